@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: installs only what is missing.
+#   1. Debian packages the native parts need (libfaiss-dev).
+#   2. npm ci (with install scripts off: faiss-node's script clones GitHub, which is unreachable),
+#      skipped when node_modules already matches package-lock.json.
+#   3. faiss-node compiled against the system libfaiss.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+apt_pkgs=()
+dpkg -s libfaiss-dev >/dev/null 2>&1 || apt_pkgs+=(libfaiss-dev)
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${apt_pkgs[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+fi
+
+stamp=node_modules/.setup-lock-sha
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: npm install (locked)"
+  # npm ci refuses this lockfile: the registry mirror here lacks some optional platform
+  # packages (e.g. @nx/nx-darwin-arm64@24), so the lock cannot list them. npm install with
+  # --no-save installs exactly the locked versions and leaves tracked files untouched.
+  npm install --ignore-scripts --no-save --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+bash scripts/build-faiss-node.sh

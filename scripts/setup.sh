@@ -10,6 +10,8 @@ cd "$root"
 
 apt_pkgs=()
 dpkg -s libfaiss-dev >/dev/null 2>&1 || apt_pkgs+=(libfaiss-dev)
+# Charts render text with DejaVu Sans (resvg finds no other font by name here).
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || apt_pkgs+=(fonts-dejavu-core)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   echo "setup: apt-get install ${apt_pkgs[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -1,0 +1,1 @@
+export { renderPng, svgToPng, vegaLiteToSvg, type VegaLiteSpec } from './render.js';

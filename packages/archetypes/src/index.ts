@@ -1,0 +1,1 @@
+export { VectorIndex, normaliseRows, type Neighbours, type VectorIndexKind } from './vector-index.js';

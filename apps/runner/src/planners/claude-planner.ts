@@ -1,0 +1,460 @@
+/**
+ * The Claude planner: one stateless `messages.create` call per planning round through the real
+ * @anthropic-ai/sdk client, forced to answer with the `propose_experiments` tool.
+ *
+ * Layers of failure, each handled once:
+ * - transport (429, 5xx, timeouts): the SDK's own retries, which honour `retry-after`; what is
+ *   left after them is an `api-error` failure;
+ * - content (malformed body, no tool call, schema violation, knobs outside the space): retried
+ *   here up to `maxAttempts` with the validation problems as the next user turn, then recorded
+ *   as an `invalid-reply` failure;
+ * - money: the worst-case cost of each attempt is checked against the dollar cap before it is
+ *   sent, and refused in code when it does not fit.
+ *
+ * The API key lives only inside the SDK client and the redactor that scrubs it. Nothing here
+ * logs request headers, and every file or console line passes through that redactor as a
+ * second line of defence (a server echoing the key, an error quoting a request).
+ */
+import { performance } from 'node:perf_hooks';
+import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { ClientOptions } from '@anthropic-ai/sdk';
+import type { ContentBlockParam, MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import { z } from 'zod';
+import { PlannerCallLog } from './call-log.js';
+import type { CallArtifacts, CallOutcome, PlannerCallEntry } from './call-log.js';
+import { assertValidParamSpace } from './param-space.js';
+import type { Planner, PlannerFailure, PlannerUsage, PlanningContext, PlanOutcome } from './planner.js';
+import { DEFAULT_PRICES, DollarBudget, dollarsFor, estimateInputTokens, priceFor } from './pricing.js';
+import type { ModelPrice } from './pricing.js';
+import { PROPOSE_TOOL_NAME, toolInputSchema } from './proposal-schema.js';
+import type { PlanReply } from './proposal-schema.js';
+import { makeRedactor, redactingLogger } from './redact.js';
+import type { Redactor } from './redact.js';
+import { renderPrompt } from './render-prompt.js';
+import { checkReply, sortAndCapProposals } from './validate-reply.js';
+
+export type SdkLogLevel = NonNullable<ClientOptions['logLevel']>;
+
+export interface ClaudePlannerOptions {
+  readonly apiKey: string;
+  /** Where `planner-calls.jsonl` and `planner/` are written (the workdir's `logs/`). */
+  readonly logDir: string;
+  /** Hard cap on planning dollars across every process that shares `logDir`. */
+  readonly maxDollars: number;
+  /** Default `claude-sonnet-4-6` (the installed SDK warns that `claude-sonnet-4-5` is deprecated). */
+  readonly model?: string;
+  /** Default the public API. Tests point it at a local server. */
+  readonly baseURL?: string;
+  /** Output token limit per call; also the output side of the worst-case cost. Default 4096. */
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  /** Content attempts per `plan()` call (1 + validation retries). Default 3. */
+  readonly maxAttempts?: number;
+  /** SDK transport retries per attempt (429, 5xx, timeouts). Default 2. */
+  readonly maxRetries?: number;
+  /** Per HTTP request, until response headers arrive. Default 120 000 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * Wall-clock limit for one attempt including the SDK's retries and the waits a server asks
+   * for with `retry-after`. Default: every try timing out plus a minute of waiting per retry.
+   */
+  readonly attemptDeadlineMs?: number;
+  readonly prices?: Readonly<Record<string, ModelPrice>>;
+  /** Input tokens are estimated as UTF-8 bytes / this for the pre-call cost check. Default 3. */
+  readonly bytesPerTokenEstimate?: number;
+  /** SDK log level (default: ANTHROPIC_LOG, else 'warn'); its lines are redacted and go to `logSink` (default stderr). */
+  readonly logLevel?: SdkLogLevel;
+  readonly logSink?: (line: string) => void;
+}
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-6';
+
+// The SDK's backoff when no retry-after is given: 0.5 s doubling, capped at 8 s.
+function sdkBackoffMs(retryIndex: number): number {
+  return Math.min(500 * 2 ** retryIndex, 8000);
+}
+
+/** Longest one attempt can take when every try hangs until its timeout and no retry-after is sent. */
+export function worstCaseRequestMs(timeoutMs: number, maxRetries: number): number {
+  let total = timeoutMs * (maxRetries + 1);
+  for (let i = 0; i < maxRetries; i++) total += sdkBackoffMs(i);
+  return total;
+}
+
+// Only what the planner reads from a Messages API response; anything else passes through.
+const ContentBlockSchema = z.looseObject({ type: z.string() });
+const UsageSchema = z.looseObject({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cache_creation_input_tokens: z.number().nullish(),
+  cache_read_input_tokens: z.number().nullish(),
+});
+const MessageEnvelopeSchema = z.looseObject({
+  id: z.string().optional(),
+  model: z.string().optional(),
+  stop_reason: z.string().nullish(),
+  content: z.array(ContentBlockSchema),
+  usage: UsageSchema.optional(),
+});
+type MessageEnvelope = z.infer<typeof MessageEnvelopeSchema>;
+
+interface AttemptResult {
+  readonly outcome: CallOutcome;
+  readonly reply?: PlanReply;
+  readonly problems?: string[];
+  /** The conversation for the next attempt, when this one is worth retrying. */
+  readonly nextMessages?: MessageParam[];
+}
+
+export class ClaudePlanner implements Planner {
+  readonly kind = 'claude' as const;
+  readonly model: string;
+
+  readonly #client: Anthropic;
+  readonly #redact: Redactor;
+  readonly #log: PlannerCallLog;
+  readonly #price: ModelPrice;
+  readonly #maxTokens: number;
+  readonly #temperature: number | undefined;
+  readonly #maxAttempts: number;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #attemptDeadlineMs: number;
+  readonly #bytesPerToken: number;
+  readonly #maxDollars: number;
+  #budget: Promise<DollarBudget> | undefined;
+
+  constructor(options: ClaudePlannerOptions) {
+    this.model = options.model ?? DEFAULT_MODEL;
+    this.#price = priceFor(this.model, { ...DEFAULT_PRICES, ...options.prices });
+    this.#maxTokens = options.maxTokens ?? 4096;
+    this.#temperature = options.temperature;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#maxRetries = options.maxRetries ?? 2;
+    this.#attemptDeadlineMs =
+      options.attemptDeadlineMs ?? this.#timeoutMs * (this.#maxRetries + 1) + 60_000 * this.#maxRetries;
+    this.#bytesPerToken = options.bytesPerTokenEstimate ?? 3;
+    this.#maxDollars = options.maxDollars;
+    this.#redact = makeRedactor([options.apiKey]);
+    this.#log = new PlannerCallLog(options.logDir, this.#redact);
+    // Constructed with an explicit key and base URL so the SDK reads neither from the
+    // environment: which endpoint and which key is createPlanner's decision, made once.
+    this.#client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? 'https://api.anthropic.com',
+      maxRetries: this.#maxRetries,
+      timeout: this.#timeoutMs,
+      // Unset, the SDK falls back to ANTHROPIC_LOG and then 'warn'; either way its lines go
+      // through the redacting logger.
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      logger: redactingLogger(this.#redact, options.logSink),
+    });
+  }
+
+  /** The cap, resumed from the spend already logged under `logDir` by earlier processes. */
+  #dollarBudget(): Promise<DollarBudget> {
+    // The promise, not the budget, is memoised: concurrent first calls must share one budget.
+    this.#budget ??= this.#log.load().then(({ spentDollars }) => new DollarBudget(this.#maxDollars, spentDollars));
+    return this.#budget;
+  }
+
+  async plan(context: PlanningContext): Promise<PlanOutcome> {
+    assertValidParamSpace(context.paramSpace);
+    const budget = await this.#dollarBudget();
+    const usage = { inputTokens: 0, outputTokens: 0, dollars: 0 };
+    if (context.budget.experimentsLeft <= 0) {
+      return { proposals: [], stopRequested: false, reasoning: 'no experiments left in the budget; no call made', usage, attempts: 0 };
+    }
+
+    const prompt = renderPrompt(context);
+    const tool = {
+      name: PROPOSE_TOOL_NAME,
+      description: 'Propose the next experiments of the research loop, or stop it.',
+      input_schema: { type: 'object' as const, ...toolInputSchema(context.paramSpace) },
+    };
+    let messages: MessageParam[] = [{ role: 'user', content: prompt.user }];
+    let lastProblem = '';
+    let attempts = 0;
+
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const body: MessageCreateParamsNonStreaming = {
+        model: this.model,
+        max_tokens: this.#maxTokens,
+        system: prompt.system,
+        messages,
+        tools: [tool],
+        tool_choice: { type: 'tool', name: PROPOSE_TOOL_NAME },
+        ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
+      };
+      const estimatedInput = estimateInputTokens(JSON.stringify(body), this.#bytesPerToken);
+      const worstCase = dollarsFor({ inputTokens: estimatedInput, outputTokens: this.#maxTokens }, this.#price);
+      const dollarsLeft = Math.min(budget.remaining, context.budget.dollarsLeft);
+      const promptText = renderPromptLog(body, context.round, attempt);
+
+      // Both limits: the planner's own cap (reserved, so concurrent calls share it) and what
+      // the run says it has left.
+      if (worstCase > context.budget.dollarsLeft || !budget.reserve(worstCase)) {
+        const message =
+          `refused before sending: worst-case cost $${worstCase.toFixed(4)} (~${estimatedInput} input tokens + ${this.#maxTokens} output tokens ` +
+          `of ${this.model}) exceeds the $${dollarsLeft.toFixed(4)} left (cap $${this.#maxDollars}, spent $${budget.spent.toFixed(4)}, ` +
+          `run budget $${context.budget.dollarsLeft.toFixed(4)})`;
+        await this.#record(context, budget, {
+          attempt, outcome: 'refused', startedAt: new Date().toISOString(), latencyMs: 0, worstCaseDollars: worstCase,
+          error: message, artifacts: { prompt: promptText, response: { notSent: true }, output: { refused: message } },
+        });
+        return this.#failure(usage, attempts, { kind: 'budget', message });
+      }
+
+      attempts++;
+      const started = performance.now();
+      const startedAt = new Date().toISOString();
+      let httpStatus: number | null = null;
+      let requestId: string | null = null;
+      let responseText: string;
+      try {
+        const response = await this.#client.messages
+          .create(body, { signal: AbortSignal.timeout(this.#attemptDeadlineMs) })
+          .asResponse();
+        httpStatus = response.status;
+        requestId = response.headers.get('request-id');
+        responseText = this.#redact(await response.text());
+      } catch (err) {
+        const latencyMs = performance.now() - started;
+        const message = this.#describeApiError(err);
+        // A timed-out request may still have been processed and billed; charging its worst
+        // case keeps the cap honest. HTTP errors are not billed.
+        const charged = isTimeout(err) ? worstCase : 0;
+        budget.settle(worstCase, charged);
+        usage.dollars += charged;
+        await this.#record(context, budget, {
+          attempt, outcome: 'api-error', startedAt, latencyMs, worstCaseDollars: worstCase,
+          httpStatus: err instanceof APIError && typeof err.status === 'number' ? err.status : null,
+          dollars: charged, dollarsEstimated: charged > 0, error: message,
+          artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
+        });
+        return this.#failure(usage, attempts, { kind: 'api-error', message });
+      }
+      const latencyMs = performance.now() - started;
+
+      const { envelope, bodyProblem, parsedBody } = parseEnvelope(responseText);
+      const tokens = envelope?.usage
+        ? {
+            // Cache tokens are billed near the input price or below; counting them at it errs high.
+            inputTokens: envelope.usage.input_tokens + (envelope.usage.cache_creation_input_tokens ?? 0) + (envelope.usage.cache_read_input_tokens ?? 0),
+            outputTokens: envelope.usage.output_tokens,
+          }
+        : { inputTokens: 0, outputTokens: 0 };
+      const usageKnown = envelope?.usage !== undefined;
+      // No usage in the body (e.g. it was not JSON): assume the worst case was billed.
+      const dollars = usageKnown ? dollarsFor(tokens, this.#price) : worstCase;
+      budget.settle(worstCase, dollars);
+      usage.inputTokens += tokens.inputTokens;
+      usage.outputTokens += tokens.outputTokens;
+      usage.dollars += dollars;
+
+      const result = envelope === undefined
+        ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem ?? 'unreadable response')
+        : this.#judgeEnvelope(envelope, context, prompt.user);
+      const rawResponse = parsedBody === undefined ? { httpStatus, requestId, rawText: responseText } : { httpStatus, requestId, body: parsedBody };
+      await this.#record(context, budget, {
+        attempt, outcome: result.outcome, startedAt, latencyMs, worstCaseDollars: worstCase, httpStatus, requestId,
+        ...tokens, dollars, dollarsEstimated: !usageKnown,
+        ...(result.problems === undefined ? {} : { problems: result.problems }),
+        artifacts: { prompt: promptText, response: rawResponse, output: result.reply ?? { problems: result.problems } },
+      });
+
+      if (result.reply !== undefined) {
+        return {
+          proposals: sortAndCapProposals(result.reply.experiments, context.budget.experimentsLeft),
+          stopRequested: result.reply.action === 'stop',
+          reasoning: result.reply.reasoning,
+          usage,
+          attempts,
+        };
+      }
+      lastProblem = (result.problems ?? []).join('; ');
+      if (result.nextMessages !== undefined) messages = result.nextMessages;
+    }
+    return this.#failure(usage, attempts, {
+      kind: 'invalid-reply',
+      message: `no valid reply after ${attempts} attempt(s); last problems: ${lastProblem}`,
+    });
+  }
+
+  #failure(usage: PlannerUsage, attempts: number, failure: PlannerFailure): PlanOutcome {
+    return { proposals: [], stopRequested: false, reasoning: '', usage, attempts, failure: { ...failure, message: this.#redact(failure.message) } };
+  }
+
+  #describeApiError(err: unknown): string {
+    if (err instanceof APIUserAbortError || isAbort(err)) {
+      return `the attempt exceeded its ${this.#attemptDeadlineMs} ms deadline (SDK retries and retry-after waits included)`;
+    }
+    if (err instanceof APIConnectionTimeoutError) {
+      return `request timed out after ${this.#timeoutMs} ms on each of ${this.#maxRetries + 1} tries`;
+    }
+    if (err instanceof APIError) return this.#redact(`HTTP ${err.status ?? '?'} from the Messages API: ${err.message}`);
+    return this.#redact(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  }
+
+  #retryAfterUnreadableBody(userPrompt: string, problem: string): AttemptResult {
+    // There is no assistant turn to answer, so the problem rides along in the same user turn.
+    return {
+      outcome: 'invalid',
+      problems: [problem],
+      nextMessages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: userPrompt },
+            { type: 'text', text: `Note: the previous reply could not be read (${problem}). Call ${PROPOSE_TOOL_NAME} again.` },
+          ],
+        },
+      ],
+    };
+  }
+
+  #judgeEnvelope(envelope: MessageEnvelope, context: PlanningContext, userPrompt: string): AttemptResult {
+    const truncated = envelope.stop_reason === 'max_tokens'
+      ? ' The reply was cut off at max_tokens: propose fewer experiments or write shorter text.'
+      : '';
+    const toolUses = envelope.content.filter((b) => b.type === 'tool_use');
+    const call = toolUses.find((b) => b['name'] === PROPOSE_TOOL_NAME);
+    const echo = echoableContent(envelope.content);
+
+    if (call === undefined || typeof call['id'] !== 'string') {
+      const problem = `the reply did not call the ${PROPOSE_TOOL_NAME} tool (stop_reason ${String(envelope.stop_reason)}).${truncated}`;
+      if (echo === undefined) return this.#retryAfterUnreadableBody(userPrompt, problem);
+      return {
+        outcome: 'invalid',
+        problems: [problem],
+        nextMessages: [
+          { role: 'user', content: userPrompt },
+          { role: 'assistant', content: echo },
+          { role: 'user', content: [...toolResultsFor(echo, 'Not processed.'), { type: 'text', text: `${problem} Reply by calling ${PROPOSE_TOOL_NAME}.` }] },
+        ],
+      };
+    }
+
+    const check = checkReply(call['input'], context);
+    if (check.ok) return { outcome: 'ok', reply: check.reply };
+
+    const feedback =
+      `Your ${PROPOSE_TOOL_NAME} call was rejected:\n${check.problems.map((p) => `- ${p}`).join('\n')}\n` +
+      `Call ${PROPOSE_TOOL_NAME} again with the whole corrected reply.${truncated}`;
+    if (echo === undefined) return { ...this.#retryAfterUnreadableBody(userPrompt, feedback), problems: check.problems };
+    return {
+      outcome: 'invalid',
+      problems: check.problems,
+      // Only the last failed attempt is carried: the feedback says everything the model needs,
+      // and older failed turns would only grow the bill.
+      nextMessages: [
+        { role: 'user', content: userPrompt },
+        { role: 'assistant', content: echo },
+        { role: 'user', content: toolResultsFor(echo, feedback, call['id']) },
+      ],
+    };
+  }
+
+  async #record(context: PlanningContext, budget: DollarBudget, call: CallRecordInput): Promise<void> {
+    const { artifacts, ...fields } = call;
+    await this.#log.record(
+      {
+        round: context.round ?? null,
+        model: this.model,
+        httpStatus: null,
+        requestId: null,
+        inputTokens: 0,
+        outputTokens: 0,
+        dollars: 0,
+        dollarsEstimated: false,
+        ...fields,
+        latencyMs: Math.round(call.latencyMs),
+        cumulativeDollars: budget.spent,
+      },
+      artifacts,
+    );
+  }
+}
+
+/** One attempt as the planner knows it; the log adds the number, round, model and running total. */
+type CallRecordInput = Partial<Pick<PlannerCallEntry, 'httpStatus' | 'requestId' | 'inputTokens' | 'outputTokens' | 'dollars' | 'dollarsEstimated' | 'problems' | 'error'>> &
+  Pick<PlannerCallEntry, 'attempt' | 'outcome' | 'startedAt' | 'latencyMs' | 'worstCaseDollars'> & { readonly artifacts: CallArtifacts };
+
+/** Our own attempt deadline firing, inside the SDK (APIUserAbortError) or while reading the body. */
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof APIConnectionTimeoutError || err instanceof APIUserAbortError || isAbort(err);
+}
+
+function parseEnvelope(text: string): { envelope?: MessageEnvelope; parsedBody?: unknown; bodyProblem?: string } {
+  let parsedBody: unknown;
+  try {
+    parsedBody = JSON.parse(text);
+  } catch (err) {
+    return { bodyProblem: `the response body is not valid JSON (${(err as Error).message})` };
+  }
+  const envelope = MessageEnvelopeSchema.safeParse(parsedBody);
+  if (!envelope.success) return { parsedBody, bodyProblem: 'the response body is not a Messages API message' };
+  return { parsedBody, envelope: envelope.data };
+}
+
+/**
+ * The assistant turn to send back with the feedback: text and tool_use blocks only, and only
+ * when every tool_use input is an object (the API rejects anything else in a request).
+ */
+function echoableContent(content: readonly z.infer<typeof ContentBlockSchema>[]): ContentBlockParam[] | undefined {
+  const blocks: ContentBlockParam[] = [];
+  for (const block of content) {
+    if (block.type === 'text' && typeof block['text'] === 'string' && block['text'] !== '') {
+      blocks.push({ type: 'text', text: block['text'] });
+    } else if (block.type === 'tool_use') {
+      const input = block['input'];
+      if (typeof block['id'] !== 'string' || typeof block['name'] !== 'string') return undefined;
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+      blocks.push({ type: 'tool_use', id: block['id'], name: block['name'], input });
+    }
+  }
+  return blocks.length === 0 ? undefined : blocks;
+}
+
+/** The API requires a tool_result for every tool_use of the previous assistant turn. */
+function toolResultsFor(echo: readonly ContentBlockParam[], feedback: string, rejectedId?: string): ContentBlockParam[] {
+  return echo
+    .filter((b): b is Extract<ContentBlockParam, { type: 'tool_use' }> => b.type === 'tool_use')
+    .map((b) => ({
+      type: 'tool_result' as const,
+      tool_use_id: b.id,
+      is_error: true,
+      content: rejectedId === undefined || b.id === rejectedId ? feedback : 'Not processed.',
+    }));
+}
+
+/** The prompt as a person reads it: system, every turn, the tool schema. */
+function renderPromptLog(body: MessageCreateParamsNonStreaming, round: number | undefined, attempt: number): string {
+  const parts = [
+    `# Planner prompt — round ${round ?? '?'}, attempt ${attempt}`,
+    '',
+    `model: ${body.model} · max_tokens: ${body.max_tokens} · tool_choice: ${PROPOSE_TOOL_NAME}`,
+    '',
+    '## system',
+    '',
+    typeof body.system === 'string' ? body.system : JSON.stringify(body.system, null, 2),
+  ];
+  for (const message of body.messages) {
+    parts.push('', `## ${message.role}`, '');
+    if (typeof message.content === 'string') {
+      parts.push(message.content);
+      continue;
+    }
+    for (const block of message.content) {
+      if (block.type === 'text') parts.push(block.text);
+      else parts.push(`\`\`\`json\n${JSON.stringify(block, null, 2)}\n\`\`\``);
+    }
+  }
+  parts.push('', '## tools', '', `\`\`\`json\n${JSON.stringify(body.tools, null, 2)}\n\`\`\``, '');
+  return parts.join('\n');
+}

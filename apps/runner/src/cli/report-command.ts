@@ -1,0 +1,46 @@
+/**
+ * `run.ts report <workdir>`: writes report.md. A domain that exports `writeReport` (the workflow)
+ * writes its own; otherwise the engine writes a domain-free one from durable state: the engine
+ * status, the queue, what runs, and results.tsv as a table.
+ */
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../workdir/atomic-file.js';
+import type { WorkdirPaths } from '../workdir/paths.js';
+import type { AdapterContext, AdapterModule } from './adapter-factory.js';
+import { phaseOf, readEngineView } from './engine-view.js';
+
+/** Returns the path written. */
+export async function writeReport(paths: WorkdirPaths, ctx: AdapterContext | undefined, module: AdapterModule | undefined): Promise<string> {
+  if (ctx && module?.writeReport) return module.writeReport(ctx);
+  await writeFileAtomic(paths.report, await engineReport(paths));
+  return paths.report;
+}
+
+export async function engineReport(paths: WorkdirPaths): Promise<string> {
+  const view = await readEngineView(paths);
+  const cp = view.checkpoint;
+  const lines = [`# Run report — ${paths.root}`, ''];
+  lines.push(`- status: **${view.status}**${cp?.stopReason ? ` (${cp.stopReason})` : ''}`);
+  if (cp) {
+    lines.push(`- done ${cp.done.length}, running ${cp.running.length}, queued ${cp.queue.length}`, `- checkpoint written ${cp.updatedAt}`);
+  }
+  if (view.pendingEdits.length > 0) lines.push(`- queue edits waiting: ${view.pendingEdits.length}`);
+  if (cp && cp.running.length > 0) {
+    lines.push('', '## Running', '', '| id | kind | phase |', '|---|---|---|');
+    for (const spec of cp.running) lines.push(`| ${spec.id} | ${spec.kind} | ${phaseOf(spec.payload)} |`);
+  }
+  if (cp && cp.queue.length > 0) {
+    lines.push('', '## Queued (next first)', '', '| # | id | priority | kind |', '|---|---|---|---|');
+    cp.queue.forEach((spec, index) => lines.push(`| ${index + 1} | ${spec.id} | ${spec.priority} | ${spec.kind} |`));
+  }
+  const results = await readFile(paths.results, 'utf8').catch(() => undefined);
+  if (results) {
+    const rows = results.split('\n').filter((line) => line.length > 0).map((line) => line.split('\t'));
+    const [header, ...body] = rows;
+    if (header) {
+      lines.push('', `## results.tsv (${body.length} rows)`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+      for (const row of body) lines.push(`| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,61 @@
+/**
+ * The whole contract between the scheduler and a domain. Kept as small as it can be: the
+ * scheduler knows specs, slots and checkpoints; everything else (what a job is, how it is
+ * launched, what its result means, what to try next, when a budget is spent) is the adapter's.
+ *
+ * Crash safety is shared, and the split is:
+ * - the scheduler checkpoints every spec in `running` — with its latest payload — atomically, and
+ *   on resume hands each one back to `run()` exactly as last persisted;
+ * - the adapter records a job's phase in the payload through `ctx.persist()` *before* every side
+ *   effect it would not want repeated (launching a process, submitting to Slurm), so that `run()`
+ *   on a resumed spec re-attaches to the job instead of launching it again;
+ * - `complete()` must be idempotent per spec id: the runner can die after `complete()` appended a
+ *   ledger row but before the checkpoint that removes the spec from `running`, and then it is
+ *   called again for the same spec on resume. Key durable writes by spec id (the TSV ledger in
+ *   workdir/tsv-ledger.ts skips ids it already holds) and cache anything expensive by id.
+ */
+import type { JsonObject, WorkSpec } from './work-spec.js';
+
+export interface JobContext {
+  /**
+   * Aborted when the runner is asked to stop (SIGINT/SIGTERM). The job itself must be left alone —
+   * it is re-attached on resume — so `run()` should just stop waiting and reject with
+   * `signal.reason`.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Replaces this spec's payload and resolves once a checkpoint holding it is on disk. Call it
+   * before a side effect that must not be repeated, e.g. `{ phase: 'launching', token }`, then
+   * again with the job handle once it is known.
+   */
+  persist(payload: JsonObject): Promise<void>;
+}
+
+/** How a `run()` ended: its value, or the error it threw (a crashed job is still a result). */
+export type Outcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+
+export interface WorkResult {
+  /** Follow-up specs to enqueue; ids must be unique across the run (a done id is never rerun). */
+  readonly children: readonly WorkSpec[];
+}
+
+export interface WorkAdapter<R = unknown> {
+  /** The specs of a fresh run; called once, when the workdir has no checkpoint yet. */
+  seed(): Promise<WorkSpec[]>;
+  /**
+   * Drives one spec to the end of its job, launching it or — when the payload says it was
+   * launched before a restart — re-attaching to it. Runs concurrently with other `run()` calls.
+   */
+  run(spec: WorkSpec, ctx: JobContext): Promise<R>;
+  /**
+   * Records a finished job and says what comes next. Called by the scheduler loop one at a time,
+   * so bookkeeping here (ledgers, planner state, counters) needs no locking. `spec` carries the
+   * payload as last persisted.
+   */
+  complete(spec: WorkSpec, outcome: Outcome<R>): Promise<WorkResult>;
+  /**
+   * A reason to launch nothing more (a cap reached), or undefined. Asked before slots are filled
+   * on every loop; jobs already running are allowed to finish and are recorded.
+   */
+  stopReason?(): string | undefined;
+}

@@ -1,0 +1,574 @@
+/**
+ * The harness (design.md §5): per request, search K configs of a frozen forecaster on the
+ * tenant's own recent history and forecast with the winner.
+ *
+ * Stages, each timed:
+ *  validate-input  zod boundary, one profiling pass per metric, validation windows and loss scales;
+ *  sample          archetype prior (if any) and the stratified sample of K configs;
+ *  build-rows      deduplicated row plan; the cost model lowers K (truncates the sample) so the
+ *                  predicted request time fits the budget; rows for the kept prefix;
+ *  model           ONE forecastBatch call: every kept config's validation AND final forecasts;
+ *  score           scale-free α-loss of every config on every validation window;
+ *  select          winner(s) (ties → default), the α-quantile and all quantiles, the report.
+ *
+ * Requests that cannot be validated take the documented cold-start path (cold-start.ts). Every
+ * failure leaves as a HarnessError.
+ */
+import { configKey, QuantileForecast, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
+import {
+  effectiveDefault,
+  flatQuantiles,
+  searchMinimumHistory,
+  topPriorConfig,
+  type ColdStartReason,
+  type HarnessPath,
+} from './cold-start.js';
+import type { ConfigPriorSource, TenantHistory } from './config-prior.js';
+import { sampleConfigs } from './config-sampler.js';
+import { ConfigSpace, searchable, type RequestReach } from './config-space.js';
+import { calibrateCostModel, type CalibrationOptions, type CostModel } from './cost-model.js';
+import { asHarnessError, HarnessError } from './errors.js';
+import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
+import { lastObservedBefore, metricScale, observedIn, profileMetric, type MetricProfile, type MetricScale } from './history-profile.js';
+import { parseRequest, type HarnessRequest, type ParsedRequest } from './request.js';
+import type { BudgetReport, HarnessResult, MetricWinner, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
+import { buildRows, planRows, type PlanInput } from './row-plan.js';
+import { postProcess, scoreConfigs, ScoreStatus } from './scoring.js';
+import { pickLowest, tenantScore } from './selection.js';
+
+export interface HarnessOptions {
+  /** Configs to search (default: configGrid up to the model's context). The default is always added. */
+  readonly grid?: readonly ForecastConfig[];
+  /** The fleet default (default: DEFAULT_CONFIG with the context capped at the model's). */
+  readonly defaultConfig?: ForecastConfig;
+  /** Archetype prior; without one, sampling is purely stratified and cold start uses the default. */
+  readonly priorSource?: ConfigPriorSource | null;
+  /** A ready cost model (skips the warm-up calls; tests inject known coefficients). */
+  readonly costModel?: CostModel;
+  /** Warm-up calls used to fit the cost model when none is given. */
+  readonly calibration?: CalibrationOptions;
+}
+
+/** Per-request data for the search path, computed once in validate-input. */
+interface ValidationData {
+  /** ends[0] = n; ends[o] = n − o·h. */
+  readonly ends: number[];
+  readonly lastObs: Int32Array;
+  readonly scorable: Uint8Array;
+  readonly actual: (Float32Array | null)[];
+  readonly scales: Float64Array;
+  readonly scaleReport: Record<string, MetricScale>;
+  readonly anyScorable: boolean;
+  readonly skipped: SkipNote[];
+}
+
+interface PriorLookup {
+  readonly map: ReadonlyMap<string, number> | null;
+  readonly report: PriorReport;
+}
+
+class StageClock {
+  readonly start = performance.now();
+  #last = this.start;
+
+  lap(): number {
+    const now = performance.now();
+    const d = now - this.#last;
+    this.#last = now;
+    return d;
+  }
+
+  elapsed(): number {
+    return performance.now() - this.start;
+  }
+}
+
+export class Harness {
+  readonly forecaster: HarnessForecaster;
+  readonly space: ConfigSpace;
+  readonly costModel: CostModel;
+  readonly priorSource: ConfigPriorSource | null;
+
+  private constructor(forecaster: HarnessForecaster, space: ConfigSpace, costModel: CostModel, priorSource: ConfigPriorSource | null) {
+    this.forecaster = forecaster;
+    this.space = space;
+    this.costModel = costModel;
+    this.priorSource = priorSource;
+  }
+
+  /** Index the config space and (unless a cost model is given) fit the cost model from warm-up calls. */
+  static async create(forecaster: HarnessForecaster, options: HarnessOptions = {}): Promise<Harness> {
+    let space: ConfigSpace;
+    try {
+      space = new ConfigSpace(forecaster, options.grid, options.defaultConfig);
+    } catch (error) {
+      throw asHarnessError(error, 'bad-request', 'invalid config grid or default config');
+    }
+    const defaultIndex = space.defaultByResolution[0];
+    if (defaultIndex === undefined) {
+      throw new HarnessError('bad-request', 'the default config is not servable by this model (context too long, or flip on asymmetric levels)');
+    }
+    const costModel = options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
+    return new Harness(forecaster, space, costModel, options.priorSource ?? null);
+  }
+
+  /** Forecast one request. Resolves with a forecast or rejects with a HarnessError — nothing else. */
+  async forecast(request: HarnessRequest): Promise<HarnessResult> {
+    try {
+      return await this.#forecast(request);
+    } catch (error) {
+      throw asHarnessError(error, 'internal', 'unexpected harness failure');
+    }
+  }
+
+  async #forecast(input: unknown): Promise<HarnessResult> {
+    const clock = new StageClock();
+
+    // ── validate-input ───────────────────────────────────────────────────────────────────────
+    const req = parseRequest(input);
+    const { n, horizon: h } = req;
+    const W = req.options.validationWindows;
+    const profiles = req.series.map(profileMetric);
+    profiles.forEach((p, m) => {
+      if (p.observed === 0) {
+        throw new HarnessError(
+          'insufficient-data',
+          `metric '${req.metricNames[m]}' has no observed value in its ${n} points; leave it out with request.metrics`,
+          { metric: req.metricNames[m] },
+        );
+      }
+    });
+    const reachable = this.space.maxHorizonMinutes;
+    if (h > reachable) {
+      throw new HarnessError('bad-request', `horizon ${h} min is beyond every config of this model (at most ${reachable} min at the coarsest resolution)`, {
+        field: 'horizon',
+      });
+    }
+    const reach: RequestReach = {
+      n,
+      horizon: h,
+      earliestOrigin: n - W * h,
+      minLastObserved: Math.min(...profiles.map((p) => p.lastObserved)),
+      anyNegative: profiles.some((p) => p.hasNegative),
+    };
+    let reason: ColdStartReason | null = null;
+    let validation: ValidationData | null = null;
+    if (n === 1) reason = 'single-point-history';
+    else if (n < searchMinimumHistory(h, W, req.options.minContextPoints)) reason = 'history-shorter-than-search-minimum';
+    else {
+      validation = validationData(req);
+      if (!validation.anyScorable) reason = 'no-observed-value-in-any-validation-window';
+    }
+    const validateInput = clock.lap();
+
+    // ── sample ───────────────────────────────────────────────────────────────────────────────
+    const prior = this.#lookUpPrior(req.tenant);
+    let defaultIndex = -1;
+    if (reason === null) {
+      defaultIndex = effectiveDefault(this.space, reach, true);
+      if (defaultIndex < 0) reason = 'default-config-cannot-be-validated';
+    }
+    if (reason !== null) {
+      return this.#coldStart(req, reach, profiles, reason, prior, clock, validateInput, validation?.skipped ?? []);
+    }
+    const data = validation!;
+    const space = this.space;
+    const familyAllowed = Uint8Array.from(space.families, (f) => (searchable(f, reach) ? 1 : 0));
+    const priorWeights = prior.map === null ? null : priorWeightsFor(space, prior.map);
+    const sample = sampleConfigs({
+      space,
+      familyAllowed,
+      defaultIndex,
+      priorWeights,
+      k: req.k,
+      configsPerModelRow: req.options.configsPerModelRow,
+      seed: req.seed,
+    });
+    const sampleMs = clock.lap();
+
+    // ── build-rows ───────────────────────────────────────────────────────────────────────────
+    const planInput: PlanInput = {
+      space,
+      order: sample.order,
+      series: req.series,
+      horizon: h,
+      ends: data.ends,
+      lastObs: data.lastObs,
+      scorable: data.scorable,
+    };
+    const plan = planRows(planInput);
+    const spentBeforeCall = clock.elapsed();
+    const availableModelMs = req.budgetMs - spentBeforeCall - this.costModel.coefficients.overheadMs;
+    const kUsed = this.costModel.largestAffordablePrefix(plan.modelRowsInPrefix, availableModelMs);
+    const built = buildRows(plan, plan.slotsInPrefix[kUsed - 1]!, planInput);
+    const predictedModelMs = this.costModel.predictModelMs(built.modelRows);
+    const buildRowsMs = clock.lap();
+
+    // ── model ────────────────────────────────────────────────────────────────────────────────
+    const forecasts = await this.#callModel(built.rows, h);
+    const modelMs = clock.lap();
+    this.costModel.observeModel(built.modelRows, modelMs);
+
+    // ── score ────────────────────────────────────────────────────────────────────────────────
+    const M = req.metricNames.length;
+    const O = W + 1;
+    const used = sample.order.slice(0, kUsed);
+    const configs = used.map((i) => space.configs[i]!);
+    const levels = this.forecaster.levels;
+    const scores = scoreConfigs({
+      configs,
+      plan,
+      rowIndex: built.rowIndex,
+      forecasts,
+      metricCount: M,
+      originCount: O,
+      horizon: h,
+      alpha: req.alpha,
+      levels,
+      scales: data.scales,
+      actual: data.actual,
+      scorable: data.scorable,
+    });
+    const scoreMs = clock.lap();
+
+    // ── select ───────────────────────────────────────────────────────────────────────────────
+    const notes: string[] = [];
+    const skipped: SkipNote[] = [...data.skipped];
+    if (defaultIndex !== space.defaultByResolution[0]) notes.push(defaultAdjustedNote(space, defaultIndex, h));
+    const tenantScores = new Float64Array(kUsed);
+    for (let c = 0; c < kUsed; c++) tenantScores[c] = tenantScore(scores, c, M);
+    const tenantPick = pickLowest((c) => tenantScores[c]!, kUsed);
+
+    const winnerPos = new Int32Array(M);
+    const winners: Record<string, MetricWinner> = {};
+    for (let m = 0; m < M; m++) {
+      const metric = req.metricNames[m]!;
+      let pick = tenantPick;
+      let score = (c: number): number => tenantScores[c]!;
+      if (req.options.selection === 'per-metric') {
+        score = (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m]! : Number.NaN);
+        pick = pickLowest(score, kUsed);
+      }
+      if (scores.windowsPerMetric[m] === 0) {
+        skipped.push({
+          metric,
+          reason:
+            req.options.selection === 'per-metric'
+              ? 'no validation window with an observed value: no evidence for this metric, the default config is used'
+              : 'no validation window with an observed value: the metric does not contribute to the tenant score',
+        });
+      }
+      const fallback = pick.position < 0;
+      if (fallback) {
+        notes.push(
+          req.options.selection === 'per-metric'
+            ? `metric '${metric}': no config has a finite validation loss; the default config is used`
+            : 'no config has a finite validation loss on every metric with evidence; the default config is used',
+        );
+      }
+      const position = fallback ? 0 : pick.position;
+      winnerPos[m] = position;
+      const s = score(position);
+      winners[metric] = {
+        key: space.keys[used[position]!]!,
+        config: configs[position]!,
+        score: s === s ? s : null,
+        tieToDefault: pick.tieToDefault,
+        chosenBy: fallback ? 'fallback-default' : 'search',
+      };
+    }
+    for (let c = 0; c < kUsed; c++) {
+      for (let m = 0; m < M; m++) {
+        const status = scores.status[c * M + m];
+        if (status === ScoreStatus.Incomplete) {
+          skipped.push({ metric: req.metricNames[m]!, config: space.keys[used[c]!]!, reason: 'a validation row had no observation inside its context window; not scored on this metric' });
+        } else if (status === ScoreStatus.NonFinite) {
+          skipped.push({ metric: req.metricNames[m]!, config: space.keys[used[c]!]!, reason: 'non-finite validation loss (the model returned NaN or infinite quantiles); not eligible' });
+        }
+      }
+    }
+
+    const forecast: Record<string, Float32Array> = {};
+    const quantiles: Record<string, QuantileForecast> = {};
+    for (let m = 0; m < M; m++) {
+      const metric = req.metricNames[m]!;
+      const position = winnerPos[m]!;
+      const row = built.rowIndex[plan.slotOf[position * O]! * M + m]!;
+      // The row was run without post-processing (shared by the family); apply the winner's own.
+      const config = configs[position]!;
+      const matrix = postProcess(forecasts[row]!.quantiles, config, h, levels.length, new Float32Array(h * levels.length));
+      const final = finalForecast(matrix, config, h, levels, metric);
+      quantiles[metric] = final;
+      forecast[metric] = final.quantileAt(req.alpha);
+    }
+
+    const tried: TriedConfig[] = [];
+    for (let c = 0; c < kUsed; c++) {
+      const perMetric: Record<string, number | null> = {};
+      for (let m = 0; m < M; m++) {
+        const v = scores.loss[c * M + m]!;
+        perMetric[req.metricNames[m]!] = v === v ? v : null;
+      }
+      const t = tenantScores[c]!;
+      tried.push({ key: space.keys[used[c]!]!, config: configs[c]!, source: sample.sources[c]!, score: t === t ? t : null, perMetric });
+    }
+    const selectMs = clock.lap();
+    this.costModel.observeOverhead(scoreMs + selectMs);
+
+    const total = clock.elapsed();
+    const tenantWinnerKey = tenantPick.position >= 0 ? space.keys[used[tenantPick.position]!]! : null;
+    return {
+      tenantId: req.tenant.id,
+      path: 'search',
+      coldStartReason: null,
+      alpha: req.alpha,
+      tier: req.tier,
+      horizon: h,
+      selection: req.options.selection,
+      metrics: req.metricNames,
+      levels,
+      forecast,
+      quantiles,
+      winner: winners,
+      tenantWinner: tenantWinnerKey,
+      defaultKey: space.keys[defaultIndex]!,
+      tried,
+      budgetCut: sample.order.slice(kUsed).map((i) => space.keys[i]!),
+      skipped,
+      scales: data.scaleReport,
+      kRequested: req.k,
+      kUsed,
+      kLowered: kUsed < sample.order.length,
+      budget: budgetReport(req.budgetMs, availableModelMs, predictedModelMs, modelMs, spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs, total),
+      modelRows: built.modelRows,
+      requestRows: built.rows.length,
+      naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1]!,
+      forecasterCalls: 1,
+      timings: { validateInput, sample: sampleMs, buildRows: buildRowsMs, model: modelMs, score: scoreMs, select: selectMs, total },
+      prior: prior.report,
+      notes: kUsed < req.k && kUsed === sample.order.length ? [...notes, `only ${kUsed} configs are servable for this request (K = ${req.k} asked)`] : notes,
+    };
+  }
+
+  /** The cold-start path (see cold-start.ts): one config for all metrics, no validation. */
+  async #coldStart(
+    req: ParsedRequest,
+    reach: RequestReach,
+    profiles: readonly MetricProfile[],
+    reason: ColdStartReason,
+    prior: PriorLookup,
+    clock: StageClock,
+    validateInput: number,
+    skipped: SkipNote[],
+  ): Promise<HarnessResult> {
+    const space = this.space;
+    const h = req.horizon;
+    const notes: string[] = [];
+    const M = req.metricNames.length;
+    const levels = this.forecaster.levels;
+    let path: HarnessPath;
+    let index: number;
+    if (reason === 'single-point-history') {
+      path = 'cold-start-flat';
+      index = space.defaultByResolution[0]!;
+      notes.push('a single observation: the forecast is that value, flat, at every quantile (zero-width intervals; no model call)');
+    } else {
+      const pick = prior.map === null ? null : topPriorConfig(space, prior.map, reach);
+      if (pick !== null && pick.index >= 0) {
+        path = 'cold-start-prior';
+        index = pick.index;
+      } else {
+        path = 'cold-start-default';
+        index = effectiveDefault(space, reach, false);
+        if (pick !== null) notes.push('the archetype prior has no config that can serve this request; the default config is used');
+        if (index < 0) {
+          const stale = req.metricNames.filter((_, m) => profiles[m]!.lastObserved < reach.n - 1);
+          throw new HarnessError(
+            'insufficient-data',
+            `no config's context window reaches an observation (last observations: ${req.metricNames.map((name, m) => `${name} @ ${profiles[m]!.lastObserved}`).join(', ')} of ${reach.n})`,
+            { metrics: stale },
+          );
+        }
+        if (index !== space.defaultByResolution[0]) notes.push(defaultAdjustedNote(space, index, h));
+      }
+    }
+    const config = space.configs[index]!;
+    const key = space.keys[index]!;
+    const sampleMs = clock.lap();
+
+    const rows: ForecastRow[] = path === 'cold-start-flat' ? [] : req.series.map((values) => ({ values, horizon: h, config }));
+    const modelRows = rows.length * modelRowsFor(config);
+    const spentBeforeCall = clock.elapsed();
+    const availableModelMs = req.budgetMs - spentBeforeCall - this.costModel.coefficients.overheadMs;
+    const predictedModelMs = rows.length === 0 ? 0 : this.costModel.predictModelMs(modelRows);
+    const buildRowsMs = clock.lap();
+
+    let forecasts: QuantileForecast[] = [];
+    if (rows.length > 0) {
+      forecasts = await this.#callModel(rows, h);
+    }
+    const modelMs = clock.lap();
+    if (rows.length > 0) this.costModel.observeModel(modelRows, modelMs);
+    const scoreMs = clock.lap();
+
+    const forecast: Record<string, Float32Array> = {};
+    const quantiles: Record<string, QuantileForecast> = {};
+    const winner: Record<string, MetricWinner> = {};
+    for (let m = 0; m < M; m++) {
+      const metric = req.metricNames[m]!;
+      let q: QuantileForecast;
+      if (path === 'cold-start-flat') {
+        q = new QuantileForecast(flatQuantiles(req.series[m]![0]!, h, levels.length), h, levels, config);
+      } else {
+        // The client already applied this config's post-processing (rows carry the config itself).
+        q = finalForecast(forecasts[m]!.quantiles, config, h, levels, metric);
+      }
+      quantiles[metric] = q;
+      forecast[metric] = q.quantileAt(req.alpha);
+      winner[metric] = { key, config, score: null, tieToDefault: false, chosenBy: path };
+    }
+    const selectMs = clock.lap();
+    const total = clock.elapsed();
+    return {
+      tenantId: req.tenant.id,
+      path,
+      coldStartReason: reason,
+      alpha: req.alpha,
+      tier: req.tier,
+      horizon: h,
+      selection: req.options.selection,
+      metrics: req.metricNames,
+      levels,
+      forecast,
+      quantiles,
+      winner,
+      tenantWinner: null,
+      defaultKey: space.keys[effectiveDefaultOrFirst(space, reach)]!,
+      tried: [],
+      budgetCut: [],
+      skipped,
+      scales: {},
+      kRequested: req.k,
+      kUsed: 1,
+      kLowered: false,
+      budget: budgetReport(req.budgetMs, availableModelMs, predictedModelMs, modelMs, spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs, total),
+      modelRows,
+      requestRows: rows.length,
+      naiveRequestRows: rows.length,
+      forecasterCalls: rows.length > 0 ? 1 : 0,
+      timings: { validateInput, sample: sampleMs, buildRows: buildRowsMs, model: modelMs, score: scoreMs, select: selectMs, total },
+      prior: prior.report,
+      notes,
+    };
+  }
+
+  #lookUpPrior(tenant: TenantHistory): PriorLookup {
+    const source = this.priorSource;
+    if (source === null) {
+      return { map: null, report: { configured: false, available: false, archetype: null, keys: 0, unknownKeys: 0, error: null } };
+    }
+    try {
+      const map = source.prior(tenant);
+      const archetype = source.archetype?.(tenant) ?? null;
+      let unknownKeys = 0;
+      if (map !== null) for (const key of map.keys()) if (this.space.indexOf(key) === undefined) unknownKeys++;
+      return { map, report: { configured: true, available: map !== null, archetype, keys: map?.size ?? 0, unknownKeys, error: null } };
+    } catch (error) {
+      // A broken prior store must not take forecasting down: continue without it, say so.
+      const message = error instanceof Error ? error.message : String(error);
+      return { map: null, report: { configured: true, available: false, archetype: null, keys: 0, unknownKeys: 0, error: message } };
+    }
+  }
+
+  async #callModel(rows: readonly ForecastRow[], horizon: number): Promise<QuantileForecast[]> {
+    let out: QuantileForecast[];
+    try {
+      out = await this.forecaster.forecastBatch(rows);
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new HarnessError('model-failure', `forecastBatch failed on ${rows.length} rows: ${message}`, { rows: rows.length }, { cause });
+    }
+    const size = horizon * this.forecaster.levels.length;
+    if (!Array.isArray(out) || out.length !== rows.length || out.some((f) => f?.quantiles?.length !== size)) {
+      throw new HarnessError('model-failure', `forecastBatch returned a malformed result for ${rows.length} rows of horizon ${horizon}`, { rows: rows.length });
+    }
+    return out;
+  }
+}
+
+function validationData(req: ParsedRequest): ValidationData {
+  const { n, horizon: h, series, metricNames } = req;
+  const W = req.options.validationWindows;
+  const O = W + 1;
+  const M = series.length;
+  const ends = Array.from({ length: O }, (_, o) => n - o * h);
+  const lastObs = new Int32Array(M * O);
+  const scorable = new Uint8Array(M * O);
+  const actual: (Float32Array | null)[] = new Array(M * O).fill(null);
+  const scales = new Float64Array(M);
+  const scaleReport: Record<string, MetricScale> = {};
+  const skipped: SkipNote[] = [];
+  let anyScorable = false;
+  for (let m = 0; m < M; m++) {
+    const values = series[m]!;
+    for (let o = 0; o < O; o++) {
+      lastObs[m * O + o] = lastObservedBefore(values, ends[o]!);
+      if (o === 0) continue;
+      const from = ends[o]!;
+      if (observedIn(values, from, from + h) > 0) {
+        scorable[m * O + o] = 1;
+        actual[m * O + o] = values.subarray(from, from + h);
+        anyScorable = true;
+      } else {
+        skipped.push({ metric: metricNames[m]!, window: o, reason: `validation window ${o} (points ${from}–${from + h - 1}) has no observed value; not scored` });
+      }
+    }
+    const scale = metricScale(values, n - W * h);
+    scales[m] = scale.value;
+    scaleReport[metricNames[m]!] = scale;
+  }
+  return { ends, lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
+}
+
+function priorWeightsFor(space: ConfigSpace, prior: ReadonlyMap<string, number>): Float64Array {
+  const weights = new Float64Array(space.configs.length);
+  for (const [key, w] of prior) {
+    const i = space.indexOf(key);
+    if (i !== undefined && w > 0 && Number.isFinite(w)) weights[i] = w;
+  }
+  return weights;
+}
+
+/** The final [h × L] quantile matrix as a QuantileForecast; non-finite model output is refused. */
+function finalForecast(matrix: Float32Array, config: ForecastConfig, h: number, levels: readonly number[], metric: string): QuantileForecast {
+  for (let i = 0; i < matrix.length; i++) {
+    if (!Number.isFinite(matrix[i]!)) {
+      throw new HarnessError('model-failure', `the final forecast for metric '${metric}' (${configKey(config)}) contains non-finite values`, {
+        metric,
+        config: configKey(config),
+      });
+    }
+  }
+  return new QuantileForecast(matrix, h, levels, config);
+}
+
+function budgetReport(
+  budgetMs: number,
+  availableModelMs: number,
+  predictedModelMs: number,
+  actualModelMs: number,
+  predictedTotalMs: number,
+  actualTotalMs: number,
+): BudgetReport {
+  return { budgetMs, availableModelMs, predictedModelMs, actualModelMs, predictedTotalMs, actualTotalMs, overBudget: actualTotalMs > budgetMs };
+}
+
+function defaultAdjustedNote(space: ConfigSpace, index: number, h: number): string {
+  return `the default config at its own resolution cannot serve this request (horizon ${h} min beyond its reach, or no observation inside its context window); using ${space.keys[index]}`;
+}
+
+function effectiveDefaultOrFirst(space: ConfigSpace, reach: RequestReach): number {
+  const i = effectiveDefault(space, reach, false);
+  return i >= 0 ? i : space.defaultByResolution[0]!;
+}
+

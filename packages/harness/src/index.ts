@@ -1,0 +1,42 @@
+/**
+ * @tsfm/harness — per-request autoresearch over a frozen forecaster's configs (design.md §5):
+ * rolling-origin validation, K sampled configs in ONE batched model call, scale-free α-loss,
+ * winner (ties → the fleet default), a latency budget enforced by a cost model, and a documented
+ * cold-start path. See README.md.
+ */
+export { Harness, type HarnessOptions } from './harness.js';
+export { HarnessError, type HarnessErrorCode } from './errors.js';
+export {
+  HarnessRequestSchema,
+  RequestOptionsSchema,
+  SELECTION_MODES,
+  SINGLE_SERIES_METRIC,
+  MINUTE_MS,
+  parseRequest,
+  type HarnessRequest,
+  type ParsedRequest,
+  type RequestOptions,
+  type SelectionMode,
+} from './request.js';
+export type {
+  HarnessResult,
+  StageTimings,
+  TriedConfig,
+  MetricWinner,
+  SkipNote,
+  BudgetReport,
+  PriorReport,
+} from './result.js';
+export type { HarnessForecaster } from './forecaster.js';
+export { staticPrior, type ConfigPriorSource, type TenantHistory } from './config-prior.js';
+export { archetypeStorePrior, type ArchetypePriorOptions } from './archetype-prior.js';
+export { CostModel, calibrateCostModel, type CostCoefficients, type CostModelOptions, type CalibrationOptions } from './cost-model.js';
+export {
+  searchMinimumHistory,
+  type HarnessPath,
+  type ColdStartReason,
+} from './cold-start.js';
+export { ConfigSpace, type ConfigFamily } from './config-space.js';
+export { sampleConfigs, type SampleSource, type Sample, type SampleInput } from './config-sampler.js';
+export { scalePeriod, SCALE_WINDOW_POINTS, type MetricScale } from './history-profile.js';
+export { TIE_RELATIVE_TOLERANCE } from './selection.js';

@@ -1,0 +1,180 @@
+/**
+ * The request boundary: zod validates the shape, then cross-field checks (equal metric lengths,
+ * a 1-minute grid, α xor tier) turn the input into a ParsedRequest the stages can trust. Every
+ * failure is a HarnessError('bad-request') naming the field.
+ */
+import { TIERS, type Tier } from '@tsfm/losses';
+import { z } from 'zod';
+import type { TenantHistory } from './config-prior.js';
+import { HarnessError } from './errors.js';
+
+/** The harness works on 1-minute grids: horizons, resolutions and seasonal periods are in minutes. */
+export const MINUTE_MS = 60_000;
+
+/** Metric name given to a single Series request. */
+export const SINGLE_SERIES_METRIC = 'value';
+
+// z.custom rather than z.instanceof: instanceof narrows to Float32Array<ArrayBuffer>, which a
+// caller's plain Float32Array (ArrayBufferLike, e.g. @tsfm/workload-gen's Tenant) does not satisfy.
+const values = z.custom<Float32Array>((v) => v instanceof Float32Array, { error: 'expected a Float32Array (NaN = missing minute)' });
+
+const TenantInputSchema = z.object({
+  id: z.string().min(1),
+  start: z.number().finite().default(0),
+  stepMs: z.number().positive().default(MINUTE_MS),
+  metrics: z.record(z.string().min(1), values),
+});
+
+const SeriesInputSchema = z.object({
+  id: z.string().min(1).default('series'),
+  start: z.number().finite().default(0),
+  stepMs: z.number().positive().default(MINUTE_MS),
+  values,
+});
+
+export const SELECTION_MODES = ['per-tenant', 'per-metric'] as const;
+export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+export const RequestOptionsSchema = z.object({
+  /**
+   * Rolling-origin validation windows of h minutes each, counted back from the end of the
+   * history (window 1 = the last h minutes). More windows: a steadier choice, more model rows.
+   */
+  validationWindows: z.number().int().min(1).max(32).default(1),
+  /**
+   * Minutes of history required BEFORE the earliest validation origin for the search path.
+   * Search needs history length ≥ validationWindows·h + minContextPoints; shorter histories take
+   * the cold-start path. Default 60: scoring a forecast made from less than an hour of context
+   * measures the config's behaviour on noise, not on the tenant.
+   */
+  minContextPoints: z.number().int().min(1).default(60),
+  /**
+   * `per-tenant` (default): one config for all metrics, chosen by the mean scale-free loss across
+   * metrics. `per-metric`: each metric takes the config with its own lowest loss. Per-tenant is
+   * the default because each per-metric decision rests on h·W points (60 by default) and picking
+   * the best of 32 on 60 points overfits (winner's curse); pooling 4 metrics quarters that noise,
+   * and the archetype prior records one winning config per tenant. Both use the same model rows.
+   */
+  selection: z.enum(SELECTION_MODES).default('per-tenant'),
+  /**
+   * Sampled configs per distinct model input (1–4). Post-processing knobs (positivity clamp,
+   * crossing fix) do not change the model's input, so extra variants of a sampled model input
+   * cost no model rows; 2 halves the batch of a K-config request at the price of exploring half
+   * as many model inputs. 1 = every config a different model input.
+   */
+  configsPerModelRow: z.number().int().min(1).max(4).default(2),
+});
+
+export const HarnessRequestSchema = z
+  .object({
+    /** A multi-metric tenant ({ id, metrics }) or one series ({ values }); 1-minute grid. */
+    history: z.union([TenantInputSchema, SeriesInputSchema]),
+    /** Forecast horizon in minutes (= 1-minute steps). */
+    horizon: z.number().int().min(1),
+    /** The pinball level; give this or `tier`. */
+    alpha: z.number().gt(0).lt(1).optional(),
+    tier: z.enum(Object.keys(TIERS) as [Tier, ...Tier[]]).optional(),
+    /** Configs to try (before the latency budget lowers it). */
+    k: z.number().int().min(1).max(4096).default(32),
+    /** Wall-clock budget for the whole request, in ms (design: 200 ms per request). */
+    budgetMs: z.number().positive().default(200),
+    seed: z.number().int().default(0),
+    /** Metrics to forecast (default: all of the tenant's, in key order). */
+    metrics: z.array(z.string().min(1)).min(1).optional(),
+    options: RequestOptionsSchema.prefault({}),
+  })
+  .refine((r) => (r.alpha === undefined) !== (r.tier === undefined), {
+    error: 'give exactly one of alpha or tier',
+    path: ['alpha'],
+  });
+
+export type HarnessRequest = z.input<typeof HarnessRequestSchema>;
+export type RequestOptions = z.output<typeof RequestOptionsSchema>;
+
+export interface ParsedRequest {
+  readonly tenant: TenantHistory;
+  /** Metric names in forecast order. */
+  readonly metricNames: readonly string[];
+  /** Values per metric, aligned with metricNames; all of length n. */
+  readonly series: readonly Float32Array[];
+  readonly n: number;
+  readonly horizon: number;
+  readonly alpha: number;
+  readonly tier: Tier | null;
+  readonly k: number;
+  readonly budgetMs: number;
+  readonly seed: number;
+  readonly options: RequestOptions;
+}
+
+/**
+ * zod reports a failed union as one "Invalid input"; re-check against the branch the caller
+ * evidently meant (a Series has `values`) so the message names the field at fault.
+ */
+function historyIssues(history: unknown): string[] {
+  const isSeries = typeof history === 'object' && history !== null && 'values' in history;
+  const result = (isSeries ? SeriesInputSchema : TenantInputSchema).safeParse(history);
+  if (result.success) return ['history: not a tenant ({ id, metrics }) or a series ({ values })'];
+  return result.error.issues.map((i) => `history.${i.path.join('.')}: ${i.message}`);
+}
+
+export function parseRequest(input: unknown): ParsedRequest {
+  const parsed = HarnessRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) =>
+      i.code === 'invalid_union' && i.path.length === 1 && i.path[0] === 'history'
+        ? historyIssues((input as { history: unknown }).history)
+        : [`${i.path.join('.') || '(request)'}: ${i.message}`],
+    );
+    throw new HarnessError('bad-request', issues.join('; '), { issues });
+  }
+  const r = parsed.data;
+  const h = r.history;
+  const tenant: TenantHistory =
+    'values' in h
+      ? { id: h.id, start: h.start, stepMs: h.stepMs, metrics: { [SINGLE_SERIES_METRIC]: h.values } }
+      : { id: h.id, start: h.start, stepMs: h.stepMs, metrics: h.metrics };
+  if (tenant.stepMs !== MINUTE_MS) {
+    throw new HarnessError('bad-request', `history.stepMs is ${tenant.stepMs}; the harness needs a 1-minute grid (${MINUTE_MS} ms) — resample first`, {
+      field: 'history.stepMs',
+    });
+  }
+  const available = Object.keys(tenant.metrics);
+  const metricNames = r.metrics ?? available;
+  if (metricNames.length === 0) throw new HarnessError('bad-request', 'history has no metrics', { field: 'history.metrics' });
+  if (new Set(metricNames).size !== metricNames.length) {
+    throw new HarnessError('bad-request', `metrics lists a name twice: ${metricNames.join(', ')}`, { field: 'metrics' });
+  }
+  const series: Float32Array[] = [];
+  for (const name of metricNames) {
+    const v = tenant.metrics[name];
+    if (v === undefined) {
+      throw new HarnessError('bad-request', `tenant ${tenant.id} has no metric '${name}' (has ${available.join(', ')})`, { field: 'metrics', metric: name });
+    }
+    series.push(v);
+  }
+  const n = series[0]!.length;
+  for (let i = 1; i < series.length; i++) {
+    if (series[i]!.length !== n) {
+      throw new HarnessError(
+        'bad-request',
+        `metrics must share one grid: '${metricNames[0]}' has ${n} points but '${metricNames[i]}' has ${series[i]!.length}`,
+        { field: 'history.metrics', metric: metricNames[i] },
+      );
+    }
+  }
+  if (n === 0) throw new HarnessError('bad-request', 'history is empty (0 points)', { field: 'history' });
+  return {
+    tenant,
+    metricNames,
+    series,
+    n,
+    horizon: r.horizon,
+    alpha: r.alpha ?? TIERS[r.tier!],
+    tier: r.tier ?? null,
+    k: r.k,
+    budgetMs: r.budgetMs,
+    seed: r.seed,
+    options: r.options,
+  };
+}

@@ -1,0 +1,124 @@
+/** The harness's answer to one request (design.md §5). */
+import type { Tier } from '@tsfm/losses';
+import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
+import type { ColdStartReason, HarnessPath } from './cold-start.js';
+import type { SampleSource } from './config-sampler.js';
+import type { MetricScale } from './history-profile.js';
+import type { SelectionMode } from './request.js';
+
+/** Wall-clock ms per stage; `total` is the whole request. */
+export interface StageTimings {
+  readonly validateInput: number;
+  readonly sample: number;
+  readonly buildRows: number;
+  readonly model: number;
+  readonly score: number;
+  readonly select: number;
+  readonly total: number;
+}
+
+export interface TriedConfig {
+  readonly key: string;
+  readonly config: ForecastConfig;
+  /** Why it was tried: the default, drawn from the archetype prior, or stratified exploration. */
+  readonly source: SampleSource;
+  /** Mean scale-free α-loss over the metrics with evidence; null when not eligible (see skipped). */
+  readonly score: number | null;
+  /** Per-metric scale-free α-loss; null when that metric has no evidence or the config failed on it. */
+  readonly perMetric: Readonly<Record<string, number | null>>;
+}
+
+export interface MetricWinner {
+  readonly key: string;
+  readonly config: ForecastConfig;
+  /** The loss that won (per-metric loss, or the tenant mean in per-tenant mode); null on cold start. */
+  readonly score: number | null;
+  /** The default won a tie (within 1e-12 relative) with the best config. */
+  readonly tieToDefault: boolean;
+  /** How this config came to be chosen. */
+  readonly chosenBy: 'search' | 'fallback-default' | 'cold-start-prior' | 'cold-start-default' | 'cold-start-flat';
+}
+
+/** Something the harness could not use, and why — nothing is dropped silently. */
+export interface SkipNote {
+  readonly metric: string;
+  /** Validation window (1 = the last h minutes), when the note is about one window. */
+  readonly window?: number;
+  /** Config key, when the note is about one config. */
+  readonly config?: string;
+  readonly reason: string;
+}
+
+export interface BudgetReport {
+  readonly budgetMs: number;
+  /** Budget left for the model call when K was decided: budget − time spent − predicted overhead. */
+  readonly availableModelMs: number;
+  readonly predictedModelMs: number;
+  readonly actualModelMs: number;
+  /** Time spent before the decision + predicted model call + predicted post-call overhead. */
+  readonly predictedTotalMs: number;
+  readonly actualTotalMs: number;
+  /** The request took longer than budgetMs. */
+  readonly overBudget: boolean;
+}
+
+export interface PriorReport {
+  /** A prior source is configured. */
+  readonly configured: boolean;
+  /** It returned a prior for this tenant. */
+  readonly available: boolean;
+  readonly archetype: string | null;
+  readonly keys: number;
+  /** Prior keys that are not configs this model serves. */
+  readonly unknownKeys: number;
+  /** The prior source threw; the request went on without a prior. */
+  readonly error: string | null;
+}
+
+export interface HarnessResult {
+  readonly tenantId: string;
+  readonly path: HarnessPath;
+  /** Why the request did not search (null on the search path). */
+  readonly coldStartReason: ColdStartReason | null;
+  readonly alpha: number;
+  readonly tier: Tier | null;
+  readonly horizon: number;
+  readonly selection: SelectionMode;
+  readonly metrics: readonly string[];
+  /** The model's quantile levels (columns of every quantile matrix). */
+  readonly levels: readonly number[];
+  /** The α-quantile forecast per metric, length h (1-minute steps after the last point). */
+  readonly forecast: Readonly<Record<string, Float32Array>>;
+  /** Every quantile per metric: the winner's [h × levels] matrix (`.quantiles`, `.levels`). */
+  readonly quantiles: Readonly<Record<string, QuantileForecast>>;
+  /** The config used for each metric (the same one for all metrics in per-tenant mode). */
+  readonly winner: Readonly<Record<string, MetricWinner>>;
+  /** The tenant-level winner (lowest mean scaled loss), reported in both modes; null off search. */
+  readonly tenantWinner: string | null;
+  /** The fleet default config for this request (see effectiveDefault). */
+  readonly defaultKey: string;
+  /** Every config that was scored, in sample order (default first). */
+  readonly tried: readonly TriedConfig[];
+  /** Sampled configs dropped by the latency budget, in sample order. */
+  readonly budgetCut: readonly string[];
+  readonly skipped: readonly SkipNote[];
+  /** The loss scale per metric (seasonal period and value); empty off the search path. */
+  readonly scales: Readonly<Record<string, MetricScale>>;
+  readonly kRequested: number;
+  readonly kUsed: number;
+  /** K was lowered to fit the latency budget. */
+  readonly kLowered: boolean;
+  readonly budget: BudgetReport;
+  /** Rows onnxruntime ran (flip rows count twice). */
+  readonly modelRows: number;
+  /** Rows passed to forecastBatch after dedupe. */
+  readonly requestRows: number;
+  /** Rows a batch without dedupe would have sent for the same configs. */
+  readonly naiveRequestRows: number;
+  /** forecastBatch calls made: 1, or 0 on the flat path. */
+  readonly forecasterCalls: number;
+  readonly timings: StageTimings;
+  readonly prior: PriorReport;
+  /** Human-readable remarks (fallbacks taken, adjustments made). */
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,92 @@
+/**
+ * Real ONNX models for integration tests, written with @tsfm/pretrain's own ONNX writer (its
+ * package has no entry point yet, hence the relative imports — switch to '@tsfm/pretrain' once
+ * it exports these):
+ *  - `pretrainShapedModel`: the default model's architecture, contract and manifest, random
+ *    weights — what the harness will run against once the trained default ships;
+ *  - `knownQuantileModel`: level k at every step = last context value + OFFSETS[k], so the
+ *    α-quantile (and the median) of any forecast is known exactly.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildManifest } from '../../../pretrain/src/manifest.js';
+import { DEFAULT_CONFIG as PRETRAIN_DEFAULT, type ModelConfig } from '../../../pretrain/src/model/config.js';
+import { buildOnnxModel } from '../../../pretrain/src/model/export-onnx.js';
+import { initParams } from '../../../pretrain/src/model/params.js';
+import { GraphBuilder } from '../../../pretrain/src/onnx/index.js';
+
+const UNTRAINED = {
+  generator: 'none',
+  corpus: 'none (random weights, @tsfm/harness tests)',
+  seed: 0,
+  corpusSeed: 0,
+  seriesGenerated: 0,
+  samples: 0,
+  steps: 0,
+  batch: 0,
+  heldOut: 'none',
+  wallSeconds: 0,
+  threads: 1,
+  stoppedByTimeCap: false,
+  hyperparameters: {},
+};
+
+/** Writes default.onnx + model.json (random weights, default architecture); returns the manifest path. */
+export function pretrainShapedModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
+  const config: ModelConfig = { ...PRETRAIN_DEFAULT, ...overrides };
+  const bytes = buildOnnxModel(config, initParams(config, seed));
+  const dir = mkdtempSync(join(tmpdir(), 'tsfm-harness-model-'));
+  writeFileSync(join(dir, 'default.onnx'), bytes);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(buildManifest(config, bytes, 'default.onnx', UNTRAINED), null, 2));
+  return join(dir, 'model.json');
+}
+
+export const KNOWN_LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+/** Offsets of level k from the last value: distinct, increasing, not symmetric (median = +6). */
+export const KNOWN_OFFSETS = KNOWN_LEVELS.map((_, k) => k);
+
+/** Level k at every step = last context value + offsets[k] (default KNOWN_OFFSETS). */
+export function knownQuantileModel(context = 64, horizon = 64, offsets: readonly number[] = KNOWN_OFFSETS): string {
+  const Q = KNOWN_LEVELS.length;
+  const g = new GraphBuilder('known_quantiles');
+  const ctx = g.addInput('context', ['batch', context]);
+  const mask = g.addInput('mask', ['batch', context]);
+  const pick = new Float32Array(context);
+  pick[context - 1] = 1;
+  const last = g.addNode('MatMul', [ctx, g.addInitializer(pick, [context, 1])]);
+  // 0 · Σ mask keeps the mask a live graph input without changing the output.
+  const zero = g.addNode('Mul', [g.addNode('MatMul', [mask, g.addInitializer(new Float32Array(context).fill(1), [context, 1])]), g.addInitializer(new Float32Array([0]), [1])]);
+  const base = g.addNode('Reshape', [g.addNode('Add', [last, zero]), g.addInt64Initializer([-1, 1, 1])]);
+  const table = new Float32Array(horizon * Q);
+  for (let j = 0; j < horizon; j++) for (let k = 0; k < Q; k++) table[j * Q + k] = offsets[k]!;
+  const out = g.addNode('Add', [base, g.addInitializer(table, [horizon, Q])], {}, 'quantiles');
+  g.addOutput(out, ['batch', horizon, Q]);
+  const bytes = g.toBytes({ opset: 17 });
+  const dir = mkdtempSync(join(tmpdir(), 'tsfm-harness-known-'));
+  writeFileSync(join(dir, 'known.onnx'), bytes);
+  const manifest = {
+    name: 'known-quantiles',
+    version: '0.0.1',
+    file: 'known.onnx',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sizeBytes: bytes.byteLength,
+    opset: 17,
+    createdBy: '@tsfm/harness tests',
+    licence: 'MIT',
+    trainingCorpus: 'none (deterministic test model)',
+    contextLength: context,
+    horizon,
+    normalisation: 'raw',
+    inputs: [
+      { name: 'context', shape: ['batch', context], dtype: 'float32' },
+      { name: 'mask', shape: ['batch', context], dtype: 'float32' },
+    ],
+    maskInput: 'mask',
+    output: { name: 'quantiles', shape: ['batch', horizon, Q], dtype: 'float32' },
+    quantileLevels: KNOWN_LEVELS,
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
+  return join(dir, 'model.json');
+}

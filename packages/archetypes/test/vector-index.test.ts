@@ -60,6 +60,18 @@ describe.each<VectorIndexKind>(['flat-ip', 'hnsw32'])('VectorIndex %s', (kind) =
     expect(agree).toBeGreaterThanOrEqual(kind === 'flat-ip' ? 20 : 19);
   });
 
+  it('answers a batch of queries in one call exactly as one query at a time', () => {
+    const index = VectorIndex.create(DIM, kind);
+    index.add(data);
+    const queries = rows(7, 42);
+    const batch = index.searchBatch(queries, 4);
+    for (let q = 0; q < 7; q++) {
+      const single = index.search(queries.subarray(q * DIM, (q + 1) * DIM), 4);
+      expect(Array.from(batch.ids.subarray(q * 4, q * 4 + 4))).toEqual(Array.from(single.ids));
+      expect(Array.from(batch.similarities.subarray(q * 4, q * 4 + 4))).toEqual(Array.from(single.similarities));
+    }
+  });
+
   it('writes to disk and to a buffer, and reads back an index that searches identically', () => {
     const index = VectorIndex.create(DIM, kind);
     index.add(data);
@@ -84,6 +96,15 @@ describe('VectorIndex input checks', () => {
     const index = VectorIndex.create(DIM, 'flat-ip');
     index.add(rows(2, 1));
     expect(() => index.search(new Float32Array(DIM + 1), 1)).toThrow(/dim is 16/);
+  });
+
+  it('pads a batch with −1 where the index holds fewer than k rows', () => {
+    const index = VectorIndex.create(DIM, 'flat-ip');
+    index.add(rows(2, 1));
+    const { ids } = index.searchBatch(rows(2, 5), 3);
+    expect(ids[2]).toBe(-1);
+    expect(ids[5]).toBe(-1);
+    expect([ids[0], ids[1]].sort()).toEqual([0, 1]);
   });
 
   it('returns no neighbours from an empty index instead of faiss garbage', () => {

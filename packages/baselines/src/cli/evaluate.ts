@@ -1,0 +1,178 @@
+/**
+ * evaluate — score forecasters on M4-Hourly, the NAB CloudWatch traces or any timestamp,value CSV.
+ *
+ *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset m4-hourly --horizon 48 \
+ *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm [--max-series N] [--json out.json]
+ *
+ * Prints the protocol and a markdown table (model, sMAPE, MASE, OWA on M4, scaled CRPS, scaled
+ * pinball@0.9, 80% coverage, seconds, failed windows). See docs/model-card.md § Baselines.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseConfigKey, type TsfmClient } from '@tsfm/tsfm-client';
+import { z } from 'zod';
+import { createBaseline, isBaselineName, MODEL_NAMES, type ModelName } from '../registry.js';
+import { loadTsfmForecaster } from '../models/tsfm.js';
+import { csvFilesIn, loadM4Hourly, loadTimestampValueFiles, type EvalDataset } from '../evaluate/dataset.js';
+import { runModel, type ModelRun } from '../evaluate/run.js';
+import { formatTable, scoreTask, summarise, type ModelSummary, type TaskScore } from '../evaluate/score.js';
+import { clampForecast, looksNonNegative } from '../non-negative.js';
+import { DEFAULT_LEVELS, type Forecaster } from '../types.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data');
+const DEFAULT_TSFM_MANIFEST = resolve(REPO_ROOT, 'packages/pretrain/model/model.json');
+
+const ArgsSchema = z
+  .object({
+    dataset: z.union([z.literal('m4-hourly'), z.literal('nab'), z.string().regex(/^csv:.+/, 'expected m4-hourly, nab or csv:<path>')]),
+    horizon: z.coerce.number().int().min(1).optional(),
+    models: z
+      .string()
+      .default(MODEL_NAMES.join(','))
+      .transform((s) => s.split(',').map((m) => m.trim()).filter((m) => m.length > 0))
+      .pipe(z.array(z.enum(MODEL_NAMES)).min(1)),
+    'max-series': z.coerce.number().int().min(1).optional(),
+    json: z.string().optional(),
+    workers: z.coerce.number().int().min(1).max(16).default(1),
+    origins: z.coerce.number().int().min(1).default(10),
+    stride: z.coerce.number().int().min(1).optional(),
+    period: z.coerce.number().int().min(1).optional(),
+    'data-dir': z.string().default(DEFAULT_DATA_DIR),
+    'tsfm-model': z.string().optional(),
+    'tsfm-config': z.string().optional(),
+    clamp: z.enum(['auto', 'off']).default('auto'),
+  })
+  .strict();
+
+type Args = z.infer<typeof ArgsSchema>;
+
+function parseCli(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(
+      ['dataset', 'horizon', 'models', 'max-series', 'json', 'workers', 'origins', 'stride', 'period', 'data-dir', 'tsfm-model', 'tsfm-config', 'clamp'].map(
+        (name) => [name, { type: 'string' as const }],
+      ),
+    ),
+    strict: true,
+  });
+  const parsed = ArgsSchema.safeParse(values);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `--${i.path.join('.') || '(args)'}: ${i.message}`).join('\n  ');
+    throw new UsageError(`invalid arguments:\n  ${detail}`);
+  }
+  return parsed.data;
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+async function loadDataset(args: Args): Promise<EvalDataset> {
+  if (args.dataset === 'm4-hourly') return loadM4Hourly(args['data-dir'], args.horizon ?? 48, args['max-series']);
+  const rolling = {
+    horizon: args.horizon ?? 12,
+    origins: args.origins,
+    ...(args.stride !== undefined ? { stride: args.stride } : {}),
+    ...(args['max-series'] !== undefined ? { maxSeries: args['max-series'] } : {}),
+    ...(args.period !== undefined ? { period: args.period } : {}),
+  };
+  if (args.dataset === 'nab') return loadTimestampValueFiles('nab', await csvFilesIn(resolve(args['data-dir'], 'nab')), rolling);
+  const path = resolve(args.dataset.slice('csv:'.length));
+  return loadTimestampValueFiles(`csv:${path}`, [path], rolling);
+}
+
+async function buildModel(name: ModelName, args: Args, clients: TsfmClient[]): Promise<Forecaster> {
+  if (isBaselineName(name)) return createBaseline(name);
+  const manifest = resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST);
+  if (!existsSync(manifest)) {
+    throw new UsageError(`tsfm: no model manifest at ${manifest} (pass --tsfm-model, or run the pretraining first)`);
+  }
+  const { forecaster, client } = await loadTsfmForecaster(manifest, {
+    ...(args['tsfm-config'] !== undefined ? { config: parseConfigKey(args['tsfm-config']) } : {}),
+  });
+  clients.push(client);
+  return forecaster;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseCli(argv);
+  const modelsGiven = argv.some((a) => a === '--models' || a.startsWith('--models='));
+  const dataset = await loadDataset(args);
+  const levels = DEFAULT_LEVELS;
+  const command = `npx tsx packages/baselines/src/cli/evaluate.ts ${argv.join(' ')}`;
+  console.log(`# ${command}`);
+  console.log(`# ${dataset.protocol}; forecasts of never-negative series clamped at 0: ${args.clamp === 'auto' ? 'yes' : 'no'}`);
+
+  const clients: TsfmClient[] = [];
+  const results: { name: string; run: ModelRun; scores: TaskScore[] }[] = [];
+  try {
+    // Naive2 is the OWA reference: computed even when not asked for, reported only if asked.
+    const names: ModelName[] = dataset.owa && !args.models.includes('naive2') ? ['naive2', ...args.models] : [...args.models];
+    for (const name of names) {
+      if (name === 'tsfm' && !modelsGiven && !existsSync(resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST))) {
+        // The default list names every model; without a shipped model say so rather than fail.
+        console.log(`# tsfm skipped: no model manifest at ${resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST)}`);
+        continue;
+      }
+      const model = await buildModel(name, args, clients);
+      const wall0 = performance.now();
+      const raw = await runModel(model, dataset.tasks, dataset.period, levels, args.workers);
+      // --clamp auto: every model's forecast of a never-negative series is clamped at 0 (the
+      // TSFM's default config does the same inside the client; see non-negative.ts).
+      const run =
+        args.clamp === 'auto'
+          ? { ...raw, forecasts: raw.forecasts.map((f, i) => (looksNonNegative(dataset.tasks[i].history) ? clampForecast(f) : f)) }
+          : raw;
+      const scores = dataset.tasks.map((task, i) => scoreTask(task, run.forecasts[i], dataset.period));
+      results.push({ name, run, scores });
+      console.error(`  ${name}: ${dataset.tasks.length} windows, ${((performance.now() - wall0) / 1000).toFixed(1)} s wall, ${run.failures.length} failed`);
+    }
+  } finally {
+    for (const client of clients) await client.release();
+  }
+
+  const naive2 = results.find((r) => r.name === 'naive2');
+  const reference = dataset.owa && naive2 ? summarise('naive2', naive2.scores, naive2.run.seconds, naive2.run.failures.length) : undefined;
+  const summaries: ModelSummary[] = results
+    .filter((r) => args.models.includes(r.name as ModelName))
+    .map((r) => summarise(r.name, r.scores, r.run.seconds, r.run.failures.length, reference));
+  console.log('');
+  console.log(formatTable(summaries, dataset.owa));
+  for (const s of summaries) {
+    if (s.nonFinite > 0) console.log(`\n${s.model}: ${s.nonFinite} windows had a non-finite metric and were left out of its mean`);
+  }
+  for (const r of results) {
+    for (const f of r.run.failures.slice(0, 5)) console.log(`${r.name} failed on ${f.id}: ${f.error}`);
+  }
+
+  if (args.json) {
+    const out = resolve(args.json);
+    await mkdir(dirname(out), { recursive: true });
+    const report = {
+      command,
+      dataset: dataset.name,
+      protocol: dataset.protocol,
+      period: dataset.period,
+      horizon: dataset.horizon,
+      levels,
+      summaries,
+      windows: results.map((r) => ({
+        model: r.name,
+        failures: r.run.failures,
+        scores: dataset.tasks.map((t, i) => ({ id: t.id, ...r.scores[i] })),
+      })),
+    };
+    await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
+    console.log(`\nwrote ${out}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `evaluate: ${error.message}` : error);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+});

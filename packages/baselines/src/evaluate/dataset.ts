@@ -1,0 +1,133 @@
+/**
+ * Evaluation datasets as lists of tasks: one (history, actual) pair per series and origin.
+ */
+import { readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { loadM4TrainTest, loadTimestampValueCsv, type Series } from '@tsfm/workload-gen';
+
+const DAY_MS = 86_400_000;
+
+export interface EvalTask {
+  /** Series id, plus `@origin` for rolling-origin tasks. */
+  readonly id: string;
+  readonly history: Float32Array;
+  readonly actual: Float32Array;
+  /** Epoch ms of history[0] and the grid step (for calendar-aware models). */
+  readonly start: number;
+  readonly stepMs: number;
+}
+
+export interface EvalDataset {
+  readonly name: string;
+  /** Seasonal period in steps: the MASE lag and the period given to every model. */
+  readonly period: number;
+  readonly horizon: number;
+  readonly series: number;
+  readonly tasks: readonly EvalTask[];
+  /** OWA is reported only where Naive2 is the published reference (M4). */
+  readonly owa: boolean;
+  /** One line describing the protocol, printed above the table. */
+  readonly protocol: string;
+}
+
+/** M4-Hourly: the official split (train → 48-step test), m = 24. */
+export async function loadM4Hourly(dataDir: string, horizon: number, maxSeries?: number): Promise<EvalDataset> {
+  const pairs = await loadM4TrainTest(join(dataDir, 'm4', 'Hourly-train.csv'), join(dataDir, 'm4', 'Hourly-test.csv'));
+  const chosen = maxSeries === undefined ? pairs : pairs.slice(0, maxSeries);
+  const tasks = chosen.map((p) => {
+    if (p.test.values.length < horizon) {
+      throw new Error(`M4 ${p.id}: test part has ${p.test.values.length} points, fewer than horizon ${horizon}`);
+    }
+    return {
+      id: p.id,
+      history: p.train.values,
+      actual: p.test.values.subarray(0, horizon),
+      start: p.train.start,
+      stepMs: p.train.stepMs,
+    };
+  });
+  return {
+    name: 'm4-hourly',
+    period: 24,
+    horizon,
+    series: chosen.length,
+    tasks,
+    owa: true,
+    protocol: `M4-Hourly official split: ${chosen.length} series, h = ${horizon}, m = 24`,
+  };
+}
+
+export interface RollingOptions {
+  readonly horizon: number;
+  /** Number of forecast origins per series. */
+  readonly origins: number;
+  /** Steps between consecutive origins; default one day of steps (the period). */
+  readonly stride?: number;
+  readonly maxSeries?: number;
+}
+
+/**
+ * Rolling origins at the end of a series: origin j (0 = latest) forecasts
+ * values[o_j, o_j + h) from values[0, o_j), with o_j = n − h − j·stride. Spacing origins a day
+ * apart samples every part of the day's cycle across days instead of scoring one 12-step window
+ * (a single last window on a 14-day trace is a sample of one). Origins whose actual window is
+ * entirely missing, or whose history is shorter than two periods, are skipped.
+ */
+export function rollingOriginTasks(id: string, series: Series, period: number, options: RollingOptions): EvalTask[] {
+  const { horizon, origins } = options;
+  const stride = options.stride ?? period;
+  const n = series.values.length;
+  const tasks: EvalTask[] = [];
+  for (let j = origins - 1; j >= 0; j--) {
+    const origin = n - horizon - j * stride;
+    if (origin < 2 * period) continue;
+    const actual = series.values.subarray(origin, origin + horizon);
+    if (actual.every((v) => Number.isNaN(v))) continue;
+    tasks.push({ id: `${id}@${origin}`, history: series.values.subarray(0, origin), actual, start: series.start, stepMs: series.stepMs });
+  }
+  return tasks;
+}
+
+/** Steps in one day when the step divides a day, else undefined. */
+export function dailyPeriod(stepMs: number): number | undefined {
+  const m = DAY_MS / stepMs;
+  return Number.isInteger(m) && m > 1 ? m : undefined;
+}
+
+/** Every `timestamp,value` CSV in a folder (NAB), or one file (`csv:<path>`), with rolling origins. */
+export async function loadTimestampValueFiles(
+  name: string,
+  files: readonly string[],
+  options: RollingOptions & { period?: number },
+): Promise<EvalDataset> {
+  const chosen = options.maxSeries === undefined ? files : files.slice(0, options.maxSeries);
+  const tasks: EvalTask[] = [];
+  const periods = new Set<number>();
+  for (const file of chosen) {
+    const series = await loadTimestampValueCsv(file);
+    const period = options.period ?? dailyPeriod(series.stepMs);
+    if (period === undefined) {
+      throw new Error(`${file}: step ${series.stepMs} ms does not divide a day; pass --period`);
+    }
+    periods.add(period);
+    tasks.push(...rollingOriginTasks(basename(file, '.csv'), series, period, options));
+  }
+  if (periods.size > 1) throw new Error(`${name}: files have different daily periods (${[...periods].join(', ')}); pass --period`);
+  const period = [...periods][0] ?? options.period ?? 1;
+  const stride = options.stride ?? period;
+  return {
+    name,
+    period,
+    horizon: options.horizon,
+    series: chosen.length,
+    tasks,
+    owa: false,
+    protocol:
+      `${chosen.length} series × up to ${options.origins} rolling origins ${stride} steps apart (the last ` +
+      `${options.origins} days), h = ${options.horizon}, m = ${period}; ${tasks.length} forecast windows`,
+  };
+}
+
+export async function csvFilesIn(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort().map((f) => join(dir, f));
+}

@@ -1,0 +1,127 @@
+/**
+ * Scoring one forecast window and summarising a model over a dataset.
+ *
+ * Point metrics follow M4 (sMAPE, MASE with lag m, OWA vs Naive2 from the dataset averages, as M4
+ * computes it). Distribution metrics are made scale-free the MASE way (design.md §2): the CRPS
+ * approximation (mean over steps of 2·pinball averaged over all 13 levels) and the pinball loss at
+ * 0.9 are divided by the window's in-sample seasonal-naive MAE (`robustSeasonalScale`, lag m), so
+ * a CPU-percent series and a bytes series weigh the same and a value of 1 is "as large as a
+ * seasonal naive one-season-ahead error".
+ */
+import {
+  coverage,
+  crpsApprox,
+  interpolateQuantileRow,
+  mase,
+  meanPinball,
+  owa,
+  robustSeasonalScale,
+  smape,
+} from '@tsfm/losses';
+import type { QuantileForecast } from '../types.js';
+import type { EvalTask } from './dataset.js';
+
+export interface TaskScore {
+  readonly smape: number;
+  readonly mase: number;
+  readonly crps: number;
+  readonly pinball90: number;
+  readonly coverage80: number;
+}
+
+export function scoreTask(task: EvalTask, forecast: QuantileForecast, period: number): TaskScore {
+  const h = task.actual.length;
+  const k = forecast.levels.length;
+  const scale = robustSeasonalScale(task.history, period);
+  const q90 = interpolateQuantileRow(forecast.levels, forecast.quantiles, k, h, 0.9);
+  const q10 = interpolateQuantileRow(forecast.levels, forecast.quantiles, k, h, 0.1);
+  return {
+    smape: smape(task.actual, forecast.point),
+    mase: mase(task.history, task.actual, forecast.point, period),
+    crps: crpsApprox(task.actual, forecast.quantiles, forecast.levels) / scale,
+    pinball90: meanPinball(task.actual, q90, 0.9) / scale,
+    coverage80: coverage(task.actual, q10, q90),
+  };
+}
+
+export interface ModelSummary {
+  readonly model: string;
+  readonly windows: number;
+  /** Windows where the model threw and seasonal naive stood in (see run.ts). */
+  readonly failed: number;
+  readonly smape: number;
+  readonly mase: number;
+  /** Present when the dataset has a Naive2 reference. */
+  readonly owa?: number;
+  readonly crps: number;
+  readonly pinball90: number;
+  readonly coverage80: number;
+  /** Sum over windows of the model's own fit + forecast time (independent of worker count). */
+  readonly seconds: number;
+  /** Windows whose metric was not finite (e.g. MASE of a constant history) and left out of it. */
+  readonly nonFinite: number;
+}
+
+/** Mean of the finite values; also counts the others. */
+function finiteMean(values: readonly number[]): { mean: number; dropped: number } {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+  }
+  return { mean: n === 0 ? NaN : sum / n, dropped: values.length - n };
+}
+
+export function summarise(
+  model: string,
+  scores: readonly TaskScore[],
+  seconds: number,
+  failed: number,
+  naive2?: { smape: number; mase: number },
+): ModelSummary {
+  const pick = (key: keyof TaskScore): { mean: number; dropped: number } => finiteMean(scores.map((s) => s[key]));
+  const s = pick('smape');
+  const m = pick('mase');
+  const c = pick('crps');
+  const p = pick('pinball90');
+  const cov = pick('coverage80');
+  return {
+    model,
+    windows: scores.length,
+    failed,
+    smape: s.mean,
+    mase: m.mean,
+    ...(naive2 ? { owa: owa(s.mean, m.mean, naive2.smape, naive2.mase) } : {}),
+    crps: c.mean,
+    pinball90: p.mean,
+    coverage80: cov.mean,
+    seconds,
+    nonFinite: Math.max(s.dropped, m.dropped, c.dropped, p.dropped, cov.dropped),
+  };
+}
+
+const fmt = (v: number | undefined, digits: number): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+/** The markdown table the CLI prints and the model card quotes. */
+export function formatTable(rows: readonly ModelSummary[], withOwa: boolean): string {
+  const header = ['model', 'sMAPE', 'MASE', ...(withOwa ? ['OWA'] : []), 'CRPS (scaled)', 'pinball@0.9 (scaled)', '80% coverage', 'seconds', 'failed'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const r of rows) {
+    const cells = [
+      r.model,
+      fmt(r.smape, 3),
+      fmt(r.mase, 3),
+      ...(withOwa ? [fmt(r.owa, 3)] : []),
+      fmt(r.crps, 3),
+      fmt(r.pinball90, 3),
+      fmt(r.coverage80, 3),
+      fmt(r.seconds, 1),
+      `${r.failed}/${r.windows}`,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { dailyPeriod, rollingOriginTasks } from '../src/evaluate/dataset.js';
+import { formatTable, scoreTask, summarise } from '../src/evaluate/score.js';
+import { clampForecast, nonNegative } from '../src/non-negative.js';
+import { naiveForecaster } from '../src/models/naive.js';
+import { gaussianForecast } from '../src/quantiles.js';
+import { DEFAULT_LEVELS } from '../src/types.js';
+import { add, noise, sinusoid } from './helpers/series.js';
+
+const run = promisify(execFile);
+const packageDir = resolve(import.meta.dirname, '..');
+
+describe('rollingOriginTasks', () => {
+  it('places origins a stride apart, latest last, each forecasting the h points after it', () => {
+    const values = Float32Array.from({ length: 100 }, (_, i) => i);
+    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, { horizon: 5, origins: 3, stride: 7 });
+    expect(tasks.map((t) => t.id)).toEqual(['s@81', 's@88', 's@95']);
+    expect(Array.from(tasks[2].actual)).toEqual([95, 96, 97, 98, 99]);
+    expect(tasks[0].history.length).toBe(81);
+  });
+
+  it('skips origins without two periods of history or with an all-missing window', () => {
+    const values = Float32Array.from({ length: 30 }, (_, i) => (i >= 25 ? NaN : i));
+    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, { horizon: 5, origins: 3, stride: 5 });
+    expect(tasks.map((t) => t.id)).toEqual(['s@20']);
+  });
+
+  it('derives a daily period from the step', () => {
+    expect(dailyPeriod(300_000)).toBe(288);
+    expect(dailyPeriod(3_600_000)).toBe(24);
+    expect(dailyPeriod(7_000)).toBeUndefined();
+  });
+});
+
+describe('scoreTask', () => {
+  // Noise keeps the in-sample seasonal-naive scale (the MASE denominator) away from 0.
+  const history = add(sinusoid(240, 24), noise(240, 9, 0.1));
+  const actual = sinusoid(24, 24, { start: 240 });
+  const task = { id: 'x', history, actual, start: 0, stepMs: 3_600_000 };
+
+  it('scores a perfect zero-width forecast as zero error with full coverage', () => {
+    const s = scoreTask(task, gaussianForecast(actual, new Float64Array(24), DEFAULT_LEVELS), 24);
+    expect(s.smape).toBeCloseTo(0, 5);
+    expect(s.mase).toBeCloseTo(0, 5);
+    expect(s.crps).toBeCloseTo(0, 5);
+    expect(s.pinball90).toBeCloseTo(0, 5);
+    expect(s.coverage80).toBe(1);
+  });
+
+  it('summarises with OWA 1 for the reference itself and prints a markdown row per model', () => {
+    const score = scoreTask(task, gaussianForecast(actual.map((v) => v + 1), new Float64Array(24).fill(1), DEFAULT_LEVELS), 24);
+    const row = summarise('m', [score, score], 1.5, 0, { smape: score.smape, mase: score.mase });
+    expect(row.owa).toBeCloseTo(1, 12);
+    const table = formatTable([row], true);
+    expect(table.split('\n')).toHaveLength(3);
+    expect(table).toContain('| m | ');
+    expect(table).toContain('| 0/2 |');
+  });
+});
+
+describe('non-negative clamp', () => {
+  it('clamps a never-negative series at zero and leaves a signed one alone', async () => {
+    const model = nonNegative(naiveForecaster());
+    const positive = await model.forecast({ history: Float32Array.from([5, 0, 0, 0.1, 0]), horizon: 2 });
+    expect(Math.min(...positive.quantiles)).toBe(0);
+    const signed = await model.forecast({ history: Float32Array.from([5, -3, 0, 0.1, 0]), horizon: 2 });
+    expect(Math.min(...signed.quantiles)).toBeLessThan(0);
+    expect(Array.from(clampForecast(signed).point)).toEqual([0, 0]);
+  });
+});
+
+describe('evaluate CLI', () => {
+  it('runs on a timestamp,value CSV and prints the table and a JSON report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baselines-cli-'));
+    const csv = join(dir, 'series.csv');
+    const rows = ['timestamp,value'];
+    const t0 = Date.UTC(2024, 0, 1);
+    for (let i = 0; i < 24 * 8; i++) {
+      const value = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + 0.1 * Math.sin(i * 1.7);
+      rows.push(`${new Date(t0 + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')},${value.toFixed(6)}`);
+    }
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const out = join(dir, 'out.json');
+    const { stdout } = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', `csv:${csv}`, '--horizon', '6', '--models', 'naive,snaive', '--origins', '3', '--json', out], { cwd: packageDir });
+    expect(stdout).toContain('| model | sMAPE | MASE | CRPS (scaled)');
+    expect(stdout).toMatch(/^\| naive \| \d+\.\d{3} \|/m);
+    expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.period).toBe(24);
+    expect(report.summaries.map((s: { model: string }) => s.model)).toEqual(['naive', 'snaive']);
+    expect(report.windows[0].scores).toHaveLength(3);
+  });
+
+  it('rejects an unknown model with a usage error (exit code 2)', async () => {
+    const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], { cwd: packageDir }).catch((e: { code: number; stderr: string }) => e);
+    expect((failure as { code: number }).code).toBe(2);
+    expect((failure as { stderr: string }).stderr).toMatch(/--models/);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The TSFM adapter over a real TsfmClient. The session behind it is a small JS function with a
+ * known answer (ONNX Runtime's own Tensor type carries the data), so the test pins what the
+ * adapter adds — level mapping, batching, roll-out past the model's horizon — independently of
+ * any trained weights: output[b, j, c] = last context value + (j + 1) + (level_c − 0.5).
+ */
+import { parseManifest, TsfmClient, type SessionLike } from '@tsfm/tsfm-client';
+import { Tensor } from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { tsfmForecaster } from '../src/models/tsfm.js';
+import { DEFAULT_LEVELS, forecastAll } from '../src/types.js';
+import { rowsNonDecreasing } from './helpers/series.js';
+
+const CONTEXT = 16;
+const HORIZON = 4;
+const MODEL_LEVELS = [0.1, 0.5, 0.9];
+
+function fakeSession(calls: { batches: number[] }): SessionLike {
+  return {
+    inputNames: ['context', 'mask'],
+    outputNames: ['quantiles'],
+    async run(feeds) {
+      const context = feeds.context.data as Float32Array;
+      const batch = context.length / CONTEXT;
+      calls.batches.push(batch);
+      const out = new Float32Array(batch * HORIZON * MODEL_LEVELS.length);
+      for (let b = 0; b < batch; b++) {
+        const last = context[b * CONTEXT + CONTEXT - 1];
+        for (let j = 0; j < HORIZON; j++) {
+          MODEL_LEVELS.forEach((level, c) => {
+            out[(b * HORIZON + j) * MODEL_LEVELS.length + c] = last + (j + 1) + (level - 0.5);
+          });
+        }
+      }
+      return { quantiles: new Tensor('float32', out, [batch, HORIZON, MODEL_LEVELS.length]) };
+    },
+  };
+}
+
+async function makeClient(calls: { batches: number[] }): Promise<TsfmClient> {
+  const { manifest, contract } = parseManifest(
+    {
+      name: 'known-answer', version: '0.0.1', sha256: '0'.repeat(64), opset: 17, createdBy: 'baselines tests', licence: 'MIT',
+      trainingCorpus: 'none (a JavaScript function)', contextLength: CONTEXT, horizon: HORIZON, normalisation: 'raw',
+      inputs: [
+        { name: 'context', shape: ['batch', CONTEXT], dtype: 'float32' },
+        { name: 'mask', shape: ['batch', CONTEXT], dtype: 'float32' },
+      ],
+      maskInput: 'mask',
+      output: { name: 'quantiles', shape: ['batch', HORIZON, MODEL_LEVELS.length], dtype: 'float32' },
+      quantileLevels: MODEL_LEVELS,
+    },
+    'known-answer.json',
+  );
+  return TsfmClient.create(manifest, contract, fakeSession(calls), { probe: false });
+}
+
+describe('tsfmForecaster', () => {
+  const history = Float32Array.from({ length: 40 }, (_, i) => 50 + i);
+
+  it('maps the model levels onto the requested ones and takes the median as the point', async () => {
+    const calls = { batches: [] as number[] };
+    const model = tsfmForecaster(await makeClient(calls));
+    const f = await model.forecast({ history, horizon: 3, levels: [0.1, 0.5, 0.9] });
+    expect(model.name).toBe('tsfm');
+    expect(Array.from(f.point)).toEqual([90, 91, 92]);
+    expect(Array.from(f.quantiles.subarray(0, 3)).map((v) => Number(v.toFixed(4)))).toEqual([89.6, 90, 90.4]);
+  });
+
+  it('returns the default 13 levels, non-crossing, extrapolating beyond the model\'s 0.1 and 0.9', async () => {
+    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history, horizon: 2 });
+    expect(f.levels).toEqual(DEFAULT_LEVELS);
+    expect(f.quantiles.length).toBe(2 * DEFAULT_LEVELS.length);
+    expect(rowsNonDecreasing(f.quantiles, DEFAULT_LEVELS.length)).toBe(true);
+    expect(f.quantiles[0]).toBeLessThan(89.6); // 0.01 below the model's 0.1
+  });
+
+  it('rolls out past the model horizon by feeding back its median path', async () => {
+    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history, horizon: 10 });
+    expect(Array.from(f.point)).toEqual([90, 91, 92, 93, 94, 95, 96, 97, 98, 99]);
+  });
+
+  it('forecasts many series with one session call per round', async () => {
+    const calls = { batches: [] as number[] };
+    const model = tsfmForecaster(await makeClient(calls));
+    const inputs = [0, 10, 20].map((shift) => ({ history: history.map((v) => v + shift), horizon: 4 }));
+    const out = await forecastAll(model, inputs);
+    expect(out.map((f) => f.point[0])).toEqual([90, 100, 110]);
+    expect(calls.batches).toEqual([3]);
+  });
+
+  it('handles NaN in the history (the client masks it)', async () => {
+    const gappy = history.slice();
+    gappy[5] = NaN;
+    gappy[30] = NaN;
+    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history: gappy, horizon: 2 });
+    expect(f.point.every(Number.isFinite)).toBe(true);
+  });
+});

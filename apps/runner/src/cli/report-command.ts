@@ -1,17 +1,30 @@
 /**
- * `run.ts report <workdir>`: writes report.md. A domain that exports `writeReport` (the workflow)
- * writes its own; otherwise the engine writes a domain-free one from durable state: the engine
- * status, the queue, what runs, and results.tsv as a table.
+ * `run.ts report <workdir>`: writes report.md. A domain that exports `writeReport` writes its own.
+ * Otherwise, once the workflow has written engine/tree.json, the research outputs are written
+ * (summary.md, progress.png, hypothesis_tree.png, report.md; src/report/). A workdir without a
+ * tree (an engine test's, or one from before the workflow ran) gets the engine's domain-free
+ * report from durable state: the engine status, the queue, what runs, and results.tsv as a table.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { treeFile, writeOutputs, type WriteOutputsOptions } from '../report/index.js';
 import { writeFileAtomic } from '../workdir/atomic-file.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import type { AdapterContext, AdapterModule } from './adapter-factory.js';
 import { phaseOf, readEngineView } from './engine-view.js';
 
-/** Returns the path written. */
-export async function writeReport(paths: WorkdirPaths, ctx: AdapterContext | undefined, module: AdapterModule | undefined): Promise<string> {
+/** Returns the path of report.md. `outputs.synthesize` is passed on when the caller can call a model. */
+export async function writeReport(
+  paths: WorkdirPaths,
+  ctx: AdapterContext | undefined,
+  module: AdapterModule | undefined,
+  outputs: WriteOutputsOptions = {},
+): Promise<string> {
   if (ctx && module?.writeReport) return module.writeReport(ctx);
+  if (existsSync(treeFile(paths))) {
+    await writeOutputs(paths.root, outputs);
+    return paths.report;
+  }
   await writeFileAtomic(paths.report, await engineReport(paths));
   return paths.report;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
-#   1. Debian packages the native parts need (libfaiss-dev).
+#   1. Debian packages the native parts need (libfaiss-dev), fonts for the charts, and Chromium
+#      for the report.html browser test.
 #   2. npm ci (with install scripts off: faiss-node's script clones GitHub, which is unreachable),
 #      skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
@@ -12,6 +13,13 @@ apt_pkgs=()
 dpkg -s libfaiss-dev >/dev/null 2>&1 || apt_pkgs+=(libfaiss-dev)
 # Charts render text with DejaVu Sans (resvg finds no other font by name here).
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || apt_pkgs+=(fonts-dejavu-core)
+# The runner's Slurm integration test starts a single-node Slurm (scripts/slurm-local.sh).
+for pkg in slurmctld slurmd slurm-client munge; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || apt_pkgs+=("$pkg")
+done
+# The report.html test opens the page in headless Chromium (playwright-core drives the Debian
+# build at /usr/bin/chromium; `npx playwright install` would download one and fails offline).
+dpkg -s chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   echo "setup: apt-get install ${apt_pkgs[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -81,6 +81,8 @@ export interface FixtureWorkdirOptions {
   readonly nodes?: readonly TreeNode[];
   /** Leave engine/tree.json out (a workdir from before the workflow wrote one). */
   readonly withoutTree?: boolean;
+  /** Leave runs/e012/fan.json out (an evaluator that writes no forecast samples). */
+  readonly withoutFan?: boolean;
 }
 
 /** A workdir on disk with tree.json, config.json, the checkpoint, both ledgers and some analyses. */
@@ -108,7 +110,34 @@ export function fixtureWorkdir(options: FixtureWorkdirOptions = {}): string {
     mkdirSync(join(root, 'runs', id), { recursive: true });
     writeFileSync(join(root, 'runs', id, 'analysis.md'), `# Analysis of ${id}\n\nThe change helped on the diurnal tenants.\n\n## Per archetype\n\n- news-publisher: better\n`);
   }
+  if (!options.withoutFan) writeFileSync(join(root, 'runs', 'e012', 'fan.json'), JSON.stringify(fixtureFan()));
   return root;
+}
+
+export const FAN_FIXTURE_LEVELS = ['0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99'] as const;
+/** Standard-normal quantiles of FAN_FIXTURE_LEVELS, so the bands are those of a Gaussian forecast. */
+const Z = [-2.3263, -1.2816, -0.6745, 0, 0.6745, 1.2816, 2.3263];
+
+/**
+ * runs/e012/fan.json as an evaluator would write it for the best experiment: three tenants with
+ * a daily shape (3 h of 1-minute history, a 60-minute horizon), a spread that widens with the
+ * step, and what actually happened. Seeded, so every call gives the same file.
+ */
+export function fixtureFan(): Array<{ tenant: string; metric: string; history: number[]; quantiles: Record<string, number[]>; actual: number[]; alpha: number; stepMinutes: number }> {
+  const random = seededRandom(77);
+  const shapes = [
+    { tenant: 't0008', metric: 'cpu', level: 40, swing: 12, noise: 1.5, alpha: 0.75 },
+    { tenant: 't0009', metric: 'mem', level: 62, swing: 4, noise: 0.6, alpha: 0.9 },
+    { tenant: 't0010', metric: 'net', level: 120, swing: 45, noise: 8, alpha: 0.75 },
+  ];
+  const round = (value: number): number => Math.round(value * 1000) / 1000;
+  return shapes.map(({ tenant, metric, level, swing, noise, alpha }) => {
+    const at = (t: number): number => level + swing * Math.sin((2 * Math.PI * (t + 300)) / 1440);
+    const history = Array.from({ length: 180 }, (_, i) => round(at(i - 180) + noise * (random() * 2 - 1)));
+    const actual = Array.from({ length: 60 }, (_, i) => round(at(i + 1) + 1.4 * noise * (random() * 2 - 1)));
+    const quantiles = Object.fromEntries(FAN_FIXTURE_LEVELS.map((key, k) => [key, Array.from({ length: 60 }, (_, i) => round(at(i + 1) + (Z[k] ?? 0) * noise * Math.sqrt(Math.min(i + 1, 16))))]));
+    return { tenant, metric, history, quantiles, actual, alpha, stepMinutes: 1 };
+  });
 }
 
 /**

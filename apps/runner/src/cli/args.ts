@@ -14,7 +14,9 @@ export const USAGE = `usage:
       Start a run (the first run writes <workdir>/config.json); with the workdir alone, resume it.
       Flags given on a resume override config.json and are recorded there.
   run.ts status <workdir> [--json]
-  run.ts report <workdir>
+  run.ts report <workdir> [--html]
+      Writes summary.md, the charts and report.md; --html also writes report.html, one
+      self-contained page (tables, interactive charts, forecast fans) that needs no network.
   run.ts queue <workdir> list [--json]
   run.ts queue <workdir> move <id> <priority>
   run.ts queue <workdir> drop <id>
@@ -35,7 +37,7 @@ export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'run'; readonly workdir: string; readonly settings: Partial<RunSettings> }
   | { readonly kind: 'status'; readonly workdir: string; readonly json: boolean }
-  | { readonly kind: 'report'; readonly workdir: string }
+  | { readonly kind: 'report'; readonly workdir: string; readonly html?: true }
   | { readonly kind: 'queue'; readonly workdir: string; readonly action: QueueAction };
 
 /** Flag name → config.json key. */
@@ -62,8 +64,8 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'status', workdir: onlyWorkdir(positionals, 'status'), json: values.json === true };
   }
   if (first === 'report') {
-    const { positionals } = parse(rest, {});
-    return { kind: 'report', workdir: onlyWorkdir(positionals, 'report') };
+    const { positionals, values } = parse(rest, { html: { type: 'boolean' } });
+    return { kind: 'report', workdir: onlyWorkdir(positionals, 'report'), ...(values.html === true ? { html: true as const } : {}) };
   }
   if (first === 'queue') return parseQueue(rest);
   return parseRun(argv);

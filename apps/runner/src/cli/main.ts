@@ -6,6 +6,7 @@ import { queueCommand, QueueEditRefused } from './queue-command.js';
 import { writeReport } from './report-command.js';
 import { loadRunConfig } from './run-config.js';
 import { statusText } from './status-command.js';
+import { writeHtmlReport } from '../report/index.js';
 import { WorkdirFileError } from '../workdir/file-errors.js';
 import { WorkdirLockedError } from '../workdir/lock.js';
 import { workdirPaths } from '../workdir/paths.js';
@@ -45,6 +46,10 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
         const module = await loadAdapterModule(config);
         const ctx = { paths, config, sessionStartedAt: new Date(), log: io.err };
         io.out(`wrote ${await writeReport(paths, ctx, module)}`);
+        if (command.html) {
+          const html = await writeHtmlReport(paths.root);
+          io.out(`wrote ${html.path}${html.fans === 'none' ? ' (no forecast samples in this workdir)' : ''}`);
+        }
         return EXIT.ok;
       }
       case 'queue':

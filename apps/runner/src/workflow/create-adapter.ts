@@ -1,18 +1,159 @@
 /**
- * Plug point for the autoresearch workflow (design.md §8: worktrees, launch templates, the planner,
- * the frozen evaluator). To be filled by the workflow adapter; until then the runner says so.
+ * Plug point of the autoresearch workflow (design.md §8): run.ts loads this module and hands the
+ * adapter it builds to the scheduler. Exports `createAdapter(ctx)` and `writeReport(ctx)`.
  *
- * Contract: export `createAdapter(ctx)` returning a `WorkAdapter` (src/core/adapter.ts), and
- * optionally `writeReport(ctx)` for `run.ts report`. `ctx.config` holds the planner, model, caps,
- * concurrency, launch template and job timeout from config.json; `ctx.paths` the workdir layout.
+ * Building the adapter is where a workdir is anchored on its first run: the template named in
+ * `<workdir>/workflow.json` (default `autoresearch`; settings.ts) is copied into
+ * `<workdir>/source`, committed (the anchor commit), its data prepared once into `<workdir>/data`,
+ * type-checked, and the frozen files' hashes recorded in engine/engine_state.json. On a resume it
+ * reloads that state, the tree and the ledgers, and — when the last session left nothing queued
+ * or running and the stop rule allows — queues a planning round through the queue inbox, because
+ * the scheduler only asks the adapter for work when something completes.
  */
-import type { AdapterFactory, ReportWriter } from '../cli/adapter-factory.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { AdapterContext, AdapterFactory, ReportWriter } from '../cli/adapter-factory.js';
+import { engineReport } from '../cli/report-command.js';
+import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
+import { CheckpointStore } from '../workdir/checkpoint-store.js';
+import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
+import { listInbox, submitEdit } from '../workdir/queue-commands.js';
+import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './command-template.js';
+import { EngineStateStore, loadEngineState, type EngineState } from './engine-state.js';
+import { firstLines } from './failures.js';
+import type { LaunchBackend } from './launch-backend.js';
+import { openLedgers } from './ledgers.js';
+import { LocalBackend } from './local-backend.js';
+import { PLAN_KIND } from './payload.js';
+import { loadReportModule, OutputsWriter } from './report-hook.js';
+import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
+import { SlurmBackend } from './slurm-backend.js';
+import { defaultSlurmSettings, type SlurmSettings } from './slurm-settings.js';
+import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source-repo.js';
+import { readTemplateManifest, resolveTemplateDir, TEMPLATE_MANIFEST, TemplateManifestSchema, type TemplateManifest } from './template.js';
+import { TreeStore } from './tree-store.js';
+import { sourceHash, typeCheck } from './type-check.js';
+import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
+import { workflowPaths, type WorkflowPaths } from './workflow-paths.js';
 
-export const createAdapter: AdapterFactory = async () => {
-  throw new Error(
-    'the autoresearch workflow adapter is not implemented yet (src/workflow/create-adapter.ts); ' +
-      'nothing was started and the workdir is unchanged apart from config.json',
-  );
+/** `node --import tsx`, as absolute paths: jobs run from a workdir anywhere on disk. */
+export const NODE_COMMAND: readonly string[] = [process.execPath, '--import', tsxLoaderUrl()];
+
+/** Background output writers by workdir, so writeReport can wait for the one in flight. */
+const outputWriters = new Map<string, OutputsWriter>();
+
+export const createAdapter: AdapterFactory = async (ctx) => {
+  const paths = workflowPaths(ctx.paths);
+  const settings = await loadWorkflowSettings(paths.settings);
+  const backend = createBackend(ctx.config.launch, settings.slurm);
+  await mkdir(ctx.paths.engineDir, { recursive: true });
+  await mkdir(ctx.paths.logsDir, { recursive: true });
+  await linkNodeModules(paths);
+  const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
+  const manifest = await anchoredManifest(paths, stored);
+  // A stop belongs to the session that hit it: caps may have been raised since (as in the engine).
+  const state = new EngineStateStore(paths.engineState, { ...touchSession(stored, ctx.sessionStartedAt), stopReason: null, stop: null });
+  await state.update((s) => s);
+  const tree = await TreeStore.open(paths);
+  const ledgers = await openLedgers(ctx.paths, ctx.log);
+  const outputs = new OutputsWriter(ctx.paths.root, ctx.log);
+  outputWriters.set(ctx.paths.root, outputs);
+  const adapter = new WorkflowAdapter({ ctx, settings, paths, manifest, state, tree, ledgers, backend, outputs, nodeCommand: NODE_COMMAND });
+  await queueRoundIfIdle(ctx, state, adapter);
+  return adapter;
 };
 
-export const writeReport: ReportWriter | undefined = undefined;
+/** Writes the outputs through the report module (src/report), or the engine's plain report without it. */
+export const writeReport: ReportWriter = async (ctx) => {
+  await outputWriters.get(ctx.paths.root)?.settle();
+  const module = await loadReportModule();
+  if (typeof module?.writeOutputs === 'function') {
+    await module.writeOutputs(ctx.paths.root);
+    return ctx.paths.report;
+  }
+  await writeFileAtomic(ctx.paths.report, await engineReport(ctx.paths));
+  return ctx.paths.report;
+};
+
+export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBackend {
+  if (launch === 'local') return new LocalBackend(LOCAL_TEMPLATE);
+  if (launch === 'slurm') return new SlurmBackend(slurm ?? defaultSlurmSettings());
+  validateTemplate(launch);
+  return new LocalBackend(launch);
+}
+
+async function anchorWorkdir(ctx: AdapterContext, paths: WorkflowPaths, settings: WorkflowSettings): Promise<EngineState> {
+  const templateDir = resolveTemplateDir(settings.template, ctx.paths.root);
+  const manifest = await readTemplateManifest(templateDir);
+  ctx.log(`anchoring ${paths.source} on template "${manifest.name}" (${templateDir})`);
+  const anchorCommit = await createAnchor(paths, templateDir, manifest.name);
+  const frozen = await hashFiles(paths.source, manifest.frozen);
+  if (manifest.prepare) {
+    const args = manifest.prepare.map((arg) => arg.replaceAll('{data}', paths.data));
+    ctx.log(`preparing data: ${shellCommand(args)}`);
+    const result = await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), ...args], { cwd: paths.source, all: true, reject: false });
+    await writeFile(join(ctx.paths.logsDir, 'prepare.log'), result.all ?? '');
+    if (result.exitCode !== 0) {
+      const output = result.all ?? result.message;
+      // The thrown error's own line says what is wrong; the stack under it is noise here.
+      const reason = output.split('\n').find((line) => /^\w*Error: /.test(line)) ?? firstLines(output, 6);
+      throw anchorError(manifest.name, `its prepare step failed (full output in logs/prepare.log): ${reason}`);
+    }
+  }
+  try {
+    await typeCheck(paths.source);
+  } catch (error) {
+    throw anchorError(manifest.name, `it does not type-check as shipped, so no experiment could run: ${(error as Error).message}`);
+  }
+  const state: EngineState = {
+    version: 1,
+    template: { name: manifest.name, dir: templateDir, description: manifest.description },
+    anchorCommit,
+    anchoredAt: new Date().toISOString(),
+    editable: manifest.editable,
+    frozen,
+    typeChecked: [await sourceHash(paths.source)],
+    sessions: [],
+    rounds: [],
+    planTriggers: {},
+    plannerDollars: 0,
+    stopReason: null,
+    stop: null,
+  };
+  // Written last: its presence is what says the anchor is complete.
+  await writeJsonAtomic(paths.engineState, state);
+  ctx.log(`anchor ${anchorCommit.slice(0, 12)}: ${manifest.frozen.join(', ')} frozen; ${manifest.editable} editable`);
+  return state;
+}
+
+function anchorError(template: string, reason: string): WorkdirFileError {
+  return new WorkdirFileError('workflow.json', [`template "${template}" cannot be anchored: ${reason}`], 'Nothing was run; the workdir has no anchor yet, so the next run starts over.');
+}
+
+/** template.json as committed at the anchor (checked against its recorded hash), not as it sits on disk. */
+async function anchoredManifest(paths: WorkflowPaths, state: EngineState): Promise<TemplateManifest> {
+  const text = await readFileAtCommit(paths.source, state.anchorCommit, TEMPLATE_MANIFEST);
+  const manifest = parseJsonText(text, TemplateManifestSchema, `source/${TEMPLATE_MANIFEST}@${state.anchorCommit.slice(0, 12)}`) as TemplateManifest;
+  if (manifest.editable !== state.editable) throw new Error(`source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${state.editable}`);
+  return manifest;
+}
+
+async function queueRoundIfIdle(ctx: AdapterContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {
+  const checkpoint = await new CheckpointStore(ctx.paths).load();
+  if (!checkpoint || checkpoint.queue.length > 0 || checkpoint.running.length > 0) return;
+  if (!adapter.seedsDone()) return;
+  const stop = adapter.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+  if (stop) {
+    ctx.log(`nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`);
+    return;
+  }
+  for (const name of await listInbox(ctx.paths)) {
+    const text = await readFile(join(ctx.paths.commandsDir, name), 'utf8').catch(() => '');
+    if (text.includes(`"kind": "${PLAN_KIND}"`) || text.includes(`"kind":"${PLAN_KIND}"`)) return; // one is on its way already
+  }
+  const id = nextPlanId(state.state);
+  await state.update((s) => ({ ...s, planTriggers: { ...s.planTriggers, [`resume@${ctx.sessionStartedAt.toISOString()}`]: id } }));
+  await submitEdit(ctx.paths, { op: 'add', spec: planSpec(id) });
+  ctx.log(`nothing queued from the last session: queued planning round ${id}`);
+}

@@ -1,0 +1,520 @@
+/**
+ * The autoresearch workflow behind the scheduler's WorkAdapter contract (core/adapter.ts).
+ *
+ * An experiment spec goes queued → preparing → running → analyzing → completed | failed:
+ *   preparing  worktree of its base commit, params.json, the patch (checked, then applied), the
+ *              frozen files checked against the anchor, a commit "exp <id>: <name>", tsc;
+ *   running    launched through the backend — the intent persisted before the launch and the
+ *              handle after it, so a resumed spec re-attaches and never launches twice — then
+ *              polled, timed out, stall-detected;
+ *   analyzing  the evaluator's result block read from the log (no metric → crash);
+ *   completed  decision keep / discard, analysis.md, both ledgers — or failed (crash) with a reason.
+ *
+ * A plan spec is a planning round (see planning.ts for when rounds happen); its completion calls
+ * the planner — once per round id: the outcome is cached in engine/planner/<id>.json before its
+ * experiments are queued — unless the stop rule says the run is over.
+ *
+ * complete() is idempotent per spec id (adapter.ts): a node already final is not decided again,
+ * the ledgers skip ids they hold, and the children a completion returned are remembered in
+ * engine_state.json (plan triggers) or the round cache, so a re-run returns the same ones.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AdapterContext } from '../cli/adapter-factory.js';
+import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../core/adapter.js';
+import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
+import { completeParams, createPlanner, decideStop, validateParams, type Planner, type PlanOutcome } from '../planners/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
+import { CheckpointStore } from '../workdir/checkpoint-store.js';
+import { analysisMarkdown, bestCandidate, decide } from './analysis.js';
+import { shellCommand } from './command-template.js';
+import type { EngineState, EngineStateStore, RoundRecord } from './engine-state.js';
+import { evaluatorResult, readLogTail, type EvaluatorResult } from './evaluator-output.js';
+import { ExperimentFailure, firstLines } from './failures.js';
+import { monitorJob } from './job-monitor.js';
+import type { LaunchBackend, LaunchJob } from './launch-backend.js';
+import { recordInLedgers, type Ledgers } from './ledgers.js';
+import { EXPERIMENT_KIND, ExperimentPayloadSchema, PLAN_KIND, payloadToJson, type ExperimentDefinition, type ExperimentPayload } from './payload.js';
+import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './planning.js';
+import type { OutputsWriter } from './report-hook.js';
+import type { WorkflowSettings } from './settings.js';
+import { applyPatch, changedPaths, commitAll, createWorktree, frozenProblems, readFileAtCommit } from './source-repo.js';
+import { PARAMS_FILE, type TemplateManifest } from './template.js';
+import { isFinal, type TreeNode } from './tree-schema.js';
+import type { TreeStore } from './tree-store.js';
+import { sourceHash, typeCheck } from './type-check.js';
+import type { WorkflowPaths } from './workflow-paths.js';
+
+/** What run() hands complete(): an experiment's evaluator result, or a plan spec's no-op. */
+export type JobValue = { readonly kind: 'experiment'; readonly result: EvaluatorResult } | { readonly kind: 'plan' };
+
+/** Plan specs go behind any experiment a person queues by hand. */
+const PLAN_PRIORITY = 1e9;
+
+export interface WorkflowDeps {
+  readonly ctx: AdapterContext;
+  readonly settings: WorkflowSettings;
+  readonly paths: WorkflowPaths;
+  readonly manifest: TemplateManifest;
+  readonly state: EngineStateStore;
+  readonly tree: TreeStore;
+  readonly ledgers: Ledgers;
+  readonly backend: LaunchBackend;
+  readonly outputs: OutputsWriter;
+  /** `node --import <tsx>`: the evaluator's argv prefix. */
+  readonly nodeCommand: readonly string[];
+}
+
+interface RoundCache {
+  readonly record: RoundRecord;
+  readonly planner: string;
+  readonly outcome: PlanOutcome | null;
+  readonly children: readonly JsonObject[];
+  readonly nodes: readonly TreeNode[];
+}
+
+export class WorkflowAdapter implements WorkAdapter<JobValue> {
+  private planner: Planner | undefined;
+
+  constructor(private readonly deps: WorkflowDeps) {}
+
+  private get config() {
+    return this.deps.ctx.config;
+  }
+
+  private log(line: string): void {
+    this.deps.ctx.log(line);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Seeds
+
+  async seed(): Promise<WorkSpec[]> {
+    const createdAt = new Date().toISOString();
+    const specs: WorkSpec[] = [];
+    const nodes: TreeNode[] = [];
+    for (const seed of this.deps.manifest.seeds) {
+      const id = `seed-${seed.kind}`;
+      const experiment: ExperimentDefinition = {
+        name: seed.name,
+        hypothesis: seed.hypothesis,
+        params: seed.params ?? {},
+        patch: null,
+        parent: null,
+        seedKind: seed.kind,
+        mode: seed.mode,
+        baseCommit: null,
+      };
+      specs.push(workSpec(id, EXPERIMENT_KIND, 0, payloadToJson({ phase: 'queued', experiment })));
+      nodes.push(queuedNode(id, experiment, createdAt));
+    }
+    await this.deps.tree.add(nodes);
+    for (const spec of specs) await this.writeSpecFile(spec);
+    return specs;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // run()
+
+  async run(spec: WorkSpec, job: JobContext): Promise<JobValue> {
+    if (spec.kind === PLAN_KIND) return { kind: 'plan' };
+    if (spec.kind !== EXPERIMENT_KIND) throw new Error(`unknown spec kind ${JSON.stringify(spec.kind)}; the workflow runs "${EXPERIMENT_KIND}" and "${PLAN_KIND}"`);
+    return { kind: 'experiment', result: await this.runExperiment(spec, job) };
+  }
+
+  private async runExperiment(spec: WorkSpec, job: JobContext): Promise<EvaluatorResult> {
+    const parsed = ExperimentPayloadSchema.safeParse(spec.payload);
+    if (!parsed.success) {
+      await this.ensureNode(spec, undefined);
+      throw new ExperimentFailure('invalid-spec', `the payload does not validate: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    let payload = parsed.data;
+    const { experiment } = payload;
+    await this.ensureNode(spec, experiment);
+    const problems = validateParams(this.deps.manifest.paramSpace, experiment.params);
+    if (problems.length > 0) throw new ExperimentFailure('invalid-spec', problems.join('; '));
+
+    const { tree } = this.deps;
+    const id = spec.id;
+    const runDir = this.deps.paths.runDir(id);
+    await mkdir(runDir, { recursive: true });
+    let resumedLaunch = payload.phase === 'launching';
+
+    if (payload.phase === 'queued' || payload.phase === 'preparing') {
+      // Preparing is repeatable (a fresh worktree each time), so it is not persisted as a phase.
+      await tree.update(id, { status: 'preparing', startedAt: tree.get(id)?.startedAt ?? new Date().toISOString() });
+      const commit = await this.prepare(id, experiment, job.signal);
+      job.signal.throwIfAborted();
+      payload = { ...payload, phase: 'launching', commit, token: randomUUID() };
+      await job.persist(payloadToJson(payload));
+      resumedLaunch = false;
+    }
+
+    const launchJob = this.launchJob(id, payload);
+    if (payload.phase === 'launching') {
+      // A resumed `launching` may or may not have launched before the crash: look before leaping.
+      const found = resumedLaunch ? await this.deps.backend.findLaunched(launchJob) : undefined;
+      if (found) this.log(`${id}: found the job launched before the restart; attaching`);
+      const handle = found ?? (await this.deps.backend.launch(launchJob));
+      payload = { ...payload, phase: 'launched', handle, launchedAt: payload.launchedAt ?? Date.now() };
+      await job.persist(payloadToJson(payload));
+      this.log(`${id}: launched (${this.deps.backend.name}${typeof handle['pid'] === 'number' ? `, pid ${handle['pid']}` : ''})`);
+    } else {
+      this.log(`${id}: re-attaching to the running job`);
+    }
+    if (tree.get(id)?.status !== 'running') await tree.update(id, { status: 'running' });
+
+    const code = await monitorJob({
+      backend: this.deps.backend,
+      handle: payload.handle!,
+      launchedAt: payload.launchedAt!,
+      timeoutMs: this.config.jobTimeoutS * 1000,
+      stallMs: this.deps.settings.stallTimeoutS * 1000,
+      pollMs: this.deps.settings.pollMs,
+      watch: [launchJob.log, join(runDir, 'metrics.json')],
+      signal: job.signal,
+    });
+    await tree.update(id, { status: 'analyzing' });
+    const tail = await readLogTail(launchJob.log);
+    if (code !== 0) {
+      const last = tail.trimEnd().split('\n').slice(-3).join(' | ');
+      throw new ExperimentFailure('exit', `the evaluation exited with status ${code}${last ? `: ${last}` : ''}`);
+    }
+    return evaluatorResult(tail);
+  }
+
+  /** Worktree, params, patch, integrity, commit, type-check. Returns the commit. */
+  private async prepare(id: string, experiment: ExperimentDefinition, signal: AbortSignal): Promise<string> {
+    const { paths, manifest, state, tree } = this.deps;
+    const base = experiment.baseCommit ?? state.state.anchorCommit;
+    const worktree = await createWorktree(paths, id, base);
+    const params = { mode: experiment.mode, params: completeParams(manifest.paramSpace, experiment.params) };
+    await writeFile(join(worktree, PARAMS_FILE), JSON.stringify(params, null, 2) + '\n');
+    if (experiment.patch) {
+      const patchFile = join(paths.runDir(id), 'patch.diff');
+      await writeFile(patchFile, experiment.patch.endsWith('\n') ? experiment.patch : experiment.patch + '\n');
+      await applyPatch(worktree, patchFile);
+    }
+    const outside = (await changedPaths(worktree)).filter((path) => path !== PARAMS_FILE && path !== manifest.editable);
+    if (outside.length > 0) {
+      throw new ExperimentFailure('integrity', `refused: the experiment changes ${outside.join(', ')}; only ${manifest.editable} may change (the evaluator, its constants and data are frozen)`);
+    }
+    const tampered = await frozenProblems(worktree, state.state.frozen);
+    if (tampered.length > 0) throw new ExperimentFailure('integrity', `refused: ${tampered.join('; ')}`);
+    const commit = await commitAll(worktree, `exp ${id}: ${experiment.name}`);
+    await tree.update(id, { commit });
+    signal.throwIfAborted();
+    const hash = await sourceHash(worktree);
+    if (!state.state.typeChecked.includes(hash)) {
+      await typeCheck(worktree, signal);
+      await state.update((s) => (s.typeChecked.includes(hash) ? s : { ...s, typeChecked: [...s.typeChecked, hash] }));
+    }
+    return commit;
+  }
+
+  private launchJob(id: string, payload: ExperimentPayload): LaunchJob {
+    const { paths, manifest } = this.deps;
+    const runDir = paths.runDir(id);
+    const args = manifest.evaluate.map((arg) => arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')));
+    return {
+      id,
+      token: payload.token!,
+      cwd: paths.worktree(id),
+      log: join(runDir, 'log'),
+      runDir,
+      command: shellCommand([...this.deps.nodeCommand, ...args]),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // complete()
+
+  async complete(spec: WorkSpec, outcome: Outcome<JobValue>): Promise<WorkResult> {
+    if (spec.kind === PLAN_KIND) return { children: await this.completePlan(spec) };
+    if (spec.kind !== EXPERIMENT_KIND) {
+      this.log(`${spec.id}: ignored (kind ${JSON.stringify(spec.kind)} is not the workflow's)`);
+      return { children: [] };
+    }
+    await this.completeExperiment(spec, outcome);
+    return { children: await this.nextRound(spec.id) };
+  }
+
+  private async completeExperiment(spec: WorkSpec, outcome: Outcome<JobValue>): Promise<void> {
+    const { tree, paths, ledgers } = this.deps;
+    const id = spec.id;
+    const parsed = ExperimentPayloadSchema.safeParse(spec.payload);
+    let node = tree.get(id) ?? (await this.ensureNode(spec, parsed.success ? parsed.data.experiment : undefined));
+    const runDir = paths.runDir(id);
+    if (!isFinal(node)) {
+      const finishedAt = new Date().toISOString();
+      const commit = node.commit ?? (parsed.success ? (parsed.data.commit ?? null) : null);
+      let result: EvaluatorResult | undefined;
+      if (outcome.ok && outcome.value.kind === 'experiment') {
+        result = outcome.value.result;
+        const decision = decide(node, result.metric, tree.all());
+        node = await tree.update(id, { status: 'completed', decision, metric: result.metric, latencyMsP99: result.latencyMsP99, commit, finishedAt, error: null });
+      } else {
+        const error = outcome.ok ? 'the job returned no result' : describeFailure(outcome.error);
+        node = await tree.update(id, { status: 'failed', decision: 'crash', metric: null, latencyMsP99: null, commit, finishedAt, error });
+      }
+      this.log(`${id}: ${node.status}, ${node.decision}${node.metric === null ? '' : `, metric ${node.metric}`}${node.error ? ` (${node.error.split('\n')[0]})` : ''}`);
+      await tree.writeNodeFile(id, 'result.json', {
+        id,
+        status: node.status,
+        decision: node.decision,
+        metric: node.metric,
+        latencyMsP99: node.latencyMsP99,
+        points: result?.points ?? null,
+        dropped: result?.dropped ?? null,
+        fields: result?.fields ?? null,
+        commit: node.commit,
+        startedAt: node.startedAt,
+        finishedAt: node.finishedAt,
+        error: node.error,
+      });
+    }
+    const analysisFile = join(runDir, 'analysis.md');
+    if (!existsSync(analysisFile)) {
+      await mkdir(runDir, { recursive: true });
+      const logTail = node.status === 'failed' ? await readLogTail(join(runDir, 'log'), 4096) : undefined;
+      const baseCommit = parsed.success ? parsed.data.experiment.baseCommit : null;
+      const text = analysisMarkdown({ node, nodes: this.deps.tree.all(), space: this.deps.manifest.paramSpace, editable: this.deps.manifest.editable, baseCommit, ...(logTail ? { logTail } : {}) });
+      await writeFileAtomic(analysisFile, text);
+    }
+    await recordInLedgers(ledgers, node);
+    await this.deps.state.update((s) => touchSession(s, this.deps.ctx.sessionStartedAt));
+    if (this.deps.settings.outputs) this.deps.outputs.request();
+  }
+
+  /** After an experiment: a plan spec when the seeds are done and nothing else is pending. */
+  private async nextRound(triggerId: string): Promise<WorkSpec[]> {
+    const { state } = this.deps;
+    const known = state.state.planTriggers[triggerId];
+    if (known) return [planSpec(known)];
+    if (!this.seedsDone() || (await this.pendingBesides(triggerId))) return [];
+    const id = nextPlanId(state.state);
+    await state.update((s) => ({ ...s, planTriggers: { ...s.planTriggers, [triggerId]: id } }));
+    return [planSpec(id)];
+  }
+
+  private async completePlan(spec: WorkSpec): Promise<WorkSpec[]> {
+    const cached = await this.readRoundCache(spec.id);
+    if (cached) return this.materialise(cached);
+    if (await this.pendingBesides(spec.id)) {
+      // Experiments are still queued or running: the round that follows them will plan.
+      this.log(`${spec.id}: skipped, experiments are still pending (the next drain plans)`);
+      return [];
+    }
+    await this.forgetDropped();
+    const round = this.deps.state.state.rounds.length + 1;
+    const at = new Date().toISOString();
+    const nodes = this.deps.tree.all();
+    const bestBefore = bestCandidate(nodes)?.metric ?? null;
+    const stop = this.stopDecision([...this.deps.state.state.rounds.map((r) => r.bestBefore), bestBefore]);
+    const base = { id: spec.id, round, trigger: triggerOf(this.deps.state.state, spec.id), at, bestBefore, dollars: 0, stopRequested: false, failure: null };
+    if (stop) {
+      this.log(`${spec.id}: no planning — ${stop.reason}: ${stop.detail}`);
+      return this.materialise({ record: { ...base, planned: false, proposals: 0, stop }, planner: 'none', outcome: null, children: [], nodes: [] });
+    }
+
+    const planner = this.getPlanner();
+    const context = planningContext({
+      nodes,
+      program: await readProgram(this.deps.paths.root, this.config.program),
+      sourceOfEditable: await this.editableSource(),
+      editable: this.deps.manifest.editable,
+      paramSpace: this.deps.manifest.paramSpace,
+      experimentsLeft: this.config.maxExperiments - this.experimentsStarted() - this.experimentsQueued(),
+      dollarsLeft: this.config.maxDollars - this.deps.state.state.plannerDollars,
+      round,
+    });
+    this.log(`${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`);
+    const outcome = await planner.plan(context);
+    const planned = proposalsToExperiments(outcome, nodes, at);
+    const failure = outcome.failure ? `${outcome.failure.kind}: ${outcome.failure.message}` : null;
+    // A failed round queues nothing, so the run ends; say why (a resume plans again).
+    const planStop = outcome.stopRequested
+      ? { reason: 'planner-stop', detail: firstLines(outcome.reasoning, 3, 400) }
+      : failure
+        ? { reason: 'planner-failed', detail: failure }
+        : null;
+    const record: RoundRecord = { ...base, planned: true, proposals: planned.length, dollars: outcome.usage.dollars, stopRequested: outcome.stopRequested, stop: planStop, failure };
+    const cache: RoundCache = { record, planner: planner.kind, outcome, children: planned.map((p) => p.spec as unknown as JsonObject), nodes: planned.map((p) => p.node) };
+    // Durable before anything is queued: a crash from here on replays the round, never re-plans it.
+    await mkdir(this.deps.paths.plannerDir, { recursive: true });
+    await writeJsonAtomic(this.deps.paths.round(spec.id), cache);
+    if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
+    if (planStop) this.log(`${spec.id}: the planner asks to stop: ${planStop.detail}`);
+    this.log(`${spec.id}: queued ${planned.map((p) => p.spec.id).join(', ') || 'nothing'}`);
+    return this.materialise(cache);
+  }
+
+  /** Puts a round's outcome into the tree and the state (idempotent) and returns its specs. */
+  private async materialise(cache: RoundCache): Promise<WorkSpec[]> {
+    const { tree, state } = this.deps;
+    await tree.add(cache.nodes);
+    const children = cache.children as unknown as WorkSpec[];
+    for (const spec of children) await this.writeSpecFile(spec);
+    if (!state.state.rounds.some((r) => r.id === cache.record.id)) {
+      const { record } = cache;
+      await state.update((s) => ({
+        ...s,
+        rounds: [...s.rounds, record],
+        plannerDollars: s.plannerDollars + record.dollars,
+        ...(record.stop ? { stopReason: `${record.stop.reason}: ${record.stop.detail}`, stop: record.stop } : {}),
+      }));
+    }
+    return children;
+  }
+
+  private async readRoundCache(id: string): Promise<RoundCache | undefined> {
+    const file = this.deps.paths.round(id);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(await readFile(file, 'utf8')) as RoundCache;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Stop rule
+
+  stopReason(): string | undefined {
+    const { state } = this.deps;
+    const planner = state.state.stop?.reason === 'planner-stop' || state.state.stop?.reason === 'planner-failed';
+    const stop = planner ? state.state.stop : this.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+    if (!stop) return undefined;
+    const text = `${stop.reason}: ${stop.detail}`;
+    if (state.state.stopReason !== text) void state.update((s) => ({ ...s, stopReason: text, stop }));
+    return text;
+  }
+
+  /** The stop rule for a given `bestAfterRound` history; undefined while the run may go on. */
+  stopDecision(bestAfterRound: readonly (number | null)[]): { reason: string; detail: string } | undefined {
+    const decision = decideStop({
+      seedExperimentsDone: this.seedsDone(),
+      bestAfterRound,
+      patience: this.config.patience,
+      experiments: this.experimentsStarted(),
+      maxExperiments: this.config.maxExperiments,
+      elapsedHours: activeHours(this.deps.state.state, this.deps.ctx.sessionStartedAt),
+      maxHours: this.config.maxHours,
+      dollars: this.deps.state.state.plannerDollars,
+      maxDollars: this.config.maxDollars,
+    });
+    return decision.stop ? { reason: decision.reason, detail: decision.detail } : undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Helpers
+
+  seedsDone(): boolean {
+    const seeds = this.deps.tree.all().filter((node) => node.seed);
+    return seeds.length > 0 && seeds.every(isFinal);
+  }
+
+  /** Experiments that have left the queue: the experiment cap counts these. */
+  experimentsStarted(): number {
+    return this.deps.tree.all().filter((node) => node.status !== 'queued').length;
+  }
+
+  private experimentsQueued(): number {
+    return this.deps.tree.all().filter((node) => node.status === 'queued').length;
+  }
+
+  /** Whether the checkpoint holds work besides `id` (queued, or running). */
+  private async pendingBesides(id: string): Promise<boolean> {
+    const checkpoint = await new CheckpointStore(this.deps.ctx.paths).load();
+    if (!checkpoint) return false;
+    return checkpoint.queue.length > 0 || checkpoint.running.some((spec) => spec.id !== id);
+  }
+
+  /** Queued nodes a person dropped from the queue (`run.ts queue drop`) never run: forget them. */
+  private async forgetDropped(): Promise<void> {
+    const checkpoint = await new CheckpointStore(this.deps.ctx.paths).load();
+    if (!checkpoint) return;
+    const live = new Set([...checkpoint.queue, ...checkpoint.running].map((spec) => spec.id).concat(checkpoint.done));
+    const dropped = this.deps.tree.all().filter((node) => node.status === 'queued' && !live.has(node.id)).map((node) => node.id);
+    if (dropped.length === 0) return;
+    this.log(`forgetting ${dropped.join(', ')}: dropped from the queue, never run`);
+    await this.deps.tree.remove(dropped);
+  }
+
+  private async editableSource(): Promise<string> {
+    const best = bestCandidate(this.deps.tree.all());
+    const commit = best?.commit ?? this.deps.state.state.anchorCommit;
+    return (await readFileAtCommit(this.deps.paths.source, commit, this.deps.manifest.editable)) + '\n';
+  }
+
+  private getPlanner(): Planner {
+    if (this.planner) return this.planner;
+    const { config } = this;
+    const { planner, why } = createPlanner({
+      // "claude" without a key falls back to the offline planner instead of failing the run.
+      kind: config.planner === 'claude' ? 'auto' : 'offline',
+      ...(config.model ? { model: config.model } : {}),
+      logDir: this.deps.ctx.paths.logsDir,
+      maxDollars: config.maxDollars,
+      seed: this.deps.settings.offlineSeed,
+      batchSize: this.deps.settings.offlineBatch,
+    });
+    this.log(config.planner === 'claude' && planner.kind === 'offline' ? `planner: claude was asked for but ANTHROPIC_API_KEY is not set; using the ${why}` : `planner: ${why}`);
+    this.planner = planner;
+    return planner;
+  }
+
+  /** The node of a spec that reached run() without one (queued by hand), or a stand-in for an invalid one. */
+  private async ensureNode(spec: WorkSpec, experiment: ExperimentDefinition | undefined): Promise<TreeNode> {
+    const existing = this.deps.tree.get(spec.id);
+    if (existing) return existing;
+    const definition = experiment ?? { name: slug(spec.id), hypothesis: '', params: {}, patch: null, parent: null, seedKind: null };
+    const node = queuedNode(spec.id, definition, new Date().toISOString());
+    await this.deps.tree.add([node]);
+    await this.writeSpecFile(spec);
+    return node;
+  }
+
+  private async writeSpecFile(spec: WorkSpec): Promise<void> {
+    await this.deps.tree.writeNodeFile(spec.id, 'spec.json', { id: spec.id, kind: spec.kind, priority: spec.priority, payload: spec.payload });
+  }
+}
+
+export function planSpec(id: string): WorkSpec {
+  return workSpec(id, PLAN_KIND, PLAN_PRIORITY, { phase: 'queued' });
+}
+
+export function nextPlanId(state: EngineState): string {
+  const used = new Set([...Object.values(state.planTriggers), ...state.rounds.map((r) => r.id)]);
+  let n = state.rounds.length + 1;
+  while (used.has(`plan-${n}`)) n++;
+  return `plan-${n}`;
+}
+
+function triggerOf(state: EngineState, planId: string): string | null {
+  return Object.entries(state.planTriggers).find(([, id]) => id === planId)?.[0] ?? null;
+}
+
+export function touchSession(state: EngineState, sessionStartedAt: Date): EngineState {
+  const startedAt = sessionStartedAt.toISOString();
+  const now = new Date().toISOString();
+  const others = state.sessions.filter((s) => s.startedAt !== startedAt);
+  return { ...state, sessions: [...others, { startedAt, lastSeenAt: now }] };
+}
+
+/** Hours the run has been active: earlier sessions up to their last sign of life, plus this one. */
+export function activeHours(state: EngineState, sessionStartedAt: Date): number {
+  const current = sessionStartedAt.toISOString();
+  let ms = Date.now() - sessionStartedAt.getTime();
+  for (const session of state.sessions) {
+    if (session.startedAt !== current) ms += Math.max(0, Date.parse(session.lastSeenAt) - Date.parse(session.startedAt));
+  }
+  return ms / 3_600_000;
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof ExperimentFailure) return error.message;
+  return `internal: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function slug(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'experiment';
+}

@@ -1,0 +1,76 @@
+/**
+ * FROZEN — the contract between the frozen evaluator and the one editable file: the forecaster's
+ * config space, the experiment's parameters, and the `Experiment` interface experiment.ts must
+ * satisfy. Pure TypeScript with no imports (the config type mirrors @tsfm/tsfm-client's
+ * ForecastConfig structurally), so checking experiment.ts against it before every launch takes
+ * under a second; evaluate.ts calls experiment.ts only through this interface.
+ */
+
+export const CONTEXT_LENGTHS = [64, 128, 256, 512] as const;
+export const RESOLUTIONS = [1, 5, 15, 60] as const;
+export const NORMALISATIONS = ['none', 'mean-std', 'last-value', 'log1p'] as const;
+export const SELECTION_RULES = ['per-tenant', 'per-metric'] as const;
+
+export type Resolution = (typeof RESOLUTIONS)[number];
+export type Normalisation = (typeof NORMALISATIONS)[number];
+export type SelectionRule = (typeof SELECTION_RULES)[number];
+
+/** One configuration of the frozen ONNX forecaster (@tsfm/tsfm-client's ForecastConfig). */
+export interface Config {
+  /** Model input steps, at the config's resolution. */
+  readonly contextLength: number;
+  /** Minutes aggregated per step before forecasting; mapped back to 1-minute steps after. */
+  readonly resolutionMinutes: Resolution;
+  readonly normalisation: Normalisation;
+  /** Average f(x) and −f(−x). */
+  readonly flip: boolean;
+  readonly clampNonNegative: boolean;
+  readonly fixCrossing: boolean;
+}
+
+/** The knobs of template.json's paramSpace, complete (the runner fills defaults). */
+export interface Params {
+  /** Configs the harness tries per request (before its latency budget lowers it). */
+  readonly k: number;
+  /** Held-out windows of one horizon each, scored per config. */
+  readonly validationWindows: number;
+  /** Comma-separated subset of CONTEXT_LENGTHS the search may sample from. */
+  readonly contextLengths: string;
+  /** Comma-separated subset of RESOLUTIONS. */
+  readonly resolutions: string;
+  /** Comma-separated subset of NORMALISATIONS. */
+  readonly normalisations: string;
+  /** Whether flip-averaged configs are searchable. */
+  readonly flip: boolean;
+  readonly selectionRule: SelectionRule;
+}
+
+/** The harness's per-request options (see @tsfm/harness RequestOptions). */
+export interface SearchOptions {
+  readonly k: number;
+  readonly validationWindows: number;
+  readonly selection: SelectionRule;
+  /** Sampled configs per distinct model input (1–4): post-processing variants share model rows. */
+  readonly configsPerModelRow: number;
+}
+
+export interface Experiment {
+  /**
+   * The configs the harness may sample from, out of every config the model serves (`all`). The
+   * harness always adds the fleet default, and ties go to it.
+   */
+  grid(params: Params, all: readonly Config[]): Config[];
+  /** How each request searches. The latency budget and the metric are not the experiment's. */
+  searchOptions(params: Params): SearchOptions;
+}
+
+/** Parses a comma-separated subset knob; throws on a value outside `allowed`. */
+export function parseSubset<T extends string | number>(text: string, allowed: readonly T[], knob: string): T[] {
+  const out: T[] = [];
+  for (const word of text.split(',')) {
+    const match = allowed.find((value) => String(value) === word.trim());
+    if (match === undefined) throw new Error(`${knob}: ${JSON.stringify(word)} is not one of ${allowed.join(', ')}`);
+    if (!out.includes(match)) out.push(match);
+  }
+  return out;
+}

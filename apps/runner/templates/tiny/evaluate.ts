@@ -1,0 +1,202 @@
+/**
+ * FROZEN EVALUATOR — the runner records this file's sha256 at anchor time and refuses to launch an
+ * experiment whose copy differs. It reads params.json, runs the evaluation and prints one block
+ * that a grep can read (and writes the same numbers, with detail, to --out):
+ *
+ *   ---
+ *   metric:          0.812345        mean scale-free α-pinball over evaluation tenants × metrics (lower is better)
+ *   latency_p99_ms:  1.234           p99 over requests of the per-request time (sampling, validation, selection, final forecast)
+ *   points:          1920            forecast points scored
+ *   dropped:         0               requests that failed (any > 0 makes the run a crash)
+ *
+ * Modes (params.json `mode`):
+ *   search      the per-request search that experiment.ts defines (every planned experiment);
+ *   best-fixed  one config for every tenant, grid-searched on the TUNING tenants only;
+ *   oracle      per request and metric, the config that was best on the real horizon — hindsight,
+ *               so the floor no per-request search can go below.
+ *
+ *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json]
+ */
+import { rename, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { experiment } from './experiment.js';
+import {
+  CONTEXT_LENGTHS,
+  METRICS,
+  NORMALISATIONS,
+  RESOLUTIONS,
+  SELECTION_RULES,
+  Rng,
+  allConfigs,
+  configKey,
+  isConfig,
+  parseSubset,
+  type ForecastConfig,
+  type Params,
+  type RequestView,
+} from './contract.js';
+import { HORIZON, TUNING_TENANTS, alphaLoss, forecastQuantile, loadFleet, requestSeed, type TenantData } from './prepare.js';
+
+type Mode = 'search' | 'best-fixed' | 'oracle';
+
+interface RequestOutcome {
+  readonly tenantId: string;
+  /** Scale-free α-loss per metric on the real horizon. */
+  readonly losses: readonly number[];
+  readonly latencyMs: number;
+  readonly winners: readonly string[];
+}
+
+const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' } } });
+if (!args.params || !args.data) {
+  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json]');
+  process.exit(2);
+}
+const started = performance.now();
+const { mode, params } = readParams(JSON.parse(await readFile(args.params, 'utf8')));
+const fleet = await loadFleet(args.data);
+const tuning = fleet.slice(0, TUNING_TENANTS);
+const evaluation = fleet.slice(TUNING_TENANTS);
+console.log(`mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`);
+
+const outcomes: RequestOutcome[] = [];
+let dropped = 0;
+const fixed = mode === 'best-fixed' ? bestFixedConfig(tuning) : undefined;
+if (fixed) console.log(`best fixed config on ${tuning.length} tuning tenants: ${configKey(fixed)}`);
+for (const tenant of evaluation) {
+  try {
+    const outcome = mode === 'search' ? searchRequest(tenant, params) : mode === 'oracle' ? oracleRequest(tenant) : fixedRequest(tenant, fixed!);
+    outcomes.push(outcome);
+    const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
+    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(2)} ms`);
+  } catch (error) {
+    dropped++;
+    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED (${(error as Error).message})`);
+  }
+}
+
+const losses = outcomes.flatMap((outcome) => outcome.losses);
+const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
+const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
+const p99 = latencies.length === 0 ? NaN : (latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] as number);
+const points = losses.length * HORIZON;
+
+if (args.out) {
+  const detail = { mode, params, metric, latencyMsP99: p99, points, dropped, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
+  await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
+  await rename(`${args.out}.tmp`, args.out);
+}
+console.log('---');
+console.log(`metric:          ${metric.toFixed(6)}`);
+console.log(`latency_p99_ms:  ${p99.toFixed(3)}`);
+console.log(`points:          ${points}`);
+console.log(`dropped:         ${dropped}`);
+console.log(`mode:            ${mode}`);
+console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
+// Exit explicitly: a timer left behind by an experiment must not keep a finished run alive.
+process.exit(0);
+
+function readParams(file: unknown): { mode: Mode; params: Params } {
+  const { mode, params } = (file ?? {}) as { mode?: unknown; params?: Record<string, unknown> };
+  if (mode !== 'search' && mode !== 'best-fixed' && mode !== 'oracle') throw new Error(`params.json: mode must be search, best-fixed or oracle, got ${JSON.stringify(mode)}`);
+  const p = params ?? {};
+  const int = (name: string, min: number, max: number): number => {
+    const v = p[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`params.json: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const text = (name: string): string => {
+    const v = p[name];
+    if (typeof v !== 'string') throw new Error(`params.json: ${name} must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const selectionRule = text('selectionRule');
+  if (!(SELECTION_RULES as readonly string[]).includes(selectionRule)) throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
+  if (typeof p['flip'] !== 'boolean') throw new Error('params.json: flip must be a boolean');
+  const checked: Params = {
+    k: int('k', 1, 64),
+    validationWindows: int('validationWindows', 1, 3),
+    contextLengths: text('contextLengths'),
+    resolutions: text('resolutions'),
+    normalisations: text('normalisations'),
+    flip: p['flip'],
+    selectionRule: selectionRule as Params['selectionRule'],
+  };
+  // Fails here, before any request, when a subset names a value the model does not have.
+  parseSubset(checked.contextLengths, CONTEXT_LENGTHS, 'contextLengths');
+  parseSubset(checked.resolutions, RESOLUTIONS, 'resolutions');
+  parseSubset(checked.normalisations, NORMALISATIONS, 'normalisations');
+  return { mode, params: checked };
+}
+
+function viewOf(tenant: TenantData): RequestView {
+  const length = tenant.series[0]!.length;
+  return { tenantId: tenant.id, index: tenant.index, historyLength: length - HORIZON, horizon: HORIZON, alpha: tenant.alpha };
+}
+
+/** Loss per metric of forecasting the real horizon with `configs[m]` for metric m. */
+function finalLosses(tenant: TenantData, configs: readonly ForecastConfig[]): number[] {
+  const origin = viewOf(tenant).historyLength;
+  return tenant.series.map((values, m) => alphaLoss(values, origin, forecastQuantile(values, origin, configs[m]!, HORIZON, tenant.alpha), tenant.alpha));
+}
+
+function searchRequest(tenant: TenantData, params: Params): RequestOutcome {
+  const request = viewOf(tenant);
+  const t0 = performance.now();
+  const candidates = experiment.candidates(params, request, new Rng(requestSeed(tenant.index)));
+  if (candidates.length < 1 || candidates.length > params.k) throw new Error(`experiment returned ${candidates.length} candidates; k = ${params.k}`);
+  const bad = candidates.find((config) => !isConfig(config));
+  if (bad !== undefined) throw new Error(`experiment returned an invalid config ${JSON.stringify(bad)}`);
+  const origins = experiment.validationOrigins(params, request);
+  for (const origin of origins) {
+    // Scoring at `origin` reads values up to origin + horizon: beyond the history is the future.
+    if (!Number.isInteger(origin) || origin < 1 || origin + HORIZON > request.historyLength) throw new Error(`validation origin ${origin} is outside the history`);
+  }
+  const losses = candidates.map((config) =>
+    tenant.series.map((values) => {
+      if (origins.length === 0) return NaN;
+      let sum = 0;
+      for (const origin of origins) sum += alphaLoss(values, origin, forecastQuantile(values, origin, config, HORIZON, tenant.alpha), tenant.alpha);
+      return sum / origins.length;
+    }),
+  );
+  const winners = experiment.select(params, losses, request);
+  if (winners.length !== METRICS.length || winners.some((w) => !Number.isInteger(w) || w < 0 || w >= candidates.length)) {
+    throw new Error(`experiment selected ${JSON.stringify(winners)}; expected one candidate index per metric`);
+  }
+  const chosen = winners.map((w) => candidates[w]!);
+  // The final forecast is part of the request's time; scoring it is the evaluator's, not the request's.
+  const origin = request.historyLength;
+  const forecasts = tenant.series.map((values, m) => forecastQuantile(values, origin, chosen[m]!, HORIZON, tenant.alpha));
+  const latencyMs = performance.now() - t0;
+  const lossesOnHorizon = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m]!, tenant.alpha));
+  return { tenantId: tenant.id, losses: lossesOnHorizon, latencyMs, winners: chosen.map(configKey) };
+}
+
+function bestFixedConfig(tenants: readonly TenantData[]): ForecastConfig {
+  let best: { config: ForecastConfig; loss: number } | undefined;
+  for (const config of allConfigs()) {
+    const losses = tenants.flatMap((tenant) => finalLosses(tenant, METRICS.map(() => config)));
+    const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
+    if (best === undefined || loss < best.loss) best = { config, loss };
+  }
+  return best!.config;
+}
+
+function fixedRequest(tenant: TenantData, config: ForecastConfig): RequestOutcome {
+  const t0 = performance.now();
+  const origin = viewOf(tenant).historyLength;
+  const forecasts = tenant.series.map((values) => forecastQuantile(values, origin, config, HORIZON, tenant.alpha));
+  const latencyMs = performance.now() - t0;
+  const losses = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m]!, tenant.alpha));
+  return { tenantId: tenant.id, losses, latencyMs, winners: METRICS.map(() => configKey(config)) };
+}
+
+function oracleRequest(tenant: TenantData): RequestOutcome {
+  const t0 = performance.now();
+  const configs = allConfigs();
+  const perConfig = configs.map((config) => finalLosses(tenant, METRICS.map(() => config)));
+  const winners = METRICS.map((_, m) => perConfig.reduce((best, row, i) => ((row[m] as number) < (perConfig[best]![m] as number) ? i : best), 0));
+  const latencyMs = performance.now() - t0;
+  return { tenantId: tenant.id, losses: winners.map((w, m) => perConfig[w]![m]!), latencyMs, winners: winners.map((w) => configKey(configs[w]!)) };
+}

@@ -7,7 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { treeFile, writeOutputs, type WriteOutputsOptions } from '../report/index.js';
+import { createSynthesizer } from '../planners/index.js';
+import { treeFile, writeOutputs, type OutputsWritten, type Synthesize, type WriteOutputsOptions } from '../report/index.js';
 import { writeFileAtomic } from '../workdir/atomic-file.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import type { AdapterContext, AdapterModule } from './adapter-factory.js';
@@ -22,11 +23,47 @@ export async function writeReport(
 ): Promise<string> {
   if (ctx && module?.writeReport) return module.writeReport(ctx);
   if (existsSync(treeFile(paths))) {
-    await writeOutputs(paths.root, outputs);
+    const synthesize = outputs.synthesize ?? (ctx ? reportSynthesizer(ctx) : undefined);
+    logSynthesis(ctx, await writeOutputs(paths.root, { ...outputs, synthesize }));
     return paths.report;
   }
   await writeFileAtomic(paths.report, await engineReport(paths));
   return paths.report;
+}
+
+/**
+ * The synthesis for a report asked for on purpose (`run.ts report`, the end of a run): made by
+ * Claude when the run's planner is Claude and a key is set, otherwise none and the report says
+ * so. The per-completion background regeneration never gets one: it would cost a call per
+ * experiment. A misconfiguration (a model without a price) costs the synthesis, not the report.
+ */
+export function reportSynthesizer(ctx: AdapterContext): Synthesize | undefined {
+  const { config } = ctx;
+  try {
+    const { synthesize, why } = createSynthesizer({
+      // As the workflow picks its planner: "claude" without a key means offline, so no synthesis.
+      kind: config.planner === 'claude' ? 'auto' : 'offline',
+      ...(config.model ? { model: config.model } : {}),
+      logDir: ctx.paths.logsDir,
+      maxDollars: config.maxDollars,
+    });
+    if (synthesize) ctx.log(`report: ${why}`);
+    return synthesize;
+  } catch (error) {
+    ctx.log(`report: no synthesis (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
+/** One line saying what became of the synthesis, when one was asked for. */
+export function logSynthesis(ctx: AdapterContext | undefined, written: Pick<OutputsWritten, 'synthesis'> | undefined): void {
+  if (!ctx || !written || written.synthesis === 'not-requested') return;
+  const what = {
+    generated: 'generated (one API call, logged in logs/planner-calls.jsonl)',
+    cached: 'unchanged inputs, reused from logs/report-synthesis.json (no API call)',
+    failed: 'not generated; report.md says why',
+  }[written.synthesis];
+  ctx.log(`report: synthesis ${what}`);
 }
 
 export async function engineReport(paths: WorkdirPaths): Promise<string> {

@@ -13,9 +13,14 @@ import { redactedJson } from './redact.js';
 
 export type CallOutcome = 'ok' | 'invalid' | 'api-error' | 'refused';
 
+/** Why a call was made. Absent on planning calls, so lines written before synthesis existed still read the same. */
+export type CallPurpose = 'synthesis';
+
 export interface PlannerCallEntry {
   readonly n: number;
   readonly round: number | null;
+  /** 'synthesis' for a report synthesis (ClaudePlanner.synthesize): same cap, same log, no round. */
+  readonly purpose?: CallPurpose;
   /** 1-based attempt within one `plan()` call (validation retries, not SDK transport retries). */
   readonly attempt: number;
   readonly model: string;

@@ -21,7 +21,7 @@ import type { ClientOptions } from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import { PlannerCallLog } from './call-log.js';
-import type { CallArtifacts, CallOutcome, PlannerCallEntry } from './call-log.js';
+import type { CallArtifacts, CallOutcome, CallPurpose, PlannerCallEntry } from './call-log.js';
 import { assertValidParamSpace } from './param-space.js';
 import type { Planner, PlannerFailure, PlannerUsage, PlanningContext, PlanOutcome } from './planner.js';
 import { DEFAULT_PRICES, DollarBudget, dollarsFor, estimateInputTokens, priceFor } from './pricing.js';
@@ -65,6 +65,10 @@ export interface ClaudePlannerOptions {
   /** SDK log level (default: ANTHROPIC_LOG, else 'warn'); its lines are redacted and go to `logSink` (default stderr). */
   readonly logLevel?: SdkLogLevel;
   readonly logSink?: (line: string) => void;
+  /** Output token limit of a report synthesis (`synthesize`). Default 1500: a few hundred words. */
+  readonly synthesisMaxTokens?: number;
+  /** Longer reports are cut to this many characters before a synthesis. Default 200 000. */
+  readonly synthesisMaxInputChars?: number;
 }
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
@@ -122,6 +126,8 @@ export class ClaudePlanner implements Planner {
   readonly #attemptDeadlineMs: number;
   readonly #bytesPerToken: number;
   readonly #maxDollars: number;
+  readonly #synthesisMaxTokens: number;
+  readonly #synthesisMaxInputChars: number;
   #budget: Promise<DollarBudget> | undefined;
 
   constructor(options: ClaudePlannerOptions) {
@@ -136,6 +142,8 @@ export class ClaudePlanner implements Planner {
       options.attemptDeadlineMs ?? this.#timeoutMs * (this.#maxRetries + 1) + 60_000 * this.#maxRetries;
     this.#bytesPerToken = options.bytesPerTokenEstimate ?? 3;
     this.#maxDollars = options.maxDollars;
+    this.#synthesisMaxTokens = options.synthesisMaxTokens ?? 1500;
+    this.#synthesisMaxInputChars = options.synthesisMaxInputChars ?? 200_000;
     this.#redact = makeRedactor([options.apiKey]);
     this.#log = new PlannerCallLog(options.logDir, this.#redact);
     // Constructed with an explicit key and base URL so the SDK reads neither from the
@@ -161,7 +169,6 @@ export class ClaudePlanner implements Planner {
 
   async plan(context: PlanningContext): Promise<PlanOutcome> {
     assertValidParamSpace(context.paramSpace);
-    const budget = await this.#dollarBudget();
     const usage = { inputTokens: 0, outputTokens: 0, dollars: 0 };
     if (context.budget.experimentsLeft <= 0) {
       return { proposals: [], stopRequested: false, reasoning: 'no experiments left in the budget; no call made', usage, attempts: 0 };
@@ -187,82 +194,22 @@ export class ClaudePlanner implements Planner {
         tool_choice: { type: 'tool', name: PROPOSE_TOOL_NAME },
         ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
       };
-      const estimatedInput = estimateInputTokens(JSON.stringify(body), this.#bytesPerToken);
-      const worstCase = dollarsFor({ inputTokens: estimatedInput, outputTokens: this.#maxTokens }, this.#price);
-      const dollarsLeft = Math.min(budget.remaining, context.budget.dollarsLeft);
-      const promptText = renderPromptLog(body, context.round, attempt);
-
-      // Both limits: the planner's own cap (reserved, so concurrent calls share it) and what
-      // the run says it has left.
-      if (worstCase > context.budget.dollarsLeft || !budget.reserve(worstCase)) {
-        const message =
-          `refused before sending: worst-case cost $${worstCase.toFixed(4)} (~${estimatedInput} input tokens + ${this.#maxTokens} output tokens ` +
-          `of ${this.model}) exceeds the $${dollarsLeft.toFixed(4)} left (cap $${this.#maxDollars}, spent $${budget.spent.toFixed(4)}, ` +
-          `run budget $${context.budget.dollarsLeft.toFixed(4)})`;
-        await this.#record(context, budget, {
-          attempt, outcome: 'refused', startedAt: new Date().toISOString(), latencyMs: 0, worstCaseDollars: worstCase,
-          error: message, artifacts: { prompt: promptText, response: { notSent: true }, output: { refused: message } },
-        });
-        return this.#failure(usage, attempts, { kind: 'budget', message });
-      }
-
+      const exchange = await this.#exchange(
+        { body, promptText: renderPromptLog(body, `Planner prompt — round ${context.round ?? '?'}, attempt ${attempt}`), round: context.round ?? null, attempt, runDollarsLeft: context.budget.dollarsLeft },
+        (envelope, bodyProblem): AttemptResult & Judged => {
+          const result = envelope === undefined
+            ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem)
+            : this.#judgeEnvelope(envelope, context, prompt.user);
+          return { ...result, output: result.reply ?? { problems: result.problems } };
+        },
+      );
+      if (exchange.kind === 'refused') return this.#failure(usage, attempts, { kind: 'budget', message: exchange.message });
       attempts++;
-      const started = performance.now();
-      const startedAt = new Date().toISOString();
-      let httpStatus: number | null = null;
-      let requestId: string | null = null;
-      let responseText: string;
-      try {
-        const response = await this.#client.messages
-          .create(body, { signal: AbortSignal.timeout(this.#attemptDeadlineMs) })
-          .asResponse();
-        httpStatus = response.status;
-        requestId = response.headers.get('request-id');
-        responseText = this.#redact(await response.text());
-      } catch (err) {
-        const latencyMs = performance.now() - started;
-        const message = this.#describeApiError(err);
-        // A timed-out request may still have been processed and billed; charging its worst
-        // case keeps the cap honest. HTTP errors are not billed.
-        const charged = isTimeout(err) ? worstCase : 0;
-        budget.settle(worstCase, charged);
-        usage.dollars += charged;
-        await this.#record(context, budget, {
-          attempt, outcome: 'api-error', startedAt, latencyMs, worstCaseDollars: worstCase,
-          httpStatus: err instanceof APIError && typeof err.status === 'number' ? err.status : null,
-          dollars: charged, dollarsEstimated: charged > 0, error: message,
-          artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
-        });
-        return this.#failure(usage, attempts, { kind: 'api-error', message });
-      }
-      const latencyMs = performance.now() - started;
-
-      const { envelope, bodyProblem, parsedBody } = parseEnvelope(responseText);
-      const tokens = envelope?.usage
-        ? {
-            // Cache tokens are billed near the input price or below; counting them at it errs high.
-            inputTokens: envelope.usage.input_tokens + (envelope.usage.cache_creation_input_tokens ?? 0) + (envelope.usage.cache_read_input_tokens ?? 0),
-            outputTokens: envelope.usage.output_tokens,
-          }
-        : { inputTokens: 0, outputTokens: 0 };
-      const usageKnown = envelope?.usage !== undefined;
-      // No usage in the body (e.g. it was not JSON): assume the worst case was billed.
-      const dollars = usageKnown ? dollarsFor(tokens, this.#price) : worstCase;
-      budget.settle(worstCase, dollars);
-      usage.inputTokens += tokens.inputTokens;
-      usage.outputTokens += tokens.outputTokens;
-      usage.dollars += dollars;
-
-      const result = envelope === undefined
-        ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem ?? 'unreadable response')
-        : this.#judgeEnvelope(envelope, context, prompt.user);
-      const rawResponse = parsedBody === undefined ? { httpStatus, requestId, rawText: responseText } : { httpStatus, requestId, body: parsedBody };
-      await this.#record(context, budget, {
-        attempt, outcome: result.outcome, startedAt, latencyMs, worstCaseDollars: worstCase, httpStatus, requestId,
-        ...tokens, dollars, dollarsEstimated: !usageKnown,
-        ...(result.problems === undefined ? {} : { problems: result.problems }),
-        artifacts: { prompt: promptText, response: rawResponse, output: result.reply ?? { problems: result.problems } },
-      });
+      usage.dollars += exchange.dollars;
+      if (exchange.kind === 'api-error') return this.#failure(usage, attempts, { kind: 'api-error', message: exchange.message });
+      usage.inputTokens += exchange.inputTokens;
+      usage.outputTokens += exchange.outputTokens;
+      const result = exchange.judged;
 
       if (result.reply !== undefined) {
         return {
@@ -280,6 +227,132 @@ export class ClaudePlanner implements Planner {
       kind: 'invalid-reply',
       message: `no valid reply after ${attempts} attempt(s); last problems: ${lastProblem}`,
     });
+  }
+
+  /**
+   * A short Markdown synthesis of a finished run's report (report.md without its Synthesis
+   * section). One attempt, no content retries: it is prose, and a second try would double the
+   * bill for little. It goes through the same cap, call log and redaction as planning calls, so
+   * `planner-calls.jsonl` stays the one record of what the API cost. Throws, with a redacted
+   * message saying why, when the cap refuses it, the API fails, or the reply has no text.
+   */
+  async synthesize(reportMarkdown: string): Promise<string> {
+    const limit = this.#synthesisMaxInputChars;
+    // Bounds the input side of the cost on huge runs; the head holds the question, the results
+    // and the best path, which is what a synthesis needs most.
+    const report = reportMarkdown.length <= limit
+      ? reportMarkdown
+      : `${reportMarkdown.slice(0, limit)}\n\n[… the report was cut here, at ${limit} of ${reportMarkdown.length} characters]`;
+    const body: MessageCreateParamsNonStreaming = {
+      model: this.model,
+      max_tokens: this.#synthesisMaxTokens,
+      system: SYNTHESIS_SYSTEM_PROMPT,
+      messages: [{ role: 'user', content: `Here is the run's report.\n\n<report>\n${report}\n</report>\n\nWrite the synthesis.` }],
+      ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
+    };
+    const exchange = await this.#exchange(
+      { body, promptText: renderPromptLog(body, 'Report synthesis prompt'), round: null, attempt: 1, purpose: 'synthesis' },
+      (envelope, bodyProblem): Judged & { text?: string } => {
+        if (envelope === undefined) return { outcome: 'invalid', problems: [bodyProblem], output: { problems: [bodyProblem] } };
+        const text = envelope.content
+          .flatMap((block) => (block.type === 'text' && typeof block['text'] === 'string' ? [block['text']] : []))
+          .join('\n\n')
+          .trim();
+        if (text === '') {
+          const problem = `the reply has no text (stop_reason ${String(envelope.stop_reason)})`;
+          return { outcome: 'invalid', problems: [problem], output: { problems: [problem] } };
+        }
+        // A reply cut off at max_tokens is kept, but the reader is told it is incomplete.
+        const cut = envelope.stop_reason === 'max_tokens' ? `\n\n_(cut off at the ${this.#synthesisMaxTokens}-token limit)_` : '';
+        return { outcome: 'ok', output: { text: text + cut }, text: text + cut };
+      },
+    );
+    if (exchange.kind !== 'answered') throw new Error(exchange.message);
+    if (exchange.judged.text === undefined) throw new Error((exchange.judged.problems ?? ['no text']).join('; '));
+    return exchange.judged.text;
+  }
+
+  /**
+   * One request, start to finish: the worst-case cost reserved against the cap (refused in code
+   * when it does not fit), the call, the spend settled, and the attempt logged with `judge`'s
+   * verdict on the reply. Shared by planning and synthesis so both pay into one cap and one log.
+   */
+  async #exchange<T extends Judged>(
+    request: ExchangeRequest,
+    judge: (envelope: MessageEnvelope | undefined, bodyProblem: string) => T,
+  ): Promise<Exchange<T>> {
+    const budget = await this.#dollarBudget();
+    const { body, promptText, attempt, runDollarsLeft } = request;
+    const entry = { round: request.round, attempt, ...(request.purpose === undefined ? {} : { purpose: request.purpose }) };
+    const estimatedInput = estimateInputTokens(JSON.stringify(body), this.#bytesPerToken);
+    const worstCase = dollarsFor({ inputTokens: estimatedInput, outputTokens: body.max_tokens }, this.#price);
+    const dollarsLeft = Math.min(budget.remaining, runDollarsLeft ?? Number.POSITIVE_INFINITY);
+
+    // Both limits: the planner's own cap (reserved, so concurrent calls share it) and, for
+    // planning, what the run says it has left.
+    if ((runDollarsLeft !== undefined && worstCase > runDollarsLeft) || !budget.reserve(worstCase)) {
+      const message =
+        `refused before sending: worst-case cost $${worstCase.toFixed(4)} (~${estimatedInput} input tokens + ${body.max_tokens} output tokens ` +
+        `of ${this.model}) exceeds the $${dollarsLeft.toFixed(4)} left (cap $${this.#maxDollars}, spent $${budget.spent.toFixed(4)}` +
+        `${runDollarsLeft === undefined ? '' : `, run budget $${runDollarsLeft.toFixed(4)}`})`;
+      await this.#record(budget, {
+        ...entry, outcome: 'refused', startedAt: new Date().toISOString(), latencyMs: 0, worstCaseDollars: worstCase,
+        error: message, artifacts: { prompt: promptText, response: { notSent: true }, output: { refused: message } },
+      });
+      return { kind: 'refused', message: this.#redact(message) };
+    }
+
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    let httpStatus: number | null = null;
+    let requestId: string | null = null;
+    let responseText: string;
+    try {
+      const response = await this.#client.messages
+        .create(body, { signal: AbortSignal.timeout(this.#attemptDeadlineMs) })
+        .asResponse();
+      httpStatus = response.status;
+      requestId = response.headers.get('request-id');
+      responseText = this.#redact(await response.text());
+    } catch (err) {
+      const latencyMs = performance.now() - started;
+      const message = this.#describeApiError(err);
+      // A timed-out request may still have been processed and billed; charging its worst
+      // case keeps the cap honest. HTTP errors are not billed.
+      const charged = isTimeout(err) ? worstCase : 0;
+      budget.settle(worstCase, charged);
+      await this.#record(budget, {
+        ...entry, outcome: 'api-error', startedAt, latencyMs, worstCaseDollars: worstCase,
+        httpStatus: err instanceof APIError && typeof err.status === 'number' ? err.status : null,
+        dollars: charged, dollarsEstimated: charged > 0, error: message,
+        artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
+      });
+      return { kind: 'api-error', message: this.#redact(message), dollars: charged };
+    }
+    const latencyMs = performance.now() - started;
+
+    const { envelope, bodyProblem, parsedBody } = parseEnvelope(responseText);
+    const tokens = envelope?.usage
+      ? {
+          // Cache tokens are billed near the input price or below; counting them at it errs high.
+          inputTokens: envelope.usage.input_tokens + (envelope.usage.cache_creation_input_tokens ?? 0) + (envelope.usage.cache_read_input_tokens ?? 0),
+          outputTokens: envelope.usage.output_tokens,
+        }
+      : { inputTokens: 0, outputTokens: 0 };
+    const usageKnown = envelope?.usage !== undefined;
+    // No usage in the body (e.g. it was not JSON): assume the worst case was billed.
+    const dollars = usageKnown ? dollarsFor(tokens, this.#price) : worstCase;
+    budget.settle(worstCase, dollars);
+
+    const judged = judge(envelope, bodyProblem ?? 'unreadable response');
+    const rawResponse = parsedBody === undefined ? { httpStatus, requestId, rawText: responseText } : { httpStatus, requestId, body: parsedBody };
+    await this.#record(budget, {
+      ...entry, outcome: judged.outcome, startedAt, latencyMs, worstCaseDollars: worstCase, httpStatus, requestId,
+      ...tokens, dollars, dollarsEstimated: !usageKnown,
+      ...(judged.problems === undefined ? {} : { problems: judged.problems }),
+      artifacts: { prompt: promptText, response: rawResponse, output: judged.output },
+    });
+    return { kind: 'answered', judged, ...tokens, dollars };
   }
 
   #failure(usage: PlannerUsage, attempts: number, failure: PlannerFailure): PlanOutcome {
@@ -356,11 +429,12 @@ export class ClaudePlanner implements Planner {
     };
   }
 
-  async #record(context: PlanningContext, budget: DollarBudget, call: CallRecordInput): Promise<void> {
-    const { artifacts, ...fields } = call;
+  async #record(budget: DollarBudget, call: CallRecordInput): Promise<void> {
+    const { artifacts, round, ...fields } = call;
     await this.#log.record(
       {
-        round: context.round ?? null,
+        // First, so the JSONL keeps its key order (round before model).
+        round,
         model: this.model,
         httpStatus: null,
         requestId: null,
@@ -377,9 +451,53 @@ export class ClaudePlanner implements Planner {
   }
 }
 
-/** One attempt as the planner knows it; the log adds the number, round, model and running total. */
-type CallRecordInput = Partial<Pick<PlannerCallEntry, 'httpStatus' | 'requestId' | 'inputTokens' | 'outputTokens' | 'dollars' | 'dollarsEstimated' | 'problems' | 'error'>> &
-  Pick<PlannerCallEntry, 'attempt' | 'outcome' | 'startedAt' | 'latencyMs' | 'worstCaseDollars'> & { readonly artifacts: CallArtifacts };
+/** One attempt as the planner knows it; the log adds the number, model and running total. */
+type CallRecordInput = Partial<Pick<PlannerCallEntry, 'httpStatus' | 'requestId' | 'inputTokens' | 'outputTokens' | 'dollars' | 'dollarsEstimated' | 'problems' | 'error' | 'purpose'>> &
+  Pick<PlannerCallEntry, 'round' | 'attempt' | 'outcome' | 'startedAt' | 'latencyMs' | 'worstCaseDollars'> & { readonly artifacts: CallArtifacts };
+
+/** What a caller of `#exchange` sends, and how its attempt is labelled in the call log. */
+interface ExchangeRequest {
+  readonly body: MessageCreateParamsNonStreaming;
+  /** The prompt as a person reads it, for `planner/<n>-prompt.md`. */
+  readonly promptText: string;
+  readonly round: number | null;
+  readonly attempt: number;
+  readonly purpose?: CallPurpose;
+  /** A second limit besides the cap: the run's planning dollars left. Absent: the cap alone. */
+  readonly runDollarsLeft?: number;
+}
+
+/** A caller's verdict on a reply: what the log records as the attempt's outcome and output. */
+interface Judged {
+  readonly outcome: CallOutcome;
+  readonly problems?: string[];
+  readonly output: unknown;
+}
+
+type Exchange<T> =
+  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'api-error'; readonly message: string; readonly dollars: number }
+  | { readonly kind: 'answered'; readonly judged: T; readonly inputTokens: number; readonly outputTokens: number; readonly dollars: number };
+
+/**
+ * The synthesis is read by people deciding what to do next, so it is asked to stay inside the
+ * report's numbers and to say plainly when the thesis did not hold.
+ */
+export const SYNTHESIS_SYSTEM_PROMPT = [
+  'You write the synthesis section of an autoresearch report on forecasting experiments. The report you are given is',
+  'complete except for this section: the research question, the seed baselines (among them the best fixed configuration',
+  'and an oracle that sees the answers, an upper bound no real forecaster reaches), every experiment with its metric',
+  '(lower is better) and analysis, and the best path.',
+  '',
+  'Write a short, honest synthesis in Markdown, at most about 350 words, under these headings (### level):',
+  '- What was learned: the changes that moved the metric and the ones that did not.',
+  '- Did the thesis hold: the best experiment against the best fixed configuration and against the oracle, with the',
+  '  numbers from the report; say plainly if the search did not beat the best fixed configuration.',
+  '- Caveats: noise, few runs or seeds, crashes and failed jobs, anything the report cannot show.',
+  '- Next experiments: two to four concrete ones, each with the reason.',
+  '',
+  'Use only numbers that appear in the report; never invent results. Do not repeat the tables.',
+].join('\n');
 
 /** Our own attempt deadline firing, inside the SDK (APIUserAbortError) or while reading the body. */
 function isAbort(err: unknown): boolean {
@@ -434,11 +552,11 @@ function toolResultsFor(echo: readonly ContentBlockParam[], feedback: string, re
 }
 
 /** The prompt as a person reads it: system, every turn, the tool schema. */
-function renderPromptLog(body: MessageCreateParamsNonStreaming, round: number | undefined, attempt: number): string {
+function renderPromptLog(body: MessageCreateParamsNonStreaming, title: string): string {
   const parts = [
-    `# Planner prompt — round ${round ?? '?'}, attempt ${attempt}`,
+    `# ${title}`,
     '',
-    `model: ${body.model} · max_tokens: ${body.max_tokens} · tool_choice: ${PROPOSE_TOOL_NAME}`,
+    `model: ${body.model} · max_tokens: ${body.max_tokens}${body.tool_choice?.type === 'tool' ? ` · tool_choice: ${body.tool_choice.name}` : ''}`,
     '',
     '## system',
     '',
@@ -455,6 +573,7 @@ function renderPromptLog(body: MessageCreateParamsNonStreaming, round: number | 
       else parts.push(`\`\`\`json\n${JSON.stringify(block, null, 2)}\n\`\`\``);
     }
   }
-  parts.push('', '## tools', '', `\`\`\`json\n${JSON.stringify(body.tools, null, 2)}\n\`\`\``, '');
+  if (body.tools !== undefined) parts.push('', '## tools', '', `\`\`\`json\n${JSON.stringify(body.tools, null, 2)}\n\`\`\``);
+  parts.push('');
   return parts.join('\n');
 }

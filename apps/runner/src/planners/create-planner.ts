@@ -63,3 +63,21 @@ export function createPlanner(options: CreatePlannerOptions, env: Readonly<Recor
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
+
+export interface CreatedSynthesizer {
+  /** Report (without its Synthesis section) → Markdown; undefined when the planner would be offline. */
+  readonly synthesize: ((reportMarkdown: string) => Promise<string>) | undefined;
+  /** One line for the run log (never the key). */
+  readonly why: string;
+}
+
+/**
+ * The report synthesis of a run, made by the planner the run would use: Claude (same key, base
+ * URL, model, cap and call log as its planning calls) or none. Going through createPlanner keeps
+ * one place that reads the environment and decides whether a model may be called.
+ */
+export function createSynthesizer(options: CreatePlannerOptions, env: Readonly<Record<string, string | undefined>> = process.env): CreatedSynthesizer {
+  const { planner, why } = createPlanner(options, env);
+  if (!(planner instanceof ClaudePlanner)) return { synthesize: undefined, why: `no synthesis: ${why}` };
+  return { synthesize: (reportMarkdown) => planner.synthesize(reportMarkdown), why: `synthesis by the ${why}` };
+}

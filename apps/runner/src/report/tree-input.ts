@@ -231,8 +231,11 @@ function plannerSpendFrom(callLog: string | undefined, engineState: unknown): Pl
   let calls: number | undefined;
   let logDollars = 0;
   for (const line of callLog?.split('\n') ?? []) {
-    const entry = lenientJson(line.trim() || undefined) as { cumulativeDollars?: unknown } | undefined;
+    const entry = lenientJson(line.trim() || undefined) as { cumulativeDollars?: unknown; purpose?: unknown } | undefined;
     if (typeof entry !== 'object' || entry === null) continue;
+    // The synthesis's own calls are left out: counting them would change the report it was
+    // made from, so its cache (keyed by that text) would miss and every report would pay again.
+    if (entry.purpose === 'synthesis') continue;
     calls = (calls ?? 0) + 1;
     // Cumulative across processes (call-log.ts), so the largest value is the total spent.
     if (typeof entry.cumulativeDollars === 'number' && entry.cumulativeDollars > logDollars) logDollars = entry.cumulativeDollars;

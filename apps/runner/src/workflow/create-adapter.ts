@@ -14,7 +14,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { AdapterContext, AdapterFactory, ReportWriter } from '../cli/adapter-factory.js';
-import { engineReport } from '../cli/report-command.js';
+import { engineReport, logSynthesis, reportSynthesizer } from '../cli/report-command.js';
+import type { OutputsWritten, WriteOutputsOptions } from '../report/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
@@ -69,7 +70,10 @@ export const writeReport: ReportWriter = async (ctx) => {
   await outputWriters.get(ctx.paths.root)?.settle();
   const module = await loadReportModule();
   if (typeof module?.writeOutputs === 'function') {
-    await module.writeOutputs(ctx.paths.root);
+    // The report asked for on purpose gets the synthesis (report-hook's background writer never
+    // does); the hook's ReportModule type predates the options argument.
+    const writeOutputs = module.writeOutputs as (workdir: string, options?: WriteOutputsOptions) => Promise<OutputsWritten | undefined>;
+    logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
     return ctx.paths.report;
   }
   await writeFileAtomic(ctx.paths.report, await engineReport(ctx.paths));

@@ -20,8 +20,15 @@ export { mstlEtsForecaster, type MstlEtsOptions } from './models/mstl-ets.js';
 export { arimaForecaster, type ArimaOptions } from './models/arima.js';
 export { prophetForecaster, type ProphetForecasterOptions } from './models/prophet.js';
 export { tsfmForecaster, loadTsfmForecaster, type TsfmForecasterOptions } from './models/tsfm.js';
+export {
+  tsfmHarnessForecaster,
+  loadTsfmHarnessForecaster,
+  meaningfulResolutions,
+  restrictResolutions,
+  type TsfmHarnessOptions,
+} from './models/tsfm-harness.js';
 export { typescriptProphetOptimizer } from './prophet-optimizer.js';
-export { BASELINE_NAMES, MODEL_NAMES, createBaseline, isBaselineName, type BaselineName, type ModelName } from './registry.js';
+export { BASELINE_NAMES, MODEL_NAMES, TSFM_NAMES, createBaseline, isBaselineName, type BaselineName, type ModelName, type TsfmName } from './registry.js';
 export { nonNegative, clampForecast, looksNonNegative } from './non-negative.js';
 
 // building blocks

@@ -89,6 +89,15 @@ describe('tsfmForecaster', () => {
     expect(calls.batches).toEqual([3]);
   });
 
+  it('does not aggregate hourly data at the default config: one series step = one client "minute"', async () => {
+    // M4-Hourly: the client's resolution knob assumes a 1-minute grid; the adapter passes each
+    // hour as one step at resolution 1, so the model sees the raw last value (r = 60 would feed
+    // the mean of the last 60 hours and give 170.5 + 1 here, not 200 + 1).
+    const ramp = Float32Array.from({ length: 200 }, (_, i) => i + 1);
+    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history: ramp, horizon: 2, period: 24, stepMs: 3_600_000 });
+    expect(Array.from(f.point)).toEqual([201, 202]);
+  });
+
   it('handles NaN in the history (the client masks it)', async () => {
     const gappy = history.slice();
     gappy[5] = NaN;

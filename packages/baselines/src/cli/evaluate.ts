@@ -2,7 +2,8 @@
  * evaluate — score forecasters on M4-Hourly, the NAB CloudWatch traces or any timestamp,value CSV.
  *
  *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset m4-hourly --horizon 48 \
- *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm [--max-series N] [--json out.json]
+ *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm,tsfm-harness,tsfm-harness-a90 \
+ *     [--max-series N] [--json out.json] [--harness-k 32]
  *
  * Prints the protocol and a markdown table (model, sMAPE, MASE, OWA on M4, scaled CRPS, scaled
  * pinball@0.9, 80% coverage, seconds, failed windows). See docs/model-card.md § Baselines.
@@ -15,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { parseConfigKey, type TsfmClient } from '@tsfm/tsfm-client';
 import { z } from 'zod';
 import { createBaseline, isBaselineName, MODEL_NAMES, type ModelName } from '../registry.js';
+import type { HarnessResult } from '@tsfm/harness';
 import { loadTsfmForecaster } from '../models/tsfm.js';
+import { loadTsfmHarnessForecaster } from '../models/tsfm-harness.js';
 import { csvFilesIn, loadM4Hourly, loadTimestampValueFiles, type EvalDataset } from '../evaluate/dataset.js';
 import { runModel, type ModelRun } from '../evaluate/run.js';
 import { formatTable, scoreTask, summarise, type ModelSummary, type TaskScore } from '../evaluate/score.js';
@@ -44,6 +47,7 @@ const ArgsSchema = z
     'data-dir': z.string().default(DEFAULT_DATA_DIR),
     'tsfm-model': z.string().optional(),
     'tsfm-config': z.string().optional(),
+    'harness-k': z.coerce.number().int().min(1).max(4096).default(32),
     clamp: z.enum(['auto', 'off']).default('auto'),
   })
   .strict();
@@ -54,7 +58,7 @@ function parseCli(argv: string[]): Args {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(
-      ['dataset', 'horizon', 'models', 'max-series', 'json', 'workers', 'origins', 'stride', 'period', 'data-dir', 'tsfm-model', 'tsfm-config', 'clamp'].map(
+      ['dataset', 'horizon', 'models', 'max-series', 'json', 'workers', 'origins', 'stride', 'period', 'data-dir', 'tsfm-model', 'tsfm-config', 'harness-k', 'clamp'].map(
         (name) => [name, { type: 'string' as const }],
       ),
     ),
@@ -86,11 +90,32 @@ async function loadDataset(args: Args): Promise<EvalDataset> {
   return loadTimestampValueFiles(`csv:${path}`, [path], rolling);
 }
 
-async function buildModel(name: ModelName, args: Args, clients: TsfmClient[]): Promise<Forecaster> {
+/** Per-series harness outcomes of one tsfm-harness model, for the summary lines and the JSON. */
+interface HarnessLog {
+  readonly results: { id: string; path: string; winner: string; defaultKey: string; kUsed: number; tieToDefault: boolean }[];
+}
+
+async function buildModel(name: ModelName, args: Args, clients: TsfmClient[], harnessLogs: Map<string, HarnessLog>): Promise<Forecaster> {
   if (isBaselineName(name)) return createBaseline(name);
   const manifest = resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST);
   if (!existsSync(manifest)) {
-    throw new UsageError(`tsfm: no model manifest at ${manifest} (pass --tsfm-model, or run the pretraining first)`);
+    throw new UsageError(`${name}: no model manifest at ${manifest} (pass --tsfm-model, or run the pretraining first)`);
+  }
+  if (name === 'tsfm-harness' || name === 'tsfm-harness-a90') {
+    // The harness searches its own config space from the fleet default; --tsfm-config does not apply.
+    const log: HarnessLog = { results: [] };
+    harnessLogs.set(name, log);
+    const { forecaster, client } = await loadTsfmHarnessForecaster(manifest, {
+      name,
+      alpha: name === 'tsfm-harness' ? 0.5 : 0.9,
+      k: args['harness-k'],
+      onResult: (id: string, r: HarnessResult) => {
+        const w = Object.values(r.winner)[0];
+        log.results.push({ id, path: r.path, winner: w?.key ?? '', defaultKey: r.defaultKey, kUsed: r.kUsed, tieToDefault: w?.tieToDefault ?? false });
+      },
+    });
+    clients.push(client);
+    return forecaster;
   }
   const { forecaster, client } = await loadTsfmForecaster(manifest, {
     ...(args['tsfm-config'] !== undefined ? { config: parseConfigKey(args['tsfm-config']) } : {}),
@@ -110,16 +135,17 @@ export async function main(argv: string[]): Promise<void> {
 
   const clients: TsfmClient[] = [];
   const results: { name: string; run: ModelRun; scores: TaskScore[] }[] = [];
+  const harnessLogs = new Map<string, HarnessLog>();
   try {
     // Naive2 is the OWA reference: computed even when not asked for, reported only if asked.
     const names: ModelName[] = dataset.owa && !args.models.includes('naive2') ? ['naive2', ...args.models] : [...args.models];
     for (const name of names) {
-      if (name === 'tsfm' && !modelsGiven && !existsSync(resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST))) {
+      if (!isBaselineName(name) && !modelsGiven && !existsSync(resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST))) {
         // The default list names every model; without a shipped model say so rather than fail.
-        console.log(`# tsfm skipped: no model manifest at ${resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST)}`);
+        console.log(`# ${name} skipped: no model manifest at ${resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST)}`);
         continue;
       }
-      const model = await buildModel(name, args, clients);
+      const model = await buildModel(name, args, clients, harnessLogs);
       const wall0 = performance.now();
       const raw = await runModel(model, dataset.tasks, dataset.period, levels, args.workers);
       // --clamp auto: every model's forecast of a never-negative series is clamped at 0 (the
@@ -146,6 +172,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const s of summaries) {
     if (s.nonFinite > 0) console.log(`\n${s.model}: ${s.nonFinite} windows had a non-finite metric and were left out of its mean`);
   }
+  for (const [name, log] of harnessLogs) console.log(`\n${harnessSummary(name, log)}`);
   for (const r of results) {
     for (const f of r.run.failures.slice(0, 5)) console.log(`${r.name} failed on ${f.id}: ${f.error}`);
   }
@@ -164,12 +191,29 @@ export async function main(argv: string[]): Promise<void> {
       windows: results.map((r) => ({
         model: r.name,
         failures: r.run.failures,
+        ...(harnessLogs.has(r.name) ? { harness: harnessLogs.get(r.name)!.results } : {}),
         scores: dataset.tasks.map((t, i) => ({ id: t.id, ...r.scores[i] })),
       })),
     };
     await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
     console.log(`\nwrote ${out}`);
   }
+}
+
+/** Which configs won: search vs cold start, how often the default kept its place, top winners. */
+function harnessSummary(name: string, log: HarnessLog): string {
+  const n = log.results.length;
+  const searched = log.results.filter((r) => r.path === 'search');
+  const defaultWon = searched.filter((r) => r.winner === r.defaultKey).length;
+  const counts = new Map<string, number>();
+  for (const r of searched) counts.set(r.winner, (counts.get(r.winner) ?? 0) + 1);
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+  const kUsed = searched.length > 0 ? Math.min(...searched.map((r) => r.kUsed)) : 0;
+  return (
+    `${name}: ${searched.length}/${n} series searched (K used ≥ ${kUsed}), ${n - searched.length} cold start; ` +
+    `the default (${searched[0]?.defaultKey ?? '-'}) won ${defaultWon}/${searched.length}; ` +
+    `most frequent winners: ${top.map(([k, c]) => `${k} ×${c}`).join(', ')}`
+  );
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

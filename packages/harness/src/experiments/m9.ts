@@ -1,0 +1,198 @@
+/**
+ * M9 — SLA tiers: does the harness provision more for tiers that pay more for shortfalls, and
+ * does the realised under-provisioning rate track 1 − α?
+ *
+ * Two views:
+ *  1. M6's own run (each tenant at its tier's α): per tier, the under-provisioning rate (share of
+ *     observed minute×metric cells with actual > forecast) against 1 − α, and the forecast level
+ *     relative to the median (mean over points and metrics of mean(q_α)/mean(q_0.5)).
+ *  2. A paired run on a subset: the SAME points forecast by the harness at each tier's α
+ *     (premium 0.90, standard 0.75, basic 0.65) — the winner is re-selected for each α — so the
+ *     level ordering is a within-point comparison, not confounded by which tenants are in which
+ *     tier. Reports the share of points with premium > standard > basic.
+ */
+import { TIERS, type Tier } from '@tsfm/losses';
+import { methodCounts } from './aggregate.js';
+import type { TenantOutcome } from './evaluate-tenant.js';
+import { evenSubset } from './origins.js';
+import type { ProvisioningTally } from './point-score.js';
+import { emptyTally, mergeTally } from './point-score.js';
+import { runTasks } from './pool.js';
+import { historyCap, originsOf, type Protocol } from './protocol.js';
+import { fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
+import type { MethodSpec, RuntimeTask } from './runtime.js';
+import { assertSide, type TenantSplit } from './split.js';
+import { readFleetTenants } from './tenant-data.js';
+import { DEFAULT_HARNESS, type HarnessSettings, type M6Result } from './m6.js';
+import { subsetOf } from './m7.js';
+
+const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
+
+export interface TierRow {
+  readonly tier: Tier;
+  readonly alpha: number;
+  readonly observedCells: number;
+  readonly underRate: number;
+  readonly target: number;
+  readonly levelRatio: number;
+  /** (mean q_α − mean q_0.5) in scale units. */
+  readonly uplift: number;
+}
+
+export interface M9Result {
+  readonly experiment: 'm9';
+  readonly model: ModelProvenance;
+  readonly run: RunInfo;
+  readonly protocol: Protocol;
+  /** View 1, from M6, per method (harness, fixed-best, …). */
+  readonly fromM6: Readonly<Record<string, readonly TierRow[]>>;
+  /** View 2: paired run at every tier's α. */
+  readonly paired: {
+    readonly tenants: number;
+    readonly originsPerTenant: number;
+    readonly rows: readonly TierRow[];
+    readonly points: number;
+    /** Share of points with level(premium) > level(standard) > level(basic). */
+    readonly strictlyOrdered: number;
+    /** Share with ≥ (ties allowed). */
+    readonly weaklyOrdered: number;
+    readonly dropped: number;
+  };
+}
+
+export function tierRows(byTier: Readonly<Record<string, ProvisioningTally>>): TierRow[] {
+  return TIER_ORDER.filter((t) => byTier[t] !== undefined).map((tier) => rowOf(tier, byTier[tier]!));
+}
+
+function rowOf(tier: Tier, t: ProvisioningTally): TierRow {
+  const alpha = TIERS[tier];
+  return {
+    tier,
+    alpha,
+    observedCells: t.observed,
+    underRate: t.under / t.observed,
+    target: 1 - alpha,
+    levelRatio: t.ratioSum / t.ratioCount,
+    uplift: t.upliftSum / t.upliftCount,
+  };
+}
+
+export interface M9Options {
+  readonly fleetDir: string;
+  readonly modelPath: string;
+  readonly model: ModelProvenance;
+  readonly contextLength: number;
+  readonly split: TenantSplit;
+  readonly protocol: Protocol;
+  readonly m6: Pick<M6Result, 'provisioning'>;
+  readonly workers: number;
+  readonly tenants?: number;
+  readonly originsPerTenant?: number;
+  readonly harness?: HarnessSettings;
+  readonly run: Omit<RunInfo, 'wallSeconds'>;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export async function runM9(options: M9Options): Promise<M9Result> {
+  const protocol = options.protocol;
+  const harness = options.harness ?? DEFAULT_HARNESS;
+  const ids = subsetOf(options.split, options.tenants ?? 100, protocol.seed, 'm9');
+  assertSide(options.split, ids, 'evaluation');
+  const perTenant = options.originsPerTenant ?? 10;
+  const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
+  const specs: MethodSpec[] = TIER_ORDER.map((tier) => ({ kind: 'harness', name: `harness@${tier}`, ...harness, historySteps: cap, alpha: TIERS[tier] }));
+  const subset = evenSubset(protocol.originsPerTenant, perTenant);
+  const wanted = new Set(ids);
+  async function* tasks(): AsyncGenerator<RuntimeTask> {
+    for await (const tenant of readFleetTenants(options.fleetDir, wanted)) {
+      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
+      const all = originsOf(protocol, tenant.id, length);
+      yield {
+        kind: 'evaluate',
+        task: { tenant, origins: Int32Array.from(subset, (i) => all[i]!), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: specs.map((s) => ({ name: s.name, subset: null })), seed: protocol.seed },
+      };
+    }
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let done = 0;
+  const results = await runTasks({ modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
+    workers: options.workers,
+    onResult: () => options.onProgress?.(++done, ids.length),
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const outcomes: TenantOutcome[] = results.map((r) => {
+    if (r.kind !== 'evaluate') throw new Error('M9 expected evaluation results');
+    return r.outcome;
+  });
+  const rows = TIER_ORDER.map((tier) => {
+    const t = emptyTally();
+    for (const o of outcomes) mergeTally(t, o.methods.find((m) => m.name === `harness@${tier}`)!.tally);
+    return rowOf(tier, t);
+  });
+  let points = 0;
+  let strict = 0;
+  let weak = 0;
+  for (const o of outcomes) {
+    const lv = TIER_ORDER.map((tier) => o.methods.find((m) => m.name === `harness@${tier}`)!.level);
+    for (let i = 0; i < lv[0]!.length; i++) {
+      const [p, s, b] = [lv[0]![i]!, lv[1]![i]!, lv[2]![i]!];
+      if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;
+      points++;
+      if (p > s && s > b) strict++;
+      if (p >= s && s >= b) weak++;
+    }
+  }
+  const fromM6: Record<string, TierRow[]> = {};
+  for (const [method, byTier] of Object.entries(options.m6.provisioning)) fromM6[method] = tierRows(byTier);
+  return {
+    experiment: 'm9',
+    model: options.model,
+    run: { ...options.run, wallSeconds, cpuSeconds: cpuSecondsSince(cpu0) },
+    protocol,
+    fromM6,
+    paired: {
+      tenants: ids.length,
+      originsPerTenant: perTenant,
+      rows,
+      points,
+      strictlyOrdered: strict / points,
+      weaklyOrdered: weak / points,
+      dropped: specs.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
+    },
+  };
+}
+
+const ROW_HEADERS = ['tier', 'α', 'observed cells', 'under-provisioned', 'target 1 − α', 'level q_α / q_0.5', 'uplift (scale units)'];
+
+function rowCells(r: TierRow): (string | number)[] {
+  return [r.tier, r.alpha, r.observedCells, pct(r.underRate, 2), pct(r.target, 0), fmt(r.levelRatio), fmt(r.uplift)];
+}
+
+export function m9Markdown(r: M9Result): string {
+  const out: string[] = [`## M9 — SLA tiers`, '', modelBanner(r.model), ''];
+  out.push(
+    `### Paired: the same points at every tier's α`,
+    '',
+    `${r.paired.tenants} evaluation tenants (seeded subset) × ${r.paired.originsPerTenant} origins; the harness forecasts each point three times, at α = 0.90 / 0.75 / 0.65 ` +
+      `(winner re-selected per α). Points dropped: ${r.paired.dropped}.`,
+    '',
+    table(ROW_HEADERS, r.paired.rows.map(rowCells)),
+    '',
+    `Level ordering premium > standard > basic at ${pct(r.paired.strictlyOrdered)} of ${r.paired.points} points (≥ with ties: ${pct(r.paired.weaklyOrdered)}).`,
+    '',
+    `### From M6 (each tenant at its own tier's α)`,
+    '',
+  );
+  for (const [method, rows] of Object.entries(r.fromM6)) {
+    if (rows.length === 0) continue;
+    out.push(`**${method}**`, '', table(ROW_HEADERS, rows.map(rowCells)), '');
+  }
+  out.push(
+    'Under-provisioned = share of observed (minute, metric) cells in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α. ' +
+      'Level = mean over points and metrics of mean(q_α) / mean(q_0.5) over the hour (metrics with a positive median). In the M6 view tiers hold different tenants, ' +
+      'so the level column mixes tier and tenant mix; the paired view isolates α.',
+    '',
+  );
+  return out.join('\n');
+}

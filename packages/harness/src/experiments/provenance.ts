@@ -1,0 +1,33 @@
+/**
+ * Where a run's numbers come from: the model (name, hash, whether it was ever trained) and the
+ * machine and command, recorded in every JSON and printed in every report.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { ModelProvenance, RunInfo } from './report.js';
+
+export function modelProvenance(manifestPath: string): ModelProvenance {
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    name?: string;
+    version?: string;
+    sha256?: string;
+    trainingCorpus?: string | { summary?: string };
+    training?: { corpus?: string | { summary?: string }; steps?: number };
+  };
+  const corpusField = m.training?.corpus ?? m.trainingCorpus ?? 'unknown';
+  const corpus = typeof corpusField === 'string' ? corpusField : (corpusField.summary ?? 'unknown');
+  // The random-weight stand-in written by test/helpers/models.ts says so in its corpus and has 0 steps.
+  const untrained = /random weights|^none\b/i.test(corpus) || m.training?.steps === 0;
+  return { manifestPath, name: m.name ?? 'unknown', version: m.version ?? '?', sha256: m.sha256 ?? '', untrained, corpus };
+}
+
+export function runInfo(command: string, workers: number): Omit<RunInfo, 'wallSeconds'> {
+  const cpu = cpus();
+  return {
+    command,
+    startedAt: new Date().toISOString(),
+    workers,
+    machine: `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores visible, Node ${process.version}`,
+    loadAverage: loadavg(),
+  };
+}

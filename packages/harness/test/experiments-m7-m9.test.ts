@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { m6Markdown, runM6, type M6Result } from '../src/experiments/m6.js';
+import { m7Markdown, runM7 } from '../src/experiments/m7.js';
+import { m8Markdown, runM8 } from '../src/experiments/m8.js';
+import { m9Markdown, runM9 } from '../src/experiments/m9.js';
+import { splitTenants, type TenantSplit } from '../src/experiments/split.js';
+import { fleetInfo } from '../src/experiments/tenant-data.js';
+import { runTuning, type TuningResult } from '../src/experiments/tuning.js';
+import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
+
+describe('M7, M8 and M9 on a tiny fleet', () => {
+  let fleetDir: string;
+  let modelPath: string;
+  let split: TenantSplit;
+  let tuning: TuningResult;
+  let m6: M6Result;
+  const common = () => ({ fleetDir, modelPath, model: TEST_MODEL, contextLength: 64, split, protocol: TINY_PROTOCOL, run: TEST_RUN });
+
+  beforeAll(async () => {
+    fleetDir = await tinyFleet(10, 4, 9);
+    modelPath = tinyModel();
+    split = splitTenants((await fleetInfo(fleetDir)).ids, { tuningShare: 0.5, seed: 2 });
+    tuning = await runTuning({ fleetDir, modelPath, split, protocol: TINY_PROTOCOL, workers: 0, storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set') });
+    ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: { ...noBaselines }, maxTenants: 3 }));
+  });
+
+  const noBaselines = { light: [], lightOrigins: 0, heavy: [], heavyOrigins: 0, heavyTenantShare: 0, lookbackDays: 2, aggregateSteps: 5, period: null };
+
+  it('M7 measures every K on the same points and names the largest K within the budget', async () => {
+    const r = await runM7({ ...common(), ks: [1, 4, 16], tenants: 2, originsPerTenant: 2 });
+    expect(r.rows.map((x) => x.k)).toEqual([1, 4, 16]);
+    for (const x of r.rows) {
+      expect(x.requests).toBe(4);
+      expect(x.meanKUsed).toBeLessThanOrEqual(x.k);
+      expect(x.p99).toBeGreaterThanOrEqual(x.p50);
+    }
+    expect(r.rows[0]!.vsK1).toBeNull();
+    expect(r.largestKWithinBudget).toBe(16);
+    expect(m7Markdown(r)).toContain('Largest K with p99 ≤ 200 ms: 16');
+  });
+
+  it('M8 runs cold histories with and without the prior, votes archetypes, drops nothing', async () => {
+    const r = await runM8({ ...common(), storeSetDir: tuning.storeSetDir!, workers: 0, lengths: [30, 120], tenants: 2, originsPerTenant: 2 });
+    expect(r.dropped).toBe(0);
+    expect(r.rows.map((x) => x.minutes)).toEqual([30, 120]);
+    // 30 minutes is below the search minimum (h + 60): the cold-start path, prior or default.
+    expect(r.rows[0]!.pathsDefault).toEqual({ 'cold-start-default': 1 });
+    expect(r.rows[0]!.pathsPrior).toEqual({ 'cold-start-prior': 1 });
+    expect(r.rows[1]!.pathsDefault).toEqual({ search: 1 });
+    for (const x of r.rows) {
+      expect(x.points).toBe(4);
+      expect(x.retrievalQueries).toBe(4);
+      expect(x.retrievalAccuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(m8Markdown(r)).toContain('Points dropped: 0');
+  });
+
+  it('M9 orders tiers on the same points and reports calibration per tier', async () => {
+    const r = await runM9({ ...common(), m6, workers: 0, tenants: 2, originsPerTenant: 2 });
+    expect(r.paired.rows.map((x) => x.tier)).toEqual(['premium', 'standard', 'basic']);
+    expect(r.paired.points).toBe(4);
+    expect(r.paired.dropped).toBe(0);
+    for (const x of r.paired.rows) expect(x.observedCells).toBe(4 * 60 * 4);
+    // A higher α can only raise the α-quantile of the same forecast; winners may differ per α.
+    expect(r.paired.rows[0]!.levelRatio).toBeGreaterThanOrEqual(r.paired.rows[2]!.levelRatio);
+    expect(Object.keys(r.fromM6)).toContain('harness');
+    expect(m9Markdown(r)).toContain('premium');
+    expect(m6Markdown(m6)).toContain('**Points dropped: 0**');
+  });
+});

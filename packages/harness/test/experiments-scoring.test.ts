@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { evaluationScale, scorePoint } from '../src/experiments/point-score.js';
+import { metricScale } from '../src/history-profile.js';
+import { syntheticTenant } from './helpers/tenants.js';
+
+describe('the evaluation rule', () => {
+  const t = syntheticTenant(5 * 1440, 3);
+  const series = ['cpu', 'mem', 'net', 'disk'].map((m) => t.metrics[m]!);
+  const origin = 4 * 1440;
+  const h = 60;
+  const paths = series.map((v) => new Float32Array(h).fill(v[origin - 1]!));
+
+  it("uses the harness's own scale at the origin on a 1-minute grid", () => {
+    for (const v of series) expect(evaluationScale(v, origin, { stepsPerDay: 1440 })).toBeCloseTo(metricScale(v, origin).value, 9);
+  });
+
+  it('is scale-free: multiplying a metric by 1e6 changes nothing', () => {
+    const scales = Float64Array.from(series, (v) => evaluationScale(v, origin, { stepsPerDay: 1440 }));
+    const base = scorePoint(series, origin, h, 0.9, paths, scales).loss;
+    const big = series.map((v, m) => (m === 2 ? v.map((x) => x * 1e6) : v));
+    const bigPaths = paths.map((p, m) => (m === 2 ? p.map((x) => x * 1e6) : p));
+    const bigScales = Float64Array.from(big, (v) => evaluationScale(v, origin, { stepsPerDay: 1440 }));
+    // Float32 storage of the ×1e6 values leaves ~1e-7 relative rounding, nothing more.
+    expect(Math.abs(scorePoint(big, origin, h, 0.9, bigPaths, bigScales).loss / base - 1)).toBeLessThan(1e-6);
+  });
+
+  it('skips a metric with no observed actual and fails a NaN forecast', () => {
+    const scales = Float64Array.from(series, () => 1);
+    const gappy = series.map((v, m) => (m === 0 ? v.map((x, i) => (i >= origin ? Number.NaN : x)) : v));
+    expect(scorePoint(gappy, origin, h, 0.9, paths, scales).metrics).toBe(3);
+    const bad = paths.map((p, m) => (m === 1 ? p.map(() => Number.NaN) : p));
+    expect(scorePoint(series, origin, h, 0.9, bad, scales).loss).toBeNaN();
+  });
+});

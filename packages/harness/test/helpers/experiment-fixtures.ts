@@ -1,0 +1,50 @@
+/**
+ * Small, generated fixtures for the experiment tests: a 12-tenant, 4-day fleet written with
+ * @tsfm/workload-gen, a tiny model (the default architecture, shrunk), and a protocol scaled to
+ * them (origins over the last day, two days of history first).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetOptions, writeFleet } from '@tsfm/workload-gen';
+import type { Protocol } from '../../src/experiments/protocol.js';
+import type { ModelProvenance, RunInfo } from '../../src/experiments/report.js';
+import { pretrainShapedModel } from './models.js';
+
+export async function tinyFleet(tenants = 12, days = 4, seed = 5): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tsfm-exp-fleet-'));
+  await writeFleet(dir, fleetOptions({ seed, tenants, days }));
+  return dir;
+}
+
+/** Context 64, horizon 64, a narrow trunk: a real ONNX model that runs in microseconds. */
+export function tinyModel(): string {
+  return pretrainShapedModel({ context: 64, horizon: 64, hidden: 32, blocks: 1, maskPool: 16 }, 7);
+}
+
+export const TINY_PROTOCOL: Protocol = Object.freeze({
+  horizon: 60,
+  originsPerTenant: 3,
+  tuningOrigins: 2,
+  spanSteps: 1440,
+  minHistory: 2 * 1440,
+  stepsPerDay: 1440,
+  seed: 3,
+});
+
+export const TEST_MODEL: ModelProvenance = {
+  manifestPath: 'tiny',
+  name: 'tiny',
+  version: '0',
+  sha256: '',
+  untrained: true,
+  corpus: 'none (random weights)',
+};
+
+export const TEST_RUN: Omit<RunInfo, 'wallSeconds'> = {
+  command: 'vitest',
+  startedAt: '1970-01-01T00:00:00.000Z',
+  workers: 0,
+  machine: 'test',
+  loadAverage: [0, 0, 0],
+};

@@ -1,0 +1,83 @@
+/**
+ * One harness forecast from a validated body, and its JSON view. Shared by /forecast and
+ * /recommend so both read history the same way and report the same winner and timings.
+ */
+import type { Harness, HarnessResult } from '@tsfm/harness';
+import { ApiError } from './api-error.js';
+import type { ForecastBody } from './schemas.js';
+import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './series-input.js';
+
+export interface ForecastDefaults {
+  readonly k: number;
+  readonly budgetMs: number;
+}
+
+export type ForecastInput = Omit<ForecastBody, 'horizon'> & { readonly horizon: number };
+
+export function readSeries(body: Pick<ForecastBody, 'history' | 'prometheus' | 'stepMs'>): MetricSeries {
+  if (body.prometheus !== undefined) return prometheusToMetrics(body.prometheus);
+  return historyToMetrics(body.history!, body.stepMs);
+}
+
+export async function runForecast(harness: Harness, body: ForecastInput, series: MetricSeries, defaults: ForecastDefaults): Promise<HarnessResult> {
+  if (body.metrics) {
+    const missing = body.metrics.filter((m) => !(m in series.metrics));
+    if (missing.length > 0) {
+      throw ApiError.badRequest([{ field: 'metrics', message: `${missing.join(', ')} not in the history (has ${Object.keys(series.metrics).join(', ')})` }]);
+    }
+  }
+  return harness.forecast({
+    history: { id: body.tenantId ?? 'request', metrics: series.metrics },
+    horizon: body.horizon,
+    ...(body.alpha !== undefined ? { alpha: body.alpha } : { tier: body.tier }),
+    k: body.k ?? defaults.k,
+    budgetMs: body.budgetMs ?? defaults.budgetMs,
+    seed: body.seed ?? 0,
+    ...(body.metrics ? { metrics: body.metrics } : {}),
+  });
+}
+
+/** Float32 → shortest decimal that round-trips the float32 (7 significant digits), NaN → null. */
+const num = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(7)) : null);
+
+/** `queueMs`: time waiting for a harness slot; `latencyMs`: server-side total. */
+export function forecastJson(r: HarnessResult, latencyMs: number, queueMs: number) {
+  const forecast: Record<string, Array<number | null>> = {};
+  const quantiles: Record<string, Array<Array<number | null>>> = {};
+  const winner: Record<string, { key: string; score: number | null; chosenBy: string; tieToDefault: boolean }> = {};
+  for (const metric of r.metrics) {
+    forecast[metric] = Array.from(r.forecast[metric], num);
+    const q = r.quantiles[metric];
+    const rows: Array<Array<number | null>> = [];
+    const L = q.levels.length;
+    for (let t = 0; t < q.horizon; t++) rows.push(Array.from(q.quantiles.subarray(t * L, (t + 1) * L), num));
+    quantiles[metric] = rows;
+    const w = r.winner[metric];
+    winner[metric] = { key: w.key, score: w.score, chosenBy: w.chosenBy, tieToDefault: w.tieToDefault };
+  }
+  return {
+    tenantId: r.tenantId,
+    alpha: r.alpha,
+    tier: r.tier,
+    horizon: r.horizon,
+    stepMs: 60_000,
+    path: r.path,
+    coldStartReason: r.coldStartReason,
+    metrics: r.metrics,
+    levels: r.levels,
+    forecast,
+    quantiles,
+    winner,
+    tenantWinner: r.tenantWinner,
+    defaultKey: r.defaultKey,
+    kRequested: r.kRequested,
+    kUsed: r.kUsed,
+    kLowered: r.kLowered,
+    budget: r.budget,
+    modelRows: r.modelRows,
+    timings: r.timings,
+    notes: r.notes,
+    queueMs,
+    latencyMs,
+  };
+}

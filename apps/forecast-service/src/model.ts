@@ -1,0 +1,59 @@
+/**
+ * Loading the model once at start: manifest → ONNX session → Harness (whose cost model is
+ * calibrated by warm-up calls here, not on the first request).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Harness } from '@tsfm/harness';
+import { loadModel, type TsfmClient } from '@tsfm/tsfm-client';
+
+export interface ModelInfo {
+  readonly manifest: string;
+  readonly name: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly contextLength: number;
+  readonly horizon: number;
+  readonly levels: readonly number[];
+  /** A random-weight development model (the trained one was not available). */
+  readonly random: boolean;
+  readonly loadSeconds: number;
+}
+
+export interface LoadedModel {
+  readonly client: TsfmClient;
+  readonly harness: Harness;
+  readonly info: ModelInfo;
+}
+
+/** `path` is a manifest (model.json) or a folder holding one. */
+export function manifestPath(path: string): string {
+  const full = resolve(path);
+  return existsSync(full) && statSync(full).isDirectory() ? join(full, 'model.json') : full;
+}
+
+export async function openModel(path: string, options: { random?: boolean; intraOpNumThreads?: number } = {}): Promise<LoadedModel> {
+  const started = performance.now();
+  const manifest = manifestPath(path);
+  if (!existsSync(manifest)) {
+    throw new Error(`no model manifest at ${manifest}; pass --model <dir or model.json> (or --random-model for a development run)`);
+  }
+  const client = await loadModel(manifest, { intraOpNumThreads: options.intraOpNumThreads ?? 1 });
+  const harness = await Harness.create(client);
+  const m = client.manifest;
+  return {
+    client,
+    harness,
+    info: {
+      manifest,
+      name: m.name,
+      version: m.version,
+      sha256: m.sha256,
+      contextLength: client.contract.contextLength,
+      horizon: client.contract.horizon,
+      levels: client.levels,
+      random: options.random ?? false,
+      loadSeconds: (performance.now() - started) / 1000,
+    },
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * Provisioning replay simulator (issue §2): replays the synthetic fleet and the NAB series and
+ * compares capacity policies — the harness at the tenant's tier α (directly, and through the
+ * recommender's dead band), the fleet-default TSFM config, VPA-style, crane-style and a reactive
+ * controller — plus α sweeps that draw the harness's and the fixed config's slack/violation
+ * frontier. See USAGE in simulate-args.ts; results go to --out (summary.md, results.json, PNGs).
+ *
+ * The TSFM-backed policies are built here, not in src/simulator, so the simulator itself stays
+ * free of model dependencies (@tsfm/harness, @tsfm/tsfm-client are only imported by this CLI).
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { renderPng, type VegaLiteSpec } from '@tsfm/charts';
+import { Harness, HarnessError } from '@tsfm/harness';
+import { loadModel, type TsfmClient } from '@tsfm/tsfm-client';
+import {
+  ForecastMemo,
+  cranePolicy,
+  forecastPolicy,
+  frontierSpec,
+  reactivePolicy,
+  replayTenant,
+  summarise,
+  summaryTable,
+  vpaPolicy,
+  type PolicySpec,
+  type PolicySummary,
+  type QuantileSource,
+  type ReplayOptions,
+  type ReplayTenant,
+  type TenantReplay,
+} from '../simulator/index.js';
+import { fleetTenants, nabTenants, type CostSetting } from './replay-datasets.js';
+import { parseSimulateArgs, USAGE, type SimulateArgs } from './simulate-args.js';
+
+/** The one metric key the harness is asked to forecast (the replayed trace). */
+const METRIC = 'demand';
+
+interface ModelInfo {
+  readonly manifest: string;
+  readonly name: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly random: boolean;
+}
+
+/** Harness requests that returned no forecast, by HarnessError code, with the first message of each. */
+interface Fallbacks {
+  harness: number;
+  byCode: Record<string, { count: number; first: string }>;
+}
+
+async function openModel(args: SimulateArgs): Promise<{ client: TsfmClient; info: ModelInfo }> {
+  let manifest = resolve(args.model);
+  if (args['random-model']) {
+    // Development only: the default model's architecture with random weights (the trained model
+    // was not available yet). Imported lazily so normal runs never load the test helper.
+    const { pretrainShapedModel } = await import('../../../harness/test/helpers/models.js');
+    manifest = pretrainShapedModel();
+  } else if (!existsSync(manifest)) {
+    throw new Error(`model manifest ${manifest} does not exist; train/export the default model, pass --model, or --random-model for a development run`);
+  }
+  const client = await loadModel(manifest);
+  const m = client.manifest;
+  return { client, info: { manifest, name: m.name, version: m.version, sha256: m.sha256, random: args['random-model'] } };
+}
+
+function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallbacks: Fallbacks) {
+  const note = (e: HarnessError, tenant: string) => {
+    fallbacks.harness++;
+    const entry = (fallbacks.byCode[e.code] ??= { count: 0, first: `${tenant}: ${e.message}` });
+    entry.count++;
+  };
+  const harnessSource: QuantileSource = async ({ tenant, history, horizonSteps, alpha, decision }) => {
+    try {
+      const r = await harness.forecast({
+        history: { id: tenant.id, metrics: { [METRIC]: history } },
+        horizon: horizonSteps,
+        alpha,
+        k: args.k,
+        budgetMs: args['budget-ms'],
+        seed: decision,
+      });
+      return r.quantiles[METRIC];
+    } catch (e) {
+      // A request the harness cannot serve keeps the current capacity, as an operator would:
+      // insufficient data, or a model-failure (the winning config's final forecast came out
+      // non-finite — seen with log1p on byte-valued NAB series). Counted by code and reported,
+      // never silent. Anything that is not a HarnessError is a bug and stops the run.
+      if (!(e instanceof HarnessError) || e.code === 'internal') throw e;
+      note(e, tenant.id);
+      return null;
+    }
+  };
+  const fixedSource: QuantileSource = async ({ history, horizonSteps }) => {
+    const [f] = await client.forecastBatch([{ values: history, horizon: horizonSteps, config: client.defaultConfig }]);
+    return f;
+  };
+  return { harnessSource, fixedSource };
+}
+
+function buildSpecs(args: SimulateArgs, harnessSource: QuantileSource, fixedSource: QuantileSource, memo: ForecastMemo): { main: PolicySpec[]; sweep: PolicySpec[] } {
+  // harness and harness+recommender read the same forecast; a fixed-config forecast does not
+  // depend on α, so the fixed-config sweep costs one forecast per decision in all.
+  const harnessShared = memo.wrap(harnessSource, { dependsOnAlpha: true });
+  const fixedShared = memo.wrap(fixedSource, { dependsOnAlpha: false });
+  const byName: Record<string, () => PolicySpec> = {
+    harness: () => forecastPolicy({ name: 'harness', family: 'harness', alpha: 'tier', source: harnessShared }),
+    'harness+recommender': () => forecastPolicy({ name: 'harness+recommender', family: 'harness+recommender', alpha: 'tier', source: harnessShared, mode: 'recommender' }),
+    'fixed-config': () => forecastPolicy({ name: 'fixed-config', family: 'fixed-config', alpha: 'tier', source: fixedShared }),
+    vpa: () => vpaPolicy(),
+    crane: () => cranePolicy(),
+    reactive: () => reactivePolicy(),
+  };
+  const main = args.policies.map((p) => byName[p]());
+  const sweep: PolicySpec[] = [];
+  for (const alpha of args.sweep) {
+    if (args.policies.includes('harness')) sweep.push(forecastPolicy({ name: `harness@${alpha}`, family: 'harness', alpha, source: harnessShared }));
+    if (args.policies.includes('fixed-config')) sweep.push(forecastPolicy({ name: `fixed-config@${alpha}`, family: 'fixed-config', alpha, source: fixedShared }));
+  }
+  return { main, sweep };
+}
+
+interface DatasetResult {
+  readonly name: string;
+  readonly units: string | undefined;
+  readonly tenants: number;
+  readonly sweepTenants: number;
+  readonly all: PolicySummary[];
+  readonly subset: PolicySummary[];
+  readonly byTier: Record<string, PolicySummary[]>;
+  readonly chart: string;
+  readonly seconds: number;
+}
+
+async function runDataset(
+  name: string,
+  tenants: AsyncIterable<ReplayTenant> | Iterable<ReplayTenant>,
+  sweepTenants: number,
+  specs: { main: PolicySpec[]; sweep: PolicySpec[] },
+  memo: ForecastMemo,
+  args: SimulateArgs,
+  units: string | undefined,
+  chartTitle: string,
+): Promise<{ result: DatasetResult; replays: TenantReplay[] }> {
+  const started = performance.now();
+  const replays: TenantReplay[] = [];
+  const tiers = new Map<string, string>();
+  const inSweep = new Set<string>();
+  let n = 0;
+  for await (const tenant of tenants) {
+    const stepsPer = (minutes: number) => Math.max(1, Math.ceil(minutes / tenant.stepMinutes));
+    const options: ReplayOptions = { decisionEverySteps: stepsPer(args.every), horizonSteps: stepsPer(args.horizon) };
+    const specsHere = n < sweepTenants ? [...specs.main, ...specs.sweep] : specs.main;
+    if (n < sweepTenants) inSweep.add(tenant.id);
+    const t0 = performance.now();
+    for (const spec of specsHere) replays.push(await replayTenant(tenant, spec, options));
+    memo.clear();
+    tiers.set(tenant.id, tenant.tier ?? 'none');
+    n++;
+    const elapsed = (performance.now() - started) / 1000;
+    process.stderr.write(`[${name}] ${n} ${tenant.id} (${tenant.tier}) ${((performance.now() - t0) / 1000).toFixed(1)} s, total ${elapsed.toFixed(0)} s\n`);
+  }
+  const all = summarise(replays, specs.main);
+  const subsetSpecs = [...specs.main, ...specs.sweep];
+  const subset = summarise(replays.filter((r) => inSweep.has(r.tenant)), subsetSpecs);
+  const byTier: Record<string, PolicySummary[]> = {};
+  for (const tier of new Set(tiers.values())) {
+    byTier[tier] = summarise(replays.filter((r) => tiers.get(r.tenant) === tier), specs.main);
+  }
+  // The chart compares like with like: every point on the same tenants (the sweep subset when the
+  // sweep ran on fewer tenants than the table).
+  const chartRows = specs.sweep.length > 0 ? subset : all;
+  const chartTenants = specs.sweep.length > 0 ? inSweep.size : n;
+  const chart = join(args.out, `${name}-frontier.png`);
+  await renderPng(frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec, chart);
+  return {
+    result: { name, units, tenants: n, sweepTenants: inSweep.size, all, subset, byTier, chart, seconds: (performance.now() - started) / 1000 },
+    replays,
+  };
+}
+
+function machine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores visible, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end`;
+}
+
+function renderSummary(datasets: DatasetResult[], args: SimulateArgs, info: ModelInfo, fallbacks: Fallbacks, command: string): string {
+  const lines: string[] = [];
+  lines.push(`Command: \`${command}\``);
+  lines.push('');
+  lines.push(
+    `Model: ${info.random ? '**RANDOM WEIGHTS (development run; not a result)** — ' : ''}${info.name} ${info.version} (sha256 ${info.sha256.slice(0, 12)}…). ` +
+      `Decisions every ${args.every} min for a ${args.horizon}-min horizon; harness K = ${args.k}, budget ${args['budget-ms']} ms; ` +
+      `costs: ${args['c-under'] === undefined ? `c_over = ${args['c-over']}, c_under from each tenant's tier α (α/(1 − α) × c_over)` : `c_under = ${args['c-under']}, c_over = ${args['c-over']} for every tenant`}. ` +
+      `Harness requests with no forecast (the policy kept the current capacity): ${fallbacks.harness}` +
+      (fallbacks.harness === 0
+        ? '.'
+        : ` — ${Object.entries(fallbacks.byCode)
+            .map(([code, f]) => `${code} × ${f.count} (first: ${f.first})`)
+            .join('; ')}.`),
+  );
+  lines.push(`Machine: ${machine()}.`);
+  lines.push('');
+  lines.push(
+    '`ms / decision` is wall time inside `decide()` on this shared machine. A forecast is computed once per tenant and decision and shared: ' +
+      '`harness+recommender` reuses the `harness` forecast, a sweep point at a tenant\'s own tier α reuses it too, and the fixed config\'s forecast does not depend on α — ' +
+      'so those rows show only their own cost (the recommender, a few µs), and the first policy to ask pays for the forecast.',
+  );
+  for (const d of datasets) {
+    lines.push('');
+    lines.push(`### ${d.name}: ${d.tenants} series, last ${args.days} days (${d.seconds.toFixed(0)} s)`);
+    lines.push('');
+    lines.push(summaryTable(d.all, { absoluteUnits: d.units }));
+    if (d.subset.length > d.all.length) {
+      lines.push('');
+      lines.push(`α sweep on the first ${d.sweepTenants} series (every policy on the same series; the frontier chart plots this table): \`${d.chart}\``);
+      lines.push('');
+      lines.push(summaryTable(d.subset, { absoluteUnits: d.units }));
+    } else {
+      lines.push('');
+      lines.push(`Frontier chart: \`${d.chart}\``);
+    }
+    const tiers = Object.keys(d.byTier).filter((t) => t !== 'none');
+    if (tiers.length > 1) {
+      lines.push('');
+      lines.push('Slack / violation rate by tier:');
+      lines.push('');
+      lines.push(`| policy | ${tiers.map((t) => `${t} slack | ${t} violations`).join(' | ')} |`);
+      lines.push(`|---|${tiers.map(() => '---:|---:').join('|')}|`);
+      for (const [i, row] of d.all.entries()) {
+        const cells = tiers.flatMap((t) => {
+          const r = d.byTier[t][i];
+          return [`${(100 * r.slack).toFixed(1)} %`, `${(100 * r.violationRate).toFixed(1)} %`];
+        });
+        lines.push(`| ${row.policy} | ${cells.join(' | ')} |`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let args: SimulateArgs;
+  try {
+    args = parseSimulateArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const command = `npx tsx packages/provisioning/src/cli/simulate.ts ${process.argv.slice(2).join(' ')}`.trim();
+  mkdirSync(args.out, { recursive: true });
+  const { client, info } = await openModel(args);
+  if (info.random) process.stderr.write('WARNING: random-weight model — a development run, not a result.\n');
+  const harness = await Harness.create(client);
+  const fallbacks: Fallbacks = { harness: 0, byCode: {} };
+  const memo = new ForecastMemo();
+  const { harnessSource, fixedSource } = sources(client, harness, args, fallbacks);
+  const specs = buildSpecs(args, harnessSource, fixedSource, memo);
+  const costs: CostSetting = { over: args['c-over'], under: args['c-under'] };
+
+  const datasets: DatasetResult[] = [];
+  const allReplays: Record<string, TenantReplay[]> = {};
+  // Written after every dataset, so a failure in a later one does not lose an earlier one's hours.
+  const writeOutputs = () => {
+    const summary = renderSummary(datasets, args, info, fallbacks, command);
+    writeFileSync(join(args.out, 'summary.md'), `${summary}\n`);
+    writeFileSync(
+      join(args.out, 'results.json'),
+      JSON.stringify({ command, args, model: info, fallbacks, datasets, replays: allReplays }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1),
+    );
+    return summary;
+  };
+  if (args.fleet !== 'none') {
+    const tenants = fleetTenants(args.fleet, { tenants: args.tenants, metrics: args.metrics, days: args.days, costs });
+    // The sweep subset counts series, so with several metrics it covers sweep-tenants × metrics.
+    const { result, replays } = await runDataset('fleet', tenants, args['sweep-tenants'] * args.metrics.length, specs, memo, args, args.metrics.length === 1 && args.metrics[0] === 'cpu' ? 'cores' : undefined, `Synthetic fleet (${args.metrics.join(', ')})`);
+    datasets.push(result);
+    allReplays.fleet = replays;
+    writeOutputs();
+  }
+  if (args.nab !== 'none') {
+    const tenants = await nabTenants(args.nab, { tier: args['nab-tier'], days: args.days, costs });
+    const { result, replays } = await runDataset('nab', tenants, tenants.length, specs, memo, args, undefined, 'NAB realAWSCloudwatch');
+    datasets.push(result);
+    allReplays.nab = replays;
+  }
+  await client.release();
+
+  const summary = writeOutputs();
+  process.stdout.write(`${summary}\n\nWrote ${join(args.out, 'summary.md')}, results.json and ${datasets.map((d) => d.chart).join(', ')}\n`);
+}
+
+await main();

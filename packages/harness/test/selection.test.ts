@@ -235,7 +235,7 @@ describe('latency budget', () => {
   it('lowers K so the predicted time fits, and says so', async () => {
     const cost = new CostModel({ fixedMs: 1, perRowMs: 0.25, overheadMs: 0 });
     const { fake, harness } = await harnessWith(naive, { grid: 'full', cost });
-    const r = await harness.forecast(request({ k: 32, budgetMs: 30 }));
+    const r = await harness.forecast(request({ k: 32, budgetMs: 20 }));
     expect(r.kRequested).toBe(32);
     expect(r.kLowered).toBe(true);
     expect(r.kUsed).toBeLessThan(32);

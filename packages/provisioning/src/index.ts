@@ -63,3 +63,6 @@ export {
   type MetricDemand,
 } from './demand.js';
 export { renderDemandMarkdown, renderRecommendationMarkdown } from './markdown.js';
+
+// replay simulator (policies, replay loop, scores, frontier chart)
+export * from './simulator/index.js';

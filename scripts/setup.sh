@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
-#   1. Debian packages the native parts need (libfaiss-dev), fonts for the charts, and Chromium
-#      for the report.html browser test.
-#   2. npm ci (with install scripts off: faiss-node's script clones GitHub, which is unreachable),
-#      skipped when node_modules already matches package-lock.json.
+#   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
+#      (the cluster integration test) and chromium (the report.html browser test).
+#   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
+#      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -11,13 +11,13 @@
  * 1 day at 1 minute, h = 60, tier premium; K = 8 and the harness default K = 32.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { fleetOptions, generateFleet } from '@tsfm/workload-gen';
+import { writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
@@ -149,23 +149,6 @@ function section(
   return `${lines.join('\n')}\n`;
 }
 
-/** Replace (or append) one `## ` section of a markdown file, leaving the others untouched. */
-function replaceSection(path: string, heading: string, content: string): void {
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.trim() === heading);
-  let next: string;
-  if (start < 0) next = `${text.replace(/\n*$/, '\n\n')}${content}`;
-  else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    if (end < 0) end = lines.length;
-    next = [...lines.slice(0, start), ...content.replace(/\n$/, '').split('\n'), ...(end < lines.length ? ['', ...lines.slice(end)] : [''])].join('\n');
-  }
-  // Another engineer may write other sections of this file: write a temporary file and rename,
-  // so a reader never sees a half-written file.
-  writeFileSync(`${path}.tmp`, next);
-  renameSync(`${path}.tmp`, path);
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -210,7 +193,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`${text}\n`);
   for (const r of runs) process.stdout.write(`${r.scenario.name}: ${JSON.stringify({ statusCodeStats: r.result.statusCodeStats, latency: r.result.latency, requests: r.result.requests })}\n`);
-  if (!values['no-write']) replaceSection(join(root, 'docs/benchmarks.md'), '## forecast-service', text);
+  if (!values['no-write']) writeBenchmarkSection('## forecast-service', text);
   const failed = runs.some((r) => r.result.errors > 0 || r.result.non2xx > 0 || r.result.timeouts > 0) || exitCode !== 0;
   if (failed) {
     process.stderr.write('FAILED: errors, timeouts or non-2xx responses under load, or the server did not shut down cleanly\n');

@@ -21,10 +21,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { TreeSchema } from '../src/workflow/tree-schema.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const RUNNER = fileURLToPath(new URL('..', import.meta.url));
 const REPO = join(RUNNER, '..', '..');
-const REPORT = join(REPO, 'docs', 'benchmarks.md');
 const GOAL_PER_HOUR = 60;
 
 const { values } = parseArgs({
@@ -148,21 +148,6 @@ const section = [
 ].join('\n');
 
 console.log(section);
-writeReportSection(section);
-console.log(`wrote the ## runner section of ${REPORT}`);
+writeBenchmarkSection('## runner', section);
+console.log(`wrote the ## runner section of ${BENCHMARKS_DOC}`);
 
-/** Replaces the `## runner` section (up to the next `## ` heading) or appends it. */
-function writeReportSection(text: string): void {
-  const current = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '# Benchmarks\n';
-  const lines = current.split('\n');
-  const start = lines.findIndex((line) => line.trim() === '## runner');
-  let next: string;
-  if (start < 0) {
-    next = `${current.replace(/\n*$/, '\n')}\n${text}`;
-  } else {
-    let end = lines.findIndex((line, i) => i > start && line.startsWith('## '));
-    if (end < 0) end = lines.length;
-    next = [...lines.slice(0, start), ...text.split('\n'), ...lines.slice(end)].join('\n');
-  }
-  writeFileSync(REPORT, next.replace(/\n*$/, '\n'));
-}

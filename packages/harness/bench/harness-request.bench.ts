@@ -11,7 +11,7 @@
  *   npm run bench -w @tsfm/harness        (or: npx tsx bench/harness-request.bench.ts)
  *   BENCH_QUICK=1 … for a short smoke run (does not write the report)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +19,11 @@ import { loadModel, QuantileForecast, type TsfmClient } from '@tsfm/tsfm-client'
 import { Harness, type HarnessForecaster, type HarnessResult, type StageTimings } from '../src/index.js';
 import { pretrainShapedModel } from '../test/helpers/models.js';
 import { syntheticTenant } from '../test/helpers/tenants.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = join(here, '..', '..', '..');
 const DEFAULT_MANIFEST = join(REPO, 'packages', 'pretrain', 'model', 'model.json');
-const REPORT = join(REPO, 'docs', 'benchmarks.md');
 const QUICK = process.env.BENCH_QUICK === '1';
 const WARMUP = QUICK ? 10 : 50;
 const REQUESTS = QUICK ? 40 : 400;
@@ -196,24 +196,9 @@ async function main(): Promise<void> {
     `Cost model: mean predicted / actual model-call time ${summaries.map((s) => `${f(s.predictedVsActual)} (${s.scenario.name}, ${s.scenario.threads} thr)`).join(', ')}.`,
     '',
   ].join('\n');
-  writeReportSection(section);
-  console.log(`wrote the ## harness section of ${REPORT}`);
+  writeBenchmarkSection('## harness', section);
+  console.log(`wrote the ## harness section of ${BENCHMARKS_DOC}`);
 }
 
-/** Replace the `## harness` section (up to the next `## ` heading) or append it. */
-function writeReportSection(section: string): void {
-  const current = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '# Benchmarks\n';
-  const lines = current.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## harness');
-  let next: string;
-  if (start < 0) {
-    next = `${current.replace(/\n*$/, '\n')}\n${section}`;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    if (end < 0) end = lines.length;
-    next = [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n');
-  }
-  writeFileSync(REPORT, next.replace(/\n*$/, '\n'));
-}
 
 await main();

@@ -15,18 +15,18 @@
  *   npm run bench -w @tsfm/tsfm-client         (or: npx tsx bench/forecast-batch.bench.ts)
  *   BENCH_QUICK=1 … for a short smoke run (fewer iterations, does not write the report)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { configGrid, loadModel, type ForecastConfig, type ForecastRow, type TsfmClient } from '../src/index.js';
 import { writePretrainShapedModel } from '../test/helpers/pretrain-model.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = join(here, '..', '..', '..');
 const DEFAULT_MANIFEST = join(REPO, 'packages', 'pretrain', 'model', 'model.json');
-const REPORT = join(REPO, 'docs', 'benchmarks.md');
 const BATCHES = [1, 8, 32, 64, 128, 1024];
 const THREADS = [1, 2];
 const HORIZON = 60;
@@ -170,24 +170,9 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(`\nTarget (batch 64 harness, 2 threads, p99 ≤ 5 ms): ${verdict}`);
   if (QUICK) return;
-  writeReportSection(section);
-  console.log(`wrote the ## tsfm-client section of ${REPORT}`);
+  writeBenchmarkSection('## tsfm-client', section);
+  console.log(`wrote the ## tsfm-client section of ${BENCHMARKS_DOC}`);
 }
 
-/** Replace the `## tsfm-client` section (up to the next `## ` heading) or append it. */
-function writeReportSection(section: string): void {
-  const current = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '# Benchmarks\n';
-  const lines = current.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## tsfm-client');
-  let next: string;
-  if (start < 0) {
-    next = `${current.replace(/\n*$/, '\n')}\n${section}`;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    if (end < 0) end = lines.length;
-    next = [...lines.slice(0, start), ...section.split('\n'), ...lines.slice(end)].join('\n');
-  }
-  writeFileSync(REPORT, next.replace(/\n*$/, '\n'));
-}
 
 await main();

@@ -7,17 +7,17 @@
  *   npm run bench -w @tsfm/workload-gen        (or: npx tsx packages/workload-gen/bench/generate-fleet.bench.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CORPUS_SEED_BASE, corpusSeries } from '../src/corpus/corpus.js';
+import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const PACKAGE_DIR = resolve(fileURLToPath(import.meta.url), '../..');
 const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
 const CLI = join(PACKAGE_DIR, 'src/cli/workload-gen.ts');
-const DOC = join(REPO_ROOT, 'docs/benchmarks.md');
 const ARGS = ['--tenants', '1000', '--days', '30', '--seed', '42'];
 const WORKER_COUNTS = (process.env.WORKLOAD_GEN_BENCH_WORKERS ?? '0,1,2').split(',').map(Number);
 
@@ -79,17 +79,6 @@ function machine(): string {
   return `${model}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
 }
 
-function writeSection(section: string): void {
-  const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const start = doc.indexOf('\n## workload-gen');
-  let next: string;
-  if (start < 0) next = `${doc.trimEnd()}\n\n${section}`;
-  else {
-    const after = doc.indexOf('\n## ', start + 1);
-    next = `${doc.slice(0, start).trimEnd()}\n\n${section}${after < 0 ? '' : `\n${doc.slice(after + 1)}`}`;
-  }
-  writeFileSync(DOC, `${next.trimEnd()}\n`);
-}
 
 const loadBefore = loadavg();
 const runs = WORKER_COUNTS.map((w) => {
@@ -136,5 +125,5 @@ Load average (1 min) ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(
     : ''
 }
 `;
-writeSection(section);
-process.stdout.write(`wrote the workload-gen section of ${DOC}\n`);
+writeBenchmarkSection('## workload-gen', section);
+process.stdout.write(`wrote the workload-gen section of ${BENCHMARKS_DOC}\n`);

@@ -86,6 +86,20 @@ export async function createAnchor(paths: WorkflowPaths, templateDir: string, te
 }
 
 /**
+ * Worktree bookkeeping is serialised per source repo: with concurrency > 1, one experiment's
+ * `worktree prune` ran while another's `worktree add` was half-written and git failed with
+ * "failed to read .git/worktrees/<id>/commondir". Git does not lock .git/worktrees for this.
+ */
+const worktreeQueues = new Map<string, Promise<unknown>>();
+
+function serialisedPerRepo<T>(source: string, task: () => Promise<T>): Promise<T> {
+  const previous = worktreeQueues.get(source) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(task);
+  worktreeQueues.set(source, next);
+  return next;
+}
+
+/**
  * A clean worktree of `baseCommit` for experiment `id`. Whatever an earlier, interrupted attempt
  * left (directory, registration, branch) is replaced: preparing is repeatable by design.
  */
@@ -93,10 +107,12 @@ export async function createWorktree(paths: WorkflowPaths, id: string, baseCommi
   const dir = paths.worktree(id);
   const repo = git(paths.source);
   try {
-    await rm(dir, { recursive: true, force: true });
-    await repo.raw(['worktree', 'prune']);
-    await mkdir(paths.worktrees, { recursive: true });
-    await repo.raw(['worktree', 'add', '-q', '-f', '-B', `exp/${id}`, dir, baseCommit]);
+    await serialisedPerRepo(paths.source, async () => {
+      await rm(dir, { recursive: true, force: true });
+      await repo.raw(['worktree', 'prune']);
+      await mkdir(paths.worktrees, { recursive: true });
+      await repo.raw(['worktree', 'add', '-q', '-f', '-B', `exp/${id}`, dir, baseCommit]);
+    });
   } catch (error) {
     throw new ExperimentFailure('prepare', `git worktree add at ${baseCommit.slice(0, 12)} failed: ${firstLines((error as Error).message)}`);
   }

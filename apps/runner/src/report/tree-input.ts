@@ -166,7 +166,8 @@ export function parseResultsTsv(text: string): LedgerRow[] {
   });
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
+/** The file's text, or undefined when it does not exist (other errors propagate). */
+export async function readOptional(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -175,7 +176,8 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
-function lenientJson(text: string | undefined): unknown {
+/** Parsed JSON, or undefined for a missing or unparseable text: reports tolerate broken inputs. */
+export function lenientJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;

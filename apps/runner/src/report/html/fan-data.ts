@@ -16,13 +16,12 @@
  * Any failure on the way (a malformed file, a template without those exports) becomes the note's
  * text: the rest of the report is worth having without the fans.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { WORK_SPEC_ID_PATTERN } from '../../core/work-spec.js';
 import { bestNode } from '../ranking.js';
-import type { ReportInputs } from '../tree-input.js';
+import { lenientJson, readOptional, type ReportInputs } from '../tree-input.js';
 
 export const FAN_FILE = 'fan.json';
 /** Levels the computed fans are drawn from: the median and the 50%, 80% and 98% central intervals. */
@@ -186,20 +185,3 @@ function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function lenientJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}

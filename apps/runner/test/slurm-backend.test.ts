@@ -5,7 +5,7 @@
  * real Slurm does is covered by slurm-integration.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -174,11 +174,14 @@ describe('talking to Slurm', () => {
     const squeue = fakeCommand(dir, 'squeue', 'echo "squeue: error: Unable to contact slurm controller (connect failure)" >&2; exit 1');
     const backend = new SlurmBackend(settings({ controllerGraceS: 60, bin: { squeue } }), () => now);
     const handle = { backend: 'slurm', jobId: '7', token: 't', runDir: dir, log: join(dir, 'log') };
-    expect(await backend.poll(handle)).toEqual({ state: 'running' });
+    // Not started as far as anyone can tell: waiting, with the clocks still.
+    expect(await backend.poll(handle)).toEqual({ state: 'pending', reason: 'the controller is not answering' });
+    // Started (it wrote its marker): running since then, so the job timeout keeps counting.
+    writeFileSync(join(dir, 'launch-t'), '7\n');
     now += 59_000;
-    expect(await backend.poll(handle)).toEqual({ state: 'running' });
+    expect(await backend.poll(handle)).toEqual({ state: 'running', startedAt: statSync(join(dir, 'launch-t')).mtimeMs });
     now += 2_000;
-    await expect(backend.poll(handle)).rejects.toThrow(/fake-squeue -h -j 7 -o %T failed \(exit 1\): squeue: error: Unable to contact slurm controller/);
+    await expect(backend.poll(handle)).rejects.toThrow(/fake-squeue -h -t all -j 7 -o '%T %r' failed \(exit 1\): squeue: error: Unable to contact slurm controller/);
   });
 
   it('a job the controller forgot, on a cluster without accounting: the exit file decides, or it is lost', async () => {
@@ -189,7 +192,7 @@ describe('talking to Slurm', () => {
     };
     const backend = new SlurmBackend(settings({ exitFileGraceS: 0, bin }));
     const handle = { backend: 'slurm', jobId: '9', token: 'gone', runDir: dir, log: join(dir, 'log') };
-    expect(await backend.poll(handle)).toEqual({ state: 'lost' });
+    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: 'job 9: neither squeue nor sacct knows job 9 any more' });
     writeFileSync(join(dir, 'exit-gone'), '0\n');
     expect(await backend.poll(handle)).toEqual({ state: 'exited', code: 0 });
   });
@@ -199,24 +202,31 @@ describe('talking to Slurm', () => {
     let now = 5_000_000;
     const backend = new SlurmBackend(settings({ exitFileGraceS: 30, bin: { squeue: fakeCommand(dir, 'squeue', 'echo COMPLETED') } }), () => now);
     const handle = { backend: 'slurm', jobId: '11', token: 'late', runDir: dir, log: join(dir, 'log') };
-    expect(await backend.poll(handle)).toEqual({ state: 'running' });
+    writeFileSync(join(dir, 'launch-late'), '11\n');
+    const startedAt = statSync(join(dir, 'launch-late')).mtimeMs;
+    expect(await backend.poll(handle)).toEqual({ state: 'running', startedAt });
     now += 29_000;
-    expect(await backend.poll(handle)).toEqual({ state: 'running' });
+    expect(await backend.poll(handle)).toEqual({ state: 'running', startedAt });
     now += 2_000;
-    expect(await backend.poll(handle)).toEqual({ state: 'lost' });
+    // What slurmstepd wrote to Slurm's own output file comes with the verdict.
+    writeFileSync(join(dir, 'slurm-11.out'), 'hello\nslurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***\n');
+    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: 'job 11: Slurm says COMPLETED; slurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***' });
     writeFileSync(join(dir, 'exit-late'), '4\n');
     expect(await backend.poll(handle)).toEqual({ state: 'exited', code: 4 });
   });
 
-  it('a job waiting in the queue keeps its log fresh, so queue time is not taken for a stall', async () => {
+  it('a job in the queue is pending with Slurm’s reason; running from the moment its script wrote the marker', async () => {
     const dir = tempDir();
-    const log = join(dir, 'log');
-    const backend = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue', 'echo PENDING') } }));
-    expect(await backend.poll({ backend: 'slurm', jobId: '12', token: 'q', runDir: dir, log })).toEqual({ state: 'running' });
-    expect(existsSync(log)).toBe(true);
-    utimesSync(log, new Date(0), new Date(0));
-    await backend.poll({ backend: 'slurm', jobId: '12', token: 'q', runDir: dir, log });
-    expect(Date.now() - statSync(log).mtimeMs).toBeLessThan(60_000);
+    const handle = { backend: 'slurm', jobId: '12', token: 'q', runDir: dir, log: join(dir, 'log') };
+    const queued = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-pending', 'echo PENDING Priority') } }));
+    expect(await queued.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: PENDING, Priority' });
+    const held = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-held', 'echo SUSPENDED None') } }));
+    expect(await held.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: SUSPENDED' });
+    const running = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-running', 'echo RUNNING None') } }));
+    // RUNNING for Slurm, but the script has not written its marker yet: the clocks wait for it.
+    expect(await running.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: RUNNING, not started yet' });
+    writeFileSync(join(dir, 'launch-q'), '12\n');
+    expect(await running.poll(handle)).toEqual({ state: 'running', startedAt: statSync(join(dir, 'launch-q')).mtimeMs });
   });
 
   it('finds a job submitted before a crash by its name, else by the marker it wrote when it started', async () => {

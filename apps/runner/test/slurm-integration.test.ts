@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobState, LaunchJob } from '../src/workflow/launch-backend.js';
+import { NODE_COMMAND } from '../src/workflow/create-adapter.js';
 import { jobName, SlurmBackend } from '../src/workflow/slurm-backend.js';
 import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/slurm-settings.js';
 import { runRunner, sleep, spawnRunner, type RunnerProcess } from './fixtures/runner-process.js';
@@ -82,7 +83,7 @@ async function pollUntilSettled(backend: SlurmBackend, handle: Record<string, st
   const deadline = Date.now() + limitMs;
   for (;;) {
     const state = await backend.poll(handle);
-    if (state.state !== 'running' || Date.now() > deadline) return state;
+    if ((state.state !== 'running' && state.state !== 'pending') || Date.now() > deadline) return state;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -115,7 +116,7 @@ describe('the Slurm backend on a real single-node Slurm', () => {
     await backend.cancel(handle);
     const state = (await slurmJobs()).find((j) => j.id === handle['jobId'])?.state;
     expect(state).toBe('CANCELLED');
-    expect(await backend.poll(handle)).toEqual({ state: 'lost' });
+    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: `job ${handle['jobId']}: Slurm says CANCELLED` });
   }, 60_000);
 
   it('a submission Slurm rejects fails the launch with sbatch’s own message', async (ctx) => {
@@ -145,7 +146,7 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
     runners.push(first);
     // Both seed experiments submitted, and one of them started on the node: kill the runner
     // while Slurm runs its jobs.
-    const launched = await first.stderrMatches(/launched \(slurm\)[^]*launched \(slurm\)/);
+    const launched = await first.stderrMatches(/launched \(slurm, job \d+\)[^]*launched \(slurm, job \d+\)/);
     expect(launched, (await Promise.race([first.exited, Promise.resolve(undefined)]))?.stderr).toBe(true);
     const deadline = Date.now() + 30_000;
     while (!(await thisRun()).some((j) => j.state === 'RUNNING') && Date.now() < deadline) await sleep(100);
@@ -187,6 +188,61 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
       expect(readFileSync(join(workdir, 'runs', id, markers[0]!), 'utf8').trim()).toBe(mine[0]!.id);
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(ids.length);
+    expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
+  }, 150_000);
+});
+
+describe('run.ts --launch slurm with every evaluation split over two jobs', () => {
+  it('submits each shard once, survives a SIGKILL, and merges the shards to what one unsharded run prints', async (ctx) => {
+    if (skipReason) return ctx.skip();
+    const workdir = tempDir('slurm-shards-');
+    writeFileSync(
+      join(workdir, 'workflow.json'),
+      JSON.stringify({ template: 'tiny', pollMs: 200, outputs: false, shards: 2, slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' } }),
+    );
+    const env = { TSFM_RUNNER_ADAPTER_MODULE: '' };
+    const before = Math.max(0, ...(await slurmJobs()).map((j) => Number(j.id)));
+    const thisRun = async () => (await slurmJobs()).filter((j) => Number(j.id) > before);
+
+    // Three seeds × two shards, two experiments at a time: four jobs for the node's CPUs, so some
+    // wait in Slurm's queue (pending: neither timed out nor stalled meanwhile).
+    const first = spawnRunner([workdir, '--launch', 'slurm', '--max-experiments', '3', '--concurrency', '2'], env);
+    runners.push(first);
+    expect(await first.stderrMatches(/shard 2\/2: launched \(slurm/), (await Promise.race([first.exited, Promise.resolve(undefined)]))?.stderr).toBe(true);
+    const deadline = Date.now() + 30_000;
+    while (!(await thisRun()).some((j) => j.state === 'RUNNING') && Date.now() < deadline) await sleep(100);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    console.log(`slurm-shards: runner killed with Slurm jobs ${(await thisRun()).map((j) => `${j.id}:${j.state}`).join(' ')}`);
+
+    const resumed = await runRunner([workdir], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/re-attaching to the running jobs \(2 shards\)|found the job launched before the restart/);
+
+    const tree = JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')) as { id: string; status: string; metric: number | null }[];
+    expect(tree.map((node) => [node.id, node.status])).toEqual(tree.map((node) => [node.id, 'completed']));
+    expect(tree).toHaveLength(3);
+    const jobs = await thisRun();
+    for (const node of tree) {
+      const runDir = join(workdir, 'runs', node.id);
+      const markers = readdirSync(runDir).filter((name) => name.startsWith('launch-')).sort();
+      expect(markers.map((name) => name.slice(-4)), `${node.id}: one launch per shard`).toEqual(['1of2', '2of2']);
+      expect(readdirSync(runDir).filter((name) => /^slurm-.*\.sh$/.test(name)), `${node.id}: batch scripts`).toHaveLength(2);
+      for (const marker of markers) {
+        const mine = jobs.filter((j) => j.name === jobName({ id: node.id, token: marker.slice('launch-'.length) }));
+        expect(mine.map((j) => j.state), `${node.id} ${marker}: Slurm jobs`).toEqual(['COMPLETED']);
+      }
+      // The same evaluator, unsharded, in the experiment's worktree, on this machine.
+      const reference = join(runDir, 'unsharded.json');
+      await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), 'evaluate.ts', '--params', 'params.json', '--data', join(workdir, 'data'), '--out', reference], { cwd: join(workdir, 'worktrees', node.id) });
+      const whole = JSON.parse(readFileSync(reference, 'utf8'));
+      const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
+      expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
+      expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
+      expect(merged.points).toBe(whole.points);
+      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(whole.requests.map((r: { tenantId: string }) => r.tenantId));
+    }
+    expect(jobs.length, JSON.stringify(jobs)).toBe(2 * tree.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
   }, 150_000);
 });

@@ -53,6 +53,9 @@ export const createAdapter: AdapterFactory = async (ctx) => {
   await linkNodeModules(paths);
   const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
   const manifest = await anchoredManifest(paths, stored);
+  if (settings.shards > 1 && !manifest.shardable) {
+    throw new WorkdirFileError('workflow.json', [`shards: ${settings.shards}, but the evaluator of template "${manifest.name}" does not take --shard (its template.json does not say "shardable": true)`], 'Nothing was started; set "shards": 1 or use a template whose evaluator shards.');
+  }
   // A stop belongs to the session that hit it: caps may have been raised since (as in the engine).
   const state = new EngineStateStore(paths.engineState, { ...touchSession(stored, ctx.sessionStartedAt), stopReason: null, stop: null });
   await state.update((s) => s);

@@ -26,13 +26,22 @@ export interface LaunchJob {
 export type JobHandle = JsonObject;
 
 export type JobState =
-  | { readonly state: 'running' }
+  /**
+   * Accepted but not started: waiting in a cluster queue (or held, or suspended). Neither the job
+   * timeout nor the stall clock runs while a job waits; `reason` is the scheduler's word for why
+   * (Slurm's `Priority`, `Resources`, …).
+   */
+  | { readonly state: 'pending'; readonly reason?: string }
+  /** `startedAt` (epoch ms): when it left the queue, where the backend knows; else the launch time counts. */
+  | { readonly state: 'running'; readonly startedAt?: number }
   | { readonly state: 'exited'; readonly code: number }
-  /** Neither running nor with an exit status: killed from outside, or the node went away. */
-  | { readonly state: 'lost' };
+  /** Neither running nor with an exit status: killed from outside, or the node went away; `reason` says what is known. */
+  | { readonly state: 'lost'; readonly reason?: string };
 
 export interface LaunchBackend {
   readonly name: string;
+  /** How long a job may wait in the backend's queue (`pending`) before it is cancelled; undefined: no queue. */
+  readonly queueTimeoutMs?: number;
   launch(job: LaunchJob): Promise<JobHandle>;
   poll(handle: JobHandle): Promise<JobState>;
   /** Stops the job and everything it started; resolves once it is gone (or could not be found). */

@@ -43,7 +43,12 @@ export const ExperimentPayloadSchema = z.object({
   experiment: ExperimentDefinitionSchema,
   commit: z.string().optional(),
   token: z.string().optional(),
+  /** The backend's handle of the job (one shard). */
   handle: z.record(z.string(), z.json()).optional(),
+  /** How many jobs the evaluation is split into, fixed at launch; absent: one. */
+  shards: z.number().int().min(1).optional(),
+  /** With shards > 1: the handle of each shard's job, in shard order; null until it is launched. */
+  handles: z.array(z.record(z.string(), z.json()).nullable()).optional(),
   /** Epoch ms of the launch: the job timeout counts from here, across restarts. */
   launchedAt: z.number().optional(),
 });

@@ -5,7 +5,7 @@
  * understands live here. A person writes the file before the first run (or edits it between
  * runs); every field has a default, and a missing file means all defaults:
  *
- *   { "template": "tiny", "stallTimeoutS": 120, "pollMs": 500 }
+ *   { "template": "tiny", "stallTimeoutS": 120, "pollMs": 500, "shards": 4 }
  *
  * `template` is read once, when the workdir is anchored (changing it later has no effect: the
  * source repo already holds the template's files); without it, TSFM_WORKFLOW_TEMPLATE, then
@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { readFile } from 'node:fs/promises';
 import { describeZodIssues, parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
+import { MAX_SHARDS } from './shard.js';
 import { SlurmSettingsSchema } from './slurm-settings.js';
 
 export const DEFAULT_TEMPLATE = 'autoresearch';
@@ -32,6 +33,12 @@ export const WorkflowSettingsSchema = z.strictObject({
   offlineSeed: z.number().int().default(0),
   /** Experiments the offline planner proposes per round. */
   offlineBatch: z.number().int().min(1).max(64).default(4),
+  /**
+   * Jobs each experiment's evaluation is split into (`--shard i/N` per job, tenants strided over
+   * them), merged exactly when all have exited (shard.ts, docs/cluster.md). Needs a template whose
+   * template.json says `"shardable": true`. Fixed per experiment at its launch.
+   */
+  shards: z.number().int().min(1).max(MAX_SHARDS).default(1),
   /** How `--launch slurm` submits jobs (slurm-settings.ts, docs/cluster.md); ignored by other launchers. */
   slurm: SlurmSettingsSchema.optional(),
 });

@@ -67,7 +67,8 @@ export function shardArgs(args: readonly string[], shard: Shard, runDir: string)
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
 
-export const ShardMetricsSchema = z.object({
+/** Loose: the evaluator's other fields (mode, params, model…) pass through to the merged file. */
+export const ShardMetricsSchema = z.looseObject({
   /** `i/N`, as given on the command line. */
   shard: z.string().regex(/^\d+\/\d+$/, 'expected i/N'),
   /** Σ of the scored losses (every tenant × metric of the shard's requests). */
@@ -80,6 +81,10 @@ export const ShardMetricsSchema = z.object({
   dropped: z.number().int().nonnegative(),
   /** Every completed request's latency (ms), in any order. */
   latenciesMs: z.array(finite),
+  /** Requests over the latency budget, where the evaluator counts them. */
+  overBudget: z.number().int().nonnegative().optional(),
+  /** Per-request detail, in the shard's tenant order (merged back into the fleet's order). */
+  requests: z.array(z.unknown()).optional(),
 });
 
 export type ShardMetrics = z.infer<typeof ShardMetricsSchema>;
@@ -91,6 +96,8 @@ export interface MergedMetrics {
   readonly latencyMsP99: number;
   readonly points: number;
   readonly dropped: number;
+  /** Σ overBudget; null when no shard counted it. */
+  readonly overBudget: number | null;
   readonly requests: number;
   readonly shards: number;
 }
@@ -120,14 +127,15 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
     latencyMsP99: nearestRank(latencies, 0.99),
     points: parts.reduce((sum, part) => sum + part.points, 0),
     dropped: parts.reduce((sum, part) => sum + part.dropped, 0),
+    overBudget: parts.some((part) => part.overBudget !== undefined) ? parts.reduce((sum, part) => sum + (part.overBudget ?? 0), 0) : null,
     requests: latencies.length,
     shards: count,
   };
 }
 
-/** Reads and merges runs/<id>/shards/metrics-*-of-<count>.json; errors name the file and field. */
-export async function mergeShardMetricsFiles(runDir: string, count: number): Promise<MergedMetrics> {
-  const parts = await Promise.all(
+/** Reads and checks runs/<id>/shards/metrics-*-of-<count>.json, in shard order; errors name the file and field. */
+export async function readShardMetricsFiles(runDir: string, count: number): Promise<ShardMetrics[]> {
+  return Promise.all(
     allShards(count).map(async (shard) => {
       const file = shardMetricsPath(runDir, shard);
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -138,7 +146,36 @@ export async function mergeShardMetricsFiles(runDir: string, count: number): Pro
       return part;
     }),
   );
-  return mergeShardMetrics(parts);
+}
+
+/** Reads and merges the metrics files of all `count` shards of one evaluation. */
+export async function mergeShardMetricsFiles(runDir: string, count: number): Promise<MergedMetrics> {
+  return mergeShardMetrics(await readShardMetricsFiles(runDir, count));
+}
+
+/**
+ * The merged evaluation as one metrics file (runs/<id>/metrics.json), shaped like an unsharded
+ * evaluator's: the merged numbers, the fields every shard shares (mode, params, model…) from shard
+ * 1, and the per-request detail put back in the fleet's order — shard i's j-th request was the
+ * tenant at position j·N + i − 1 when none was dropped — so readers of metrics.json need not know it was sharded.
+ */
+export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: MergedMetrics): Record<string, unknown> {
+  const ordered = [...parts].sort((a, b) => parseShard(a.shard).index - parseShard(b.shard).index);
+  const requests: unknown[] = [];
+  ordered.forEach((part, s) => (part.requests ?? []).forEach((request, j) => (requests[j * merged.shards + s] = request)));
+  // elapsedS is one shard's wall time, not the evaluation's: left out rather than misread.
+  const { shard: _shard, lossSum: _sum, lossCount: _count, latenciesMs: _latencies, requests: _requests, elapsedS: _elapsed, ...shared } = ordered[0] ?? ({} as Partial<ShardMetrics>);
+  return {
+    ...shared,
+    metric: merged.metric,
+    latencyMsP99: merged.latencyMsP99,
+    points: merged.points,
+    dropped: merged.dropped,
+    ...(merged.overBudget === null ? {} : { overBudget: merged.overBudget }),
+    shards: ordered.map((part) => ({ shard: part.shard, lossSum: part.lossSum, lossCount: part.lossCount, requests: part.latenciesMs.length, dropped: part.dropped })),
+    // A shard whose requests were dropped leaves holes; a metrics file has no holes.
+    requests: requests.filter((request) => request !== undefined),
+  };
 }
 
 /** The result block the runner reads from a job's log (evaluator-output.ts), for merged metrics. */
@@ -149,6 +186,7 @@ export function resultBlock(merged: MergedMetrics): string {
     `latency_p99_ms:  ${merged.latencyMsP99.toFixed(3)}`,
     `points:          ${merged.points}`,
     `dropped:         ${merged.dropped}`,
+    ...(merged.overBudget === null ? [] : [`over_budget:     ${merged.overBudget}`]),
     `shards:          ${merged.shards}`,
     '',
   ].join('\n');

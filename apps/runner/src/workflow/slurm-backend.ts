@@ -17,7 +17,7 @@
  * Every Slurm command runs with a timeout, and a failure names the command line and its stderr.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { JsonObject } from '../core/work-spec.js';
@@ -32,7 +32,7 @@ interface SlurmHandle {
   readonly jobId: string;
   readonly token: string;
   readonly runDir: string;
-  /** Touched while the job waits in the queue (see `keepStallClockStill`). */
+  /** The job's log, as launched. */
   readonly log: string;
 }
 
@@ -43,9 +43,13 @@ interface SlurmHandle {
  */
 const ENDED_STATES = new Set(['BOOT_FAIL', 'CANCELLED', 'COMPLETED', 'DEADLINE', 'FAILED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'PREEMPTED', 'REVOKED', 'TIMEOUT']);
 
+/** Alive states in which the batch script is not running: queue time, not run time. */
+const NOT_STARTED_STATES = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SUSPENDED', 'STOPPED']);
+
 /** What Slurm says of a job that has no exit file yet. */
 type SlurmView =
-  | { readonly kind: 'alive'; readonly state: string }
+  /** `reason`: squeue's %r (Priority, Resources, ReqNodeNotAvail, …), when it gave one. */
+  | { readonly kind: 'alive'; readonly state: string; readonly reason?: string }
   | { readonly kind: 'ended'; readonly state: string }
   /** Neither the controller (job purged after MinJobAge) nor accounting (absent) knows it. */
   | { readonly kind: 'unknown' };
@@ -80,6 +84,7 @@ const RETRY_MS = 2000;
 
 export class SlurmBackend implements LaunchBackend {
   readonly name = 'slurm';
+  readonly queueTimeoutMs: number;
   /** Per job id: when it was first seen ended without an exit file (the grace clock). */
   private readonly endedWithoutExitSince = new Map<string, number>();
   /** Per job id: when polls first failed to reach the controller. */
@@ -88,7 +93,9 @@ export class SlurmBackend implements LaunchBackend {
   constructor(
     private readonly settings: SlurmSettings,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.queueTimeoutMs = settings.queueTimeoutS * 1000;
+  }
 
   async launch(job: LaunchJob): Promise<JobHandle> {
     await mkdir(job.runDir, { recursive: true });
@@ -117,17 +124,14 @@ export class SlurmBackend implements LaunchBackend {
       this.unreachableSince.delete(handle.jobId);
     } catch (error) {
       // A controller restart or failover must not fail every running experiment: keep waiting
-      // for a while (the job timeout still applies), then give up with Slurm's own message.
+      // for a while (the job timeout still applies once the job has started), then give up with
+      // Slurm's own message.
       const since = this.unreachableSince.get(handle.jobId) ?? this.now();
       this.unreachableSince.set(handle.jobId, since);
-      if (this.now() - since < this.settings.controllerGraceS * 1000) return { state: 'running' };
+      if (this.now() - since < this.settings.controllerGraceS * 1000) return this.aliveState(handle, undefined);
       throw error;
     }
-    if (view.kind === 'alive') {
-      // Queued, held, suspended or waiting for a node to boot: Slurm's doing, not a stalled job.
-      if (view.state !== 'RUNNING' && view.state !== 'COMPLETING') await keepStallClockStill(handle.log, this.now());
-      return { state: 'running' };
-    }
+    if (view.kind === 'alive') return this.aliveState(handle, view);
     // It may have written its exit file between the two looks.
     const late = await readExitCode(handle);
     if (late !== undefined) return this.settled(handle, { state: 'exited', code: late });
@@ -135,10 +139,28 @@ export class SlurmBackend implements LaunchBackend {
     // without a zone, and a runner in another zone would misread it by hours.
     const since = this.endedWithoutExitSince.get(handle.jobId) ?? this.now();
     this.endedWithoutExitSince.set(handle.jobId, since);
-    if (this.now() - since < this.settings.exitFileGraceS * 1000) return { state: 'running' };
+    if (this.now() - since < this.settings.exitFileGraceS * 1000) return this.aliveState(handle, undefined);
     // Killed by Slurm (time limit, memory, node failure, scancel from outside) or never started:
     // runs/<id>/slurm-<job id>.out holds slurmstepd's reason.
-    return this.settled(handle, { state: 'lost' });
+    return this.settled(handle, { state: 'lost', reason: await lostReason(handle, view) });
+  }
+
+  /**
+   * A job Slurm still holds: pending while it has not started (its launch marker is the first
+   * thing it writes, so no marker means no start), else running since the marker was written —
+   * a durable start time, so queue time never counts toward the job timeout, across restarts too.
+   */
+  private async aliveState(handle: SlurmHandle, view: Extract<SlurmView, { kind: 'alive' }> | undefined): Promise<JobState> {
+    const started = await markerTime(handle);
+    if (view && NOT_STARTED_STATES.has(view.state)) {
+      return { state: 'pending', reason: view.reason ? `Slurm: ${view.state}, ${view.reason}` : `Slurm: ${view.state}` };
+    }
+    if (started === undefined) {
+      // RUNNING for Slurm, but the script has not written its marker yet (a moment's race), or
+      // Slurm could not be asked: wait without starting the clocks; the queue limit still holds.
+      return { state: 'pending', reason: view ? `Slurm: ${view.state}, not started yet` : 'the controller is not answering' };
+    }
+    return { state: 'running', startedAt: started };
   }
 
   async cancel(raw: JobHandle): Promise<void> {
@@ -188,10 +210,14 @@ export class SlurmBackend implements LaunchBackend {
 
   /** Slurm's view of a job; throws SlurmCommandError when the controller cannot be asked. */
   private async view(jobId: string): Promise<SlurmView> {
-    const queued = await this.run('squeue', ['-h', '-j', jobId, '-o', '%T']);
-    const state = queued.ok ? queued.stdout.trim().split(/\s+/)[0] : undefined;
+    // `-t all`: without it squeue leaves out jobs that have ended, which the controller still
+    // remembers (for MinJobAge) with the state that says why (CANCELLED, TIMEOUT, OUT_OF_MEMORY).
+    const queued = await this.run('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T %r']);
+    const [state, ...why] = queued.ok ? queued.stdout.trim().split('\n')[0]!.trim().split(/\s+/) : [];
     if (state) {
-      return ENDED_STATES.has(state) ? { kind: 'ended', state } : { kind: 'alive', state };
+      const reason = why.join(' ');
+      if (ENDED_STATES.has(state)) return { kind: 'ended', state };
+      return reason && reason !== 'None' ? { kind: 'alive', state, reason } : { kind: 'alive', state };
     }
     if (!queued.ok && !isGoneMessage(queued.stderr)) throw new SlurmCommandError(queued, advice('squeue'));
     // The controller has forgotten the job (it ended more than MinJobAge ago), and so has
@@ -317,16 +343,18 @@ function advice(command: SlurmCommand): string {
   return 'Is the Slurm controller reachable from this machine (`sinfo`)? Set slurm.conf in workflow.json if it uses a non-default slurm.conf.';
 }
 
-/**
- * The stall detector (job-monitor.ts) counts time since the log last changed, and a job waiting
- * in a busy queue writes nothing; touching the log while Slurm has not started it keeps queue
- * time from counting as a stall. (The job timeout still counts it: it runs from submission.)
- */
-async function keepStallClockStill(log: string, nowMs: number): Promise<void> {
-  const now = new Date(nowMs);
-  await utimes(log, now, now).catch(async () => {
-    await writeFile(log, '', { flag: 'a' }).catch(() => {});
-  });
+/** When the job's script started: the mtime of the launch marker it writes first thing. */
+async function markerTime(handle: SlurmHandle): Promise<number | undefined> {
+  const info = await stat(join(handle.runDir, launchMarkerName(handle.token))).catch(() => undefined);
+  return info?.mtimeMs;
+}
+
+/** What is known of a job that ended without its exit file: Slurm's last state and its own note. */
+async function lostReason(handle: SlurmHandle, view: SlurmView): Promise<string> {
+  const said = view.kind === 'ended' ? `Slurm says ${view.state}` : `neither squeue nor sacct knows job ${handle.jobId} any more`;
+  const note = await readFile(join(handle.runDir, `slurm-${handle.jobId}.out`), 'utf8').catch(() => '');
+  const slurmstepd = note.split('\n').filter((line) => /slurmstepd|error|CANCELLED|TIME LIMIT|oom/i.test(line)).slice(-2).join(' | ');
+  return `job ${handle.jobId}: ${said}${slurmstepd ? `; ${firstLines(slurmstepd, 2, 300)}` : ''}`;
 }
 
 async function readExitCode(handle: SlurmHandle): Promise<number | undefined> {

@@ -65,6 +65,12 @@ export const SlurmSettingsSchema = z.strictObject({
    * to the runner's machine late.
    */
   exitFileGraceS: z.number().nonnegative().max(3600).default(30),
+  /**
+   * How long a job may wait in the queue (PENDING, held, suspended) before the runner cancels it
+   * and fails the experiment. Queue time counts toward neither the job timeout nor the stall
+   * limit; this is what ends a job that can never start (a drained partition, an impossible request).
+   */
+  queueTimeoutS: z.number().positive().max(30 * 86_400).default(2 * 86_400),
   /** How long polls tolerate an unreachable controller (restart, failover) before the job fails. */
   controllerGraceS: z.number().nonnegative().max(86_400).default(300),
 });

@@ -58,6 +58,11 @@ export const TemplateManifestSchema = z.strictObject({
   prepare: z.array(z.string()).nullable().default(null),
   /** Arguments after `node --import tsx`, run in the experiment's worktree; `{data}`, `{metrics}`. */
   evaluate: z.array(z.string()).min(1),
+  /**
+   * The evaluator takes `--shard i/N` and writes the shard sums to `--out` (shard.ts), so a
+   * workdir may split each evaluation over several jobs (workflow.json `shards`).
+   */
+  shardable: z.boolean().default(false),
   paramSpace: z.record(z.string(), KnobSchema),
   seeds: z.array(SeedSchema).min(1),
 });

@@ -29,16 +29,15 @@ import { completeParams, createPlanner, decideStop, validateParams, type Planner
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { analysisMarkdown, bestCandidate, decide } from './analysis.js';
-import { shellCommand } from './command-template.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './engine-state.js';
-import { evaluatorResult, readLogTail, type EvaluatorResult } from './evaluator-output.js';
+import { readLogTail, type EvaluatorResult } from './evaluator-output.js';
 import { ExperimentFailure, firstLines } from './failures.js';
-import { monitorJob } from './job-monitor.js';
-import type { LaunchBackend, LaunchJob } from './launch-backend.js';
+import type { JobHandle, LaunchBackend } from './launch-backend.js';
 import { recordInLedgers, type Ledgers } from './ledgers.js';
 import { EXPERIMENT_KIND, ExperimentPayloadSchema, PLAN_KIND, payloadToJson, type ExperimentDefinition, type ExperimentPayload } from './payload.js';
 import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './planning.js';
 import type { OutputsWriter } from './report-hook.js';
+import { evaluationJobs, evaluationResult, monitorJobs, prepareShardDir, type ShardedJob } from './shard-jobs.js';
 import type { WorkflowSettings } from './settings.js';
 import { applyPatch, changedPaths, commitAll, createWorktree, frozenProblems, readFileAtCommit } from './source-repo.js';
 import { PARAMS_FILE, type TemplateManifest } from './template.js';
@@ -147,42 +146,47 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       await tree.update(id, { status: 'preparing', startedAt: tree.get(id)?.startedAt ?? new Date().toISOString() });
       const commit = await this.prepare(id, experiment, job.signal);
       job.signal.throwIfAborted();
-      payload = { ...payload, phase: 'launching', commit, token: randomUUID() };
+      payload = { ...payload, phase: 'launching', commit, token: randomUUID(), shards: this.deps.settings.shards };
       await job.persist(payloadToJson(payload));
       resumedLaunch = false;
     }
 
-    const launchJob = this.launchJob(id, payload);
+    const jobs = this.evaluationJobs(id, payload);
+    if (jobs.length > 1) await prepareShardDir(runDir);
     if (payload.phase === 'launching') {
       // A resumed `launching` may or may not have launched before the crash: look before leaping.
-      const found = resumedLaunch ? await this.deps.backend.findLaunched(launchJob) : undefined;
-      if (found) this.log(`${id}: found the job launched before the restart; attaching`);
-      const handle = found ?? (await this.deps.backend.launch(launchJob));
-      payload = { ...payload, phase: 'launched', handle, launchedAt: payload.launchedAt ?? Date.now() };
+      // Shard by shard, each handle persisted as soon as it is known.
+      const handles = launchedHandles(payload, jobs.length);
+      const launchedAt = payload.launchedAt ?? Date.now();
+      for (const [s, { job: launchJob, shard }] of jobs.entries()) {
+        if (handles[s]) continue;
+        const found = resumedLaunch ? await this.deps.backend.findLaunched(launchJob) : undefined;
+        const what = shard ? `${id} shard ${shard.index}/${shard.count}` : id;
+        if (found) this.log(`${what}: found the job launched before the restart; attaching`);
+        const handle = found ?? (await this.deps.backend.launch(launchJob));
+        handles[s] = handle;
+        if (jobs.length > 1) await job.persist(payloadToJson({ ...payload, handles, launchedAt }));
+        this.log(`${what}: launched (${this.deps.backend.name}${typeof handle['pid'] === 'number' ? `, pid ${handle['pid']}` : ''}${typeof handle['jobId'] === 'string' ? `, job ${handle['jobId']}` : ''})`);
+      }
+      payload = { ...payload, phase: 'launched', ...(jobs.length > 1 ? { handles } : { handle: handles[0]! }), launchedAt };
       await job.persist(payloadToJson(payload));
-      this.log(`${id}: launched (${this.deps.backend.name}${typeof handle['pid'] === 'number' ? `, pid ${handle['pid']}` : ''})`);
     } else {
-      this.log(`${id}: re-attaching to the running job`);
+      this.log(`${id}: re-attaching to the running job${jobs.length > 1 ? `s (${jobs.length} shards)` : ''}`);
     }
     if (tree.get(id)?.status !== 'running') await tree.update(id, { status: 'running' });
 
-    const code = await monitorJob({
+    await monitorJobs({
       backend: this.deps.backend,
-      handle: payload.handle!,
+      jobs,
+      handles: launchedHandles(payload, jobs.length).map((handle) => handle!),
       launchedAt: payload.launchedAt!,
       timeoutMs: this.config.jobTimeoutS * 1000,
       stallMs: this.deps.settings.stallTimeoutS * 1000,
       pollMs: this.deps.settings.pollMs,
-      watch: [launchJob.log, join(runDir, 'metrics.json')],
       signal: job.signal,
     });
     await tree.update(id, { status: 'analyzing' });
-    const tail = await readLogTail(launchJob.log);
-    if (code !== 0) {
-      const last = tail.trimEnd().split('\n').slice(-3).join(' | ');
-      throw new ExperimentFailure('exit', `the evaluation exited with status ${code}${last ? `: ${last}` : ''}`);
-    }
-    return evaluatorResult(tail);
+    return evaluationResult(jobs, runDir);
   }
 
   /** Worktree, params, patch, integrity, commit, type-check. Returns the commit. */
@@ -214,18 +218,12 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     return commit;
   }
 
-  private launchJob(id: string, payload: ExperimentPayload): LaunchJob {
+  /** The evaluation's job(s): the template's evaluate command, split over `payload.shards` jobs. */
+  private evaluationJobs(id: string, payload: ExperimentPayload): ShardedJob[] {
     const { paths, manifest } = this.deps;
     const runDir = paths.runDir(id);
     const args = manifest.evaluate.map((arg) => arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')));
-    return {
-      id,
-      token: payload.token!,
-      cwd: paths.worktree(id),
-      log: join(runDir, 'log'),
-      runDir,
-      command: shellCommand([...this.deps.nodeCommand, ...args]),
-    };
+    return evaluationJobs({ id, token: payload.token!, cwd: paths.worktree(id), runDir, argv: [...this.deps.nodeCommand, ...args], shards: payload.shards ?? 1 });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -476,6 +474,12 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private async writeSpecFile(spec: WorkSpec): Promise<void> {
     await this.deps.tree.writeNodeFile(spec.id, 'spec.json', { id: spec.id, kind: spec.kind, priority: spec.priority, payload: spec.payload });
   }
+}
+
+/** The handles known so far, one slot per job (null: not launched yet). */
+function launchedHandles(payload: ExperimentPayload, jobs: number): (JobHandle | null)[] {
+  if (jobs === 1) return [payload.handle ?? null];
+  return Array.from({ length: jobs }, (_, s) => payload.handles?.[s] ?? null);
 }
 
 export function planSpec(id: string): WorkSpec {

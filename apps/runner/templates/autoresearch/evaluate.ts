@@ -20,7 +20,12 @@
  *   oracle      per request and metric, the config that was best on the real horizon — hindsight,
  *               so the floor no per-request search can go below.
  *
- *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json]
+ *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]
+ *
+ * `--shard i/N` (1-based) evaluates only the evaluation tenants at positions p with p mod N = i − 1
+ * (strided, so every shard gets a like mix), so that N jobs can share one evaluation; --out then
+ * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
+ * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
  */
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -41,9 +46,9 @@ interface RequestOutcome {
   readonly kUsed: number | null;
 }
 
-const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } } });
 if (!args.params || !args.data) {
-  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json]');
+  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
   process.exit(2);
 }
 const started = performance.now();
@@ -52,9 +57,12 @@ const manifestPath = assertModelExists();
 const client = await loadModel(manifestPath);
 const fleet = await loadFleet(args.data);
 const tuning = fleet.slice(0, TUNING_TENANTS);
-const evaluation = fleet.slice(TUNING_TENANTS);
+const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+// The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
+// each shard picks the same one.
+const evaluation = fleet.slice(TUNING_TENANTS).filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
 const servable = configGrid({ maxContextLength: client.contract.contextLength }).filter((config) => client.supportsConfig(config));
-console.log(`mode ${mode}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} evaluation tenants, horizon ${HORIZON} min`);
+console.log(`${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} evaluation tenants, horizon ${HORIZON} min`);
 
 const outcomes: RequestOutcome[] = [];
 let dropped = 0;
@@ -92,7 +100,7 @@ const overBudget = outcomes.filter((outcome) => outcome.overBudget).length;
 const modelSha = client.manifest.sha256;
 
 if (args.out) {
-  const detail = { mode, params, model: manifestPath, modelSha256: modelSha, metric, latencyMsP99: p99, points: losses.length * HORIZON, dropped, overBudget, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
+  const detail = { mode, params, shard: shard ? `${shard.index}/${shard.count}` : null, lossSum: losses.reduce((a, b) => a + b, 0), lossCount: losses.length, latenciesMs: latencies, model: manifestPath, modelSha256: modelSha, metric, latencyMsP99: p99, points: losses.length * HORIZON, dropped, overBudget, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
   await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
   await rename(`${args.out}.tmp`, args.out);
 }
@@ -107,6 +115,15 @@ console.log(`model_sha256:    ${modelSha}`);
 console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
 // onnxruntime keeps native threads alive; the result is out, so leave now.
 process.exit(0);
+
+/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shard.ts), restated because a frozen template imports nothing from the runner. */
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
+  return { index, count };
+}
 
 function readParams(file: unknown): { mode: Mode; params: Params } {
   const { mode, params } = (file ?? {}) as { mode?: unknown; params?: Record<string, unknown> };

@@ -15,7 +15,12 @@
  *   oracle      per request and metric, the config that was best on the real horizon — hindsight,
  *               so the floor no per-request search can go below.
  *
- *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json]
+ *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]
+ *
+ * `--shard i/N` (1-based) evaluates only the evaluation tenants at positions p with p mod N = i − 1
+ * (strided, so every shard gets a like mix), so that N jobs can share one evaluation; --out then
+ * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
+ * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
  */
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -47,17 +52,20 @@ interface RequestOutcome {
   readonly winners: readonly string[];
 }
 
-const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } } });
 if (!args.params || !args.data) {
-  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json]');
+  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
   process.exit(2);
 }
 const started = performance.now();
 const { mode, params } = readParams(JSON.parse(await readFile(args.params, 'utf8')));
 const fleet = await loadFleet(args.data);
 const tuning = fleet.slice(0, TUNING_TENANTS);
-const evaluation = fleet.slice(TUNING_TENANTS);
-console.log(`mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`);
+const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+// The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
+// each shard picks the same one.
+const evaluation = fleet.slice(TUNING_TENANTS).filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
+console.log(`${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`);
 
 const outcomes: RequestOutcome[] = [];
 let dropped = 0;
@@ -82,7 +90,7 @@ const p99 = latencies.length === 0 ? NaN : (latencies[Math.min(latencies.length 
 const points = losses.length * HORIZON;
 
 if (args.out) {
-  const detail = { mode, params, metric, latencyMsP99: p99, points, dropped, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
+  const detail = { mode, params, shard: shard ? `${shard.index}/${shard.count}` : null, lossSum: losses.reduce((a, b) => a + b, 0), lossCount: losses.length, latenciesMs: latencies, metric, latencyMsP99: p99, points, dropped, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
   await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
   await rename(`${args.out}.tmp`, args.out);
 }
@@ -95,6 +103,15 @@ console.log(`mode:            ${mode}`);
 console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
 // Exit explicitly: a timer left behind by an experiment must not keep a finished run alive.
 process.exit(0);
+
+/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shard.ts), restated because a frozen template imports nothing from the runner. */
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
+  return { index, count };
+}
 
 function readParams(file: unknown): { mode: Mode; params: Params } {
   const { mode, params } = (file ?? {}) as { mode?: unknown; params?: Record<string, unknown> };

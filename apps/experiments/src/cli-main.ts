@@ -14,18 +14,18 @@ import { DEFAULT_KS, m7ChartSpec, m7Markdown, runM7 } from './m7.js';
 import { DEFAULT_COLD_MINUTES, m8Markdown, runM8 } from './m8.js';
 import { m9Markdown, runM9 } from './m9.js';
 import { FLEET_PROTOCOL, type Protocol } from './protocol.js';
-import { modelProvenance, runInfo } from './provenance.js';
+import { CLI_COMMAND, modelProvenance, runInfo } from './provenance.js';
 import { writeResultsDoc } from './results-doc.js';
 import { DEFAULT_SERIES_BASELINES, runSeries, seriesMarkdown } from './series.js';
 import { splitTenants, type TenantSplit } from './split.js';
 import { fleetInfo } from './tenant-data.js';
 import { runTuning, writeJson, type TuningResult } from './tuning.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const COMMANDS = ['tune', 'm6', 'm7', 'm8', 'm9', 'nab', 'csv', 'all', 'doc'] as const;
 type Command = (typeof COMMANDS)[number];
 
-const USAGE = `usage: npx tsx packages/harness/src/cli/experiments.ts <${COMMANDS.join('|')}> [options] [file.csv …]
+const USAGE = `usage: ${CLI_COMMAND} <${COMMANDS.join('|')}> [options] [file.csv …]
 
 data and model
   --fleet DIR            fleet written by workload-gen (default workdirs/demo/fleet)
@@ -120,7 +120,7 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
     positionals: positionals.slice(1),
     out: resolve(str(values.out) ?? join(REPO, 'out', 'experiments')),
     workers: int(values.workers, 2),
-    command: `npx tsx packages/harness/src/cli/experiments.ts ${argv.map(shellQuote).join(' ')}`,
+    command: `${CLI_COMMAND} ${argv.map(shellQuote).join(' ')}`,
   };
   switch (command) {
     case 'tune':
@@ -216,10 +216,11 @@ async function modelPath(ctx: Context): Promise<string> {
 async function resolveModelPath(ctx: Context): Promise<string> {
   const given = str(ctx.values.model);
   if (ctx.values['random-model']) {
-    // The random-weight stand-in of the default architecture (test/helpers/models.ts), written to
-    // a temporary folder; its manifest says "random weights", and every report says so.
-    const { pretrainShapedModel } = await import('../../test/helpers/models.js');
-    const path = pretrainShapedModel();
+    // The random-weight stand-in of the default architecture (random-model.ts), written to a
+    // temporary folder; its manifest says "random weights", and every report says so. Imported
+    // lazily so a run with a trained model never loads the ONNX writer.
+    const { writeRandomModel } = await import('./random-model.js');
+    const path = writeRandomModel();
     log(`RANDOM-WEIGHT model written to ${path} (outputs are labelled NOT A RESULT)`);
     return path;
   }

@@ -10,7 +10,7 @@
  * than only the grid) also removes the harness's coarser stand-in defaults from its config space.
  */
 import { RESOLUTIONS, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
-import type { HarnessForecaster } from '../forecaster.js';
+import type { HarnessForecaster } from '@tsfm/harness';
 
 export function restrictResolutions(client: TsfmClient, resolutions: readonly number[] | null): HarnessForecaster {
   if (resolutions === null) return client;

@@ -11,10 +11,7 @@
  */
 import { interpolateQuantileRow } from '@tsfm/losses';
 import type { ForecastConfig, ForecastRow } from '@tsfm/tsfm-client';
-import { ConfigSpace, servesFinal, type RequestReach } from '../config-space.js';
-import type { HarnessForecaster } from '../forecaster.js';
-import { lastObservedBefore } from '../history-profile.js';
-import { postProcess } from '../scoring.js';
+import { ConfigSpace, lastObservedBefore, postProcess, servesFinal, type HarnessForecaster, type RequestReach } from '@tsfm/harness';
 import { evaluationScale, scorePoint } from './point-score.js';
 import type { EvalTenant } from './tenant-data.js';
 

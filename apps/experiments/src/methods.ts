@@ -12,8 +12,7 @@ import type { Forecaster } from '@tsfm/baselines';
 import type { Tier } from '@tsfm/losses';
 import { interpolateQuantileRow } from '@tsfm/losses';
 import { parseConfigKey, type ForecastConfig, type ForecastRow, type TsfmClient } from '@tsfm/tsfm-client';
-import type { Harness } from '../harness.js';
-import { MINUTE_MS } from '../request.js';
+import { MINUTE_MS, type Harness } from '@tsfm/harness';
 import type { EvalTenant } from './tenant-data.js';
 
 export interface PointRequest {

@@ -8,7 +8,7 @@
  * them off a fixed phase of the daily cycle. Seeded by (seed, tenant id): the same tenant gets
  * the same origins in every experiment and every run.
  */
-import { SeededRandom } from '../seeded-random.js';
+import { SeededRandom } from '@tsfm/harness';
 import { stableHash } from './split.js';
 
 export interface OriginOptions {

@@ -9,7 +9,7 @@
  *    independent observation per tenant: the honest p) and on raw points (for reference; it
  *    treats correlated points as independent and so overstates the evidence).
  */
-import { SeededRandom } from '../seeded-random.js';
+import { SeededRandom } from '@tsfm/harness';
 
 export function mean(values: ArrayLike<number>): number {
   let s = 0;

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { m6Markdown, runM6, type M6Result } from '../src/experiments/m6.js';
-import { splitTenants, type TenantSplit } from '../src/experiments/split.js';
-import { fleetInfo } from '../src/experiments/tenant-data.js';
-import { runTuning, type TuningResult } from '../src/experiments/tuning.js';
+import { m6Markdown, runM6, type M6Result } from '../src/m6.js';
+import { splitTenants, type TenantSplit } from '../src/split.js';
+import { fleetInfo } from '../src/tenant-data.js';
+import { runTuning, type TuningResult } from '../src/tuning.js';
 import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
 
 const BASELINES = { light: ['naive' as const], lightOrigins: 2, heavy: [], heavyOrigins: 0, heavyTenantShare: 0, lookbackDays: 2, aggregateSteps: 5, period: null };

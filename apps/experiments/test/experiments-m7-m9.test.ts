@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { m6Markdown, runM6, type M6Result } from '../src/experiments/m6.js';
-import { m7Markdown, runM7 } from '../src/experiments/m7.js';
-import { m8Markdown, runM8 } from '../src/experiments/m8.js';
-import { m9Markdown, runM9 } from '../src/experiments/m9.js';
-import { splitTenants, type TenantSplit } from '../src/experiments/split.js';
-import { fleetInfo } from '../src/experiments/tenant-data.js';
-import { runTuning, type TuningResult } from '../src/experiments/tuning.js';
+import { m6Markdown, runM6, type M6Result } from '../src/m6.js';
+import { m7Markdown, runM7 } from '../src/m7.js';
+import { m8Markdown, runM8 } from '../src/m8.js';
+import { m9Markdown, runM9 } from '../src/m9.js';
+import { splitTenants, type TenantSplit } from '../src/split.js';
+import { fleetInfo } from '../src/tenant-data.js';
+import { runTuning, type TuningResult } from '../src/tuning.js';
 import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
 
 describe('M7, M8 and M9 on a tiny fleet', () => {

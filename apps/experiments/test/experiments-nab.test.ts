@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSeries, seriesMarkdown } from '../src/experiments/series.js';
+import { runSeries, seriesMarkdown } from '../src/series.js';
 import { TEST_MODEL, TEST_RUN, tinyModel } from './helpers/experiment-fixtures.js';
 
 // ../shared/data relative to the repository root (see /work/shared/data/README.md).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluationScale, scorePoint } from '../src/experiments/point-score.js';
-import { metricScale } from '../src/history-profile.js';
+import { evaluationScale, scorePoint } from '../src/point-score.js';
+import { metricScale } from '@tsfm/harness';
 import { syntheticTenant } from './helpers/tenants.js';
 
 describe('the evaluation rule', () => {

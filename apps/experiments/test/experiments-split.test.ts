@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evenSubset, forecastOrigins } from '../src/experiments/origins.js';
-import { assertDisjoint, assertSide, SplitLeakError, splitTenants } from '../src/experiments/split.js';
+import { evenSubset, forecastOrigins } from '../src/origins.js';
+import { assertDisjoint, assertSide, SplitLeakError, splitTenants } from '../src/split.js';
 
 const ids = Array.from({ length: 1000 }, (_, i) => `t${String(i).padStart(4, '0')}`);
 

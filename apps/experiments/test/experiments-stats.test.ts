@@ -8,7 +8,7 @@ import {
   relativeImprovement,
   sortedQuantile,
   wilcoxonSignedRank,
-} from '../src/experiments/stats.js';
+} from '../src/stats.js';
 
 // Reference values: scipy 1.17.1, scipy.stats.wilcoxon(d, method='approx', zero_method=…,
 // correction=…). scipy reports min(W+, W−) and a non-positive z; we report signed z.

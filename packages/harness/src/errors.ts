@@ -5,8 +5,9 @@
  *    lengths, a horizon no config of this model can reach) — fix the request;
  *  - `insufficient-data`: the request is well formed but a metric has no observation the
  *    forecaster could use — drop the metric (request.metrics) or wait for data;
- *  - `model-failure`: the forecaster call failed or returned non-finite values — an operator
- *    problem (model files, onnxruntime), never the tenant's;
+ *  - `model-failure`: the forecaster call failed or returned a malformed result, or no final
+ *    forecast passed the final-forecast guard and the default's is non-finite (final-guard.ts) —
+ *    an operator problem (model files, onnxruntime), never the tenant's;
  *  - `internal`: anything else — a harness bug; please report it with the request.
  */
 export type HarnessErrorCode = 'bad-request' | 'insufficient-data' | 'model-failure' | 'internal';

@@ -9,12 +9,15 @@
  *                  predicted request time fits the budget; rows for the kept prefix;
  *  model           ONE forecastBatch call: every kept config's validation AND final forecasts;
  *  score           scale-free α-loss of every config on every validation window;
- *  select          winner(s) (ties → default), the α-quantile and all quantiles, the report.
+ *  select          winner(s) (ties → default); the final-forecast guard (final-guard.ts) checks
+ *                  each metric's final forecast and falls back (next-best config, then the
+ *                  default) when it is non-finite or implausible; the α-quantile, all quantiles,
+ *                  the report.
  *
  * Requests that cannot be validated take the documented cold-start path (cold-start.ts). Every
  * failure leaves as a HarnessError.
  */
-import { configKey, QuantileForecast, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
+import { QuantileForecast, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
 import {
   effectiveDefault,
   flatQuantiles,
@@ -28,10 +31,11 @@ import { sampleConfigs } from './config-sampler.js';
 import { ConfigSpace, searchable, type RequestReach } from './config-space.js';
 import { calibrateCostModel, type CalibrationOptions, type CostModel } from './cost-model.js';
 import { asHarnessError, HarnessError } from './errors.js';
+import { chooseFinal, checkFinal, fallbackNote, fallbackOrder, PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, type FinalCandidate, type FinalGuardOptions } from './final-guard.js';
 import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
 import { lastObservedBefore, metricScale, observedIn, profileMetric, type MetricProfile, type MetricScale } from './history-profile.js';
 import { parseRequest, type HarnessRequest, type ParsedRequest } from './request.js';
-import type { BudgetReport, HarnessResult, MetricWinner, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
+import type { BudgetReport, FinalFallback, HarnessResult, MetricWinner, PlausibleRange, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
 import { buildRows, planRows, type PlanInput } from './row-plan.js';
 import { postProcess, scoreConfigs, ScoreStatus } from './scoring.js';
 import { pickLowest, tenantScore } from './selection.js';
@@ -47,6 +51,8 @@ export interface HarnessOptions {
   readonly costModel?: CostModel;
   /** Warm-up calls used to fit the cost model when none is given. */
   readonly calibration?: CalibrationOptions;
+  /** The final-forecast guard's plausibility bound (final-guard.ts); finiteness is always checked. */
+  readonly finalGuard?: FinalGuardOptions;
 }
 
 /** Per-request data for the search path, computed once in validate-input. */
@@ -88,16 +94,23 @@ export class Harness {
   readonly space: ConfigSpace;
   readonly costModel: CostModel;
   readonly priorSource: ConfigPriorSource | null;
+  /** c of the final-forecast guard's plausibility bound (Infinity: bound off). */
+  readonly rangeMultiple: number;
 
-  private constructor(forecaster: HarnessForecaster, space: ConfigSpace, costModel: CostModel, priorSource: ConfigPriorSource | null) {
+  private constructor(forecaster: HarnessForecaster, space: ConfigSpace, costModel: CostModel, priorSource: ConfigPriorSource | null, rangeMultiple: number) {
     this.forecaster = forecaster;
     this.space = space;
     this.costModel = costModel;
     this.priorSource = priorSource;
+    this.rangeMultiple = rangeMultiple;
   }
 
   /** Index the config space and (unless a cost model is given) fit the cost model from warm-up calls. */
   static async create(forecaster: HarnessForecaster, options: HarnessOptions = {}): Promise<Harness> {
+    const rangeMultiple = options.finalGuard?.rangeMultiple ?? PLAUSIBLE_RANGE_MULTIPLE;
+    if (!(rangeMultiple >= 0)) {
+      throw new HarnessError('bad-request', `finalGuard.rangeMultiple must be ≥ 0 (Infinity turns the bound off), got ${rangeMultiple}`, { field: 'finalGuard.rangeMultiple' });
+    }
     let space: ConfigSpace;
     try {
       space = new ConfigSpace(forecaster, options.grid, options.defaultConfig);
@@ -109,7 +122,7 @@ export class Harness {
       throw new HarnessError('bad-request', 'the default config is not servable by this model (context too long, or flip on asymmetric levels)');
     }
     const costModel = options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
-    return new Harness(forecaster, space, costModel, options.priorSource ?? null);
+    return new Harness(forecaster, space, costModel, options.priorSource ?? null, rangeMultiple);
   }
 
   /** Forecast one request. Resolves with a forecast or rejects with a HarnessError — nothing else. */
@@ -129,6 +142,8 @@ export class Harness {
     const { n, horizon: h } = req;
     const W = req.options.validationWindows;
     const profiles = req.series.map(profileMetric);
+    // The final-forecast guard's bound per metric, from the whole observed history (final-guard.ts).
+    const ranges = req.series.map((v) => plausibleRange(v, this.rangeMultiple));
     profiles.forEach((p, m) => {
       if (p.observed === 0) {
         throw new HarnessError(
@@ -169,7 +184,7 @@ export class Harness {
       if (defaultIndex < 0) reason = 'default-config-cannot-be-validated';
     }
     if (reason !== null) {
-      return this.#coldStart(req, reach, profiles, reason, prior, clock, validateInput, validation?.skipped ?? []);
+      return this.#coldStart(req, reach, profiles, ranges, reason, prior, clock, validateInput, validation?.skipped ?? []);
     }
     const data = validation!;
     const space = this.space;
@@ -241,14 +256,16 @@ export class Harness {
 
     const winnerPos = new Int32Array(M);
     const winners: Record<string, MetricWinner> = {};
+    // The score selection ranks configs by for metric m (NaN = not eligible); the final-forecast
+    // guard's fallbacks follow the same ranking.
+    const selectionScore = (m: number): ((c: number) => number) =>
+      req.options.selection === 'per-metric'
+        ? (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m]! : Number.NaN)
+        : (c) => tenantScores[c]!;
     for (let m = 0; m < M; m++) {
       const metric = req.metricNames[m]!;
-      let pick = tenantPick;
-      let score = (c: number): number => tenantScores[c]!;
-      if (req.options.selection === 'per-metric') {
-        score = (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m]! : Number.NaN);
-        pick = pickLowest(score, kUsed);
-      }
+      const score = selectionScore(m);
+      const pick = req.options.selection === 'per-metric' ? pickLowest(score, kUsed) : tenantPick;
       if (scores.windowsPerMetric[m] === 0) {
         skipped.push({
           metric,
@@ -290,14 +307,33 @@ export class Harness {
 
     const forecast: Record<string, Float32Array> = {};
     const quantiles: Record<string, QuantileForecast> = {};
+    const fallbacks: FinalFallback[] = [];
     for (let m = 0; m < M; m++) {
       const metric = req.metricNames[m]!;
-      const position = winnerPos[m]!;
-      const row = built.rowIndex[plan.slotOf[position * O]! * M + m]!;
-      // The row was run without post-processing (shared by the family); apply the winner's own.
-      const config = configs[position]!;
-      const matrix = postProcess(forecasts[row]!.quantiles, config, h, levels.length, new Float32Array(h * levels.length));
-      const final = finalForecast(matrix, config, h, levels, metric);
+      const score = selectionScore(m);
+      // Every kept config's final forecast is in the batch (searchable ⇒ servesFinal), so a
+      // fallback costs no model call. The default is position 0 of the sample.
+      const order = fallbackOrder(winnerPos[m]!, kUsed, score);
+      const candidates: FinalCandidate[] = order.map((c) => ({
+        key: space.keys[used[c]!]!,
+        matrix: () => {
+          const row = built.rowIndex[plan.slotOf[c * O]! * M + m]!;
+          if (!(row >= 0)) return null;
+          // The row was run without post-processing (shared by the family); apply the config's own.
+          return postProcess(forecasts[row]!.quantiles, configs[c]!, h, levels.length, new Float32Array(h * levels.length));
+        },
+      }));
+      const choice = chooseFinal(metric, candidates, order.indexOf(0), ranges[m]!);
+      const position = order[choice.index]!;
+      if (choice.fallback !== null) {
+        fallbacks.push(choice.fallback);
+        notes.push(fallbackNote(choice.fallback));
+        if (position !== winnerPos[m]) {
+          const s = score(position);
+          winners[metric] = { key: space.keys[used[position]!]!, config: configs[position]!, score: s === s ? s : null, tieToDefault: false, chosenBy: 'final-guard-fallback' };
+        }
+      }
+      const final = new QuantileForecast(choice.matrix, h, levels, configs[position]!);
       quantiles[metric] = final;
       forecast[metric] = final.quantileAt(req.alpha);
     }
@@ -330,6 +366,8 @@ export class Harness {
       forecast,
       quantiles,
       winner: winners,
+      fallbacks,
+      finalBounds: boundsReport(req.metricNames, ranges),
       tenantWinner: tenantWinnerKey,
       defaultKey: space.keys[defaultIndex]!,
       tried,
@@ -355,6 +393,7 @@ export class Harness {
     req: ParsedRequest,
     reach: RequestReach,
     profiles: readonly MetricProfile[],
+    ranges: readonly PlausibleRange[],
     reason: ColdStartReason,
     prior: PriorLookup,
     clock: StageClock,
@@ -404,28 +443,62 @@ export class Harness {
     const buildRowsMs = clock.lap();
 
     let forecasts: QuantileForecast[] = [];
+    let callStart = performance.now();
     if (rows.length > 0) {
       forecasts = await this.#callModel(rows, h);
+      this.costModel.observeModel(modelRows, performance.now() - callStart);
+    }
+    // The final-forecast guard's one extra model call (rare): a cold-start-prior config whose
+    // forecast fails the guard on some metric falls back to the default, forecast on demand for
+    // those metrics only. cold-start-default has nothing to fall back to (the default is the last
+    // resort); cold-start-flat repeats the single observation, which lies inside any range built
+    // from it, so it is not checked.
+    const defaultIndex = path === 'cold-start-prior' ? effectiveDefault(space, reach, false) : -1;
+    const onDemand = new Map<number, Float32Array>();
+    let extraRows = 0;
+    if (defaultIndex >= 0 && defaultIndex !== index) {
+      const failing = req.metricNames.flatMap((_, m) => (checkFinal(forecasts[m]!.quantiles, ranges[m]!).ok ? [] : [m]));
+      if (failing.length > 0) {
+        const defaultConfig = space.configs[defaultIndex]!;
+        const extra = failing.map((m) => ({ values: req.series[m]!, horizon: h, config: defaultConfig }));
+        callStart = performance.now();
+        const out = await this.#callModel(extra, h);
+        extraRows = extra.length * modelRowsFor(defaultConfig);
+        this.costModel.observeModel(extraRows, performance.now() - callStart);
+        failing.forEach((m, i) => onDemand.set(m, out[i]!.quantiles));
+      }
     }
     const modelMs = clock.lap();
-    if (rows.length > 0) this.costModel.observeModel(modelRows, modelMs);
     const scoreMs = clock.lap();
 
     const forecast: Record<string, Float32Array> = {};
     const quantiles: Record<string, QuantileForecast> = {};
     const winner: Record<string, MetricWinner> = {};
+    const fallbacks: FinalFallback[] = [];
     for (let m = 0; m < M; m++) {
       const metric = req.metricNames[m]!;
       let q: QuantileForecast;
+      winner[metric] = { key, config, score: null, tieToDefault: false, chosenBy: path };
       if (path === 'cold-start-flat') {
         q = new QuantileForecast(flatQuantiles(req.series[m]![0]!, h, levels.length), h, levels, config);
       } else {
-        // The client already applied this config's post-processing (rows carry the config itself).
-        q = finalForecast(forecasts[m]!.quantiles, config, h, levels, metric);
+        // The client already applied each config's post-processing (rows carry the config itself).
+        const candidates: FinalCandidate[] = [{ key, matrix: () => forecasts[m]!.quantiles }];
+        if (defaultIndex >= 0 && defaultIndex !== index) {
+          candidates.push({ key: space.keys[defaultIndex]!, matrix: () => onDemand.get(m) ?? null });
+        }
+        // The last candidate is the default — or the cold-start config itself when no default can serve.
+        const choice = chooseFinal(metric, candidates, candidates.length - 1, ranges[m]!);
+        const used = choice.index === 0 ? config : space.configs[defaultIndex]!;
+        if (choice.fallback !== null) {
+          fallbacks.push(choice.fallback);
+          notes.push(fallbackNote(choice.fallback));
+          if (choice.index !== 0) winner[metric] = { key: space.keys[defaultIndex]!, config: used, score: null, tieToDefault: false, chosenBy: 'final-guard-fallback' };
+        }
+        q = new QuantileForecast(choice.matrix, h, levels, used);
       }
       quantiles[metric] = q;
       forecast[metric] = q.quantileAt(req.alpha);
-      winner[metric] = { key, config, score: null, tieToDefault: false, chosenBy: path };
     }
     const selectMs = clock.lap();
     const total = clock.elapsed();
@@ -442,6 +515,8 @@ export class Harness {
       forecast,
       quantiles,
       winner,
+      fallbacks,
+      finalBounds: boundsReport(req.metricNames, ranges),
       tenantWinner: null,
       defaultKey: space.keys[effectiveDefaultOrFirst(space, reach)]!,
       tried: [],
@@ -452,10 +527,10 @@ export class Harness {
       kUsed: 1,
       kLowered: false,
       budget: budgetReport(req.budgetMs, availableModelMs, predictedModelMs, modelMs, spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs, total),
-      modelRows,
-      requestRows: rows.length,
-      naiveRequestRows: rows.length,
-      forecasterCalls: rows.length > 0 ? 1 : 0,
+      modelRows: modelRows + extraRows,
+      requestRows: rows.length + onDemand.size,
+      naiveRequestRows: rows.length + onDemand.size,
+      forecasterCalls: (rows.length > 0 ? 1 : 0) + (onDemand.size > 0 ? 1 : 0),
       timings: { validateInput, sample: sampleMs, buildRows: buildRowsMs, model: modelMs, score: scoreMs, select: selectMs, total },
       prior: prior.report,
       notes,
@@ -539,17 +614,10 @@ function priorWeightsFor(space: ConfigSpace, prior: ReadonlyMap<string, number>)
   return weights;
 }
 
-/** The final [h × L] quantile matrix as a QuantileForecast; non-finite model output is refused. */
-function finalForecast(matrix: Float32Array, config: ForecastConfig, h: number, levels: readonly number[], metric: string): QuantileForecast {
-  for (let i = 0; i < matrix.length; i++) {
-    if (!Number.isFinite(matrix[i]!)) {
-      throw new HarnessError('model-failure', `the final forecast for metric '${metric}' (${configKey(config)}) contains non-finite values`, {
-        metric,
-        config: configKey(config),
-      });
-    }
-  }
-  return new QuantileForecast(matrix, h, levels, config);
+function boundsReport(metricNames: readonly string[], ranges: readonly PlausibleRange[]): Record<string, PlausibleRange> {
+  const out: Record<string, PlausibleRange> = {};
+  metricNames.forEach((name, m) => (out[name] = ranges[m]!));
+  return out;
 }
 
 function budgetReport(

@@ -35,8 +35,50 @@ export interface MetricWinner {
   readonly score: number | null;
   /** The default won a tie (within 1e-12 relative) with the best config. */
   readonly tieToDefault: boolean;
-  /** How this config came to be chosen. */
-  readonly chosenBy: 'search' | 'fallback-default' | 'cold-start-prior' | 'cold-start-default' | 'cold-start-flat';
+  /**
+   * How this config came to be chosen. `final-guard-fallback`: the config chosen first (by search
+   * or the cold-start rule) had a final forecast that failed the final-forecast guard, and this
+   * one replaced it for this metric (see `HarnessResult.fallbacks`).
+   */
+  readonly chosenBy: 'search' | 'fallback-default' | 'cold-start-prior' | 'cold-start-default' | 'cold-start-flat' | 'final-guard-fallback';
+}
+
+/** Why the final-forecast guard refused a config's final forecast for one metric (final-guard.ts). */
+export type FinalGuardFailure =
+  /** A NaN or ±Infinity among its quantiles. */
+  | 'non-finite'
+  /** Finite, but outside the metric's plausible range (`HarnessResult.finalBounds`). */
+  | 'implausible'
+  /** The batch holds no final forecast for it (cannot happen for a searchable config; defensive). */
+  | 'no-final-forecast';
+
+/** The bound every final forecast of a metric is checked against (see final-guard.ts). */
+export interface PlausibleRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * One metric whose first-choice final forecast failed the guard. Counting these is how callers
+ * and experiments see how often the guard acted (`result.fallbacks.length`).
+ */
+export interface FinalFallback {
+  readonly metric: string;
+  /** The config chosen first (search winner, or the cold-start config). */
+  readonly from: string;
+  /** The config whose forecast the result carries for this metric (= `winner[metric].key`). */
+  readonly to: string;
+  /** Why `from` was refused. */
+  readonly reason: FinalGuardFailure;
+  /** The offending value and the bound, human-readable. */
+  readonly detail: string;
+  /** Every config refused on the way to `to`, in the order tried (`from` first). */
+  readonly refused: readonly { readonly key: string; readonly reason: FinalGuardFailure }[];
+  /**
+   * false: no candidate passed; `to` is the fleet default, finite but outside the bound, used as
+   * the last resort (from = to when the default was the first choice).
+   */
+  readonly accepted: boolean;
 }
 
 /** Something the harness could not use, and why — nothing is dropped silently. */
@@ -91,9 +133,22 @@ export interface HarnessResult {
   readonly forecast: Readonly<Record<string, Float32Array>>;
   /** Every quantile per metric: the winner's [h × levels] matrix (`.quantiles`, `.levels`). */
   readonly quantiles: Readonly<Record<string, QuantileForecast>>;
-  /** The config used for each metric (the same one for all metrics in per-tenant mode). */
+  /**
+   * The config used for each metric (the same one for all metrics in per-tenant mode, unless the
+   * final-forecast guard replaced it for a metric: see `fallbacks`).
+   */
   readonly winner: Readonly<Record<string, MetricWinner>>;
-  /** The tenant-level winner (lowest mean scaled loss), reported in both modes; null off search. */
+  /**
+   * Metrics whose first-choice final forecast failed the final-forecast guard (non-finite, or
+   * outside `finalBounds`), what replaced it, and why; empty on a normal request.
+   */
+  readonly fallbacks: readonly FinalFallback[];
+  /** Per metric, the plausible range the final forecast was checked against (final-guard.ts). */
+  readonly finalBounds: Readonly<Record<string, PlausibleRange>>;
+  /**
+   * The tenant-level winner (lowest mean scaled loss), reported in both modes — the selection's
+   * choice, also when the final-forecast guard replaced it for some metric; null off search.
+   */
   readonly tenantWinner: string | null;
   /** The fleet default config for this request (see effectiveDefault). */
   readonly defaultKey: string;
@@ -115,7 +170,7 @@ export interface HarnessResult {
   readonly requestRows: number;
   /** Rows a batch without dedupe would have sent for the same configs. */
   readonly naiveRequestRows: number;
-  /** forecastBatch calls made: 1, or 0 on the flat path. */
+  /** forecastBatch calls made: 1, 0 on the flat path, 2 when a cold-start-prior forecast fell back to the default. */
   readonly forecasterCalls: number;
   readonly timings: StageTimings;
   readonly prior: PriorReport;

@@ -1,12 +1,12 @@
 /**
  * The experiments CLI (M6–M9 and the NAB / CSV headline), JSON + markdown outputs.
  *
- *   npx tsx packages/harness/src/cli/experiments.ts <command> [options]
+ *   npx tsx apps/experiments/src/cli/experiments.ts <command> [options]   (or: npm run experiments -w @tsfm/experiments -- …)
  *
  * commands: tune | m6 | m7 | m8 | m9 | nab | csv <file.csv …> | all | doc — `--help` lists the
- * options; packages/harness/README.md § Experiments explains them, docs/results.md has the runs.
+ * options; apps/experiments/README.md explains them, docs/results.md has the runs.
  */
-import { runExperimentsCli } from '../experiments/cli-main.js';
+import { runExperimentsCli } from '../cli-main.js';
 
 try {
   await runExperimentsCli(process.argv.slice(2));

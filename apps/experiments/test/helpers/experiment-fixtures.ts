@@ -1,15 +1,16 @@
 /**
  * Small, generated fixtures for the experiment tests: a 12-tenant, 4-day fleet written with
- * @tsfm/workload-gen, a tiny model (the default architecture, shrunk), and a protocol scaled to
- * them (origins over the last day, two days of history first).
+ * @tsfm/workload-gen, a tiny model (the default architecture, shrunk, random weights: the writer
+ * behind the CLI's --random-model), and a protocol scaled to them (origins over the last day, two
+ * days of history first).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetOptions, writeFleet } from '@tsfm/workload-gen';
-import type { Protocol } from '../../src/experiments/protocol.js';
-import type { ModelProvenance, RunInfo } from '../../src/experiments/report.js';
-import { pretrainShapedModel } from './models.js';
+import type { Protocol } from '../../src/protocol.js';
+import { writeRandomModel } from '../../src/random-model.js';
+import type { ModelProvenance, RunInfo } from '../../src/report.js';
 
 export async function tinyFleet(tenants = 12, days = 4, seed = 5): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tsfm-exp-fleet-'));
@@ -19,7 +20,7 @@ export async function tinyFleet(tenants = 12, days = 4, seed = 5): Promise<strin
 
 /** Context 64, horizon 64, a narrow trunk: a real ONNX model that runs in microseconds. */
 export function tinyModel(): string {
-  return pretrainShapedModel({ context: 64, horizon: 64, hidden: 32, blocks: 1, maskPool: 16 }, 7);
+  return writeRandomModel({ context: 64, horizon: 64, hidden: 32, blocks: 1, maskPool: 16 }, 7);
 }
 
 export const TINY_PROTOCOL: Protocol = Object.freeze({

@@ -62,7 +62,12 @@ export async function anchoredWorkdir(settings: Record<string, unknown> = {}): P
   return copy;
 }
 
-const ANCHOR_PREFIX = 'tsfm-workflow-test-anchor-';
+/**
+ * Per checkout: an anchored workdir links the checkout's node_modules and records its template
+ * path, so one made by another checkout (a CI clone beside a developer's tree, sharing /tmp) points
+ * into a tree that may be gone or different.
+ */
+const ANCHOR_PREFIX = `tsfm-workflow-test-anchor-${createHash('sha256').update(fileURLToPath(new URL('../', import.meta.url))).digest('hex').slice(0, 12)}-`;
 
 function anchorKey(): string {
   const hash = createHash('sha256');
@@ -106,7 +111,7 @@ async function sharedAnchor(): Promise<string> {
   }
 }
 
-/** Anchors of earlier versions of the code, left in the temp dir by earlier runs. */
+/** This checkout's anchors of earlier versions of the code, left in the temp dir by earlier runs. */
 function removeOldAnchors(current: string): void {
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name);

@@ -6,10 +6,11 @@
  *
  *   tsx packages/pretrain/scripts/eval-m4.ts [packages/pretrain/model/model.json]
  */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { forecast, loadModel } from './onnx-forecast.js';
 
-const DATA = process.env.M4_DIR ?? '/work/shared/data/m4';
+const DATA = process.env.M4_DIR ?? fileURLToPath(new URL('../../../../shared/data/m4', import.meta.url));
 const H = 48, M = 24;
 
 function readWide(path: string): Map<string, number[]> {

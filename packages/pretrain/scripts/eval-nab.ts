@@ -8,11 +8,12 @@
  *
  *   tsx packages/pretrain/scripts/eval-nab.ts [packages/pretrain/model/model.json]
  */
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forecast, loadModel } from './onnx-forecast.js';
 
-const DIR = process.env.NAB_DIR ?? '/work/shared/data/nab';
+const DIR = process.env.NAB_DIR ?? fileURLToPath(new URL('../../../../shared/data/nab', import.meta.url));
 const H = 12, M = 288, ORIGINS = 48;
 
 const model = await loadModel(process.argv[2] ?? 'packages/pretrain/model/model.json');

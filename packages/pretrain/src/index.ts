@@ -9,5 +9,6 @@ export { forward, backward, denormalise, pinballLossAndGrad, Workspace } from '.
 export { initParams, paramCount, paramLayout, viewParams } from './model/params.js';
 export { loadWeights, saveWeights } from './model/weights.js';
 export { buildManifest, sha256, type Manifest, type TrainingSummary } from './manifest.js';
+export { writeRandomWeightModel, type RandomModelOptions } from './random-model.js';
 export { train, DEFAULT_TRAIN, type TrainOptions, type TrainResult, type CurvePoint } from './train.js';
 export { Rng } from './rng.js';

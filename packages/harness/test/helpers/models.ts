@@ -1,7 +1,5 @@
 /**
- * Real ONNX models for integration tests, written with @tsfm/pretrain's own ONNX writer (its
- * package has no entry point yet, hence the relative imports — switch to '@tsfm/pretrain' once
- * it exports these):
+ * Real ONNX models for integration tests, written with @tsfm/pretrain's own ONNX writer:
  *  - `pretrainShapedModel`: the default model's architecture, contract and manifest, random
  *    weights — what the harness will run against once the trained default ships;
  *  - `knownQuantileModel`: level k at every step = last context value + OFFSETS[k], so the
@@ -11,36 +9,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest } from '../../../pretrain/src/manifest.js';
-import { DEFAULT_CONFIG as PRETRAIN_DEFAULT, type ModelConfig } from '../../../pretrain/src/model/config.js';
-import { buildOnnxModel } from '../../../pretrain/src/model/export-onnx.js';
-import { initParams } from '../../../pretrain/src/model/params.js';
-import { GraphBuilder } from '../../../pretrain/src/onnx/index.js';
-
-const UNTRAINED = {
-  generator: 'none',
-  corpus: 'none (random weights, @tsfm/harness tests)',
-  seed: 0,
-  corpusSeed: 0,
-  seriesGenerated: 0,
-  samples: 0,
-  steps: 0,
-  batch: 0,
-  heldOut: 'none',
-  wallSeconds: 0,
-  threads: 1,
-  stoppedByTimeCap: false,
-  hyperparameters: {},
-};
+import { GraphBuilder, writeRandomWeightModel, type ModelConfig } from '@tsfm/pretrain';
 
 /** Writes default.onnx + model.json (random weights, default architecture); returns the manifest path. */
 export function pretrainShapedModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  const config: ModelConfig = { ...PRETRAIN_DEFAULT, ...overrides };
-  const bytes = buildOnnxModel(config, initParams(config, seed));
-  const dir = mkdtempSync(join(tmpdir(), 'tsfm-harness-model-'));
-  writeFileSync(join(dir, 'default.onnx'), bytes);
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(buildManifest(config, bytes, 'default.onnx', UNTRAINED), null, 2));
-  return join(dir, 'model.json');
+  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-harness-model-')), { overrides, seed, purpose: '@tsfm/harness tests' });
 }
 
 export const KNOWN_LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];

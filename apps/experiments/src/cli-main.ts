@@ -36,6 +36,11 @@ data and model
   --doc PATH             results page for 'doc'/'all' (default docs/results.md)
   --scope TEXT           the scope line of docs/results.md (full size or what was reduced)
   --notes-file PATH      markdown placed under "Reading" in docs/results.md
+  --provisioning-dir DIR the replay simulator's --out, embedded as "Provisioning replay" (default
+                         out/simulate; without its summary.md the page's section is kept as is)
+  --provisioning-notes-file PATH  hand-written markdown for that section (default
+                         <provisioning-dir>/notes.md when it exists); the line
+                         <!-- provisioning-replay-report --> in it marks where the report goes
 protocol
   --seed N (42)  --tuning-share X (0.3)  --origins N (50)  --tuning-origins N (10)  --horizon MIN (60)
   --max-tenants N        evaluate at most N evaluation tenants (reduced run)
@@ -75,6 +80,8 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
       doc: { type: 'string' },
       scope: { type: 'string' },
       'notes-file': { type: 'string' },
+      'provisioning-dir': { type: 'string' },
+      'provisioning-notes-file': { type: 'string' },
       seed: { type: 'string' },
       'tuning-share': { type: 'string' },
       origins: { type: 'string' },
@@ -481,12 +488,18 @@ async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void> {
 
 function doc(ctx: Context): void {
   const docPath = resolve(str(ctx.values.doc) ?? join(REPO, 'docs', 'results.md'));
+  const provisioningDir = resolve(str(ctx.values['provisioning-dir']) ?? join(REPO, 'out', 'simulate'));
+  // The replay's prose defaults to the notes beside its report, so a plain `doc` keeps it too.
+  const besideReport = join(provisioningDir, 'notes.md');
+  const provisioningNotes = str(ctx.values['provisioning-notes-file']) ?? (existsSync(besideReport) ? besideReport : undefined);
   writeResultsDoc({
     outDir: ctx.out,
     docPath,
     repoRoot: REPO,
     scope: str(ctx.values.scope) ?? 'see each section for the tenants, origins and subsets it used.',
     ...(str(ctx.values['notes-file']) ? { notes: readFileSync(resolve(str(ctx.values['notes-file'])!), 'utf8') } : {}),
+    provisioningDir,
+    ...(provisioningNotes === undefined ? {} : { provisioningNotes: readFileSync(provisioningNotes, 'utf8') }),
   });
   log(`doc: wrote ${docPath}`);
 }

@@ -1,7 +1,8 @@
 /**
  * docs/results.md: the experiments' markdown sections assembled in one page, with a status line
  * (trained model or random-weight stand-in; full or reduced size), the headline numbers pulled
- * from the JSON outputs, and the exact commands that produced them.
+ * from the JSON outputs, and the exact commands that produced them; last, the provisioning replay
+ * (provisioning-section.ts), which comes from another CLI and must survive a regeneration.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -10,6 +11,7 @@ import type { M7Result } from './m7.js';
 import type { M8Result } from './m8.js';
 import type { M9Result } from './m9.js';
 import { CLI_COMMAND, rerunCommand } from './provenance.js';
+import { provisioningSection } from './provisioning-section.js';
 import { fmt, fmtP, pct } from './report.js';
 import type { SeriesResult } from './series.js';
 
@@ -29,6 +31,13 @@ export interface ResultsDocOptions {
   readonly scope: string;
   /** Optional markdown: a reading of the numbers, placed after the summary. */
   readonly notes?: string;
+  /**
+   * The replay simulator's --out folder (summary.md + charts), embedded as "## Provisioning
+   * replay"; when absent or without a report, the page's existing replay section is kept.
+   */
+  readonly provisioningDir?: string;
+  /** Optional hand-written markdown for that section (setup, reading); see provisioning-section.ts. */
+  readonly provisioningNotes?: string;
 }
 
 export function writeResultsDoc(options: ResultsDocOptions): string {
@@ -145,7 +154,15 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
     });
     lines.push(text, '');
   }
-  const text = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  const generated = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  // Read before the page is overwritten: without a simulator report the old section is kept.
+  const replay = provisioningSection({
+    ...(options.provisioningDir === undefined ? {} : { dir: options.provisioningDir }),
+    ...(options.provisioningNotes === undefined ? {} : { notes: options.provisioningNotes }),
+    docPath: options.docPath,
+    repoRoot: options.repoRoot,
+  });
+  const text = replay === null ? generated : `${generated}\n${replay.trimEnd()}\n`;
   writeFileSync(options.docPath, text);
   return text;
 }

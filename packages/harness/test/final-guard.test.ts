@@ -8,19 +8,12 @@ import { configKey, loadModel, parseConfig, type ForecastConfig, type ForecastRo
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pretrainShapedModel } from './helpers/models.js';
-import { CostModel, Harness, HarnessError, PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, checkFinal, staticPrior, type HarnessRequest, type HarnessResult } from '../src/index.js';
+import { Harness, HarnessError, PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, checkFinal, staticPrior, type HarnessRequest, type HarnessResult } from '../src/index.js';
 import { fallbackOrder } from '../src/final-guard.js';
+import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { METRICS, syntheticTenant } from './helpers/tenants.js';
 
-const FREE = (): CostModel => new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 });
-const cfg = (over: Partial<ForecastConfig>): ForecastConfig =>
-  parseConfig({ contextLength: 256, resolutionMinutes: 1, normalisation: 'none', flip: false, clampNonNegative: true, fixCrossing: true, ...over });
-
-const X = cfg({ contextLength: 128, resolutionMinutes: 5, normalisation: 'mean-std' });
-const Y = cfg({ contextLength: 64, resolutionMinutes: 15, normalisation: 'last-value', flip: true });
-const Z = cfg({ contextLength: 256, resolutionMinutes: 1, normalisation: 'log1p' });
-const GRID = [X, Y, Z];
 
 const tenant = syntheticTenant(3000, 5);
 const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({ history: tenant, horizon: 60, alpha: 0.9, k: 16, budgetMs: 1e9, ...over });

@@ -3,21 +3,14 @@
  * α (not the median) decides, scale-free averaging across metrics, per-metric mode, one batched
  * call with deduplicated rows, the latency budget, determinism.
  */
-import { parseConfig, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
+import { type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
 import { describe, expect, it } from 'vitest';
 import { CostModel, Harness, type HarnessRequest } from '../src/index.js';
 import { pickLowest } from '../src/selection.js';
+import { cfg, FREE, GRID, X, Y, Z } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { syntheticTenant, type TestTenant } from './helpers/tenants.js';
 
-const FREE = (): CostModel => new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 });
-const cfg = (over: Partial<ForecastConfig>): ForecastConfig =>
-  parseConfig({ contextLength: 256, resolutionMinutes: 1, normalisation: 'none', flip: false, clampNonNegative: true, fixCrossing: true, ...over });
-
-const X = cfg({ contextLength: 128, resolutionMinutes: 5, normalisation: 'mean-std' });
-const Y = cfg({ contextLength: 64, resolutionMinutes: 15, normalisation: 'last-value', flip: true });
-const Z = cfg({ contextLength: 256, resolutionMinutes: 1, normalisation: 'log1p' });
-const GRID = [X, Y, Z];
 
 /** The true future of a validation row (the array holds it; the real model never looks). */
 function truth(row: ForecastRow, t: number): number {

@@ -12,7 +12,9 @@ export const USAGE = `usage:
          [--max-experiments N] [--max-hours H] [--max-dollars D] [--patience P]
          [--concurrency C] [--launch local|slurm|'<template>'] [--job-timeout S]
       Start a run (the first run writes <workdir>/config.json); with the workdir alone, resume it.
-      Flags given on a resume override config.json and are recorded there.
+      Flags given on a resume override config.json and are recorded there. The workflow's own
+      settings (template, poll and stall limits, the slurm block, "shards": N to split each
+      evaluation over N jobs) go in <workdir>/workflow.json before the first run (docs/cluster.md).
   run.ts status <workdir> [--json]
   run.ts report <workdir> [--html]
       Writes summary.md, the charts and report.md; --html also writes report.html, one

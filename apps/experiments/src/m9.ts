@@ -10,18 +10,24 @@
  *     (premium 0.90, standard 0.75, basic 0.65) — the winner is re-selected for each α — so the
  *     level ordering is a within-point comparison, not confounded by which tenants are in which
  *     tier. Reports the share of points with premium > standard > basic.
+ *  3. The same paired points forecast again with the harness's opt-in calibration
+ *     (`options.calibration: 'validation-shift'`, one-sided CQR on the validation residuals):
+ *     under-provisioning, α-loss and uplift per tier next to the uncalibrated harness, so the
+ *     coverage it buys is read together with what it costs. The view-2 methods run first and
+ *     unchanged, so view 2's numbers do not depend on this one.
  */
 import { TIERS, type Tier } from '@tsfm/losses';
-import { methodCounts } from './aggregate.js';
+import { compare, methodCounts } from './aggregate.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
 import type { ProvisioningTally } from './point-score.js';
 import { emptyTally, mergeTally } from './point-score.js';
 import { runTasks } from './pool.js';
 import { historyCap, originsOf, type Protocol } from './protocol.js';
-import { fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
+import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { assertSide, type TenantSplit } from './split.js';
+import type { PairedSummary } from './stats.js';
 import { readFleetTenants } from './tenant-data.js';
 import { DEFAULT_HARNESS, type HarnessSettings, type M6Result } from './m6.js';
 import { subsetOf } from './m7.js';
@@ -37,6 +43,19 @@ export interface TierRow {
   readonly levelRatio: number;
   /** (mean q_α − mean q_0.5) in scale units. */
   readonly uplift: number;
+}
+
+/** One tier of view 3: the uncalibrated and the calibrated harness on the same points. */
+export interface CalibratedTierRow {
+  readonly tier: Tier;
+  readonly none: TierRow;
+  readonly calibrated: TierRow;
+  /** Mean scale-free α-loss of each over the points both scored. */
+  readonly lossNone: number;
+  readonly lossCalibrated: number;
+  readonly points: number;
+  /** Paired: calibrated (a) vs uncalibrated (b); relativeImprovement > 0 = calibration lowers the loss. */
+  readonly comparison: PairedSummary | null;
 }
 
 export interface M9Result {
@@ -58,7 +77,19 @@ export interface M9Result {
     readonly weaklyOrdered: number;
     readonly dropped: number;
   };
+  /** View 3 (absent in outputs written before it existed). */
+  readonly calibrated?: {
+    readonly method: 'validation-shift';
+    /** Validation windows of the harness requests: residuals per metric = windows × h. */
+    readonly validationWindows: number;
+    readonly rows: readonly CalibratedTierRow[];
+    readonly dropped: number;
+  };
 }
+
+/** Method names of views 2 and 3. */
+const plainName = (tier: Tier): string => `harness@${tier}`;
+const calibratedName = (tier: Tier): string => `harness+cqr@${tier}`;
 
 export function tierRows(byTier: Readonly<Record<string, ProvisioningTally>>): TierRow[] {
   return TIER_ORDER.filter((t) => byTier[t] !== undefined).map((tier) => rowOf(tier, byTier[tier]!));
@@ -100,7 +131,16 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   assertSide(options.split, ids, 'evaluation');
   const perTenant = options.originsPerTenant ?? 10;
   const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
-  const specs: MethodSpec[] = TIER_ORDER.map((tier) => ({ kind: 'harness', name: `harness@${tier}`, ...harness, historySteps: cap, alpha: TIERS[tier] }));
+  const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({ kind: 'harness', name: plainName(tier), ...harness, historySteps: cap, alpha: TIERS[tier] }));
+  const calibrated: MethodSpec[] = TIER_ORDER.map((tier) => ({
+    kind: 'harness',
+    name: calibratedName(tier),
+    ...harness,
+    historySteps: cap,
+    alpha: TIERS[tier],
+    calibration: 'validation-shift',
+  }));
+  const specs = [...plain, ...calibrated];
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   async function* tasks(): AsyncGenerator<RuntimeTask> {
@@ -125,16 +165,30 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     if (r.kind !== 'evaluate') throw new Error('M9 expected evaluation results');
     return r.outcome;
   });
-  const rows = TIER_ORDER.map((tier) => {
+  const tallyRow = (tier: Tier, name: string): TierRow => {
     const t = emptyTally();
-    for (const o of outcomes) mergeTally(t, o.methods.find((m) => m.name === `harness@${tier}`)!.tally);
+    for (const o of outcomes) mergeTally(t, o.methods.find((m) => m.name === name)!.tally);
     return rowOf(tier, t);
+  };
+  const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
+  const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
+    const comparison = compare(outcomes, calibratedName(tier), plainName(tier), 'all', undefined, { seed: protocol.seed });
+    // Means over the points both scored (the paired summary's), not each method's own points.
+    return {
+      tier,
+      none: rows[TIER_ORDER.indexOf(tier)]!,
+      calibrated: tallyRow(tier, calibratedName(tier)),
+      lossNone: comparison.summary?.meanB ?? Number.NaN,
+      lossCalibrated: comparison.summary?.meanA ?? Number.NaN,
+      points: comparison.summary?.points ?? 0,
+      comparison: comparison.summary,
+    };
   });
   let points = 0;
   let strict = 0;
   let weak = 0;
   for (const o of outcomes) {
-    const lv = TIER_ORDER.map((tier) => o.methods.find((m) => m.name === `harness@${tier}`)!.level);
+    const lv = TIER_ORDER.map((tier) => o.methods.find((m) => m.name === plainName(tier))!.level);
     for (let i = 0; i < lv[0]!.length; i++) {
       const [p, s, b] = [lv[0]![i]!, lv[1]![i]!, lv[2]![i]!];
       if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;
@@ -158,7 +212,13 @@ export async function runM9(options: M9Options): Promise<M9Result> {
       points,
       strictlyOrdered: strict / points,
       weaklyOrdered: weak / points,
-      dropped: specs.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
+      dropped: plain.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
+    },
+    calibrated: {
+      method: 'validation-shift',
+      validationWindows: harness.validationWindows,
+      rows: calibratedRows,
+      dropped: calibrated.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
     },
   };
 }
@@ -181,6 +241,7 @@ export function m9Markdown(r: M9Result): string {
     '',
     `Level ordering premium > standard > basic at ${pct(r.paired.strictlyOrdered)} of ${r.paired.points} points (≥ with ties: ${pct(r.paired.weaklyOrdered)}).`,
     '',
+    ...calibratedSection(r),
     `### From M6 (each tenant at its own tier's α)`,
     '',
   );
@@ -195,4 +256,58 @@ export function m9Markdown(r: M9Result): string {
     '',
   );
   return out.join('\n');
+}
+
+const CALIBRATED_HEADERS = [
+  'tier',
+  'target 1 − α',
+  'under-provisioned: none',
+  'under-provisioned: validation-shift',
+  'α-loss: none',
+  'α-loss: validation-shift',
+  'α-loss change [95% CI]',
+  'points',
+  'uplift: none',
+  'uplift: validation-shift',
+];
+
+/** View 3's subsection; empty for outputs written before it existed. */
+function calibratedSection(r: M9Result): string[] {
+  const c = r.calibrated;
+  if (c === undefined) return [];
+  const change = (x: CalibratedTierRow): string => {
+    const s = x.comparison;
+    if (s === null) return 'n/a';
+    // relativeImprovement = 1 − cal/none; the column shows cal/none − 1 (positive = calibration costs loss).
+    return `${pct(-s.relativeImprovement, 1)} ${ci(-s.relativeImprovementCI.hi, -s.relativeImprovementCI.lo)}`;
+  };
+  return [
+    `### Paired, with calibration: \`options.calibration: '${c.method}'\``,
+    '',
+    `The same points forecast again with the harness's opt-in calibration: the α-quantile is shifted by the conformal α-quantile ` +
+      `(rank ⌈(n + 1)α⌉) of the used config's residuals on its validation window${c.validationWindows === 1 ? '' : 's'} ` +
+      `(one-sided CQR; up to ${c.validationWindows} × ${r.protocol.horizon} = ${c.validationWindows * r.protocol.horizon} consecutive residuals per metric, no extra model call). ` +
+      `Same winners, same model rows; only the α-quantile moves. Points dropped: ${c.dropped}.`,
+    '',
+    table(
+      CALIBRATED_HEADERS,
+      c.rows.map((x) => [
+        x.tier,
+        pct(x.none.target, 0),
+        pct(x.none.underRate, 2),
+        pct(x.calibrated.underRate, 2),
+        fmt(x.lossNone),
+        fmt(x.lossCalibrated),
+        change(x),
+        x.points,
+        fmt(x.none.uplift),
+        fmt(x.calibrated.uplift),
+      ]),
+    ),
+    '',
+    'α-loss = mean scale-free pinball loss at the tier\'s α over the paired points (the M6 scoring rule); change = calibrated / uncalibrated − 1, ' +
+      '95% CI by cluster bootstrap over tenants. Uplift = mean(q_α) − mean(q_0.5) in scale units (the median is the model\'s, unshifted): ' +
+      'the extra capacity above the median forecast.',
+    '',
+  ];
 }

@@ -12,7 +12,7 @@ import type { Forecaster } from '@tsfm/baselines';
 import type { Tier } from '@tsfm/losses';
 import { interpolateQuantileRow } from '@tsfm/losses';
 import { parseConfigKey, type ForecastConfig, type ForecastRow, type TsfmClient } from '@tsfm/tsfm-client';
-import { MINUTE_MS, type Harness } from '@tsfm/harness';
+import { MINUTE_MS, type CalibrationMethod, type Harness } from '@tsfm/harness';
 import type { EvalTenant } from './tenant-data.js';
 
 export interface PointRequest {
@@ -82,6 +82,8 @@ export interface HarnessMethodOptions {
   readonly historySteps: number;
   /** Forecast at this α instead of the tenant's. */
   readonly alpha?: number | null;
+  /** The request's `options.calibration`; left out of the request when absent (the harness default, 'none'). */
+  readonly calibration?: CalibrationMethod;
 }
 
 /**
@@ -111,7 +113,11 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
             budgetMs: options.budgetMs,
             seed: p.seed,
             metrics: [...tenant.metricNames],
-            options: { validationWindows: options.validationWindows, configsPerModelRow: options.configsPerModelRow },
+            options: {
+              validationWindows: options.validationWindows,
+              configsPerModelRow: options.configsPerModelRow,
+              ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
+            },
           });
           const wall = performance.now() - t0;
           out.push({

@@ -121,7 +121,14 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
     lines.push(
       `- **M9 (tiers, paired):** under-provisioning ` +
         m9.paired.rows.map((r) => `${r.tier} ${pct(r.underRate, 1)} (target ${pct(r.target, 0)}), level ×${fmt(r.levelRatio, 3)}`).join('; ') +
-        `; premium > standard > basic at ${pct(m9.paired.strictlyOrdered)} of points.`,
+        `; premium > standard > basic at ${pct(m9.paired.strictlyOrdered)} of points` +
+        (m9.calibrated === undefined
+          ? '.'
+          : `. With \`calibration: '${m9.calibrated.method}'\`: ` +
+            m9.calibrated.rows
+              .map((r) => `${r.tier} ${pct(r.calibrated.underRate, 1)}, α-loss ${fmt(r.lossCalibrated)} vs ${fmt(r.lossNone)}`)
+              .join('; ') +
+            '.'),
     );
   }
   if (nab) {

@@ -11,7 +11,7 @@ import type { ArchetypeStoreSet } from '@tsfm/archetypes';
 import type { BaselineName } from '@tsfm/baselines';
 import { isMainThread } from 'node:worker_threads';
 import { configKey, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
-import { archetypeStorePrior, Harness, type ConfigPriorSource } from '@tsfm/harness';
+import { archetypeStorePrior, Harness, type CalibrationMethod, type ConfigPriorSource } from '@tsfm/harness';
 import { evaluateTenant, type TenantOutcome, type TenantTask } from './evaluate-tenant.js';
 import { restrictResolutions } from './forecasters.js';
 import { GridEvaluator, type GridLosses } from './grid-search.js';
@@ -38,6 +38,8 @@ export type MethodSpec =
       readonly historySteps: number;
       readonly alpha?: number | null;
       readonly prior?: PriorSpec | null;
+      /** The harness request's `options.calibration` (absent: the harness default, 'none'). */
+      readonly calibration?: CalibrationMethod;
     }
   | { readonly kind: 'fixed'; readonly name: string; readonly config: FixedConfigChoice }
   | {

@@ -68,6 +68,17 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
     expect(r.paired.rows[0]!.levelRatio).toBeGreaterThanOrEqual(r.paired.rows[2]!.levelRatio);
     expect(Object.keys(r.fromM6)).toContain('harness');
     expect(m9Markdown(r)).toContain('premium');
+    // View 3: the same points with calibration 'validation-shift', next to the uncalibrated rows.
+    const c = r.calibrated!;
+    expect(c.dropped).toBe(0);
+    expect(c.rows.map((x) => x.tier)).toEqual(['premium', 'standard', 'basic']);
+    c.rows.forEach((x, i) => {
+      expect(x.none).toEqual(r.paired.rows[i]);
+      expect(x.calibrated.observedCells).toBe(x.none.observedCells);
+      expect(x.points).toBe(4);
+      expect(Number.isFinite(x.lossCalibrated) && Number.isFinite(x.lossNone)).toBe(true);
+    });
+    expect(m9Markdown(r)).toContain("options.calibration: 'validation-shift'");
     expect(m6Markdown(m6)).toContain('**Points dropped: 0**');
   });
 });

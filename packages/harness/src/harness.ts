@@ -12,12 +12,14 @@
  *  select          winner(s) (ties → default); the final-forecast guard (final-guard.ts) checks
  *                  each metric's final forecast and falls back (next-best config, then the
  *                  default) when it is non-finite or implausible; the α-quantile, all quantiles,
- *                  the report.
+ *                  the opt-in calibration shift of the α-quantile (calibration.ts), the report.
  *
  * Requests that cannot be validated take the documented cold-start path (cold-start.ts). Every
  * failure leaves as a HarnessError.
  */
+import { interpolateQuantileRow } from '@tsfm/losses';
 import { QuantileForecast, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
+import { appendResiduals, conformalShift, shiftPath, type CalibrationMethod } from './calibration.js';
 import {
   effectiveDefault,
   flatQuantiles,
@@ -35,7 +37,7 @@ import { chooseFinal, checkFinal, fallbackNote, fallbackOrder, PLAUSIBLE_RANGE_M
 import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
 import { lastObservedBefore, metricScale, observedIn, profileMetric, type MetricProfile, type MetricScale } from './history-profile.js';
 import { parseRequest, type HarnessRequest, type ParsedRequest } from './request.js';
-import type { BudgetReport, FinalFallback, HarnessResult, MetricWinner, PlausibleRange, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
+import type { BudgetReport, CalibrationReport, FinalFallback, HarnessResult, MetricWinner, PlausibleRange, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
 import { buildRows, planRows, type PlanInput } from './row-plan.js';
 import { postProcess, scoreConfigs, ScoreStatus } from './scoring.js';
 import { pickLowest, tenantScore } from './selection.js';
@@ -308,6 +310,25 @@ export class Harness {
     const forecast: Record<string, Float32Array> = {};
     const quantiles: Record<string, QuantileForecast> = {};
     const fallbacks: FinalFallback[] = [];
+    const calibration = req.options.calibration === 'none' ? null : new Calibrator(req.options.calibration, req.alpha);
+    // Residuals actual − α-quantile of config c on metric m over its scorable validation windows,
+    // from the forecasts already in the batch (the same post-processing and interpolation as
+    // scoring); a string when there are none to use.
+    const validationResiduals = (c: number, m: number): number[] | string => {
+      const out: number[] = [];
+      const processed = new Float32Array(h * levels.length);
+      const path = new Float32Array(h);
+      for (let o = 1; o < O; o++) {
+        if (data.scorable[m * O + o] !== 1) continue;
+        const row = built.rowIndex[plan.slotOf[c * O + o]! * M + m]!;
+        if (!(row >= 0)) return `validation window ${o} has no forecast for this config (no observation inside its context window)`;
+        interpolateQuantileRow(levels, postProcess(forecasts[row]!.quantiles, configs[c]!, h, levels.length, processed), levels.length, h, req.alpha, path);
+        appendResiduals(data.actual[m * O + o]!, path, out);
+      }
+      if (out.length === 0) return 'no observed value in any validation window';
+      if (out.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';
+      return out;
+    };
     for (let m = 0; m < M; m++) {
       const metric = req.metricNames[m]!;
       const score = selectionScore(m);
@@ -336,6 +357,12 @@ export class Harness {
       const final = new QuantileForecast(choice.matrix, h, levels, configs[position]!);
       quantiles[metric] = final;
       forecast[metric] = final.quantileAt(req.alpha);
+      if (calibration !== null) {
+        // The config actually used (after any guard fallback) is the one whose residuals count:
+        // the shift corrects that config's bias, not the first choice's.
+        const residuals = validationResiduals(position, m);
+        forecast[metric] = calibration.apply(metric, space.keys[used[position]!]!, residuals, forecast[metric]!, !profiles[m]!.hasNegative);
+      }
     }
 
     const tried: TriedConfig[] = [];
@@ -365,6 +392,7 @@ export class Harness {
       levels,
       forecast,
       quantiles,
+      calibration: calibration?.report() ?? emptyCalibration('none'),
       winner: winners,
       fallbacks,
       finalBounds: boundsReport(req.metricNames, ranges),
@@ -500,6 +528,12 @@ export class Harness {
       quantiles[metric] = q;
       forecast[metric] = q.quantileAt(req.alpha);
     }
+    // Cold start forecasts no validation window: there is nothing to calibrate from, and the
+    // result says so per metric rather than silently ignoring the option.
+    const calibration: CalibrationReport =
+      req.options.calibration === 'none'
+        ? emptyCalibration('none')
+        : { ...emptyCalibration(req.options.calibration), unshifted: req.metricNames.map((metric) => ({ metric, reason: `${path}: no validation window was forecast` })) };
     const selectMs = clock.lap();
     const total = clock.elapsed();
     return {
@@ -514,6 +548,7 @@ export class Harness {
       levels,
       forecast,
       quantiles,
+      calibration,
       winner,
       fallbacks,
       finalBounds: boundsReport(req.metricNames, ranges),
@@ -603,6 +638,42 @@ function validationData(req: ParsedRequest): ValidationData {
     scaleReport[metricNames[m]!] = scale;
   }
   return { ends, lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
+}
+
+const emptyCalibration = (method: CalibrationMethod): CalibrationReport => ({ method, shifts: {}, residuals: {}, configs: {}, capped: [], unshifted: [] });
+
+/** Collects the per-metric shifts of one request and applies them (calibration.ts). */
+class Calibrator {
+  readonly #method: CalibrationMethod;
+  readonly #alpha: number;
+  readonly #shifts: Record<string, number> = {};
+  readonly #residuals: Record<string, number> = {};
+  readonly #configs: Record<string, string> = {};
+  readonly #capped: string[] = [];
+  readonly #unshifted: { metric: string; reason: string }[] = [];
+
+  constructor(method: CalibrationMethod, alpha: number) {
+    this.#method = method;
+    this.#alpha = alpha;
+  }
+
+  /** The shifted α-quantile path, or `path` itself when `residuals` is a reason not to shift. */
+  apply(metric: string, config: string, residuals: number[] | string, path: Float32Array, nonNegative: boolean): Float32Array {
+    if (typeof residuals === 'string') {
+      this.#unshifted.push({ metric, reason: `${config}: ${residuals}` });
+      return path;
+    }
+    const { shift, n, capped } = conformalShift(residuals, this.#alpha);
+    this.#shifts[metric] = shift;
+    this.#residuals[metric] = n;
+    this.#configs[metric] = config;
+    if (capped) this.#capped.push(metric);
+    return shiftPath(path, shift, nonNegative);
+  }
+
+  report(): CalibrationReport {
+    return { method: this.#method, shifts: this.#shifts, residuals: this.#residuals, configs: this.#configs, capped: this.#capped, unshifted: this.#unshifted };
+  }
 }
 
 function priorWeightsFor(space: ConfigSpace, prior: ReadonlyMap<string, number>): Float64Array {

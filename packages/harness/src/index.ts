@@ -26,7 +26,9 @@ export type {
   SkipNote,
   BudgetReport,
   PriorReport,
+  CalibrationReport,
 } from './result.js';
+export { CALIBRATION_METHODS, conformalShift, type CalibrationMethod } from './calibration.js';
 export type { HarnessForecaster } from './forecaster.js';
 export { staticPrior, type ConfigPriorSource, type TenantHistory } from './config-prior.js';
 export { archetypeStorePrior, type ArchetypePriorOptions } from './archetype-prior.js';

@@ -6,6 +6,7 @@
 import { TIERS, type Tier } from '@tsfm/losses';
 import { z } from 'zod';
 import type { TenantHistory } from './config-prior.js';
+import { CALIBRATION_METHODS } from './calibration.js';
 import { HarnessError } from './errors.js';
 
 /** The harness works on 1-minute grids: horizons, resolutions and seasonal periods are in minutes. */
@@ -63,6 +64,12 @@ export const RequestOptionsSchema = z.object({
    * as many model inputs. 1 = every config a different model input.
    */
   configsPerModelRow: z.number().int().min(1).max(4).default(2),
+  /**
+   * `none` (default): the α-quantile is the winner's. `validation-shift`: it is shifted by the
+   * conformal α-quantile of the used config's validation residuals (one-sided CQR,
+   * calibration.ts) — same model call, `result.calibration` says by how much per metric.
+   */
+  calibration: z.enum(CALIBRATION_METHODS).default('none'),
 });
 
 export const HarnessRequestSchema = z

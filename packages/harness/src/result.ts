@@ -1,6 +1,7 @@
 /** The harness's answer to one request (design.md §5). */
 import type { Tier } from '@tsfm/losses';
 import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
+import type { CalibrationMethod } from './calibration.js';
 import type { ColdStartReason, HarnessPath } from './cold-start.js';
 import type { SampleSource } from './config-sampler.js';
 import type { MetricScale } from './history-profile.js';
@@ -117,6 +118,27 @@ export interface PriorReport {
   readonly error: string | null;
 }
 
+/**
+ * What `options.calibration` did (calibration.ts). With 'none' every record is empty. With
+ * 'validation-shift', per metric: the shift added to the α-quantile forecast, the residuals it
+ * came from and the config whose validation forecasts gave them (the config the result uses for
+ * that metric, also after a final-forecast-guard fallback); a metric without usable validation
+ * forecasts gets no shift and is listed in `unshifted` with the reason.
+ */
+export interface CalibrationReport {
+  readonly method: CalibrationMethod;
+  /** Added to `forecast[metric]` (before the floor at 0 of non-negative series); metrics with a shift only. */
+  readonly shifts: Readonly<Record<string, number>>;
+  /** Residuals (observed validation minutes) behind each shift. */
+  readonly residuals: Readonly<Record<string, number>>;
+  /** The config whose validation forecasts gave the residuals. */
+  readonly configs: Readonly<Record<string, string>>;
+  /** Metrics whose shift was the largest residual because n < α/(1 − α) (the conformal rank exceeds n). */
+  readonly capped: readonly string[];
+  /** Metrics left unshifted under 'validation-shift', and why. */
+  readonly unshifted: readonly { readonly metric: string; readonly reason: string }[];
+}
+
 export interface HarnessResult {
   readonly tenantId: string;
   readonly path: HarnessPath;
@@ -129,10 +151,18 @@ export interface HarnessResult {
   readonly metrics: readonly string[];
   /** The model's quantile levels (columns of every quantile matrix). */
   readonly levels: readonly number[];
-  /** The α-quantile forecast per metric, length h (1-minute steps after the last point). */
+  /**
+   * The α-quantile forecast per metric, length h (1-minute steps after the last point); with
+   * `options.calibration: 'validation-shift'`, shifted by `calibration.shifts[metric]`.
+   */
   readonly forecast: Readonly<Record<string, Float32Array>>;
-  /** Every quantile per metric: the winner's [h × levels] matrix (`.quantiles`, `.levels`). */
+  /**
+   * Every quantile per metric: the winner's [h × levels] matrix (`.quantiles`, `.levels`) — the
+   * model's, never shifted by calibration (see calibration.ts for why).
+   */
   readonly quantiles: Readonly<Record<string, QuantileForecast>>;
+  /** What `options.calibration` did; method 'none' and empty records by default. */
+  readonly calibration: CalibrationReport;
   /**
    * The config used for each metric (the same one for all metrics in per-tenant mode, unless the
    * final-forecast guard replaced it for a metric: see `fallbacks`).

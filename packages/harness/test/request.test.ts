@@ -22,7 +22,7 @@ describe('request validation (zod at the boundary)', () => {
     expect(r.alpha).toBe(0.9);
     expect(r.k).toBe(32);
     expect(r.budgetMs).toBe(200);
-    expect(r.options).toEqual({ validationWindows: 1, minContextPoints: 60, selection: 'per-tenant', configsPerModelRow: 2 });
+    expect(r.options).toEqual({ validationWindows: 1, minContextPoints: 60, selection: 'per-tenant', configsPerModelRow: 2, calibration: 'none' });
     expect(r.metricNames).toEqual(['cpu', 'mem', 'net', 'disk']);
   });
 

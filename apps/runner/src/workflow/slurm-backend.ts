@@ -128,7 +128,7 @@ export class SlurmBackend implements LaunchBackend {
       // Slurm's own message.
       const since = this.unreachableSince.get(handle.jobId) ?? this.now();
       this.unreachableSince.set(handle.jobId, since);
-      if (this.now() - since < this.settings.controllerGraceS * 1000) return this.aliveState(handle, undefined);
+      if (this.now() - since < this.settings.controllerGraceS * 1000) return this.aliveState(handle, undefined, 'the controller is not answering');
       throw error;
     }
     if (view.kind === 'alive') return this.aliveState(handle, view);
@@ -139,7 +139,7 @@ export class SlurmBackend implements LaunchBackend {
     // without a zone, and a runner in another zone would misread it by hours.
     const since = this.endedWithoutExitSince.get(handle.jobId) ?? this.now();
     this.endedWithoutExitSince.set(handle.jobId, since);
-    if (this.now() - since < this.settings.exitFileGraceS * 1000) return this.aliveState(handle, undefined);
+    if (this.now() - since < this.settings.exitFileGraceS * 1000) return this.aliveState(handle, undefined, `Slurm says ${view.kind === 'ended' ? view.state : 'nothing'}; waiting for the exit file`);
     // Killed by Slurm (time limit, memory, node failure, scancel from outside) or never started:
     // runs/<id>/slurm-<job id>.out holds slurmstepd's reason.
     return this.settled(handle, { state: 'lost', reason: await lostReason(handle, view) });
@@ -150,7 +150,7 @@ export class SlurmBackend implements LaunchBackend {
    * thing it writes, so no marker means no start), else running since the marker was written —
    * a durable start time, so queue time never counts toward the job timeout, across restarts too.
    */
-  private async aliveState(handle: SlurmHandle, view: Extract<SlurmView, { kind: 'alive' }> | undefined): Promise<JobState> {
+  private async aliveState(handle: SlurmHandle, view: Extract<SlurmView, { kind: 'alive' }> | undefined, why?: string): Promise<JobState> {
     const started = await markerTime(handle);
     if (view && NOT_STARTED_STATES.has(view.state)) {
       return { state: 'pending', reason: view.reason ? `Slurm: ${view.state}, ${view.reason}` : `Slurm: ${view.state}` };
@@ -158,7 +158,7 @@ export class SlurmBackend implements LaunchBackend {
     if (started === undefined) {
       // RUNNING for Slurm, but the script has not written its marker yet (a moment's race), or
       // Slurm could not be asked: wait without starting the clocks; the queue limit still holds.
-      return { state: 'pending', reason: view ? `Slurm: ${view.state}, not started yet` : 'the controller is not answering' };
+      return { state: 'pending', reason: view ? `Slurm: ${view.state}, not started yet` : (why ?? 'Slurm could not say') };
     }
     return { state: 'running', startedAt: started };
   }

@@ -63,7 +63,7 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
       '',
     );
   } else if (model) {
-    lines.push(`Model: \`${model.name}\` ${model.version}, sha256 \`${model.sha256}\` (${model.manifestPath}).`, '');
+    lines.push(`Model: \`${model.name}\` ${model.version}, sha256 \`${model.sha256}\` (${relative(options.repoRoot, model.manifestPath)}).`, '');
   }
   lines.push(`Scope: ${options.scope}`, '');
 

@@ -14,9 +14,9 @@ import { compare, meanLoss, methodCounts, percentiles, type Comparison, type Met
 import type { MethodSchedule, TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
 import { mergeTally, emptyTally, type ProvisioningTally } from './point-score.js';
-import { runTasks } from './pool.js';
+import { runEvaluations } from './evaluation-run.js';
 import { historyCap, originsOf, type Protocol } from './protocol.js';
-import { ci, fmt, fmtP, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
+import { ci, fmt, fmtP, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { assertDisjoint, assertSide, hashUnit, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
@@ -151,19 +151,12 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
       };
     }
   }
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
   let done = 0;
   // With the prior, in-process: its faiss index cannot be opened from a worker thread (runtime.ts).
   const workers = specs.some((s) => s.kind === 'harness' && s.prior) ? 0 : options.workers;
-  const results = await runTasks({ modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M6', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
     workers,
     onResult: () => options.onProgress?.(++done, evaluation.length),
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const outcomes = results.map((r) => {
-    if (r.kind !== 'evaluate') throw new Error('M6 expected evaluation results');
-    return r.outcome;
   });
   assertSide(split, outcomes.map((o) => o.tenantId), 'evaluation');
   const names = specs.map((s) => s.name);
@@ -172,7 +165,7 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
     harness,
     baselines,
     cap,
-    run: { ...options.run, workers, wallSeconds, cpuSeconds: cpuSecondsSince(cpu0) },
+    run: { ...options.run, workers, wallSeconds, cpuSeconds },
   });
   return { result, outcomes };
 }

@@ -8,11 +8,10 @@
  */
 import type { Comparison } from './aggregate.js';
 import { compare, meanLoss, percentiles } from './aggregate.js';
-import type { TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
-import { runTasks } from './pool.js';
+import { runEvaluations } from './evaluation-run.js';
 import { historyCap, originsOf, type Protocol } from './protocol.js';
-import { fmt, fmtP, modelBanner, pct, table, ci, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
+import { fmt, fmtP, modelBanner, pct, table, ci, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { assertSide, hashUnit, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
@@ -99,18 +98,11 @@ export async function runM7(options: M7Options): Promise<M7Result> {
       }
     }
   }
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
   let done = 0;
   // Single thread: latency on one core, nothing else of ours competing.
-  const results = await runTasks({ modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M7', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
     workers: 0,
     onResult: () => options.onProgress?.(++done, ids.length * perTenant),
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const outcomes: TenantOutcome[] = results.map((r) => {
-    if (r.kind !== 'evaluate') throw new Error('M7 expected evaluation results');
-    return r.outcome;
   });
   const rows: KRow[] = ks.map((k) => {
     const lat: number[] = [];
@@ -143,7 +135,7 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   return {
     experiment: 'm7',
     model: options.model,
-    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds: cpuSecondsSince(cpu0) },
+    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds },
     protocol,
     tenants: ids.length,
     originsPerTenant: perTenant,

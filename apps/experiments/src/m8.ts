@@ -17,13 +17,12 @@
 import { meanLoss, methodCounts, pairedPoints } from './aggregate.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
-import { runTasks } from './pool.js';
-import { historyCap, originsOf, type Protocol } from './protocol.js';
-import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
-import type { MethodSpec, RuntimeTask } from './runtime.js';
+import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
+import { historyCap, type Protocol } from './protocol.js';
+import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
+import type { MethodSpec } from './runtime.js';
 import { assertSide, type TenantSplit } from './split.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
-import { readFleetTenants } from './tenant-data.js';
 import { DEFAULT_HARNESS, type HarnessSettings } from './m6.js';
 import { subsetOf } from './m7.js';
 
@@ -93,34 +92,18 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   }
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
-  async function* tasks(): AsyncGenerator<RuntimeTask> {
-    for await (const tenant of readFleetTenants(options.fleetDir, wanted)) {
-      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
-      const all = originsOf(protocol, tenant.id, length);
-      yield {
-        kind: 'evaluate',
-        task: { tenant, origins: Int32Array.from(subset, (i) => all[i]!), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: specs.map((s) => ({ name: s.name, subset: null })), seed: protocol.seed },
-      };
-    }
-  }
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
   let done = 0;
   // In-process: the prior's faiss index cannot be opened from a worker thread (runtime.ts).
-  const results = await runTasks({ modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
+  const tasks = subsetOriginTasks(options.fleetDir, wanted, protocol, subset, specs.map((s) => s.name));
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M8', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks, {
     workers: 0,
     onResult: () => options.onProgress?.(++done, ids.length),
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const outcomes: TenantOutcome[] = results.map((r) => {
-    if (r.kind !== 'evaluate') throw new Error('M8 expected evaluation results');
-    return r.outcome;
   });
   const rows = lengths.map((L) => coldRow(outcomes, L, protocol.seed));
   return {
     experiment: 'm8',
     model: options.model,
-    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds: cpuSecondsSince(cpu0) },
+    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds },
     protocol,
     tenants: ids.length,
     originsPerTenant: perTenant,

@@ -18,17 +18,15 @@
  */
 import { TIERS, type Tier } from '@tsfm/losses';
 import { compare, methodCounts } from './aggregate.js';
-import type { TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
 import type { ProvisioningTally } from './point-score.js';
 import { emptyTally, mergeTally } from './point-score.js';
-import { runTasks } from './pool.js';
-import { historyCap, originsOf, type Protocol } from './protocol.js';
-import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
-import type { MethodSpec, RuntimeTask } from './runtime.js';
+import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
+import { historyCap, type Protocol } from './protocol.js';
+import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
+import type { MethodSpec } from './runtime.js';
 import { assertSide, type TenantSplit } from './split.js';
 import type { PairedSummary } from './stats.js';
-import { readFleetTenants } from './tenant-data.js';
 import { DEFAULT_HARNESS, type HarnessSettings, type M6Result } from './m6.js';
 import { subsetOf } from './m7.js';
 
@@ -143,27 +141,11 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   const specs = [...plain, ...calibrated];
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
-  async function* tasks(): AsyncGenerator<RuntimeTask> {
-    for await (const tenant of readFleetTenants(options.fleetDir, wanted)) {
-      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
-      const all = originsOf(protocol, tenant.id, length);
-      yield {
-        kind: 'evaluate',
-        task: { tenant, origins: Int32Array.from(subset, (i) => all[i]!), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: specs.map((s) => ({ name: s.name, subset: null })), seed: protocol.seed },
-      };
-    }
-  }
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
   let done = 0;
-  const results = await runTasks({ modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
+  const tasks = subsetOriginTasks(options.fleetDir, wanted, protocol, subset, specs.map((s) => s.name));
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M9', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks, {
     workers: options.workers,
     onResult: () => options.onProgress?.(++done, ids.length),
-  });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const outcomes: TenantOutcome[] = results.map((r) => {
-    if (r.kind !== 'evaluate') throw new Error('M9 expected evaluation results');
-    return r.outcome;
   });
   const tallyRow = (tier: Tier, name: string): TierRow => {
     const t = emptyTally();
@@ -202,7 +184,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   return {
     experiment: 'm9',
     model: options.model,
-    run: { ...options.run, wallSeconds, cpuSeconds: cpuSecondsSince(cpu0) },
+    run: { ...options.run, wallSeconds, cpuSeconds },
     protocol,
     fromM6,
     paired: {

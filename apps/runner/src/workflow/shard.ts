@@ -133,19 +133,27 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
   };
 }
 
-/** Reads and checks runs/<id>/shards/metrics-*-of-<count>.json, in shard order; errors name the file and field. */
+/**
+ * Reads and checks runs/<id>/shards/metrics-*-of-<count>.json, in shard order; errors name the file
+ * and field. Every file is read before judging, so the error is the same whatever order the reads
+ * finish in: all the shards that wrote nothing, else the first (in shard order) that is invalid.
+ */
 export async function readShardMetricsFiles(runDir: string, count: number): Promise<ShardMetrics[]> {
-  return Promise.all(
-    allShards(count).map(async (shard) => {
-      const file = shardMetricsPath(runDir, shard);
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new Error(error.code === 'ENOENT' ? `shard ${formatShard(shard)} wrote no metrics (${file})` : `${file}: ${error.message}`);
-      });
-      const part = parseJsonText(text, ShardMetricsSchema, file);
-      if (part.shard !== formatShard(shard)) throw new Error(`${file}: holds shard ${part.shard}, expected ${formatShard(shard)}`);
-      return part;
-    }),
-  );
+  const shards = allShards(count);
+  const texts = await Promise.all(shards.map((shard) => readFile(shardMetricsPath(runDir, shard), 'utf8').catch((error: NodeJS.ErrnoException) => error)));
+  const missing = shards.filter((_, s) => texts[s] instanceof Error && (texts[s] as NodeJS.ErrnoException).code === 'ENOENT');
+  if (missing.length > 0) {
+    const files = missing.map((shard) => shardMetricsPath(runDir, shard)).join(', ');
+    throw new Error(`shard ${missing.map(formatShard).join(', ')} wrote no metrics (${files})`);
+  }
+  return shards.map((shard, s) => {
+    const file = shardMetricsPath(runDir, shard);
+    const text = texts[s]!;
+    if (text instanceof Error) throw new Error(`${file}: ${text.message}`);
+    const part = parseJsonText(text, ShardMetricsSchema, file);
+    if (part.shard !== formatShard(shard)) throw new Error(`${file}: holds shard ${part.shard}, expected ${formatShard(shard)}`);
+    return part;
+  });
 }
 
 /** Reads and merges the metrics files of all `count` shards of one evaluation. */

@@ -5,6 +5,7 @@
 import type { Harness, HarnessResult } from '@tsfm/harness';
 import { ApiError } from './api-error.js';
 import type { ForecastBody } from './schemas.js';
+import type { ServiceContext } from './server.js';
 import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './series-input.js';
 
 export interface ForecastDefaults {
@@ -41,6 +42,25 @@ export async function runForecast(harness: Harness, body: ForecastInput, series:
 const num = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(7)) : null);
 
 /** `queueMs`: time waiting for a harness slot; `latencyMs`: server-side total. */
+/** What every served forecast leaves behind: its prom-client observations and /status's `lastForecast`. */
+export function recordForecast(ctx: ServiceContext, route: string, result: HarnessResult, queueMs: number, latencyMs: number): void {
+  ctx.metrics.queueWait.observe(queueMs / 1000);
+  ctx.metrics.forecastPaths.inc({ path: result.path });
+  ctx.metrics.kUsed.observe(result.kUsed);
+  ctx.state.lastForecast = {
+    at: new Date().toISOString(),
+    route,
+    tenantId: result.tenantId,
+    horizon: result.horizon,
+    alpha: result.alpha,
+    metrics: result.metrics,
+    path: result.path,
+    winner: result.tenantWinner ?? result.winner[result.metrics[0]!]?.key ?? null,
+    kUsed: result.kUsed,
+    latencyMs,
+  };
+}
+
 export function forecastJson(r: HarnessResult, latencyMs: number, queueMs: number) {
   const forecast: Record<string, Array<number | null>> = {};
   const quantiles: Record<string, Array<Array<number | null>>> = {};

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { createPlanner } from '../src/planners/create-planner.js';
 import type { PlanOutcome } from '../src/planners/planner.js';
 import { FakeMessagesServer } from './helpers/fake-messages-server.js';
+import { captureProcessOutput } from './helpers/capture-output.js';
 import { context, readTree, tempDir } from './helpers/planner-fixtures.js';
 
 const API_KEY = 'sk-ant-api03-SECRET-never-log-me-9f8e7d6c5b4a';
@@ -19,16 +20,7 @@ const captured: string[] = [];
 beforeEach(async () => {
   server = await FakeMessagesServer.start();
   captured.length = 0;
-  // Everything printed while the planner runs, by the SDK, by us, or by anything else.
-  const keep = (chunk: unknown): true => {
-    captured.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
-  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void keep(args.map(String).join(' ')));
-  }
+  captureProcessOutput(captured);
 });
 
 afterEach(async () => {

@@ -11,6 +11,7 @@ import { main, type Io } from '../src/cli/main.js';
 import { NO_SYNTHESIS } from '../src/report/index.js';
 import { OutputsWriter } from '../src/workflow/report-hook.js';
 import { FakeMessagesServer } from './helpers/fake-messages-server.js';
+import { captureProcessOutput } from './helpers/capture-output.js';
 import { readTree } from './helpers/planner-fixtures.js';
 import { fixtureWorkdir } from './report-fixture.js';
 
@@ -24,16 +25,7 @@ const io: Io = { out: (text) => captured.push(text), err: (text) => captured.pus
 beforeEach(async () => {
   server = await FakeMessagesServer.start();
   captured.length = 0;
-  // Everything printed anywhere during a test: the SDK's logger, ours, or anything else.
-  const keep = (chunk: unknown): true => {
-    captured.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(keep);
-  vi.spyOn(process.stderr, 'write').mockImplementation(keep);
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void keep(args.map(String).join(' ')));
-  }
+  captureProcessOutput(captured);
   vi.stubEnv('ANTHROPIC_API_KEY', API_KEY);
   vi.stubEnv('ANTHROPIC_BASE_URL', server.url);
 });

@@ -4,55 +4,18 @@
  * adapter adds — level mapping, batching, roll-out past the model's horizon — independently of
  * any trained weights: output[b, j, c] = last context value + (j + 1) + (level_c − 0.5).
  */
-import { parseManifest, TsfmClient, type SessionLike } from '@tsfm/tsfm-client';
-import { Tensor } from 'onnxruntime-node';
+import type { TsfmClient } from '@tsfm/tsfm-client';
 import { describe, expect, it } from 'vitest';
 import { tsfmForecaster } from '../src/models/tsfm.js';
 import { DEFAULT_LEVELS, forecastAll } from '../src/types.js';
+import { knownAnswerClient } from './helpers/known-answer-client.js';
 import { rowsNonDecreasing } from './helpers/series.js';
 
 const CONTEXT = 16;
 const HORIZON = 4;
-const MODEL_LEVELS = [0.1, 0.5, 0.9];
 
-function fakeSession(calls: { batches: number[] }): SessionLike {
-  return {
-    inputNames: ['context', 'mask'],
-    outputNames: ['quantiles'],
-    async run(feeds) {
-      const context = feeds.context.data as Float32Array;
-      const batch = context.length / CONTEXT;
-      calls.batches.push(batch);
-      const out = new Float32Array(batch * HORIZON * MODEL_LEVELS.length);
-      for (let b = 0; b < batch; b++) {
-        const last = context[b * CONTEXT + CONTEXT - 1];
-        for (let j = 0; j < HORIZON; j++) {
-          MODEL_LEVELS.forEach((level, c) => {
-            out[(b * HORIZON + j) * MODEL_LEVELS.length + c] = last + (j + 1) + (level - 0.5);
-          });
-        }
-      }
-      return { quantiles: new Tensor('float32', out, [batch, HORIZON, MODEL_LEVELS.length]) };
-    },
-  };
-}
-
-async function makeClient(calls: { batches: number[] }): Promise<TsfmClient> {
-  const { manifest, contract } = parseManifest(
-    {
-      name: 'known-answer', version: '0.0.1', sha256: '0'.repeat(64), opset: 17, createdBy: 'baselines tests', licence: 'MIT',
-      trainingCorpus: 'none (a JavaScript function)', contextLength: CONTEXT, horizon: HORIZON, normalisation: 'raw',
-      inputs: [
-        { name: 'context', shape: ['batch', CONTEXT], dtype: 'float32' },
-        { name: 'mask', shape: ['batch', CONTEXT], dtype: 'float32' },
-      ],
-      maskInput: 'mask',
-      output: { name: 'quantiles', shape: ['batch', HORIZON, MODEL_LEVELS.length], dtype: 'float32' },
-      quantileLevels: MODEL_LEVELS,
-    },
-    'known-answer.json',
-  );
-  return TsfmClient.create(manifest, contract, fakeSession(calls), { probe: false });
+function makeClient(calls: { batches: number[] }): Promise<TsfmClient> {
+  return knownAnswerClient({ context: CONTEXT, horizon: HORIZON, batches: calls.batches });
 }
 
 describe('tsfmForecaster', () => {

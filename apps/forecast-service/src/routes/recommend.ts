@@ -5,7 +5,7 @@
 import { parseRecommendOptions, recommend, renderDemandMarkdown, renderRecommendationMarkdown, type MetricForecast } from '@tsfm/provisioning';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../api-error.js';
-import { readSeries, runForecast } from '../forecast-call.js';
+import { readSeries, recordForecast, runForecast } from '../forecast-call.js';
 import { parseBody } from '../parse-body.js';
 import { recommendBodySchema } from '../schemas.js';
 import { inFlight, type ServiceContext } from '../server.js';
@@ -33,26 +33,12 @@ export function registerRecommendRoutes(app: FastifyInstance, ctx: ServiceContex
       throw ApiError.badRequest([{ field: `current.${unknown[0]}`, message: `${unknown.join(', ')} has no history (history has ${Object.keys(series.metrics).join(', ')})` }]);
     }
     const { value: result, queueMs } = await inFlight(ctx, request, () => runForecast(ctx.harness, { ...body, horizon, metrics }, series, ctx.defaults));
-    ctx.metrics.queueWait.observe(queueMs / 1000);
-    ctx.metrics.forecastPaths.inc({ path: result.path });
-    ctx.metrics.kUsed.observe(result.kUsed);
     const forecasts: Record<string, MetricForecast> = {};
     for (const m of result.metrics) forecasts[m] = result.quantiles[m];
     const rec = recommend({ alpha: result.alpha, forecasts, current: body.current, history: series.metrics, options: body.options ?? {} });
     ctx.metrics.recommendations.inc({ action: rec.status === 'ok' ? rec.action : 'cold-start' });
     const latencyMs = reply.elapsedTime;
-    ctx.state.lastForecast = {
-      at: new Date().toISOString(),
-      route: '/recommend',
-      tenantId: result.tenantId,
-      horizon: result.horizon,
-      alpha: result.alpha,
-      metrics: result.metrics,
-      path: result.path,
-      winner: result.tenantWinner ?? result.winner[result.metrics[0]]?.key ?? null,
-      kUsed: result.kUsed,
-      latencyMs,
-    };
+    recordForecast(ctx, '/recommend', result, queueMs, latencyMs);
     if (format === 'markdown') {
       const demand = rec.status === 'ok' ? rec.demand : rec;
       return reply.type('text/markdown; charset=utf-8').send(`${renderRecommendationMarkdown(rec)}\n${renderDemandMarkdown(demand)}`);

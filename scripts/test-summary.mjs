@@ -9,12 +9,16 @@ const dir = '.test-results';
 const nxAt = process.argv.indexOf('--nx-status');
 const nxStatus = nxAt >= 0 ? Number(process.argv[nxAt + 1]) : 0;
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const failures = [];
 const lines = [];
 const files = (() => {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
@@ -22,26 +26,37 @@ const files = (() => {
 for (const file of files) {
   const name = file.replace(/\.json$/, '');
   const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  const p = report.numPassedTests, f = report.numFailedTests, s = report.numPendingTests + (report.numTodoTests ?? 0);
+  const p = report.numPassedTests,
+    f = report.numFailedTests,
+    s = report.numPendingTests + (report.numTodoTests ?? 0);
   lines.push(`${name.padEnd(16)} ${p} passed, ${f} failed, ${s} skipped`);
-  passed += p; failed += f; skipped += s;
+  passed += p;
+  failed += f;
+  skipped += s;
   for (const suite of report.testResults ?? []) {
     const where = relative(process.cwd(), suite.name ?? '');
     const failedTests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
-    for (const test of failedTests) failures.push({ where, title: test.fullName, message: test.failureMessages?.[0] ?? '' });
+    for (const test of failedTests)
+      failures.push({ where, title: test.fullName, message: test.failureMessages?.[0] ?? '' });
     // A file that failed to load (syntax error, a hook that threw) has no failed test, only a message.
-    if (suite.status === 'failed' && failedTests.length === 0) failures.push({ where, title: '(the file itself)', message: suite.message ?? '' });
+    if (suite.status === 'failed' && failedTests.length === 0)
+      failures.push({ where, title: '(the file itself)', message: suite.message ?? '' });
   }
 }
 if (failures.length > 0) {
   console.log(`\nfailed (${failures.length}):`);
   for (const { where, title, message } of failures) {
     console.log(`  ${where} > ${title}`);
-    for (const line of message.split('\n').filter((l) => l.trim()).slice(0, 6)) console.log(`      ${line.slice(0, 300)}`);
+    for (const line of message
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, 6))
+      console.log(`      ${line.slice(0, 300)}`);
   }
   console.log('');
 }
 for (const line of lines) console.log(line);
-if (nxStatus !== 0) console.log(`nx exited with status ${nxStatus}: a typecheck or test target failed (see its output above)`);
+if (nxStatus !== 0)
+  console.log(`nx exited with status ${nxStatus}: a typecheck or test target failed (see its output above)`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failures.length > 0 || passed === 0 || nxStatus !== 0 ? 1 : 0);

@@ -55,7 +55,12 @@ export interface PairedPoints {
 }
 
 /** Points where both methods have a finite loss; cluster = tenant index in `outcomes`. */
-export function pairedPoints(outcomes: readonly TenantOutcome[], a: string, b: string, keep: (o: TenantOutcome) => boolean = () => true): PairedPoints {
+export function pairedPoints(
+  outcomes: readonly TenantOutcome[],
+  a: string,
+  b: string,
+  keep: (o: TenantOutcome) => boolean = () => true,
+): PairedPoints {
   const xs: number[] = [];
   const ys: number[] = [];
   const cs: number[] = [];
@@ -85,13 +90,24 @@ export interface Comparison {
   readonly summary: PairedSummary | null;
 }
 
-export function compare(outcomes: readonly TenantOutcome[], reference: string, other: string, group: string, keep?: (o: TenantOutcome) => boolean, options?: PairedOptions): Comparison {
+export function compare(
+  outcomes: readonly TenantOutcome[],
+  reference: string,
+  other: string,
+  group: string,
+  keep?: (o: TenantOutcome) => boolean,
+  options?: PairedOptions,
+): Comparison {
   const p = pairedPoints(outcomes, reference, other, keep);
   return { reference, other, group, summary: p.a.length === 0 ? null : pairedSummary(p.a, p.b, p.cluster, options) };
 }
 
 /** Mean loss of a method over its scored points (optionally within a group). */
-export function meanLoss(outcomes: readonly TenantOutcome[], name: string, keep: (o: TenantOutcome) => boolean = () => true): { mean: number; points: number } {
+export function meanLoss(
+  outcomes: readonly TenantOutcome[],
+  name: string,
+  keep: (o: TenantOutcome) => boolean = () => true,
+): { mean: number; points: number } {
   let s = 0;
   let n = 0;
   for (const o of outcomes) {
@@ -110,5 +126,9 @@ export function meanLoss(outcomes: readonly TenantOutcome[], name: string, keep:
 
 export function percentiles(values: readonly number[], qs: readonly number[]): number[] {
   const sorted = values.filter(Number.isFinite).sort((x, y) => x - y);
-  return qs.map((q) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!));
+  return qs.map((q) =>
+    sorted.length === 0
+      ? Number.NaN
+      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!,
+  );
 }

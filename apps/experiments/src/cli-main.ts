@@ -9,7 +9,15 @@ import { parseArgs } from 'node:util';
 import type { BaselineName } from '@tsfm/baselines';
 import { readManifest } from '@tsfm/tsfm-client';
 import type { TenantOutcome } from './evaluate-tenant.js';
-import { DEFAULT_BASELINES, DEFAULT_HARNESS, m6Markdown, runM6, type BaselinePlan, type HarnessSettings, type M6Result } from './m6.js';
+import {
+  DEFAULT_BASELINES,
+  DEFAULT_HARNESS,
+  m6Markdown,
+  runM6,
+  type BaselinePlan,
+  type HarnessSettings,
+  type M6Result,
+} from './m6.js';
 import { DEFAULT_KS, m7ChartSpec, m7Markdown, runM7 } from './m7.js';
 import { DEFAULT_COLD_MINUTES, m8Markdown, runM8 } from './m8.js';
 import { m9Markdown, runM9 } from './m9.js';
@@ -190,7 +198,12 @@ function num(v: string | boolean | undefined, fallback: number): number {
 }
 
 function list(v: string | boolean | undefined, fallback: readonly string[]): string[] {
-  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [...fallback];
+  return typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : [...fallback];
 }
 
 function log(message: string): void {
@@ -232,7 +245,10 @@ async function resolveModelPath(ctx: Context): Promise<string> {
     return path;
   }
   const path = resolve(given ?? join(REPO, 'packages', 'pretrain', 'model', 'model.json'));
-  if (!existsSync(path)) throw new Error(`no model at ${path}: pass --model PATH, or --random-model to exercise the pipeline with random weights`);
+  if (!existsSync(path))
+    throw new Error(
+      `no model at ${path}: pass --model PATH, or --random-model to exercise the pipeline with random weights`,
+    );
   return snapshotModel(path, join(ctx.out, 'model'));
 }
 
@@ -292,7 +308,9 @@ async function fleet(ctx: Context): Promise<FleetSetup> {
   const { contract } = await readManifest(path);
   const setup = { fleetDir, split, protocol, modelPath: path, contextLength: contract.contextLength };
   setups.set(ctx, setup);
-  log(`fleet ${fleetDir}: ${info.tenantCount} tenants × ${info.length} steps; split ${split.tuning.length} tuning / ${split.evaluation.length} evaluation`);
+  log(
+    `fleet ${fleetDir}: ${info.tenantCount} tenants × ${info.length} steps; split ${split.tuning.length} tuning / ${split.evaluation.length} evaluation`,
+  );
   return setup;
 }
 
@@ -303,9 +321,17 @@ interface TuningFile {
 
 async function tuning(ctx: Context, force: boolean): Promise<TuningResult> {
   const setup = await fleet(ctx);
-  const maxTenants = ctx.values['max-tuning-tenants'] === undefined ? undefined : int(ctx.values['max-tuning-tenants'], 0);
+  const maxTenants =
+    ctx.values['max-tuning-tenants'] === undefined ? undefined : int(ctx.values['max-tuning-tenants'], 0);
   const model = modelProvenance(setup.modelPath);
-  const key = JSON.stringify({ fleet: setup.fleetDir, model: model.sha256, seed: setup.split.seed, share: setup.split.tuningShare, protocol: setup.protocol, maxTenants: maxTenants ?? null });
+  const key = JSON.stringify({
+    fleet: setup.fleetDir,
+    model: model.sha256,
+    seed: setup.split.seed,
+    share: setup.split.tuningShare,
+    protocol: setup.protocol,
+    maxTenants: maxTenants ?? null,
+  });
   const file = join(ctx.out, 'tuning.json');
   if (!force && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as TuningFile;
@@ -314,7 +340,9 @@ async function tuning(ctx: Context, force: boolean): Promise<TuningResult> {
       return cached.result;
     }
   }
-  log(`tuning: grid search on ${maxTenants ?? setup.split.tuning.length} tuning tenants × ${setup.protocol.tuningOrigins} origins`);
+  log(
+    `tuning: grid search on ${maxTenants ?? setup.split.tuning.length} tuning tenants × ${setup.protocol.tuningOrigins} origins`,
+  );
   const result = await runTuning({
     fleetDir: setup.fleetDir,
     modelPath: setup.modelPath,
@@ -325,8 +353,13 @@ async function tuning(ctx: Context, force: boolean): Promise<TuningResult> {
     ...(maxTenants === undefined ? {} : { maxTenants }),
     onProgress: progress('tuning'),
   });
-  writeJson(ctx.out, 'tuning.json', { key, command: ctx.command, model, result } satisfies TuningFile & { command: string; model: unknown });
-  log(`tuning: best fixed config ${result.best.key} (${result.best.meanLoss.toFixed(4)}), grid ${result.wallSeconds.grid.toFixed(0)} s, store ${result.wallSeconds.store.toFixed(0)} s`);
+  writeJson(ctx.out, 'tuning.json', { key, command: ctx.command, model, result } satisfies TuningFile & {
+    command: string;
+    model: unknown;
+  });
+  log(
+    `tuning: best fixed config ${result.best.key} (${result.best.meanLoss.toFixed(4)}), grid ${result.wallSeconds.grid.toFixed(0)} s, store ${result.wallSeconds.store.toFixed(0)} s`,
+  );
   return result;
 }
 
@@ -346,7 +379,9 @@ async function m6(ctx: Context): Promise<{ result: M6Result; outcomes: TenantOut
   const setup = await fleet(ctx);
   const tuned = await tuning(ctx, false);
   const maxTenants = ctx.values['max-tenants'] === undefined ? undefined : int(ctx.values['max-tenants'], 0);
-  log(`m6: ${maxTenants ?? setup.split.evaluation.length} evaluation tenants × ${setup.protocol.originsPerTenant} origins on ${ctx.workers} workers`);
+  log(
+    `m6: ${maxTenants ?? setup.split.evaluation.length} evaluation tenants × ${setup.protocol.originsPerTenant} origins on ${ctx.workers} workers`,
+  );
   const r = await runM6({
     ...setup,
     model: modelProvenance(setup.modelPath),
@@ -362,7 +397,9 @@ async function m6(ctx: Context): Promise<{ result: M6Result; outcomes: TenantOut
   writeJson(ctx.out, 'm6.json', r.result);
   writeFileSync(join(ctx.out, 'm6.md'), m6Markdown(r.result));
   writeFileSync(join(ctx.out, 'm6-points.csv'), pointsCsv(r.outcomes));
-  log(`m6: wall ${r.result.run.wallSeconds.toFixed(1)} s; dropped ${r.result.methods.reduce((s, m) => s + m.dropped, 0)}; wrote ${join(ctx.out, 'm6.md')}`);
+  log(
+    `m6: wall ${r.result.run.wallSeconds.toFixed(1)} s; dropped ${r.result.methods.reduce((s, m) => s + m.dropped, 0)}; wrote ${join(ctx.out, 'm6.md')}`,
+  );
   return r;
 }
 
@@ -372,7 +409,15 @@ export function pointsCsv(outcomes: readonly TenantOutcome[]): string {
   const lines = [['tenant', 'tier', 'archetype', 'origin', ...names].join(',')];
   for (const o of outcomes) {
     for (let i = 0; i < o.origins.length; i++) {
-      lines.push([o.tenantId, o.tier ?? '', o.archetype ?? '', o.origins[i], ...o.methods.map((m) => (Number.isFinite(m.loss[i]!) ? m.loss[i]!.toPrecision(6) : ''))].join(','));
+      lines.push(
+        [
+          o.tenantId,
+          o.tier ?? '',
+          o.archetype ?? '',
+          o.origins[i],
+          ...o.methods.map((m) => (Number.isFinite(m.loss[i]!) ? m.loss[i]!.toPrecision(6) : '')),
+        ].join(','),
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -452,9 +497,19 @@ async function m9(ctx: Context, fromRun: M6Result | null): Promise<void> {
 
 async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void> {
   const nabDir = resolve(str(ctx.values['nab-dir']) ?? join(REPO, '..', 'shared', 'data', 'nab'));
-  const nab = existsSync(nabDir) ? readdirSync(nabDir).filter((f) => f.toLowerCase().endsWith('.csv')).sort().map((f) => join(nabDir, f)) : [];
+  const nab = existsSync(nabDir)
+    ? readdirSync(nabDir)
+        .filter((f) => f.toLowerCase().endsWith('.csv'))
+        .sort()
+        .map((f) => join(nabDir, f))
+    : [];
   const files = dataset === 'nab' ? nab : ctx.positionals.map((f) => resolve(f));
-  if (files.length === 0) throw new Error(dataset === 'nab' ? `no NAB CSV files in ${nabDir} (pass --nab-dir)` : "csv: give one or more 'timestamp,value' CSV files");
+  if (files.length === 0)
+    throw new Error(
+      dataset === 'nab'
+        ? `no NAB CSV files in ${nabDir} (pass --nab-dir)`
+        : "csv: give one or more 'timestamp,value' CSV files",
+    );
   // A user CSV's fixed config is tuned on the NAB files (and any other given CSV), never on itself.
   const tuningFiles = dataset === 'nab' ? nab : [...new Set([...nab, ...files])];
   const path = await modelPath(ctx);
@@ -491,7 +546,8 @@ function doc(ctx: Context): void {
   const provisioningDir = resolve(str(ctx.values['provisioning-dir']) ?? join(REPO, 'out', 'simulate'));
   // The replay's prose defaults to the notes beside its report, so a plain `doc` keeps it too.
   const besideReport = join(provisioningDir, 'notes.md');
-  const provisioningNotes = str(ctx.values['provisioning-notes-file']) ?? (existsSync(besideReport) ? besideReport : undefined);
+  const provisioningNotes =
+    str(ctx.values['provisioning-notes-file']) ?? (existsSync(besideReport) ? besideReport : undefined);
   writeResultsDoc({
     outDir: ctx.out,
     docPath,

@@ -75,7 +75,12 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
   const O = origins.length;
   const series = tenant.metricNames.map((m) => tenant.metrics[m]!);
   // One scale per (origin, metric), shared by every method.
-  const scales = origins.length === 0 ? [] : Array.from(origins, (origin) => Float64Array.from(series, (v) => evaluationScale(v, origin, { stepsPerDay: task.stepsPerDay })));
+  const scales =
+    origins.length === 0
+      ? []
+      : Array.from(origins, (origin) =>
+          Float64Array.from(series, (v) => evaluationScale(v, origin, { stepsPerDay: task.stepsPerDay })),
+        );
   const unscorable: number[] = [];
   for (let o = 0; o < O; o++) {
     const origin = origins[o]!;
@@ -96,7 +101,10 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
     const indexes = schedule.subset === null ? Array.from({ length: O }, (_, i) => i) : Array.from(schedule.subset);
     for (const i of indexes) scheduled[i] = 1;
     const runOn = indexes.filter((i) => !unscorableSet.has(i));
-    const points: PointRequest[] = runOn.map((i) => ({ origin: origins[i]!, seed: requestSeed(task.seed, tenant.id, origins[i]!) }));
+    const points: PointRequest[] = runOn.map((i) => ({
+      origin: origins[i]!,
+      seed: requestSeed(task.seed, tenant.id, origins[i]!),
+    }));
     const t0 = performance.now();
     const outcomes = points.length === 0 ? [] : await method.forecast(tenant, points, horizon);
     const ms = performance.now() - t0;

@@ -18,7 +18,12 @@ export interface TimedEvaluation {
 }
 
 /** Runs evaluation tasks and times them; `experiment` names the caller in the error a non-evaluation result raises. */
-export async function runEvaluations(experiment: string, spec: RuntimeSpec, tasks: AsyncIterable<RuntimeTask>, options: PoolOptions): Promise<TimedEvaluation> {
+export async function runEvaluations(
+  experiment: string,
+  spec: RuntimeSpec,
+  tasks: AsyncIterable<RuntimeTask>,
+  options: PoolOptions,
+): Promise<TimedEvaluation> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const results = await runTasks(spec, tasks, options);
@@ -34,13 +39,26 @@ export async function runEvaluations(experiment: string, spec: RuntimeSpec, task
  * One task per tenant of `wanted` (in fleet order): the origins at positions `subset` of the
  * tenant's protocol origins, every method of `methods` on each.
  */
-export async function* subsetOriginTasks(fleetDir: string, wanted: ReadonlySet<string>, protocol: Protocol, subset: ArrayLike<number>, methods: readonly string[]): AsyncGenerator<RuntimeTask> {
+export async function* subsetOriginTasks(
+  fleetDir: string,
+  wanted: ReadonlySet<string>,
+  protocol: Protocol,
+  subset: ArrayLike<number>,
+  methods: readonly string[],
+): AsyncGenerator<RuntimeTask> {
   for await (const tenant of readFleetTenants(fleetDir, wanted)) {
     const length = tenant.metrics[tenant.metricNames[0]!]!.length;
     const all = originsOf(protocol, tenant.id, length);
     yield {
       kind: 'evaluate',
-      task: { tenant, origins: Int32Array.from(subset, (i) => all[i]!), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: methods.map((name) => ({ name, subset: null })), seed: protocol.seed },
+      task: {
+        tenant,
+        origins: Int32Array.from(subset, (i) => all[i]!),
+        horizon: protocol.horizon,
+        stepsPerDay: protocol.stepsPerDay,
+        methods: methods.map((name) => ({ name, subset: null })),
+        seed: protocol.seed,
+      },
     };
   }
 }

@@ -11,7 +11,14 @@
  */
 import { interpolateQuantileRow } from '@tsfm/losses';
 import type { ForecastConfig, ForecastRow } from '@tsfm/tsfm-client';
-import { ConfigSpace, lastObservedBefore, postProcess, servesFinal, type HarnessForecaster, type RequestReach } from '@tsfm/harness';
+import {
+  ConfigSpace,
+  lastObservedBefore,
+  postProcess,
+  servesFinal,
+  type HarnessForecaster,
+  type RequestReach,
+} from '@tsfm/harness';
 import { evaluationScale, scorePoint } from './point-score.js';
 import type { EvalTenant } from './tenant-data.js';
 
@@ -37,7 +44,13 @@ export class GridEvaluator {
     return this.space.keys;
   }
 
-  async losses(tenant: EvalTenant, origins: Int32Array, horizon: number, stepsPerDay: number, alpha = tenant.alpha): Promise<GridLosses> {
+  async losses(
+    tenant: EvalTenant,
+    origins: Int32Array,
+    horizon: number,
+    stepsPerDay: number,
+    alpha = tenant.alpha,
+  ): Promise<GridLosses> {
     const space = this.space;
     const K = space.configs.length;
     const series = tenant.metricNames.map((m) => tenant.metrics[m]!);

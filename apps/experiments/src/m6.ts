@@ -55,7 +55,12 @@ export interface HarnessSettings {
   readonly configsPerModelRow: number;
 }
 
-export const DEFAULT_HARNESS: HarnessSettings = Object.freeze({ k: 32, budgetMs: 200, validationWindows: 1, configsPerModelRow: 2 });
+export const DEFAULT_HARNESS: HarnessSettings = Object.freeze({
+  k: 32,
+  budgetMs: 200,
+  validationWindows: 1,
+  configsPerModelRow: 2,
+});
 
 export interface M6Options {
   readonly fleetDir: string;
@@ -107,8 +112,17 @@ export interface M6Result {
   readonly protocol: Protocol & { readonly historyCapSteps: number };
   readonly harness: HarnessSettings;
   readonly baselines: BaselinePlan;
-  readonly split: { readonly seed: number; readonly tuningShare: number; readonly tuning: number; readonly evaluation: number; readonly evaluated: number };
-  readonly tuning: Pick<TuningResult, 'tenants' | 'points' | 'best' | 'bestByTier' | 'defaultConfig' | 'ranking' | 'infeasibleConfigs'>;
+  readonly split: {
+    readonly seed: number;
+    readonly tuningShare: number;
+    readonly tuning: number;
+    readonly evaluation: number;
+    readonly evaluated: number;
+  };
+  readonly tuning: Pick<
+    TuningResult,
+    'tenants' | 'points' | 'best' | 'bestByTier' | 'defaultConfig' | 'ranking' | 'infeasibleConfigs'
+  >;
   readonly methods: readonly MethodRow[];
   readonly headline: readonly Comparison[];
   readonly byTier: readonly GroupLosses[];
@@ -137,9 +151,13 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const schedule = (tenantId: string): MethodSchedule[] =>
     specs.map((s) => {
       if (s.kind !== 'baseline') return { name: s.name, subset: null };
-      if (baselines.light.includes(s.baseline)) return { name: s.name, subset: evenSubset(protocol.originsPerTenant, baselines.lightOrigins) };
+      if (baselines.light.includes(s.baseline))
+        return { name: s.name, subset: evenSubset(protocol.originsPerTenant, baselines.lightOrigins) };
       const chosen = hashUnit(protocol.seed, `heavy:${tenantId}`) < baselines.heavyTenantShare;
-      return { name: s.name, subset: chosen ? evenSubset(protocol.originsPerTenant, baselines.heavyOrigins) : new Int32Array(0) };
+      return {
+        name: s.name,
+        subset: chosen ? evenSubset(protocol.originsPerTenant, baselines.heavyOrigins) : new Int32Array(0),
+      };
     });
   const ids = new Set(evaluation);
   async function* tasks(): AsyncGenerator<RuntimeTask> {
@@ -147,18 +165,34 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
       const length = tenant.metrics[tenant.metricNames[0]!]!.length;
       yield {
         kind: 'evaluate',
-        task: { tenant, origins: originsOf(protocol, tenant.id, length), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: schedule(tenant.id), seed: protocol.seed },
+        task: {
+          tenant,
+          origins: originsOf(protocol, tenant.id, length),
+          horizon: protocol.horizon,
+          stepsPerDay: protocol.stepsPerDay,
+          methods: schedule(tenant.id),
+          seed: protocol.seed,
+        },
       };
     }
   }
   let done = 0;
   // With the prior, in-process: its faiss index cannot be opened from a worker thread (runtime.ts).
   const workers = specs.some((s) => s.kind === 'harness' && s.prior) ? 0 : options.workers;
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M6', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
-    workers,
-    onResult: () => options.onProgress?.(++done, evaluation.length),
-  });
-  assertSide(split, outcomes.map((o) => o.tenantId), 'evaluation');
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
+    'M6',
+    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    tasks(),
+    {
+      workers,
+      onResult: () => options.onProgress?.(++done, evaluation.length),
+    },
+  );
+  assertSide(
+    split,
+    outcomes.map((o) => o.tenantId),
+    'evaluation',
+  );
   const names = specs.map((s) => s.name);
   const result = summariseM6(outcomes, names, descriptions, {
     ...options,
@@ -170,32 +204,63 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   return { result, outcomes };
 }
 
-function m6Methods(tuning: TuningResult, harness: HarnessSettings, baselines: BaselinePlan, cap: number, withPrior: boolean): { specs: MethodSpec[]; descriptions: Record<string, string> } {
+function m6Methods(
+  tuning: TuningResult,
+  harness: HarnessSettings,
+  baselines: BaselinePlan,
+  cap: number,
+  withPrior: boolean,
+): { specs: MethodSpec[]; descriptions: Record<string, string> } {
   const specs: MethodSpec[] = [{ kind: 'harness', name: REFERENCE, ...harness, historySteps: cap }];
   const descriptions: Record<string, string> = {
     [REFERENCE]: `per-request search, K = ${harness.k}, budget ${harness.budgetMs} ms, ${harness.validationWindows} validation window(s), no prior`,
   };
   if (withPrior && tuning.storeSetDir !== null) {
-    specs.push({ kind: 'harness', name: 'harness+prior', ...harness, historySteps: cap, prior: { storeSetDir: tuning.storeSetDir, windowMinutes: null } });
+    specs.push({
+      kind: 'harness',
+      name: 'harness+prior',
+      ...harness,
+      historySteps: cap,
+      prior: { storeSetDir: tuning.storeSetDir, windowMinutes: null },
+    });
     descriptions['harness+prior'] = 'the harness with the archetype prior (store of tuning tenants)';
   }
-  const perTier = Object.fromEntries((Object.keys(TIERS) as Tier[]).map((t) => [t, tuning.bestByTier[t].key])) as Record<Tier, string>;
+  const perTier = Object.fromEntries(
+    (Object.keys(TIERS) as Tier[]).map((t) => [t, tuning.bestByTier[t].key]),
+  ) as Record<Tier, string>;
   specs.push(
     { kind: 'fixed', name: 'fixed-best', config: tuning.best.key },
     { kind: 'fixed', name: 'fixed-best-per-tier', config: { byTier: perTier } },
     { kind: 'fixed', name: 'default', config: tuning.defaultConfig.key },
   );
   descriptions['fixed-best'] = `best single config on tuning tenants: \`${tuning.best.key}\``;
-  descriptions['fixed-best-per-tier'] = `best config per tier on tuning tenants: ${Object.entries(perTier).map(([t, k]) => `${t} \`${k}\``).join(', ')}`;
+  descriptions['fixed-best-per-tier'] = `best config per tier on tuning tenants: ${Object.entries(perTier)
+    .map(([t, k]) => `${t} \`${k}\``)
+    .join(', ')}`;
   descriptions.default = `fleet default config \`${tuning.defaultConfig.key}\``;
   const window = `last ${baselines.lookbackDays} days as ${baselines.aggregateSteps}-min means, period ${baselines.period ?? 'one day'}`;
   for (const b of baselines.light) {
-    specs.push({ kind: 'baseline', name: b, baseline: b, lookbackDays: baselines.lookbackDays, aggregateSteps: baselines.aggregateSteps, period: baselines.period });
+    specs.push({
+      kind: 'baseline',
+      name: b,
+      baseline: b,
+      lookbackDays: baselines.lookbackDays,
+      aggregateSteps: baselines.aggregateSteps,
+      period: baselines.period,
+    });
     descriptions[b] = `${window}; ${baselines.lightOrigins} origins per tenant`;
   }
   for (const b of baselines.heavy) {
-    specs.push({ kind: 'baseline', name: b, baseline: b, lookbackDays: baselines.lookbackDays, aggregateSteps: baselines.aggregateSteps, period: baselines.period });
-    descriptions[b] = `${window}; ${baselines.heavyOrigins} origin(s) on a seeded ${pct(baselines.heavyTenantShare, 0)} of tenants`;
+    specs.push({
+      kind: 'baseline',
+      name: b,
+      baseline: b,
+      lookbackDays: baselines.lookbackDays,
+      aggregateSteps: baselines.aggregateSteps,
+      period: baselines.period,
+    });
+    descriptions[b] =
+      `${window}; ${baselines.heavyOrigins} origin(s) on a seeded ${pct(baselines.heavyTenantShare, 0)} of tenants`;
   }
   return { specs, descriptions };
 }
@@ -207,7 +272,12 @@ interface SummaryContext extends Omit<M6Options, 'run' | 'harness' | 'baselines'
   readonly run: RunInfo;
 }
 
-export function summariseM6(outcomes: readonly TenantOutcome[], names: readonly string[], descriptions: Readonly<Record<string, string>>, ctx: SummaryContext): M6Result {
+export function summariseM6(
+  outcomes: readonly TenantOutcome[],
+  names: readonly string[],
+  descriptions: Readonly<Record<string, string>>,
+  ctx: SummaryContext,
+): M6Result {
   const others = names.filter((n) => n !== REFERENCE);
   const seed = ctx.protocol.seed;
   const headline = others.map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed }));
@@ -244,7 +314,16 @@ export function summariseM6(outcomes: readonly TenantOutcome[], names: readonly 
     }
     if (lat.length === 0) continue;
     const [p50, p95, p99, max] = percentiles(lat, [0.5, 0.95, 0.99, 1]);
-    latency[n] = { requests: lat.length, p50: p50!, p95: p95!, p99: p99!, max: max!, meanKUsed: k / lat.length, kLowered, overBudget };
+    latency[n] = {
+      requests: lat.length,
+      p50: p50!,
+      p95: p95!,
+      p99: p99!,
+      max: max!,
+      meanKUsed: k / lat.length,
+      kLowered,
+      overBudget,
+    };
   }
   const provisioning: Record<string, Record<string, ProvisioningTally>> = {};
   for (const n of names) {
@@ -263,7 +342,13 @@ export function summariseM6(outcomes: readonly TenantOutcome[], names: readonly 
     protocol: { ...ctx.protocol, historyCapSteps: ctx.cap },
     harness: ctx.harness,
     baselines: ctx.baselines,
-    split: { seed: ctx.split.seed, tuningShare: ctx.split.tuningShare, tuning: ctx.split.tuning.length, evaluation: ctx.split.evaluation.length, evaluated: outcomes.length },
+    split: {
+      seed: ctx.split.seed,
+      tuningShare: ctx.split.tuningShare,
+      tuning: ctx.split.tuning.length,
+      evaluation: ctx.split.evaluation.length,
+      evaluated: outcomes.length,
+    },
     tuning: {
       tenants: ctx.tuning.tenants,
       points: ctx.tuning.points,
@@ -346,7 +431,16 @@ export function m6Markdown(r: M6Result): string {
   out.push(
     table(
       ['method', 'what', 'scheduled', 'scored', 'failed', 'unscorable', 'dropped', 'method s'],
-      r.methods.map((m) => [m.name, m.description, m.scheduled, m.scored, m.failed, m.unscorable, m.dropped, fmt(m.seconds, 3)]),
+      r.methods.map((m) => [
+        m.name,
+        m.description,
+        m.scheduled,
+        m.scored,
+        m.failed,
+        m.unscorable,
+        m.dropped,
+        fmt(m.seconds, 3),
+      ]),
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
@@ -354,21 +448,41 @@ export function m6Markdown(r: M6Result): string {
   const failures = r.methods.filter((m) => m.failed > 0);
   if (failures.length > 0) {
     out.push('Failure reasons:', '');
-    for (const m of failures) for (const [reason, n] of Object.entries(m.reasons)) out.push(`- ${m.name}: ${n} × ${reason}`);
+    for (const m of failures)
+      for (const [reason, n] of Object.entries(m.reasons)) out.push(`- ${m.name}: ${n} × ${reason}`);
     out.push('');
   }
-  out.push(`**Points dropped: ${r.methods.reduce((s, m) => s + m.dropped, 0)}** (scheduled points without a loss, all methods).`, '');
-  out.push('### Headline (all evaluation tenants)', '', table(COMPARISON_HEADERS, r.headline.map((c) => comparisonRow(c))), '', statsNote('tenants', FLEET_LOSS), '');
+  out.push(
+    `**Points dropped: ${r.methods.reduce((s, m) => s + m.dropped, 0)}** (scheduled points without a loss, all methods).`,
+    '',
+  );
+  out.push(
+    '### Headline (all evaluation tenants)',
+    '',
+    table(
+      COMPARISON_HEADERS,
+      r.headline.map((c) => comparisonRow(c)),
+    ),
+    '',
+    statsNote('tenants', FLEET_LOSS),
+    '',
+  );
   const groupTable = (groups: readonly GroupLosses[], title: string): void => {
     out.push(`### ${title}`, '');
     const rows: (string | number)[][] = [];
-    for (const g of groups) for (const c of g.comparisons) rows.push(comparisonRow(c, `${g.group} (${g.tenants} tenants) vs ${c.other}`));
+    for (const g of groups)
+      for (const c of g.comparisons) rows.push(comparisonRow(c, `${g.group} (${g.tenants} tenants) vs ${c.other}`));
     out.push(table(COMPARISON_HEADERS, rows), '');
     const names = Object.keys(groups[0]?.means ?? {});
     out.push(
       table(
         ['group', ...names],
-        groups.map((g) => [g.group, ...names.map((n) => (g.means[n]!.points === 0 ? '—' : `${fmt(g.means[n]!.mean)} (${g.means[n]!.points} / ${g.dropped[n] ?? 0})`))]),
+        groups.map((g) => [
+          g.group,
+          ...names.map((n) =>
+            g.means[n]!.points === 0 ? '—' : `${fmt(g.means[n]!.mean)} (${g.means[n]!.points} / ${g.dropped[n] ?? 0})`,
+          ),
+        ]),
       ),
       '',
       'Mean loss per method over ITS scored points (in brackets: points scored / points dropped); baselines run on subsets, so compare them through the paired rows above.',
@@ -381,7 +495,17 @@ export function m6Markdown(r: M6Result): string {
   out.push(
     table(
       ['method', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean K used', 'K lowered', 'over budget'],
-      Object.entries(r.latency).map(([n, l]) => [n, l.requests, fmt(l.p50, 3), fmt(l.p95, 3), fmt(l.p99, 3), fmt(l.max, 3), fmt(l.meanKUsed, 3), l.kLowered, l.overBudget]),
+      Object.entries(r.latency).map(([n, l]) => [
+        n,
+        l.requests,
+        fmt(l.p50, 3),
+        fmt(l.p95, 3),
+        fmt(l.p99, 3),
+        fmt(l.max, 3),
+        fmt(l.meanKUsed, 3),
+        l.kLowered,
+        l.overBudget,
+      ]),
     ),
     '',
     `Latency is wall time per request inside a worker (one ORT thread), with ${r.run.workers} workers sharing the machine (load average before the run ${r.run.loadAverage.map((x) => x.toFixed(1)).join(' / ')}).`,
@@ -397,7 +521,10 @@ export function m6Markdown(r: M6Result): string {
       [
         ...r.tuning.ranking.slice(0, 5).map((c, i) => [`${i === 0 ? '**best** ' : ''}\`${c.key}\``, fmt(c.meanLoss)]),
         [`default \`${r.tuning.defaultConfig.key}\``, fmt(r.tuning.defaultConfig.meanLoss)],
-        ...(Object.entries(r.tuning.bestByTier) as [string, { key: string; meanLoss: number }][]).map(([t, c]) => [`best for ${t}: \`${c.key}\``, fmt(c.meanLoss)]),
+        ...(Object.entries(r.tuning.bestByTier) as [string, { key: string; meanLoss: number }][]).map(([t, c]) => [
+          `best for ${t}: \`${c.key}\``,
+          fmt(c.meanLoss),
+        ]),
       ],
     ),
     '',

@@ -65,7 +65,9 @@ export interface M7Result {
 
 /** The evaluation tenants of a seeded subset, in a fixed hashed order. */
 export function subsetOf(split: TenantSplit, n: number, seed: number, label: string): string[] {
-  return [...split.evaluation].sort((a, b) => hashUnit(seed, `${label}:${a}`) - hashUnit(seed, `${label}:${b}`)).slice(0, n);
+  return [...split.evaluation]
+    .sort((a, b) => hashUnit(seed, `${label}:${a}`) - hashUnit(seed, `${label}:${b}`))
+    .slice(0, n);
 }
 
 export async function runM7(options: M7Options): Promise<M7Result> {
@@ -79,7 +81,15 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
   const name = (k: number): string => `K=${k}`;
   // Budget off: 1e9 ms. configsPerModelRow as in M6, so K here is M6's K.
-  const specs: MethodSpec[] = ks.map((k) => ({ kind: 'harness', name: name(k), k, budgetMs: 1e9, validationWindows: harness.validationWindows, configsPerModelRow: harness.configsPerModelRow, historySteps: cap }));
+  const specs: MethodSpec[] = ks.map((k) => ({
+    kind: 'harness',
+    name: name(k),
+    k,
+    budgetMs: 1e9,
+    validationWindows: harness.validationWindows,
+    configsPerModelRow: harness.configsPerModelRow,
+    historySteps: cap,
+  }));
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   // Each task is one tenant × one origin so that the K order can rotate per point.
@@ -93,17 +103,29 @@ export async function runM7(options: M7Options): Promise<M7Result> {
         p++;
         yield {
           kind: 'evaluate',
-          task: { tenant, origins: Int32Array.of(all[i]!), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay, methods: order.map((k) => ({ name: name(k), subset: null })), seed: protocol.seed },
+          task: {
+            tenant,
+            origins: Int32Array.of(all[i]!),
+            horizon: protocol.horizon,
+            stepsPerDay: protocol.stepsPerDay,
+            methods: order.map((k) => ({ name: name(k), subset: null })),
+            seed: protocol.seed,
+          },
         };
       }
     }
   }
   let done = 0;
   // Single thread: latency on one core, nothing else of ours competing.
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M7', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks(), {
-    workers: 0,
-    onResult: () => options.onProgress?.(++done, ids.length * perTenant),
-  });
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
+    'M7',
+    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    tasks(),
+    {
+      workers: 0,
+      onResult: () => options.onProgress?.(++done, ids.length * perTenant),
+    },
+  );
   const rows: KRow[] = ks.map((k) => {
     const lat: number[] = [];
     let kUsed = 0;
@@ -151,15 +173,37 @@ export function m7ChartSpec(r: M7Result): Record<string, unknown> {
   const data = r.rows.map((x) => ({ k: `K=${x.k}`, p50: x.p50, p99: x.p99, loss: x.meanLoss }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: 'M7: harness loss vs latency', subtitle: [`${r.tenants} tenants × ${r.originsPerTenant} origins, one thread${r.model.untrained ? ' — RANDOM-WEIGHT MODEL' : ''}`, 'line: p50 per K; triangles: p99; dashed: the 200 ms budget'] },
+    title: {
+      text: 'M7: harness loss vs latency',
+      subtitle: [
+        `${r.tenants} tenants × ${r.originsPerTenant} origins, one thread${r.model.untrained ? ' — RANDOM-WEIGHT MODEL' : ''}`,
+        'line: p50 per K; triangles: p99; dashed: the 200 ms budget',
+      ],
+    },
     width: 480,
     height: 300,
     data: { values: data },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: { field: 'p50', type: 'quantitative', title: 'p50 latency per request (ms)', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative', title: 'mean scale-free α-loss', scale: { zero: false } } } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'p50', type: 'quantitative', title: 'p50 latency per request (ms)', scale: { type: 'log' } },
+          y: { field: 'loss', type: 'quantitative', title: 'mean scale-free α-loss', scale: { zero: false } },
+        },
+      },
       { mark: { type: 'rule', strokeDash: [4, 4], color: 'firebrick' }, encoding: { x: { datum: r.budgetMs } } },
-      { mark: { type: 'text', dy: -10, fontSize: 11 }, encoding: { x: { field: 'p50', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' }, text: { field: 'k' } } },
-      { mark: { type: 'point', shape: 'triangle-up', color: 'gray' }, encoding: { x: { field: 'p99', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } } },
+      {
+        mark: { type: 'text', dy: -10, fontSize: 11 },
+        encoding: {
+          x: { field: 'p50', type: 'quantitative' },
+          y: { field: 'loss', type: 'quantitative' },
+          text: { field: 'k' },
+        },
+      },
+      {
+        mark: { type: 'point', shape: 'triangle-up', color: 'gray' },
+        encoding: { x: { field: 'p99', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -173,7 +217,18 @@ export function m7Markdown(r: M7Result): string {
       `${r.run.loadAverage.map((x) => x.toFixed(1)).join(' / ')} on a shared machine (tails are pessimistic).`,
     '',
     table(
-      ['K', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'model rows', 'mean loss', 'vs K=1: rel. improvement [95% CI]', 'win rate vs K=1', 'p (tenants)'],
+      [
+        'K',
+        'requests',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'model rows',
+        'mean loss',
+        'vs K=1: rel. improvement [95% CI]',
+        'win rate vs K=1',
+        'p (tenants)',
+      ],
       r.rows.map((x) => {
         const s = x.vsK1?.summary ?? null;
         return [

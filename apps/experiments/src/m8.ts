@@ -61,7 +61,12 @@ export interface ColdRow {
   readonly gapClosed: number;
   readonly gapClosedCI: { readonly lo: number; readonly hi: number };
   /** Paired: prior vs no prior (rel. improvement of cold_prior over cold_default, win rate). */
-  readonly priorVsDefault: { readonly relativeImprovement: number; readonly winRate: number; readonly winRateCI: { lo: number; hi: number }; readonly p: number };
+  readonly priorVsDefault: {
+    readonly relativeImprovement: number;
+    readonly winRate: number;
+    readonly winRateCI: { lo: number; hi: number };
+    readonly p: number;
+  };
 }
 
 export interface M8Result {
@@ -88,17 +93,33 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   const specs: MethodSpec[] = [{ ...base, name: 'full', historySteps: cap }];
   for (const L of lengths) {
     specs.push({ ...base, name: `cold${L}`, historySteps: L });
-    specs.push({ ...base, name: `cold${L}+prior`, historySteps: L, prior: { storeSetDir: options.storeSetDir, windowMinutes: L } });
+    specs.push({
+      ...base,
+      name: `cold${L}+prior`,
+      historySteps: L,
+      prior: { storeSetDir: options.storeSetDir, windowMinutes: L },
+    });
   }
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   let done = 0;
   // In-process: the prior's faiss index cannot be opened from a worker thread (runtime.ts).
-  const tasks = subsetOriginTasks(options.fleetDir, wanted, protocol, subset, specs.map((s) => s.name));
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M8', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks, {
-    workers: 0,
-    onResult: () => options.onProgress?.(++done, ids.length),
-  });
+  const tasks = subsetOriginTasks(
+    options.fleetDir,
+    wanted,
+    protocol,
+    subset,
+    specs.map((s) => s.name),
+  );
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
+    'M8',
+    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    tasks,
+    {
+      workers: 0,
+      onResult: () => options.onProgress?.(++done, ids.length),
+    },
+  );
   const rows = lengths.map((L) => coldRow(outcomes, L, protocol.seed));
   return {
     experiment: 'm8',
@@ -174,8 +195,18 @@ function coldRow(outcomes: readonly TenantOutcome[], L: number, seed: number): C
     gapClosed: gap([m(cd), m(cp), m(full)]),
     gapClosedCI: boot,
     priorVsDefault: s
-      ? { relativeImprovement: s.relativeImprovement, winRate: s.winRate, winRateCI: s.winRateCI, p: s.wilcoxonClusters.p }
-      : { relativeImprovement: Number.NaN, winRate: Number.NaN, winRateCI: { lo: Number.NaN, hi: Number.NaN }, p: Number.NaN },
+      ? {
+          relativeImprovement: s.relativeImprovement,
+          winRate: s.winRate,
+          winRateCI: s.winRateCI,
+          p: s.wilcoxonClusters.p,
+        }
+      : {
+          relativeImprovement: Number.NaN,
+          winRate: Number.NaN,
+          winRateCI: { lo: Number.NaN, hi: Number.NaN },
+          p: Number.NaN,
+        },
   };
 }
 
@@ -189,7 +220,18 @@ export function m8Markdown(r: M8Result): string {
       `Points dropped: ${r.dropped}. Wall ${fmt(r.run.wallSeconds, 3)} s.`,
     '',
     table(
-      ['history', 'points', 'retrieval accuracy', 'cold (default) loss', 'cold (prior) loss', 'full-history loss', 'gap closed [95% CI]', 'prior vs default: rel. impr. / win rate / p (tenants)', 'paths without prior', 'paths with prior'],
+      [
+        'history',
+        'points',
+        'retrieval accuracy',
+        'cold (default) loss',
+        'cold (prior) loss',
+        'full-history loss',
+        'gap closed [95% CI]',
+        'prior vs default: rel. impr. / win rate / p (tenants)',
+        'paths without prior',
+        'paths with prior',
+      ],
       r.rows.map((x) => [
         `${x.minutes} min`,
         x.points,

@@ -129,7 +129,13 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   assertSide(options.split, ids, 'evaluation');
   const perTenant = options.originsPerTenant ?? 10;
   const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
-  const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({ kind: 'harness', name: plainName(tier), ...harness, historySteps: cap, alpha: TIERS[tier] }));
+  const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({
+    kind: 'harness',
+    name: plainName(tier),
+    ...harness,
+    historySteps: cap,
+    alpha: TIERS[tier],
+  }));
   const calibrated: MethodSpec[] = TIER_ORDER.map((tier) => ({
     kind: 'harness',
     name: calibratedName(tier),
@@ -142,11 +148,22 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   let done = 0;
-  const tasks = subsetOriginTasks(options.fleetDir, wanted, protocol, subset, specs.map((s) => s.name));
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations('M9', { modelPath: options.modelPath, resolutions: null, methods: specs }, tasks, {
-    workers: options.workers,
-    onResult: () => options.onProgress?.(++done, ids.length),
-  });
+  const tasks = subsetOriginTasks(
+    options.fleetDir,
+    wanted,
+    protocol,
+    subset,
+    specs.map((s) => s.name),
+  );
+  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
+    'M9',
+    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    tasks,
+    {
+      workers: options.workers,
+      onResult: () => options.onProgress?.(++done, ids.length),
+    },
+  );
   const tallyRow = (tier: Tier, name: string): TierRow => {
     const t = emptyTally();
     for (const o of outcomes) mergeTally(t, o.methods.find((m) => m.name === name)!.tally);
@@ -154,7 +171,9 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   };
   const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
   const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
-    const comparison = compare(outcomes, calibratedName(tier), plainName(tier), 'all', undefined, { seed: protocol.seed });
+    const comparison = compare(outcomes, calibratedName(tier), plainName(tier), 'all', undefined, {
+      seed: protocol.seed,
+    });
     // Means over the points both scored (the paired summary's), not each method's own points.
     return {
       tier,
@@ -205,7 +224,15 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   };
 }
 
-const ROW_HEADERS = ['tier', 'α', 'observed cells', 'under-provisioned', 'target 1 − α', 'level q_α / q_0.5', 'uplift (scale units)'];
+const ROW_HEADERS = [
+  'tier',
+  'α',
+  'observed cells',
+  'under-provisioned',
+  'target 1 − α',
+  'level q_α / q_0.5',
+  'uplift (scale units)',
+];
 
 function rowCells(r: TierRow): (string | number)[] {
   return [r.tier, r.alpha, r.observedCells, pct(r.underRate, 2), pct(r.target, 0), fmt(r.levelRatio), fmt(r.uplift)];
@@ -287,8 +314,8 @@ function calibratedSection(r: M9Result): string[] {
       ]),
     ),
     '',
-    'α-loss = mean scale-free pinball loss at the tier\'s α over the paired points (the M6 scoring rule); change = calibrated / uncalibrated − 1, ' +
-      '95% CI by cluster bootstrap over tenants. Uplift = mean(q_α) − mean(q_0.5) in scale units (the median is the model\'s, unshifted): ' +
+    "α-loss = mean scale-free pinball loss at the tier's α over the paired points (the M6 scoring rule); change = calibrated / uncalibrated − 1, " +
+      "95% CI by cluster bootstrap over tenants. Uplift = mean(q_α) − mean(q_0.5) in scale units (the median is the model's, unshifted): " +
       'the extra capacity above the median forecast.',
     '',
   ];

@@ -176,8 +176,12 @@ export function fixedConfigMethod(client: TsfmClient, name: string, configs: Fix
       }
       const series = tenant.metricNames.map((m) => tenant.metrics[m]!);
       const M = series.length;
-      const rowsFor = (p: PointRequest): ForecastRow[] => series.map((values) => ({ values, end: p.origin, horizon, config }));
-      const assemble = (forecasts: readonly { quantiles: Float32Array; horizon: number }[], offset: number): MethodForecast => ({
+      const rowsFor = (p: PointRequest): ForecastRow[] =>
+        series.map((values) => ({ values, end: p.origin, horizon, config }));
+      const assemble = (
+        forecasts: readonly { quantiles: Float32Array; horizon: number }[],
+        offset: number,
+      ): MethodForecast => ({
         paths: series.map((_, m) => decode(forecasts[offset + m]!, tenant.alpha)),
         medians: series.map((_, m) => decode(forecasts[offset + m]!, 0.5)),
       });

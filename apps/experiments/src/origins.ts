@@ -26,7 +26,8 @@ export interface OriginOptions {
 /** Sorted, distinct origins; throws RangeError when the series cannot hold `count` of them. */
 export function forecastOrigins(tenantId: string, length: number, options: OriginOptions): Int32Array {
   const { count, spanSteps, horizon, minHistory, seed } = options;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`origin count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`origin count must be a positive integer, got ${count}`);
   const hi = length - horizon;
   const lo = Math.max(minHistory, hi - spanSteps);
   const width = (hi - lo + 1) / count;

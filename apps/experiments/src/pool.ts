@@ -29,7 +29,11 @@ export interface PoolOptions {
   readonly onResult?: (index: number, result: RuntimeResult) => void;
 }
 
-export async function runTasks(spec: RuntimeSpec, tasks: Iterable<RuntimeTask> | AsyncIterable<RuntimeTask>, options: PoolOptions): Promise<RuntimeResult[]> {
+export async function runTasks(
+  spec: RuntimeSpec,
+  tasks: Iterable<RuntimeTask> | AsyncIterable<RuntimeTask>,
+  options: PoolOptions,
+): Promise<RuntimeResult[]> {
   if (options.workers <= 0) return runInProcess(spec, tasks, options);
   const depth = options.depth ?? 2;
   const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker(spec)));
@@ -58,7 +62,8 @@ export async function runTasks(spec: RuntimeSpec, tasks: Iterable<RuntimeTask> |
       notify();
     });
     w.on('exit', (code) => {
-      if (inFlight[i]! > 0) failure ??= new Error(`experiment worker ${i} exited (code ${code}) with ${inFlight[i]} task(s) unfinished`);
+      if (inFlight[i]! > 0)
+        failure ??= new Error(`experiment worker ${i} exited (code ${code}) with ${inFlight[i]} task(s) unfinished`);
       notify();
     });
   });
@@ -89,7 +94,11 @@ export async function runTasks(spec: RuntimeSpec, tasks: Iterable<RuntimeTask> |
   }
 }
 
-async function runInProcess(spec: RuntimeSpec, tasks: Iterable<RuntimeTask> | AsyncIterable<RuntimeTask>, options: PoolOptions): Promise<RuntimeResult[]> {
+async function runInProcess(
+  spec: RuntimeSpec,
+  tasks: Iterable<RuntimeTask> | AsyncIterable<RuntimeTask>,
+  options: PoolOptions,
+): Promise<RuntimeResult[]> {
   const runtime = await ExperimentRuntime.create(spec);
   try {
     const results: RuntimeResult[] = [];
@@ -128,7 +137,8 @@ function startWorker(spec: RuntimeSpec): Promise<Worker> {
 }
 
 function spawn(spec: RuntimeSpec): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: spec });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: spec });
   const entry = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `const api = await import(${JSON.stringify(tsxApiUrl())});\napi.register();\nawait import(${JSON.stringify(entry)});\n`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: spec });
@@ -141,7 +151,8 @@ function tsxApiUrl(): string {
   if (cachedTsxApiUrl) return cachedTsxApiUrl;
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const mjs = cjs.replace(/\.cjs$/, '.mjs');
-  if (!existsSync(mjs)) throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
+  if (!existsSync(mjs))
+    throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
   cachedTsxApiUrl = pathToFileURL(mjs).href;
   return cachedTsxApiUrl;
 }

@@ -29,7 +29,12 @@ export const FLEET_PROTOCOL: Protocol = Object.freeze({
   seed: 42,
 });
 
-export function originsOf(protocol: Protocol, tenantId: string, length: number, count = protocol.originsPerTenant): Int32Array {
+export function originsOf(
+  protocol: Protocol,
+  tenantId: string,
+  length: number,
+  count = protocol.originsPerTenant,
+): Int32Array {
   return forecastOrigins(tenantId, length, {
     count,
     spanSteps: protocol.spanSteps,
@@ -45,6 +50,12 @@ export function originsOf(protocol: Protocol, tenantId: string, length: number, 
  * validation windows — and the 8-day scale window. Longer histories change nothing the harness
  * computes, so the cap only saves copying and profiling (it is a view, never a copy).
  */
-export function historyCap(contextLength: number, coarsestResolution: number, validationWindows: number, horizon: number, stepsPerDay: number): number {
+export function historyCap(
+  contextLength: number,
+  coarsestResolution: number,
+  validationWindows: number,
+  horizon: number,
+  stepsPerDay: number,
+): number {
   return Math.max(contextLength * coarsestResolution, 8 * stepsPerDay) + validationWindows * horizon;
 }

@@ -32,7 +32,14 @@ export function modelProvenance(manifestPath: string): ModelProvenance {
   const corpus = typeof corpusField === 'string' ? corpusField : (corpusField.summary ?? 'unknown');
   // The random-weight stand-in written by random-model.ts says so in its corpus and has 0 steps.
   const untrained = /random weights|^none\b/i.test(corpus) || m.training?.steps === 0;
-  return { manifestPath, name: m.name ?? 'unknown', version: m.version ?? '?', sha256: m.sha256 ?? '', untrained, corpus };
+  return {
+    manifestPath,
+    name: m.name ?? 'unknown',
+    version: m.version ?? '?',
+    sha256: m.sha256 ?? '',
+    untrained,
+    corpus,
+  };
 }
 
 export function runInfo(command: string, workers: number): Omit<RunInfo, 'wallSeconds'> {

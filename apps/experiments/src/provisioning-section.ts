@@ -44,7 +44,9 @@ export function provisioningSection(options: ProvisioningSectionOptions): string
 function placeReport(notes: string, report: string): string {
   if (notes === '') return report;
   // A replacer function, so a '$' in the report is never read as a replacement pattern.
-  return notes.includes(PROVISIONING_REPORT_MARKER) ? notes.replace(PROVISIONING_REPORT_MARKER, () => report) : `${notes}\n\n${report}`;
+  return notes.includes(PROVISIONING_REPORT_MARKER)
+    ? notes.replace(PROVISIONING_REPORT_MARKER, () => report)
+    : `${notes}\n\n${report}`;
 }
 
 /**

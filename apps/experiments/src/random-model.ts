@@ -12,5 +12,9 @@ import { writeRandomWeightModel, type ModelConfig } from '@tsfm/pretrain';
 
 /** Writes default.onnx + model.json (random weights, default architecture unless overridden) to a temporary folder; returns the manifest path. */
 export function writeRandomModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-experiments-model-')), { overrides, seed, purpose: '@tsfm/experiments' });
+  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-experiments-model-')), {
+    overrides,
+    seed,
+    purpose: '@tsfm/experiments',
+  });
 }

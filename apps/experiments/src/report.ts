@@ -25,9 +25,14 @@ export function ci(lo: number, hi: number, asPct = true): string {
   return asPct ? `[${pct(lo)}, ${pct(hi)}]` : `[${fmt(lo)}, ${fmt(hi)}]`;
 }
 
-export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[], align?: readonly ('l' | 'r')[]): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const a = align ?? headers.map((_, i) => (i === 0 ? 'l' : 'r'));
-  const line = (cells: readonly (string | number)[]): string => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  const line = (cells: readonly (string | number)[]): string =>
+    `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(headers), `|${a.map((x) => (x === 'l' ? '---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n');
 }
 

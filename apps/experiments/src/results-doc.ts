@@ -63,7 +63,10 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
       '',
     );
   } else if (model) {
-    lines.push(`Model: \`${model.name}\` ${model.version}, sha256 \`${model.sha256}\` (${relative(options.repoRoot, model.manifestPath)}).`, '');
+    lines.push(
+      `Model: \`${model.name}\` ${model.version}, sha256 \`${model.sha256}\` (${relative(options.repoRoot, model.manifestPath)}).`,
+      '',
+    );
   }
   lines.push(`Scope: ${options.scope}`, '');
 
@@ -72,7 +75,8 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
     const vs = (name: string): string => {
       const s = m6.headline.find((c) => c.other === name)?.summary;
       if (!s) return `no paired points with \`${name}\``;
-      const direction = s.relativeImprovement >= 0 ? `${pct(s.relativeImprovement)} lower` : `${pct(-s.relativeImprovement)} HIGHER`;
+      const direction =
+        s.relativeImprovement >= 0 ? `${pct(s.relativeImprovement)} lower` : `${pct(-s.relativeImprovement)} HIGHER`;
       return (
         `${direction} loss than \`${name}\` (relative improvement ${pct(s.relativeImprovement)}, 95% CI ${pct(s.relativeImprovementCI.lo)} … ${pct(s.relativeImprovementCI.hi)}), ` +
         `wins ${pct(s.winRate)} of ${s.points} paired points (CI ${pct(s.winRateCI.lo)} … ${pct(s.winRateCI.hi)}), Wilcoxon p (tenants) ${fmtP(s.wilcoxonClusters.p)}`
@@ -113,20 +117,30 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
   if (m8) {
     lines.push(
       `- **M8 (cold start):** ` +
-        m8.rows.map((r) => `${r.minutes} min: retrieval ${pct(r.retrievalAccuracy)}, gap closed ${pct(r.gapClosed)} [${pct(r.gapClosedCI.lo)}, ${pct(r.gapClosedCI.hi)}]`).join('; ') +
+        m8.rows
+          .map(
+            (r) =>
+              `${r.minutes} min: retrieval ${pct(r.retrievalAccuracy)}, gap closed ${pct(r.gapClosed)} [${pct(r.gapClosedCI.lo)}, ${pct(r.gapClosedCI.hi)}]`,
+          )
+          .join('; ') +
         '.',
     );
   }
   if (m9) {
     lines.push(
       `- **M9 (tiers, paired):** under-provisioning ` +
-        m9.paired.rows.map((r) => `${r.tier} ${pct(r.underRate, 1)} (target ${pct(r.target, 0)}), level ×${fmt(r.levelRatio, 3)}`).join('; ') +
+        m9.paired.rows
+          .map((r) => `${r.tier} ${pct(r.underRate, 1)} (target ${pct(r.target, 0)}), level ×${fmt(r.levelRatio, 3)}`)
+          .join('; ') +
         `; premium > standard > basic at ${pct(m9.paired.strictlyOrdered)} of points` +
         (m9.calibrated === undefined
           ? '.'
           : `. With \`calibration: '${m9.calibrated.method}'\`: ` +
             m9.calibrated.rows
-              .map((r) => `${r.tier} ${pct(r.calibrated.underRate, 1)}, α-loss ${fmt(r.lossCalibrated)} vs ${fmt(r.lossNone)}`)
+              .map(
+                (r) =>
+                  `${r.tier} ${pct(r.calibrated.underRate, 1)}, α-loss ${fmt(r.lossCalibrated)} vs ${fmt(r.lossNone)}`,
+              )
               .join('; ') +
             '.'),
     );
@@ -135,7 +149,9 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
     const fb = nab.headline.find((c) => c.other === 'fixed-best-loo')?.summary;
     lines.push(
       `- **NAB (${nab.files.length} files × ${nab.originsPerFile} origins, α = ${nab.alpha}):** ` +
-        (fb ? `harness vs leave-one-out best fixed: ${pct(fb.relativeImprovement)} [${pct(fb.relativeImprovementCI.lo)}, ${pct(fb.relativeImprovementCI.hi)}], win rate ${pct(fb.winRate)}, p (files) ${fmtP(fb.wilcoxonClusters.p)}` : 'no fixed-config comparison') +
+        (fb
+          ? `harness vs leave-one-out best fixed: ${pct(fb.relativeImprovement)} [${pct(fb.relativeImprovementCI.lo)}, ${pct(fb.relativeImprovementCI.hi)}], win rate ${pct(fb.winRate)}, p (files) ${fmtP(fb.wilcoxonClusters.p)}`
+          : 'no fixed-config comparison') +
         `; dropped ${nab.methods.reduce((s, m) => s + m.dropped, 0)}.`,
     );
   }
@@ -144,10 +160,16 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
 
   lines.push('## Commands', '', '```sh');
   const tuningCommand = readJson<{ command?: string }>(dir, 'tuning')?.command;
-  const commands = [tuningCommand, ...[m6, m9, m7, m8, nab, readJson<SeriesResult>(dir, 'csv')].map((r) => r?.run.command)];
+  const commands = [
+    tuningCommand,
+    ...[m6, m9, m7, m8, nab, readJson<SeriesResult>(dir, 'csv')].map((r) => r?.run.command),
+  ];
   for (const c of new Set(commands.filter((c): c is string => c !== undefined).map(rerunCommand))) lines.push(c);
   lines.push('```', '');
-  lines.push(`Machine: ${m6?.run.machine ?? m7?.run.machine ?? 'see JSON'}. All timings were taken on a machine shared with other engineers' jobs (load averages are printed per section).`, '');
+  lines.push(
+    `Machine: ${m6?.run.machine ?? m7?.run.machine ?? 'see JSON'}. All timings were taken on a machine shared with other engineers' jobs (load averages are printed per section).`,
+    '',
+  );
 
   // Charts are copied next to the page (docs/results/…): the out/ folder is not in the repository.
   const chartDir = join(dirname(options.docPath), 'results');
@@ -161,7 +183,10 @@ export function writeResultsDoc(options: ResultsDocOptions): string {
     });
     lines.push(text, '');
   }
-  const generated = `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  const generated = `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
   // Read before the page is overwritten: without a simulator report the old section is kept.
   const replay = provisioningSection({
     ...(options.provisioningDir === undefined ? {} : { dir: options.provisioningDir }),

@@ -66,7 +66,9 @@ export interface GridTask {
   readonly stepsPerDay: number;
 }
 
-export type RuntimeTask = { readonly kind: 'evaluate'; readonly task: TenantTask } | { readonly kind: 'grid'; readonly task: GridTask };
+export type RuntimeTask =
+  | { readonly kind: 'evaluate'; readonly task: TenantTask }
+  | { readonly kind: 'grid'; readonly task: GridTask };
 
 export interface GridOutcome {
   readonly tenantId: string;
@@ -78,7 +80,9 @@ export interface GridOutcome {
   readonly grid: GridLosses;
 }
 
-export type RuntimeResult = { readonly kind: 'evaluate'; readonly outcome: TenantOutcome } | { readonly kind: 'grid'; readonly outcome: GridOutcome };
+export type RuntimeResult =
+  | { readonly kind: 'evaluate'; readonly outcome: TenantOutcome }
+  | { readonly kind: 'grid'; readonly outcome: GridOutcome };
 
 export class ExperimentRuntime {
   readonly client: TsfmClient;
@@ -131,7 +135,17 @@ export class ExperimentRuntime {
     if (task.kind === 'evaluate') return { kind: 'evaluate', outcome: await evaluateTenant(task.task, this.methods) };
     const t = task.task;
     const grid = await this.#grid.losses(t.tenant, t.origins, t.horizon, t.stepsPerDay);
-    return { kind: 'grid', outcome: { tenantId: t.tenant.id, tier: t.tenant.tier, archetype: t.tenant.archetype, keys: this.#grid.keys, defaultKey: configKey(this.client.defaultConfig), grid } };
+    return {
+      kind: 'grid',
+      outcome: {
+        tenantId: t.tenant.id,
+        tier: t.tenant.tier,
+        archetype: t.tenant.archetype,
+        keys: this.#grid.keys,
+        defaultKey: configKey(this.client.defaultConfig),
+        grid,
+      },
+    };
   }
 
   async release(): Promise<void> {
@@ -145,7 +159,9 @@ async function priorFrom(spec: PriorSpec, stores: Map<string, ArchetypeStoreSet>
   // Entering the V8 API without proper locking in place", from IndexBase::read) — not an
   // exception anyone can catch. Refuse here with a message instead; prior runs go in-process.
   if (!isMainThread) {
-    throw new Error('the archetype prior (faiss-node) cannot run in a worker thread: it aborts the process; run prior experiments with workers = 0');
+    throw new Error(
+      'the archetype prior (faiss-node) cannot run in a worker thread: it aborts the process; run prior experiments with workers = 0',
+    );
   }
   // faiss-node is loaded only by runtimes that use a prior.
   const { ArchetypeStoreSet: StoreSet } = await import('@tsfm/archetypes');
@@ -154,6 +170,9 @@ async function priorFrom(spec: PriorSpec, stores: Map<string, ArchetypeStoreSet>
     set = StoreSet.load(spec.storeSetDir);
     stores.set(spec.storeSetDir, set);
   }
-  const store = spec.windowMinutes === null ? set.full : (set.windows.get(spec.windowMinutes) ?? set.storeFor(spec.windowMinutes).store);
+  const store =
+    spec.windowMinutes === null
+      ? set.full
+      : (set.windows.get(spec.windowMinutes) ?? set.storeFor(spec.windowMinutes).store);
   return archetypeStorePrior(store, spec.neighbours === undefined ? {} : { neighbours: spec.neighbours });
 }

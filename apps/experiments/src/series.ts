@@ -27,7 +27,14 @@ import { fmt, modelBanner, table, type ModelProvenance, type RunInfo, cpuSeconds
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { readSeriesTenant, type EvalTenant } from './tenant-data.js';
 import { summariseGrid } from './tuning.js';
-import { COMPARISON_HEADERS, comparisonRow, DEFAULT_HARNESS, statsNote, type HarnessSettings, REFERENCE } from './m6.js';
+import {
+  COMPARISON_HEADERS,
+  comparisonRow,
+  DEFAULT_HARNESS,
+  statsNote,
+  type HarnessSettings,
+  REFERENCE,
+} from './m6.js';
 
 export interface SeriesOptions {
   /** 'nab' or 'csv' (labels the report). */
@@ -49,7 +56,12 @@ export interface SeriesOptions {
   /** No origin before this many days of history (default 2). */
   readonly minHistoryDays?: number;
   readonly harness?: HarnessSettings;
-  readonly baselines?: { readonly light: readonly BaselineName[]; readonly heavy: readonly BaselineName[]; readonly heavyOrigins: number; readonly lookbackDays: number };
+  readonly baselines?: {
+    readonly light: readonly BaselineName[];
+    readonly heavy: readonly BaselineName[];
+    readonly heavyOrigins: number;
+    readonly lookbackDays: number;
+  };
   readonly seed: number;
   readonly run: Omit<RunInfo, 'wallSeconds'>;
 }
@@ -119,7 +131,10 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     { modelPath: options.modelPath, resolutions, methods: [] },
     tunePaths.map((p): RuntimeTask => {
       const t = tenants.get(p)!;
-      return { kind: 'grid', task: { tenant: t, origins: originsFor(t), horizon: horizonOf(t), stepsPerDay: dayOf(t) } };
+      return {
+        kind: 'grid',
+        task: { tenant: t, origins: originsFor(t), horizon: horizonOf(t), stepsPerDay: dayOf(t) },
+      };
     }),
     { workers: Math.min(options.workers, tunePaths.length) },
   );
@@ -140,14 +155,24 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     { kind: 'fixed', name: 'fixed-best-loo', config: { byTenant: fixedByTenant } },
     { kind: 'fixed', name: 'default', config: grids[0]?.defaultKey ?? 'ctx512-r1-none-flip0-clamp1-fix1' },
   ];
-  for (const b of [...bl.light, ...bl.heavy]) specs.push({ kind: 'baseline', name: b, baseline: b, lookbackDays: bl.lookbackDays, aggregateSteps: 1, period: null });
+  for (const b of [...bl.light, ...bl.heavy])
+    specs.push({
+      kind: 'baseline',
+      name: b,
+      baseline: b,
+      lookbackDays: bl.lookbackDays,
+      aggregateSteps: 1,
+      period: null,
+    });
   const descriptions: Record<string, string> = {
     [REFERENCE]: `per-request search, K = ${harness.k}, budget ${harness.budgetMs} ms, resolutions ${resolutions.join('/')} native steps`,
     'fixed-best-loo': 'best grid config on the OTHER files of the tuning pool (leave-one-out)',
     default: `fleet default config \`${specs[2]!.kind === 'fixed' ? (specs[2] as { config: string }).config : ''}\``,
   };
   for (const b of bl.light) descriptions[b] = `last ${bl.lookbackDays} days, native step, period one day; every origin`;
-  for (const b of bl.heavy) descriptions[b] = `last ${bl.lookbackDays} days, native step, period one day; ${bl.heavyOrigins} evenly spaced origins per file`;
+  for (const b of bl.heavy)
+    descriptions[b] =
+      `last ${bl.lookbackDays} days, native step, period one day; ${bl.heavyOrigins} evenly spaced origins per file`;
   const evalResults = await runTasks(
     { modelPath: options.modelPath, resolutions, methods: specs },
     evalPaths.map((p): RuntimeTask => {
@@ -162,7 +187,12 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
           seed: options.seed,
           methods: specs.map((s) => ({
             name: s.name,
-            subset: s.kind === 'baseline' && bl.heavy.includes(s.baseline) ? evenSubset(count, bl.heavyOrigins) : s.name === 'fixed-best-loo' && fixedByTenant[t.id] === undefined ? new Int32Array(0) : null,
+            subset:
+              s.kind === 'baseline' && bl.heavy.includes(s.baseline)
+                ? evenSubset(count, bl.heavyOrigins)
+                : s.name === 'fixed-best-loo' && fixedByTenant[t.id] === undefined
+                  ? new Int32Array(0)
+                  : null,
           })),
         },
       };
@@ -184,7 +214,9 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     originsPerFile: count,
     resolutions,
     methods: names.map((n) => ({ ...methodCounts(outcomes, n), description: descriptions[n] ?? '' })),
-    headline: names.filter((n) => n !== REFERENCE).map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed: options.seed })),
+    headline: names
+      .filter((n) => n !== REFERENCE)
+      .map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed: options.seed })),
     files: evalPaths.map((p, i) => {
       const t = tenants.get(p)!;
       const o = outcomes[i]!;
@@ -219,23 +251,45 @@ export function seriesMarkdown(r: SeriesResult): string {
     '',
   );
   const failing = r.methods.filter((m) => m.failed > 0);
-  for (const m of failing) for (const [reason, n] of Object.entries(m.reasons)) out.push(`- ${m.name}: ${n} × ${reason}`);
+  for (const m of failing)
+    for (const [reason, n] of Object.entries(m.reasons)) out.push(`- ${m.name}: ${n} × ${reason}`);
   if (failing.length > 0) out.push('');
-  out.push(table(COMPARISON_HEADERS.map((h) => (h === 'tenants' ? 'files' : h === 'Wilcoxon p (tenants)' ? 'Wilcoxon p (files)' : h)), r.headline.map((c) => comparisonRow(c))), '');
-  out.push(statsNote('files', `mean scale-free α-loss (pinball at α = ${r.alpha} of the α-quantile forecast over the next ${r.horizonMinutes} min ÷ the robust seasonal scale of the 8 days before the origin)`), '');
+  out.push(
+    table(
+      COMPARISON_HEADERS.map((h) =>
+        h === 'tenants' ? 'files' : h === 'Wilcoxon p (tenants)' ? 'Wilcoxon p (files)' : h,
+      ),
+      r.headline.map((c) => comparisonRow(c)),
+    ),
+    '',
+  );
+  out.push(
+    statsNote(
+      'files',
+      `mean scale-free α-loss (pinball at α = ${r.alpha} of the α-quantile forecast over the next ${r.horizonMinutes} min ÷ the robust seasonal scale of the 8 days before the origin)`,
+    ),
+    '',
+  );
   const names = Object.keys(r.files[0]?.means ?? {});
   out.push(
     table(
       ['file', 'fixed config (LOO)', ...names],
-      r.files.map((f) => [f.id, f.fixedConfig === null ? '—' : `\`${f.fixedConfig}\``, ...names.map((n) => (f.means[n]!.points === 0 ? '—' : fmt(f.means[n]!.mean)))]),
+      r.files.map((f) => [
+        f.id,
+        f.fixedConfig === null ? '—' : `\`${f.fixedConfig}\``,
+        ...names.map((n) => (f.means[n]!.points === 0 ? '—' : fmt(f.means[n]!.mean))),
+      ]),
     ),
     '',
-    'Per-file mean loss over each method\'s own points (heavy baselines: a subset of origins).',
+    "Per-file mean loss over each method's own points (heavy baselines: a subset of origins).",
     '',
   );
   return out.join('\n');
 }
 
 export function nabFiles(dir: string, names: readonly string[]): string[] {
-  return names.filter((n) => n.toLowerCase().endsWith('.csv')).map((n) => resolve(dir, basename(n))).sort();
+  return names
+    .filter((n) => n.toLowerCase().endsWith('.csv'))
+    .map((n) => resolve(dir, basename(n)))
+    .sort();
 }

@@ -58,7 +58,8 @@ export function splitTenants(ids: readonly string[], options: SplitOptions = {})
   const tuningShare = options.tuningShare ?? 0.3;
   const seed = options.seed ?? 0;
   if (!(tuningShare > 0 && tuningShare < 1)) throw new RangeError(`tuningShare must be in (0, 1), got ${tuningShare}`);
-  if (new Set(ids).size !== ids.length) throw new SplitLeakError('tenant ids are not unique: a duplicated id could land on both sides of the split');
+  if (new Set(ids).size !== ids.length)
+    throw new SplitLeakError('tenant ids are not unique: a duplicated id could land on both sides of the split');
   const tuning: string[] = [];
   const evaluation: string[] = [];
   for (const id of ids) (sideOf(id, tuningShare, seed) === 'tuning' ? tuning : evaluation).push(id);
@@ -75,7 +76,9 @@ export function assertDisjoint(split: Pick<TenantSplit, 'tuning' | 'evaluation'>
   if (evaluation.size !== split.evaluation.length) throw new SplitLeakError('the evaluation side lists a tenant twice');
   const leaked = split.evaluation.filter((id) => tuning.has(id));
   if (leaked.length > 0) {
-    throw new SplitLeakError(`${leaked.length} tenant(s) are both tuning and evaluation tenants: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ', …' : ''}`);
+    throw new SplitLeakError(
+      `${leaked.length} tenant(s) are both tuning and evaluation tenants: ${leaked.slice(0, 5).join(', ')}${leaked.length > 5 ? ', …' : ''}`,
+    );
   }
 }
 
@@ -83,6 +86,7 @@ export function assertDisjoint(split: Pick<TenantSplit, 'tuning' | 'evaluation'>
 export function assertSide(split: TenantSplit, ids: Iterable<string>, side: SplitSide): void {
   const allowed = new Set(side === 'tuning' ? split.tuning : split.evaluation);
   for (const id of ids) {
-    if (!allowed.has(id)) throw new SplitLeakError(`tenant ${id} is used as a ${side} tenant but is not on the ${side} side of the split`);
+    if (!allowed.has(id))
+      throw new SplitLeakError(`tenant ${id} is used as a ${side} tenant but is not on the ${side} side of the split`);
   }
 }

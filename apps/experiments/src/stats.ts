@@ -79,11 +79,17 @@ export interface PairedOptions {
  * Paired comparison of losses `a` (e.g. the harness) and `b` (a competitor) on the same points;
  * `cluster[i]` is point i's cluster (tenant) id. Every point must be finite in both.
  */
-export function pairedSummary(a: ArrayLike<number>, b: ArrayLike<number>, cluster: ArrayLike<number>, options: PairedOptions = {}): PairedSummary {
+export function pairedSummary(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  cluster: ArrayLike<number>,
+  options: PairedOptions = {},
+): PairedSummary {
   const n = a.length;
   if (b.length !== n || cluster.length !== n) throw new RangeError('a, b and cluster must have the same length');
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!)) throw new RangeError(`pair ${i} is not finite (${a[i]}, ${b[i]}): pair only points both methods scored`);
+    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!))
+      throw new RangeError(`pair ${i} is not finite (${a[i]}, ${b[i]}): pair only points both methods scored`);
   }
   // Per-cluster sufficient statistics: count, Σa, Σb, wins. Every statistic below is a ratio of
   // sums over clusters, so a bootstrap replicate only re-adds C cluster rows.
@@ -146,9 +152,13 @@ export function pairedSummary(a: ArrayLike<number>, b: ArrayLike<number>, cluste
     meanA: totalA / n,
     meanB: totalB / n,
     relativeImprovement: 1 - totalA / totalB,
-    relativeImprovementCI: noCI ? { lo: Number.NaN, hi: Number.NaN } : { lo: sortedQuantile(relBoot, tail), hi: sortedQuantile(relBoot, 1 - tail) },
+    relativeImprovementCI: noCI
+      ? { lo: Number.NaN, hi: Number.NaN }
+      : { lo: sortedQuantile(relBoot, tail), hi: sortedQuantile(relBoot, 1 - tail) },
     winRate: sum(wins) / n,
-    winRateCI: noCI ? { lo: Number.NaN, hi: Number.NaN } : { lo: sortedQuantile(winBoot, tail), hi: sortedQuantile(winBoot, 1 - tail) },
+    winRateCI: noCI
+      ? { lo: Number.NaN, hi: Number.NaN }
+      : { lo: sortedQuantile(winBoot, tail), hi: sortedQuantile(winBoot, 1 - tail) },
     wilcoxonClusters: wilcoxonSignedRank(clusterDiffs),
     wilcoxonPoints: wilcoxonSignedRank(pointDiffs),
   };
@@ -262,10 +272,10 @@ export function erfc(x: number): number {
 }
 
 const ERFC_COEFFS = [
-  -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4, 3.66839497852761e-4,
-  4.2523324806907e-5, -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8, -8.5238095915e-8, 6.529054439e-9,
-  5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12, -6.886027e-12, 8.94487e-13, 3.13092e-13,
-  -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16, -2.8e-17,
+  -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4,
+  3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8,
+  -8.5238095915e-8, 6.529054439e-9, 5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12,
+  -6.886027e-12, 8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16, -2.8e-17,
 ];
 
 /**

@@ -72,7 +72,12 @@ export async function runTuning(options: TuningOptions): Promise<TuningResult> {
       const length = tenant.metrics[tenant.metricNames[0]!]!.length;
       yield {
         kind: 'grid',
-        task: { tenant, origins: originsOf(protocol, tenant.id, length, protocol.tuningOrigins), horizon: protocol.horizon, stepsPerDay: protocol.stepsPerDay },
+        task: {
+          tenant,
+          origins: originsOf(protocol, tenant.id, length, protocol.tuningOrigins),
+          horizon: protocol.horizon,
+          stepsPerDay: protocol.stepsPerDay,
+        },
       };
     }
   }
@@ -87,14 +92,20 @@ export async function runTuning(options: TuningOptions): Promise<TuningResult> {
     if (r.kind !== 'grid') throw new Error('tuning expected grid results');
     return r.outcome;
   });
-  assertSide(split, outcomes.map((o) => o.tenantId), 'tuning');
+  assertSide(
+    split,
+    outcomes.map((o) => o.tenantId),
+    'tuning',
+  );
   const summary = summariseGrid(outcomes);
 
   let storeWinners: TuningResult['storeWinners'] = null;
   const t1 = performance.now();
   if (options.storeSetDir !== null) {
     const { ArchetypeStoreSet } = await import('@tsfm/archetypes');
-    const set = ArchetypeStoreSet.build(kept.map((t) => ({ id: t.id, archetype: t.archetype ?? 'unknown', tenant: t })));
+    const set = ArchetypeStoreSet.build(
+      kept.map((t) => ({ id: t.id, archetype: t.archetype ?? 'unknown', tenant: t })),
+    );
     let records = 0;
     const distinct = new Set<string>();
     for (const w of summary.tenantWinners) {
@@ -141,7 +152,8 @@ export function summariseGrid(outcomes: readonly GridOutcome[]): GridSummary {
   if (outcomes.length === 0) throw new Error('no tuning tenants: cannot choose a fixed config');
   const defaultKey = outcomes[0]!.defaultKey;
   const keys = outcomes[0]!.keys;
-  for (const o of outcomes) if (o.keys.join() !== keys.join()) throw new Error('tuning workers disagree on the config grid');
+  for (const o of outcomes)
+    if (o.keys.join() !== keys.join()) throw new Error('tuning workers disagree on the config grid');
   const K = keys.length;
   const all = accumulate(outcomes, K);
   const byTier = {} as Record<Tier, ConfigScore>;
@@ -163,7 +175,10 @@ export function summariseGrid(outcomes: readonly GridOutcome[]): GridSummary {
     points: all.points,
     best: bestOf(all, keys),
     bestByTier: byTier,
-    defaultScore: d < 0 ? { key: defaultKey, meanLoss: Number.NaN, points: 0 } : { key: defaultKey, meanLoss: all.sum[d]! / all.count[d]!, points: all.count[d]! },
+    defaultScore:
+      d < 0
+        ? { key: defaultKey, meanLoss: Number.NaN, points: 0 }
+        : { key: defaultKey, meanLoss: all.sum[d]! / all.count[d]!, points: all.count[d]! },
     ranking: ranking.slice(0, 20),
     infeasibleConfigs: keys.filter((_, c) => all.count[c]! < all.points).length,
     tenantWinners,

@@ -24,13 +24,25 @@ try {
   port.on('message', (request: WorkerRequest) => {
     chain = chain.then(async () => {
       try {
-        port.postMessage({ type: 'result', index: request.index, result: await runtime.handle(request.task) } satisfies WorkerMessage);
+        port.postMessage({
+          type: 'result',
+          index: request.index,
+          result: await runtime.handle(request.task),
+        } satisfies WorkerMessage);
       } catch (error) {
-        port.postMessage({ type: 'error', index: request.index, error: String((error as Error)?.stack ?? error) } satisfies WorkerMessage);
+        port.postMessage({
+          type: 'error',
+          index: request.index,
+          error: String((error as Error)?.stack ?? error),
+        } satisfies WorkerMessage);
       }
     });
   });
   port.postMessage({ type: 'ready' } satisfies WorkerMessage);
 } catch (error) {
-  port.postMessage({ type: 'error', index: -1, error: `runtime init failed: ${String((error as Error)?.stack ?? error)}` } satisfies WorkerMessage);
+  port.postMessage({
+    type: 'error',
+    index: -1,
+    error: `runtime init failed: ${String((error as Error)?.stack ?? error)}`,
+  } satisfies WorkerMessage);
 }

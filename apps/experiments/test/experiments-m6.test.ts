@@ -5,7 +5,16 @@ import { fleetInfo } from '../src/tenant-data.js';
 import { runTuning, type TuningResult } from '../src/tuning.js';
 import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
 
-const BASELINES = { light: ['naive' as const], lightOrigins: 2, heavy: [], heavyOrigins: 0, heavyTenantShare: 0, lookbackDays: 2, aggregateSteps: 5, period: null };
+const BASELINES = {
+  light: ['naive' as const],
+  lightOrigins: 2,
+  heavy: [],
+  heavyOrigins: 0,
+  heavyTenantShare: 0,
+  lookbackDays: 2,
+  aggregateSteps: 5,
+  period: null,
+};
 
 describe('M6 end to end on a tiny fleet', () => {
   let fleetDir: string;
@@ -77,7 +86,19 @@ describe('M6 end to end on a tiny fleet', () => {
   it('refuses to evaluate a tenant that was used for tuning', async () => {
     const leaky = { ...tuning, tuningTenantIds: [...tuning.tuningTenantIds, split.evaluation[0]!] };
     await expect(
-      runM6({ fleetDir, modelPath, model: TEST_MODEL, contextLength: 64, split, protocol: TINY_PROTOCOL, tuning: leaky, workers: 0, baselines: BASELINES, maxTenants: 1, run: TEST_RUN }),
+      runM6({
+        fleetDir,
+        modelPath,
+        model: TEST_MODEL,
+        contextLength: 64,
+        split,
+        protocol: TINY_PROTOCOL,
+        tuning: leaky,
+        workers: 0,
+        baselines: BASELINES,
+        maxTenants: 1,
+        run: TEST_RUN,
+      }),
     ).rejects.toThrow(/used for tuning/);
   });
 

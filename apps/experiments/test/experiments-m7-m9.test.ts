@@ -17,17 +17,41 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
   let split: TenantSplit;
   let tuning: TuningResult;
   let m6: M6Result;
-  const common = () => ({ fleetDir, modelPath, model: TEST_MODEL, contextLength: 64, split, protocol: TINY_PROTOCOL, run: TEST_RUN });
+  const common = () => ({
+    fleetDir,
+    modelPath,
+    model: TEST_MODEL,
+    contextLength: 64,
+    split,
+    protocol: TINY_PROTOCOL,
+    run: TEST_RUN,
+  });
 
   beforeAll(async () => {
     fleetDir = await tinyFleet(10, 4, 9);
     modelPath = tinyModel();
     split = splitTenants((await fleetInfo(fleetDir)).ids, { tuningShare: 0.5, seed: 2 });
-    tuning = await runTuning({ fleetDir, modelPath, split, protocol: TINY_PROTOCOL, workers: 0, storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set') });
+    tuning = await runTuning({
+      fleetDir,
+      modelPath,
+      split,
+      protocol: TINY_PROTOCOL,
+      workers: 0,
+      storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set'),
+    });
     ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: { ...noBaselines }, maxTenants: 3 }));
   });
 
-  const noBaselines = { light: [], lightOrigins: 0, heavy: [], heavyOrigins: 0, heavyTenantShare: 0, lookbackDays: 2, aggregateSteps: 5, period: null };
+  const noBaselines = {
+    light: [],
+    lightOrigins: 0,
+    heavy: [],
+    heavyOrigins: 0,
+    heavyTenantShare: 0,
+    lookbackDays: 2,
+    aggregateSteps: 5,
+    period: null,
+  };
 
   it('M7 measures every K on the same points and names the largest K within the budget', async () => {
     const r = await runM7({ ...common(), ks: [1, 4, 16], tenants: 2, originsPerTenant: 2 });
@@ -43,7 +67,14 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
   });
 
   it('M8 runs cold histories with and without the prior, votes archetypes, drops nothing', async () => {
-    const r = await runM8({ ...common(), storeSetDir: tuning.storeSetDir!, workers: 0, lengths: [30, 120], tenants: 2, originsPerTenant: 2 });
+    const r = await runM8({
+      ...common(),
+      storeSetDir: tuning.storeSetDir!,
+      workers: 0,
+      lengths: [30, 120],
+      tenants: 2,
+      originsPerTenant: 2,
+    });
     expect(r.dropped).toBe(0);
     expect(r.rows.map((x) => x.minutes)).toEqual([30, 120]);
     // 30 minutes is below the search minimum (h + 60): the cold-start path, prior or default.

@@ -6,7 +6,12 @@ import { TEST_MODEL, TEST_RUN, tinyModel } from './helpers/experiment-fixtures.j
 
 // ../shared/data relative to the repository root (see /work/shared/data/README.md).
 const NAB = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
-const files = existsSync(NAB) ? readdirSync(NAB).filter((f) => f.endsWith('.csv')).sort().map((f) => join(NAB, f)) : [];
+const files = existsSync(NAB)
+  ? readdirSync(NAB)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()
+      .map((f) => join(NAB, f))
+  : [];
 
 describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () => {
   it('forecasts a 5-minute file in native steps, tunes the fixed config on the other file, drops nothing', async () => {

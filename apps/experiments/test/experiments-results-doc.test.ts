@@ -51,15 +51,28 @@ describe('docs/results.md: the provisioning replay section', () => {
     const w = workspace();
     simulatorOutput(w.sim);
     const notes = `Setup prose.\n\n${PROVISIONING_REPORT_MARKER}\n\n### Reading\n\n- Reading prose.\n`;
-    const text = writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'test', provisioningDir: w.sim, provisioningNotes: notes });
+    const text = writeResultsDoc({
+      outDir: w.out,
+      docPath: w.docPath,
+      repoRoot: w.root,
+      scope: 'test',
+      provisioningDir: w.sim,
+      provisioningNotes: notes,
+    });
 
     const section = text.slice(text.indexOf(PROVISIONING_BOUNDARY));
-    expect(section).toMatch(/^<!-- provisioning-replay: [^\n]*-->\n\n## Provisioning replay\n\nSetup prose\.\n\nThe tables below are the simulator's own report \(`out\/simulate\/summary\.md`\)/);
+    expect(section).toMatch(
+      /^<!-- provisioning-replay: [^\n]*-->\n\n## Provisioning replay\n\nSetup prose\.\n\nThe tables below are the simulator's own report \(`out\/simulate\/summary\.md`\)/,
+    );
     expect(section.indexOf('| harness@0.9 | 4.5 % |')).toBeLessThan(section.indexOf('### Reading'));
     expect(section).not.toContain(PROVISIONING_REPORT_MARKER);
     // Each picture follows the table it plots (NAB: no sweep table, so at the end of its part).
-    expect(section).toContain('| harness@0.9 | 4.5 % |\n\n![Provisioning replay, fleet: slack vs violation rate](results/provisioning-replay-fleet.png)\n\n### nab');
-    expect(section).toContain('Frontier chart: [provisioning-replay-nab.png](results/provisioning-replay-nab.png)\n\n![Provisioning replay, nab: slack vs violation rate](results/provisioning-replay-nab.png)');
+    expect(section).toContain(
+      '| harness@0.9 | 4.5 % |\n\n![Provisioning replay, fleet: slack vs violation rate](results/provisioning-replay-fleet.png)\n\n### nab',
+    );
+    expect(section).toContain(
+      'Frontier chart: [provisioning-replay-nab.png](results/provisioning-replay-nab.png)\n\n![Provisioning replay, nab: slack vs violation rate](results/provisioning-replay-nab.png)',
+    );
     expect(readFileSync(join(w.root, 'docs', 'results', 'provisioning-replay-fleet.png'), 'utf8')).toBe('fleet png');
     expect(readFileSync(join(w.root, 'docs', 'results', 'provisioning-replay-nab.png'), 'utf8')).toBe('nab png');
     expect(text.endsWith('- Reading prose.\n')).toBe(true);
@@ -68,7 +81,14 @@ describe('docs/results.md: the provisioning replay section', () => {
   it('places the report after the notes when they have no marker, and regenerates to the same page', () => {
     const w = workspace();
     simulatorOutput(w.sim);
-    const options = { outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'test', provisioningDir: w.sim, provisioningNotes: 'Setup prose.\n' };
+    const options = {
+      outDir: w.out,
+      docPath: w.docPath,
+      repoRoot: w.root,
+      scope: 'test',
+      provisioningDir: w.sim,
+      provisioningNotes: 'Setup prose.\n',
+    };
     const first = writeResultsDoc(options);
     expect(first).toContain('## Provisioning replay\n\nSetup prose.\n\nThe tables below');
     expect(writeResultsDoc(options)).toBe(first);
@@ -77,16 +97,31 @@ describe('docs/results.md: the provisioning replay section', () => {
   it("keeps the page's replay section as it is when the simulator's report is absent", () => {
     const w = workspace();
     simulatorOutput(w.sim);
-    const withReport = writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'test', provisioningDir: w.sim, provisioningNotes: 'Setup prose.\n' });
+    const withReport = writeResultsDoc({
+      outDir: w.out,
+      docPath: w.docPath,
+      repoRoot: w.root,
+      scope: 'test',
+      provisioningDir: w.sim,
+      provisioningNotes: 'Setup prose.\n',
+    });
     const section = withReport.slice(withReport.indexOf(PROVISIONING_BOUNDARY));
 
     const missing = join(w.root, 'out', 'no-simulate');
     expect(existsSync(missing)).toBe(false);
-    const rerun = writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'another scope', provisioningDir: missing });
+    const rerun = writeResultsDoc({
+      outDir: w.out,
+      docPath: w.docPath,
+      repoRoot: w.root,
+      scope: 'another scope',
+      provisioningDir: missing,
+    });
     expect(rerun).toContain('Scope: another scope');
     expect(rerun.slice(rerun.indexOf(PROVISIONING_BOUNDARY))).toBe(section);
     // No folder given at all (a library caller): the same.
-    expect(writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'another scope' })).toBe(rerun);
+    expect(writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'another scope' })).toBe(
+      rerun,
+    );
   });
 
   it('keeps a hand-written section from a page written before the boundary comment existed', () => {

@@ -12,7 +12,8 @@ describe('the evaluation rule', () => {
   const paths = series.map((v) => new Float32Array(h).fill(v[origin - 1]!));
 
   it("uses the harness's own scale at the origin on a 1-minute grid", () => {
-    for (const v of series) expect(evaluationScale(v, origin, { stepsPerDay: 1440 })).toBeCloseTo(metricScale(v, origin).value, 9);
+    for (const v of series)
+      expect(evaluationScale(v, origin, { stepsPerDay: 1440 })).toBeCloseTo(metricScale(v, origin).value, 9);
   });
 
   it('is scale-free: multiplying a metric by 1e6 changes nothing', () => {

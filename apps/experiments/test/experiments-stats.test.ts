@@ -90,10 +90,17 @@ describe('paired statistics', () => {
   it('bootstrap CIs are ordered, reproducible for a seed, and match the direct statistics', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.double({ min: 0.1, max: 5, noNaN: true }), fc.double({ min: 0.1, max: 5, noNaN: true }), fc.integer({ min: 0, max: 6 })), {
-          minLength: 3,
-          maxLength: 40,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.double({ min: 0.1, max: 5, noNaN: true }),
+            fc.double({ min: 0.1, max: 5, noNaN: true }),
+            fc.integer({ min: 0, max: 6 }),
+          ),
+          {
+            minLength: 3,
+            maxLength: 40,
+          },
+        ),
         (rows) => {
           const a = rows.map((r) => r[0]);
           const b = rows.map((r) => r[1]);
@@ -124,8 +131,15 @@ describe('paired statistics', () => {
       }
     }
     const tenants = pairedSummary(a, b, cluster, { seed: 1 });
-    const points = pairedSummary(a, b, a.map((_, i) => i), { seed: 1 });
-    expect(tenants.winRateCI.hi - tenants.winRateCI.lo).toBeGreaterThan(2 * (points.winRateCI.hi - points.winRateCI.lo));
+    const points = pairedSummary(
+      a,
+      b,
+      a.map((_, i) => i),
+      { seed: 1 },
+    );
+    expect(tenants.winRateCI.hi - tenants.winRateCI.lo).toBeGreaterThan(
+      2 * (points.winRateCI.hi - points.winRateCI.lo),
+    );
     expect(tenants.clusters).toBe(20);
     expect(tenants.wilcoxonClusters.n).toBe(20);
   });

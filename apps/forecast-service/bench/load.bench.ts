@@ -49,15 +49,28 @@ function requestBody(k: number, budgetMs: number | undefined): string {
   for (const [metric, values] of Object.entries(tenant.metrics)) {
     history[metric] = Array.from(values.subarray(values.length - 1440), (v) => Number(v.toPrecision(6)));
   }
-  return JSON.stringify({ tenantId: tenant.id, history, horizon: 60, tier: 'premium', k, ...(budgetMs === undefined ? {} : { budgetMs }) });
+  return JSON.stringify({
+    tenantId: tenant.id,
+    history,
+    horizon: 60,
+    tier: 'premium',
+    k,
+    ...(budgetMs === undefined ? {} : { budgetMs }),
+  });
 }
 
-async function startServer(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+async function startServer(
+  args: string[],
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   const main = join(root, 'apps/forecast-service/src/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', main, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffer = '';
@@ -84,7 +97,10 @@ async function startServer(args: string[]): Promise<{ child: ChildProcess; url: 
 async function scrape(url: string): Promise<{ status: Record<string, number>; kSum: number; kCount: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const status: Record<string, number> = {};
-  for (const m of text.matchAll(/^forecast_service_requests_total\{route="\/forecast",method="POST",status="(\d+)"\} (\d+)/gm)) status[m[1]] = Number(m[2]);
+  for (const m of text.matchAll(
+    /^forecast_service_requests_total\{route="\/forecast",method="POST",status="(\d+)"\} (\d+)/gm,
+  ))
+    status[m[1]] = Number(m[2]);
   const kSum = Number(/^forecast_service_harness_k_used_sum (\S+)/m.exec(text)?.[1] ?? 0);
   const kCount = Number(/^forecast_service_harness_k_used_count (\S+)/m.exec(text)?.[1] ?? 0);
   return { status, kSum, kCount };
@@ -103,13 +119,28 @@ async function runScenario(url: string, scenario: Scenario, connections: number,
   process.stderr.write(`${scenario.name}: ${connections} connections × ${duration} s …\n`);
   // timeout 30 s: a request queued behind 199 others on 2 cores can legitimately take seconds;
   // autocannon's 10 s default would count slow answers as errors.
-  const result = await autocannon({ url: `${url}/forecast`, method: 'POST', headers, body, connections, duration, timeout: 30, title: scenario.name });
+  const result = await autocannon({
+    url: `${url}/forecast`,
+    method: 'POST',
+    headers,
+    body,
+    connections,
+    duration,
+    timeout: 30,
+    title: scenario.name,
+  });
   const loadAfter = loadavg();
   const after = await scrape(url);
   const byStatus: Record<string, number> = {};
   for (const [code, n] of Object.entries(after.status)) byStatus[code] = n - (before.status[code] ?? 0);
   const forecasts = after.kCount - before.kCount;
-  return { scenario, result, server: { byStatus, forecasts, kUsedMean: forecasts === 0 ? Number.NaN : (after.kSum - before.kSum) / forecasts }, loadBefore, loadAfter };
+  return {
+    scenario,
+    result,
+    server: { byStatus, forecasts, kUsedMean: forecasts === 0 ? Number.NaN : (after.kSum - before.kSum) / forecasts },
+    loadBefore,
+    loadAfter,
+  };
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -117,7 +148,15 @@ const f2 = (x: number) => x.toFixed(2);
 
 function section(
   runs: readonly Run[],
-  info: { model: string; random: boolean; connections: number; duration: number; exitCode: number | null; shutdownMs: number; command: string },
+  info: {
+    model: string;
+    random: boolean;
+    connections: number;
+    duration: number;
+    exitCode: number | null;
+    shutdownMs: number;
+    command: string;
+  },
 ): string {
   const cpu = cpus();
   const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores visible, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
@@ -129,7 +168,7 @@ function section(
     `- Model: ${info.random ? '**a random-weight model with the default architecture (the trained default model was not available yet); latency does not depend on the weights** — ' : ''}${info.model}.`,
     `- Machine: ${machine}; ${new Date().toISOString().slice(0, 10)}. The server (one Node process, 1 ORT thread) and autocannon share these cores; the machine is shared with other engineers' jobs (load averages below), so tails are pessimistic.`,
     `- Request: POST /forecast, one synthetic tenant (workload-gen seed 42), 4 metrics × 1 day of 1-minute history (≈ 50 KiB JSON), h = 60, tier premium, budget 200 ms (default). ${info.connections} connections for ${info.duration} s per scenario after 20 warm-up requests; autocannon timeout 30 s.`,
-    '- The server runs 2 forecasts at a time (`--concurrency`, the model itself runs one call at a time); the other connections wait in its queue, so client latency ≈ queue wait + service time, and throughput is what the harness sustains. The harness budget (200 ms) covers its own work, not the queue, so it does not lower K under load: `server: mean kUsed` (from the server\'s `forecast_service_harness_k_used` histogram) is the K actually searched.',
+    "- The server runs 2 forecasts at a time (`--concurrency`, the model itself runs one call at a time); the other connections wait in its queue, so client latency ≈ queue wait + service time, and throughput is what the harness sustains. The harness budget (200 ms) covers its own work, not the queue, so it does not lower K under load: `server: mean kUsed` (from the server's `forecast_service_harness_k_used` histogram) is the K actually searched.",
     '- Latency is client-side (autocannon, ms), queueing included.',
     `- Graceful shutdown after the runs: SIGTERM → exit code ${info.exitCode} after ${(info.shutdownMs / 1000).toFixed(1)} s (requests already queued when the last run stopped are answered first).`,
     '',
@@ -149,7 +188,6 @@ function section(
   return `${lines.join('\n')}\n`;
 }
 
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -163,9 +201,13 @@ async function main(): Promise<void> {
   const duration = Number(values.duration ?? 30);
   const connections = Number(values.connections ?? 200);
   // The server runs from the repository root; a relative --model means relative to where the bench was started.
-  const serverArgs = values['random-model'] ? ['--random-model'] : ['--model', values.model === undefined ? join(root, 'packages/pretrain/model') : resolve(values.model)];
+  const serverArgs = values['random-model']
+    ? ['--random-model']
+    : ['--model', values.model === undefined ? join(root, 'packages/pretrain/model') : resolve(values.model)];
   const { child, url, exited } = await startServer(serverArgs);
-  const status = (await (await fetch(`${url}/status`)).json()) as { model: { name: string; version: string; sha256: string; random: boolean } };
+  const status = (await (await fetch(`${url}/status`)).json()) as {
+    model: { name: string; version: string; sha256: string; random: boolean };
+  };
   const runs: Run[] = [];
   try {
     for (const scenario of [
@@ -192,11 +234,17 @@ async function main(): Promise<void> {
     command: `npm run bench -w @tsfm/forecast-service${argv ? ` -- ${argv}` : ''}`,
   });
   process.stdout.write(`${text}\n`);
-  for (const r of runs) process.stdout.write(`${r.scenario.name}: ${JSON.stringify({ statusCodeStats: r.result.statusCodeStats, latency: r.result.latency, requests: r.result.requests })}\n`);
+  for (const r of runs)
+    process.stdout.write(
+      `${r.scenario.name}: ${JSON.stringify({ statusCodeStats: r.result.statusCodeStats, latency: r.result.latency, requests: r.result.requests })}\n`,
+    );
   if (!values['no-write']) writeBenchmarkSection('## forecast-service', text);
-  const failed = runs.some((r) => r.result.errors > 0 || r.result.non2xx > 0 || r.result.timeouts > 0) || exitCode !== 0;
+  const failed =
+    runs.some((r) => r.result.errors > 0 || r.result.non2xx > 0 || r.result.timeouts > 0) || exitCode !== 0;
   if (failed) {
-    process.stderr.write('FAILED: errors, timeouts or non-2xx responses under load, or the server did not shut down cleanly\n');
+    process.stderr.write(
+      'FAILED: errors, timeouts or non-2xx responses under load, or the server did not shut down cleanly\n',
+    );
     process.exitCode = 1;
   }
 }

@@ -27,7 +27,12 @@ export class ApiError extends Error {
   readonly field: string | undefined;
   readonly issues: readonly FieldIssue[] | undefined;
 
-  constructor(statusCode: number, code: string, message: string, options: { field?: string; issues?: readonly FieldIssue[] } = {}) {
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    options: { field?: string; issues?: readonly FieldIssue[] } = {},
+  ) {
     super(message);
     this.statusCode = statusCode;
     this.code = code;
@@ -42,7 +47,11 @@ export class ApiError extends Error {
 
 /** Fastify's own errors that are the caller's fault, by code. */
 const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { status: number; error: string; message?: string }>> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported-media-type', message: 'send the body as JSON with content-type: application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    error: 'unsupported-media-type',
+    message: 'send the body as JSON with content-type: application/json',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'bad-request' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload-too-large' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'bad-request', message: 'the body is empty; send a JSON object' },
@@ -51,7 +60,15 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { status: number; error: st
 
 export function toErrorResponse(error: unknown, bodyLimit: number): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) {
-    return { status: error.statusCode, body: { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.issues ? { issues: error.issues } : {}) } };
+    return {
+      status: error.statusCode,
+      body: {
+        error: error.code,
+        message: error.message,
+        ...(error.field ? { field: error.field } : {}),
+        ...(error.issues ? { issues: error.issues } : {}),
+      },
+    };
   }
   if (error instanceof ProvisioningError) {
     const issues = error.issues.map((i) => ({ field: i.path, message: i.message }));
@@ -65,7 +82,14 @@ export function toErrorResponse(error: unknown, bodyLimit: number): { status: nu
         return { status: 400, body: { error: 'bad-request', message, ...(field ? { field } : {}) } };
       case 'insufficient-data':
         // Well formed, but nothing to forecast from: 422 tells the caller not to retry as is.
-        return { status: 422, body: { error: 'insufficient-data', message, ...(typeof error.details.metric === 'string' ? { field: `history.${error.details.metric}` } : {}) } };
+        return {
+          status: 422,
+          body: {
+            error: 'insufficient-data',
+            message,
+            ...(typeof error.details.metric === 'string' ? { field: `history.${error.details.metric}` } : {}),
+          },
+        };
       case 'model-failure':
         return { status: 503, body: { error: 'model-failure', message } };
       default:
@@ -90,7 +114,10 @@ export function toErrorResponse(error: unknown, bodyLimit: number): { status: nu
   const status = (error as { statusCode?: unknown }).statusCode;
   // A SyntaxError from the JSON parser (Fastify marks it 400) and any other client-side error it raised.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: { error: status === 400 ? 'bad-request' : 'client-error', message: (error as Error).message } };
+    return {
+      status,
+      body: { error: status === 400 ? 'bad-request' : 'client-error', message: (error as Error).message },
+    };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error; the service logged the details' } };
 }

@@ -20,11 +20,21 @@ export function readSeries(body: Pick<ForecastBody, 'history' | 'prometheus' | '
   return historyToMetrics(body.history!, body.stepMs);
 }
 
-export async function runForecast(harness: Harness, body: ForecastInput, series: MetricSeries, defaults: ForecastDefaults): Promise<HarnessResult> {
+export async function runForecast(
+  harness: Harness,
+  body: ForecastInput,
+  series: MetricSeries,
+  defaults: ForecastDefaults,
+): Promise<HarnessResult> {
   if (body.metrics) {
     const missing = body.metrics.filter((m) => !(m in series.metrics));
     if (missing.length > 0) {
-      throw ApiError.badRequest([{ field: 'metrics', message: `${missing.join(', ')} not in the history (has ${Object.keys(series.metrics).join(', ')})` }]);
+      throw ApiError.badRequest([
+        {
+          field: 'metrics',
+          message: `${missing.join(', ')} not in the history (has ${Object.keys(series.metrics).join(', ')})`,
+        },
+      ]);
     }
   }
   return harness.forecast({
@@ -43,7 +53,13 @@ const num = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPreci
 
 /** `queueMs`: time waiting for a harness slot; `latencyMs`: server-side total. */
 /** What every served forecast leaves behind: its prom-client observations and /status's `lastForecast`. */
-export function recordForecast(ctx: ServiceContext, route: string, result: HarnessResult, queueMs: number, latencyMs: number): void {
+export function recordForecast(
+  ctx: ServiceContext,
+  route: string,
+  result: HarnessResult,
+  queueMs: number,
+  latencyMs: number,
+): void {
   ctx.metrics.queueWait.observe(queueMs / 1000);
   ctx.metrics.forecastPaths.inc({ path: result.path });
   ctx.metrics.kUsed.observe(result.kUsed);

@@ -14,7 +14,8 @@ export class ForecastSlots {
   readonly #waiting: Array<() => void> = [];
 
   constructor(concurrency: number) {
-    if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
+    if (!(Number.isInteger(concurrency) && concurrency >= 1))
+      throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
     this.concurrency = concurrency;
   }
 

@@ -94,7 +94,10 @@ async function main(): Promise<void> {
     concurrency: intOption('concurrency', values.concurrency, 2, 1),
     logger: { level },
   });
-  installShutdown(app, { onClosed: () => model.client.release(), timeoutMs: intOption('shutdown-timeout-ms', values['shutdown-timeout-ms'], 25_000, 0) });
+  installShutdown(app, {
+    onClosed: () => model.client.release(),
+    timeoutMs: intOption('shutdown-timeout-ms', values['shutdown-timeout-ms'], 25_000, 0),
+  });
   const address = await app.listen({ port, host });
   app.log.info(
     `forecast-service listening on ${address}; model ${model.info.name} ${model.info.version}${random ? ' (RANDOM WEIGHTS: development only)' : ''} loaded in ${model.info.loadSeconds.toFixed(1)} s`,

@@ -32,11 +32,16 @@ export function manifestPath(path: string): string {
   return existsSync(full) && statSync(full).isDirectory() ? join(full, 'model.json') : full;
 }
 
-export async function openModel(path: string, options: { random?: boolean; intraOpNumThreads?: number } = {}): Promise<LoadedModel> {
+export async function openModel(
+  path: string,
+  options: { random?: boolean; intraOpNumThreads?: number } = {},
+): Promise<LoadedModel> {
   const started = performance.now();
   const manifest = manifestPath(path);
   if (!existsSync(manifest)) {
-    throw new Error(`no model manifest at ${manifest}; pass --model <dir or model.json> (or --random-model for a development run)`);
+    throw new Error(
+      `no model manifest at ${manifest}; pass --model <dir or model.json> (or --random-model for a development run)`,
+    );
   }
   const client = await loadModel(manifest, { intraOpNumThreads: options.intraOpNumThreads ?? 1 });
   const harness = await Harness.create(client);

@@ -11,7 +11,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
   if (parsed.success) return parsed.data;
   const issues: FieldIssue[] = parsed.error.issues.map((i) => {
     if (i.code === 'unrecognized_keys') {
-      return { field: i.path.length > 0 ? i.path.join('.') : '(body)', message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (check the spelling; see docs/service.md)` };
+      return {
+        field: i.path.length > 0 ? i.path.join('.') : '(body)',
+        message: `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.join(', ')} (check the spelling; see docs/service.md)`,
+      };
     }
     return { field: i.path.length > 0 ? i.path.join('.') : '(body)', message: i.message };
   });

@@ -8,11 +8,15 @@ import { z } from 'zod';
 
 const TIER_NAMES = Object.keys(TIERS) as [keyof typeof TIERS, ...(keyof typeof TIERS)[]];
 
-const finite = (what: string) => z.number({ error: (i) => (i.input === undefined ? `${what} is required` : `must be a finite number, got ${describe(i.input)}`) });
+const finite = (what: string) =>
+  z.number({
+    error: (i) => (i.input === undefined ? `${what} is required` : `must be a finite number, got ${describe(i.input)}`),
+  });
 const integer = (what: string) => finite(what).int({ error: (i) => `must be an integer, got ${describe(i.input)}` });
 
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return String(value);
@@ -33,13 +37,21 @@ function forecastFields(limits: Limits) {
     history: z.unknown().optional(),
     prometheus: z.unknown().optional(),
     stepMs: finite('stepMs').positive('must be > 0').default(60_000),
-    tier: z.enum(TIER_NAMES, { error: (i) => `must be one of ${TIER_NAMES.join(', ')}, got ${describe(i.input)}` }).optional(),
+    tier: z
+      .enum(TIER_NAMES, { error: (i) => `must be one of ${TIER_NAMES.join(', ')}, got ${describe(i.input)}` })
+      .optional(),
     alpha: finite('alpha')
       .gt(0, 'must be strictly between 0 and 1 (the pinball level)')
       .lt(1, 'must be strictly between 0 and 1 (the pinball level)')
       .optional(),
-    k: integer('k').min(1, 'must be at least 1').max(limits.maxK, `must be at most ${limits.maxK} (the service limit)`).optional(),
-    budgetMs: finite('budgetMs').positive('must be > 0').max(limits.maxBudgetMs, `must be at most ${limits.maxBudgetMs} ms`).optional(),
+    k: integer('k')
+      .min(1, 'must be at least 1')
+      .max(limits.maxK, `must be at most ${limits.maxK} (the service limit)`)
+      .optional(),
+    budgetMs: finite('budgetMs')
+      .positive('must be > 0')
+      .max(limits.maxBudgetMs, `must be at most ${limits.maxBudgetMs} ms`)
+      .optional(),
     seed: integer('seed').optional(),
     metrics: z.array(z.string().min(1)).min(1).optional(),
   };
@@ -49,10 +61,18 @@ type Refinable = { history?: unknown; prometheus?: unknown; tier?: unknown; alph
 
 function refineSources(body: Refinable, ctx: z.RefinementCtx): void {
   if ((body.history === undefined) === (body.prometheus === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['history'], message: 'give exactly one of history (JSON arrays) or prometheus (a query_range response)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['history'],
+      message: 'give exactly one of history (JSON arrays) or prometheus (a query_range response)',
+    });
   }
   if ((body.tier === undefined) === (body.alpha === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['alpha'], message: `give exactly one of tier (${TIER_NAMES.join(', ')}) or alpha (0 < α < 1)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['alpha'],
+      message: `give exactly one of tier (${TIER_NAMES.join(', ')}) or alpha (0 < α < 1)`,
+    });
   }
 }
 
@@ -60,7 +80,9 @@ export function forecastBodySchema(limits: Limits) {
   return z
     .object({
       ...forecastFields(limits),
-      horizon: integer('horizon').min(1, 'must be at least 1 minute').max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`),
+      horizon: integer('horizon')
+        .min(1, 'must be at least 1 minute')
+        .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`),
     })
     .strict()
     .superRefine(refineSources);
@@ -71,10 +93,19 @@ export function recommendBodySchema(limits: Limits) {
     .object({
       ...forecastFields(limits),
       /** Default: what the recommender reads (its longest horizon or predicted-rate window). */
-      horizon: integer('horizon').min(1, 'must be at least 1 minute').max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`).optional(),
-      current: z.record(z.string().min(1), finite('current').min(0, 'must be ≥ 0'), { error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}` }),
+      horizon: integer('horizon')
+        .min(1, 'must be at least 1 minute')
+        .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`)
+        .optional(),
+      current: z.record(z.string().min(1), finite('current').min(0, 'must be ≥ 0'), {
+        error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}`,
+      }),
       /** Recommender options; validated by @tsfm/provisioning (errors name `options.*`). */
-      options: z.record(z.string(), z.unknown(), { error: (i) => `must be an object of recommender options, got ${describe(i.input)}` }).optional(),
+      options: z
+        .record(z.string(), z.unknown(), {
+          error: (i) => `must be an object of recommender options, got ${describe(i.input)}`,
+        })
+        .optional(),
     })
     .strict()
     .superRefine(refineSources);

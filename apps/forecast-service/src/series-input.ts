@@ -68,7 +68,10 @@ export function minuteFactor(stepMs: number, field: string): number {
   if (stepMs === MINUTE_MS) return 1;
   if (stepMs < MINUTE_MS && MINUTE_MS % stepMs === 0) return MINUTE_MS / stepMs;
   throw ApiError.badRequest([
-    { field, message: `is ${stepMs} ms; the harness works on 1-minute grids: send 1-minute data or a step that divides a minute (e.g. 15000, 30000), which is averaged to minutes` },
+    {
+      field,
+      message: `is ${stepMs} ms; the harness works on 1-minute grids: send 1-minute data or a step that divides a minute (e.g. 15000, 30000), which is averaged to minutes`,
+    },
   ]);
 }
 
@@ -77,12 +80,20 @@ export function historyToMetrics(history: unknown, stepMs: number): MetricSeries
   const factor = minuteFactor(stepMs, 'stepMs');
   const issues: FieldIssue[] = [];
   if (typeof history !== 'object' || history === null) {
-    throw ApiError.badRequest([{ field: 'history', message: `must be an object of metric → array ({"cpu": [...]}) or one array of numbers, got ${describe(history)}` }]);
+    throw ApiError.badRequest([
+      {
+        field: 'history',
+        message: `must be an object of metric → array ({"cpu": [...]}) or one array of numbers, got ${describe(history)}`,
+      },
+    ]);
   }
   const entries: Array<[string, unknown, string]> = Array.isArray(history)
     ? [['value', history, 'history']]
     : Object.entries(history).map(([k, v]) => [k, v, `history.${k}`]);
-  if (entries.length === 0) throw ApiError.badRequest([{ field: 'history', message: 'has no metrics; give at least one, e.g. {"cpu": [0.4, 0.5, …]}' }]);
+  if (entries.length === 0)
+    throw ApiError.badRequest([
+      { field: 'history', message: 'has no metrics; give at least one, e.g. {"cpu": [0.4, 0.5, …]}' },
+    ]);
   const metrics: Record<string, Float32Array> = {};
   for (const [name, values, field] of entries) {
     if (name === '') {
@@ -94,7 +105,10 @@ export function historyToMetrics(history: unknown, stepMs: number): MetricSeries
       continue;
     }
     if (values.length === 0) {
-      issues.push({ field, message: 'is empty; send at least one minute of history (an hour or more for a searched forecast)' });
+      issues.push({
+        field,
+        message: 'is empty; send at least one minute of history (an hour or more for a searched forecast)',
+      });
       continue;
     }
     const parsed = toFloat32(values, field, issues);
@@ -103,7 +117,10 @@ export function historyToMetrics(history: unknown, stepMs: number): MetricSeries
   if (issues.length > 0) throw ApiError.badRequest(issues);
   checkEqualLengths(metrics, 'history');
   for (const [name, values] of Object.entries(metrics)) {
-    if (values.length === 0) throw ApiError.badRequest([{ field: `history.${name}`, message: `holds less than one minute at stepMs ${stepMs}` }]);
+    if (values.length === 0)
+      throw ApiError.badRequest([
+        { field: `history.${name}`, message: `holds less than one minute at stepMs ${stepMs}` },
+      ]);
   }
   return { metrics, start: null };
 }
@@ -111,7 +128,13 @@ export function historyToMetrics(history: unknown, stepMs: number): MetricSeries
 /** A Prometheus range response → one metric per series, aligned on one grid. */
 export function prometheusToMetrics(response: unknown): MetricSeries {
   const series = parsePrometheusRange(response, { source: 'prometheus' });
-  if (series.length === 0) throw ApiError.badRequest([{ field: 'prometheus.data.result', message: 'is empty: the query matched no series, so there is nothing to forecast' }]);
+  if (series.length === 0)
+    throw ApiError.badRequest([
+      {
+        field: 'prometheus.data.result',
+        message: 'is empty: the query matched no series, so there is nothing to forecast',
+      },
+    ]);
   const stepMs = series[0].stepMs;
   const factor = minuteFactor(stepMs, 'prometheus (query step)');
   // Series of one response share the grid phase (the loader anchors them at the earliest sample)
@@ -136,7 +159,10 @@ export function checkEqualLengths(metrics: Readonly<Record<string, Float32Array>
   const odd = entries.find(([, v]) => v.length !== n);
   if (odd) {
     throw ApiError.badRequest([
-      { field: `${field}.${odd[0]}`, message: `has ${odd[1].length} points but ${field}.${first} has ${n}; every metric must cover the same minutes (pad with null)` },
+      {
+        field: `${field}.${odd[0]}`,
+        message: `has ${odd[1].length} points but ${field}.${first} has ${n}; every metric must cover the same minutes (pad with null)`,
+      },
     ]);
   }
 }

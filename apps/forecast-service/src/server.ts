@@ -127,7 +127,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       app.server.closeIdleConnections();
       quiet = ctx.state.inFlight === 0 ? quiet + 1 : 0;
       if (quiet >= 2) app.server.closeAllConnections();
-      if (++ticks % 4 === 0) app.server.getConnections((_e, n) => app.log.debug(`draining: ${n} connections, ${ctx.state.inFlight} requests in flight`));
+      if (++ticks % 4 === 0)
+        app.server.getConnections((_e, n) =>
+          app.log.debug(`draining: ${n} connections, ${ctx.state.inFlight} requests in flight`),
+        );
     }, 250);
     sweep.unref();
   });
@@ -147,7 +150,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     void reply.code(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.split('?')[0]}; see GET /status for the endpoints` });
+    void reply
+      .code(404)
+      .send({
+        error: 'not-found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}; see GET /status for the endpoints`,
+      });
   });
 
   registerHealthRoutes(app, ctx);
@@ -162,9 +170,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
  * harness slot. A request whose client disconnected while it waited is dropped (499, counted)
  * instead of spending model time on an answer nobody reads. Returns the result and the wait.
  */
-export async function inFlight<T>(ctx: ServiceContext, request: FastifyRequest, work: () => Promise<T>): Promise<{ value: T; queueMs: number }> {
+export async function inFlight<T>(
+  ctx: ServiceContext,
+  request: FastifyRequest,
+  work: () => Promise<T>,
+): Promise<{ value: T; queueMs: number }> {
   if (ctx.state.inFlight >= ctx.maxInFlight) {
-    throw new ApiError(503, 'overloaded', `${ctx.state.inFlight} requests are being served (limit ${ctx.maxInFlight}); retry shortly`);
+    throw new ApiError(
+      503,
+      'overloaded',
+      `${ctx.state.inFlight} requests are being served (limit ${ctx.maxInFlight}); retry shortly`,
+    );
   }
   ctx.state.inFlight++;
   ctx.metrics.inFlight.inc();
@@ -180,7 +196,11 @@ export async function inFlight<T>(ctx: ServiceContext, request: FastifyRequest, 
     );
     if (value === null) {
       ctx.metrics.abandoned.inc();
-      throw new ApiError(499, 'client-closed-request', 'the client closed the connection while the request waited for the model');
+      throw new ApiError(
+        499,
+        'client-closed-request',
+        'the client closed the connection while the request waited for the model',
+      );
     }
     return { value, queueMs };
   } finally {

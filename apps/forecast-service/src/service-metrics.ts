@@ -61,7 +61,11 @@ export class ServiceMetrics {
       buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.inFlight = new Gauge({ name: 'forecast_service_in_flight_requests', help: 'Forecast and recommend requests being served now', registers });
+    this.inFlight = new Gauge({
+      name: 'forecast_service_in_flight_requests',
+      help: 'Forecast and recommend requests being served now',
+      registers,
+    });
     const info = new Gauge({
       name: 'forecast_service_model_info',
       help: 'The loaded model (value 1); random="true" marks a random-weight development model',
@@ -69,7 +73,11 @@ export class ServiceMetrics {
       registers,
     });
     info.set({ name: model.name, version: model.version, sha256: model.sha256, random: String(model.random) }, 1);
-    new Gauge({ name: 'forecast_service_model_load_seconds', help: 'Time to load the model and calibrate the harness at start', registers }).set(model.loadSeconds);
+    new Gauge({
+      name: 'forecast_service_model_load_seconds',
+      help: 'Time to load the model and calibrate the harness at start',
+      registers,
+    }).set(model.loadSeconds);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 }

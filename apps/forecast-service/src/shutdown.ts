@@ -22,7 +22,10 @@ export interface ShutdownOptions {
   readonly emitter?: EventEmitter;
 }
 
-export function installShutdown(app: FastifyInstance, options: ShutdownOptions = {}): { shutdown: (reason: string) => Promise<void> } {
+export function installShutdown(
+  app: FastifyInstance,
+  options: ShutdownOptions = {},
+): { shutdown: (reason: string) => Promise<void> } {
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const emitter = options.emitter ?? process;

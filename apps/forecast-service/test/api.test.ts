@@ -14,7 +14,8 @@ afterAll(async () => {
   await app.close();
 });
 
-const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object, headers: { 'content-type': 'application/json' } });
+const post = (url: string, payload: unknown) =>
+  app.inject({ method: 'POST', url, payload: payload as object, headers: { 'content-type': 'application/json' } });
 
 describe('GET /health and /status', () => {
   it('reports health', async () => {
@@ -30,7 +31,13 @@ describe('GET /health and /status', () => {
     expect(before.limits).toMatchObject({ bodyLimitBytes: 8 * 1024 * 1024, maxK: 256 });
     await post('/forecast', forecastBody({ tenantId: 'tenant-a' }));
     const after = (await app.inject({ method: 'GET', url: '/status' })).json();
-    expect(after.lastForecast).toMatchObject({ route: '/forecast', tenantId: 'tenant-a', horizon: 30, alpha: 0.9, path: 'search' });
+    expect(after.lastForecast).toMatchObject({
+      route: '/forecast',
+      tenantId: 'tenant-a',
+      horizon: 30,
+      alpha: 0.9,
+      path: 'search',
+    });
   });
 });
 
@@ -80,7 +87,12 @@ describe('POST /forecast', () => {
 
 describe('POST /recommend', () => {
   it('returns the recommendation and the demand report as JSON', async () => {
-    const r = await post('/recommend', { history: metricHistory(300), tier: 'premium', current: { cpu: 0.1, mem: 5 }, k: 4 });
+    const r = await post('/recommend', {
+      history: metricHistory(300),
+      tier: 'premium',
+      current: { cpu: 0.1, mem: 5 },
+      k: 4,
+    });
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body.recommendation.status).toBe('ok');
@@ -109,10 +121,20 @@ describe('POST /recommend', () => {
   });
 
   it('passes recommender options through, and names a bad one', async () => {
-    const ok = await post('/recommend', { history: metricHistory(300), tier: 'basic', current: { cpu: 0.6 }, options: { horizons: [5, 10], decisionHorizon: 10, demand: { predictMinutes: 10 } } });
+    const ok = await post('/recommend', {
+      history: metricHistory(300),
+      tier: 'basic',
+      current: { cpu: 0.6 },
+      options: { horizons: [5, 10], decisionHorizon: 10, demand: { predictMinutes: 10 } },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().forecast.horizon).toBe(10);
-    const bad = await post('/recommend', { history: metricHistory(300), tier: 'basic', current: { cpu: 0.6 }, options: { maxReplicas: 0 } });
+    const bad = await post('/recommend', {
+      history: metricHistory(300),
+      tier: 'basic',
+      current: { cpu: 0.6 },
+      options: { maxReplicas: 0 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('options.maxReplicas');
   });
@@ -127,9 +149,13 @@ describe('GET /metrics', () => {
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
     expect(r.body).toMatch(/forecast_service_requests_total\{route="\/forecast",method="POST",status="200"\} \d+/);
     expect(r.body).toMatch(/forecast_service_requests_total\{route="\/forecast",method="POST",status="400"\} [1-9]/);
-    expect(r.body).toMatch(/forecast_service_request_duration_seconds_bucket\{le="0.1",route="\/forecast",method="POST"\} \d+/);
+    expect(r.body).toMatch(
+      /forecast_service_request_duration_seconds_bucket\{le="0.1",route="\/forecast",method="POST"\} \d+/,
+    );
     expect(r.body).toMatch(/forecast_service_recommendations_total\{action="(scale_up|scale_down|hold)"\} [1-9]/);
-    expect(r.body).toMatch(/forecast_service_model_info\{name="tsfm-mlp-quantile",version="[^"]+",sha256="[0-9a-f]{64}",random="true"\} 1/);
+    expect(r.body).toMatch(
+      /forecast_service_model_info\{name="tsfm-mlp-quantile",version="[^"]+",sha256="[0-9a-f]{64}",random="true"\} 1/,
+    );
   });
 
   it('labels unmatched paths as one route, so random URLs cannot grow the label set', async () => {

@@ -34,39 +34,241 @@ interface Case {
 
 const h = metricHistory(240);
 const CASES: Case[] = [
-  { name: 'malformed JSON', body: '{"history": {"cpu": [1, 2,', raw: true, status: 400, error: 'bad-request', message: /not valid JSON/ },
+  {
+    name: 'malformed JSON',
+    body: '{"history": {"cpu": [1, 2,',
+    raw: true,
+    status: 400,
+    error: 'bad-request',
+    message: /not valid JSON/,
+  },
   { name: 'empty body', body: '', raw: true, status: 400, error: 'bad-request', message: /empty/ },
-  { name: 'wrong content type (text/plain)', body: JSON.stringify(forecastBody()), raw: true, contentType: 'text/plain', status: 415, error: 'unsupported-media-type', message: /application\/json/ },
-  { name: 'wrong content type (form)', body: 'horizon=60', raw: true, contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported-media-type', message: /JSON/ },
-  { name: 'a JSON array instead of an object', body: [1, 2, 3], status: 400, error: 'bad-request', field: '(body)', message: /must be a JSON object/ },
-  { name: 'horizon of the wrong type', body: forecastBody({ horizon: '60' }), status: 400, error: 'bad-request', field: 'horizon', message: /must be a finite number, got the string "60"/ },
-  { name: 'horizon missing', body: { history: h, tier: 'premium' }, status: 400, error: 'bad-request', field: 'horizon', message: /horizon is required/ },
-  { name: 'horizon null', body: forecastBody({ horizon: null }), status: 400, error: 'bad-request', field: 'horizon', message: /got null/ },
-  { name: 'horizon 0', body: forecastBody({ horizon: 0 }), status: 400, error: 'bad-request', field: 'horizon', message: /at least 1/ },
-  { name: 'horizon huge', body: forecastBody({ horizon: 1e9 }), status: 400, error: 'bad-request', field: 'horizon', message: /at most \d+ minutes/ },
-  { name: 'horizon fractional', body: forecastBody({ horizon: 2.5 }), status: 400, error: 'bad-request', field: 'horizon', message: /integer/ },
-  { name: 'no history and no prometheus', body: { horizon: 30, tier: 'premium' }, status: 400, error: 'bad-request', field: 'history', message: /exactly one of history/ },
-  { name: 'history of the wrong type', body: forecastBody({ history: 'cpu=1,2,3' }), status: 400, error: 'bad-request', field: 'history', message: /must be an object of metric/ },
-  { name: 'empty history', body: forecastBody({ history: { cpu: [] } }), status: 400, error: 'bad-request', field: 'history.cpu', message: /is empty/ },
-  { name: 'no metrics in history', body: forecastBody({ history: {} }), status: 400, error: 'bad-request', field: 'history', message: /no metrics/ },
-  { name: 'NaN as a string', body: forecastBody({ history: { cpu: [0.5, 'NaN', 0.4] } }), status: 400, error: 'bad-request', field: 'history.cpu[1]', message: /the string "NaN".*finite number, or null/ },
-  { name: 'Infinity (1e999 in JSON)', body: '{"history": {"cpu": [0.5, 1e999]}, "horizon": 30, "tier": "premium"}', raw: true, status: 400, error: 'bad-request', field: 'history.cpu[1]', message: /Infinity/ },
-  { name: 'a metric that is not an array', body: forecastBody({ history: { cpu: 0.5 } }), status: 400, error: 'bad-request', field: 'history.cpu', message: /must be an array of numbers/ },
-  { name: 'metrics of mismatched lengths', body: forecastBody({ history: { cpu: h.cpu, mem: h.mem.slice(10) } }), status: 400, error: 'bad-request', field: 'history.mem', message: /has 230 points but history.cpu has 240/ },
-  { name: 'a history with no observation at all', body: forecastBody({ history: { cpu: Array(240).fill(null) } }), status: 422, error: 'insufficient-data', field: 'history.cpu', message: /no observed value/ },
-  { name: 'alpha 0', body: forecastBody({ tier: undefined, alpha: 0 }), status: 400, error: 'bad-request', field: 'alpha', message: /strictly between 0 and 1/ },
-  { name: 'alpha 1', body: forecastBody({ tier: undefined, alpha: 1 }), status: 400, error: 'bad-request', field: 'alpha', message: /strictly between 0 and 1/ },
-  { name: 'alpha negative', body: forecastBody({ tier: undefined, alpha: -0.2 }), status: 400, error: 'bad-request', field: 'alpha', message: /strictly between 0 and 1/ },
-  { name: 'both alpha and tier', body: forecastBody({ alpha: 0.9 }), status: 400, error: 'bad-request', field: 'alpha', message: /exactly one of tier/ },
-  { name: 'unknown tier', body: forecastBody({ tier: 'gold' }), status: 400, error: 'bad-request', field: 'tier', message: /one of premium, standard, basic, got the string "gold"/ },
+  {
+    name: 'wrong content type (text/plain)',
+    body: JSON.stringify(forecastBody()),
+    raw: true,
+    contentType: 'text/plain',
+    status: 415,
+    error: 'unsupported-media-type',
+    message: /application\/json/,
+  },
+  {
+    name: 'wrong content type (form)',
+    body: 'horizon=60',
+    raw: true,
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    error: 'unsupported-media-type',
+    message: /JSON/,
+  },
+  {
+    name: 'a JSON array instead of an object',
+    body: [1, 2, 3],
+    status: 400,
+    error: 'bad-request',
+    field: '(body)',
+    message: /must be a JSON object/,
+  },
+  {
+    name: 'horizon of the wrong type',
+    body: forecastBody({ horizon: '60' }),
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /must be a finite number, got the string "60"/,
+  },
+  {
+    name: 'horizon missing',
+    body: { history: h, tier: 'premium' },
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /horizon is required/,
+  },
+  {
+    name: 'horizon null',
+    body: forecastBody({ horizon: null }),
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /got null/,
+  },
+  {
+    name: 'horizon 0',
+    body: forecastBody({ horizon: 0 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /at least 1/,
+  },
+  {
+    name: 'horizon huge',
+    body: forecastBody({ horizon: 1e9 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /at most \d+ minutes/,
+  },
+  {
+    name: 'horizon fractional',
+    body: forecastBody({ horizon: 2.5 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /integer/,
+  },
+  {
+    name: 'no history and no prometheus',
+    body: { horizon: 30, tier: 'premium' },
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /exactly one of history/,
+  },
+  {
+    name: 'history of the wrong type',
+    body: forecastBody({ history: 'cpu=1,2,3' }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /must be an object of metric/,
+  },
+  {
+    name: 'empty history',
+    body: forecastBody({ history: { cpu: [] } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history.cpu',
+    message: /is empty/,
+  },
+  {
+    name: 'no metrics in history',
+    body: forecastBody({ history: {} }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /no metrics/,
+  },
+  {
+    name: 'NaN as a string',
+    body: forecastBody({ history: { cpu: [0.5, 'NaN', 0.4] } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history.cpu[1]',
+    message: /the string "NaN".*finite number, or null/,
+  },
+  {
+    name: 'Infinity (1e999 in JSON)',
+    body: '{"history": {"cpu": [0.5, 1e999]}, "horizon": 30, "tier": "premium"}',
+    raw: true,
+    status: 400,
+    error: 'bad-request',
+    field: 'history.cpu[1]',
+    message: /Infinity/,
+  },
+  {
+    name: 'a metric that is not an array',
+    body: forecastBody({ history: { cpu: 0.5 } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history.cpu',
+    message: /must be an array of numbers/,
+  },
+  {
+    name: 'metrics of mismatched lengths',
+    body: forecastBody({ history: { cpu: h.cpu, mem: h.mem.slice(10) } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history.mem',
+    message: /has 230 points but history.cpu has 240/,
+  },
+  {
+    name: 'a history with no observation at all',
+    body: forecastBody({ history: { cpu: Array(240).fill(null) } }),
+    status: 422,
+    error: 'insufficient-data',
+    field: 'history.cpu',
+    message: /no observed value/,
+  },
+  {
+    name: 'alpha 0',
+    body: forecastBody({ tier: undefined, alpha: 0 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'alpha',
+    message: /strictly between 0 and 1/,
+  },
+  {
+    name: 'alpha 1',
+    body: forecastBody({ tier: undefined, alpha: 1 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'alpha',
+    message: /strictly between 0 and 1/,
+  },
+  {
+    name: 'alpha negative',
+    body: forecastBody({ tier: undefined, alpha: -0.2 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'alpha',
+    message: /strictly between 0 and 1/,
+  },
+  {
+    name: 'both alpha and tier',
+    body: forecastBody({ alpha: 0.9 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'alpha',
+    message: /exactly one of tier/,
+  },
+  {
+    name: 'unknown tier',
+    body: forecastBody({ tier: 'gold' }),
+    status: 400,
+    error: 'bad-request',
+    field: 'tier',
+    message: /one of premium, standard, basic, got the string "gold"/,
+  },
   { name: 'K 0', body: forecastBody({ k: 0 }), status: 400, error: 'bad-request', field: 'k', message: /at least 1/ },
-  { name: 'K huge', body: forecastBody({ k: 100_000 }), status: 400, error: 'bad-request', field: 'k', message: /at most 256/ },
-  { name: 'negative budget', body: forecastBody({ budgetMs: -5 }), status: 400, error: 'bad-request', field: 'budgetMs', message: /> 0/ },
-  { name: 'a 5-minute grid', body: forecastBody({ stepMs: 300_000 }), status: 400, error: 'bad-request', field: 'stepMs', message: /1-minute grids/ },
-  { name: 'a misspelt field', body: { ...forecastBody(), horizn: 60 }, status: 400, error: 'bad-request', field: '(body)', message: /unknown field horizn/ },
+  {
+    name: 'K huge',
+    body: forecastBody({ k: 100_000 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'k',
+    message: /at most 256/,
+  },
+  {
+    name: 'negative budget',
+    body: forecastBody({ budgetMs: -5 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'budgetMs',
+    message: /> 0/,
+  },
+  {
+    name: 'a 5-minute grid',
+    body: forecastBody({ stepMs: 300_000 }),
+    status: 400,
+    error: 'bad-request',
+    field: 'stepMs',
+    message: /1-minute grids/,
+  },
+  {
+    name: 'a misspelt field',
+    body: { ...forecastBody(), horizn: 60 },
+    status: 400,
+    error: 'bad-request',
+    field: '(body)',
+    message: /unknown field horizn/,
+  },
   {
     name: 'Prometheus instant query (resultType vector)',
-    body: forecastBody({ history: undefined, prometheus: { status: 'success', data: { resultType: 'vector', result: [] } } }),
+    body: forecastBody({
+      history: undefined,
+      prometheus: { status: 'success', data: { resultType: 'vector', result: [] } },
+    }),
     status: 400,
     error: 'bad-request',
     field: 'prometheus.data.resultType',
@@ -74,7 +276,10 @@ const CASES: Case[] = [
   },
   {
     name: 'Prometheus error response',
-    body: forecastBody({ history: undefined, prometheus: { status: 'error', errorType: 'bad_data', error: 'parse error at char 4' } }),
+    body: forecastBody({
+      history: undefined,
+      prometheus: { status: 'error', errorType: 'bad_data', error: 'parse error at char 4' },
+    }),
     status: 400,
     error: 'bad-request',
     field: 'prometheus.status',
@@ -82,23 +287,77 @@ const CASES: Case[] = [
   },
   {
     name: 'Prometheus response matching nothing',
-    body: forecastBody({ history: undefined, prometheus: { status: 'success', data: { resultType: 'matrix', result: [] } } }),
+    body: forecastBody({
+      history: undefined,
+      prometheus: { status: 'success', data: { resultType: 'matrix', result: [] } },
+    }),
     status: 400,
     error: 'bad-request',
     field: 'prometheus.data.result',
     message: /matched no series/,
   },
-  { name: 'both history and prometheus', body: forecastBody({ prometheus: prometheusRange({ a: [1, 2] }, 60) }), status: 400, error: 'bad-request', field: 'history', message: /exactly one of history/ },
-  { name: '/recommend without current', path: '/recommend', body: { history: h, tier: 'premium' }, status: 400, error: 'bad-request', field: 'current', message: /current allocation/ },
-  { name: '/recommend with a negative allocation', path: '/recommend', body: { history: h, tier: 'premium', current: { cpu: -1 } }, status: 400, error: 'bad-request', field: 'current.cpu', message: /≥ 0/ },
-  { name: '/recommend for a metric with no history', path: '/recommend', body: { history: h, tier: 'premium', current: { gpu: 1 } }, status: 400, error: 'bad-request', field: 'current.gpu', message: /gpu has no history/ },
-  { name: '/recommend with too short a horizon', path: '/recommend', body: { history: h, tier: 'premium', current: { cpu: 1 }, horizon: 10 }, status: 400, error: 'bad-request', field: 'horizon', message: /reads 30 minutes/ },
-  { name: '/recommend in an unknown format', path: '/recommend?format=xml', body: { history: h, tier: 'premium', current: { cpu: 1 } }, status: 400, error: 'bad-request', field: 'format', message: /json or markdown/ },
+  {
+    name: 'both history and prometheus',
+    body: forecastBody({ prometheus: prometheusRange({ a: [1, 2] }, 60) }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /exactly one of history/,
+  },
+  {
+    name: '/recommend without current',
+    path: '/recommend',
+    body: { history: h, tier: 'premium' },
+    status: 400,
+    error: 'bad-request',
+    field: 'current',
+    message: /current allocation/,
+  },
+  {
+    name: '/recommend with a negative allocation',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { cpu: -1 } },
+    status: 400,
+    error: 'bad-request',
+    field: 'current.cpu',
+    message: /≥ 0/,
+  },
+  {
+    name: '/recommend for a metric with no history',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { gpu: 1 } },
+    status: 400,
+    error: 'bad-request',
+    field: 'current.gpu',
+    message: /gpu has no history/,
+  },
+  {
+    name: '/recommend with too short a horizon',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { cpu: 1 }, horizon: 10 },
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /reads 30 minutes/,
+  },
+  {
+    name: '/recommend in an unknown format',
+    path: '/recommend?format=xml',
+    body: { history: h, tier: 'premium', current: { cpu: 1 } },
+    status: 400,
+    error: 'bad-request',
+    field: 'format',
+    message: /json or markdown/,
+  },
 ];
 
 async function send(c: Case): Promise<Response> {
   const payload = c.raw ? (c.body as string) : JSON.stringify(c.body);
-  return fetch(`${base}${c.path ?? '/forecast'}`, { method: 'POST', body: payload, headers: { 'content-type': c.contentType ?? 'application/json' } });
+  return fetch(`${base}${c.path ?? '/forecast'}`, {
+    method: 'POST',
+    body: payload,
+    headers: { 'content-type': c.contentType ?? 'application/json' },
+  });
 }
 
 describe('bad requests over a real socket', () => {
@@ -126,21 +385,37 @@ describe('bad requests over a real socket', () => {
     expect(failures).toEqual([]);
     // Still serving: health, and a valid forecast.
     expect((await fetch(`${base}/health`)).status).toBe(200);
-    const ok = await fetch(`${base}/forecast`, { method: 'POST', body: JSON.stringify(forecastBody()), headers: { 'content-type': 'application/json' } });
+    const ok = await fetch(`${base}/forecast`, {
+      method: 'POST',
+      body: JSON.stringify(forecastBody()),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ok.status).toBe(200);
     const forecast = (await ok.json()) as { forecast: Record<string, number[]> };
     expect(forecast.forecast.cpu).toHaveLength(30);
   });
 
   it('refuses a body over the limit with 413 before parsing it, and keeps serving', async () => {
-    const big = JSON.stringify({ history: { cpu: Array.from({ length: 1_000_000 }, (_, i) => (i % 997) / 997) }, horizon: 30, tier: 'premium' });
+    const big = JSON.stringify({
+      history: { cpu: Array.from({ length: 1_000_000 }, (_, i) => (i % 997) / 997) },
+      horizon: 30,
+      tier: 'premium',
+    });
     expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
-    const r = await fetch(`${base}/forecast`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+    const r = await fetch(`${base}/forecast`, {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(413);
     const body = (await r.json()) as { error: string; message: string };
     expect(body).toMatchObject({ error: 'payload-too-large' });
     expect(body.message).toMatch(/exceeds the 8388608-byte limit/);
-    const ok = await fetch(`${base}/forecast`, { method: 'POST', body: JSON.stringify(forecastBody()), headers: { 'content-type': 'application/json' } });
+    const ok = await fetch(`${base}/forecast`, {
+      method: 'POST',
+      body: JSON.stringify(forecastBody()),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ok.status).toBe(200);
   });
 

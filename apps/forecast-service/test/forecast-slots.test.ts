@@ -25,10 +25,19 @@ describe('ForecastSlots', () => {
   it('skips a queued job that is no longer wanted and hands its slot on', async () => {
     const slots = new ForecastSlots(1);
     let release!: () => void;
-    const first = slots.run(() => new Promise<string>((r) => (release = () => r('first'))), () => true);
+    const first = slots.run(
+      () => new Promise<string>((r) => (release = () => r('first'))),
+      () => true,
+    );
     let ran = false;
-    const gone = slots.run(async () => ((ran = true), 'gone'), () => false);
-    const third = slots.run(async () => 'third', () => true);
+    const gone = slots.run(
+      async () => ((ran = true), 'gone'),
+      () => false,
+    );
+    const third = slots.run(
+      async () => 'third',
+      () => true,
+    );
     await tick();
     release();
     expect(await first).toBe('first');
@@ -39,7 +48,17 @@ describe('ForecastSlots', () => {
 
   it('frees the slot when a job throws', async () => {
     const slots = new ForecastSlots(1);
-    await expect(slots.run(async () => Promise.reject(new Error('boom')), () => true)).rejects.toThrow('boom');
-    expect(await slots.run(async () => 'next', () => true)).toBe('next');
+    await expect(
+      slots.run(
+        async () => Promise.reject(new Error('boom')),
+        () => true,
+      ),
+    ).rejects.toThrow('boom');
+    expect(
+      await slots.run(
+        async () => 'next',
+        () => true,
+      ),
+    ).toBe('next');
   });
 });

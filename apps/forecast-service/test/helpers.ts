@@ -15,10 +15,15 @@ export function testModel(): Promise<LoadedModel> {
 }
 
 /** Deterministic diurnal-ish metrics: `minutes` values per metric, 4 significant digits. */
-export function metricHistory(minutes: number, metrics: readonly string[] = ['cpu', 'mem', 'net', 'disk']): Record<string, number[]> {
+export function metricHistory(
+  minutes: number,
+  metrics: readonly string[] = ['cpu', 'mem', 'net', 'disk'],
+): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   metrics.forEach((m, k) => {
-    out[m] = Array.from({ length: minutes }, (_, i) => Number((0.5 + 0.3 * Math.sin((2 * Math.PI * i) / 1440) + 0.05 * (k + 1) * Math.sin(i / 7)).toFixed(4)));
+    out[m] = Array.from({ length: minutes }, (_, i) =>
+      Number((0.5 + 0.3 * Math.sin((2 * Math.PI * i) / 1440) + 0.05 * (k + 1) * Math.sin(i / 7)).toFixed(4)),
+    );
   });
   return out;
 }

@@ -26,7 +26,12 @@ function gated(harness: Harness): { harness: Harness; open: () => void; waiting:
   return { harness: wrapper as unknown as Harness, open: () => release(), waiting: () => waiting };
 }
 
-const post = (base: string) => fetch(`${base}/forecast`, { method: 'POST', body: JSON.stringify(forecastBody()), headers: { 'content-type': 'application/json' } });
+const post = (base: string) =>
+  fetch(`${base}/forecast`, {
+    method: 'POST',
+    body: JSON.stringify(forecastBody()),
+    headers: { 'content-type': 'application/json' },
+  });
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -42,7 +47,11 @@ describe('graceful shutdown', () => {
     const signals = new EventEmitter();
     const exits: number[] = [];
     let released = false;
-    installShutdown(app, { emitter: signals, exit: (code) => exits.push(code), onClosed: async () => void (released = true) });
+    installShutdown(app, {
+      emitter: signals,
+      exit: (code) => exits.push(code),
+      onClosed: async () => void (released = true),
+    });
 
     const inFlight = post(base);
     await until(() => g.waiting() === 1);
@@ -70,7 +79,9 @@ describe('graceful shutdown', () => {
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
     socket.on('error', () => undefined);
     // Headers promise 100 000 bytes; 10 arrive, and the client goes quiet without closing.
-    socket.write('POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"history"');
+    socket.write(
+      'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"history"',
+    );
     await new Promise((r) => setTimeout(r, 50));
     const signals = new EventEmitter();
     const exits: number[] = [];
@@ -112,7 +123,12 @@ describe('queueing', () => {
       const first = post(base);
       await until(() => g.waiting() === 1);
       const abort = new AbortController();
-      const second = fetch(`${base}/forecast`, { method: 'POST', body: JSON.stringify(forecastBody()), headers: { 'content-type': 'application/json' }, signal: abort.signal });
+      const second = fetch(`${base}/forecast`, {
+        method: 'POST',
+        body: JSON.stringify(forecastBody()),
+        headers: { 'content-type': 'application/json' },
+        signal: abort.signal,
+      });
       await until(() => app.service.slots.waiting === 1);
       abort.abort();
       await expect(second).rejects.toThrow();

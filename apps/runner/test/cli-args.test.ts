@@ -4,13 +4,43 @@ import { parseCommand, UsageError } from '../src/cli/args.js';
 describe('run.ts arguments', () => {
   it('reads a first run with every flag into config.json keys', () => {
     const command = parseCommand([
-      'wd', '--program', 'p.md', '--planner', 'claude', '--model', 'm', '--max-experiments', '40', '--max-hours', '1.5',
-      '--max-dollars', '0', '--patience', '4', '--concurrency', '3', '--launch', 'sbatch --wrap {cmd}', '--job-timeout', '600',
+      'wd',
+      '--program',
+      'p.md',
+      '--planner',
+      'claude',
+      '--model',
+      'm',
+      '--max-experiments',
+      '40',
+      '--max-hours',
+      '1.5',
+      '--max-dollars',
+      '0',
+      '--patience',
+      '4',
+      '--concurrency',
+      '3',
+      '--launch',
+      'sbatch --wrap {cmd}',
+      '--job-timeout',
+      '600',
     ]);
     expect(command).toEqual({
       kind: 'run',
       workdir: 'wd',
-      settings: { program: 'p.md', planner: 'claude', model: 'm', maxExperiments: 40, maxHours: 1.5, maxDollars: 0, patience: 4, concurrency: 3, launch: 'sbatch --wrap {cmd}', jobTimeoutS: 600 },
+      settings: {
+        program: 'p.md',
+        planner: 'claude',
+        model: 'm',
+        maxExperiments: 40,
+        maxHours: 1.5,
+        maxDollars: 0,
+        patience: 4,
+        concurrency: 3,
+        launch: 'sbatch --wrap {cmd}',
+        jobTimeoutS: 600,
+      },
     });
   });
 
@@ -19,7 +49,9 @@ describe('run.ts arguments', () => {
   });
 
   it('names the flag whose value is wrong', () => {
-    expect(() => parseCommand(['wd', '--concurrency', 'two'])).toThrow(/^--concurrency: expected number, received string/);
+    expect(() => parseCommand(['wd', '--concurrency', 'two'])).toThrow(
+      /^--concurrency: expected number, received string/,
+    );
     expect(() => parseCommand(['wd', '--max-experiments', '2.5'])).toThrow(/^--max-experiments: expected int/);
     expect(() => parseCommand(['wd', '--planner', 'gpt'])).toThrow(/^--planner: .*"claude"\|"offline"/);
     expect(() => parseCommand(['wd', '--max-hours=-1'])).toThrow(/^--max-hours: Too small/);
@@ -33,13 +65,29 @@ describe('run.ts arguments', () => {
   it('reads status, report and the queue actions', () => {
     expect(parseCommand(['status', 'wd', '--json'])).toEqual({ kind: 'status', workdir: 'wd', json: true });
     expect(parseCommand(['report', 'wd'])).toEqual({ kind: 'report', workdir: 'wd' });
-    expect(parseCommand(['queue', 'wd', 'list'])).toEqual({ kind: 'queue', workdir: 'wd', action: { op: 'list', json: false } });
-    expect(parseCommand(['queue', 'wd', 'drop', 'e7'])).toEqual({ kind: 'queue', workdir: 'wd', action: { op: 'drop', id: 'e7' } });
-    expect(parseCommand(['queue', 'wd', 'add', 'spec.json'])).toEqual({ kind: 'queue', workdir: 'wd', action: { op: 'add', specFile: 'spec.json' } });
+    expect(parseCommand(['queue', 'wd', 'list'])).toEqual({
+      kind: 'queue',
+      workdir: 'wd',
+      action: { op: 'list', json: false },
+    });
+    expect(parseCommand(['queue', 'wd', 'drop', 'e7'])).toEqual({
+      kind: 'queue',
+      workdir: 'wd',
+      action: { op: 'drop', id: 'e7' },
+    });
+    expect(parseCommand(['queue', 'wd', 'add', 'spec.json'])).toEqual({
+      kind: 'queue',
+      workdir: 'wd',
+      action: { op: 'add', specFile: 'spec.json' },
+    });
   });
 
   it('takes a negative priority in queue move as a number, not a flag', () => {
-    expect(parseCommand(['queue', 'wd', 'move', 'e7', '-5'])).toEqual({ kind: 'queue', workdir: 'wd', action: { op: 'move', id: 'e7', priority: -5 } });
+    expect(parseCommand(['queue', 'wd', 'move', 'e7', '-5'])).toEqual({
+      kind: 'queue',
+      workdir: 'wd',
+      action: { op: 'move', id: 'e7', priority: -5 },
+    });
   });
 
   it('refuses a priority that is not a finite number', () => {

@@ -53,7 +53,9 @@ describe('run.ts <workdir>', () => {
     expect((await cli([wd, '--max-experiments', '10'])).code).toBe(0);
     expect(readCheckpoint(wd)?.status).toBe('completed');
     expect(readTsv(join(wd, 'master_table.tsv')).rows).toHaveLength(6);
-    expect(JSON.parse(readFileSync(join(wd, 'config.json'), 'utf8')).overrides[0].changes).toEqual({ maxExperiments: { from: 2, to: 10 } });
+    expect(JSON.parse(readFileSync(join(wd, 'config.json'), 'utf8')).overrides[0].changes).toEqual({
+      maxExperiments: { from: 2, to: 10 },
+    });
   });
 
   it('refuses a hand-broken checkpoint, naming the field, and leaves it as it was', async () => {
@@ -102,7 +104,11 @@ describe('run.ts <workdir> with a live runner', () => {
     const exit = await first.exited;
     expect(exit.code, exit.stderr).toBe(0);
     const stopped = readCheckpoint(wd)!;
-    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'stop requested (SIGTERM)', running: [{ id: 'j0' }] });
+    expect(stopped).toMatchObject({
+      status: 'stopped',
+      stopReason: 'stop requested (SIGTERM)',
+      running: [{ id: 'j0' }],
+    });
 
     useCounterAdapter(slow);
     expect((await cli([wd])).code).toBe(0);

@@ -25,7 +25,10 @@ function writeSpec(dir: string, spec: object): string {
 }
 const extraSpec = { id: 'extra', kind: 'count', priority: -10, payload: { phase: 'queued', n: 100, parent: null } };
 
-const ledgerIds = (wd: string) => readTsv(join(wd, 'master_table.tsv')).rows.map((row) => row[0]).sort();
+const ledgerIds = (wd: string) =>
+  readTsv(join(wd, 'master_table.tsv'))
+    .rows.map((row) => row[0])
+    .sort();
 const queuedIds = (wd: string) => readCheckpoint(wd)!.queue.map((spec) => spec.id);
 
 describe('run.ts queue, engine stopped', () => {
@@ -35,7 +38,10 @@ describe('run.ts queue, engine stopped', () => {
     expect(queuedIds(wd).sort()).toEqual(['j1', 'j2']);
     const [, last] = queuedIds(wd);
 
-    expect(await cli(['queue', wd, 'move', last!, '-3'])).toMatchObject({ code: 0, out: expect.stringMatching(/moved/) });
+    expect(await cli(['queue', wd, 'move', last!, '-3'])).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/moved/),
+    });
     expect(queuedIds(wd)[0]).toBe(last);
     const dropped = queuedIds(wd)[1]!;
     expect((await cli(['queue', wd, 'drop', dropped])).code).toBe(0);
@@ -95,6 +101,8 @@ describe('run.ts queue, engine running', () => {
     expect(exit.stderr).toMatch(new RegExp(`queue edit .*: dropped ${victim}`));
     expect(ledgerIds(wd)).toContain('extra');
     expect(ledgerIds(wd)).not.toContain(victim);
-    expect(readdirSync(join(wd, 'engine', 'commands', 'applied')).filter((n) => !n.includes('outcome'))).toHaveLength(2);
+    expect(readdirSync(join(wd, 'engine', 'commands', 'applied')).filter((n) => !n.includes('outcome'))).toHaveLength(
+      2,
+    );
   }, 30_000);
 });

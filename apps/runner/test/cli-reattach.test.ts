@@ -25,13 +25,27 @@ describe('resume after a crash between launch intent and launch record', () => {
     await cli([wd, '--max-experiments', '1']); // j0 done; j1, j2 queued
     const file = join(wd, 'engine', 'checkpoint.json');
     const checkpoint = JSON.parse(readFileSync(file, 'utf8'));
-    const intent = (spec: { payload: object }, token: string) => ({ ...spec, payload: { ...spec.payload, phase: 'launching', token } });
+    const intent = (spec: { payload: object }, token: string) => ({
+      ...spec,
+      payload: { ...spec.payload, phase: 'launching', token },
+    });
     const [j1, j2] = [...checkpoint.queue].sort((a, b) => a.id.localeCompare(b.id));
     // What a SIGKILL right after the intent was persisted leaves: both "running", status running.
-    writeFileSync(file, JSON.stringify({ ...checkpoint, status: 'running', queue: [], running: [intent(j1, 'tok-launched'), intent(j2, 'tok-never')] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...checkpoint,
+        status: 'running',
+        queue: [],
+        running: [intent(j1, 'tok-launched'), intent(j2, 'tok-never')],
+      }),
+    );
     // j1's launch did happen before the crash: its process is out there with the token.
     mkdirSync(join(wd, 'runs', 'j1'), { recursive: true });
-    spawn('/bin/sh', [JOB_SCRIPT, join(wd, 'runs', 'j1'), 'tok-launched', '0.4', '7'], { detached: true, stdio: 'ignore' }).unref();
+    spawn('/bin/sh', [JOB_SCRIPT, join(wd, 'runs', 'j1'), 'tok-launched', '0.4', '7'], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
 
     const resume = await cli([wd, '--max-experiments', '10']);
     expect(resume.code, resume.err).toBe(0);

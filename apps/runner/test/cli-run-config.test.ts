@@ -36,7 +36,9 @@ describe('config.json', () => {
     const { config, changed } = await resolveRunConfig(paths, { maxExperiments: 20, concurrency: 1 }, null);
     expect(changed).toEqual(['maxExperiments']); // concurrency 1 is already the value
     expect(config.maxExperiments).toBe(20);
-    expect(onDisk(paths.config).overrides).toEqual([{ at: expect.any(String), changes: { maxExperiments: { from: 7, to: 20 } } }]);
+    expect(onDisk(paths.config).overrides).toEqual([
+      { at: expect.any(String), changes: { maxExperiments: { from: 7, to: 20 } } },
+    ]);
   });
 
   it('names the field of a hand-broken config and leaves the file alone', async () => {
@@ -44,11 +46,15 @@ describe('config.json', () => {
     await resolveRunConfig(paths, {}, null);
     const broken = { ...onDisk(paths.config), concurrency: 0 };
     writeFileSync(paths.config, JSON.stringify(broken));
-    await expect(resolveRunConfig(paths, { concurrency: 2 }, null)).rejects.toThrow(/^config\.json: concurrency: Too small/);
+    await expect(resolveRunConfig(paths, { concurrency: 2 }, null)).rejects.toThrow(
+      /^config\.json: concurrency: Too small/,
+    );
     expect(onDisk(paths.config)).toEqual(broken);
   });
 
   it('refuses a --program that does not exist', async () => {
-    await expect(resolveRunConfig(freshPaths(), { program: '/no/such/program.md' }, null)).rejects.toThrow(/--program .*no such file/);
+    await expect(resolveRunConfig(freshPaths(), { program: '/no/such/program.md' }, null)).rejects.toThrow(
+      /--program .*no such file/,
+    );
   });
 });

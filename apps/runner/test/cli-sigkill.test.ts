@@ -75,8 +75,14 @@ function assertInvariants(workdir: string): object {
     expect(table.problems, ledger).toEqual([]);
     const counts = countIds(table.rows);
     expect([...counts.keys()].sort(), `${ledger} ids`).toEqual(EXPECTED_IDS);
-    expect([...counts.values()].every((n) => n === 1), `${ledger}: an id appears twice`).toBe(true);
-    expect(table.rows.every((row) => row[table.header.indexOf('status')] === 'ok'), `${ledger}: a job crashed`).toBe(true);
+    expect(
+      [...counts.values()].every((n) => n === 1),
+      `${ledger}: an id appears twice`,
+    ).toBe(true);
+    expect(
+      table.rows.every((row) => row[table.header.indexOf('status')] === 'ok'),
+      `${ledger}: a job crashed`,
+    ).toBe(true);
   }
   const launches = launchCounts(workdir);
   expect([...launches.keys()].sort()).toEqual(EXPECTED_IDS);
@@ -96,7 +102,10 @@ describe('kill -9 at random moments, then resume', () => {
     const reports = await Promise.all(SEEDS.map(crashAndResume));
     const kills = reports.reduce((sum, r) => sum + r.kills, 0);
     const reattached = reports.reduce((sum, r) => sum + r.reattached, 0);
-    console.log(`sigkill: ${kills} kills, ${reattached} re-attached jobs`, reports.map((r) => `${r.seed}:${r.kills}k/${r.reattached}r`).join(' '));
+    console.log(
+      `sigkill: ${kills} kills, ${reattached} re-attached jobs`,
+      reports.map((r) => `${r.seed}:${r.kills}k/${r.reattached}r`).join(' '),
+    );
     // Guard against a test that passes because it never hit anything: kills must land mid-run.
     expect(kills).toBeGreaterThanOrEqual(SEEDS.length);
     expect(reattached).toBeGreaterThan(0);

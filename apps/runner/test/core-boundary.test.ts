@@ -20,7 +20,9 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(source: string): string[] {
   const found: string[] = [];
-  for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g)) {
+  for (const match of source.matchAll(
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g,
+  )) {
     found.push((match[1] ?? match[2] ?? match[3])!);
   }
   return found;

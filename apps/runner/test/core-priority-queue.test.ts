@@ -11,14 +11,19 @@ type Op = { kind: 'push'; priority: number } | { kind: 'pop' } | { kind: 'remove
 
 // Few distinct priorities, so ties (where insertion order decides) are common.
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('push' as const), priority: fc.integer({ min: -3, max: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('push' as const), priority: fc.integer({ min: -3, max: 3 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('pop' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
 );
 
 /** The model: an array kept sorted by (priority, insertion number) — obviously correct, O(n). */
 function modelInsert(model: { item: Item; seq: number }[], item: Item, seq: number): void {
-  const at = model.findIndex((e) => e.item.priority > item.priority || (e.item.priority === item.priority && e.seq > seq));
+  const at = model.findIndex(
+    (e) => e.item.priority > item.priority || (e.item.priority === item.priority && e.seq > seq),
+  );
   model.splice(at < 0 ? model.length : at, 0, { item, seq });
 }
 
@@ -52,19 +57,23 @@ describe('PriorityQueue', () => {
 
   it('rebuilt from its sorted items and counter, pops in the same order as the original', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 20 }), (first, later) => {
-        const original = new PriorityQueue<Item>((item) => item.priority);
-        first.forEach((priority, id) => original.push({ id, priority }));
-        const rebuilt = new PriorityQueue<Item>((item) => item.priority, original.counter);
-        for (const item of original.toSortedArray()) rebuilt.push(item);
-        // Items pushed after the restart must land behind older ones of equal priority in both.
-        later.forEach((priority, k) => {
-          original.push({ id: 1000 + k, priority });
-          rebuilt.push({ id: 1000 + k, priority });
-        });
-        const drain = (q: PriorityQueue<Item>) => Array.from({ length: q.size }, () => q.pop()!.id);
-        expect(drain(rebuilt)).toEqual(drain(original));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 20 }),
+        (first, later) => {
+          const original = new PriorityQueue<Item>((item) => item.priority);
+          first.forEach((priority, id) => original.push({ id, priority }));
+          const rebuilt = new PriorityQueue<Item>((item) => item.priority, original.counter);
+          for (const item of original.toSortedArray()) rebuilt.push(item);
+          // Items pushed after the restart must land behind older ones of equal priority in both.
+          later.forEach((priority, k) => {
+            original.push({ id: 1000 + k, priority });
+            rebuilt.push({ id: 1000 + k, priority });
+          });
+          const drain = (q: PriorityQueue<Item>) => Array.from({ length: q.size }, () => q.pop()!.id);
+          expect(drain(rebuilt)).toEqual(drain(original));
+        },
+      ),
     );
   });
 

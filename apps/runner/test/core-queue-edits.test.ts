@@ -32,7 +32,10 @@ describe('applyQueueEdit', () => {
 
   it('refuses to edit what is not queued, and says why', () => {
     const v = view([workSpec('a', 'k')], ['r'], ['d']);
-    expect(applyQueueEdit(v, { op: 'drop', id: 'zzz' })).toEqual({ ok: false, message: 'drop: no queued spec has id zzz' });
+    expect(applyQueueEdit(v, { op: 'drop', id: 'zzz' })).toEqual({
+      ok: false,
+      message: 'drop: no queued spec has id zzz',
+    });
     expect(applyQueueEdit(v, { op: 'drop', id: 'r' }).message).toMatch(/r is running/);
     expect(applyQueueEdit(v, { op: 'move', id: 'd', priority: 0 }).message).toMatch(/d already ran/);
     expect(applyQueueEdit(v, { op: 'move', id: 'a', priority: Number.NaN }).message).toMatch(/finite/);
@@ -41,7 +44,8 @@ describe('applyQueueEdit', () => {
 
   it('refuses to add an id that is queued, running or done', () => {
     const v = view([workSpec('a', 'k')], ['r'], ['d']);
-    for (const id of ['a', 'r', 'd']) expect(applyQueueEdit(v, { op: 'add', spec: workSpec(id, 'k') }).ok, id).toBe(false);
+    for (const id of ['a', 'r', 'd'])
+      expect(applyQueueEdit(v, { op: 'add', spec: workSpec(id, 'k') }).ok, id).toBe(false);
     expect(v.queue.size).toBe(1);
   });
 });

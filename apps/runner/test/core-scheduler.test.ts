@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../src/core/adapter.js';
-import { EMPTY_STATE, runScheduler, seededState, type PendingEdit, type SchedulerState, type SettledEdit } from '../src/core/scheduler.js';
+import {
+  EMPTY_STATE,
+  runScheduler,
+  seededState,
+  type PendingEdit,
+  type SchedulerState,
+  type SettledEdit,
+} from '../src/core/scheduler.js';
 import { workSpec, type WorkSpec } from '../src/core/work-spec.js';
 
 /**
@@ -80,7 +87,11 @@ function memoryPorts(edits: PendingEdit[] = []) {
 }
 
 const spec = (id: string, priority = 0) => workSpec(id, 'test', priority);
-const initial = (queue: WorkSpec[], extra: Partial<SchedulerState> = {}): SchedulerState => ({ ...EMPTY_STATE, queue, ...extra });
+const initial = (queue: WorkSpec[], extra: Partial<SchedulerState> = {}): SchedulerState => ({
+  ...EMPTY_STATE,
+  queue,
+  ...extra,
+});
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -139,14 +150,24 @@ describe('scheduler', () => {
   it('re-attaches specs that were running when it resumes, with their persisted payload, before new ones', async () => {
     const adapter = new MemoryAdapter();
     const wasRunning = workSpec('r', 'test', 9, { phase: 'launched', pid: 42 });
-    await runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('q', -5)], { running: [wasRunning] }), concurrency: 1 });
+    await runScheduler({
+      adapter,
+      ports: memoryPorts().ports,
+      initial: initial([spec('q', -5)], { running: [wasRunning] }),
+      concurrency: 1,
+    });
     expect(adapter.started[0]).toEqual(wasRunning);
     expect(adapter.started.map((s) => s.id)).toEqual(['r', 'q']);
   });
 
   it('never starts an id that is already done', async () => {
     const adapter = new MemoryAdapter({ a: [spec('old')] });
-    const final = await runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('a'), spec('old2')], { done: ['old', 'old2'] }), concurrency: 1 });
+    const final = await runScheduler({
+      adapter,
+      ports: memoryPorts().ports,
+      initial: initial([spec('a'), spec('old2')], { done: ['old', 'old2'] }),
+      concurrency: 1,
+    });
     expect(adapter.started.map((s) => s.id)).toEqual(['a']);
     expect(final.status).toBe('completed');
   });
@@ -155,7 +176,13 @@ describe('scheduler', () => {
     const adapter = new MemoryAdapter({}, false);
     const stop = new AbortController();
     const { ports, saved } = memoryPorts();
-    const done = runScheduler({ adapter, ports, initial: initial([spec('a'), spec('b'), spec('c')]), concurrency: 2, stop: stop.signal });
+    const done = runScheduler({
+      adapter,
+      ports,
+      initial: initial([spec('a'), spec('b'), spec('c')]),
+      concurrency: 2,
+      stop: stop.signal,
+    });
     await until(() => adapter.running.length === 2);
     stop.abort(new Error('SIGTERM'));
     const final = await done;
@@ -169,7 +196,12 @@ describe('scheduler', () => {
 
   it('when the adapter reports a cap, lets running jobs finish and keeps the queue', async () => {
     const adapter = new MemoryAdapter({ a: [spec('child')] }, false);
-    const done = runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('a'), spec('b'), spec('c')]), concurrency: 2 });
+    const done = runScheduler({
+      adapter,
+      ports: memoryPorts().ports,
+      initial: initial([spec('a'), spec('b'), spec('c')]),
+      concurrency: 2,
+    });
     await until(() => adapter.running.length === 2);
     adapter.stop = 'max-experiments reached';
     adapter.finish('a');
@@ -182,7 +214,12 @@ describe('scheduler', () => {
 
   it('hands a failed job to complete() as a failed outcome and carries on', async () => {
     const adapter = new MemoryAdapter({}, false);
-    const done = runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('a'), spec('b')]), concurrency: 2 });
+    const done = runScheduler({
+      adapter,
+      ports: memoryPorts().ports,
+      initial: initial([spec('a'), spec('b')]),
+      concurrency: 2,
+    });
     await until(() => adapter.running.length === 2);
     adapter.fail('a', new Error('boom'));
     adapter.finish('b');
@@ -198,25 +235,43 @@ describe('scheduler', () => {
       throw new Error('ledger disk full');
     };
     const { ports, saved } = memoryPorts();
-    await expect(runScheduler({ adapter, ports, initial: initial([spec('a')]), concurrency: 1 })).rejects.toThrow('ledger disk full');
+    await expect(runScheduler({ adapter, ports, initial: initial([spec('a')]), concurrency: 1 })).rejects.toThrow(
+      'ledger disk full',
+    );
     expect(saved.at(-1)).toMatchObject({ status: 'interrupted', running: [{ id: 'a' }], done: [] });
   });
 
   it('refuses an invalid child before it can reach a checkpoint', async () => {
     const adapter = new MemoryAdapter({ a: [{ id: 'bad/id', kind: 'test', priority: 0, payload: {} }] });
-    await expect(runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('a')]), concurrency: 1 })).rejects.toThrow(/invalid child of a/);
+    await expect(
+      runScheduler({ adapter, ports: memoryPorts().ports, initial: initial([spec('a')]), concurrency: 1 }),
+    ).rejects.toThrow(/invalid child of a/);
   });
 
   it('applies queue edits at its next loop and files them only after a checkpoint holds them', async () => {
     const adapter = new MemoryAdapter({}, false);
     const { ports, saved, filed, inbox } = memoryPorts();
-    const done = runScheduler({ adapter, ports, initial: initial([spec('a'), spec('b'), spec('c')]), concurrency: 1, pollMs: 5 });
+    const done = runScheduler({
+      adapter,
+      ports,
+      initial: initial([spec('a'), spec('b'), spec('c')]),
+      concurrency: 1,
+      pollMs: 5,
+    });
     await until(() => adapter.running.length === 1);
-    inbox.push({ name: 'e1', edit: { op: 'drop', id: 'b' } }, { name: 'e2', edit: { op: 'add', spec: spec('z', -1) } }, { name: 'e3', edit: { op: 'drop', id: 'nope' } });
+    inbox.push(
+      { name: 'e1', edit: { op: 'drop', id: 'b' } },
+      { name: 'e2', edit: { op: 'add', spec: spec('z', -1) } },
+      { name: 'e3', edit: { op: 'drop', id: 'nope' } },
+    );
     await until(() => filed.length === 3);
     const firstHolding = saved.find((s) => s.settledEdits.some((e) => e.name === 'e1'))!;
     expect(firstHolding.queue.map((s) => s.id)).toEqual(['z', 'c']);
-    expect(filed.map((f) => [f.name, f.ok])).toEqual([['e1', true], ['e2', true], ['e3', false]]);
+    expect(filed.map((f) => [f.name, f.ok])).toEqual([
+      ['e1', true],
+      ['e2', true],
+      ['e3', false],
+    ]);
     adapter.finish('a');
     await until(() => adapter.running.length === 1);
     adapter.finish('z');

@@ -6,10 +6,18 @@ describe('WorkSpec', () => {
   it('survives a JSON round trip unchanged', () => {
     const idArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
     fc.assert(
-      fc.property(idArb, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string({ minLength: 1 }), fc.jsonValue(), (id, priority, kind, value) => {
-        const spec = workSpec(id, kind, priority, { value: value as never });
-        expect(parseWorkSpec(JSON.parse(JSON.stringify(workSpecToJson(spec))))).toEqual(JSON.parse(JSON.stringify(spec)));
-      }),
+      fc.property(
+        idArb,
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.string({ minLength: 1 }),
+        fc.jsonValue(),
+        (id, priority, kind, value) => {
+          const spec = workSpec(id, kind, priority, { value: value as never });
+          expect(parseWorkSpec(JSON.parse(JSON.stringify(workSpecToJson(spec))))).toEqual(
+            JSON.parse(JSON.stringify(spec)),
+          );
+        },
+      ),
     );
   });
 

@@ -13,8 +13,18 @@ const GOOD_REPLY = {
   action: 'propose',
   reasoning: 'Coarser resolution and a longer context should both lower the loss. REASONING-MARKER-e41b',
   experiments: [
-    { name: 'res-15', hypothesis: '15-minute aggregation smooths spikes and lowers the loss', params: { resolutionMinutes: 15 }, priority: 1 },
-    { name: 'ctx-256', hypothesis: 'Twice the context captures the daily cycle', params: { contextLength: 256 }, priority: 0 },
+    {
+      name: 'res-15',
+      hypothesis: '15-minute aggregation smooths spikes and lowers the loss',
+      params: { resolutionMinutes: 15 },
+      priority: 1,
+    },
+    {
+      name: 'ctx-256',
+      hypothesis: 'Twice the context captures the daily cycle',
+      params: { contextLength: 256 },
+      priority: 0,
+    },
   ],
 };
 
@@ -46,7 +56,10 @@ function planner(options: Partial<ClaudePlannerOptions> = {}): ClaudePlanner {
 
 async function callLog(): Promise<PlannerCallEntry[]> {
   const text = await readFile(join(logDir, 'planner-calls.jsonl'), 'utf8');
-  return text.trim().split('\n').map((line) => JSON.parse(line) as PlannerCallEntry);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as PlannerCallEntry);
 }
 
 /** The text of every block of the last user turn of a recorded request. */
@@ -54,7 +67,9 @@ function lastUserTurnText(body: any): string {
   const last = body.messages[body.messages.length - 1];
   expect(last.role).toBe('user');
   if (typeof last.content === 'string') return last.content;
-  return last.content.map((b: any) => (b.type === 'text' ? b.text : typeof b.content === 'string' ? b.content : JSON.stringify(b))).join('\n');
+  return last.content
+    .map((b: any) => (b.type === 'text' ? b.text : typeof b.content === 'string' ? b.content : JSON.stringify(b)))
+    .join('\n');
 }
 
 describe('ClaudePlanner against a local Messages API', () => {
@@ -73,7 +88,10 @@ describe('ClaudePlanner against a local Messages API', () => {
     expect(request?.body.tool_choice).toEqual({ type: 'tool', name: 'propose_experiments' });
     expect(request?.body.tools.map((t: any) => t.name)).toEqual(['propose_experiments']);
     expect(request?.body.tools[0].input_schema.type).toBe('object');
-    expect(request?.body.tools[0].input_schema.properties.experiments.items.properties.params.properties.resolutionMinutes.enum).toEqual([1, 5, 15, 60]);
+    expect(
+      request?.body.tools[0].input_schema.properties.experiments.items.properties.params.properties.resolutionMinutes
+        .enum,
+    ).toEqual([1, 5, 15, 60]);
     expect(request?.body.model).toBe('claude-sonnet-4-6');
   });
 
@@ -82,7 +100,16 @@ describe('ClaudePlanner against a local Messages API', () => {
     await planner().plan(context({ round: 3 }));
 
     const [entry] = await callLog();
-    expect(entry).toMatchObject({ n: 1, round: 3, attempt: 1, outcome: 'ok', httpStatus: 200, inputTokens: 1200, outputTokens: 300, dollarsEstimated: false });
+    expect(entry).toMatchObject({
+      n: 1,
+      round: 3,
+      attempt: 1,
+      outcome: 'ok',
+      httpStatus: 200,
+      inputTokens: 1200,
+      outputTokens: 300,
+      dollarsEstimated: false,
+    });
     expect(entry?.latencyMs).toBeGreaterThanOrEqual(0);
     expect(entry?.cumulativeDollars).toBeCloseTo(entry?.dollars ?? NaN, 12);
     const prompt = await readFile(join(logDir, entry!.files.prompt), 'utf8');
@@ -112,7 +139,11 @@ describe('ClaudePlanner against a local Messages API', () => {
   });
 
   it('answers a schema violation with a tool_result carrying the validation errors, then accepts the fix', async () => {
-    const bad = { action: 'propose', reasoning: 'x', experiments: [{ name: 'Bad Name', hypothesis: 'h', params: {}, priority: 'high' }] };
+    const bad = {
+      action: 'propose',
+      reasoning: 'x',
+      experiments: [{ name: 'Bad Name', hypothesis: 'h', params: {}, priority: 'high' }],
+    };
     server.enqueue({ kind: 'tool', input: bad }, { kind: 'tool', input: GOOD_REPLY });
     const outcome = await planner().plan(context());
 
@@ -130,7 +161,9 @@ describe('ClaudePlanner against a local Messages API', () => {
   it('rejects knob values outside the parameter space with messages that name the allowed values', async () => {
     const outside = {
       ...GOOD_REPLY,
-      experiments: [{ name: 'too-long', hypothesis: 'h', params: { contextLength: 700, normalisation: 'zscore' }, priority: 0 }],
+      experiments: [
+        { name: 'too-long', hypothesis: 'h', params: { contextLength: 700, normalisation: 'zscore' }, priority: 0 },
+      ],
     };
     server.enqueue({ kind: 'tool', input: outside }, { kind: 'tool', input: GOOD_REPLY });
     const outcome = await planner().plan(context());
@@ -138,7 +171,9 @@ describe('ClaudePlanner against a local Messages API', () => {
     expect(outcome.failure).toBeUndefined();
     const feedback = lastUserTurnText(server.requests[1]?.body);
     expect(feedback).toContain('contextLength: 700 is outside 64..512');
-    expect(feedback).toContain('normalisation: "zscore" is not allowed; one of "none", "mean-std", "last-value", "log1p"');
+    expect(feedback).toContain(
+      'normalisation: "zscore" is not allowed; one of "none", "mean-std", "last-value", "log1p"',
+    );
   });
 
   it('rejects a proposal that repeats a finished experiment or patches a file other than the editable one', async () => {
@@ -147,10 +182,19 @@ describe('ClaudePlanner against a local Messages API', () => {
       ...GOOD_REPLY,
       experiments: [
         { name: 'again', hypothesis: 'h', params: { contextLength: 256 }, priority: 0 },
-        { name: 'evil', hypothesis: 'h', params: {}, priority: 1, patch: '--- a/prepare.ts\n+++ b/prepare.ts\n@@ -1 +1 @@\n-a\n+b\n' },
+        {
+          name: 'evil',
+          hypothesis: 'h',
+          params: {},
+          priority: 1,
+          patch: '--- a/prepare.ts\n+++ b/prepare.ts\n@@ -1 +1 @@\n-a\n+b\n',
+        },
       ],
     };
-    const fixed = { ...GOOD_REPLY, experiments: [{ name: 'ctx-320', hypothesis: 'h', params: { contextLength: 320 }, priority: 0 }] };
+    const fixed = {
+      ...GOOD_REPLY,
+      experiments: [{ name: 'ctx-320', hypothesis: 'h', params: { contextLength: 320 }, priority: 0 }],
+    };
     server.enqueue({ kind: 'tool', input: repeats }, { kind: 'tool', input: fixed });
     const outcome = await planner().plan(context({ history }));
 
@@ -161,7 +205,10 @@ describe('ClaudePlanner against a local Messages API', () => {
   });
 
   it('retries a text-only reply that never called the tool', async () => {
-    server.enqueue({ kind: 'text', text: 'I think you should try a longer context.' }, { kind: 'tool', input: GOOD_REPLY });
+    server.enqueue(
+      { kind: 'text', text: 'I think you should try a longer context.' },
+      { kind: 'tool', input: GOOD_REPLY },
+    );
     const outcome = await planner().plan(context());
 
     expect(outcome.failure).toBeUndefined();
@@ -204,7 +251,10 @@ describe('ClaudePlanner against a local Messages API', () => {
   });
 
   it('records an api-error failure, without further attempts, once the SDK retries are spent', async () => {
-    server.enqueue({ kind: 'status', status: 500, retryAfter: '0.05' }, { kind: 'status', status: 500, retryAfter: '0.05' });
+    server.enqueue(
+      { kind: 'status', status: 500, retryAfter: '0.05' },
+      { kind: 'status', status: 500, retryAfter: '0.05' },
+    );
     const outcome = await planner({ maxRetries: 1 }).plan(context());
 
     expect(outcome.failure?.kind).toBe('api-error');
@@ -243,10 +293,24 @@ describe('ClaudePlanner against a local Messages API', () => {
   });
 
   it('keeps no conversation between calls: each request carries the whole context and nothing else', async () => {
-    server.enqueue({ kind: 'tool', input: GOOD_REPLY }, { kind: 'tool', input: { ...GOOD_REPLY, reasoning: 'second', experiments: [{ name: 'res-60', hypothesis: 'h', params: { resolutionMinutes: 60 }, priority: 0 }] } });
+    server.enqueue(
+      { kind: 'tool', input: GOOD_REPLY },
+      {
+        kind: 'tool',
+        input: {
+          ...GOOD_REPLY,
+          reasoning: 'second',
+          experiments: [{ name: 'res-60', hypothesis: 'h', params: { resolutionMinutes: 60 }, priority: 0 }],
+        },
+      },
+    );
     const p = planner();
     await p.plan(context({ history: [record('e1', 'baseline', {}, 2.85)] }));
-    await p.plan(context({ history: [record('e1', 'baseline', {}, 2.85), record('e2', 'ctx-256', { contextLength: 256 }, 2.1, 'e1')] }));
+    await p.plan(
+      context({
+        history: [record('e1', 'baseline', {}, 2.85), record('e2', 'ctx-256', { contextLength: 256 }, 2.1, 'e1')],
+      }),
+    );
 
     expect(server.requests).toHaveLength(2);
     for (const request of server.requests) {
@@ -271,7 +335,10 @@ describe('ClaudePlanner against a local Messages API', () => {
   });
 
   it('passes the planner\'s own "stop" through as stopRequested', async () => {
-    server.enqueue({ kind: 'tool', input: { action: 'stop', reasoning: 'Nothing left worth trying.', experiments: [] } });
+    server.enqueue({
+      kind: 'tool',
+      input: { action: 'stop', reasoning: 'Nothing left worth trying.', experiments: [] },
+    });
     const outcome = await planner().plan(context());
     expect(outcome.stopRequested).toBe(true);
     expect(outcome.proposals).toEqual([]);
@@ -293,7 +360,10 @@ describe('the dollar cap, enforced before calling', () => {
 
   it('refuses once the spend of earlier calls leaves too little', async () => {
     const expensive = { input_tokens: 100_000, output_tokens: 1_000 }; // $0.315 a call at 3/15
-    server.enqueue({ kind: 'tool', input: GOOD_REPLY, usage: expensive }, { kind: 'tool', input: GOOD_REPLY, usage: expensive });
+    server.enqueue(
+      { kind: 'tool', input: GOOD_REPLY, usage: expensive },
+      { kind: 'tool', input: GOOD_REPLY, usage: expensive },
+    );
     // The second call's worst case is ~$0.065 (4096 output tokens dominate): 0.315 + 0.065 > 0.35.
     const p = planner({ maxDollars: 0.35 });
 
@@ -326,7 +396,9 @@ describe('the dollar cap, enforced before calling', () => {
 
   it('also honours the dollars the run has left, when lower than the cap', async () => {
     server.enqueue({ kind: 'tool', input: GOOD_REPLY });
-    const outcome = await planner({ maxDollars: 100 }).plan(context({ budget: { experimentsLeft: 5, dollarsLeft: 0.01 } }));
+    const outcome = await planner({ maxDollars: 100 }).plan(
+      context({ budget: { experimentsLeft: 5, dollarsLeft: 0.01 } }),
+    );
     expect(outcome.failure?.kind).toBe('budget');
     expect(server.requests).toHaveLength(0);
   });

@@ -30,9 +30,16 @@ describe('createPlanner', () => {
   it('"auto" picks Claude when ANTHROPIC_API_KEY is set, calling ANTHROPIC_BASE_URL', async () => {
     server.enqueue({
       kind: 'tool',
-      input: { action: 'propose', reasoning: 'r', experiments: [{ name: 'flip-on', hypothesis: 'h', params: { flip: true }, priority: 0 }] },
+      input: {
+        action: 'propose',
+        reasoning: 'r',
+        experiments: [{ name: 'flip-on', hypothesis: 'h', params: { flip: true }, priority: 0 }],
+      },
     });
-    const { planner, why } = createPlanner({ kind: 'auto', logDir, maxDollars: 1, logSink: () => {} }, { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url });
+    const { planner, why } = createPlanner(
+      { kind: 'auto', logDir, maxDollars: 1, logSink: () => {} },
+      { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url },
+    );
     expect(planner.kind).toBe('claude');
     expect(why).toContain(server.url);
 

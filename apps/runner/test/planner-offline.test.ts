@@ -10,17 +10,29 @@ import { checkReply } from '../src/planners/validate-reply.js';
 import { context, record, SPACE, syntheticObjective } from './helpers/planner-fixtures.js';
 
 /** plan → evaluate the synthetic objective → plan …, until `total` experiments have run. */
-async function searchLoop(seed: number, total: number): Promise<{ history: ExperimentRecord[]; rounds: ExperimentProposal[][] }> {
+async function searchLoop(
+  seed: number,
+  total: number,
+): Promise<{ history: ExperimentRecord[]; rounds: ExperimentProposal[][] }> {
   const planner = new OfflinePlanner({ seed });
   const history: ExperimentRecord[] = [];
   const rounds: ExperimentProposal[][] = [];
   while (history.length < total) {
-    const outcome = await planner.plan(context({ history, budget: { experimentsLeft: total - history.length, dollarsLeft: 0 } }));
+    const outcome = await planner.plan(
+      context({ history, budget: { experimentsLeft: total - history.length, dollarsLeft: 0 } }),
+    );
     expect(outcome.proposals.length).toBeGreaterThan(0);
     rounds.push(outcome.proposals);
     for (const proposal of outcome.proposals) {
       const metric = syntheticObjective(completeParams(SPACE, proposal.params));
-      history.push({ id: `e${history.length + 1}`, name: proposal.name, params: proposal.params, metric, status: 'keep', parent: proposal.parent ?? null });
+      history.push({
+        id: `e${history.length + 1}`,
+        name: proposal.name,
+        params: proposal.params,
+        metric,
+        status: 'keep',
+        parent: proposal.parent ?? null,
+      });
     }
   }
   return { history, rounds };
@@ -47,7 +59,11 @@ describe('OfflinePlanner', () => {
     expect(b.rounds).toEqual(a.rounds);
 
     const c = await searchLoop(43, 12);
-    const explorations = (run: typeof a) => run.rounds.flat().filter((p) => p.name.startsWith('explore-')).map((p) => paramsKey(SPACE, p.params));
+    const explorations = (run: typeof a) =>
+      run.rounds
+        .flat()
+        .filter((p) => p.name.startsWith('explore-'))
+        .map((p) => paramsKey(SPACE, p.params));
     expect(explorations(c)).not.toEqual(explorations(a));
   });
 
@@ -66,7 +82,9 @@ describe('OfflinePlanner', () => {
       expect(proposal.parent).toBe('e2');
     }
     // One move per knob before a second move on any knob.
-    const knobs = outcome.proposals.map((p) => Object.keys(SPACE).find((k) => completeParams(SPACE, p.params)[k] !== incumbent[k]));
+    const knobs = outcome.proposals.map((p) =>
+      Object.keys(SPACE).find((k) => completeParams(SPACE, p.params)[k] !== incumbent[k]),
+    );
     expect(new Set(knobs).size).toBe(knobs.length);
   });
 
@@ -78,7 +96,9 @@ describe('OfflinePlanner', () => {
       record('e2', 'ctx-192', { contextLength: 192 }, 1.5, 'e1'),
       record('e3', 'ctx-64', { contextLength: 64 }, 2.6, 'e1'),
     ];
-    const outcome = await new OfflinePlanner({ explorationSlots: 0, batchSize: 1 }).plan(context({ history, paramSpace: space }));
+    const outcome = await new OfflinePlanner({ explorationSlots: 0, batchSize: 1 }).plan(
+      context({ history, paramSpace: space }),
+    );
     expect(outcome.proposals[0]?.params['contextLength']).toBe(256);
   });
 
@@ -89,7 +109,10 @@ describe('OfflinePlanner', () => {
     expect(one.proposals).toHaveLength(1);
 
     const done = await planner.plan(
-      context({ paramSpace: space, history: [record('e1', 'a', { flip: false }, 1), record('e2', 'b', { flip: true }, 2)] }),
+      context({
+        paramSpace: space,
+        history: [record('e1', 'a', { flip: false }, 1), record('e2', 'b', { flip: true }, 2)],
+      }),
     );
     expect(done.proposals).toEqual([]);
     expect(done.stopRequested).toBe(true);
@@ -103,13 +126,21 @@ describe('OfflinePlanner', () => {
 });
 
 const valueOf = (knob: string) => fc.constantFrom(...knobValues(SPACE[knob]!));
-const paramsArb = fc.record(Object.fromEntries(Object.keys(SPACE).map((k) => [k, valueOf(k)])) as Record<string, fc.Arbitrary<ParamValue>>);
+const paramsArb = fc.record(
+  Object.fromEntries(Object.keys(SPACE).map((k) => [k, valueOf(k)])) as Record<string, fc.Arbitrary<ParamValue>>,
+);
 
 describe('OfflinePlanner invariants (property)', () => {
   it('proposes only valid, untried, uniquely named configurations in the shared schema', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ params: paramsArb, metric: fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: null }) }), { maxLength: 40 }),
+        fc.array(
+          fc.record({
+            params: paramsArb,
+            metric: fc.option(fc.double({ min: 0, max: 10, noNaN: true }), { nil: null }),
+          }),
+          { maxLength: 40 },
+        ),
         fc.array(paramsArb, { maxLength: 4 }),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         fc.integer({ min: 0, max: 8 }),

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { PlannerConfigError } from '../src/planners/errors.js';
-import { assertValidParamSpace, defaultParams, knobValues, nonDefaultParams, paramsKey, validateParams } from '../src/planners/param-space.js';
+import {
+  assertValidParamSpace,
+  defaultParams,
+  knobValues,
+  nonDefaultParams,
+  paramsKey,
+  validateParams,
+} from '../src/planners/param-space.js';
 import { DollarBudget, dollarsFor, priceFor } from '../src/planners/pricing.js';
-import { formatZodIssues, PlanReplySchema, planReplyJsonSchema, toolInputSchema } from '../src/planners/proposal-schema.js';
+import {
+  formatZodIssues,
+  PlanReplySchema,
+  planReplyJsonSchema,
+  toolInputSchema,
+} from '../src/planners/proposal-schema.js';
 import { checkPatch, checkReply } from '../src/planners/validate-reply.js';
 import { context, record, SPACE } from './helpers/planner-fixtures.js';
 
@@ -39,15 +51,23 @@ describe('the proposal schema', () => {
   });
 
   it('ties the experiments list to the action', () => {
-    expect(problemsOf({ ...REPLY, experiments: [] })).toEqual(['experiments: action "propose" needs at least one experiment']);
-    expect(problemsOf({ ...REPLY, action: 'stop' })).toEqual(['experiments: action "stop" must come with an empty experiments list']);
+    expect(problemsOf({ ...REPLY, experiments: [] })).toEqual([
+      'experiments: action "propose" needs at least one experiment',
+    ]);
+    expect(problemsOf({ ...REPLY, action: 'stop' })).toEqual([
+      'experiments: action "stop" must come with an empty experiments list',
+    ]);
     expect(problemsOf({ action: 'stop', reasoning: 'done', experiments: [] })).toEqual([]);
   });
 
   it('derives the JSON Schema with zod, and narrows params to the knobs for the tool', () => {
     const generic = planReplyJsonSchema();
     expect(generic['$schema']).toBeUndefined();
-    expect(generic).toMatchObject({ type: 'object', required: ['action', 'reasoning', 'experiments'], additionalProperties: false });
+    expect(generic).toMatchObject({
+      type: 'object',
+      required: ['action', 'reasoning', 'experiments'],
+      additionalProperties: false,
+    });
 
     const tool = toolInputSchema(SPACE) as any;
     const params = tool.properties.experiments.items.properties.params;
@@ -85,7 +105,9 @@ describe('the parameter space', () => {
     expect(() => assertValidParamSpace({})).toThrow(PlannerConfigError);
     expect(() => assertValidParamSpace({ k: { kind: 'choice', values: [] } })).toThrow(/no allowed values/);
     expect(() => assertValidParamSpace({ k: { kind: 'range', min: 1, max: 0, step: 1 } })).toThrow(/min ≤ max/);
-    expect(() => assertValidParamSpace({ k: { kind: 'range', min: 0, max: 10, step: 2, default: 3 } })).toThrow(/default of knob "k"/);
+    expect(() => assertValidParamSpace({ k: { kind: 'range', min: 0, max: 10, step: 2, default: 3 } })).toThrow(
+      /default of knob "k"/,
+    );
   });
 });
 
@@ -126,7 +148,14 @@ describe('reply checks against the context', () => {
   it('allows the same knob values again when a patch makes the experiment different', () => {
     const history = [record('e1', 'baseline', {}, 2.0)];
     const patch = '--- a/experiment.ts\n+++ b/experiment.ts\n@@ -1 +1 @@\n-a\n+b\n';
-    const check = checkReply({ action: 'propose', reasoning: 'r', experiments: [{ name: 'patched', hypothesis: 'h', params: {}, priority: 0, patch }] }, context({ history }));
+    const check = checkReply(
+      {
+        action: 'propose',
+        reasoning: 'r',
+        experiments: [{ name: 'patched', hypothesis: 'h', params: {}, priority: 0, patch }],
+      },
+      context({ history }),
+    );
     expect(check.ok).toBe(true);
   });
 });
@@ -134,12 +163,18 @@ describe('reply checks against the context', () => {
 describe('pricing', () => {
   it('prices dated snapshots like their alias and refuses unknown models', () => {
     expect(priceFor('claude-opus-4-1-20250805')).toEqual({ inputPerMTok: 15, outputPerMTok: 75 });
-    expect(priceFor('my-model', { 'my-model': { inputPerMTok: 2, outputPerMTok: 4 } })).toEqual({ inputPerMTok: 2, outputPerMTok: 4 });
+    expect(priceFor('my-model', { 'my-model': { inputPerMTok: 2, outputPerMTok: 4 } })).toEqual({
+      inputPerMTok: 2,
+      outputPerMTok: 4,
+    });
     expect(() => priceFor('gpt-x')).toThrow(PlannerConfigError);
   });
 
   it('charges input and output tokens at their own prices', () => {
-    expect(dollarsFor({ inputTokens: 1_000_000, outputTokens: 100_000 }, priceFor('claude-haiku-4-5'))).toBeCloseTo(1.5, 12);
+    expect(dollarsFor({ inputTokens: 1_000_000, outputTokens: 100_000 }, priceFor('claude-haiku-4-5'))).toBeCloseTo(
+      1.5,
+      12,
+    );
   });
 
   it('allows a cost only while it fits under the cap', () => {

@@ -11,7 +11,14 @@ const API_KEY = 'sk-ant-api03-SECRET-never-log-me-9f8e7d6c5b4a';
 const GOOD = {
   action: 'propose',
   reasoning: 'Try coarser resolution.',
-  experiments: [{ name: 'res-15', hypothesis: 'Aggregating to 15 minutes lowers the loss', params: { resolutionMinutes: 15 }, priority: 0 }],
+  experiments: [
+    {
+      name: 'res-15',
+      hypothesis: 'Aggregating to 15 minutes lowers the loss',
+      params: { resolutionMinutes: 15 },
+      priority: 0,
+    },
+  ],
 };
 
 let server: FakeMessagesServer;
@@ -58,7 +65,15 @@ it('never writes the API key to any file under the workdir, to stdout or to stde
   expect(server.pending).toBe(0);
   // The key did travel — to the server, and only there.
   expect(JSON.stringify(server.requests.map((r) => r.headers))).toContain(API_KEY);
-  expect(outcomes.map((o) => o.failure?.kind ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok', 'api-error', 'api-error', 'api-error']);
+  expect(outcomes.map((o) => o.failure?.kind ?? 'ok')).toEqual([
+    'ok',
+    'ok',
+    'ok',
+    'ok',
+    'api-error',
+    'api-error',
+    'api-error',
+  ]);
   // The hostile echo came back in the model's reasoning; it is redacted there too.
   expect(outcomes[3]?.reasoning).toContain('[REDACTED]');
 

@@ -40,7 +40,10 @@ describe('decideStop', () => {
 
   it('does not call a plateau before `patience` rounds have followed the seed experiments', () => {
     expect(decideStop({ ...RUNNING, bestAfterRound: [1.5, 1.5, 1.5] })).toEqual({ stop: false });
-    expect(decideStop({ ...RUNNING, bestAfterRound: [1.5, 1.5, 1.5, 1.5] })).toMatchObject({ stop: true, reason: 'plateau' });
+    expect(decideStop({ ...RUNNING, bestAfterRound: [1.5, 1.5, 1.5, 1.5] })).toMatchObject({
+      stop: true,
+      reason: 'plateau',
+    });
   });
 
   it('never calls a plateau while the seed experiments are still running, but caps still apply', () => {
@@ -56,11 +59,17 @@ describe('decideStop', () => {
 
   it('treats the first metric ever obtained as progress and a window without any metric as a plateau', () => {
     expect(decideStop({ ...RUNNING, bestAfterRound: [null, null, null, 2.0] })).toEqual({ stop: false });
-    expect(decideStop({ ...RUNNING, bestAfterRound: [null, null, null, null] })).toMatchObject({ stop: true, reason: 'plateau' });
+    expect(decideStop({ ...RUNNING, bestAfterRound: [null, null, null, null] })).toMatchObject({
+      stop: true,
+      reason: 'plateau',
+    });
   });
 
   it('judges improvement relative to the magnitude of negative metrics too', () => {
     expect(decideStop({ ...RUNNING, bestAfterRound: [-1.0, -1.0, -1.0, -1.05] })).toEqual({ stop: false });
-    expect(decideStop({ ...RUNNING, bestAfterRound: [-1.0, -1.0, -1.0, -1.005] })).toMatchObject({ stop: true, reason: 'plateau' });
+    expect(decideStop({ ...RUNNING, bestAfterRound: [-1.0, -1.0, -1.0, -1.005] })).toMatchObject({
+      stop: true,
+      reason: 'plateau',
+    });
   });
 });

@@ -59,21 +59,146 @@ export function node(sketch: NodeSketch): TreeNode {
  */
 export function fixtureTree(): TreeNode[] {
   return [
-    node({ id: 'e001', parent: null, name: 'seed-harness-default', params: {}, decision: 'keep', metric: 0.5234, seed: true, seedKind: 'harness-default', at: 10 }),
-    node({ id: 'e002', parent: null, name: 'seed-best-fixed-config', params: { contextLength: 256 }, decision: 'keep', metric: 0.487, seed: true, seedKind: 'best-fixed', at: 12 }),
-    node({ id: 'e003', parent: null, name: 'seed-oracle', params: {}, decision: 'keep', metric: 0.38, seed: true, seedKind: 'oracle', at: 12 }),
-    node({ id: 'e004', parent: 'e002', name: 'context-512', params: { contextLength: 512 }, decision: 'keep', metric: 0.471, at: 40 }),
-    node({ id: 'e005', parent: 'e002', name: 'log1p-normalisation', params: { normalisation: 'log1p' }, decision: 'discard', metric: 0.495, at: 42 }),
-    node({ id: 'e006', parent: 'e002', name: 'resolution-15m', params: { resolution: 15 }, status: 'failed', decision: 'crash', at: 45, error: 'job exceeded 3600 s and was stopped' }),
-    node({ id: 'e007', parent: 'e004', name: 'flip-invariance', params: { contextLength: 512, flip: true }, decision: 'keep', metric: 0.4522, at: 70 }),
-    node({ id: 'e008', parent: 'e004', name: 'quantile-offset-plus-2', params: { contextLength: 512, quantileOffset: 0.02 }, decision: 'discard', metric: 0.479, at: 71 }),
-    node({ id: 'e009', parent: 'e004', name: 'patch-mask-padding', params: { contextLength: 512 }, decision: 'crash', at: 73, error: 'evaluator: NaN in forecasts', patch: '--- a/train.ts\n+++ b/train.ts\n@@ -1 +1 @@\n-const pad = 0;\n+const pad = NaN;\n' }),
-    node({ id: 'e010', parent: 'e007', name: 'context-1024', params: { contextLength: 1024, flip: true }, decision: 'discard', metric: 0.4531, at: 100 }),
-    node({ id: 'e011', parent: 'e007', name: 'no-positivity-clamp', params: { contextLength: 512, flip: true, clamp: false }, decision: 'discard', metric: 0.4601, at: 101 }),
-    node({ id: 'e012', parent: 'e007', name: 'resolution-5m', params: { contextLength: 512, flip: true, resolution: 5 }, decision: 'keep', metric: 0.4415, at: 103 }),
-    node({ id: 'e013', parent: 'e012', name: 'ensemble-median', params: { ensemble: 'median' }, status: 'running', at: 130 }),
-    node({ id: 'e014', parent: 'e012', name: 'context-768', params: { contextLength: 768 }, status: 'queued', at: 131 }),
-    node({ id: 'e015', parent: 'e012', name: 'quantile-crossing-fix', params: { crossingFix: true }, status: 'queued', at: 132 }),
+    node({
+      id: 'e001',
+      parent: null,
+      name: 'seed-harness-default',
+      params: {},
+      decision: 'keep',
+      metric: 0.5234,
+      seed: true,
+      seedKind: 'harness-default',
+      at: 10,
+    }),
+    node({
+      id: 'e002',
+      parent: null,
+      name: 'seed-best-fixed-config',
+      params: { contextLength: 256 },
+      decision: 'keep',
+      metric: 0.487,
+      seed: true,
+      seedKind: 'best-fixed',
+      at: 12,
+    }),
+    node({
+      id: 'e003',
+      parent: null,
+      name: 'seed-oracle',
+      params: {},
+      decision: 'keep',
+      metric: 0.38,
+      seed: true,
+      seedKind: 'oracle',
+      at: 12,
+    }),
+    node({
+      id: 'e004',
+      parent: 'e002',
+      name: 'context-512',
+      params: { contextLength: 512 },
+      decision: 'keep',
+      metric: 0.471,
+      at: 40,
+    }),
+    node({
+      id: 'e005',
+      parent: 'e002',
+      name: 'log1p-normalisation',
+      params: { normalisation: 'log1p' },
+      decision: 'discard',
+      metric: 0.495,
+      at: 42,
+    }),
+    node({
+      id: 'e006',
+      parent: 'e002',
+      name: 'resolution-15m',
+      params: { resolution: 15 },
+      status: 'failed',
+      decision: 'crash',
+      at: 45,
+      error: 'job exceeded 3600 s and was stopped',
+    }),
+    node({
+      id: 'e007',
+      parent: 'e004',
+      name: 'flip-invariance',
+      params: { contextLength: 512, flip: true },
+      decision: 'keep',
+      metric: 0.4522,
+      at: 70,
+    }),
+    node({
+      id: 'e008',
+      parent: 'e004',
+      name: 'quantile-offset-plus-2',
+      params: { contextLength: 512, quantileOffset: 0.02 },
+      decision: 'discard',
+      metric: 0.479,
+      at: 71,
+    }),
+    node({
+      id: 'e009',
+      parent: 'e004',
+      name: 'patch-mask-padding',
+      params: { contextLength: 512 },
+      decision: 'crash',
+      at: 73,
+      error: 'evaluator: NaN in forecasts',
+      patch: '--- a/train.ts\n+++ b/train.ts\n@@ -1 +1 @@\n-const pad = 0;\n+const pad = NaN;\n',
+    }),
+    node({
+      id: 'e010',
+      parent: 'e007',
+      name: 'context-1024',
+      params: { contextLength: 1024, flip: true },
+      decision: 'discard',
+      metric: 0.4531,
+      at: 100,
+    }),
+    node({
+      id: 'e011',
+      parent: 'e007',
+      name: 'no-positivity-clamp',
+      params: { contextLength: 512, flip: true, clamp: false },
+      decision: 'discard',
+      metric: 0.4601,
+      at: 101,
+    }),
+    node({
+      id: 'e012',
+      parent: 'e007',
+      name: 'resolution-5m',
+      params: { contextLength: 512, flip: true, resolution: 5 },
+      decision: 'keep',
+      metric: 0.4415,
+      at: 103,
+    }),
+    node({
+      id: 'e013',
+      parent: 'e012',
+      name: 'ensemble-median',
+      params: { ensemble: 'median' },
+      status: 'running',
+      at: 130,
+    }),
+    node({
+      id: 'e014',
+      parent: 'e012',
+      name: 'context-768',
+      params: { contextLength: 768 },
+      status: 'queued',
+      at: 131,
+    }),
+    node({
+      id: 'e015',
+      parent: 'e012',
+      name: 'quantile-crossing-fix',
+      params: { crossingFix: true },
+      status: 'queued',
+      at: 132,
+    }),
   ];
 }
 
@@ -91,24 +216,79 @@ export function fixtureWorkdir(options: FixtureWorkdirOptions = {}): string {
   const nodes = options.nodes ?? fixtureTree();
   mkdirSync(join(root, 'engine'), { recursive: true });
   mkdirSync(join(root, 'logs'), { recursive: true });
-  writeFileSync(join(root, 'program.md'), '# Which forecaster config minimises the α-loss on the web fleet?\n\nSearch context length, resolution and normalisation.\n');
-  writeFileSync(join(root, 'config.json'), JSON.stringify({
-    version: 1, createdAt: iso(0), program: 'program.md', planner: 'offline', model: null, maxExperiments: 30, maxHours: 8,
-    maxDollars: 5, patience: 3, concurrency: 2, launch: 'local', jobTimeoutS: 3600, adapterModule: null, overrides: [],
-  }, null, 2));
-  writeFileSync(join(root, 'engine', 'checkpoint.json'), JSON.stringify({
-    version: 1, status: 'stopped', stopReason: 'plateau', queue: [], running: [], done: [], counter: 15, settledEdits: [], updatedAt: iso(140),
-  }));
-  writeFileSync(join(root, 'engine', 'engine_state.json'), JSON.stringify({ plannerDollars: 0.0123, rounds: [{ round: 1 }, { round: 2 }], stopReason: 'plateau', stop: { reason: 'plateau', detail: 'best metric 0.4415 has not improved by more than 0.1% over the last 3 planning round(s)' } }));
+  writeFileSync(
+    join(root, 'program.md'),
+    '# Which forecaster config minimises the α-loss on the web fleet?\n\nSearch context length, resolution and normalisation.\n',
+  );
+  writeFileSync(
+    join(root, 'config.json'),
+    JSON.stringify(
+      {
+        version: 1,
+        createdAt: iso(0),
+        program: 'program.md',
+        planner: 'offline',
+        model: null,
+        maxExperiments: 30,
+        maxHours: 8,
+        maxDollars: 5,
+        patience: 3,
+        concurrency: 2,
+        launch: 'local',
+        jobTimeoutS: 3600,
+        adapterModule: null,
+        overrides: [],
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(root, 'engine', 'checkpoint.json'),
+    JSON.stringify({
+      version: 1,
+      status: 'stopped',
+      stopReason: 'plateau',
+      queue: [],
+      running: [],
+      done: [],
+      counter: 15,
+      settledEdits: [],
+      updatedAt: iso(140),
+    }),
+  );
+  writeFileSync(
+    join(root, 'engine', 'engine_state.json'),
+    JSON.stringify({
+      plannerDollars: 0.0123,
+      rounds: [{ round: 1 }, { round: 2 }],
+      stopReason: 'plateau',
+      stop: {
+        reason: 'plateau',
+        detail: 'best metric 0.4415 has not improved by more than 0.1% over the last 3 planning round(s)',
+      },
+    }),
+  );
   if (!options.withoutTree) writeFileSync(join(root, 'engine', 'tree.json'), JSON.stringify(nodes, null, 2));
   const finished = nodes.filter((n) => n.status === 'completed' || n.status === 'failed');
-  const results = finished.map((n) => [n.commit ?? '', n.metric ?? '', n.latencyMsP99 ?? '', n.decision ?? 'crash', n.name].join('\t'));
-  writeFileSync(join(root, 'results.tsv'), ['commit\tmetric\tlatency\tstatus\tdescription', ...results].join('\n') + '\n');
-  writeFileSync(join(root, 'master_table.tsv'), ['id\tmetric', ...finished.map((n) => `${n.id}\t${n.metric ?? ''}`)].join('\n') + '\n');
+  const results = finished.map((n) =>
+    [n.commit ?? '', n.metric ?? '', n.latencyMsP99 ?? '', n.decision ?? 'crash', n.name].join('\t'),
+  );
+  writeFileSync(
+    join(root, 'results.tsv'),
+    ['commit\tmetric\tlatency\tstatus\tdescription', ...results].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(root, 'master_table.tsv'),
+    ['id\tmetric', ...finished.map((n) => `${n.id}\t${n.metric ?? ''}`)].join('\n') + '\n',
+  );
   writeFileSync(join(root, 'logs', 'runner.log'), 'started\n');
   for (const id of ['e004', 'e007', 'e012']) {
     mkdirSync(join(root, 'runs', id), { recursive: true });
-    writeFileSync(join(root, 'runs', id, 'analysis.md'), `# Analysis of ${id}\n\nThe change helped on the diurnal tenants.\n\n## Per archetype\n\n- news-publisher: better\n`);
+    writeFileSync(
+      join(root, 'runs', id, 'analysis.md'),
+      `# Analysis of ${id}\n\nThe change helped on the diurnal tenants.\n\n## Per archetype\n\n- news-publisher: better\n`,
+    );
   }
   if (!options.withoutFan) writeFileSync(join(root, 'runs', 'e012', 'fan.json'), JSON.stringify(fixtureFan()));
   return root;
@@ -123,7 +303,15 @@ const Z = [-2.3263, -1.2816, -0.6745, 0, 0.6745, 1.2816, 2.3263];
  * a daily shape (3 h of 1-minute history, a 60-minute horizon), a spread that widens with the
  * step, and what actually happened. Seeded, so every call gives the same file.
  */
-export function fixtureFan(): Array<{ tenant: string; metric: string; history: number[]; quantiles: Record<string, number[]>; actual: number[]; alpha: number; stepMinutes: number }> {
+export function fixtureFan(): Array<{
+  tenant: string;
+  metric: string;
+  history: number[];
+  quantiles: Record<string, number[]>;
+  actual: number[];
+  alpha: number;
+  stepMinutes: number;
+}> {
   const random = seededRandom(77);
   const shapes = [
     { tenant: 't0008', metric: 'cpu', level: 40, swing: 12, noise: 1.5, alpha: 0.75 },
@@ -135,7 +323,12 @@ export function fixtureFan(): Array<{ tenant: string; metric: string; history: n
     const at = (t: number): number => level + swing * Math.sin((2 * Math.PI * (t + 300)) / 1440);
     const history = Array.from({ length: 180 }, (_, i) => round(at(i - 180) + noise * (random() * 2 - 1)));
     const actual = Array.from({ length: 60 }, (_, i) => round(at(i + 1) + 1.4 * noise * (random() * 2 - 1)));
-    const quantiles = Object.fromEntries(FAN_FIXTURE_LEVELS.map((key, k) => [key, Array.from({ length: 60 }, (_, i) => round(at(i + 1) + (Z[k] ?? 0) * noise * Math.sqrt(Math.min(i + 1, 16))))]));
+    const quantiles = Object.fromEntries(
+      FAN_FIXTURE_LEVELS.map((key, k) => [
+        key,
+        Array.from({ length: 60 }, (_, i) => round(at(i + 1) + (Z[k] ?? 0) * noise * Math.sqrt(Math.min(i + 1, 16)))),
+      ]),
+    );
     return { tenant, metric, history, quantiles, actual, alpha, stepMinutes: 1 };
   });
 }
@@ -152,23 +345,50 @@ export function randomTree(count: number, seed: number): TreeNode[] {
     const id = `n${String(i).padStart(3, '0')}`;
     const isRoot = i < roots;
     const completed = nodes.filter((n) => n.metric !== null);
-    const incumbent = completed.reduce<TreeNode | undefined>((best, n) => (!best || (n.metric ?? 1) < (best.metric ?? 1) ? n : best), undefined);
-    const parent = isRoot ? null : random() < 0.6 && incumbent ? incumbent.id : (nodes[Math.floor(random() * nodes.length)]?.id ?? null);
+    const incumbent = completed.reduce<TreeNode | undefined>(
+      (best, n) => (!best || (n.metric ?? 1) < (best.metric ?? 1) ? n : best),
+      undefined,
+    );
+    const parent = isRoot
+      ? null
+      : random() < 0.6 && incumbent
+        ? incumbent.id
+        : (nodes[Math.floor(random() * nodes.length)]?.id ?? null);
     const crashed = !isRoot && random() < 0.125;
     const metric = crashed ? null : Math.round((0.3 + random() * 0.4) * 1e4) / 1e4;
-    nodes.push(node({
-      id, parent, name: `${isRoot ? 'seed' : 'try'}-${i}`, params: { knob: i }, seed: isRoot,
-      decision: crashed ? 'crash' : metric !== null && incumbent && metric < (incumbent.metric ?? 1) ? 'keep' : 'discard',
-      metric, status: crashed ? 'failed' : 'completed', at: 10 + i,
-    }));
+    nodes.push(
+      node({
+        id,
+        parent,
+        name: `${isRoot ? 'seed' : 'try'}-${i}`,
+        params: { knob: i },
+        seed: isRoot,
+        decision: crashed
+          ? 'crash'
+          : metric !== null && incumbent && metric < (incumbent.metric ?? 1)
+            ? 'keep'
+            : 'discard',
+        metric,
+        status: crashed ? 'failed' : 'completed',
+        at: 10 + i,
+      }),
+    );
   }
   return nodes;
 }
 
 /** A single chain: each node the child of the one before (a greedy climb that always improves). */
 export function chainTree(count: number): TreeNode[] {
-  return Array.from({ length: count }, (_, i) => node({
-    id: `c${String(i).padStart(3, '0')}`, parent: i === 0 ? null : `c${String(i - 1).padStart(3, '0')}`, name: `step-${i}`,
-    params: {}, seed: i === 0, decision: 'keep', metric: 0.6 - i * 0.004, at: 10 + i,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    node({
+      id: `c${String(i).padStart(3, '0')}`,
+      parent: i === 0 ? null : `c${String(i - 1).padStart(3, '0')}`,
+      name: `step-${i}`,
+      params: {},
+      seed: i === 0,
+      decision: 'keep',
+      metric: 0.6 - i * 0.004,
+      at: 10 + i,
+    }),
+  );
 }

@@ -15,7 +15,16 @@ import { writeHtmlReport } from '../src/report/index.js';
 import { fixtureTree, fixtureWorkdir } from './report-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOT_COPY = '/tmp/report-html.png';
 
 interface Visit {
@@ -35,7 +44,12 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
 
   beforeAll(async () => {
     profile = mkdtempSync(join(tmpdir(), 'report-html-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1360, height: 900 } });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1360, height: 900 },
+    });
   });
 
   afterAll(async () => {
@@ -61,7 +75,11 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     });
     await page.goto(pathToFileURL(html).href);
     // A string, evaluated in the page: this package is type-checked without the DOM library.
-    await page.waitForFunction("[...document.querySelectorAll('.chart')].every((chart) => chart.hasAttribute('data-rendered'))", undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      "[...document.querySelectorAll('.chart')].every((chart) => chart.hasAttribute('data-rendered'))",
+      undefined,
+      { timeout: 20_000 },
+    );
     return visit;
   }
 
@@ -84,7 +102,13 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
         areas: chart.querySelectorAll('g.role-mark.mark-area > path').length,
       })),
     );
-    expect(charts.map((chart) => chart.spec)).toEqual(['spec-tree', 'spec-progress', 'spec-fan-0', 'spec-fan-1', 'spec-fan-2']);
+    expect(charts.map((chart) => chart.spec)).toEqual([
+      'spec-tree',
+      'spec-progress',
+      'spec-fan-0',
+      'spec-fan-1',
+      'spec-fan-2',
+    ]);
     for (const chart of charts) {
       expect(chart.rendered, chart.spec ?? '').toBe('ok');
       expect(chart.svg, chart.spec ?? '').toBe(1);
@@ -98,17 +122,51 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     }
 
     // A tooltip: hovering the best node of the tree shows its name, as text.
-    await page.locator('[data-spec="spec-tree"] g.role-mark.mark-symbol > path[aria-label*="name: resolution-5m"]').hover();
+    await page
+      .locator('[data-spec="spec-tree"] g.role-mark.mark-symbol > path[aria-label*="name: resolution-5m"]')
+      .hover();
     await expect.poll(() => page.locator('.chart-tooltip').isVisible()).toBe(true);
     expect(await page.locator('.chart-tooltip').textContent()).toContain('resolution-5m');
 
     // The page opens in the report's ranking; the metric header sorts down, then up again.
-    const ranked = ['e003', 'e012', 'e007', 'e010', 'e011', 'e004', 'e008', 'e002', 'e005', 'e001', 'e006', 'e009', 'e013', 'e014', 'e015'];
+    const ranked = [
+      'e003',
+      'e012',
+      'e007',
+      'e010',
+      'e011',
+      'e004',
+      'e008',
+      'e002',
+      'e005',
+      'e001',
+      'e006',
+      'e009',
+      'e013',
+      'e014',
+      'e015',
+    ];
     expect(await ledgerIds(page)).toEqual(ranked);
     const metricHeader = page.locator('#ledger-table th[data-key="metric"]');
     await metricHeader.locator('button').click();
     expect(await metricHeader.getAttribute('aria-sort')).toBe('descending');
-    expect(await ledgerIds(page)).toEqual(['e001', 'e005', 'e002', 'e008', 'e004', 'e011', 'e010', 'e007', 'e012', 'e003', 'e006', 'e009', 'e013', 'e014', 'e015']);
+    expect(await ledgerIds(page)).toEqual([
+      'e001',
+      'e005',
+      'e002',
+      'e008',
+      'e004',
+      'e011',
+      'e010',
+      'e007',
+      'e012',
+      'e003',
+      'e006',
+      'e009',
+      'e013',
+      'e014',
+      'e015',
+    ]);
     await metricHeader.locator('button').click();
     expect(await ledgerIds(page)).toEqual(ranked);
 
@@ -117,11 +175,29 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     await page.keyboard.press('Enter');
     expect(await page.locator('#ledger-table th[data-key="latency"]').getAttribute('aria-sort')).toBe('ascending');
     expect(await metricHeader.getAttribute('aria-sort')).toBeNull();
-    expect(await ledgerIds(page)).toEqual(['e001', 'e003', 'e002', 'e004', 'e005', 'e007', 'e008', 'e010', 'e011', 'e012', 'e006', 'e009', 'e013', 'e014', 'e015']);
+    expect(await ledgerIds(page)).toEqual([
+      'e001',
+      'e003',
+      'e002',
+      'e004',
+      'e005',
+      'e007',
+      'e008',
+      'e010',
+      'e011',
+      'e012',
+      'e006',
+      'e009',
+      'e013',
+      'e014',
+      'e015',
+    ]);
     await metricHeader.locator('button').click();
 
     const external = await page.$$eval('[src], [href]', (elements) =>
-      elements.flatMap((element) => ['src', 'href'].map((name) => element.getAttribute(name) ?? '')).filter((value) => /^\s*(https?:)?\/\//i.test(value)),
+      elements
+        .flatMap((element) => ['src', 'href'].map((name) => element.getAttribute(name) ?? ''))
+        .filter((value) => /^\s*(https?:)?\/\//i.test(value)),
     );
     expect(external).toEqual([]);
     expect(blocked).toEqual([]);
@@ -140,27 +216,44 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
   it('draws the placeholder charts of a run with no experiments yet, without errors', async () => {
     const { path } = await writeHtmlReport(fixtureWorkdir({ nodes: [] }));
     const { page, consoleErrors, pageErrors, blocked } = await visit(path);
-    expect(await page.$$eval('.chart', (charts) => charts.map((chart) => [chart.getAttribute('data-spec'), chart.getAttribute('data-rendered'), chart.querySelectorAll('svg').length]))).toEqual([
+    expect(
+      await page.$$eval('.chart', (charts) =>
+        charts.map((chart) => [
+          chart.getAttribute('data-spec'),
+          chart.getAttribute('data-rendered'),
+          chart.querySelectorAll('svg').length,
+        ]),
+      ),
+    ).toEqual([
       ['spec-tree', 'ok', 1],
       ['spec-progress', 'ok', 1],
     ]);
-    expect(await page.locator('#no-forecasts').textContent()).toBe('No forecast samples: no experiment has a metric yet.');
+    expect(await page.locator('#no-forecasts').textContent()).toBe(
+      'No forecast samples: no experiment has a metric yet.',
+    );
     expect([...blocked, ...pageErrors, ...consoleErrors]).toEqual([]);
     await page.close();
   });
 
   it('runs nothing that came from the workdir: names, hypotheses and analyses show as text', async () => {
     const attack = '</script><script>window.__injected = 1</script><img src=x onerror="window.__injected = 2">';
-    const nodes = fixtureTree().map((node) => (node.id === 'e011' ? { ...node, name: `clamp ${attack}`, hypothesis: `why not ${attack}` } : node));
+    const nodes = fixtureTree().map((node) =>
+      node.id === 'e011' ? { ...node, name: `clamp ${attack}`, hypothesis: `why not ${attack}` } : node,
+    );
     const dir = fixtureWorkdir({ nodes });
-    writeFileSync(join(dir, 'runs', 'e004', 'analysis.md'), `# Findings ${attack}\n\n| a | b |\n|---|---|\n| ${attack} | **bold** |\n\n\`\`\`\n${attack}\n\`\`\`\n`);
+    writeFileSync(
+      join(dir, 'runs', 'e004', 'analysis.md'),
+      `# Findings ${attack}\n\n| a | b |\n|---|---|\n| ${attack} | **bold** |\n\n\`\`\`\n${attack}\n\`\`\`\n`,
+    );
     const { path } = await writeHtmlReport(dir);
     const { page, consoleErrors, pageErrors, blocked } = await visit(path);
 
     expect(await page.evaluate('typeof window.__injected')).toBe('undefined');
     expect(await page.locator('#ledger-table tr[data-id="e011"] td').nth(1).textContent()).toContain(attack);
     expect(await page.locator('#exp-e004 .analysis table').textContent()).toContain(attack);
-    expect(await page.$$eval('.chart', (charts) => charts.map((chart) => chart.getAttribute('data-rendered')))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(await page.$$eval('.chart', (charts) => charts.map((chart) => chart.getAttribute('data-rendered')))).toEqual(
+      ['ok', 'ok', 'ok', 'ok', 'ok'],
+    );
     expect(blocked).toEqual([]); // the <img src=x> stayed text, so nothing tried to load it
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);

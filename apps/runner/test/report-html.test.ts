@@ -54,12 +54,15 @@ describe('writeHtmlReport', () => {
     expect(html.match(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\/[^"'\s>]*/gi)).toBeNull();
     expect(html.match(/<script[^>]*\bsrc=|<link\b/gi)).toBeNull();
     expect(/<style>(.*?)<\/style>/s.exec(html)?.[1]).not.toMatch(/@import|url\(/i);
-    expectIn(html, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';");
-    const specs = [...html.matchAll(/<script type="application\/json" id="spec-[^"]+">(.*?)<\/script>/gs)].map((match) => match[1] ?? '');
+    expectIn(html, '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';');
+    const specs = [...html.matchAll(/<script type="application\/json" id="spec-[^"]+">(.*?)<\/script>/gs)].map(
+      (match) => match[1] ?? '',
+    );
     expect(specs).toHaveLength(5);
     for (const spec of specs) expect(spec.match(/https?:\/\/[^"]*/g)).toBeNull(); // their $schema is left out
     expectMatch(html, /<script>!function\(t,e\)\{"object"==typeof exports/); // the vega UMD build
-    for (const id of ['tree', 'progress', 'fan-0', 'fan-1', 'fan-2']) expectIn(html, `<script type="application/json" id="spec-${id}">`);
+    for (const id of ['tree', 'progress', 'fan-0', 'fan-1', 'fan-2'])
+      expectIn(html, `<script type="application/json" id="spec-${id}">`);
     expect(html.length).toBeLessThan(1_500_000);
   });
 
@@ -69,20 +72,49 @@ describe('writeHtmlReport', () => {
     await writeHtmlReport(dir);
     const html = readHtml(dir);
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
-    for (const text of ['stopped — stop reason: plateau: best metric 0.4415', '15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)', '+16.2%; closes 57% of the gap from the harness default', 'offline: 2 planning rounds, $0.0123 spent']) {
+    for (const text of [
+      'stopped — stop reason: plateau: best metric 0.4415',
+      '15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)',
+      '+16.2%; closes 57% of the gap from the harness default',
+      'offline: 2 planning rounds, $0.0123 spent',
+    ]) {
       expect(summary).toContain(text);
       expectIn(html, text);
     }
-    expectMatch(html, /<dt>Best<\/dt><dd><a href="#exp-e012">resolution-5m<\/a> <code>e012<\/code>: <strong class="metric">0\.4415<\/strong>/);
+    expectMatch(
+      html,
+      /<dt>Best<\/dt><dd><a href="#exp-e012">resolution-5m<\/a> <code>e012<\/code>: <strong class="metric">0\.4415<\/strong>/,
+    );
     const ledgerOrder = [...html.matchAll(/<tr data-id="([^"]+)" data-rank="(\d+)"/g)].map((match) => match[1]);
-    expect(ledgerOrder).toEqual(['e003', 'e012', 'e007', 'e010', 'e011', 'e004', 'e008', 'e002', 'e005', 'e001', 'e006', 'e009', 'e013', 'e014', 'e015']);
+    expect(ledgerOrder).toEqual([
+      'e003',
+      'e012',
+      'e007',
+      'e010',
+      'e011',
+      'e004',
+      'e008',
+      'e002',
+      'e005',
+      'e001',
+      'e006',
+      'e009',
+      'e013',
+      'e014',
+      'e015',
+    ]);
   });
 
   it('escapes everything the workdir wrote: in the page as text, in the specs as JSON that cannot close its script', async () => {
     const attack = '</script><script>alert(1)</script><!--';
-    const nodes = fixtureTree().map((node) => (node.id === 'e011' ? { ...node, name: attack, hypothesis: `"quoted" & ${attack}` } : node));
+    const nodes = fixtureTree().map((node) =>
+      node.id === 'e011' ? { ...node, name: attack, hypothesis: `"quoted" & ${attack}` } : node,
+    );
     const dir = fixtureWorkdir({ nodes });
-    writeFileSync(join(dir, 'runs', 'e004', 'analysis.md'), `# ${attack}\n\n[click](javascript:alert(1)) <b onmouseover="x">hi</b>\n`);
+    writeFileSync(
+      join(dir, 'runs', 'e004', 'analysis.md'),
+      `# ${attack}\n\n[click](javascript:alert(1)) <b onmouseover="x">hi</b>\n`,
+    );
     await writeHtmlReport(dir);
     const html = readHtml(dir);
     expectNotIn(html, '<script>alert(1)');
@@ -114,7 +146,11 @@ describe('forecast fans', () => {
   it('come from runs/<best>/fan.json when the evaluator wrote it', async () => {
     const source = await readFanSource(await readReportInputs(fixtureWorkdir()));
     expect(source).toMatchObject({ kind: 'file', experimentId: 'e012', from: 'runs/e012/fan.json' });
-    expect(source.kind === 'file' ? source.series.map((series) => series.tenant) : []).toEqual(['t0008', 't0009', 't0010']);
+    expect(source.kind === 'file' ? source.series.map((series) => series.tenant) : []).toEqual([
+      't0008',
+      't0009',
+      't0010',
+    ]);
   });
 
   it('are a clear note, not a chart, when the workdir has no samples and nothing to compute them from', async () => {
@@ -122,7 +158,10 @@ describe('forecast fans', () => {
     const written = await writeHtmlReport(dir);
     expect(written).toMatchObject({ fans: 'none', charts: 2 });
     const html = readHtml(dir);
-    expectIn(html, '<p class="note" id="no-forecasts">No forecast samples in this workdir: runs/e012/fan.json was not written by the evaluator');
+    expectIn(
+      html,
+      '<p class="note" id="no-forecasts">No forecast samples in this workdir: runs/e012/fan.json was not written by the evaluator',
+    );
     expectNotIn(html, 'spec-fan-');
   });
 
@@ -131,7 +170,10 @@ describe('forecast fans', () => {
     const fan = fixtureFan();
     writeFileSync(join(dir, 'runs', 'e012', 'fan.json'), JSON.stringify([{ ...fan[0], history: 'oops' }]));
     const source = await readFanSource(await readReportInputs(dir));
-    expect(source).toEqual({ kind: 'none', note: expect.stringMatching(/^runs\/e012\/fan\.json is not valid \(0\.history: /) });
+    expect(source).toEqual({
+      kind: 'none',
+      note: expect.stringMatching(/^runs\/e012\/fan\.json is not valid \(0\.history: /),
+    });
   });
 
   it('are computed from the fleet and the frozen forecaster when the evaluator wrote no fan.json', async () => {
@@ -142,25 +184,48 @@ describe('forecast fans', () => {
     symlinkSync(fileURLToPath(new URL('../../../node_modules', import.meta.url)), join(dir, 'node_modules'));
     await execa('node', ['--import', 'tsx', 'prepare.ts', '--out', join(dir, 'data')], { cwd: join(dir, 'source') });
     const tenants = Array.from({ length: 8 }, (_, i) => `t${String(8 + i).padStart(4, '0')}`);
-    const winners = ['ctx128-r1-none-flip0', 'ctx512-r5-mean-std-flip1', 'ctx256-r15-log1p-flip0', 'ctx64-r60-last-value-flip1'];
-    writeFileSync(join(dir, 'runs', 'e012', 'metrics.json'), JSON.stringify({ metric: 0.4415, requests: tenants.map((tenantId) => ({ tenantId, losses: [1, 1, 1, 1], latencyMs: 1, winners })) }));
+    const winners = [
+      'ctx128-r1-none-flip0',
+      'ctx512-r5-mean-std-flip1',
+      'ctx256-r15-log1p-flip0',
+      'ctx64-r60-last-value-flip1',
+    ];
+    writeFileSync(
+      join(dir, 'runs', 'e012', 'metrics.json'),
+      JSON.stringify({
+        metric: 0.4415,
+        requests: tenants.map((tenantId) => ({ tenantId, losses: [1, 1, 1, 1], latencyMs: 1, winners })),
+      }),
+    );
 
     const inputs = await readReportInputs(dir);
     const source = await readFanSource(inputs);
     if (source.kind !== 'computed') throw new Error(`expected computed fans, got ${JSON.stringify(source)}`);
-    expect(source.series.map((series) => `${series.tenant}/${series.metric}`)).toEqual(['t0008/cpu', 't0009/mem', 't0010/net', 't0011/disk']);
+    expect(source.series.map((series) => `${series.tenant}/${series.metric}`)).toEqual([
+      't0008/cpu',
+      't0009/mem',
+      't0010/net',
+      't0011/disk',
+    ]);
     for (const series of source.series) {
       expect(series.history).toHaveLength(240);
       expect(series.actual).toHaveLength(60);
       expect(Object.keys(series.quantiles).sort()).toEqual(['0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99']);
       // The fan is nested: each level at or above the one below it, at every step.
-      const levels = ['0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99'].map((level) => series.quantiles[level] ?? []);
-      for (let step = 0; step < 60; step++) for (let k = 1; k < levels.length; k++) expect(levels[k]?.[step]).toBeGreaterThanOrEqual(levels[k - 1]?.[step] ?? Infinity);
+      const levels = ['0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99'].map(
+        (level) => series.quantiles[level] ?? [],
+      );
+      for (let step = 0; step < 60; step++)
+        for (let k = 1; k < levels.length; k++)
+          expect(levels[k]?.[step]).toBeGreaterThanOrEqual(levels[k - 1]?.[step] ?? Infinity);
     }
     expect(await readFanSource(inputs)).toEqual(source);
     const written = await writeHtmlReport(dir);
     expect(written).toMatchObject({ fans: 'computed', charts: 6 });
-    expectIn(readHtml(dir), 'Computed for this report by the template’s frozen forecaster (<code>source/prepare.ts</code>) on the fleet in <code>data/</code>');
+    expectIn(
+      readHtml(dir),
+      'Computed for this report by the template’s frozen forecaster (<code>source/prepare.ts</code>) on the fleet in <code>data/</code>',
+    );
   }, 30_000);
 });
 
@@ -168,11 +233,23 @@ describe('fanSpec', () => {
   it('draws the bands it has the levels for, a median, the history and the actual values', () => {
     const [series] = fixtureFan();
     if (!series) throw new Error('fixture has no fan');
-    const layers = (fanSpec(series) as { layer: Array<{ mark: { type: string }; encoding: Record<string, { datum?: string }> }> }).layer;
-    expect(layers.filter((layer) => layer.mark.type === 'area').map((layer) => layer.encoding['fill']?.datum)).toEqual(['98% interval', '80% interval', '50% interval']);
-    expect(layers.filter((layer) => layer.mark.type === 'line').map((layer) => layer.encoding['stroke']?.datum)).toEqual(['history', 'actual', 'median']);
-    const narrower = Object.fromEntries(Object.entries(series.quantiles).filter(([level]) => level !== '0.01' && level !== '0.99'));
-    const partial = fanSpec({ ...series, quantiles: narrower, actual: undefined }) as { layer: Array<{ mark: { type: string } }> };
+    const layers = (
+      fanSpec(series) as { layer: Array<{ mark: { type: string }; encoding: Record<string, { datum?: string }> }> }
+    ).layer;
+    expect(layers.filter((layer) => layer.mark.type === 'area').map((layer) => layer.encoding['fill']?.datum)).toEqual([
+      '98% interval',
+      '80% interval',
+      '50% interval',
+    ]);
+    expect(
+      layers.filter((layer) => layer.mark.type === 'line').map((layer) => layer.encoding['stroke']?.datum),
+    ).toEqual(['history', 'actual', 'median']);
+    const narrower = Object.fromEntries(
+      Object.entries(series.quantiles).filter(([level]) => level !== '0.01' && level !== '0.99'),
+    );
+    const partial = fanSpec({ ...series, quantiles: narrower, actual: undefined }) as {
+      layer: Array<{ mark: { type: string } }>;
+    };
     expect(partial.layer.filter((layer) => layer.mark.type === 'area')).toHaveLength(2);
     expect(partial.layer.filter((layer) => layer.mark.type === 'line')).toHaveLength(2);
   });
@@ -180,14 +257,34 @@ describe('fanSpec', () => {
 
 describe('markdownToHtml', () => {
   it('renders the subset analyses use, with every piece of text escaped', () => {
-    const html = markdownToHtml(['# Result <1>', '', '**Decision.** keep *because* `a<b`', '', '| compared with | change |', '|---|---|', '| parent e007 | −2.4% |', '', '- one', '- two', '', '```', '<script>x</script>', '```'].join('\n'), 3);
-    expect(html).toBe([
-      '<h4>Result &lt;1&gt;</h4>',
-      '<p><strong>Decision.</strong> keep <em>because</em> <code>a&lt;b</code></p>',
-      '<table class="md-table"><thead><tr><th>compared with</th><th>change</th></tr></thead><tbody><tr><td>parent e007</td><td>−2.4%</td></tr></tbody></table>',
-      '<ul><li>one</li><li>two</li></ul>',
-      '<pre><code>&lt;script&gt;x&lt;/script&gt;</code></pre>',
-    ].join('\n'));
+    const html = markdownToHtml(
+      [
+        '# Result <1>',
+        '',
+        '**Decision.** keep *because* `a<b`',
+        '',
+        '| compared with | change |',
+        '|---|---|',
+        '| parent e007 | −2.4% |',
+        '',
+        '- one',
+        '- two',
+        '',
+        '```',
+        '<script>x</script>',
+        '```',
+      ].join('\n'),
+      3,
+    );
+    expect(html).toBe(
+      [
+        '<h4>Result &lt;1&gt;</h4>',
+        '<p><strong>Decision.</strong> keep <em>because</em> <code>a&lt;b</code></p>',
+        '<table class="md-table"><thead><tr><th>compared with</th><th>change</th></tr></thead><tbody><tr><td>parent e007</td><td>−2.4%</td></tr></tbody></table>',
+        '<ul><li>one</li><li>two</li></ul>',
+        '<pre><code>&lt;script&gt;x&lt;/script&gt;</code></pre>',
+      ].join('\n'),
+    );
   });
 
   it('makes no links or tags from the text, and leaves snake_case and 2*3*4 alone', () => {
@@ -202,10 +299,23 @@ describe('client.js', () => {
   // has no DOM library, does not see it; it is checked here, strictly, against the DOM instead.
   it('type-checks as strict JavaScript against the DOM library', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'client-js-check-'));
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { allowJs: true, checkJs: true, noEmit: true, strict: true, noUncheckedIndexedAccess: true, target: 'es2022', module: 'esnext', lib: ['es2023', 'dom', 'dom.iterable'], types: [] },
-      files: [fileURLToPath(new URL('../src/report/html/client.js', import.meta.url))],
-    }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          allowJs: true,
+          checkJs: true,
+          noEmit: true,
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          target: 'es2022',
+          module: 'esnext',
+          lib: ['es2023', 'dom', 'dom.iterable'],
+          types: [],
+        },
+        files: [fileURLToPath(new URL('../src/report/html/client.js', import.meta.url))],
+      }),
+    );
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const result = await execa('node', [tsc, '-p', join(dir, 'tsconfig.json')], { reject: false });
     expect(result.stdout + result.stderr).toBe('');
@@ -237,7 +347,9 @@ describe('run.ts report --html', () => {
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, adapterModule: adapter }));
     const out: string[] = [];
     const err: string[] = [];
-    expect(await main(['report', dir, '--html'], { out: (text) => out.push(text), err: (text) => err.push(text) })).toBe(0);
+    expect(
+      await main(['report', dir, '--html'], { out: (text) => out.push(text), err: (text) => err.push(text) }),
+    ).toBe(0);
     expect(err).toEqual([]);
     expect(out).toEqual([`wrote ${join(dir, 'report.md')}`, `wrote ${join(dir, 'report.html')}`]);
     expectIn(readHtml(dir), '<h1>Autoresearch report: ');

@@ -9,14 +9,16 @@ function expectNoOverlap(layout: TreeLayout): void {
   for (const point of layout.points) byDepth.set(point.depth, [...(byDepth.get(point.depth) ?? []), point.breadth]);
   for (const breadths of byDepth.values()) {
     const sorted = [...breadths].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(1 - 1e-9);
+    for (let i = 1; i < sorted.length; i++)
+      expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(1 - 1e-9);
   }
 }
 
 /** Each parent is midway between its leftmost and rightmost child, one depth above them. */
 function expectParentsCentred(layout: TreeLayout): void {
   const children = new Map<string, number[]>();
-  for (const [id, parent] of layout.parentOf) if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), layout.byId.get(id)?.breadth ?? NaN]);
+  for (const [id, parent] of layout.parentOf)
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), layout.byId.get(id)?.breadth ?? NaN]);
   for (const [parent, breadths] of children) {
     const point = layout.byId.get(parent);
     expect(point).toBeDefined();
@@ -72,7 +74,8 @@ describe('tidyLayout', () => {
   it('is deterministic and independent of the order nodes come in', () => {
     const nodes = randomTree(40, 7);
     const shuffled = [...nodes].reverse();
-    const asMap = (layout: TreeLayout) => Object.fromEntries(layout.points.map((point) => [point.id, [point.depth, point.breadth]]));
+    const asMap = (layout: TreeLayout) =>
+      Object.fromEntries(layout.points.map((point) => [point.id, [point.depth, point.breadth]]));
     expect(asMap(tidyLayout(shuffled))).toEqual(asMap(tidyLayout(nodes)));
   });
 

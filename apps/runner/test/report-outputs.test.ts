@@ -44,7 +44,9 @@ describe('writeOutputs', () => {
     await writeOutputs(dir);
     const summary = read(dir, 'summary.md').toString();
     expect(summary).toContain('stopped — stop reason: plateau: best metric 0.4415');
-    expect(summary).toContain('15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)');
+    expect(summary).toContain(
+      '15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)',
+    );
     expect(summary).toContain('resolution-5m (`e012`): **0.4415**');
     expect(summary).toMatch(/\| harness default \| seed-harness-default \(`e001`\) \| 0\.5234 \| −15\.6% \|/);
     expect(summary).toContain('closes 57% of the gap');
@@ -59,14 +61,40 @@ describe('writeOutputs', () => {
     const dir = fixtureWorkdir();
     await writeOutputs(dir);
     const report = read(dir, 'report.md').toString();
-    for (const heading of ['## Question and setup', '## Seeds', '## Results', '## Best path', '## Synthesis', '## Experiments']) expect(report).toContain(heading);
+    for (const heading of [
+      '## Question and setup',
+      '## Seeds',
+      '## Results',
+      '## Best path',
+      '## Synthesis',
+      '## Experiments',
+    ])
+      expect(report).toContain(heading);
     expect(report).toContain('Which forecaster config minimises');
     expect(report).toContain('![Progress: metric per experiment with the running best](progress.png)');
     expect(report).toContain('](hypothesis_tree.png)');
     expect(report).toContain(NO_SYNTHESIS);
     const rows = (report.split('## Results')[1] ?? '').split('\n').filter((line) => /^\| (\d+|ref|—) \|/.test(line));
-    expect(rows.map((row) => /`(e\d+)`/.exec(row)?.[1])).toEqual(['e003', 'e012', 'e007', 'e010', 'e011', 'e004', 'e008', 'e002', 'e005', 'e001', 'e006', 'e009', 'e013', 'e014', 'e015']);
-    expect(report).toMatch(/2\. \*\*context-512\*\* \(`e004`\) — 0\.4710; −0\.0160 \(−3\.3%\) vs seed-best-fixed-config/);
+    expect(rows.map((row) => /`(e\d+)`/.exec(row)?.[1])).toEqual([
+      'e003',
+      'e012',
+      'e007',
+      'e010',
+      'e011',
+      'e004',
+      'e008',
+      'e002',
+      'e005',
+      'e001',
+      'e006',
+      'e009',
+      'e013',
+      'e014',
+      'e015',
+    ]);
+    expect(report).toMatch(
+      /2\. \*\*context-512\*\* \(`e004`\) — 0\.4710; −0\.0160 \(−3\.3%\) vs seed-best-fixed-config/,
+    );
     expect(report).toContain('##### Analysis of e012'); // its "#" nested below the experiment's heading
     expect(report).toContain('results.tsv: 12 rows, consistent with engine/tree.json.');
     expect(report).toContain('```diff');
@@ -77,7 +105,9 @@ describe('writeOutputs', () => {
     const results = readFileSync(join(dir, 'results.tsv'), 'utf8').replace('c0ffee0012\t0.4415', 'c0ffee0012\t0.5');
     writeFileSync(join(dir, 'results.tsv'), results);
     await writeOutputs(dir);
-    expect(read(dir, 'report.md').toString()).toContain('commit `c0ffee0012`: tree.json has [0.441500000000], results.tsv has [0.500000000000]');
+    expect(read(dir, 'report.md').toString()).toContain(
+      'commit `c0ffee0012`: tree.json has [0.441500000000], results.tsv has [0.500000000000]',
+    );
   });
 
   it('copes with an empty tree, a single node, and no tree at all', async () => {
@@ -131,7 +161,11 @@ describe('the synthesis section', () => {
 
   it('says so when the call fails, and still writes the rest', async () => {
     const dir = fixtureWorkdir();
-    const written = await writeOutputs(dir, { synthesize: async () => { throw new Error('529 overloaded'); } });
+    const written = await writeOutputs(dir, {
+      synthesize: async () => {
+        throw new Error('529 overloaded');
+      },
+    });
     expect(written.synthesis).toBe('failed');
     expect(read(dir, 'report.md').toString()).toContain('Synthesis: not generated (the call failed: 529 overloaded)');
   });

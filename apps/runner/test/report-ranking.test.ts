@@ -7,14 +7,21 @@ import { fixtureTree, node, randomTree } from './report-fixture.js';
 /** The definition, written independently: argmin metric over completed, non-crashed nodes that are not reference seeds. */
 function argminMetric(nodes: readonly TreeNode[]): TreeNode | undefined {
   const references = ['oracle', 'best-fixed'];
-  const candidates = nodes.filter((n) => n.status === 'completed' && n.decision !== 'crash' && n.metric !== null && !references.includes(seedRole(n) ?? ''));
+  const candidates = nodes.filter(
+    (n) =>
+      n.status === 'completed' &&
+      n.decision !== 'crash' &&
+      n.metric !== null &&
+      !references.includes(seedRole(n) ?? ''),
+  );
   return candidates.sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0) || a.id.localeCompare(b.id))[0];
 }
 
 function ancestorsOf(nodes: readonly TreeNode[], id: string): string[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const chain: string[] = [];
-  for (let current = byId.get(id); current; current = current.parent ? byId.get(current.parent) : undefined) chain.unshift(current.id);
+  for (let current = byId.get(id); current; current = current.parent ? byId.get(current.parent) : undefined)
+    chain.unshift(current.id);
   return chain;
 }
 
@@ -70,12 +77,33 @@ describe('ordering and counts', () => {
   it('orders finished experiments by finishedAt, then id, leaving unfinished ones out', () => {
     const ids = finishOrder(fixtureTree()).map((n) => n.id);
     // e002 and e003 finished at the same minute: id decides.
-    expect(ids).toEqual(['e001', 'e002', 'e003', 'e004', 'e005', 'e006', 'e007', 'e008', 'e009', 'e010', 'e011', 'e012']);
+    expect(ids).toEqual([
+      'e001',
+      'e002',
+      'e003',
+      'e004',
+      'e005',
+      'e006',
+      'e007',
+      'e008',
+      'e009',
+      'e010',
+      'e011',
+      'e012',
+    ]);
   });
 
   it('counts what the fixture holds', () => {
     expect(countStatuses(fixtureTree())).toEqual({
-      total: 15, completed: 11, kept: 6, discarded: 4, undecided: 0, crashed: 2, running: 1, queued: 2, seeds: 3,
+      total: 15,
+      completed: 11,
+      kept: 6,
+      discarded: 4,
+      undecided: 0,
+      crashed: 2,
+      running: 1,
+      queued: 2,
+      seeds: 3,
     });
     expect(countStatuses([]).total).toBe(0);
   });
@@ -83,19 +111,34 @@ describe('ordering and counts', () => {
 
 describe('seed roles', () => {
   it('takes the role from seedKind, and from names and params when a tree has none', () => {
-    const roles = fixtureTree().filter((n) => n.seed).map(seedRole);
+    const roles = fixtureTree()
+      .filter((n) => n.seed)
+      .map(seedRole);
     expect(roles).toEqual(['harness-default', 'best-fixed', 'oracle']);
-    const byName = fixtureTree().filter((n) => n.seed).map(({ seedKind: _kind, ...rest }) => seedRole(rest));
+    const byName = fixtureTree()
+      .filter((n) => n.seed)
+      .map(({ seedKind: _kind, ...rest }) => seedRole(rest));
     expect(byName).toEqual(['harness-default', 'best-fixed', 'oracle']);
-    expect(seedRole(node({ id: 'seed-oracle', parent: null, name: 'hindsight', params: {}, seed: true, at: 1 }))).toBe('oracle');
-    const plain = node({ id: 's', parent: null, name: 'baseline run', params: { strategy: 'fixed-best' }, seed: true, at: 1 });
+    expect(seedRole(node({ id: 'seed-oracle', parent: null, name: 'hindsight', params: {}, seed: true, at: 1 }))).toBe(
+      'oracle',
+    );
+    const plain = node({
+      id: 's',
+      parent: null,
+      name: 'baseline run',
+      params: { strategy: 'fixed-best' },
+      seed: true,
+      at: 1,
+    });
     expect(seedRole(plain)).toBe('best-fixed');
     expect(seedRole(node({ id: 'x', parent: null, name: 'oracle-ish', params: {}, at: 1 }))).toBeNull(); // not a seed
   });
 
   it('lists one baseline per role in a fixed order', () => {
     expect(seedBaselines(fixtureTree()).map((b) => [b.role, b.node.id])).toEqual([
-      ['harness-default', 'e001'], ['best-fixed', 'e002'], ['oracle', 'e003'],
+      ['harness-default', 'e001'],
+      ['best-fixed', 'e002'],
+      ['oracle', 'e003'],
     ]);
   });
 });

@@ -6,14 +6,23 @@ import { treeChartData, treeSpec } from '../src/report/tree-spec.js';
 import type { TreeNode } from '../src/report/tree-input.js';
 import { chainTree, fixtureTree, randomTree } from './report-fixture.js';
 
-type Layer = { data?: { values?: Array<Record<string, unknown>> }; mark?: { type?: string }; encoding?: Record<string, { field?: string; value?: unknown; datum?: unknown; scale?: { domain?: unknown[]; range?: unknown[] } }> };
+type Layer = {
+  data?: { values?: Array<Record<string, unknown>> };
+  mark?: { type?: string };
+  encoding?: Record<
+    string,
+    { field?: string; value?: unknown; datum?: unknown; scale?: { domain?: unknown[]; range?: unknown[] } }
+  >;
+};
 const layersOf = (spec: unknown): Layer[] => (spec as { layer?: Layer[] }).layer ?? [];
 
 describe('progressSpec', () => {
   const nodes = fixtureTree();
   const spec = progressSpec(nodes);
   const layers = layersOf(spec);
-  const crashLayer = layers.find((layer) => layer.data?.values?.some((row) => row['kind'] === PROGRESS_KINDS.crashed.label));
+  const crashLayer = layers.find((layer) =>
+    layer.data?.values?.some((row) => row['kind'] === PROGRESS_KINDS.crashed.label),
+  );
 
   it('draws crashed and failed experiments as red × in the top band, with no metric', () => {
     expect(crashLayer).toBeDefined();
@@ -30,11 +39,15 @@ describe('progressSpec', () => {
   });
 
   it('plots no crash on the metric scale, at 0 or anywhere else', () => {
-    const plotted = layers.flatMap((layer) => (layer.encoding?.['y']?.field === 'metric' ? (layer.data?.values ?? []) : []));
+    const plotted = layers.flatMap((layer) =>
+      layer.encoding?.['y']?.field === 'metric' ? (layer.data?.values ?? []) : [],
+    );
     const plottedIds = new Set(plotted.map((row) => row['id']).filter(Boolean));
     expect(plottedIds.has('e006')).toBe(false);
     expect(plottedIds.has('e009')).toBe(false);
-    expect(plotted.every((row) => row['metric'] === undefined || (typeof row['metric'] === 'number' && row['metric'] > 0))).toBe(true);
+    expect(
+      plotted.every((row) => row['metric'] === undefined || (typeof row['metric'] === 'number' && row['metric'] > 0)),
+    ).toBe(true);
   });
 
   it('colours kept points green and discarded grey, and marks seeds apart', () => {
@@ -48,19 +61,28 @@ describe('progressSpec', () => {
 
   it('steps the running best down only, ending at the best metric, the reference seeds left out', () => {
     const { runningBest } = progressData(nodes);
-    for (let i = 1; i < runningBest.length; i++) expect(runningBest[i]?.best).toBeLessThanOrEqual(runningBest[i - 1]?.best ?? Infinity);
-    expect(runningBest.map((step) => step.best)).toEqual([0.5234, 0.5234, 0.5234, 0.471, 0.471, 0.471, 0.4522, 0.4522, 0.4522, 0.4522, 0.4522, 0.4415]);
+    for (let i = 1; i < runningBest.length; i++)
+      expect(runningBest[i]?.best).toBeLessThanOrEqual(runningBest[i - 1]?.best ?? Infinity);
+    expect(runningBest.map((step) => step.best)).toEqual([
+      0.5234, 0.5234, 0.5234, 0.471, 0.471, 0.471, 0.4522, 0.4522, 0.4522, 0.4522, 0.4522, 0.4415,
+    ]);
   });
 
   it('draws a dashed reference line for each seed baseline', () => {
-    expect(progressData(nodes).baselines.map((line) => line.label)).toEqual(['harness default 0.5234', 'best fixed config 0.4870', 'oracle (lower bound) 0.3800']);
+    expect(progressData(nodes).baselines.map((line) => line.label)).toEqual([
+      'harness default 0.5234',
+      'best fixed config 0.4870',
+      'oracle (lower bound) 0.3800',
+    ]);
   });
 
   it('says in the title the best metric and how many experiments, and on the axis that lower is better', () => {
     const title = (spec as { title: { text: string } }).title.text;
     expect(title).toContain('0.4415');
     expect(title).toContain('12 experiments');
-    const axisTitle = layers.find((layer) => layer.encoding?.['y']?.field === 'metric')?.encoding?.['y'] as { title?: string[] };
+    const axisTitle = layers.find((layer) => layer.encoding?.['y']?.field === 'metric')?.encoding?.['y'] as {
+      title?: string[];
+    };
     expect(axisTitle.title?.join(' ')).toContain('lower is better');
   });
 
@@ -76,7 +98,12 @@ describe('treeSpec', () => {
     expect(data.bestPathIds).toEqual(bestPath(nodes).map((n) => n.id));
     const highlighted = [...new Set(data.edges.filter((point) => point.onBestPath).map((point) => point.edge))].sort();
     expect(highlighted).toEqual(['e002->e004', 'e004->e007', 'e007->e012']);
-    const thick = layersOf(treeSpec(nodes)).find((layer) => layer.data?.values?.length && layer.data.values.every((row) => row['onBestPath'] === true) && layer.mark?.type === 'line');
+    const thick = layersOf(treeSpec(nodes)).find(
+      (layer) =>
+        layer.data?.values?.length &&
+        layer.data.values.every((row) => row['onBestPath'] === true) &&
+        layer.mark?.type === 'line',
+    );
     expect(thick).toBeDefined();
   });
 

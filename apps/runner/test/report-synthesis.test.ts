@@ -16,7 +16,8 @@ import { readTree } from './helpers/planner-fixtures.js';
 import { fixtureWorkdir } from './report-fixture.js';
 
 const API_KEY = 'sk-ant-api03-SYNTHESIS-never-log-me-0a1b2c3d4e5f';
-const SYNTHESIS = '# What was learned\n\nCoarser resolution helped; the search beat the best fixed config (0.4415 vs 0.487) but not the oracle.';
+const SYNTHESIS =
+  '# What was learned\n\nCoarser resolution helped; the search beat the best fixed config (0.4415 vs 0.487) but not the oracle.';
 
 let server: FakeMessagesServer;
 const captured: string[] = [];
@@ -40,21 +41,49 @@ afterEach(async () => {
  * The report fixture as a Claude run leaves it: planner "claude" in config.json and one planning
  * call already in the log, having spent `spent` of the `cap`.
  */
-function claudeWorkdir({ spent = 0.01, cap = 5, planner = 'claude' }: { spent?: number; cap?: number; planner?: string } = {}): string {
+function claudeWorkdir({
+  spent = 0.01,
+  cap = 5,
+  planner = 'claude',
+}: { spent?: number; cap?: number; planner?: string } = {}): string {
   const dir = fixtureWorkdir();
   const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), planner, maxDollars: cap }, null, 2));
+  writeFileSync(
+    configFile,
+    JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), planner, maxDollars: cap }, null, 2),
+  );
   mkdirSync(join(dir, 'logs', 'planner'), { recursive: true });
-  for (const suffix of ['prompt.md', 'response.json', 'output.json']) writeFileSync(join(dir, 'logs', 'planner', `0001-${suffix}`), '{}\n');
-  const files = { prompt: 'planner/0001-prompt.md', response: 'planner/0001-response.json', output: 'planner/0001-output.json' };
-  const entry = { n: 1, round: 1, attempt: 1, model: 'claude-sonnet-4-6', outcome: 'ok', inputTokens: 1000, outputTokens: 200, dollars: spent, dollarsEstimated: false, worstCaseDollars: spent, cumulativeDollars: spent, files };
+  for (const suffix of ['prompt.md', 'response.json', 'output.json'])
+    writeFileSync(join(dir, 'logs', 'planner', `0001-${suffix}`), '{}\n');
+  const files = {
+    prompt: 'planner/0001-prompt.md',
+    response: 'planner/0001-response.json',
+    output: 'planner/0001-output.json',
+  };
+  const entry = {
+    n: 1,
+    round: 1,
+    attempt: 1,
+    model: 'claude-sonnet-4-6',
+    outcome: 'ok',
+    inputTokens: 1000,
+    outputTokens: 200,
+    dollars: spent,
+    dollarsEstimated: false,
+    worstCaseDollars: spent,
+    cumulativeDollars: spent,
+    files,
+  };
   writeFileSync(join(dir, 'logs', 'planner-calls.jsonl'), `${JSON.stringify(entry)}\n`);
   return dir;
 }
 
 const readText = (dir: string, name: string): string => readFileSync(join(dir, name), 'utf8');
 const callLog = (dir: string): Array<Record<string, unknown>> =>
-  readText(dir, 'logs/planner-calls.jsonl').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  readText(dir, 'logs/planner-calls.jsonl')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('run.ts report with a Claude run and a key', () => {
   it('puts the model’s text under Synthesis and logs the call with its tokens and dollars', async () => {
@@ -64,7 +93,12 @@ describe('run.ts report with a Claude run and a key', () => {
     expect(await main(['report', dir], io)).toBe(0);
 
     expect(server.requests).toHaveLength(1);
-    const sent = server.requests[0]?.body as { max_tokens: number; system: string; tools?: unknown; messages: Array<{ content: string }> };
+    const sent = server.requests[0]?.body as {
+      max_tokens: number;
+      system: string;
+      tools?: unknown;
+      messages: Array<{ content: string }>;
+    };
     expect(sent.max_tokens).toBe(1500);
     expect(sent.tools).toBeUndefined();
     expect(sent.system).toContain('oracle');
@@ -79,8 +113,14 @@ describe('run.ts report with a Claude run and a key', () => {
     const [planning, synthesis] = callLog(dir);
     expect(planning?.['purpose']).toBeUndefined();
     expect(synthesis).toMatchObject({
-      n: 2, round: null, purpose: 'synthesis', outcome: 'ok', inputTokens: 4000, outputTokens: 250,
-      dollars: (4000 * 3 + 250 * 15) / 1e6, dollarsEstimated: false,
+      n: 2,
+      round: null,
+      purpose: 'synthesis',
+      outcome: 'ok',
+      inputTokens: 4000,
+      outputTokens: 250,
+      dollars: (4000 * 3 + 250 * 15) / 1e6,
+      dollarsEstimated: false,
       cumulativeDollars: 0.01 + (4000 * 3 + 250 * 15) / 1e6,
     });
     const files = synthesis?.['files'] as { prompt: string; response: string; output: string };
@@ -119,7 +159,9 @@ describe('run.ts report with a Claude run and a key', () => {
     expect(server.requests).toHaveLength(0);
     const report = readText(dir, 'report.md');
     expect(report).toContain('## Results');
-    expect(report).toMatch(/Synthesis: not generated \(the call failed: refused before sending: worst-case cost \$[\d.]+ .* exceeds the \$0\.0010 left \(cap \$5, spent \$4\.9990\)\)/);
+    expect(report).toMatch(
+      /Synthesis: not generated \(the call failed: refused before sending: worst-case cost \$[\d.]+ .* exceeds the \$0\.0010 left \(cap \$5, spent \$4\.9990\)\)/,
+    );
     expect(callLog(dir)[1]).toMatchObject({ purpose: 'synthesis', outcome: 'refused', dollars: 0 });
     expect(captured.join('\n')).toContain('report: synthesis not generated');
   });

@@ -60,10 +60,15 @@ describe('the batch script', () => {
     expect(runScript(join(dir, 'ok.sh'))).toBe(0);
     expect(readFileSync(join(dir, 'log'), 'utf8')).toBe('value from setup\n');
 
-    writeFileSync(join(dir, 'bad.sh'), batchScript({ ...job, token: 'tok-2' }, settings({ setup: ['true', 'module load no-such-module'] })));
+    writeFileSync(
+      join(dir, 'bad.sh'),
+      batchScript({ ...job, token: 'tok-2' }, settings({ setup: ['true', 'module load no-such-module'] })),
+    );
     expect(runScript(join(dir, 'bad.sh'))).toBe(1);
     expect(readFileSync(join(dir, 'exit-tok-2'), 'utf8')).toBe('1\n');
-    expect(readFileSync(join(dir, 'log'), 'utf8')).toMatch(/tsfm: slurm setup line 2 failed: module load no-such-module/);
+    expect(readFileSync(join(dir, 'log'), 'utf8')).toMatch(
+      /tsfm: slurm setup line 2 failed: module load no-such-module/,
+    );
   });
 
   it('quotes paths and commands with spaces and quotes', () => {
@@ -88,7 +93,11 @@ function runScript(script: string, env: Record<string, string> = {}): number {
 describe('sbatch arguments and output', () => {
   it('asks for what the settings say, names the job after the launch token, and never requeues', () => {
     const job = launchJob('/w/runs/e1');
-    const args = sbatchArgs(job, '/w/runs/e1/slurm-tok-1.sh', settings({ partition: 'cpu', timeLimit: '1:30:00', cpusPerTask: 4, memory: '8G', extraArgs: ['--qos=low'] }));
+    const args = sbatchArgs(
+      job,
+      '/w/runs/e1/slurm-tok-1.sh',
+      settings({ partition: 'cpu', timeLimit: '1:30:00', cpusPerTask: 4, memory: '8G', extraArgs: ['--qos=low'] }),
+    );
     expect(args[0]).toBe('--qos=low'); // first, so the options the protocol needs win
     expect(args).toEqual(expect.arrayContaining(['--parsable', '--no-requeue']));
     const value = (flag: string) => args[args.indexOf(flag) + 1];
@@ -132,10 +141,14 @@ describe('settings in workflow.json', () => {
   });
 
   it('a mistake names the file and the field, before anything is submitted', async () => {
-    expect(await problems({ timeLimit: '90 minutes' })).toMatch(/workflow\.json: slurm\.timeLimit: expected a Slurm time limit/);
+    expect(await problems({ timeLimit: '90 minutes' })).toMatch(
+      /workflow\.json: slurm\.timeLimit: expected a Slurm time limit/,
+    );
     expect(await problems({ memory: '4 GB' })).toMatch(/slurm\.memory: expected a memory size/);
     expect(await problems({ cpusPerTask: 0 })).toMatch(/slurm\.cpusPerTask: /);
-    expect(await problems({ extraArgs: ['--account=a', '--job-name=x'] })).toMatch(/slurm\.extraArgs\[1\]: --job-name is set by the runner/);
+    expect(await problems({ extraArgs: ['--account=a', '--job-name=x'] })).toMatch(
+      /slurm\.extraArgs\[1\]: --job-name is set by the runner/,
+    );
     expect(await problems({ conf: 'slurm.conf' })).toMatch(/slurm\.conf: expected an absolute path/);
     expect(await problems({ partitions: 'cpu' })).toMatch(/slurm: Unrecognized key.*partitions/);
     expect(await problems({ partition: 'cpu,gpu', timeLimit: '2-00:00:00', memory: '2048' })).toBe('');
@@ -154,24 +167,41 @@ describe('talking to Slurm', () => {
         },
       }),
     );
-    await expect(backend.launch(launchJob(dir))).rejects.toThrow(/^launch: \S*fake-sbatch --parsable .* failed \(exit 1\): sbatch: error: invalid partition specified: nope\nCheck the slurm block/s);
+    await expect(backend.launch(launchJob(dir))).rejects.toThrow(
+      /^launch: \S*fake-sbatch --parsable .* failed \(exit 1\): sbatch: error: invalid partition specified: nope\nCheck the slurm block/s,
+    );
   });
 
   it('a hanging command is killed at the timeout, and a missing one says so', async () => {
     const dir = tempDir();
-    const hanging = new SlurmBackend(settings({ commandTimeoutS: 0.3, controllerGraceS: 0, bin: { sbatch: fakeCommand(dir, 'sbatch', 'exec sleep 10'), squeue: fakeCommand(dir, 'squeue', 'exec sleep 10') } }));
+    const hanging = new SlurmBackend(
+      settings({
+        commandTimeoutS: 0.3,
+        controllerGraceS: 0,
+        bin: {
+          sbatch: fakeCommand(dir, 'sbatch', 'exec sleep 10'),
+          squeue: fakeCommand(dir, 'squeue', 'exec sleep 10'),
+        },
+      }),
+    );
     const started = Date.now();
     await expect(hanging.launch(launchJob(dir))).rejects.toThrow(/fake-sbatch .* failed \(timed out after 0\.3 s\)/);
     expect(Date.now() - started).toBeLessThan(5000);
 
     const missing = new SlurmBackend(settings({ controllerGraceS: 0, bin: { squeue: join(dir, 'no-such-squeue') } }));
-    await expect(missing.poll({ backend: 'slurm', jobId: '1', token: 't', runDir: dir, log: join(dir, 'log') })).rejects.toThrow(/no-such-squeue not found: is Slurm installed/);
+    await expect(
+      missing.poll({ backend: 'slurm', jobId: '1', token: 't', runDir: dir, log: join(dir, 'log') }),
+    ).rejects.toThrow(/no-such-squeue not found: is Slurm installed/);
   });
 
   it('an unreachable controller is waited out for controllerGraceS, then fails the poll with its message', async () => {
     const dir = tempDir();
     let now = 1_000_000;
-    const squeue = fakeCommand(dir, 'squeue', 'echo "squeue: error: Unable to contact slurm controller (connect failure)" >&2; exit 1');
+    const squeue = fakeCommand(
+      dir,
+      'squeue',
+      'echo "squeue: error: Unable to contact slurm controller (connect failure)" >&2; exit 1',
+    );
     const backend = new SlurmBackend(settings({ controllerGraceS: 60, bin: { squeue } }), () => now);
     const handle = { backend: 'slurm', jobId: '7', token: 't', runDir: dir, log: join(dir, 'log') };
     // Not started as far as anyone can tell: waiting, with the clocks still.
@@ -179,9 +209,14 @@ describe('talking to Slurm', () => {
     // Started (it wrote its marker): running since then, so the job timeout keeps counting.
     writeFileSync(join(dir, 'launch-t'), '7\n');
     now += 59_000;
-    expect(await backend.poll(handle)).toEqual({ state: 'running', startedAt: statSync(join(dir, 'launch-t')).mtimeMs });
+    expect(await backend.poll(handle)).toEqual({
+      state: 'running',
+      startedAt: statSync(join(dir, 'launch-t')).mtimeMs,
+    });
     now += 2_000;
-    await expect(backend.poll(handle)).rejects.toThrow(/fake-squeue -h -t all -j 7 -o '%T %r' failed \(exit 1\): squeue: error: Unable to contact slurm controller/);
+    await expect(backend.poll(handle)).rejects.toThrow(
+      /fake-squeue -h -t all -j 7 -o '%T %r' failed \(exit 1\): squeue: error: Unable to contact slurm controller/,
+    );
   });
 
   it('a job the controller forgot, on a cluster without accounting: the exit file decides, or it is lost', async () => {
@@ -192,7 +227,10 @@ describe('talking to Slurm', () => {
     };
     const backend = new SlurmBackend(settings({ exitFileGraceS: 0, bin }));
     const handle = { backend: 'slurm', jobId: '9', token: 'gone', runDir: dir, log: join(dir, 'log') };
-    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: 'job 9: neither squeue nor sacct knows job 9 any more' });
+    expect(await backend.poll(handle)).toEqual({
+      state: 'lost',
+      reason: 'job 9: neither squeue nor sacct knows job 9 any more',
+    });
     writeFileSync(join(dir, 'exit-gone'), '0\n');
     expect(await backend.poll(handle)).toEqual({ state: 'exited', code: 0 });
   });
@@ -200,7 +238,10 @@ describe('talking to Slurm', () => {
   it('an ended job’s exit file gets exitFileGraceS to appear (a shared filesystem can show it late)', async () => {
     const dir = tempDir();
     let now = 5_000_000;
-    const backend = new SlurmBackend(settings({ exitFileGraceS: 30, bin: { squeue: fakeCommand(dir, 'squeue', 'echo COMPLETED') } }), () => now);
+    const backend = new SlurmBackend(
+      settings({ exitFileGraceS: 30, bin: { squeue: fakeCommand(dir, 'squeue', 'echo COMPLETED') } }),
+      () => now,
+    );
     const handle = { backend: 'slurm', jobId: '11', token: 'late', runDir: dir, log: join(dir, 'log') };
     writeFileSync(join(dir, 'launch-late'), '11\n');
     const startedAt = statSync(join(dir, 'launch-late')).mtimeMs;
@@ -209,8 +250,15 @@ describe('talking to Slurm', () => {
     expect(await backend.poll(handle)).toEqual({ state: 'running', startedAt });
     now += 2_000;
     // What slurmstepd wrote to Slurm's own output file comes with the verdict.
-    writeFileSync(join(dir, 'slurm-11.out'), 'hello\nslurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***\n');
-    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: 'job 11: Slurm says COMPLETED; slurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***' });
+    writeFileSync(
+      join(dir, 'slurm-11.out'),
+      'hello\nslurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***\n',
+    );
+    expect(await backend.poll(handle)).toEqual({
+      state: 'lost',
+      reason:
+        'job 11: Slurm says COMPLETED; slurmstepd: error: *** JOB 11 ON node1 CANCELLED AT 2026-11-23T10:00:00 DUE TO TIME LIMIT ***',
+    });
     writeFileSync(join(dir, 'exit-late'), '4\n');
     expect(await backend.poll(handle)).toEqual({ state: 'exited', code: 4 });
   });
@@ -218,25 +266,41 @@ describe('talking to Slurm', () => {
   it('a job in the queue is pending with Slurm’s reason; running from the moment its script wrote the marker', async () => {
     const dir = tempDir();
     const handle = { backend: 'slurm', jobId: '12', token: 'q', runDir: dir, log: join(dir, 'log') };
-    const queued = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-pending', 'echo PENDING Priority') } }));
+    const queued = new SlurmBackend(
+      settings({ bin: { squeue: fakeCommand(dir, 'squeue-pending', 'echo PENDING Priority') } }),
+    );
     expect(await queued.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: PENDING, Priority' });
-    const held = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-held', 'echo SUSPENDED None') } }));
+    const held = new SlurmBackend(
+      settings({ bin: { squeue: fakeCommand(dir, 'squeue-held', 'echo SUSPENDED None') } }),
+    );
     expect(await held.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: SUSPENDED' });
-    const running = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-running', 'echo RUNNING None') } }));
+    const running = new SlurmBackend(
+      settings({ bin: { squeue: fakeCommand(dir, 'squeue-running', 'echo RUNNING None') } }),
+    );
     // RUNNING for Slurm, but the script has not written its marker yet: the clocks wait for it.
     expect(await running.poll(handle)).toEqual({ state: 'pending', reason: 'Slurm: RUNNING, not started yet' });
     writeFileSync(join(dir, 'launch-q'), '12\n');
-    expect(await running.poll(handle)).toEqual({ state: 'running', startedAt: statSync(join(dir, 'launch-q')).mtimeMs });
+    expect(await running.poll(handle)).toEqual({
+      state: 'running',
+      startedAt: statSync(join(dir, 'launch-q')).mtimeMs,
+    });
   });
 
   it('finds a job submitted before a crash by its name, else by the marker it wrote when it started', async () => {
     const dir = tempDir();
     const job = launchJob(dir);
-    const named = new SlurmBackend(settings({ bin: { squeue: fakeCommand(dir, 'squeue-named', `[ "$5" = "${jobName(job)}" ] && echo 77`) } }));
+    const named = new SlurmBackend(
+      settings({ bin: { squeue: fakeCommand(dir, 'squeue-named', `[ "$5" = "${jobName(job)}" ] && echo 77`) } }),
+    );
     expect(await named.findLaunched(job)).toMatchObject({ jobId: '77', token: 'tok-1' });
 
     const forgotten = new SlurmBackend(
-      settings({ bin: { squeue: fakeCommand(dir, 'squeue-empty', 'exit 0'), sacct: fakeCommand(dir, 'sacct', 'echo "Slurm accounting storage is disabled" >&2; exit 1') } }),
+      settings({
+        bin: {
+          squeue: fakeCommand(dir, 'squeue-empty', 'exit 0'),
+          sacct: fakeCommand(dir, 'sacct', 'echo "Slurm accounting storage is disabled" >&2; exit 1'),
+        },
+      }),
     );
     expect(await forgotten.findLaunched(job)).toBeUndefined();
     writeFileSync(join(dir, 'launch-tok-1'), '55\n');
@@ -245,7 +309,14 @@ describe('talking to Slurm', () => {
 
   it('will not guess when the controller cannot say whether a job was submitted', async () => {
     const dir = tempDir();
-    const backend = new SlurmBackend(settings({ controllerGraceS: 0, bin: { squeue: fakeCommand(dir, 'squeue', 'echo "Socket timed out" >&2; exit 1') } }));
-    await expect(backend.findLaunched(launchJob(dir))).rejects.toThrow(/fake-squeue .* failed \(exit 1\): Socket timed out\nCannot tell whether this experiment was submitted/);
+    const backend = new SlurmBackend(
+      settings({
+        controllerGraceS: 0,
+        bin: { squeue: fakeCommand(dir, 'squeue', 'echo "Socket timed out" >&2; exit 1') },
+      }),
+    );
+    await expect(backend.findLaunched(launchJob(dir))).rejects.toThrow(
+      /fake-squeue .* failed \(exit 1\): Socket timed out\nCannot tell whether this experiment was submitted/,
+    );
   });
 });

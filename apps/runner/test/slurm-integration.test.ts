@@ -44,13 +44,15 @@ beforeAll(async () => {
   const started = await execa('bash', [SCRIPT, 'start', dir], { reject: false, timeout: START_TIMEOUT_MS, all: true });
   if (started.exitCode === 3) {
     const reason = `Slurm is not installed and could not be installed here: ${started.all?.trim()}`;
-    if (process.env['CI']) throw new Error(`${reason}\n(CI must be able to install slurmctld slurmd slurm-client munge)`);
+    if (process.env['CI'])
+      throw new Error(`${reason}\n(CI must be able to install slurmctld slurmd slurm-client munge)`);
     skipReason = reason;
     console.warn(`slurm-integration: skipped. ${reason}`);
     return;
   }
   clusterDir = dir;
-  if (started.exitCode !== 0) throw new Error(`scripts/slurm-local.sh start failed (exit ${started.exitCode}):\n${started.all}`);
+  if (started.exitCode !== 0)
+    throw new Error(`scripts/slurm-local.sh start failed (exit ${started.exitCode}):\n${started.all}`);
   slurmConf = join(dir, 'slurm.conf');
 }, START_TIMEOUT_MS + 10_000);
 
@@ -64,7 +66,13 @@ afterAll(async () => {
 }, 90_000);
 
 function slurmSettings(overrides: Record<string, unknown> = {}): SlurmSettings {
-  return SlurmSettingsSchema.parse({ conf: slurmConf, partition: 'debug', timeLimit: '10:00', memory: '512M', ...overrides });
+  return SlurmSettingsSchema.parse({
+    conf: slurmConf,
+    partition: 'debug',
+    timeLimit: '10:00',
+    memory: '512M',
+    ...overrides,
+  });
 }
 
 /** Every job the controller remembers (MinJobAge is an hour on the test cluster), by name. */
@@ -79,7 +87,11 @@ async function slurmJobs(): Promise<{ id: string; name: string; state: string }[
     });
 }
 
-async function pollUntilSettled(backend: SlurmBackend, handle: Record<string, string>, limitMs: number): Promise<JobState> {
+async function pollUntilSettled(
+  backend: SlurmBackend,
+  handle: Record<string, string>,
+  limitMs: number,
+): Promise<JobState> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const state = await backend.poll(handle);
@@ -93,7 +105,14 @@ describe('the Slurm backend on a real single-node Slurm', () => {
     if (skipReason) return ctx.skip();
     const runDir = tempDir('slurm-job-');
     const backend = new SlurmBackend(slurmSettings());
-    const job: LaunchJob = { id: 'b1', token: 'tok-exit', cwd: runDir, log: join(runDir, 'log'), runDir, command: "sleep 1; echo '---'; echo 'metric: 0.5'; exit 7" };
+    const job: LaunchJob = {
+      id: 'b1',
+      token: 'tok-exit',
+      cwd: runDir,
+      log: join(runDir, 'log'),
+      runDir,
+      command: "sleep 1; echo '---'; echo 'metric: 0.5'; exit 7",
+    };
     const handle = (await backend.launch(job)) as Record<string, string>;
     expect(handle['jobId']).toMatch(/^\d+$/);
     // A runner that died right after sbatch finds the same job by name, and submits nothing.
@@ -104,27 +123,48 @@ describe('the Slurm backend on a real single-node Slurm', () => {
     expect(readFileSync(join(runDir, 'launch-tok-exit'), 'utf8').trim()).toBe(handle['jobId']);
     expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/---\nmetric: 0\.5/);
     const jobs = await slurmJobs();
-    expect(jobs.filter((j) => j.name === jobName(job))).toEqual([{ id: handle['jobId'], name: jobName(job), state: 'FAILED' }]);
+    expect(jobs.filter((j) => j.name === jobName(job))).toEqual([
+      { id: handle['jobId'], name: jobName(job), state: 'FAILED' },
+    ]);
   }, 60_000);
 
   it('cancels a running job: gone from the queue, and lost (no exit status) to a later poll', async (ctx) => {
     if (skipReason) return ctx.skip();
     const runDir = tempDir('slurm-cancel-');
     const backend = new SlurmBackend(slurmSettings({ exitFileGraceS: 0 }));
-    const job: LaunchJob = { id: 'b2', token: 'tok-cancel', cwd: runDir, log: join(runDir, 'log'), runDir, command: 'sleep 120' };
+    const job: LaunchJob = {
+      id: 'b2',
+      token: 'tok-cancel',
+      cwd: runDir,
+      log: join(runDir, 'log'),
+      runDir,
+      command: 'sleep 120',
+    };
     const handle = (await backend.launch(job)) as Record<string, string>;
     await backend.cancel(handle);
     const state = (await slurmJobs()).find((j) => j.id === handle['jobId'])?.state;
     expect(state).toBe('CANCELLED');
-    expect(await backend.poll(handle)).toEqual({ state: 'lost', reason: `job ${handle['jobId']}: Slurm says CANCELLED` });
+    expect(await backend.poll(handle)).toEqual({
+      state: 'lost',
+      reason: `job ${handle['jobId']}: Slurm says CANCELLED`,
+    });
   }, 60_000);
 
   it('a submission Slurm rejects fails the launch with sbatch’s own message', async (ctx) => {
     if (skipReason) return ctx.skip();
     const runDir = tempDir('slurm-reject-');
     const backend = new SlurmBackend(slurmSettings({ partition: 'no-such-partition' }));
-    const job: LaunchJob = { id: 'b3', token: 'tok-reject', cwd: runDir, log: join(runDir, 'log'), runDir, command: 'true' };
-    await expect(backend.launch(job)).rejects.toThrow(/^launch: sbatch .*--partition no-such-partition.* failed \(exit 1\): sbatch: error: .*[Ii]nvalid partition/s);
+    const job: LaunchJob = {
+      id: 'b3',
+      token: 'tok-reject',
+      cwd: runDir,
+      log: join(runDir, 'log'),
+      runDir,
+      command: 'true',
+    };
+    await expect(backend.launch(job)).rejects.toThrow(
+      /^launch: sbatch .*--partition no-such-partition.* failed \(exit 1\): sbatch: error: .*[Ii]nvalid partition/s,
+    );
   }, 60_000);
 });
 
@@ -134,7 +174,12 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
     const workdir = tempDir('slurm-run-');
     writeFileSync(
       join(workdir, 'workflow.json'),
-      JSON.stringify({ template: 'tiny', pollMs: 200, outputs: false, slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' } }),
+      JSON.stringify({
+        template: 'tiny',
+        pollMs: 200,
+        outputs: false,
+        slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' },
+      }),
     );
     const env = { TSFM_RUNNER_ADAPTER_MODULE: '' }; // the workflow, not the counter fixture
     // Job ids only grow: the jobs above this one are this run's (the cluster is shared by the file's tests).
@@ -153,18 +198,29 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await thisRun();
-    expect(atKill.filter((j) => ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING'].includes(j.state)).length, JSON.stringify(atKill)).toBeGreaterThan(0);
-    console.log(`slurm-integration: runner killed with Slurm jobs ${atKill.map((j) => `${j.id}:${j.state}`).join(' ')}`);
+    expect(
+      atKill.filter((j) => ['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING'].includes(j.state)).length,
+      JSON.stringify(atKill),
+    ).toBeGreaterThan(0);
+    console.log(
+      `slurm-integration: runner killed with Slurm jobs ${atKill.map((j) => `${j.id}:${j.state}`).join(' ')}`,
+    );
 
     const resumed = await runRunner([workdir], env);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/re-attaching to the running job|found the job launched before the restart/);
 
     // Every experiment in the tree, once in each ledger, none crashed.
-    const tree = JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')) as { id: string; status: string }[];
+    const tree = JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')) as {
+      id: string;
+      status: string;
+    }[];
     const ids = tree.map((node) => node.id).sort();
     expect(ids.length).toBe(5);
-    expect(tree.every((node) => node.status === 'completed'), JSON.stringify(tree.map((n) => [n.id, n.status]))).toBe(true);
+    expect(
+      tree.every((node) => node.status === 'completed'),
+      JSON.stringify(tree.map((n) => [n.id, n.status])),
+    ).toBe(true);
     const master = readTsv(join(workdir, 'master_table.tsv'));
     expect(master.problems).toEqual([]);
     expect([...countIds(master.rows)].sort()).toEqual(ids.map((id) => [id, 1]));
@@ -181,10 +237,16 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
       const files = readdirSync(join(workdir, 'runs', id));
       const markers = files.filter((name) => name.startsWith('launch-'));
       expect(markers, `${id}: launch markers`).toHaveLength(1);
-      expect(files.filter((name) => /^slurm-.*\.sh$/.test(name)), `${id}: batch scripts`).toHaveLength(1);
+      expect(
+        files.filter((name) => /^slurm-.*\.sh$/.test(name)),
+        `${id}: batch scripts`,
+      ).toHaveLength(1);
       const token = markers[0]!.slice('launch-'.length);
       const mine = jobs.filter((j) => j.name === jobName({ id, token }));
-      expect(mine.map((j) => j.state), `${id}: Slurm jobs`).toEqual(['COMPLETED']);
+      expect(
+        mine.map((j) => j.state),
+        `${id}: Slurm jobs`,
+      ).toEqual(['COMPLETED']);
       expect(readFileSync(join(workdir, 'runs', id, markers[0]!), 'utf8').trim()).toBe(mine[0]!.id);
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(ids.length);
@@ -198,7 +260,13 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
     const workdir = tempDir('slurm-shards-');
     writeFileSync(
       join(workdir, 'workflow.json'),
-      JSON.stringify({ template: 'tiny', pollMs: 200, outputs: false, shards: 2, slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' } }),
+      JSON.stringify({
+        template: 'tiny',
+        pollMs: 200,
+        outputs: false,
+        shards: 2,
+        slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' },
+      }),
     );
     const env = { TSFM_RUNNER_ADAPTER_MODULE: '' };
     const before = Math.max(0, ...(await slurmJobs()).map((j) => Number(j.id)));
@@ -208,39 +276,76 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
     // wait in Slurm's queue (pending: neither timed out nor stalled meanwhile).
     const first = spawnRunner([workdir, '--launch', 'slurm', '--max-experiments', '3', '--concurrency', '2'], env);
     runners.push(first);
-    expect(await first.stderrMatches(/shard 2\/2: launched \(slurm/), (await Promise.race([first.exited, Promise.resolve(undefined)]))?.stderr).toBe(true);
+    expect(
+      await first.stderrMatches(/shard 2\/2: launched \(slurm/),
+      (await Promise.race([first.exited, Promise.resolve(undefined)]))?.stderr,
+    ).toBe(true);
     const deadline = Date.now() + 30_000;
     while (!(await thisRun()).some((j) => j.state === 'RUNNING') && Date.now() < deadline) await sleep(100);
     first.child.kill('SIGKILL');
     await first.exited;
-    console.log(`slurm-shards: runner killed with Slurm jobs ${(await thisRun()).map((j) => `${j.id}:${j.state}`).join(' ')}`);
+    console.log(
+      `slurm-shards: runner killed with Slurm jobs ${(await thisRun()).map((j) => `${j.id}:${j.state}`).join(' ')}`,
+    );
 
     const resumed = await runRunner([workdir], env);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(/re-attaching to the running jobs \(2 shards\)|found the job launched before the restart/);
+    expect(resumed.stderr).toMatch(
+      /re-attaching to the running jobs \(2 shards\)|found the job launched before the restart/,
+    );
 
-    const tree = JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')) as { id: string; status: string; metric: number | null }[];
+    const tree = JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')) as {
+      id: string;
+      status: string;
+      metric: number | null;
+    }[];
     expect(tree.map((node) => [node.id, node.status])).toEqual(tree.map((node) => [node.id, 'completed']));
     expect(tree).toHaveLength(3);
     const jobs = await thisRun();
     for (const node of tree) {
       const runDir = join(workdir, 'runs', node.id);
-      const markers = readdirSync(runDir).filter((name) => name.startsWith('launch-')).sort();
-      expect(markers.map((name) => name.slice(-4)), `${node.id}: one launch per shard`).toEqual(['1of2', '2of2']);
-      expect(readdirSync(runDir).filter((name) => /^slurm-.*\.sh$/.test(name)), `${node.id}: batch scripts`).toHaveLength(2);
+      const markers = readdirSync(runDir)
+        .filter((name) => name.startsWith('launch-'))
+        .sort();
+      expect(
+        markers.map((name) => name.slice(-4)),
+        `${node.id}: one launch per shard`,
+      ).toEqual(['1of2', '2of2']);
+      expect(
+        readdirSync(runDir).filter((name) => /^slurm-.*\.sh$/.test(name)),
+        `${node.id}: batch scripts`,
+      ).toHaveLength(2);
       for (const marker of markers) {
         const mine = jobs.filter((j) => j.name === jobName({ id: node.id, token: marker.slice('launch-'.length) }));
-        expect(mine.map((j) => j.state), `${node.id} ${marker}: Slurm jobs`).toEqual(['COMPLETED']);
+        expect(
+          mine.map((j) => j.state),
+          `${node.id} ${marker}: Slurm jobs`,
+        ).toEqual(['COMPLETED']);
       }
       // The same evaluator, unsharded, in the experiment's worktree, on this machine.
       const reference = join(runDir, 'unsharded.json');
-      await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), 'evaluate.ts', '--params', 'params.json', '--data', join(workdir, 'data'), '--out', reference], { cwd: join(workdir, 'worktrees', node.id) });
+      await execa(
+        NODE_COMMAND[0]!,
+        [
+          ...NODE_COMMAND.slice(1),
+          'evaluate.ts',
+          '--params',
+          'params.json',
+          '--data',
+          join(workdir, 'data'),
+          '--out',
+          reference,
+        ],
+        { cwd: join(workdir, 'worktrees', node.id) },
+      );
       const whole = JSON.parse(readFileSync(reference, 'utf8'));
       const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
       expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
       expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
       expect(merged.points).toBe(whole.points);
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(whole.requests.map((r: { tenantId: string }) => r.tenantId));
+      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
+        whole.requests.map((r: { tenantId: string }) => r.tenantId),
+      );
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(2 * tree.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);

@@ -98,7 +98,15 @@ describe('splitting', () => {
   it('shard arguments: the evaluator’s own, plus --shard, with --out moved to the shard’s file', () => {
     const args = ['evaluate.ts', '--params', 'params.json', '--data', '/d', '--out', '/w/runs/e1/metrics.json'];
     expect(shardArgs(args, { index: 3, count: 8 }, '/w/runs/e1')).toEqual([
-      'evaluate.ts', '--params', 'params.json', '--data', '/d', '--shard', '3/8', '--out', '/w/runs/e1/shards/metrics-3-of-8.json',
+      'evaluate.ts',
+      '--params',
+      'params.json',
+      '--data',
+      '/d',
+      '--shard',
+      '3/8',
+      '--out',
+      '/w/runs/e1/shards/metrics-3-of-8.json',
     ]);
   });
 });
@@ -149,7 +157,9 @@ describe('merging shard metrics', () => {
     const parts = allShards(4).map((shard) => shardOutput(requests, shard));
     expect(() => mergeShardMetrics(parts.slice(0, 3))).toThrow(/shard\(s\) 4\/4 missing/);
     expect(() => mergeShardMetrics([...parts, parts[1]!])).toThrow(/2\/4 given more than once/);
-    expect(() => mergeShardMetrics([...parts.slice(0, 3), shardOutput(requests, { index: 1, count: 3 })])).toThrow(/different splits/);
+    expect(() => mergeShardMetrics([...parts.slice(0, 3), shardOutput(requests, { index: 1, count: 3 })])).toThrow(
+      /different splits/,
+    );
     expect(() => mergeShardMetrics([])).toThrow(/no shard metrics/);
   });
 
@@ -158,15 +168,21 @@ describe('merging shard metrics', () => {
     dirs.push(runDir);
     mkdirSync(join(runDir, 'shards'));
     const requests = syntheticRequests(9, 16);
-    for (const shard of allShards(3)) writeFileSync(shardMetricsPath(runDir, shard), JSON.stringify(shardOutput(requests, shard)));
+    for (const shard of allShards(3))
+      writeFileSync(shardMetricsPath(runDir, shard), JSON.stringify(shardOutput(requests, shard)));
     const merged = await mergeShardMetricsFiles(runDir, 3);
     const fields = parseResultBlock(`progress…\n${resultBlock(merged)}`)!;
     expect(Number(fields['metric'])).toBeCloseTo(unsharded(requests).metric, 6);
     expect(fields['dropped']).toBe('0');
     expect(fields['shards']).toBe('3');
 
-    await expect(mergeShardMetricsFiles(runDir, 4)).rejects.toThrow(/^shard 1\/4, 2\/4, 3\/4, 4\/4 wrote no metrics \(/);
-    writeFileSync(shardMetricsPath(runDir, { index: 2, count: 3 }), JSON.stringify({ ...shardOutput(requests, { index: 2, count: 3 }), lossCount: -1 }));
+    await expect(mergeShardMetricsFiles(runDir, 4)).rejects.toThrow(
+      /^shard 1\/4, 2\/4, 3\/4, 4\/4 wrote no metrics \(/,
+    );
+    writeFileSync(
+      shardMetricsPath(runDir, { index: 2, count: 3 }),
+      JSON.stringify({ ...shardOutput(requests, { index: 2, count: 3 }), lossCount: -1 }),
+    );
     await expect(mergeShardMetricsFiles(runDir, 3)).rejects.toThrow(/metrics-2-of-3\.json: lossCount: /);
   });
 });

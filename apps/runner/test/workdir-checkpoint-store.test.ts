@@ -54,7 +54,9 @@ describe('CheckpointStore', () => {
     onDisk.queue[3].priority = 'high';
     writeFileSync(store.paths.checkpoint, JSON.stringify(onDisk));
     const error = await loadError(freshStoreAt(store));
-    expect(error.message.split('\n')[0]).toBe('engine/checkpoint.json: queue[3].priority: expected number, received string');
+    expect(error.message.split('\n')[0]).toBe(
+      'engine/checkpoint.json: queue[3].priority: expected number, received string',
+    );
     expect(error.message).toMatch(/left untouched/);
   });
 

@@ -20,7 +20,16 @@ async function deadPid(): Promise<number> {
 }
 
 function writeHolder(paths: WorkdirPaths, holder: object): void {
-  writeFileSync(paths.lock, JSON.stringify({ hostname: hostname(), bootId: null, startedAt: '2020-01-01T00:00:00.000Z', purpose: 'engine', ...holder }));
+  writeFileSync(
+    paths.lock,
+    JSON.stringify({
+      hostname: hostname(),
+      bootId: null,
+      startedAt: '2020-01-01T00:00:00.000Z',
+      purpose: 'engine',
+      ...holder,
+    }),
+  );
 }
 
 describe('workdir lock', () => {
@@ -64,13 +73,19 @@ describe('workdir lock', () => {
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireLock(paths, 'engine')));
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof WorkdirLockedError)).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => (r as PromiseRejectedResult).reason instanceof WorkdirLockedError),
+    ).toBe(true);
   });
 
   it('does not guess about a holder on another host', async () => {
     const paths = freshPaths();
     writeHolder(paths, { pid: 1, hostname: 'elsewhere.example' });
-    await expect(acquireLock(paths, 'engine')).rejects.toThrow(/locked by pid 1 on elsewhere\.example .* cannot be checked/);
+    await expect(acquireLock(paths, 'engine')).rejects.toThrow(
+      /locked by pid 1 on elsewhere\.example .* cannot be checked/,
+    );
   });
 
   it('does not guess about an unreadable lock file', async () => {

@@ -6,7 +6,14 @@ import { EMPTY_STATE } from '../src/core/scheduler.js';
 import { workSpec } from '../src/core/work-spec.js';
 import { CheckpointStore } from '../src/workdir/checkpoint-store.js';
 import { workdirPaths } from '../src/workdir/paths.js';
-import { applyInboxOffline, ensureInboxDirs, listInbox, readEditOutcome, submitEdit, takePendingEdits } from '../src/workdir/queue-commands.js';
+import {
+  applyInboxOffline,
+  ensureInboxDirs,
+  listInbox,
+  readEditOutcome,
+  submitEdit,
+  takePendingEdits,
+} from '../src/workdir/queue-commands.js';
 
 async function freshWorkdir() {
   const paths = workdirPaths(mkdtempSync(join(tmpdir(), 'runner-inbox-')));
@@ -14,7 +21,12 @@ async function freshWorkdir() {
   await ensureInboxDirs(paths);
   const store = new CheckpointStore(paths);
   await store.load();
-  await store.save({ ...EMPTY_STATE, status: 'stopped', queue: [workSpec('a', 'exp', 1), workSpec('b', 'exp', 2)], counter: 2 });
+  await store.save({
+    ...EMPTY_STATE,
+    status: 'stopped',
+    queue: [workSpec('a', 'exp', 1), workSpec('b', 'exp', 2)],
+    counter: 2,
+  });
   return { paths, store };
 }
 
@@ -24,16 +36,23 @@ describe('queue-edit inbox', () => {
     const names = [];
     for (const id of ['a', 'b', 'c']) names.push(await submitEdit(paths, { op: 'drop', id }));
     expect(await listInbox(paths)).toEqual(names);
-    expect((await takePendingEdits(paths)).map((p) => p.edit)).toEqual(['a', 'b', 'c'].map((id) => ({ op: 'drop', id })));
+    expect((await takePendingEdits(paths)).map((p) => p.edit)).toEqual(
+      ['a', 'b', 'c'].map((id) => ({ op: 'drop', id })),
+    );
   });
 
   it('files a hand-written edit that does not validate under rejected/, naming the field', async () => {
     const { paths } = await freshWorkdir();
-    writeFileSync(join(paths.commandsDir, '000-hand.json'), JSON.stringify({ version: 1, createdAt: 'now', edit: { op: 'move', id: 'a', priority: 'soon' } }));
+    writeFileSync(
+      join(paths.commandsDir, '000-hand.json'),
+      JSON.stringify({ version: 1, createdAt: 'now', edit: { op: 'move', id: 'a', priority: 'soon' } }),
+    );
     expect(await takePendingEdits(paths)).toEqual([]);
     const outcome = await readEditOutcome(paths, '000-hand.json');
     expect(outcome?.ok).toBe(false);
-    expect(outcome?.message).toMatch(/^engine\/commands\/000-hand\.json: edit\.priority: expected number, received string/);
+    expect(outcome?.message).toMatch(
+      /^engine\/commands\/000-hand\.json: edit\.priority: expected number, received string/,
+    );
     expect(readdirSync(paths.rejectedDir)).toContain('000-hand.json');
   });
 
@@ -55,7 +74,12 @@ describe('queue-edit inbox', () => {
     const name = await submitEdit(paths, { op: 'add', spec: workSpec('c', 'exp', 0) });
     // The state a crash leaves: the checkpoint already holds the edit, its file is still waiting.
     const checkpoint = (await store.load())!;
-    const crashed = { ...checkpoint, queue: [workSpec('c', 'exp', 0), ...checkpoint.queue], counter: 3, settledEdits: [{ name, ok: true, message: 'added c at priority 0' }] };
+    const crashed = {
+      ...checkpoint,
+      queue: [workSpec('c', 'exp', 0), ...checkpoint.queue],
+      counter: 3,
+      settledEdits: [{ name, ok: true, message: 'added c at priority 0' }],
+    };
     await store.save(crashed);
     const after = await applyInboxOffline(paths, store, crashed);
     expect(after.queue.map((s) => s.id)).toEqual(['c', 'a', 'b']);
@@ -68,6 +92,10 @@ describe('queue-edit inbox', () => {
     await store.save(completed);
     await submitEdit(paths, { op: 'add', spec: workSpec('c', 'exp', 0) });
     const after = await applyInboxOffline(paths, store, completed);
-    expect(after).toMatchObject({ status: 'stopped', stopReason: 'queue edited after the run completed', queue: [{ id: 'c' }] });
+    expect(after).toMatchObject({
+      status: 'stopped',
+      stopReason: 'queue edited after the run completed',
+      queue: [{ id: 'c' }],
+    });
   });
 });

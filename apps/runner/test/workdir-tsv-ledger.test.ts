@@ -30,9 +30,15 @@ describe('TsvLedger', () => {
   it('writes a key once even when two appends for it are in flight together', async () => {
     const file = ledgerFile();
     const ledger = await TsvLedger.open(file, COLUMNS);
-    const wrote = await Promise.all([1, 2, 3].map((n) => ledger.appendOnce({ id: 'same', status: 'ok', description: `try ${n}` })));
+    const wrote = await Promise.all(
+      [1, 2, 3].map((n) => ledger.appendOnce({ id: 'same', status: 'ok', description: `try ${n}` })),
+    );
     expect(wrote.filter(Boolean)).toHaveLength(1);
-    expect(readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('same'))).toHaveLength(1);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('same')),
+    ).toHaveLength(1);
   });
 
   it('on open cuts a torn last line back to the last newline, so the row is written again whole', async () => {

@@ -50,8 +50,20 @@ function node(id: string) {
 
 describe('an experiment that cannot be prepared fails before launch', () => {
   it('a patch that does not apply: failed with git’s message, nothing committed or launched, crash row with an empty metric', async () => {
-    const patch = ['--- a/experiment.ts', '+++ b/experiment.ts', '@@ -1,3 +1,3 @@', ' const a = 1;', '-const b = 2;', '+const b = 3;', ' const c = 4;', ''].join('\n');
-    const { outcome } = await runToCompletion(adapter, experimentSpec('p-noapply', { name: 'no-apply', params: {}, patch }));
+    const patch = [
+      '--- a/experiment.ts',
+      '+++ b/experiment.ts',
+      '@@ -1,3 +1,3 @@',
+      ' const a = 1;',
+      '-const b = 2;',
+      '+const b = 3;',
+      ' const c = 4;',
+      '',
+    ].join('\n');
+    const { outcome } = await runToCompletion(
+      adapter,
+      experimentSpec('p-noapply', { name: 'no-apply', params: {}, patch }),
+    );
     expect(outcome.ok).toBe(false);
     const n = node('p-noapply');
     expect(n).toMatchObject({ status: 'failed', decision: 'crash', metric: null, commit: null });
@@ -70,7 +82,9 @@ describe('an experiment that cannot be prepared fails before launch', () => {
     expect(n.error).toMatch(/^typecheck: tsc found \d+ error\(s\):\nexperiment\.ts\(\d+,\d+\): error TS\d+/);
     expect(n.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(launchMarkers(workdir, 'p-types')).toEqual([]);
-    expect(readFileSync(join(workdir, 'runs', 'p-types', 'analysis.md'), 'utf8')).toMatch(/\*\*What happened\.\*\* typecheck: /);
+    expect(readFileSync(join(workdir, 'runs', 'p-types', 'analysis.md'), 'utf8')).toMatch(
+      /\*\*What happened\.\*\* typecheck: /,
+    );
   });
 
   it('a patch touching the frozen evaluator is refused before launch, though it applies cleanly', async () => {
@@ -98,13 +112,17 @@ describe('an experiment that prepares cleanly', () => {
       experimentSpec('p-plain', { name: 'plain', params: {} }),
       experimentSpec('p-k1', { name: 'k-1', params: { k: 1 } }),
     ]);
-    for (const run of [patched!, plain!, k1!]) expect(run.outcome.ok, String(!run.outcome.ok && run.outcome.error)).toBe(true);
+    for (const run of [patched!, plain!, k1!])
+      expect(run.outcome.ok, String(!run.outcome.ok && run.outcome.error)).toBe(true);
 
     const [a, b, c] = ['p-default-only', 'p-plain', 'p-k1'].map(node);
     expect(a!.metric).toBe(c!.metric); // the patch really ran: it scores exactly like k = 1
     expect(a!.metric).not.toBe(b!.metric);
     expect(a).toMatchObject({ status: 'completed', seed: false, patch });
-    const show = execFileSync('git', ['show', '--stat', '--format=%s', a!.commit!], { cwd: join(workdir, 'source'), encoding: 'utf8' });
+    const show = execFileSync('git', ['show', '--stat', '--format=%s', a!.commit!], {
+      cwd: join(workdir, 'source'),
+      encoding: 'utf8',
+    });
     expect(show).toMatch(/^exp p-default-only: default-only\n/);
     expect(show).toMatch(/experiment\.ts/);
     expect(show).toMatch(/params\.json/);
@@ -137,7 +155,9 @@ describe('planning rounds and the stop rule', () => {
     const first = await runToCompletion(planning, plan!);
     expect(first.children.length).toBe(2); // 5 experiments allowed, 3 seeds started
     expect(first.children.map((c) => c.id)).toEqual([expect.stringMatching(/^e004-/), expect.stringMatching(/^e005-/)]);
-    expect(first.children.every((c) => (c.payload['experiment'] as { parent: string }).parent === 'seed-harness-default')).toBe(true);
+    expect(
+      first.children.every((c) => (c.payload['experiment'] as { parent: string }).parent === 'seed-harness-default'),
+    ).toBe(true);
     // The runner died before the checkpoint: complete() runs again for the same round.
     const replay = await planning.complete(plan!, { ok: true, value: { kind: 'plan' } });
     expect(replay.children).toEqual(first.children);
@@ -145,7 +165,11 @@ describe('planning rounds and the stop rule', () => {
     expect(existsSync(join(dir, 'engine', 'planner', 'plan-1.json'))).toBe(true);
     const state = JSON.parse(readFileSync(join(dir, 'engine', 'engine_state.json'), 'utf8'));
     expect(state.rounds).toHaveLength(1);
-    expect(readTree(dir).filter((n) => n.status === 'queued').map((n) => n.id)).toEqual(first.children.map((c) => c.id));
+    expect(
+      readTree(dir)
+        .filter((n) => n.status === 'queued')
+        .map((n) => n.id),
+    ).toEqual(first.children.map((c) => c.id));
 
     // Seeds done: a flat best over `patience` rounds is a plateau; an improving one is not.
     expect(planning.stopDecision([0.3, 0.3, 0.3])).toMatchObject({ reason: 'plateau' });
@@ -172,7 +196,16 @@ describe('the Claude planner through the workflow', () => {
         input: {
           action: 'propose',
           reasoning: 'Per-tenant selection may overfit; measure keeping the default every time.',
-          experiments: [{ name: 'always-default', hypothesis: 'Always keeping the default raises the loss to the k = 1 level.', params: {}, patch, priority: 0, parent: 'seed-harness-default' }],
+          experiments: [
+            {
+              name: 'always-default',
+              hypothesis: 'Always keeping the default raises the loss to the k = 1 level.',
+              params: {},
+              patch,
+              priority: 0,
+              parent: 'seed-harness-default',
+            },
+          ],
         },
       });
       const first = await runToCompletion(claude, plan!);
@@ -191,10 +224,17 @@ describe('the Claude planner through the workflow', () => {
       const [child] = first.children;
       const done = await runToCompletion(claude, child!);
       expect(done.outcome.ok, String(!done.outcome.ok && done.outcome.error)).toBe(true);
-      expect(readTree(dir).find((n) => n.id === child!.id)).toMatchObject({ status: 'completed', patch, parent: 'seed-harness-default' });
+      expect(readTree(dir).find((n) => n.id === child!.id)).toMatchObject({
+        status: 'completed',
+        patch,
+        parent: 'seed-harness-default',
+      });
     } finally {
       await server.close();
-      for (const [name, value] of [['ANTHROPIC_API_KEY', saved.key], ['ANTHROPIC_BASE_URL', saved.url]] as const) {
+      for (const [name, value] of [
+        ['ANTHROPIC_API_KEY', saved.key],
+        ['ANTHROPIC_BASE_URL', saved.url],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

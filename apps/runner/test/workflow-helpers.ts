@@ -7,7 +7,17 @@
  * end-to-end test anchors its own, through the CLI.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +45,10 @@ export function removeTempDirs(): void {
 }
 
 export function writeWorkflowSettings(workdir: string, settings: Record<string, unknown>): void {
-  writeFileSync(join(workdir, 'workflow.json'), JSON.stringify({ template: 'tiny', pollMs: 100, outputs: false, ...settings }));
+  writeFileSync(
+    join(workdir, 'workflow.json'),
+    JSON.stringify({ template: 'tiny', pollMs: 100, outputs: false, ...settings }),
+  );
 }
 
 export interface InProcess {
@@ -45,8 +58,18 @@ export interface InProcess {
 
 export function inProcessContext(workdir: string, settings: Partial<RunSettings> = {}): InProcess {
   const lines: string[] = [];
-  const config = RunConfigSchema.parse({ version: 1, createdAt: new Date().toISOString(), ...DEFAULT_SETTINGS, ...settings, adapterModule: null, overrides: [] });
-  return { ctx: { paths: workdirPaths(workdir), config, sessionStartedAt: new Date(), log: (line) => lines.push(line) }, lines };
+  const config = RunConfigSchema.parse({
+    version: 1,
+    createdAt: new Date().toISOString(),
+    ...DEFAULT_SETTINGS,
+    ...settings,
+    adapterModule: null,
+    overrides: [],
+  });
+  return {
+    ctx: { paths: workdirPaths(workdir), config, sessionStartedAt: new Date(), log: (line) => lines.push(line) },
+    lines,
+  };
 }
 
 /**
@@ -67,7 +90,10 @@ export async function anchoredWorkdir(settings: Record<string, unknown> = {}): P
  * path, so one made by another checkout (a CI clone beside a developer's tree, sharing /tmp) points
  * into a tree that may be gone or different.
  */
-const ANCHOR_PREFIX = `tsfm-workflow-test-anchor-${createHash('sha256').update(fileURLToPath(new URL('../', import.meta.url))).digest('hex').slice(0, 12)}-`;
+const ANCHOR_PREFIX = `tsfm-workflow-test-anchor-${createHash('sha256')
+  .update(fileURLToPath(new URL('../', import.meta.url)))
+  .digest('hex')
+  .slice(0, 12)}-`;
 
 function anchorKey(): string {
   const hash = createHash('sha256');
@@ -115,12 +141,16 @@ async function sharedAnchor(): Promise<string> {
 function removeOldAnchors(current: string): void {
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name);
-    if (name.startsWith(ANCHOR_PREFIX) && path !== current && !name.endsWith('.lock')) rmSync(path, { recursive: true, force: true });
+    if (name.startsWith(ANCHOR_PREFIX) && path !== current && !name.endsWith('.lock'))
+      rmSync(path, { recursive: true, force: true });
   }
 }
 
 /** Drives one spec through run() and complete() in-process, as the scheduler would. */
-export async function runToCompletion<R>(adapter: WorkAdapter<R>, spec: WorkSpec): Promise<{ outcome: Outcome<R>; children: readonly WorkSpec[]; payloads: JsonObject[] }> {
+export async function runToCompletion<R>(
+  adapter: WorkAdapter<R>,
+  spec: WorkSpec,
+): Promise<{ outcome: Outcome<R>; children: readonly WorkSpec[]; payloads: JsonObject[] }> {
   const payloads: JsonObject[] = [];
   let current = spec;
   const abort = new AbortController();
@@ -144,12 +174,18 @@ export async function runToCompletion<R>(adapter: WorkAdapter<R>, spec: WorkSpec
  * Runs the specs' jobs concurrently, then completes them one at a time in order — what the
  * scheduler does with a full set of slots. Returns the children of each completion.
  */
-export async function runAllToCompletion<R>(adapter: WorkAdapter<R>, specs: readonly WorkSpec[]): Promise<{ outcome: Outcome<R>; children: readonly WorkSpec[] }[]> {
+export async function runAllToCompletion<R>(
+  adapter: WorkAdapter<R>,
+  specs: readonly WorkSpec[],
+): Promise<{ outcome: Outcome<R>; children: readonly WorkSpec[] }[]> {
   const finished = await Promise.all(
     specs.map(async (spec) => {
       let current = spec;
       const outcome = await adapter
-        .run(spec, { signal: new AbortController().signal, persist: async (payload) => void (current = { ...current, payload }) })
+        .run(spec, {
+          signal: new AbortController().signal,
+          persist: async (payload) => void (current = { ...current, payload }),
+        })
         .then(
           (value): Outcome<R> => ({ ok: true, value }),
           (error: unknown): Outcome<R> => ({ ok: false, error }),
@@ -158,7 +194,8 @@ export async function runAllToCompletion<R>(adapter: WorkAdapter<R>, specs: read
     }),
   );
   const out: { outcome: Outcome<R>; children: readonly WorkSpec[] }[] = [];
-  for (const { spec, outcome } of finished) out.push({ outcome, children: (await adapter.complete(spec, outcome)).children });
+  for (const { spec, outcome } of finished)
+    out.push({ outcome, children: (await adapter.complete(spec, outcome)).children });
   return out;
 }
 
@@ -179,7 +216,16 @@ export function linePatch(file: string, text: string, from: string, to: string):
   const before = lines.slice(start, at).map((line) => ` ${line}`);
   const after = lines.slice(at + 1, end).map((line) => ` ${line}`);
   const count = end - start;
-  return [`--- a/${file}`, `+++ b/${file}`, `@@ -${start + 1},${count} +${start + 1},${count} @@`, ...before, `-${from}`, `+${to}`, ...after, ''].join('\n');
+  return [
+    `--- a/${file}`,
+    `+++ b/${file}`,
+    `@@ -${start + 1},${count} +${start + 1},${count} @@`,
+    ...before,
+    `-${from}`,
+    `+${to}`,
+    ...after,
+    '',
+  ].join('\n');
 }
 
 export function templateFile(name: string): string {

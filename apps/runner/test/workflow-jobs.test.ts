@@ -55,7 +55,15 @@ describe('a launched job that goes wrong is a crash, never a metric', () => {
     it(c.what, async () => {
       const workdir = await anchoredWorkdir({ stallTimeoutS: c.stallTimeoutS });
       // One experiment is enough: the first seed. The other two stay queued behind the cap.
-      const run = await cli([workdir, '--max-experiments', '1', '--launch', c.launch, '--job-timeout', String(c.jobTimeoutS)]);
+      const run = await cli([
+        workdir,
+        '--max-experiments',
+        '1',
+        '--launch',
+        c.launch,
+        '--job-timeout',
+        String(c.jobTimeoutS),
+      ]);
       expect(run.code, run.err).toBe(0);
       const tree = readTree(workdir);
       expect(tree.map((n) => n.status)).toEqual(['failed', 'queued', 'queued']);

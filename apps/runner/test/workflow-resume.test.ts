@@ -9,7 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpoint, waitFor } from './fixtures/in-process.js';
 import { runRunner, spawnRunner } from './fixtures/runner-process.js';
 import { countIds } from './fixtures/workdir-invariants.js';
-import { anchoredWorkdir, launchMarkers, pidAlive, readMaster, readResults, readTree, removeTempDirs } from './workflow-helpers.js';
+import {
+  anchoredWorkdir,
+  launchMarkers,
+  pidAlive,
+  readMaster,
+  readResults,
+  readTree,
+  removeTempDirs,
+} from './workflow-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -19,14 +27,20 @@ describe('resume after the runner is killed mid-job', () => {
   it('re-attaches to the running jobs instead of launching them again', async () => {
     const workdir = await anchoredWorkdir();
     // `sleep` keeps the jobs running long enough to kill the runner under them.
-    const runner = spawnRunner([workdir, '--max-experiments', '3', '--concurrency', '3', '--launch', 'sleep 3; {cmd}'], WORKFLOW);
-    const launched = () => (readCheckpoint(workdir)?.running ?? []).filter((spec) => spec.payload['phase'] === 'launched').length;
+    const runner = spawnRunner(
+      [workdir, '--max-experiments', '3', '--concurrency', '3', '--launch', 'sleep 3; {cmd}'],
+      WORKFLOW,
+    );
+    const launched = () =>
+      (readCheckpoint(workdir)?.running ?? []).filter((spec) => spec.payload['phase'] === 'launched').length;
     await waitFor(() => launched() === 3, 30_000);
     runner.child.kill('SIGKILL');
     await runner.exited;
 
     const ids = ['seed-best-fixed', 'seed-harness-default', 'seed-oracle'];
-    const pids = ids.map((id) => Number(readFileSync(join(workdir, 'runs', id, launchMarkers(workdir, id)[0]!), 'utf8')));
+    const pids = ids.map((id) =>
+      Number(readFileSync(join(workdir, 'runs', id, launchMarkers(workdir, id)[0]!), 'utf8')),
+    );
     expect(pids.map(pidAlive)).toEqual([true, true, true]); // the jobs outlived their runner
 
     const resumed = await runRunner([workdir], WORKFLOW);
@@ -37,7 +51,8 @@ describe('resume after the runner is killed mid-job', () => {
 
     for (const id of ids) expect(launchMarkers(workdir, id), id).toHaveLength(1);
     const tree = readTree(workdir);
-    for (const node of tree) expect(node, `${node.id}: ${node.error}`).toMatchObject({ status: 'completed', metric: expect.any(Number) });
+    for (const node of tree)
+      expect(node, `${node.id}: ${node.error}`).toMatchObject({ status: 'completed', metric: expect.any(Number) });
     expect([...countIds(readMaster(workdir).rows).values()]).toEqual([1, 1, 1]);
     expect(readResults(workdir).rows).toHaveLength(3);
   });

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRunner } from './fixtures/runner-process.js';
 import { countIds } from './fixtures/workdir-invariants.js';
-import { launchMarkers, readMaster, readResults, readTree, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
+import {
+  launchMarkers,
+  readMaster,
+  readResults,
+  readTree,
+  removeTempDirs,
+  tempDir,
+  writeWorkflowSettings,
+} from './workflow-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -21,19 +29,29 @@ writeWorkflowSettings(workdir, {});
 
 describe('a tiny run end to end through the CLI', () => {
   it('runs the seeds, plans, stops at --max-experiments 6 and leaves a consistent workdir', async () => {
-    const run = await runRunner([workdir, '--planner', 'offline', '--max-experiments', '6', '--concurrency', '3'], WORKFLOW);
+    const run = await runRunner(
+      [workdir, '--planner', 'offline', '--max-experiments', '6', '--concurrency', '3'],
+      WORKFLOW,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/stopped \(max-experiments: 6 experiments reached the cap of 6\)/);
 
     const tree = readTree(workdir);
     expect(tree).toHaveLength(6);
-    expect(tree.filter((n) => n.seed).map((n) => n.seedKind).sort()).toEqual(['best-fixed', 'harness-default', 'oracle']);
+    expect(
+      tree
+        .filter((n) => n.seed)
+        .map((n) => n.seedKind)
+        .sort(),
+    ).toEqual(['best-fixed', 'harness-default', 'oracle']);
     for (const node of tree) {
       expect(node.status, `${node.id}: ${node.error}`).toBe('completed');
       expect(node.metric).toEqual(expect.any(Number));
       expect(node.commit).toMatch(/^[0-9a-f]{40}$/);
-      for (const file of ['spec.json', 'status.txt', 'result.json']) expect(existsSync(join(workdir, 'engine', 'nodes', node.id, file)), `${node.id}/${file}`).toBe(true);
-      for (const file of ['log', 'metrics.json', 'analysis.md']) expect(existsSync(join(workdir, 'runs', node.id, file)), `runs/${node.id}/${file}`).toBe(true);
+      for (const file of ['spec.json', 'status.txt', 'result.json'])
+        expect(existsSync(join(workdir, 'engine', 'nodes', node.id, file)), `${node.id}/${file}`).toBe(true);
+      for (const file of ['log', 'metrics.json', 'analysis.md'])
+        expect(existsSync(join(workdir, 'runs', node.id, file)), `runs/${node.id}/${file}`).toBe(true);
       expect(launchMarkers(workdir, node.id)).toHaveLength(1);
     }
     // Planned experiments came after the seeds and hang off the tree.
@@ -51,7 +69,10 @@ describe('a tiny run end to end through the CLI', () => {
     expect([...countIds(master.rows).values()]).toEqual([1, 1, 1, 1, 1, 1]);
     expect(results.rows).toHaveLength(6);
     // Each experiment's commit is in the source repo with the message naming it.
-    const log = execFileSync('git', ['log', '--all', '--format=%s'], { cwd: join(workdir, 'source'), encoding: 'utf8' });
+    const log = execFileSync('git', ['log', '--all', '--format=%s'], {
+      cwd: join(workdir, 'source'),
+      encoding: 'utf8',
+    });
     for (const node of tree) expect(log).toContain(`exp ${node.id}: ${node.name}`);
     const state = JSON.parse(readFileSync(join(workdir, 'engine', 'engine_state.json'), 'utf8'));
     expect(state.stopReason).toMatch(/^max-experiments/);

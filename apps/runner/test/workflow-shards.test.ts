@@ -13,7 +13,17 @@ import { ExperimentFailure } from '../src/workflow/failures.js';
 import { monitorJob } from '../src/workflow/job-monitor.js';
 import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workflow/launch-backend.js';
 import { evaluationJobs, monitorJobs } from '../src/workflow/shard-jobs.js';
-import { anchoredWorkdir, inProcessContext, launchMarkers, readTree, removeTempDirs, runAllToCompletion, tempDir, TINY_TEMPLATE_DIR, writeWorkflowSettings } from './workflow-helpers.js';
+import {
+  anchoredWorkdir,
+  inProcessContext,
+  launchMarkers,
+  readTree,
+  removeTempDirs,
+  runAllToCompletion,
+  tempDir,
+  TINY_TEMPLATE_DIR,
+  writeWorkflowSettings,
+} from './workflow-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -54,7 +64,9 @@ describe('queue time and the job clocks', () => {
       now = poll * HOUR;
       return poll < 5 ? { state: 'pending', reason: 'Slurm: PENDING, Priority' } : { state: 'exited', code: 0 };
     });
-    await expect(monitorJob({ ...base, backend, handle: { job: 'a' }, timeoutMs: 1000, stallMs: 1000, now: () => now })).resolves.toBe(0);
+    await expect(
+      monitorJob({ ...base, backend, handle: { job: 'a' }, timeoutMs: 1000, stallMs: 1000, now: () => now }),
+    ).resolves.toBe(0);
     expect(backend.cancelled).toEqual([]);
   });
 
@@ -62,7 +74,14 @@ describe('queue time and the job clocks', () => {
     const started = 10 * HOUR;
     let now = started + 500;
     const backend = new ScriptedBackend(() => ({ state: 'running', startedAt: started }));
-    const watched = monitorJob({ ...base, backend, handle: { job: 'b' }, timeoutMs: 1000, stallMs: 100 * HOUR, now: () => now });
+    const watched = monitorJob({
+      ...base,
+      backend,
+      handle: { job: 'b' },
+      timeoutMs: 1000,
+      stallMs: 100 * HOUR,
+      now: () => now,
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(backend.cancelled).toEqual([]); // ten hours after the submission, half a second after the start
     now = started + 1500;
@@ -72,8 +91,21 @@ describe('queue time and the job clocks', () => {
 
   it('a job that never leaves the queue is cancelled at the queue limit, with the scheduler’s reason', async () => {
     let now = 0;
-    const backend = new ScriptedBackend((_, poll) => ((now = poll * HOUR), { state: 'pending', reason: 'Slurm: PENDING, PartitionDown' }), 3 * HOUR);
-    await expect(monitorJob({ ...base, backend, handle: { job: 'c' }, timeoutMs: 1000, stallMs: 1000, queueTimeoutMs: 3 * HOUR, now: () => now })).rejects.toThrow(
+    const backend = new ScriptedBackend(
+      (_, poll) => ((now = poll * HOUR), { state: 'pending', reason: 'Slurm: PENDING, PartitionDown' }),
+      3 * HOUR,
+    );
+    await expect(
+      monitorJob({
+        ...base,
+        backend,
+        handle: { job: 'c' },
+        timeoutMs: 1000,
+        stallMs: 1000,
+        queueTimeoutMs: 3 * HOUR,
+        now: () => now,
+      }),
+    ).rejects.toThrow(
       /^timeout: still waiting in the queue after 14400 s \(Slurm: PENDING, PartitionDown\), past the queue limit of 10800 s; cancelled/,
     );
     expect(backend.cancelled).toEqual(['c']);
@@ -81,35 +113,66 @@ describe('queue time and the job clocks', () => {
 
   it('a lost job says what the backend knows of it', async () => {
     const backend = new ScriptedBackend(() => ({ state: 'lost', reason: 'job 42: Slurm says OUT_OF_MEMORY' }));
-    await expect(monitorJob({ ...base, backend, handle: { job: 'd' }, timeoutMs: 1000, stallMs: 1000 })).rejects.toThrow(/^lost: .*\(job 42: Slurm says OUT_OF_MEMORY\)/);
+    await expect(
+      monitorJob({ ...base, backend, handle: { job: 'd' }, timeoutMs: 1000, stallMs: 1000 }),
+    ).rejects.toThrow(/^lost: .*\(job 42: Slurm says OUT_OF_MEMORY\)/);
   });
 });
 
 describe('the shards of one evaluation', () => {
   const runDir = tempDir('shards-run-');
   mkdirSync(join(runDir, 'shards'), { recursive: true });
-  const jobs = evaluationJobs({ id: 'e001-x', token: 'tok', cwd: runDir, runDir, argv: ['node', 'evaluate.ts', '--params', 'p.json', '--out', join(runDir, 'metrics.json')], shards: 3 });
+  const jobs = evaluationJobs({
+    id: 'e001-x',
+    token: 'tok',
+    cwd: runDir,
+    runDir,
+    argv: ['node', 'evaluate.ts', '--params', 'p.json', '--out', join(runDir, 'metrics.json')],
+    shards: 3,
+  });
   const handles = jobs.map(({ job }) => ({ job: job.token }));
   const options = { jobs, handles, launchedAt: Date.now(), timeoutMs: 60_000, stallMs: 60_000, pollMs: 1 };
 
   it('are one job each, with --shard i/N, their own log and metrics file, and a token of their own', () => {
     expect(jobs.map(({ job }) => job.token)).toEqual(['tok-1of3', 'tok-2of3', 'tok-3of3']);
-    expect(jobs[1]!.job.command).toBe(`node evaluate.ts --params p.json --shard 2/3 --out ${join(runDir, 'shards', 'metrics-2-of-3.json')}`);
+    expect(jobs[1]!.job.command).toBe(
+      `node evaluate.ts --params p.json --shard 2/3 --out ${join(runDir, 'shards', 'metrics-2-of-3.json')}`,
+    );
     expect(jobs[1]!.job.log).toBe(join(runDir, 'shards', 'log-2-of-3'));
-    expect(jobs[1]!.watch).toEqual([join(runDir, 'shards', 'log-2-of-3'), join(runDir, 'shards', 'metrics-2-of-3.json')]);
-    const single = evaluationJobs({ id: 'e001-x', token: 'tok', cwd: runDir, runDir, argv: ['node', 'evaluate.ts'], shards: 1 });
-    expect(single.map(({ shard, job }) => [shard, job.token, job.log, job.command])).toEqual([[undefined, 'tok', join(runDir, 'log'), 'node evaluate.ts']]);
+    expect(jobs[1]!.watch).toEqual([
+      join(runDir, 'shards', 'log-2-of-3'),
+      join(runDir, 'shards', 'metrics-2-of-3.json'),
+    ]);
+    const single = evaluationJobs({
+      id: 'e001-x',
+      token: 'tok',
+      cwd: runDir,
+      runDir,
+      argv: ['node', 'evaluate.ts'],
+      shards: 1,
+    });
+    expect(single.map(({ shard, job }) => [shard, job.token, job.log, job.command])).toEqual([
+      [undefined, 'tok', join(runDir, 'log'), 'node evaluate.ts'],
+    ]);
   });
 
   it('fail together: the first failure cancels the others and names its shard', async () => {
     writeFileSync(jobs[1]!.job.log, 'request 1/5 …\nError: out of tenants\n');
-    const backend = new ScriptedBackend((job, poll) => (job === 'tok-2of3' && poll >= 3 ? { state: 'exited', code: 3 } : { state: 'running' }));
-    const failure = await monitorJobs({ ...options, backend, signal: new AbortController().signal }).catch((error: unknown) => error);
+    const backend = new ScriptedBackend((job, poll) =>
+      job === 'tok-2of3' && poll >= 3 ? { state: 'exited', code: 3 } : { state: 'running' },
+    );
+    const failure = await monitorJobs({ ...options, backend, signal: new AbortController().signal }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(ExperimentFailure);
-    expect((failure as Error).message).toMatch(/^exit: shard 2\/3: the evaluation exited with status 3: request 1\/5 … \| Error: out of tenants$/);
+    expect((failure as Error).message).toMatch(
+      /^exit: shard 2\/3: the evaluation exited with status 3: request 1\/5 … \| Error: out of tenants$/,
+    );
     expect(backend.cancelled.sort()).toEqual(['tok-1of3', 'tok-2of3', 'tok-3of3']);
     // The experiment's own log says which shard failed and how its log ended (analysis.md quotes it).
-    expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/shard 2\/3: the evaluation exited with status 3[^]*Error: out of tenants/);
+    expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(
+      /shard 2\/3: the evaluation exited with status 3[^]*Error: out of tenants/,
+    );
   });
 
   it('are left running when the runner stops, for a resume to re-attach', async () => {
@@ -135,14 +198,38 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       expect(node.status, `${node.id}: ${node.error}`).toBe('completed');
       const runDir = join(workdir, 'runs', node.id);
       // One job per shard, each launched once.
-      expect(launchMarkers(workdir, node.id).map((name) => name.replace(/^launch-[0-9a-f-]{36}-/, '')).sort()).toEqual(['1of3', '2of3', '3of3']);
-      expect(readdirSync(join(runDir, 'shards')).sort()).toEqual(['log-1-of-3', 'log-2-of-3', 'log-3-of-3', 'metrics-1-of-3.json', 'metrics-2-of-3.json', 'metrics-3-of-3.json']);
+      expect(
+        launchMarkers(workdir, node.id)
+          .map((name) => name.replace(/^launch-[0-9a-f-]{36}-/, ''))
+          .sort(),
+      ).toEqual(['1of3', '2of3', '3of3']);
+      expect(readdirSync(join(runDir, 'shards')).sort()).toEqual([
+        'log-1-of-3',
+        'log-2-of-3',
+        'log-3-of-3',
+        'metrics-1-of-3.json',
+        'metrics-2-of-3.json',
+        'metrics-3-of-3.json',
+      ]);
       expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/merged 3 shards[^]*\n---\nmetric: +\d/);
 
       // The same evaluator, unsharded, in the same worktree.
       const worktree = join(workdir, 'worktrees', node.id);
       const reference = join(runDir, 'unsharded.json');
-      execFileSync(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), 'evaluate.ts', '--params', 'params.json', '--data', join(workdir, 'data'), '--out', reference], { cwd: worktree, stdio: 'ignore' });
+      execFileSync(
+        NODE_COMMAND[0]!,
+        [
+          ...NODE_COMMAND.slice(1),
+          'evaluate.ts',
+          '--params',
+          'params.json',
+          '--data',
+          join(workdir, 'data'),
+          '--out',
+          reference,
+        ],
+        { cwd: worktree, stdio: 'ignore' },
+      );
       const whole = JSON.parse(readFileSync(reference, 'utf8'));
       const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
       expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
@@ -151,9 +238,15 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       expect(merged.points).toBe(whole.points);
       expect(merged.dropped).toBe(0);
       // Requests back in the fleet's order, each with the loss and winners the unsharded run gave it.
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(whole.requests.map((r: { tenantId: string }) => r.tenantId));
-      expect(merged.requests.map((r: { losses: number[] }) => r.losses)).toEqual(whole.requests.map((r: { losses: number[] }) => r.losses));
-      expect(merged.requests.map((r: { winners: string[] }) => r.winners)).toEqual(whole.requests.map((r: { winners: string[] }) => r.winners));
+      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
+        whole.requests.map((r: { tenantId: string }) => r.tenantId),
+      );
+      expect(merged.requests.map((r: { losses: number[] }) => r.losses)).toEqual(
+        whole.requests.map((r: { losses: number[] }) => r.losses),
+      );
+      expect(merged.requests.map((r: { winners: string[] }) => r.winners)).toEqual(
+        whole.requests.map((r: { winners: string[] }) => r.winners),
+      );
       expect(merged.shards.map((s: { shard: string }) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
       expect(merged.mode).toBe(whole.mode);
     }
@@ -167,7 +260,9 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
     writeFileSync(join(template, 'template.json'), JSON.stringify(manifest, null, 2));
     const workdir = tempDir('no-shard-');
     writeWorkflowSettings(workdir, { template, shards: 2 });
-    await expect(createAdapter(inProcessContext(workdir).ctx)).rejects.toThrow(/^workflow\.json: shards: 2, but the evaluator of template "tiny" does not take --shard/);
+    await expect(createAdapter(inProcessContext(workdir).ctx)).rejects.toThrow(
+      /^workflow\.json: shards: 2, but the evaluator of template "tiny" does not take --shard/,
+    );
     expect(existsSync(join(workdir, 'runs'))).toBe(false);
   }, 60_000);
 });

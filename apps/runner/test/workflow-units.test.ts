@@ -16,10 +16,13 @@ import { pidAlive, removeTempDirs, tempDir } from './workflow-helpers.js';
 afterAll(removeTempDirs);
 
 describe('the evaluator result block', () => {
-  const block = (lines: string[]) => ['progress: 1/8', 'metric: 9.99 (a progress line, not the block)', '---', ...lines, ''].join('\n');
+  const block = (lines: string[]) =>
+    ['progress: 1/8', 'metric: 9.99 (a progress line, not the block)', '---', ...lines, ''].join('\n');
 
   it('is read from the last "---" line on, like a grep would', () => {
-    const result = evaluatorResult(block(['metric:          0.812345', 'latency_p99_ms:  1.5', 'points:          1920', 'dropped:         0']));
+    const result = evaluatorResult(
+      block(['metric:          0.812345', 'latency_p99_ms:  1.5', 'points:          1920', 'dropped:         0']),
+    );
     expect(result).toMatchObject({ metric: 0.812345, latencyMsP99: 1.5, points: 1920, dropped: 0 });
   });
 
@@ -38,7 +41,9 @@ describe('launch templates', () => {
   it('insert {cmd} as a command line and quote {cwd}, {log} and {id}', () => {
     const cmd = shellCommand(['/usr/bin/node', 'evaluate.ts', '--out', "/tmp/it's here/metrics.json"]);
     expect(cmd).toBe("/usr/bin/node evaluate.ts --out '/tmp/it'\\''s here/metrics.json'");
-    expect(renderTemplate('cd {cwd} && {cmd} > {log} # {id}', { cmd, cwd: '/w d', log: '/l', id: 'e001-k-8' })).toBe(`cd '/w d' && ${cmd} > /l # e001-k-8`);
+    expect(renderTemplate('cd {cwd} && {cmd} > {log} # {id}', { cmd, cwd: '/w d', log: '/l', id: 'e001-k-8' })).toBe(
+      `cd '/w d' && ${cmd} > /l # e001-k-8`,
+    );
   });
 
   it('are refused with an unknown placeholder or without {cmd}', () => {
@@ -50,8 +55,25 @@ describe('launch templates', () => {
 
 describe('ledger rows', () => {
   it('give a crash an empty metric and latency in results.tsv, never 0', () => {
-    const node = { ...queuedNode('e007-k-8', { name: 'k-8', hypothesis: '', params: { k: 8 }, patch: null, parent: null, seedKind: null }, 't'), status: 'failed' as const, decision: 'crash' as const, metric: 0, latencyMsP99: 3, error: 'timeout: killed\nmore' };
-    expect(resultsRow(node)).toEqual({ commit: '', metric: '', latency: '', status: 'crash', description: 'e007-k-8: k-8 — timeout: killed' });
+    const node = {
+      ...queuedNode(
+        'e007-k-8',
+        { name: 'k-8', hypothesis: '', params: { k: 8 }, patch: null, parent: null, seedKind: null },
+        't',
+      ),
+      status: 'failed' as const,
+      decision: 'crash' as const,
+      metric: 0,
+      latencyMsP99: 3,
+      error: 'timeout: killed\nmore',
+    };
+    expect(resultsRow(node)).toEqual({
+      commit: '',
+      metric: '',
+      latency: '',
+      status: 'crash',
+      description: 'e007-k-8: k-8 — timeout: killed',
+    });
   });
 });
 
@@ -70,7 +92,8 @@ describe('the local backend', () => {
     expect(await backend.findLaunched(launched)).toMatchObject({ token: 'tok-a' });
     expect(await backend.findLaunched(job(dir, 'tok-never', 'true'))).toBeUndefined();
     let state = await backend.poll(handle);
-    for (let i = 0; i < 100 && state.state === 'running'; i++) state = await new Promise((r) => setTimeout(r, 20)).then(() => backend.poll(handle));
+    for (let i = 0; i < 100 && state.state === 'running'; i++)
+      state = await new Promise((r) => setTimeout(r, 20)).then(() => backend.poll(handle));
     expect(state).toEqual({ state: 'exited', code: 4 });
     expect(readdirSync(join(dir, 'run')).filter((name) => name.startsWith('launch-'))).toEqual(['launch-tok-a']);
   });

@@ -17,7 +17,14 @@
  * A query counts as correct when the store's similarity-weighted vote names its true archetype.
  */
 import { Rng } from '@tsfm/workload-gen';
-import { DEFAULT_FEATURE_GROUPS, FEATURE_GROUPS, FeatureExtractor, featureNames, type FeatureGroup, type TenantSeries } from './features.js';
+import {
+  DEFAULT_FEATURE_GROUPS,
+  FEATURE_GROUPS,
+  FeatureExtractor,
+  featureNames,
+  type FeatureGroup,
+  type TenantSeries,
+} from './features.js';
 import { ArchetypeStore, type StoreEntry, type StoreIndexKind } from './store.js';
 
 /** PRNG domain of the evaluation's own draws ('ARCE'), apart from the generator's domains. */
@@ -97,7 +104,8 @@ export async function collectRetrievalFeatures(
   options: CollectOptions,
 ): Promise<RetrievalFeatures> {
   const heldOutFraction = options.heldOutFraction ?? 0.3;
-  if (!(heldOutFraction > 0 && heldOutFraction < 1)) throw new RangeError(`heldOutFraction must be in (0, 1), got ${heldOutFraction}`);
+  if (!(heldOutFraction > 0 && heldOutFraction < 1))
+    throw new RangeError(`heldOutFraction must be in (0, 1), got ${heldOutFraction}`);
   const windowMinutes = options.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
   const endPoints = options.endPointsPerTenant ?? 6;
   const perTuning = options.windowsPerTuningTenant ?? 16;
@@ -211,7 +219,9 @@ export function scoreRetrieval(features: RetrievalFeatures, options: ScoreOption
       ...(options.weighting ? { weighting: options.weighting } : {}),
     });
   const fullStore = build(features.tuningFull, null);
-  const results: ConditionResult[] = [score('full', 'full-history', fullStore, features.heldOutFull, columns, features.dim, k)];
+  const results: ConditionResult[] = [
+    score('full', 'full-history', fullStore, features.heldOutFull, columns, features.dim, k),
+  ];
   features.windowMinutes.forEach((minutes, w) => {
     const queries = features.queryWindows[w];
     if (queries.ids.length === 0) return;
@@ -243,7 +253,11 @@ function project(rows: Float32Array, r: number, columns: readonly number[], dim:
 }
 
 function entriesOf(rows: FeatureRows, columns: readonly number[], dim: number): StoreEntry[] {
-  return rows.ids.map((id, r) => ({ id, archetype: rows.archetypes[r], features: project(rows.rows, r, columns, dim) }));
+  return rows.ids.map((id, r) => ({
+    id,
+    archetype: rows.archetypes[r],
+    features: project(rows.rows, r, columns, dim),
+  }));
 }
 
 function score(
@@ -297,17 +311,23 @@ export function retrievalMarkdown(report: RetrievalReport, title = 'Archetype re
     const same = report.results.find((r) => r.condition === c && r.store === 'same-length-windows');
     const full = report.results.find((r) => r.condition === c && r.store === 'full-history');
     const queries = (same ?? full)?.queries ?? 0;
-    lines.push(`| ${c} | ${queries} | ${same ? same.accuracy.toFixed(3) : '—'} | ${full ? full.accuracy.toFixed(3) : '—'} |`);
+    lines.push(
+      `| ${c} | ${queries} | ${same ? same.accuracy.toFixed(3) : '—'} | ${full ? full.accuracy.toFixed(3) : '—'} |`,
+    );
   }
   for (const r of report.results) {
     if (r.condition !== 'full' && r.store !== 'same-length-windows') continue;
     lines.push('', `## Confusion: ${r.condition} (${r.store} store), accuracy ${r.accuracy.toFixed(3)}`, '');
     const labels = Object.keys(r.confusion).sort();
-    const predictedLabels = [...new Set([...labels, ...Object.values(r.confusion).flatMap((row) => Object.keys(row))])].sort();
+    const predictedLabels = [
+      ...new Set([...labels, ...Object.values(r.confusion).flatMap((row) => Object.keys(row))]),
+    ].sort();
     lines.push(`| true \\ predicted | ${predictedLabels.join(' | ')} | recall |`);
     lines.push(`|---|${predictedLabels.map(() => '---|').join('')}---|`);
     for (const t of labels) {
-      lines.push(`| ${t} | ${predictedLabels.map((p) => r.confusion[t][p] ?? 0).join(' | ')} | ${r.recall[t].toFixed(2)} |`);
+      lines.push(
+        `| ${t} | ${predictedLabels.map((p) => r.confusion[t][p] ?? 0).join(' | ')} | ${r.recall[t].toFixed(2)} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

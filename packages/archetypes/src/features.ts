@@ -142,7 +142,17 @@ export class FeatureExtractor {
   // ... the hour-of-day profile of one metric, and metricStats' result object.
   private readonly hourSum = new Float64Array(24);
   private readonly hourCount = new Float64Array(24);
-  private readonly stats = { mean: NaN, std: NaN, min: NaN, max: NaN, p90: NaN, acf1: NaN, spikeRatio: NaN, noise: NaN, diffAcf1: NaN };
+  private readonly stats = {
+    mean: NaN,
+    std: NaN,
+    min: NaN,
+    max: NaN,
+    p90: NaN,
+    acf1: NaN,
+    spikeRatio: NaN,
+    noise: NaN,
+    diffAcf1: NaN,
+  };
 
   constructor(groups: readonly FeatureGroup[] = DEFAULT_FEATURE_GROUPS) {
     this.names = featureNames(groups);
@@ -179,7 +189,8 @@ export class FeatureExtractor {
     if (this.on.has('noise')) for (let m = 0; m < FEATURE_METRICS.length; m++) out[k++] = this.noiseScratch[m];
     if (this.on.has('diffAcf1')) for (let m = 0; m < FEATURE_METRICS.length; m++) out[k++] = this.diffAcfScratch[m];
     if (this.on.has('coupling')) {
-      for (const other of COUPLED_METRICS) out[k++] = this.diffCorrelation(tenant, from, to, 0, FEATURE_METRICS.indexOf(other));
+      for (const other of COUPLED_METRICS)
+        out[k++] = this.diffCorrelation(tenant, from, to, 0, FEATURE_METRICS.indexOf(other));
     }
     if (this.on.has('daily')) k = this.dailyFeatures(tenant, from, to, out, k);
     if (this.on.has('time-of-day')) k = timeOfDayFeatures(tenant, from, to, out, k);
@@ -428,6 +439,10 @@ function seriesLength(tenant: TenantSeries): number {
 }
 
 /** Features of a whole tenant (or a range of it) with a throwaway extractor: for one-off calls. */
-export function tenantFeatures(tenant: TenantSeries, groups?: readonly FeatureGroup[], range?: PointRange): Float32Array {
+export function tenantFeatures(
+  tenant: TenantSeries,
+  groups?: readonly FeatureGroup[],
+  range?: PointRange,
+): Float32Array {
   return new FeatureExtractor(groups).extract(tenant, range);
 }

@@ -73,13 +73,19 @@ export class ArchetypeScaler {
       // Relative floor: a feature constant up to float32 rounding must not be blown up to ±1e6.
       scale[j] = sd > 1e-9 * Math.max(1, Math.abs(m)) ? sd : 1;
     }
-    const weight = options.labels ? fisherWeights(rows, dim, mean, scale, options.labels) : new Float64Array(dim).fill(1);
+    const weight = options.labels
+      ? fisherWeights(rows, dim, mean, scale, options.labels)
+      : new Float64Array(dim).fill(1);
     return new ArchetypeScaler(mean, scale, weight);
   }
 
   static fromJSON(json: ScalerJson): ArchetypeScaler {
     const parsed = scalerSchema.parse(json);
-    return new ArchetypeScaler(Float64Array.from(parsed.mean), Float64Array.from(parsed.scale), Float64Array.from(parsed.weight));
+    return new ArchetypeScaler(
+      Float64Array.from(parsed.mean),
+      Float64Array.from(parsed.scale),
+      Float64Array.from(parsed.weight),
+    );
   }
 
   toJSON(): ScalerJson {
@@ -116,7 +122,13 @@ export class ArchetypeScaler {
  * mean, exactly as transform() will see them. A feature with no within-archetype spread but some
  * between gets the largest weight seen (not ∞); one with neither gets 0.
  */
-function fisherWeights(rows: Float32Array, dim: number, mean: Float64Array, scale: Float64Array, labels: readonly string[]): Float64Array {
+function fisherWeights(
+  rows: Float32Array,
+  dim: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  labels: readonly string[],
+): Float64Array {
   const count = rows.length / dim;
   if (labels.length !== count) throw new RangeError(`${labels.length} labels for ${count} rows`);
   const classOf = new Map<string, number>();

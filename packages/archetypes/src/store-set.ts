@@ -18,7 +18,13 @@ import { join } from 'node:path';
 import { Rng } from '@tsfm/workload-gen';
 import { z } from 'zod';
 import { ArchetypeStoreError } from './errors.js';
-import { DEFAULT_FEATURE_GROUPS, FEATURE_GROUPS, FeatureExtractor, type FeatureGroup, type TenantSeries } from './features.js';
+import {
+  DEFAULT_FEATURE_GROUPS,
+  FEATURE_GROUPS,
+  FeatureExtractor,
+  type FeatureGroup,
+  type TenantSeries,
+} from './features.js';
 import { ArchetypeStore, type RetrievalResult, type StoreEntry, type StoreIndexKind } from './store.js';
 
 export const STORE_SET_FILE = 'store-set.json';
@@ -84,7 +90,9 @@ export class ArchetypeStoreSet {
   static build(tenants: Iterable<LabelledSeries>, options: StoreSetOptions = {}): ArchetypeStoreSet {
     const groups = FEATURE_GROUPS.filter((g) => (options.featureGroups ?? DEFAULT_FEATURE_GROUPS).includes(g));
     const lengths = [...new Set(options.windowMinutes ?? DEFAULT_STORE_WINDOWS)].sort((a, b) => a - b);
-    for (const m of lengths) if (!Number.isInteger(m) || m <= 0) throw new RangeError(`window lengths must be positive whole minutes, got ${m}`);
+    for (const m of lengths)
+      if (!Number.isInteger(m) || m <= 0)
+        throw new RangeError(`window lengths must be positive whole minutes, got ${m}`);
     const perTenant = options.windowsPerTenant ?? 16;
     const extractor = new FeatureExtractor(groups);
     const full: StoreEntry[] = [];
@@ -99,7 +107,11 @@ export class ArchetypeStoreSet {
         if (points > length) return; // this tenant is too short for that window
         for (let r = 0; r < perTenant; r++) {
           const end = points + rng.int(length - points + 1);
-          windowEntries[w].push({ id, archetype, features: extractor.extract(tenant, { from: end - points, to: end }) });
+          windowEntries[w].push({
+            id,
+            archetype,
+            features: extractor.extract(tenant, { from: end - points, to: end }),
+          });
         }
       });
     }
@@ -110,9 +122,14 @@ export class ArchetypeStoreSet {
     };
     const windows = new Map<number, ArchetypeStore>();
     lengths.forEach((minutes, w) => {
-      if (windowEntries[w].length > 0) windows.set(minutes, ArchetypeStore.build(windowEntries[w], { ...storeOptions, windowMinutes: minutes }));
+      if (windowEntries[w].length > 0)
+        windows.set(minutes, ArchetypeStore.build(windowEntries[w], { ...storeOptions, windowMinutes: minutes }));
     });
-    return new ArchetypeStoreSet(ArchetypeStore.build(full, storeOptions), windows, options.fullHistoryFromMinutes ?? DEFAULT_FULL_HISTORY_FROM_MINUTES);
+    return new ArchetypeStoreSet(
+      ArchetypeStore.build(full, storeOptions),
+      windows,
+      options.fullHistoryFromMinutes ?? DEFAULT_FULL_HISTORY_FROM_MINUTES,
+    );
   }
 
   /**
@@ -127,7 +144,9 @@ export class ArchetypeStoreSet {
     for (const entry of this.windows) if (entry[0] <= historyMinutes) best = entry;
     if (best) return { store: best[1], windowMinutes: best[0] };
     const shortest = this.windows.entries().next();
-    return shortest.done ? { store: this.full, windowMinutes: null } : { store: shortest.value[1], windowMinutes: shortest.value[0] };
+    return shortest.done
+      ? { store: this.full, windowMinutes: null }
+      : { store: shortest.value[1], windowMinutes: shortest.value[0] };
   }
 
   /** Neighbours and archetype vote for a tenant from the store that fits its history. */
@@ -189,7 +208,11 @@ export class ArchetypeStoreSet {
     for (const minutes of [...parsed.data.windowMinutes].sort((a, b) => a - b)) {
       const store = ArchetypeStore.load(join(dir, `w${minutes}`));
       if (store.featureGroups.join() !== full.featureGroups.join()) {
-        throw new ArchetypeStoreError(join(dir, `w${minutes}`, 'store.json'), `feature groups differ from full/ (${full.featureGroups.join(', ')})`, 'featureGroups');
+        throw new ArchetypeStoreError(
+          join(dir, `w${minutes}`, 'store.json'),
+          `feature groups differ from full/ (${full.featureGroups.join(', ')})`,
+          'featureGroups',
+        );
       }
       windows.set(minutes, store);
     }
@@ -201,10 +224,15 @@ export class ArchetypeStoreSet {
     yield* this.windows.values();
   }
 
-  private featuresFor(tenant: TenantSeries): { store: ArchetypeStore; windowMinutes: number | null; features: Float32Array } {
+  private featuresFor(tenant: TenantSeries): {
+    store: ArchetypeStore;
+    windowMinutes: number | null;
+    features: Float32Array;
+  } {
     const length = historyPoints(tenant);
     const { store, windowMinutes } = this.storeFor((length * tenant.stepMs) / 60_000);
-    const points = windowMinutes === null ? length : Math.min(length, Math.round((windowMinutes * 60_000) / tenant.stepMs));
+    const points =
+      windowMinutes === null ? length : Math.min(length, Math.round((windowMinutes * 60_000) / tenant.stepMs));
     this.extractor.extract(tenant, { from: length - points, to: length }, this.features);
     return { store, windowMinutes, features: this.features };
   }

@@ -17,7 +17,13 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ArchetypeStoreError } from './errors.js';
-import { FEATURE_GROUPS, FEATURE_VERSION, DEFAULT_FEATURE_GROUPS, featureNames, type FeatureGroup } from './features.js';
+import {
+  FEATURE_GROUPS,
+  FEATURE_VERSION,
+  DEFAULT_FEATURE_GROUPS,
+  featureNames,
+  type FeatureGroup,
+} from './features.js';
 import { ArchetypeScaler, scalerSchema } from './scaler.js';
 import { VectorIndex, type VectorIndexKind } from './vector-index.js';
 
@@ -127,14 +133,23 @@ const metadataSchema = z
   .strict()
   .superRefine((m, ctx) => {
     if (m.archetypes.length !== m.ids.length) {
-      ctx.addIssue({ code: 'custom', path: ['archetypes'], message: `has ${m.archetypes.length} entries, ids has ${m.ids.length}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archetypes'],
+        message: `has ${m.archetypes.length} entries, ids has ${m.ids.length}`,
+      });
     }
     if (m.scaler.mean.length !== m.featureNames.length) {
-      ctx.addIssue({ code: 'custom', path: ['scaler', 'mean'], message: `has ${m.scaler.mean.length} entries for ${m.featureNames.length} features` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scaler', 'mean'],
+        message: `has ${m.scaler.mean.length} entries for ${m.featureNames.length} features`,
+      });
     }
     const known = new Set(m.ids);
     for (const id of Object.keys(m.winners)) {
-      if (!known.has(id)) ctx.addIssue({ code: 'custom', path: ['winners', id], message: 'is not a tenant of this store' });
+      if (!known.has(id))
+        ctx.addIssue({ code: 'custom', path: ['winners', id], message: 'is not a tenant of this store' });
     }
   });
 
@@ -171,17 +186,31 @@ export class ArchetypeStore {
     const rows = new Float32Array(entries.length * dim);
     entries.forEach((e, i) => {
       if (e.features.length !== dim) {
-        throw new RangeError(`entry ${i} (${e.id}) has ${e.features.length} features; groups [${groups.join(', ')}] have ${dim}`);
+        throw new RangeError(
+          `entry ${i} (${e.id}) has ${e.features.length} features; groups [${groups.join(', ')}] have ${dim}`,
+        );
       }
       rows.set(e.features, i * dim);
     });
     const weighting = options.weighting ?? 'fisher';
-    const scaler = ArchetypeScaler.fit(rows, dim, weighting === 'fisher' ? { labels: entries.map((e) => e.archetype) } : {});
+    const scaler = ArchetypeScaler.fit(
+      rows,
+      dim,
+      weighting === 'fisher' ? { labels: entries.map((e) => e.archetype) } : {},
+    );
     const kind = resolveKind(options.kind ?? 'auto', entries.length, options.autoHnswAbove ?? AUTO_HNSW_ABOVE);
     const index = VectorIndex.create(dim, kind);
     index.add(scaler.transform(rows, rows));
     const windowMinutes = options.windowMinutes ?? null;
-    return new ArchetypeStore(index, scaler, entries.map((e) => e.id), entries.map((e) => e.archetype), groups, windowMinutes, kind);
+    return new ArchetypeStore(
+      index,
+      scaler,
+      entries.map((e) => e.id),
+      entries.map((e) => e.archetype),
+      groups,
+      windowMinutes,
+      kind,
+    );
   }
 
   get size(): number {
@@ -281,10 +310,16 @@ export class ArchetypeStore {
       throw new ArchetypeStoreError(indexPath, `cannot read faiss index (${(e as Error).message})`);
     }
     if (index.dim !== meta.featureNames.length) {
-      throw new ArchetypeStoreError(indexPath, `index dimension is ${index.dim}, ${STORE_FILE} lists ${meta.featureNames.length} features`);
+      throw new ArchetypeStoreError(
+        indexPath,
+        `index dimension is ${index.dim}, ${STORE_FILE} lists ${meta.featureNames.length} features`,
+      );
     }
     if (index.size !== meta.ids.length) {
-      throw new ArchetypeStoreError(indexPath, `index holds ${index.size} vectors, ${STORE_FILE} lists ${meta.ids.length} ids`);
+      throw new ArchetypeStoreError(
+        indexPath,
+        `index holds ${index.size} vectors, ${STORE_FILE} lists ${meta.ids.length} ids`,
+      );
     }
     const store = new ArchetypeStore(
       index,
@@ -310,7 +345,8 @@ export class ArchetypeStore {
   private nearestBatch(rows: Float32Array, k: number): Neighbour[][] {
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${k}`);
     const dim = this.scaler.dim;
-    if (rows.length % dim !== 0) throw new RangeError(`${rows.length} query values is not a multiple of the store's ${dim} features`);
+    if (rows.length % dim !== 0)
+      throw new RangeError(`${rows.length} query values is not a multiple of the store's ${dim} features`);
     const { ids, similarities } = this.index.searchBatch(this.scaler.transform(rows), k);
     const out: Neighbour[][] = [];
     for (let q = 0; q < rows.length / dim; q++) {
@@ -398,7 +434,11 @@ function readMetadata(path: string): StoreMetadata {
   const meta = result.data;
   const expected = featureNames(meta.featureGroups);
   if (expected.join() !== meta.featureNames.join()) {
-    throw new ArchetypeStoreError(path, `[${meta.featureNames.join(', ')}] is not what groups [${meta.featureGroups.join(', ')}] compute today`, 'featureNames');
+    throw new ArchetypeStoreError(
+      path,
+      `[${meta.featureNames.join(', ')}] is not what groups [${meta.featureGroups.join(', ')}] compute today`,
+      'featureNames',
+    );
   }
   return meta;
 }

@@ -91,7 +91,8 @@ export class VectorIndex {
    * Result row q is ids/similarities [q·k, (q+1)·k), −1 / −Infinity padded when fewer than k exist.
    */
   searchBatch(queries: Float32Array, k: number): Neighbours {
-    if (queries.length % this.dim !== 0) throw new RangeError(`${queries.length} values is not a multiple of dim ${this.dim}`);
+    if (queries.length % this.dim !== 0)
+      throw new RangeError(`${queries.length} values is not a multiple of dim ${this.dim}`);
     const nq = queries.length / this.dim;
     const kk = Math.min(k, this.size);
     const ids = new Int32Array(nq * k).fill(-1);

@@ -1,7 +1,15 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS, Rng } from '@tsfm/workload-gen';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_GROUPS, FEATURE_GROUPS, FeatureExtractor, featureNames, tenantFeatures, type PointRange, type TenantSeries } from '../src/index.js';
+import {
+  DEFAULT_FEATURE_GROUPS,
+  FEATURE_GROUPS,
+  FeatureExtractor,
+  featureNames,
+  tenantFeatures,
+  type PointRange,
+  type TenantSeries,
+} from '../src/index.js';
 import { quantileInPlace } from '../src/order-statistics.js';
 
 /** Monday 2024-01-01 00:00 UTC. */
@@ -45,7 +53,15 @@ describe('feature names', () => {
   it('has the 28 core features, 7 per metric, first', () => {
     const names = featureNames(['core']);
     expect(names).toHaveLength(28);
-    expect(names.slice(0, 7)).toEqual(['cpu.mean', 'cpu.std', 'cpu.min', 'cpu.max', 'cpu.p90', 'cpu.acf1', 'cpu.spikeRatio']);
+    expect(names.slice(0, 7)).toEqual([
+      'cpu.mean',
+      'cpu.std',
+      'cpu.min',
+      'cpu.max',
+      'cpu.p90',
+      'cpu.acf1',
+      'cpu.spikeRatio',
+    ]);
     expect(names[27]).toBe('disk.spikeRatio');
   });
 
@@ -96,13 +112,17 @@ describe('core features on hand-made series', () => {
     const calm = level(ar1(n, 0.7, 5), 0.2, 0.02);
     expect(named(allFeatures(tenant({ cpu: calm })))['cpu.spikeRatio']).toBe(0);
     const spiky = calm.slice();
-    for (const at of [500, 1500, 2500, 3500, 4500]) for (let j = 0; j < 20; j++) spiky[at + j] += 0.2 * Math.exp(-j / 5);
+    for (const at of [500, 1500, 2500, 3500, 4500])
+      for (let j = 0; j < 20; j++) spiky[at + j] += 0.2 * Math.exp(-j / 5);
     expect(named(allFeatures(tenant({ cpu: spiky })))['cpu.spikeRatio']).toBeCloseTo(5 / (n - 1), 8);
   });
 
   it('does not call a strong daily cycle spikes (why the ratio is a jump test, not a level test)', () => {
     const noise = ar1(3 * 1440, 0.7, 6);
-    const cpu = Float32Array.from(noise, (e, i) => 0.2 * (1 + 0.6 * Math.cos((2 * Math.PI * i) / 1440)) * (1 + 0.02 * e));
+    const cpu = Float32Array.from(
+      noise,
+      (e, i) => 0.2 * (1 + 0.6 * Math.cos((2 * Math.PI * i) / 1440)) * (1 + 0.02 * e),
+    );
     expect(named(allFeatures(tenant({ cpu })))['cpu.spikeRatio']).toBe(0);
   });
 
@@ -121,7 +141,10 @@ describe('extra features', () => {
     const shared = ar1(n, 0.7, 7);
     const own = ar1(n, 0.7, 8);
     const rho = 0.6;
-    const cpu = Float32Array.from(shared, (s, i) => 0.2 * (1 + 0.03 * (Math.sqrt(rho) * s + Math.sqrt(1 - rho) * own[i])));
+    const cpu = Float32Array.from(
+      shared,
+      (s, i) => 0.2 * (1 + 0.03 * (Math.sqrt(rho) * s + Math.sqrt(1 - rho) * own[i])),
+    );
     const net = level(shared, 300, 0.03);
     const f = named(allFeatures(tenant({ cpu, net })));
     // net follows the shared term only, so corr = √ρ.
@@ -169,7 +192,8 @@ describe('short, missing and degenerate histories', () => {
   it('computes a 30-minute window: core finite, daily group NaN (imputed later)', () => {
     const cpu = level(ar1(30, 0.7, 10), 0.2, 0.05);
     const f = named(allFeatures(tenant({ cpu, mem: cpu, net: cpu, disk: cpu })));
-    for (const s of ['mean', 'std', 'min', 'max', 'p90', 'acf1', 'spikeRatio']) expect(Number.isFinite(f[`cpu.${s}`])).toBe(true);
+    for (const s of ['mean', 'std', 'min', 'max', 'p90', 'acf1', 'spikeRatio'])
+      expect(Number.isFinite(f[`cpu.${s}`])).toBe(true);
     expect(f['cpu.diurnalStrength']).toBeNaN();
     expect(f['cpu.weekendRatio']).toBeNaN();
     expect(Number.isFinite(f['window.todCos'])).toBe(true);
@@ -215,7 +239,9 @@ describe('FeatureExtractor reuse', () => {
     expect(extractor.extract(t, { from: 100, to: 220 }, out)).toBe(out);
     extractor.extract(t, {}, out); // a longer one grows the scratch buffers
     expect(Array.from(extractor.extract(t, { from: 100, to: 220 }, out))).toEqual(Array.from(first));
-    expect(Array.from(first)).toEqual(Array.from(new FeatureExtractor(FEATURE_GROUPS).extract(t, { from: 100, to: 220 })));
+    expect(Array.from(first)).toEqual(
+      Array.from(new FeatureExtractor(FEATURE_GROUPS).extract(t, { from: 100, to: 220 })),
+    );
   });
 
   it('rejects an output array of the wrong size', () => {
@@ -226,14 +252,18 @@ describe('FeatureExtractor reuse', () => {
 describe('quantileInPlace', () => {
   it('matches the sorted-array definition (type 7) for any sample and level', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, q) => {
-        const sorted = [...xs].sort((a, b) => a - b);
-        const pos = q * (xs.length - 1);
-        const lo = Math.floor(pos);
-        const expected = lo + 1 < xs.length ? sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
-        const got = quantileInPlace(Float64Array.from(xs), xs.length, q);
-        expect(got).toBeCloseTo(expected, 6);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (xs, q) => {
+          const sorted = [...xs].sort((a, b) => a - b);
+          const pos = q * (xs.length - 1);
+          const lo = Math.floor(pos);
+          const expected = lo + 1 < xs.length ? sorted[lo] + (pos - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+          const got = quantileInPlace(Float64Array.from(xs), xs.length, q);
+          expect(got).toBeCloseTo(expected, 6);
+        },
+      ),
     );
   });
 });

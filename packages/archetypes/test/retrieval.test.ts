@@ -1,6 +1,17 @@
-import { ARCHETYPE_NAMES, fleetOptions, fleetTenantParams, generateFleet, type GeneratedTenant } from '@tsfm/workload-gen';
+import {
+  ARCHETYPE_NAMES,
+  fleetOptions,
+  fleetTenantParams,
+  generateFleet,
+  type GeneratedTenant,
+} from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
-import { collectRetrievalFeatures, retrievalMarkdown, scoreRetrieval, type LabelledTenant } from '../src/evaluate-retrieval.js';
+import {
+  collectRetrievalFeatures,
+  retrievalMarkdown,
+  scoreRetrieval,
+  type LabelledTenant,
+} from '../src/evaluate-retrieval.js';
 
 const PER_ARCHETYPE = 10;
 const DAYS = 7;
@@ -37,7 +48,8 @@ describe('retrieval on a small generated fleet', async () => {
     windowsPerTuningTenant: 8,
   });
   const report = scoreRetrieval(features, { k: 5 });
-  const result = (condition: string, store: string) => report.results.find((r) => r.condition === condition && r.store === store)!;
+  const result = (condition: string, store: string) =>
+    report.results.find((r) => r.condition === condition && r.store === store)!;
 
   it('splits the fleet into tuning and held-out tenants and queries every held-out one', () => {
     expect(features.tuningTenants + features.heldOutTenants).toBe(80);
@@ -59,7 +71,10 @@ describe('retrieval on a small generated fleet', async () => {
 
   it('reports a confusion matrix whose rows add up to the queries', () => {
     const full = result('full', 'full-history');
-    const total = Object.values(full.confusion).reduce((sum, row) => sum + Object.values(row).reduce((a, b) => a + b, 0), 0);
+    const total = Object.values(full.confusion).reduce(
+      (sum, row) => sum + Object.values(row).reduce((a, b) => a + b, 0),
+      0,
+    );
     expect(total).toBe(full.queries);
     const md = retrievalMarkdown(report);
     expect(md).toMatch(/\| full \| \d+ \| — \| 0\.\d{3} \|/);

@@ -3,14 +3,7 @@ import { ArchetypeScaler } from '../src/index.js';
 
 /** 3 features × 6 rows: a spread feature, a constant one, one with a missing value. */
 const DIM = 3;
-const ROWS = Float32Array.from([
-  1, 5, 10,
-  2, 5, 20,
-  3, 5, NaN,
-  4, 5, 40,
-  5, 5, 50,
-  6, 5, 60,
-]);
+const ROWS = Float32Array.from([1, 5, 10, 2, 5, 20, 3, 5, NaN, 4, 5, 40, 5, 5, 50, 6, 5, 60]);
 
 function column(values: Float32Array, j: number): number[] {
   return Array.from({ length: values.length / DIM }, (_, i) => values[i * DIM + j]);

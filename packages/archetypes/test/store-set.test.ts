@@ -3,14 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetOptions, generateFleet } from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
-import { ArchetypeStoreSet, DEFAULT_FULL_HISTORY_FROM_MINUTES, type LabelledSeries, type TenantSeries } from '../src/index.js';
+import {
+  ArchetypeStoreSet,
+  DEFAULT_FULL_HISTORY_FROM_MINUTES,
+  type LabelledSeries,
+  type TenantSeries,
+} from '../src/index.js';
 
 const fleet: LabelledSeries[] = [...generateFleet(fleetOptions({ seed: 5, tenants: 24, days: 3 }))].map((t) => ({
   id: t.id,
   archetype: t.params.archetype,
   tenant: t,
 }));
-const set = ArchetypeStoreSet.build(fleet, { windowMinutes: [120, 30], windowsPerTenant: 4, seed: 1, fullHistoryFromMinutes: 2 * 1440 });
+const set = ArchetypeStoreSet.build(fleet, {
+  windowMinutes: [120, 30],
+  windowsPerTenant: 4,
+  seed: 1,
+  fullHistoryFromMinutes: 2 * 1440,
+});
 
 /** The last `minutes` of a tenant, as a tenant of its own (a cold-start request's history). */
 function lastMinutes(t: TenantSeries, minutes: number): TenantSeries {
@@ -45,7 +55,11 @@ describe('ArchetypeStoreSet', () => {
   });
 
   it('records winners in every member, so short and long histories both get a prior', () => {
-    const local = ArchetypeStoreSet.build(fleet.slice(0, 6), { windowMinutes: [60], windowsPerTenant: 2, fullHistoryFromMinutes: 2 * 1440 });
+    const local = ArchetypeStoreSet.build(fleet.slice(0, 6), {
+      windowMinutes: [60],
+      windowsPerTenant: 2,
+      fullHistoryFromMinutes: 2 * 1440,
+    });
     local.recordWinners(fleet.slice(0, 6).map((t) => ({ tenantId: t.id, configKey: 'ctx512' })));
     expect(local.configPrior(lastMinutes(fleet[0].tenant, 90), 3).get('ctx512')).toBe(1);
     expect(local.configPrior(fleet[0].tenant, 3).get('ctx512')).toBe(1);

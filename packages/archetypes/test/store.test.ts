@@ -25,7 +25,11 @@ function clusteredEntries(archetypes: readonly string[], perArchetype: number, s
   const entries: StoreEntry[] = [];
   archetypes.forEach((archetype, a) => {
     for (let i = 0; i < perArchetype; i++) {
-      entries.push({ id: `${archetype}-${i}`, archetype, features: Float32Array.from(centres[a], (c) => c + 0.3 * rng.normal()) });
+      entries.push({
+        id: `${archetype}-${i}`,
+        archetype,
+        features: Float32Array.from(centres[a], (c) => c + 0.3 * rng.normal()),
+      });
     }
   });
   return entries;
@@ -72,14 +76,19 @@ describe('ArchetypeStore build, query and vote', () => {
 
   it('refuses to build from nothing or from vectors of the wrong length', () => {
     expect(() => ArchetypeStore.build([], { featureGroups: GROUPS })).toThrow(/no entries/);
-    expect(() => ArchetypeStore.build([{ id: 'x', archetype: 'a', features: new Float32Array(3) }], { featureGroups: GROUPS })).toThrow(
-      /entry 0 \(x\) has 3 features/,
-    );
+    expect(() =>
+      ArchetypeStore.build([{ id: 'x', archetype: 'a', features: new Float32Array(3) }], { featureGroups: GROUPS }),
+    ).toThrow(/entry 0 \(x\) has 3 features/);
   });
 
   it("picks HNSW for 'auto' only above the fleet-size threshold", () => {
     const rng = new Rng(3, 1, 0, 0);
-    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, archetype: 'a', features: Float32Array.from({ length: DIM }, () => rng.normal()) }));
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `t${i}`,
+        archetype: 'a',
+        features: Float32Array.from({ length: DIM }, () => rng.normal()),
+      }));
     expect(AUTO_HNSW_ABOVE).toBe(10_000);
     expect(ArchetypeStore.build(many(50), { featureGroups: GROUPS }).kind).toBe('flat-ip');
     // The switch itself at a small threshold: a 10,001-row HNSW build is seconds on a shared box.
@@ -89,7 +98,12 @@ describe('ArchetypeStore build, query and vote', () => {
 });
 
 describe('voteArchetype', () => {
-  const n = (archetype: string, similarity: number, row = 0) => ({ row, id: `${archetype}${row}`, archetype, similarity });
+  const n = (archetype: string, similarity: number, row = 0) => ({
+    row,
+    id: `${archetype}${row}`,
+    archetype,
+    similarity,
+  });
 
   it('weights by similarity, counts anti-similar neighbours as nothing', () => {
     const vote = voteArchetype([n('a', 0.9), n('b', 0.5), n('b', 0.3), n('a', -0.2)]);
@@ -127,11 +141,17 @@ describe('config prior from recorded winners', () => {
     const prior = store.configPrior(entries[0].features, 2);
     expect(Object.fromEntries(prior)).toEqual({ ctx256: 2 / 7, ctx512: 4 / 7, log1p: 1 / 7 });
     // A cron query sees only cron-0's win: log1p (1+1)/(1+3), the others 1/4.
-    expect(Object.fromEntries(store.configPrior(entries[2].features, 2))).toEqual({ ctx256: 1 / 4, ctx512: 1 / 4, log1p: 2 / 4 });
+    expect(Object.fromEntries(store.configPrior(entries[2].features, 2))).toEqual({
+      ctx256: 1 / 4,
+      ctx512: 1 / 4,
+      log1p: 2 / 4,
+    });
   });
 
   it('counts each tenant once when the store holds several windows of it', () => {
-    const windows: StoreEntry[] = entries.flatMap((e) => [0, 1, 2].map((w) => ({ ...e, features: e.features.map((v) => v + 0.01 * w) })));
+    const windows: StoreEntry[] = entries.flatMap((e) =>
+      [0, 1, 2].map((w) => ({ ...e, features: e.features.map((v) => v + 0.01 * w) })),
+    );
     const store = ArchetypeStore.build(windows, { featureGroups: GROUPS, windowMinutes: 120 });
     store.recordWinner('blog-0', 'a');
     store.recordWinner('blog-1', 'b');
@@ -149,19 +169,23 @@ describe('config prior from recorded winners', () => {
 describe('ArchetypeStore save and load', () => {
   const entries = clusteredEntries(['blog', 'retail', 'cron', 'idle'], 30, 5);
 
-  it.each(['flat-ip', 'hnsw32'] as const)('%s: loads back a store that answers identically, winners included', (kind) => {
-    const dir = tmp();
-    const store = ArchetypeStore.build(entries, { featureGroups: GROUPS, kind, windowMinutes: 120 });
-    store.recordWinner('retail-3', 'ctx512');
-    store.save(dir);
-    const loaded = ArchetypeStore.load(dir);
-    expect(loaded.kind).toBe(kind);
-    expect(loaded.windowMinutes).toBe(120);
-    expect(loaded.featureGroups).toEqual(['core']);
-    for (const r of [0, 37, 119]) expect(loaded.query(entries[r].features, 5)).toEqual(store.query(entries[r].features, 5));
-    expect(loaded.configPrior(entries[33].features, 3)).toEqual(store.configPrior(entries[33].features, 3));
-    rmSync(dir, { recursive: true });
-  });
+  it.each(['flat-ip', 'hnsw32'] as const)(
+    '%s: loads back a store that answers identically, winners included',
+    (kind) => {
+      const dir = tmp();
+      const store = ArchetypeStore.build(entries, { featureGroups: GROUPS, kind, windowMinutes: 120 });
+      store.recordWinner('retail-3', 'ctx512');
+      store.save(dir);
+      const loaded = ArchetypeStore.load(dir);
+      expect(loaded.kind).toBe(kind);
+      expect(loaded.windowMinutes).toBe(120);
+      expect(loaded.featureGroups).toEqual(['core']);
+      for (const r of [0, 37, 119])
+        expect(loaded.query(entries[r].features, 5)).toEqual(store.query(entries[r].features, 5));
+      expect(loaded.configPrior(entries[33].features, 3)).toEqual(store.configPrior(entries[33].features, 3));
+      rmSync(dir, { recursive: true });
+    },
+  );
 
   function saved(): string {
     const dir = tmp();

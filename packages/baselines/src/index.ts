@@ -28,15 +28,37 @@ export {
   type TsfmHarnessOptions,
 } from './models/tsfm-harness.js';
 export { typescriptProphetOptimizer } from './prophet-optimizer.js';
-export { BASELINE_NAMES, MODEL_NAMES, TSFM_NAMES, createBaseline, isBaselineName, type BaselineName, type ModelName, type TsfmName } from './registry.js';
+export {
+  BASELINE_NAMES,
+  MODEL_NAMES,
+  TSFM_NAMES,
+  createBaseline,
+  isBaselineName,
+  type BaselineName,
+  type ModelName,
+  type TsfmName,
+} from './registry.js';
 export { nonNegative, clampForecast, looksNonNegative } from './non-negative.js';
 
 // building blocks
 export { acf, detectPeriod, m4SeasonalityTest, DEFAULT_PERIOD_CANDIDATES } from './period.js';
 export { seasonalFigure, type DecompositionType } from './decomposition.js';
 export { fillMissing, prepareInput, type PreparedInput } from './input.js';
-export { normalQuantile, sortedQuantile, fixCrossing, gaussianForecast, empiricalForecast, resampleLevels } from './quantiles.js';
-export { directErrors, withResidualQuantiles, MIN_SAMPLES, MAX_ORIGINS, type PathAtOrigin } from './residual-quantiles.js';
+export {
+  normalQuantile,
+  sortedQuantile,
+  fixCrossing,
+  gaussianForecast,
+  empiricalForecast,
+  resampleLevels,
+} from './quantiles.js';
+export {
+  directErrors,
+  withResidualQuantiles,
+  MIN_SAMPLES,
+  MAX_ORIGINS,
+  type PathAtOrigin,
+} from './residual-quantiles.js';
 
 // evaluation
 export {

@@ -30,9 +30,7 @@ export function prepareInput(input: ForecastInput): PreparedInput {
   while (offset < history.length && !Number.isFinite(history[offset])) offset++;
   const y = fillMissing(history, period ?? 1);
   if (y.length === 0) {
-    throw new ForecastInputError(
-      `history has no finite value (length ${history.length}); cannot forecast`,
-    );
+    throw new ForecastInputError(`history has no finite value (length ${history.length}); cannot forecast`);
   }
   return { y, horizon, levels, period, offset };
 }

@@ -15,7 +15,12 @@
  * scaled units Prophet works in: t ∈ [0, 1], y / max|y|) so the objective is differentiable; the
  * logistic trend is not implemented (ModelUnavailableError), the flat trend is.
  */
-import type { ProphetInitialParams, ProphetOptimizeOptions, ProphetOptimizeOutput, ProphetStanData } from '@bsull/augurs/prophet';
+import type {
+  ProphetInitialParams,
+  ProphetOptimizeOptions,
+  ProphetOptimizeOutput,
+  ProphetStanData,
+} from '@bsull/augurs/prophet';
 import { minimiseLbfgs } from './lbfgs.js';
 import { ModelUnavailableError } from './types.js';
 

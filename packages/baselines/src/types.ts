@@ -66,10 +66,7 @@ export class ModelUnavailableError extends Error {
  * Runs `forecastMany` when a model has it, else one `forecast` call per input, in order.
  * The orchestrator and the CLI call forecasters only through this, so batching is invisible.
  */
-export async function forecastAll(
-  model: Forecaster,
-  inputs: readonly ForecastInput[],
-): Promise<QuantileForecast[]> {
+export async function forecastAll(model: Forecaster, inputs: readonly ForecastInput[]): Promise<QuantileForecast[]> {
   if (model.forecastMany) return model.forecastMany(inputs);
   const out: QuantileForecast[] = [];
   for (const input of inputs) out.push(await model.forecast(input));

@@ -18,7 +18,11 @@ const packageDir = resolve(import.meta.dirname, '..');
 describe('rollingOriginTasks', () => {
   it('places origins a stride apart, latest last, each forecasting the h points after it', () => {
     const values = Float32Array.from({ length: 100 }, (_, i) => i);
-    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, { horizon: 5, origins: 3, stride: 7 });
+    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, {
+      horizon: 5,
+      origins: 3,
+      stride: 7,
+    });
     expect(tasks.map((t) => t.id)).toEqual(['s@81', 's@88', 's@95']);
     expect(Array.from(tasks[2].actual)).toEqual([95, 96, 97, 98, 99]);
     expect(tasks[0].history.length).toBe(81);
@@ -26,7 +30,11 @@ describe('rollingOriginTasks', () => {
 
   it('skips origins without two periods of history or with an all-missing window', () => {
     const values = Float32Array.from({ length: 30 }, (_, i) => (i >= 25 ? NaN : i));
-    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, { horizon: 5, origins: 3, stride: 5 });
+    const tasks = rollingOriginTasks('s', { start: 0, stepMs: 1000, values }, 10, {
+      horizon: 5,
+      origins: 3,
+      stride: 5,
+    });
     expect(tasks.map((t) => t.id)).toEqual(['s@20']);
   });
 
@@ -53,7 +61,15 @@ describe('scoreTask', () => {
   });
 
   it('summarises with OWA 1 for the reference itself and prints a markdown row per model', () => {
-    const score = scoreTask(task, gaussianForecast(actual.map((v) => v + 1), new Float64Array(24).fill(1), DEFAULT_LEVELS), 24);
+    const score = scoreTask(
+      task,
+      gaussianForecast(
+        actual.map((v) => v + 1),
+        new Float64Array(24).fill(1),
+        DEFAULT_LEVELS,
+      ),
+      24,
+    );
     const row = summarise('m', [score, score], 1.5, 0, { smape: score.smape, mase: score.mase });
     expect(row.owa).toBeCloseTo(1, 12);
     const table = formatTable([row], true);
@@ -86,7 +102,24 @@ describe('evaluate CLI', () => {
     }
     writeFileSync(csv, `${rows.join('\n')}\n`);
     const out = join(dir, 'out.json');
-    const { stdout } = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', `csv:${csv}`, '--horizon', '6', '--models', 'naive,snaive', '--origins', '3', '--json', out], { cwd: packageDir });
+    const { stdout } = await run(
+      'npx',
+      [
+        'tsx',
+        'src/cli/evaluate.ts',
+        '--dataset',
+        `csv:${csv}`,
+        '--horizon',
+        '6',
+        '--models',
+        'naive,snaive',
+        '--origins',
+        '3',
+        '--json',
+        out,
+      ],
+      { cwd: packageDir },
+    );
     expect(stdout).toContain('| model | sMAPE | MASE | CRPS (scaled)');
     expect(stdout).toMatch(/^\| naive \| \d+\.\d{3} \|/m);
     expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
@@ -97,7 +130,9 @@ describe('evaluate CLI', () => {
   });
 
   it('rejects an unknown model with a usage error (exit code 2)', async () => {
-    const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], { cwd: packageDir }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], {
+      cwd: packageDir,
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(2);
     expect((failure as { stderr: string }).stderr).toMatch(/--models/);
   });

@@ -65,7 +65,9 @@ describe.each(BASELINE_NAMES.map((name) => [name]))('%s: the Forecaster contract
 
   it('rejects invalid input with ForecastInputError', async () => {
     await expect(model.forecast({ history: seasonalNoisy, horizon: 0 })).rejects.toBeInstanceOf(ForecastInputError);
-    await expect(model.forecast({ history: new Float32Array(4).fill(NaN), horizon: 2 })).rejects.toBeInstanceOf(ForecastInputError);
+    await expect(model.forecast({ history: new Float32Array(4).fill(NaN), horizon: 2 })).rejects.toBeInstanceOf(
+      ForecastInputError,
+    );
   });
 
   it('serves a batch through forecastAll in input order', async () => {
@@ -131,9 +133,13 @@ describe('known answers', () => {
     expect(width(23)).toBeGreaterThanOrEqual(width(0));
   });
 
-  it('ARIMA rejects the C search\'s garbage on noise-free data and still forecasts', async () => {
+  it("ARIMA rejects the C search's garbage on noise-free data and still forecasts", async () => {
     const reasons: string[] = [];
-    const f = await arimaForecaster({ onFallback: (r) => reasons.push(r) }).forecast({ history: trend, horizon: 12, period: 1 });
+    const f = await arimaForecaster({ onFallback: (r) => reasons.push(r) }).forecast({
+      history: trend,
+      horizon: 12,
+      period: 1,
+    });
     expect(f.point.every(Number.isFinite)).toBe(true);
     // Whatever fit survived, its forecast moves like the series (no 1e-309 or stale values).
     expect(Math.abs(f.point[0] - trend[199])).toBeLessThan(2);

@@ -20,7 +20,12 @@ describe.skipIf(!haveM4)('M4-Hourly published benchmarks (414 series, h = 48)', 
   const score = async (model: Forecaster): Promise<{ smape: number; mase: number }> => {
     const data = await loadM4Hourly(dataDir, 48);
     const run = await runModelHere(model, data.tasks, 24, DEFAULT_LEVELS);
-    return summarise(model.name, data.tasks.map((t, i) => scoreTask(t, run.forecasts[i], 24)), run.seconds, 0);
+    return summarise(
+      model.name,
+      data.tasks.map((t, i) => scoreTask(t, run.forecasts[i], 24)),
+      run.seconds,
+      0,
+    );
   };
 
   it('Naive2: sMAPE 18.383, MASE 2.395', async () => {

@@ -33,8 +33,19 @@ describe('typescriptProphetOptimizer', () => {
   const y = t.map((v, i) => 0.2 + 0.5 * v + 0.3 * x1[i]);
   const data = (order: [number, number]) =>
     JSON.stringify({
-      T, y, t, cap: new Array(T).fill(0), S: 3, t_change: [0.25, 0.5, 0.75], trend_indicator: 0, K: 2,
-      s_a: [1, 1], s_m: [0, 0], X: x1.map((v, i) => (order[0] === 0 ? [v, x2[i]] : [x2[i], v])), sigmas: [10, 10], tau: 0.05,
+      T,
+      y,
+      t,
+      cap: new Array(T).fill(0),
+      S: 3,
+      t_change: [0.25, 0.5, 0.75],
+      trend_indicator: 0,
+      K: 2,
+      s_a: [1, 1],
+      s_m: [0, 0],
+      X: x1.map((v, i) => (order[0] === 0 ? [v, x2[i]] : [x2[i], v])),
+      sigmas: [10, 10],
+      tau: 0.05,
     });
   const init = { k: 0, m: 0, delta: new Float64Array(3), beta: new Float64Array(2), sigmaObs: 1 };
 

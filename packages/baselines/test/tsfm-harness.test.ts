@@ -50,9 +50,12 @@ describe('meaningfulResolutions', () => {
 });
 
 describe('tsfmHarnessForecaster', () => {
-  it('searches only r = 1 on hourly data, selects on the held-out tail and returns the winner\'s quantiles', async () => {
+  it("searches only r = 1 on hourly data, selects on the held-out tail and returns the winner's quantiles", async () => {
     const results: HarnessResult[] = [];
-    const model = tsfmHarnessForecaster(harnessModule, await makeClient(), { k: 8, onResult: (_, r) => results.push(r) });
+    const model = tsfmHarnessForecaster(harnessModule, await makeClient(), {
+      k: 8,
+      onResult: (_, r) => results.push(r),
+    });
     const history = hourly(300);
     const f = await model.forecast({ history, horizon: 6, period: 24, stepMs: HOUR_MS });
     expect(model.name).toBe('tsfm-harness');
@@ -69,14 +72,21 @@ describe('tsfmHarnessForecaster', () => {
     expect(r.tried.every((t) => t.config.resolutionMinutes === 1)).toBe(true);
     // The point is the winner's median (α = 0.5): the 0.5 column of the returned matrix.
     const mid = DEFAULT_LEVELS.indexOf(0.5);
-    expect(Array.from(f.point)).toEqual(Array.from({ length: 6 }, (_, t) => f.quantiles[t * DEFAULT_LEVELS.length + mid]));
+    expect(Array.from(f.point)).toEqual(
+      Array.from({ length: 6 }, (_, t) => f.quantiles[t * DEFAULT_LEVELS.length + mid]),
+    );
   });
 
   it('is deterministic (fixed seed, no budget cut) and selects at the requested α', async () => {
     const alphas: number[] = [];
     const client = await makeClient();
     const a = tsfmHarnessForecaster(harnessModule, client, { k: 8 });
-    const b = tsfmHarnessForecaster(harnessModule, client, { k: 8, alpha: 0.9, name: 'tsfm-harness-a90', onResult: (_, r) => alphas.push(r.alpha) });
+    const b = tsfmHarnessForecaster(harnessModule, client, {
+      k: 8,
+      alpha: 0.9,
+      name: 'tsfm-harness-a90',
+      onResult: (_, r) => alphas.push(r.alpha),
+    });
     const input = { history: hourly(300), horizon: 6, stepMs: HOUR_MS };
     const f1 = await a.forecast(input);
     const f2 = await a.forecast(input);
@@ -86,8 +96,10 @@ describe('tsfmHarnessForecaster', () => {
     expect(alphas).toEqual([0.9]);
   });
 
-  it('rejects a horizon beyond the model\'s reach at the allowed resolutions (the evaluator counts it as failed)', async () => {
+  it("rejects a horizon beyond the model's reach at the allowed resolutions (the evaluator counts it as failed)", async () => {
     const model = tsfmHarnessForecaster(harnessModule, await makeClient(), { k: 4 });
-    await expect(model.forecast({ history: hourly(300), horizon: HORIZON + 1, stepMs: HOUR_MS })).rejects.toThrow(/horizon/);
+    await expect(model.forecast({ history: hourly(300), horizon: HORIZON + 1, stepMs: HOUR_MS })).rejects.toThrow(
+      /horizon/,
+    );
   });
 });

@@ -30,7 +30,7 @@ describe('tsfmForecaster', () => {
     expect(Array.from(f.quantiles.subarray(0, 3)).map((v) => Number(v.toFixed(4)))).toEqual([89.6, 90, 90.4]);
   });
 
-  it('returns the default 13 levels, non-crossing, extrapolating beyond the model\'s 0.1 and 0.9', async () => {
+  it("returns the default 13 levels, non-crossing, extrapolating beyond the model's 0.1 and 0.9", async () => {
     const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history, horizon: 2 });
     expect(f.levels).toEqual(DEFAULT_LEVELS);
     expect(f.quantiles.length).toBe(2 * DEFAULT_LEVELS.length);
@@ -57,7 +57,12 @@ describe('tsfmForecaster', () => {
     // hour as one step at resolution 1, so the model sees the raw last value (r = 60 would feed
     // the mean of the last 60 hours and give 170.5 + 1 here, not 200 + 1).
     const ramp = Float32Array.from({ length: 200 }, (_, i) => i + 1);
-    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history: ramp, horizon: 2, period: 24, stepMs: 3_600_000 });
+    const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({
+      history: ramp,
+      horizon: 2,
+      period: 24,
+      stepMs: 3_600_000,
+    });
     expect(Array.from(f.point)).toEqual([201, 202]);
   });
 

@@ -8,7 +8,13 @@ const spec: VegaLiteSpec = {
   width: 200,
   height: 100,
   title: 'loss by step',
-  data: { values: [{ step: 1, loss: 3 }, { step: 2, loss: 2 }, { step: 3, loss: 1.5 }] },
+  data: {
+    values: [
+      { step: 1, loss: 3 },
+      { step: 2, loss: 2 },
+      { step: 3, loss: 1.5 },
+    ],
+  },
   mark: 'line',
   encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' } },
 };

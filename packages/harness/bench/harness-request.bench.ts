@@ -31,7 +31,15 @@ const K = 32;
 const H = 60;
 const DAYS = 7;
 const TARGET_P99_MS = 10;
-const STAGES = ['validateInput', 'sample', 'buildRows', 'model', 'score', 'select', 'total'] as const satisfies readonly (keyof StageTimings)[];
+const STAGES = [
+  'validateInput',
+  'sample',
+  'buildRows',
+  'model',
+  'score',
+  'select',
+  'total',
+] as const satisfies readonly (keyof StageTimings)[];
 
 interface Scenario {
   name: string;
@@ -127,7 +135,12 @@ async function runScenario(manifestPath: string, scenario: Scenario): Promise<Su
   return {
     scenario,
     cpu: { p50: percentile(cpuMs, 0.5), p99: percentile(cpuMs, 0.99) },
-    total: { p50: percentile(totals, 0.5), p95: percentile(totals, 0.95), p99: percentile(totals, 0.99), max: totals.at(-1)! },
+    total: {
+      p50: percentile(totals, 0.5),
+      p95: percentile(totals, 0.95),
+      p99: percentile(totals, 0.99),
+      max: totals.at(-1)!,
+    },
     stages,
     modelRows: mean((r) => r.modelRows),
     requestRows: mean((r) => r.requestRows),
@@ -153,11 +166,16 @@ async function main(): Promise<void> {
       `${scenario.name}, ${scenario.threads} thread(s): p50 ${s.total.p50.toFixed(2)} p95 ${s.total.p95.toFixed(2)} p99 ${s.total.p99.toFixed(2)} ms; ` +
         `CPU p50 ${s.cpu.p50.toFixed(2)} p99 ${s.cpu.p99.toFixed(2)} ms; model rows ${s.modelRows.toFixed(0)} (request rows ${s.requestRows.toFixed(0)}, without dedupe ${s.naiveRows.toFixed(0)})`,
     );
-    console.log('  stages p50/p99:', STAGES.map((st) => `${st} ${s.stages[st].p50.toFixed(2)}/${s.stages[st].p99.toFixed(2)}`).join(', '));
+    console.log(
+      '  stages p50/p99:',
+      STAGES.map((st) => `${st} ${s.stages[st].p50.toFixed(2)}/${s.stages[st].p99.toFixed(2)}`).join(', '),
+    );
   }
   const loadAfter = loadavg();
 
-  const best = summaries.filter((s) => s.scenario.configsPerModelRow === 2 && !s.scenario.harnessOnly).sort((a, b) => a.total.p99 - b.total.p99)[0]!;
+  const best = summaries
+    .filter((s) => s.scenario.configsPerModelRow === 2 && !s.scenario.harnessOnly)
+    .sort((a, b) => a.total.p99 - b.total.p99)[0]!;
   const verdict = `${best.total.p99.toFixed(2)} ms (${best.scenario.threads} ORT thread${best.scenario.threads > 1 ? 's' : ''}) → ${best.total.p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms target`;
   console.log(`\nTarget (K = 32, h = 60, 4 metrics, p99 ≤ ${TARGET_P99_MS} ms): ${verdict}`);
   if (QUICK) return;
@@ -191,7 +209,10 @@ async function main(): Promise<void> {
     '',
     `| scenario | ORT threads | ${STAGES.join(' | ')} |`,
     `|---|---:|${STAGES.map(() => '---:').join('|')}|`,
-    ...summaries.map((s) => `| ${s.scenario.name} | ${s.scenario.threads} | ${STAGES.map((st) => `${f(s.stages[st].p50)} / ${f(s.stages[st].p99)}`).join(' | ')} |`),
+    ...summaries.map(
+      (s) =>
+        `| ${s.scenario.name} | ${s.scenario.threads} | ${STAGES.map((st) => `${f(s.stages[st].p50)} / ${f(s.stages[st].p99)}`).join(' | ')} |`,
+    ),
     '',
     `Cost model: mean predicted / actual model-call time ${summaries.map((s) => `${f(s.predictedVsActual)} (${s.scenario.name}, ${s.scenario.threads} thr)`).join(', ')}.`,
     '',
@@ -199,6 +220,5 @@ async function main(): Promise<void> {
   writeBenchmarkSection('## harness', section);
   console.log(`wrote the ## harness section of ${BENCHMARKS_DOC}`);
 }
-
 
 await main();

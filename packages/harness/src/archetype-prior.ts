@@ -16,7 +16,10 @@ export interface ArchetypePriorOptions {
   readonly neighbours?: number;
 }
 
-export async function archetypeStorePrior(store: ArchetypeStore, options: ArchetypePriorOptions = {}): Promise<ConfigPriorSource> {
+export async function archetypeStorePrior(
+  store: ArchetypeStore,
+  options: ArchetypePriorOptions = {},
+): Promise<ConfigPriorSource> {
   let extractor: FeatureExtractor;
   try {
     const { FeatureExtractor: Extractor } = await import('@tsfm/archetypes');

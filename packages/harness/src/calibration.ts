@@ -34,7 +34,10 @@ export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
  * quantile is +∞; the largest residual is used instead — the most conservative finite shift —
  * and `capped` says so. Non-decreasing in α for fixed residuals (the rank is).
  */
-export function conformalShift(residuals: ArrayLike<number>, alpha: number): { shift: number; n: number; capped: boolean } {
+export function conformalShift(
+  residuals: ArrayLike<number>,
+  alpha: number,
+): { shift: number; n: number; capped: boolean } {
   const finite: number[] = [];
   for (let i = 0; i < residuals.length; i++) {
     const r = residuals[i]!;

@@ -20,7 +20,10 @@ export interface ConfigPriorSource {
 }
 
 /** A fixed prior (tests, or a fleet-wide prior computed offline). */
-export function staticPrior(weights: ReadonlyMap<string, number> | Record<string, number>, archetype: string | null = null): ConfigPriorSource {
+export function staticPrior(
+  weights: ReadonlyMap<string, number> | Record<string, number>,
+  archetype: string | null = null,
+): ConfigPriorSource {
   const map = weights instanceof Map ? new Map(weights) : new Map(Object.entries(weights));
   return { prior: () => map, archetype: () => archetype };
 }

@@ -79,7 +79,8 @@ export function sampleConfigs(input: SampleInput): Sample {
     const keyed: { i: number; key: number }[] = [];
     const w = input.priorWeights;
     for (let i = 0; i < w.length; i++) {
-      if (w[i]! > 0 && !taken[i] && familyAllowed[space.familyOf[i]!]) keyed.push({ i, key: Math.log(1 - rng.next()) / w[i]! });
+      if (w[i]! > 0 && !taken[i] && familyAllowed[space.familyOf[i]!])
+        keyed.push({ i, key: Math.log(1 - rng.next()) / w[i]! });
     }
     keyed.sort((a, b) => b.key - a.key || a.i - b.i);
     for (const { i } of keyed) {

@@ -56,10 +56,14 @@ export class ConfigSpace {
 
   constructor(forecaster: HarnessForecaster, grid?: readonly ForecastConfig[], defaultConfig?: ForecastConfig) {
     const modelContext = forecaster.contract.contextLength;
-    const base = parseConfig(defaultConfig ?? { ...DEFAULT_CONFIG, contextLength: Math.min(DEFAULT_CONFIG.contextLength, modelContext) });
+    const base = parseConfig(
+      defaultConfig ?? { ...DEFAULT_CONFIG, contextLength: Math.min(DEFAULT_CONFIG.contextLength, modelContext) },
+    );
     const candidates = [...(grid ?? configGrid({ maxContextLength: modelContext }))];
     // The default (at every resolution) is always in the space, whatever grid was passed.
-    const defaults = RESOLUTIONS.filter((r) => r >= base.resolutionMinutes).map((r) => parseConfig({ ...base, resolutionMinutes: r }));
+    const defaults = RESOLUTIONS.filter((r) => r >= base.resolutionMinutes).map((r) =>
+      parseConfig({ ...base, resolutionMinutes: r }),
+    );
     candidates.push(...defaults);
 
     const configs: ForecastConfig[] = [];
@@ -91,7 +95,9 @@ export class ConfigSpace {
             resolutionMinutes: c.resolutionMinutes,
             normalisation: c.normalisation,
             flip: c.flip,
-            stratum: RESOLUTIONS.indexOf(c.resolutionMinutes) * NORMALISATIONS.length + NORMALISATIONS.indexOf(c.normalisation),
+            stratum:
+              RESOLUTIONS.indexOf(c.resolutionMinutes) * NORMALISATIONS.length +
+              NORMALISATIONS.indexOf(c.normalisation),
             contextBucket: contexts.indexOf(c.contextLength),
             maxHorizonMinutes: forecaster.maxHorizonMinutes(c),
             // Frozen and validated once, so the client's per-row config check is an identity hit.
@@ -113,7 +119,9 @@ export class ConfigSpace {
     this.variantOf = variantOf;
     this.strata = RESOLUTIONS.length * NORMALISATIONS.length;
     this.maxHorizonMinutes = this.families.reduce((max, f) => Math.max(max, f.maxHorizonMinutes), 0);
-    this.defaultByResolution = defaults.map((d) => indexOfKey.get(configKey(d))).filter((i): i is number => i !== undefined);
+    this.defaultByResolution = defaults
+      .map((d) => indexOfKey.get(configKey(d)))
+      .filter((i): i is number => i !== undefined);
   }
 
   indexOf(key: string): number | undefined {

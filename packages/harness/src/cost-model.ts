@@ -46,7 +46,8 @@ export class CostModel {
 
   constructor(initial: CostCoefficients, options: CostModelOptions = {}) {
     const decay = options.decay ?? 0.1;
-    if (!(decay > 0 && decay <= 1)) throw new HarnessError('bad-request', `cost model decay must be in (0, 1], got ${decay}`);
+    if (!(decay > 0 && decay <= 1))
+      throw new HarnessError('bad-request', `cost model decay must be in (0, 1], got ${decay}`);
     this.decay = decay;
     this.#fixed = Math.max(0, initial.fixedMs);
     this.#perRow = Math.max(0, initial.perRowMs);
@@ -148,7 +149,12 @@ export async function calibrateCostModel(
       try {
         await forecaster.forecastBatch(rows);
       } catch (cause) {
-        throw new HarnessError('model-failure', `cost-model warm-up call (${size} rows) failed: ${(cause as Error).message}`, {}, { cause });
+        throw new HarnessError(
+          'model-failure',
+          `cost-model warm-up call (${size} rows) failed: ${(cause as Error).message}`,
+          {},
+          { cause },
+        );
       }
       const ms = performance.now() - t0;
       if (round > 0) model.observeModel(size * rowsPerRequestRow, ms);

@@ -18,7 +18,12 @@ export class HarnessError extends Error {
   /** Machine-readable specifics (field paths, metric names); safe to log. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: HarnessErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: HarnessErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(`${code}: ${message}`, options);
     this.code = code;
     this.details = details;

@@ -87,10 +87,18 @@ export function checkFinal(matrix: Float32Array | null, range: PlausibleRange): 
     if (v > highest) highest = v;
   }
   if (highest > range.hi) {
-    return { ok: false, reason: 'implausible', detail: `highest quantile ${fmt(highest)} is above the plausible maximum ${fmt(range.hi)}` };
+    return {
+      ok: false,
+      reason: 'implausible',
+      detail: `highest quantile ${fmt(highest)} is above the plausible maximum ${fmt(range.hi)}`,
+    };
   }
   if (lowest < range.lo) {
-    return { ok: false, reason: 'implausible', detail: `lowest quantile ${fmt(lowest)} is below the plausible minimum ${fmt(range.lo)}` };
+    return {
+      ok: false,
+      reason: 'implausible',
+      detail: `lowest quantile ${fmt(lowest)} is below the plausible minimum ${fmt(range.lo)}`,
+    };
   }
   return { ok: true };
 }
@@ -102,7 +110,12 @@ export function checkFinal(matrix: Float32Array | null, range: PlausibleRange): 
  * per-metric mode), so a fallback is the next config the selection itself would have preferred;
  * ties in sample order — then the default if it had no score.
  */
-export function fallbackOrder(first: number, count: number, score: (position: number) => number, defaultPosition = 0): number[] {
+export function fallbackOrder(
+  first: number,
+  count: number,
+  score: (position: number) => number,
+  defaultPosition = 0,
+): number[] {
   const rest: number[] = [];
   for (let c = 0; c < count; c++) {
     const s = score(c);
@@ -133,7 +146,12 @@ export interface FinalChoice {
  * candidate at `lastResort` (the fleet default) is used if finite, flagged `accepted: false`;
  * otherwise the request fails with a 'model-failure' HarnessError naming every refusal.
  */
-export function chooseFinal(metric: string, candidates: readonly FinalCandidate[], lastResort: number, range: PlausibleRange): FinalChoice {
+export function chooseFinal(
+  metric: string,
+  candidates: readonly FinalCandidate[],
+  lastResort: number,
+  range: PlausibleRange,
+): FinalChoice {
   const refused: { key: string; reason: FinalGuardFailure }[] = [];
   const matrices: (Float32Array | null)[] = [];
   let firstDetail = '';
@@ -150,7 +168,11 @@ export function chooseFinal(metric: string, candidates: readonly FinalCandidate[
   }
   const last = matrices[lastResort] ?? null;
   if (last !== null && refused[lastResort]!.reason === 'implausible') {
-    return { index: lastResort, matrix: last, fallback: fallbackOf(metric, candidates, lastResort, refused, firstDetail, false) };
+    return {
+      index: lastResort,
+      matrix: last,
+      fallback: fallbackOf(metric, candidates, lastResort, refused, firstDetail, false),
+    };
   }
   const key = candidates[lastResort]?.key ?? '(none)';
   throw new HarnessError(
@@ -168,7 +190,15 @@ function fallbackOf(
   detail: string,
   accepted: boolean,
 ): FinalFallback {
-  return { metric, from: candidates[0]!.key, to: candidates[to]!.key, reason: refused[0]!.reason, detail, refused: [...refused], accepted };
+  return {
+    metric,
+    from: candidates[0]!.key,
+    to: candidates[to]!.key,
+    reason: refused[0]!.reason,
+    detail,
+    refused: [...refused],
+    accepted,
+  };
 }
 
 /** A note for result.notes. */

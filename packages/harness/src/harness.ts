@@ -33,11 +33,38 @@ import { sampleConfigs } from './config-sampler.js';
 import { ConfigSpace, searchable, type RequestReach } from './config-space.js';
 import { calibrateCostModel, type CalibrationOptions, type CostModel } from './cost-model.js';
 import { asHarnessError, HarnessError } from './errors.js';
-import { chooseFinal, checkFinal, fallbackNote, fallbackOrder, PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, type FinalCandidate, type FinalGuardOptions } from './final-guard.js';
+import {
+  chooseFinal,
+  checkFinal,
+  fallbackNote,
+  fallbackOrder,
+  PLAUSIBLE_RANGE_MULTIPLE,
+  plausibleRange,
+  type FinalCandidate,
+  type FinalGuardOptions,
+} from './final-guard.js';
 import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
-import { lastObservedBefore, metricScale, observedIn, profileMetric, type MetricProfile, type MetricScale } from './history-profile.js';
+import {
+  lastObservedBefore,
+  metricScale,
+  observedIn,
+  profileMetric,
+  type MetricProfile,
+  type MetricScale,
+} from './history-profile.js';
 import { parseRequest, type HarnessRequest, type ParsedRequest } from './request.js';
-import type { BudgetReport, CalibrationReport, FinalFallback, HarnessResult, MetricWinner, PlausibleRange, PriorReport, SkipNote, StageTimings, TriedConfig } from './result.js';
+import type {
+  BudgetReport,
+  CalibrationReport,
+  FinalFallback,
+  HarnessResult,
+  MetricWinner,
+  PlausibleRange,
+  PriorReport,
+  SkipNote,
+  StageTimings,
+  TriedConfig,
+} from './result.js';
 import { buildRows, planRows, type PlanInput } from './row-plan.js';
 import { postProcess, scoreConfigs, ScoreStatus } from './scoring.js';
 import { pickLowest, tenantScore } from './selection.js';
@@ -99,7 +126,13 @@ export class Harness {
   /** c of the final-forecast guard's plausibility bound (Infinity: bound off). */
   readonly rangeMultiple: number;
 
-  private constructor(forecaster: HarnessForecaster, space: ConfigSpace, costModel: CostModel, priorSource: ConfigPriorSource | null, rangeMultiple: number) {
+  private constructor(
+    forecaster: HarnessForecaster,
+    space: ConfigSpace,
+    costModel: CostModel,
+    priorSource: ConfigPriorSource | null,
+    rangeMultiple: number,
+  ) {
     this.forecaster = forecaster;
     this.space = space;
     this.costModel = costModel;
@@ -111,7 +144,11 @@ export class Harness {
   static async create(forecaster: HarnessForecaster, options: HarnessOptions = {}): Promise<Harness> {
     const rangeMultiple = options.finalGuard?.rangeMultiple ?? PLAUSIBLE_RANGE_MULTIPLE;
     if (!(rangeMultiple >= 0)) {
-      throw new HarnessError('bad-request', `finalGuard.rangeMultiple must be ≥ 0 (Infinity turns the bound off), got ${rangeMultiple}`, { field: 'finalGuard.rangeMultiple' });
+      throw new HarnessError(
+        'bad-request',
+        `finalGuard.rangeMultiple must be ≥ 0 (Infinity turns the bound off), got ${rangeMultiple}`,
+        { field: 'finalGuard.rangeMultiple' },
+      );
     }
     let space: ConfigSpace;
     try {
@@ -121,9 +158,13 @@ export class Harness {
     }
     const defaultIndex = space.defaultByResolution[0];
     if (defaultIndex === undefined) {
-      throw new HarnessError('bad-request', 'the default config is not servable by this model (context too long, or flip on asymmetric levels)');
+      throw new HarnessError(
+        'bad-request',
+        'the default config is not servable by this model (context too long, or flip on asymmetric levels)',
+      );
     }
-    const costModel = options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
+    const costModel =
+      options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
     return new Harness(forecaster, space, costModel, options.priorSource ?? null, rangeMultiple);
   }
 
@@ -157,9 +198,13 @@ export class Harness {
     });
     const reachable = this.space.maxHorizonMinutes;
     if (h > reachable) {
-      throw new HarnessError('bad-request', `horizon ${h} min is beyond every config of this model (at most ${reachable} min at the coarsest resolution)`, {
-        field: 'horizon',
-      });
+      throw new HarnessError(
+        'bad-request',
+        `horizon ${h} min is beyond every config of this model (at most ${reachable} min at the coarsest resolution)`,
+        {
+          field: 'horizon',
+        },
+      );
     }
     const reach: RequestReach = {
       n,
@@ -171,7 +216,8 @@ export class Harness {
     let reason: ColdStartReason | null = null;
     let validation: ValidationData | null = null;
     if (n === 1) reason = 'single-point-history';
-    else if (n < searchMinimumHistory(h, W, req.options.minContextPoints)) reason = 'history-shorter-than-search-minimum';
+    else if (n < searchMinimumHistory(h, W, req.options.minContextPoints))
+      reason = 'history-shorter-than-search-minimum';
     else {
       validation = validationData(req);
       if (!validation.anyScorable) reason = 'no-observed-value-in-any-validation-window';
@@ -186,7 +232,17 @@ export class Harness {
       if (defaultIndex < 0) reason = 'default-config-cannot-be-validated';
     }
     if (reason !== null) {
-      return this.#coldStart(req, reach, profiles, ranges, reason, prior, clock, validateInput, validation?.skipped ?? []);
+      return this.#coldStart(
+        req,
+        reach,
+        profiles,
+        ranges,
+        reason,
+        prior,
+        clock,
+        validateInput,
+        validation?.skipped ?? [],
+      );
     }
     const data = validation!;
     const space = this.space;
@@ -300,9 +356,17 @@ export class Harness {
       for (let m = 0; m < M; m++) {
         const status = scores.status[c * M + m];
         if (status === ScoreStatus.Incomplete) {
-          skipped.push({ metric: req.metricNames[m]!, config: space.keys[used[c]!]!, reason: 'a validation row had no observation inside its context window; not scored on this metric' });
+          skipped.push({
+            metric: req.metricNames[m]!,
+            config: space.keys[used[c]!]!,
+            reason: 'a validation row had no observation inside its context window; not scored on this metric',
+          });
         } else if (status === ScoreStatus.NonFinite) {
-          skipped.push({ metric: req.metricNames[m]!, config: space.keys[used[c]!]!, reason: 'non-finite validation loss (the model returned NaN or infinite quantiles); not eligible' });
+          skipped.push({
+            metric: req.metricNames[m]!,
+            config: space.keys[used[c]!]!,
+            reason: 'non-finite validation loss (the model returned NaN or infinite quantiles); not eligible',
+          });
         }
       }
     }
@@ -321,8 +385,16 @@ export class Harness {
       for (let o = 1; o < O; o++) {
         if (data.scorable[m * O + o] !== 1) continue;
         const row = built.rowIndex[plan.slotOf[c * O + o]! * M + m]!;
-        if (!(row >= 0)) return `validation window ${o} has no forecast for this config (no observation inside its context window)`;
-        interpolateQuantileRow(levels, postProcess(forecasts[row]!.quantiles, configs[c]!, h, levels.length, processed), levels.length, h, req.alpha, path);
+        if (!(row >= 0))
+          return `validation window ${o} has no forecast for this config (no observation inside its context window)`;
+        interpolateQuantileRow(
+          levels,
+          postProcess(forecasts[row]!.quantiles, configs[c]!, h, levels.length, processed),
+          levels.length,
+          h,
+          req.alpha,
+          path,
+        );
         appendResiduals(data.actual[m * O + o]!, path, out);
       }
       if (out.length === 0) return 'no observed value in any validation window';
@@ -341,7 +413,13 @@ export class Harness {
           const row = built.rowIndex[plan.slotOf[c * O]! * M + m]!;
           if (!(row >= 0)) return null;
           // The row was run without post-processing (shared by the family); apply the config's own.
-          return postProcess(forecasts[row]!.quantiles, configs[c]!, h, levels.length, new Float32Array(h * levels.length));
+          return postProcess(
+            forecasts[row]!.quantiles,
+            configs[c]!,
+            h,
+            levels.length,
+            new Float32Array(h * levels.length),
+          );
         },
       }));
       const choice = chooseFinal(metric, candidates, order.indexOf(0), ranges[m]!);
@@ -351,7 +429,13 @@ export class Harness {
         notes.push(fallbackNote(choice.fallback));
         if (position !== winnerPos[m]) {
           const s = score(position);
-          winners[metric] = { key: space.keys[used[position]!]!, config: configs[position]!, score: s === s ? s : null, tieToDefault: false, chosenBy: 'final-guard-fallback' };
+          winners[metric] = {
+            key: space.keys[used[position]!]!,
+            config: configs[position]!,
+            score: s === s ? s : null,
+            tieToDefault: false,
+            chosenBy: 'final-guard-fallback',
+          };
         }
       }
       const final = new QuantileForecast(choice.matrix, h, levels, configs[position]!);
@@ -361,7 +445,13 @@ export class Harness {
         // The config actually used (after any guard fallback) is the one whose residuals count:
         // the shift corrects that config's bias, not the first choice's.
         const residuals = validationResiduals(position, m);
-        forecast[metric] = calibration.apply(metric, space.keys[used[position]!]!, residuals, forecast[metric]!, !profiles[m]!.hasNegative);
+        forecast[metric] = calibration.apply(
+          metric,
+          space.keys[used[position]!]!,
+          residuals,
+          forecast[metric]!,
+          !profiles[m]!.hasNegative,
+        );
       }
     }
 
@@ -373,7 +463,13 @@ export class Harness {
         perMetric[req.metricNames[m]!] = v === v ? v : null;
       }
       const t = tenantScores[c]!;
-      tried.push({ key: space.keys[used[c]!]!, config: configs[c]!, source: sample.sources[c]!, score: t === t ? t : null, perMetric });
+      tried.push({
+        key: space.keys[used[c]!]!,
+        config: configs[c]!,
+        source: sample.sources[c]!,
+        score: t === t ? t : null,
+        perMetric,
+      });
     }
     const selectMs = clock.lap();
     this.costModel.observeOverhead(scoreMs + selectMs);
@@ -405,14 +501,32 @@ export class Harness {
       kRequested: req.k,
       kUsed,
       kLowered: kUsed < sample.order.length,
-      budget: budgetReport(req.budgetMs, availableModelMs, predictedModelMs, modelMs, spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs, total),
+      budget: budgetReport(
+        req.budgetMs,
+        availableModelMs,
+        predictedModelMs,
+        modelMs,
+        spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs,
+        total,
+      ),
       modelRows: built.modelRows,
       requestRows: built.rows.length,
       naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1]!,
       forecasterCalls: 1,
-      timings: { validateInput, sample: sampleMs, buildRows: buildRowsMs, model: modelMs, score: scoreMs, select: selectMs, total },
+      timings: {
+        validateInput,
+        sample: sampleMs,
+        buildRows: buildRowsMs,
+        model: modelMs,
+        score: scoreMs,
+        select: selectMs,
+        total,
+      },
       prior: prior.report,
-      notes: kUsed < req.k && kUsed === sample.order.length ? [...notes, `only ${kUsed} configs are servable for this request (K = ${req.k} asked)`] : notes,
+      notes:
+        kUsed < req.k && kUsed === sample.order.length
+          ? [...notes, `only ${kUsed} configs are servable for this request (K = ${req.k} asked)`]
+          : notes,
     };
   }
 
@@ -438,7 +552,9 @@ export class Harness {
     if (reason === 'single-point-history') {
       path = 'cold-start-flat';
       index = space.defaultByResolution[0]!;
-      notes.push('a single observation: the forecast is that value, flat, at every quantile (zero-width intervals; no model call)');
+      notes.push(
+        'a single observation: the forecast is that value, flat, at every quantile (zero-width intervals; no model call)',
+      );
     } else {
       const pick = prior.map === null ? null : topPriorConfig(space, prior.map, reach);
       if (pick !== null && pick.index >= 0) {
@@ -447,7 +563,8 @@ export class Harness {
       } else {
         path = 'cold-start-default';
         index = effectiveDefault(space, reach, false);
-        if (pick !== null) notes.push('the archetype prior has no config that can serve this request; the default config is used');
+        if (pick !== null)
+          notes.push('the archetype prior has no config that can serve this request; the default config is used');
         if (index < 0) {
           const stale = req.metricNames.filter((_, m) => profiles[m]!.lastObserved < reach.n - 1);
           throw new HarnessError(
@@ -463,7 +580,8 @@ export class Harness {
     const key = space.keys[index]!;
     const sampleMs = clock.lap();
 
-    const rows: ForecastRow[] = path === 'cold-start-flat' ? [] : req.series.map((values) => ({ values, horizon: h, config }));
+    const rows: ForecastRow[] =
+      path === 'cold-start-flat' ? [] : req.series.map((values) => ({ values, horizon: h, config }));
     const modelRows = rows.length * modelRowsFor(config);
     const spentBeforeCall = clock.elapsed();
     const availableModelMs = req.budgetMs - spentBeforeCall - this.costModel.coefficients.overheadMs;
@@ -485,7 +603,9 @@ export class Harness {
     const onDemand = new Map<number, Float32Array>();
     let extraRows = 0;
     if (defaultIndex >= 0 && defaultIndex !== index) {
-      const failing = req.metricNames.flatMap((_, m) => (checkFinal(forecasts[m]!.quantiles, ranges[m]!).ok ? [] : [m]));
+      const failing = req.metricNames.flatMap((_, m) =>
+        checkFinal(forecasts[m]!.quantiles, ranges[m]!).ok ? [] : [m],
+      );
       if (failing.length > 0) {
         const defaultConfig = space.configs[defaultIndex]!;
         const extra = failing.map((m) => ({ values: req.series[m]!, horizon: h, config: defaultConfig }));
@@ -521,7 +641,14 @@ export class Harness {
         if (choice.fallback !== null) {
           fallbacks.push(choice.fallback);
           notes.push(fallbackNote(choice.fallback));
-          if (choice.index !== 0) winner[metric] = { key: space.keys[defaultIndex]!, config: used, score: null, tieToDefault: false, chosenBy: 'final-guard-fallback' };
+          if (choice.index !== 0)
+            winner[metric] = {
+              key: space.keys[defaultIndex]!,
+              config: used,
+              score: null,
+              tieToDefault: false,
+              chosenBy: 'final-guard-fallback',
+            };
         }
         q = new QuantileForecast(choice.matrix, h, levels, used);
       }
@@ -533,7 +660,13 @@ export class Harness {
     const calibration: CalibrationReport =
       req.options.calibration === 'none'
         ? emptyCalibration('none')
-        : { ...emptyCalibration(req.options.calibration), unshifted: req.metricNames.map((metric) => ({ metric, reason: `${path}: no validation window was forecast` })) };
+        : {
+            ...emptyCalibration(req.options.calibration),
+            unshifted: req.metricNames.map((metric) => ({
+              metric,
+              reason: `${path}: no validation window was forecast`,
+            })),
+          };
     const selectMs = clock.lap();
     const total = clock.elapsed();
     return {
@@ -561,12 +694,27 @@ export class Harness {
       kRequested: req.k,
       kUsed: 1,
       kLowered: false,
-      budget: budgetReport(req.budgetMs, availableModelMs, predictedModelMs, modelMs, spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs, total),
+      budget: budgetReport(
+        req.budgetMs,
+        availableModelMs,
+        predictedModelMs,
+        modelMs,
+        spentBeforeCall + predictedModelMs + this.costModel.coefficients.overheadMs,
+        total,
+      ),
       modelRows: modelRows + extraRows,
       requestRows: rows.length + onDemand.size,
       naiveRequestRows: rows.length + onDemand.size,
       forecasterCalls: (rows.length > 0 ? 1 : 0) + (onDemand.size > 0 ? 1 : 0),
-      timings: { validateInput, sample: sampleMs, buildRows: buildRowsMs, model: modelMs, score: scoreMs, select: selectMs, total },
+      timings: {
+        validateInput,
+        sample: sampleMs,
+        buildRows: buildRowsMs,
+        model: modelMs,
+        score: scoreMs,
+        select: selectMs,
+        total,
+      },
       prior: prior.report,
       notes,
     };
@@ -575,18 +723,34 @@ export class Harness {
   #lookUpPrior(tenant: TenantHistory): PriorLookup {
     const source = this.priorSource;
     if (source === null) {
-      return { map: null, report: { configured: false, available: false, archetype: null, keys: 0, unknownKeys: 0, error: null } };
+      return {
+        map: null,
+        report: { configured: false, available: false, archetype: null, keys: 0, unknownKeys: 0, error: null },
+      };
     }
     try {
       const map = source.prior(tenant);
       const archetype = source.archetype?.(tenant) ?? null;
       let unknownKeys = 0;
       if (map !== null) for (const key of map.keys()) if (this.space.indexOf(key) === undefined) unknownKeys++;
-      return { map, report: { configured: true, available: map !== null, archetype, keys: map?.size ?? 0, unknownKeys, error: null } };
+      return {
+        map,
+        report: {
+          configured: true,
+          available: map !== null,
+          archetype,
+          keys: map?.size ?? 0,
+          unknownKeys,
+          error: null,
+        },
+      };
     } catch (error) {
       // A broken prior store must not take forecasting down: continue without it, say so.
       const message = error instanceof Error ? error.message : String(error);
-      return { map: null, report: { configured: true, available: false, archetype: null, keys: 0, unknownKeys: 0, error: message } };
+      return {
+        map: null,
+        report: { configured: true, available: false, archetype: null, keys: 0, unknownKeys: 0, error: message },
+      };
     }
   }
 
@@ -596,11 +760,20 @@ export class Harness {
       out = await this.forecaster.forecastBatch(rows);
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
-      throw new HarnessError('model-failure', `forecastBatch failed on ${rows.length} rows: ${message}`, { rows: rows.length }, { cause });
+      throw new HarnessError(
+        'model-failure',
+        `forecastBatch failed on ${rows.length} rows: ${message}`,
+        { rows: rows.length },
+        { cause },
+      );
     }
     const size = horizon * this.forecaster.levels.length;
     if (!Array.isArray(out) || out.length !== rows.length || out.some((f) => f?.quantiles?.length !== size)) {
-      throw new HarnessError('model-failure', `forecastBatch returned a malformed result for ${rows.length} rows of horizon ${horizon}`, { rows: rows.length });
+      throw new HarnessError(
+        'model-failure',
+        `forecastBatch returned a malformed result for ${rows.length} rows of horizon ${horizon}`,
+        { rows: rows.length },
+      );
     }
     return out;
   }
@@ -630,7 +803,11 @@ function validationData(req: ParsedRequest): ValidationData {
         actual[m * O + o] = values.subarray(from, from + h);
         anyScorable = true;
       } else {
-        skipped.push({ metric: metricNames[m]!, window: o, reason: `validation window ${o} (points ${from}–${from + h - 1}) has no observed value; not scored` });
+        skipped.push({
+          metric: metricNames[m]!,
+          window: o,
+          reason: `validation window ${o} (points ${from}–${from + h - 1}) has no observed value; not scored`,
+        });
       }
     }
     const scale = metricScale(values, n - W * h);
@@ -640,7 +817,14 @@ function validationData(req: ParsedRequest): ValidationData {
   return { ends, lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
 }
 
-const emptyCalibration = (method: CalibrationMethod): CalibrationReport => ({ method, shifts: {}, residuals: {}, configs: {}, capped: [], unshifted: [] });
+const emptyCalibration = (method: CalibrationMethod): CalibrationReport => ({
+  method,
+  shifts: {},
+  residuals: {},
+  configs: {},
+  capped: [],
+  unshifted: [],
+});
 
 /** Collects the per-metric shifts of one request and applies them (calibration.ts). */
 class Calibrator {
@@ -658,7 +842,13 @@ class Calibrator {
   }
 
   /** The shifted α-quantile path, or `path` itself when `residuals` is a reason not to shift. */
-  apply(metric: string, config: string, residuals: number[] | string, path: Float32Array, nonNegative: boolean): Float32Array {
+  apply(
+    metric: string,
+    config: string,
+    residuals: number[] | string,
+    path: Float32Array,
+    nonNegative: boolean,
+  ): Float32Array {
     if (typeof residuals === 'string') {
       this.#unshifted.push({ metric, reason: `${config}: ${residuals}` });
       return path;
@@ -672,7 +862,14 @@ class Calibrator {
   }
 
   report(): CalibrationReport {
-    return { method: this.#method, shifts: this.#shifts, residuals: this.#residuals, configs: this.#configs, capped: this.#capped, unshifted: this.#unshifted };
+    return {
+      method: this.#method,
+      shifts: this.#shifts,
+      residuals: this.#residuals,
+      configs: this.#configs,
+      capped: this.#capped,
+      unshifted: this.#unshifted,
+    };
   }
 }
 
@@ -685,7 +882,10 @@ function priorWeightsFor(space: ConfigSpace, prior: ReadonlyMap<string, number>)
   return weights;
 }
 
-function boundsReport(metricNames: readonly string[], ranges: readonly PlausibleRange[]): Record<string, PlausibleRange> {
+function boundsReport(
+  metricNames: readonly string[],
+  ranges: readonly PlausibleRange[],
+): Record<string, PlausibleRange> {
   const out: Record<string, PlausibleRange> = {};
   metricNames.forEach((name, m) => (out[name] = ranges[m]!));
   return out;
@@ -699,7 +899,15 @@ function budgetReport(
   predictedTotalMs: number,
   actualTotalMs: number,
 ): BudgetReport {
-  return { budgetMs, availableModelMs, predictedModelMs, actualModelMs, predictedTotalMs, actualTotalMs, overBudget: actualTotalMs > budgetMs };
+  return {
+    budgetMs,
+    availableModelMs,
+    predictedModelMs,
+    actualModelMs,
+    predictedTotalMs,
+    actualTotalMs,
+    overBudget: actualTotalMs > budgetMs,
+  };
 }
 
 function defaultAdjustedNote(space: ConfigSpace, index: number, h: number): string {
@@ -710,4 +918,3 @@ function effectiveDefaultOrFirst(space: ConfigSpace, reach: RequestReach): numbe
   const i = effectiveDefault(space, reach, false);
   return i >= 0 ? i : space.defaultByResolution[0]!;
 }
-

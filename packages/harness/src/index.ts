@@ -32,17 +32,27 @@ export { CALIBRATION_METHODS, conformalShift, type CalibrationMethod } from './c
 export type { HarnessForecaster } from './forecaster.js';
 export { staticPrior, type ConfigPriorSource, type TenantHistory } from './config-prior.js';
 export { archetypeStorePrior, type ArchetypePriorOptions } from './archetype-prior.js';
-export { CostModel, calibrateCostModel, type CostCoefficients, type CostModelOptions, type CalibrationOptions } from './cost-model.js';
 export {
-  searchMinimumHistory,
-  type HarnessPath,
-  type ColdStartReason,
-} from './cold-start.js';
+  CostModel,
+  calibrateCostModel,
+  type CostCoefficients,
+  type CostModelOptions,
+  type CalibrationOptions,
+} from './cost-model.js';
+export { searchMinimumHistory, type HarnessPath, type ColdStartReason } from './cold-start.js';
 export { ConfigSpace, type ConfigFamily } from './config-space.js';
 export { sampleConfigs, type SampleSource, type Sample, type SampleInput } from './config-sampler.js';
 export { scalePeriod, SCALE_WINDOW_POINTS, type MetricScale } from './history-profile.js';
 export { TIE_RELATIVE_TOLERANCE } from './selection.js';
-export { PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, checkFinal, type FinalGuardOptions, type FinalFallback, type FinalGuardFailure, type PlausibleRange } from './final-guard.js';
+export {
+  PLAUSIBLE_RANGE_MULTIPLE,
+  plausibleRange,
+  checkFinal,
+  type FinalGuardOptions,
+  type FinalFallback,
+  type FinalGuardFailure,
+  type PlausibleRange,
+} from './final-guard.js';
 
 // Internals the experiments app (apps/experiments) shares so that "config X" and "the scale" mean
 // exactly what they mean inside the harness: its grid search post-processes family forecasts the

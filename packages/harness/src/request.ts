@@ -17,7 +17,9 @@ export const SINGLE_SERIES_METRIC = 'value';
 
 // z.custom rather than z.instanceof: instanceof narrows to Float32Array<ArrayBuffer>, which a
 // caller's plain Float32Array (ArrayBufferLike, e.g. @tsfm/workload-gen's Tenant) does not satisfy.
-const values = z.custom<Float32Array>((v) => v instanceof Float32Array, { error: 'expected a Float32Array (NaN = missing minute)' });
+const values = z.custom<Float32Array>((v) => v instanceof Float32Array, {
+  error: 'expected a Float32Array (NaN = missing minute)',
+});
 
 const TenantInputSchema = z.object({
   id: z.string().min(1),
@@ -142,21 +144,32 @@ export function parseRequest(input: unknown): ParsedRequest {
       ? { id: h.id, start: h.start, stepMs: h.stepMs, metrics: { [SINGLE_SERIES_METRIC]: h.values } }
       : { id: h.id, start: h.start, stepMs: h.stepMs, metrics: h.metrics };
   if (tenant.stepMs !== MINUTE_MS) {
-    throw new HarnessError('bad-request', `history.stepMs is ${tenant.stepMs}; the harness needs a 1-minute grid (${MINUTE_MS} ms) — resample first`, {
-      field: 'history.stepMs',
-    });
+    throw new HarnessError(
+      'bad-request',
+      `history.stepMs is ${tenant.stepMs}; the harness needs a 1-minute grid (${MINUTE_MS} ms) — resample first`,
+      {
+        field: 'history.stepMs',
+      },
+    );
   }
   const available = Object.keys(tenant.metrics);
   const metricNames = r.metrics ?? available;
-  if (metricNames.length === 0) throw new HarnessError('bad-request', 'history has no metrics', { field: 'history.metrics' });
+  if (metricNames.length === 0)
+    throw new HarnessError('bad-request', 'history has no metrics', { field: 'history.metrics' });
   if (new Set(metricNames).size !== metricNames.length) {
-    throw new HarnessError('bad-request', `metrics lists a name twice: ${metricNames.join(', ')}`, { field: 'metrics' });
+    throw new HarnessError('bad-request', `metrics lists a name twice: ${metricNames.join(', ')}`, {
+      field: 'metrics',
+    });
   }
   const series: Float32Array[] = [];
   for (const name of metricNames) {
     const v = tenant.metrics[name];
     if (v === undefined) {
-      throw new HarnessError('bad-request', `tenant ${tenant.id} has no metric '${name}' (has ${available.join(', ')})`, { field: 'metrics', metric: name });
+      throw new HarnessError(
+        'bad-request',
+        `tenant ${tenant.id} has no metric '${name}' (has ${available.join(', ')})`,
+        { field: 'metrics', metric: name },
+      );
     }
     series.push(v);
   }

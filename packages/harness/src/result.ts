@@ -41,7 +41,13 @@ export interface MetricWinner {
    * or the cold-start rule) had a final forecast that failed the final-forecast guard, and this
    * one replaced it for this metric (see `HarnessResult.fallbacks`).
    */
-  readonly chosenBy: 'search' | 'fallback-default' | 'cold-start-prior' | 'cold-start-default' | 'cold-start-flat' | 'final-guard-fallback';
+  readonly chosenBy:
+    | 'search'
+    | 'fallback-default'
+    | 'cold-start-prior'
+    | 'cold-start-default'
+    | 'cold-start-flat'
+    | 'final-guard-fallback';
 }
 
 /** Why the final-forecast guard refused a config's final forecast for one metric (final-guard.ts). */

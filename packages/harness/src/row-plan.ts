@@ -83,7 +83,8 @@ export function planRows(input: PlanInput): RowPlan {
         slotOrigin.push(o);
         const windowStart = end - steps * r;
         for (let m = 0; m < M; m++) {
-          const need = steps >= 1 && (o === 0 || scorable[m * O + o] === 1) && lastObs[m * O + o]! >= windowStart ? 1 : 0;
+          const need =
+            steps >= 1 && (o === 0 || scorable[m * O + o] === 1) && lastObs[m * O + o]! >= windowStart ? 1 : 0;
           needsList.push(need);
           needed += need;
         }
@@ -98,7 +99,15 @@ export function planRows(input: PlanInput): RowPlan {
     modelRowsInPrefix[c] = modelRows;
     naiveRowsInPrefix[c] = naiveRows;
   }
-  return { slotOf, slotFamily, slotOrigin, slotsInPrefix, modelRowsInPrefix, naiveRowsInPrefix, needs: Uint8Array.from(needsList) };
+  return {
+    slotOf,
+    slotFamily,
+    slotOrigin,
+    slotsInPrefix,
+    modelRowsInPrefix,
+    naiveRowsInPrefix,
+    needs: Uint8Array.from(needsList),
+  };
 }
 
 export interface BuiltRows {

@@ -59,7 +59,13 @@ export interface Scores {
  * Post-processing of one config applied to a raw [h × L] quantile matrix; returns `raw` itself
  * when the config has none (no copy), else `out`.
  */
-export function postProcess(raw: Float32Array, config: ForecastConfig, horizon: number, nLevels: number, out: Float32Array): Float32Array {
+export function postProcess(
+  raw: Float32Array,
+  config: ForecastConfig,
+  horizon: number,
+  nLevels: number,
+  out: Float32Array,
+): Float32Array {
   if (!config.clampNonNegative && !config.fixCrossing) return raw;
   out.set(raw);
   if (config.clampNonNegative) clampNonNegative(out, horizon * nLevels);

@@ -33,16 +33,23 @@ describe('α-quantile on a model with known quantiles', () => {
     const harness = await Harness.create(client);
     const values = ramp(50);
     const last = values[values.length - 1]!;
-    for (const [tier, offset] of [['premium', 10], ['standard', 8.5], ['basic', 7.5]] as const) {
+    for (const [tier, offset] of [
+      ['premium', 10],
+      ['standard', 8.5],
+      ['basic', 7.5],
+    ] as const) {
       const r = await harness.forecast({ history: { values }, horizon: 5, tier });
       expect(r.forecast.value![0]).toBeCloseTo(last + offset, 4);
     }
   });
 
-  it('on the search path the returned forecast is the winner\'s α-quantile', async () => {
+  it("on the search path the returned forecast is the winner's α-quantile", async () => {
     // Raw-scale configs only, so every config's level k is (last coarse value) + k.
     const grid = configGrid({ maxContextLength: 64, normalisations: ['none'], flip: [false] });
-    const harness = await Harness.create(client, { grid, costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }) });
+    const harness = await Harness.create(client, {
+      grid,
+      costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+    });
     const r = await harness.forecast({ history: { values: ramp(2000) }, horizon: 60, alpha: 0.9, k: 16 });
     expect(r.path).toBe('search');
     const q = r.quantiles.value!;

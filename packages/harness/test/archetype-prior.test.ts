@@ -21,9 +21,12 @@ function store(): ArchetypeStore {
 }
 
 describe('archetypeStorePrior', () => {
-  it('feeds the store\'s config prior and archetype vote into the harness', async () => {
+  it("feeds the store's config prior and archetype vote into the harness", async () => {
     const source = await archetypeStorePrior(store(), { neighbours: 4 });
-    const harness = await Harness.create(new FakeForecaster(naive), { priorSource: source, costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }) });
+    const harness = await Harness.create(new FakeForecaster(naive), {
+      priorSource: source,
+      costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+    });
 
     const cold = await harness.forecast({ history: syntheticTenant(90, 77), horizon: 60, alpha: 0.9 });
     expect(cold.path).toBe('cold-start-prior');
@@ -43,7 +46,10 @@ describe('archetypeStorePrior', () => {
       { kind: 'flat-ip' },
     );
     const source = await archetypeStorePrior(empty);
-    const harness = await Harness.create(new FakeForecaster(naive), { priorSource: source, costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }) });
+    const harness = await Harness.create(new FakeForecaster(naive), {
+      priorSource: source,
+      costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+    });
     const r = await harness.forecast({ history: syntheticTenant(90, 1), horizon: 60, alpha: 0.9 });
     expect(r.path).toBe('cold-start-default');
     expect(r.prior).toMatchObject({ configured: true, available: false, archetype: 'idle' });

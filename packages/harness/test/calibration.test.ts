@@ -30,7 +30,8 @@ function noisySeries(n: number, future: number, seed: number): Float32Array {
  */
 const biasedLow: Predict = (row, levels) => {
   const out = new Float32Array(row.horizon * levels.length);
-  for (let t = 0; t < row.horizon; t++) levels.forEach((p, l) => (out[t * levels.length + l] = LEVEL + (2 * p - 1) - BIAS));
+  for (let t = 0; t < row.horizon; t++)
+    levels.forEach((p, l) => (out[t * levels.length + l] = LEVEL + (2 * p - 1) - BIAS));
   return out;
 };
 
@@ -78,10 +79,15 @@ describe('conformalShift', () => {
 
   it('property: zero residuals give zero shift, and a constant residual c gives c', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), alpha, fc.double({ min: -1e6, max: 1e6, noNaN: true }), (n, a, c) => {
-        expect(Object.is(conformalShift(new Array<number>(n).fill(0), a).shift, 0)).toBe(true);
-        expect(conformalShift(new Array<number>(n).fill(c), a).shift).toBe(c + 0);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        alpha,
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        (n, a, c) => {
+          expect(Object.is(conformalShift(new Array<number>(n).fill(0), a).shift, 0)).toBe(true);
+          expect(conformalShift(new Array<number>(n).fill(c), a).shift).toBe(c + 0);
+        },
+      ),
     );
   });
 
@@ -156,13 +162,22 @@ describe("calibration: 'validation-shift'", () => {
     const without = await harness.forecast(request(values, 0.9));
     const none = await harness.forecast(request(values, 0.9, 'none'));
     expect(deterministic(none)).toEqual(deterministic(without));
-    expect(none.calibration).toEqual({ method: 'none', shifts: {}, residuals: {}, configs: {}, capped: [], unshifted: [] });
+    expect(none.calibration).toEqual({
+      method: 'none',
+      shifts: {},
+      residuals: {},
+      configs: {},
+      capped: [],
+      unshifted: [],
+    });
     expect(Array.from(none.forecast.cpu!)).toEqual(Array.from(none.quantiles.cpu!.quantileAt(0.9)));
     // On a four-metric tenant with the rigged-free naive forecaster, too.
     const { harness: h2 } = await harnessWith(naive);
     const tenant = syntheticTenant(3000, 5);
     const base: HarnessRequest = { history: tenant, horizon: 60, alpha: 0.75, k: 16, budgetMs: 1e9 };
-    expect(deterministic(await h2.forecast({ ...base, options: { calibration: 'none' } }))).toEqual(deterministic(await h2.forecast(base)));
+    expect(deterministic(await h2.forecast({ ...base, options: { calibration: 'none' } }))).toEqual(
+      deterministic(await h2.forecast(base)),
+    );
   });
 
   it('the model distribution (result.quantiles), the winner and the model rows are the same with and without calibration', async () => {
@@ -198,7 +213,14 @@ describe("calibration: 'validation-shift'", () => {
     };
     const { harness } = await harnessWith(rigged);
     const tenant = syntheticTenant(3000, 5);
-    const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9, k: 16, budgetMs: 1e9, options: { calibration: 'validation-shift' } });
+    const r = await harness.forecast({
+      history: tenant,
+      horizon: 60,
+      alpha: 0.9,
+      k: 16,
+      budgetMs: 1e9,
+      options: { calibration: 'validation-shift' },
+    });
     expect(r.fallbacks).toHaveLength(METRICS.length);
     for (const m of METRICS) {
       expect(r.winner[m]!.key).toBe(configKey(r.winner[m]!.config));
@@ -216,7 +238,13 @@ describe("calibration: 'validation-shift'", () => {
   it('cold start: nothing to calibrate from, every metric recorded as unshifted', async () => {
     const { harness } = await harnessWith(biasedLow);
     const values = noisySeries(100, 0, 5);
-    const r = await harness.forecast({ history: { values }, horizon: 60, alpha: 0.9, budgetMs: 1e9, options: { calibration: 'validation-shift' } });
+    const r = await harness.forecast({
+      history: { values },
+      horizon: 60,
+      alpha: 0.9,
+      budgetMs: 1e9,
+      options: { calibration: 'validation-shift' },
+    });
     expect(r.path).toBe('cold-start-default');
     expect(r.calibration.shifts).toEqual({});
     expect(r.calibration.unshifted.map((u) => u.metric)).toEqual(['value']);

@@ -25,13 +25,27 @@ describe('cold start', () => {
 
   it('with a prior: its highest-weight config that can serve the request', async () => {
     // 'not-a-config' has the highest weight but is not a config: ignored and counted.
-    const prior = staticPrior({ 'ctx128-r5-mean-std-flip1-clamp1-fix1': 0.5, 'ctx64-r15-last-value-flip0-clamp1-fix0': 0.3, 'not-a-config': 0.9 }, 'b2b-saas');
+    const prior = staticPrior(
+      {
+        'ctx128-r5-mean-std-flip1-clamp1-fix1': 0.5,
+        'ctx64-r15-last-value-flip0-clamp1-fix0': 0.3,
+        'not-a-config': 0.9,
+      },
+      'b2b-saas',
+    );
     const { harness } = await make(prior);
     const r = await harness.forecast({ history: short, horizon: 60, alpha: 0.9 });
     expect(r.path).toBe('cold-start-prior');
     expect(r.winner.cpu!.key).toBe('ctx128-r5-mean-std-flip1-clamp1-fix1');
     expect(r.winner.cpu!.chosenBy).toBe('cold-start-prior');
-    expect(r.prior).toEqual({ configured: true, available: true, archetype: 'b2b-saas', keys: 3, unknownKeys: 1, error: null });
+    expect(r.prior).toEqual({
+      configured: true,
+      available: true,
+      archetype: 'b2b-saas',
+      keys: 3,
+      unknownKeys: 1,
+      error: null,
+    });
   });
 
   it('skips prior configs that cannot serve the history, then falls back to the default', async () => {

@@ -8,7 +8,16 @@ const allFamilies = new Uint8Array(space.families.length).fill(1);
 const defaultIndex = space.defaultByResolution[0]!;
 
 function sample(over: Partial<SampleInput> = {}) {
-  return sampleConfigs({ space, familyAllowed: allFamilies, defaultIndex, priorWeights: null, k: 32, configsPerModelRow: 2, seed: 7, ...over });
+  return sampleConfigs({
+    space,
+    familyAllowed: allFamilies,
+    defaultIndex,
+    priorWeights: null,
+    k: 32,
+    configsPerModelRow: 2,
+    seed: 7,
+    ...over,
+  });
 }
 
 describe('config space', () => {
@@ -87,7 +96,11 @@ describe('sampleConfigs', () => {
 
   it('prior configs come before exploration, and exploration fills the rest', () => {
     const weights = new Float64Array(space.configs.length);
-    const keys = ['ctx64-r5-mean-std-flip0-clamp1-fix1', 'ctx256-r60-none-flip1-clamp1-fix0', 'ctx128-r1-log1p-flip0-clamp0-fix1'];
+    const keys = [
+      'ctx64-r5-mean-std-flip0-clamp1-fix1',
+      'ctx256-r60-none-flip1-clamp1-fix0',
+      'ctx128-r1-log1p-flip0-clamp0-fix1',
+    ];
     for (const k of keys) weights[space.indexOf(k)!] = 1;
     const s = sample({ priorWeights: weights, k: 10 });
     expect(s.sources.slice(0, 2)).toEqual(['default', 'default-variant']);

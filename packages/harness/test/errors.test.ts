@@ -24,20 +24,26 @@ describe('typed errors', () => {
     const harness = await Harness.create(fake, { costModel: FREE() });
     const real = fake.forecastBatch.bind(fake);
     fake.forecastBatch = async (rows) => (await real(rows)).slice(1);
-    await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({ code: 'model-failure' });
+    await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({
+      code: 'model-failure',
+    });
   });
 
   it('a model that emits NaN everywhere → model-failure, not a NaN forecast', async () => {
     const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
     const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE() });
-    await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({ code: 'model-failure' });
+    await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({
+      code: 'model-failure',
+    });
   });
 
   it('a config whose forecasts are NaN is reported and cannot win', async () => {
     let bad = '';
     const predict: Predict = (row, levels) => {
       if (bad === '' && row.config.resolutionMinutes === 15) bad = familyOf(row.config);
-      return familyOf(row.config) === bad ? new Float32Array(row.horizon * levels.length).fill(Number.NaN) : naive(row, levels);
+      return familyOf(row.config) === bad
+        ? new Float32Array(row.horizon * levels.length).fill(Number.NaN)
+        : naive(row, levels);
     };
     const harness = await Harness.create(new FakeForecaster(predict), { costModel: FREE() });
     const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9, k: 32 });
@@ -45,13 +51,27 @@ describe('typed errors', () => {
     const broken = r.tried.filter((t) => familyOf(t.config) === bad);
     expect(broken.length).toBeGreaterThan(0);
     expect(broken.every((t) => t.score === null)).toBe(true);
-    expect(r.skipped).toContainEqual(expect.objectContaining({ config: broken[0]!.key, reason: expect.stringMatching(/non-finite/) }));
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({ config: broken[0]!.key, reason: expect.stringMatching(/non-finite/) }),
+    );
     expect(familyOf(r.winner.cpu!.config)).not.toBe(bad);
   });
 
   it('a harness over a model that cannot serve the default config is refused at construction', async () => {
     const tiny = new FakeForecaster(naive, { contextLength: 32 });
-    await expect(Harness.create(tiny, { costModel: FREE(), defaultConfig: { contextLength: 512, resolutionMinutes: 1, normalisation: 'none', flip: false, clampNonNegative: true, fixCrossing: true } })).rejects.toMatchObject({
+    await expect(
+      Harness.create(tiny, {
+        costModel: FREE(),
+        defaultConfig: {
+          contextLength: 512,
+          resolutionMinutes: 1,
+          normalisation: 'none',
+          flip: false,
+          clampNonNegative: true,
+          fixCrossing: true,
+        },
+      }),
+    ).rejects.toMatchObject({
       code: 'bad-request',
     });
   });

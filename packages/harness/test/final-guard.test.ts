@@ -8,15 +8,30 @@ import { configKey, loadModel, parseConfig, type ForecastConfig, type ForecastRo
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pretrainShapedModel } from './helpers/models.js';
-import { Harness, HarnessError, PLAUSIBLE_RANGE_MULTIPLE, plausibleRange, checkFinal, staticPrior, type HarnessRequest, type HarnessResult } from '../src/index.js';
+import {
+  Harness,
+  HarnessError,
+  PLAUSIBLE_RANGE_MULTIPLE,
+  plausibleRange,
+  checkFinal,
+  staticPrior,
+  type HarnessRequest,
+  type HarnessResult,
+} from '../src/index.js';
 import { fallbackOrder } from '../src/final-guard.js';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { METRICS, syntheticTenant } from './helpers/tenants.js';
 
-
 const tenant = syntheticTenant(3000, 5);
-const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({ history: tenant, horizon: 60, alpha: 0.9, k: 16, budgetMs: 1e9, ...over });
+const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({
+  history: tenant,
+  horizon: 60,
+  alpha: 0.9,
+  k: 16,
+  budgetMs: 1e9,
+  ...over,
+});
 
 /** The final row (forecast from the whole history) rather than a validation row. */
 const isFinal = (row: ForecastRow): boolean => (row.end ?? row.values.length) === row.values.length;
@@ -32,7 +47,10 @@ function truth(row: ForecastRow, t: number): number {
  * final row; every other family is naive. Y is better than naive on validation (half-way to the
  * truth), so it is the unique next-best.
  */
-function rigged(final: (row: ForecastRow, levels: readonly number[]) => Float32Array, opts: { winner?: ForecastConfig; finalFamilies?: 'winner' | 'all' } = {}): Predict {
+function rigged(
+  final: (row: ForecastRow, levels: readonly number[]) => Float32Array,
+  opts: { winner?: ForecastConfig; finalFamilies?: 'winner' | 'all' } = {},
+): Predict {
   const winner = familyOf(opts.winner ?? X);
   return (row, levels) => {
     const fam = familyOf(row.config);
@@ -49,7 +67,8 @@ const nanFinal = (row: ForecastRow, levels: readonly number[]): Float32Array => 
   return m;
 };
 /** Finite, 1e6 × the last value at every quantile: the expm1-tail failure, far outside the bound. */
-const hugeFinal = (row: ForecastRow, levels: readonly number[]): Float32Array => flatMatrix(row.horizon, levels, () => lastValue(row) * 1e6 + 1e6);
+const hugeFinal = (row: ForecastRow, levels: readonly number[]): Float32Array =>
+  flatMatrix(row.horizon, levels, () => lastValue(row) * 1e6 + 1e6);
 
 async function harnessWith(predict: Predict, options: { rangeMultiple?: number; prior?: Record<string, number> } = {}) {
   const fake = new FakeForecaster(predict);
@@ -82,16 +101,33 @@ describe('plausibleRange and checkFinal', () => {
     expect(plausibleRange(new Float32Array([4, 4, Number.NaN]), 10)).toEqual({ lo: -36, hi: 44 });
     expect(plausibleRange(new Float32Array([-4, -4]), 10)).toEqual({ lo: -44, hi: 36 });
     expect(plausibleRange(new Float32Array([0, 0]), 10)).toEqual({ lo: -10, hi: 10 });
-    expect(plausibleRange(new Float32Array([1, 9]), Number.POSITIVE_INFINITY)).toEqual({ lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY });
-    expect(plausibleRange(new Float32Array([Number.NaN]), 10)).toEqual({ lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY });
+    expect(plausibleRange(new Float32Array([1, 9]), Number.POSITIVE_INFINITY)).toEqual({
+      lo: Number.NEGATIVE_INFINITY,
+      hi: Number.POSITIVE_INFINITY,
+    });
+    expect(plausibleRange(new Float32Array([Number.NaN]), 10)).toEqual({
+      lo: Number.NEGATIVE_INFINITY,
+      hi: Number.POSITIVE_INFINITY,
+    });
   });
 
   it('verdicts: non-finite first, then above / below the bound', () => {
     const range = { lo: 0, hi: 10 };
     expect(checkFinal(new Float32Array([1, 2, 10]), range)).toEqual({ ok: true });
-    expect(checkFinal(new Float32Array([1, Number.POSITIVE_INFINITY, 1e9]), range)).toMatchObject({ ok: false, reason: 'non-finite' });
-    expect(checkFinal(new Float32Array([1, 11]), range)).toMatchObject({ ok: false, reason: 'implausible', detail: expect.stringMatching(/above/) });
-    expect(checkFinal(new Float32Array([-1, 1]), range)).toMatchObject({ ok: false, reason: 'implausible', detail: expect.stringMatching(/below/) });
+    expect(checkFinal(new Float32Array([1, Number.POSITIVE_INFINITY, 1e9]), range)).toMatchObject({
+      ok: false,
+      reason: 'non-finite',
+    });
+    expect(checkFinal(new Float32Array([1, 11]), range)).toMatchObject({
+      ok: false,
+      reason: 'implausible',
+      detail: expect.stringMatching(/above/),
+    });
+    expect(checkFinal(new Float32Array([-1, 1]), range)).toMatchObject({
+      ok: false,
+      reason: 'implausible',
+      detail: expect.stringMatching(/below/),
+    });
     expect(checkFinal(null, range)).toMatchObject({ ok: false, reason: 'no-final-forecast' });
   });
 
@@ -107,7 +143,10 @@ describe('plausibleRange and checkFinal', () => {
     fc.assert(
       fc.property(
         fc.array(value, { minLength: 1, maxLength: 50 }),
-        fc.array(fc.oneof(fc.double({ min: -1e15, max: 1e15 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.oneof(fc.double({ min: -1e15, max: 1e15 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY)),
+          { minLength: 1, maxLength: 40 },
+        ),
         fc.double({ min: 0, max: 100, noNaN: true }),
         (history, forecast, c) => {
           const range = plausibleRange(Float32Array.from(history), c);
@@ -115,7 +154,8 @@ describe('plausibleRange and checkFinal', () => {
           // Repeating any observed value is always plausible.
           if (observed.length > 0) expect(checkFinal(observed, range).ok).toBe(true);
           const matrix = Float32Array.from(forecast);
-          if (checkFinal(matrix, range).ok) for (const v of matrix) expect(Number.isFinite(v) && v >= range.lo && v <= range.hi).toBe(true);
+          if (checkFinal(matrix, range).ok)
+            for (const v of matrix) expect(Number.isFinite(v) && v >= range.lo && v <= range.hi).toBe(true);
         },
       ),
       { numRuns: 300, seed: 7 },
@@ -124,14 +164,19 @@ describe('plausibleRange and checkFinal', () => {
 });
 
 describe('final-forecast guard in the harness', () => {
-  it('(a) a NaN in the winner\'s final forecast: falls back to the next-best config, no error, recorded', async () => {
+  it("(a) a NaN in the winner's final forecast: falls back to the next-best config, no error, recorded", async () => {
     const { harness, fake } = await harnessWith(rigged(nanFinal));
     const r = await harness.forecast(request());
     expect(r.tenantWinner).toBe('ctx128-r5-mean-std-flip0-clamp1-fix1'); // X won validation
     expect(r.fallbacks).toHaveLength(METRICS.length);
     for (const m of r.metrics) {
       const f = r.fallbacks.find((x) => x.metric === m)!;
-      expect(f).toMatchObject({ from: r.tenantWinner, reason: 'non-finite', accepted: true, refused: [{ key: r.tenantWinner, reason: 'non-finite' }] });
+      expect(f).toMatchObject({
+        from: r.tenantWinner,
+        reason: 'non-finite',
+        accepted: true,
+        refused: [{ key: r.tenantWinner, reason: 'non-finite' }],
+      });
       // Y validated second best (half-way to the truth): it takes over.
       expect(familyOf(r.winner[m]!.config)).toBe(familyOf(Y));
       expect(f.to).toBe(r.winner[m]!.key);
@@ -151,7 +196,11 @@ describe('final-forecast guard in the harness', () => {
     const r = await harness.forecast(request());
     expect(r.fallbacks.map((f) => f.metric).sort()).toEqual([...METRICS].sort());
     for (const f of r.fallbacks) {
-      expect(f).toMatchObject({ reason: 'implausible', accepted: true, detail: expect.stringMatching(/above the plausible maximum/) });
+      expect(f).toMatchObject({
+        reason: 'implausible',
+        accepted: true,
+        detail: expect.stringMatching(/above the plausible maximum/),
+      });
       expect(f.to).not.toBe(f.from);
     }
     expectWithinBounds(r);
@@ -165,7 +214,9 @@ describe('final-forecast guard in the harness', () => {
   it('(c) a normal request: no fallback, result identical to the guard turned off (fake forecaster)', async () => {
     const predict = rigged((row, levels) => flatMatrix(row.horizon, levels, () => lastValue(row)));
     const on = await (await harnessWith(predict)).harness.forecast(request());
-    const off = await (await harnessWith(predict, { rangeMultiple: Number.POSITIVE_INFINITY })).harness.forecast(request());
+    const off = await (
+      await harnessWith(predict, { rangeMultiple: Number.POSITIVE_INFINITY })
+    ).harness.forecast(request());
     expect(on.fallbacks).toEqual([]);
     expect(on.winner).toEqual(off.winner);
     for (const m of on.metrics) {
@@ -184,14 +235,30 @@ describe('final-forecast guard in the harness', () => {
     try {
       // The budget is unlimited so the two harnesses' cost models cannot pick different K.
       const on = await Harness.create(client, { costModel: FREE() });
-      const off = await Harness.create(client, { costModel: FREE(), finalGuard: { rangeMultiple: Number.POSITIVE_INFINITY } });
-      for (const [seed, selection] of [[1, 'per-tenant'], [2, 'per-metric'], [3, 'per-tenant']] as const) {
-        const req: HarnessRequest = { history: syntheticTenant(4000, seed), horizon: 60, alpha: 0.9, k: 32, budgetMs: 1e9, seed, options: { selection } };
+      const off = await Harness.create(client, {
+        costModel: FREE(),
+        finalGuard: { rangeMultiple: Number.POSITIVE_INFINITY },
+      });
+      for (const [seed, selection] of [
+        [1, 'per-tenant'],
+        [2, 'per-metric'],
+        [3, 'per-tenant'],
+      ] as const) {
+        const req: HarnessRequest = {
+          history: syntheticTenant(4000, seed),
+          horizon: 60,
+          alpha: 0.9,
+          k: 32,
+          budgetMs: 1e9,
+          seed,
+          options: { selection },
+        };
         const a = await on.forecast(req);
         const b = await off.forecast(req);
         expect(a.fallbacks).toEqual([]);
         expect(a.winner).toEqual(b.winner);
-        for (const m of a.metrics) expect(Array.from(a.quantiles[m]!.quantiles)).toEqual(Array.from(b.quantiles[m]!.quantiles));
+        for (const m of a.metrics)
+          expect(Array.from(a.quantiles[m]!.quantiles)).toEqual(Array.from(b.quantiles[m]!.quantiles));
         expectWithinBounds(a);
       }
     } finally {
@@ -199,13 +266,18 @@ describe('final-forecast guard in the harness', () => {
     }
   });
 
-  it('(d) every candidate\'s final forecast non-finite, the default included: the typed model-failure error', async () => {
+  it("(d) every candidate's final forecast non-finite, the default included: the typed model-failure error", async () => {
     const { harness } = await harnessWith(rigged(nanFinal, { finalFamilies: 'all' }));
     const error = await harness.forecast(request()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HarnessError);
     expect((error as HarnessError).code).toBe('model-failure');
-    expect((error as HarnessError).message).toMatch(/final-forecast guard for every candidate, the default ctx512-r1-none-flip0-clamp1-fix1 included \(non-finite\)/);
-    expect((error as HarnessError).details).toMatchObject({ metric: expect.any(String), config: 'ctx512-r1-none-flip0-clamp1-fix1' });
+    expect((error as HarnessError).message).toMatch(
+      /final-forecast guard for every candidate, the default ctx512-r1-none-flip0-clamp1-fix1 included \(non-finite\)/,
+    );
+    expect((error as HarnessError).details).toMatchObject({
+      metric: expect.any(String),
+      config: 'ctx512-r1-none-flip0-clamp1-fix1',
+    });
   });
 
   it('every candidate implausible but the default finite: the default is used as the last resort, flagged', async () => {
@@ -221,7 +293,11 @@ describe('final-forecast guard in the harness', () => {
   });
 
   it('per-metric selection: only the metric whose final forecast fails falls back', async () => {
-    const onlyNet = rigged((row, levels) => (row.values === tenant.metrics.net ? hugeFinal(row, levels) : flatMatrix(row.horizon, levels, () => lastValue(row))));
+    const onlyNet = rigged((row, levels) =>
+      row.values === tenant.metrics.net
+        ? hugeFinal(row, levels)
+        : flatMatrix(row.horizon, levels, () => lastValue(row)),
+    );
     const { harness } = await harnessWith(onlyNet);
     const r = await harness.forecast(request({ options: { selection: 'per-metric' } }));
     expect(r.fallbacks.map((f) => f.metric)).toEqual(['net']);
@@ -236,7 +312,13 @@ describe('final-forecast guard in the harness', () => {
     const r = await harness.forecast(request({ history: syntheticTenant(100, 5) }));
     expect(r.path).toBe('cold-start-prior');
     expect(r.fallbacks).toHaveLength(METRICS.length);
-    for (const f of r.fallbacks) expect(f).toMatchObject({ from: 'ctx128-r5-mean-std-flip0-clamp1-fix1', to: r.defaultKey, reason: 'implausible', accepted: true });
+    for (const f of r.fallbacks)
+      expect(f).toMatchObject({
+        from: 'ctx128-r5-mean-std-flip0-clamp1-fix1',
+        to: r.defaultKey,
+        reason: 'implausible',
+        accepted: true,
+      });
     expect(r.winner.cpu).toMatchObject({ key: r.defaultKey, chosenBy: 'final-guard-fallback' });
     expect(fake.calls).toBe(2);
     expect(fake.batches[1]!.map((row) => configKey(row.config))).toEqual(new Array(METRICS.length).fill(r.defaultKey));
@@ -255,11 +337,16 @@ describe('final-forecast guard in the harness', () => {
 
   it('cold-start-default: nothing to fall back to — a finite implausible default is flagged, a NaN one is the typed error', async () => {
     const short = syntheticTenant(100, 5);
-    const huge = await (await harnessWith(rigged(hugeFinal, { finalFamilies: 'all' }))).harness.forecast(request({ history: short }));
+    const huge = await (
+      await harnessWith(rigged(hugeFinal, { finalFamilies: 'all' }))
+    ).harness.forecast(request({ history: short }));
     expect(huge.path).toBe('cold-start-default');
     expect(huge.fallbacks).toHaveLength(METRICS.length);
-    for (const f of huge.fallbacks) expect(f).toMatchObject({ from: huge.defaultKey, to: huge.defaultKey, accepted: false });
-    await expect((await harnessWith(rigged(nanFinal, { finalFamilies: 'all' }))).harness.forecast(request({ history: short }))).rejects.toMatchObject({ code: 'model-failure' });
+    for (const f of huge.fallbacks)
+      expect(f).toMatchObject({ from: huge.defaultKey, to: huge.defaultKey, accepted: false });
+    await expect(
+      (await harnessWith(rigged(nanFinal, { finalFamilies: 'all' }))).harness.forecast(request({ history: short })),
+    ).rejects.toMatchObject({ code: 'model-failure' });
   });
 
   it('refuses a negative or NaN rangeMultiple at construction', async () => {
@@ -271,48 +358,65 @@ describe('final-forecast guard in the harness', () => {
     const kinds = ['ok', 'nan', 'inf', 'huge', 'low'] as const;
     const hash = (s: string): number => [...s].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0, 7);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...kinds), { minLength: 7, maxLength: 7 }), fc.array(fc.double({ min: 0, max: 0.5, noNaN: true }), { minLength: 7, maxLength: 7 }), async (finals, bias) => {
-        const slot = (config: ForecastConfig): number => hash(familyOf(config)) % 7;
-        const predict: Predict = (row, levels) => {
-          const s = slot(row.config);
-          if (!isFinal(row)) return flatMatrix(row.horizon, levels, (t) => truth(row, t) * (1 + bias[s]!) + bias[s]! * lastValue(row));
-          const base = lastValue(row);
-          switch (finals[s]!) {
-            case 'nan':
-              return flatMatrix(row.horizon, levels, () => Number.NaN);
-            case 'inf':
-              return flatMatrix(row.horizon, levels, (t) => (t === 3 ? Number.POSITIVE_INFINITY : base));
-            case 'huge':
-              return flatMatrix(row.horizon, levels, () => base * 1e6 + 1e6);
-            case 'low':
-              return flatMatrix(row.horizon, levels, () => -(base * 1e6 + 1e6));
-            default:
-              return flatMatrix(row.horizon, levels, () => base);
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...kinds), { minLength: 7, maxLength: 7 }),
+        fc.array(fc.double({ min: 0, max: 0.5, noNaN: true }), { minLength: 7, maxLength: 7 }),
+        async (finals, bias) => {
+          const slot = (config: ForecastConfig): number => hash(familyOf(config)) % 7;
+          const predict: Predict = (row, levels) => {
+            const s = slot(row.config);
+            if (!isFinal(row))
+              return flatMatrix(row.horizon, levels, (t) => truth(row, t) * (1 + bias[s]!) + bias[s]! * lastValue(row));
+            const base = lastValue(row);
+            switch (finals[s]!) {
+              case 'nan':
+                return flatMatrix(row.horizon, levels, () => Number.NaN);
+              case 'inf':
+                return flatMatrix(row.horizon, levels, (t) => (t === 3 ? Number.POSITIVE_INFINITY : base));
+              case 'huge':
+                return flatMatrix(row.horizon, levels, () => base * 1e6 + 1e6);
+              case 'low':
+                return flatMatrix(row.horizon, levels, () => -(base * 1e6 + 1e6));
+              default:
+                return flatMatrix(row.horizon, levels, () => base);
+            }
+          };
+          const { harness } = await harnessWith(predict);
+          const defaultKind =
+            finals[
+              slot(
+                parseConfig({
+                  contextLength: 512,
+                  resolutionMinutes: 1,
+                  normalisation: 'none',
+                  flip: false,
+                  clampNonNegative: true,
+                  fixCrossing: true,
+                }),
+              )
+            ]!;
+          let r: HarnessResult;
+          try {
+            r = await harness.forecast(request({ k: 8 }));
+          } catch (error) {
+            expect(error).toBeInstanceOf(HarnessError);
+            expect((error as HarnessError).code).toBe('model-failure');
+            expect(['nan', 'inf']).toContain(defaultKind);
+            return;
           }
-        };
-        const { harness } = await harnessWith(predict);
-        const defaultKind = finals[slot(parseConfig({ contextLength: 512, resolutionMinutes: 1, normalisation: 'none', flip: false, clampNonNegative: true, fixCrossing: true }))]!;
-        let r: HarnessResult;
-        try {
-          r = await harness.forecast(request({ k: 8 }));
-        } catch (error) {
-          expect(error).toBeInstanceOf(HarnessError);
-          expect((error as HarnessError).code).toBe('model-failure');
-          expect(['nan', 'inf']).toContain(defaultKind);
-          return;
-        }
-        for (const m of r.metrics) {
-          const f = r.fallbacks.find((x) => x.metric === m);
-          expect(r.quantiles[m]!.config).toEqual(r.winner[m]!.config);
-          if (f === undefined || f.accepted) {
-            const { lo, hi } = r.finalBounds[m]!;
-            expect(r.quantiles[m]!.quantiles.every((v) => v >= lo && v <= hi)).toBe(true);
-          } else {
-            expect(f.to).toBe(r.defaultKey);
-            expect(r.quantiles[m]!.quantiles.every(Number.isFinite)).toBe(true);
+          for (const m of r.metrics) {
+            const f = r.fallbacks.find((x) => x.metric === m);
+            expect(r.quantiles[m]!.config).toEqual(r.winner[m]!.config);
+            if (f === undefined || f.accepted) {
+              const { lo, hi } = r.finalBounds[m]!;
+              expect(r.quantiles[m]!.quantiles.every((v) => v >= lo && v <= hi)).toBe(true);
+            } else {
+              expect(f.to).toBe(r.defaultKey);
+              expect(r.quantiles[m]!.quantiles.every(Number.isFinite)).toBe(true);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 40, seed: 11 },
     );
   });

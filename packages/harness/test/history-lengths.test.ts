@@ -80,7 +80,9 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     for (const m of METRICS) expect(r.scales[m]!.value).toBeGreaterThan(0);
     expect(r.scales.cpu!.m).toBe(n - 60 >= 2880 ? 1440 : n - 60 >= 120 ? 60 : 1);
     const t = r.timings;
-    expect(t.total).toBeGreaterThanOrEqual(t.validateInput + t.sample + t.buildRows + t.model + t.score + t.select - 1e-6);
+    expect(t.total).toBeGreaterThanOrEqual(
+      t.validateInput + t.sample + t.buildRows + t.model + t.score + t.select - 1e-6,
+    );
   });
 
   it('a horizon beyond the model at 1-minute resolution moves the default to a coarser one, and says so', async () => {

@@ -18,7 +18,13 @@ afterAll(() => client.release());
 
 const N = 10_000;
 const base = syntheticTenant(N, 9);
-const request = (history: TestTenant, over: Partial<HarnessRequest> = {}): HarnessRequest => ({ history, horizon: 60, alpha: 0.75, k: 32, ...over });
+const request = (history: TestTenant, over: Partial<HarnessRequest> = {}): HarnessRequest => ({
+  history,
+  horizon: 60,
+  alpha: 0.75,
+  k: 32,
+  ...over,
+});
 
 function expectFiniteForecast(r: HarnessResult): void {
   for (const m of r.metrics) {
@@ -47,11 +53,13 @@ describe('NaN runs', () => {
     expectFiniteForecast(r);
   });
 
-  it('a NaN tail covering one metric\'s validation window: that window is skipped and reported, the rest is scored', async () => {
+  it("a NaN tail covering one metric's validation window: that window is skipped and reported, the rest is scored", async () => {
     const r = await harness.forecast(request(withNaN(base, N - 60, N, ['cpu'])));
     expect(r.path).toBe('search');
     expect(r.skipped).toContainEqual(expect.objectContaining({ metric: 'cpu', window: 1 }));
-    expect(r.skipped).toContainEqual(expect.objectContaining({ metric: 'cpu', reason: expect.stringMatching(/does not contribute/) }));
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({ metric: 'cpu', reason: expect.stringMatching(/does not contribute/) }),
+    );
     for (const t of r.tried) {
       expect(t.perMetric.cpu).toBeNull();
       expect(t.perMetric.mem).not.toBeNull();
@@ -63,10 +71,14 @@ describe('NaN runs', () => {
   });
 
   it('per-metric mode: the metric without evidence takes the default and says why', async () => {
-    const r = await harness.forecast(request(withNaN(base, N - 60, N, ['cpu']), { options: { selection: 'per-metric' } }));
+    const r = await harness.forecast(
+      request(withNaN(base, N - 60, N, ['cpu']), { options: { selection: 'per-metric' } }),
+    );
     expect(r.winner.cpu!.key).toBe(r.defaultKey);
     expect(r.winner.cpu!.chosenBy).toBe('fallback-default');
-    expect(r.skipped).toContainEqual(expect.objectContaining({ metric: 'cpu', reason: expect.stringMatching(/default config is used/) }));
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({ metric: 'cpu', reason: expect.stringMatching(/default config is used/) }),
+    );
     expectFiniteForecast(r);
   });
 
@@ -96,7 +108,12 @@ describe('NaN runs', () => {
     const tried = r.tried.find((t) => t.key === 'ctx64-r1-none-flip0-clamp1-fix1');
     expect(tried).toBeDefined();
     expect(tried!.score).toBeNull();
-    expect(r.skipped).toContainEqual(expect.objectContaining({ config: 'ctx64-r1-none-flip0-clamp1-fix1', reason: expect.stringMatching(/context window/) }));
+    expect(r.skipped).toContainEqual(
+      expect.objectContaining({
+        config: 'ctx64-r1-none-flip0-clamp1-fix1',
+        reason: expect.stringMatching(/context window/),
+      }),
+    );
     expect(r.winner.cpu!.key).not.toBe('ctx64-r1-none-flip0-clamp1-fix1');
     expectFiniteForecast(r);
   });
@@ -113,7 +130,9 @@ describe('NaN runs', () => {
   });
 
   it('a single NaN point: a typed error, not a NaN forecast', async () => {
-    await expect(harness.forecast({ history: { values: new Float32Array([Number.NaN]) }, horizon: 5, alpha: 0.5 })).rejects.toMatchObject({ code: 'insufficient-data' });
+    await expect(
+      harness.forecast({ history: { values: new Float32Array([Number.NaN]) }, horizon: 5, alpha: 0.5 }),
+    ).rejects.toMatchObject({ code: 'insufficient-data' });
   });
 });
 

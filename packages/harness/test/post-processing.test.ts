@@ -25,7 +25,13 @@ describe('post-processing on shared rows', () => {
     const h = 37;
     const L = client.levels.length;
     const direct = await client.forecastBatch(grid.map((config) => ({ values, horizon: h, config })));
-    const raw = await client.forecastBatch(grid.map((config) => ({ values, horizon: h, config: { ...config, clampNonNegative: false, fixCrossing: false } })));
+    const raw = await client.forecastBatch(
+      grid.map((config) => ({
+        values,
+        horizon: h,
+        config: { ...config, clampNonNegative: false, fixCrossing: false },
+      })),
+    );
     const out = new Float32Array(h * L);
     let changed = 0;
     grid.forEach((config, i) => {

@@ -22,7 +22,13 @@ describe('request validation (zod at the boundary)', () => {
     expect(r.alpha).toBe(0.9);
     expect(r.k).toBe(32);
     expect(r.budgetMs).toBe(200);
-    expect(r.options).toEqual({ validationWindows: 1, minContextPoints: 60, selection: 'per-tenant', configsPerModelRow: 2, calibration: 'none' });
+    expect(r.options).toEqual({
+      validationWindows: 1,
+      minContextPoints: 60,
+      selection: 'per-tenant',
+      configsPerModelRow: 2,
+      calibration: 'none',
+    });
     expect(r.metricNames).toEqual(['cpu', 'mem', 'net', 'disk']);
   });
 
@@ -41,27 +47,46 @@ describe('request validation (zod at the boundary)', () => {
     badRequest({ history: tenant, horizon: 60, alpha: 1 });
     badRequest({ history: tenant, horizon: 1.5, alpha: 0.5 });
     badRequest({ history: tenant, horizon: 60, tier: 'gold' });
-    expect(badRequest({ history: { id: 'x', metrics: { cpu: [1, 2, 3] } }, horizon: 1, alpha: 0.5 }).message).toMatch(/Float32Array/);
+    expect(badRequest({ history: { id: 'x', metrics: { cpu: [1, 2, 3] } }, horizon: 1, alpha: 0.5 }).message).toMatch(
+      /Float32Array/,
+    );
   });
 
   it('rejects metrics on different grids, a non-minute step, unknown or duplicate metrics, an empty history', () => {
-    badRequest({ history: { id: 'x', metrics: { a: new Float32Array(10), b: new Float32Array(11) } }, horizon: 1, alpha: 0.5 });
-    expect(badRequest({ history: { ...tenant, stepMs: 300_000 }, horizon: 1, alpha: 0.5 }).message).toMatch(/1-minute grid/);
-    expect(badRequest({ history: tenant, horizon: 1, alpha: 0.5, metrics: ['gpu'] }).message).toMatch(/no metric 'gpu'/);
+    badRequest({
+      history: { id: 'x', metrics: { a: new Float32Array(10), b: new Float32Array(11) } },
+      horizon: 1,
+      alpha: 0.5,
+    });
+    expect(badRequest({ history: { ...tenant, stepMs: 300_000 }, horizon: 1, alpha: 0.5 }).message).toMatch(
+      /1-minute grid/,
+    );
+    expect(badRequest({ history: tenant, horizon: 1, alpha: 0.5, metrics: ['gpu'] }).message).toMatch(
+      /no metric 'gpu'/,
+    );
     badRequest({ history: tenant, horizon: 1, alpha: 0.5, metrics: ['cpu', 'cpu'] });
     badRequest({ history: { values: new Float32Array(0) }, horizon: 1, alpha: 0.5 });
   });
 
   it('the harness rejects garbage with a HarnessError, never a plain Error', async () => {
-    const harness = await Harness.create(new FakeForecaster(naive), { costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }) });
+    const harness = await Harness.create(new FakeForecaster(naive), {
+      costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+    });
     for (const input of [null, 42, {}, { history: tenant }]) {
-      await expect(harness.forecast(input as never)).rejects.toMatchObject({ name: 'HarnessError', code: 'bad-request' });
+      await expect(harness.forecast(input as never)).rejects.toMatchObject({
+        name: 'HarnessError',
+        code: 'bad-request',
+      });
     }
   });
 
   it('a horizon beyond every config of the model is a bad request', async () => {
-    const harness = await Harness.create(new FakeForecaster(naive), { costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }) });
+    const harness = await Harness.create(new FakeForecaster(naive), {
+      costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+    });
     // The fake forecasts 64 steps: at most 64 · 60 = 3840 minutes at the coarsest resolution.
-    await expect(harness.forecast({ history: tenant, horizon: 3841, alpha: 0.5 })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(harness.forecast({ history: tenant, horizon: 3841, alpha: 0.5 })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
   });
 });

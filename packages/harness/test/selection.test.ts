@@ -11,7 +11,6 @@ import { cfg, FREE, GRID, X, Y, Z } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { syntheticTenant, type TestTenant } from './helpers/tenants.js';
 
-
 /** The true future of a validation row (the array holds it; the real model never looks). */
 function truth(row: ForecastRow, t: number): number {
   const end = row.end ?? row.values.length;
@@ -21,11 +20,15 @@ function truth(row: ForecastRow, t: number): number {
 /** Configs in `oracles` forecast the truth exactly (all quantiles); the rest forecast last value. */
 function oracle(oracles: readonly ForecastConfig[]): Predict {
   const families = new Set(oracles.map(familyOf));
-  return (row, levels) => (families.has(familyOf(row.config)) ? flatMatrix(row.horizon, levels, (t) => truth(row, t)) : naive(row, levels));
+  return (row, levels) =>
+    families.has(familyOf(row.config)) ? flatMatrix(row.horizon, levels, (t) => truth(row, t)) : naive(row, levels);
 }
 
 /** grid 'full': the whole default grid (512 configs); default: the small rigged GRID. */
-async function harnessWith(predict: Predict, options: { grid?: readonly ForecastConfig[] | 'full'; cost?: CostModel } = {}) {
+async function harnessWith(
+  predict: Predict,
+  options: { grid?: readonly ForecastConfig[] | 'full'; cost?: CostModel } = {},
+) {
   const fake = new FakeForecaster(predict);
   const grid = options.grid === 'full' ? undefined : (options.grid ?? GRID);
   const harness = await Harness.create(fake, { grid, costModel: options.cost ?? FREE() });
@@ -33,7 +36,13 @@ async function harnessWith(predict: Predict, options: { grid?: readonly Forecast
 }
 
 const tenant = syntheticTenant(3000, 5);
-const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({ history: tenant, horizon: 60, alpha: 0.9, k: 16, ...over });
+const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({
+  history: tenant,
+  horizon: 60,
+  alpha: 0.9,
+  k: 16,
+  ...over,
+});
 
 describe('winner selection', () => {
   it('picks the config known to be best on the validation window', async () => {
@@ -45,7 +54,9 @@ describe('winner selection', () => {
     expect(r.winner.cpu!.score).toBe(0);
     for (const m of r.metrics) expect(r.winner[m]!.key).toBe(r.winner.cpu!.key);
     // Every tried config has a score; the oracle's is 0, the rest positive.
-    expect(r.tried.every((t) => t.score !== null && (familyOf(t.config) === familyOf(X) ? t.score === 0 : t.score > 0))).toBe(true);
+    expect(
+      r.tried.every((t) => t.score !== null && (familyOf(t.config) === familyOf(X) ? t.score === 0 : t.score > 0)),
+    ).toBe(true);
   });
 
   it('forecasts with the winner: the α-quantile of its final forecast from the full history', async () => {
@@ -114,7 +125,9 @@ describe('scale-free across metrics', () => {
 
   async function winnerFor(t: TestTenant) {
     const probe = await harnessWith(naive);
-    const scales = Object.fromEntries(Object.entries((await probe.harness.forecast(request({ history: t }))).scales).map(([m, s]) => [m, s.value]));
+    const scales = Object.fromEntries(
+      Object.entries((await probe.harness.forecast(request({ history: t }))).scales).map(([m, s]) => [m, s.value]),
+    );
     const { harness } = await harnessWith(rigged(t, scales));
     return { r: await harness.forecast(request({ history: t })), scales };
   }
@@ -146,7 +159,9 @@ describe('per-metric selection (request option)', () => {
     const nameOf = new Map(Object.entries(tenant.metrics).map(([name, v]) => [v, name]));
     const best: Record<string, ForecastConfig> = { cpu: X, mem: Y, net: Z, disk: X };
     const predict: Predict = (row, levels) =>
-      familyOf(row.config) === familyOf(best[nameOf.get(row.values)!]!) ? flatMatrix(row.horizon, levels, (t) => truth(row, t)) : naive(row, levels);
+      familyOf(row.config) === familyOf(best[nameOf.get(row.values)!]!)
+        ? flatMatrix(row.horizon, levels, (t) => truth(row, t))
+        : naive(row, levels);
     const { harness } = await harnessWith(predict);
     const r = await harness.forecast(request({ options: { selection: 'per-metric' } }));
     expect(r.selection).toBe('per-metric');
@@ -180,7 +195,10 @@ describe('one batched call, deduplicated rows', () => {
     const batch = fake.batches.at(-1)!;
     expect(r.modelRows).toBe(batch.reduce((s, row) => s + (row.config.flip ? 2 : 1), 0));
     // No two rows are the same model input.
-    const keys = batch.map((row) => `${row.values === tenant.metrics.cpu}|${Object.values(tenant.metrics).indexOf(row.values)}|${row.end}|${familyOf(row.config)}`);
+    const keys = batch.map(
+      (row) =>
+        `${row.values === tenant.metrics.cpu}|${Object.values(tenant.metrics).indexOf(row.values)}|${row.end}|${familyOf(row.config)}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -217,7 +235,9 @@ describe('rolling-origin validation windows', () => {
     const n = tenant.metrics.cpu!.length;
     const mem = tenant.metrics.mem!.slice();
     mem.fill(Number.NaN, n - 120, n - 60); // window 2 of mem
-    const r = await harness.forecast(request({ history: { ...tenant, metrics: { ...tenant.metrics, mem } }, options: { validationWindows: 3 } }));
+    const r = await harness.forecast(
+      request({ history: { ...tenant, metrics: { ...tenant.metrics, mem } }, options: { validationWindows: 3 } }),
+    );
     expect(r.path).toBe('search');
     expect(r.skipped).toEqual([expect.objectContaining({ metric: 'mem', window: 2 })]);
     expect(r.tried.every((t) => t.perMetric.mem !== null)).toBe(true);
@@ -253,7 +273,10 @@ describe('latency budget', () => {
   });
 
   it('a generous budget keeps K', async () => {
-    const { harness } = await harnessWith(naive, { grid: 'full', cost: new CostModel({ fixedMs: 1, perRowMs: 0.01, overheadMs: 0 }) });
+    const { harness } = await harnessWith(naive, {
+      grid: 'full',
+      cost: new CostModel({ fixedMs: 1, perRowMs: 0.01, overheadMs: 0 }),
+    });
     const r = await harness.forecast(request({ k: 32, budgetMs: 1000 }));
     expect(r.kUsed).toBe(32);
     expect(r.kLowered).toBe(false);

@@ -20,8 +20,4 @@ export {
 } from './scaling.js';
 export { mae, rmse, smape, mase, owa } from './point-metrics.js';
 export { coverage, meanIntervalWidth } from './interval-metrics.js';
-export {
-  underProvisionedFraction,
-  meanShortfall,
-  meanSlack,
-} from './provisioning-metrics.js';
+export { underProvisionedFraction, meanShortfall, meanSlack } from './provisioning-metrics.js';

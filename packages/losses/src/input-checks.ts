@@ -57,12 +57,7 @@ export function assertQuantileLevels(levels: ArrayLike<number>, where: string): 
 }
 
 /** A [horizon × nLevels] row-major quantile matrix. */
-export function assertQuantileMatrix(
-  matrix: ArrayLike<number>,
-  horizon: number,
-  nLevels: number,
-  where: string,
-): void {
+export function assertQuantileMatrix(matrix: ArrayLike<number>, horizon: number, nLevels: number, where: string): void {
   if (matrix.length !== horizon * nLevels) {
     throw new LossInputError(
       `${where}: quantile matrix has ${matrix.length} values but horizon × nLevels = ` +

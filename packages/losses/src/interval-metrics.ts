@@ -12,11 +12,7 @@ import { assertPaired } from './input-checks.js';
  * that hits the actual exactly counts as covering it). A crossed interval (lower > upper) covers
  * nothing.
  */
-export function coverage(
-  actual: ArrayLike<number>,
-  lower: ArrayLike<number>,
-  upper: ArrayLike<number>,
-): number {
+export function coverage(actual: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>): number {
   assertPaired(actual, lower, 'coverage', 'actual', 'lower');
   assertPaired(actual, upper, 'coverage', 'actual', 'upper');
   let inside = 0;

@@ -28,11 +28,7 @@ export function pinballTerm(y: number, yhat: number, alpha: number): number {
 }
 
 /** Mean pinball loss over observed points (NaN actuals skipped; NaN if none observed). */
-export function meanPinball(
-  actual: ArrayLike<number>,
-  forecast: ArrayLike<number>,
-  alpha: number,
-): number {
+export function meanPinball(actual: ArrayLike<number>, forecast: ArrayLike<number>, alpha: number): number {
   assertOpenUnit(alpha, 'meanPinball', 'alpha');
   assertPaired(actual, forecast, 'meanPinball', 'actual', 'forecast');
   let sum = 0;

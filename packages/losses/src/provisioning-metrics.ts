@@ -9,10 +9,7 @@
 import { assertPaired } from './input-checks.js';
 
 /** Fraction of observed points where demand exceeded the provision (y > ŷ, strictly). */
-export function underProvisionedFraction(
-  actual: ArrayLike<number>,
-  forecast: ArrayLike<number>,
-): number {
+export function underProvisionedFraction(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
   assertPaired(actual, forecast, 'underProvisionedFraction', 'actual', 'forecast');
   let under = 0;
   let observed = 0;

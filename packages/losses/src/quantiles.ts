@@ -15,11 +15,7 @@ import { LossInputError } from './errors.js';
 import { assertOpenUnit, assertQuantileLevels, assertQuantileMatrix } from './input-checks.js';
 
 /** The value at `level`, from `values[i]` at `levels[i]` (levels strictly increasing in (0, 1)). */
-export function interpolateQuantile(
-  levels: ArrayLike<number>,
-  values: ArrayLike<number>,
-  level: number,
-): number {
+export function interpolateQuantile(levels: ArrayLike<number>, values: ArrayLike<number>, level: number): number {
   assertQuantileLevels(levels, 'interpolateQuantile');
   assertOpenUnit(level, 'interpolateQuantile', 'level');
   if (values.length !== levels.length) {

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  LossInputError,
-  mae,
-  meanPinball,
-  meanShortfall,
-  meanSlack,
-  underProvisionedFraction,
-} from '../src/index.js';
+import { LossInputError, mae, meanPinball, meanShortfall, meanSlack, underProvisionedFraction } from '../src/index.js';
 import { alpha, closeRel, pairedSeries } from './arbitraries.js';
 
 const NaN_ = Number.NaN;
@@ -49,9 +42,7 @@ describe('provisioning metrics', () => {
   describe('properties', () => {
     it('shortfall and slack split the absolute error: shortfall + slack = MAE', () => {
       fc.assert(
-        fc.property(pairedSeries, ([ys, fs]) =>
-          closeRel(meanShortfall(ys, fs) + meanSlack(ys, fs), mae(ys, fs), 1e-9),
-        ),
+        fc.property(pairedSeries, ([ys, fs]) => closeRel(meanShortfall(ys, fs) + meanSlack(ys, fs), mae(ys, fs), 1e-9)),
       );
     });
 

@@ -13,14 +13,16 @@ const matrix = [8, 10, 12, 15, 21, 30];
 
 /** A quantile forecast problem: levels, a horizon of actuals, and a matrix of matching shape. */
 const problem = quantileLevels.chain((ls) =>
-  fc.integer({ min: 1, max: 12 }).chain((horizon) =>
-    fc
-      .tuple(
-        fc.array(value, { minLength: horizon, maxLength: horizon }),
-        fc.array(value, { minLength: horizon * ls.length, maxLength: horizon * ls.length }),
-      )
-      .map(([ys, cells]) => ({ ls, ys, cells })),
-  ),
+  fc
+    .integer({ min: 1, max: 12 })
+    .chain((horizon) =>
+      fc
+        .tuple(
+          fc.array(value, { minLength: horizon, maxLength: horizon }),
+          fc.array(value, { minLength: horizon * ls.length, maxLength: horizon * ls.length }),
+        )
+        .map(([ys, cells]) => ({ ls, ys, cells })),
+    ),
 );
 
 describe('crpsApprox', () => {
@@ -66,7 +68,9 @@ describe('crpsApprox', () => {
       const symmetric = [0.1, 0.25, 0.5, 0.75, 0.9];
       const points = fc
         .integer({ min: 1, max: 12 })
-        .chain((n) => fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n })));
+        .chain((n) =>
+          fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n })),
+        );
       fc.assert(
         fc.property(points, ([ys, point]) => {
           const degenerate = point.flatMap((p) => symmetric.map(() => p));

@@ -108,9 +108,7 @@ describe('interpolateQuantileRow', () => {
   it('rejects inconsistent shapes', () => {
     expect(() => interpolateQuantileRow(levels, matrix, 3, 3, 0.5)).toThrow(/horizon × nLevels/);
     expect(() => interpolateQuantileRow(levels, matrix, 2, 3, 0.5)).toThrow(/nLevels is 2/);
-    expect(() => interpolateQuantileRow(levels, matrix, 3, 2, 0.5, new Float32Array(3))).toThrow(
-      /out has length 3/,
-    );
+    expect(() => interpolateQuantileRow(levels, matrix, 3, 2, 0.5, new Float32Array(3))).toThrow(/out has length 3/);
     expect(() => interpolateQuantileRow(levels, matrix, 3, 2, 1)).toThrow(LossInputError);
   });
 

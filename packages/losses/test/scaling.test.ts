@@ -58,7 +58,14 @@ describe('seasonalNaiveScale', () => {
     const shift = fc.double({ min: -1e3, max: 1e3, noNaN: true });
     fc.assert(
       fc.property(history, m, shift, (xs, lag, k) =>
-        closeRel(seasonalNaiveScale(xs.map((x) => x + k), lag), seasonalNaiveScale(xs, lag), 1e-6),
+        closeRel(
+          seasonalNaiveScale(
+            xs.map((x) => x + k),
+            lag,
+          ),
+          seasonalNaiveScale(xs, lag),
+          1e-6,
+        ),
       ),
     );
   });
@@ -153,9 +160,7 @@ describe('scaleFreePinball', () => {
       fc.property(scaleProblem, alpha, c, ({ history, pair: [actual, forecast], m }, a, k) => {
         const base = scaleFreePinball(history, actual, forecast, a, m);
         const scaled = scaleFreePinball(times(history, k), times(actual, k), times(forecast, k), a, m);
-        expect(Math.abs(scaled - base)).toBeLessThanOrEqual(
-          invarianceTolerance(history, actual, forecast, a, m, base),
-        );
+        expect(Math.abs(scaled - base)).toBeLessThanOrEqual(invarianceTolerance(history, actual, forecast, a, m, base));
       }),
     );
   });
@@ -168,23 +173,23 @@ describe('scaleFreePinball', () => {
         const history = [lvl, lvl, lvl];
         const base = scaleFreePinball(history, [y], [yhat], a, 1);
         const scaled = scaleFreePinball(times(history, k), [y * k], [yhat * k], a, 1);
-        expect(Math.abs(scaled - base)).toBeLessThanOrEqual(
-          invarianceTolerance(history, [y], [yhat], a, 1, base),
-        );
+        expect(Math.abs(scaled - base)).toBeLessThanOrEqual(invarianceTolerance(history, [y], [yhat], a, 1, base));
       }),
     );
   });
 
   it('never reverses the ranking meanPinball gives two forecasts of one series', () => {
     // Dividing by one positive scale is monotone, though rounding may turn a 1-ulp gap into a tie.
-    const problem = fc.integer({ min: 1, max: 12 }).chain((n) =>
-      fc.tuple(
-        fc.array(value, { minLength: 2, maxLength: 30 }),
-        fc.array(value, { minLength: n, maxLength: n }),
-        fc.array(value, { minLength: n, maxLength: n }),
-        fc.array(value, { minLength: n, maxLength: n }),
-      ),
-    );
+    const problem = fc
+      .integer({ min: 1, max: 12 })
+      .chain((n) =>
+        fc.tuple(
+          fc.array(value, { minLength: 2, maxLength: 30 }),
+          fc.array(value, { minLength: n, maxLength: n }),
+          fc.array(value, { minLength: n, maxLength: n }),
+          fc.array(value, { minLength: n, maxLength: n }),
+        ),
+      );
     fc.assert(
       fc.property(problem, alpha, ([history, actual, f1, f2], a) => {
         const raw1 = meanPinball(actual, f1, a);
@@ -197,7 +202,6 @@ describe('scaleFreePinball', () => {
       }),
     );
   });
-
 });
 
 /**

@@ -9,9 +9,18 @@ import { cpus, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from './onnx-forecast.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { batch: { type: 'string', default: '64' }, runs: { type: 'string', default: '500' }, threads: { type: 'string', default: '2' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    batch: { type: 'string', default: '64' },
+    runs: { type: 'string', default: '500' },
+    threads: { type: 'string', default: '2' },
+  },
+});
 const m = await loadModel(positionals[0] ?? 'packages/pretrain/model/model.json', Number(values.threads));
-const B = Number(values.batch), C = m.manifest.contextLength, runs = Number(values.runs);
+const B = Number(values.batch),
+  C = m.manifest.contextLength,
+  runs = Number(values.runs);
 const context = new Float32Array(B * C).map((_, i) => 50 + 20 * Math.sin(i / 4) + (i % 7));
 const mask = new Float32Array(B * C).fill(1);
 for (let r = 0; r < B; r += 4) mask.fill(0, r * C, r * C + 300); // some short histories
@@ -28,5 +37,7 @@ for (let i = 0; i < runs; i++) {
 }
 t.sort((a, b) => a - b);
 const q = (p: number): string => t[Math.min(t.length - 1, Math.floor(p * t.length))].toFixed(3);
-console.log(`batch ${B}, ${values.threads} threads, ${runs} runs, ${cpus().length} CPUs, load avg ${loadavg()[0].toFixed(2)}`);
+console.log(
+  `batch ${B}, ${values.threads} threads, ${runs} runs, ${cpus().length} CPUs, load avg ${loadavg()[0].toFixed(2)}`,
+);
 console.log(`latency_ms_p50: ${q(0.5)}\nlatency_ms_p90: ${q(0.9)}\nlatency_ms_p99: ${q(0.99)}`);

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { forecast, loadModel } from './onnx-forecast.js';
 
 const DATA = process.env.M4_DIR ?? fileURLToPath(new URL('../../../../shared/data/m4', import.meta.url));
-const H = 48, M = 24;
+const H = 48,
+  M = 24;
 
 function readWide(path: string): Map<string, number[]> {
   const rows = new Map<string, number[]>();
@@ -19,7 +20,13 @@ function readWide(path: string): Map<string, number[]> {
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const cells = lines[i].split(',').map((c) => c.replace(/^"|"$/g, ''));
-    rows.set(cells[0], cells.slice(1).filter((c) => c !== '').map(Number));
+    rows.set(
+      cells[0],
+      cells
+        .slice(1)
+        .filter((c) => c !== '')
+        .map(Number),
+    );
   }
   return rows;
 }
@@ -29,28 +36,43 @@ const train = readWide(`${DATA}/Hourly-train.csv`);
 const test = readWide(`${DATA}/Hourly-test.csv`);
 const ids = [...train.keys()];
 const model = await loadModel(modelJson);
-const Q = model.manifest.quantileLevels.length, med = model.manifest.quantileLevels.indexOf(0.5);
+const Q = model.manifest.quantileLevels.length,
+  med = model.manifest.quantileLevels.indexOf(0.5);
 const t0 = performance.now();
-const fc = await forecast(model, ids.map((id) => train.get(id)!));
+const fc = await forecast(
+  model,
+  ids.map((id) => train.get(id)!),
+);
 const ms = performance.now() - t0;
 
-let mase = 0, smape = 0, snMase = 0, cover = 0, pin = 0;
+let mase = 0,
+  smape = 0,
+  snMase = 0,
+  cover = 0,
+  pin = 0;
 const perSeries: { id: string; mase: number; sn: number }[] = [];
 ids.forEach((id, s) => {
-  const x = train.get(id)!, y = test.get(id)!;
+  const x = train.get(id)!,
+    y = test.get(id)!;
   let scale = 0;
   for (let t = M; t < x.length; t++) scale += Math.abs(x[t] - x[t - M]);
   scale /= x.length - M;
-  let ae = 0, sae = 0, sm = 0, cv = 0, pl = 0;
+  let ae = 0,
+    sae = 0,
+    sm = 0,
+    cv = 0,
+    pl = 0;
   for (let t = 0; t < H; t++) {
     const yhat = fc[s][t * Q + med];
     ae += Math.abs(y[t] - yhat);
     sm += (2 * Math.abs(y[t] - yhat)) / (Math.abs(y[t]) + Math.abs(yhat));
     sae += Math.abs(y[t] - x[x.length - M + (t % M)]);
-    const lo = fc[s][t * Q + 0], hi = fc[s][t * Q + Q - 1];
+    const lo = fc[s][t * Q + 0],
+      hi = fc[s][t * Q + Q - 1];
     if (y[t] >= lo && y[t] <= hi) cv++;
     for (let k = 0; k < Q; k++) {
-      const a = model.manifest.quantileLevels[k], d = y[t] - fc[s][t * Q + k];
+      const a = model.manifest.quantileLevels[k],
+        d = y[t] - fc[s][t * Q + k];
       pl += d >= 0 ? a * d : (a - 1) * d;
     }
   }
@@ -71,5 +93,7 @@ console.log(`seasonal_naive_mase: ${(snMase / n).toFixed(4)}`);
 perSeries.sort((a, b) => a.mase - b.mase);
 console.log(`model_mase_median: ${perSeries[perSeries.length >> 1].mase.toFixed(4)}`);
 console.log(`series_beating_seasonal_naive: ${perSeries.filter((p) => p.mase < p.sn).length}`);
-if (process.env.M4_WORST) for (const p of perSeries.slice(-Number(process.env.M4_WORST))) console.log(`  worst ${p.id}: mase ${p.mase.toFixed(3)} (seasonal naive ${p.sn.toFixed(3)})`);
+if (process.env.M4_WORST)
+  for (const p of perSeries.slice(-Number(process.env.M4_WORST)))
+    console.log(`  worst ${p.id}: mase ${p.mase.toFixed(3)} (seasonal naive ${p.sn.toFixed(3)})`);
 console.log(`inference_ms: ${ms.toFixed(1)}`);

@@ -14,17 +14,29 @@ import { join } from 'node:path';
 import { forecast, loadModel } from './onnx-forecast.js';
 
 const DIR = process.env.NAB_DIR ?? fileURLToPath(new URL('../../../../shared/data/nab', import.meta.url));
-const H = 12, M = 288, ORIGINS = 48;
+const H = 12,
+  M = 288,
+  ORIGINS = 48;
 
 const model = await loadModel(process.argv[2] ?? 'packages/pretrain/model/model.json');
-const Q = model.manifest.quantileLevels.length, med = model.manifest.quantileLevels.indexOf(0.5);
-const files = readdirSync(DIR).filter((f) => f.endsWith('.csv')).sort();
+const Q = model.manifest.quantileLevels.length,
+  med = model.manifest.quantileLevels.indexOf(0.5);
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.csv'))
+  .sort();
 const totals = { model: 0, snaive: 0, naive: 0 };
 let n = 0;
 for (const f of files) {
-  const values = readFileSync(join(DIR, f), 'utf8').trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(',')[1]));
+  const values = readFileSync(join(DIR, f), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => Number(l.split(',')[1]));
   const origins = Array.from({ length: ORIGINS }, (_, k) => values.length - H * (ORIGINS - k));
-  const fc = await forecast(model, origins.map((o) => values.slice(0, o)));
+  const fc = await forecast(
+    model,
+    origins.map((o) => values.slice(0, o)),
+  );
   const per = { model: 0, snaive: 0, naive: 0 };
   origins.forEach((o, i) => {
     let scale = 0;
@@ -38,7 +50,9 @@ for (const f of files) {
     }
   });
   const d = ORIGINS * H;
-  console.log(`${f.padEnd(36)} model ${(per.model / d).toFixed(3)}  snaive ${(per.snaive / d).toFixed(3)}  naive ${(per.naive / d).toFixed(3)}`);
+  console.log(
+    `${f.padEnd(36)} model ${(per.model / d).toFixed(3)}  snaive ${(per.snaive / d).toFixed(3)}  naive ${(per.naive / d).toFixed(3)}`,
+  );
   totals.model += per.model / d;
   totals.snaive += per.snaive / d;
   totals.naive += per.naive / d;

@@ -16,6 +16,10 @@ const { config, params, meta } = loadWeights(weights);
 const onnx = buildOnnxModel(config, params);
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'default.onnx'), onnx);
-const training = { generator: 'checkpoint export', seed: Number(meta.seed), steps: Number(meta.step) } as TrainingSummary;
+const training = {
+  generator: 'checkpoint export',
+  seed: Number(meta.seed),
+  steps: Number(meta.step),
+} as TrainingSummary;
 writeFileSync(join(out, 'model.json'), JSON.stringify(buildManifest(config, onnx, 'default.onnx', training), null, 2));
 console.log(`exported ${weights} (step ${String(meta.step)}) to ${out}`);

@@ -14,13 +14,21 @@ export interface Loaded {
 
 export async function loadModel(modelJson: string, threads = 2): Promise<Loaded> {
   const manifest = JSON.parse(readFileSync(modelJson, 'utf8')) as Manifest;
-  const session = await ort.InferenceSession.create(join(dirname(modelJson), manifest.file), { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(join(dirname(modelJson), manifest.file), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
   return { session, manifest };
 }
 
 /** Quantile forecasts [rows][horizon × Q] for the given histories (the last contextLength points are used). */
-export async function forecast(m: Loaded, histories: readonly ArrayLike<number>[], chunk = 64): Promise<Float32Array[]> {
-  const C = m.manifest.contextLength, per = m.manifest.horizon * m.manifest.quantileLevels.length;
+export async function forecast(
+  m: Loaded,
+  histories: readonly ArrayLike<number>[],
+  chunk = 64,
+): Promise<Float32Array[]> {
+  const C = m.manifest.contextLength,
+    per = m.manifest.horizon * m.manifest.quantileLevels.length;
   const out: Float32Array[] = [];
   for (let s = 0; s < histories.length; s += chunk) {
     const rows = histories.slice(s, s + chunk);

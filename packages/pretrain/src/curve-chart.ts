@@ -7,17 +7,20 @@ export async function renderCurve(curve: readonly CurvePoint[], path: string): P
     ...(Number.isFinite(p.trainLoss) ? [{ step: p.step, loss: p.trainLoss, series: 'train' }] : []),
     { step: p.step, loss: p.heldOutLoss, series: 'held-out corpus' },
   ]);
-  await renderPng({
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: 'Pretraining: mean pinball loss (normalised scale, 13 levels)',
-    width: 560,
-    height: 300,
-    data: { values },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      y: { field: 'loss', type: 'quantitative', title: 'pinball loss', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+  await renderPng(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: 'Pretraining: mean pinball loss (normalised scale, 13 levels)',
+      width: 560,
+      height: 300,
+      data: { values },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'loss', type: 'quantitative', title: 'pinball loss', scale: { zero: false } },
+        color: { field: 'series', type: 'nominal', title: null },
+      },
     },
-  }, path);
+    path,
+  );
 }

@@ -27,7 +27,12 @@ export class ShardComputer {
   private readonly g: ParamViews<Float32Array>;
   private readonly seriesPerShard: number;
 
-  constructor(readonly spec: ShardSpec, private readonly source: SeriesSource, readonly params: Float32Array, readonly grads: Float32Array) {
+  constructor(
+    readonly spec: ShardSpec,
+    private readonly source: SeriesSource,
+    readonly params: Float32Array,
+    readonly grads: Float32Array,
+  ) {
     this.ws = new Workspace(spec.config, spec.rows, Float32Array);
     this.batch = new WindowBatch(spec.config, spec.rows);
     this.p = viewParams(spec.config, params);

@@ -12,7 +12,12 @@ interface Init {
 
 const init = workerData as Init;
 const corpus = resolveCorpus(init.corpus);
-const computer = new ShardComputer(init.spec, corpus.source, new Float32Array(init.params), new Float32Array(init.grads));
+const computer = new ShardComputer(
+  init.spec,
+  corpus.source,
+  new Float32Array(init.params),
+  new Float32Array(init.grads),
+);
 parentPort!.on('message', (msg: { step: number } | 'stop') => {
   if (msg === 'stop') {
     parentPort!.close();

@@ -77,14 +77,24 @@ export interface TrainResult {
   corpusSeed: number;
 }
 
-export function learningRate(o: Pick<TrainOptions, 'lr' | 'warmupSteps' | 'minLrFraction' | 'steps'>, step: number): number {
+export function learningRate(
+  o: Pick<TrainOptions, 'lr' | 'warmupSteps' | 'minLrFraction' | 'steps'>,
+  step: number,
+): number {
   if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
   const f = Math.min(1, (step - o.warmupSteps) / Math.max(1, o.steps - o.warmupSteps));
   return o.lr * (o.minLrFraction + (1 - o.minLrFraction) * 0.5 * (1 + Math.cos(Math.PI * f)));
 }
 
 /** Fixed held-out windows (disjoint series indices) and a function scoring params on them. */
-function heldOutEvaluator(config: ModelConfig, source: SeriesSource, corpusSeed: number, seed: number, rows: number, windows: WindowOptions) {
+function heldOutEvaluator(
+  config: ModelConfig,
+  source: SeriesSource,
+  corpusSeed: number,
+  seed: number,
+  rows: number,
+  windows: WindowOptions,
+) {
   const chunk = 64;
   const batches: WindowBatch[] = [];
   const rng = new Rng(seed, 0x5eed);
@@ -96,7 +106,8 @@ function heldOutEvaluator(config: ModelConfig, source: SeriesSource, corpusSeed:
   const ws = new Workspace(config, chunk, Float32Array);
   return (params: Float32Array): number => {
     const p = viewParams(config, params);
-    let total = 0, n = 0;
+    let total = 0,
+      n = 0;
     for (const b of batches) {
       forward(config, p, b.context, b.mask, b.rows, ws);
       total += pinballLossAndGrad(config, b.target, b.rows, ws) * b.rows;
@@ -122,37 +133,48 @@ interface ShardRunner {
   close(): Promise<void>;
 }
 
-async function startShards(opts: TrainOptions, spec: Omit<ShardSpec, 'shard'>, params: Float32Array, gradBuffers: Float32Array[], source: SeriesSource): Promise<ShardRunner[]> {
+async function startShards(
+  opts: TrainOptions,
+  spec: Omit<ShardSpec, 'shard'>,
+  params: Float32Array,
+  gradBuffers: Float32Array[],
+  source: SeriesSource,
+): Promise<ShardRunner[]> {
   if (!opts.workers) {
     return gradBuffers.map((g, shard) => {
       const c = new ShardComputer({ ...spec, shard }, source, params, g);
       return { run: async (step) => c.run(step), close: async () => {} };
     });
   }
-  return Promise.all(gradBuffers.map(async (g, shard) => {
-    const worker = new Worker(workerBootstrap(), {
-      eval: true,
-      workerData: { spec: { ...spec, shard }, corpus: opts.corpus, params: params.buffer, grads: g.buffer },
-    });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`unexpected worker message ${String(m)}`))));
-      worker.once('error', reject);
-    });
-    return {
-      run: (step: number) => new Promise<number>((resolve, reject) => {
-        const onError = (e: Error): void => reject(e);
-        worker.once('error', onError);
-        worker.once('message', (m: { loss: number }) => {
-          worker.off('error', onError);
-          resolve(m.loss);
-        });
-        worker.postMessage({ step });
-      }),
-      close: async () => {
-        await worker.terminate();
-      },
-    };
-  }));
+  return Promise.all(
+    gradBuffers.map(async (g, shard) => {
+      const worker = new Worker(workerBootstrap(), {
+        eval: true,
+        workerData: { spec: { ...spec, shard }, corpus: opts.corpus, params: params.buffer, grads: g.buffer },
+      });
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', (m) =>
+          m === 'ready' ? resolve() : reject(new Error(`unexpected worker message ${String(m)}`)),
+        );
+        worker.once('error', reject);
+      });
+      return {
+        run: (step: number) =>
+          new Promise<number>((resolve, reject) => {
+            const onError = (e: Error): void => reject(e);
+            worker.once('error', onError);
+            worker.once('message', (m: { loss: number }) => {
+              worker.off('error', onError);
+              resolve(m.loss);
+            });
+            worker.postMessage({ step });
+          }),
+        close: async () => {
+          await worker.terminate();
+        },
+      };
+    }),
+  );
 }
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
@@ -165,7 +187,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // Shared memory lets workers read the latest weights without copying 4 MB per step.
   const params = new Float32Array(opts.workers ? new SharedArrayBuffer(size * 4) : new ArrayBuffer(size * 4));
   params.set(opts.initialParams ?? initParams(config, opts.seed));
-  const gradBuffers = Array.from({ length: opts.shards }, () => new Float32Array(opts.workers ? new SharedArrayBuffer(size * 4) : new ArrayBuffer(size * 4)));
+  const gradBuffers = Array.from(
+    { length: opts.shards },
+    () => new Float32Array(opts.workers ? new SharedArrayBuffer(size * 4) : new ArrayBuffer(size * 4)),
+  );
   const grads = new Float32Array(size);
   const optimiser = new AdamW(size, blocks, opts.adamw);
   const evaluate = heldOutEvaluator(config, corpus.source, corpusSeed, opts.seed, opts.heldOutRows, opts.windows);
@@ -174,7 +199,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const curve: CurvePoint[] = [];
   const t0 = performance.now();
-  let lossSum = 0, lossCount = 0, step = 0, stoppedByTimeCap = false;
+  let lossSum = 0,
+    lossCount = 0,
+    step = 0,
+    stoppedByTimeCap = false;
   const record = (): void => {
     const point: CurvePoint = {
       step,

@@ -45,7 +45,9 @@ describe('hand-written backward pass', () => {
         const down = probe(params);
         params[i] = keep;
         const numeric = (up - down) / (2 * eps);
-        expect(Math.abs(numeric - analytic[i])).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.max(Math.abs(numeric), Math.abs(analytic[i])));
+        expect(Math.abs(numeric - analytic[i])).toBeLessThanOrEqual(
+          1e-6 + 1e-5 * Math.max(Math.abs(numeric), Math.abs(analytic[i])),
+        );
       }
     });
   }

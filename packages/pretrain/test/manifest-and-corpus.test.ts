@@ -20,7 +20,11 @@ describe('model.json manifest', () => {
     expect(m.inputs.map((i) => i.name)).toEqual(['context', 'mask']);
     expect(m.inputs[0].shape).toEqual(['batch', TINY.context]);
     expect(m.maskInput).toBe('mask');
-    expect(m.output).toMatchObject({ name: 'quantiles', shape: ['batch', TINY.horizon, TINY.levels.length], dtype: 'float32' });
+    expect(m.output).toMatchObject({
+      name: 'quantiles',
+      shape: ['batch', TINY.horizon, TINY.levels.length],
+      dtype: 'float32',
+    });
     expect(m.quantileLevels).toEqual([...TINY.levels]);
     expect(m.architecture.parameters).toBe(paramCount(TINY));
     expect(JSON.parse(JSON.stringify(m))).toEqual(m);
@@ -34,9 +38,11 @@ describe('training corpora', () => {
   });
 
   it('mixed corpus interleaves workload-gen corpusSeries and the seasonal generator', () => {
-    const mixed = resolveCorpus('mixed'), real = resolveCorpus('workload-gen');
+    const mixed = resolveCorpus('mixed'),
+      real = resolveCorpus('workload-gen');
     const seed = mixed.corpusSeed(1);
-    let fromReal = 0, fromSeasonal = 0;
+    let fromReal = 0,
+      fromSeasonal = 0;
     for (let i = 0; i < 40; i++) {
       const s = Array.from(mixed.source(seed, i, 64));
       if (s.every((v, t) => v === real.source(seed, i, 64)[t])) fromReal++;

@@ -13,7 +13,13 @@ import { randomBatch, TINY } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsfm-onnx-'));
 
-async function runOrt(path: string, config: ModelConfig, context: Float32Array, mask: Float32Array, rows: number): Promise<ort.Tensor> {
+async function runOrt(
+  path: string,
+  config: ModelConfig,
+  context: Float32Array,
+  mask: Float32Array,
+  rows: number,
+): Promise<ort.Tensor> {
   const session = await ort.InferenceSession.create(path);
   const out = await session.run({
     [INPUT_NAME]: new ort.Tensor('float32', context, [rows, config.context]),
@@ -31,7 +37,13 @@ function randomWeights(config: ModelConfig, seed: number): Float32Array {
   return params;
 }
 
-function tsReference(config: ModelConfig, params: Float32Array, context: Float32Array, mask: Float32Array, rows: number): Float32Array {
+function tsReference(
+  config: ModelConfig,
+  params: Float32Array,
+  context: Float32Array,
+  mask: Float32Array,
+  rows: number,
+): Float32Array {
   const ws = new Workspace(config, rows, Float32Array);
   forward(config, viewParams(config, params), context, mask, rows, ws);
   const out = new Float32Array(rows * config.horizon * config.levels.length);
@@ -70,7 +82,13 @@ describe('exported graph vs TypeScript reference forward pass', () => {
   const cases: [string, ModelConfig, number, number, number][] = [
     ['tiny model, unit-scale rows', TINY, 12, 0, 1],
     ['tiny model, offset rows', TINY, 9, 3, 0.5],
-    ['default-width model (context 512, horizon 64)', { ...TINY, context: 512, horizon: 64, hidden: 64, maskPool: 16 }, 10, 0, 1],
+    [
+      'default-width model (context 512, horizon 64)',
+      { ...TINY, context: 512, horizon: 64, hidden: 64, maskPool: 16 },
+      10,
+      0,
+      1,
+    ],
   ];
   for (const [name, config, rows, level, spread] of cases) {
     it(`${name}: max |ORT − TS| ≤ 1e-5, padded and masked rows included`, async () => {
@@ -96,6 +114,7 @@ describe('exported graph vs TypeScript reference forward pass', () => {
     const out = (await runOrt(path, TINY, context, mask, rows)).data as Float32Array;
     const Q = TINY.levels.length;
     for (let i = 0; i < out.length; i++) expect(Number.isFinite(out[i])).toBe(true);
-    for (let i = 0; i < out.length; i += Q) for (let k = 1; k < Q; k++) expect(out[i + k]).toBeGreaterThanOrEqual(out[i + k - 1]);
+    for (let i = 0; i < out.length; i += Q)
+      for (let k = 1; k < Q; k++) expect(out[i + k]).toBeGreaterThanOrEqual(out[i + k - 1]);
   });
 });

@@ -5,7 +5,9 @@ import { TINY } from './helpers.js';
 
 describe('seeded initialisation', () => {
   it('is bit-identical for the same seed and differs across seeds', () => {
-    const a = initParams(TINY, 42), b = initParams(TINY, 42), c = initParams(TINY, 43);
+    const a = initParams(TINY, 42),
+      b = initParams(TINY, 42),
+      c = initParams(TINY, 43);
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });

@@ -48,7 +48,11 @@ export interface HorizonPeak {
 
 export function boundLevels(alpha: number, options: RecommendOptions): BoundLevels {
   // min/max with α keep the three levels ordered for any α, e.g. an α below the median.
-  return { target: alpha, lowerBound: Math.min(options.lowerLevel, alpha), upperBound: Math.max(options.upperLevel, alpha) };
+  return {
+    target: alpha,
+    lowerBound: Math.min(options.lowerLevel, alpha),
+    upperBound: Math.max(options.upperLevel, alpha),
+  };
 }
 
 /**

@@ -74,7 +74,11 @@ export interface DemandReport {
   readonly resourceMode: ResourceMode;
   /** Never empty: `hold` when nothing else applies. */
   readonly actions: readonly DemandAction[];
-  readonly windows: { readonly recentMinutes: number; readonly baselineMinutes: number; readonly predictMinutes: number };
+  readonly windows: {
+    readonly recentMinutes: number;
+    readonly baselineMinutes: number;
+    readonly predictMinutes: number;
+  };
   readonly metrics: Readonly<Record<string, MetricDemand>>;
 }
 
@@ -94,7 +98,11 @@ export function headlineMetric(metrics: readonly string[], demand: DemandOptions
   return metrics[0];
 }
 
-export function buildDemandReport(input: RecommendInput, view: DemandForecastView, options: RecommendOptions): DemandReport {
+export function buildDemandReport(
+  input: RecommendInput,
+  view: DemandForecastView,
+  options: RecommendOptions,
+): DemandReport {
   const d = options.demand;
   const metrics: Record<string, MetricDemand> = {};
   for (const metric of Object.keys(input.forecasts)) {
@@ -112,7 +120,11 @@ export function buildDemandReport(input: RecommendInput, view: DemandForecastVie
     level: head.level,
     resourceMode: resourceMode(head.level),
     actions: demandActions(name, head, input, view, options),
-    windows: { recentMinutes: d.recentMinutes, baselineMinutes: head.baselineMinutes, predictMinutes: d.predictMinutes },
+    windows: {
+      recentMinutes: d.recentMinutes,
+      baselineMinutes: head.baselineMinutes,
+      predictMinutes: d.predictMinutes,
+    },
     metrics,
   };
 }
@@ -173,7 +185,13 @@ function demandActions(
   } else {
     const preceding = meanObserved(history, Math.max(0, recentStart - d.collapseLookbackMinutes), recentStart);
     const r = d.collapseRatio;
-    if (head.baselineRate > 0 && preceding !== null && preceding > 0 && head.recentRate <= r * head.baselineRate && head.recentRate <= r * preceding) {
+    if (
+      head.baselineRate > 0 &&
+      preceding !== null &&
+      preceding > 0 &&
+      head.recentRate <= r * head.baselineRate &&
+      head.recentRate <= r * preceding
+    ) {
       actions.push({
         kind: 'investigate-failures',
         reason:
@@ -199,7 +217,10 @@ function demandActions(
   }
 
   const predictedFactor = surgeFactor(head.predictedRate, head.baselineRate);
-  if (predictedFactor > DEMAND_LEVEL_THRESHOLDS.elevated && (head.recentRate === null || head.predictedRate > head.recentRate)) {
+  if (
+    predictedFactor > DEMAND_LEVEL_THRESHOLDS.elevated &&
+    (head.recentRate === null || head.predictedRate > head.recentRate)
+  ) {
     actions.push({
       kind: 'pre-warm',
       reason:

@@ -23,7 +23,8 @@ export function renderDemandMarkdown(report: DemandReport | ColdStart): string {
     '| metric | recent | baseline | predicted | surge factor | level |',
     '|---|---:|---:|---:|---:|---|',
     ...Object.entries(report.metrics).map(
-      ([m, d]) => `| ${m} | ${rate(d.recentRate)} | ${fmt(d.baselineRate)} | ${fmt(d.predictedRate)} | ${fmtFactor(d.surgeFactor)} | ${d.level} |`,
+      ([m, d]) =>
+        `| ${m} | ${rate(d.recentRate)} | ${fmt(d.baselineRate)} | ${fmt(d.predictedRate)} | ${fmtFactor(d.surgeFactor)} | ${d.level} |`,
     ),
     '',
     '### Recommended actions',
@@ -59,12 +60,25 @@ export function renderRecommendationMarkdown(rec: Recommendation | ColdStart): s
       );
     }
   }
-  lines.push('', '◀ = the horizon that drives the metric\'s action.', '');
-  return lines.join('\n') + '\n' + renderDemandMarkdown(rec.demand).replace(/^## /m, '### ').replace(/^### Recommended/m, '#### Recommended');
+  lines.push('', "◀ = the horizon that drives the metric's action.", '');
+  return (
+    lines.join('\n') +
+    '\n' +
+    renderDemandMarkdown(rec.demand)
+      .replace(/^## /m, '### ')
+      .replace(/^### Recommended/m, '#### Recommended')
+  );
 }
 
 function renderColdStart(title: string, c: ColdStart): string {
-  return [`## ${title}`, '', `**Cold start** — no recommendation yet: ${c.reason}.`, '', `Minutes needed: ${c.minutesNeeded}`, ''].join('\n');
+  return [
+    `## ${title}`,
+    '',
+    `**Cold start** — no recommendation yet: ${c.reason}.`,
+    '',
+    `Minutes needed: ${c.minutesNeeded}`,
+    '',
+  ].join('\n');
 }
 
 function rate(x: number | null): string {

@@ -89,7 +89,10 @@ export const RecommendOptionsSchema = z
     // the recent window alone would let a tenant be "warm" with an empty baseline.
     const { recentMinutes, baselineMinutes } = o.demand;
     if (o.minHistoryMinutes <= recentMinutes) {
-      issue(['minHistoryMinutes'], `${o.minHistoryMinutes} must exceed demand.recentMinutes ${recentMinutes} so the baseline has data`);
+      issue(
+        ['minHistoryMinutes'],
+        `${o.minHistoryMinutes} must exceed demand.recentMinutes ${recentMinutes} so the baseline has data`,
+      );
     }
     if (o.minHistoryMinutes > recentMinutes + baselineMinutes) {
       issue(
@@ -112,7 +115,9 @@ export type DemandOptions = z.output<typeof DemandOptionsSchema>;
 export function parseRecommendOptions(options: unknown = {}): RecommendOptions {
   const parsed = RecommendOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new ProvisioningError(parsed.error.issues.map((i) => ({ path: issuePath(i.path, 'options'), message: i.message })));
+    throw new ProvisioningError(
+      parsed.error.issues.map((i) => ({ path: issuePath(i.path, 'options'), message: i.message })),
+    );
   }
   return parsed.data;
 }

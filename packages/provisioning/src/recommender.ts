@@ -110,7 +110,9 @@ function recommenderFor(options: RecommendOptions): Recommender {
   // One buffer for the sorted copy of a forecast, reused across metrics and calls.
   let scratch = new Float32Array(0);
 
-  function prepare(input: RecommendInput): { metrics: string[]; peaks: Record<string, HorizonPeak[]>; medians: Record<string, Float32Array> } | ColdStart {
+  function prepare(
+    input: RecommendInput,
+  ): { metrics: string[]; peaks: Record<string, HorizonPeak[]>; medians: Record<string, Float32Array> } | ColdStart {
     checkInput(input, options);
     const metrics = Object.keys(input.forecasts);
     const cold = coldStart(metrics, input.history, options);
@@ -230,7 +232,12 @@ function tenantRecommendation(
   demand: DemandReport,
 ): Recommendation {
   const entries = Object.entries(metrics);
-  const vpa = { target: {} as Record<string, number>, lowerBound: {} as Record<string, number>, upperBound: {} as Record<string, number>, uncappedTarget: {} as Record<string, number> };
+  const vpa = {
+    target: {} as Record<string, number>,
+    lowerBound: {} as Record<string, number>,
+    upperBound: {} as Record<string, number>,
+    uncappedTarget: {} as Record<string, number>,
+  };
   let confidence = 1;
   for (const [metric, m] of entries) {
     vpa.target[metric] = m.decision.target;

@@ -103,10 +103,13 @@ export function checkInput(input: RecommendInput, options: RecommendOptions): vo
   for (const metric of metrics) {
     checkForecast(input.forecasts[metric], `forecasts.${metric}`, needed, add);
     const current = input.current[metric];
-    if (current === undefined) add(`current.${metric}`, 'missing: every forecast metric needs its current allocation (0 if none)');
-    else if (!(current >= 0 && Number.isFinite(current))) add(`current.${metric}`, `must be a finite number ≥ 0, got ${current}`);
+    if (current === undefined)
+      add(`current.${metric}`, 'missing: every forecast metric needs its current allocation (0 if none)');
+    else if (!(current >= 0 && Number.isFinite(current)))
+      add(`current.${metric}`, `must be a finite number ≥ 0, got ${current}`);
     const history = input.history[metric];
-    if (history === undefined) add(`history.${metric}`, 'missing: every forecast metric needs its history (cold start is decided from it)');
+    if (history === undefined)
+      add(`history.${metric}`, 'missing: every forecast metric needs its history (cold start is decided from it)');
     else if (!(history instanceof Float32Array)) add(`history.${metric}`, 'expected a Float32Array');
   }
   const demandMetric = options.demand.demandMetric;
@@ -137,12 +140,18 @@ function checkForecast(
       return;
     }
     if (k > 0 && !(levels[k] > levels[k - 1])) {
-      add(`${path}.levels`, `must be strictly increasing, but levels[${k - 1}] = ${levels[k - 1]} and levels[${k}] = ${levels[k]}`);
+      add(
+        `${path}.levels`,
+        `must be strictly increasing, but levels[${k - 1}] = ${levels[k - 1]} and levels[${k}] = ${levels[k]}`,
+      );
       return;
     }
   }
   if (quantiles.length % levels.length !== 0) {
-    add(`${path}.quantiles`, `${quantiles.length} values is not a whole number of rows of ${levels.length} levels (row-major [horizon × nLevels])`);
+    add(
+      `${path}.quantiles`,
+      `${quantiles.length} values is not a whole number of rows of ${levels.length} levels (row-major [horizon × nLevels])`,
+    );
     return;
   }
   const steps = quantiles.length / levels.length;
@@ -151,13 +160,19 @@ function checkForecast(
     return;
   }
   if (steps < stepsRequired) {
-    add(`${path}.quantiles`, `covers ${steps} minutes but ${stepsRequired} are needed (longest horizon / demand.predictMinutes); shorten the horizons or forecast further`);
+    add(
+      `${path}.quantiles`,
+      `covers ${steps} minutes but ${stepsRequired} are needed (longest horizon / demand.predictMinutes); shorten the horizons or forecast further`,
+    );
     return;
   }
   // Only the rows we read must be finite; a NaN there would silently poison max() and the means.
   for (let i = 0; i < stepsRequired * levels.length; i++) {
     if (!Number.isFinite(quantiles[i])) {
-      add(`${path}.quantiles`, `value at minute ${Math.floor(i / levels.length) + 1}, level ${levels[i % levels.length]} is ${quantiles[i]}; forecasts must be finite`);
+      add(
+        `${path}.quantiles`,
+        `value at minute ${Math.floor(i / levels.length) + 1}, level ${levels[i % levels.length]} is ${quantiles[i]}; forecasts must be finite`,
+      );
       return;
     }
   }

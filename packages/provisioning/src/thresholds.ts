@@ -68,10 +68,18 @@ export function decideAction(
   const upEdge = current * (1 + thresholds.up);
   const downEdge = current * (1 - thresholds.down);
   if (target > upEdge) {
-    return { action: 'scale_up', lowConfidence: false, reason: `target ${fmt(target)} > ${fmt(upEdge)} = current ${fmt(current)} × (1 + ${fmt(thresholds.up)})` };
+    return {
+      action: 'scale_up',
+      lowConfidence: false,
+      reason: `target ${fmt(target)} > ${fmt(upEdge)} = current ${fmt(current)} × (1 + ${fmt(thresholds.up)})`,
+    };
   }
   if (target < downEdge) {
-    return { action: 'scale_down', lowConfidence: false, reason: `target ${fmt(target)} < ${fmt(downEdge)} = current ${fmt(current)} × (1 − ${fmt(thresholds.down)})` };
+    return {
+      action: 'scale_down',
+      lowConfidence: false,
+      reason: `target ${fmt(target)} < ${fmt(downEdge)} = current ${fmt(current)} × (1 − ${fmt(thresholds.down)})`,
+    };
   }
   return {
     action: 'hold',

@@ -25,7 +25,8 @@ describe('target: the α-quantile of the peak over the horizon', () => {
 
   it('reads the tier α between model levels (0.75 is a level, 0.65 interpolates)', () => {
     const f = normalForecast(constant(30, 100), 10);
-    const at = (alpha: number) => ok(rec.recommend({ ...cpuInput({ forecast: f, current: 100 }), alpha })).metrics.cpu.decision.target;
+    const at = (alpha: number) =>
+      ok(rec.recommend({ ...cpuInput({ forecast: f, current: 100 }), alpha })).metrics.cpu.decision.target;
     expect(at(0.75)).toBeCloseTo(106.745, 3);
     expect(at(0.9)).toBeCloseTo(112.816, 3);
     // 0.65 lies 0.6 of the way from 0.5 (100) to 0.75 (106.745)
@@ -59,7 +60,8 @@ describe('target: the α-quantile of the peak over the horizon', () => {
   it('never lowers the target as the horizon grows', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 30, maxLength: 30 }), (values) => {
-        const hs = ok(rec.recommend(cpuInput({ forecast: normalForecast(values, 3), current: 1 }))).metrics.cpu.horizons;
+        const hs = ok(rec.recommend(cpuInput({ forecast: normalForecast(values, 3), current: 1 }))).metrics.cpu
+          .horizons;
         return hs[0].target <= hs[1].target && hs[1].target <= hs[2].target;
       }),
       { numRuns: 50 },
@@ -67,7 +69,10 @@ describe('target: the α-quantile of the peak over the horizon', () => {
   });
 
   it('never lowers the target when α rises (property, crossed rows included)', () => {
-    const row = fc.array(fc.float({ min: -100, max: 1000, noNaN: true }), { minLength: LEVELS.length, maxLength: LEVELS.length });
+    const row = fc.array(fc.float({ min: -100, max: 1000, noNaN: true }), {
+      minLength: LEVELS.length,
+      maxLength: LEVELS.length,
+    });
     fc.assert(
       fc.property(
         fc.array(row, { minLength: 30, maxLength: 30 }),
@@ -76,7 +81,8 @@ describe('target: the α-quantile of the peak over the horizon', () => {
         (rows, a, b) => {
           const [lo, hi] = a <= b ? [a, b] : [b, a];
           const forecast = { quantiles: Float32Array.from(rows.flat()), levels: LEVELS };
-          const target = (alpha: number) => ok(rec.recommend(cpuInput({ forecast, current: 1, alpha }))).metrics.cpu.horizons.map((h) => h.target);
+          const target = (alpha: number) =>
+            ok(rec.recommend(cpuInput({ forecast, current: 1, alpha }))).metrics.cpu.horizons.map((h) => h.target);
           const tLo = target(lo);
           const tHi = target(hi);
           return tLo.every((t, i) => t <= tHi[i]);

@@ -14,7 +14,12 @@ import { constant, flatForecast, history } from './fixtures.js';
 const rec = createRecommender();
 
 /** 105 minutes at `baseline`, then 15 at `recent`; a flat forecast at `predicted`. */
-function requestsInput(o: { baseline: number; recent: number; predicted: number; extra?: Partial<RecommendInput> }): RecommendInput {
+function requestsInput(o: {
+  baseline: number;
+  recent: number;
+  predicted: number;
+  extra?: Partial<RecommendInput>;
+}): RecommendInput {
   return {
     alpha: 0.75,
     forecasts: { requests: flatForecast(constant(30, o.predicted)) },
@@ -54,7 +59,12 @@ describe('demand level', () => {
   });
 
   it('maps elevated and critical to surge mode, the rest to steady', () => {
-    expect(['low', 'normal', 'elevated', 'critical'].map((l) => resourceMode(l as never))).toEqual(['steady', 'steady', 'surge', 'surge']);
+    expect(['low', 'normal', 'elevated', 'critical'].map((l) => resourceMode(l as never))).toEqual([
+      'steady',
+      'steady',
+      'surge',
+      'surge',
+    ]);
   });
 });
 
@@ -81,7 +91,10 @@ describe('rates and surge factor', () => {
 
   it('reports the median-forecast mean for each horizon', () => {
     const values = constant(30, 10).map((v, t) => (t < 5 ? 40 : v));
-    const r = report({ ...requestsInput({ baseline: 10, recent: 10, predicted: 0 }), forecasts: { requests: flatForecast(values) } });
+    const r = report({
+      ...requestsInput({ baseline: 10, recent: 10, predicted: 0 }),
+      forecasts: { requests: flatForecast(values) },
+    });
     expect(r.metrics.requests.predictedByHorizon).toEqual({ '5': 40, '15': 20, '30': 15 });
     expect(r.predictedRate).toBe(20);
   });
@@ -184,14 +197,22 @@ describe('recommended actions', () => {
 describe('demand report entry points', () => {
   it('is cold-start until enough history', () => {
     const input = requestsInput({ baseline: 1, recent: 1, predicted: 1 });
-    expect(rec.demandReport({ ...input, history: { requests: history(30, 1) } })).toMatchObject({ status: 'cold-start', minutesNeeded: 30 });
+    expect(rec.demandReport({ ...input, history: { requests: history(30, 1) } })).toMatchObject({
+      status: 'cold-start',
+      minutesNeeded: 30,
+    });
   });
 
   it('validates a JSON request and is embedded in the recommendation', () => {
     const input = requestsInput({ baseline: 10, recent: 10, predicted: 20 });
     const body = {
       alpha: 0.75,
-      forecasts: { requests: { quantiles: Array.from(input.forecasts.requests.quantiles), levels: [...input.forecasts.requests.levels] } },
+      forecasts: {
+        requests: {
+          quantiles: Array.from(input.forecasts.requests.quantiles),
+          levels: [...input.forecasts.requests.levels],
+        },
+      },
       current: { requests: 1000 },
       history: { requests: Array.from(input.history.requests) },
     };

@@ -35,7 +35,12 @@ export function history(n: number, value: number | ((i: number) => number)): Flo
 }
 
 /** A warm single-metric input: 120 minutes of history at `historyValue`, a flat 30-minute forecast. */
-export function cpuInput(opts: { forecast: number | MetricForecast; current: number; alpha?: number; historyValue?: number }): RecommendInput {
+export function cpuInput(opts: {
+  forecast: number | MetricForecast;
+  current: number;
+  alpha?: number;
+  historyValue?: number;
+}): RecommendInput {
   const forecast = typeof opts.forecast === 'number' ? flatForecast(constant(30, opts.forecast)) : opts.forecast;
   return {
     alpha: opts.alpha ?? 0.75,

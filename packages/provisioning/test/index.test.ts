@@ -29,6 +29,9 @@ describe('@tsfm/provisioning public API', () => {
   });
 
   it('exports a typed error', () => {
-    expect(new provisioning.ProvisioningError([{ path: 'x', message: 'y' }])).toMatchObject({ code: 'bad-request', message: 'bad-request: x: y' });
+    expect(new provisioning.ProvisioningError([{ path: 'x', message: 'y' }])).toMatchObject({
+      code: 'bad-request',
+      message: 'bad-request: x: y',
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRecommender, renderDemandMarkdown, renderRecommendationMarkdown, type RecommendInput } from '../src/index.js';
+import {
+  createRecommender,
+  renderDemandMarkdown,
+  renderRecommendationMarkdown,
+  type RecommendInput,
+} from '../src/index.js';
 import { constant, flatForecast, history } from './fixtures.js';
 
 const input: RecommendInput = {
@@ -36,7 +41,9 @@ describe('markdown', () => {
   });
 
   it('says cold start plainly, with the minutes needed', () => {
-    const md = renderRecommendationMarkdown(rec.recommend({ ...input, history: { requests: history(20, 1), cpu: history(120, 1) } }));
+    const md = renderRecommendationMarkdown(
+      rec.recommend({ ...input, history: { requests: history(20, 1), cpu: history(120, 1) } }),
+    );
     expect(md).toContain('**Cold start** — no recommendation yet: requests has 20 observed minutes of history');
     expect(md).toContain('Minutes needed: 40');
   });

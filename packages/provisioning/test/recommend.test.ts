@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ProvisioningError, createRecommender, recommend, recommendReplicas, type Recommendation, type RecommendInput } from '../src/index.js';
+import {
+  ProvisioningError,
+  createRecommender,
+  recommend,
+  recommendReplicas,
+  type Recommendation,
+  type RecommendInput,
+} from '../src/index.js';
 import { constant, cpuInput, flatForecast, history, normalForecast } from './fixtures.js';
 
 const rec = createRecommender();
@@ -18,9 +25,15 @@ describe('cold start', () => {
   it('recommends nothing until minHistoryMinutes are observed, and says how many are missing', () => {
     const input = { ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: history(45, 1) } };
     const r = rec.recommend(input);
-    expect(r).toMatchObject({ status: 'cold-start', minutesNeeded: 15, metrics: { cpu: { observedMinutes: 45, minutesNeeded: 15 } } });
+    expect(r).toMatchObject({
+      status: 'cold-start',
+      minutesNeeded: 15,
+      metrics: { cpu: { observedMinutes: 45, minutesNeeded: 15 } },
+    });
     expect(r).not.toHaveProperty('action');
-    expect(r.status === 'cold-start' && r.reason).toMatch(/^cpu has 45 observed minutes of history; 60 are needed before recommending \(15 more minutes\)$/);
+    expect(r.status === 'cold-start' && r.reason).toMatch(
+      /^cpu has 45 observed minutes of history; 60 are needed before recommending \(15 more minutes\)$/,
+    );
   });
 
   it('counts observed minutes, so a history of gaps is as cold as a short one', () => {
@@ -30,9 +43,14 @@ describe('cold start', () => {
       status: 'cold-start',
       minutesNeeded: 10,
     });
-    expect(rec.recommend({ ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: gappy(200) } }).status).toBe('ok');
+    expect(rec.recommend({ ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: gappy(200) } }).status).toBe(
+      'ok',
+    );
     const sparse = history(200, (i) => (i % 5 === 0 ? 1 : Number.NaN)); // 40 observed
-    expect(rec.recommend({ ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: sparse } })).toMatchObject({ status: 'cold-start', minutesNeeded: 20 });
+    expect(rec.recommend({ ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: sparse } })).toMatchObject({
+      status: 'cold-start',
+      minutesNeeded: 20,
+    });
   });
 
   it('is decided per tenant: one short metric holds back the whole recommendation', () => {
@@ -43,19 +61,34 @@ describe('cold start', () => {
   });
 
   it('honours a custom minimum', () => {
-    const r = createRecommender({ minHistoryMinutes: 30 }).recommend({ ...cpuInput({ forecast: 10, current: 1 }), history: { cpu: history(45, 1) } });
+    const r = createRecommender({ minHistoryMinutes: 30 }).recommend({
+      ...cpuInput({ forecast: 10, current: 1 }),
+      history: { cpu: history(45, 1) },
+    });
     expect(r.status).toBe('ok');
   });
 });
 
 describe('replicas', () => {
   it('is ceil(target / capacity) of the binding metric', () => {
-    const r = recommendReplicas({ cpu: 3.2, mem: 4096 }, { perReplicaCapacity: { cpu: 1, mem: 2048 }, minReplicas: 1, maxReplicas: undefined });
-    expect(r).toEqual({ desired: 4, uncapped: 4, clampedTo: null, bindingMetric: 'cpu', perMetric: { cpu: 4, mem: 2 } });
+    const r = recommendReplicas(
+      { cpu: 3.2, mem: 4096 },
+      { perReplicaCapacity: { cpu: 1, mem: 2048 }, minReplicas: 1, maxReplicas: undefined },
+    );
+    expect(r).toEqual({
+      desired: 4,
+      uncapped: 4,
+      clampedTo: null,
+      bindingMetric: 'cpu',
+      perMetric: { cpu: 4, mem: 2 },
+    });
   });
 
   it('breaks a tie in replica count by the load per replica', () => {
-    const r = recommendReplicas({ cpu: 2.1, mem: 2.9 }, { perReplicaCapacity: { cpu: 1, mem: 1 }, minReplicas: 1, maxReplicas: undefined });
+    const r = recommendReplicas(
+      { cpu: 2.1, mem: 2.9 },
+      { perReplicaCapacity: { cpu: 1, mem: 1 }, minReplicas: 1, maxReplicas: undefined },
+    );
     expect(r?.bindingMetric).toBe('mem');
   });
 
@@ -67,13 +100,19 @@ describe('replicas', () => {
   });
 
   it('is null without a capacity for any forecast metric, and ignores capacities for absent metrics', () => {
-    expect(recommendReplicas({ cpu: 3 }, { perReplicaCapacity: { requests: 100 }, minReplicas: 1, maxReplicas: undefined })).toBeNull();
-    const r = createRecommender({ perReplicaCapacity: { cpu: 2, requests: 100 } }).recommend(cpuInput({ forecast: 7, current: 8 }));
+    expect(
+      recommendReplicas({ cpu: 3 }, { perReplicaCapacity: { requests: 100 }, minReplicas: 1, maxReplicas: undefined }),
+    ).toBeNull();
+    const r = createRecommender({ perReplicaCapacity: { cpu: 2, requests: 100 } }).recommend(
+      cpuInput({ forecast: 7, current: 8 }),
+    );
     expect(ok(r).replicas).toMatchObject({ desired: 4, bindingMetric: 'cpu', perMetric: { cpu: 4 } });
   });
 
   it('uses the uncapped target: maxAllowed caps one replica, not the demand', () => {
-    const r = createRecommender({ perReplicaCapacity: { cpu: 1 }, maxAllowed: { cpu: 2 } }).recommend(cpuInput({ forecast: 6, current: 2 }));
+    const r = createRecommender({ perReplicaCapacity: { cpu: 1 }, maxAllowed: { cpu: 2 } }).recommend(
+      cpuInput({ forecast: 6, current: 2 }),
+    );
     expect(ok(r).vpa.target.cpu).toBe(2);
     expect(ok(r).replicas?.desired).toBe(6);
   });
@@ -126,13 +165,17 @@ describe('actions across metrics and horizons', () => {
 
   it('reports the weakest metric confidence and the decision horizon', () => {
     const input = tenant({ cpu: 2 }, { cpu: 2 });
-    const r = ok(rec.recommend({ ...input, forecasts: { cpu: normalForecast(constant(30, 100), 10) }, current: { cpu: 100 } }));
+    const r = ok(
+      rec.recommend({ ...input, forecasts: { cpu: normalForecast(constant(30, 100), 10) }, current: { cpu: 100 } }),
+    );
     expect(r.decisionHorizonMinutes).toBe(15);
     expect(r.confidence).toBeCloseTo(r.metrics.cpu.decision.confidence, 12);
   });
 
   it('supports other horizons and decision horizons', () => {
-    const r = ok(createRecommender({ horizons: [10, 5], decisionHorizon: 10 }).recommend(cpuInput({ forecast: 3, current: 1 })));
+    const r = ok(
+      createRecommender({ horizons: [10, 5], decisionHorizon: 10 }).recommend(cpuInput({ forecast: 3, current: 1 })),
+    );
     expect(r.metrics.cpu.horizons.map((h) => h.horizonMinutes)).toEqual([5, 10]);
     expect(r.decisionHorizonMinutes).toBe(10);
   });
@@ -146,7 +189,12 @@ describe('actions across metrics and horizons', () => {
 describe('validation', () => {
   const body = () => ({
     tier: 'premium',
-    forecasts: { cpu: { quantiles: Array.from(flatForecast(constant(30, 2)).quantiles), levels: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99] } },
+    forecasts: {
+      cpu: {
+        quantiles: Array.from(flatForecast(constant(30, 2)).quantiles),
+        levels: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99],
+      },
+    },
     current: { cpu: 1 },
     history: { cpu: [...constant(100, 1), null, 1] },
   });
@@ -171,7 +219,9 @@ describe('validation', () => {
     expect(issuesOf(() => recommend({ ...body(), tier: undefined }))).toEqual(['alpha']);
     expect(issuesOf(() => recommend({ ...body(), alpha: 0.9 }))).toEqual(['alpha']);
     expect(issuesOf(() => recommend({ ...body(), options: { minReplicas: -1 } }))).toEqual(['options.minReplicas']);
-    expect(issuesOf(() => recommend({ ...body(), options: { perReplicaCapacity: { cpu: 0 } } }))).toEqual(['options.perReplicaCapacity.cpu']);
+    expect(issuesOf(() => recommend({ ...body(), options: { perReplicaCapacity: { cpu: 0 } } }))).toEqual([
+      'options.perReplicaCapacity.cpu',
+    ]);
     expect(issuesOf(() => recommend({ ...body(), history: { cpu: 'x' } }))).toEqual(['history.cpu']);
   });
 
@@ -180,14 +230,26 @@ describe('validation', () => {
     expect(issuesOf(() => recommend({ ...b, current: {} }))).toEqual(['current.cpu']);
     expect(issuesOf(() => recommend({ ...b, history: {} }))).toEqual(['history.cpu']);
     expect(issuesOf(() => recommend({ ...b, forecasts: {} }))).toEqual(['forecasts']);
-    expect(issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, levels: [0.5, 0.1] } } }))).toEqual(['forecasts.cpu.levels']);
-    expect(issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, quantiles: [1, 2, 3] } } }))).toEqual(['forecasts.cpu.quantiles']);
-    expect(issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, horizon: 29 } } }))).toEqual(['forecasts.cpu.horizon']);
+    expect(issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, levels: [0.5, 0.1] } } }))).toEqual(
+      ['forecasts.cpu.levels'],
+    );
+    expect(
+      issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, quantiles: [1, 2, 3] } } })),
+    ).toEqual(['forecasts.cpu.quantiles']);
+    expect(issuesOf(() => recommend({ ...b, forecasts: { cpu: { ...b.forecasts.cpu, horizon: 29 } } }))).toEqual([
+      'forecasts.cpu.horizon',
+    ]);
     expect(issuesOf(() => recommend({ ...b, options: { horizons: [5, 60] } }))).toEqual(['forecasts.cpu.quantiles']);
     expect(issuesOf(() => recommend({ ...b, options: { decisionHorizon: 7 } }))).toEqual(['options.decisionHorizon']);
-    expect(issuesOf(() => recommend({ ...b, options: { minReplicas: 3, maxReplicas: 2 } }))).toEqual(['options.maxReplicas']);
-    expect(issuesOf(() => recommend({ ...b, options: { minHistoryMinutes: 10 } }))).toEqual(['options.minHistoryMinutes']);
-    expect(issuesOf(() => recommend({ ...b, options: { demand: { demandMetric: 'requests' } } }))).toEqual(['options.demand.demandMetric']);
+    expect(issuesOf(() => recommend({ ...b, options: { minReplicas: 3, maxReplicas: 2 } }))).toEqual([
+      'options.maxReplicas',
+    ]);
+    expect(issuesOf(() => recommend({ ...b, options: { minHistoryMinutes: 10 } }))).toEqual([
+      'options.minHistoryMinutes',
+    ]);
+    expect(issuesOf(() => recommend({ ...b, options: { demand: { demandMetric: 'requests' } } }))).toEqual([
+      'options.demand.demandMetric',
+    ]);
   });
 
   it('lists every issue at once, in the message too', () => {
@@ -208,9 +270,11 @@ describe('validation', () => {
     expect(issuesOf(() => rec.recommend({ ...input, alpha: 1 }))).toEqual(['alpha']);
     const q = input.forecasts.cpu.quantiles.slice();
     q[3] = Number.NaN;
-    expect(issuesOf(() => rec.recommend({ ...input, forecasts: { cpu: { quantiles: q, levels: input.forecasts.cpu.levels } } }))).toEqual([
-      'forecasts.cpu.quantiles',
-    ]);
+    expect(
+      issuesOf(() =>
+        rec.recommend({ ...input, forecasts: { cpu: { quantiles: q, levels: input.forecasts.cpu.levels } } }),
+      ),
+    ).toEqual(['forecasts.cpu.quantiles']);
     expect(issuesOf(() => createRecommender({ confidenceFloor: 2 }))).toEqual(['options.confidenceFloor']);
   });
 });

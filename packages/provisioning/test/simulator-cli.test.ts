@@ -19,7 +19,15 @@ describe('simulate CLI: pricing', () => {
 describe('simulate CLI: flags', () => {
   it('has bounded defaults: 100 tenants, the last 7 days, decisions every 5 min for 15', () => {
     const a = parseSimulateArgs([]);
-    expect(a).toMatchObject({ tenants: 100, days: 7, every: 5, horizon: 15, k: 32, sweep: [0.5, 0.65, 0.75, 0.9, 0.95], 'sweep-tenants': 20 });
+    expect(a).toMatchObject({
+      tenants: 100,
+      days: 7,
+      every: 5,
+      horizon: 15,
+      k: 32,
+      sweep: [0.5, 0.65, 0.75, 0.9, 0.95],
+      'sweep-tenants': 20,
+    });
   });
 
   it('names the flag at fault', () => {

@@ -10,16 +10,21 @@ const nearestRank = (values: number[], p: number) => {
 describe('SortedWindow', () => {
   it('gives the exact nearest-rank percentile after any sequence of adds and removes', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 40 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (values, width, p) => {
-        const w = new SortedWindow(4);
-        for (let i = 0; i < values.length; i++) {
-          w.add(values[i]);
-          if (i >= width) expect(w.remove(values[i - width])).toBe(true);
-        }
-        const inWindow = values.slice(Math.max(0, values.length - width));
-        expect(w.size).toBe(inWindow.length);
-        expect(w.percentile(p)).toBe(nearestRank(inWindow, p));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (values, width, p) => {
+          const w = new SortedWindow(4);
+          for (let i = 0; i < values.length; i++) {
+            w.add(values[i]);
+            if (i >= width) expect(w.remove(values[i - width])).toBe(true);
+          }
+          const inWindow = values.slice(Math.max(0, values.length - width));
+          expect(w.size).toBe(inWindow.length);
+          expect(w.percentile(p)).toBe(nearestRank(inWindow, p));
+        },
+      ),
     );
   });
 
@@ -39,15 +44,19 @@ describe('DecayingHistogram (VPA)', () => {
 
   it('returns the end of the bucket holding the percentile: never below it, at most one bucket above', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.double({ min: 0.05, max: 1, noNaN: true }), (values, p) => {
-        const h = new DecayingHistogram(opts);
-        for (const v of values) h.add(v, 0);
-        const exact = nearestRank(values, p);
-        const got = h.percentile(p);
-        expect(got).toBeGreaterThanOrEqual(exact);
-        // The bucket of `exact` ends at most ratio × its start + first bucket away.
-        expect(got).toBeLessThanOrEqual(exact * opts.ratio + opts.firstBucket + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 50, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.double({ min: 0.05, max: 1, noNaN: true }),
+        (values, p) => {
+          const h = new DecayingHistogram(opts);
+          for (const v of values) h.add(v, 0);
+          const exact = nearestRank(values, p);
+          const got = h.percentile(p);
+          expect(got).toBeGreaterThanOrEqual(exact);
+          // The bucket of `exact` ends at most ratio × its start + first bucket away.
+          expect(got).toBeLessThanOrEqual(exact * opts.ratio + opts.firstBucket + 1e-9);
+        },
+      ),
     );
   });
 

@@ -63,7 +63,12 @@ describe('crane-style policy', () => {
   });
 
   it('keeps the current capacity while it has no observation at all', async () => {
-    const [target] = await decisions(cranePolicy(), series(100, () => Number.NaN), [100], 3);
+    const [target] = await decisions(
+      cranePolicy(),
+      series(100, () => Number.NaN),
+      [100],
+      3,
+    );
     expect(target).toBe(3);
   });
 });
@@ -108,7 +113,10 @@ describe('forecast-backed policy', () => {
 
   it('recommender: holds inside the dead band and moves outside it', async () => {
     const source: QuantileSource = async ({ horizonSteps }) => flat(4, horizonSteps);
-    const policy = forecastPolicy({ name: 'f', family: 'f', alpha: 'tier', source, mode: 'recommender' }).create(TENANT, SETTINGS);
+    const policy = forecastPolicy({ name: 'f', family: 'f', alpha: 'tier', source, mode: 'recommender' }).create(
+      TENANT,
+      SETTINGS,
+    );
     expect(await policy.decide(history, 15, ctx(4.1))).toBe(4.1); // within premium's band
     expect(await policy.decide(history, 15, ctx(2))).toBeCloseTo(4, 5); // scale_up
     expect(await policy.decide(history, 15, ctx(10))).toBeCloseTo(4, 5); // scale_down (target < 0.5 × current)
@@ -117,14 +125,22 @@ describe('forecast-backed policy', () => {
   it('uses a sweep point’s own α, not the tenant’s', async () => {
     const seen: number[] = [];
     const source: QuantileSource = async ({ alpha, horizonSteps }) => (seen.push(alpha), flat(1, horizonSteps));
-    await forecastPolicy({ name: 'f@0.5', family: 'f', alpha: 0.5, source }).create(TENANT, SETTINGS).decide(history, 15, ctx(1));
+    await forecastPolicy({ name: 'f@0.5', family: 'f', alpha: 0.5, source })
+      .create(TENANT, SETTINGS)
+      .decide(history, 15, ctx(1));
     expect(seen).toEqual([0.5]);
   });
 
   it('keeps the current capacity on a cold start (too little history to recommend)', async () => {
     const source: QuantileSource = async ({ horizonSteps }) => flat(9, horizonSteps);
     const policy = forecastPolicy({ name: 'f', family: 'f', alpha: 'tier', source }).create(TENANT, SETTINGS);
-    expect(await policy.decide(series(30, () => 1), 15, ctx(2))).toBe(2);
+    expect(
+      await policy.decide(
+        series(30, () => 1),
+        15,
+        ctx(2),
+      ),
+    ).toBe(2);
   });
 
   it('shares one forecast between policies through a memo, per α only when the source depends on it', async () => {
@@ -138,8 +154,12 @@ describe('forecast-backed policy', () => {
     await b.decide(history, 15, ctx(1));
     expect(calls).toBe(1);
     const perAlpha = new ForecastMemo().wrap(source, { dependsOnAlpha: true });
-    await forecastPolicy({ name: 'c', family: 'f', alpha: 0.5, source: perAlpha }).create(TENANT, SETTINGS).decide(history, 15, ctx(1));
-    await forecastPolicy({ name: 'd', family: 'f', alpha: 0.9, source: perAlpha }).create(TENANT, SETTINGS).decide(history, 15, ctx(1));
+    await forecastPolicy({ name: 'c', family: 'f', alpha: 0.5, source: perAlpha })
+      .create(TENANT, SETTINGS)
+      .decide(history, 15, ctx(1));
+    await forecastPolicy({ name: 'd', family: 'f', alpha: 0.9, source: perAlpha })
+      .create(TENANT, SETTINGS)
+      .decide(history, 15, ctx(1));
     expect(calls).toBe(3);
     memo.clear();
     expect(memo.size).toBe(0);

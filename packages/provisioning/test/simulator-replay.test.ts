@@ -16,7 +16,16 @@ function fnPolicy(name: string, f: (history: Float32Array, current: number) => n
 }
 
 function tenant(demand: number[], replayStart: number, extra: Partial<ReplayTenant> = {}): ReplayTenant {
-  return { id: 't', demand: Float32Array.from(demand), replayStart, stepMinutes: 1, alpha: 0.75, tier: 'standard', costs: { under: 3, over: 1 }, ...extra };
+  return {
+    id: 't',
+    demand: Float32Array.from(demand),
+    replayStart,
+    stepMinutes: 1,
+    alpha: 0.75,
+    tier: 'standard',
+    costs: { under: 3, over: 1 },
+    ...extra,
+  };
 }
 
 const OPTS = { decisionEverySteps: 2, horizonSteps: 4 };
@@ -29,7 +38,13 @@ describe('replayTenant', () => {
     const r = await replayTenant(tenant([1, 2, 3, 4, 5, 6, 7], 2), last, OPTS);
     expect(seen).toEqual([2, 4, 6]);
     // capacity 2 for demand 3,4 → 2 violations (shortfall 1 + 2); capacity 4 for 5,6 → 2 more (1 + 2); capacity 6 for 7 → 1.
-    expect(r.score).toMatchObject({ steps: 5, violations: 5, shortfallSum: 1 + 2 + 1 + 2 + 1, excessSum: 0, decisions: 3 });
+    expect(r.score).toMatchObject({
+      steps: 5,
+      violations: 5,
+      shortfallSum: 1 + 2 + 1 + 2 + 1,
+      excessSum: 0,
+      decisions: 3,
+    });
     expect(r.cost).toBe(3 * 7);
     expect(r.minutes).toBe(5);
   });
@@ -51,13 +66,27 @@ describe('replayTenant', () => {
   });
 
   it('fails loudly, naming the policy, tenant and step, when a policy returns NaN or too short a path', async () => {
-    await expect(replayTenant(tenant([1, 1, 1, 1], 2), fnPolicy('bad', () => Number.NaN), OPTS)).rejects.toThrow(/policy bad on t at step 2 decided capacity NaN/);
-    await expect(replayTenant(tenant([1, 1, 1, 1], 2), fnPolicy('short', () => Float32Array.of(1)), OPTS)).rejects.toThrow(ReplayError);
+    await expect(
+      replayTenant(
+        tenant([1, 1, 1, 1], 2),
+        fnPolicy('bad', () => Number.NaN),
+        OPTS,
+      ),
+    ).rejects.toThrow(/policy bad on t at step 2 decided capacity NaN/);
+    await expect(
+      replayTenant(
+        tenant([1, 1, 1, 1], 2),
+        fnPolicy('short', () => Float32Array.of(1)),
+        OPTS,
+      ),
+    ).rejects.toThrow(ReplayError);
   });
 
   it('rejects a horizon shorter than the decision interval, and a replay with no history before it', async () => {
     const p = fnPolicy('p', () => 1);
-    await expect(replayTenant(tenant([1, 1, 1], 1), p, { decisionEverySteps: 5, horizonSteps: 2 })).rejects.toThrow(/horizonSteps/);
+    await expect(replayTenant(tenant([1, 1, 1], 1), p, { decisionEverySteps: 5, horizonSteps: 2 })).rejects.toThrow(
+      /horizonSteps/,
+    );
     await expect(replayTenant(tenant([1, 1, 1], 0), p, OPTS)).rejects.toThrow(/replayStart/);
   });
 
@@ -87,7 +116,14 @@ describe('replayFleet and the report', () => {
     const replays = await replayFleet([a, b], [double, half], OPTS, { afterTenant: (t) => done.push(t.id) });
     expect(done).toEqual(['a', 'b']);
     const [d, h] = summarise(replays, [double, half]);
-    expect(d).toMatchObject({ policy: 'double', tenants: 2, steps: 8, slack: 0.5, violationRate: 0, relativeShortfall: 0 });
+    expect(d).toMatchObject({
+      policy: 'double',
+      tenants: 2,
+      steps: 8,
+      slack: 0.5,
+      violationRate: 0,
+      relativeShortfall: 0,
+    });
     // double: excess 1 per step on a (4 steps), 2 on b → cost 4 + 8 = 12; relative: 4/4 and 8/8 → 1.
     expect(d.totalCost).toBe(12);
     expect(d.relativeCost).toBe(1);
@@ -104,7 +140,9 @@ describe('replayFleet and the report', () => {
 
   it('draws the frontier with the Autopilot reference slack levels', async () => {
     const replays = await replayFleet([a], [double, half], OPTS);
-    const spec = frontierSpec(summarise(replays, [double, half]), 'test') as { layer: Array<{ data: { values: Array<{ slack: number }> } }> };
+    const spec = frontierSpec(summarise(replays, [double, half]), 'test') as {
+      layer: Array<{ data: { values: Array<{ slack: number }> } }>;
+    };
     expect(spec.layer[0].data.values.map((v) => v.slack)).toEqual([0.46, 0.23]);
     expect(spec.layer[3].data.values).toHaveLength(2);
   });

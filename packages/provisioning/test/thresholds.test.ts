@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TIERS } from '@tsfm/losses';
-import { MAX_DOWN_THRESHOLD, adjustThresholds, createRecommender, decideAction, type Recommendation } from '../src/index.js';
+import {
+  MAX_DOWN_THRESHOLD,
+  adjustThresholds,
+  createRecommender,
+  decideAction,
+  type Recommendation,
+} from '../src/index.js';
 import { constant, cpuInput, normalForecast } from './fixtures.js';
 
 const base = { up: 0.1, down: 0.2 };
@@ -71,7 +77,8 @@ describe('decideAction', () => {
 describe('hysteresis through the recommender', () => {
   // Standard tier, flat forecasts (confidence 1): the band is exactly the base one.
   const rec = createRecommender({ upThreshold: 0.25, downThreshold: 0.5 });
-  const action = (forecast: number, current: number) => (rec.recommend(cpuInput({ forecast, current })) as Recommendation).action;
+  const action = (forecast: number, current: number) =>
+    (rec.recommend(cpuInput({ forecast, current })) as Recommendation).action;
 
   it('does not chase a target that wanders inside the band after a scale-up', () => {
     let current = 100;

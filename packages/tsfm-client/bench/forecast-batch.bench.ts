@@ -84,7 +84,11 @@ function harnessRows(batch: number, configs: readonly ForecastConfig[], values: 
   const rows: ForecastRow[] = [];
   for (let i = 0; i < batch; i++) {
     const config = configs[(Math.floor(i / 2) * 37) % configs.length]!;
-    rows.push(i % 2 === 0 ? { values, end: values.length - HORIZON, horizon: HORIZON, config } : { values, horizon: HORIZON, config });
+    rows.push(
+      i % 2 === 0
+        ? { values, end: values.length - HORIZON, horizon: HORIZON, config }
+        : { values, horizon: HORIZON, config },
+    );
   }
   return rows;
 }
@@ -111,15 +115,20 @@ async function main(): Promise<void> {
   for (const threads of THREADS) {
     const client: TsfmClient = await loadModel(manifestPath, { intraOpNumThreads: threads });
     const C = client.contract.contextLength;
-    const configs = configGrid({ maxContextLength: C }).filter((c) => client.supportsConfig(c) && HORIZON <= client.maxHorizonMinutes(c));
+    const configs = configGrid({ maxContextLength: C }).filter(
+      (c) => client.supportsConfig(c) && HORIZON <= client.maxHorizonMinutes(c),
+    );
     const plain: ForecastConfig = client.defaultConfig;
-    const bare = await InferenceSession.create(readFileSync(join(dirname(manifestPath), client.manifest.file ?? 'default.onnx')), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' } } }, // as loadModel does by default
-    });
+    const bare = await InferenceSession.create(
+      readFileSync(join(dirname(manifestPath), client.manifest.file ?? 'default.onnx')),
+      {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        extra: { session: { intra_op: { allow_spinning: '0' } } }, // as loadModel does by default
+      },
+    );
     console.log(`\n# ${threads} thread(s) — ${client.manifest.name} (${modelNote.split(' (')[0]})`);
     for (const batch of BATCHES) {
       for (const scenario of ['harness', 'plain'] as const) {
@@ -128,7 +137,9 @@ async function main(): Promise<void> {
         const m = client.lastModelRows;
         const feeds = {
           [client.contract.contextInput]: new Tensor('float32', new Float32Array(m * C).fill(0.5), [m, C]),
-          ...(client.contract.maskInput ? { [client.contract.maskInput]: new Tensor('float32', new Float32Array(m * C).fill(1), [m, C]) } : {}),
+          ...(client.contract.maskInput
+            ? { [client.contract.maskInput]: new Tensor('float32', new Float32Array(m * C).fill(1), [m, C]) }
+            : {}),
         };
         const model = await measure(() => bare.run(feeds));
         const rowsPerSec = batch / (total.mean / 1000);
@@ -150,7 +161,11 @@ async function main(): Promise<void> {
     target === undefined
       ? 'not measured'
       : `p99 ${target.p99.toFixed(2)} ms (p50 ${target.p50.toFixed(2)} ms, ${target.cpuMs.toFixed(2)} CPU ms/call) → ` +
-        (target.p99 <= 5 ? 'meets the target' : contended ? 'misses it in this run; with the load above the core count this is not a verdict on an idle machine' : 'misses the target');
+        (target.p99 <= 5
+          ? 'meets the target'
+          : contended
+            ? 'misses it in this run; with the load above the core count this is not a verdict on an idle machine'
+            : 'misses the target');
   const section = [
     '## tsfm-client',
     '',
@@ -173,6 +188,5 @@ async function main(): Promise<void> {
   writeBenchmarkSection('## tsfm-client', section);
   console.log(`wrote the ## tsfm-client section of ${BENCHMARKS_DOC}`);
 }
-
 
 await main();

@@ -69,7 +69,12 @@ export async function loadModel(manifestPath: string, options: ClientOptions = {
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     });
   } catch (cause) {
-    throw new ModelContractError(onnxFile, '(file)', `onnxruntime cannot load the model: ${firstLine((cause as Error).message)}`, { cause });
+    throw new ModelContractError(
+      onnxFile,
+      '(file)',
+      `onnxruntime cannot load the model: ${firstLine((cause as Error).message)}`,
+      { cause },
+    );
   }
   try {
     return await TsfmClient.create(manifest, contract, session, { file: onnxFile, probe: options.probe ?? true });
@@ -117,7 +122,10 @@ export class TsfmClient {
     this.#aggregates = new AggregationCache(contract.contextLength);
     const block = contract.horizon * contract.channels.length;
     this.#scratch = { plus: new Float64Array(block), minus: new Float64Array(block) };
-    this.defaultConfig = parseConfig({ ...DEFAULT_CONFIG, contextLength: Math.min(DEFAULT_CONFIG.contextLength, contract.contextLength) });
+    this.defaultConfig = parseConfig({
+      ...DEFAULT_CONFIG,
+      contextLength: Math.min(DEFAULT_CONFIG.contextLength, contract.contextLength),
+    });
   }
 
   /**
@@ -228,7 +236,10 @@ export class TsfmClient {
       };
       for (let i = 0; i < nRows; i++) {
         const config = configs[i]!;
-        const key = ((cache.slotOf(i) * (C + 1) + counts[i]!) * NORMALISATION_CODES.length + NORMALISATION_CODES.indexOf(config.normalisation)) * 2;
+        const key =
+          ((cache.slotOf(i) * (C + 1) + counts[i]!) * NORMALISATION_CODES.length +
+            NORMALISATION_CODES.indexOf(config.normalisation)) *
+          2;
         plain[i] = modelRowFor(key, 2 * i);
         flipped[i] = config.flip ? modelRowFor(key + 1, 2 * i + 1) : -1;
       }
@@ -239,13 +250,31 @@ export class TsfmClient {
       const coarse = cache.data;
       for (let i = 0; i < nRows; i++) {
         const n = counts[i]!;
-        fitScaling(coarse, cache.offsetOf(i, n), n, configs[i]!.normalisation, contract.inputScaling, this.#scalings[i]!, i);
+        fitScaling(
+          coarse,
+          cache.offsetOf(i, n),
+          n,
+          configs[i]!.normalisation,
+          contract.inputScaling,
+          this.#scalings[i]!,
+          i,
+        );
       }
       for (let m = 0; m < modelRows; m++) {
         const writer = writers[m]!;
         const i = writer >> 1;
         const n = counts[i]!;
-        writeModelRow(coarse, cache.offsetOf(i, n), n, this.#scalings[i]!, writer & 1 ? -1 : 1, contract, context, mask, m * C);
+        writeModelRow(
+          coarse,
+          cache.offsetOf(i, n),
+          n,
+          this.#scalings[i]!,
+          writer & 1 ? -1 : 1,
+          contract,
+          context,
+          mask,
+          m * C,
+        );
       }
     } finally {
       // Drop the references to the caller's arrays; the cache's buffer itself is kept.
@@ -261,7 +290,16 @@ export class TsfmClient {
     for (let i = 0; i < nRows; i++) {
       const row = rows[i]!;
       const config = configs[i]!;
-      const quantiles = decodeRow(output, plain[i]!, flipped[i]!, row.horizon, config, this.#scalings[i]!, contract, this.#scratch);
+      const quantiles = decodeRow(
+        output,
+        plain[i]!,
+        flipped[i]!,
+        row.horizon,
+        config,
+        this.#scalings[i]!,
+        contract,
+        this.#scratch,
+      );
       forecasts[i] = new QuantileForecast(quantiles, row.horizon, this.levels, config);
     }
     return forecasts;
@@ -287,13 +325,19 @@ export class TsfmClient {
       );
     }
     if (config.contextLength > C) {
-      throw new ForecastRequestError(i, `contextLength ${config.contextLength} exceeds the model's context of ${C} steps`);
+      throw new ForecastRequestError(
+        i,
+        `contextLength ${config.contextLength} exceeds the model's context of ${C} steps`,
+      );
     }
     if (Math.floor(end / r) < 1) {
       throw new ForecastRequestError(i, `history of ${end} min is shorter than one ${r}-minute bucket`);
     }
     if (config.flip && !this.#symmetric) {
-      throw new ForecastRequestError(i, `flip needs quantile levels symmetric about 0.5; this model's are ${JSON.stringify(this.levels)}`);
+      throw new ForecastRequestError(
+        i,
+        `flip needs quantile levels symmetric about 0.5; this model's are ${JSON.stringify(this.levels)}`,
+      );
     }
     return config;
   }
@@ -350,4 +394,3 @@ function nextPowerOfTwo(n: number): number {
 function firstLine(message: string): string {
   return message.split('\n')[0]!.slice(0, 500);
 }
-

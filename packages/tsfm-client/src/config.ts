@@ -78,8 +78,7 @@ export function configKey(config: ForecastConfig): string {
   );
 }
 
-const KEY_PATTERN =
-  /^ctx(\d+)-r(\d+)-(none|mean-std|last-value|log1p)-flip([01])-clamp([01])-fix([01])$/;
+const KEY_PATTERN = /^ctx(\d+)-r(\d+)-(none|mean-std|last-value|log1p)-flip([01])-clamp([01])-fix([01])$/;
 
 /** Inverse of configKey; throws ForecastRequestError on a malformed key. */
 export function parseConfigKey(key: string): ForecastConfig {
@@ -115,8 +114,9 @@ export const DEFAULT_CONTEXT_LENGTHS: readonly number[] = [64, 128, 256, 512];
  */
 export function configGrid(options: ConfigGridOptions = {}): ForecastConfig[] {
   const max = options.maxContextLength ?? Number.POSITIVE_INFINITY;
-  const contexts = defaultFirst(options.contextLengths ?? DEFAULT_CONTEXT_LENGTHS, DEFAULT_CONFIG.contextLength)
-    .filter((c) => c <= max);
+  const contexts = defaultFirst(options.contextLengths ?? DEFAULT_CONTEXT_LENGTHS, DEFAULT_CONFIG.contextLength).filter(
+    (c) => c <= max,
+  );
   const resolutions = defaultFirst(options.resolutions ?? RESOLUTIONS, DEFAULT_CONFIG.resolutionMinutes);
   const norms = defaultFirst(options.normalisations ?? NORMALISATIONS, DEFAULT_CONFIG.normalisation);
   const flips = defaultFirst(options.flip ?? [false, true], DEFAULT_CONFIG.flip);

@@ -37,6 +37,13 @@ export type { SessionLike } from './session-check.js';
 export { QuantileForecast } from './quantile-forecast.js';
 export { flattenTenant, type TenantLike, type TenantForecast } from './tenant.js';
 export { aggregateTrailing, repeatCoarse, coarseSteps } from './resolution.js';
-export { fitScaling, toModelSpace, fromModelSpace, newScaling, type Scaling, type ModelScaling } from './normalisation.js';
+export {
+  fitScaling,
+  toModelSpace,
+  fromModelSpace,
+  newScaling,
+  type Scaling,
+  type ModelScaling,
+} from './normalisation.js';
 export { levelsAreSymmetric, combineFlipped } from './flip.js';
 export { fixCrossing, clampNonNegative, isNonCrossing } from './quantile-fixes.js';

@@ -54,60 +54,66 @@ const LevelsSchema = z
     error: 'quantile levels must be strictly increasing',
   });
 
-export const ModelManifestSchema = z.looseObject({
-  name: z.string().min(1),
-  version: z.string().min(1),
-  /** ONNX file, relative to the manifest's directory. */
-  file: z.string().min(1).optional(),
-  /** Lower-case hex sha256 of the ONNX file's bytes. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected 64 lower-case hex characters' }),
-  /** Default-domain (ai.onnx) opset the file is stamped with. */
-  opset: z.number().int().positive(),
-  /** ONNX IR version the file is stamped with (optional; checked against the file when given). */
-  irVersion: z.number().int().positive().optional(),
-  /** Byte size of the ONNX file (optional; a mismatch reads as "truncated" before the hash does). */
-  sizeBytes: z.number().int().positive().optional(),
-  format: z.literal('onnx').optional(),
-  createdBy: z.string().min(1),
-  licence: z.string().min(1),
-  /** Training corpus summary: free text or an object with a `summary`; or `training.corpus`. */
-  trainingCorpus: z.union([z.string().min(1), z.looseObject({ summary: z.string().min(1) })]).optional(),
-  training: z.looseObject({ corpus: z.string().min(1) }).optional(),
-  /** Model input steps; the client always feeds exactly this many (left-padded). */
-  contextLength: z.number().int().positive(),
-  /** Model output steps. */
-  horizon: z.number().int().positive(),
-  /**
-   * What the model expects as input values, as a shorthand or { input, output, method? }:
-   *  - `instance-in-graph` = { input: 'raw', output: 'raw' }: the graph normalises itself;
-   *  - `raw` / `none` = the same for the client: raw in, raw out;
-   *  - `mean-std` / `mean-abs` = { input: that, output: 'normalised' }: the client scales each
-   *    row by its observed mean/std (or mean |x|) and inverts that on the outputs.
-   */
-  normalisation: NormalisationSchema,
-  inputs: z.array(TensorSpecSchema).min(1).max(2),
-  /** Which input carries the values; defaults to the one that is not the mask. */
-  contextInput: z.string().min(1).optional(),
-  /** Which input carries the observation mask, or null/absent for a model without one. */
-  maskInput: z.string().min(1).nullable().optional(),
-  maskConvention: z.enum(MASK_CONVENTIONS).default('observed-is-1'),
-  /** Value written into padded / unobserved-leading positions (model space). */
-  padValue: z.enum(PAD_VALUES).optional(),
-  output: z.strictObject({
+export const ModelManifestSchema = z
+  .looseObject({
     name: z.string().min(1),
-    shape: z.array(DimSchema).length(3),
-    dtype: z.literal('float32', { error: "only 'float32' tensors are supported" }),
-    layout: z.enum(OUTPUT_LAYOUTS).default('batch-horizon-quantile'),
-    description: z.string().optional(),
-  }),
-  quantileLevels: LevelsSchema,
-  /** Output channel holding each level (default 0, 1, …); lets a model carry extra channels. */
-  quantileChannels: z.array(z.number().int().nonnegative()).optional(),
-}).superRefine((m, ctx) => {
-  if (m.trainingCorpus === undefined && m.training === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['trainingCorpus'], message: 'a training corpus summary is required (trainingCorpus, or training.corpus)' });
-  }
-});
+    version: z.string().min(1),
+    /** ONNX file, relative to the manifest's directory. */
+    file: z.string().min(1).optional(),
+    /** Lower-case hex sha256 of the ONNX file's bytes. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected 64 lower-case hex characters' }),
+    /** Default-domain (ai.onnx) opset the file is stamped with. */
+    opset: z.number().int().positive(),
+    /** ONNX IR version the file is stamped with (optional; checked against the file when given). */
+    irVersion: z.number().int().positive().optional(),
+    /** Byte size of the ONNX file (optional; a mismatch reads as "truncated" before the hash does). */
+    sizeBytes: z.number().int().positive().optional(),
+    format: z.literal('onnx').optional(),
+    createdBy: z.string().min(1),
+    licence: z.string().min(1),
+    /** Training corpus summary: free text or an object with a `summary`; or `training.corpus`. */
+    trainingCorpus: z.union([z.string().min(1), z.looseObject({ summary: z.string().min(1) })]).optional(),
+    training: z.looseObject({ corpus: z.string().min(1) }).optional(),
+    /** Model input steps; the client always feeds exactly this many (left-padded). */
+    contextLength: z.number().int().positive(),
+    /** Model output steps. */
+    horizon: z.number().int().positive(),
+    /**
+     * What the model expects as input values, as a shorthand or { input, output, method? }:
+     *  - `instance-in-graph` = { input: 'raw', output: 'raw' }: the graph normalises itself;
+     *  - `raw` / `none` = the same for the client: raw in, raw out;
+     *  - `mean-std` / `mean-abs` = { input: that, output: 'normalised' }: the client scales each
+     *    row by its observed mean/std (or mean |x|) and inverts that on the outputs.
+     */
+    normalisation: NormalisationSchema,
+    inputs: z.array(TensorSpecSchema).min(1).max(2),
+    /** Which input carries the values; defaults to the one that is not the mask. */
+    contextInput: z.string().min(1).optional(),
+    /** Which input carries the observation mask, or null/absent for a model without one. */
+    maskInput: z.string().min(1).nullable().optional(),
+    maskConvention: z.enum(MASK_CONVENTIONS).default('observed-is-1'),
+    /** Value written into padded / unobserved-leading positions (model space). */
+    padValue: z.enum(PAD_VALUES).optional(),
+    output: z.strictObject({
+      name: z.string().min(1),
+      shape: z.array(DimSchema).length(3),
+      dtype: z.literal('float32', { error: "only 'float32' tensors are supported" }),
+      layout: z.enum(OUTPUT_LAYOUTS).default('batch-horizon-quantile'),
+      description: z.string().optional(),
+    }),
+    quantileLevels: LevelsSchema,
+    /** Output channel holding each level (default 0, 1, …); lets a model carry extra channels. */
+    quantileChannels: z.array(z.number().int().nonnegative()).optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.trainingCorpus === undefined && m.training === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trainingCorpus'],
+        message: 'a training corpus summary is required (trainingCorpus, or training.corpus)',
+      });
+    }
+  });
 
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
@@ -181,11 +187,15 @@ function resolveContract(m: ModelManifest, file: string): ModelContract {
   if (!names.includes(contextInput!)) fail('contextInput', `'${contextInput}' is not one of the inputs`);
   if (contextInput === maskInput) fail('contextInput', 'the context and mask inputs must differ');
   if (names.length !== (maskInput === null ? 1 : 2)) {
-    fail('inputs', `expected the context input${maskInput === null ? '' : ' and the mask input'}, got ${JSON.stringify(names)}`);
+    fail(
+      'inputs',
+      `expected the context input${maskInput === null ? '' : ' and the mask input'}, got ${JSON.stringify(names)}`,
+    );
   }
 
   m.inputs.forEach((spec, i) => {
-    if (spec.shape.length !== 2) fail(`inputs[${i}].shape`, `expected [batch, ${m.contextLength}], got ${JSON.stringify(spec.shape)}`);
+    if (spec.shape.length !== 2)
+      fail(`inputs[${i}].shape`, `expected [batch, ${m.contextLength}], got ${JSON.stringify(spec.shape)}`);
     if (typeof spec.shape[1] === 'number' && spec.shape[1] !== m.contextLength) {
       fail(`inputs[${i}].shape[1]`, `is ${spec.shape[1]} but contextLength is ${m.contextLength}`);
     }
@@ -201,16 +211,23 @@ function resolveContract(m: ModelManifest, file: string): ModelContract {
   const horizonDim = horizonAxis === 1 ? d1 : d2;
   const channelDim = channelAxis === 1 ? d1 : d2;
   if (horizonDim !== m.horizon) {
-    fail(`output.shape[${horizonAxis}]`, `is ${JSON.stringify(horizonDim)} but horizon is ${m.horizon} (layout ${m.output.layout})`);
+    fail(
+      `output.shape[${horizonAxis}]`,
+      `is ${JSON.stringify(horizonDim)} but horizon is ${m.horizon} (layout ${m.output.layout})`,
+    );
   }
-  if (typeof channelDim !== 'number') fail(`output.shape[${channelAxis}]`, 'the quantile channel dimension must be fixed');
+  if (typeof channelDim !== 'number')
+    fail(`output.shape[${channelAxis}]`, 'the quantile channel dimension must be fixed');
   const outputChannels = channelDim as number;
 
   const nLevels = m.quantileLevels.length;
   let channels: Int32Array;
   if (m.quantileChannels === undefined) {
     if (nLevels !== outputChannels) {
-      fail('quantileLevels', `has ${nLevels} levels but the output has ${outputChannels} channels (set quantileChannels if some channels are not quantiles)`);
+      fail(
+        'quantileLevels',
+        `has ${nLevels} levels but the output has ${outputChannels} channels (set quantileChannels if some channels are not quantiles)`,
+      );
     }
     channels = Int32Array.from(m.quantileLevels, (_, k) => k);
   } else {
@@ -218,7 +235,11 @@ function resolveContract(m: ModelManifest, file: string): ModelContract {
       fail('quantileChannels', `has ${m.quantileChannels.length} entries for ${nLevels} levels`);
     }
     const bad = m.quantileChannels.findIndex((c) => c >= outputChannels);
-    if (bad >= 0) fail(`quantileChannels[${bad}]`, `channel ${m.quantileChannels[bad]} is outside the output's ${outputChannels} channels`);
+    if (bad >= 0)
+      fail(
+        `quantileChannels[${bad}]`,
+        `channel ${m.quantileChannels[bad]} is outside the output's ${outputChannels} channels`,
+      );
     if (new Set(m.quantileChannels).size !== nLevels) fail('quantileChannels', 'a channel is used for two levels');
     channels = Int32Array.from(m.quantileChannels);
   }

@@ -32,36 +32,57 @@ export async function readModelFiles(manifestPath: string, onnxPath?: string): P
   try {
     bytes = await readFile(onnxFile);
   } catch (cause) {
-    throw new ModelContractError(onnxFile, '(file)', `cannot read the ONNX file named by ${basename(manifestFile)}: ${(cause as Error).message}`, { cause });
+    throw new ModelContractError(
+      onnxFile,
+      '(file)',
+      `cannot read the ONNX file named by ${basename(manifestFile)}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   const fail = (field: string, message: string): never => {
     throw new ModelContractError(manifestFile, field, message);
   };
 
   if (manifest.sizeBytes !== undefined && bytes.byteLength !== manifest.sizeBytes) {
-    fail('sizeBytes', `manifest says ${manifest.sizeBytes} bytes but ${basename(onnxFile)} has ${bytes.byteLength} (truncated or replaced?)`);
+    fail(
+      'sizeBytes',
+      `manifest says ${manifest.sizeBytes} bytes but ${basename(onnxFile)} has ${bytes.byteLength} (truncated or replaced?)`,
+    );
   }
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== manifest.sha256) {
-    fail('sha256', `manifest says ${manifest.sha256} but ${basename(onnxFile)} hashes to ${digest} (file changed or manifest stale)`);
+    fail(
+      'sha256',
+      `manifest says ${manifest.sha256} but ${basename(onnxFile)} hashes to ${digest} (file changed or manifest stale)`,
+    );
   }
 
   let header;
   try {
     header = readOnnxHeader(bytes);
   } catch (cause) {
-    throw new ModelContractError(onnxFile, '(file)', `not a readable ONNX model: ${(cause as Error).message}`, { cause });
+    throw new ModelContractError(onnxFile, '(file)', `not a readable ONNX model: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   if (manifest.irVersion !== undefined && header.irVersion !== manifest.irVersion) {
-    fail('irVersion', `manifest says ${manifest.irVersion} but ${basename(onnxFile)} has IR version ${header.irVersion}`);
+    fail(
+      'irVersion',
+      `manifest says ${manifest.irVersion} but ${basename(onnxFile)} has IR version ${header.irVersion}`,
+    );
   }
   const opset = header.opsets.get('');
-  if (opset === undefined) throw new ModelContractError(onnxFile, 'opset', 'the model imports no default-domain (ai.onnx) opset');
+  if (opset === undefined)
+    throw new ModelContractError(onnxFile, 'opset', 'the model imports no default-domain (ai.onnx) opset');
   if (opset !== manifest.opset) {
     fail('opset', `manifest says ${manifest.opset} but ${basename(onnxFile)} is stamped with opset ${opset}`);
   }
   if (opset > MAX_SUPPORTED_OPSET) {
-    throw new ModelContractError(onnxFile, 'opset', `opset ${opset} is above ${MAX_SUPPORTED_OPSET}, the highest onnxruntime-node 1.30 supports; re-export at a lower opset`);
+    throw new ModelContractError(
+      onnxFile,
+      'opset',
+      `opset ${opset} is above ${MAX_SUPPORTED_OPSET}, the highest onnxruntime-node 1.30 supports; re-export at a lower opset`,
+    );
   }
   return { manifest, contract, manifestFile, onnxFile, bytes };
 }

@@ -52,7 +52,10 @@ export function fitScaling(
     const x = values[i]!;
     if (x !== x) continue;
     if (log1p && x < 0) {
-      throw new ForecastRequestError(row, `log1p normalisation needs non-negative history; found ${x} at context step ${i - from}`);
+      throw new ForecastRequestError(
+        row,
+        `log1p normalisation needs non-negative history; found ${x} at context step ${i - from}`,
+      );
     }
     const g = log1p ? Math.log1p(x) : x;
     sum += g;
@@ -94,7 +97,14 @@ export function fitScaling(
   return out;
 }
 
-function stdAround(values: ArrayLike<number>, from: number, to: number, log1p: boolean, mean: number, count: number): number {
+function stdAround(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  log1p: boolean,
+  mean: number,
+  count: number,
+): number {
   let ss = 0;
   for (let i = from; i < to; i++) {
     const x = values[i]!;

@@ -27,19 +27,32 @@ export function checkSessionMetadata(
   contract: ModelContract,
   file: string,
 ): void {
-  const expectedInputs = contract.maskInput === null ? [contract.contextInput] : [contract.contextInput, contract.maskInput];
+  const expectedInputs =
+    contract.maskInput === null ? [contract.contextInput] : [contract.contextInput, contract.maskInput];
   for (const name of expectedInputs) {
     if (!session.inputNames.includes(name)) {
-      throw new ModelContractError(file, 'inputs', `the model has no input '${name}'; its inputs are ${JSON.stringify(session.inputNames)}`);
+      throw new ModelContractError(
+        file,
+        'inputs',
+        `the model has no input '${name}'; its inputs are ${JSON.stringify(session.inputNames)}`,
+      );
     }
   }
   for (const name of session.inputNames) {
     if (!expectedInputs.includes(name)) {
-      throw new ModelContractError(file, 'inputs', `the model has an input '${name}' the manifest does not declare (declared: ${JSON.stringify(expectedInputs)})`);
+      throw new ModelContractError(
+        file,
+        'inputs',
+        `the model has an input '${name}' the manifest does not declare (declared: ${JSON.stringify(expectedInputs)})`,
+      );
     }
   }
   if (!session.outputNames.includes(contract.outputName)) {
-    throw new ModelContractError(file, 'output.name', `the model has no output '${contract.outputName}'; its outputs are ${JSON.stringify(session.outputNames)}`);
+    throw new ModelContractError(
+      file,
+      'output.name',
+      `the model has no output '${contract.outputName}'; its outputs are ${JSON.stringify(session.outputNames)}`,
+    );
   }
 
   manifest.inputs.forEach((spec, i) => {
@@ -58,19 +71,31 @@ function checkValueMetadata(
 ): void {
   if (!meta.isTensor) throw new ModelContractError(file, field, `'${meta.name}' is not a tensor in the model`);
   if (meta.type !== 'float32') {
-    throw new ModelContractError(file, `${field}.dtype`, `manifest says float32 but the model's '${meta.name}' is ${meta.type}`);
+    throw new ModelContractError(
+      file,
+      `${field}.dtype`,
+      `manifest says float32 but the model's '${meta.name}' is ${meta.type}`,
+    );
   }
   // An empty shape means ORT does not know the rank; the probe run settles it.
   if (meta.shape.length === 0) return;
   if (meta.shape.length !== declared.length) {
-    throw new ModelContractError(file, `${field}.shape`, `manifest says ${JSON.stringify(declared)} but the model's '${meta.name}' is ${JSON.stringify(meta.shape)}`);
+    throw new ModelContractError(
+      file,
+      `${field}.shape`,
+      `manifest says ${JSON.stringify(declared)} but the model's '${meta.name}' is ${JSON.stringify(meta.shape)}`,
+    );
   }
   meta.shape.forEach((actual, d) => {
     const want = declared[d];
     // A fixed model dim must equal the manifest's; a symbolic model dim where the manifest has a
     // number is allowed (the model is more general than declared), but not the other way round.
     if (typeof actual === 'number' && actual !== want) {
-      throw new ModelContractError(file, `${field}.shape[${d}]`, `manifest says ${JSON.stringify(want)} but the model's '${meta.name}' has ${actual}`);
+      throw new ModelContractError(
+        file,
+        `${field}.shape[${d}]`,
+        `manifest says ${JSON.stringify(want)} but the model's '${meta.name}' has ${actual}`,
+      );
     }
   });
 }
@@ -94,15 +119,24 @@ export async function probeSession(
   try {
     out = (await session.run(feeds, [contract.outputName]))[contract.outputName];
   } catch (cause) {
-    throw new ModelContractError(file, 'inputs', `probe run at batch ${batch} failed: ${(cause as Error).message}`, { cause });
+    throw new ModelContractError(file, 'inputs', `probe run at batch ${batch} failed: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   checkOutputTensor(out, batch, contract, file);
 }
 
 /** Shape and dtype of a run's output, against the contract (also used on every batch). */
-export function checkOutputTensor(out: Tensor | undefined, batch: number, contract: ModelContract, file: string): Float32Array {
-  if (out === undefined) throw new ModelContractError(file, 'output.name', `the run returned no '${contract.outputName}'`);
-  if (out.type !== 'float32') throw new ModelContractError(file, 'output.dtype', `the model returned ${out.type}, not float32`);
+export function checkOutputTensor(
+  out: Tensor | undefined,
+  batch: number,
+  contract: ModelContract,
+  file: string,
+): Float32Array {
+  if (out === undefined)
+    throw new ModelContractError(file, 'output.name', `the run returned no '${contract.outputName}'`);
+  if (out.type !== 'float32')
+    throw new ModelContractError(file, 'output.dtype', `the model returned ${out.type}, not float32`);
   const want =
     contract.layout === 'batch-horizon-quantile'
       ? [batch, contract.horizon, contract.outputChannels]

@@ -27,9 +27,13 @@ export function flattenTenant(
   return names.map((metric) => {
     const values = tenant.metrics[metric];
     if (values === undefined) {
-      throw new ForecastRequestError(-1, `tenant ${tenant.id} has no metric '${metric}' (has ${Object.keys(tenant.metrics).join(', ')})`);
+      throw new ForecastRequestError(
+        -1,
+        `tenant ${tenant.id} has no metric '${metric}' (has ${Object.keys(tenant.metrics).join(', ')})`,
+      );
     }
-    const row: ForecastRow = options.end === undefined ? { values, horizon, config } : { values, horizon, config, end: options.end };
+    const row: ForecastRow =
+      options.end === undefined ? { values, horizon, config } : { values, horizon, config, end: options.end };
     return { metric, row };
   });
 }

@@ -31,19 +31,44 @@ describe('config', () => {
   });
 
   it('a restricted grid enumerates only the given values', () => {
-    const grid = configGrid({ contextLengths: [256], resolutions: [5], normalisations: ['log1p'], flip: [true], clampNonNegative: [true], fixCrossing: [false] });
-    expect(grid).toEqual([{ contextLength: 256, resolutionMinutes: 5, normalisation: 'log1p', flip: true, clampNonNegative: true, fixCrossing: false }]);
+    const grid = configGrid({
+      contextLengths: [256],
+      resolutions: [5],
+      normalisations: ['log1p'],
+      flip: [true],
+      clampNonNegative: [true],
+      fixCrossing: [false],
+    });
+    expect(grid).toEqual([
+      {
+        contextLength: 256,
+        resolutionMinutes: 5,
+        normalisation: 'log1p',
+        flip: true,
+        clampNonNegative: true,
+        fixCrossing: false,
+      },
+    ]);
   });
 
   it('configKey is independent of key order and round-trips through parseConfigKey', () => {
-    const a = parseConfig({ fixCrossing: false, flip: true, normalisation: 'mean-std', resolutionMinutes: 15, contextLength: 128, clampNonNegative: true });
+    const a = parseConfig({
+      fixCrossing: false,
+      flip: true,
+      normalisation: 'mean-std',
+      resolutionMinutes: 15,
+      contextLength: 128,
+      clampNonNegative: true,
+    });
     expect(configKey(a)).toBe('ctx128-r15-mean-std-flip1-clamp1-fix0');
     for (const c of configGrid()) expect(parseConfigKey(configKey(c))).toEqual(c);
   });
 
   it('rejects an unknown resolution, naming the field and the row', () => {
     expect(() => parseConfig({ ...DEFAULT_CONFIG, resolutionMinutes: 30 }, 7)).toThrow(ForecastRequestError);
-    expect(() => parseConfig({ ...DEFAULT_CONFIG, resolutionMinutes: 30 }, 7)).toThrow(/row 7: invalid config: resolutionMinutes/);
+    expect(() => parseConfig({ ...DEFAULT_CONFIG, resolutionMinutes: 30 }, 7)).toThrow(
+      /row 7: invalid config: resolutionMinutes/,
+    );
   });
 
   it('rejects unknown keys and missing knobs', () => {

@@ -86,13 +86,23 @@ describe('model contract errors', () => {
 
   it('input name in the manifest not in the model', async () => {
     const built = lastPlusChannel();
-    const e = await loadError(writeModel(built, { inputs: [{ name: 'values', shape: ['batch', 32], dtype: 'float32' }, { name: 'mask', shape: ['batch', 32], dtype: 'float32' }], contextInput: 'values' }));
+    const e = await loadError(
+      writeModel(built, {
+        inputs: [
+          { name: 'values', shape: ['batch', 32], dtype: 'float32' },
+          { name: 'mask', shape: ['batch', 32], dtype: 'float32' },
+        ],
+        contextInput: 'values',
+      }),
+    );
     expect(e.field).toBe('inputs');
     expect(e.message).toMatch(/no input 'values'/);
   });
 
   it('output name in the manifest not in the model', async () => {
-    const e = await loadError(writeModel(lastPlusChannel(), { output: { name: 'q', shape: ['batch', 8, 13], dtype: 'float32' } }));
+    const e = await loadError(
+      writeModel(lastPlusChannel(), { output: { name: 'q', shape: ['batch', 8, 13], dtype: 'float32' } }),
+    );
     expect(e.field).toBe('output.name');
   });
 
@@ -100,7 +110,10 @@ describe('model contract errors', () => {
     const e = await loadError(
       writeModel(lastPlusChannel({ context: 32 }), {
         contextLength: 64,
-        inputs: [{ name: 'context', shape: ['batch', 64], dtype: 'float32' }, { name: 'mask', shape: ['batch', 64], dtype: 'float32' }],
+        inputs: [
+          { name: 'context', shape: ['batch', 64], dtype: 'float32' },
+          { name: 'mask', shape: ['batch', 64], dtype: 'float32' },
+        ],
       }),
     );
     expect(e.field).toBe('inputs[0].shape[1]');
@@ -110,7 +123,9 @@ describe('model contract errors', () => {
   it('an output horizon that differs from the manifest is caught from session metadata', async () => {
     // The graph declares [batch, h, q]; ORT's shape inference still knows it is [batch, 8, 13].
     const built = lastPlusChannel({ horizon: 8, declaredOutput: ['batch', 'h', 'q'] });
-    const e = await loadError(writeModel(built, { horizon: 16, output: { name: 'quantiles', shape: ['batch', 16, 13], dtype: 'float32' } }));
+    const e = await loadError(
+      writeModel(built, { horizon: 16, output: { name: 'quantiles', shape: ['batch', 16, 13], dtype: 'float32' } }),
+    );
     expect(e.field).toBe('output.shape[1]');
     expect(e.message).toMatch(/manifest says 16 but the model's 'quantiles' has 8/);
   });
@@ -125,7 +140,11 @@ describe('model contract errors', () => {
       const manifest = { ...built.manifest, ...overrides };
       const { manifest: m, contract } = parseManifest(manifest, 'model.json');
       const session = await InferenceSession.create(built.bytes, { logSeverityLevel: 4 });
-      const blind: SessionLike = { inputNames: session.inputNames, outputNames: session.outputNames, run: (f, o) => session.run(f, o) };
+      const blind: SessionLike = {
+        inputNames: session.inputNames,
+        outputNames: session.outputNames,
+        run: (f, o) => session.run(f, o),
+      };
       try {
         await TsfmClient.create(m, contract, blind, { file: 'test.onnx' });
       } catch (e) {
@@ -138,7 +157,10 @@ describe('model contract errors', () => {
     }
 
     it('wrong horizon', async () => {
-      const e = await viaProbe(lastPlusChannel({ horizon: 8 }), { horizon: 16, output: { name: 'quantiles', shape: ['batch', 16, 13], dtype: 'float32' } });
+      const e = await viaProbe(lastPlusChannel({ horizon: 8 }), {
+        horizon: 16,
+        output: { name: 'quantiles', shape: ['batch', 16, 13], dtype: 'float32' },
+      });
       expect(e.field).toBe('output.shape');
       expect(e.message).toMatch(/returned \[2, 8, 13\]; the manifest implies \[2, 16, 13\]/);
     });

@@ -45,15 +45,13 @@ describe('flip invariance', () => {
 });
 
 describe('quantile repairs', () => {
-  const matrices = fc
-    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 13 }))
-    .chain(([steps, K]) =>
-      fc.record({
-        steps: fc.constant(steps),
-        K: fc.constant(K),
-        values: fc.array(fc.float({ min: -1e6, max: 1e6, noNaN: true }), { minLength: steps * K, maxLength: steps * K }),
-      }),
-    );
+  const matrices = fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 13 })).chain(([steps, K]) =>
+    fc.record({
+      steps: fc.constant(steps),
+      K: fc.constant(K),
+      values: fc.array(fc.float({ min: -1e6, max: 1e6, noNaN: true }), { minLength: steps * K, maxLength: steps * K }),
+    }),
+  );
 
   it('property: the crossing fix yields non-decreasing rows, keeps each row’s values, and is idempotent', () => {
     fc.assert(

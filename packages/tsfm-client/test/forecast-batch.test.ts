@@ -11,13 +11,28 @@ import {
   type ForecastRow,
   type SessionLike,
 } from '../src/index.js';
-import { DEFAULT_LEVELS, firstValue, lastPlusChannel, maskProbe, writeModel, type Built } from './helpers/test-models.js';
+import {
+  DEFAULT_LEVELS,
+  firstValue,
+  lastPlusChannel,
+  maskProbe,
+  writeModel,
+  type Built,
+} from './helpers/test-models.js';
 
-const RAW: ForecastConfig = parseConfig({ ...DEFAULT_CONFIG, contextLength: 32, clampNonNegative: false, fixCrossing: false });
+const RAW: ForecastConfig = parseConfig({
+  ...DEFAULT_CONFIG,
+  contextLength: 32,
+  clampNonNegative: false,
+  fixCrossing: false,
+});
 const cfg = (over: Partial<ForecastConfig>): ForecastConfig => parseConfig({ ...RAW, ...over });
 
 /** A real session behind a wrapper that counts `run` calls. */
-async function countingClient(built: Built, overrides: Record<string, unknown> = {}): Promise<{ client: TsfmClient; runs: () => number; lastBatch: () => number }> {
+async function countingClient(
+  built: Built,
+  overrides: Record<string, unknown> = {},
+): Promise<{ client: TsfmClient; runs: () => number; lastBatch: () => number }> {
   const { manifest, contract } = parseManifest({ ...built.manifest, ...overrides }, 'model.json');
   const session = await InferenceSession.create(built.bytes);
   let runs = 0;
@@ -83,7 +98,9 @@ describe('forecastBatch with a deterministic model (channel c = last + c + 100·
 
   it('resolution 60 reaches 60 × the model horizon', async () => {
     expect(client.maxHorizonMinutes({ resolutionMinutes: 60 })).toBe(480);
-    const [f] = await client.forecastBatch([{ values: ramp(180), horizon: 480, config: cfg({ resolutionMinutes: 60 }) }]);
+    const [f] = await client.forecastBatch([
+      { values: ramp(180), horizon: 480, config: cfg({ resolutionMinutes: 60 }) },
+    ]);
     expect(f!.quantiles[479 * 13]).toBeCloseTo(150.5 + 700, 3);
   });
 
@@ -95,12 +112,16 @@ describe('forecastBatch with a deterministic model (channel c = last + c + 100·
   });
 
   it('last-value: the model sees x − last and the output is shifted back', async () => {
-    const [f] = await client.forecastBatch([{ values: ramp(20), horizon: 1, config: cfg({ normalisation: 'last-value' }) }]);
+    const [f] = await client.forecastBatch([
+      { values: ramp(20), horizon: 1, config: cfg({ normalisation: 'last-value' }) },
+    ]);
     for (let k = 0; k < 13; k++) expect(f!.quantiles[k]).toBeCloseTo(20 + k, 5);
   });
 
   it('log1p: channel k is expm1(log1p(last) + k)', async () => {
-    const [f] = await client.forecastBatch([{ values: new Float32Array([0, 1, 3]), horizon: 1, config: cfg({ normalisation: 'log1p' }) }]);
+    const [f] = await client.forecastBatch([
+      { values: new Float32Array([0, 1, 3]), horizon: 1, config: cfg({ normalisation: 'log1p' }) },
+    ]);
     for (let k = 0; k < 4; k++) expect(f!.quantiles[k]).toBeCloseTo(Math.expm1(Math.log1p(3) + k), 2);
   });
 
@@ -108,7 +129,8 @@ describe('forecastBatch with a deterministic model (channel c = last + c + 100·
     const [f] = await client.forecastBatch([{ values: ramp(20), horizon: 2, config: cfg({ flip: true }) }]);
     // f(x)_{t,k} = 20 + k + 100t and f(−x)_{t,12−k} = −20 + 12 − k + 100t, so
     // ½(f(x)_{t,k} − f(−x)_{t,12−k}) = 20 + k − 6: the step offset (not odd in x) cancels.
-    for (let t = 0; t < 2; t++) for (let k = 0; k < 13; k++) expect(f!.quantiles[t * 13 + k]).toBeCloseTo(20 + k - 6, 5);
+    for (let t = 0; t < 2; t++)
+      for (let k = 0; k < 13; k++) expect(f!.quantiles[t * 13 + k]).toBeCloseTo(20 + k - 6, 5);
   });
 
   it('positivity clamp', async () => {
@@ -129,14 +151,26 @@ describe('forecastBatch with a deterministic model (channel c = last + c + 100·
       { values: ramp(50), horizon: 9, config: RAW },
     ];
     await expect(client.forecastBatch(rows)).rejects.toThrow(ForecastRequestError);
-    await expect(client.forecastBatch(rows)).rejects.toThrow(/row 1: horizon 9 min at resolution 1 min needs 9 model steps; the model forecasts 8/);
+    await expect(client.forecastBatch(rows)).rejects.toThrow(
+      /row 1: horizon 9 min at resolution 1 min needs 9 model steps; the model forecasts 8/,
+    );
   });
 
   it('refuses a context longer than the model’s, too-short history, and log1p on negative data', async () => {
-    await expect(client.forecastBatch([{ values: ramp(50), horizon: 1, config: cfg({ contextLength: 64 }) }])).rejects.toThrow(/contextLength 64 exceeds the model's context of 32/);
-    await expect(client.forecastBatch([{ values: ramp(4), horizon: 1, config: cfg({ resolutionMinutes: 5 }) }])).rejects.toThrow(/shorter than one 5-minute bucket/);
-    await expect(client.forecastBatch([{ values: new Float32Array([1, -1]), horizon: 1, config: cfg({ normalisation: 'log1p' }) }])).rejects.toThrow(/row 0: log1p/);
-    await expect(client.forecastBatch([{ values: new Float32Array([NaN, NaN]), horizon: 1, config: RAW }])).rejects.toThrow(/no observed value/);
+    await expect(
+      client.forecastBatch([{ values: ramp(50), horizon: 1, config: cfg({ contextLength: 64 }) }]),
+    ).rejects.toThrow(/contextLength 64 exceeds the model's context of 32/);
+    await expect(
+      client.forecastBatch([{ values: ramp(4), horizon: 1, config: cfg({ resolutionMinutes: 5 }) }]),
+    ).rejects.toThrow(/shorter than one 5-minute bucket/);
+    await expect(
+      client.forecastBatch([
+        { values: new Float32Array([1, -1]), horizon: 1, config: cfg({ normalisation: 'log1p' }) },
+      ]),
+    ).rejects.toThrow(/row 0: log1p/);
+    await expect(
+      client.forecastBatch([{ values: new Float32Array([NaN, NaN]), horizon: 1, config: RAW }]),
+    ).rejects.toThrow(/no observed value/);
   });
 
   it('an empty batch makes no call and returns nothing', async () => {
@@ -145,7 +179,10 @@ describe('forecastBatch with a deterministic model (channel c = last + c + 100·
 
   it('overlapping calls do not corrupt each other’s buffers', async () => {
     const a = client.forecastBatch([{ values: ramp(10, 100), horizon: 1, config: RAW }]);
-    const b = client.forecastBatch([{ values: ramp(10, 200), horizon: 1, config: RAW }, { values: ramp(10, 300), horizon: 1, config: RAW }]);
+    const b = client.forecastBatch([
+      { values: ramp(10, 200), horizon: 1, config: RAW },
+      { values: ramp(10, 300), horizon: 1, config: RAW },
+    ]);
     const [ra, rb] = await Promise.all([a, b]);
     expect(ra[0]!.quantiles[0]).toBe(109);
     expect(rb[0]!.quantiles[0]).toBe(209);
@@ -168,7 +205,11 @@ describe('one session.run per batch', () => {
       rows.push({
         values: ramp(200 + i, i),
         horizon: 8,
-        config: cfg({ resolutionMinutes: ([1, 5, 15, 60] as const)[i % 4], flip: i % 3 === 0, normalisation: (['none', 'mean-std', 'last-value', 'log1p'] as const)[i % 4] }),
+        config: cfg({
+          resolutionMinutes: ([1, 5, 15, 60] as const)[i % 4],
+          flip: i % 3 === 0,
+          normalisation: (['none', 'mean-std', 'last-value', 'log1p'] as const)[i % 4],
+        }),
       });
     }
     const out = await client.forecastBatch(rows);
@@ -202,7 +243,8 @@ describe('one session.run per batch', () => {
 
   it('reuses its buffers when the batch size repeats or shrinks', async () => {
     const { client } = await countingClient(lastPlusChannel({ context: 32, horizon: 8 }));
-    const rows = (n: number, from: number): ForecastRow[] => Array.from({ length: n }, (_, i) => ({ values: ramp(40, from + i), horizon: 1, config: RAW }));
+    const rows = (n: number, from: number): ForecastRow[] =>
+      Array.from({ length: n }, (_, i) => ({ values: ramp(40, from + i), horizon: 1, config: RAW }));
     const big = await client.forecastBatch(rows(20, 0));
     const small = await client.forecastBatch(rows(3, 1000));
     const again = await client.forecastBatch(rows(20, 2000));
@@ -233,18 +275,24 @@ describe('padding and masking (mask-probe model: mean, observed count, sum at un
   });
 
   it('a NaN gap is masked and filled with the previous value', async () => {
-    const [f] = await client.forecastBatch([{ values: new Float32Array([1, 5, Number.NaN, Number.NaN, 3]), horizon: 1, config: probe }]);
+    const [f] = await client.forecastBatch([
+      { values: new Float32Array([1, 5, Number.NaN, Number.NaN, 3]), horizon: 1, config: probe },
+    ]);
     expect(Array.from(f!.quantiles)).toEqual([3, 3, 10]); // mean of 1, 5, 3; 3 observed; two unobserved steps hold 5
   });
 
   it('resolution counts coarse steps: 100 minutes at r = 15 is 6 full buckets', async () => {
-    const [f] = await client.forecastBatch([{ values: ramp(100), horizon: 15, config: cfg({ contextLength: 16, resolutionMinutes: 15 }) }]);
+    const [f] = await client.forecastBatch([
+      { values: ramp(100), horizon: 15, config: cfg({ contextLength: 16, resolutionMinutes: 15 }) },
+    ]);
     expect(f!.quantiles[1]).toBe(6);
   });
 
   it('flip rows are padded and masked like their plain rows', async () => {
     const { client: counted, lastBatch } = await countingClient(maskProbe({ context: 16, horizon: 4 }));
-    const [f] = await counted.forecastBatch([{ values: new Float32Array([2, 4, 6]), horizon: 1, config: cfg({ contextLength: 16, flip: true }) }]);
+    const [f] = await counted.forecastBatch([
+      { values: new Float32Array([2, 4, 6]), horizon: 1, config: cfg({ contextLength: 16, flip: true }) },
+    ]);
     expect(lastBatch()).toBe(2);
     // plain row → [mean 4, count 3, padSum 0]; flipped → [−4, 3, 0]; level k = ½(plain_k − flipped_{2−k})
     expect(Array.from(f!.quantiles)).toEqual([2, 0, 2]);
@@ -254,7 +302,12 @@ describe('padding and masking (mask-probe model: mean, observed count, sum at un
 
 describe('other contracts', () => {
   it('TimesFM-style: quantiles in channels 1..9 of 10 (channel 0 is the mean)', async () => {
-    const built = lastPlusChannel({ context: 32, horizon: 4, levels: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], channels: 10 });
+    const built = lastPlusChannel({
+      context: 32,
+      horizon: 4,
+      levels: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+      channels: 10,
+    });
     const client = await loadModel(writeModel(built, { quantileChannels: [1, 2, 3, 4, 5, 6, 7, 8, 9] }));
     const [f] = await client.forecastBatch([{ values: ramp(10), horizon: 1, config: RAW }]);
     expect(Array.from(f!.quantiles)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19]);
@@ -262,7 +315,12 @@ describe('other contracts', () => {
   });
 
   it('Chronos-style [batch, quantile, horizon] layout', async () => {
-    const built = lastPlusChannel({ context: 32, horizon: 4, levels: [0.1, 0.5, 0.9], layout: 'batch-quantile-horizon' });
+    const built = lastPlusChannel({
+      context: 32,
+      horizon: 4,
+      levels: [0.1, 0.5, 0.9],
+      layout: 'batch-quantile-horizon',
+    });
     const client = await loadModel(writeModel(built));
     const [f] = await client.forecastBatch([{ values: ramp(10), horizon: 2, config: RAW }]);
     expect(Array.from(f!.quantiles)).toEqual([10, 11, 12, 110, 111, 112]);
@@ -271,14 +329,22 @@ describe('other contracts', () => {
 
   it('a model without a mask sees the first observed value as padding', async () => {
     const client = await loadModel(writeModel(firstValue({ context: 16, horizon: 4 })));
-    const [f] = await client.forecastBatch([{ values: new Float32Array([Number.NaN, 7, 8, 9]), horizon: 1, config: cfg({ contextLength: 16 }) }]);
+    const [f] = await client.forecastBatch([
+      { values: new Float32Array([Number.NaN, 7, 8, 9]), horizon: 1, config: cfg({ contextLength: 16 }) },
+    ]);
     expect(Array.from(f!.quantiles)).toEqual([7, 8, 9]);
     await client.release();
   });
 
   it('a model that wants mean-std input gets z-scores and its output is scaled back', async () => {
-    const client = await loadModel(writeModel(lastPlusChannel({ context: 32, horizon: 4 }), { normalisation: { input: 'mean-std', output: 'normalised' } }));
-    const [f] = await client.forecastBatch([{ values: new Float32Array([2, 4, 4, 4, 5, 5, 7, 9]), horizon: 1, config: RAW }]);
+    const client = await loadModel(
+      writeModel(lastPlusChannel({ context: 32, horizon: 4 }), {
+        normalisation: { input: 'mean-std', output: 'normalised' },
+      }),
+    );
+    const [f] = await client.forecastBatch([
+      { values: new Float32Array([2, 4, 4, 4, 5, 5, 7, 9]), horizon: 1, config: RAW },
+    ]);
     expect(f!.quantiles[0]).toBeCloseTo(9, 5);
     expect(f!.quantiles[1]).toBeCloseTo(11, 5);
     await client.release();
@@ -288,7 +354,9 @@ describe('other contracts', () => {
     const built = lastPlusChannel({ context: 32, horizon: 4, levels: [0.1, 0.5, 0.75] });
     const client = await loadModel(writeModel(built));
     expect(client.supportsConfig(cfg({ flip: true }))).toBe(false);
-    await expect(client.forecastBatch([{ values: ramp(5), horizon: 1, config: cfg({ flip: true }) }])).rejects.toThrow(/flip needs quantile levels symmetric/);
+    await expect(client.forecastBatch([{ values: ramp(5), horizon: 1, config: cfg({ flip: true }) }])).rejects.toThrow(
+      /flip needs quantile levels symmetric/,
+    );
     await client.release();
   });
 });
@@ -296,7 +364,9 @@ describe('other contracts', () => {
 describe('output repairs end to end', () => {
   it('fixCrossing sorts a model’s crossed quantiles per step; without it they pass through', async () => {
     // channelStep −1: channel k = last − k, i.e. decreasing in the level (fully crossed)
-    const client = await loadModel(writeModel(lastPlusChannel({ context: 32, horizon: 4, levels: [0.1, 0.5, 0.9], channelStep: -1 })));
+    const client = await loadModel(
+      writeModel(lastPlusChannel({ context: 32, horizon: 4, levels: [0.1, 0.5, 0.9], channelStep: -1 })),
+    );
     const values = ramp(10);
     const [raw, fixed] = await client.forecastBatch([
       { values, horizon: 2, config: RAW },
@@ -312,7 +382,10 @@ describe('forecastTenant', () => {
   it('flattens metrics into one batch and regroups the forecasts by metric', async () => {
     const { client, runs } = await countingClient(lastPlusChannel({ context: 32, horizon: 8 }));
     const before = runs();
-    const tenant = { id: 't1', metrics: { cpu: ramp(30, 0), mem: ramp(30, 100), net: ramp(30, 1000), disk: ramp(30, 5000) } };
+    const tenant = {
+      id: 't1',
+      metrics: { cpu: ramp(30, 0), mem: ramp(30, 100), net: ramp(30, 1000), disk: ramp(30, 5000) },
+    };
     const out = await client.forecastTenant(tenant, 4, RAW);
     expect(runs() - before).toBe(1);
     expect(Object.keys(out)).toEqual(['cpu', 'mem', 'net', 'disk']);
@@ -321,7 +394,9 @@ describe('forecastTenant', () => {
     const subset = await client.forecastTenant(tenant, 4, RAW, { metrics: ['net'], end: 10 });
     expect(Object.keys(subset)).toEqual(['net']);
     expect(subset.net!.quantiles[0]).toBe(1009);
-    await expect(client.forecastTenant(tenant, 4, RAW, { metrics: ['gpu'] })).rejects.toThrow(/tenant t1 has no metric 'gpu'/);
+    await expect(client.forecastTenant(tenant, 4, RAW, { metrics: ['gpu'] })).rejects.toThrow(
+      /tenant t1 has no metric 'gpu'/,
+    );
     await client.release();
   });
 });

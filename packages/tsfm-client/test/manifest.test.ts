@@ -73,7 +73,12 @@ describe('manifest', () => {
       quantileLevels: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
     };
     const { contract } = parseManifest(m, 'chronos.json');
-    expect(contract).toMatchObject({ maskInput: null, padValue: 'nan', layout: 'batch-quantile-horizon', outputChannels: 9 });
+    expect(contract).toMatchObject({
+      maskInput: null,
+      padValue: 'nan',
+      layout: 'batch-quantile-horizon',
+      outputChannels: 9,
+    });
   });
 
   it('describes a TimesFM export: mean in channel 0, quantiles in 1..9, padding input that is 1 where padded', () => {
@@ -117,10 +122,14 @@ describe('manifest', () => {
   });
 
   it('rejects quantile levels that are not strictly increasing in (0, 1)', () => {
-    expect(fieldOf(() => parseManifest({ ...defaultManifest(), quantileLevels: [...LEVELS].reverse() }, 'm'))).toBe('quantileLevels');
+    expect(fieldOf(() => parseManifest({ ...defaultManifest(), quantileLevels: [...LEVELS].reverse() }, 'm'))).toBe(
+      'quantileLevels',
+    );
     const outside = [...LEVELS];
     outside[12] = 1;
-    expect(fieldOf(() => parseManifest({ ...defaultManifest(), quantileLevels: outside }, 'm'))).toBe('quantileLevels[12]');
+    expect(fieldOf(() => parseManifest({ ...defaultManifest(), quantileLevels: outside }, 'm'))).toBe(
+      'quantileLevels[12]',
+    );
   });
 
   it('rejects a level count that differs from the output channel count', () => {
@@ -130,7 +139,10 @@ describe('manifest', () => {
   });
 
   it('rejects an unknown quantile layout', () => {
-    const m = { ...defaultManifest(), output: { name: 'quantiles', shape: ['batch', 64, 13], dtype: 'float32', layout: 'horizon-major' } };
+    const m = {
+      ...defaultManifest(),
+      output: { name: 'quantiles', shape: ['batch', 64, 13], dtype: 'float32', layout: 'horizon-major' },
+    };
     expect(fieldOf(() => parseManifest(m, 'm'))).toBe('output.layout');
   });
 
@@ -175,9 +187,14 @@ describe('manifest', () => {
   });
 
   it('accepts the object form of normalisation and refuses a mixed one', () => {
-    const scaled = parseManifest({ ...defaultManifest(), normalisation: { input: 'mean-abs', output: 'normalised' } }, 'm');
+    const scaled = parseManifest(
+      { ...defaultManifest(), normalisation: { input: 'mean-abs', output: 'normalised' } },
+      'm',
+    );
     expect(scaled.contract.inputScaling).toBe('mean-abs');
-    expect(fieldOf(() => parseManifest({ ...defaultManifest(), normalisation: { input: 'mean-std', output: 'raw' } }, 'm'))).toBe('normalisation');
+    expect(
+      fieldOf(() => parseManifest({ ...defaultManifest(), normalisation: { input: 'mean-std', output: 'raw' } }, 'm')),
+    ).toBe('normalisation');
     expect(fieldOf(() => parseManifest({ ...defaultManifest(), normalisation: 'zscore' }, 'm'))).toBe('normalisation');
   });
 
@@ -189,6 +206,8 @@ describe('manifest', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsfm-manifest-'));
     await expect(readManifest(join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: \(file\): cannot read manifest/);
     writeFileSync(join(dir, 'bad.json'), '{ "name": ');
-    await expect(readManifest(join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: \(file\): manifest is not valid JSON/);
+    await expect(readManifest(join(dir, 'bad.json'))).rejects.toThrow(
+      /bad\.json: \(file\): manifest is not valid JSON/,
+    );
   });
 });

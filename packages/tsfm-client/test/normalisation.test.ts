@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ForecastRequestError, fitScaling, fromModelSpace, newScaling, toModelSpace, type ModelScaling, type Normalisation } from '../src/index.js';
+import {
+  ForecastRequestError,
+  fitScaling,
+  fromModelSpace,
+  newScaling,
+  toModelSpace,
+  type ModelScaling,
+  type Normalisation,
+} from '../src/index.js';
 
 const kinds: Normalisation[] = ['none', 'mean-std', 'last-value', 'log1p'];
 const modelScalings: ModelScaling[] = ['none', 'mean-std', 'mean-abs'];
@@ -23,11 +31,18 @@ describe('normalisation', () => {
 
   it('property: the inverse is increasing, so quantiles stay quantiles', () => {
     fc.assert(
-      fc.property(series, fc.constantFrom(...kinds), fc.constantFrom(...modelScalings), fc.float({ min: -5, max: 5, noNaN: true }), fc.float({ min: -5, max: 5, noNaN: true }), (xs, kind, model, a, b) => {
-        const s = fitScaling(Float64Array.from(xs), 0, xs.length, kind, model, newScaling());
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(fromModelSpace(lo, s)).toBeLessThanOrEqual(fromModelSpace(hi, s));
-      }),
+      fc.property(
+        series,
+        fc.constantFrom(...kinds),
+        fc.constantFrom(...modelScalings),
+        fc.float({ min: -5, max: 5, noNaN: true }),
+        fc.float({ min: -5, max: 5, noNaN: true }),
+        (xs, kind, model, a, b) => {
+          const s = fitScaling(Float64Array.from(xs), 0, xs.length, kind, model, newScaling());
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(fromModelSpace(lo, s)).toBeLessThanOrEqual(fromModelSpace(hi, s));
+        },
+      ),
     );
   });
 
@@ -68,6 +83,8 @@ describe('normalisation', () => {
   });
 
   it('an all-missing context is an error, not a NaN forecast', () => {
-    expect(() => fitScaling([Number.NaN, Number.NaN], 0, 2, 'none', 'none', newScaling(), 0)).toThrow(/no observed value/);
+    expect(() => fitScaling([Number.NaN, Number.NaN], 0, 2, 'none', 'none', newScaling(), 0)).toThrow(
+      /no observed value/,
+    );
   });
 });

@@ -19,7 +19,9 @@ function series(n: number, seed: number, level = 0.4): Float32Array {
 
 async function checkSanity(client: TsfmClient): Promise<void> {
   const C = client.contract.contextLength;
-  const configs = configGrid({ maxContextLength: C, contextLengths: [Math.min(64, C), C] }).filter((c) => client.supportsConfig(c));
+  const configs = configGrid({ maxContextLength: C, contextLengths: [Math.min(64, C), C] }).filter((c) =>
+    client.supportsConfig(c),
+  );
   const rows: ForecastRow[] = configs.slice(0, 96).map((config, i) => ({
     values: series(3 * 1440 + (i % 7) * 13, i + 1),
     horizon: Math.min(60, client.maxHorizonMinutes(config)),
@@ -40,7 +42,13 @@ async function checkSanity(client: TsfmClient): Promise<void> {
 describe('the pretrain package’s contract (random weights, its own exporter and manifest)', () => {
   it('loads through model.json as written by @tsfm/pretrain and forecasts sanely', async () => {
     const client = await loadModel(writePretrainShapedModel({ context: 128, horizon: 16, hidden: 32 }));
-    expect(client.contract).toMatchObject({ contextInput: 'context', maskInput: 'mask', outputName: 'quantiles', inputScaling: 'none', padValue: 'zero' });
+    expect(client.contract).toMatchObject({
+      contextInput: 'context',
+      maskInput: 'mask',
+      outputName: 'quantiles',
+      inputScaling: 'none',
+      padValue: 'zero',
+    });
     expect(client.levels).toEqual([0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]);
     await checkSanity(client);
     await client.release();
@@ -58,7 +66,8 @@ describe('the pretrain package’s contract (random weights, its own exporter an
     mask.fill(0, 40, 45);
     const zeroed = context.map((v, i) => (mask[i] ? v : 0));
     const run = async (ctx: Float32Array) =>
-      (await session.run({ context: new Tensor('float32', ctx, [1, C]), mask: new Tensor('float32', mask, [1, C]) })).quantiles!.data as Float32Array;
+      (await session.run({ context: new Tensor('float32', ctx, [1, C]), mask: new Tensor('float32', mask, [1, C]) }))
+        .quantiles!.data as Float32Array;
     const [a, b] = [await run(context), await run(zeroed)];
     for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
     await session.release();

@@ -32,12 +32,16 @@ describe('QuantileForecast.quantileAt', () => {
   it('property: monotone in α for non-crossing quantiles', () => {
     const f = forecast(4);
     fc.assert(
-      fc.property(fc.double({ min: 0.001, max: 0.999, noNaN: true }), fc.double({ min: 0.001, max: 0.999, noNaN: true }), (a, b) => {
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        const qa = f.quantileAt(lo);
-        const qb = f.quantileAt(hi);
-        for (let t = 0; t < 4; t++) expect(qa[t]!).toBeLessThanOrEqual(qb[t]!);
-      }),
+      fc.property(
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        (a, b) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          const qa = f.quantileAt(lo);
+          const qb = f.quantileAt(hi);
+          for (let t = 0; t < 4; t++) expect(qa[t]!).toBeLessThanOrEqual(qb[t]!);
+        },
+      ),
     );
   });
 });

@@ -5,9 +5,20 @@ import { gatherRow } from '../src/row-decoder.js';
 
 function contract(over: Record<string, unknown> = {}): ModelContract {
   const base = {
-    name: 't', version: '1', sha256: '0'.repeat(64), opset: 17, createdBy: 'test', licence: 'MIT', trainingCorpus: 'none',
-    contextLength: 6, horizon: 2, normalisation: 'instance-in-graph',
-    inputs: [{ name: 'context', shape: ['batch', 6], dtype: 'float32' }, { name: 'mask', shape: ['batch', 6], dtype: 'float32' }],
+    name: 't',
+    version: '1',
+    sha256: '0'.repeat(64),
+    opset: 17,
+    createdBy: 'test',
+    licence: 'MIT',
+    trainingCorpus: 'none',
+    contextLength: 6,
+    horizon: 2,
+    normalisation: 'instance-in-graph',
+    inputs: [
+      { name: 'context', shape: ['batch', 6], dtype: 'float32' },
+      { name: 'mask', shape: ['batch', 6], dtype: 'float32' },
+    ],
     maskInput: 'mask',
     output: { name: 'q', shape: ['batch', 2, 3], dtype: 'float32' },
     quantileLevels: [0.1, 0.5, 0.9],
@@ -65,7 +76,11 @@ describe('row encoder', () => {
   });
 
   it('pad value nan keeps every unobserved step NaN', () => {
-    const c = contract({ inputs: [{ name: 'context', shape: ['batch', 6], dtype: 'float32' }], maskInput: null, padValue: 'nan' });
+    const c = contract({
+      inputs: [{ name: 'context', shape: ['batch', 6], dtype: 'float32' }],
+      maskInput: null,
+      padValue: 'nan',
+    });
     const ctx = new Float32Array(6);
     writeModelRow([1, NaN, 3], 0, 3, identity, 1, c, ctx, null, 0);
     expect([...ctx]).toEqual([NaN, NaN, NaN, 1, NaN, 3]);
@@ -75,17 +90,28 @@ describe('row encoder', () => {
 describe('row decoder: output channel → level', () => {
   it('reads [batch, horizon, channel] through the channel map', () => {
     // 2 rows × 2 steps × 4 channels; value = 100·row + 10·step + channel
-    const c = contract({ output: { name: 'q', shape: ['batch', 2, 4], dtype: 'float32' }, quantileChannels: [1, 2, 3] });
-    const out = Float32Array.from({ length: 16 }, (_, i) => 100 * Math.floor(i / 8) + 10 * Math.floor((i % 8) / 4) + (i % 4));
+    const c = contract({
+      output: { name: 'q', shape: ['batch', 2, 4], dtype: 'float32' },
+      quantileChannels: [1, 2, 3],
+    });
+    const out = Float32Array.from(
+      { length: 16 },
+      (_, i) => 100 * Math.floor(i / 8) + 10 * Math.floor((i % 8) / 4) + (i % 4),
+    );
     const dst = new Float64Array(6);
     gatherRow(out, 1, 2, c, dst);
     expect([...dst]).toEqual([101, 102, 103, 111, 112, 113]);
   });
 
   it('reads [batch, channel, horizon]', () => {
-    const c = contract({ output: { name: 'q', shape: ['batch', 3, 2], dtype: 'float32', layout: 'batch-quantile-horizon' } });
+    const c = contract({
+      output: { name: 'q', shape: ['batch', 3, 2], dtype: 'float32', layout: 'batch-quantile-horizon' },
+    });
     // value = 100·row + 10·channel + step
-    const out = Float32Array.from({ length: 12 }, (_, i) => 100 * Math.floor(i / 6) + 10 * Math.floor((i % 6) / 2) + (i % 2));
+    const out = Float32Array.from(
+      { length: 12 },
+      (_, i) => 100 * Math.floor(i / 6) + 10 * Math.floor((i % 6) / 2) + (i % 2),
+    );
     const dst = new Float64Array(6);
     gatherRow(out, 1, 2, c, dst);
     expect([...dst]).toEqual([100, 110, 120, 101, 111, 121]);

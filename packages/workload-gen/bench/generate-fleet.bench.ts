@@ -35,10 +35,14 @@ function runOnce(workers: number): Run {
   try {
     // node --import <tsx loader> runs the CLI in ONE process (the tsx binary would add a parent).
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const res = spawnSync('/usr/bin/time', ['-v', process.execPath, '--import', tsx, CLI, ...ARGS, '--out', out, '--workers', String(workers)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
+    const res = spawnSync(
+      '/usr/bin/time',
+      ['-v', process.execPath, '--import', tsx, CLI, ...ARGS, '--out', out, '--workers', String(workers)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    );
     if (res.status !== 0) throw new Error(`workload-gen failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
     const field = (label: string) => {
       const m = res.stderr.match(new RegExp(`${label}: (.+)`));
@@ -79,16 +83,19 @@ function machine(): string {
   return `${model}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
 }
 
-
 const loadBefore = loadavg();
 const runs = WORKER_COUNTS.map((w) => {
   process.stdout.write(`running workload-gen ${ARGS.join(' ')} --workers ${w} …\n`);
   const r = runOnce(w);
-  process.stdout.write(`  wall ${r.wallSeconds.toFixed(1)} s, user ${r.userSeconds.toFixed(1)} s, sys ${r.systemSeconds.toFixed(1)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, file ${r.fileMiB.toFixed(0)} MiB\n`);
+  process.stdout.write(
+    `  wall ${r.wallSeconds.toFixed(1)} s, user ${r.userSeconds.toFixed(1)} s, sys ${r.systemSeconds.toFixed(1)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, file ${r.fileMiB.toFixed(0)} MiB\n`,
+  );
   return r;
 });
 const corpus = corpusRate();
-process.stdout.write(`corpus: ${corpus.perSecondWall.toFixed(0)} series/s wall, ${corpus.perSecondCpu.toFixed(0)} series/s CPU (length 1024)\n`);
+process.stdout.write(
+  `corpus: ${corpus.perSecondWall.toFixed(0)} series/s wall, ${corpus.perSecondCpu.toFixed(0)} series/s CPU (length 1024)\n`,
+);
 const loadAfter = loadavg();
 const contended = Math.max(loadBefore[0], loadAfter[0]) > availableParallelism() * 0.5;
 const best = runs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
@@ -121,7 +128,7 @@ ${corpus.perSecondCpu.toFixed(0)} series/s per CPU-second (goal ≥ 2000/s).
 Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}; commit ${gitRev} (plus uncommitted work).
 Load average (1 min) ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after.${
   contended
-    ? ' The CPU was shared with other engineers\' jobs during the run, so wall times are inflated; user+system CPU seconds are the steadier figure.'
+    ? " The CPU was shared with other engineers' jobs during the run, so wall times are inflated; user+system CPU seconds are the steadier figure."
     : ''
 }
 `;

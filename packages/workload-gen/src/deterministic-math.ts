@@ -9,9 +9,9 @@
  * Accuracy is a few ulp, far below anything a workload model can notice.
  */
 
-const LN2_HI = 6.93147180369123816490e-1; // Cody–Waite split of ln 2: LN2_HI has trailing zeros,
+const LN2_HI = 6.9314718036912381649e-1; // Cody–Waite split of ln 2: LN2_HI has trailing zeros,
 const LN2_LO = 1.90821492927058770002e-10; // so k·LN2_HI is exact for |k| < 2^20.
-const INV_LN2 = 1.44269504088896338700;
+const INV_LN2 = 1.442695040888963387;
 const SQRT2 = 1.4142135623730951;
 
 // One 8-byte scratch word viewed as a double and as two 32-bit halves, to read and write the
@@ -58,7 +58,8 @@ export function detLog(x: number): number {
               (1 / 7 +
                 z *
                   (1 / 9 +
-                    z * (1 / 11 + z * (1 / 13 + z * (1 / 15 + z * (1 / 17 + z * (1 / 19 + z * (1 / 21 + z / 23))))))))));
+                    z *
+                      (1 / 11 + z * (1 / 13 + z * (1 / 15 + z * (1 / 17 + z * (1 / 19 + z * (1 / 21 + z / 23))))))))));
   return e * LN2_HI + (e * LN2_LO + 2 * s * series);
 }
 
@@ -88,7 +89,7 @@ const INV_FACTORIAL: readonly number[] = (() => {
 })();
 
 // π/2 split into three parts (Cody–Waite), enough for |x| up to ~1e6 with tiny error.
-const PIO2_1 = 1.57079632673412561417e0;
+const PIO2_1 = 1.57079632673412561417;
 const PIO2_2 = 6.07710050650619224932e-11;
 const PIO2_3 = 2.02226624879595063154e-21;
 const INV_PIO2 = 6.36619772367581382433e-1;
@@ -104,7 +105,9 @@ function sinKernel(r: number): number {
             (1 / 120 +
               z *
                 (-1 / 5040 +
-                  z * (1 / 362880 + z * (-1 / 39916800 + z * (1 / 6227020800 + z * (-1 / 1307674368000 + z / 355687428096000))))))))
+                  z *
+                    (1 / 362880 +
+                      z * (-1 / 39916800 + z * (1 / 6227020800 + z * (-1 / 1307674368000 + z / 355687428096000))))))))
   );
 }
 
@@ -118,7 +121,9 @@ function cosKernel(r: number): number {
           (1 / 24 +
             z *
               (-1 / 720 +
-                z * (1 / 40320 + z * (-1 / 3628800 + z * (1 / 479001600 + z * (-1 / 87178291200 + z / 20922789888000)))))))
+                z *
+                  (1 / 40320 +
+                    z * (-1 / 3628800 + z * (1 / 479001600 + z * (-1 / 87178291200 + z / 20922789888000)))))))
   );
 }
 

@@ -20,7 +20,10 @@ export interface FleetTenant extends Tenant {
 export async function* readFleet(dir: string): AsyncGenerator<FleetTenant> {
   const manifest = await readManifest(dir);
   if (manifest.data.format !== 'arrow') {
-    throw new FleetFormatError(join(dir, 'manifest.json'), `data.format is "${manifest.data.format}"; readFleet reads Arrow fleets only`);
+    throw new FleetFormatError(
+      join(dir, 'manifest.json'),
+      `data.format is "${manifest.data.format}"; readFleet reads Arrow fleets only`,
+    );
   }
   yield* readFleetArrow(join(dir, manifest.data.file), manifest);
 }
@@ -43,7 +46,10 @@ export async function* readFleetArrow(path: string, manifest: FleetManifest): As
     if (!reader.isFile()) throw new FleetFormatError(path, 'is an Arrow stream, expected an Arrow IPC file');
     checkSchema(path, reader.schema);
     if (reader.numRecordBatches !== manifest.tenants.length) {
-      throw new FleetFormatError(path, `has ${reader.numRecordBatches} record batches, manifest lists ${manifest.tenants.length} tenants`);
+      throw new FleetFormatError(
+        path,
+        `has ${reader.numRecordBatches} record batches, manifest lists ${manifest.tenants.length} tenants`,
+      );
     }
     let k = 0;
     const batches = reader[Symbol.asyncIterator]();
@@ -67,12 +73,21 @@ function checkSchema(path: string, schema: Schema): void {
   const expect: [string, (t: { typeId: Type }) => boolean, string][] = [
     ['tenant', (t) => t.typeId === Type.Dictionary || t.typeId === Type.Utf8, 'dictionary<utf8> or utf8'],
     ['timestamp', (t) => t.typeId === Type.Timestamp, 'timestamp[ms]'],
-    ...METRICS.map((m): [string, (t: { typeId: Type }) => boolean, string] => [m, (t) => t.typeId === Type.Float, 'float32']),
+    ...METRICS.map((m): [string, (t: { typeId: Type }) => boolean, string] => [
+      m,
+      (t) => t.typeId === Type.Float,
+      'float32',
+    ]),
   ];
   for (const [name, ok, want] of expect) {
     const field = schema.fields.find((f) => f.name === name);
-    if (!field) throw new FleetFormatError(path, `missing column "${name}" (columns: ${schema.fields.map((f) => f.name).join(', ')})`);
-    if (!ok(field.type)) throw new FleetFormatError(path, `column "${name}" has type ${String(field.type)}, expected ${want}`);
+    if (!field)
+      throw new FleetFormatError(
+        path,
+        `missing column "${name}" (columns: ${schema.fields.map((f) => f.name).join(', ')})`,
+      );
+    if (!ok(field.type))
+      throw new FleetFormatError(path, `column "${name}" has type ${String(field.type)}, expected ${want}`);
   }
 }
 
@@ -86,13 +101,19 @@ function tenantFromBatch(path: string, batch: RecordBatch, k: number, manifest: 
   const first = tenantColumn.get(0);
   const last = tenantColumn.get(batch.numRows - 1);
   if (first !== params.id || last !== params.id) {
-    throw new FleetFormatError(path, `${where} holds tenant "${String(first)}", expected "${params.id}" (manifest order)`);
+    throw new FleetFormatError(
+      path,
+      `${where} holds tenant "${String(first)}", expected "${params.id}" (manifest order)`,
+    );
   }
   const ts = batch.getChild('timestamp')!;
   const t0 = Number(ts.get(0) as bigint | number);
   const tEnd = Number(ts.get(batch.numRows - 1) as bigint | number);
   if (t0 !== manifest.startMs || tEnd !== manifest.startMs + (manifest.length - 1) * manifest.stepMs) {
-    throw new FleetFormatError(path, `${where} timestamps ${t0}…${tEnd} are off the manifest grid (start ${manifest.startMs}, step ${manifest.stepMs})`);
+    throw new FleetFormatError(
+      path,
+      `${where} timestamps ${t0}…${tEnd} are off the manifest grid (start ${manifest.startMs}, step ${manifest.stepMs})`,
+    );
   }
   const metrics: Record<string, Float32Array> = {};
   for (const m of METRICS) {

@@ -19,7 +19,10 @@ export interface WorkerPoolOptions {
   readonly depth?: number;
 }
 
-export async function* generateFleetInWorkers(fleet: FleetOptions, options: WorkerPoolOptions): AsyncGenerator<GeneratedTenant> {
+export async function* generateFleetInWorkers(
+  fleet: FleetOptions,
+  options: WorkerPoolOptions,
+): AsyncGenerator<GeneratedTenant> {
   validateFleetOptions(fleet);
   const k = Math.max(1, Math.floor(options.workers));
   const depth = options.depth ?? 2;
@@ -93,7 +96,8 @@ export async function* generateFleetInWorkers(fleet: FleetOptions, options: Work
  * tsx's loader (tsx/esm/api) and then imports the real entry.
  */
 function spawnWorker(fleet: FleetOptions): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./fleet-worker.js', import.meta.url), { workerData: fleet });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./fleet-worker.js', import.meta.url), { workerData: fleet });
   const entry = new URL('./fleet-worker.ts', import.meta.url).href;
   const bootstrap =
     `const api = await import(${JSON.stringify(tsxApiUrl())});\n` +
@@ -109,7 +113,8 @@ function tsxApiUrl(): string {
   if (cachedTsxApiUrl) return cachedTsxApiUrl;
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const mjs = cjs.replace(/\.cjs$/, '.mjs');
-  if (!existsSync(mjs)) throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
+  if (!existsSync(mjs))
+    throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
   cachedTsxApiUrl = pathToFileURL(mjs).href;
   return cachedTsxApiUrl;
 }

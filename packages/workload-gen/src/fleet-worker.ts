@@ -28,7 +28,11 @@ const generator = new TenantGenerator({ start: fleet.start, stepMs: fleet.stepMs
 const draw = fleet.utcOffsetsMinutes ? { utcOffsetsMinutes: fleet.utcOffsetsMinutes } : {};
 
 port.on('message', ({ index }: WorkerRequest) => {
-  const t = generator.generate(drawTenantParams(fleet.seed, index, draw), { domain: FLEET_DOMAIN, seed: fleet.seed, index });
+  const t = generator.generate(drawTenantParams(fleet.seed, index, draw), {
+    domain: FLEET_DOMAIN,
+    seed: fleet.seed,
+    index,
+  });
   const { cpu, mem, net, disk } = t.metrics;
   const reply: WorkerReply = { index, cpu, mem, net, disk, spikeCount: t.spikeCount };
   port.postMessage(reply, [cpu.buffer, mem.buffer, net.buffer, disk.buffer] as ArrayBuffer[]);

@@ -47,7 +47,13 @@ class ArrowFileSink extends AsyncByteQueue {
   }
   override write(value: Parameters<AsyncByteQueue['write']>[0]): void {
     const bytes =
-      value instanceof Uint8Array ? value : new Uint8Array((value as ArrayBufferView).buffer, (value as ArrayBufferView).byteOffset, (value as ArrayBufferView).byteLength);
+      value instanceof Uint8Array
+        ? value
+        : new Uint8Array(
+            (value as ArrayBufferView).buffer,
+            (value as ArrayBufferView).byteOffset,
+            (value as ArrayBufferView).byteLength,
+          );
     this.sink.write(bytes);
   }
 }
@@ -82,7 +88,12 @@ export class FleetArrowWriter {
     this.indexOf = new Map(options.tenantIds.map((id, i) => [id, i]));
     const ts = new BigInt64Array(options.length);
     for (let i = 0; i < options.length; i++) ts[i] = BigInt(options.start + i * options.stepMs);
-    this.timestamps = makeData({ type: new TimestampMillisecond('UTC'), length: options.length, nullCount: 0, data: ts });
+    this.timestamps = makeData({
+      type: new TimestampMillisecond('UTC'),
+      length: options.length,
+      nullCount: 0,
+      data: ts,
+    });
     // One index buffer, refilled per tenant: safe because each batch is on disk before write() returns.
     this.indices = new Int32Array(options.length);
   }

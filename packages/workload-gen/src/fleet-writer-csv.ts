@@ -29,7 +29,8 @@ export class FleetCsvWriter {
     const id = csvField(tenant.id);
     const lines: string[] = new Array(this.grid.length);
     for (let i = 0; i < this.grid.length; i++) {
-      lines[i] = `${id},${this.isoTimes[i]},${formatFloat32(cpu[i])},${formatFloat32(mem[i])},${formatFloat32(net[i])},${formatFloat32(disk[i])}\n`;
+      lines[i] =
+        `${id},${this.isoTimes[i]},${formatFloat32(cpu[i])},${formatFloat32(mem[i])},${formatFloat32(net[i])},${formatFloat32(disk[i])}\n`;
     }
     this.sink.writeText(lines.join(''));
   }

@@ -29,7 +29,11 @@ export interface WriteFleetResult {
   readonly bytesWritten: number;
 }
 
-export async function writeFleet(dir: string, fleet: FleetOptions, options: WriteFleetOptions = {}): Promise<WriteFleetResult> {
+export async function writeFleet(
+  dir: string,
+  fleet: FleetOptions,
+  options: WriteFleetOptions = {},
+): Promise<WriteFleetResult> {
   validateFleetOptions(fleet);
   const format = options.format ?? 'arrow';
   const manifest = buildManifest(fleet, fleetTenantParams(fleet), format);
@@ -39,10 +43,17 @@ export async function writeFleet(dir: string, fleet: FleetOptions, options: Writ
   const tmp = `${dataFile}.tmp`;
   const writer =
     format === 'arrow'
-      ? new FleetArrowWriter({ path: tmp, tenantIds: manifest.tenants.map((t) => t.id), start: fleet.start, stepMs: fleet.stepMs, length: fleet.length })
+      ? new FleetArrowWriter({
+          path: tmp,
+          tenantIds: manifest.tenants.map((t) => t.id),
+          start: fleet.start,
+          stepMs: fleet.stepMs,
+          length: fleet.length,
+        })
       : new FleetCsvWriter(tmp, { start: fleet.start, stepMs: fleet.stepMs, length: fleet.length });
   const workers = options.workers ?? 0;
-  const tenants: AsyncIterable<Tenant> | Iterable<Tenant> = workers > 0 ? generateFleetInWorkers(fleet, { workers }) : generateFleet(fleet);
+  const tenants: AsyncIterable<Tenant> | Iterable<Tenant> =
+    workers > 0 ? generateFleetInWorkers(fleet, { workers }) : generateFleet(fleet);
   let done = 0;
   try {
     for await (const tenant of tenants) {

@@ -46,14 +46,19 @@ export function fleetOptions(o: {
 
 export function validateFleetOptions(o: FleetOptions): void {
   assertFleetSeed(o.seed);
-  if (!Number.isInteger(o.tenants) || o.tenants < 0) throw new RangeError(`tenants must be a non-negative integer, got ${o.tenants}`);
-  if (!Number.isInteger(o.length) || o.length < 1) throw new RangeError(`length must be a positive integer, got ${o.length}`);
-  if (!Number.isInteger(o.stepMs) || o.stepMs < 1) throw new RangeError(`stepMs must be a positive integer, got ${o.stepMs}`);
+  if (!Number.isInteger(o.tenants) || o.tenants < 0)
+    throw new RangeError(`tenants must be a non-negative integer, got ${o.tenants}`);
+  if (!Number.isInteger(o.length) || o.length < 1)
+    throw new RangeError(`length must be a positive integer, got ${o.length}`);
+  if (!Number.isInteger(o.stepMs) || o.stepMs < 1)
+    throw new RangeError(`stepMs must be a positive integer, got ${o.stepMs}`);
   if (!Number.isSafeInteger(o.start)) throw new RangeError(`start must be integer epoch ms, got ${o.start}`);
   for (const off of o.utcOffsetsMinutes ?? [0]) {
-    if (!Number.isInteger(off) || Math.abs(off) > 14 * 60) throw new RangeError(`UTC offset must be whole minutes within ±14 h, got ${off}`);
+    if (!Number.isInteger(off) || Math.abs(off) > 14 * 60)
+      throw new RangeError(`UTC offset must be whole minutes within ±14 h, got ${off}`);
   }
-  if (o.utcOffsetsMinutes && o.utcOffsetsMinutes.length === 0) throw new RangeError('utcOffsetsMinutes must not be empty');
+  if (o.utcOffsetsMinutes && o.utcOffsetsMinutes.length === 0)
+    throw new RangeError('utcOffsetsMinutes must not be empty');
 }
 
 /** Every tenant's parameters, without generating any series (cheap). */
@@ -64,7 +69,10 @@ export function fleetTenantParams(o: FleetOptions): TenantParams[] {
 }
 
 /** Tenants [from, to) of the fleet, one at a time, in index order. */
-export function* generateFleet(o: FleetOptions, range: { from?: number; to?: number } = {}): Generator<GeneratedTenant> {
+export function* generateFleet(
+  o: FleetOptions,
+  range: { from?: number; to?: number } = {},
+): Generator<GeneratedTenant> {
   validateFleetOptions(o);
   const from = range.from ?? 0;
   const to = Math.min(range.to ?? o.tenants, o.tenants);

@@ -8,7 +8,13 @@ export { ARCHETYPES, ARCHETYPE_NAMES, ACTIVITY_COUPLING, METRIC_BOUNDS } from '.
 export type { ArchetypeName, ArchetypeSpec, DailyShape, Range } from './archetypes.js';
 export { TIER_NAMES, TIER_ALPHA, TIER_SHARE } from './tiers.js';
 export type { Tier } from './tiers.js';
-export { CORPUS_SEED_BASE, MAX_CORPUS_SEED, SeedDomainError, assertFleetSeed, assertCorpusSeed } from './seed-domains.js';
+export {
+  CORPUS_SEED_BASE,
+  MAX_CORPUS_SEED,
+  SeedDomainError,
+  assertFleetSeed,
+  assertCorpusSeed,
+} from './seed-domains.js';
 export { Rng } from './prng.js';
 export { weekdayOf, isWeekend, msOfDay, localMs, parseUtcStart } from './calendar.js';
 export { drawTenantParams, tenantId } from './tenant-params.js';
@@ -25,7 +31,16 @@ export { FleetArrowWriter, fleetArrowSchema } from './fleet-writer-arrow.js';
 export { FleetCsvWriter, CSV_HEADER } from './fleet-writer-csv.js';
 export { readFleet, readFleetArrow } from './fleet-reader.js';
 export type { FleetTenant } from './fleet-reader.js';
-export { readManifest, parseManifest, writeManifest, buildManifest, manifestSchema, MANIFEST_FILE, ARROW_FILE, CSV_FILE } from './manifest.js';
+export {
+  readManifest,
+  parseManifest,
+  writeManifest,
+  buildManifest,
+  manifestSchema,
+  MANIFEST_FILE,
+  ARROW_FILE,
+  CSV_FILE,
+} from './manifest.js';
 export type { FleetManifest, FleetDataFormat } from './manifest.js';
 export { FleetFormatError } from './errors.js';
 export { corpusSeries, corpusFamily, CORPUS_FAMILIES } from './corpus/corpus.js';

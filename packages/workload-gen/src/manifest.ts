@@ -72,11 +72,16 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['startMs'], message: `does not match start ${m.start}` });
     }
     if (m.tenants.length !== m.tenantCount) {
-      ctx.addIssue({ code: 'custom', path: ['tenants'], message: `has ${m.tenants.length} entries, tenantCount says ${m.tenantCount}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenants'],
+        message: `has ${m.tenants.length} entries, tenantCount says ${m.tenantCount}`,
+      });
     }
     const seen = new Set<string>();
     m.tenants.forEach((t, i) => {
-      if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tenants', i, 'id'], message: `duplicate tenant id "${t.id}"` });
+      if (seen.has(t.id))
+        ctx.addIssue({ code: 'custom', path: ['tenants', i, 'id'], message: `duplicate tenant id "${t.id}"` });
       seen.add(t.id);
     });
   });
@@ -89,7 +94,11 @@ const paramsMatchSchema: Same<DeepMutable<TenantParams>, z.infer<typeof tenantPa
 void paramsMatchSchema;
 type DeepMutable<T> = T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
 
-export function buildManifest(options: FleetOptions, tenants: readonly TenantParams[], format: FleetDataFormat): FleetManifest {
+export function buildManifest(
+  options: FleetOptions,
+  tenants: readonly TenantParams[],
+  format: FleetDataFormat,
+): FleetManifest {
   return {
     format: MANIFEST_FORMAT,
     version: MANIFEST_VERSION,

@@ -218,4 +218,3 @@ export class Rng {
     return items[this.int(items.length)];
   }
 }
-

@@ -67,9 +67,16 @@ export class TenantGenerator {
   }
 
   /** One metric of a tenant on any grid: identical to that metric of generate() on the same grid. */
-  generateMetric(params: TenantParams, key: StreamKey, metric: MetricName, grid: Grid, out = new Float32Array(grid.length)): Float32Array {
+  generateMetric(
+    params: TenantParams,
+    key: StreamKey,
+    metric: MetricName,
+    grid: Grid,
+    out = new Float32Array(grid.length),
+  ): Float32Array {
     checkGrid(grid);
-    if (out.length < grid.length) throw new RangeError(`output buffer holds ${out.length} values, grid needs ${grid.length}`);
+    if (out.length < grid.length)
+      throw new RangeError(`output buffer holds ${out.length} values, grid needs ${grid.length}`);
     this.prepareShared(params, key, grid, metric === 'cpu' || metric === 'net');
     this.combine(out, metric, params, key, grid);
     return out;
@@ -81,12 +88,18 @@ export class TenantGenerator {
     this.ensureCapacity(n);
     const stepMinutes = grid.stepMs / MINUTE_MS;
     fillDemand(this.demand, params, grid);
-    if (needLatent && params.cpuNetRho > 0) fillAr1(this.shared, n, phiPerStep(params.arPhi, stepMinutes), stream(key, STREAM.sharedNoise));
+    if (needLatent && params.cpuNetRho > 0)
+      fillAr1(this.shared, n, phiPerStep(params.arPhi, stepMinutes), stream(key, STREAM.sharedNoise));
     else this.shared.fill(0, 0, n);
     this.lastSpikeCount = fillSpikeTrain(
       this.spikes,
       n,
-      { perDay: params.spikesPerDay, magnitudeMean: params.spikeMagMean, decayMinutes: params.spikeDecayMinutes, stepMinutes },
+      {
+        perDay: params.spikesPerDay,
+        magnitudeMean: params.spikeMagMean,
+        decayMinutes: params.spikeDecayMinutes,
+        stepMinutes,
+      },
       stream(key, STREAM.spikes),
     );
   }
@@ -128,6 +141,7 @@ function stream(key: StreamKey, id: number): Rng {
 }
 
 function checkGrid(grid: Grid): void {
-  if (!Number.isInteger(grid.length) || grid.length < 0) throw new RangeError(`grid length must be a non-negative integer, got ${grid.length}`);
+  if (!Number.isInteger(grid.length) || grid.length < 0)
+    throw new RangeError(`grid length must be a non-negative integer, got ${grid.length}`);
   if (!(grid.stepMs > 0)) throw new RangeError(`grid stepMs must be positive, got ${grid.stepMs}`);
 }

@@ -23,7 +23,12 @@ export interface TenantParams {
   /** Local hour (fractional) of the diurnal peak; null when there is no cosine cycle. */
   readonly peakHour: number | null;
   /** b2b-saas style mask: multiplier inHours during [startHour, endHour) on weekdays, else offHours. */
-  readonly businessHours: { readonly startHour: number; readonly endHour: number; readonly inHours: number; readonly offHours: number } | null;
+  readonly businessHours: {
+    readonly startHour: number;
+    readonly endHour: number;
+    readonly inHours: number;
+    readonly offHours: number;
+  } | null;
   readonly weeklyAmp: number;
   readonly noiseSigma: number;
   readonly arPhi: number;
@@ -80,7 +85,11 @@ export function drawTenantParamsInDomain(
     (n) => ARCHETYPES[n].share,
     weyl(hashWords(domain, seed, 0x41524348), 0x9e3779b9, index),
   );
-  const tier = pickByShare(TIER_NAMES, (t) => TIER_SHARE[t], weyl(hashWords(domain, seed, 0x54494552), 0x6a09e667, index));
+  const tier = pickByShare(
+    TIER_NAMES,
+    (t) => TIER_SHARE[t],
+    weyl(hashWords(domain, seed, 0x54494552), 0x6a09e667, index),
+  );
   const spec = ARCHETYPES[archetype];
   const rng = new Rng(domain, seed, index, STREAM.params);
   // A fixed range still consumes its draw, so turning a range into a constant (or back) does not

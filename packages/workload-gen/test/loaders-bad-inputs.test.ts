@@ -21,9 +21,18 @@ interface BadInput {
   readonly reason: string | RegExp;
 }
 
-const nab = (text: string, options = {}) => (file: string) => parseTimestampValueCsv(text, { source: file, ...options });
-const prom = (json: unknown, options = {}) => (file: string) => parsePrometheusRange(JSON.stringify(json), { source: file, ...options });
-const wide = (text: string, options = {}) => (file: string) => parseWideCsv(text, { source: file, ...options });
+const nab =
+  (text: string, options = {}) =>
+  (file: string) =>
+    parseTimestampValueCsv(text, { source: file, ...options });
+const prom =
+  (json: unknown, options = {}) =>
+  (file: string) =>
+    parsePrometheusRange(JSON.stringify(json), { source: file, ...options });
+const wide =
+  (text: string, options = {}) =>
+  (file: string) =>
+    parseWideCsv(text, { source: file, ...options });
 const m4 = (text: string) => (file: string) => parseM4Wide(text, { source: file, frequency: 'Hourly' });
 
 const promSeries = (values: [number, string][], metric: Record<string, string> = { __name__: 'cpu' }) => ({
@@ -35,7 +44,13 @@ const promValues = (n: number, at = (i: number) => 1_400_000_000 + 60 * i): [num
 
 const BAD_INPUTS: BadInput[] = [
   { name: 'empty file', load: nab(''), kind: 'empty-file', line: 1, reason: 'empty' },
-  { name: 'empty file (only a BOM and blank lines)', load: nab('\uFEFF\n\r\n'), kind: 'empty-file', line: 1, reason: 'empty' },
+  {
+    name: 'empty file (only a BOM and blank lines)',
+    load: nab('\uFEFF\n\r\n'),
+    kind: 'empty-file',
+    line: 1,
+    reason: 'empty',
+  },
   {
     name: 'no header',
     load: nab(`${nabTime(T0)},1\n${nabTime(T0 + FIVE_MIN)},2\n`),
@@ -43,7 +58,13 @@ const BAD_INPUTS: BadInput[] = [
     line: 1,
     reason: 'looks like data',
   },
-  { name: 'header only', load: nab('timestamp,value\n'), kind: 'no-data', line: 1, reason: 'not followed by any data row' },
+  {
+    name: 'header only',
+    load: nab('timestamp,value\n'),
+    kind: 'no-data',
+    line: 1,
+    reason: 'not followed by any data row',
+  },
   {
     name: 'one data row: too short to infer a step',
     load: nab(nabCsv(regularRows(1))),
@@ -67,21 +88,40 @@ const BAD_INPUTS: BadInput[] = [
   },
   {
     name: 'unsorted timestamps',
-    load: nab(nabCsv([[T0, 0], [T0 + 2 * FIVE_MIN, 2], [T0 + FIVE_MIN, 1]])),
+    load: nab(
+      nabCsv([
+        [T0, 0],
+        [T0 + 2 * FIVE_MIN, 2],
+        [T0 + FIVE_MIN, 1],
+      ]),
+    ),
     kind: 'unsorted',
     line: 4,
     reason: 'is earlier than the previous row',
   },
   {
     name: 'duplicate timestamps with different values',
-    load: nab(nabCsv([[T0, 0], [T0 + FIVE_MIN, 1], [T0 + FIVE_MIN, 7]])),
+    load: nab(
+      nabCsv([
+        [T0, 0],
+        [T0 + FIVE_MIN, 1],
+        [T0 + FIVE_MIN, 7],
+      ]),
+    ),
     kind: 'duplicate',
     line: 4,
     reason: 'with different values (also at line 3)',
   },
   {
     name: 'any duplicate timestamp under duplicates: "error"',
-    load: nab(nabCsv([[T0, 0], [T0 + FIVE_MIN, 1], [T0 + FIVE_MIN, 1]]), { duplicates: 'error' }),
+    load: nab(
+      nabCsv([
+        [T0, 0],
+        [T0 + FIVE_MIN, 1],
+        [T0 + FIVE_MIN, 1],
+      ]),
+      { duplicates: 'error' },
+    ),
     kind: 'duplicate',
     line: 4,
     reason: 'duplicate timestamp 2014-02-14T14:35:00.000Z',
@@ -171,27 +211,79 @@ const BAD_INPUTS: BadInput[] = [
     field: 'mem',
     reason: 'value "x" is not a number',
   },
-  { name: 'M4 row wider than the header', load: m4('"V1","V2"\n"H1","1","2"\n'), kind: 'column-count', line: 2, reason: 'more than the 2 columns' },
-  { name: 'M4 file without a header', load: m4('"H1","1","2"\n'), kind: 'no-header', line: 1, reason: 'looks like data ("1")' },
-  { name: 'M4 value that is not a number', load: m4('"V1","V2","V3"\n"H1","1","2"\n"H2","3","x"\n'), kind: 'not-a-number', line: 3, field: 'V3', reason: 'value "x"' },
-  { name: 'M4 hole inside a series', load: m4('"V1","V2","V3","V4"\n"H1","1","","3"\n'), kind: 'non-finite', line: 2, field: 'V3', reason: 'empty cell inside the series' },
-  { name: 'M4 series without values', load: m4('"V1","V2"\n"H1",""\n'), kind: 'too-short', line: 2, reason: 'series "H1" has no values' },
+  {
+    name: 'M4 row wider than the header',
+    load: m4('"V1","V2"\n"H1","1","2"\n'),
+    kind: 'column-count',
+    line: 2,
+    reason: 'more than the 2 columns',
+  },
+  {
+    name: 'M4 file without a header',
+    load: m4('"H1","1","2"\n'),
+    kind: 'no-header',
+    line: 1,
+    reason: 'looks like data ("1")',
+  },
+  {
+    name: 'M4 value that is not a number',
+    load: m4('"V1","V2","V3"\n"H1","1","2"\n"H2","3","x"\n'),
+    kind: 'not-a-number',
+    line: 3,
+    field: 'V3',
+    reason: 'value "x"',
+  },
+  {
+    name: 'M4 hole inside a series',
+    load: m4('"V1","V2","V3","V4"\n"H1","1","","3"\n'),
+    kind: 'non-finite',
+    line: 2,
+    field: 'V3',
+    reason: 'empty cell inside the series',
+  },
+  {
+    name: 'M4 series without values',
+    load: m4('"V1","V2"\n"H1",""\n'),
+    kind: 'too-short',
+    line: 2,
+    reason: 'series "H1" has no values',
+  },
   {
     name: 'M4 train and test ids that differ',
-    load: (file) => joinM4TrainTest(parseM4Wide('"V1","V2"\n"H1","1"\n', { frequency: 'Hourly' }), parseM4Wide('"V1","V2"\n"H2","1"\n', { frequency: 'Hourly' }), file),
+    load: (file) =>
+      joinM4TrainTest(
+        parseM4Wide('"V1","V2"\n"H1","1"\n', { frequency: 'Hourly' }),
+        parseM4Wide('"V1","V2"\n"H2","1"\n', { frequency: 'Hourly' }),
+        file,
+      ),
     kind: 'mismatched-ids',
     field: 'H2',
     reason: 'not in the train file',
   },
-  { name: 'not JSON', load: (file) => parsePrometheusRange('{"status": "success",\n "data": }', { source: file }), kind: 'bad-json', line: 2, reason: 'not valid JSON' },
+  {
+    name: 'not JSON',
+    load: (file) => parsePrometheusRange('{"status": "success",\n "data": }', { source: file }),
+    kind: 'bad-json',
+    line: 2,
+    reason: 'not valid JSON',
+  },
   {
     name: 'Prometheus: wrong JSON shape',
-    load: prom({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [[1_400_000_000, 5]] }] } }),
+    load: prom({
+      status: 'success',
+      data: { resultType: 'matrix', result: [{ metric: {}, values: [[1_400_000_000, 5]] }] },
+    }),
     kind: 'bad-shape',
     field: 'data.result[0].values[0][1]',
     reason: 'expected string',
   },
-  { name: 'Prometheus: not an API response at all', load: prom([1, 2, 3]), kind: 'bad-shape', field: '(root)', reason: 'not a Prometheus API response' },
+  {
+    name: 'Prometheus: not an API response at all',
+    load: prom([1, 2, 3]),
+    kind: 'bad-shape',
+    field: '(root)',
+    reason: 'not a Prometheus API response',
+  },
   {
     name: 'Prometheus: resultType vector',
     load: prom({ status: 'success', data: { resultType: 'vector', result: [] } }),

@@ -85,7 +85,12 @@ describe('timestamp,value CSV: valid variants', () => {
   });
 
   it('applies the fill policy to gaps', () => {
-    const rows: [number, number][] = [[T0, 0], [T0 + FIVE_MIN, 1], [T0 + 2 * FIVE_MIN, 2], [T0 + 5 * FIVE_MIN, 8]];
+    const rows: [number, number][] = [
+      [T0, 0],
+      [T0 + FIVE_MIN, 1],
+      [T0 + 2 * FIVE_MIN, 2],
+      [T0 + 5 * FIVE_MIN, 8],
+    ];
     const text = nabCsv(rows);
     expect(values(parseTimestampValueCsv(text, { fill: 'linear' }))).toEqual([0, 1, 2, 4, 6, 8]);
     expect(values(parseTimestampValueCsv(text, { fill: 'ffill' }))).toEqual([0, 1, 2, 2, 2, 8]);
@@ -93,7 +98,13 @@ describe('timestamp,value CSV: valid variants', () => {
   });
 
   it('loads NaN / Inf literals and empty cells as missing points by default', () => {
-    const text = nabCsv([[T0, 1], [T0 + FIVE_MIN, 'NaN'], [T0 + 2 * FIVE_MIN, '+Inf'], [T0 + 3 * FIVE_MIN, ''], [T0 + 4 * FIVE_MIN, 5]]);
+    const text = nabCsv([
+      [T0, 1],
+      [T0 + FIVE_MIN, 'NaN'],
+      [T0 + 2 * FIVE_MIN, '+Inf'],
+      [T0 + 3 * FIVE_MIN, ''],
+      [T0 + 4 * FIVE_MIN, 5],
+    ]);
     expect(values(parseTimestampValueCsv(text))).toEqual([1, Number.NaN, Number.NaN, Number.NaN, 5]);
   });
 

@@ -30,7 +30,9 @@ describe.skipIf(m4Dir === undefined)(m4Dir === undefined ? missingDataReason('m4
     }
     const meanSmape = smapeSum / pairs.length;
     const meanMase = maseSum / pairs.length;
-    console.info(`M4-Hourly sNaive over ${pairs.length} series: sMAPE ${meanSmape.toFixed(4)}, MASE ${meanMase.toFixed(4)}`);
+    console.info(
+      `M4-Hourly sNaive over ${pairs.length} series: sMAPE ${meanSmape.toFixed(4)}, MASE ${meanMase.toFixed(4)}`,
+    );
     expect(meanSmape.toFixed(3)).toBe('13.912');
     expect(meanMase.toFixed(3)).toBe('1.193');
   });

@@ -17,7 +17,10 @@ describe('M4 wide CSV', () => {
   });
 
   it('pairs train and test by id and continues the train grid into the test part', () => {
-    const pairs = joinM4TrainTest(parseM4Wide(train, { frequency: 'Hourly' }), parseM4Wide(test, { frequency: 'Hourly' }));
+    const pairs = joinM4TrainTest(
+      parseM4Wide(train, { frequency: 'Hourly' }),
+      parseM4Wide(test, { frequency: 'Hourly' }),
+    );
     const h2 = pairs.find((p) => p.id === 'H2')!;
     expect(Array.from(h2.test.values)).toEqual([7, 8]);
     expect(h2.test.start).toBe(2 * HOUR_MS);
@@ -25,7 +28,9 @@ describe('M4 wide CSV', () => {
 
   it('takes the step from the frequency, or refuses to guess it', () => {
     expect(parseM4Wide(train, { frequency: 'Daily' })[0].stepMs).toBe(M4_FREQUENCIES.Daily.stepMs);
-    expect(() => parseM4Wide(train, { source: 'mystery.csv' })).toThrow(expect.objectContaining({ kind: 'missing-step', field: 'frequency' }));
+    expect(() => parseM4Wide(train, { source: 'mystery.csv' })).toThrow(
+      expect.objectContaining({ kind: 'missing-step', field: 'frequency' }),
+    );
   });
 
   it('loads unquoted cells, a BOM and CRLF', () => {

@@ -25,10 +25,13 @@ describe('CSV records', () => {
   it('property: any table of fields survives quoting and parsing', () => {
     const field = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '1') });
     fc.assert(
-      fc.property(fc.array(fc.array(field, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }), (table) => {
-        const text = table.map((row) => row.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join('\r\n');
-        expect(parseCsvRecords(text, 't.csv').map((r) => r.fields)).toEqual(table);
-      }),
+      fc.property(
+        fc.array(fc.array(field, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 5 }),
+        (table) => {
+          const text = table.map((row) => row.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join('\r\n');
+          expect(parseCsvRecords(text, 't.csv').map((r) => r.fields)).toEqual(table);
+        },
+      ),
     );
   });
 });
@@ -58,10 +61,12 @@ describe('JSON error offset', () => {
 
   it('property: agrees with JSON.parse on what is valid', () => {
     const valid = fc.json();
-    const mangled = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', ':', '-', 'x')).map(([j, at, c]) => {
-      const i = at % (j.length + 1);
-      return j.slice(0, i) + c + j.slice(i + 1);
-    });
+    const mangled = fc
+      .tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', ':', '-', 'x'))
+      .map(([j, at, c]) => {
+        const i = at % (j.length + 1);
+        return j.slice(0, i) + c + j.slice(i + 1);
+      });
     fc.assert(
       fc.property(fc.oneof(valid, mangled), (text) => {
         let parses = true;

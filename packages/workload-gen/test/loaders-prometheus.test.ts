@@ -24,7 +24,10 @@ describe('Prometheus query_range JSON', () => {
       { metric: cpuB, values: samples(['2', '3', '4']) },
     ]);
     const series = parsePrometheusRange(JSON.stringify(json));
-    expect(series.map((s) => s.id)).toEqual(['container_cpu{namespace="shop",pod="a"}', 'container_cpu{namespace="shop",pod="b"}']);
+    expect(series.map((s) => s.id)).toEqual([
+      'container_cpu{namespace="shop",pod="a"}',
+      'container_cpu{namespace="shop",pod="b"}',
+    ]);
     expect(series[0].labels).toEqual(cpuA);
     expect(series[0]).toMatchObject({ start: T * 1000, stepMs: STEP_S * 1000 });
     expect(Array.from(series[0].values)).toEqual([0.5, 0.25, 1]);
@@ -62,7 +65,15 @@ describe('Prometheus query_range JSON', () => {
   });
 
   it('uses the query step when given, and keeps fractional-second timestamps exact to the millisecond', () => {
-    const json = rangeResponse([{ metric: cpuA, values: [[1435781430.781, '1'], [1435781460.781, '2']] }]);
+    const json = rangeResponse([
+      {
+        metric: cpuA,
+        values: [
+          [1435781430.781, '1'],
+          [1435781460.781, '2'],
+        ],
+      },
+    ]);
     const [s] = parsePrometheusRange(json, { stepMs: 15_000 });
     expect(s.start).toBe(1435781430781);
     expect(Array.from(s.values)).toEqual([1, Number.NaN, 2]);
@@ -76,7 +87,10 @@ describe('Prometheus query_range JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loaders-prom-'));
     try {
       const path = join(dir, 'range.json');
-      const text = JSON.stringify(rangeResponse([{ metric: cpuA, values: samples(['1', '2']) }]), null, 2).replace(/\n/g, '\r\n');
+      const text = JSON.stringify(rangeResponse([{ metric: cpuA, values: samples(['1', '2']) }]), null, 2).replace(
+        /\n/g,
+        '\r\n',
+      );
       writeFileSync(path, '\uFEFF' + text);
       const [s] = await loadPrometheusRange(path);
       expect(s.source).toBe(path);

@@ -53,7 +53,9 @@ describe('regularise', () => {
   it('refuses a grid too large to allocate even when huge gaps are allowed', () => {
     // Epoch seconds read as milliseconds make 1 ms steps; a year of them is far over the ceiling.
     const times = [0, 1, 2, 365 * 86_400_000];
-    expect(() => regularise(input(times), { allowHugeGaps: true })).toThrow(expect.objectContaining({ kind: 'grid-too-large', line: 5 }));
+    expect(() => regularise(input(times), { allowHugeGaps: true })).toThrow(
+      expect.objectContaining({ kind: 'grid-too-large', line: 5 }),
+    );
   });
 
   it('rejects nonsensical options as programming errors, not file errors', () => {
@@ -64,7 +66,10 @@ describe('regularise', () => {
   it('property: every row lands on the grid point nearest to it, and a grid point keeps the mean of its rows', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: -29_000, max: 29_000 }), fc.integer({ min: -1000, max: 1000 })), { minLength: 2, maxLength: 60 }),
+        fc.array(fc.tuple(fc.integer({ min: -29_000, max: 29_000 }), fc.integer({ min: -1000, max: 1000 })), {
+          minLength: 2,
+          maxLength: 60,
+        }),
         (jitterAndValues) => {
           // Rows near consecutive minutes (jitter under half a step), so the modal step is ambiguous:
           // pass the step and check the placement rule alone.
@@ -140,7 +145,12 @@ describe('fillGaps', () => {
 
 describe('LoadError', () => {
   it('is an Error with the located, compiler-style message', () => {
-    const err = new LoadError({ file: 'nab.csv', line: 17, kind: 'not-a-number', reason: 'value "abc" is not a number' });
+    const err = new LoadError({
+      file: 'nab.csv',
+      line: 17,
+      kind: 'not-a-number',
+      reason: 'value "abc" is not a number',
+    });
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe('LoadError');
     expect(err.message).toBe('nab.csv:17: value "abc" is not a number');

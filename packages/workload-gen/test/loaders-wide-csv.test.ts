@@ -37,7 +37,10 @@ describe('wide multi-column CSV', () => {
 
   it('selects and renames columns into the data model metric names', () => {
     const text = 'time_stamp,cpu_util_percent,mem_util_percent,net_in\n0,5,50,1\n10,6,60,2\n';
-    const tenant = parseWideCsv(text, { metrics: { cpu: 'cpu_util_percent', mem: 'mem_util_percent' }, timestampFormat: 'epoch-s' });
+    const tenant = parseWideCsv(text, {
+      metrics: { cpu: 'cpu_util_percent', mem: 'mem_util_percent' },
+      timestampFormat: 'epoch-s',
+    });
     expect(Object.keys(tenant.metrics)).toEqual(['cpu', 'mem']);
     expect([tenant.stepMs, metric(tenant, 'mem')]).toEqual([10_000, [50, 60]]);
   });

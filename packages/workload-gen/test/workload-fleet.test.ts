@@ -15,7 +15,8 @@ import { sha256 } from './workload-helpers.js';
 
 const fleetHash = (seed: number, tenants: number, days: number) => {
   const arrays: Float32Array[] = [];
-  for (const t of generateFleet(fleetOptions({ seed, tenants, days }))) arrays.push(t.metrics.cpu, t.metrics.mem, t.metrics.net, t.metrics.disk);
+  for (const t of generateFleet(fleetOptions({ seed, tenants, days })))
+    arrays.push(t.metrics.cpu, t.metrics.mem, t.metrics.net, t.metrics.disk);
   return sha256(...arrays);
 };
 
@@ -34,22 +35,28 @@ describe('fleet composition', () => {
 
   it('every drawn parameter lies in its archetype range and α matches the tier', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: CORPUS_SEED_BASE - 1 }), fc.integer({ min: 0, max: 1e6 }), (seed, index) => {
-        const p = drawTenantParams(seed, index);
-        const a = ARCHETYPES[p.archetype];
-        const inRange = (v: number, r: readonly [number, number]) => v >= r[0] && v <= r[1];
-        return (
-          p.alpha === TIER_ALPHA[p.tier] &&
-          inRange(p.noiseSigma, a.noiseSigma) &&
-          inRange(p.arPhi, a.arPhi) &&
-          inRange(p.weeklyAmp, a.weeklyAmp) &&
-          inRange(p.spikesPerDay, a.spikesPerDay) &&
-          inRange(p.spikeMagMean, a.spikeMagMean) &&
-          inRange(p.cpuNetRho, a.cpuNetRho) &&
-          (['cpu', 'mem', 'net', 'disk'] as const).every((m) => inRange(p.base[m], a.base[m])) &&
-          (a.daily.kind === 'cosine' ? inRange(p.diurnalAmp, a.daily.amp) && inRange(p.peakHour!, a.daily.peakHour) : p.peakHour === null)
-        );
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: CORPUS_SEED_BASE - 1 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (seed, index) => {
+          const p = drawTenantParams(seed, index);
+          const a = ARCHETYPES[p.archetype];
+          const inRange = (v: number, r: readonly [number, number]) => v >= r[0] && v <= r[1];
+          return (
+            p.alpha === TIER_ALPHA[p.tier] &&
+            inRange(p.noiseSigma, a.noiseSigma) &&
+            inRange(p.arPhi, a.arPhi) &&
+            inRange(p.weeklyAmp, a.weeklyAmp) &&
+            inRange(p.spikesPerDay, a.spikesPerDay) &&
+            inRange(p.spikeMagMean, a.spikeMagMean) &&
+            inRange(p.cpuNetRho, a.cpuNetRho) &&
+            (['cpu', 'mem', 'net', 'disk'] as const).every((m) => inRange(p.base[m], a.base[m])) &&
+            (a.daily.kind === 'cosine'
+              ? inRange(p.diurnalAmp, a.daily.amp) && inRange(p.peakHour!, a.daily.peakHour)
+              : p.peakHour === null)
+          );
+        },
+      ),
     );
   });
 
@@ -81,7 +88,9 @@ describe('determinism', () => {
 
   it('worker threads produce the same tenants, in the same order, as the main thread', async () => {
     const options = fleetOptions({ seed: 11, tenants: 6, days: 2 });
-    const main = [...generateFleet(options)].map((t) => `${t.id}:${sha256(t.metrics.cpu, t.metrics.mem, t.metrics.net, t.metrics.disk)}`);
+    const main = [...generateFleet(options)].map(
+      (t) => `${t.id}:${sha256(t.metrics.cpu, t.metrics.mem, t.metrics.net, t.metrics.disk)}`,
+    );
     const threaded: string[] = [];
     for await (const t of generateFleetInWorkers(options, { workers: 2 })) {
       threaded.push(`${t.id}:${sha256(t.metrics.cpu, t.metrics.mem, t.metrics.net, t.metrics.disk)}`);
@@ -92,8 +101,12 @@ describe('determinism', () => {
 
 describe('seed domains: evaluation fleets and the pretraining corpus never share randomness', () => {
   it('fleet seeds in the corpus range are rejected, and corpus seeds below it', () => {
-    expect(() => fleetTenantParams(fleetOptions({ seed: CORPUS_SEED_BASE, tenants: 1, days: 1 }))).toThrow(SeedDomainError);
-    expect(() => [...generateFleet(fleetOptions({ seed: CORPUS_SEED_BASE + 5, tenants: 1, days: 1 }))]).toThrow(/reserved for the pretraining corpus/);
+    expect(() => fleetTenantParams(fleetOptions({ seed: CORPUS_SEED_BASE, tenants: 1, days: 1 }))).toThrow(
+      SeedDomainError,
+    );
+    expect(() => [...generateFleet(fleetOptions({ seed: CORPUS_SEED_BASE + 5, tenants: 1, days: 1 }))]).toThrow(
+      /reserved for the pretraining corpus/,
+    );
     expect(() => corpusSeries(42, 0, 16)).toThrow(SeedDomainError);
     expect(() => corpusSeries(CORPUS_SEED_BASE - 1, 0, 16)).toThrow(/CORPUS_SEED_BASE/);
     expect(() => corpusSeries(2 ** 32, 0, 16)).toThrow(SeedDomainError);

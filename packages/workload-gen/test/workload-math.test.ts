@@ -7,7 +7,12 @@ import { weekdayOf, parseUtcStart } from '../src/calendar.js';
 describe('deterministic math', () => {
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
   it('detLog matches Math.log to a few ulp over the whole positive range', () => {
-    fc.assert(fc.property(fc.double({ min: 1e-300, max: 1e300, noNaN: true }), (x) => rel(detLog(x), Math.log(x)) < 1e-14 || Math.abs(detLog(x) - Math.log(x)) < 1e-15));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-300, max: 1e300, noNaN: true }),
+        (x) => rel(detLog(x), Math.log(x)) < 1e-14 || Math.abs(detLog(x) - Math.log(x)) < 1e-15,
+      ),
+    );
     expect(detLog(1)).toBe(0);
     expect(detLog(0)).toBe(-Infinity);
     expect(detLog(-1)).toBeNaN();
@@ -17,7 +22,10 @@ describe('deterministic math', () => {
   });
   it('detCos and detSin match Math.cos and Math.sin for |x| ≤ 1e5', () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e5, max: 1e5, noNaN: true }), (x) => Math.abs(detCos(x) - Math.cos(x)) < 1e-12 && Math.abs(detSin(x) - Math.sin(x)) < 1e-12),
+      fc.property(
+        fc.double({ min: -1e5, max: 1e5, noNaN: true }),
+        (x) => Math.abs(detCos(x) - Math.cos(x)) < 1e-12 && Math.abs(detSin(x) - Math.sin(x)) < 1e-12,
+      ),
     );
   });
   it('detPow is exact for integer exponents', () => {
@@ -34,7 +42,13 @@ describe('Rng', () => {
       return [r.nextU32(), r.nextU32(), r.nextU32()];
     };
     expect(first(1, 42, 0, 0)).toEqual(first(1, 42, 0, 0));
-    for (const other of [first(2, 42, 0, 0), first(1, 43, 0, 0), first(1, 42, 1, 0), first(1, 42, 0, 1), first(1, 42 + 2 ** 32, 0, 0)]) {
+    for (const other of [
+      first(2, 42, 0, 0),
+      first(1, 43, 0, 0),
+      first(1, 42, 1, 0),
+      first(1, 42, 0, 1),
+      first(1, 42 + 2 ** 32, 0, 0),
+    ]) {
       expect(other).not.toEqual(first(1, 42, 0, 0));
     }
   });
@@ -55,7 +69,10 @@ describe('Rng', () => {
     const n = 400_000;
     const buf = new Float64Array(n);
     r.fillNormal(buf, n);
-    let s1 = 0, s2 = 0, s4 = 0, tail = 0;
+    let s1 = 0,
+      s2 = 0,
+      s4 = 0,
+      tail = 0;
     for (const x of buf) {
       s1 += x;
       s2 += x * x;

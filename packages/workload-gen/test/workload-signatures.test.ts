@@ -184,7 +184,8 @@ describe('compute-heavy: high, flat cpu', () => {
       const sd = Math.sqrt(mean(t.metrics.cpu.map((v) => (v - m) ** 2)));
       expect(sd / m).toBeLessThan(p.noiseSigma * 1.3);
       // daily first-harmonic amplitude relative to the mean: none beyond noise
-      let c = 0, s = 0;
+      let c = 0,
+        s = 0;
       t.metrics.cpu.forEach((v, i) => {
         c += (v - m) * Math.cos((2 * Math.PI * hourOf(i)) / 24);
         s += (v - m) * Math.sin((2 * Math.PI * hourOf(i)) / 24);
@@ -233,7 +234,17 @@ describe('valid ranges', () => {
   it('every archetype stays in range, even with extreme spikes and noise', () => {
     for (const name of ARCHETYPE_NAMES) {
       const p = paramsOf(name, 1)[0];
-      for (const extreme of [p, { ...p, noiseSigma: 2, spikesPerDay: 50, spikeMagMean: 20, spikeDecayMinutes: p.spikeDecayMinutes ?? 30, spikeWeight: { cpu: 2, mem: 2, net: 2, disk: 2 } }]) {
+      for (const extreme of [
+        p,
+        {
+          ...p,
+          noiseSigma: 2,
+          spikesPerDay: 50,
+          spikeMagMean: 20,
+          spikeDecayMinutes: p.spikeDecayMinutes ?? 30,
+          spikeWeight: { cpu: 2, mem: 2, net: 2, disk: 2 },
+        },
+      ]) {
         const t = generate(extreme, 3, START);
         const range = (x: Float32Array) => [Math.min(...x), Math.max(...x)];
         const [cpuLo, cpuHi] = range(t.metrics.cpu);

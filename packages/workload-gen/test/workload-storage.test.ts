@@ -53,9 +53,35 @@ describe('Arrow fleet', () => {
 
   it('the manifest records seed, grid and every drawn parameter', async () => {
     const m = await readManifest(dir);
-    expect(m).toMatchObject({ seed: 7, startMs: FLEET.start, start: '2024-01-03T00:00:00.000Z', stepMs: 60_000, length: 2880, tenantCount: 5 });
+    expect(m).toMatchObject({
+      seed: 7,
+      startMs: FLEET.start,
+      start: '2024-01-03T00:00:00.000Z',
+      stepMs: 60_000,
+      length: 2880,
+      tenantCount: 5,
+    });
     expect(Object.keys(m.tenants[0]).sort()).toEqual(
-      ['alpha', 'archetype', 'arPhi', 'base', 'businessHours', 'cpuNetRho', 'diurnalAmp', 'id', 'index', 'noiseSigma', 'peakHour', 'spikeDecayMinutes', 'spikeMagMean', 'spikesPerDay', 'spikeWeight', 'tier', 'utcOffsetMinutes', 'weeklyAmp'].sort(),
+      [
+        'alpha',
+        'archetype',
+        'arPhi',
+        'base',
+        'businessHours',
+        'cpuNetRho',
+        'diurnalAmp',
+        'id',
+        'index',
+        'noiseSigma',
+        'peakHour',
+        'spikeDecayMinutes',
+        'spikeMagMean',
+        'spikesPerDay',
+        'spikeWeight',
+        'tier',
+        'utcOffsetMinutes',
+        'weeklyAmp',
+      ].sort(),
     );
   });
 });
@@ -120,7 +146,9 @@ describe('bad fleet files fail with the file and the field', () => {
     editManifest(dir, (m) => {
       m.length = 100;
     });
-    await expect(drain(dir)).rejects.toThrow(/fleet\.arrow: record batch 0 \(tenant t0000\) has 1440 rows, manifest length is 100/);
+    await expect(drain(dir)).rejects.toThrow(
+      /fleet\.arrow: record batch 0 \(tenant t0000\) has 1440 rows, manifest length is 100/,
+    );
   });
 });
 

@@ -10,7 +10,9 @@ export function registerForecastRoutes(app: FastifyInstance, ctx: ServiceContext
   app.post('/forecast', async (request, reply) => {
     const body = parseBody(schema, request.body);
     const series = readSeries(body);
-    const { value: result, queueMs } = await inFlight(ctx, request, () => runForecast(ctx.harness, body, series, ctx.defaults));
+    const { value: result, queueMs } = await inFlight(ctx, request, () =>
+      runForecast(ctx.harness, body, series, ctx.defaults),
+    );
     const latencyMs = reply.elapsedTime;
     recordForecast(ctx, '/forecast', result, queueMs, latencyMs);
     return forecastJson(result, latencyMs, queueMs);

@@ -43,7 +43,9 @@ export async function loadAdapterModule(config: RunConfig): Promise<AdapterModul
     ? ((await import(pathToFileURL(config.adapterModule).href)) as Partial<AdapterModule>)
     : await import('../workflow/create-adapter.js');
   if (typeof loaded.createAdapter !== 'function') {
-    throw new Error(`${config.adapterModule ?? 'src/workflow/create-adapter.ts'} does not export a createAdapter function`);
+    throw new Error(
+      `${config.adapterModule ?? 'src/workflow/create-adapter.ts'} does not export a createAdapter function`,
+    );
   }
   return loaded as AdapterModule;
 }

@@ -56,7 +56,14 @@ const RUN_FLAGS = {
   'job-timeout': 'jobTimeoutS',
 } as const satisfies Record<string, keyof RunSettings>;
 
-const NUMERIC_KEYS = new Set<keyof RunSettings>(['maxExperiments', 'maxHours', 'maxDollars', 'patience', 'concurrency', 'jobTimeoutS']);
+const NUMERIC_KEYS = new Set<keyof RunSettings>([
+  'maxExperiments',
+  'maxHours',
+  'maxDollars',
+  'patience',
+  'concurrency',
+  'jobTimeoutS',
+]);
 
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
@@ -67,7 +74,11 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   if (first === 'report') {
     const { positionals, values } = parse(rest, { html: { type: 'boolean' } });
-    return { kind: 'report', workdir: onlyWorkdir(positionals, 'report'), ...(values.html === true ? { html: true as const } : {}) };
+    return {
+      kind: 'report',
+      workdir: onlyWorkdir(positionals, 'report'),
+      ...(values.html === true ? { html: true as const } : {}),
+    };
   }
   if (first === 'queue') return parseQueue(rest);
   return parseRun(argv);
@@ -139,7 +150,10 @@ function parseNumber(text: string): number | string {
 
 type FlagOptions = Record<string, { type: 'string' | 'boolean' }>;
 
-function parse(argv: readonly string[], options: FlagOptions): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
+function parse(
+  argv: readonly string[],
+  options: FlagOptions,
+): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
   try {
     const { positionals, values } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     return { positionals, values: values as Record<string, string | boolean | undefined> };
@@ -150,7 +164,9 @@ function parse(argv: readonly string[], options: FlagOptions): { positionals: st
 
 function onlyWorkdir(positionals: readonly string[], command: string): string {
   if (positionals.length !== 1) {
-    throw new UsageError(`${command} takes exactly one workdir, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    throw new UsageError(
+      `${command} takes exactly one workdir, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
+    );
   }
   return positionals[0]!;
 }

@@ -26,7 +26,11 @@ export interface EngineOptions {
 /** Temp files older than this were left by a dead writer (live writers finish in milliseconds). */
 const STALE_TEMP_MS = 60_000;
 
-export async function runEngine(workdir: string, flags: Partial<RunSettings>, options: EngineOptions = {}): Promise<SchedulerState> {
+export async function runEngine(
+  workdir: string,
+  flags: Partial<RunSettings>,
+  options: EngineOptions = {},
+): Promise<SchedulerState> {
   const sessionStartedAt = new Date();
   const paths = workdirPaths(workdir);
   await mkdir(paths.engineDir, { recursive: true });
@@ -49,7 +53,8 @@ export async function runEngine(workdir: string, flags: Partial<RunSettings>, op
   try {
     const { config, created, changed } = await resolveRunConfig(paths, flags, adapterModuleFromEnv());
     if (created) log(`new run in ${paths.root}; settings in config.json`);
-    if (changed.length > 0) log(`config.json: ${changed.join(', ')} changed for this resume (recorded under overrides)`);
+    if (changed.length > 0)
+      log(`config.json: ${changed.join(', ')} changed for this resume (recorded under overrides)`);
 
     const store = new CheckpointStore(paths);
     const checkpoint = await store.load();
@@ -68,7 +73,9 @@ export async function runEngine(workdir: string, flags: Partial<RunSettings>, op
         log(`the last run ended without a clean stop; resuming it (${checkpoint.running.length} job(s) to re-attach)`);
         await store.save({ ...checkpoint, status: 'interrupted' });
       } else {
-        log(`resuming a ${checkpoint.status} run: ${checkpoint.queue.length} queued, ${checkpoint.running.length} to re-attach`);
+        log(
+          `resuming a ${checkpoint.status} run: ${checkpoint.queue.length} queued, ${checkpoint.running.length} to re-attach`,
+        );
       }
       // A stop reason belongs to the session that hit it: caps may have been raised since.
       initial = { ...checkpoint, status: 'running', stopReason: null };
@@ -91,7 +98,8 @@ export async function runEngine(workdir: string, flags: Partial<RunSettings>, op
       log,
     });
     log(describeEnd(final, paths.root));
-    if (final.status !== 'interrupted') await writeReport(paths, ctx, adapterModule).catch((error: Error) => log(`report not written: ${error.message}`));
+    if (final.status !== 'interrupted')
+      await writeReport(paths, ctx, adapterModule).catch((error: Error) => log(`report not written: ${error.message}`));
     return final;
   } finally {
     process.off('SIGINT', onSignal);

@@ -26,17 +26,25 @@ export interface QueueCommandOptions {
   readonly waitMs?: number;
 }
 
-export async function queueCommand(paths: WorkdirPaths, action: QueueAction, options: QueueCommandOptions = {}): Promise<string> {
+export async function queueCommand(
+  paths: WorkdirPaths,
+  action: QueueAction,
+  options: QueueCommandOptions = {},
+): Promise<string> {
   if (action.op === 'list') return listQueue(paths, action.json);
   const view = await readEngineView(paths);
-  if (!view.checkpoint) throw new QueueEditRefused(`${paths.root} has no queue yet: start the engine once (run.ts <workdir>), then edit its queue`);
+  if (!view.checkpoint)
+    throw new QueueEditRefused(
+      `${paths.root} has no queue yet: start the engine once (run.ts <workdir>), then edit its queue`,
+    );
   const edit = await editFor(action);
   const precheck = applyQueueEdit(scratchView(view.checkpoint), edit);
   if (!precheck.ok) throw new QueueEditRefused(precheck.message);
 
   const name = await submitEdit(paths, edit);
   const outcome = await settle(paths, name, options.waitMs ?? 5000);
-  if (!outcome) return `${name}: waiting in the inbox; the running engine applies it at its next loop (see run.ts queue <workdir> list)`;
+  if (!outcome)
+    return `${name}: waiting in the inbox; the running engine applies it at its next loop (see run.ts queue <workdir> list)`;
   if (!outcome.ok) throw new QueueEditRefused(outcome.message);
   return outcome.message;
 }
@@ -72,7 +80,8 @@ async function settle(paths: WorkdirPaths, name: string, waitMs: number): Promis
       try {
         const store = new CheckpointStore(paths);
         const checkpoint = await store.load();
-        if (!checkpoint) throw new QueueEditRefused(`${paths.root}: the checkpoint disappeared; ${name} stays in the inbox`);
+        if (!checkpoint)
+          throw new QueueEditRefused(`${paths.root}: the checkpoint disappeared; ${name} stays in the inbox`);
         // Holding the lock over a "running" checkpoint means its runner died: say so.
         const status = checkpoint.status === 'running' ? 'interrupted' : checkpoint.status;
         await applyInboxOffline(paths, store, { ...checkpoint, status });
@@ -92,12 +101,19 @@ async function listQueue(paths: WorkdirPaths, json: boolean): Promise<string> {
   const view = await readEngineView(paths);
   const cp = view.checkpoint;
   if (json) {
-    return JSON.stringify({ status: view.status, queue: cp?.queue ?? [], running: cp?.running ?? [], pendingEdits: view.pendingEdits }, null, 2);
+    return JSON.stringify(
+      { status: view.status, queue: cp?.queue ?? [], running: cp?.running ?? [], pendingEdits: view.pendingEdits },
+      null,
+      2,
+    );
   }
   if (!cp) return 'no queue yet: the engine has not run in this workdir';
   const lines = [`${cp.queue.length} queued, ${cp.running.length} running (${view.status})`];
-  cp.queue.forEach((spec, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${spec.id}  priority ${spec.priority}  ${spec.kind}`));
+  cp.queue.forEach((spec, index) =>
+    lines.push(`  ${String(index + 1).padStart(3)}. ${spec.id}  priority ${spec.priority}  ${spec.kind}`),
+  );
   for (const spec of cp.running) lines.push(`  run: ${spec.id}  ${spec.kind}  ${phaseOf(spec.payload)}`.trimEnd());
-  if (view.pendingEdits.length > 0) lines.push(`${view.pendingEdits.length} edit(s) waiting: ${view.pendingEdits.join(', ')}`);
+  if (view.pendingEdits.length > 0)
+    lines.push(`${view.pendingEdits.length} edit(s) waiting: ${view.pendingEdits.join(', ')}`);
   return lines.join('\n');
 }

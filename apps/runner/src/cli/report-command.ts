@@ -8,7 +8,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createSynthesizer } from '../planners/index.js';
-import { treeFile, writeOutputs, type OutputsWritten, type Synthesize, type WriteOutputsOptions } from '../report/index.js';
+import {
+  treeFile,
+  writeOutputs,
+  type OutputsWritten,
+  type Synthesize,
+  type WriteOutputsOptions,
+} from '../report/index.js';
 import { writeFileAtomic } from '../workdir/atomic-file.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import type { AdapterContext, AdapterModule } from './adapter-factory.js';
@@ -56,7 +62,10 @@ export function reportSynthesizer(ctx: AdapterContext): Synthesize | undefined {
 }
 
 /** One line saying what became of the synthesis, when one was asked for. */
-export function logSynthesis(ctx: AdapterContext | undefined, written: Pick<OutputsWritten, 'synthesis'> | undefined): void {
+export function logSynthesis(
+  ctx: AdapterContext | undefined,
+  written: Pick<OutputsWritten, 'synthesis'> | undefined,
+): void {
   if (!ctx || !written || written.synthesis === 'not-requested') return;
   const what = {
     generated: 'generated (one API call, logged in logs/planner-calls.jsonl)',
@@ -72,7 +81,10 @@ export async function engineReport(paths: WorkdirPaths): Promise<string> {
   const lines = [`# Run report — ${paths.root}`, ''];
   lines.push(`- status: **${view.status}**${cp?.stopReason ? ` (${cp.stopReason})` : ''}`);
   if (cp) {
-    lines.push(`- done ${cp.done.length}, running ${cp.running.length}, queued ${cp.queue.length}`, `- checkpoint written ${cp.updatedAt}`);
+    lines.push(
+      `- done ${cp.done.length}, running ${cp.running.length}, queued ${cp.queue.length}`,
+      `- checkpoint written ${cp.updatedAt}`,
+    );
   }
   if (view.pendingEdits.length > 0) lines.push(`- queue edits waiting: ${view.pendingEdits.length}`);
   if (cp && cp.running.length > 0) {
@@ -85,10 +97,19 @@ export async function engineReport(paths: WorkdirPaths): Promise<string> {
   }
   const results = await readFile(paths.results, 'utf8').catch(() => undefined);
   if (results) {
-    const rows = results.split('\n').filter((line) => line.length > 0).map((line) => line.split('\t'));
+    const rows = results
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => line.split('\t'));
     const [header, ...body] = rows;
     if (header) {
-      lines.push('', `## results.tsv (${body.length} rows)`, '', `| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`);
+      lines.push(
+        '',
+        `## results.tsv (${body.length} rows)`,
+        '',
+        `| ${header.join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+      );
       for (const row of body) lines.push(`| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`);
     }
   }

@@ -66,7 +66,12 @@ export const RunConfigSchema = RunSettingsSchema.extend({
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
 export async function loadRunConfig(paths: WorkdirPaths): Promise<RunConfig | undefined> {
-  return readJsonFile(paths.config, RunConfigSchema, 'config.json', 'config.json was left as it is; fix that field and run again.');
+  return readJsonFile(
+    paths.config,
+    RunConfigSchema,
+    'config.json',
+    'config.json was left as it is; fix that field and run again.',
+  );
 }
 
 /**
@@ -107,7 +112,10 @@ export async function resolveRunConfig(
   }
   const changed = Object.keys(changes);
   if (changed.length === 0) return { config: stored, created: false, changed };
-  const config = RunConfigSchema.parse({ ...next, overrides: [...stored.overrides, { at: new Date().toISOString(), changes }] });
+  const config = RunConfigSchema.parse({
+    ...next,
+    overrides: [...stored.overrides, { at: new Date().toISOString(), changes }],
+  });
   await writeJsonAtomic(paths.config, config);
   return { config, created: false, changed };
 }

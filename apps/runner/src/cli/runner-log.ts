@@ -4,7 +4,10 @@ import type { WorkdirPaths } from '../workdir/paths.js';
 
 export type Log = (line: string) => void;
 
-export function createRunnerLog(paths: WorkdirPaths, echo: (line: string) => void = (line) => process.stderr.write(line + '\n')): Log {
+export function createRunnerLog(
+  paths: WorkdirPaths,
+  echo: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): Log {
   mkdirSync(paths.logsDir, { recursive: true });
   return (line) => {
     const stamped = `${new Date().toISOString()} [${process.pid}] ${line}`;

@@ -26,7 +26,8 @@ export async function statusText(paths: WorkdirPaths, json: boolean): Promise<st
     );
   }
   const lines = [`workdir   ${paths.root}`];
-  if (!config && !cp) return [...lines, 'status    new (no config.json yet): start it with run.ts <workdir> [flags]'].join('\n');
+  if (!config && !cp)
+    return [...lines, 'status    new (no config.json yet): start it with run.ts <workdir> [flags]'].join('\n');
   lines.push(`status    ${describeStatus(view.status, cp?.stopReason ?? null, view.holder, paths.root)}`);
   if (cp) {
     lines.push(`updated   ${cp.updatedAt}`);
@@ -38,14 +39,17 @@ export async function statusText(paths: WorkdirPaths, json: boolean): Promise<st
         `caps ${config.maxExperiments} experiments / ${config.maxHours} h / $${config.maxDollars}, patience ${config.patience}`,
     );
   }
-  if (view.pendingEdits.length > 0) lines.push(`edits     ${view.pendingEdits.length} queue edit(s) waiting for the engine`);
+  if (view.pendingEdits.length > 0)
+    lines.push(`edits     ${view.pendingEdits.length} queue edit(s) waiting for the engine`);
   if (cp && cp.running.length > 0) {
     lines.push('running');
     for (const spec of cp.running) lines.push(`  ${spec.id}  ${spec.kind}  ${phaseOf(spec.payload)}`.trimEnd());
   }
   if (cp && cp.queue.length > 0) {
     lines.push('next up');
-    cp.queue.slice(0, 10).forEach((spec, index) => lines.push(`  ${index + 1}. ${spec.id}  priority ${spec.priority}  ${spec.kind}`));
+    cp.queue
+      .slice(0, 10)
+      .forEach((spec, index) => lines.push(`  ${index + 1}. ${spec.id}  priority ${spec.priority}  ${spec.kind}`));
     if (cp.queue.length > 10) lines.push(`  … ${cp.queue.length - 10} more (run.ts queue <workdir> list)`);
   }
   return lines.join('\n');

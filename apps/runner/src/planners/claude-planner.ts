@@ -18,7 +18,11 @@
 import { performance } from 'node:perf_hooks';
 import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { ClientOptions } from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageCreateParamsNonStreaming, MessageParam } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+} from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import { PlannerCallLog } from './call-log.js';
 import type { CallArtifacts, CallOutcome, CallPurpose, PlannerCallEntry } from './call-log.js';
@@ -171,7 +175,13 @@ export class ClaudePlanner implements Planner {
     assertValidParamSpace(context.paramSpace);
     const usage = { inputTokens: 0, outputTokens: 0, dollars: 0 };
     if (context.budget.experimentsLeft <= 0) {
-      return { proposals: [], stopRequested: false, reasoning: 'no experiments left in the budget; no call made', usage, attempts: 0 };
+      return {
+        proposals: [],
+        stopRequested: false,
+        reasoning: 'no experiments left in the budget; no call made',
+        usage,
+        attempts: 0,
+      };
     }
 
     const prompt = renderPrompt(context);
@@ -195,18 +205,27 @@ export class ClaudePlanner implements Planner {
         ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
       };
       const exchange = await this.#exchange(
-        { body, promptText: renderPromptLog(body, `Planner prompt — round ${context.round ?? '?'}, attempt ${attempt}`), round: context.round ?? null, attempt, runDollarsLeft: context.budget.dollarsLeft },
+        {
+          body,
+          promptText: renderPromptLog(body, `Planner prompt — round ${context.round ?? '?'}, attempt ${attempt}`),
+          round: context.round ?? null,
+          attempt,
+          runDollarsLeft: context.budget.dollarsLeft,
+        },
         (envelope, bodyProblem): AttemptResult & Judged => {
-          const result = envelope === undefined
-            ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem)
-            : this.#judgeEnvelope(envelope, context, prompt.user);
+          const result =
+            envelope === undefined
+              ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem)
+              : this.#judgeEnvelope(envelope, context, prompt.user);
           return { ...result, output: result.reply ?? { problems: result.problems } };
         },
       );
-      if (exchange.kind === 'refused') return this.#failure(usage, attempts, { kind: 'budget', message: exchange.message });
+      if (exchange.kind === 'refused')
+        return this.#failure(usage, attempts, { kind: 'budget', message: exchange.message });
       attempts++;
       usage.dollars += exchange.dollars;
-      if (exchange.kind === 'api-error') return this.#failure(usage, attempts, { kind: 'api-error', message: exchange.message });
+      if (exchange.kind === 'api-error')
+        return this.#failure(usage, attempts, { kind: 'api-error', message: exchange.message });
       usage.inputTokens += exchange.inputTokens;
       usage.outputTokens += exchange.outputTokens;
       const result = exchange.judged;
@@ -240,20 +259,33 @@ export class ClaudePlanner implements Planner {
     const limit = this.#synthesisMaxInputChars;
     // Bounds the input side of the cost on huge runs; the head holds the question, the results
     // and the best path, which is what a synthesis needs most.
-    const report = reportMarkdown.length <= limit
-      ? reportMarkdown
-      : `${reportMarkdown.slice(0, limit)}\n\n[… the report was cut here, at ${limit} of ${reportMarkdown.length} characters]`;
+    const report =
+      reportMarkdown.length <= limit
+        ? reportMarkdown
+        : `${reportMarkdown.slice(0, limit)}\n\n[… the report was cut here, at ${limit} of ${reportMarkdown.length} characters]`;
     const body: MessageCreateParamsNonStreaming = {
       model: this.model,
       max_tokens: this.#synthesisMaxTokens,
       system: SYNTHESIS_SYSTEM_PROMPT,
-      messages: [{ role: 'user', content: `Here is the run's report.\n\n<report>\n${report}\n</report>\n\nWrite the synthesis.` }],
+      messages: [
+        {
+          role: 'user',
+          content: `Here is the run's report.\n\n<report>\n${report}\n</report>\n\nWrite the synthesis.`,
+        },
+      ],
       ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
     };
     const exchange = await this.#exchange(
-      { body, promptText: renderPromptLog(body, 'Report synthesis prompt'), round: null, attempt: 1, purpose: 'synthesis' },
+      {
+        body,
+        promptText: renderPromptLog(body, 'Report synthesis prompt'),
+        round: null,
+        attempt: 1,
+        purpose: 'synthesis',
+      },
       (envelope, bodyProblem): Judged & { text?: string } => {
-        if (envelope === undefined) return { outcome: 'invalid', problems: [bodyProblem], output: { problems: [bodyProblem] } };
+        if (envelope === undefined)
+          return { outcome: 'invalid', problems: [bodyProblem], output: { problems: [bodyProblem] } };
         const text = envelope.content
           .flatMap((block) => (block.type === 'text' && typeof block['text'] === 'string' ? [block['text']] : []))
           .join('\n\n')
@@ -263,7 +295,8 @@ export class ClaudePlanner implements Planner {
           return { outcome: 'invalid', problems: [problem], output: { problems: [problem] } };
         }
         // A reply cut off at max_tokens is kept, but the reader is told it is incomplete.
-        const cut = envelope.stop_reason === 'max_tokens' ? `\n\n_(cut off at the ${this.#synthesisMaxTokens}-token limit)_` : '';
+        const cut =
+          envelope.stop_reason === 'max_tokens' ? `\n\n_(cut off at the ${this.#synthesisMaxTokens}-token limit)_` : '';
         return { outcome: 'ok', output: { text: text + cut }, text: text + cut };
       },
     );
@@ -283,7 +316,11 @@ export class ClaudePlanner implements Planner {
   ): Promise<Exchange<T>> {
     const budget = await this.#dollarBudget();
     const { body, promptText, attempt, runDollarsLeft } = request;
-    const entry = { round: request.round, attempt, ...(request.purpose === undefined ? {} : { purpose: request.purpose }) };
+    const entry = {
+      round: request.round,
+      attempt,
+      ...(request.purpose === undefined ? {} : { purpose: request.purpose }),
+    };
     const estimatedInput = estimateInputTokens(JSON.stringify(body), this.#bytesPerToken);
     const worstCase = dollarsFor({ inputTokens: estimatedInput, outputTokens: body.max_tokens }, this.#price);
     const dollarsLeft = Math.min(budget.remaining, runDollarsLeft ?? Number.POSITIVE_INFINITY);
@@ -296,8 +333,13 @@ export class ClaudePlanner implements Planner {
         `of ${this.model}) exceeds the $${dollarsLeft.toFixed(4)} left (cap $${this.#maxDollars}, spent $${budget.spent.toFixed(4)}` +
         `${runDollarsLeft === undefined ? '' : `, run budget $${runDollarsLeft.toFixed(4)}`})`;
       await this.#record(budget, {
-        ...entry, outcome: 'refused', startedAt: new Date().toISOString(), latencyMs: 0, worstCaseDollars: worstCase,
-        error: message, artifacts: { prompt: promptText, response: { notSent: true }, output: { refused: message } },
+        ...entry,
+        outcome: 'refused',
+        startedAt: new Date().toISOString(),
+        latencyMs: 0,
+        worstCaseDollars: worstCase,
+        error: message,
+        artifacts: { prompt: promptText, response: { notSent: true }, output: { refused: message } },
       });
       return { kind: 'refused', message: this.#redact(message) };
     }
@@ -322,9 +364,15 @@ export class ClaudePlanner implements Planner {
       const charged = isTimeout(err) ? worstCase : 0;
       budget.settle(worstCase, charged);
       await this.#record(budget, {
-        ...entry, outcome: 'api-error', startedAt, latencyMs, worstCaseDollars: worstCase,
+        ...entry,
+        outcome: 'api-error',
+        startedAt,
+        latencyMs,
+        worstCaseDollars: worstCase,
         httpStatus: err instanceof APIError && typeof err.status === 'number' ? err.status : null,
-        dollars: charged, dollarsEstimated: charged > 0, error: message,
+        dollars: charged,
+        dollarsEstimated: charged > 0,
+        error: message,
         artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
       });
       return { kind: 'api-error', message: this.#redact(message), dollars: charged };
@@ -335,7 +383,10 @@ export class ClaudePlanner implements Planner {
     const tokens = envelope?.usage
       ? {
           // Cache tokens are billed near the input price or below; counting them at it errs high.
-          inputTokens: envelope.usage.input_tokens + (envelope.usage.cache_creation_input_tokens ?? 0) + (envelope.usage.cache_read_input_tokens ?? 0),
+          inputTokens:
+            envelope.usage.input_tokens +
+            (envelope.usage.cache_creation_input_tokens ?? 0) +
+            (envelope.usage.cache_read_input_tokens ?? 0),
           outputTokens: envelope.usage.output_tokens,
         }
       : { inputTokens: 0, outputTokens: 0 };
@@ -345,10 +396,21 @@ export class ClaudePlanner implements Planner {
     budget.settle(worstCase, dollars);
 
     const judged = judge(envelope, bodyProblem ?? 'unreadable response');
-    const rawResponse = parsedBody === undefined ? { httpStatus, requestId, rawText: responseText } : { httpStatus, requestId, body: parsedBody };
+    const rawResponse =
+      parsedBody === undefined
+        ? { httpStatus, requestId, rawText: responseText }
+        : { httpStatus, requestId, body: parsedBody };
     await this.#record(budget, {
-      ...entry, outcome: judged.outcome, startedAt, latencyMs, worstCaseDollars: worstCase, httpStatus, requestId,
-      ...tokens, dollars, dollarsEstimated: !usageKnown,
+      ...entry,
+      outcome: judged.outcome,
+      startedAt,
+      latencyMs,
+      worstCaseDollars: worstCase,
+      httpStatus,
+      requestId,
+      ...tokens,
+      dollars,
+      dollarsEstimated: !usageKnown,
       ...(judged.problems === undefined ? {} : { problems: judged.problems }),
       artifacts: { prompt: promptText, response: rawResponse, output: judged.output },
     });
@@ -356,7 +418,14 @@ export class ClaudePlanner implements Planner {
   }
 
   #failure(usage: PlannerUsage, attempts: number, failure: PlannerFailure): PlanOutcome {
-    return { proposals: [], stopRequested: false, reasoning: '', usage, attempts, failure: { ...failure, message: this.#redact(failure.message) } };
+    return {
+      proposals: [],
+      stopRequested: false,
+      reasoning: '',
+      usage,
+      attempts,
+      failure: { ...failure, message: this.#redact(failure.message) },
+    };
   }
 
   #describeApiError(err: unknown): string {
@@ -380,7 +449,10 @@ export class ClaudePlanner implements Planner {
           role: 'user',
           content: [
             { type: 'text', text: userPrompt },
-            { type: 'text', text: `Note: the previous reply could not be read (${problem}). Call ${PROPOSE_TOOL_NAME} again.` },
+            {
+              type: 'text',
+              text: `Note: the previous reply could not be read (${problem}). Call ${PROPOSE_TOOL_NAME} again.`,
+            },
           ],
         },
       ],
@@ -388,9 +460,10 @@ export class ClaudePlanner implements Planner {
   }
 
   #judgeEnvelope(envelope: MessageEnvelope, context: PlanningContext, userPrompt: string): AttemptResult {
-    const truncated = envelope.stop_reason === 'max_tokens'
-      ? ' The reply was cut off at max_tokens: propose fewer experiments or write shorter text.'
-      : '';
+    const truncated =
+      envelope.stop_reason === 'max_tokens'
+        ? ' The reply was cut off at max_tokens: propose fewer experiments or write shorter text.'
+        : '';
     const toolUses = envelope.content.filter((b) => b.type === 'tool_use');
     const call = toolUses.find((b) => b['name'] === PROPOSE_TOOL_NAME);
     const echo = echoableContent(envelope.content);
@@ -404,7 +477,13 @@ export class ClaudePlanner implements Planner {
         nextMessages: [
           { role: 'user', content: userPrompt },
           { role: 'assistant', content: echo },
-          { role: 'user', content: [...toolResultsFor(echo, 'Not processed.'), { type: 'text', text: `${problem} Reply by calling ${PROPOSE_TOOL_NAME}.` }] },
+          {
+            role: 'user',
+            content: [
+              ...toolResultsFor(echo, 'Not processed.'),
+              { type: 'text', text: `${problem} Reply by calling ${PROPOSE_TOOL_NAME}.` },
+            ],
+          },
         ],
       };
     }
@@ -415,7 +494,8 @@ export class ClaudePlanner implements Planner {
     const feedback =
       `Your ${PROPOSE_TOOL_NAME} call was rejected:\n${check.problems.map((p) => `- ${p}`).join('\n')}\n` +
       `Call ${PROPOSE_TOOL_NAME} again with the whole corrected reply.${truncated}`;
-    if (echo === undefined) return { ...this.#retryAfterUnreadableBody(userPrompt, feedback), problems: check.problems };
+    if (echo === undefined)
+      return { ...this.#retryAfterUnreadableBody(userPrompt, feedback), problems: check.problems };
     return {
       outcome: 'invalid',
       problems: check.problems,
@@ -452,8 +532,23 @@ export class ClaudePlanner implements Planner {
 }
 
 /** One attempt as the planner knows it; the log adds the number, model and running total. */
-type CallRecordInput = Partial<Pick<PlannerCallEntry, 'httpStatus' | 'requestId' | 'inputTokens' | 'outputTokens' | 'dollars' | 'dollarsEstimated' | 'problems' | 'error' | 'purpose'>> &
-  Pick<PlannerCallEntry, 'round' | 'attempt' | 'outcome' | 'startedAt' | 'latencyMs' | 'worstCaseDollars'> & { readonly artifacts: CallArtifacts };
+type CallRecordInput = Partial<
+  Pick<
+    PlannerCallEntry,
+    | 'httpStatus'
+    | 'requestId'
+    | 'inputTokens'
+    | 'outputTokens'
+    | 'dollars'
+    | 'dollarsEstimated'
+    | 'problems'
+    | 'error'
+    | 'purpose'
+  >
+> &
+  Pick<PlannerCallEntry, 'round' | 'attempt' | 'outcome' | 'startedAt' | 'latencyMs' | 'worstCaseDollars'> & {
+    readonly artifacts: CallArtifacts;
+  };
 
 /** What a caller of `#exchange` sends, and how its attempt is labelled in the call log. */
 interface ExchangeRequest {
@@ -477,7 +572,13 @@ interface Judged {
 type Exchange<T> =
   | { readonly kind: 'refused'; readonly message: string }
   | { readonly kind: 'api-error'; readonly message: string; readonly dollars: number }
-  | { readonly kind: 'answered'; readonly judged: T; readonly inputTokens: number; readonly outputTokens: number; readonly dollars: number };
+  | {
+      readonly kind: 'answered';
+      readonly judged: T;
+      readonly inputTokens: number;
+      readonly outputTokens: number;
+      readonly dollars: number;
+    };
 
 /**
  * The synthesis is read by people deciding what to do next, so it is asked to stay inside the
@@ -540,7 +641,11 @@ function echoableContent(content: readonly z.infer<typeof ContentBlockSchema>[])
 }
 
 /** The API requires a tool_result for every tool_use of the previous assistant turn. */
-function toolResultsFor(echo: readonly ContentBlockParam[], feedback: string, rejectedId?: string): ContentBlockParam[] {
+function toolResultsFor(
+  echo: readonly ContentBlockParam[],
+  feedback: string,
+  rejectedId?: string,
+): ContentBlockParam[] {
   return echo
     .filter((b): b is Extract<ContentBlockParam, { type: 'tool_use' }> => b.type === 'tool_use')
     .map((b) => ({
@@ -573,7 +678,8 @@ function renderPromptLog(body: MessageCreateParamsNonStreaming, title: string): 
       else parts.push(`\`\`\`json\n${JSON.stringify(block, null, 2)}\n\`\`\``);
     }
   }
-  if (body.tools !== undefined) parts.push('', '## tools', '', `\`\`\`json\n${JSON.stringify(body.tools, null, 2)}\n\`\`\``);
+  if (body.tools !== undefined)
+    parts.push('', '## tools', '', `\`\`\`json\n${JSON.stringify(body.tools, null, 2)}\n\`\`\``);
   parts.push('');
   return parts.join('\n');
 }

@@ -29,7 +29,10 @@ export interface CreatedPlanner {
   readonly why: string;
 }
 
-export function createPlanner(options: CreatePlannerOptions, env: Readonly<Record<string, string | undefined>> = process.env): CreatedPlanner {
+export function createPlanner(
+  options: CreatePlannerOptions,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CreatedPlanner {
   const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env['ANTHROPIC_API_KEY']);
   const wantsClaude = options.kind === 'claude' || (options.kind === 'auto' && apiKey !== undefined);
 
@@ -39,14 +42,26 @@ export function createPlanner(options: CreatePlannerOptions, env: Readonly<Recor
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.explorationSlots === undefined ? {} : { explorationSlots: options.explorationSlots }),
     };
-    const why = options.kind === 'offline' ? 'offline planner (requested)' : 'offline planner (ANTHROPIC_API_KEY is not set)';
+    const why =
+      options.kind === 'offline' ? 'offline planner (requested)' : 'offline planner (ANTHROPIC_API_KEY is not set)';
     return { planner: new OfflinePlanner(offlineOptions), why };
   }
   if (apiKey === undefined) {
-    throw new PlannerConfigError('planner kind "claude" needs an API key: set ANTHROPIC_API_KEY, or use kind "auto" or "offline"');
+    throw new PlannerConfigError(
+      'planner kind "claude" needs an API key: set ANTHROPIC_API_KEY, or use kind "auto" or "offline"',
+    );
   }
 
-  const { kind: _kind, seed: _seed, batchSize: _batchSize, explorationSlots: _slots, apiKey: _key, baseURL, model, ...claudeOptions } = options;
+  const {
+    kind: _kind,
+    seed: _seed,
+    batchSize: _batchSize,
+    explorationSlots: _slots,
+    apiKey: _key,
+    baseURL,
+    model,
+    ...claudeOptions
+  } = options;
   const resolvedBaseURL = nonEmpty(baseURL) ?? nonEmpty(env['ANTHROPIC_BASE_URL']);
   const planner = new ClaudePlanner({
     ...claudeOptions,
@@ -76,7 +91,10 @@ export interface CreatedSynthesizer {
  * URL, model, cap and call log as its planning calls) or none. Going through createPlanner keeps
  * one place that reads the environment and decides whether a model may be called.
  */
-export function createSynthesizer(options: CreatePlannerOptions, env: Readonly<Record<string, string | undefined>> = process.env): CreatedSynthesizer {
+export function createSynthesizer(
+  options: CreatePlannerOptions,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CreatedSynthesizer {
   const { planner, why } = createPlanner(options, env);
   if (!(planner instanceof ClaudePlanner)) return { synthesize: undefined, why: `no synthesis: ${why}` };
   return { synthesize: (reportMarkdown) => planner.synthesize(reportMarkdown), why: `synthesis by the ${why}` };

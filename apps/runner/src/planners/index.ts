@@ -24,7 +24,13 @@ export {
   validateParams,
 } from './param-space.js';
 export type { ExperimentProposal, PlanReply } from './proposal-schema.js';
-export { ExperimentProposalSchema, PlanReplySchema, PROPOSE_TOOL_NAME, planReplyJsonSchema, toolInputSchema } from './proposal-schema.js';
+export {
+  ExperimentProposalSchema,
+  PlanReplySchema,
+  PROPOSE_TOOL_NAME,
+  planReplyJsonSchema,
+  toolInputSchema,
+} from './proposal-schema.js';
 export { checkReply } from './validate-reply.js';
 export { ClaudePlanner, DEFAULT_MODEL, SYNTHESIS_SYSTEM_PROMPT, worstCaseRequestMs } from './claude-planner.js';
 export type { ClaudePlannerOptions } from './claude-planner.js';

@@ -9,13 +9,7 @@
  * keeps no state between calls: the random stream is seeded from (seed, history), so a resumed
  * run proposes exactly what an uninterrupted one would, and the same seed gives the same run.
  */
-import {
-  assertValidParamSpace,
-  completeParams,
-  defaultParams,
-  knobValues,
-  paramsKey,
-} from './param-space.js';
+import { assertValidParamSpace, completeParams, defaultParams, knobValues, paramsKey } from './param-space.js';
 import type { Knob, ParamSpace, ParamValue } from './param-space.js';
 import { NO_USAGE } from './planner.js';
 import type { ExperimentRecord, Planner, PlanningContext, PlanOutcome } from './planner.js';
@@ -74,7 +68,13 @@ export class OfflinePlanner implements Planner {
     assertValidParamSpace(space);
     const capacity = Math.min(this.#batchSize, Math.floor(context.budget.experimentsLeft));
     if (!(capacity > 0)) {
-      return { proposals: [], stopRequested: false, reasoning: 'No experiments left in the budget.', usage: NO_USAGE, attempts: 1 };
+      return {
+        proposals: [],
+        stopRequested: false,
+        reasoning: 'No experiments left in the budget.',
+        usage: NO_USAGE,
+        attempts: 1,
+      };
     }
 
     // A patched experiment changed code, so it does not occupy its knob values.
@@ -86,7 +86,10 @@ export class OfflinePlanner implements Planner {
     const measured = context.history.filter(
       (r): r is Measured => r.status !== 'crash' && r.metric !== null && Number.isFinite(r.metric),
     );
-    const incumbent = measured.reduce<Measured | undefined>((best, r) => (best === undefined || r.metric < best.metric ? r : best), undefined);
+    const incumbent = measured.reduce<Measured | undefined>(
+      (best, r) => (best === undefined || r.metric < best.metric ? r : best),
+      undefined,
+    );
     const base = incumbent === undefined ? defaultParams(space) : completeParams(space, incumbent.params);
     const rng = new SeededRandom(hashSeed(this.#seed, [...taken].sort().join('\n')));
 
@@ -156,7 +159,12 @@ export class OfflinePlanner implements Planner {
 }
 
 /** Every one-knob move from `base`, scored by how promising the history makes it. */
-function scoredNeighbours(space: ParamSpace, base: Assignment, incumbent: Measured | undefined, measured: readonly Measured[]): Candidate[] {
+function scoredNeighbours(
+  space: ParamSpace,
+  base: Assignment,
+  incumbent: Measured | undefined,
+  measured: readonly Measured[],
+): Candidate[] {
   const points: Point[] = measured.map((record) => ({ record, params: completeParams(space, record.params) }));
   const out: Candidate[] = [];
   for (const [knob, spec] of Object.entries(space)) {
@@ -180,7 +188,11 @@ function scoredNeighbours(space: ParamSpace, base: Assignment, incumbent: Measur
   return out;
 }
 
-function movesFor(spec: Knob, values: readonly ParamValue[], baseIndex: number): { value: ParamValue; steps: number; direction: number }[] {
+function movesFor(
+  spec: Knob,
+  values: readonly ParamValue[],
+  baseIndex: number,
+): { value: ParamValue; steps: number; direction: number }[] {
   if (spec.kind === 'choice' || baseIndex < 0) {
     // Categorical: every other value, nearest in the listed order first (lists are often ordinal).
     return values
@@ -219,7 +231,11 @@ interface Move {
   readonly steps: number;
 }
 
-function moveEvidence(move: Move, incumbent: Measured | undefined, points: readonly Point[]): { score: number; why: string } {
+function moveEvidence(
+  move: Move,
+  incumbent: Measured | undefined,
+  points: readonly Point[],
+): { score: number; why: string } {
   const { knob, spec, values, base, value, direction, steps } = move;
   if (incumbent === undefined) return { score: 0, why: 'unexplored so far' };
   let score = 0;
@@ -249,7 +265,9 @@ function moveEvidence(move: Move, incumbent: Measured | undefined, points: reado
     const meanBase = mean(withBase.map((p) => p.record.metric));
     const relative = (meanBase - meanValue) / (Math.abs(meanBase) + 1e-12);
     score += Math.max(-1, Math.min(1, 5 * relative));
-    reasons.push(`experiments with ${knob}=${JSON.stringify(value)} average ${meanValue.toPrecision(4)} vs ${meanBase.toPrecision(4)} at the incumbent's value`);
+    reasons.push(
+      `experiments with ${knob}=${JSON.stringify(value)} average ${meanValue.toPrecision(4)} vs ${meanBase.toPrecision(4)} at the incumbent's value`,
+    );
   } else if (withValue.length === 0) {
     reasons.push(`${knob}=${JSON.stringify(value)} is unexplored`);
   }

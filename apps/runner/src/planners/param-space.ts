@@ -126,7 +126,11 @@ export function nonDefaultParams(space: ParamSpace, params: ParamValues): Record
 /** Canonical identity of a parameter assignment within a space. */
 export function paramsKey(space: ParamSpace, params: ParamValues): string {
   const complete = completeParams(space, params);
-  return JSON.stringify(Object.keys(space).sort().map((name) => [name, complete[name]]));
+  return JSON.stringify(
+    Object.keys(space)
+      .sort()
+      .map((name) => [name, complete[name]]),
+  );
 }
 
 /** Fails fast on a malformed space: a planner searching it would otherwise loop or crash later. */
@@ -143,7 +147,9 @@ export function assertValidParamSpace(space: ParamSpace): void {
     } else {
       const { min, max, step } = knob;
       if (![min, max, step].every(Number.isFinite) || step <= 0 || min > max) {
-        throw new PlannerConfigError(`knob "${name}" needs finite min ≤ max and step > 0 (got ${min}, ${max}, ${step})`);
+        throw new PlannerConfigError(
+          `knob "${name}" needs finite min ≤ max and step > 0 (got ${min}, ${max}, ${step})`,
+        );
       }
     }
     const problem = checkParam(space, name, knobDefault(knob));

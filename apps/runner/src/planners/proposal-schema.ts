@@ -26,22 +26,14 @@ export const ExperimentProposalSchema = z.strictObject({
     .string()
     .min(1, 'hypothesis must not be empty')
     .describe('What you expect to change in the metric and why, falsifiable by this one run.'),
-  params: z
-    .record(z.string(), ParamValueSchema)
-    .describe('Knobs to set; knobs not listed take their default value.'),
+  params: z.record(z.string(), ParamValueSchema).describe('Knobs to set; knobs not listed take their default value.'),
   patch: z
     .string()
     .min(1, 'patch must not be empty when present')
     .optional()
     .describe('Optional unified diff against the editable file only.'),
-  priority: z
-    .number()
-    .finite()
-    .describe('Scheduling priority: lower runs sooner.'),
-  parent: z
-    .string()
-    .optional()
-    .describe('Optional id of the history experiment this one builds on.'),
+  priority: z.number().finite().describe('Scheduling priority: lower runs sooner.'),
+  parent: z.string().optional().describe('Optional id of the history experiment this one builds on.'),
 });
 
 export const PlanReplySchema = z
@@ -52,10 +44,18 @@ export const PlanReplySchema = z
   })
   .superRefine((reply, ctx) => {
     if (reply.action === 'propose' && reply.experiments.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['experiments'], message: 'action "propose" needs at least one experiment' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['experiments'],
+        message: 'action "propose" needs at least one experiment',
+      });
     }
     if (reply.action === 'stop' && reply.experiments.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['experiments'], message: 'action "stop" must come with an empty experiments list' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['experiments'],
+        message: 'action "stop" must come with an empty experiments list',
+      });
     }
   });
 

@@ -38,7 +38,10 @@ function describeArg(arg: unknown): string {
 }
 
 /** The SDK's logger, with every line flattened to text and redacted before it reaches stderr. */
-export function redactingLogger(redact: Redactor, sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+export function redactingLogger(
+  redact: Redactor,
+  sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
   const emit =
     (level: string) =>
     (message: string, ...rest: unknown[]): void => {

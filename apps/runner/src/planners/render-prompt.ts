@@ -61,7 +61,8 @@ function renderBudget(context: PlanningContext): string {
 
 function renderSpace(space: ParamSpace): string {
   const rows = Object.entries(space).map(
-    ([name, knob]) => `| ${name} | ${describeKnob(knob)} | ${JSON.stringify(knobDefault(knob))} | ${knob.description ?? ''} |`,
+    ([name, knob]) =>
+      `| ${name} | ${describeKnob(knob)} | ${JSON.stringify(knobDefault(knob))} | ${knob.description ?? ''} |`,
   );
   return ['| knob | allowed | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
@@ -83,7 +84,9 @@ function renderHistory(history: readonly ExperimentRecord[], space: ParamSpace):
       `| ${cell(r.id)} | ${cell(r.name)} | ${cell(r.parent ?? '')} | ${r.status} | ${r.metric === null ? '—' : formatMetric(r.metric)} | ` +
       `${cell(compactParams(space, r.params))}${r.patch ? ' +patch' : ''} | ${cell(r.hypothesis)} | ${cell(r.note)} |`,
   );
-  const measured = history.filter((r): r is ExperimentRecord & { metric: number } => r.metric !== null && Number.isFinite(r.metric));
+  const measured = history.filter(
+    (r): r is ExperimentRecord & { metric: number } => r.metric !== null && Number.isFinite(r.metric),
+  );
   const best = measured.reduce<(ExperimentRecord & { metric: number }) | undefined>(
     (acc, r) => (acc === undefined || r.metric < acc.metric ? r : acc),
     undefined,
@@ -109,7 +112,9 @@ function renderHistory(history: readonly ExperimentRecord[], space: ParamSpace):
 function renderInFlight(context: PlanningContext): string {
   const pending = context.inFlight ?? [];
   if (pending.length === 0) return '(none)';
-  return pending.map((p) => `- ${p.name}: ${compactParams(context.paramSpace, p.params)}${p.patch ? ' +patch' : ''}`).join('\n');
+  return pending
+    .map((p) => `- ${p.name}: ${compactParams(context.paramSpace, p.params)}${p.patch ? ' +patch' : ''}`)
+    .join('\n');
 }
 
 function formatMetric(x: number): string {

@@ -27,18 +27,32 @@ export interface StopRuleInput {
 
 export type StopReason = 'max-experiments' | 'max-hours' | 'max-dollars' | 'plateau';
 
-export type StopDecision = { readonly stop: false } | { readonly stop: true; readonly reason: StopReason; readonly detail: string };
+export type StopDecision =
+  | { readonly stop: false }
+  | { readonly stop: true; readonly reason: StopReason; readonly detail: string };
 
 export function decideStop(input: StopRuleInput): StopDecision {
   // Caps first: they are promises made to whoever pays, and they hold whatever the metric does.
   if (input.experiments >= input.maxExperiments) {
-    return { stop: true, reason: 'max-experiments', detail: `${input.experiments} experiments reached the cap of ${input.maxExperiments}` };
+    return {
+      stop: true,
+      reason: 'max-experiments',
+      detail: `${input.experiments} experiments reached the cap of ${input.maxExperiments}`,
+    };
   }
   if (input.elapsedHours >= input.maxHours) {
-    return { stop: true, reason: 'max-hours', detail: `${input.elapsedHours.toFixed(2)} h elapsed reached the cap of ${input.maxHours} h` };
+    return {
+      stop: true,
+      reason: 'max-hours',
+      detail: `${input.elapsedHours.toFixed(2)} h elapsed reached the cap of ${input.maxHours} h`,
+    };
   }
   if (input.dollars >= input.maxDollars) {
-    return { stop: true, reason: 'max-dollars', detail: `$${input.dollars.toFixed(4)} spent reached the cap of $${input.maxDollars}` };
+    return {
+      stop: true,
+      reason: 'max-dollars',
+      detail: `$${input.dollars.toFixed(4)} spent reached the cap of $${input.maxDollars}`,
+    };
   }
   if (!input.seedExperimentsDone) return { stop: false };
 

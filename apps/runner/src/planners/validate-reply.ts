@@ -31,8 +31,13 @@ export function checkAgainstContext(reply: PlanReply, context: PlanningContext):
   const problems: string[] = [];
 
   const seenKeys = new Map<string, string>();
-  for (const record of context.history) seenKeys.set(experimentKey(space, record.params, record.patch), `history experiment "${record.name}" (id ${record.id})`);
-  for (const pending of context.inFlight ?? []) seenKeys.set(experimentKey(space, pending.params, pending.patch), `queued experiment "${pending.name}"`);
+  for (const record of context.history)
+    seenKeys.set(
+      experimentKey(space, record.params, record.patch),
+      `history experiment "${record.name}" (id ${record.id})`,
+    );
+  for (const pending of context.inFlight ?? [])
+    seenKeys.set(experimentKey(space, pending.params, pending.patch), `queued experiment "${pending.name}"`);
   const takenNames = new Set([...context.history.map((r) => r.name), ...(context.inFlight ?? []).map((p) => p.name)]);
   const historyIds = new Set(context.history.map((r) => r.id));
 
@@ -40,7 +45,8 @@ export function checkAgainstContext(reply: PlanReply, context: PlanningContext):
     const at = `experiments[${i}] ("${experiment.name}")`;
     for (const problem of validateParams(space, experiment.params)) problems.push(`${at}.params: ${problem}`);
 
-    if (takenNames.has(experiment.name)) problems.push(`${at}.name: the name "${experiment.name}" is already used; pick a new one`);
+    if (takenNames.has(experiment.name))
+      problems.push(`${at}.name: the name "${experiment.name}" is already used; pick a new one`);
     takenNames.add(experiment.name);
 
     if (experiment.parent !== undefined && !historyIds.has(experiment.parent)) {
@@ -55,7 +61,9 @@ export function checkAgainstContext(reply: PlanReply, context: PlanningContext):
       const key = experimentKey(space, experiment.params, experiment.patch);
       const earlier = seenKeys.get(key);
       if (earlier !== undefined) {
-        problems.push(`${at}: same parameters${experiment.patch ? ' and patch' : ''} as ${earlier} — ${describeAssignment(space, experiment.params)}; propose something not yet tried`);
+        problems.push(
+          `${at}: same parameters${experiment.patch ? ' and patch' : ''} as ${earlier} — ${describeAssignment(space, experiment.params)}; propose something not yet tried`,
+        );
       }
       seenKeys.set(key, `experiments[${i}] of this reply`);
     }
@@ -92,7 +100,10 @@ export function checkPatch(patch: string, editableFile: string): string[] {
 }
 
 /** Lower priority first; the stable sort keeps the model's order among equal priorities. */
-export function sortAndCapProposals(experiments: readonly ExperimentProposal[], experimentsLeft: number): ExperimentProposal[] {
+export function sortAndCapProposals(
+  experiments: readonly ExperimentProposal[],
+  experimentsLeft: number,
+): ExperimentProposal[] {
   const sorted = [...experiments].sort((a, b) => a.priority - b.priority);
   return sorted.slice(0, Math.max(0, Math.floor(experimentsLeft)));
 }

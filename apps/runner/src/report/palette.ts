@@ -36,5 +36,6 @@ export const SEED_COLOR = '#4a4a4a';
  * An × as a filled polygon (a plus with arms 0.3 wide, turned 45°, in vega's unit square). A
  * filled path, unlike vega's stroked 'cross' turned by `angle`, also draws as an × in the legend.
  */
-export const CROSS_SHAPE = 'M0.538,-1L1,-0.538L0.462,0L1,0.538L0.538,1L0,0.462L-0.538,1L-1,0.538L-0.462,0L-1,-0.538L-0.538,-1L0,-0.462Z';
+export const CROSS_SHAPE =
+  'M0.538,-1L1,-0.538L0.462,0L1,0.538L0.538,1L0,0.462L-0.538,1L-1,0.538L-0.462,0L-1,-0.538L-0.538,-1L0,-0.462Z';
 export const EXPERIMENT_SHAPE = 'circle';

@@ -10,7 +10,17 @@
  */
 import type { VegaLiteSpec } from '@tsfm/charts';
 import { formatMetric, METRIC_LABEL, truncate } from './format.js';
-import { BASELINE_COLOR, CROSS_SHAPE, EXPERIMENT_SHAPE, MUTED_TEXT, OUTCOME_COLORS, OUTCOME_LABELS, RUNNING_BEST_COLOR, SEED_COLOR, SEED_SHAPE } from './palette.js';
+import {
+  BASELINE_COLOR,
+  CROSS_SHAPE,
+  EXPERIMENT_SHAPE,
+  MUTED_TEXT,
+  OUTCOME_COLORS,
+  OUTCOME_LABELS,
+  RUNNING_BEST_COLOR,
+  SEED_COLOR,
+  SEED_SHAPE,
+} from './palette.js';
 import { bestNode, finishOrder, hasMetric, isCandidate, outcomeOf } from './ranking.js';
 import { SEED_ROLE_LABELS, seedRole } from './seed-roles.js';
 import type { TreeNode } from './tree-input.js';
@@ -74,7 +84,14 @@ export function progressData(nodes: readonly TreeNode[]): ProgressData {
     const order = index + 1;
     const kind = PROGRESS_KINDS[kindOf(node)].label;
     if (hasMetric(node)) {
-      points.push({ order, id: node.id, name: node.name, metric: node.metric, kind, hypothesis: truncate(node.hypothesis, 160) });
+      points.push({
+        order,
+        id: node.id,
+        name: node.name,
+        metric: node.metric,
+        kind,
+        hypothesis: truncate(node.hypothesis, 160),
+      });
     } else {
       crashes.push({ order, id: node.id, name: node.name, kind, error: truncate(node.error ?? 'no metric', 160) });
     }
@@ -84,7 +101,8 @@ export function progressData(nodes: readonly TreeNode[]): ProgressData {
   const baselines: ProgressData['baselines'] = [];
   for (const node of ordered) {
     const role = seedRole(node);
-    if (hasMetric(node) && role !== null && role !== 'seed') baselines.push({ label: `${SEED_ROLE_LABELS[role]} ${formatMetric(node.metric)}`, metric: node.metric });
+    if (hasMetric(node) && role !== null && role !== 'seed')
+      baselines.push({ label: `${SEED_ROLE_LABELS[role]} ${formatMetric(node.metric)}`, metric: node.metric });
   }
   return { points, crashes, runningBest, baselines, finished: ordered.length };
 }
@@ -96,7 +114,9 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
   // Room for each experiment to be told apart, within what a report page can show.
   const width = Math.max(560, Math.min(1100, 22 * n + 120));
   const title = {
-    text: best ? `Best ${formatMetric(best.metric)} after ${n} experiment${n === 1 ? '' : 's'}` : `No successful experiment yet (${n} finished)`,
+    text: best
+      ? `Best ${formatMetric(best.metric)} after ${n} experiment${n === 1 ? '' : 's'}`
+      : `No successful experiment yet (${n} finished)`,
     subtitle: subtitleFor(data, best),
     anchor: 'start' as const,
     subtitleColor: MUTED_TEXT,
@@ -123,13 +143,22 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
     // that runs ~40% long, and one long rotated title would add a blank band above the plot.
     title: [METRIC_LABEL, 'lower is better ↓'],
     // Crashes get the band above the metric range; the metric axis never reaches into it.
-    scale: { zero: false, nice: false, domain: paddedDomain(metricValues), range: [PROGRESS_HEIGHT, data.crashes.length > 0 ? CRASH_BAND_PX + 6 : 0] },
+    scale: {
+      zero: false,
+      nice: false,
+      domain: paddedDomain(metricValues),
+      range: [PROGRESS_HEIGHT, data.crashes.length > 0 ? CRASH_BAND_PX + 6 : 0],
+    },
   };
 
   const layers: object[] = [];
   for (const line of data.baselines) {
     layers.push(
-      { data: { values: [line] }, mark: { type: 'rule', strokeDash: [5, 4], color: BASELINE_COLOR, strokeWidth: 1, opacity: 0.8 }, encoding: { y } },
+      {
+        data: { values: [line] },
+        mark: { type: 'rule', strokeDash: [5, 4], color: BASELINE_COLOR, strokeWidth: 1, opacity: 0.8 },
+        encoding: { y },
+      },
       {
         data: { values: [line] },
         mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: BASELINE_COLOR },
@@ -151,7 +180,13 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
         strokeDash: {
           datum: RUNNING_BEST_LABEL,
           scale: { domain: [RUNNING_BEST_LABEL], range: [[1, 0]] },
-          legend: { title: null, orient: 'bottom', symbolType: 'stroke', symbolStrokeColor: RUNNING_BEST_COLOR, symbolStrokeWidth: 2.5 },
+          legend: {
+            title: null,
+            orient: 'bottom',
+            symbolType: 'stroke',
+            symbolStrokeColor: RUNNING_BEST_COLOR,
+            symbolStrokeWidth: 2.5,
+          },
         },
       },
     });
@@ -174,7 +209,16 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
       const right = point.order > n * 0.6;
       layers.push({
         data: { values: [{ ...point, label: `best: ${truncate(point.name, 28)}` }] },
-        mark: { type: 'text', align: right ? 'right' : 'left', baseline: 'top', dx: right ? -4 : 4, dy: 9, fontSize: 11, fontWeight: 'bold', color: RUNNING_BEST_COLOR },
+        mark: {
+          type: 'text',
+          align: right ? 'right' : 'left',
+          baseline: 'top',
+          dx: right ? -4 : 4,
+          dy: 9,
+          fontSize: 11,
+          fontWeight: 'bold',
+          color: RUNNING_BEST_COLOR,
+        },
         encoding: { x, y, text: { field: 'label' } },
       });
     }
@@ -211,7 +255,11 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
     width,
     height: PROGRESS_HEIGHT,
     background: 'white',
-    config: { view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' }, legend: { labelFontSize: 11, symbolSize: 90, labelLimit: 300 } },
+    config: {
+      view: { stroke: null },
+      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+      legend: { labelFontSize: 11, symbolSize: 90, labelLimit: 300 },
+    },
     layer: layers,
   } as VegaLiteSpec;
 }

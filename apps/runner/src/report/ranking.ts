@@ -23,7 +23,9 @@ export function outcomeOf(node: TreeNode): Outcome {
 }
 
 export function hasMetric(node: TreeNode): node is TreeNode & { metric: number } {
-  return node.status === 'completed' && node.decision !== 'crash' && node.metric !== null && Number.isFinite(node.metric);
+  return (
+    node.status === 'completed' && node.decision !== 'crash' && node.metric !== null && Number.isFinite(node.metric)
+  );
 }
 
 export function isCandidate(node: TreeNode): node is TreeNode & { metric: number } {
@@ -38,7 +40,8 @@ export function bestNode(nodes: readonly TreeNode[]): (TreeNode & { metric: numb
   let best: (TreeNode & { metric: number }) | undefined;
   for (const node of nodes) {
     if (!isCandidate(node)) continue;
-    if (!best || node.metric < best.metric || (node.metric === best.metric && compareIds(node.id, best.id) < 0)) best = node;
+    if (!best || node.metric < best.metric || (node.metric === best.metric && compareIds(node.id, best.id) < 0))
+      best = node;
   }
   return best;
 }
@@ -51,7 +54,11 @@ export function pathFromRoot(nodes: readonly TreeNode[], id: string): TreeNode[]
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const chain: TreeNode[] = [];
   const seen = new Set<string>();
-  for (let node = byId.get(id); node && !seen.has(node.id); node = node.parent === null ? undefined : byId.get(node.parent)) {
+  for (
+    let node = byId.get(id);
+    node && !seen.has(node.id);
+    node = node.parent === null ? undefined : byId.get(node.parent)
+  ) {
     seen.add(node.id);
     chain.push(node);
   }

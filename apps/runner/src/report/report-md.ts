@@ -7,7 +7,17 @@
 import { basename } from 'node:path';
 import { formatChange, formatDelta, formatMetric, METRIC_LABEL } from './format.js';
 import { code, fenced, nestMarkdown, paramsText, table } from './markdown.js';
-import { bestNode, bestPath, compareIds, countStatuses, hasMetric, isCandidate, outcomeOf, rankByMetric, relativeChange } from './ranking.js';
+import {
+  bestNode,
+  bestPath,
+  compareIds,
+  countStatuses,
+  hasMetric,
+  isCandidate,
+  outcomeOf,
+  rankByMetric,
+  relativeChange,
+} from './ranking.js';
 import { SEED_ROLE_LABELS, seedBaselines, seedRole } from './seed-roles.js';
 import { baselineRows, countsText, plannerText, statusText } from './summary-md.js';
 import type { LedgerRow, ReportInputs, TreeNode } from './tree-input.js';
@@ -45,25 +55,37 @@ function header(inputs: ReportInputs): string[] {
 function setup(inputs: ReportInputs): string[] {
   const lines = ['## Question and setup', ''];
   if (inputs.program) {
-    lines.push(`From ${code(inputs.program.path)}:`, '', ...inputs.program.text.split('\n').map((line) => (line ? `> ${line}` : '>')), '');
+    lines.push(
+      `From ${code(inputs.program.path)}:`,
+      '',
+      ...inputs.program.text.split('\n').map((line) => (line ? `> ${line}` : '>')),
+      '',
+    );
   } else {
     lines.push('No program file was found, so the question is not stated here.', '');
   }
   const config = inputs.config;
   if (config) {
-    const setting = (value: unknown, unit = ''): string => (value === undefined || value === null ? '—' : `${String(value)}${unit}`);
-    lines.push(...table(['setting', 'value'], [
-      ['planner', `${setting(config.planner)}${config.model ? ` (${config.model})` : ''}`],
-      ['max experiments', setting(config.maxExperiments)],
-      ['max hours', setting(config.maxHours)],
-      ['max planning dollars', setting(config.maxDollars)],
-      ['patience (planning rounds)', setting(config.patience)],
-      ['concurrency', setting(config.concurrency)],
-      ['launch', setting(config.launch)],
-      ['job timeout', setting(config.jobTimeoutS, ' s')],
-      ['run created', setting(config.createdAt)],
-      ['settings changed on resume', String(config.overrides?.length ?? 0)],
-    ]), '');
+    const setting = (value: unknown, unit = ''): string =>
+      value === undefined || value === null ? '—' : `${String(value)}${unit}`;
+    lines.push(
+      ...table(
+        ['setting', 'value'],
+        [
+          ['planner', `${setting(config.planner)}${config.model ? ` (${config.model})` : ''}`],
+          ['max experiments', setting(config.maxExperiments)],
+          ['max hours', setting(config.maxHours)],
+          ['max planning dollars', setting(config.maxDollars)],
+          ['patience (planning rounds)', setting(config.patience)],
+          ['concurrency', setting(config.concurrency)],
+          ['launch', setting(config.launch)],
+          ['job timeout', setting(config.jobTimeoutS, ' s')],
+          ['run created', setting(config.createdAt)],
+          ['settings changed on resume', String(config.overrides?.length ?? 0)],
+        ],
+      ),
+      '',
+    );
   } else {
     lines.push('config.json is missing or unreadable.', '');
   }
@@ -81,13 +103,28 @@ function seeds(nodes: readonly TreeNode[]): string[] {
   const lines = ['## Seeds', ''];
   if (seedNodes.length === 0) return [...lines, 'No seed experiments in the tree.'];
   lines.push('Baselines run before planning starts; every later experiment is measured against them.', '');
-  lines.push(...table(['id', 'name', 'role', 'metric', 'outcome', 'params'], seedNodes.map((node) => [
-    code(node.id), node.name, SEED_ROLE_LABELS[seedRole(node) ?? 'seed'], formatMetric(node.metric), outcomeOf(node), code(paramsText(node.params)),
-  ])));
+  lines.push(
+    ...table(
+      ['id', 'name', 'role', 'metric', 'outcome', 'params'],
+      seedNodes.map((node) => [
+        code(node.id),
+        node.name,
+        SEED_ROLE_LABELS[seedRole(node) ?? 'seed'],
+        formatMetric(node.metric),
+        outcomeOf(node),
+        code(paramsText(node.params)),
+      ]),
+    ),
+  );
   const best = bestNode(nodes);
   const baselines = seedBaselines(nodes);
   if (best && baselines.length > 0) {
-    lines.push('', `Best (${best.name}, ${formatMetric(best.metric)}) against them:`, '', ...table(['baseline', 'experiment', 'metric', 'best vs baseline'], baselineRows(best, baselines)));
+    lines.push(
+      '',
+      `Best (${best.name}, ${formatMetric(best.metric)}) against them:`,
+      '',
+      ...table(['baseline', 'experiment', 'metric', 'best vs baseline'], baselineRows(best, baselines)),
+    );
   }
   return lines;
 }
@@ -105,20 +142,32 @@ function results(inputs: ReportInputs): string[] {
     '',
   );
   let rank = 0;
-  lines.push(...table(
-    ['#', 'id', 'name', 'outcome', 'metric', harness ? 'vs harness default' : 'vs best', 'latency p99 (ms)', 'parent', 'commit'],
-    ranked.map((node) => [
-      isCandidate(node) ? String(++rank) : hasMetric(node) ? 'ref' : '—',
-      code(node.id),
-      `${node.name}${node.id === best?.id ? ' **(best)**' : ''}`,
-      outcomeOf(node),
-      formatMetric(node.metric),
-      hasMetric(node) && reference ? formatChange(relativeChange(node.metric, reference.metric)) : '—',
-      node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
-      node.parent ? code(node.parent) : '—',
-      node.commit ? code(node.commit.slice(0, 10)) : '—',
-    ]),
-  ));
+  lines.push(
+    ...table(
+      [
+        '#',
+        'id',
+        'name',
+        'outcome',
+        'metric',
+        harness ? 'vs harness default' : 'vs best',
+        'latency p99 (ms)',
+        'parent',
+        'commit',
+      ],
+      ranked.map((node) => [
+        isCandidate(node) ? String(++rank) : hasMetric(node) ? 'ref' : '—',
+        code(node.id),
+        `${node.name}${node.id === best?.id ? ' **(best)**' : ''}`,
+        outcomeOf(node),
+        formatMetric(node.metric),
+        hasMetric(node) && reference ? formatChange(relativeChange(node.metric, reference.metric)) : '—',
+        node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
+        node.parent ? code(node.parent) : '—',
+        node.commit ? code(node.commit.slice(0, 10)) : '—',
+      ]),
+    ),
+  );
   lines.push('', '![Progress: metric per experiment with the running best](progress.png)');
   const check = ledgerCheck(inputs.nodes, inputs.ledger);
   if (check.length > 0) lines.push('', ...check);
@@ -143,9 +192,13 @@ export function ledgerCheck(nodes: readonly TreeNode[], ledger: readonly LedgerR
   for (const commit of [...new Set([...fromTree.keys(), ...fromLedger.keys()])].sort()) {
     const tree = (fromTree.get(commit) ?? []).sort().join(', ');
     const rows = (fromLedger.get(commit) ?? []).sort().join(', ');
-    if (tree !== rows) problems.push(`- commit ${code(commit)}: tree.json has [${tree || 'nothing'}], results.tsv has [${rows || 'nothing'}]`);
+    if (tree !== rows)
+      problems.push(
+        `- commit ${code(commit)}: tree.json has [${tree || 'nothing'}], results.tsv has [${rows || 'nothing'}]`,
+      );
   }
-  if (problems.length === 0) return [`results.tsv: ${ledger.length} row${ledger.length === 1 ? '' : 's'}, consistent with engine/tree.json.`];
+  if (problems.length === 0)
+    return [`results.tsv: ${ledger.length} row${ledger.length === 1 ? '' : 's'}, consistent with engine/tree.json.`];
   const shown = problems.slice(0, 10);
   return [
     `results.tsv disagrees with engine/tree.json for ${problems.length} commit${problems.length === 1 ? '' : 's'} (the tables above use tree.json):`,
@@ -158,20 +211,27 @@ export function ledgerCheck(nodes: readonly TreeNode[], ledger: readonly LedgerR
 function bestPathSection(nodes: readonly TreeNode[]): string[] {
   const path = bestPath(nodes);
   const lines = ['## Best path', ''];
-  lines.push('![Hypothesis tree: experiments by parent, coloured by outcome, best path highlighted](hypothesis_tree.png)', '');
+  lines.push(
+    '![Hypothesis tree: experiments by parent, coloured by outcome, best path highlighted](hypothesis_tree.png)',
+    '',
+  );
   if (path.length === 0) return [...lines, 'No experiment has a metric yet.'];
   const root = path[0];
   const last = path.at(-1);
   if (root && last && hasMetric(root) && hasMetric(last) && path.length > 1) {
-    lines.push(`From ${root.name} (${formatMetric(root.metric)}) to ${last.name} (${formatMetric(last.metric)}): ${formatDelta(last.metric - root.metric)} (${formatChange(relativeChange(last.metric, root.metric))}) in ${path.length - 1} step${path.length === 2 ? '' : 's'}.`, '');
+    lines.push(
+      `From ${root.name} (${formatMetric(root.metric)}) to ${last.name} (${formatMetric(last.metric)}): ${formatDelta(last.metric - root.metric)} (${formatChange(relativeChange(last.metric, root.metric))}) in ${path.length - 1} step${path.length === 2 ? '' : 's'}.`,
+      '',
+    );
   }
   path.forEach((node, index) => {
     const parent = index > 0 ? path[index - 1] : undefined;
     let change = node.seed ? `seed (${SEED_ROLE_LABELS[seedRole(node) ?? 'seed']})` : 'root';
     if (parent) {
-      change = hasMetric(node) && hasMetric(parent)
-        ? `${formatDelta(node.metric - parent.metric)} (${formatChange(relativeChange(node.metric, parent.metric))}) vs ${parent.name}`
-        : `no metric to compare with ${parent.name}`;
+      change =
+        hasMetric(node) && hasMetric(parent)
+          ? `${formatDelta(node.metric - parent.metric)} (${formatChange(relativeChange(node.metric, parent.metric))}) vs ${parent.name}`
+          : `no metric to compare with ${parent.name}`;
     }
     lines.push(`${index + 1}. **${node.name}** (${code(node.id)}) — ${formatMetric(node.metric)}; ${change}`);
     if (parent) {
@@ -185,7 +245,10 @@ function bestPathSection(nodes: readonly TreeNode[]): string[] {
 }
 
 /** "contextLength 256 → 512, flip — → true": what the child set differently from its parent. */
-export function paramChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string {
+export function paramChanges(
+  before: Readonly<Record<string, unknown>>,
+  after: Readonly<Record<string, unknown>>,
+): string {
   const show = (value: unknown): string => (value === undefined ? '—' : JSON.stringify(value));
   return [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .sort()
@@ -218,7 +281,10 @@ function experiments(inputs: ReportInputs): string[] {
       const patchLines = node.patch.replace(/\n$/, '').split('\n');
       const cut = patchLines.length > PATCH_LINES;
       lines.push('', ...fenced(patchLines.slice(0, PATCH_LINES).join('\n'), 'diff'));
-      if (cut) lines.push(`(${patchLines.length - PATCH_LINES} more patch lines in commit ${node.commit ? code(node.commit) : 'of this experiment'})`);
+      if (cut)
+        lines.push(
+          `(${patchLines.length - PATCH_LINES} more patch lines in commit ${node.commit ? code(node.commit) : 'of this experiment'})`,
+        );
     }
     const analysis = inputs.analyses.get(node.id);
     if (analysis) lines.push('', `#### Analysis (runs/${node.id}/analysis.md)`, '', ...nestMarkdown(analysis, 4));
@@ -229,8 +295,12 @@ function experiments(inputs: ReportInputs): string[] {
 function files(inputs: ReportInputs): string[] {
   const lines = ['## Files', ''];
   lines.push('- `summary.md`, `progress.png`, `hypothesis_tree.png`: this report in brief');
-  lines.push(`- \`results.tsv\`: ${inputs.ledger === undefined ? 'not written yet' : `${inputs.ledger.length} rows (commit, metric, latency, status, description)`}`);
-  lines.push(`- \`master_table.tsv\`: ${inputs.masterTableRows === undefined ? 'not written yet' : `${inputs.masterTableRows} rows`}`);
+  lines.push(
+    `- \`results.tsv\`: ${inputs.ledger === undefined ? 'not written yet' : `${inputs.ledger.length} rows (commit, metric, latency, status, description)`}`,
+  );
+  lines.push(
+    `- \`master_table.tsv\`: ${inputs.masterTableRows === undefined ? 'not written yet' : `${inputs.masterTableRows} rows`}`,
+  );
   lines.push('- `engine/tree.json`: the experiment tree these tables are built from');
   if (inputs.logFiles.length > 0) lines.push(`- logs: ${inputs.logFiles.map((file) => code(file)).join(', ')}`);
   return lines;

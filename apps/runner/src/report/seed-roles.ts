@@ -27,7 +27,11 @@ export function seedRole(node: TreeNode): SeedRole | null {
   const kind = node.seedKind ?? null;
   if (!node.seed && kind === null) return null;
   if (kind !== null && KNOWN_KINDS.includes(kind)) return kind as SeedRole;
-  const words = [node.name, node.id, ...ROLE_KEYS.map((key) => node.params[key]).filter((value): value is string => typeof value === 'string')]
+  const words = [
+    node.name,
+    node.id,
+    ...ROLE_KEYS.map((key) => node.params[key]).filter((value): value is string => typeof value === 'string'),
+  ]
     .join(' ')
     .toLowerCase();
   // Oracle first: "oracle over the default grid" is an oracle, not the default.
@@ -57,7 +61,10 @@ export function seedBaselines(nodes: readonly TreeNode[]): SeedBaseline[] {
   const baselines: SeedBaseline[] = [];
   for (const role of roles) {
     const holders = nodes
-      .filter((node): node is TreeNode & { metric: number } => seedRole(node) === role && node.status === 'completed' && node.metric !== null)
+      .filter(
+        (node): node is TreeNode & { metric: number } =>
+          seedRole(node) === role && node.status === 'completed' && node.metric !== null,
+      )
       .sort((a, b) => a.metric - b.metric || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const node = holders[0];
     if (node) baselines.push({ role, node });

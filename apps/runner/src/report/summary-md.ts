@@ -20,7 +20,9 @@ export function renderSummary(inputs: ReportInputs): string {
   lines.push(`- **Status:** ${statusText(inputs)}`);
   lines.push(`- **Experiments:** ${countsText(counts)}`);
   if (best) {
-    lines.push(`- **Best:** ${best.name} (${code(best.id)}): **${formatMetric(best.metric)}** ${METRIC_LABEL} (lower is better)`);
+    lines.push(
+      `- **Best:** ${best.name} (${code(best.id)}): **${formatMetric(best.metric)}** ${METRIC_LABEL} (lower is better)`,
+    );
     lines.push(`  - params ${code(paramsText(best.params))}${best.commit ? `, commit ${code(best.commit)}` : ''}`);
   } else {
     lines.push('- **Best:** none yet (no experiment has completed with a metric)');
@@ -36,19 +38,24 @@ export function renderSummary(inputs: ReportInputs): string {
   if (top.length > 0) {
     const reference = baselines.find((baseline) => baseline.role === 'harness-default')?.node;
     lines.push('', `## Top ${top.length}`, '');
-    lines.push(...table(
-      ['#', 'experiment', 'metric', reference ? 'vs harness default' : 'vs best', 'decision', 'commit'],
-      top.map((node, index) => [
-        String(index + 1),
-        `${node.name} (${code(node.id)})`,
-        formatMetric(node.metric),
-        formatChange(relativeChange(node.metric, (reference ?? best)?.metric ?? node.metric)),
-        node.decision ?? '—',
-        node.commit ? code(node.commit.slice(0, 10)) : '—',
-      ]),
-    ));
+    lines.push(
+      ...table(
+        ['#', 'experiment', 'metric', reference ? 'vs harness default' : 'vs best', 'decision', 'commit'],
+        top.map((node, index) => [
+          String(index + 1),
+          `${node.name} (${code(node.id)})`,
+          formatMetric(node.metric),
+          formatChange(relativeChange(node.metric, (reference ?? best)?.metric ?? node.metric)),
+          node.decision ?? '—',
+          node.commit ? code(node.commit.slice(0, 10)) : '—',
+        ]),
+      ),
+    );
   }
-  lines.push('', 'Details: [report.md](report.md) · [progress.png](progress.png) · [hypothesis_tree.png](hypothesis_tree.png) · results.tsv');
+  lines.push(
+    '',
+    'Details: [report.md](report.md) · [progress.png](progress.png) · [hypothesis_tree.png](hypothesis_tree.png) · results.tsv',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -74,7 +81,9 @@ export function countsText(counts: StatusCounts): string {
 
 export function plannerText(inputs: ReportInputs): string {
   const spend = inputs.plannerSpend;
-  const who = inputs.config?.planner ? `${inputs.config.planner}${inputs.config.model ? ` (${inputs.config.model})` : ''}` : 'planner';
+  const who = inputs.config?.planner
+    ? `${inputs.config.planner}${inputs.config.model ? ` (${inputs.config.model})` : ''}`
+    : 'planner';
   if (!spend) return who;
   const parts = [
     ...(spend.rounds === undefined ? [] : [`${spend.rounds} planning round${spend.rounds === 1 ? '' : 's'}`]),
@@ -96,6 +105,11 @@ export function baselineRows(best: TreeNode & { metric: number }, baselines: rea
       const closed = (harness.metric - best.metric) / (harness.metric - node.metric);
       comparison += `; closes ${(closed * 100).toFixed(0)}% of the gap from the harness default`;
     }
-    return [SEED_ROLE_LABELS[role], `${node.name} (${code(node.id)})`, formatMetric(node.metric), node.id === best.id ? 'is the best' : comparison];
+    return [
+      SEED_ROLE_LABELS[role],
+      `${node.name} (${code(node.id)})`,
+      formatMetric(node.metric),
+      node.id === best.id ? 'is the best' : comparison,
+    ];
   });
 }

@@ -62,7 +62,9 @@ export function tidyLayout(nodes: readonly TreeNode[]): TreeLayout {
   const visited = new Set<string>();
   const place = (id: string | null): Placed => {
     if (id !== null) visited.add(id);
-    const children = (childrenOf.get(id) ?? []).filter((child) => !visited.has(child.id)).map((child) => place(child.id));
+    const children = (childrenOf.get(id) ?? [])
+      .filter((child) => !visited.has(child.id))
+      .map((child) => place(child.id));
     return packChildren(id ?? '', children);
   };
   const forest = place(null);
@@ -139,7 +141,9 @@ function mergeContour(into: Contour, from: Contour, shift: number, levelOffset: 
   from.forEach(([min, max], depth) => {
     const level = depth + levelOffset;
     const current = into[level];
-    into[level] = current ? [Math.min(current[0], min + shift), Math.max(current[1], max + shift)] : [min + shift, max + shift];
+    into[level] = current
+      ? [Math.min(current[0], min + shift), Math.max(current[1], max + shift)]
+      : [min + shift, max + shift];
   });
 }
 

@@ -124,7 +124,10 @@ export async function readReportInputs(workdir: string): Promise<ReportInputs> {
     engineStatus: stringField(checkpoint, 'status'),
     stopReason: stopReasonFrom(engineState) ?? stringField(checkpoint, 'stopReason'),
     ledger: resultsText === undefined ? undefined : parseResultsTsv(resultsText),
-    masterTableRows: masterText === undefined ? undefined : Math.max(0, masterText.split('\n').filter((line) => line.length > 0).length - 1),
+    masterTableRows:
+      masterText === undefined
+        ? undefined
+        : Math.max(0, masterText.split('\n').filter((line) => line.length > 0).length - 1),
     analyses: await readAnalyses(paths, nodes),
     plannerSpend: plannerSpendFrom(await readOptional(join(paths.logsDir, 'planner-calls.jsonl')), engineState),
     logFiles: await listLogs(paths),
@@ -233,14 +236,17 @@ function plannerSpendFrom(callLog: string | undefined, engineState: unknown): Pl
   let calls: number | undefined;
   let logDollars = 0;
   for (const line of callLog?.split('\n') ?? []) {
-    const entry = lenientJson(line.trim() || undefined) as { cumulativeDollars?: unknown; purpose?: unknown } | undefined;
+    const entry = lenientJson(line.trim() || undefined) as
+      | { cumulativeDollars?: unknown; purpose?: unknown }
+      | undefined;
     if (typeof entry !== 'object' || entry === null) continue;
     // The synthesis's own calls are left out: counting them would change the report it was
     // made from, so its cache (keyed by that text) would miss and every report would pay again.
     if (entry.purpose === 'synthesis') continue;
     calls = (calls ?? 0) + 1;
     // Cumulative across processes (call-log.ts), so the largest value is the total spent.
-    if (typeof entry.cumulativeDollars === 'number' && entry.cumulativeDollars > logDollars) logDollars = entry.cumulativeDollars;
+    if (typeof entry.cumulativeDollars === 'number' && entry.cumulativeDollars > logDollars)
+      logDollars = entry.cumulativeDollars;
   }
   if (calls === undefined && stateDollars === undefined && rounds === undefined) return undefined;
   return { calls, dollars: Math.max(logDollars, stateDollars ?? 0), rounds };
@@ -248,10 +254,12 @@ function plannerSpendFrom(callLog: string | undefined, engineState: unknown): Pl
 
 async function listLogs(paths: WorkdirPaths): Promise<string[]> {
   const entries = await readdir(paths.logsDir, { withFileTypes: true }).catch(() => []);
-  return entries
-    // The synthesis cache is written by the report itself; listing it would make the second
-    // report differ from the first.
-    .filter((entry) => !entry.name.startsWith('.') && entry.name !== SYNTHESIS_CACHE_NAME)
-    .map((entry) => `logs/${entry.name}${entry.isDirectory() ? '/' : ''}`)
-    .sort();
+  return (
+    entries
+      // The synthesis cache is written by the report itself; listing it would make the second
+      // report differ from the first.
+      .filter((entry) => !entry.name.startsWith('.') && entry.name !== SYNTHESIS_CACHE_NAME)
+      .map((entry) => `logs/${entry.name}${entry.isDirectory() ? '/' : ''}`)
+      .sort()
+  );
 }

@@ -10,7 +10,16 @@
  */
 import type { VegaLiteSpec } from '@tsfm/charts';
 import { formatMetric, truncate } from './format.js';
-import { BEST_PATH_COLOR, EDGE_COLOR, EXPERIMENT_SHAPE, MUTED_TEXT, OUTCOME_COLORS, OUTCOME_LABELS, OUTCOME_ORDER, SEED_SHAPE } from './palette.js';
+import {
+  BEST_PATH_COLOR,
+  EDGE_COLOR,
+  EXPERIMENT_SHAPE,
+  MUTED_TEXT,
+  OUTCOME_COLORS,
+  OUTCOME_LABELS,
+  OUTCOME_ORDER,
+  SEED_SHAPE,
+} from './palette.js';
 import { bestNode, bestPath, outcomeOf, type Outcome } from './ranking.js';
 import { tidyLayout, type TreeLayout } from './tidy-layout.js';
 import type { TreeNode } from './tree-input.js';
@@ -69,7 +78,10 @@ export interface TreeChartData {
 function canvasSize(layout: TreeLayout, orientation: TreeOrientation): { width: number; height: number } {
   const across = orientation === 'left-right' ? layout.maxDepth * LABEL_SLOT_PX : layout.maxBreadth * LABEL_SLOT_PX;
   const down = orientation === 'left-right' ? layout.maxBreadth * ROW_PX : layout.maxDepth * LEVEL_PX;
-  return { width: Math.max(360, MARGIN.left + across + MARGIN.right), height: Math.max(80, MARGIN.top + down + MARGIN.bottom) };
+  return {
+    width: Math.max(360, MARGIN.left + across + MARGIN.right),
+    height: Math.max(80, MARGIN.top + down + MARGIN.bottom),
+  };
 }
 
 export function chooseOrientation(layout: TreeLayout): TreeOrientation {
@@ -115,8 +127,18 @@ export function treeChartData(nodes: readonly TreeNode[]): TreeChartData {
     const [px, py] = position(parent.depth, parent.breadth);
     const corners: Array<[number, number]> =
       orientation === 'left-right'
-        ? [[px, py], [x - elbow, py], [x - elbow, y], [x, y]]
-        : [[px, py], [px, y - elbow], [x, y - elbow], [x, y]];
+        ? [
+            [px, py],
+            [x - elbow, py],
+            [x - elbow, y],
+            [x, y],
+          ]
+        : [
+            [px, py],
+            [px, y - elbow],
+            [x, y - elbow],
+            [x, y],
+          ];
     const edge = `${parentId}->${node.id}`;
     const onBestPath = onPath.has(node.id) && onPath.has(parentId);
     corners.forEach(([ex, ey], order) => edges.push({ edge, order, x: ex, y: ey, onBestPath }));
@@ -149,7 +171,9 @@ export function treeSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
 
   const x = { field: 'x', type: 'quantitative' as const, scale: null, axis: null };
   const y = { field: 'y', type: 'quantitative' as const, scale: null, axis: null };
-  const outcomes = OUTCOME_ORDER.filter((outcome: Outcome) => data.nodes.some((mark) => mark.outcome === OUTCOME_LABELS[outcome]));
+  const outcomes = OUTCOME_ORDER.filter((outcome: Outcome) =>
+    data.nodes.some((mark) => mark.outcome === OUTCOME_LABELS[outcome]),
+  );
   const origins = (['seed', 'planner'] as const).filter((origin) => data.nodes.some((mark) => mark.origin === origin));
   const layers: object[] = [
     {
@@ -177,22 +201,53 @@ export function treeSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
         color: {
           field: 'outcome',
           type: 'nominal',
-          scale: { domain: outcomes.map((outcome) => OUTCOME_LABELS[outcome]), range: outcomes.map((outcome) => OUTCOME_COLORS[outcome]) },
-          legend: { title: null, orient: 'top', direction: 'horizontal', symbolStrokeColor: '#888888', symbolStrokeWidth: 0.5 },
+          scale: {
+            domain: outcomes.map((outcome) => OUTCOME_LABELS[outcome]),
+            range: outcomes.map((outcome) => OUTCOME_COLORS[outcome]),
+          },
+          legend: {
+            title: null,
+            orient: 'top',
+            direction: 'horizontal',
+            symbolStrokeColor: '#888888',
+            symbolStrokeWidth: 0.5,
+          },
         },
         shape: {
           field: 'origin',
           type: 'nominal',
-          scale: { domain: origins, range: origins.map((origin) => (origin === 'seed' ? SEED_SHAPE : EXPERIMENT_SHAPE)) },
-          legend: { title: null, orient: 'top', direction: 'horizontal', labelExpr: "datum.label === 'seed' ? 'seed experiment' : 'planner proposal'" },
+          scale: {
+            domain: origins,
+            range: origins.map((origin) => (origin === 'seed' ? SEED_SHAPE : EXPERIMENT_SHAPE)),
+          },
+          legend: {
+            title: null,
+            orient: 'top',
+            direction: 'horizontal',
+            labelExpr: "datum.label === 'seed' ? 'seed experiment' : 'planner proposal'",
+          },
         },
-        tooltip: [{ field: 'name' }, { field: 'value', title: 'metric' }, { field: 'outcome' }, { field: 'hypothesis' }],
+        tooltip: [
+          { field: 'name' },
+          { field: 'value', title: 'metric' },
+          { field: 'outcome' },
+          { field: 'hypothesis' },
+        ],
       },
     },
     // Names on the best path in bold brown, the rest plain: two layers, as a font weight cannot be encoded.
     ...[false, true].map((bold) => ({
       data: { values: data.nodes.filter((mark) => mark.onBestPath === bold) },
-      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 11, dy: -3, fontSize: 11, fontWeight: bold ? 'bold' : 'normal', color: bold ? '#8a4a00' : '#222222' },
+      mark: {
+        type: 'text',
+        align: 'left',
+        baseline: 'bottom',
+        dx: 11,
+        dy: -3,
+        fontSize: 11,
+        fontWeight: bold ? 'bold' : 'normal',
+        color: bold ? '#8a4a00' : '#222222',
+      },
       encoding: { x, y, text: { field: 'name' } },
     })),
     {

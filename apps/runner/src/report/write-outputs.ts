@@ -95,7 +95,10 @@ interface SynthesisCache {
   readonly text: string;
 }
 
-async function synthesisSection(inputs: ReportInputs, synthesize: Synthesize | undefined): Promise<{ lines: string[]; outcome: SynthesisOutcome }> {
+async function synthesisSection(
+  inputs: ReportInputs,
+  synthesize: Synthesize | undefined,
+): Promise<{ lines: string[]; outcome: SynthesisOutcome }> {
   if (!synthesize) return { lines: [NO_SYNTHESIS], outcome: 'not-requested' };
   const input = renderReport(inputs, null);
   const inputSha256 = createHash('sha256').update(input).digest('hex');
@@ -118,7 +121,9 @@ async function synthesisSection(inputs: ReportInputs, synthesize: Synthesize | u
 async function readCache(file: string): Promise<SynthesisCache | undefined> {
   try {
     const value = JSON.parse(await readFile(file, 'utf8')) as Partial<SynthesisCache>;
-    return typeof value.inputSha256 === 'string' && typeof value.text === 'string' ? { inputSha256: value.inputSha256, text: value.text } : undefined;
+    return typeof value.inputSha256 === 'string' && typeof value.text === 'string'
+      ? { inputSha256: value.inputSha256, text: value.text }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -59,18 +59,33 @@ export class CheckpointStore {
   }
 
   async save(state: SchedulerState): Promise<void> {
-    if (!this.verified) throw new Error(`${this.label}: refusing to write before the existing file was read and validated`);
-    const checkpoint: Checkpoint = { version: CHECKPOINT_VERSION, ...pickState(state), updatedAt: new Date().toISOString() };
+    if (!this.verified)
+      throw new Error(`${this.label}: refusing to write before the existing file was read and validated`);
+    const checkpoint: Checkpoint = {
+      version: CHECKPOINT_VERSION,
+      ...pickState(state),
+      updatedAt: new Date().toISOString(),
+    };
     // The checkpoint first: it is the truth, the snapshots are only views of it.
     await writeJsonAtomic(this.paths.checkpoint, checkpoint);
     await writeJsonAtomic(this.paths.queueSnapshot, {
       updatedAt: checkpoint.updatedAt,
-      queued: state.queue.map((spec, position) => ({ position, id: spec.id, priority: spec.priority, kind: spec.kind })),
+      queued: state.queue.map((spec, position) => ({
+        position,
+        id: spec.id,
+        priority: spec.priority,
+        kind: spec.kind,
+      })),
     });
     await writeJsonAtomic(this.paths.activeSnapshot, {
       updatedAt: checkpoint.updatedAt,
       status: state.status,
-      running: state.running.map((spec) => ({ id: spec.id, kind: spec.kind, priority: spec.priority, payload: spec.payload })),
+      running: state.running.map((spec) => ({
+        id: spec.id,
+        kind: spec.kind,
+        priority: spec.priority,
+        payload: spec.payload,
+      })),
     });
   }
 }

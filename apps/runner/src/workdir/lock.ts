@@ -50,7 +50,13 @@ export interface WorkdirLock {
 const GUARD_STALE_MS = 30_000;
 
 export async function acquireLock(paths: WorkdirPaths, purpose: string): Promise<WorkdirLock> {
-  const holder: LockHolder = { pid: process.pid, hostname: hostname(), bootId: currentBootId(), startedAt: new Date().toISOString(), purpose };
+  const holder: LockHolder = {
+    pid: process.pid,
+    hostname: hostname(),
+    bootId: currentBootId(),
+    startedAt: new Date().toISOString(),
+    purpose,
+  };
   const temp = tempPathFor(paths.lock);
   const handle = await open(temp, 'wx');
   try {
@@ -70,10 +76,13 @@ export async function acquireLock(paths: WorkdirPaths, purpose: string): Promise
       }
       const current = await readLockHolder(paths);
       if (current === undefined) continue; // released between our link and our read: try again
-      if (current.liveness !== 'dead') throw new WorkdirLockedError(shortPath(paths, paths.lock), current.holder, current.liveness);
+      if (current.liveness !== 'dead')
+        throw new WorkdirLockedError(shortPath(paths, paths.lock), current.holder, current.liveness);
       await removeStaleLock(paths, current.raw);
     }
-    throw new Error(`${shortPath(paths, paths.lock)}: could not take the lock after several attempts; another process keeps taking it`);
+    throw new Error(
+      `${shortPath(paths, paths.lock)}: could not take the lock after several attempts; another process keeps taking it`,
+    );
   } finally {
     await unlink(temp).catch(() => {});
   }

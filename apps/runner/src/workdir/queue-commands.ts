@@ -58,7 +58,10 @@ export async function listInbox(paths: WorkdirPaths): Promise<string[]> {
  * Reads the waiting edits. A file that does not validate (written by hand, say) is filed under
  * `rejected/` straight away with the field-level reason, since it cannot change any state.
  */
-export async function takePendingEdits(paths: WorkdirPaths, log: (line: string) => void = () => {}): Promise<PendingEdit[]> {
+export async function takePendingEdits(
+  paths: WorkdirPaths,
+  log: (line: string) => void = () => {},
+): Promise<PendingEdit[]> {
   const pending: PendingEdit[] = [];
   for (const name of await listInbox(paths)) {
     const file = join(paths.commandsDir, name);

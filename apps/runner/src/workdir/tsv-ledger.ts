@@ -30,10 +30,15 @@ export class TsvLedger {
   ) {}
 
   /** Opens (creating with a header, or repairing a torn tail) the ledger at `file`. */
-  static async open(file: string, columns: readonly string[], options: { keyColumn?: string; label?: string } = {}): Promise<TsvLedger> {
+  static async open(
+    file: string,
+    columns: readonly string[],
+    options: { keyColumn?: string; label?: string } = {},
+  ): Promise<TsvLedger> {
     const keyColumn = options.keyColumn ?? columns[0];
     const keyIndex = keyColumn === undefined ? -1 : columns.indexOf(keyColumn);
-    if (keyColumn === undefined || keyIndex < 0) throw new Error(`${file}: the key column ${keyColumn} is not one of the columns`);
+    if (keyColumn === undefined || keyIndex < 0)
+      throw new Error(`${file}: the key column ${keyColumn} is not one of the columns`);
     const label = options.label ?? file;
     const header = columns.join('\t');
     let text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -56,8 +61,11 @@ export class TsvLedger {
     }
     const lines = text.split('\n').slice(0, -1);
     if (lines[0] !== header) {
-      throw new WorkdirFileError(label, [`header is ${JSON.stringify(lines[0])}, expected ${JSON.stringify(header)}`],
-        'The ledger was left as it is; move it aside if it belongs to another run.');
+      throw new WorkdirFileError(
+        label,
+        [`header is ${JSON.stringify(lines[0])}, expected ${JSON.stringify(header)}`],
+        'The ledger was left as it is; move it aside if it belongs to another run.',
+      );
     }
     const keys = new Set(lines.slice(1).map((line) => line.split('\t')[keyIndex] ?? ''));
     return new TsvLedger(file, columns, keyColumn, keys, repairedBytes);
@@ -89,7 +97,8 @@ export class TsvLedger {
       const { bytesWritten } = await handle.write(line);
       // A short write (disk full) leaves a torn tail; stop here so the next open cuts it off
       // instead of appending whole rows after it.
-      if (bytesWritten !== line.length) throw new Error(`${this.file}: short write (${bytesWritten}/${line.length} bytes)`);
+      if (bytesWritten !== line.length)
+        throw new Error(`${this.file}: short write (${bytesWritten}/${line.length} bytes)`);
       await handle.sync();
     } finally {
       await handle.close();

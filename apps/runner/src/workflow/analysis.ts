@@ -22,7 +22,9 @@ export interface References {
 }
 
 function measured(node: TreeNode | undefined): (TreeNode & { metric: number }) | undefined {
-  return node && node.status === 'completed' && node.metric !== null ? (node as TreeNode & { metric: number }) : undefined;
+  return node && node.status === 'completed' && node.metric !== null
+    ? (node as TreeNode & { metric: number })
+    : undefined;
 }
 
 export function referencesOf(nodes: readonly TreeNode[]): References {
@@ -31,7 +33,10 @@ export function referencesOf(nodes: readonly TreeNode[]): References {
 }
 
 /** Lowest-metric candidate (ties: the earlier one), optionally leaving one node out. */
-export function bestCandidate(nodes: readonly TreeNode[], except?: string): (TreeNode & { metric: number }) | undefined {
+export function bestCandidate(
+  nodes: readonly TreeNode[],
+  except?: string,
+): (TreeNode & { metric: number }) | undefined {
   let best: (TreeNode & { metric: number }) | undefined;
   for (const node of nodes) {
     if (node.id === except || !isCandidate(node)) continue;
@@ -87,7 +92,9 @@ export function analysisMarkdown({ node, nodes, space, editable, baseCommit, log
   const title = node.status === 'completed' ? `completed, ${node.decision}` : `failed (${node.decision ?? 'crash'})`;
   const lines = [`# ${node.id} — ${node.name}: ${title}`, ''];
   lines.push(`**Hypothesis.** ${node.hypothesis || '(none given)'}`, '');
-  const patch = node.patch ? `a ${node.patch.split('\n').length}-line patch to ${editable}` : `no change to ${editable}`;
+  const patch = node.patch
+    ? `a ${node.patch.split('\n').length}-line patch to ${editable}`
+    : `no change to ${editable}`;
   const base = node.parent ? `built on ${node.parent}` : 'built on the anchor';
   lines.push(
     `**What was tried.** ${node.seedKind ? `reference seed (${node.seedKind}); ` : ''}params: ${describeParams(space, node)}; ${patch}; ` +
@@ -97,34 +104,60 @@ export function analysisMarkdown({ node, nodes, space, editable, baseCommit, log
 
   if (node.status !== 'completed' || node.metric === null) {
     lines.push(`**What happened.** ${node.error ?? 'no metric'}`, '');
-    if (logTail && logTail.trim()) lines.push('Last lines of the log:', '', '```', ...logTail.trimEnd().split('\n').slice(-20), '```', '');
-    lines.push('**Decision.** crash: no metric, so nothing to compare. Read the reason above before proposing anything similar.');
+    if (logTail && logTail.trim())
+      lines.push('Last lines of the log:', '', '```', ...logTail.trimEnd().split('\n').slice(-20), '```', '');
+    lines.push(
+      '**Decision.** crash: no metric, so nothing to compare. Read the reason above before proposing anything similar.',
+    );
     return lines.join('\n') + '\n';
   }
 
   const metric = node.metric;
-  lines.push(`**Result.** metric ${metricText(metric)} (lower is better)${node.latencyMsP99 === null ? '' : `, latency p99 ${node.latencyMsP99.toFixed(2)} ms`}.`, '');
+  lines.push(
+    `**Result.** metric ${metricText(metric)} (lower is better)${node.latencyMsP99 === null ? '' : `, latency p99 ${node.latencyMsP99.toFixed(2)} ms`}.`,
+    '',
+  );
   const rows: string[] = [];
   const parent = node.parent ? measured(nodes.find((n) => n.id === node.parent)) : undefined;
-  if (parent) rows.push(`| parent ${parent.id} | ${metricText(parent.metric)} | ${percent(relativeChange(metric, parent.metric))} |`);
-  const bestBefore = bestCandidate(nodes.filter((n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt)), node.id);
-  if (bestBefore) rows.push(`| best candidate before (${bestBefore.id}) | ${metricText(bestBefore.metric)} | ${percent(relativeChange(metric, bestBefore.metric))} |`);
-  if (refs.bestFixed && refs.bestFixed.id !== node.id) rows.push(`| best fixed config (${refs.bestFixed.id}) | ${metricText(refs.bestFixed.metric)} | ${percent(relativeChange(metric, refs.bestFixed.metric))} |`);
+  if (parent)
+    rows.push(
+      `| parent ${parent.id} | ${metricText(parent.metric)} | ${percent(relativeChange(metric, parent.metric))} |`,
+    );
+  const bestBefore = bestCandidate(
+    nodes.filter((n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt)),
+    node.id,
+  );
+  if (bestBefore)
+    rows.push(
+      `| best candidate before (${bestBefore.id}) | ${metricText(bestBefore.metric)} | ${percent(relativeChange(metric, bestBefore.metric))} |`,
+    );
+  if (refs.bestFixed && refs.bestFixed.id !== node.id)
+    rows.push(
+      `| best fixed config (${refs.bestFixed.id}) | ${metricText(refs.bestFixed.metric)} | ${percent(relativeChange(metric, refs.bestFixed.metric))} |`,
+    );
   if (refs.oracle && refs.oracle.id !== node.id) {
     const closed = gapClosed(metric, refs);
-    rows.push(`| oracle, the floor (${refs.oracle.id}) | ${metricText(refs.oracle.metric)} | ${percent(relativeChange(metric, refs.oracle.metric))}${closed ? `; closes ${closed} of the default→oracle gap` : ''} |`);
+    rows.push(
+      `| oracle, the floor (${refs.oracle.id}) | ${metricText(refs.oracle.metric)} | ${percent(relativeChange(metric, refs.oracle.metric))}${closed ? `; closes ${closed} of the default→oracle gap` : ''} |`,
+    );
   }
   if (rows.length > 0) lines.push('| compared with | metric | change |', '|---|---|---|', ...rows, '');
   lines.push(`**Decision.** ${decisionSentence(node, metric, bestBefore)}`);
   return lines.join('\n') + '\n';
 }
 
-function decisionSentence(node: TreeNode, metric: number, bestBefore: (TreeNode & { metric: number }) | undefined): string {
+function decisionSentence(
+  node: TreeNode,
+  metric: number,
+  bestBefore: (TreeNode & { metric: number }) | undefined,
+): string {
   if (node.seedKind === 'oracle') return 'keep (reference): the hindsight floor; it is never a candidate for best.';
-  if (node.seedKind === 'best-fixed') return 'keep (reference): the bar per-request search has to clear by more than noise.';
+  if (node.seedKind === 'best-fixed')
+    return 'keep (reference): the bar per-request search has to clear by more than noise.';
   if (!bestBefore) return 'keep: the first candidate with a metric.';
   const change = relativeChange(metric, bestBefore.metric);
-  const noise = Math.abs(change) < NOISE_RELATIVE ? ' — within the ~1% noise band, so do not build a line of work on it alone' : '';
+  const noise =
+    Math.abs(change) < NOISE_RELATIVE ? ' — within the ~1% noise band, so do not build a line of work on it alone' : '';
   return node.decision === 'keep'
     ? `keep: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`
     : `discard: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`;
@@ -135,13 +168,24 @@ export function knowledgeText(nodes: readonly TreeNode[]): string {
   const refs = referencesOf(nodes);
   const best = bestCandidate(nodes);
   const lines = ['References (seed experiments; the oracle and the best fixed config are not candidates):'];
-  lines.push(`- best fixed config, grid-searched on the tuning tenants: ${refs.bestFixed ? metricText(refs.bestFixed.metric) : 'no metric'}`);
-  lines.push(`- oracle, each request's best config in hindsight (the floor): ${refs.oracle ? metricText(refs.oracle.metric) : 'no metric'}`);
-  lines.push(`- per-request harness at its defaults: ${refs.harnessDefault ? metricText(refs.harnessDefault.metric) : 'no metric'}`);
+  lines.push(
+    `- best fixed config, grid-searched on the tuning tenants: ${refs.bestFixed ? metricText(refs.bestFixed.metric) : 'no metric'}`,
+  );
+  lines.push(
+    `- oracle, each request's best config in hindsight (the floor): ${refs.oracle ? metricText(refs.oracle.metric) : 'no metric'}`,
+  );
+  lines.push(
+    `- per-request harness at its defaults: ${refs.harnessDefault ? metricText(refs.harnessDefault.metric) : 'no metric'}`,
+  );
   if (best) {
-    const vsFixed = refs.bestFixed ? `; ${percent(relativeChange(best.metric, refs.bestFixed.metric))} against the best fixed config` : '';
+    const vsFixed = refs.bestFixed
+      ? `; ${percent(relativeChange(best.metric, refs.bestFixed.metric))} against the best fixed config`
+      : '';
     const closed = gapClosed(best.metric, refs);
-    lines.push('', `Best candidate so far: ${best.id} "${best.name}" with metric ${metricText(best.metric)}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`);
+    lines.push(
+      '',
+      `Best candidate so far: ${best.id} "${best.name}" with metric ${metricText(best.metric)}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`,
+    );
   }
   const crashes = nodes.filter((node) => node.decision === 'crash' && node.error).slice(-5);
   if (crashes.length > 0) {

@@ -31,12 +31,17 @@ export function shellCommand(words: readonly string[]): string {
 export function validateTemplate(template: string): void {
   for (const [, name] of template.matchAll(/\{([^{}\s]*)\}/g)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
-      throw new Error(`launch template ${JSON.stringify(template)}: unknown placeholder {${name}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
+      throw new Error(
+        `launch template ${JSON.stringify(template)}: unknown placeholder {${name}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+      );
     }
   }
-  if (!template.includes('{cmd}')) throw new Error(`launch template ${JSON.stringify(template)} never runs {cmd}, the evaluation`);
+  if (!template.includes('{cmd}'))
+    throw new Error(`launch template ${JSON.stringify(template)} never runs {cmd}, the evaluation`);
 }
 
 export function renderTemplate(template: string, values: Readonly<Record<Placeholder, string>>): string {
-  return template.replace(/\{(cmd|cwd|log|id)\}/g, (_, name: Placeholder) => (name === 'cmd' ? values.cmd : shellQuote(values[name])));
+  return template.replace(/\{(cmd|cwd|log|id)\}/g, (_, name: Placeholder) =>
+    name === 'cmd' ? values.cmd : shellQuote(values[name]),
+  );
 }

@@ -32,7 +32,13 @@ import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
 import { SlurmBackend } from './slurm-backend.js';
 import { defaultSlurmSettings, type SlurmSettings } from './slurm-settings.js';
 import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source-repo.js';
-import { readTemplateManifest, resolveTemplateDir, TEMPLATE_MANIFEST, TemplateManifestSchema, type TemplateManifest } from './template.js';
+import {
+  readTemplateManifest,
+  resolveTemplateDir,
+  TEMPLATE_MANIFEST,
+  TemplateManifestSchema,
+  type TemplateManifest,
+} from './template.js';
 import { TreeStore } from './tree-store.js';
 import { sourceHash, typeCheck } from './type-check.js';
 import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
@@ -54,16 +60,37 @@ export const createAdapter: AdapterFactory = async (ctx) => {
   const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
   const manifest = await anchoredManifest(paths, stored);
   if (settings.shards > 1 && !manifest.shardable) {
-    throw new WorkdirFileError('workflow.json', [`shards: ${settings.shards}, but the evaluator of template "${manifest.name}" does not take --shard (its template.json does not say "shardable": true)`], 'Nothing was started; set "shards": 1 or use a template whose evaluator shards.');
+    throw new WorkdirFileError(
+      'workflow.json',
+      [
+        `shards: ${settings.shards}, but the evaluator of template "${manifest.name}" does not take --shard (its template.json does not say "shardable": true)`,
+      ],
+      'Nothing was started; set "shards": 1 or use a template whose evaluator shards.',
+    );
   }
   // A stop belongs to the session that hit it: caps may have been raised since (as in the engine).
-  const state = new EngineStateStore(paths.engineState, { ...touchSession(stored, ctx.sessionStartedAt), stopReason: null, stop: null });
+  const state = new EngineStateStore(paths.engineState, {
+    ...touchSession(stored, ctx.sessionStartedAt),
+    stopReason: null,
+    stop: null,
+  });
   await state.update((s) => s);
   const tree = await TreeStore.open(paths);
   const ledgers = await openLedgers(ctx.paths, ctx.log);
   const outputs = new OutputsWriter(ctx.paths.root, ctx.log);
   outputWriters.set(ctx.paths.root, outputs);
-  const adapter = new WorkflowAdapter({ ctx, settings, paths, manifest, state, tree, ledgers, backend, outputs, nodeCommand: NODE_COMMAND });
+  const adapter = new WorkflowAdapter({
+    ctx,
+    settings,
+    paths,
+    manifest,
+    state,
+    tree,
+    ledgers,
+    backend,
+    outputs,
+    nodeCommand: NODE_COMMAND,
+  });
   await queueRoundIfIdle(ctx, state, adapter);
   return adapter;
 };
@@ -75,7 +102,10 @@ export const writeReport: ReportWriter = async (ctx) => {
   if (typeof module?.writeOutputs === 'function') {
     // The report asked for on purpose gets the synthesis (report-hook's background writer never
     // does); the hook's ReportModule type predates the options argument.
-    const writeOutputs = module.writeOutputs as (workdir: string, options?: WriteOutputsOptions) => Promise<OutputsWritten | undefined>;
+    const writeOutputs = module.writeOutputs as (
+      workdir: string,
+      options?: WriteOutputsOptions,
+    ) => Promise<OutputsWritten | undefined>;
     logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
     return ctx.paths.report;
   }
@@ -90,7 +120,11 @@ export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBack
   return new LocalBackend(launch);
 }
 
-async function anchorWorkdir(ctx: AdapterContext, paths: WorkflowPaths, settings: WorkflowSettings): Promise<EngineState> {
+async function anchorWorkdir(
+  ctx: AdapterContext,
+  paths: WorkflowPaths,
+  settings: WorkflowSettings,
+): Promise<EngineState> {
   const templateDir = resolveTemplateDir(settings.template, ctx.paths.root);
   const manifest = await readTemplateManifest(templateDir);
   ctx.log(`anchoring ${paths.source} on template "${manifest.name}" (${templateDir})`);
@@ -99,7 +133,11 @@ async function anchorWorkdir(ctx: AdapterContext, paths: WorkflowPaths, settings
   if (manifest.prepare) {
     const args = manifest.prepare.map((arg) => arg.replaceAll('{data}', paths.data));
     ctx.log(`preparing data: ${shellCommand(args)}`);
-    const result = await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), ...args], { cwd: paths.source, all: true, reject: false });
+    const result = await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), ...args], {
+      cwd: paths.source,
+      all: true,
+      reject: false,
+    });
     await writeFile(join(ctx.paths.logsDir, 'prepare.log'), result.all ?? '');
     if (result.exitCode !== 0) {
       const output = result.all ?? result.message;
@@ -111,7 +149,10 @@ async function anchorWorkdir(ctx: AdapterContext, paths: WorkflowPaths, settings
   try {
     await typeCheck(paths.source);
   } catch (error) {
-    throw anchorError(manifest.name, `it does not type-check as shipped, so no experiment could run: ${(error as Error).message}`);
+    throw anchorError(
+      manifest.name,
+      `it does not type-check as shipped, so no experiment could run: ${(error as Error).message}`,
+    );
   }
   const state: EngineState = {
     version: 1,
@@ -135,14 +176,25 @@ async function anchorWorkdir(ctx: AdapterContext, paths: WorkflowPaths, settings
 }
 
 function anchorError(template: string, reason: string): WorkdirFileError {
-  return new WorkdirFileError('workflow.json', [`template "${template}" cannot be anchored: ${reason}`], 'Nothing was run; the workdir has no anchor yet, so the next run starts over.');
+  return new WorkdirFileError(
+    'workflow.json',
+    [`template "${template}" cannot be anchored: ${reason}`],
+    'Nothing was run; the workdir has no anchor yet, so the next run starts over.',
+  );
 }
 
 /** template.json as committed at the anchor (checked against its recorded hash), not as it sits on disk. */
 async function anchoredManifest(paths: WorkflowPaths, state: EngineState): Promise<TemplateManifest> {
   const text = await readFileAtCommit(paths.source, state.anchorCommit, TEMPLATE_MANIFEST);
-  const manifest = parseJsonText(text, TemplateManifestSchema, `source/${TEMPLATE_MANIFEST}@${state.anchorCommit.slice(0, 12)}`) as TemplateManifest;
-  if (manifest.editable !== state.editable) throw new Error(`source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${state.editable}`);
+  const manifest = parseJsonText(
+    text,
+    TemplateManifestSchema,
+    `source/${TEMPLATE_MANIFEST}@${state.anchorCommit.slice(0, 12)}`,
+  ) as TemplateManifest;
+  if (manifest.editable !== state.editable)
+    throw new Error(
+      `source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${state.editable}`,
+    );
   return manifest;
 }
 
@@ -152,7 +204,9 @@ async function queueRoundIfIdle(ctx: AdapterContext, state: EngineStateStore, ad
   if (!adapter.seedsDone()) return;
   const stop = adapter.stopDecision(state.state.rounds.map((r) => r.bestBefore));
   if (stop) {
-    ctx.log(`nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`);
+    ctx.log(
+      `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`,
+    );
     return;
   }
   for (const name of await listInbox(ctx.paths)) {
@@ -160,7 +214,10 @@ async function queueRoundIfIdle(ctx: AdapterContext, state: EngineStateStore, ad
     if (text.includes(`"kind": "${PLAN_KIND}"`) || text.includes(`"kind":"${PLAN_KIND}"`)) return; // one is on its way already
   }
   const id = nextPlanId(state.state);
-  await state.update((s) => ({ ...s, planTriggers: { ...s.planTriggers, [`resume@${ctx.sessionStartedAt.toISOString()}`]: id } }));
+  await state.update((s) => ({
+    ...s,
+    planTriggers: { ...s.planTriggers, [`resume@${ctx.sessionStartedAt.toISOString()}`]: id },
+  }));
   await submitEdit(ctx.paths, { op: 'add', spec: planSpec(id) });
   ctx.log(`nothing queued from the last session: queued planning round ${id}`);
 }

@@ -53,7 +53,12 @@ export const EngineStateSchema = z.strictObject({
 export type EngineState = z.infer<typeof EngineStateSchema>;
 
 export async function loadEngineState(file: string): Promise<EngineState | undefined> {
-  return readJsonFile(file, EngineStateSchema, 'engine/engine_state.json', 'Nothing was started; fix that field or move the file aside.');
+  return readJsonFile(
+    file,
+    EngineStateSchema,
+    'engine/engine_state.json',
+    'Nothing was started; fix that field or move the file aside.',
+  );
 }
 
 /** Serialises writes: concurrent jobs update it, and each write must carry every earlier change. */

@@ -55,14 +55,31 @@ export function parseResultBlock(text: string): Record<string, string> | undefin
 /** The result of a job that exited 0; throws ExperimentFailure('no-metric') when there is none. */
 export function evaluatorResult(logTail: string): EvaluatorResult {
   const fields = parseResultBlock(logTail);
-  if (!fields) throw new ExperimentFailure('no-metric', 'the log has no result block (a "---" line followed by "metric: <value>")');
+  if (!fields)
+    throw new ExperimentFailure(
+      'no-metric',
+      'the log has no result block (a "---" line followed by "metric: <value>")',
+    );
   const metric = numberField(fields, 'metric');
   if (metric === null) {
-    throw new ExperimentFailure('no-metric', `the result block has no finite metric (metric: ${fields['metric'] ?? 'missing'})`);
+    throw new ExperimentFailure(
+      'no-metric',
+      `the result block has no finite metric (metric: ${fields['metric'] ?? 'missing'})`,
+    );
   }
   const dropped = numberField(fields, 'dropped') ?? 0;
-  if (dropped !== 0) throw new ExperimentFailure('no-metric', `the evaluator dropped ${dropped} request(s); a metric over a subset is not comparable`);
-  return { metric, latencyMsP99: numberField(fields, 'latency_p99_ms'), points: numberField(fields, 'points'), dropped, fields };
+  if (dropped !== 0)
+    throw new ExperimentFailure(
+      'no-metric',
+      `the evaluator dropped ${dropped} request(s); a metric over a subset is not comparable`,
+    );
+  return {
+    metric,
+    latencyMsP99: numberField(fields, 'latency_p99_ms'),
+    points: numberField(fields, 'points'),
+    dropped,
+    fields,
+  };
 }
 
 function numberField(fields: Record<string, string>, key: string): number | null {

@@ -39,6 +39,11 @@ export class ExperimentFailure extends Error {
 
 /** Keeps an error message to what fits a TSV cell and a tree node: the first lines, trimmed. */
 export function firstLines(text: string, lines = 12, chars = 2000): string {
-  const kept = text.split('\n').map((line) => line.trimEnd()).filter((line) => line.length > 0).slice(0, lines).join('\n');
+  const kept = text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.length > 0)
+    .slice(0, lines)
+    .join('\n');
   return kept.length > chars ? `${kept.slice(0, chars)}…` : kept;
 }

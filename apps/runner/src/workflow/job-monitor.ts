@@ -42,13 +42,19 @@ export async function monitorJob(options: MonitorOptions): Promise<number> {
     const state = await backend.poll(handle);
     if (state.state === 'exited') return state.code;
     if (state.state === 'lost') {
-      throw new ExperimentFailure('lost', `the job is gone without an exit status (${state.reason ?? 'killed outside the runner, or its machine went away'})`);
+      throw new ExperimentFailure(
+        'lost',
+        `the job is gone without an exit status (${state.reason ?? 'killed outside the runner, or its machine went away'})`,
+      );
     }
     const t = now();
     if (state.state === 'pending') {
       if (t - launchedAt > queueTimeoutMs) {
         await backend.cancel(handle);
-        throw new ExperimentFailure('timeout', `still waiting in the queue after ${seconds(t - launchedAt)}${state.reason ? ` (${state.reason})` : ''}, past the queue limit of ${seconds(queueTimeoutMs)}; cancelled`);
+        throw new ExperimentFailure(
+          'timeout',
+          `still waiting in the queue after ${seconds(t - launchedAt)}${state.reason ? ` (${state.reason})` : ''}, past the queue limit of ${seconds(queueTimeoutMs)}; cancelled`,
+        );
       }
     } else {
       const startedAt = Math.max(launchedAt, state.startedAt ?? launchedAt);
@@ -59,7 +65,10 @@ export async function monitorJob(options: MonitorOptions): Promise<number> {
       const lastProgress = Math.max(startedAt, ...(await Promise.all(options.watch.map(mtimeMs))));
       if (t - lastProgress > stallMs) {
         await backend.cancel(handle);
-        throw new ExperimentFailure('stall', `no new output in the log or metrics file for ${seconds(t - lastProgress)} (stall limit ${seconds(stallMs)}); killed`);
+        throw new ExperimentFailure(
+          'stall',
+          `no new output in the log or metrics file for ${seconds(t - lastProgress)} (stall limit ${seconds(stallMs)}); killed`,
+        );
       }
     }
     await sleep(pollMs, signal);

@@ -12,7 +12,20 @@ import { TsvLedger, type TsvCell } from '../workdir/tsv-ledger.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import type { TreeNode } from './tree-schema.js';
 
-export const MASTER_COLUMNS = ['id', 'parent', 'name', 'status', 'decision', 'metric', 'latency', 'params', 'commit', 'started', 'finished', 'hypothesis'] as const;
+export const MASTER_COLUMNS = [
+  'id',
+  'parent',
+  'name',
+  'status',
+  'decision',
+  'metric',
+  'latency',
+  'params',
+  'commit',
+  'started',
+  'finished',
+  'hypothesis',
+] as const;
 export const RESULTS_COLUMNS = ['commit', 'metric', 'latency', 'status', 'description'] as const;
 
 export interface Ledgers {
@@ -21,8 +34,14 @@ export interface Ledgers {
 }
 
 export async function openLedgers(paths: WorkdirPaths, log: (line: string) => void): Promise<Ledgers> {
-  const master = await TsvLedger.open(paths.masterTable, MASTER_COLUMNS, { keyColumn: 'id', label: 'master_table.tsv' });
-  const results = await TsvLedger.open(paths.results, RESULTS_COLUMNS, { keyColumn: 'description', label: 'results.tsv' });
+  const master = await TsvLedger.open(paths.masterTable, MASTER_COLUMNS, {
+    keyColumn: 'id',
+    label: 'master_table.tsv',
+  });
+  const results = await TsvLedger.open(paths.results, RESULTS_COLUMNS, {
+    keyColumn: 'description',
+    label: 'results.tsv',
+  });
   for (const ledger of [master, results]) {
     if (ledger.repairedBytes > 0) log(`${ledger.file}: cut a torn last line (${ledger.repairedBytes} bytes)`);
   }

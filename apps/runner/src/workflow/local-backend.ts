@@ -20,7 +20,14 @@ import { execa } from 'execa';
 import type { JsonObject } from '../core/work-spec.js';
 import { renderTemplate } from './command-template.js';
 import { ExperimentFailure } from './failures.js';
-import { exitFileName, launchMarkerName, type JobHandle, type JobState, type LaunchBackend, type LaunchJob } from './launch-backend.js';
+import {
+  exitFileName,
+  launchMarkerName,
+  type JobHandle,
+  type JobState,
+  type LaunchBackend,
+  type LaunchJob,
+} from './launch-backend.js';
 
 interface LocalHandle {
   readonly backend: 'local';
@@ -56,7 +63,13 @@ export class LocalBackend implements LaunchBackend {
       cleanup: false,
       stdio: 'ignore',
       reject: false,
-      env: { TSFM_JOB_LOG: job.log, TSFM_JOB_DIR: job.runDir, TSFM_JOB_TOKEN: job.token, TSFM_JOB_COMMAND: command, TSFM_EXPERIMENT_ID: job.id },
+      env: {
+        TSFM_JOB_LOG: job.log,
+        TSFM_JOB_DIR: job.runDir,
+        TSFM_JOB_TOKEN: job.token,
+        TSFM_JOB_COMMAND: command,
+        TSFM_EXPERIMENT_ID: job.id,
+      },
     });
     subprocess.unref();
     const pid = subprocess.pid;

@@ -25,7 +25,10 @@ export type Phase = (typeof PHASES)[number];
 const ParamValueSchema = z.union([z.number(), z.string(), z.boolean()]);
 
 export const ExperimentDefinitionSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'name must be a lower-case slug such as "k-8"').max(64),
+  name: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'name must be a lower-case slug such as "k-8"')
+    .max(64),
   hypothesis: z.string().default(''),
   params: z.record(z.string(), ParamValueSchema).default({}),
   patch: z.string().min(1).nullable().default(null),
@@ -33,7 +36,11 @@ export const ExperimentDefinitionSchema = z.strictObject({
   seedKind: z.enum(SEED_KINDS).nullable().default(null),
   mode: z.enum(EVALUATOR_MODES).default('search'),
   /** Commit the worktree starts from; null: the anchor. */
-  baseCommit: z.string().regex(/^[0-9a-f]{40}$/).nullable().default(null),
+  baseCommit: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .nullable()
+    .default(null),
 });
 
 export type ExperimentDefinition = z.infer<typeof ExperimentDefinitionSchema>;

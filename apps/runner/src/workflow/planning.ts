@@ -13,7 +13,14 @@ import { isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { workSpec, type WorkSpec } from '../core/work-spec.js';
-import type { ExperimentProposal, ExperimentRecord, PendingExperiment, PlanningContext, ParamSpace, PlanOutcome } from '../planners/index.js';
+import type {
+  ExperimentProposal,
+  ExperimentRecord,
+  PendingExperiment,
+  PlanningContext,
+  ParamSpace,
+  PlanOutcome,
+} from '../planners/index.js';
 import { bestCandidate, knowledgeText } from './analysis.js';
 import { EXPERIMENT_KIND, payloadToJson } from './payload.js';
 import { isFinal, type TreeNode } from './tree-schema.js';
@@ -46,7 +53,11 @@ export function historyOf(nodes: readonly TreeNode[]): ExperimentRecord[] {
       parent: node.parent,
       hypothesis: node.hypothesis,
       ...(node.patch ? { patch: node.patch } : {}),
-      note: node.error ? node.error.split('\n')[0]! : node.latencyMsP99 === null ? '' : `latency p99 ${node.latencyMsP99.toFixed(1)} ms`,
+      note: node.error
+        ? node.error.split('\n')[0]!
+        : node.latencyMsP99 === null
+          ? ''
+          : `latency p99 ${node.latencyMsP99.toFixed(1)} ms`,
     }));
 }
 
@@ -92,7 +103,11 @@ export interface PlannedExperiment {
  * experiment builds on the commit of the parent it names, else on the best candidate so far —
  * the source the planner was shown — else on the anchor.
  */
-export function proposalsToExperiments(outcome: PlanOutcome, nodes: readonly TreeNode[], createdAt: string): PlannedExperiment[] {
+export function proposalsToExperiments(
+  outcome: PlanOutcome,
+  nodes: readonly TreeNode[],
+  createdAt: string,
+): PlannedExperiment[] {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const best = bestCandidate(nodes);
   return outcome.proposals.map((proposal: ExperimentProposal, index) => {
@@ -117,7 +132,14 @@ export function proposalsToExperiments(outcome: PlanOutcome, nodes: readonly Tre
 
 export function queuedNode(
   id: string,
-  experiment: { name: string; hypothesis: string; params: Record<string, number | string | boolean>; patch: string | null; parent: string | null; seedKind: TreeNode['seedKind'] },
+  experiment: {
+    name: string;
+    hypothesis: string;
+    params: Record<string, number | string | boolean>;
+    patch: string | null;
+    parent: string | null;
+    seedKind: TreeNode['seedKind'];
+  },
   createdAt: string,
 ): TreeNode {
   return {

@@ -19,7 +19,9 @@ export async function loadReportModule(): Promise<ReportModule | undefined> {
   try {
     return (await import(REPORT_MODULE.href)) as ReportModule;
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(fileURLToPath(REPORT_MODULE).replace(/\.js$/, ''));
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes(fileURLToPath(REPORT_MODULE).replace(/\.js$/, ''));
     if (missing) return undefined;
     throw error;
   }

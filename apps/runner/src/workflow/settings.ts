@@ -48,7 +48,10 @@ export type WorkflowSettings = z.infer<typeof WorkflowSettingsSchema>;
 /** The template when workflow.json names none: handy for a one-off `TSFM_WORKFLOW_TEMPLATE=tiny run.ts <wd>`. */
 export const TEMPLATE_ENV = 'TSFM_WORKFLOW_TEMPLATE';
 
-export async function loadWorkflowSettings(file: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkflowSettings> {
+export async function loadWorkflowSettings(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WorkflowSettings> {
   const advice = 'Nothing was started; fix that field and run again.';
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
@@ -56,7 +59,9 @@ export async function loadWorkflowSettings(file: string, env: NodeJS.ProcessEnv 
   });
   const raw = text === undefined ? {} : parseJsonText(text, z.record(z.string(), z.unknown()), 'workflow.json', advice);
   const fromEnv = env[TEMPLATE_ENV];
-  const parsed = WorkflowSettingsSchema.safeParse(fromEnv && raw['template'] === undefined ? { ...raw, template: fromEnv } : raw);
+  const parsed = WorkflowSettingsSchema.safeParse(
+    fromEnv && raw['template'] === undefined ? { ...raw, template: fromEnv } : raw,
+  );
   if (!parsed.success) throw new WorkdirFileError('workflow.json', describeZodIssues(parsed.error), advice);
   return parsed.data;
 }

@@ -20,7 +20,17 @@ import { evaluatorResult, readLogTail, type EvaluatorResult } from './evaluator-
 import { ExperimentFailure } from './failures.js';
 import { monitorJob } from './job-monitor.js';
 import type { JobHandle, LaunchBackend, LaunchJob } from './launch-backend.js';
-import { allShards, formatShard, mergedMetricsDetail, mergeShardMetrics, readShardMetricsFiles, resultBlock, shardArgs, shardMetricsPath, type Shard } from './shard.js';
+import {
+  allShards,
+  formatShard,
+  mergedMetricsDetail,
+  mergeShardMetrics,
+  readShardMetricsFiles,
+  resultBlock,
+  shardArgs,
+  shardMetricsPath,
+  type Shard,
+} from './shard.js';
 
 export interface ShardedJob {
   /** Undefined for an unsharded evaluation. */
@@ -45,11 +55,24 @@ export function evaluationJobs(input: EvaluationJobsInput): ShardedJob[] {
   const { id, token, cwd, runDir, argv, shards } = input;
   if (shards === 1) {
     const log = join(runDir, 'log');
-    return [{ shard: undefined, job: { id, token, cwd, log, runDir, command: shellCommand(argv) }, watch: [log, join(runDir, 'metrics.json')] }];
+    return [
+      {
+        shard: undefined,
+        job: { id, token, cwd, log, runDir, command: shellCommand(argv) },
+        watch: [log, join(runDir, 'metrics.json')],
+      },
+    ];
   }
   return allShards(shards).map((shard) => {
     const log = join(runDir, 'shards', `log-${shard.index}-of-${shard.count}`);
-    const job: LaunchJob = { id, token: `${token}-${shard.index}of${shard.count}`, cwd, log, runDir, command: shellCommand(shardArgs(argv, shard, runDir)) };
+    const job: LaunchJob = {
+      id,
+      token: `${token}-${shard.index}of${shard.count}`,
+      cwd,
+      log,
+      runDir,
+      command: shellCommand(shardArgs(argv, shard, runDir)),
+    };
     return { shard, job, watch: [log, shardMetricsPath(runDir, shard)] };
   });
 }
@@ -99,7 +122,10 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
         }
       } catch (error) {
         if (signal.aborted || failed.signal.aborted) throw error;
-        firstFailure = error instanceof ExperimentFailure && shard ? new ExperimentFailure(error.stage, `${shardLabel(shard)}${error.message.replace(/^[a-z-]+: /, '')}`) : error;
+        firstFailure =
+          error instanceof ExperimentFailure && shard
+            ? new ExperimentFailure(error.stage, `${shardLabel(shard)}${error.message.replace(/^[a-z-]+: /, '')}`)
+            : error;
         failed.abort(firstFailure);
         if (shard) await noteShardFailure(job, firstFailure);
         throw error;
@@ -135,7 +161,10 @@ export async function evaluationResult(jobs: readonly ShardedJob[], runDir: stri
     throw new ExperimentFailure('no-metric', `the shards' metrics cannot be merged: ${(error as Error).message}`);
   }
   await writeJsonAtomic(join(runDir, 'metrics.json'), mergedMetricsDetail(parts, merged));
-  const perShard = parts.map((part) => `shard ${part.shard}: ${part.latenciesMs.length} requests, ${part.lossCount} losses, ${part.dropped} dropped`);
+  const perShard = parts.map(
+    (part) =>
+      `shard ${part.shard}: ${part.latenciesMs.length} requests, ${part.lossCount} losses, ${part.dropped} dropped`,
+  );
   const block = resultBlock(merged);
   await appendFile(join(runDir, 'log'), [`merged ${count} shards (logs in shards/):`, ...perShard, block].join('\n'));
   return evaluatorResult(block);

@@ -34,7 +34,8 @@ export function parseShard(text: string): Shard {
   const index = Number(match[1]);
   const count = Number(match[2]);
   if (count < 1 || count > MAX_SHARDS) throw new Error(`--shard ${text}: N must be 1..${MAX_SHARDS}`);
-  if (index < 1 || index > count) throw new Error(`--shard ${text}: i must be 1..${count} (shards are numbered from 1)`);
+  if (index < 1 || index > count)
+    throw new Error(`--shard ${text}: i must be 1..${count} (shards are numbered from 1)`);
   return { index, count };
 }
 
@@ -112,13 +113,17 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
   const shards = parts.map((part) => parseShard(part.shard));
   const count = shards[0]!.count;
   const mixed = shards.filter((shard) => shard.count !== count);
-  if (mixed.length > 0) throw new Error(`shard metrics from different splits: ${[...new Set(parts.map((p) => p.shard))].join(', ')}`);
+  if (mixed.length > 0)
+    throw new Error(`shard metrics from different splits: ${[...new Set(parts.map((p) => p.shard))].join(', ')}`);
   const seen = new Map<number, number>();
   for (const shard of shards) seen.set(shard.index, (seen.get(shard.index) ?? 0) + 1);
   const twice = [...seen].filter(([, n]) => n > 1).map(([index]) => `${index}/${count}`);
   if (twice.length > 0) throw new Error(`shard(s) ${twice.join(', ')} given more than once`);
-  const missing = allShards(count).filter((shard) => !seen.has(shard.index)).map(formatShard);
-  if (missing.length > 0) throw new Error(`shard(s) ${missing.join(', ')} missing: the metric over part of the tenants is not comparable`);
+  const missing = allShards(count)
+    .filter((shard) => !seen.has(shard.index))
+    .map(formatShard);
+  if (missing.length > 0)
+    throw new Error(`shard(s) ${missing.join(', ')} missing: the metric over part of the tenants is not comparable`);
 
   const lossCount = parts.reduce((sum, part) => sum + part.lossCount, 0);
   const latencies = parts.flatMap((part) => part.latenciesMs).sort((a, b) => a - b);
@@ -127,7 +132,9 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
     latencyMsP99: nearestRank(latencies, 0.99),
     points: parts.reduce((sum, part) => sum + part.points, 0),
     dropped: parts.reduce((sum, part) => sum + part.dropped, 0),
-    overBudget: parts.some((part) => part.overBudget !== undefined) ? parts.reduce((sum, part) => sum + (part.overBudget ?? 0), 0) : null,
+    overBudget: parts.some((part) => part.overBudget !== undefined)
+      ? parts.reduce((sum, part) => sum + (part.overBudget ?? 0), 0)
+      : null,
     requests: latencies.length,
     shards: count,
   };
@@ -140,8 +147,14 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
  */
 export async function readShardMetricsFiles(runDir: string, count: number): Promise<ShardMetrics[]> {
   const shards = allShards(count);
-  const texts = await Promise.all(shards.map((shard) => readFile(shardMetricsPath(runDir, shard), 'utf8').catch((error: NodeJS.ErrnoException) => error)));
-  const missing = shards.filter((_, s) => texts[s] instanceof Error && (texts[s] as NodeJS.ErrnoException).code === 'ENOENT');
+  const texts = await Promise.all(
+    shards.map((shard) =>
+      readFile(shardMetricsPath(runDir, shard), 'utf8').catch((error: NodeJS.ErrnoException) => error),
+    ),
+  );
+  const missing = shards.filter(
+    (_, s) => texts[s] instanceof Error && (texts[s] as NodeJS.ErrnoException).code === 'ENOENT',
+  );
   if (missing.length > 0) {
     const files = missing.map((shard) => shardMetricsPath(runDir, shard)).join(', ');
     throw new Error(`shard ${missing.map(formatShard).join(', ')} wrote no metrics (${files})`);
@@ -151,7 +164,8 @@ export async function readShardMetricsFiles(runDir: string, count: number): Prom
     const text = texts[s]!;
     if (text instanceof Error) throw new Error(`${file}: ${text.message}`);
     const part = parseJsonText(text, ShardMetricsSchema, file);
-    if (part.shard !== formatShard(shard)) throw new Error(`${file}: holds shard ${part.shard}, expected ${formatShard(shard)}`);
+    if (part.shard !== formatShard(shard))
+      throw new Error(`${file}: holds shard ${part.shard}, expected ${formatShard(shard)}`);
     return part;
   });
 }
@@ -170,9 +184,19 @@ export async function mergeShardMetricsFiles(runDir: string, count: number): Pro
 export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: MergedMetrics): Record<string, unknown> {
   const ordered = [...parts].sort((a, b) => parseShard(a.shard).index - parseShard(b.shard).index);
   const requests: unknown[] = [];
-  ordered.forEach((part, s) => (part.requests ?? []).forEach((request, j) => (requests[j * merged.shards + s] = request)));
+  ordered.forEach((part, s) =>
+    (part.requests ?? []).forEach((request, j) => (requests[j * merged.shards + s] = request)),
+  );
   // elapsedS is one shard's wall time, not the evaluation's: left out rather than misread.
-  const { shard: _shard, lossSum: _sum, lossCount: _count, latenciesMs: _latencies, requests: _requests, elapsedS: _elapsed, ...shared } = ordered[0] ?? ({} as Partial<ShardMetrics>);
+  const {
+    shard: _shard,
+    lossSum: _sum,
+    lossCount: _count,
+    latenciesMs: _latencies,
+    requests: _requests,
+    elapsedS: _elapsed,
+    ...shared
+  } = ordered[0] ?? ({} as Partial<ShardMetrics>);
   return {
     ...shared,
     metric: merged.metric,
@@ -180,7 +204,13 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
     points: merged.points,
     dropped: merged.dropped,
     ...(merged.overBudget === null ? {} : { overBudget: merged.overBudget }),
-    shards: ordered.map((part) => ({ shard: part.shard, lossSum: part.lossSum, lossCount: part.lossCount, requests: part.latenciesMs.length, dropped: part.dropped })),
+    shards: ordered.map((part) => ({
+      shard: part.shard,
+      lossSum: part.lossSum,
+      lossCount: part.lossCount,
+      requests: part.latenciesMs.length,
+      dropped: part.dropped,
+    })),
     // A shard whose requests were dropped leaves holes; a metrics file has no holes.
     requests: requests.filter((request) => request !== undefined),
   };

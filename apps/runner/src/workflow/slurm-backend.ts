@@ -24,7 +24,14 @@ import type { JsonObject } from '../core/work-spec.js';
 import { writeFileAtomic } from '../workdir/atomic-file.js';
 import { shellCommand, shellQuote } from './command-template.js';
 import { ExperimentFailure, firstLines } from './failures.js';
-import { exitFileName, launchMarkerName, type JobHandle, type JobState, type LaunchBackend, type LaunchJob } from './launch-backend.js';
+import {
+  exitFileName,
+  launchMarkerName,
+  type JobHandle,
+  type JobState,
+  type LaunchBackend,
+  type LaunchJob,
+} from './launch-backend.js';
 import type { SlurmCommand, SlurmSettings } from './slurm-settings.js';
 
 interface SlurmHandle {
@@ -41,10 +48,30 @@ interface SlurmHandle {
  * else — PENDING, RUNNING, COMPLETING, SUSPENDED, REQUEUED, a state newer than this list — counts
  * as still alive: wrongly waiting is bounded by the job timeout, wrongly giving up is not undone.
  */
-const ENDED_STATES = new Set(['BOOT_FAIL', 'CANCELLED', 'COMPLETED', 'DEADLINE', 'FAILED', 'NODE_FAIL', 'OUT_OF_MEMORY', 'PREEMPTED', 'REVOKED', 'TIMEOUT']);
+const ENDED_STATES = new Set([
+  'BOOT_FAIL',
+  'CANCELLED',
+  'COMPLETED',
+  'DEADLINE',
+  'FAILED',
+  'NODE_FAIL',
+  'OUT_OF_MEMORY',
+  'PREEMPTED',
+  'REVOKED',
+  'TIMEOUT',
+]);
 
 /** Alive states in which the batch script is not running: queue time, not run time. */
-const NOT_STARTED_STATES = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SUSPENDED', 'STOPPED']);
+const NOT_STARTED_STATES = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'REQUEUED',
+  'REQUEUE_HOLD',
+  'REQUEUE_FED',
+  'RESV_DEL_HOLD',
+  'SUSPENDED',
+  'STOPPED',
+]);
 
 /** What Slurm says of a job that has no exit file yet. */
 type SlurmView =
@@ -111,7 +138,10 @@ export class SlurmBackend implements LaunchBackend {
     const found = await this.findLaunched(job).catch(() => undefined);
     if (found) return found;
     const reason = submitted.ok ? `printed no job id: ${JSON.stringify(submitted.stdout.trim())}` : undefined;
-    throw new ExperimentFailure('launch', reason ? `${submitted.line} ${reason}` : new SlurmCommandError(submitted, advice('sbatch')).message);
+    throw new ExperimentFailure(
+      'launch',
+      reason ? `${submitted.line} ${reason}` : new SlurmCommandError(submitted, advice('sbatch')).message,
+    );
   }
 
   async poll(raw: JobHandle): Promise<JobState> {
@@ -128,7 +158,8 @@ export class SlurmBackend implements LaunchBackend {
       // Slurm's own message.
       const since = this.unreachableSince.get(handle.jobId) ?? this.now();
       this.unreachableSince.set(handle.jobId, since);
-      if (this.now() - since < this.settings.controllerGraceS * 1000) return this.aliveState(handle, undefined, 'the controller is not answering');
+      if (this.now() - since < this.settings.controllerGraceS * 1000)
+        return this.aliveState(handle, undefined, 'the controller is not answering');
       throw error;
     }
     if (view.kind === 'alive') return this.aliveState(handle, view);
@@ -139,7 +170,12 @@ export class SlurmBackend implements LaunchBackend {
     // without a zone, and a runner in another zone would misread it by hours.
     const since = this.endedWithoutExitSince.get(handle.jobId) ?? this.now();
     this.endedWithoutExitSince.set(handle.jobId, since);
-    if (this.now() - since < this.settings.exitFileGraceS * 1000) return this.aliveState(handle, undefined, `Slurm says ${view.kind === 'ended' ? view.state : 'nothing'}; waiting for the exit file`);
+    if (this.now() - since < this.settings.exitFileGraceS * 1000)
+      return this.aliveState(
+        handle,
+        undefined,
+        `Slurm says ${view.kind === 'ended' ? view.state : 'nothing'}; waiting for the exit file`,
+      );
     // Killed by Slurm (time limit, memory, node failure, scancel from outside) or never started:
     // runs/<id>/slurm-<job id>.out holds slurmstepd's reason.
     return this.settled(handle, { state: 'lost', reason: await lostReason(handle, view) });
@@ -150,15 +186,25 @@ export class SlurmBackend implements LaunchBackend {
    * thing it writes, so no marker means no start), else running since the marker was written —
    * a durable start time, so queue time never counts toward the job timeout, across restarts too.
    */
-  private async aliveState(handle: SlurmHandle, view: Extract<SlurmView, { kind: 'alive' }> | undefined, why?: string): Promise<JobState> {
+  private async aliveState(
+    handle: SlurmHandle,
+    view: Extract<SlurmView, { kind: 'alive' }> | undefined,
+    why?: string,
+  ): Promise<JobState> {
     const started = await markerTime(handle);
     if (view && NOT_STARTED_STATES.has(view.state)) {
-      return { state: 'pending', reason: view.reason ? `Slurm: ${view.state}, ${view.reason}` : `Slurm: ${view.state}` };
+      return {
+        state: 'pending',
+        reason: view.reason ? `Slurm: ${view.state}, ${view.reason}` : `Slurm: ${view.state}`,
+      };
     }
     if (started === undefined) {
       // RUNNING for Slurm, but the script has not written its marker yet (a moment's race), or
       // Slurm could not be asked: wait without starting the clocks; the queue limit still holds.
-      return { state: 'pending', reason: view ? `Slurm: ${view.state}, not started yet` : (why ?? 'Slurm could not say') };
+      return {
+        state: 'pending',
+        reason: view ? `Slurm: ${view.state}, not started yet` : (why ?? 'Slurm could not say'),
+      };
     }
     return { state: 'running', startedAt: started };
   }
@@ -176,19 +222,28 @@ export class SlurmBackend implements LaunchBackend {
   }
 
   async findLaunched(job: LaunchJob): Promise<JobHandle | undefined> {
-    const handle = (jobId: string) => toJson({ backend: 'slurm', jobId, token: job.token, runDir: job.runDir, log: job.log });
+    const handle = (jobId: string) =>
+      toJson({ backend: 'slurm', jobId, token: job.token, runDir: job.runDir, log: job.log });
     // The controller first: a job still queued has written nothing yet. `-t all` keeps jobs that
     // already ended (for MinJobAge) in the answer.
     const name = jobName(job);
     const listed = await this.untilControllerAnswers(['-h', '-t', 'all', '--name', name, '-o', '%i']);
-    const ids = listed.stdout.split('\n').map((line) => line.trim()).filter((line) => /^\d+/.test(line));
+    const ids = listed.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^\d+/.test(line));
     if (ids.length > 0) return handle(ids[0]!);
     // Purged from the controller: the marker it wrote when it started says which job it was.
     const marker = (await readFile(join(job.runDir, launchMarkerName(job.token)), 'utf8').catch(() => '')).trim();
     if (/^\d+/.test(marker)) return handle(marker);
     // Accounting, where the cluster keeps it, remembers jobs the controller has forgotten.
     const accounted = await this.run('sacct', ['-n', '-X', '-P', '--name', name, '-S', 'now-30days', '-o', 'JobID']);
-    const accountedId = accounted.ok ? accounted.stdout.split('\n').map((line) => line.trim()).find((line) => /^\d+/.test(line)) : undefined;
+    const accountedId = accounted.ok
+      ? accounted.stdout
+          .split('\n')
+          .map((line) => line.trim())
+          .find((line) => /^\d+/.test(line))
+      : undefined;
     return accountedId ? handle(accountedId) : undefined;
   }
 
@@ -202,7 +257,10 @@ export class SlurmBackend implements LaunchBackend {
       const listed = await this.run('squeue', args);
       if (listed.ok) return listed;
       if (this.now() - started >= this.settings.controllerGraceS * 1000) {
-        throw new SlurmCommandError(listed, 'Cannot tell whether this experiment was submitted before the restart, so it is not submitted again.');
+        throw new SlurmCommandError(
+          listed,
+          'Cannot tell whether this experiment was submitted before the restart, so it is not submitted again.',
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
@@ -242,7 +300,11 @@ export class SlurmBackend implements LaunchBackend {
 }
 
 /** Runs one Slurm command with the configured binary, SLURM_CONF and timeout; never throws. */
-export async function runSlurmCommand(settings: SlurmSettings, command: SlurmCommand, args: readonly string[]): Promise<CommandOutcome> {
+export async function runSlurmCommand(
+  settings: SlurmSettings,
+  command: SlurmCommand,
+  args: readonly string[],
+): Promise<CommandOutcome> {
   const file = settings.bin[command] ?? command;
   const line = shellCommand([file, ...args]);
   const result = await execa(file, args, {
@@ -339,7 +401,8 @@ function isGoneMessage(stderr: string): boolean {
 }
 
 function advice(command: SlurmCommand): string {
-  if (command === 'sbatch') return 'Check the slurm block of workflow.json (partition, time limit, memory, extraArgs) against `sinfo` and sbatch(1).';
+  if (command === 'sbatch')
+    return 'Check the slurm block of workflow.json (partition, time limit, memory, extraArgs) against `sinfo` and sbatch(1).';
   return 'Is the Slurm controller reachable from this machine (`sinfo`)? Set slurm.conf in workflow.json if it uses a non-default slurm.conf.';
 }
 
@@ -351,9 +414,14 @@ async function markerTime(handle: SlurmHandle): Promise<number | undefined> {
 
 /** What is known of a job that ended without its exit file: Slurm's last state and its own note. */
 async function lostReason(handle: SlurmHandle, view: SlurmView): Promise<string> {
-  const said = view.kind === 'ended' ? `Slurm says ${view.state}` : `neither squeue nor sacct knows job ${handle.jobId} any more`;
+  const said =
+    view.kind === 'ended' ? `Slurm says ${view.state}` : `neither squeue nor sacct knows job ${handle.jobId} any more`;
   const note = await readFile(join(handle.runDir, `slurm-${handle.jobId}.out`), 'utf8').catch(() => '');
-  const slurmstepd = note.split('\n').filter((line) => /slurmstepd|error|CANCELLED|TIME LIMIT|oom/i.test(line)).slice(-2).join(' | ');
+  const slurmstepd = note
+    .split('\n')
+    .filter((line) => /slurmstepd|error|CANCELLED|TIME LIMIT|oom/i.test(line))
+    .slice(-2)
+    .join(' | ');
   return `job ${handle.jobId}: ${said}${slurmstepd ? `; ${firstLines(slurmstepd, 2, 300)}` : ''}`;
 }
 

@@ -13,7 +13,8 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 /** Slurm's own time formats (sbatch(1) --time); checked here so a typo fails before any submit. */
-const TIME_LIMIT = /^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}|UNLIMITED|INFINITE)$/;
+const TIME_LIMIT =
+  /^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}|UNLIMITED|INFINITE)$/;
 
 /**
  * sbatch options the backend owns. The job name carries the launch token that a restarted runner
@@ -31,11 +32,17 @@ export const SlurmSettingsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, 'expected a partition name, or names separated by commas')
     .optional(),
   /** `--time`: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS. */
-  timeLimit: z.string().regex(TIME_LIMIT, "expected a Slurm time limit such as '90', '1:30:00' or '2-00:00:00'").optional(),
+  timeLimit: z
+    .string()
+    .regex(TIME_LIMIT, "expected a Slurm time limit such as '90', '1:30:00' or '2-00:00:00'")
+    .optional(),
   /** `--cpus-per-task`. */
   cpusPerTask: z.number().int().min(1).max(4096).default(1),
   /** `--mem`: per node, a number with an optional K/M/G/T suffix (no suffix: megabytes). */
-  memory: z.string().regex(/^\d+[KMGT]?$/i, "expected a memory size such as '4G' or '2048' (megabytes)").optional(),
+  memory: z
+    .string()
+    .regex(/^\d+[KMGT]?$/i, "expected a memory size such as '4G' or '2048' (megabytes)")
+    .optional(),
   /** Further sbatch options, one word each (`--account=x`, `--qos=y`, `--gres=gpu:1`). */
   extraArgs: z
     .array(z.string().min(1))
@@ -44,7 +51,11 @@ export const SlurmSettingsSchema = z.strictObject({
       args.forEach((arg, index) => {
         const option = arg.split('=')[0]!;
         if (OWNED_OPTIONS.includes(option)) {
-          ctx.addIssue({ code: 'custom', path: [index], message: `${option} is set by the runner (it identifies, names or logs the job); remove it` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `${option} is set by the runner (it identifies, names or logs the job); remove it`,
+          });
         }
       });
     }),
@@ -70,7 +81,11 @@ export const SlurmSettingsSchema = z.strictObject({
    * and fails the experiment. Queue time counts toward neither the job timeout nor the stall
    * limit; this is what ends a job that can never start (a drained partition, an impossible request).
    */
-  queueTimeoutS: z.number().positive().max(30 * 86_400).default(2 * 86_400),
+  queueTimeoutS: z
+    .number()
+    .positive()
+    .max(30 * 86_400)
+    .default(2 * 86_400),
   /** How long polls tolerate an unreachable controller (restart, failover) before the job fails. */
   controllerGraceS: z.number().nonnegative().max(86_400).default(300),
 });

@@ -43,7 +43,10 @@ function tsxPackageJson(): string {
 export function tsxLoaderUrl(): string {
   const manifest = JSON.parse(readFileSync(tsxPackageJson(), 'utf8')) as { exports?: { '.'?: unknown } };
   const entry = manifest.exports?.['.'];
-  const relative = typeof entry === 'string' ? entry : ((entry as { import?: { default?: string } | string } | undefined)?.import ?? './dist/loader.mjs');
+  const relative =
+    typeof entry === 'string'
+      ? entry
+      : ((entry as { import?: { default?: string } | string } | undefined)?.import ?? './dist/loader.mjs');
   const file = typeof relative === 'string' ? relative : (relative.default ?? './dist/loader.mjs');
   return pathToFileURL(join(dirname(tsxPackageJson()), file)).href;
 }
@@ -56,7 +59,9 @@ export async function linkNodeModules(paths: WorkflowPaths): Promise<void> {
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 export async function hashFiles(dir: string, files: readonly string[]): Promise<Record<string, string>> {
@@ -114,7 +119,10 @@ export async function createWorktree(paths: WorkflowPaths, id: string, baseCommi
       await repo.raw(['worktree', 'add', '-q', '-f', '-B', `exp/${id}`, dir, baseCommit]);
     });
   } catch (error) {
-    throw new ExperimentFailure('prepare', `git worktree add at ${baseCommit.slice(0, 12)} failed: ${firstLines((error as Error).message)}`);
+    throw new ExperimentFailure(
+      'prepare',
+      `git worktree add at ${baseCommit.slice(0, 12)} failed: ${firstLines((error as Error).message)}`,
+    );
   }
   return dir;
 }
@@ -149,7 +157,8 @@ export async function frozenProblems(worktree: string, frozen: Readonly<Record<s
   for (const [file, expected] of Object.entries(frozen)) {
     const actual = await sha256File(join(worktree, file)).catch(() => null);
     if (actual === null) problems.push(`${file} is missing`);
-    else if (actual !== expected) problems.push(`${file} differs from the anchor (sha256 ${actual.slice(0, 12)}, anchor ${expected.slice(0, 12)})`);
+    else if (actual !== expected)
+      problems.push(`${file} differs from the anchor (sha256 ${actual.slice(0, 12)}, anchor ${expected.slice(0, 12)})`);
   }
   return problems;
 }

@@ -82,7 +82,9 @@ export async function readTemplateManifest(dir: string): Promise<TemplateManifes
   const file = join(dir, TEMPLATE_MANIFEST);
   const manifest = parseJsonText(await readFile(file, 'utf8'), TemplateManifestSchema, file) as TemplateManifest;
   assertValidParamSpace(manifest.paramSpace);
-  if (manifest.frozen.includes(manifest.editable)) throw new Error(`${file}: ${manifest.editable} is both editable and frozen`);
-  if (!manifest.frozen.includes(TEMPLATE_MANIFEST)) throw new Error(`${file}: ${TEMPLATE_MANIFEST} itself must be frozen`);
+  if (manifest.frozen.includes(manifest.editable))
+    throw new Error(`${file}: ${manifest.editable} is both editable and frozen`);
+  if (!manifest.frozen.includes(TEMPLATE_MANIFEST))
+    throw new Error(`${file}: ${TEMPLATE_MANIFEST} itself must be frozen`);
   return manifest;
 }

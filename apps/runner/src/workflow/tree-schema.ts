@@ -61,5 +61,10 @@ export function isFinal(node: Pick<TreeNode, 'status'>): boolean {
 
 /** A node whose metric competes for "best so far": completed, measured, and not a reference seed. */
 export function isCandidate(node: TreeNode): node is TreeNode & { metric: number } {
-  return node.status === 'completed' && node.metric !== null && node.decision !== 'crash' && (node.seedKind === null || node.seedKind === 'harness-default');
+  return (
+    node.status === 'completed' &&
+    node.metric !== null &&
+    node.decision !== 'crash' &&
+    (node.seedKind === null || node.seedKind === 'harness-default')
+  );
 }

@@ -18,7 +18,12 @@ export class TreeStore {
 
   static async open(paths: WorkflowPaths): Promise<TreeStore> {
     const store = new TreeStore(paths);
-    const nodes = await readJsonFile(paths.tree, TreeSchema, 'engine/tree.json', 'Nothing was started; fix that field or restore the file.');
+    const nodes = await readJsonFile(
+      paths.tree,
+      TreeSchema,
+      'engine/tree.json',
+      'Nothing was started; fix that field or restore the file.',
+    );
     for (const node of nodes ?? []) store.nodes.set(node.id, node);
     return store;
   }

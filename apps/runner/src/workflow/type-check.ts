@@ -19,7 +19,9 @@ const TYPECHECK_TIMEOUT_MS = 180_000;
 
 /** Hash of what tsc reads in the worktree: top-level .ts files, tsconfig.json and package.json. */
 export async function sourceHash(worktree: string): Promise<string> {
-  const names = (await readdir(worktree)).filter((name) => name.endsWith('.ts') || name === 'tsconfig.json' || name === 'package.json').sort();
+  const names = (await readdir(worktree))
+    .filter((name) => name.endsWith('.ts') || name === 'tsconfig.json' || name === 'package.json')
+    .sort();
   const hash = createHash('sha256');
   for (const name of names) {
     hash.update(name + '\0');
@@ -43,5 +45,8 @@ export async function typeCheck(worktree: string, signal?: AbortSignal): Promise
   const output = result.all ?? '';
   const errors = output.split('\n').filter((line) => /error TS\d+/.test(line));
   const shown = errors.length > 0 ? errors : [output || result.message];
-  throw new ExperimentFailure('typecheck', `tsc found ${errors.length || 'some'} error(s):\n${firstLines(shown.join('\n'), 10)}`);
+  throw new ExperimentFailure(
+    'typecheck',
+    `tsc found ${errors.length || 'some'} error(s):\n${firstLines(shown.join('\n'), 10)}`,
+  );
 }

@@ -25,7 +25,14 @@ import { join } from 'node:path';
 import type { AdapterContext } from '../cli/adapter-factory.js';
 import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../core/adapter.js';
 import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
-import { completeParams, createPlanner, decideStop, validateParams, type Planner, type PlanOutcome } from '../planners/index.js';
+import {
+  completeParams,
+  createPlanner,
+  decideStop,
+  validateParams,
+  type Planner,
+  type PlanOutcome,
+} from '../planners/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { analysisMarkdown, bestCandidate, decide } from './analysis.js';
@@ -34,12 +41,26 @@ import { readLogTail, type EvaluatorResult } from './evaluator-output.js';
 import { ExperimentFailure, firstLines } from './failures.js';
 import type { JobHandle, LaunchBackend } from './launch-backend.js';
 import { recordInLedgers, type Ledgers } from './ledgers.js';
-import { EXPERIMENT_KIND, ExperimentPayloadSchema, PLAN_KIND, payloadToJson, type ExperimentDefinition, type ExperimentPayload } from './payload.js';
+import {
+  EXPERIMENT_KIND,
+  ExperimentPayloadSchema,
+  PLAN_KIND,
+  payloadToJson,
+  type ExperimentDefinition,
+  type ExperimentPayload,
+} from './payload.js';
 import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './planning.js';
 import type { OutputsWriter } from './report-hook.js';
 import { evaluationJobs, evaluationResult, monitorJobs, prepareShardDir, type ShardedJob } from './shard-jobs.js';
 import type { WorkflowSettings } from './settings.js';
-import { applyPatch, changedPaths, commitAll, createWorktree, frozenProblems, readFileAtCommit } from './source-repo.js';
+import {
+  applyPatch,
+  changedPaths,
+  commitAll,
+  createWorktree,
+  frozenProblems,
+  readFileAtCommit,
+} from './source-repo.js';
 import { PARAMS_FILE, type TemplateManifest } from './template.js';
 import { isFinal, type TreeNode } from './tree-schema.js';
 import type { TreeStore } from './tree-store.js';
@@ -119,7 +140,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
 
   async run(spec: WorkSpec, job: JobContext): Promise<JobValue> {
     if (spec.kind === PLAN_KIND) return { kind: 'plan' };
-    if (spec.kind !== EXPERIMENT_KIND) throw new Error(`unknown spec kind ${JSON.stringify(spec.kind)}; the workflow runs "${EXPERIMENT_KIND}" and "${PLAN_KIND}"`);
+    if (spec.kind !== EXPERIMENT_KIND)
+      throw new Error(
+        `unknown spec kind ${JSON.stringify(spec.kind)}; the workflow runs "${EXPERIMENT_KIND}" and "${PLAN_KIND}"`,
+      );
     return { kind: 'experiment', result: await this.runExperiment(spec, job) };
   }
 
@@ -127,7 +151,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const parsed = ExperimentPayloadSchema.safeParse(spec.payload);
     if (!parsed.success) {
       await this.ensureNode(spec, undefined);
-      throw new ExperimentFailure('invalid-spec', `the payload does not validate: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new ExperimentFailure(
+        'invalid-spec',
+        `the payload does not validate: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     let payload = parsed.data;
     const { experiment } = payload;
@@ -166,9 +193,16 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
         const handle = found ?? (await this.deps.backend.launch(launchJob));
         handles[s] = handle;
         if (jobs.length > 1) await job.persist(payloadToJson({ ...payload, handles, launchedAt }));
-        this.log(`${what}: launched (${this.deps.backend.name}${typeof handle['pid'] === 'number' ? `, pid ${handle['pid']}` : ''}${typeof handle['jobId'] === 'string' ? `, job ${handle['jobId']}` : ''})`);
+        this.log(
+          `${what}: launched (${this.deps.backend.name}${typeof handle['pid'] === 'number' ? `, pid ${handle['pid']}` : ''}${typeof handle['jobId'] === 'string' ? `, job ${handle['jobId']}` : ''})`,
+        );
       }
-      payload = { ...payload, phase: 'launched', ...(jobs.length > 1 ? { handles } : { handle: handles[0]! }), launchedAt };
+      payload = {
+        ...payload,
+        phase: 'launched',
+        ...(jobs.length > 1 ? { handles } : { handle: handles[0]! }),
+        launchedAt,
+      };
       await job.persist(payloadToJson(payload));
     } else {
       this.log(`${id}: re-attaching to the running job${jobs.length > 1 ? `s (${jobs.length} shards)` : ''}`);
@@ -203,7 +237,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     }
     const outside = (await changedPaths(worktree)).filter((path) => path !== PARAMS_FILE && path !== manifest.editable);
     if (outside.length > 0) {
-      throw new ExperimentFailure('integrity', `refused: the experiment changes ${outside.join(', ')}; only ${manifest.editable} may change (the evaluator, its constants and data are frozen)`);
+      throw new ExperimentFailure(
+        'integrity',
+        `refused: the experiment changes ${outside.join(', ')}; only ${manifest.editable} may change (the evaluator, its constants and data are frozen)`,
+      );
     }
     const tampered = await frozenProblems(worktree, state.state.frozen);
     if (tampered.length > 0) throw new ExperimentFailure('integrity', `refused: ${tampered.join('; ')}`);
@@ -222,8 +259,17 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private evaluationJobs(id: string, payload: ExperimentPayload): ShardedJob[] {
     const { paths, manifest } = this.deps;
     const runDir = paths.runDir(id);
-    const args = manifest.evaluate.map((arg) => arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')));
-    return evaluationJobs({ id, token: payload.token!, cwd: paths.worktree(id), runDir, argv: [...this.deps.nodeCommand, ...args], shards: payload.shards ?? 1 });
+    const args = manifest.evaluate.map((arg) =>
+      arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')),
+    );
+    return evaluationJobs({
+      id,
+      token: payload.token!,
+      cwd: paths.worktree(id),
+      runDir,
+      argv: [...this.deps.nodeCommand, ...args],
+      shards: payload.shards ?? 1,
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -252,12 +298,30 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       if (outcome.ok && outcome.value.kind === 'experiment') {
         result = outcome.value.result;
         const decision = decide(node, result.metric, tree.all());
-        node = await tree.update(id, { status: 'completed', decision, metric: result.metric, latencyMsP99: result.latencyMsP99, commit, finishedAt, error: null });
+        node = await tree.update(id, {
+          status: 'completed',
+          decision,
+          metric: result.metric,
+          latencyMsP99: result.latencyMsP99,
+          commit,
+          finishedAt,
+          error: null,
+        });
       } else {
         const error = outcome.ok ? 'the job returned no result' : describeFailure(outcome.error);
-        node = await tree.update(id, { status: 'failed', decision: 'crash', metric: null, latencyMsP99: null, commit, finishedAt, error });
+        node = await tree.update(id, {
+          status: 'failed',
+          decision: 'crash',
+          metric: null,
+          latencyMsP99: null,
+          commit,
+          finishedAt,
+          error,
+        });
       }
-      this.log(`${id}: ${node.status}, ${node.decision}${node.metric === null ? '' : `, metric ${node.metric}`}${node.error ? ` (${node.error.split('\n')[0]})` : ''}`);
+      this.log(
+        `${id}: ${node.status}, ${node.decision}${node.metric === null ? '' : `, metric ${node.metric}`}${node.error ? ` (${node.error.split('\n')[0]})` : ''}`,
+      );
       await tree.writeNodeFile(id, 'result.json', {
         id,
         status: node.status,
@@ -278,7 +342,14 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       await mkdir(runDir, { recursive: true });
       const logTail = node.status === 'failed' ? await readLogTail(join(runDir, 'log'), 4096) : undefined;
       const baseCommit = parsed.success ? parsed.data.experiment.baseCommit : null;
-      const text = analysisMarkdown({ node, nodes: this.deps.tree.all(), space: this.deps.manifest.paramSpace, editable: this.deps.manifest.editable, baseCommit, ...(logTail ? { logTail } : {}) });
+      const text = analysisMarkdown({
+        node,
+        nodes: this.deps.tree.all(),
+        space: this.deps.manifest.paramSpace,
+        editable: this.deps.manifest.editable,
+        baseCommit,
+        ...(logTail ? { logTail } : {}),
+      });
       await writeFileAtomic(analysisFile, text);
     }
     await recordInLedgers(ledgers, node);
@@ -311,10 +382,25 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const nodes = this.deps.tree.all();
     const bestBefore = bestCandidate(nodes)?.metric ?? null;
     const stop = this.stopDecision([...this.deps.state.state.rounds.map((r) => r.bestBefore), bestBefore]);
-    const base = { id: spec.id, round, trigger: triggerOf(this.deps.state.state, spec.id), at, bestBefore, dollars: 0, stopRequested: false, failure: null };
+    const base = {
+      id: spec.id,
+      round,
+      trigger: triggerOf(this.deps.state.state, spec.id),
+      at,
+      bestBefore,
+      dollars: 0,
+      stopRequested: false,
+      failure: null,
+    };
     if (stop) {
       this.log(`${spec.id}: no planning — ${stop.reason}: ${stop.detail}`);
-      return this.materialise({ record: { ...base, planned: false, proposals: 0, stop }, planner: 'none', outcome: null, children: [], nodes: [] });
+      return this.materialise({
+        record: { ...base, planned: false, proposals: 0, stop },
+        planner: 'none',
+        outcome: null,
+        children: [],
+        nodes: [],
+      });
     }
 
     const planner = this.getPlanner();
@@ -328,7 +414,9 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       dollarsLeft: this.config.maxDollars - this.deps.state.state.plannerDollars,
       round,
     });
-    this.log(`${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`);
+    this.log(
+      `${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`,
+    );
     const outcome = await planner.plan(context);
     const planned = proposalsToExperiments(outcome, nodes, at);
     const failure = outcome.failure ? `${outcome.failure.kind}: ${outcome.failure.message}` : null;
@@ -338,8 +426,22 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       : failure
         ? { reason: 'planner-failed', detail: failure }
         : null;
-    const record: RoundRecord = { ...base, planned: true, proposals: planned.length, dollars: outcome.usage.dollars, stopRequested: outcome.stopRequested, stop: planStop, failure };
-    const cache: RoundCache = { record, planner: planner.kind, outcome, children: planned.map((p) => p.spec as unknown as JsonObject), nodes: planned.map((p) => p.node) };
+    const record: RoundRecord = {
+      ...base,
+      planned: true,
+      proposals: planned.length,
+      dollars: outcome.usage.dollars,
+      stopRequested: outcome.stopRequested,
+      stop: planStop,
+      failure,
+    };
+    const cache: RoundCache = {
+      record,
+      planner: planner.kind,
+      outcome,
+      children: planned.map((p) => p.spec as unknown as JsonObject),
+      nodes: planned.map((p) => p.node),
+    };
     // Durable before anything is queued: a crash from here on replays the round, never re-plans it.
     await mkdir(this.deps.paths.plannerDir, { recursive: true });
     await writeJsonAtomic(this.deps.paths.round(spec.id), cache);
@@ -431,7 +533,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const checkpoint = await new CheckpointStore(this.deps.ctx.paths).load();
     if (!checkpoint) return;
     const live = new Set([...checkpoint.queue, ...checkpoint.running].map((spec) => spec.id).concat(checkpoint.done));
-    const dropped = this.deps.tree.all().filter((node) => node.status === 'queued' && !live.has(node.id)).map((node) => node.id);
+    const dropped = this.deps.tree
+      .all()
+      .filter((node) => node.status === 'queued' && !live.has(node.id))
+      .map((node) => node.id);
     if (dropped.length === 0) return;
     this.log(`forgetting ${dropped.join(', ')}: dropped from the queue, never run`);
     await this.deps.tree.remove(dropped);
@@ -455,7 +560,11 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       seed: this.deps.settings.offlineSeed,
       batchSize: this.deps.settings.offlineBatch,
     });
-    this.log(config.planner === 'claude' && planner.kind === 'offline' ? `planner: claude was asked for but ANTHROPIC_API_KEY is not set; using the ${why}` : `planner: ${why}`);
+    this.log(
+      config.planner === 'claude' && planner.kind === 'offline'
+        ? `planner: claude was asked for but ANTHROPIC_API_KEY is not set; using the ${why}`
+        : `planner: ${why}`,
+    );
     this.planner = planner;
     return planner;
   }
@@ -464,7 +573,14 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private async ensureNode(spec: WorkSpec, experiment: ExperimentDefinition | undefined): Promise<TreeNode> {
     const existing = this.deps.tree.get(spec.id);
     if (existing) return existing;
-    const definition = experiment ?? { name: slug(spec.id), hypothesis: '', params: {}, patch: null, parent: null, seedKind: null };
+    const definition = experiment ?? {
+      name: slug(spec.id),
+      hypothesis: '',
+      params: {},
+      patch: null,
+      parent: null,
+      seedKind: null,
+    };
     const node = queuedNode(spec.id, definition, new Date().toISOString());
     await this.deps.tree.add([node]);
     await this.writeSpecFile(spec);
@@ -472,7 +588,12 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   }
 
   private async writeSpecFile(spec: WorkSpec): Promise<void> {
-    await this.deps.tree.writeNodeFile(spec.id, 'spec.json', { id: spec.id, kind: spec.kind, priority: spec.priority, payload: spec.payload });
+    await this.deps.tree.writeNodeFile(spec.id, 'spec.json', {
+      id: spec.id,
+      kind: spec.kind,
+      priority: spec.priority,
+      payload: spec.payload,
+    });
   }
 }
 
@@ -509,7 +630,8 @@ export function activeHours(state: EngineState, sessionStartedAt: Date): number 
   const current = sessionStartedAt.toISOString();
   let ms = Date.now() - sessionStartedAt.getTime();
   for (const session of state.sessions) {
-    if (session.startedAt !== current) ms += Math.max(0, Date.parse(session.lastSeenAt) - Date.parse(session.startedAt));
+    if (session.startedAt !== current)
+      ms += Math.max(0, Date.parse(session.lastSeenAt) - Date.parse(session.startedAt));
   }
   return ms / 3_600_000;
 }
@@ -520,5 +642,11 @@ function describeFailure(error: unknown): string {
 }
 
 function slug(id: string): string {
-  return id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'experiment';
+  return (
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'experiment'
+  );
 }

@@ -30,10 +30,27 @@
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Harness, HarnessError, type HarnessResult } from '@tsfm/harness';
-import { DEFAULT_CONFIG, configGrid, configKey, loadModel, type ForecastConfig, type TsfmClient } from '@tsfm/tsfm-client';
+import {
+  DEFAULT_CONFIG,
+  configGrid,
+  configKey,
+  loadModel,
+  type ForecastConfig,
+  type TsfmClient,
+} from '@tsfm/tsfm-client';
 import { CONTEXT_LENGTHS, NORMALISATIONS, RESOLUTIONS, SELECTION_RULES, parseSubset, type Params } from './contract.js';
 import { experiment } from './experiment.js';
-import { BUDGET_MS, EVALUATION_SEED, HORIZON, METRICS, TUNING_TENANTS, alphaLoss, assertModelExists, loadFleet, type TenantData } from './prepare.js';
+import {
+  BUDGET_MS,
+  EVALUATION_SEED,
+  HORIZON,
+  METRICS,
+  TUNING_TENANTS,
+  alphaLoss,
+  assertModelExists,
+  loadFleet,
+  type TenantData,
+} from './prepare.js';
 
 type Mode = 'search' | 'best-fixed' | 'oracle';
 
@@ -46,7 +63,9 @@ interface RequestOutcome {
   readonly kUsed: number | null;
 }
 
-const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } },
+});
 if (!args.params || !args.data) {
   console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
   process.exit(2);
@@ -60,9 +79,15 @@ const tuning = fleet.slice(0, TUNING_TENANTS);
 const shard = args.shard === undefined ? undefined : parseShard(args.shard);
 // The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
 // each shard picks the same one.
-const evaluation = fleet.slice(TUNING_TENANTS).filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
-const servable = configGrid({ maxContextLength: client.contract.contextLength }).filter((config) => client.supportsConfig(config));
-console.log(`${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} evaluation tenants, horizon ${HORIZON} min`);
+const evaluation = fleet
+  .slice(TUNING_TENANTS)
+  .filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
+const servable = configGrid({ maxContextLength: client.contract.contextLength }).filter((config) =>
+  client.supportsConfig(config),
+);
+console.log(
+  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} evaluation tenants, horizon ${HORIZON} min`,
+);
 
 const outcomes: RequestOutcome[] = [];
 let dropped = 0;
@@ -71,7 +96,9 @@ let harness: Harness | undefined;
 if (mode === 'search') {
   const grid = experiment.grid(params, servable);
   harness = await Harness.create(client, { grid: grid as ForecastConfig[] });
-  console.log(`harness over ${harness.space.configs.length} configs (experiment grid ${grid.length} + the fleet default); options ${JSON.stringify(experiment.searchOptions(params))}`);
+  console.log(
+    `harness over ${harness.space.configs.length} configs (experiment grid ${grid.length} + the fleet default); options ${JSON.stringify(experiment.searchOptions(params))}`,
+  );
 } else if (mode === 'best-fixed') {
   fixed = await bestFixedConfig(tuning);
   // K = 1 over a grid of one: the harness forecasts with the fixed config, timed like any request.
@@ -81,26 +108,51 @@ if (mode === 'search') {
 
 for (const tenant of evaluation) {
   try {
-    const outcome = mode === 'oracle' ? await oracleRequest(tenant) : await harnessRequest(harness!, tenant, mode === 'search' ? params : undefined);
+    const outcome =
+      mode === 'oracle'
+        ? await oracleRequest(tenant)
+        : await harnessRequest(harness!, tenant, mode === 'search' ? params : undefined);
     outcomes.push(outcome);
     const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
-    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(1)} ms${outcome.kUsed === null ? '' : ` (k used ${outcome.kUsed})`}`);
+    console.log(
+      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(1)} ms${outcome.kUsed === null ? '' : ` (k used ${outcome.kUsed})`}`,
+    );
   } catch (error) {
     dropped++;
     const code = error instanceof HarnessError ? ` [${error.code}]` : '';
-    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED${code} (${(error as Error).message})`);
+    console.log(
+      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED${code} (${(error as Error).message})`,
+    );
   }
 }
 
 const losses = outcomes.flatMap((outcome) => outcome.losses);
 const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
 const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
-const p99 = latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]!;
+const p99 =
+  latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]!;
 const overBudget = outcomes.filter((outcome) => outcome.overBudget).length;
 const modelSha = client.manifest.sha256;
 
 if (args.out) {
-  const detail = { mode, params, shard: shard ? `${shard.index}/${shard.count}` : null, lossSum: losses.reduce((a, b) => a + b, 0), lossCount: losses.length, latenciesMs: latencies, model: manifestPath, modelSha256: modelSha, metric, latencyMsP99: p99, points: losses.length * HORIZON, dropped, overBudget, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
+  const detail = {
+    mode,
+    params,
+    shard: shard ? `${shard.index}/${shard.count}` : null,
+    lossSum: losses.reduce((a, b) => a + b, 0),
+    lossCount: losses.length,
+    latenciesMs: latencies,
+    model: manifestPath,
+    modelSha256: modelSha,
+    metric,
+    latencyMsP99: p99,
+    points: losses.length * HORIZON,
+    dropped,
+    overBudget,
+    elapsedS: (performance.now() - started) / 1000,
+    fixedConfig: fixed ? configKey(fixed) : null,
+    requests: outcomes,
+  };
   await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
   await rename(`${args.out}.tmp`, args.out);
 }
@@ -121,17 +173,20 @@ function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
   return { index, count };
 }
 
 function readParams(file: unknown): { mode: Mode; params: Params } {
   const { mode, params } = (file ?? {}) as { mode?: unknown; params?: Record<string, unknown> };
-  if (mode !== 'search' && mode !== 'best-fixed' && mode !== 'oracle') throw new Error(`params.json: mode must be search, best-fixed or oracle, got ${JSON.stringify(mode)}`);
+  if (mode !== 'search' && mode !== 'best-fixed' && mode !== 'oracle')
+    throw new Error(`params.json: mode must be search, best-fixed or oracle, got ${JSON.stringify(mode)}`);
   const p = params ?? {};
   const int = (name: string, min: number, max: number): number => {
     const v = p[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`params.json: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new Error(`params.json: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
     return v;
   };
   const text = (name: string): string => {
@@ -140,7 +195,8 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
     return v;
   };
   const selectionRule = text('selectionRule');
-  if (!(SELECTION_RULES as readonly string[]).includes(selectionRule)) throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
+  if (!(SELECTION_RULES as readonly string[]).includes(selectionRule))
+    throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
   if (typeof p['flip'] !== 'boolean') throw new Error('params.json: flip must be a boolean');
   const checked: Params = {
     k: int('k', 1, 64),
@@ -168,8 +224,14 @@ function lossesOf(tenant: TenantData, forecasts: Readonly<Record<string, ArrayLi
   return METRICS.map((m) => alphaLoss(tenant.series[m], origin, forecasts[m]!, tenant.alpha));
 }
 
-async function harnessRequest(h: Harness, tenant: TenantData, searchParams: Params | undefined): Promise<RequestOutcome> {
-  const options = searchParams ? experiment.searchOptions(searchParams) : { k: 1, validationWindows: 1, selection: 'per-tenant' as const, configsPerModelRow: 1 };
+async function harnessRequest(
+  h: Harness,
+  tenant: TenantData,
+  searchParams: Params | undefined,
+): Promise<RequestOutcome> {
+  const options = searchParams
+    ? experiment.searchOptions(searchParams)
+    : { k: 1, validationWindows: 1, selection: 'per-tenant' as const, configsPerModelRow: 1 };
   const result: HarnessResult = await h.forecast({
     history: history(tenant),
     horizon: HORIZON,
@@ -178,7 +240,11 @@ async function harnessRequest(h: Harness, tenant: TenantData, searchParams: Para
     budgetMs: BUDGET_MS,
     seed: EVALUATION_SEED * 1000 + tenant.index,
     metrics: [...METRICS],
-    options: { validationWindows: options.validationWindows, selection: options.selection, configsPerModelRow: options.configsPerModelRow },
+    options: {
+      validationWindows: options.validationWindows,
+      selection: options.selection,
+      configsPerModelRow: options.configsPerModelRow,
+    },
   });
   return {
     tenantId: tenant.id,
@@ -191,11 +257,21 @@ async function harnessRequest(h: Harness, tenant: TenantData, searchParams: Para
 }
 
 /** Loss per (config, metric) of forecasting each tenant's real horizon, one model call per tenant. */
-async function lossTable(client: TsfmClient, tenant: TenantData, configs: readonly ForecastConfig[]): Promise<number[][]> {
+async function lossTable(
+  client: TsfmClient,
+  tenant: TenantData,
+  configs: readonly ForecastConfig[],
+): Promise<number[][]> {
   const origin = tenant.series.cpu.length - HORIZON;
-  const rows = configs.flatMap((config) => METRICS.map((m) => ({ values: tenant.series[m], end: origin, horizon: HORIZON, config })));
+  const rows = configs.flatMap((config) =>
+    METRICS.map((m) => ({ values: tenant.series[m], end: origin, horizon: HORIZON, config })),
+  );
   const forecasts = await client.forecastBatch(rows);
-  return configs.map((_, c) => METRICS.map((m, j) => alphaLoss(tenant.series[m], origin, forecasts[c * METRICS.length + j]!.quantileAt(tenant.alpha), tenant.alpha)));
+  return configs.map((_, c) =>
+    METRICS.map((m, j) =>
+      alphaLoss(tenant.series[m], origin, forecasts[c * METRICS.length + j]!.quantileAt(tenant.alpha), tenant.alpha),
+    ),
+  );
 }
 
 async function bestFixedConfig(tenants: readonly TenantData[]): Promise<ForecastConfig> {

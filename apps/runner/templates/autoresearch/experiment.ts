@@ -8,7 +8,16 @@
  * `experiment` must satisfy the `Experiment` type in contract.ts — the runner type-checks this
  * file before every launch. Keep it pure: it may import contract.ts and nothing else.
  */
-import { CONTEXT_LENGTHS, NORMALISATIONS, RESOLUTIONS, parseSubset, type Config, type Experiment, type Params, type SearchOptions } from './contract.js';
+import {
+  CONTEXT_LENGTHS,
+  NORMALISATIONS,
+  RESOLUTIONS,
+  parseSubset,
+  type Config,
+  type Experiment,
+  type Params,
+  type SearchOptions,
+} from './contract.js';
 
 /** The configs the subset knobs allow. */
 function grid(params: Params, all: readonly Config[]): Config[] {
@@ -25,7 +34,12 @@ function grid(params: Params, all: readonly Config[]): Config[] {
 }
 
 function searchOptions(params: Params): SearchOptions {
-  return { k: params.k, validationWindows: params.validationWindows, selection: params.selectionRule, configsPerModelRow: 2 };
+  return {
+    k: params.k,
+    validationWindows: params.validationWindows,
+    selection: params.selectionRule,
+    configsPerModelRow: 2,
+  };
 }
 
 export const experiment: Experiment = { grid, searchOptions };

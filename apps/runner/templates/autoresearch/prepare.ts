@@ -93,7 +93,8 @@ export async function loadFleet(dataDir: string): Promise<TenantData[]> {
   // Copied into a fresh buffer: a Float32Array view needs 4-byte alignment the read may not have.
   const all = new Float32Array(new Uint8Array(bytes).buffer);
   const n = manifest.length;
-  const slice = (tenant: number, metric: number) => all.subarray((tenant * METRICS.length + metric) * n, (tenant * METRICS.length + metric + 1) * n);
+  const slice = (tenant: number, metric: number) =>
+    all.subarray((tenant * METRICS.length + metric) * n, (tenant * METRICS.length + metric + 1) * n);
   return manifest.tenants.map((tenant, index) => ({
     id: tenant.id,
     index,
@@ -107,22 +108,42 @@ async function prepareData(outDir: string): Promise<void> {
   assertModelExists();
   // Imported here, not at the top: the evaluator imports this file and should not pay for it.
   const { fleetOptions, generateFleet } = await import('@tsfm/workload-gen');
-  const options = fleetOptions({ seed: FLEET.seed, tenants: FLEET.tenants, days: FLEET.days, start: FLEET.start, stepMinutes: FLEET.stepMinutes });
+  const options = fleetOptions({
+    seed: FLEET.seed,
+    tenants: FLEET.tenants,
+    days: FLEET.days,
+    start: FLEET.start,
+    stepMinutes: FLEET.stepMinutes,
+  });
   const chunks: Float32Array[] = [];
   const tenants: DataManifest['tenants'][number][] = [];
   for (const tenant of generateFleet(options)) {
-    tenants.push({ id: tenant.id, tier: tenant.params.tier, alpha: tenant.params.alpha, archetype: tenant.params.archetype });
+    tenants.push({
+      id: tenant.id,
+      tier: tenant.params.tier,
+      alpha: tenant.params.alpha,
+      archetype: tenant.params.archetype,
+    });
     for (const metric of METRICS) chunks.push(tenant.metrics[metric]);
   }
   const bytes = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  const manifest: DataManifest = { version: 1, fleet: FLEET, metrics: METRICS, length: options.length, sha256: createHash('sha256').update(bytes).digest('hex'), tenants };
+  const manifest: DataManifest = {
+    version: 1,
+    fleet: FLEET,
+    metrics: METRICS,
+    length: options.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    tenants,
+  };
   await mkdir(outDir, { recursive: true });
   // Bin first, manifest last (each renamed into place): a manifest on disk means its data is whole.
   await writeFile(join(outDir, `.${DATA_BIN}.tmp`), bytes);
   await rename(join(outDir, `.${DATA_BIN}.tmp`), join(outDir, DATA_BIN));
   await writeFile(join(outDir, `.${DATA_MANIFEST}.tmp`), JSON.stringify(manifest, null, 2) + '\n');
   await rename(join(outDir, `.${DATA_MANIFEST}.tmp`), join(outDir, DATA_MANIFEST));
-  console.log(`prepared ${tenants.length} tenants × ${METRICS.length} metrics × ${options.length} minutes in ${outDir}`);
+  console.log(
+    `prepared ${tenants.length} tenants × ${METRICS.length} metrics × ${options.length} minutes in ${outDir}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,7 +35,12 @@ export interface ForecastConfig {
 }
 
 /** The fleet default: what K = 1 tries, and what ties go to. */
-export const DEFAULT_CONFIG: ForecastConfig = Object.freeze({ contextLength: 128, resolutionMinutes: 1, normalisation: 'none', flip: false });
+export const DEFAULT_CONFIG: ForecastConfig = Object.freeze({
+  contextLength: 128,
+  resolutionMinutes: 1,
+  normalisation: 'none',
+  flip: false,
+});
 
 export function configKey(config: ForecastConfig): string {
   return `ctx${config.contextLength}-r${config.resolutionMinutes}-${config.normalisation}-flip${config.flip ? 1 : 0}`;

@@ -40,7 +40,15 @@ import {
   type Params,
   type RequestView,
 } from './contract.js';
-import { HORIZON, TUNING_TENANTS, alphaLoss, forecastQuantile, loadFleet, requestSeed, type TenantData } from './prepare.js';
+import {
+  HORIZON,
+  TUNING_TENANTS,
+  alphaLoss,
+  forecastQuantile,
+  loadFleet,
+  requestSeed,
+  type TenantData,
+} from './prepare.js';
 
 type Mode = 'search' | 'best-fixed' | 'oracle';
 
@@ -52,7 +60,9 @@ interface RequestOutcome {
   readonly winners: readonly string[];
 }
 
-const { values: args } = parseArgs({ options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } },
+});
 if (!args.params || !args.data) {
   console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
   process.exit(2);
@@ -64,8 +74,12 @@ const tuning = fleet.slice(0, TUNING_TENANTS);
 const shard = args.shard === undefined ? undefined : parseShard(args.shard);
 // The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
 // each shard picks the same one.
-const evaluation = fleet.slice(TUNING_TENANTS).filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
-console.log(`${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`);
+const evaluation = fleet
+  .slice(TUNING_TENANTS)
+  .filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
+console.log(
+  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`,
+);
 
 const outcomes: RequestOutcome[] = [];
 let dropped = 0;
@@ -73,24 +87,50 @@ const fixed = mode === 'best-fixed' ? bestFixedConfig(tuning) : undefined;
 if (fixed) console.log(`best fixed config on ${tuning.length} tuning tenants: ${configKey(fixed)}`);
 for (const tenant of evaluation) {
   try {
-    const outcome = mode === 'search' ? searchRequest(tenant, params) : mode === 'oracle' ? oracleRequest(tenant) : fixedRequest(tenant, fixed!);
+    const outcome =
+      mode === 'search'
+        ? searchRequest(tenant, params)
+        : mode === 'oracle'
+          ? oracleRequest(tenant)
+          : fixedRequest(tenant, fixed!);
     outcomes.push(outcome);
     const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
-    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(2)} ms`);
+    console.log(
+      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(2)} ms`,
+    );
   } catch (error) {
     dropped++;
-    console.log(`request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED (${(error as Error).message})`);
+    console.log(
+      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED (${(error as Error).message})`,
+    );
   }
 }
 
 const losses = outcomes.flatMap((outcome) => outcome.losses);
 const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
 const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
-const p99 = latencies.length === 0 ? NaN : (latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] as number);
+const p99 =
+  latencies.length === 0
+    ? NaN
+    : (latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] as number);
 const points = losses.length * HORIZON;
 
 if (args.out) {
-  const detail = { mode, params, shard: shard ? `${shard.index}/${shard.count}` : null, lossSum: losses.reduce((a, b) => a + b, 0), lossCount: losses.length, latenciesMs: latencies, metric, latencyMsP99: p99, points, dropped, elapsedS: (performance.now() - started) / 1000, fixedConfig: fixed ? configKey(fixed) : null, requests: outcomes };
+  const detail = {
+    mode,
+    params,
+    shard: shard ? `${shard.index}/${shard.count}` : null,
+    lossSum: losses.reduce((a, b) => a + b, 0),
+    lossCount: losses.length,
+    latenciesMs: latencies,
+    metric,
+    latencyMsP99: p99,
+    points,
+    dropped,
+    elapsedS: (performance.now() - started) / 1000,
+    fixedConfig: fixed ? configKey(fixed) : null,
+    requests: outcomes,
+  };
   await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
   await rename(`${args.out}.tmp`, args.out);
 }
@@ -109,17 +149,20 @@ function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new Error(`--shard ${JSON.stringify(text)}: expected i/N with 1 ≤ i ≤ N, e.g. 2/4`);
   return { index, count };
 }
 
 function readParams(file: unknown): { mode: Mode; params: Params } {
   const { mode, params } = (file ?? {}) as { mode?: unknown; params?: Record<string, unknown> };
-  if (mode !== 'search' && mode !== 'best-fixed' && mode !== 'oracle') throw new Error(`params.json: mode must be search, best-fixed or oracle, got ${JSON.stringify(mode)}`);
+  if (mode !== 'search' && mode !== 'best-fixed' && mode !== 'oracle')
+    throw new Error(`params.json: mode must be search, best-fixed or oracle, got ${JSON.stringify(mode)}`);
   const p = params ?? {};
   const int = (name: string, min: number, max: number): number => {
     const v = p[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new Error(`params.json: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new Error(`params.json: ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
     return v;
   };
   const text = (name: string): string => {
@@ -128,7 +171,8 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
     return v;
   };
   const selectionRule = text('selectionRule');
-  if (!(SELECTION_RULES as readonly string[]).includes(selectionRule)) throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
+  if (!(SELECTION_RULES as readonly string[]).includes(selectionRule))
+    throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
   if (typeof p['flip'] !== 'boolean') throw new Error('params.json: flip must be a boolean');
   const checked: Params = {
     k: int('k', 1, 64),
@@ -148,43 +192,59 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
 
 function viewOf(tenant: TenantData): RequestView {
   const length = tenant.series[0]!.length;
-  return { tenantId: tenant.id, index: tenant.index, historyLength: length - HORIZON, horizon: HORIZON, alpha: tenant.alpha };
+  return {
+    tenantId: tenant.id,
+    index: tenant.index,
+    historyLength: length - HORIZON,
+    horizon: HORIZON,
+    alpha: tenant.alpha,
+  };
 }
 
 /** Loss per metric of forecasting the real horizon with `configs[m]` for metric m. */
 function finalLosses(tenant: TenantData, configs: readonly ForecastConfig[]): number[] {
   const origin = viewOf(tenant).historyLength;
-  return tenant.series.map((values, m) => alphaLoss(values, origin, forecastQuantile(values, origin, configs[m]!, HORIZON, tenant.alpha), tenant.alpha));
+  return tenant.series.map((values, m) =>
+    alphaLoss(values, origin, forecastQuantile(values, origin, configs[m]!, HORIZON, tenant.alpha), tenant.alpha),
+  );
 }
 
 function searchRequest(tenant: TenantData, params: Params): RequestOutcome {
   const request = viewOf(tenant);
   const t0 = performance.now();
   const candidates = experiment.candidates(params, request, new Rng(requestSeed(tenant.index)));
-  if (candidates.length < 1 || candidates.length > params.k) throw new Error(`experiment returned ${candidates.length} candidates; k = ${params.k}`);
+  if (candidates.length < 1 || candidates.length > params.k)
+    throw new Error(`experiment returned ${candidates.length} candidates; k = ${params.k}`);
   const bad = candidates.find((config) => !isConfig(config));
   if (bad !== undefined) throw new Error(`experiment returned an invalid config ${JSON.stringify(bad)}`);
   const origins = experiment.validationOrigins(params, request);
   for (const origin of origins) {
     // Scoring at `origin` reads values up to origin + horizon: beyond the history is the future.
-    if (!Number.isInteger(origin) || origin < 1 || origin + HORIZON > request.historyLength) throw new Error(`validation origin ${origin} is outside the history`);
+    if (!Number.isInteger(origin) || origin < 1 || origin + HORIZON > request.historyLength)
+      throw new Error(`validation origin ${origin} is outside the history`);
   }
   const losses = candidates.map((config) =>
     tenant.series.map((values) => {
       if (origins.length === 0) return NaN;
       let sum = 0;
-      for (const origin of origins) sum += alphaLoss(values, origin, forecastQuantile(values, origin, config, HORIZON, tenant.alpha), tenant.alpha);
+      for (const origin of origins)
+        sum += alphaLoss(values, origin, forecastQuantile(values, origin, config, HORIZON, tenant.alpha), tenant.alpha);
       return sum / origins.length;
     }),
   );
   const winners = experiment.select(params, losses, request);
-  if (winners.length !== METRICS.length || winners.some((w) => !Number.isInteger(w) || w < 0 || w >= candidates.length)) {
+  if (
+    winners.length !== METRICS.length ||
+    winners.some((w) => !Number.isInteger(w) || w < 0 || w >= candidates.length)
+  ) {
     throw new Error(`experiment selected ${JSON.stringify(winners)}; expected one candidate index per metric`);
   }
   const chosen = winners.map((w) => candidates[w]!);
   // The final forecast is part of the request's time; scoring it is the evaluator's, not the request's.
   const origin = request.historyLength;
-  const forecasts = tenant.series.map((values, m) => forecastQuantile(values, origin, chosen[m]!, HORIZON, tenant.alpha));
+  const forecasts = tenant.series.map((values, m) =>
+    forecastQuantile(values, origin, chosen[m]!, HORIZON, tenant.alpha),
+  );
   const latencyMs = performance.now() - t0;
   const lossesOnHorizon = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m]!, tenant.alpha));
   return { tenantId: tenant.id, losses: lossesOnHorizon, latencyMs, winners: chosen.map(configKey) };
@@ -193,7 +253,12 @@ function searchRequest(tenant: TenantData, params: Params): RequestOutcome {
 function bestFixedConfig(tenants: readonly TenantData[]): ForecastConfig {
   let best: { config: ForecastConfig; loss: number } | undefined;
   for (const config of allConfigs()) {
-    const losses = tenants.flatMap((tenant) => finalLosses(tenant, METRICS.map(() => config)));
+    const losses = tenants.flatMap((tenant) =>
+      finalLosses(
+        tenant,
+        METRICS.map(() => config),
+      ),
+    );
     const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
     if (best === undefined || loss < best.loss) best = { config, loss };
   }
@@ -212,8 +277,20 @@ function fixedRequest(tenant: TenantData, config: ForecastConfig): RequestOutcom
 function oracleRequest(tenant: TenantData): RequestOutcome {
   const t0 = performance.now();
   const configs = allConfigs();
-  const perConfig = configs.map((config) => finalLosses(tenant, METRICS.map(() => config)));
-  const winners = METRICS.map((_, m) => perConfig.reduce((best, row, i) => ((row[m] as number) < (perConfig[best]![m] as number) ? i : best), 0));
+  const perConfig = configs.map((config) =>
+    finalLosses(
+      tenant,
+      METRICS.map(() => config),
+    ),
+  );
+  const winners = METRICS.map((_, m) =>
+    perConfig.reduce((best, row, i) => ((row[m] as number) < (perConfig[best]![m] as number) ? i : best), 0),
+  );
   const latencyMs = performance.now() - t0;
-  return { tenantId: tenant.id, losses: winners.map((w, m) => perConfig[w]![m]!), latencyMs, winners: winners.map((w) => configKey(configs[w]!)) };
+  return {
+    tenantId: tenant.id,
+    losses: winners.map((w, m) => perConfig[w]![m]!),
+    latencyMs,
+    winners: winners.map((w) => configKey(configs[w]!)),
+  };
 }

@@ -69,7 +69,8 @@ function validationOrigins(params: Params, request: RequestView): number[] {
 }
 
 function select(params: Params, losses: readonly (readonly number[])[], _request: RequestView): number[] {
-  if (params.selectionRule === 'per-metric') return METRICS.map((_, m) => argmin(losses.map((row) => row[m] as number)));
+  if (params.selectionRule === 'per-metric')
+    return METRICS.map((_, m) => argmin(losses.map((row) => row[m] as number)));
   const means = losses.map((row) => {
     const finite = row.filter(Number.isFinite);
     return finite.length === 0 ? Number.POSITIVE_INFINITY : finite.reduce((a, b) => a + b, 0) / finite.length;

@@ -90,11 +90,22 @@ export async function loadFleet(dataDir: string): Promise<TenantData[]> {
 async function prepareData(outDir: string): Promise<void> {
   // Imported here, not at the top: the evaluator imports this file and should not pay for it.
   const { fleetOptions, generateFleet } = await import('@tsfm/workload-gen');
-  const options = fleetOptions({ seed: FLEET.seed, tenants: FLEET.tenants, days: FLEET.days, start: FLEET.start, stepMinutes: FLEET.stepMinutes });
+  const options = fleetOptions({
+    seed: FLEET.seed,
+    tenants: FLEET.tenants,
+    days: FLEET.days,
+    start: FLEET.start,
+    stepMinutes: FLEET.stepMinutes,
+  });
   const chunks: Float32Array[] = [];
   const tenants: DataManifest['tenants'][number][] = [];
   for (const tenant of generateFleet(options)) {
-    tenants.push({ id: tenant.id, tier: tenant.params.tier, alpha: tenant.params.alpha, archetype: tenant.params.archetype });
+    tenants.push({
+      id: tenant.id,
+      tier: tenant.params.tier,
+      alpha: tenant.params.alpha,
+      archetype: tenant.params.archetype,
+    });
     for (const metric of METRICS) chunks.push(tenant.metrics[metric]);
   }
   const bytes = Buffer.concat(chunks.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
@@ -112,7 +123,9 @@ async function prepareData(outDir: string): Promise<void> {
   await rename(join(outDir, `.${DATA_BIN}.tmp`), join(outDir, DATA_BIN));
   await writeFile(join(outDir, `.${DATA_MANIFEST}.tmp`), JSON.stringify(manifest, null, 2) + '\n');
   await rename(join(outDir, `.${DATA_MANIFEST}.tmp`), join(outDir, DATA_MANIFEST));
-  console.log(`prepared ${tenants.length} tenants × ${METRICS.length} metrics × ${options.length} minutes in ${outDir}`);
+  console.log(
+    `prepared ${tenants.length} tenants × ${METRICS.length} metrics × ${options.length} minutes in ${outDir}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,14 +134,26 @@ async function prepareData(outDir: string): Promise<void> {
 // level, in the normalised space, with a Gaussian spread from the one-step differences.
 
 /** The α-quantile forecast of `values[0, end)` for the next `horizon` minutes. */
-export function forecastQuantile(values: Float32Array, end: number, config: ForecastConfig, horizon: number, alpha: number): Float64Array {
+export function forecastQuantile(
+  values: Float32Array,
+  end: number,
+  config: ForecastConfig,
+  horizon: number,
+  alpha: number,
+): Float64Array {
   const r = config.resolutionMinutes;
   const context = aggregateTrailing(values, end, r, config.contextLength);
   const steps = Math.ceil(horizon / r);
   let coarse = forecastCoarse(context, config.normalisation, steps, r, alpha);
   if (config.flip) {
     // −f(−x) at level α is f(−x) at level 1 − α, negated.
-    const mirrored = forecastCoarse(context.map((v) => -v), config.normalisation, steps, r, 1 - alpha);
+    const mirrored = forecastCoarse(
+      context.map((v) => -v),
+      config.normalisation,
+      steps,
+      r,
+      1 - alpha,
+    );
     coarse = coarse.map((v, i) => (v - (mirrored[i] as number)) / 2);
   }
   const out = new Float64Array(horizon);
@@ -161,7 +186,13 @@ function aggregateTrailing(values: Float32Array, end: number, r: number, count: 
   return out;
 }
 
-function forecastCoarse(context: Float64Array, normalisation: Normalisation, steps: number, r: number, alpha: number): Float64Array {
+function forecastCoarse(
+  context: Float64Array,
+  normalisation: Normalisation,
+  steps: number,
+  r: number,
+  alpha: number,
+): Float64Array {
   const { z, inverse } = normalise(context, normalisation);
   const n = z.length;
   const last = z[n - 1] as number;
@@ -202,9 +233,14 @@ function normalise(x: Float64Array, normalisation: Normalisation): { z: Float64A
 
 /** Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9). */
 export function inverseNormal(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   const poly = (coef: number[], x: number) => coef.reduce((acc, k) => acc * x + k, 0);

@@ -14,7 +14,13 @@ export interface FakeUsage {
 
 export type Scenario =
   /** A well-formed message whose content is one tool_use block with this input. */
-  | { readonly kind: 'tool'; readonly input: unknown; readonly usage?: FakeUsage; readonly toolName?: string; readonly stopReason?: string }
+  | {
+      readonly kind: 'tool';
+      readonly input: unknown;
+      readonly usage?: FakeUsage;
+      readonly toolName?: string;
+      readonly stopReason?: string;
+    }
   /** A well-formed message with only a text block (the model ignored the tool). */
   | { readonly kind: 'text'; readonly text: string; readonly usage?: FakeUsage }
   /** HTTP 200 whose body is not valid JSON. */
@@ -86,28 +92,55 @@ export class FakeMessagesServer {
     } catch {
       // Recorded as text; the SDK always sends JSON, so a test would notice.
     }
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, receivedAt: Date.now() });
+    this.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body,
+      receivedAt: Date.now(),
+    });
 
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/v1/messages')) {
-      return sendJson(res, 404, errorBody('not_found_error', `no route ${req.method} ${req.url}`), { 'x-should-retry': 'false' });
+      return sendJson(res, 404, errorBody('not_found_error', `no route ${req.method} ${req.url}`), {
+        'x-should-retry': 'false',
+      });
     }
     const scenario = this.#queue.shift();
     if (scenario === undefined) {
-      return sendJson(res, 400, errorBody('invalid_request_error', 'fake server: no scripted response left'), { 'x-should-retry': 'false' });
+      return sendJson(res, 400, errorBody('invalid_request_error', 'fake server: no scripted response left'), {
+        'x-should-retry': 'false',
+      });
     }
     const model = (body as { model?: string }).model ?? 'unknown-model';
     switch (scenario.kind) {
       case 'tool':
-        return sendJson(res, 200, this.message(model, [this.toolUse(scenario.toolName ?? 'propose_experiments', scenario.input)], scenario.usage, scenario.stopReason ?? 'tool_use'));
+        return sendJson(
+          res,
+          200,
+          this.message(
+            model,
+            [this.toolUse(scenario.toolName ?? 'propose_experiments', scenario.input)],
+            scenario.usage,
+            scenario.stopReason ?? 'tool_use',
+          ),
+        );
       case 'text':
-        return sendJson(res, 200, this.message(model, [{ type: 'text', text: scenario.text }], scenario.usage, 'end_turn'));
+        return sendJson(
+          res,
+          200,
+          this.message(model, [{ type: 'text', text: scenario.text }], scenario.usage, 'end_turn'),
+        );
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(scenario.body ?? '{"id": "msg_cut", "type": "message", "content": [{"type": "tool_use", "input": {"act');
+        res.end(
+          scenario.body ?? '{"id": "msg_cut", "type": "message", "content": [{"type": "tool_use", "input": {"act',
+        );
         return;
       case 'status': {
-        const headers: Record<string, string> = scenario.retryAfter === undefined ? {} : { 'retry-after': scenario.retryAfter };
-        const type = scenario.status === 429 ? 'rate_limit_error' : scenario.status >= 500 ? 'api_error' : 'invalid_request_error';
+        const headers: Record<string, string> =
+          scenario.retryAfter === undefined ? {} : { 'retry-after': scenario.retryAfter };
+        const type =
+          scenario.status === 429 ? 'rate_limit_error' : scenario.status >= 500 ? 'api_error' : 'invalid_request_error';
         return sendJson(res, scenario.status, errorBody(type, `fake server: scripted ${scenario.status}`), headers);
       }
       case 'hang':
@@ -116,7 +149,16 @@ export class FakeMessagesServer {
         const leaked = `authorization=${String(req.headers['authorization'])} x-api-key=${String(req.headers['x-api-key'])}`;
         const input = { ...scenario.input, reasoning: `${String(scenario.input['reasoning'] ?? '')} ${leaked}` };
         res.setHeader('x-echo-authorization', String(req.headers['authorization']));
-        return sendJson(res, 200, this.message(model, [{ type: 'text', text: leaked }, this.toolUse('propose_experiments', input)], undefined, 'tool_use'));
+        return sendJson(
+          res,
+          200,
+          this.message(
+            model,
+            [{ type: 'text', text: leaked }, this.toolUse('propose_experiments', input)],
+            undefined,
+            'tool_use',
+          ),
+        );
       }
     }
   }
@@ -146,6 +188,11 @@ function errorBody(type: string, message: string): unknown {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': `req_fake_${Date.now()}`, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'request-id': `req_fake_${Date.now()}`,
+    ...headers,
+  });
   res.end(text);
 }

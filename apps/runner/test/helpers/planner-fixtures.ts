@@ -7,8 +7,20 @@ import type { ParamSpace, ParamValue } from '../../src/planners/param-space.js';
 
 /** The config-space knobs of the harness (design §4), with a default away from the best region. */
 export const SPACE: ParamSpace = {
-  contextLength: { kind: 'range', min: 64, max: 512, step: 64, default: 128, description: 'History points fed to the model.' },
-  resolutionMinutes: { kind: 'choice', values: [1, 5, 15, 60], default: 1, description: 'Aggregation before forecasting.' },
+  contextLength: {
+    kind: 'range',
+    min: 64,
+    max: 512,
+    step: 64,
+    default: 128,
+    description: 'History points fed to the model.',
+  },
+  resolutionMinutes: {
+    kind: 'choice',
+    values: [1, 5, 15, 60],
+    default: 1,
+    description: 'Aggregation before forecasting.',
+  },
   normalisation: { kind: 'choice', values: ['none', 'mean-std', 'last-value', 'log1p'], default: 'none' },
   flip: { kind: 'choice', values: [false, true], default: false },
 };
@@ -29,7 +41,13 @@ export function context(overrides: Partial<PlanningContext> = {}): PlanningConte
   };
 }
 
-export function record(id: string, name: string, params: Record<string, ParamValue>, metric: number | null, parent?: string): ExperimentRecord {
+export function record(
+  id: string,
+  name: string,
+  params: Record<string, ParamValue>,
+  metric: number | null,
+  parent?: string,
+): ExperimentRecord {
   return {
     id,
     name,
@@ -46,8 +64,12 @@ export function record(id: string, name: string, params: Record<string, ParamVal
  */
 export function syntheticObjective(params: Record<string, ParamValue>): number {
   const ctx = params['contextLength'] as number;
-  const resolution = ({ 1: 0.3, 5: 0.1, 15: 0, 60: 0.4 } as Record<number, number>)[params['resolutionMinutes'] as number] ?? 1;
-  const norm = ({ none: 0.5, 'mean-std': 0, 'last-value': 0.2, log1p: 0.1 } as Record<string, number>)[params['normalisation'] as string] ?? 1;
+  const resolution =
+    ({ 1: 0.3, 5: 0.1, 15: 0, 60: 0.4 } as Record<number, number>)[params['resolutionMinutes'] as number] ?? 1;
+  const norm =
+    ({ none: 0.5, 'mean-std': 0, 'last-value': 0.2, log1p: 0.1 } as Record<string, number>)[
+      params['normalisation'] as string
+    ] ?? 1;
   return 1 + ((ctx - 384) / 256) ** 2 + resolution + norm + (params['flip'] === true ? 0 : 0.05);
 }
 

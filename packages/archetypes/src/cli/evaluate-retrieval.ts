@@ -52,7 +52,8 @@ async function* fromDir(dir: string): AsyncGenerator<LabelledTenant> {
 }
 
 function* generated(seed: number, tenants: number, days: number): Generator<LabelledTenant> {
-  for (const t of generateFleet(fleetOptions({ seed, tenants, days }))) yield { tenant: t, archetype: t.params.archetype };
+  for (const t of generateFleet(fleetOptions({ seed, tenants, days })))
+    yield { tenant: t, archetype: t.params.archetype };
 }
 
 async function main(): Promise<void> {
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
   const collectedS = (performance.now() - started) / 1000;
   const k = int('k', args.k);
   const kind = args.kind as StoreIndexKind;
-  if (args.weighting !== 'fisher' && args.weighting !== 'none') throw new RangeError(`--weighting must be fisher or none, got "${args.weighting}"`);
+  if (args.weighting !== 'fisher' && args.weighting !== 'none')
+    throw new RangeError(`--weighting must be fisher or none, got "${args.weighting}"`);
   const weighting = args.weighting;
   const report = scoreRetrieval(features, { k, kind, weighting });
 
@@ -93,7 +95,11 @@ async function main(): Promise<void> {
 
   mkdirSync(args.out, { recursive: true });
   const meta = {
-    source: args['fleet-dir'] ?? { seed: int('seed', args.seed), tenants: int('tenants', args.tenants), days: int('days', args.days) },
+    source: args['fleet-dir'] ?? {
+      seed: int('seed', args.seed),
+      tenants: int('tenants', args.tenants),
+      days: int('days', args.days),
+    },
     evalSeed: int('eval-seed', args['eval-seed']),
     weighting,
     seconds: { collect: collectedS, total: (performance.now() - started) / 1000 },
@@ -114,13 +120,17 @@ async function main(): Promise<void> {
 function ablationMarkdown(rows: readonly { label: string; report: RetrievalReport }[]): string {
   const conditions = [...new Set(rows[0].report.results.map((r) => r.condition))];
   const cell = (rep: RetrievalReport, c: string) =>
-    rep.results.find((r) => r.condition === c && (c === 'full' || r.store === 'same-length-windows'))?.accuracy.toFixed(3) ?? '—';
+    rep.results
+      .find((r) => r.condition === c && (c === 'full' || r.store === 'same-length-windows'))
+      ?.accuracy.toFixed(3) ?? '—';
   return [
     '## Ablation (accuracy; windows scored against same-length window stores)',
     '',
     `| features | dim | ${conditions.join(' | ')} |`,
     `|---|---|${conditions.map(() => '---|').join('')}`,
-    ...rows.map(({ label, report }) => `| ${label} | ${report.dim} | ${conditions.map((c) => cell(report, c)).join(' | ')} |`),
+    ...rows.map(
+      ({ label, report }) => `| ${label} | ${report.dim} | ${conditions.map((c) => cell(report, c)).join(' | ')} |`,
+    ),
     '',
   ].join('\n');
 }

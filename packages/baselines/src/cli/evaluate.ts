@@ -31,12 +31,21 @@ const DEFAULT_TSFM_MANIFEST = resolve(REPO_ROOT, 'packages/pretrain/model/model.
 
 const ArgsSchema = z
   .object({
-    dataset: z.union([z.literal('m4-hourly'), z.literal('nab'), z.string().regex(/^csv:.+/, 'expected m4-hourly, nab or csv:<path>')]),
+    dataset: z.union([
+      z.literal('m4-hourly'),
+      z.literal('nab'),
+      z.string().regex(/^csv:.+/, 'expected m4-hourly, nab or csv:<path>'),
+    ]),
     horizon: z.coerce.number().int().min(1).optional(),
     models: z
       .string()
       .default(MODEL_NAMES.join(','))
-      .transform((s) => s.split(',').map((m) => m.trim()).filter((m) => m.length > 0))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m.length > 0),
+      )
       .pipe(z.array(z.enum(MODEL_NAMES)).min(1)),
     'max-series': z.coerce.number().int().min(1).optional(),
     json: z.string().optional(),
@@ -58,9 +67,22 @@ function parseCli(argv: string[]): Args {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(
-      ['dataset', 'horizon', 'models', 'max-series', 'json', 'workers', 'origins', 'stride', 'period', 'data-dir', 'tsfm-model', 'tsfm-config', 'harness-k', 'clamp'].map(
-        (name) => [name, { type: 'string' as const }],
-      ),
+      [
+        'dataset',
+        'horizon',
+        'models',
+        'max-series',
+        'json',
+        'workers',
+        'origins',
+        'stride',
+        'period',
+        'data-dir',
+        'tsfm-model',
+        'tsfm-config',
+        'harness-k',
+        'clamp',
+      ].map((name) => [name, { type: 'string' as const }]),
     ),
     strict: true,
   });
@@ -85,17 +107,30 @@ async function loadDataset(args: Args): Promise<EvalDataset> {
     ...(args['max-series'] !== undefined ? { maxSeries: args['max-series'] } : {}),
     ...(args.period !== undefined ? { period: args.period } : {}),
   };
-  if (args.dataset === 'nab') return loadTimestampValueFiles('nab', await csvFilesIn(resolve(args['data-dir'], 'nab')), rolling);
+  if (args.dataset === 'nab')
+    return loadTimestampValueFiles('nab', await csvFilesIn(resolve(args['data-dir'], 'nab')), rolling);
   const path = resolve(args.dataset.slice('csv:'.length));
   return loadTimestampValueFiles(`csv:${path}`, [path], rolling);
 }
 
 /** Per-series harness outcomes of one tsfm-harness model, for the summary lines and the JSON. */
 interface HarnessLog {
-  readonly results: { id: string; path: string; winner: string; defaultKey: string; kUsed: number; tieToDefault: boolean }[];
+  readonly results: {
+    id: string;
+    path: string;
+    winner: string;
+    defaultKey: string;
+    kUsed: number;
+    tieToDefault: boolean;
+  }[];
 }
 
-async function buildModel(name: ModelName, args: Args, clients: TsfmClient[], harnessLogs: Map<string, HarnessLog>): Promise<Forecaster> {
+async function buildModel(
+  name: ModelName,
+  args: Args,
+  clients: TsfmClient[],
+  harnessLogs: Map<string, HarnessLog>,
+): Promise<Forecaster> {
   if (isBaselineName(name)) return createBaseline(name);
   const manifest = resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST);
   if (!existsSync(manifest)) {
@@ -111,7 +146,14 @@ async function buildModel(name: ModelName, args: Args, clients: TsfmClient[], ha
       k: args['harness-k'],
       onResult: (id: string, r: HarnessResult) => {
         const w = Object.values(r.winner)[0];
-        log.results.push({ id, path: r.path, winner: w?.key ?? '', defaultKey: r.defaultKey, kUsed: r.kUsed, tieToDefault: w?.tieToDefault ?? false });
+        log.results.push({
+          id,
+          path: r.path,
+          winner: w?.key ?? '',
+          defaultKey: r.defaultKey,
+          kUsed: r.kUsed,
+          tieToDefault: w?.tieToDefault ?? false,
+        });
       },
     });
     clients.push(client);
@@ -131,14 +173,17 @@ export async function main(argv: string[]): Promise<void> {
   const levels = DEFAULT_LEVELS;
   const command = `npx tsx packages/baselines/src/cli/evaluate.ts ${argv.join(' ')}`;
   console.log(`# ${command}`);
-  console.log(`# ${dataset.protocol}; forecasts of never-negative series clamped at 0: ${args.clamp === 'auto' ? 'yes' : 'no'}`);
+  console.log(
+    `# ${dataset.protocol}; forecasts of never-negative series clamped at 0: ${args.clamp === 'auto' ? 'yes' : 'no'}`,
+  );
 
   const clients: TsfmClient[] = [];
   const results: { name: string; run: ModelRun; scores: TaskScore[] }[] = [];
   const harnessLogs = new Map<string, HarnessLog>();
   try {
     // Naive2 is the OWA reference: computed even when not asked for, reported only if asked.
-    const names: ModelName[] = dataset.owa && !args.models.includes('naive2') ? ['naive2', ...args.models] : [...args.models];
+    const names: ModelName[] =
+      dataset.owa && !args.models.includes('naive2') ? ['naive2', ...args.models] : [...args.models];
     for (const name of names) {
       if (!isBaselineName(name) && !modelsGiven && !existsSync(resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST))) {
         // The default list names every model; without a shipped model say so rather than fail.
@@ -152,25 +197,36 @@ export async function main(argv: string[]): Promise<void> {
       // TSFM's default config does the same inside the client; see non-negative.ts).
       const run =
         args.clamp === 'auto'
-          ? { ...raw, forecasts: raw.forecasts.map((f, i) => (looksNonNegative(dataset.tasks[i].history) ? clampForecast(f) : f)) }
+          ? {
+              ...raw,
+              forecasts: raw.forecasts.map((f, i) =>
+                looksNonNegative(dataset.tasks[i].history) ? clampForecast(f) : f,
+              ),
+            }
           : raw;
       const scores = dataset.tasks.map((task, i) => scoreTask(task, run.forecasts[i], dataset.period));
       results.push({ name, run, scores });
-      console.error(`  ${name}: ${dataset.tasks.length} windows, ${((performance.now() - wall0) / 1000).toFixed(1)} s wall, ${run.failures.length} failed`);
+      console.error(
+        `  ${name}: ${dataset.tasks.length} windows, ${((performance.now() - wall0) / 1000).toFixed(1)} s wall, ${run.failures.length} failed`,
+      );
     }
   } finally {
     for (const client of clients) await client.release();
   }
 
   const naive2 = results.find((r) => r.name === 'naive2');
-  const reference = dataset.owa && naive2 ? summarise('naive2', naive2.scores, naive2.run.seconds, naive2.run.failures.length) : undefined;
+  const reference =
+    dataset.owa && naive2
+      ? summarise('naive2', naive2.scores, naive2.run.seconds, naive2.run.failures.length)
+      : undefined;
   const summaries: ModelSummary[] = results
     .filter((r) => args.models.includes(r.name as ModelName))
     .map((r) => summarise(r.name, r.scores, r.run.seconds, r.run.failures.length, reference));
   console.log('');
   console.log(formatTable(summaries, dataset.owa));
   for (const s of summaries) {
-    if (s.nonFinite > 0) console.log(`\n${s.model}: ${s.nonFinite} windows had a non-finite metric and were left out of its mean`);
+    if (s.nonFinite > 0)
+      console.log(`\n${s.model}: ${s.nonFinite} windows had a non-finite metric and were left out of its mean`);
   }
   for (const [name, log] of harnessLogs) console.log(`\n${harnessSummary(name, log)}`);
   for (const r of results) {

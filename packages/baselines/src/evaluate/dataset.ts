@@ -83,7 +83,13 @@ export function rollingOriginTasks(id: string, series: Series, period: number, o
     if (origin < 2 * period) continue;
     const actual = series.values.subarray(origin, origin + horizon);
     if (actual.every((v) => Number.isNaN(v))) continue;
-    tasks.push({ id: `${id}@${origin}`, history: series.values.subarray(0, origin), actual, start: series.start, stepMs: series.stepMs });
+    tasks.push({
+      id: `${id}@${origin}`,
+      history: series.values.subarray(0, origin),
+      actual,
+      start: series.start,
+      stepMs: series.stepMs,
+    });
   }
   return tasks;
 }
@@ -112,7 +118,8 @@ export async function loadTimestampValueFiles(
     periods.add(period);
     tasks.push(...rollingOriginTasks(basename(file, '.csv'), series, period, options));
   }
-  if (periods.size > 1) throw new Error(`${name}: files have different daily periods (${[...periods].join(', ')}); pass --period`);
+  if (periods.size > 1)
+    throw new Error(`${name}: files have different daily periods (${[...periods].join(', ')}); pass --period`);
   const period = [...periods][0] ?? options.period ?? 1;
   const stride = options.stride ?? period;
   return {
@@ -129,5 +136,8 @@ export async function loadTimestampValueFiles(
 }
 
 export async function csvFilesIn(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .map((f) => join(dir, f));
 }

@@ -87,8 +87,12 @@ export async function runModel(
     return runModelHere(model, tasks, period, levels);
   }
   const size = Math.ceil(tasks.length / workers);
-  const shards = Array.from({ length: workers }, (_, w) => tasks.slice(w * size, (w + 1) * size)).filter((s) => s.length > 0);
-  const runs = await Promise.all(shards.map((shard) => runInWorker({ model: model.name, tasks: shard, period, levels })));
+  const shards = Array.from({ length: workers }, (_, w) => tasks.slice(w * size, (w + 1) * size)).filter(
+    (s) => s.length > 0,
+  );
+  const runs = await Promise.all(
+    shards.map((shard) => runInWorker({ model: model.name, tasks: shard, period, levels })),
+  );
   return {
     forecasts: runs.flatMap((r) => r.forecasts),
     seconds: runs.reduce((s, r) => s + r.seconds, 0),
@@ -106,7 +110,9 @@ function workerBootstrap(): string {
   // require.resolve would pick tsx's CommonJS build, which cannot load its ESM half from an eval
   // worker. The ESM entry is the "import" condition of tsx's "./esm/api" export.
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(tsxPackage, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const manifest = JSON.parse(readFileSync(tsxPackage, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
   const tsxApi = pathToFileURL(join(dirname(tsxPackage), manifest.exports['./esm/api'].import.default)).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
   return `

@@ -103,11 +103,22 @@ export function summarise(
   };
 }
 
-const fmt = (v: number | undefined, digits: number): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+const fmt = (v: number | undefined, digits: number): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 
 /** The markdown table the CLI prints and the model card quotes. */
 export function formatTable(rows: readonly ModelSummary[], withOwa: boolean): string {
-  const header = ['model', 'sMAPE', 'MASE', ...(withOwa ? ['OWA'] : []), 'CRPS (scaled)', 'pinball@0.9 (scaled)', '80% coverage', 'seconds', 'failed'];
+  const header = [
+    'model',
+    'sMAPE',
+    'MASE',
+    ...(withOwa ? ['OWA'] : []),
+    'CRPS (scaled)',
+    'pinball@0.9 (scaled)',
+    '80% coverage',
+    'seconds',
+    'failed',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const r of rows) {
     const cells = [

@@ -13,5 +13,9 @@ async function main(): Promise<WorkerReply> {
 
 main().then(
   (reply) => parentPort?.postMessage(reply),
-  (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+  (error: unknown) =>
+    parentPort?.postMessage({
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    }),
 );

@@ -73,13 +73,27 @@ export function arimaForecaster(options: ArimaOptions = {}): Forecaster {
         ]);
 
       if (m > 1 && m <= maxSeasonal && n >= 3 * m) {
-        const seasonal = firstPlausible(y, horizon, onFallback, [
-          {
-            auto: true,
-            order: { p: maxP, d: options.maxD ?? 1, q: maxQ, P: options.maxSeasonalP ?? 1, D: options.maxSeasonalD ?? 1, Q: options.maxSeasonalQ ?? 1, s: m },
-          },
-          { auto: false, order: { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: m } },
-        ], false);
+        const seasonal = firstPlausible(
+          y,
+          horizon,
+          onFallback,
+          [
+            {
+              auto: true,
+              order: {
+                p: maxP,
+                d: options.maxD ?? 1,
+                q: maxQ,
+                P: options.maxSeasonalP ?? 1,
+                D: options.maxSeasonalD ?? 1,
+                Q: options.maxSeasonalQ ?? 1,
+                s: m,
+              },
+            },
+            { auto: false, order: { p: 0, d: 1, q: 1, P: 0, D: 1, Q: 1, s: m } },
+          ],
+          false,
+        );
         if (seasonal) return toForecast(seasonal, levels);
       }
       // Figure from the fitted window; its phase is aligned to index 0 of that window.
@@ -100,12 +114,31 @@ interface Attempt {
 
 type FallbackListener = ((reason: string) => void) | undefined;
 
-function firstPlausible(y: Float64Array, horizon: number, onFallback: FallbackListener, attempts: readonly Attempt[]): ArimaRun;
-function firstPlausible(y: Float64Array, horizon: number, onFallback: FallbackListener, attempts: readonly Attempt[], required: false): ArimaRun | undefined;
-function firstPlausible(y: Float64Array, horizon: number, onFallback: FallbackListener, attempts: readonly Attempt[], required = true): ArimaRun | undefined {
+function firstPlausible(
+  y: Float64Array,
+  horizon: number,
+  onFallback: FallbackListener,
+  attempts: readonly Attempt[],
+): ArimaRun;
+function firstPlausible(
+  y: Float64Array,
+  horizon: number,
+  onFallback: FallbackListener,
+  attempts: readonly Attempt[],
+  required: false,
+): ArimaRun | undefined;
+function firstPlausible(
+  y: Float64Array,
+  horizon: number,
+  onFallback: FallbackListener,
+  attempts: readonly Attempt[],
+  required = true,
+): ArimaRun | undefined {
   const reasons: string[] = [];
   for (const { auto, order } of attempts) {
-    const minLength = auto ? Math.max(2 * order.s + order.d, 20) : order.d + order.s * order.D + Math.max(order.p + order.q, 2 * order.s, 10);
+    const minLength = auto
+      ? Math.max(2 * order.s + order.d, 20)
+      : order.d + order.s * order.D + Math.max(order.p + order.q, 2 * order.s, 10);
     if (y.length < minLength) {
       reasons.push(`${describe(order, auto)}: history ${y.length} < ${minLength}`);
       continue;
@@ -159,7 +192,8 @@ function implausibility(y: Float64Array, run: ArimaRun): string | undefined {
   const limit = 3 * maxStep + 1e-9 * Math.max(Math.abs(max), Math.abs(min), 1);
   let previous = y[y.length - 1];
   for (let k = 0; k < point.length; k++) {
-    if (Math.abs(point[k] - previous) > limit) return `forecast step ${k + 1} jumps by ${Math.abs(point[k] - previous)} (history's largest step ${maxStep})`;
+    if (Math.abs(point[k] - previous) > limit)
+      return `forecast step ${k + 1} jumps by ${Math.abs(point[k] - previous)} (history's largest step ${maxStep})`;
     previous = point[k];
   }
   return undefined;
@@ -195,5 +229,9 @@ function isConstant(y: Float64Array): boolean {
 
 /** The C code returns the forecast and its mean squared error per step: Gaussian quantiles. */
 function toForecast(run: ArimaRun, levels: readonly number[]): QuantileForecast {
-  return gaussianForecast(run.point, run.mse.map((v) => Math.sqrt(Math.max(v, 0))), levels);
+  return gaussianForecast(
+    run.point,
+    run.mse.map((v) => Math.sqrt(Math.max(v, 0))),
+    levels,
+  );
 }

@@ -59,7 +59,9 @@ export function prophetForecaster(options: ProphetForecasterOptions = {}): Forec
       const model = new Prophet({
         optimizer: capturing,
         uncertaintySamples: 0,
-        ...(options.changepointPriorScale !== undefined ? { changepointPriorScale: options.changepointPriorScale } : {}),
+        ...(options.changepointPriorScale !== undefined
+          ? { changepointPriorScale: options.changepointPriorScale }
+          : {}),
         ...(options.seasonalityMode !== undefined ? { seasonalityMode: options.seasonalityMode } : {}),
       });
       try {

@@ -28,7 +28,13 @@ import type { HarnessForecaster, HarnessResult } from '@tsfm/harness';
 import { loadModel, RESOLUTIONS, type ClientOptions, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
 import { validateLevels } from '../input.js';
 import { resampleLevels } from '../quantiles.js';
-import { DEFAULT_LEVELS, ForecastInputError, type ForecastInput, type Forecaster, type QuantileForecast } from '../types.js';
+import {
+  DEFAULT_LEVELS,
+  ForecastInputError,
+  type ForecastInput,
+  type Forecaster,
+  type QuantileForecast,
+} from '../types.js';
 
 type HarnessModule = typeof import('@tsfm/harness');
 type HarnessInstance = Awaited<ReturnType<HarnessModule['Harness']['create']>>;
@@ -84,7 +90,11 @@ export function restrictResolutions(client: TsfmClient, resolutions: readonly nu
   };
 }
 
-export function tsfmHarnessForecaster(harnessModule: Pick<HarnessModule, 'Harness' | 'CostModel' | 'SINGLE_SERIES_METRIC'>, client: TsfmClient, options: TsfmHarnessOptions = {}): Forecaster {
+export function tsfmHarnessForecaster(
+  harnessModule: Pick<HarnessModule, 'Harness' | 'CostModel' | 'SINGLE_SERIES_METRIC'>,
+  client: TsfmClient,
+  options: TsfmHarnessOptions = {},
+): Forecaster {
   const alpha = options.alpha ?? 0.5;
   const k = options.k ?? 32;
   const seed = options.seed ?? 0;
@@ -113,7 +123,8 @@ export function tsfmHarnessForecaster(harnessModule: Pick<HarnessModule, 'Harnes
     name,
     async forecast(input: ForecastInput): Promise<QuantileForecast> {
       const { history, horizon } = input;
-      if (!Number.isInteger(horizon) || horizon < 1) throw new ForecastInputError(`horizon must be an integer ≥ 1, got ${horizon}`);
+      if (!Number.isInteger(horizon) || horizon < 1)
+        throw new ForecastInputError(`horizon must be an integer ≥ 1, got ${horizon}`);
       const levels = input.levels ?? DEFAULT_LEVELS;
       validateLevels(levels);
       const harness = await harnessFor(meaningfulResolutions(input.stepMs, horizon));

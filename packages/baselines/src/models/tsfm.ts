@@ -9,7 +9,13 @@
 import { loadModel, type ClientOptions, type ForecastConfig, type TsfmClient } from '@tsfm/tsfm-client';
 import { validateLevels } from '../input.js';
 import { resampleLevels } from '../quantiles.js';
-import { DEFAULT_LEVELS, ForecastInputError, type ForecastInput, type Forecaster, type QuantileForecast } from '../types.js';
+import {
+  DEFAULT_LEVELS,
+  ForecastInputError,
+  type ForecastInput,
+  type Forecaster,
+  type QuantileForecast,
+} from '../types.js';
 
 export interface TsfmForecasterOptions {
   /** Config for every row; default: the client's default config (DEFAULT_CONFIG capped to the model). */
@@ -31,7 +37,9 @@ export function tsfmForecaster(client: TsfmClient, options: TsfmForecasterOption
   const modelLevels = client.levels;
   const maxSteps = client.maxHorizonMinutes(config);
   if (!client.supportsConfig(config)) {
-    throw new ForecastInputError(`the model cannot serve this config (context ${config.contextLength}, flip ${config.flip})`);
+    throw new ForecastInputError(
+      `the model cannot serve this config (context ${config.contextLength}, flip ${config.flip})`,
+    );
   }
   const medianIndex = modelLevels.indexOf(0.5);
 

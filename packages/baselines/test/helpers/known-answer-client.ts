@@ -42,8 +42,16 @@ export async function knownAnswerClient(options: KnownAnswerOptions): Promise<Ts
   const { context, horizon } = options;
   const { manifest, contract } = parseManifest(
     {
-      name: 'known-answer', version: '0.0.1', sha256: '0'.repeat(64), opset: 17, createdBy: 'baselines tests', licence: 'MIT',
-      trainingCorpus: 'none (a JavaScript function)', contextLength: context, horizon, normalisation: 'raw',
+      name: 'known-answer',
+      version: '0.0.1',
+      sha256: '0'.repeat(64),
+      opset: 17,
+      createdBy: 'baselines tests',
+      licence: 'MIT',
+      trainingCorpus: 'none (a JavaScript function)',
+      contextLength: context,
+      horizon,
+      normalisation: 'raw',
       inputs: [
         { name: 'context', shape: ['batch', context], dtype: 'float32' },
         { name: 'mask', shape: ['batch', context], dtype: 'float32' },

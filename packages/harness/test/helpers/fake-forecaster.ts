@@ -38,7 +38,9 @@ export class FakeForecaster implements HarnessForecaster {
   async forecastBatch(rows: readonly ForecastRow[]): Promise<QuantileForecast[]> {
     this.calls++;
     this.batches.push([...rows]);
-    return rows.map((row) => new QuantileForecast(this.predict(row, this.levels), row.horizon, this.levels, row.config));
+    return rows.map(
+      (row) => new QuantileForecast(this.predict(row, this.levels), row.horizon, this.levels, row.config),
+    );
   }
 }
 

@@ -13,7 +13,11 @@ import { GraphBuilder, writeRandomWeightModel, type ModelConfig } from '@tsfm/pr
 
 /** Writes default.onnx + model.json (random weights, default architecture); returns the manifest path. */
 export function pretrainShapedModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-harness-model-')), { overrides, seed, purpose: '@tsfm/harness tests' });
+  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-harness-model-')), {
+    overrides,
+    seed,
+    purpose: '@tsfm/harness tests',
+  });
 }
 
 export const KNOWN_LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
@@ -30,7 +34,10 @@ export function knownQuantileModel(context = 64, horizon = 64, offsets: readonly
   pick[context - 1] = 1;
   const last = g.addNode('MatMul', [ctx, g.addInitializer(pick, [context, 1])]);
   // 0 · Σ mask keeps the mask a live graph input without changing the output.
-  const zero = g.addNode('Mul', [g.addNode('MatMul', [mask, g.addInitializer(new Float32Array(context).fill(1), [context, 1])]), g.addInitializer(new Float32Array([0]), [1])]);
+  const zero = g.addNode('Mul', [
+    g.addNode('MatMul', [mask, g.addInitializer(new Float32Array(context).fill(1), [context, 1])]),
+    g.addInitializer(new Float32Array([0]), [1]),
+  ]);
   const base = g.addNode('Reshape', [g.addNode('Add', [last, zero]), g.addInt64Initializer([-1, 1, 1])]);
   const table = new Float32Array(horizon * Q);
   for (let j = 0; j < horizon; j++) for (let k = 0; k < Q; k++) table[j * Q + k] = offsets[k]!;

@@ -43,7 +43,12 @@ export function constantTenant(n: number, values: Record<string, number>): TestT
 }
 
 /** Set values[from, to) to NaN in the given metrics (all by default). */
-export function withNaN(t: TestTenant, from: number, to: number, metrics: readonly string[] = Object.keys(t.metrics)): TestTenant {
+export function withNaN(
+  t: TestTenant,
+  from: number,
+  to: number,
+  metrics: readonly string[] = Object.keys(t.metrics),
+): TestTenant {
   const out: Record<string, Float32Array> = {};
   for (const [name, v] of Object.entries(t.metrics)) {
     const copy = v.slice();

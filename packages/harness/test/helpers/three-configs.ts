@@ -9,7 +9,15 @@ import { CostModel } from '../../src/index.js';
 export const FREE = (): CostModel => new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 });
 
 export const cfg = (over: Partial<ForecastConfig>): ForecastConfig =>
-  parseConfig({ contextLength: 256, resolutionMinutes: 1, normalisation: 'none', flip: false, clampNonNegative: true, fixCrossing: true, ...over });
+  parseConfig({
+    contextLength: 256,
+    resolutionMinutes: 1,
+    normalisation: 'none',
+    flip: false,
+    clampNonNegative: true,
+    fixCrossing: true,
+    ...over,
+  });
 
 export const X = cfg({ contextLength: 128, resolutionMinutes: 5, normalisation: 'mean-std' });
 export const Y = cfg({ contextLength: 64, resolutionMinutes: 15, normalisation: 'last-value', flip: true });

@@ -42,7 +42,8 @@ const num = (k: keyof typeof a): number => {
   return v;
 };
 const corpus = a.corpus as CorpusName;
-if (!CORPUS_NAMES.includes(corpus)) throw new Error(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
+if (!CORPUS_NAMES.includes(corpus))
+  throw new Error(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
 const init = a.init === undefined ? undefined : loadWeights(resolve(a.init));
 const config: ModelConfig = init?.config ?? { ...DEFAULT_CONFIG, hidden: num('hidden'), blocks: num('blocks') };
 const out = resolve(a.out!);
@@ -50,32 +51,47 @@ mkdirSync(out, { recursive: true });
 const seed = num('seed');
 const opts = {
   ...DEFAULT_TRAIN,
-  config, seed, corpus,
-  steps: num('steps'), batch: num('batch'), shards: num('shards'), workers: !a['no-workers'],
-  lr: num('lr'), maxMinutes: num('minutes'), evalEvery: num('eval-every'), warmupSteps: num('warmup'),
+  config,
+  seed,
+  corpus,
+  steps: num('steps'),
+  batch: num('batch'),
+  shards: num('shards'),
+  workers: !a['no-workers'],
+  lr: num('lr'),
+  maxMinutes: num('minutes'),
+  evalEvery: num('eval-every'),
+  warmupSteps: num('warmup'),
   initialParams: init?.params,
 };
-console.log(`pretrain: ${paramCount(config)} parameters, ${opts.steps} steps × ${opts.batch} rows, corpus ${corpus}, seed ${seed}, ${opts.shards} shards${opts.workers ? ' (worker threads)' : ''}`);
+console.log(
+  `pretrain: ${paramCount(config)} parameters, ${opts.steps} steps × ${opts.batch} rows, corpus ${corpus}, seed ${seed}, ${opts.shards} shards${opts.workers ? ' (worker threads)' : ''}`,
+);
 const curve: CurvePoint[] = [];
 const result = await train({
   ...opts,
   onEval: (p) => {
     curve.push(p);
-    console.log(`step ${p.step}\ttrain ${p.trainLoss.toFixed(4)}\theld-out ${p.heldOutLoss.toFixed(4)}\tlr ${p.lr.toExponential(2)}\t${p.elapsedS.toFixed(0)} s`);
+    console.log(
+      `step ${p.step}\ttrain ${p.trainLoss.toFixed(4)}\theld-out ${p.heldOutLoss.toFixed(4)}\tlr ${p.lr.toExponential(2)}\t${p.elapsedS.toFixed(0)} s`,
+    );
     writeFileSync(join(out, 'training-curve.json'), JSON.stringify({ seed, corpus, points: curve }, null, 1));
   },
   onCheckpoint: (params, step) => saveWeights(join(out, 'weights.bin'), config, params, { seed, step }),
 });
 saveWeights(join(out, 'weights.bin'), config, result.params, { seed, step: result.stepsDone });
-const onnx = buildOnnxModel(config, result.params, { docString: `tsfm-mlp-quantile, seed ${seed}, ${result.stepsDone} steps on ${corpus}` });
+const onnx = buildOnnxModel(config, result.params, {
+  docString: `tsfm-mlp-quantile, seed ${seed}, ${result.stepsDone} steps on ${corpus}`,
+});
 writeFileSync(join(out, 'default.onnx'), onnx);
 const { lr, warmupSteps, minLrFraction, adamw, windows } = opts;
 const manifest = buildManifest(config, onnx, 'default.onnx', {
-  generator: corpus === 'workload-gen'
-    ? '@tsfm/workload-gen corpusSeries'
-    : corpus === 'standin'
-      ? '@tsfm/pretrain seasonalCorpusSeries'
-      : `@tsfm/workload-gen corpusSeries (${100 - MIXED_SEASONAL_FRACTION * 100}% of series) + @tsfm/pretrain seasonalCorpusSeries (${MIXED_SEASONAL_FRACTION * 100}%), interleaved by a hash of the series index`,
+  generator:
+    corpus === 'workload-gen'
+      ? '@tsfm/workload-gen corpusSeries'
+      : corpus === 'standin'
+        ? '@tsfm/pretrain seasonalCorpusSeries'
+        : `@tsfm/workload-gen corpusSeries (${100 - MIXED_SEASONAL_FRACTION * 100}% of series) + @tsfm/pretrain seasonalCorpusSeries (${MIXED_SEASONAL_FRACTION * 100}%), interleaved by a hash of the series index`,
   corpus: 'synthetic only (no M4, no NAB, no evaluation-fleet seeds)',
   seed,
   corpusSeed: result.corpusSeed,
@@ -88,10 +104,17 @@ const manifest = buildManifest(config, onnx, 'default.onnx', {
   threads: opts.workers ? opts.shards : 1,
   stoppedByTimeCap: result.stoppedByTimeCap,
   hyperparameters: {
-    lr, warmupSteps, minLrFraction, adamw, windows, loss: 'pinball averaged over levels, normalised scale',
+    lr,
+    warmupSteps,
+    minLrFraction,
+    adamw,
+    windows,
+    loss: 'pinball averaged over levels, normalised scale',
     ...(init ? { initialisedFrom: { path: a.init, seed: init.meta.seed, step: init.meta.step } } : {}),
   },
 });
 writeFileSync(join(out, 'model.json'), JSON.stringify(manifest, null, 2) + '\n');
 await renderCurve(curve, join(out, 'training-curve.png'));
-console.log(`wrote ${join(out, 'default.onnx')} (${(onnx.byteLength / 1e6).toFixed(2)} MB, sha256 ${manifest.sha256.slice(0, 12)}…) in ${result.wallS.toFixed(0)} s on ${cpus().length} CPUs${result.stoppedByTimeCap ? ' — STOPPED BY TIME CAP' : ''}`);
+console.log(
+  `wrote ${join(out, 'default.onnx')} (${(onnx.byteLength / 1e6).toFixed(2)} MB, sha256 ${manifest.sha256.slice(0, 12)}…) in ${result.wallS.toFixed(0)} s on ${cpus().length} CPUs${result.stoppedByTimeCap ? ' — STOPPED BY TIME CAP' : ''}`,
+);

@@ -40,7 +40,8 @@ export function seasonalCorpusSeries(seed: number, index: number, length: number
   const rwStd = rng.next() < 0.4 ? Math.exp(rng.normal() - 2.5) : 0;
   const noiseStd = Math.exp(rng.normal() * 0.8 - 1.5);
   const phi = rng.next() * 0.9;
-  let rw = 0, ar = 0;
+  let rw = 0,
+    ar = 0;
   const multiplicative = rng.next() < 0.3;
   const shifts = rng.next() < 0.2 ? rng.int(1, 3) : 0;
   const shiftAt = Array.from({ length: shifts }, () => rng.int(0, length - 1));
@@ -59,7 +60,8 @@ export function seasonalCorpusSeries(seed: number, index: number, length: number
     out[t] = base + ar + spike;
   }
   // Random affine map: the model sees raw-looking magnitudes; optional non-negativity like usage metrics.
-  const scale = Math.exp(rng.normal() * 2), offset = rng.normal() * 5 * scale;
+  const scale = Math.exp(rng.normal() * 2),
+    offset = rng.normal() * 5 * scale;
   const clamp = rng.next() < 0.3;
   const res = new Float32Array(length);
   for (let t = 0; t < length; t++) {

@@ -20,13 +20,21 @@ export interface WindowOptions {
   windowsPerSeries: number;
 }
 
-export const DEFAULT_WINDOWS: WindowOptions = { minContext: 32, fullContextProb: 0.5, seriesLength: 768, windowsPerSeries: 8 };
+export const DEFAULT_WINDOWS: WindowOptions = {
+  minContext: 32,
+  fullContextProb: 0.5,
+  seriesLength: 768,
+  windowsPerSeries: 8,
+};
 
 export class WindowBatch {
   readonly context: Float32Array;
   readonly mask: Float32Array;
   readonly target: Float32Array;
-  constructor(readonly config: ModelConfig, readonly rows: number) {
+  constructor(
+    readonly config: ModelConfig,
+    readonly rows: number,
+  ) {
     this.context = new Float32Array(rows * config.context);
     this.mask = new Float32Array(rows * config.context);
     this.target = new Float32Array(rows * config.horizon);
@@ -39,7 +47,12 @@ export class WindowBatch {
  * [minContext, context], so short histories are trained as often as they occur in practice.
  */
 export function fillWindows(
-  source: SeriesSource, seed: number, firstIndex: number, batch: WindowBatch, rng: Rng, opts: WindowOptions,
+  source: SeriesSource,
+  seed: number,
+  firstIndex: number,
+  batch: WindowBatch,
+  rng: Rng,
+  opts: WindowOptions,
 ): number {
   const { context: C, horizon: Hz } = batch.config;
   if (opts.seriesLength < C + Hz) throw new Error(`seriesLength ${opts.seriesLength} < context + horizon ${C + Hz}`);
@@ -52,9 +65,10 @@ export function fillWindows(
       series = source(seed, firstIndex + seriesUsed, opts.seriesLength);
       seriesUsed++;
     }
-    const n = rng.next() < opts.fullContextProb
-      ? C
-      : Math.round(Math.exp(Math.log(opts.minContext) + rng.next() * (Math.log(C) - Math.log(opts.minContext))));
+    const n =
+      rng.next() < opts.fullContextProb
+        ? C
+        : Math.round(Math.exp(Math.log(opts.minContext) + rng.next() * (Math.log(C) - Math.log(opts.minContext))));
     const end = rng.int(n, series.length - Hz);
     const co = r * C + (C - n);
     for (let i = 0; i < n; i++) {

@@ -20,7 +20,11 @@ export class AdamW {
   private readonly decayMask: Uint8Array;
   private t = 0;
 
-  constructor(size: number, blocks: readonly ParamBlock[], readonly options: AdamWOptions = DEFAULT_ADAMW) {
+  constructor(
+    size: number,
+    blocks: readonly ParamBlock[],
+    readonly options: AdamWOptions = DEFAULT_ADAMW,
+  ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
     this.decayMask = new Uint8Array(size);
@@ -35,8 +39,11 @@ export class AdamW {
     const norm = Math.sqrt(sq);
     const clip = norm > clipNorm ? clipNorm / norm : 1;
     this.t++;
-    const bc1 = 1 - Math.pow(beta1, this.t), bc2 = 1 - Math.pow(beta2, this.t);
-    const m = this.m, v = this.v, dm = this.decayMask;
+    const bc1 = 1 - Math.pow(beta1, this.t),
+      bc2 = 1 - Math.pow(beta2, this.t);
+    const m = this.m,
+      v = this.v,
+      dm = this.decayMask;
     for (let i = 0; i < params.length; i++) {
       const g = grads[i] * clip;
       const mi = (m[i] = beta1 * m[i] + (1 - beta1) * g);

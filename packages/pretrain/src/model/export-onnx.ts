@@ -5,7 +5,14 @@
  * attribute to input across opsets; MatMul means the same thing in every opset.
  */
 import { GraphBuilder, type ModelOptions } from '../onnx/index.js';
-import { medianIndex, quantileMixMatrix, SCALE_EPS_ABS, SCALE_EPS_REL, validateConfig, type ModelConfig } from './config.js';
+import {
+  medianIndex,
+  quantileMixMatrix,
+  SCALE_EPS_ABS,
+  SCALE_EPS_REL,
+  validateConfig,
+  type ModelConfig,
+} from './config.js';
 import { viewParams } from './params.js';
 
 export const INPUT_NAME = 'context';
@@ -17,8 +24,12 @@ export const IR_VERSION = 8;
 export function buildOnnxModel(config: ModelConfig, params: Float32Array, options: ModelOptions = {}): Uint8Array {
   validateConfig(config);
   const p = viewParams(config, params);
-  const C = config.context, H = config.hidden, Hz = config.horizon, Q = config.levels.length;
-  const nP = C / config.maskPool, m = medianIndex(config);
+  const C = config.context,
+    H = config.hidden,
+    Hz = config.horizon,
+    Q = config.levels.length;
+  const nP = C / config.maskPool,
+    m = medianIndex(config);
   const g = new GraphBuilder('tsfm_mlp_quantile');
 
   const ctx = g.addInput(INPUT_NAME, ['batch', C]);
@@ -46,7 +57,12 @@ export function buildOnnxModel(config: ModelConfig, params: Float32Array, option
   const W1z = g.addInitializer(p.W1z, [C, H], 'W1z');
   const W1m = g.addInitializer(p.W1m, [nP, H], 'W1m');
   const b1 = g.addInitializer(p.b1, [H], 'b1');
-  let h = g.addNode('Relu', [g.addNode('Add', [g.addNode('Gemm', [z, W1z, b1]), g.addNode('MatMul', [mp, W1m])])], {}, 'h0');
+  let h = g.addNode(
+    'Relu',
+    [g.addNode('Add', [g.addNode('Gemm', [z, W1z, b1]), g.addNode('MatMul', [mp, W1m])])],
+    {},
+    'h0',
+  );
   p.blocks.forEach((blk, i) => {
     const Wa = g.addInitializer(blk.Wa, [H, H], `block${i}_Wa`);
     const ba = g.addInitializer(blk.ba, [H], `block${i}_ba`);
@@ -77,10 +93,12 @@ export function buildOnnxModel(config: ModelConfig, params: Float32Array, option
   const qn = g.addNode('MatMul', [v, g.addInitializer(At, [Q, Q], 'quantile_mix')], {}, 'quantiles_normalised');
 
   const shape3 = g.addInt64Initializer([-1, 1, 1]);
-  const out = g.addNode('Add', [
-    g.addNode('Mul', [qn, g.addNode('Reshape', [scale, shape3])]),
-    g.addNode('Reshape', [mean, shape3]),
-  ], {}, OUTPUT_NAME);
+  const out = g.addNode(
+    'Add',
+    [g.addNode('Mul', [qn, g.addNode('Reshape', [scale, shape3])]), g.addNode('Reshape', [mean, shape3])],
+    {},
+    OUTPUT_NAME,
+  );
   g.addOutput(out, ['batch', Hz, Q]);
   return g.toBytes({ irVersion: IR_VERSION, opset: OPSET, ...options });
 }

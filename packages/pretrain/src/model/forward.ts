@@ -42,8 +42,15 @@ export class Workspace<A extends FloatArray> {
   readonly dTmp: A;
   readonly dU: A;
 
-  constructor(readonly config: ModelConfig, readonly maxBatch: number, ctor: Ctor<A>) {
-    const B = maxBatch, C = config.context, H = config.hidden, O = config.horizon * config.levels.length;
+  constructor(
+    readonly config: ModelConfig,
+    readonly maxBatch: number,
+    ctor: Ctor<A>,
+  ) {
+    const B = maxBatch,
+      C = config.context,
+      H = config.hidden,
+      O = config.horizon * config.levels.length;
     this.mean = new Float64Array(B);
     this.scale = new Float64Array(B);
     this.z = new ctor(B * C);
@@ -76,12 +83,19 @@ function sigmoid(x: number): number {
 
 /** Masked mean and scale per row, z and the pooled mask. */
 export function normaliseInputs<A extends FloatArray>(
-  config: ModelConfig, context: FloatArray, mask: FloatArray, rows: number, ws: Workspace<A>,
+  config: ModelConfig,
+  context: FloatArray,
+  mask: FloatArray,
+  rows: number,
+  ws: Workspace<A>,
 ): void {
-  const C = config.context, P = config.maskPool, nP = C / P;
+  const C = config.context,
+    P = config.maskPool,
+    nP = C / P;
   for (let r = 0; r < rows; r++) {
     const o = r * C;
-    let n = 0, s = 0;
+    let n = 0,
+      s = 0;
     for (let i = 0; i < C; i++) {
       n += mask[o + i];
       s += mask[o + i] * context[o + i];
@@ -107,10 +121,19 @@ export function normaliseInputs<A extends FloatArray>(
 
 /** Forward pass; leaves qn (normalised quantiles, [rows, horizon, Q]) in ws.qn. */
 export function forward<A extends FloatArray>(
-  config: ModelConfig, p: ParamViews<A>, context: FloatArray, mask: FloatArray, rows: number, ws: Workspace<A>,
+  config: ModelConfig,
+  p: ParamViews<A>,
+  context: FloatArray,
+  mask: FloatArray,
+  rows: number,
+  ws: Workspace<A>,
 ): void {
   if (rows > ws.maxBatch) throw new Error(`batch ${rows} exceeds workspace capacity ${ws.maxBatch}`);
-  const C = config.context, H = config.hidden, Hz = config.horizon, Q = config.levels.length, O = Hz * Q;
+  const C = config.context,
+    H = config.hidden,
+    Hz = config.horizon,
+    Q = config.levels.length,
+    O = Hz * Q;
   const nP = C / config.maskPool;
   normaliseInputs(config, context, mask, rows, ws);
   linearForward(ws.z, rows, C, p.W1z, p.b1, H, ws.a1);
@@ -123,7 +146,11 @@ export function forward<A extends FloatArray>(
     h0[i] = a > 0 ? a : 0;
   }
   for (let b = 0; b < config.blocks; b++) {
-    const blk = p.blocks[b], hIn = ws.hs[b], hOut = ws.hs[b + 1], ua = ws.ua[b], u = ws.u[b];
+    const blk = p.blocks[b],
+      hIn = ws.hs[b],
+      hOut = ws.hs[b + 1],
+      ua = ws.ua[b],
+      u = ws.u[b];
     linearForward(hIn, rows, H, blk.Wa, blk.ba, H, ua);
     for (let i = 0; i < rows * H; i++) u[i] = ua[i] > 0 ? ua[i] : 0;
     linearForward(u, rows, H, blk.Wb, blk.bb, H, hOut);
@@ -135,8 +162,11 @@ export function forward<A extends FloatArray>(
 }
 
 function mixQuantiles<A extends FloatArray>(config: ModelConfig, ws: Workspace<A>, rows: number): void {
-  const Hz = config.horizon, Q = config.levels.length, m = medianIndex(config);
-  const o = ws.o, qn = ws.qn;
+  const Hz = config.horizon,
+    Q = config.levels.length,
+    m = medianIndex(config);
+  const o = ws.o,
+    qn = ws.qn;
   for (let r = 0; r < rows; r++) {
     for (let t = 0; t < Hz; t++) {
       const base = (r * Hz + t) * Q;
@@ -157,10 +187,16 @@ function mixQuantiles<A extends FloatArray>(config: ModelConfig, ws: Workspace<A
 }
 
 /** De-normalised quantiles [rows, horizon, Q] from the last forward pass. */
-export function denormalise<A extends FloatArray>(config: ModelConfig, ws: Workspace<A>, rows: number, out: FloatArray): void {
+export function denormalise<A extends FloatArray>(
+  config: ModelConfig,
+  ws: Workspace<A>,
+  rows: number,
+  out: FloatArray,
+): void {
   const per = config.horizon * config.levels.length;
   for (let r = 0; r < rows; r++) {
-    const s = ws.scale[r], mu = ws.mean[r];
+    const s = ws.scale[r],
+      mu = ws.mean[r];
     for (let i = 0; i < per; i++) out[r * per + i] = ws.qn[r * per + i] * s + mu;
   }
 }
@@ -170,10 +206,19 @@ export function denormalise<A extends FloatArray>(config: ModelConfig, ws: Works
  * shards and micro-batches can sum into one buffer). Requires the forward pass on the same batch.
  */
 export function backward<A extends FloatArray>(
-  config: ModelConfig, p: ParamViews<A>, g: ParamViews<A>, rows: number, ws: Workspace<A>,
+  config: ModelConfig,
+  p: ParamViews<A>,
+  g: ParamViews<A>,
+  rows: number,
+  ws: Workspace<A>,
 ): void {
-  const C = config.context, H = config.hidden, Hz = config.horizon, Q = config.levels.length, O = Hz * Q;
-  const nP = C / config.maskPool, m = medianIndex(config);
+  const C = config.context,
+    H = config.hidden,
+    Hz = config.horizon,
+    Q = config.levels.length,
+    O = Hz * Q;
+  const nP = C / config.maskPool,
+    m = medianIndex(config);
   const A = quantileMixMatrix(config);
   // dv = dqn · A, then through softplus (off-median) or straight through (median, and skip).
   for (let r = 0; r < rows; r++) {
@@ -196,7 +241,8 @@ export function backward<A extends FloatArray>(
   linearBackwardWeights(hL, rows, H, ws.dO, O, g.Wh, g.bh);
   linearBackwardInput(ws.dO, rows, O, p.Wh, H, ws.dh);
   for (let b = config.blocks - 1; b >= 0; b--) {
-    const blk = p.blocks[b], gb = g.blocks[b];
+    const blk = p.blocks[b],
+      gb = g.blocks[b];
     // h_{b+1} = h_b + u·Wb + bb, u = relu(h_b·Wa + ba)
     linearBackwardWeights(ws.u[b], rows, H, ws.dh, H, gb.Wb, gb.bb);
     linearBackwardInput(ws.dh, rows, H, blk.Wb, H, ws.dU);
@@ -217,15 +263,21 @@ export function backward<A extends FloatArray>(
  * NaN targets are skipped (and excluded from the average).
  */
 export function pinballLossAndGrad<A extends FloatArray>(
-  config: ModelConfig, target: FloatArray, rows: number, ws: Workspace<A>,
+  config: ModelConfig,
+  target: FloatArray,
+  rows: number,
+  ws: Workspace<A>,
 ): number {
-  const Hz = config.horizon, Q = config.levels.length, lv = config.levels;
+  const Hz = config.horizon,
+    Q = config.levels.length,
+    lv = config.levels;
   let count = 0;
   for (let i = 0; i < rows * Hz; i++) if (!Number.isNaN(target[i])) count++;
   const inv = count > 0 ? 1 / (count * Q) : 0;
   let loss = 0;
   for (let r = 0; r < rows; r++) {
-    const mu = ws.mean[r], s = ws.scale[r];
+    const mu = ws.mean[r],
+      s = ws.scale[r];
     for (let t = 0; t < Hz; t++) {
       const y = target[r * Hz + t];
       const base = (r * Hz + t) * Q;

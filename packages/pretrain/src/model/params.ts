@@ -7,7 +7,10 @@ import { medianIndex, type ModelConfig } from './config.js';
 import { Rng } from '../rng.js';
 
 export interface BlockViews<A extends FloatArray> {
-  Wa: A; ba: A; Wb: A; bb: A;
+  Wa: A;
+  ba: A;
+  Wb: A;
+  bb: A;
 }
 
 export interface ParamViews<A extends FloatArray> {
@@ -33,7 +36,10 @@ export interface ParamBlock {
 }
 
 export function paramLayout(c: ModelConfig): { blocks: ParamBlock[]; size: number } {
-  const H = c.hidden, C = c.context, P = c.context / c.maskPool, O = c.horizon * c.levels.length;
+  const H = c.hidden,
+    C = c.context,
+    P = c.context / c.maskPool,
+    O = c.horizon * c.levels.length;
   const blocks: ParamBlock[] = [];
   let offset = 0;
   const add = (name: string, dims: number[], decay: boolean): void => {
@@ -66,11 +72,18 @@ export function viewParams<A extends FloatArray>(c: ModelConfig, flat: A): Param
   for (const b of blocks) v.set(b.name, flat.subarray(b.offset, b.offset + b.dims.reduce((x, y) => x * y, 1)) as A);
   const get = (n: string): A => v.get(n)!;
   return {
-    W1z: get('W1z'), W1m: get('W1m'), b1: get('b1'),
+    W1z: get('W1z'),
+    W1m: get('W1m'),
+    b1: get('b1'),
     blocks: Array.from({ length: c.blocks }, (_, i) => ({
-      Wa: get(`block${i}.Wa`), ba: get(`block${i}.ba`), Wb: get(`block${i}.Wb`), bb: get(`block${i}.bb`),
+      Wa: get(`block${i}.Wa`),
+      ba: get(`block${i}.ba`),
+      Wb: get(`block${i}.Wb`),
+      bb: get(`block${i}.bb`),
     })),
-    Wh: get('Wh'), bh: get('bh'), Ws: get('Ws'),
+    Wh: get('Wh'),
+    bh: get('bh'),
+    Ws: get('Ws'),
   };
 }
 
@@ -81,18 +94,30 @@ function softplusInverse(y: number): number {
 
 /** Standard normal quantile (Acklam's rational approximation; |error| < 1.2e-9, ample for an init). */
 export function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const pl = 0.02425;
   if (p < pl) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    return (
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    );
   }
   if (p > 1 - pl) return -normalQuantile(1 - p);
-  const q = p - 0.5, r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  const q = p - 0.5,
+    r = q * q;
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /**
@@ -117,14 +142,16 @@ export function initParams(c: ModelConfig, seed: number): Float32Array {
     fill(b.Wb, 0.1 / Math.sqrt(H));
   }
   fill(p.Wh, 0.01 / Math.sqrt(H));
-  const Q = c.levels.length, m = medianIndex(c);
+  const Q = c.levels.length,
+    m = medianIndex(c);
   for (let t = 0; t < c.horizon; t++) {
     for (let j = 0; j < Q; j++) {
       if (j === m) continue;
       // v_j is the gap between adjacent levels: below the median between j and j+1, above between j-1 and j.
-      const gap = j < m
-        ? normalQuantile(c.levels[j + 1]) - normalQuantile(c.levels[j])
-        : normalQuantile(c.levels[j]) - normalQuantile(c.levels[j - 1]);
+      const gap =
+        j < m
+          ? normalQuantile(c.levels[j + 1]) - normalQuantile(c.levels[j])
+          : normalQuantile(c.levels[j]) - normalQuantile(c.levels[j - 1]);
       p.bh[t * Q + j] = softplusInverse(gap);
     }
   }

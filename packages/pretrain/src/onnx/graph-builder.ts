@@ -69,12 +69,22 @@ export class GraphBuilder {
     checkSize(n, values.length, dims);
     this.claim(n);
     const big = BigInt64Array.from(values.map((v) => BigInt(v)));
-    this.initializers.push({ name: n, dims: [...dims], dataType: DataType.INT64, rawData: assertLittleEndian(new Uint8Array(big.buffer)) });
+    this.initializers.push({
+      name: n,
+      dims: [...dims],
+      dataType: DataType.INT64,
+      rawData: assertLittleEndian(new Uint8Array(big.buffer)),
+    });
     return n;
   }
 
   /** Adds a node with one output; returns the output name. */
-  addNode(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, outputName?: string): string {
+  addNode(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttrValue> = {},
+    outputName?: string,
+  ): string {
     for (const i of inputs) {
       if (i !== '' && !this.known.has(i)) throw new OnnxGraphError(`${opType}: input '${i}' is not defined yet`);
     }
@@ -156,11 +166,13 @@ function encodeAttr(name: string, v: AttrValue): object {
 
 function checkSize(name: string, length: number, dims: readonly number[]): void {
   const expected = dims.reduce((a, b) => a * b, 1);
-  if (expected !== length) throw new OnnxGraphError(`initializer '${name}': ${length} values for dims [${dims.join(', ')}]`);
+  if (expected !== length)
+    throw new OnnxGraphError(`initializer '${name}': ${length} values for dims [${dims.join(', ')}]`);
 }
 
 function assertLittleEndian(bytes: Uint8Array): Uint8Array {
   // Typed arrays use platform byte order; every platform onnxruntime-node ships for is LE.
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new OnnxGraphError('big-endian hosts are not supported');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+    throw new OnnxGraphError('big-endian hosts are not supported');
   return bytes;
 }

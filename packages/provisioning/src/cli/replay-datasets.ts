@@ -18,7 +18,8 @@ export interface CostSetting {
 
 /** The tenant's α and costs: its tier's α and the matching ratio, or one ratio for all. */
 export function pricing(tier: Tier, costs: CostSetting): { alpha: number; costs: { under: number; over: number } } {
-  if (costs.under !== undefined) return { alpha: costs.under / (costs.under + costs.over), costs: { under: costs.under, over: costs.over } };
+  if (costs.under !== undefined)
+    return { alpha: costs.under / (costs.under + costs.over), costs: { under: costs.under, over: costs.over } };
   const alpha = TIERS[tier];
   // α = cUnder / (cUnder + cOver)  ⇔  cUnder = cOver · α / (1 − α).
   return { alpha, costs: { under: (costs.over * alpha) / (1 - alpha), over: costs.over } };
@@ -29,12 +30,17 @@ function replayStartFor(length: number, stepMinutes: number, days: number, id: s
   const start = length - steps;
   const day = Math.round(1440 / stepMinutes);
   if (start < day) {
-    throw new Error(`${id}: ${length} steps of ${stepMinutes} min is too short to replay ${days} days after at least one day of history`);
+    throw new Error(
+      `${id}: ${length} steps of ${stepMinutes} min is too short to replay ${days} days after at least one day of history`,
+    );
   }
   return start;
 }
 
-export async function* fleetTenants(dir: string, options: { tenants: number; metrics: readonly string[]; days: number; costs: CostSetting }): AsyncGenerator<ReplayTenant> {
+export async function* fleetTenants(
+  dir: string,
+  options: { tenants: number; metrics: readonly string[]; days: number; costs: CostSetting },
+): AsyncGenerator<ReplayTenant> {
   let k = 0;
   for await (const tenant of readFleet(dir)) {
     if (k++ >= options.tenants) return;
@@ -42,14 +48,28 @@ export async function* fleetTenants(dir: string, options: { tenants: number; met
     const { alpha, costs } = pricing(tenant.params.tier, options.costs);
     for (const metric of options.metrics) {
       const demand = tenant.metrics[metric];
-      if (demand === undefined) throw new Error(`fleet ${dir}: tenant ${tenant.id} has no metric '${metric}' (has ${Object.keys(tenant.metrics).join(', ')})`);
+      if (demand === undefined)
+        throw new Error(
+          `fleet ${dir}: tenant ${tenant.id} has no metric '${metric}' (has ${Object.keys(tenant.metrics).join(', ')})`,
+        );
       const id = `${tenant.id}/${metric}`;
-      yield { id, demand, replayStart: replayStartFor(demand.length, stepMinutes, options.days, id), stepMinutes, alpha, tier: tenant.params.tier, costs };
+      yield {
+        id,
+        demand,
+        replayStart: replayStartFor(demand.length, stepMinutes, options.days, id),
+        stepMinutes,
+        alpha,
+        tier: tenant.params.tier,
+        costs,
+      };
     }
   }
 }
 
-export async function nabTenants(dir: string, options: { tier: Tier; days: number; costs: CostSetting }): Promise<ReplayTenant[]> {
+export async function nabTenants(
+  dir: string,
+  options: { tier: Tier; days: number; costs: CostSetting },
+): Promise<ReplayTenant[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) throw new Error(`${dir}: no .csv files (NAB timestamp,value series expected)`);
   const { alpha, costs } = pricing(options.tier, options.costs);
@@ -57,9 +77,18 @@ export async function nabTenants(dir: string, options: { tier: Tier; days: numbe
   for (const file of files) {
     const series = await loadTimestampValueCsv(join(dir, file));
     const stepMinutes = series.stepMs / 60_000;
-    if (!Number.isInteger(stepMinutes) || 1440 % stepMinutes !== 0) throw new Error(`${file}: step ${series.stepMs} ms is not a whole number of minutes dividing a day`);
+    if (!Number.isInteger(stepMinutes) || 1440 % stepMinutes !== 0)
+      throw new Error(`${file}: step ${series.stepMs} ms is not a whole number of minutes dividing a day`);
     const id = `nab/${basename(file, '.csv')}`;
-    tenants.push({ id, demand: series.values, replayStart: replayStartFor(series.values.length, stepMinutes, options.days, id), stepMinutes, alpha, tier: options.tier, costs });
+    tenants.push({
+      id,
+      demand: series.values,
+      replayStart: replayStartFor(series.values.length, stepMinutes, options.days, id),
+      stepMinutes,
+      alpha,
+      tier: options.tier,
+      costs,
+    });
   }
   return tenants;
 }

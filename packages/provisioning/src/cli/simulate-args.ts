@@ -53,7 +53,14 @@ const int = (flag: string, min: number, max: number) =>
 const list = (flag: string) =>
   z
     .string()
-    .transform((s) => (s === 'none' ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== '')))
+    .transform((s) =>
+      s === 'none'
+        ? []
+        : s
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== ''),
+    )
     .refine((a) => new Set(a).size === a.length, `${flag} lists a value twice`);
 
 export const POLICY_NAMES = ['harness', 'harness+recommender', 'fixed-config', 'vpa', 'crane', 'reactive'] as const;
@@ -69,7 +76,10 @@ const schema = z
     'nab-tier': z.enum(TIER_NAMES, { error: `--nab-tier must be one of ${TIER_NAMES.join(', ')}` }).default('standard'),
     days: positive('--days').default(7),
     policies: list('--policies')
-      .refine((a) => a.every((p) => (POLICY_NAMES as readonly string[]).includes(p)), `--policies: each must be one of ${POLICY_NAMES.join(', ')}`)
+      .refine(
+        (a) => a.every((p) => (POLICY_NAMES as readonly string[]).includes(p)),
+        `--policies: each must be one of ${POLICY_NAMES.join(', ')}`,
+      )
       .transform((a) => a as PolicyName[])
       .default([...POLICY_NAMES]),
     sweep: list('--sweep')
@@ -88,7 +98,10 @@ const schema = z
     out: z.string().min(1).default('out/simulate'),
     help: z.boolean().default(false),
   })
-  .refine((o) => o.horizon >= o.every, { error: '--horizon must be at least --every (a decision must cover the minutes until the next one)', path: ['horizon'] });
+  .refine((o) => o.horizon >= o.every, {
+    error: '--horizon must be at least --every (a decision must cover the minutes until the next one)',
+    path: ['horizon'],
+  });
 
 export type SimulateArgs = z.output<typeof schema>;
 

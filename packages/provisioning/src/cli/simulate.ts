@@ -59,11 +59,16 @@ async function openModel(args: SimulateArgs): Promise<{ client: TsfmClient; info
     const { pretrainShapedModel } = await import('../../../harness/test/helpers/models.js');
     manifest = pretrainShapedModel();
   } else if (!existsSync(manifest)) {
-    throw new Error(`model manifest ${manifest} does not exist; train/export the default model, pass --model, or --random-model for a development run`);
+    throw new Error(
+      `model manifest ${manifest} does not exist; train/export the default model, pass --model, or --random-model for a development run`,
+    );
   }
   const client = await loadModel(manifest);
   const m = client.manifest;
-  return { client, info: { manifest, name: m.name, version: m.version, sha256: m.sha256, random: args['random-model'] } };
+  return {
+    client,
+    info: { manifest, name: m.name, version: m.version, sha256: m.sha256, random: args['random-model'] },
+  };
 }
 
 function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallbacks: Fallbacks) {
@@ -100,15 +105,28 @@ function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallb
   return { harnessSource, fixedSource };
 }
 
-function buildSpecs(args: SimulateArgs, harnessSource: QuantileSource, fixedSource: QuantileSource, memo: ForecastMemo): { main: PolicySpec[]; sweep: PolicySpec[] } {
+function buildSpecs(
+  args: SimulateArgs,
+  harnessSource: QuantileSource,
+  fixedSource: QuantileSource,
+  memo: ForecastMemo,
+): { main: PolicySpec[]; sweep: PolicySpec[] } {
   // harness and harness+recommender read the same forecast; a fixed-config forecast does not
   // depend on α, so the fixed-config sweep costs one forecast per decision in all.
   const harnessShared = memo.wrap(harnessSource, { dependsOnAlpha: true });
   const fixedShared = memo.wrap(fixedSource, { dependsOnAlpha: false });
   const byName: Record<string, () => PolicySpec> = {
     harness: () => forecastPolicy({ name: 'harness', family: 'harness', alpha: 'tier', source: harnessShared }),
-    'harness+recommender': () => forecastPolicy({ name: 'harness+recommender', family: 'harness+recommender', alpha: 'tier', source: harnessShared, mode: 'recommender' }),
-    'fixed-config': () => forecastPolicy({ name: 'fixed-config', family: 'fixed-config', alpha: 'tier', source: fixedShared }),
+    'harness+recommender': () =>
+      forecastPolicy({
+        name: 'harness+recommender',
+        family: 'harness+recommender',
+        alpha: 'tier',
+        source: harnessShared,
+        mode: 'recommender',
+      }),
+    'fixed-config': () =>
+      forecastPolicy({ name: 'fixed-config', family: 'fixed-config', alpha: 'tier', source: fixedShared }),
     vpa: () => vpaPolicy(),
     crane: () => cranePolicy(),
     reactive: () => reactivePolicy(),
@@ -116,8 +134,10 @@ function buildSpecs(args: SimulateArgs, harnessSource: QuantileSource, fixedSour
   const main = args.policies.map((p) => byName[p]());
   const sweep: PolicySpec[] = [];
   for (const alpha of args.sweep) {
-    if (args.policies.includes('harness')) sweep.push(forecastPolicy({ name: `harness@${alpha}`, family: 'harness', alpha, source: harnessShared }));
-    if (args.policies.includes('fixed-config')) sweep.push(forecastPolicy({ name: `fixed-config@${alpha}`, family: 'fixed-config', alpha, source: fixedShared }));
+    if (args.policies.includes('harness'))
+      sweep.push(forecastPolicy({ name: `harness@${alpha}`, family: 'harness', alpha, source: harnessShared }));
+    if (args.policies.includes('fixed-config'))
+      sweep.push(forecastPolicy({ name: `fixed-config@${alpha}`, family: 'fixed-config', alpha, source: fixedShared }));
   }
   return { main, sweep };
 }
@@ -160,14 +180,22 @@ async function runDataset(
     tiers.set(tenant.id, tenant.tier ?? 'none');
     n++;
     const elapsed = (performance.now() - started) / 1000;
-    process.stderr.write(`[${name}] ${n} ${tenant.id} (${tenant.tier}) ${((performance.now() - t0) / 1000).toFixed(1)} s, total ${elapsed.toFixed(0)} s\n`);
+    process.stderr.write(
+      `[${name}] ${n} ${tenant.id} (${tenant.tier}) ${((performance.now() - t0) / 1000).toFixed(1)} s, total ${elapsed.toFixed(0)} s\n`,
+    );
   }
   const all = summarise(replays, specs.main);
   const subsetSpecs = [...specs.main, ...specs.sweep];
-  const subset = summarise(replays.filter((r) => inSweep.has(r.tenant)), subsetSpecs);
+  const subset = summarise(
+    replays.filter((r) => inSweep.has(r.tenant)),
+    subsetSpecs,
+  );
   const byTier: Record<string, PolicySummary[]> = {};
   for (const tier of new Set(tiers.values())) {
-    byTier[tier] = summarise(replays.filter((r) => tiers.get(r.tenant) === tier), specs.main);
+    byTier[tier] = summarise(
+      replays.filter((r) => tiers.get(r.tenant) === tier),
+      specs.main,
+    );
   }
   // The chart compares like with like: every point on the same tenants (the sweep subset when the
   // sweep ran on fewer tenants than the table).
@@ -176,17 +204,35 @@ async function runDataset(
   const chart = join(args.out, `${name}-frontier.png`);
   await renderPng(frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec, chart);
   return {
-    result: { name, units, tenants: n, sweepTenants: inSweep.size, all, subset, byTier, chart, seconds: (performance.now() - started) / 1000 },
+    result: {
+      name,
+      units,
+      tenants: n,
+      sweepTenants: inSweep.size,
+      all,
+      subset,
+      byTier,
+      chart,
+      seconds: (performance.now() - started) / 1000,
+    },
     replays,
   };
 }
 
 function machine(): string {
   const cpu = cpus();
-  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores visible, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}; load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} at the end`;
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores visible, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} at the end`;
 }
 
-function renderSummary(datasets: DatasetResult[], args: SimulateArgs, info: ModelInfo, fallbacks: Fallbacks, command: string): string {
+function renderSummary(
+  datasets: DatasetResult[],
+  args: SimulateArgs,
+  info: ModelInfo,
+  fallbacks: Fallbacks,
+  command: string,
+): string {
   const lines: string[] = [];
   lines.push(`Command: \`${command}\``);
   lines.push('');
@@ -205,7 +251,7 @@ function renderSummary(datasets: DatasetResult[], args: SimulateArgs, info: Mode
   lines.push('');
   lines.push(
     '`ms / decision` is wall time inside `decide()` on this shared machine. A forecast is computed once per tenant and decision and shared: ' +
-      '`harness+recommender` reuses the `harness` forecast, a sweep point at a tenant\'s own tier α reuses it too, and the fixed config\'s forecast does not depend on α — ' +
+      "`harness+recommender` reuses the `harness` forecast, a sweep point at a tenant's own tier α reuses it too, and the fixed config's forecast does not depend on α — " +
       'so those rows show only their own cost (the recommender, a few µs), and the first policy to ask pays for the forecast.',
   );
   for (const d of datasets) {
@@ -215,7 +261,9 @@ function renderSummary(datasets: DatasetResult[], args: SimulateArgs, info: Mode
     lines.push(summaryTable(d.all, { absoluteUnits: d.units }));
     if (d.subset.length > d.all.length) {
       lines.push('');
-      lines.push(`α sweep on the first ${d.sweepTenants} series (every policy on the same series; the frontier chart plots this table): \`${d.chart}\``);
+      lines.push(
+        `α sweep on the first ${d.sweepTenants} series (every policy on the same series; the frontier chart plots this table): \`${d.chart}\``,
+      );
       lines.push('');
       lines.push(summaryTable(d.subset, { absoluteUnits: d.units }));
     } else {
@@ -272,28 +320,52 @@ async function main(): Promise<void> {
     writeFileSync(join(args.out, 'summary.md'), `${summary}\n`);
     writeFileSync(
       join(args.out, 'results.json'),
-      JSON.stringify({ command, args, model: info, fallbacks, datasets, replays: allReplays }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1),
+      JSON.stringify(
+        { command, args, model: info, fallbacks, datasets, replays: allReplays },
+        (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+        1,
+      ),
     );
     return summary;
   };
   if (args.fleet !== 'none') {
     const tenants = fleetTenants(args.fleet, { tenants: args.tenants, metrics: args.metrics, days: args.days, costs });
     // The sweep subset counts series, so with several metrics it covers sweep-tenants × metrics.
-    const { result, replays } = await runDataset('fleet', tenants, args['sweep-tenants'] * args.metrics.length, specs, memo, args, args.metrics.length === 1 && args.metrics[0] === 'cpu' ? 'cores' : undefined, `Synthetic fleet (${args.metrics.join(', ')})`);
+    const { result, replays } = await runDataset(
+      'fleet',
+      tenants,
+      args['sweep-tenants'] * args.metrics.length,
+      specs,
+      memo,
+      args,
+      args.metrics.length === 1 && args.metrics[0] === 'cpu' ? 'cores' : undefined,
+      `Synthetic fleet (${args.metrics.join(', ')})`,
+    );
     datasets.push(result);
     allReplays.fleet = replays;
     writeOutputs();
   }
   if (args.nab !== 'none') {
     const tenants = await nabTenants(args.nab, { tier: args['nab-tier'], days: args.days, costs });
-    const { result, replays } = await runDataset('nab', tenants, tenants.length, specs, memo, args, undefined, 'NAB realAWSCloudwatch');
+    const { result, replays } = await runDataset(
+      'nab',
+      tenants,
+      tenants.length,
+      specs,
+      memo,
+      args,
+      undefined,
+      'NAB realAWSCloudwatch',
+    );
     datasets.push(result);
     allReplays.nab = replays;
   }
   await client.release();
 
   const summary = writeOutputs();
-  process.stdout.write(`${summary}\n\nWrote ${join(args.out, 'summary.md')}, results.json and ${datasets.map((d) => d.chart).join(', ')}\n`);
+  process.stdout.write(
+    `${summary}\n\nWrote ${join(args.out, 'summary.md')}, results.json and ${datasets.map((d) => d.chart).join(', ')}\n`,
+  );
 }
 
 await main();

@@ -35,9 +35,11 @@ export class DecayingHistogram {
 
   constructor(options: DecayingHistogramOptions) {
     const { firstBucket, ratio, maxValue, halfLife } = options;
-    if (!(firstBucket > 0 && Number.isFinite(firstBucket))) throw new RangeError(`firstBucket must be a finite number > 0, got ${firstBucket}`);
+    if (!(firstBucket > 0 && Number.isFinite(firstBucket)))
+      throw new RangeError(`firstBucket must be a finite number > 0, got ${firstBucket}`);
     if (!(ratio > 1 && Number.isFinite(ratio))) throw new RangeError(`ratio must be a finite number > 1, got ${ratio}`);
-    if (!(maxValue > firstBucket && Number.isFinite(maxValue))) throw new RangeError(`maxValue must be finite and above firstBucket, got ${maxValue}`);
+    if (!(maxValue > firstBucket && Number.isFinite(maxValue)))
+      throw new RangeError(`maxValue must be finite and above firstBucket, got ${maxValue}`);
     if (!(halfLife > 0)) throw new RangeError(`halfLife must be > 0, got ${halfLife}`);
     this.options = options;
     this.#logRatio = Math.log(ratio);

@@ -2,9 +2,34 @@
  * The provisioning replay simulator: a trace, a list of capacity policies, a score. See
  * replay.ts for the loop, policy.ts for the contract, report.ts for the aggregation.
  */
-export type { CapacityDecision, CapacityPolicy, DecisionContext, PolicySpec, PolicyTenant, ReplaySettings } from './policy.js';
-export { replayTenant, replayFleet, peakOfPreviousDay, ReplayError, type ReplayTenant, type ReplayOptions, type TenantReplay } from './replay.js';
-export { ScoreAccumulator, addScores, slackOf, violationRateOf, meanShortfallOf, costOf, EMPTY_SCORE, type ReplayScore, type Costs } from './score.js';
+export type {
+  CapacityDecision,
+  CapacityPolicy,
+  DecisionContext,
+  PolicySpec,
+  PolicyTenant,
+  ReplaySettings,
+} from './policy.js';
+export {
+  replayTenant,
+  replayFleet,
+  peakOfPreviousDay,
+  ReplayError,
+  type ReplayTenant,
+  type ReplayOptions,
+  type TenantReplay,
+} from './replay.js';
+export {
+  ScoreAccumulator,
+  addScores,
+  slackOf,
+  violationRateOf,
+  meanShortfallOf,
+  costOf,
+  EMPTY_SCORE,
+  type ReplayScore,
+  type Costs,
+} from './score.js';
 export { summarise, summaryTable, frontierSpec, AUTOPILOT_REFERENCE, type PolicySummary } from './report.js';
 export { DecayingHistogram, type DecayingHistogramOptions } from './decaying-histogram.js';
 export { SortedWindow } from './sorted-window.js';

@@ -31,7 +31,11 @@ export interface CapacityPolicy {
    * Capacity for the next `horizonSteps` steps. `history` is demand[0, now) with NaN for a
    * missing step; it is a view into the trace, valid only during the call (copy what you keep).
    */
-  decide(history: Float32Array, horizonSteps: number, context: DecisionContext): CapacityDecision | Promise<CapacityDecision>;
+  decide(
+    history: Float32Array,
+    horizonSteps: number,
+    context: DecisionContext,
+  ): CapacityDecision | Promise<CapacityDecision>;
 }
 
 /** The tenant a policy instance is created for. */

@@ -48,7 +48,11 @@ export class ReplayError extends Error {
   override readonly name = 'ReplayError';
 }
 
-export async function replayTenant(tenant: ReplayTenant, spec: PolicySpec, options: ReplayOptions): Promise<TenantReplay> {
+export async function replayTenant(
+  tenant: ReplayTenant,
+  spec: PolicySpec,
+  options: ReplayOptions,
+): Promise<TenantReplay> {
   checkReplay(tenant, options);
   const { demand, replayStart } = tenant;
   const every = options.decisionEverySteps;
@@ -62,7 +66,12 @@ export async function replayTenant(tenant: ReplayTenant, spec: PolicySpec, optio
   for (let t = replayStart, decision = 0; t < demand.length; t += every, decision++) {
     const history = demand.subarray(0, t);
     const started = performance.now();
-    const decided = await policy.decide(history, options.horizonSteps, { current: capacity, alpha: tenant.alpha, stepMinutes: tenant.stepMinutes, decision });
+    const decided = await policy.decide(history, options.horizonSteps, {
+      current: capacity,
+      alpha: tenant.alpha,
+      stepMinutes: tenant.stepMinutes,
+      decision,
+    });
     const ms = performance.now() - started;
     const steps = Math.min(every, demand.length - t);
     const next = checkDecision(decided, steps, spec.name, tenant.id, t);
@@ -93,28 +102,43 @@ export function peakOfPreviousDay(tenant: ReplayTenant): number {
 
 function checkReplay(tenant: ReplayTenant, options: ReplayOptions): void {
   const problems: string[] = [];
-  if (!(Number.isInteger(options.decisionEverySteps) && options.decisionEverySteps >= 1)) problems.push(`decisionEverySteps must be an integer ≥ 1, got ${options.decisionEverySteps}`);
+  if (!(Number.isInteger(options.decisionEverySteps) && options.decisionEverySteps >= 1))
+    problems.push(`decisionEverySteps must be an integer ≥ 1, got ${options.decisionEverySteps}`);
   if (!(Number.isInteger(options.horizonSteps) && options.horizonSteps >= options.decisionEverySteps)) {
-    problems.push(`horizonSteps must be an integer ≥ decisionEverySteps (${options.decisionEverySteps}), got ${options.horizonSteps}`);
+    problems.push(
+      `horizonSteps must be an integer ≥ decisionEverySteps (${options.decisionEverySteps}), got ${options.horizonSteps}`,
+    );
   }
   if (!(Number.isInteger(tenant.replayStart) && tenant.replayStart >= 1 && tenant.replayStart < tenant.demand.length)) {
-    problems.push(`replayStart must leave some history before it and some trace after it: got ${tenant.replayStart} of ${tenant.demand.length} steps`);
+    problems.push(
+      `replayStart must leave some history before it and some trace after it: got ${tenant.replayStart} of ${tenant.demand.length} steps`,
+    );
   }
   if (!(tenant.alpha > 0 && tenant.alpha < 1)) problems.push(`alpha must be in (0, 1), got ${tenant.alpha}`);
-  if (!(tenant.costs.under >= 0 && tenant.costs.over >= 0)) problems.push(`costs must be ≥ 0, got under ${tenant.costs.under}, over ${tenant.costs.over}`);
+  if (!(tenant.costs.under >= 0 && tenant.costs.over >= 0))
+    problems.push(`costs must be ≥ 0, got under ${tenant.costs.under}, over ${tenant.costs.over}`);
   if (problems.length > 0) throw new ReplayError(`${tenant.id}: ${problems.join('; ')}`);
 }
 
 /** A NaN or negative capacity would silently poison every sum; fail loudly naming the decision. */
-function checkDecision(decided: CapacityDecision, steps: number, policy: string, tenant: string, t: number): CapacityDecision {
+function checkDecision(
+  decided: CapacityDecision,
+  steps: number,
+  policy: string,
+  tenant: string,
+  t: number,
+): CapacityDecision {
   const where = `policy ${policy} on ${tenant} at step ${t}`;
   if (typeof decided === 'number') {
-    if (!(decided >= 0 && Number.isFinite(decided))) throw new ReplayError(`${where} decided capacity ${decided}; must be a finite number ≥ 0`);
+    if (!(decided >= 0 && Number.isFinite(decided)))
+      throw new ReplayError(`${where} decided capacity ${decided}; must be a finite number ≥ 0`);
     return decided;
   }
-  if (decided.length < steps) throw new ReplayError(`${where} returned ${decided.length} capacities for an interval of ${steps} steps`);
+  if (decided.length < steps)
+    throw new ReplayError(`${where} returned ${decided.length} capacities for an interval of ${steps} steps`);
   for (let j = 0; j < steps; j++) {
-    if (!(decided[j] >= 0 && Number.isFinite(decided[j]))) throw new ReplayError(`${where} decided capacity ${decided[j]} for step ${j}; must be a finite number ≥ 0`);
+    if (!(decided[j] >= 0 && Number.isFinite(decided[j])))
+      throw new ReplayError(`${where} decided capacity ${decided[j]} for step ${j}; must be a finite number ≥ 0`);
   }
   return decided;
 }
@@ -131,7 +155,8 @@ export async function replayFleet(
 ): Promise<TenantReplay[]> {
   const names = new Set<string>();
   for (const spec of specs) {
-    if (names.has(spec.name)) throw new ReplayError(`two policies are named '${spec.name}'; names label the report rows`);
+    if (names.has(spec.name))
+      throw new ReplayError(`two policies are named '${spec.name}'; names label the report rows`);
     names.add(spec.name);
   }
   const all: TenantReplay[] = [];

@@ -124,7 +124,13 @@ export function frontierSpec(rows: readonly PolicySummary[], title: string): Rec
       violationRate: r.violationRate,
     }));
   const sweeps = points.filter((p) => p.alpha !== null);
-  const x = { field: 'slack', type: 'quantitative', title: 'slack (mean over-provisioned fraction of capacity)', scale: { domain: [0, 1] }, axis: { format: '%' } };
+  const x = {
+    field: 'slack',
+    type: 'quantitative',
+    title: 'slack (mean over-provisioned fraction of capacity)',
+    scale: { domain: [0, 1] },
+    axis: { format: '%' },
+  };
   // A square-root axis: the policies worth comparing sit at a few per cent, the α = 0.5 end of a
   // sweep near 50 %; on a linear axis the former collapse onto the floor.
   const y = {
@@ -148,7 +154,16 @@ export function frontierSpec(rows: readonly PolicySummary[], title: string): Rec
       },
       {
         data: { values: AUTOPILOT_REFERENCE.map((r) => ({ ...r })) },
-        mark: { type: 'text', angle: 270, align: 'right', baseline: 'bottom', dx: -4, dy: -4, color: '#555', fontSize: 11 },
+        mark: {
+          type: 'text',
+          angle: 270,
+          align: 'right',
+          baseline: 'bottom',
+          dx: -4,
+          dy: -4,
+          color: '#555',
+          fontSize: 11,
+        },
         encoding: { x: { field: 'slack', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
       },
       {
@@ -159,7 +174,12 @@ export function frontierSpec(rows: readonly PolicySummary[], title: string): Rec
       {
         data: { values: points },
         mark: { type: 'point', filled: true, size: 70 },
-        encoding: { x, y, color, tooltip: [{ field: 'policy' }, { field: 'slack', format: '.1%' }, { field: 'violationRate', format: '.1%' }] },
+        encoding: {
+          x,
+          y,
+          color,
+          tooltip: [{ field: 'policy' }, { field: 'slack', format: '.1%' }, { field: 'violationRate', format: '.1%' }],
+        },
       },
       {
         data: { values: points },

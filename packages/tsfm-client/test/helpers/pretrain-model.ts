@@ -6,11 +6,29 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildManifest, buildOnnxModel, initParams, PRETRAIN_DEFAULT_CONFIG, type ModelConfig, type TrainingSummary } from './pretrain.js';
+import {
+  buildManifest,
+  buildOnnxModel,
+  initParams,
+  PRETRAIN_DEFAULT_CONFIG,
+  type ModelConfig,
+  type TrainingSummary,
+} from './pretrain.js';
 
 const UNTRAINED: TrainingSummary = {
-  generator: 'none', corpus: 'none (random weights, tsfm-client tests)', seed: 0, corpusSeed: 0, seriesGenerated: 0, samples: 0,
-  steps: 0, batch: 0, heldOut: 'none', wallSeconds: 0, threads: 1, stoppedByTimeCap: false, hyperparameters: {},
+  generator: 'none',
+  corpus: 'none (random weights, tsfm-client tests)',
+  seed: 0,
+  corpusSeed: 0,
+  seriesGenerated: 0,
+  samples: 0,
+  steps: 0,
+  batch: 0,
+  heldOut: 'none',
+  wallSeconds: 0,
+  threads: 1,
+  stoppedByTimeCap: false,
+  hyperparameters: {},
 };
 
 /** Writes default.onnx + model.json for a random-weight model; returns the manifest path. */

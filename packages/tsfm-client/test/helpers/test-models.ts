@@ -34,7 +34,14 @@ function oneHot(C: number, index: number): Float32Array {
   return v;
 }
 
-function baseManifest(name: string, s: Shape, levels: readonly number[], withMask: boolean, bytes: Uint8Array, opset: number): Record<string, unknown> {
+function baseManifest(
+  name: string,
+  s: Shape,
+  levels: readonly number[],
+  withMask: boolean,
+  bytes: Uint8Array,
+  opset: number,
+): Record<string, unknown> {
   return {
     name,
     version: '0.0.1',
@@ -88,7 +95,10 @@ export function lastPlusChannel(o: LastPlusOptions = {}): Built {
   const mask = g.addInput('mask', ['batch', C]);
   const last = g.addNode('MatMul', [ctx, g.addInitializer(oneHot(C, C - 1), [C, 1])]);
   // 0 · Σ mask keeps the mask a live input without changing the output.
-  const zeroMask = g.addNode('Mul', [g.addNode('MatMul', [mask, g.addInitializer(new Float32Array(C).fill(1), [C, 1])]), g.addInitializer(new Float32Array([0]), [1])]);
+  const zeroMask = g.addNode('Mul', [
+    g.addNode('MatMul', [mask, g.addInitializer(new Float32Array(C).fill(1), [C, 1])]),
+    g.addInitializer(new Float32Array([0]), [1]),
+  ]);
   const base = g.addNode('Add', [last, zeroMask]);
   const offsets = new Float32Array(H * Q);
   const dims = layout === 'batch-horizon-quantile' ? [H, Q] : [Q, H];
@@ -101,7 +111,14 @@ export function lastPlusChannel(o: LastPlusOptions = {}): Built {
   const out = g.addNode('Add', [base3, g.addInitializer(offsets, dims)], {}, 'quantiles');
   g.addOutput(out, o.declaredOutput ?? ['batch', ...dims]);
   const bytes = g.toBytes({ opset });
-  const manifest = baseManifest('last-plus-channel', { context: C, horizon: H, channels: Q }, levels, true, bytes, opset);
+  const manifest = baseManifest(
+    'last-plus-channel',
+    { context: C, horizon: H, channels: Q },
+    levels,
+    true,
+    bytes,
+    opset,
+  );
   manifest.output = { name: 'quantiles', shape: ['batch', ...dims], dtype: 'float32', layout };
   return { bytes, manifest };
 }
@@ -123,7 +140,10 @@ export function maskProbe(o: { context?: number; horizon?: number } = {}): Built
   const out = g.addNode('Add', [row3, g.addInitializer(new Float32Array(H * 3), [H, 3])], {}, 'quantiles');
   g.addOutput(out, ['batch', H, 3]);
   const bytes = g.toBytes({ opset: 17 });
-  return { bytes, manifest: baseManifest('mask-probe', { context: C, horizon: H, channels: 3 }, [0.25, 0.5, 0.75], true, bytes, 17) };
+  return {
+    bytes,
+    manifest: baseManifest('mask-probe', { context: C, horizon: H, channels: 3 }, [0.25, 0.5, 0.75], true, bytes, 17),
+  };
 }
 
 export function firstValue(o: { context?: number; horizon?: number } = {}): Built {
@@ -138,7 +158,10 @@ export function firstValue(o: { context?: number; horizon?: number } = {}): Buil
   const out = g.addNode('Add', [first3, g.addInitializer(offsets, [H, Q])], {}, 'quantiles');
   g.addOutput(out, ['batch', H, Q]);
   const bytes = g.toBytes({ opset: 17 });
-  return { bytes, manifest: baseManifest('first-value', { context: C, horizon: H, channels: Q }, [0.1, 0.5, 0.9], false, bytes, 17) };
+  return {
+    bytes,
+    manifest: baseManifest('first-value', { context: C, horizon: H, channels: Q }, [0.1, 0.5, 0.9], false, bytes, 17),
+  };
 }
 
 /** A graph ORT refuses to load (unknown operator) with a well-formed header. */
@@ -149,12 +172,23 @@ export function unloadable(): Built {
   const out = g.addNode('NoSuchOperator', [ctx, mask], {}, 'quantiles');
   g.addOutput(out, ['batch', 2, 3]);
   const bytes = g.toBytes({ opset: 17 });
-  const manifest = baseManifest('unloadable', { context: 8, horizon: 2, channels: 3 }, [0.1, 0.5, 0.9], true, bytes, 17);
+  const manifest = baseManifest(
+    'unloadable',
+    { context: 8, horizon: 2, channels: 3 },
+    [0.1, 0.5, 0.9],
+    true,
+    bytes,
+    17,
+  );
   return { bytes, manifest };
 }
 
 /** Write model + manifest into a fresh temp dir; returns the manifest path. */
-export function writeModel(built: Built, overrides: Record<string, unknown> = {}, dir = mkdtempSync(join(tmpdir(), 'tsfm-client-'))): string {
+export function writeModel(
+  built: Built,
+  overrides: Record<string, unknown> = {},
+  dir = mkdtempSync(join(tmpdir(), 'tsfm-client-')),
+): string {
   const manifest = { ...built.manifest, ...overrides };
   writeFileSync(join(dir, String(built.manifest.file)), built.bytes);
   const path = join(dir, 'model.json');

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   if (await hasFleet(FLEET_DIR, FLEET)) {
     process.stdout.write(`reusing the fleet in ${FLEET_DIR} (same seed, grid and size)\n`);
   } else {
-    process.stdout.write(`generating ${FLEET.tenants} tenants × 30 days × 1 minute (seed ${FLEET.seed}) into ${FLEET_DIR}\n`);
+    process.stdout.write(
+      `generating ${FLEET.tenants} tenants × 30 days × 1 minute (seed ${FLEET.seed}) into ${FLEET_DIR}\n`,
+    );
     const started = performance.now();
     const progress = startProgress(FLEET.tenants, 'demo fleet');
     try {
@@ -86,8 +88,10 @@ async function main(): Promise<void> {
     s.points += tenant.metrics.cpu.length;
   }
   printTable(stats);
-  process.stdout.write(`(read back from ${join(FLEET_DIR, 'fleet.arrow')} in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
-    `mean over all points of the archetype's tenants, peak = largest single value)\n`);
+  process.stdout.write(
+    `(read back from ${join(FLEET_DIR, 'fleet.arrow')} in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+      `mean over all points of the archetype's tenants, peak = largest single value)\n`,
+  );
 }
 
 function printTable(stats: Map<ArchetypeName, Stats>): void {
@@ -104,8 +108,11 @@ function printTable(stats: Map<ArchetypeName, Stats>): void {
     rows.push(cells);
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
-  process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`);
+  const line = (cells: string[]) =>
+    cells.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ');
+  process.stdout.write(
+    `${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -12,7 +12,11 @@ export interface Progress {
 export function startProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stdout): Progress {
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {value}/{total} tenants | {mb} MB | {duration_formatted} (eta {eta_formatted})`, stream, hideCursor: true },
+      {
+        format: `${label} [{bar}] {value}/{total} tenants | {mb} MB | {duration_formatted} (eta {eta_formatted})`,
+        stream,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { mb: '0' });
@@ -29,7 +33,9 @@ export function startProgress(total: number, label: string, stream: NodeJS.Write
       if (fraction + 1e-9 < nextReport && done !== total) return;
       while (nextReport <= fraction + 1e-9) nextReport += 0.1;
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      stream.write(`${label}: ${done}/${total} tenants (${Math.round(fraction * 100)}%), ${(bytes / 2 ** 20).toFixed(0)} MB, ${seconds} s\n`);
+      stream.write(
+        `${label}: ${done}/${total} tenants (${Math.round(fraction * 100)}%), ${(bytes / 2 ** 20).toFixed(0)} MB, ${seconds} s\n`,
+      );
     },
     stop() {},
   };

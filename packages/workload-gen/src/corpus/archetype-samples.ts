@@ -25,7 +25,13 @@ export function archetypeSample(out: Float64Array, n: number, rng: Rng, seed: nu
   const params = drawTenantParamsInDomain(CORPUS_DOMAIN, seed, index, { utcOffsetsMinutes: CORPUS_UTC_OFFSETS });
   const length = n * minutes;
   if (minuteBuffer.length < length) minuteBuffer = new Float32Array(length);
-  const values = generator.generateMetric(params, { domain: CORPUS_DOMAIN, seed, index }, metric, { start, stepMs: MINUTE_MS, length }, minuteBuffer);
+  const values = generator.generateMetric(
+    params,
+    { domain: CORPUS_DOMAIN, seed, index },
+    metric,
+    { start, stepMs: MINUTE_MS, length },
+    minuteBuffer,
+  );
   for (let j = 0; j < n; j++) {
     let sum = 0;
     const from = j * minutes;

@@ -104,7 +104,8 @@ function pickFamily(rng: Rng): CorpusFamily {
 
 function assertCorpusArgs(seed: number, index: number, length: number): void {
   assertCorpusSeed(seed);
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`corpus index must be a non-negative integer, got ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`corpus index must be a non-negative integer, got ${index}`);
   if (!Number.isInteger(length) || length < 1 || length > 1 << 24) {
     throw new RangeError(`corpus series length must be an integer in [1, 2^24], got ${length}`);
   }

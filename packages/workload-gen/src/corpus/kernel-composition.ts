@@ -7,9 +7,25 @@
  */
 import type { Rng } from '../prng.js';
 import { pickPeriod } from './families.js';
-import { linearSample, logUniform, periodicSample, rationalQuadraticSample, rbfSample, whiteNoiseSample } from './kernels.js';
+import {
+  linearSample,
+  logUniform,
+  periodicSample,
+  rationalQuadraticSample,
+  rbfSample,
+  whiteNoiseSample,
+} from './kernels.js';
 
-const KERNELS = ['periodic', 'periodic', 'periodic', 'rbf', 'rational-quadratic', 'linear', 'white-noise', 'constant'] as const;
+const KERNELS = [
+  'periodic',
+  'periodic',
+  'periodic',
+  'rbf',
+  'rational-quadratic',
+  'linear',
+  'white-noise',
+  'constant',
+] as const;
 
 export function kernelComposition(out: Float64Array, n: number, rng: Rng, sample: Float64Array): void {
   const count = 1 + rng.int(5);

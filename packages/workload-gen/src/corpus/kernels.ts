@@ -54,7 +54,14 @@ export function rbfSample(out: Float64Array, n: number, rng: Rng, lengthscale: n
  * Rational-quadratic kernel sample: a scale mixture of RBFs, so each feature draws its own
  * lengthscale ℓ/√g with g ~ Gamma(α, 1/α) (α small → rougher, multi-scale).
  */
-export function rationalQuadraticSample(out: Float64Array, n: number, rng: Rng, lengthscale: number, alpha: number, features = 16): void {
+export function rationalQuadraticSample(
+  out: Float64Array,
+  n: number,
+  rng: Rng,
+  lengthscale: number,
+  alpha: number,
+  features = 16,
+): void {
   out.fill(0, 0, n);
   const amp = Math.sqrt(2 / features);
   for (let m = 0; m < features; m++) {
@@ -91,7 +98,7 @@ function periodicHarmonicWeights(lengthscale: number, K: number): Float64Array {
     for (let i = 1; i <= k; i++) term *= x / 2 / i; // (x/2)^k / k!
     let sum = term;
     for (let j = 1; j < 60; j++) {
-      term *= (x / 2) * (x / 2) / (j * (j + k));
+      term *= ((x / 2) * (x / 2)) / (j * (j + k));
       sum += term;
       if (term < sum * 1e-16) break;
     }

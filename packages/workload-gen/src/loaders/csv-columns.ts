@@ -5,7 +5,12 @@ import { detectTimestampFormat, type TimestampFormat } from './timestamps.js';
 const TIME_COLUMN_NAMES = ['timestamp', 'time', 'ts', 'datetime', 'date', 'time_stamp'];
 
 /** Index of the time column: the named one, else the first conventionally named one, else -1. */
-export function findTimeColumn(header: readonly string[], requested: string | undefined, headerLine: number, fail: Fail): number {
+export function findTimeColumn(
+  header: readonly string[],
+  requested: string | undefined,
+  headerLine: number,
+  fail: Fail,
+): number {
   if (requested !== undefined) return requireColumn(header, requested, headerLine, fail);
   const names = header.map((h) => h.trim().toLowerCase());
   return names.findIndex((h) => TIME_COLUMN_NAMES.includes(h));
@@ -14,7 +19,11 @@ export function findTimeColumn(header: readonly string[], requested: string | un
 export function requireColumn(header: readonly string[], name: string, headerLine: number, fail: Fail): number {
   const index = header.findIndex((h) => h.trim() === name);
   if (index < 0) {
-    fail({ line: headerLine }, 'missing-column', `no column "${name}" in the header (columns: ${header.map((h) => `"${h.trim()}"`).join(', ')})`);
+    fail(
+      { line: headerLine },
+      'missing-column',
+      `no column "${name}" in the header (columns: ${header.map((h) => `"${h.trim()}"`).join(', ')})`,
+    );
   }
   return index;
 }
@@ -26,7 +35,11 @@ export function requireColumn(header: readonly string[], name: string, headerLin
 export function checkIsHeader(header: readonly string[], line: number, fail: Fail, expected: string): void {
   const dataLike = header.find((h) => h.trim() !== '' && detectTimestampFormat(h) !== undefined);
   if (dataLike !== undefined) {
-    fail({ line }, 'no-header', `the first line looks like data ("${dataLike.trim()}"), not a header; expected a header such as ${expected}`);
+    fail(
+      { line },
+      'no-header',
+      `the first line looks like data ("${dataLike.trim()}"), not a header; expected a header such as ${expected}`,
+    );
   }
   const seen = new Set<string>();
   for (const [i, raw] of header.entries()) {
@@ -47,7 +60,11 @@ export function resolveTimestampFormat(
   if (requested !== undefined && requested !== 'auto') return requested;
   const format = detectTimestampFormat(firstCell);
   if (format === undefined) {
-    fail({ line }, 'bad-timestamp', `timestamp "${firstCell}" is not a date-time (YYYY-MM-DD HH:MM:SS, ISO 8601) or Unix time`);
+    fail(
+      { line },
+      'bad-timestamp',
+      `timestamp "${firstCell}" is not a date-time (YYYY-MM-DD HH:MM:SS, ISO 8601) or Unix time`,
+    );
   }
   return format;
 }

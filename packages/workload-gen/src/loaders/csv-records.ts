@@ -55,7 +55,11 @@ export function parseCsvRecords(text: string, source: string): CsvRecord[] {
         fields.push(value);
         code = s.charCodeAt(pos);
         if (pos < len && code !== COMMA && code !== CR && code !== LF) {
-          fail({ line }, 'bad-csv', `unexpected "${s[pos]}" after a closing quote (expected a comma or the end of the line)`);
+          fail(
+            { line },
+            'bad-csv',
+            `unexpected "${s[pos]}" after a closing quote (expected a comma or the end of the line)`,
+          );
         }
       } else {
         let end = pos;

@@ -22,7 +22,10 @@ export interface TimestampValueCsvOptions extends TimestampedLoadOptions {
   readonly valueColumn?: string;
 }
 
-export async function loadTimestampValueCsv(path: string, options: TimestampValueCsvOptions = {}): Promise<LoadedSeries> {
+export async function loadTimestampValueCsv(
+  path: string,
+  options: TimestampValueCsvOptions = {},
+): Promise<LoadedSeries> {
   return parseTimestampValueCsv(await readTextFile(path), { source: path, ...options });
 }
 
@@ -36,7 +39,11 @@ export function parseTimestampValueCsv(text: string, options: TimestampValueCsvO
   const named = findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const timeCol = named < 0 && header.fields.length === 2 ? 0 : named;
   if (timeCol < 0) {
-    fail({ line: header.line }, 'missing-column', 'no timestamp column (name one timestamp/time/date, or pass timestampColumn)');
+    fail(
+      { line: header.line },
+      'missing-column',
+      'no timestamp column (name one timestamp/time/date, or pass timestampColumn)',
+    );
   }
   const valueCol = findValueColumn(header.fields, timeCol, options.valueColumn, header.line, fail);
   if (rows.length === 0) fail({ line: header.line }, 'no-data', 'the header is not followed by any data row');
@@ -47,7 +54,11 @@ export function parseTimestampValueCsv(text: string, options: TimestampValueCsvO
   const values = new Float64Array(rows.length);
   for (const [i, { fields, line }] of rows.entries()) {
     if (fields.length !== header.fields.length) {
-      fail({ line }, 'column-count', `expected ${header.fields.length} columns as in the header, found ${fields.length}`);
+      fail(
+        { line },
+        'column-count',
+        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
+      );
     }
     times[i] = parseTimestampCell(fields[timeCol], format, { line }, fail);
     values[i] = parseNumericCell(fields[valueCol], nonFinite, { line }, fail);
@@ -57,7 +68,13 @@ export function parseTimestampValueCsv(text: string, options: TimestampValueCsvO
   return { source, start: grid.start, stepMs: grid.stepMs, values: grid.channels[0], report: grid.report };
 }
 
-function findValueColumn(header: readonly string[], timeCol: number, requested: string | undefined, headerLine: number, fail: Fail): number {
+function findValueColumn(
+  header: readonly string[],
+  timeCol: number,
+  requested: string | undefined,
+  headerLine: number,
+  fail: Fail,
+): number {
   if (requested !== undefined) return requireColumn(header, requested, headerLine, fail);
   const named = header.findIndex((h) => h.trim().toLowerCase() === 'value');
   if (named >= 0) return named;

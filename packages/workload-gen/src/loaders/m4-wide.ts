@@ -55,7 +55,11 @@ export async function loadM4Wide(path: string, options: M4Options = {}): Promise
 }
 
 /** Loads a train file and its horizon companion and pairs the series by id. */
-export async function loadM4TrainTest(trainPath: string, testPath: string, options: Omit<M4Options, 'source'> = {}): Promise<M4TrainTest[]> {
+export async function loadM4TrainTest(
+  trainPath: string,
+  testPath: string,
+  options: Omit<M4Options, 'source'> = {},
+): Promise<M4TrainTest[]> {
   const [train, test] = await Promise.all([loadM4Wide(trainPath, options), loadM4Wide(testPath, options)]);
   return joinM4TrainTest(train, test, testPath);
 }
@@ -69,16 +73,25 @@ export function parseM4Wide(text: string, options: M4Options = {}): M4Series[] {
   const [header, ...rows] = parseCsvRecords(text, source);
   const dataLike = header.fields.find((h) => detectTimestampFormat(h) !== undefined);
   if (dataLike !== undefined) {
-    fail({ line: header.line }, 'no-header', `the first line looks like data ("${dataLike}"), not a header; expected "V1","V2",…`);
+    fail(
+      { line: header.line },
+      'no-header',
+      `the first line looks like data ("${dataLike}"), not a header; expected "V1","V2",…`,
+    );
   }
-  if (header.fields.length < 2) fail({ line: header.line }, 'column-count', 'expected an id column and at least one value column');
+  if (header.fields.length < 2)
+    fail({ line: header.line }, 'column-count', 'expected an id column and at least one value column');
   if (rows.length === 0) fail({ line: header.line }, 'no-data', 'the header is not followed by any series');
 
   const nonFinite = options.nonFinite ?? 'error';
   const seen = new Map<string, number>();
   return rows.map(({ fields, line }) => {
     if (fields.length > header.fields.length) {
-      fail({ line }, 'column-count', `found ${fields.length} cells, more than the ${header.fields.length} columns of the header`);
+      fail(
+        { line },
+        'column-count',
+        `found ${fields.length} cells, more than the ${header.fields.length} columns of the header`,
+      );
     }
     const id = fields[0].trim();
     if (id === '') fail({ line, field: header.fields[0] }, 'bad-header', 'the series has no id');
@@ -90,7 +103,13 @@ export function parseM4Wide(text: string, options: M4Options = {}): M4Series[] {
 }
 
 /** Values of one row: cells after the id up to the last non-empty one. */
-function parseRaggedValues(fields: readonly string[], header: readonly string[], line: number, nonFinite: NonFinitePolicy, fail: Fail): Float32Array {
+function parseRaggedValues(
+  fields: readonly string[],
+  header: readonly string[],
+  line: number,
+  nonFinite: NonFinitePolicy,
+  fail: Fail,
+): Float32Array {
   let end = fields.length;
   while (end > 1 && fields[end - 1].trim() === '') end--;
   if (end === 1) fail({ line }, 'too-short', `series "${fields[0].trim()}" has no values`);
@@ -99,14 +118,19 @@ function parseRaggedValues(fields: readonly string[], header: readonly string[],
     const at = { line, field: header[c] ?? `column ${c + 1}` };
     // An empty cell before the last value is a hole, not the ragged end: refuse it rather than
     // shift the rest of the series by one step.
-    if (fields[c].trim() === '' && nonFinite === 'error') fail(at, 'non-finite', 'empty cell inside the series (only trailing cells may be empty)');
+    if (fields[c].trim() === '' && nonFinite === 'error')
+      fail(at, 'non-finite', 'empty cell inside the series (only trailing cells may be empty)');
     values[c - 1] = parseNumericCell(fields[c], nonFinite, at, fail);
   }
   return values;
 }
 
 /** Pairs train and test series by id; both files must hold the same ids. */
-export function joinM4TrainTest(train: readonly M4Series[], test: readonly M4Series[], testSource = DEFAULT_SOURCE): M4TrainTest[] {
+export function joinM4TrainTest(
+  train: readonly M4Series[],
+  test: readonly M4Series[],
+  testSource = DEFAULT_SOURCE,
+): M4TrainTest[] {
   const fail = failIn(testSource);
   const testById = new Map(test.map((s) => [s.id, s]));
   const trainIds = new Set(train.map((s) => s.id));
@@ -114,9 +138,14 @@ export function joinM4TrainTest(train: readonly M4Series[], test: readonly M4Ser
   if (stray) fail({ field: stray.id }, 'mismatched-ids', `series "${stray.id}" is not in the train file`);
   return train.map((series) => {
     const horizon = testById.get(series.id);
-    if (horizon === undefined) return fail({ field: series.id }, 'mismatched-ids', `series "${series.id}" of the train file has no test row`);
+    if (horizon === undefined)
+      return fail({ field: series.id }, 'mismatched-ids', `series "${series.id}" of the train file has no test row`);
     // The test part continues the train part's grid.
-    return { id: series.id, train: series, test: { ...horizon, start: series.start + series.values.length * series.stepMs } };
+    return {
+      id: series.id,
+      train: series,
+      test: { ...horizon, start: series.start + series.values.length * series.stepMs },
+    };
   });
 }
 
@@ -124,7 +153,11 @@ function resolveStep(source: string, options: M4Options, fail: Fail): number {
   if (options.stepMs !== undefined) return options.stepMs;
   const frequency = options.frequency ?? frequencyFromFileName(source);
   if (frequency === undefined) {
-    return fail({ field: 'frequency' }, 'missing-step', 'cannot tell the M4 frequency from the file name; pass frequency or stepMs');
+    return fail(
+      { field: 'frequency' },
+      'missing-step',
+      'cannot tell the M4 frequency from the file name; pass frequency or stepMs',
+    );
   }
   return M4_FREQUENCIES[frequency].stepMs;
 }

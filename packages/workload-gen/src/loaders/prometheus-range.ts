@@ -3,7 +3,13 @@ import { jsonErrorOffset } from './json-error-offset.js';
 import { failIn, type Fail } from './load-errors.js';
 import type { LoadedSeries } from './loaded-types.js';
 import { parseNumericCell, type NonFinitePolicy } from './numeric-cells.js';
-import { REGULARISE_DEFAULTS, inferModalStep, regularise, type RegulariseOptions, type StepEvidence } from './regularise.js';
+import {
+  REGULARISE_DEFAULTS,
+  inferModalStep,
+  regularise,
+  type RegulariseOptions,
+  type StepEvidence,
+} from './regularise.js';
 import { DEFAULT_SOURCE, readTextFile, stripBom } from './text-input.js';
 
 /**
@@ -45,7 +51,10 @@ const RangeResponse = z.object({
 });
 type RangeSeries = z.infer<typeof RangeResponse>['data']['result'][number];
 
-export async function loadPrometheusRange(path: string, options: PrometheusRangeOptions = {}): Promise<PrometheusSeries[]> {
+export async function loadPrometheusRange(
+  path: string,
+  options: PrometheusRangeOptions = {},
+): Promise<PrometheusSeries[]> {
   return parsePrometheusRange(await readTextFile(path), { source: path, ...options });
 }
 
@@ -73,7 +82,17 @@ export function parsePrometheusRange(input: unknown, options: PrometheusRangeOpt
     const { times, values, locate } = samples[s];
     if (times.length === 0) return []; // a label set with no samples in the range has no grid to live on
     const grid = regularise({ source, times, channels: [values], locate }, { ...options, stepMs, origin });
-    return [{ source, id: seriesId(series.metric), labels: series.metric, start: grid.start, stepMs, values: grid.channels[0], report: grid.report }];
+    return [
+      {
+        source,
+        id: seriesId(series.metric),
+        labels: series.metric,
+        start: grid.start,
+        stepMs,
+        values: grid.channels[0],
+        report: grid.report,
+      },
+    ];
   });
 }
 
@@ -109,7 +128,11 @@ function validateResponse(json: unknown, fail: Fail): RangeSeries[] {
   if (!typed.success) return failOnIssues(typed.error, fail, 'not a Prometheus API response');
   const { resultType } = typed.data.data;
   if (resultType !== 'matrix') {
-    fail({ field: 'data.resultType' }, 'wrong-result-type', `resultType is "${resultType}", expected "matrix" (a /api/v1/query_range response)`);
+    fail(
+      { field: 'data.resultType' },
+      'wrong-result-type',
+      `resultType is "${resultType}", expected "matrix" (a /api/v1/query_range response)`,
+    );
   }
   const parsed = RangeResponse.safeParse(json);
   if (!parsed.success) return failOnIssues(parsed.error, fail, 'not a range query response');
@@ -124,7 +147,9 @@ function failOnIssues(error: z.ZodError, fail: Fail, what: string): never {
 
 /** `['data', 'result', 0, 'values']` → `data.result[0].values`. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
 }
 
 function seriesId(labels: Readonly<Record<string, string>>): string {

@@ -115,11 +115,16 @@ export function regularise(input: RegulariseInput, options: RegulariseOptions = 
 
   const longestGapMs = checkGaps(times, locate, opts, fail);
   const t0 = times[0];
-  const start = options.origin === undefined ? t0 : options.origin + Math.round((t0 - options.origin) / stepMs) * stepMs;
+  const start =
+    options.origin === undefined ? t0 : options.origin + Math.round((t0 - options.origin) / stepMs) * stepMs;
   const slot = (t: number): number => Math.round((t - start) / stepMs);
   const length = slot(times[times.length - 1]) + 1;
   if (length > MAX_GRID_POINTS) {
-    fail(locate(times.length - 1), 'grid-too-large', `the grid would have ${length} points at a ${formatDuration(stepMs)} step (limit ${MAX_GRID_POINTS}); is the step or the timestamp unit wrong?`);
+    fail(
+      locate(times.length - 1),
+      'grid-too-large',
+      `the grid would have ${length} points at a ${formatDuration(stepMs)} step (limit ${MAX_GRID_POINTS}); is the step or the timestamp unit wrong?`,
+    );
   }
 
   let merged = 0;
@@ -183,7 +188,11 @@ export function inferModalStep(
     const first = series.find((s) => s.times.length > 0);
     const at = first ? first.locate(0) : {};
     const rows = first ? first.times.length : 0;
-    fail(at, 'too-short', `only ${rows} distinct timestamp${rows === 1 ? '' : 's'}: at least 2 are needed to infer the step (or pass stepMs)`);
+    fail(
+      at,
+      'too-short',
+      `only ${rows} distinct timestamp${rows === 1 ? '' : 's'}: at least 2 are needed to infer the step (or pass stepMs)`,
+    );
   }
   let stepMs = 0;
   let best = 0;
@@ -242,14 +251,22 @@ function keepOrderedRows(
   let duplicatesDropped = 0;
   for (let i = 0; i < times.length; i++) {
     if (i > 0 && times[i] < times[i - 1]) {
-      fail(locate(i), 'unsorted', `timestamp ${formatTime(times[i])} is earlier than the previous row's ${formatTime(times[i - 1])} (timestamps must increase)`);
+      fail(
+        locate(i),
+        'unsorted',
+        `timestamp ${formatTime(times[i])} is earlier than the previous row's ${formatTime(times[i - 1])} (timestamps must increase)`,
+      );
     }
     if (i > 0 && times[i] === times[i - 1] && policy !== 'mean') {
       const kept = rows[rows.length - 1];
       const identical = channels.every((c) => Object.is(c[i], c[kept]) || c[i] === c[kept]);
       if (policy === 'error' || !identical) {
         const what = policy === 'error' ? '' : ' with different values';
-        fail(locate(i), 'duplicate', `duplicate timestamp ${formatTime(times[i])}${what} (also at ${describeLocation(locate(kept))}); duplicates: '${policy}'`);
+        fail(
+          locate(i),
+          'duplicate',
+          `duplicate timestamp ${formatTime(times[i])}${what} (also at ${describeLocation(locate(kept))}); duplicates: '${policy}'`,
+        );
       }
       duplicatesDropped++;
       continue;
@@ -271,14 +288,23 @@ function checkGaps(
     const gap = times[j] - times[j - 1];
     if (gap > longest) longest = gap;
     if (gap > opts.maxGapMs && !opts.allowHugeGaps) {
-      fail(locate(j), 'huge-gap', `huge gap: ${formatDuration(gap)} since the previous row (limit ${formatDuration(opts.maxGapMs)}; pass allowHugeGaps: true or a larger maxGapMs to accept it)`);
+      fail(
+        locate(j),
+        'huge-gap',
+        `huge gap: ${formatDuration(gap)} since the previous row (limit ${formatDuration(opts.maxGapMs)}; pass allowHugeGaps: true or a larger maxGapMs to accept it)`,
+      );
     }
   }
   return longest;
 }
 
 /** Mean of the non-NaN values landing on each slot; NaN where none did. */
-function averageIntoSlots(rows: readonly number[], slots: readonly number[], source: ArrayLike<number>, length: number): Float32Array {
+function averageIntoSlots(
+  rows: readonly number[],
+  slots: readonly number[],
+  source: ArrayLike<number>,
+  length: number,
+): Float32Array {
   const sums = new Float64Array(length);
   const counts = new Uint32Array(length);
   for (let j = 0; j < rows.length; j++) {

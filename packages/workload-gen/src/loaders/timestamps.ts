@@ -42,7 +42,9 @@ export function parseTimestampCell(raw: string, format: TimestampFormat, at: Err
 
 function describeFormat(format: TimestampFormat): string {
   if (format === 'datetime') return 'date-time (YYYY-MM-DD HH:MM:SS or ISO 8601, as in the first row)';
-  return format === 'epoch-s' ? 'Unix time in seconds (as in the first row)' : 'Unix time in milliseconds (as in the first row)';
+  return format === 'epoch-s'
+    ? 'Unix time in seconds (as in the first row)'
+    : 'Unix time in milliseconds (as in the first row)';
 }
 
 /** Epoch ms of a `YYYY-MM-DD[( |T)HH:MM[:SS[.fff]]][Z|±HH[:MM]]` string, NaN when invalid. */

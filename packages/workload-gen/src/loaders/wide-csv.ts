@@ -40,24 +40,39 @@ export function parseWideCsv(text: string, options: WideCsvOptions = {}): Loaded
 
   const [header, ...rows] = parseCsvRecords(text, source);
   checkIsHeader(header.fields, header.line, fail, '"timestamp,cpu,mem"');
-  const timeCol = options.timestampColumn === null ? -1 : findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
+  const timeCol =
+    options.timestampColumn === null ? -1 : findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const columns = selectMetricColumns(header.fields, timeCol, options.metrics, header.line, fail);
   if (columns.length === 0) fail({ line: header.line }, 'missing-column', 'no metric columns besides the timestamp');
   if (rows.length === 0) fail({ line: header.line }, 'no-data', 'the header is not followed by any data row');
   if (timeCol < 0 && options.stepMs === undefined) {
-    fail({ field: 'stepMs' }, 'missing-step', 'the file has no timestamp column, so the step between rows must be given (stepMs)');
+    fail(
+      { field: 'stepMs' },
+      'missing-step',
+      'the file has no timestamp column, so the step between rows must be given (stepMs)',
+    );
   }
 
-  const format = timeCol < 0 ? undefined : resolveTimestampFormat(options.timestampFormat, rows[0].fields[timeCol] ?? '', rows[0].line, fail);
+  const format =
+    timeCol < 0
+      ? undefined
+      : resolveTimestampFormat(options.timestampFormat, rows[0].fields[timeCol] ?? '', rows[0].line, fail);
   const nonFinite = options.nonFinite ?? 'nan';
   const implicitStart = options.start ?? 0;
   const times = new Float64Array(rows.length);
   const channels = columns.map(() => new Float64Array(rows.length));
   for (const [i, { fields, line }] of rows.entries()) {
     if (fields.length !== header.fields.length) {
-      fail({ line }, 'column-count', `expected ${header.fields.length} columns as in the header, found ${fields.length}`);
+      fail(
+        { line },
+        'column-count',
+        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
+      );
     }
-    times[i] = format === undefined ? implicitStart + i * (options.stepMs ?? 0) : parseTimestampCell(fields[timeCol], format, { line }, fail);
+    times[i] =
+      format === undefined
+        ? implicitStart + i * (options.stepMs ?? 0)
+        : parseTimestampCell(fields[timeCol], format, { line }, fail);
     for (const [c, { index, column }] of columns.entries()) {
       channels[c][i] = parseNumericCell(fields[index], nonFinite, { line, field: column }, fail);
     }
@@ -67,7 +82,14 @@ export function parseWideCsv(text: string, options: WideCsvOptions = {}): Loaded
   const gridOptions = timeCol < 0 ? { ...options, allowHugeGaps: true } : options;
   const grid = regularise({ source, times, channels, locate: (i) => ({ line: rows[i].line }) }, gridOptions);
   const metrics = Object.fromEntries(columns.map(({ metric }, c) => [metric, grid.channels[c]]));
-  return { id: options.id ?? tenantIdFromSource(source), source, start: grid.start, stepMs: grid.stepMs, metrics, report: grid.report };
+  return {
+    id: options.id ?? tenantIdFromSource(source),
+    source,
+    start: grid.start,
+    stepMs: grid.stepMs,
+    metrics,
+    report: grid.report,
+  };
 }
 
 interface MetricColumn {
@@ -84,7 +106,11 @@ function selectMetricColumns(
   fail: Fail,
 ): MetricColumn[] {
   if (requested !== undefined) {
-    return Object.entries(requested).map(([metric, column]) => ({ metric, column, index: requireColumn(header, column, headerLine, fail) }));
+    return Object.entries(requested).map(([metric, column]) => ({
+      metric,
+      column,
+      index: requireColumn(header, column, headerLine, fail),
+    }));
   }
   return header.flatMap((raw, index) => (index === timeCol ? [] : [{ metric: raw.trim(), column: raw.trim(), index }]));
 }

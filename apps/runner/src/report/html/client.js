@@ -50,8 +50,10 @@
     // Beside the pointer, flipped to the other side where it would leave the window.
     const margin = 14;
     const { width, height } = tip.getBoundingClientRect();
-    const left = event.clientX + margin + width > window.innerWidth ? event.clientX - margin - width : event.clientX + margin;
-    const top = event.clientY + margin + height > window.innerHeight ? event.clientY - margin - height : event.clientY + margin;
+    const left =
+      event.clientX + margin + width > window.innerWidth ? event.clientX - margin - width : event.clientX + margin;
+    const top =
+      event.clientY + margin + height > window.innerHeight ? event.clientY - margin - height : event.clientY + margin;
     tip.style.left = `${Math.max(4, left)}px`;
     tip.style.top = `${Math.max(4, top)}px`;
   }
@@ -82,7 +84,8 @@
   if (typeof globals.vega === 'undefined' || typeof globals.vegaLite === 'undefined') {
     console.error('report.html: the inlined vega / vega-lite builds did not load');
   }
-  for (const container of document.querySelectorAll('.chart[data-spec]')) void drawChart(/** @type {HTMLElement} */ (container));
+  for (const container of document.querySelectorAll('.chart[data-spec]'))
+    void drawChart(/** @type {HTMLElement} */ (container));
 
   // ---- the sortable ledger ------------------------------------------------------------------
   const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -129,5 +132,6 @@
     body.append(...rows.map((entry) => entry.row));
   }
 
-  for (const table of document.querySelectorAll('table.sortable')) makeSortable(/** @type {HTMLTableElement} */ (table));
+  for (const table of document.querySelectorAll('table.sortable'))
+    makeSortable(/** @type {HTMLTableElement} */ (table));
 })();

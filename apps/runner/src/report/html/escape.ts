@@ -4,7 +4,13 @@
  * these; nothing is concatenated into the page raw.
  */
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Safe in text content and in double- or single-quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -32,7 +38,8 @@ export function jsonForScript(value: unknown): string {
  * since rewriting minified code is how one breaks it.
  */
 export function assertInlineScriptSafe(source: string, what: string): string {
-  if (/<\/script|<!--/i.test(source)) throw new Error(`${what} contains "</script" or "<!--" and cannot be inlined into report.html`);
+  if (/<\/script|<!--/i.test(source))
+    throw new Error(`${what} contains "</script" or "<!--" and cannot be inlined into report.html`);
   return source;
 }
 

@@ -64,7 +64,11 @@ export async function readFanSource(inputs: ReportInputs): Promise<FanSource> {
   const best = bestNode(inputs.nodes);
   if (!best) return { kind: 'none', note: 'No forecast samples: no experiment has a metric yet.' };
   // The id becomes a path segment; one that could climb out of runs/ is not looked up.
-  if (!WORK_SPEC_ID_PATTERN.test(best.id)) return { kind: 'none', note: `No forecast samples: the best experiment's id ${JSON.stringify(best.id)} is not a run folder name.` };
+  if (!WORK_SPEC_ID_PATTERN.test(best.id))
+    return {
+      kind: 'none',
+      note: `No forecast samples: the best experiment's id ${JSON.stringify(best.id)} is not a run folder name.`,
+    };
   const runDir = join(inputs.paths.root, 'runs', best.id);
   const relative = `runs/${best.id}/${FAN_FILE}`;
 
@@ -73,17 +77,26 @@ export async function readFanSource(inputs: ReportInputs): Promise<FanSource> {
     const parsed = FanFileSchema.safeParse(lenientJson(fileText));
     if (!parsed.success) {
       const problem = parsed.error.issues[0];
-      return { kind: 'none', note: `${relative} is not valid (${problem ? `${problem.path.join('.') || 'root'}: ${problem.message}` : 'unreadable'}), so no fan charts are drawn.` };
+      return {
+        kind: 'none',
+        note: `${relative} is not valid (${problem ? `${problem.path.join('.') || 'root'}: ${problem.message}` : 'unreadable'}), so no fan charts are drawn.`,
+      };
     }
-    const series = parsed.data.filter((entry) => Object.keys(entry.quantiles).length > 0).slice(0, FAN_LIMIT).map(trimHistory);
-    if (series.length === 0) return { kind: 'none', note: `${relative} holds no series with quantiles, so no fan charts are drawn.` };
+    const series = parsed.data
+      .filter((entry) => Object.keys(entry.quantiles).length > 0)
+      .slice(0, FAN_LIMIT)
+      .map(trimHistory);
+    if (series.length === 0)
+      return { kind: 'none', note: `${relative} holds no series with quantiles, so no fan charts are drawn.` };
     return { kind: 'file', experimentId: best.id, series, from: relative };
   }
   return computeFromTemplate(inputs.paths.root, best.id, runDir);
 }
 
 function trimHistory(series: FanSeries): FanSeries {
-  return series.history.length <= FAN_HISTORY_POINTS ? series : { ...series, history: series.history.slice(-FAN_HISTORY_POINTS) };
+  return series.history.length <= FAN_HISTORY_POINTS
+    ? series
+    : { ...series, history: series.history.slice(-FAN_HISTORY_POINTS) };
 }
 
 /** Where the tiny template's evaluator imports its constants, data and forecaster from; later names win. */
@@ -94,8 +107,16 @@ interface TemplateForecaster {
   readonly HORIZON: number;
   readonly METRICS: readonly string[];
   readonly TUNING_TENANTS: number;
-  loadFleet(dataDir: string): Promise<ReadonlyArray<{ readonly id: string; readonly alpha: number; readonly series: readonly Float32Array[] }>>;
-  forecastQuantile(values: Float32Array, end: number, config: unknown, horizon: number, alpha: number): ArrayLike<number>;
+  loadFleet(
+    dataDir: string,
+  ): Promise<ReadonlyArray<{ readonly id: string; readonly alpha: number; readonly series: readonly Float32Array[] }>>;
+  forecastQuantile(
+    values: Float32Array,
+    end: number,
+    config: unknown,
+    horizon: number,
+    alpha: number,
+  ): ArrayLike<number>;
   allConfigs(): unknown[];
   configKey(config: unknown): string;
 }
@@ -103,7 +124,12 @@ interface TemplateForecaster {
 function asForecaster(module: Record<string, unknown>): TemplateForecaster | undefined {
   const functions = ['loadFleet', 'forecastQuantile', 'allConfigs', 'configKey'];
   if (functions.some((name) => typeof module[name] !== 'function')) return undefined;
-  if (typeof module['HORIZON'] !== 'number' || typeof module['TUNING_TENANTS'] !== 'number' || !Array.isArray(module['METRICS'])) return undefined;
+  if (
+    typeof module['HORIZON'] !== 'number' ||
+    typeof module['TUNING_TENANTS'] !== 'number' ||
+    !Array.isArray(module['METRICS'])
+  )
+    return undefined;
   return module as unknown as TemplateForecaster;
 }
 
@@ -122,7 +148,8 @@ async function computeFromTemplate(root: string, bestId: string, runDir: string)
   const haveData = (await readOptional(join(dataDir, 'fleet.json'))) !== undefined;
   const modules: string[] = [];
   for (const name of FROZEN_MODULES) if ((await readOptional(join(sourceDir, name))) !== undefined) modules.push(name);
-  if (!haveData || !modules.includes('prepare.ts')) return none('there is no fleet (data/) and frozen forecaster (source/prepare.ts) to compute them from');
+  if (!haveData || !modules.includes('prepare.ts'))
+    return none('there is no fleet (data/) and frozen forecaster (source/prepare.ts) to compute them from');
   const requests = RequestsSchema.safeParse(lenientJson(metricsText));
   if (!requests.success) return none(`runs/${bestId}/metrics.json does not say which config each request used`);
 
@@ -130,12 +157,16 @@ async function computeFromTemplate(root: string, bestId: string, runDir: string)
   try {
     // Frozen modules (their hashes are checked before every launch) that only define things;
     // prepare.ts acts only when run as a script. evaluate.ts, which runs on import, is never loaded.
-    for (const name of modules) Object.assign(exports, (await import(pathToFileURL(join(sourceDir, name)).href)) as Record<string, unknown>);
+    for (const name of modules)
+      Object.assign(exports, (await import(pathToFileURL(join(sourceDir, name)).href)) as Record<string, unknown>);
   } catch (error) {
     return none(`source/${modules.join(', source/')} could not be loaded (${oneLine(error)})`);
   }
   const forecaster = asForecaster(exports);
-  if (!forecaster) return none(`source/${modules.join(' and source/')} do not export loadFleet, forecastQuantile, allConfigs, configKey, HORIZON, METRICS and TUNING_TENANTS`);
+  if (!forecaster)
+    return none(
+      `source/${modules.join(' and source/')} do not export loadFleet, forecastQuantile, allConfigs, configKey, HORIZON, METRICS and TUNING_TENANTS`,
+    );
 
   try {
     const { HORIZON, METRICS } = forecaster;
@@ -153,7 +184,8 @@ async function computeFromTemplate(root: string, bestId: string, runDir: string)
       const origin = values.length - HORIZON;
       if (origin < 1) continue;
       const quantiles: Record<string, number[]> = {};
-      for (const level of FAN_LEVELS) quantiles[String(level)] = rounded(forecaster.forecastQuantile(values, origin, config, HORIZON, level));
+      for (const level of FAN_LEVELS)
+        quantiles[String(level)] = rounded(forecaster.forecastQuantile(values, origin, config, HORIZON, level));
       series.push({
         tenant: tenant.id,
         metric: METRICS[m] ?? `metric ${m}`,
@@ -164,8 +196,14 @@ async function computeFromTemplate(root: string, bestId: string, runDir: string)
         stepMinutes: 1,
       });
     }
-    if (series.length === 0) return none(`no evaluation tenant in runs/${bestId}/metrics.json has a config the forecaster knows`);
-    return { kind: 'computed', experimentId: bestId, series, from: `data/ and source/prepare.ts with the configs in runs/${bestId}/metrics.json` };
+    if (series.length === 0)
+      return none(`no evaluation tenant in runs/${bestId}/metrics.json has a config the forecaster knows`);
+    return {
+      kind: 'computed',
+      experimentId: bestId,
+      series,
+      from: `data/ and source/prepare.ts with the configs in runs/${bestId}/metrics.json`,
+    };
   } catch (error) {
     return none(`computing them from data/ failed (${oneLine(error)})`);
   }
@@ -184,4 +222,3 @@ function observed(values: ArrayLike<number>): Array<number | null> {
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);
 }
-

@@ -35,8 +35,13 @@ export function fanSpec(series: FanSeries): VegaLiteSpec {
   const step = series.stepMinutes ?? 1;
   const unit = series.stepMinutes === undefined ? 'steps' : 'minutes';
   const median = quantileAt(series, 0.5);
-  const bands = FAN_BANDS.map((band) => ({ ...band, low: quantileAt(series, band.lower), high: quantileAt(series, band.upper) })).filter(
-    (band): band is typeof band & { low: number[]; high: number[] } => band.low !== undefined && band.high !== undefined,
+  const bands = FAN_BANDS.map((band) => ({
+    ...band,
+    low: quantileAt(series, band.lower),
+    high: quantileAt(series, band.upper),
+  })).filter(
+    (band): band is typeof band & { low: number[]; high: number[] } =>
+      band.low !== undefined && band.high !== undefined,
   );
   const horizon = Math.max(0, ...Object.values(series.quantiles).map((values) => values.length));
 
@@ -44,7 +49,11 @@ export function fanSpec(series: FanSeries): VegaLiteSpec {
   const shown = horizon > 0 ? series.history.slice(-HISTORY_HORIZONS * horizon) : series.history;
   const history = shown.map((value, index) => ({ x: (index - shown.length + 1) * step, value }));
   const forecast = Array.from({ length: horizon }, (_, i) => {
-    const row: Record<string, number | null> = { x: (i + 1) * step, median: median?.[i] ?? null, actual: series.actual?.[i] ?? null };
+    const row: Record<string, number | null> = {
+      x: (i + 1) * step,
+      median: median?.[i] ?? null,
+      actual: series.actual?.[i] ?? null,
+    };
     bands.forEach((band, b) => {
       row[`low${b}`] = band.low[i] ?? null;
       row[`high${b}`] = band.high[i] ?? null;
@@ -52,13 +61,26 @@ export function fanSpec(series: FanSeries): VegaLiteSpec {
     return row;
   });
 
-  const x = { field: 'x', type: 'quantitative' as const, title: `${unit} from the forecast origin`, axis: { grid: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: `${unit} from the forecast origin`,
+    axis: { grid: false },
+  };
   const y = { type: 'quantitative' as const, title: series.metric, scale: { zero: false } };
-  const lineKinds = (['history', 'median', 'actual'] as const).filter((kind) => kind !== 'median' || median !== undefined).filter((kind) => kind !== 'actual' || series.actual !== undefined);
+  const lineKinds = (['history', 'median', 'actual'] as const)
+    .filter((kind) => kind !== 'median' || median !== undefined)
+    .filter((kind) => kind !== 'actual' || series.actual !== undefined);
   const stroke = (kind: keyof typeof LINES) => ({
     datum: kind,
     scale: { domain: lineKinds, range: lineKinds.map((name) => LINES[name]) },
-    legend: { title: null, orient: 'bottom' as const, direction: 'horizontal' as const, symbolType: 'stroke', symbolStrokeWidth: 2.5 },
+    legend: {
+      title: null,
+      orient: 'bottom' as const,
+      direction: 'horizontal' as const,
+      symbolType: 'stroke',
+      symbolStrokeWidth: 2.5,
+    },
   });
 
   const layers: object[] = bands.map((band, b) => ({
@@ -123,11 +145,20 @@ export function fanSpec(series: FanSeries): VegaLiteSpec {
     `${shown.length * step} ${unit} of history, ${horizon * step} ${unit} ahead`,
   ].filter((part): part is string => part !== null);
   return {
-    title: { text: `${series.tenant} · ${series.metric}`, subtitle: [subtitle.join(' · ')], anchor: 'start', subtitleColor: MUTED_TEXT },
+    title: {
+      text: `${series.tenant} · ${series.metric}`,
+      subtitle: [subtitle.join(' · ')],
+      anchor: 'start',
+      subtitleColor: MUTED_TEXT,
+    },
     width: FAN_WIDTH,
     height: FAN_HEIGHT,
     background: 'white',
-    config: { view: { stroke: null }, axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal' }, legend: { labelFontSize: 10 } },
+    config: {
+      view: { stroke: null },
+      axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal' },
+      legend: { labelFontSize: 10 },
+    },
     layer: layers,
   } as VegaLiteSpec;
 }

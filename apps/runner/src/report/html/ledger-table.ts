@@ -28,43 +28,86 @@ export function ledgerTable(nodes: readonly TreeNode[], anchors: ReadonlyMap<str
       key: 'id',
       label: 'id',
       numeric: false,
-      cell: (node) => ({ html: `<a href="#${escapeHtml(anchors.get(node.id) ?? '')}"><code>${escapeHtml(node.id)}</code></a>`, sort: node.id }),
+      cell: (node) => ({
+        html: `<a href="#${escapeHtml(anchors.get(node.id) ?? '')}"><code>${escapeHtml(node.id)}</code></a>`,
+        sort: node.id,
+      }),
     },
-    { key: 'name', label: 'name', numeric: false, cell: (node) => ({ html: `${escapeHtml(node.name)}${badges(node, best?.id)}`, sort: node.name }) },
+    {
+      key: 'name',
+      label: 'name',
+      numeric: false,
+      cell: (node) => ({ html: `${escapeHtml(node.name)}${badges(node, best?.id)}`, sort: node.name }),
+    },
     {
       key: 'status',
       label: 'status',
       numeric: false,
-      cell: (node) => ({ html: node.error ? `<span title="${escapeHtml(node.error)}">${escapeHtml(node.status)}</span>` : escapeHtml(node.status), sort: node.status }),
+      cell: (node) => ({
+        html: node.error
+          ? `<span title="${escapeHtml(node.error)}">${escapeHtml(node.status)}</span>`
+          : escapeHtml(node.status),
+        sort: node.status,
+      }),
     },
-    { key: 'decision', label: 'decision', numeric: false, cell: (node) => ({ html: escapeHtml(node.decision ?? '—'), sort: node.decision ?? '', className: `decision-${node.decision ?? 'none'}` }) },
+    {
+      key: 'decision',
+      label: 'decision',
+      numeric: false,
+      cell: (node) => ({
+        html: escapeHtml(node.decision ?? '—'),
+        sort: node.decision ?? '',
+        className: `decision-${node.decision ?? 'none'}`,
+      }),
+    },
     {
       key: 'metric',
       label: 'metric',
       numeric: true,
       // A crash's metric, should one have been recorded, is not a result: it shows and sorts as none.
-      cell: (node) => ({ html: formatMetric(hasMetric(node) ? node.metric : null), sort: hasMetric(node) ? String(node.metric) : '', className: 'num' }),
+      cell: (node) => ({
+        html: formatMetric(hasMetric(node) ? node.metric : null),
+        sort: hasMetric(node) ? String(node.metric) : '',
+        className: 'num',
+      }),
     },
     {
       key: 'latency',
       label: 'latency p99 (ms)',
       numeric: true,
-      cell: (node) => ({ html: node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1), sort: node.latencyMsP99 === null ? '' : String(node.latencyMsP99), className: 'num' }),
+      cell: (node) => ({
+        html: node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
+        sort: node.latencyMsP99 === null ? '' : String(node.latencyMsP99),
+        className: 'num',
+      }),
     },
     {
       key: 'params',
       label: 'params',
       numeric: false,
       // A break opportunity after each comma, so long params wrap between entries, not inside a key.
-      cell: (node) => ({ html: `<code class="params">${escapeHtml(paramsText(node.params)).replace(/,/g, ',<wbr>')}</code>`, sort: paramsText(node.params) }),
+      cell: (node) => ({
+        html: `<code class="params">${escapeHtml(paramsText(node.params)).replace(/,/g, ',<wbr>')}</code>`,
+        sort: paramsText(node.params),
+      }),
     },
     {
       key: 'commit',
       label: 'commit',
       numeric: false,
-      cell: (node) => ({ html: node.commit ? `<code title="${escapeHtml(node.commit)}">${escapeHtml(node.commit.slice(0, 10))}</code>` : '—', sort: node.commit ?? '' }),
+      cell: (node) => ({
+        html: node.commit
+          ? `<code title="${escapeHtml(node.commit)}">${escapeHtml(node.commit.slice(0, 10))}</code>`
+          : '—',
+        sort: node.commit ?? '',
+      }),
     },
-    { key: 'hypothesis', label: 'hypothesis', numeric: false, cell: (node) => ({ html: hypothesisHtml(node.hypothesis), sort: node.hypothesis, className: 'hypothesis' }) },
+    {
+      key: 'hypothesis',
+      label: 'hypothesis',
+      numeric: false,
+      cell: (node) => ({ html: hypothesisHtml(node.hypothesis), sort: node.hypothesis, className: 'hypothesis' }),
+    },
   ];
 
   const header = columns
@@ -99,7 +142,10 @@ function badges(node: TreeNode, bestId: string | undefined): string {
   const marks: string[] = [];
   if (node.id === bestId) marks.push('<span class="badge badge-best">best</span>');
   const role = seedRole(node);
-  if (role !== null) marks.push(`<span class="badge ${isReference(node) ? 'badge-ref' : 'badge-seed'}" title="seed: ${escapeHtml(SEED_ROLE_LABELS[role])}">${isReference(node) ? 'reference' : 'seed'}</span>`);
+  if (role !== null)
+    marks.push(
+      `<span class="badge ${isReference(node) ? 'badge-ref' : 'badge-seed'}" title="seed: ${escapeHtml(SEED_ROLE_LABELS[role])}">${isReference(node) ? 'reference' : 'seed'}</span>`,
+    );
   return marks.length > 0 ? ` ${marks.join(' ')}` : '';
 }
 

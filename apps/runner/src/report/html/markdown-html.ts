@@ -36,8 +36,12 @@ export function markdownToHtml(markdown: string, headingShift = 0): string {
       i += 2;
       while (i < lines.length && isTableRow(lines[i] ?? '')) rows.push(cells(lines[i++] ?? ''));
       out.push(
-        '<table class="md-table"><thead><tr>' + header.map((cell) => `<th>${inline(cell)}</th>`).join('') + '</tr></thead><tbody>' +
-          rows.map((row) => '<tr>' + header.map((_, c) => `<td>${inline(row[c] ?? '')}</td>`).join('') + '</tr>').join('') +
+        '<table class="md-table"><thead><tr>' +
+          header.map((cell) => `<th>${inline(cell)}</th>`).join('') +
+          '</tr></thead><tbody>' +
+          rows
+            .map((row) => '<tr>' + header.map((_, c) => `<td>${inline(row[c] ?? '')}</td>`).join('') + '</tr>')
+            .join('') +
           '</tbody></table>',
       );
       continue;
@@ -65,7 +69,8 @@ export function markdownToHtml(markdown: string, headingShift = 0): string {
       continue;
     }
     const paragraph: string[] = [];
-    while (i < lines.length && (lines[i] ?? '').trim() !== '' && !startsBlock(lines, i)) paragraph.push((lines[i++] ?? '').trim());
+    while (i < lines.length && (lines[i] ?? '').trim() !== '' && !startsBlock(lines, i))
+      paragraph.push((lines[i++] ?? '').trim());
     out.push(`<p>${paragraph.map(inline).join('<br>')}</p>`);
   }
   return out.join('\n');
@@ -78,7 +83,12 @@ function isClosingFence(line: string, fence: string): boolean {
 
 function startsBlock(lines: readonly string[], i: number): boolean {
   const line = lines[i] ?? '';
-  return /^\s*(`{3,}|~{3,})/.test(line) || /^#{1,6}\s/.test(line) || listItem(line) !== undefined || (isTableRow(line) && isTableRule(lines[i + 1] ?? ''));
+  return (
+    /^\s*(`{3,}|~{3,})/.test(line) ||
+    /^#{1,6}\s/.test(line) ||
+    listItem(line) !== undefined ||
+    (isTableRow(line) && isTableRule(lines[i + 1] ?? ''))
+  );
 }
 
 function listItem(line: string): { ordered: boolean; text: string } | undefined {
@@ -117,5 +127,7 @@ function inline(text: string): string {
 }
 
 function emphasis(text: string): string {
-  return text.replace(/\*\*(\S(?:.*?\S)?)\*\*/g, '<strong>$1</strong>').replace(/(^|[^*\w])\*(\S(?:.*?\S)?)\*(?![*\w])/g, '$1<em>$2</em>');
+  return text
+    .replace(/\*\*(\S(?:.*?\S)?)\*\*/g, '<strong>$1</strong>')
+    .replace(/(^|[^*\w])\*(\S(?:.*?\S)?)\*(?![*\w])/g, '$1<em>$2</em>');
 }

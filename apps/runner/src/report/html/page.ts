@@ -74,7 +74,10 @@ export function renderHtmlReport(inputs: ReportInputs, fans: FanSource, assets: 
     experimentsSection(inputs, anchors),
   ];
 
-  const specs = charts.map((entry) => `<script type="application/json" id="spec-${entry.id}">${jsonForScript(withoutSchema(entry.spec))}</script>`);
+  const specs = charts.map(
+    (entry) =>
+      `<script type="application/json" id="spec-${entry.id}">${jsonForScript(withoutSchema(entry.spec))}</script>`,
+  );
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -90,7 +93,14 @@ export function renderHtmlReport(inputs: ReportInputs, fans: FanSource, assets: 
     `<h1>Autoresearch report: ${escapeHtml(name)}</h1>`,
     `<p class="lede">Metric: ${escapeHtml(METRIC_LABEL)}, from the frozen evaluator. Lower is better.</p>`,
     '<nav aria-label="Sections"><ul>' +
-      [['summary', 'Summary'], ['ledger', 'Ledger'], ['tree', 'Hypothesis tree'], ['progress', 'Progress'], ['forecasts', 'Forecasts'], ['experiments', 'Experiments']]
+      [
+        ['summary', 'Summary'],
+        ['ledger', 'Ledger'],
+        ['tree', 'Hypothesis tree'],
+        ['progress', 'Progress'],
+        ['forecasts', 'Forecasts'],
+        ['experiments', 'Experiments'],
+      ]
         .map(([id, label]) => `<li><a href="#${id}">${label}</a></li>`)
         .join('') +
       '</ul></nav>',
@@ -113,7 +123,12 @@ export function renderHtmlReport(inputs: ReportInputs, fans: FanSource, assets: 
 }
 
 function section(id: string, title: string, body: readonly string[]): string {
-  return [`<section id="${id}" aria-labelledby="${id}-title">`, `<h2 id="${id}-title">${escapeHtml(title)}</h2>`, ...body, '</section>'].join('\n');
+  return [
+    `<section id="${id}" aria-labelledby="${id}-title">`,
+    `<h2 id="${id}-title">${escapeHtml(title)}</h2>`,
+    ...body,
+    '</section>',
+  ].join('\n');
 }
 
 /** `exp-<id>` for every experiment, in id order so an odd id's fallback name is stable too. */
@@ -176,9 +191,10 @@ function bestPathList(nodes: readonly TreeNode[], anchors: ReadonlyMap<string, s
     const parent = index > 0 ? path[index - 1] : undefined;
     let change = node.seed ? 'seed' : 'root';
     if (parent) {
-      change = hasMetric(node) && hasMetric(parent)
-        ? `${formatDelta(node.metric - parent.metric)} (${formatChange(relativeChange(node.metric, parent.metric))}) vs ${parent.name}`
-        : `no metric to compare with ${parent.name}`;
+      change =
+        hasMetric(node) && hasMetric(parent)
+          ? `${formatDelta(node.metric - parent.metric)} (${formatChange(relativeChange(node.metric, parent.metric))}) vs ${parent.name}`
+          : `no metric to compare with ${parent.name}`;
     }
     return `<li>${experimentLink(node, anchors)} — <span class="metric">${formatMetric(node.metric)}</span>; ${escapeHtml(change)}</li>`;
   });
@@ -191,7 +207,8 @@ function forecastSection(
   anchors: ReadonlyMap<string, string>,
   chart: (id: string, spec: VegaLiteSpec, label: string, className?: string) => string,
 ): string {
-  if (fans.kind === 'none') return section('forecasts', 'Forecasts', [`<p class="note" id="no-forecasts">${escapeHtml(fans.note)}</p>`]);
+  if (fans.kind === 'none')
+    return section('forecasts', 'Forecasts', [`<p class="note" id="no-forecasts">${escapeHtml(fans.note)}</p>`]);
   const best = nodes.find((node) => node.id === fans.experimentId);
   const who = best ? experimentLink(best, anchors) : `<code>${escapeHtml(fans.experimentId)}</code>`;
   const intro =
@@ -202,7 +219,12 @@ function forecastSection(
       : 'Computed for this report by the template’s frozen forecaster (<code>source/prepare.ts</code>) on the fleet in <code>data/</code>, ' +
         `with the config <code>runs/${escapeHtml(fans.experimentId)}/metrics.json</code> records for each request.</p>`);
   const grid = fans.series.map((series, index) =>
-    chart(`fan-${index}`, fanSpec(series), `Forecast fan chart for tenant ${series.tenant}, ${series.metric}: median and 50/80/98% intervals`, 'fan'),
+    chart(
+      `fan-${index}`,
+      fanSpec(series),
+      `Forecast fan chart for tenant ${series.tenant}, ${series.metric}: median and 50/80/98% intervals`,
+      'fan',
+    ),
   );
   return section('forecasts', 'Forecasts', [intro, `<div class="fan-grid">${grid.join('\n')}</div>`]);
 }
@@ -226,13 +248,23 @@ function experimentDetails(node: TreeNode, analysis: string | undefined, anchors
     ['decision', escapeHtml(node.decision ?? '—')],
     ['metric', formatMetric(hasMetric(node) ? node.metric : null)],
     ...(node.latencyMsP99 === null ? [] : [['latency p99', `${node.latencyMsP99.toFixed(1)} ms`] as [string, string]]),
-    ['parent', node.parent ? `<a href="#${escapeHtml(anchors.get(node.parent) ?? '')}"><code>${escapeHtml(node.parent)}</code></a>` : '—'],
+    [
+      'parent',
+      node.parent
+        ? `<a href="#${escapeHtml(anchors.get(node.parent) ?? '')}"><code>${escapeHtml(node.parent)}</code></a>`
+        : '—',
+    ],
     ['commit', node.commit ? `<code>${escapeHtml(node.commit)}</code>` : '—'],
-    ...(node.startedAt || node.finishedAt ? [['ran', escapeHtml(`${node.startedAt ?? '?'} → ${node.finishedAt ?? '…'}`)] as [string, string]] : []),
+    ...(node.startedAt || node.finishedAt
+      ? [['ran', escapeHtml(`${node.startedAt ?? '?'} → ${node.finishedAt ?? '…'}`)] as [string, string]]
+      : []),
     ['params', `<code>${escapeHtml(paramsText(node.params))}</code>`],
   ];
-  const body = [`<dl class="facts compact">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>`];
-  if (node.hypothesis.trim()) body.push(`<p><strong>Hypothesis.</strong> ${escapeHtml(node.hypothesis.replace(/\s+/g, ' ').trim())}</p>`);
+  const body = [
+    `<dl class="facts compact">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>`,
+  ];
+  if (node.hypothesis.trim())
+    body.push(`<p><strong>Hypothesis.</strong> ${escapeHtml(node.hypothesis.replace(/\s+/g, ' ').trim())}</p>`);
   if (node.error) body.push(`<p class="error"><strong>Error.</strong> ${escapeHtml(node.error.trim())}</p>`);
   if (node.patch) {
     const lines = node.patch.replace(/\n$/, '').split('\n');
@@ -240,7 +272,10 @@ function experimentDetails(node: TreeNode, analysis: string | undefined, anchors
     body.push(`<pre class="patch"><code>${escapeHtml(lines.slice(0, PATCH_LINES).join('\n'))}</code></pre>`);
     if (cut > 0) body.push(`<p class="muted">(${cut} more patch lines in the experiment's commit)</p>`);
   }
-  if (analysis) body.push(`<div class="analysis markdown"><h4 class="analysis-title">Analysis <span class="muted">runs/${escapeHtml(node.id)}/analysis.md</span></h4>${markdownToHtml(analysis, 3)}</div>`);
+  if (analysis)
+    body.push(
+      `<div class="analysis markdown"><h4 class="analysis-title">Analysis <span class="muted">runs/${escapeHtml(node.id)}/analysis.md</span></h4>${markdownToHtml(analysis, 3)}</div>`,
+    );
   return [
     `<details class="experiment outcome-${escapeHtml(outcome)}" id="${escapeHtml(anchor)}"${analysis || node.error ? ' open' : ''}>`,
     `<summary><code>${escapeHtml(node.id)}</code> <span class="exp-name">${escapeHtml(node.name)}</span> <span class="exp-outcome">${escapeHtml(outcome)}</span> <span class="metric">${formatMetric(hasMetric(node) ? node.metric : null)}</span></summary>`,

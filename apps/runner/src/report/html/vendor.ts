@@ -25,17 +25,29 @@ export function loadVendorScripts(): Promise<VendorScripts> {
     const fromCharts = createRequire(createRequire(import.meta.url).resolve('@tsfm/charts'));
     const vega = await umdBuild(fromCharts, 'vega', 'build/vega.min.js');
     const vegaLite = await umdBuild(fromCharts, 'vega-lite', 'build/vega-lite.min.js');
-    return { vega: vega.source, vegaLite: vegaLite.source, versions: { vega: vega.version, vegaLite: vegaLite.version } };
+    return {
+      vega: vega.source,
+      vegaLite: vegaLite.source,
+      versions: { vega: vega.version, vegaLite: vegaLite.version },
+    };
   })();
   // A failed read is not cached: the next report tries again.
   cached.catch(() => (cached = undefined));
   return cached;
 }
 
-async function umdBuild(require: NodeJS.Require, name: string, file: string): Promise<{ source: string; version: string }> {
+async function umdBuild(
+  require: NodeJS.Require,
+  name: string,
+  file: string,
+): Promise<{ source: string; version: string }> {
   const root = dirname(dirname(require.resolve(name)));
-  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { name?: string; version?: string };
-  if (manifest.name !== name) throw new Error(`expected the ${name} package at ${root}, found ${JSON.stringify(manifest.name)}`);
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    name?: string;
+    version?: string;
+  };
+  if (manifest.name !== name)
+    throw new Error(`expected the ${name} package at ${root}, found ${JSON.stringify(manifest.name)}`);
   const source = await readFile(join(root, file), 'utf8');
   return { source: assertInlineScriptSafe(source, `${name}/${file}`), version: manifest.version ?? 'unknown' };
 }

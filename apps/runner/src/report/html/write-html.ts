@@ -26,7 +26,10 @@ export interface HtmlReportWritten {
 export async function writeHtmlReport(workdir: string): Promise<HtmlReportWritten> {
   const inputs = await readReportInputs(workdir);
   const fans = await readFanSource(inputs);
-  const client = assertInlineScriptSafe(await readFile(new URL('./client.js', import.meta.url), 'utf8'), 'report/html/client.js');
+  const client = assertInlineScriptSafe(
+    await readFile(new URL('./client.js', import.meta.url), 'utf8'),
+    'report/html/client.js',
+  );
   const html = renderHtmlReport(inputs, fans, { vendor: await loadVendorScripts(), client });
   const path = join(inputs.paths.root, HTML_REPORT_FILE);
   await writeFileAtomic(path, html);

@@ -25,7 +25,9 @@ export function reactivePolicy(options: ReactiveOptions = {}): PolicySpec {
   const settled = 1 / (1 + headroom);
   if (!(lower < settled && settled < upper)) {
     // Otherwise every change would immediately trigger the opposite one (or itself again).
-    throw new RangeError(`reactive: 1/(1 + headroom) = ${settled.toFixed(3)} must lie strictly inside (lower ${lower}, upper ${upper})`);
+    throw new RangeError(
+      `reactive: 1/(1 + headroom) = ${settled.toFixed(3)} must lie strictly inside (lower ${lower}, upper ${upper})`,
+    );
   }
   return {
     name: 'reactive',

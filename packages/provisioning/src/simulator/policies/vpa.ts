@@ -41,7 +41,12 @@ export function vpaPolicy(options: VpaOptions = {}): PolicySpec {
           if (histogram === null) {
             const scale = meanObserved(history);
             const first = scale > 0 ? 0.01 * scale : 1e-6;
-            histogram = new DecayingHistogram({ firstBucket: first, ratio, maxValue: 1000 * Math.max(scale, 1e-4), halfLife: halfLifeMinutes });
+            histogram = new DecayingHistogram({
+              firstBucket: first,
+              ratio,
+              maxValue: 1000 * Math.max(scale, 1e-4),
+              halfLife: halfLifeMinutes,
+            });
           }
           // Time in minutes, so the half-life means the same on 1- and 5-minute grids.
           for (; ingested < history.length; ingested++) histogram.add(history[ingested], ingested * tenant.stepMinutes);

@@ -44,6 +44,7 @@ import {
   type FinalGuardOptions,
 } from './final-guard.js';
 import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
+import { forecastRolledOut, MAX_ROLLOUT_ROUNDS, rolloutRounds, type RolledOut } from './rollout.js';
 import {
   lastObservedBefore,
   metricScale,
@@ -82,7 +83,19 @@ export interface HarnessOptions {
   readonly calibration?: CalibrationOptions;
   /** The final-forecast guard's plausibility bound (final-guard.ts); finiteness is always checked. */
   readonly finalGuard?: FinalGuardOptions;
+  /**
+   * `enforce` (default, serving): the cost model lowers K before the model call so the predicted
+   * request time fits `budgetMs`. `measure` (evaluation): K is never lowered — the forecast
+   * depends on the request alone, never on machine load — and the budget is only measured:
+   * `result.budget.overBudget` says whether this request broke it, for the caller to count.
+   * Anything that compares a metric across runs uses `measure` (see BUDGET_MODES).
+   */
+  readonly budgetMode?: BudgetMode;
 }
+
+/** How the latency budget acts: see HarnessOptions.budgetMode. */
+export const BUDGET_MODES = ['enforce', 'measure'] as const;
+export type BudgetMode = (typeof BUDGET_MODES)[number];
 
 /** Per-request data for the search path, computed once in validate-input. */
 interface ValidationData {
@@ -125,6 +138,7 @@ export class Harness {
   readonly priorSource: ConfigPriorSource | null;
   /** c of the final-forecast guard's plausibility bound (Infinity: bound off). */
   readonly rangeMultiple: number;
+  readonly budgetMode: BudgetMode;
 
   private constructor(
     forecaster: HarnessForecaster,
@@ -132,12 +146,14 @@ export class Harness {
     costModel: CostModel,
     priorSource: ConfigPriorSource | null,
     rangeMultiple: number,
+    budgetMode: BudgetMode,
   ) {
     this.forecaster = forecaster;
     this.space = space;
     this.costModel = costModel;
     this.priorSource = priorSource;
     this.rangeMultiple = rangeMultiple;
+    this.budgetMode = budgetMode;
   }
 
   /** Index the config space and (unless a cost model is given) fit the cost model from warm-up calls. */
@@ -148,6 +164,14 @@ export class Harness {
         'bad-request',
         `finalGuard.rangeMultiple must be ≥ 0 (Infinity turns the bound off), got ${rangeMultiple}`,
         { field: 'finalGuard.rangeMultiple' },
+      );
+    }
+    const budgetMode = options.budgetMode ?? 'enforce';
+    if (!(BUDGET_MODES as readonly string[]).includes(budgetMode)) {
+      throw new HarnessError(
+        'bad-request',
+        `budgetMode must be one of ${BUDGET_MODES.join(', ')}, got ${JSON.stringify(budgetMode)}`,
+        { field: 'budgetMode' },
       );
     }
     let space: ConfigSpace;
@@ -165,7 +189,7 @@ export class Harness {
     }
     const costModel =
       options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
-    return new Harness(forecaster, space, costModel, options.priorSource ?? null, rangeMultiple);
+    return new Harness(forecaster, space, costModel, options.priorSource ?? null, rangeMultiple, budgetMode);
   }
 
   /** Forecast one request. Resolves with a forecast or rejects with a HarnessError — nothing else. */
@@ -196,14 +220,14 @@ export class Harness {
         );
       }
     });
+    // Steps of the request's grid (minutes on the fleet; an adapter may pass another step as "the
+    // minute", so the message says steps).
     const reachable = this.space.maxHorizonMinutes;
-    if (h > reachable) {
+    if (h > reachable * MAX_ROLLOUT_ROUNDS) {
       throw new HarnessError(
         'bad-request',
-        `horizon ${h} min is beyond every config of this model (at most ${reachable} min at the coarsest resolution)`,
-        {
-          field: 'horizon',
-        },
+        `horizon ${h} steps is beyond this model: one call reaches ${reachable} steps at the coarsest resolution, and a forecast is rolled out at most ${MAX_ROLLOUT_ROUNDS} times (${reachable * MAX_ROLLOUT_ROUNDS} steps)`,
+        { field: 'horizon' },
       );
     }
     const reach: RequestReach = {
@@ -212,6 +236,7 @@ export class Harness {
       earliestOrigin: n - W * h,
       minLastObserved: Math.min(...profiles.map((p) => p.lastObserved)),
       anyNegative: profiles.some((p) => p.hasNegative),
+      rollout: h > reachable,
     };
     let reason: ColdStartReason | null = null;
     let validation: ValidationData | null = null;
@@ -272,13 +297,16 @@ export class Harness {
     const plan = planRows(planInput);
     const spentBeforeCall = clock.elapsed();
     const availableModelMs = req.budgetMs - spentBeforeCall - this.costModel.coefficients.overheadMs;
-    const kUsed = this.costModel.largestAffordablePrefix(plan.modelRowsInPrefix, availableModelMs);
+    const kUsed =
+      this.budgetMode === 'measure'
+        ? sample.order.length
+        : this.costModel.largestAffordablePrefix(plan.modelRowsInPrefix, availableModelMs);
     const built = buildRows(plan, plan.slotsInPrefix[kUsed - 1]!, planInput);
     const predictedModelMs = this.costModel.predictModelMs(built.modelRows);
     const buildRowsMs = clock.lap();
 
     // ── model ────────────────────────────────────────────────────────────────────────────────
-    const forecasts = await this.#callModel(built.rows, h);
+    const { forecasts, calls } = await this.#callModel(built.rows);
     const modelMs = clock.lap();
     this.costModel.observeModel(built.modelRows, modelMs);
 
@@ -502,6 +530,7 @@ export class Harness {
       kUsed,
       kLowered: kUsed < sample.order.length,
       budget: budgetReport(
+        this.budgetMode,
         req.budgetMs,
         availableModelMs,
         predictedModelMs,
@@ -512,7 +541,7 @@ export class Harness {
       modelRows: built.modelRows,
       requestRows: built.rows.length,
       naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1]!,
-      forecasterCalls: 1,
+      forecasterCalls: calls,
       timings: {
         validateInput,
         sample: sampleMs,
@@ -582,16 +611,17 @@ export class Harness {
 
     const rows: ForecastRow[] =
       path === 'cold-start-flat' ? [] : req.series.map((values) => ({ values, horizon: h, config }));
-    const modelRows = rows.length * modelRowsFor(config);
+    const modelRows = rows.length * modelRowsFor(config) * rolloutRounds(h, this.forecaster.maxHorizonMinutes(config));
     const spentBeforeCall = clock.elapsed();
     const availableModelMs = req.budgetMs - spentBeforeCall - this.costModel.coefficients.overheadMs;
     const predictedModelMs = rows.length === 0 ? 0 : this.costModel.predictModelMs(modelRows);
     const buildRowsMs = clock.lap();
 
     let forecasts: QuantileForecast[] = [];
+    let calls = 0;
     let callStart = performance.now();
     if (rows.length > 0) {
-      forecasts = await this.#callModel(rows, h);
+      ({ forecasts, calls } = await this.#callModel(rows));
       this.costModel.observeModel(modelRows, performance.now() - callStart);
     }
     // The final-forecast guard's one extra model call (rare): a cold-start-prior config whose
@@ -610,10 +640,14 @@ export class Harness {
         const defaultConfig = space.configs[defaultIndex]!;
         const extra = failing.map((m) => ({ values: req.series[m]!, horizon: h, config: defaultConfig }));
         callStart = performance.now();
-        const out = await this.#callModel(extra, h);
-        extraRows = extra.length * modelRowsFor(defaultConfig);
+        const out = await this.#callModel(extra);
+        calls += out.calls;
+        extraRows =
+          extra.length *
+          modelRowsFor(defaultConfig) *
+          rolloutRounds(h, this.forecaster.maxHorizonMinutes(defaultConfig));
         this.costModel.observeModel(extraRows, performance.now() - callStart);
-        failing.forEach((m, i) => onDemand.set(m, out[i]!.quantiles));
+        failing.forEach((m, i) => onDemand.set(m, out.forecasts[i]!.quantiles));
       }
     }
     const modelMs = clock.lap();
@@ -695,6 +729,7 @@ export class Harness {
       kUsed: 1,
       kLowered: false,
       budget: budgetReport(
+        this.budgetMode,
         req.budgetMs,
         availableModelMs,
         predictedModelMs,
@@ -705,7 +740,7 @@ export class Harness {
       modelRows: modelRows + extraRows,
       requestRows: rows.length + onDemand.size,
       naiveRequestRows: rows.length + onDemand.size,
-      forecasterCalls: (rows.length > 0 ? 1 : 0) + (onDemand.size > 0 ? 1 : 0),
+      forecasterCalls: calls,
       timings: {
         validateInput,
         sample: sampleMs,
@@ -754,7 +789,12 @@ export class Harness {
     }
   }
 
-  async #callModel(rows: readonly ForecastRow[], horizon: number): Promise<QuantileForecast[]> {
+  /** Every row to the full horizon: one batched call, or one per round when rolling out (rollout.ts). */
+  #callModel(rows: readonly ForecastRow[]): Promise<RolledOut> {
+    return forecastRolledOut(this.forecaster, rows, (round) => this.#callOnce(round));
+  }
+
+  async #callOnce(rows: readonly ForecastRow[]): Promise<QuantileForecast[]> {
     let out: QuantileForecast[];
     try {
       out = await this.forecaster.forecastBatch(rows);
@@ -767,13 +807,15 @@ export class Harness {
         { cause },
       );
     }
-    const size = horizon * this.forecaster.levels.length;
-    if (!Array.isArray(out) || out.length !== rows.length || out.some((f) => f?.quantiles?.length !== size)) {
-      throw new HarnessError(
-        'model-failure',
-        `forecastBatch returned a malformed result for ${rows.length} rows of horizon ${horizon}`,
-        { rows: rows.length },
-      );
+    const L = this.forecaster.levels.length;
+    if (
+      !Array.isArray(out) ||
+      out.length !== rows.length ||
+      out.some((f, i) => f?.quantiles?.length !== rows[i]!.horizon * L)
+    ) {
+      throw new HarnessError('model-failure', `forecastBatch returned a malformed result for ${rows.length} rows`, {
+        rows: rows.length,
+      });
     }
     return out;
   }
@@ -892,6 +934,7 @@ function boundsReport(
 }
 
 function budgetReport(
+  mode: BudgetMode,
   budgetMs: number,
   availableModelMs: number,
   predictedModelMs: number,
@@ -900,6 +943,7 @@ function budgetReport(
   actualTotalMs: number,
 ): BudgetReport {
   return {
+    mode,
     budgetMs,
     availableModelMs,
     predictedModelMs,

@@ -95,14 +95,16 @@ let fixed: ForecastConfig | undefined;
 let harness: Harness | undefined;
 if (mode === 'search') {
   const grid = experiment.grid(params, servable);
-  harness = await Harness.create(client, { grid: grid as ForecastConfig[] });
+  // 'measure': K is never lowered by machine load (the metric must not move with it); the budget
+  // is measured and its overruns counted (over_budget).
+  harness = await Harness.create(client, { grid: grid as ForecastConfig[], budgetMode: 'measure' });
   console.log(
     `harness over ${harness.space.configs.length} configs (experiment grid ${grid.length} + the fleet default); options ${JSON.stringify(experiment.searchOptions(params))}`,
   );
 } else if (mode === 'best-fixed') {
   fixed = await bestFixedConfig(tuning);
   // K = 1 over a grid of one: the harness forecasts with the fixed config, timed like any request.
-  harness = await Harness.create(client, { grid: [fixed], defaultConfig: fixed });
+  harness = await Harness.create(client, { grid: [fixed], defaultConfig: fixed, budgetMode: 'measure' });
   console.log(`best fixed config on ${tuning.length} tuning tenants: ${configKey(fixed)}`);
 }
 

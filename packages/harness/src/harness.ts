@@ -24,7 +24,7 @@ import type { ForecastConfig } from '@tsfm/tsfm-client';
 import { BUDGET_MODES, type BudgetMode } from './budget.js';
 import { coldStartForecast, effectiveDefault } from './cold-start.js';
 import type { ConfigPriorSource } from './config-prior.js';
-import { ConfigSpace } from './config-space.js';
+import { ConfigSpace, type HarnessModel } from './config-space.js';
 import { calibrateCostModel, type CalibrationOptions, type CostModel } from './cost-model.js';
 import { asHarnessError, HarnessError } from './errors.js';
 import { PLAUSIBLE_RANGE_MULTIPLE, type FinalGuardOptions } from './final-guard.js';
@@ -39,7 +39,15 @@ import { validateInput } from './validate-input.js';
 export { BUDGET_MODES, type BudgetMode } from './budget.js';
 
 export interface HarnessOptions {
-  /** Configs to search (default: configGrid up to the model's context). The default is always added. */
+  /** The primary model's name in results (default 'default'); its config keys carry no prefix. */
+  readonly modelName?: string;
+  /**
+   * More ONNX models for the model dimension: their configs join the space (keys
+   * `<name>/<configKey>`, same quantile levels required), each model's default is always tried, and
+   * every model gets ONE batched call per request.
+   */
+  readonly models?: readonly HarnessModel[];
+  /** The primary model's configs to search (default: configGrid up to its context). The default is always added. */
   readonly grid?: readonly ForecastConfig[];
   /** The fleet default (default: DEFAULT_CONFIG with the context capped at the model's). */
   readonly defaultConfig?: ForecastConfig;
@@ -103,9 +111,15 @@ export class Harness {
     }
     let space: ConfigSpace;
     try {
-      space = new ConfigSpace(forecaster, options.grid, options.defaultConfig);
+      space = new ConfigSpace(
+        [
+          { name: options.modelName ?? 'default', forecaster, ...(options.grid ? { grid: options.grid } : {}) },
+          ...(options.models ?? []),
+        ],
+        options.defaultConfig,
+      );
     } catch (error) {
-      throw asHarnessError(error, 'bad-request', 'invalid config grid or default config');
+      throw asHarnessError(error, 'bad-request', 'invalid models, config grid or default config');
     }
     const defaultIndex = space.defaultByResolution[0];
     if (defaultIndex === undefined) {

@@ -28,6 +28,9 @@ export type {
   BudgetReport,
   PriorReport,
   CalibrationReport,
+  MetricCalibration,
+  PeakForecast,
+  Combination,
 } from './result.js';
 export { CALIBRATION_METHODS, conformalShift, type CalibrationMethod } from './calibration.js';
 export type { HarnessForecaster } from './forecaster.js';
@@ -41,7 +44,10 @@ export {
   type CalibrationOptions,
 } from './cost-model.js';
 export { searchMinimumHistory, type HarnessPath, type ColdStartReason } from './cold-start.js';
-export { ConfigSpace, type ConfigFamily } from './config-space.js';
+export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-space.js';
+export { ForecastQuantiles } from './forecast-quantiles.js';
+export { COMBINE_METHODS, type CombineMethod } from './combine.js';
+export { STATISTICAL_MEMBERS, statisticalKey, type StatisticalMember } from './statistical-members.js';
 export { sampleConfigs, type SampleSource, type Sample, type SampleInput } from './config-sampler.js';
 export { scalePeriod, SCALE_WINDOW_POINTS, type MetricScale } from './history-profile.js';
 export { TIE_RELATIVE_TOLERANCE } from './selection.js';

@@ -6,6 +6,15 @@
  */
 export { Harness, BUDGET_MODES, type BudgetMode, type HarnessOptions } from './harness.js';
 export { MAX_ROLLOUT_ROUNDS } from './rollout.js';
+export {
+  FileOnlineStore,
+  MemoryOnlineStore,
+  ONLINE_RATE,
+  TenantOnlineStateSchema,
+  type OnlineCalibrationOptions,
+  type OnlineCalibrationStore,
+  type TenantOnlineState,
+} from './online-calibration.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export {
   HarnessRequestSchema,

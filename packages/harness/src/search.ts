@@ -21,8 +21,56 @@ import { selectWinners, triedConfigs } from './select.js';
 import type { StageClock } from './stage-clock.js';
 import type { ValidatedRequest } from './validate-input.js';
 import type { ValidationData } from './validation-data.js';
+import { ONLINE_RATE, remember, settle, type OnlineCalibrationOptions } from './online-calibration.js';
+import type { MetricProfile } from './history-profile.js';
+import type { ParsedRequest } from './request.js';
+import type { PeakForecast } from './result.js';
+
+/**
+ * Settle the tenant's remembered peaks, add its online offset to this request's peaks, remember
+ * them. A store that fails is reported in the notes; the forecast goes on without it.
+ */
+async function applyOnline(
+  online: OnlineCalibrationOptions,
+  req: ParsedRequest,
+  scales: Float64Array,
+  peaks: Record<string, PeakForecast>,
+  profiles: readonly MetricProfile[],
+): Promise<{ peak: Record<string, PeakForecast>; notes: string[] }> {
+  const tenant = req.tenant.id;
+  const request = {
+    start: req.tenant.start,
+    stepMs: req.tenant.stepMs,
+    n: req.n,
+    alpha: req.alpha,
+    metricNames: req.metricNames,
+    series: req.series,
+    scales,
+  };
+  let state;
+  try {
+    state = settle(await online.store.get(tenant), request, online.rate ?? ONLINE_RATE);
+  } catch (error) {
+    return { peak: peaks, notes: [`online calibration skipped: ${(error as Error).message}`] };
+  }
+  const peak: Record<string, PeakForecast> = {};
+  req.metricNames.forEach((name, m) => {
+    const p = peaks[name]!;
+    const offset = state.metrics[name]!.offset;
+    const shifted = p.value + offset;
+    peak[name] = { ...p, value: !profiles[m]!.hasNegative && shifted < 0 ? 0 : shifted, online: offset };
+  });
+  try {
+    await online.store.put(tenant, remember(state, request, peak));
+  } catch (error) {
+    return { peak, notes: [`online calibration state not saved: ${(error as Error).message}`] };
+  }
+  return { peak, notes: [] };
+}
 
 export interface SearchInput {
+  /** The tenant's online peak calibration, when the harness has a store (online-calibration.ts). */
+  readonly online: OnlineCalibrationOptions | null;
   readonly space: ConfigSpace;
   readonly forecaster: HarnessForecaster;
   readonly costModel: CostModel;
@@ -135,6 +183,10 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
   const selection = selectWinners({ set, scores, metricNames: req.metricNames, selection: req.options.selection });
   const final = finalForecasts({ req, set, selection, validation, profiles, ranges });
   const tried = triedConfigs(set, scores, selection.tenantScores, req.metricNames);
+  const online =
+    input.online === null
+      ? { peak: final.peak, notes: [] }
+      : await applyOnline(input.online, req, validation.scales, final.peak, profiles);
   const selectMs = clock.lap();
   costModel.observeOverhead(scoreMs + selectMs);
 
@@ -142,6 +194,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
     ...(defaultIndex !== space.defaultByResolution[0] ? [defaultAdjustedNote(space, defaultIndex, req.horizon)] : []),
     ...selection.notes,
     ...final.notes,
+    ...online.notes,
     ...(kUsed < req.k && kUsed === sample.order.length
       ? [`only ${kUsed} configs are servable for this request (K = ${req.k} asked)`]
       : []),
@@ -167,7 +220,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       coldStartReason: null,
       forecast: final.forecast,
       quantiles: final.quantiles,
-      peak: final.peak,
+      peak: online.peak,
       calibration: final.calibration,
       winner: final.winners,
       fallbacks: final.fallbacks,

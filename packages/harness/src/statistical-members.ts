@@ -9,7 +9,8 @@
  *   snaive-weekly  the value one week earlier; same, lag 7p
  *   theta-daily    the Theta method (Assimakopoulos & Nikolopoulos 2000, as SES with drift b/2,
  *                  Hyndman & Billah 2003) on the daily-seasonally adjusted series: seasonal index =
- *                  phase means over the last ≤ 3 days (circularly smoothed over ±p/96 steps), level
+ *                  phase means of the last ≤ 3 days minus their centred one-day moving average
+ *                  (circularly smoothed over ±p/96 steps), level
  *                  by SES with α from a 6-point grid (one-step squared error), drift = half the OLS
  *                  slope; spread: quantiles of the one-step errors × √(1 + t·α²)
  *
@@ -155,28 +156,13 @@ function fitTheta(input: MemberFitInput): MemberFit {
   const { values, fitEnd, horizon: h, levels, stepsPerDay: p } = input;
   if (fitEnd < 2 * p) return tooShort(2 * p, fitEnd, 'two days for the seasonal index');
   const from = fitEnd - Math.min(THETA_SEASONS, Math.floor(fitEnd / p)) * p;
+  // Classical decomposition: the index from the series minus its centred one-day moving average
+  // (phase means of a trending series would carry a within-day ramp into the index; a fitted line
+  // would be tilted by the cycle itself).
   const season = seasonalIndex(values, from, fitEnd, p);
   const adjusted = (i: number): number => values[i]! - season[i % p]!;
-
-  // Drift: OLS slope of the adjusted series over the fit window (NaN points skipped).
-  let sn = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = from; i < fitEnd; i++) {
-    const z = adjusted(i);
-    if (z !== z) continue;
-    const x = i - from;
-    sn++;
-    sx += x;
-    sy += z;
-    sxx += x * x;
-    sxy += x * z;
-  }
-  if (sn < MIN_RESIDUALS) return { ok: false, reason: `only ${sn} observed steps in its fit window` };
-  const varX = sxx - (sx * sx) / sn;
-  const slope = varX > 0 ? (sxy - (sx * sy) / sn) / varX : 0;
+  // Drift: the OLS slope of the adjusted series over the fit window.
+  const slope = olsLine(adjusted, from, fitEnd)?.slope ?? 0;
 
   // SES α by one-step squared error over the window; the best α's errors give the spread.
   let bestAlpha = SES_ALPHAS[0]!;
@@ -212,27 +198,59 @@ function fitTheta(input: MemberFitInput): MemberFit {
   };
 }
 
+/** OLS line of y(i) on i over [from, to) (NaN skipped); null with fewer than MIN_RESIDUALS points. */
+function olsLine(y: (i: number) => number, from: number, to: number): { slope: number } | null {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = from; i < to; i++) {
+    const v = y(i);
+    if (v !== v) continue;
+    const x = i - from;
+    n++;
+    sx += x;
+    sy += v;
+    sxx += x * x;
+    sxy += x * v;
+  }
+  if (n < MIN_RESIDUALS) return null;
+  const varX = sxx - (sx * sx) / n;
+  const slope = varX > 0 ? (sxy - (sx * sy) / n) / varX : 0;
+  return { slope };
+}
+
 /**
- * Additive daily seasonal index over values[from, to): the mean at each phase i mod p minus the
- * overall mean, smoothed by a circular moving average of ±p/96 phases (a quarter hour on 1-minute
- * data: three days give three noisy points per phase) and re-centred to mean 0.
+ * Additive daily seasonal index over values[from, to): at each phase i mod p, the mean of the
+ * series minus its centred p-step moving average (the trend), smoothed by a circular moving
+ * average of ±p/96 phases (a quarter hour on 1-minute data: three days give two or three noisy
+ * points per phase) and re-centred to mean 0. NaN steps are left out of both means.
  */
 function seasonalIndex(values: Float32Array, from: number, to: number, p: number): Float64Array {
+  // Prefix sums of observed values and counts: the moving average in O(1) per step.
+  const n = to - from;
+  const prefix = new Float64Array(n + 1);
+  const prefixCount = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i]!;
+    const seen = v === v;
+    prefix[i + 1] = prefix[i]! + (seen ? v : 0);
+    prefixCount[i + 1] = prefixCount[i]! + (seen ? 1 : 0);
+  }
+  const half = Math.floor(p / 2);
   const sum = new Float64Array(p);
   const count = new Float64Array(p);
-  let total = 0;
-  let totalCount = 0;
-  for (let i = from; i < to; i++) {
-    const v = values[i]!;
-    if (v !== v) continue;
-    sum[i % p]! += v;
-    count[i % p]!++;
-    total += v;
-    totalCount++;
+  for (let i = half; i + p - half <= n; i++) {
+    const v = values[from + i]!;
+    const c = prefixCount[i + p - half]! - prefixCount[i - half]!;
+    if (v !== v || c === 0) continue;
+    const trend = (prefix[i + p - half]! - prefix[i - half]!) / c;
+    sum[(from + i) % p]! += v - trend;
+    count[(from + i) % p]!++;
   }
-  const mean = totalCount > 0 ? total / totalCount : 0;
   const raw = new Float64Array(p);
-  for (let j = 0; j < p; j++) raw[j] = count[j]! > 0 ? sum[j]! / count[j]! - mean : 0;
+  for (let j = 0; j < p; j++) raw[j] = count[j]! > 0 ? sum[j]! / count[j]! : 0;
   const w = Math.max(0, Math.round(p / 96));
   const out = new Float64Array(p);
   let window = 0;

@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
-import { readJsonFile } from '../workdir/file-errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../workdir/atomic-file.js';
+import { readJsonFile } from '../../workdir/file-errors.js';
 import { TreeSchema, type TreeNode } from './tree-schema.js';
 import type { WorkflowPaths } from './workflow-paths.js';
 

@@ -8,23 +8,18 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createSynthesizer } from '../planners/index.js';
-import {
-  treeFile,
-  writeOutputs,
-  type OutputsWritten,
-  type Synthesize,
-  type WriteOutputsOptions,
-} from '../report/index.js';
+import { treeFile } from './tree-input.js';
+import { writeOutputs, type OutputsWritten, type Synthesize, type WriteOutputsOptions } from './write-outputs.js';
 import { writeFileAtomic } from '../workdir/atomic-file.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
-import type { AdapterContext, AdapterModule } from './adapter-factory.js';
-import { phaseOf, readEngineView } from './engine-view.js';
+import type { RunAdapterModule, RunContext } from '../workdir/run-context.js';
+import { phaseOf, readEngineView } from '../workdir/engine-view.js';
 
 /** Returns the path of report.md. `outputs.synthesize` is passed on when the caller can call a model. */
 export async function writeReport(
   paths: WorkdirPaths,
-  ctx: AdapterContext | undefined,
-  module: AdapterModule | undefined,
+  ctx: RunContext | undefined,
+  module: RunAdapterModule | undefined,
   outputs: WriteOutputsOptions = {},
 ): Promise<string> {
   if (ctx && module?.writeReport) return module.writeReport(ctx);
@@ -43,7 +38,7 @@ export async function writeReport(
  * so. The per-completion background regeneration never gets one: it would cost a call per
  * experiment. A misconfiguration (a model without a price) costs the synthesis, not the report.
  */
-export function reportSynthesizer(ctx: AdapterContext): Synthesize | undefined {
+export function reportSynthesizer(ctx: RunContext): Synthesize | undefined {
   const { config } = ctx;
   try {
     const { synthesize, why } = createSynthesizer({
@@ -63,7 +58,7 @@ export function reportSynthesizer(ctx: AdapterContext): Synthesize | undefined {
 
 /** One line saying what became of the synthesis, when one was asked for. */
 export function logSynthesis(
-  ctx: AdapterContext | undefined,
+  ctx: RunContext | undefined,
   written: Pick<OutputsWritten, 'synthesis'> | undefined,
 ): void {
   if (!ctx || !written || written.synthesis === 'not-requested') return;

@@ -9,8 +9,8 @@
  * the oracle is a hindsight floor, and the best fixed config is the bar the thesis has to clear,
  * which analysis.md reports next to every result.
  */
-import { nonDefaultParams, type ParamSpace } from '../planners/index.js';
-import { isCandidate, type NodeDecision, type TreeNode } from './tree-schema.js';
+import { nonDefaultParams, type ParamSpace } from '../../planners/index.js';
+import { isCandidate, type NodeDecision, type TreeNode } from '../state/tree-schema.js';
 
 /** Relative differences below this are run-to-run noise (program.md). */
 export const NOISE_RELATIVE = 0.01;

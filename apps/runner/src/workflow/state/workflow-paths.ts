@@ -1,6 +1,6 @@
 /** Where the workflow keeps its files in a workdir; the one place that spells out their names. */
 import { join } from 'node:path';
-import type { WorkdirPaths } from '../workdir/paths.js';
+import type { WorkdirPaths } from '../../workdir/paths.js';
 
 export interface WorkflowPaths {
   readonly root: string;

@@ -14,12 +14,12 @@
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../workdir/atomic-file.js';
-import { shellCommand } from './command-template.js';
-import { evaluatorResult, readLogTail, type EvaluatorResult } from './evaluator-output.js';
-import { ExperimentFailure } from './failures.js';
-import { monitorJob } from './job-monitor.js';
-import type { JobHandle, LaunchBackend, LaunchJob } from './launch-backend.js';
+import { writeJsonAtomic } from '../../workdir/atomic-file.js';
+import { shellCommand } from '../launch/command-template.js';
+import { evaluatorResult, readLogTail, type EvaluatorResult } from '../experiment/evaluator-output.js';
+import { ExperimentFailure } from '../experiment/failures.js';
+import { monitorJob } from '../launch/job-monitor.js';
+import type { JobHandle, LaunchBackend, LaunchJob } from '../launch/launch-backend.js';
 import {
   allShards,
   formatShard,

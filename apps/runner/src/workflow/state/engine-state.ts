@@ -5,8 +5,8 @@
  * the scheduler's checkpoint stays the truth about which specs are queued, running or done.
  */
 import { z } from 'zod';
-import { writeJsonAtomic } from '../workdir/atomic-file.js';
-import { readJsonFile } from '../workdir/file-errors.js';
+import { writeJsonAtomic } from '../../workdir/atomic-file.js';
+import { readJsonFile } from '../../workdir/file-errors.js';
 
 const StopSchema = z.strictObject({ reason: z.string(), detail: z.string() });
 

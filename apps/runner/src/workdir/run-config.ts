@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import type { JsonValue } from '../core/work-spec.js';
-import { writeJsonAtomic } from '../workdir/atomic-file.js';
-import { readJsonFile } from '../workdir/file-errors.js';
-import type { WorkdirPaths } from '../workdir/paths.js';
+import { writeJsonAtomic } from './atomic-file.js';
+import { readJsonFile } from './file-errors.js';
+import type { WorkdirPaths } from './paths.js';
 
 export const PLANNERS = ['claude', 'offline'] as const;
 

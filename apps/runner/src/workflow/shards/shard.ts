@@ -17,7 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseJsonText } from '../workdir/file-errors.js';
+import { parseJsonText } from '../../workdir/file-errors.js';
 
 export interface Shard {
   /** 1-based. */

@@ -8,8 +8,8 @@
  *   The commit is empty when the experiment failed before it was committed (a patch that did not
  *   apply), so the row is keyed by its description, which starts with the experiment id.
  */
-import { TsvLedger, type TsvCell } from '../workdir/tsv-ledger.js';
-import type { WorkdirPaths } from '../workdir/paths.js';
+import { TsvLedger, type TsvCell } from '../../workdir/tsv-ledger.js';
+import type { WorkdirPaths } from '../../workdir/paths.js';
 import type { TreeNode } from './tree-schema.js';
 
 export const MASTER_COLUMNS = [

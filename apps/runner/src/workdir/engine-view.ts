@@ -3,10 +3,10 @@
  * runner holds the lock, and the queue edits still waiting. Used by `status`, `queue list` and
  * the report; it never takes the lock and never writes.
  */
-import { CheckpointStore, type Checkpoint } from '../workdir/checkpoint-store.js';
-import { readLockHolder, type HolderLiveness, type LockHolder } from '../workdir/lock.js';
-import type { WorkdirPaths } from '../workdir/paths.js';
-import { listInbox } from '../workdir/queue-commands.js';
+import { CheckpointStore, type Checkpoint } from './checkpoint-store.js';
+import { readLockHolder, type HolderLiveness, type LockHolder } from './lock.js';
+import type { WorkdirPaths } from './paths.js';
+import { listInbox } from './queue-commands.js';
 
 export interface EngineView {
   readonly checkpoint: Checkpoint | undefined;

@@ -9,11 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { assertValidParamSpace, type ParamSpace } from '../planners/index.js';
-import { parseJsonText } from '../workdir/file-errors.js';
-import { SEED_KINDS } from './tree-schema.js';
+import { assertValidParamSpace, type ParamSpace } from '../../planners/index.js';
+import { parseJsonText } from '../../workdir/file-errors.js';
+import { EVALUATOR_MODES } from '../experiment/payload.js';
+import { SEED_KINDS } from '../state/tree-schema.js';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 export const TEMPLATE_MANIFEST = 'template.json';
 export const PARAMS_FILE = 'params.json';
 
@@ -35,10 +36,6 @@ const KnobSchema = z.discriminatedUnion('kind', [
     description: z.string().optional(),
   }),
 ]);
-
-/** Evaluator modes: `search` runs experiment.ts; the others are the reference baselines. */
-export const EVALUATOR_MODES = ['search', 'best-fixed', 'oracle'] as const;
-export type EvaluatorMode = (typeof EVALUATOR_MODES)[number];
 
 const SeedSchema = z.strictObject({
   kind: z.enum(SEED_KINDS),

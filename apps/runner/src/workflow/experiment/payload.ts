@@ -11,12 +11,15 @@
  *   the planner cache, and lets the stop rule stop a run between rounds.
  */
 import { z } from 'zod';
-import type { JsonObject } from '../core/work-spec.js';
-import { SEED_KINDS } from './tree-schema.js';
-import { EVALUATOR_MODES } from './template.js';
+import type { JsonObject } from '../../core/work-spec.js';
+import { SEED_KINDS } from '../state/tree-schema.js';
 
 export const EXPERIMENT_KIND = 'experiment';
 export const PLAN_KIND = 'plan';
+
+/** Evaluator modes: `search` runs experiment.ts; the others are the reference baselines. */
+export const EVALUATOR_MODES = ['search', 'best-fixed', 'oracle'] as const;
+export type EvaluatorMode = (typeof EVALUATOR_MODES)[number];
 
 /** `launching`: the intent to launch is durable, the launch itself may or may not have happened. */
 export const PHASES = ['queued', 'preparing', 'launching', 'launched'] as const;

@@ -17,9 +17,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { JsonObject } from '../core/work-spec.js';
+import type { JsonObject } from '../../core/work-spec.js';
 import { renderTemplate } from './command-template.js';
-import { ExperimentFailure } from './failures.js';
+import { ExperimentFailure } from '../experiment/failures.js';
 import {
   exitFileName,
   launchMarkerName,

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ExperimentFailure, firstLines } from './failures.js';
+import { ExperimentFailure, firstLines } from '../experiment/failures.js';
 
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const TYPECHECK_TIMEOUT_MS = 180_000;

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { workSpec, type WorkSpec } from '../core/work-spec.js';
+import { workSpec, type WorkSpec } from '../../core/work-spec.js';
 import type {
   ExperimentProposal,
   ExperimentRecord,
@@ -20,13 +20,13 @@ import type {
   PlanningContext,
   ParamSpace,
   PlanOutcome,
-} from '../planners/index.js';
+} from '../../planners/index.js';
 import { bestCandidate, knowledgeText } from './analysis.js';
-import { EXPERIMENT_KIND, payloadToJson } from './payload.js';
-import { isFinal, type TreeNode } from './tree-schema.js';
+import { EXPERIMENT_KIND, payloadToJson } from '../experiment/payload.js';
+import { isFinal, type TreeNode } from '../state/tree-schema.js';
 
 /** program.md at the monorepo root: the default research program. */
-export const REPO_PROGRAM = fileURLToPath(new URL('../../../../program.md', import.meta.url));
+export const REPO_PROGRAM = fileURLToPath(new URL('../../../../../program.md', import.meta.url));
 
 /** Reference seeds are in the knowledge text, not in the history: they are not points of the space. */
 function isReference(node: TreeNode): boolean {

@@ -12,7 +12,7 @@
  * resume.
  */
 import { stat } from 'node:fs/promises';
-import { ExperimentFailure } from './failures.js';
+import { ExperimentFailure } from '../experiment/failures.js';
 import type { JobHandle, LaunchBackend } from './launch-backend.js';
 
 export interface MonitorOptions {

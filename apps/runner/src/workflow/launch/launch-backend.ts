@@ -6,7 +6,7 @@
  * A handle is JSON: it is persisted in the spec's payload, and after a restart a fresh backend
  * must be able to poll and cancel the job from the handle alone.
  */
-import type { JsonObject } from '../core/work-spec.js';
+import type { JsonObject } from '../../core/work-spec.js';
 
 export interface LaunchJob {
   /** The experiment id ({id} in a template). */

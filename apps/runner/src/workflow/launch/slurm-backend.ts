@@ -20,10 +20,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { JsonObject } from '../core/work-spec.js';
-import { writeFileAtomic } from '../workdir/atomic-file.js';
+import type { JsonObject } from '../../core/work-spec.js';
+import { writeFileAtomic } from '../../workdir/atomic-file.js';
 import { shellCommand, shellQuote } from './command-template.js';
-import { ExperimentFailure, firstLines } from './failures.js';
+import { ExperimentFailure, firstLines } from '../experiment/failures.js';
 import {
   exitFileName,
   launchMarkerName,

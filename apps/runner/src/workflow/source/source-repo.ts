@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { ExperimentFailure, firstLines } from './failures.js';
-import type { WorkflowPaths } from './workflow-paths.js';
+import { ExperimentFailure, firstLines } from '../experiment/failures.js';
+import type { WorkflowPaths } from '../state/workflow-paths.js';
 
 /** Local identity for the runner's commits: CI machines often have none configured. */
 const GIT_IDENTITY: readonly [string, string][] = [

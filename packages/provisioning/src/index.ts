@@ -62,7 +62,7 @@ export {
   type DemandReport,
   type MetricDemand,
 } from './demand.js';
-export { renderDemandMarkdown, renderRecommendationMarkdown } from './markdown.js';
+export { renderDemandMarkdown, renderRecommendationMarkdown, escapeMarkdown } from './markdown.js';
 
 // replay simulator (policies, replay loop, scores, frontier chart)
 export * from './simulator/index.js';

@@ -12,7 +12,7 @@ const level = z.number().gt(0).lt(1);
 /** Per-metric numbers keyed by metric name (`cpu`, `mem`, ...). */
 const perMetric = (value: z.ZodNumber) => z.record(z.string().min(1), value);
 
-export const DemandOptionsSchema = z.object({
+export const DemandOptionsSchema = z.strictObject({
   /** The "recent" window: the last N minutes of history. */
   recentMinutes: z.number().int().min(1).default(15),
   /**
@@ -39,8 +39,10 @@ export const DemandOptionsSchema = z.object({
   errorSurgeRatio: z.number().gt(1).default(2),
 });
 
+// Strict: an unknown option is a typo (`maxReplica`), and dropping it silently would change the
+// recommendation without telling anyone.
 export const RecommendOptionsSchema = z
-  .object({
+  .strictObject({
     /** Forecast horizons in minutes; every one gets its own bounds and action. */
     horizons: z.array(z.number().int().min(1)).min(1).default([5, 15, 30]),
     /**
@@ -115,11 +117,22 @@ export type DemandOptions = z.output<typeof DemandOptionsSchema>;
 export function parseRecommendOptions(options: unknown = {}): RecommendOptions {
   const parsed = RecommendOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new ProvisioningError(
-      parsed.error.issues.map((i) => ({ path: issuePath(i.path, 'options'), message: i.message })),
-    );
+    throw new ProvisioningError(parsed.error.issues.map((i) => optionIssue(i, 'options')));
   }
   return parsed.data;
+}
+
+/** A zod issue about options as a ProvisioningIssue; unknown keys are named with a hint. */
+export function optionIssue(issue: z.core.$ZodIssue, prefix: string): { path: string; message: string } {
+  const path = issuePath(issue.path, prefix);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => k.slice(0, 60)).join(', ');
+    return {
+      path,
+      message: `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; packages/provisioning/README.md lists the options)`,
+    };
+  }
+  return { path, message: issue.message };
 }
 
 /** Forecast steps a recommender reads: the longest horizon or the predicted-rate window. */

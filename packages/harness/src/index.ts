@@ -1,8 +1,10 @@
 /**
- * @tsfm/harness — per-request autoresearch over a frozen forecaster's configs (design.md §5):
- * rolling-origin validation, K sampled configs in ONE batched model call, scale-free α-loss,
- * winner (ties → the fleet default), a latency budget enforced by a cost model, and a documented
- * cold-start path. See README.md.
+ * @tsfm/harness — per-request autoresearch over frozen forecasters (design.md §5): rolling-origin
+ * validation, K sampled configs of every ONNX model (one batched call per model) and fast
+ * statistical members, scale-free α-loss, the winner (ties → the fleet default) or the top-m
+ * combination, conformal calibration of the α-quantile and of the peak, an optional online offset
+ * per tenant, a latency budget enforced (or measured) by a cost model, and a documented cold-start
+ * path. See README.md.
  */
 export { Harness, BUDGET_MODES, type BudgetMode, type HarnessOptions } from './harness.js';
 export { MAX_ROLLOUT_ROUNDS } from './rollout.js';

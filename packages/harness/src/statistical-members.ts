@@ -22,7 +22,7 @@
  * through the later history to each origin. A member that lacks the history it needs (a week plus
  * a little for the weekly one) is skipped for the request, with the reason.
  */
-import { interpolateQuantile } from '@tsfm/losses';
+import { sortedQuantile } from '@tsfm/losses';
 
 export const STATISTICAL_MEMBERS = ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'] as const;
 export type StatisticalMember = (typeof STATISTICAL_MEMBERS)[number];
@@ -77,12 +77,10 @@ function tooShort(needed: number, has: number, what: string): MemberFit {
   };
 }
 
-/** Quantiles of values[0, n) at `levels` (sorts in place): Hazen plotting positions (i + ½)/n, linear between. */
+/** Quantiles of residuals[0, n) at `levels` (sorts them in place; type 7). */
 function residualQuantiles(residuals: Float64Array, n: number, levels: readonly number[]): Float64Array {
   const sorted = residuals.subarray(0, n).sort();
-  const positions = new Float64Array(n);
-  for (let i = 0; i < n; i++) positions[i] = (i + 0.5) / n;
-  return Float64Array.from(levels, (level) => interpolateQuantile(positions, sorted, level));
+  return Float64Array.from(levels, (level) => sortedQuantile(sorted, level));
 }
 
 /** values[i] − values[i − lag] over the last ≤ MAX_RESIDUALS valid pairs before `end`. */
@@ -160,22 +158,26 @@ function fitTheta(input: MemberFitInput): MemberFit {
   // (phase means of a trending series would carry a within-day ramp into the index; a fitted line
   // would be tilted by the cycle itself).
   const season = seasonalIndex(values, from, fitEnd, p);
-  const adjusted = (i: number): number => values[i]! - season[i % p]!;
+  // The seasonally adjusted series from the fit window to the end of the history, once: every
+  // pass below (drift, six SES fits, the level at each origin) reads it; z[j] is step from + j.
+  const z = new Float64Array(values.length - from);
+  for (let j = 0; j < z.length; j++) z[j] = values[from + j]! - season[(from + j) % p]!;
+  const fitted = fitEnd - from;
   // Drift: the OLS slope of the adjusted series over the fit window.
-  const slope = olsLine(adjusted, from, fitEnd)?.slope ?? 0;
+  const slope = olsLine(z, fitted)?.slope ?? 0;
 
   // SES α by one-step squared error over the window; the best α's errors give the spread.
   let bestAlpha = SES_ALPHAS[0]!;
   let bestSse = Number.POSITIVE_INFINITY;
   for (const a of SES_ALPHAS) {
-    const sse = sesErrors(adjusted, from, fitEnd, a);
+    const { sse } = sesPass(z, fitted, a, null);
     if (sse < bestSse) {
       bestSse = sse;
       bestAlpha = a;
     }
   }
-  const errors = new Float64Array(fitEnd - from);
-  const n = sesErrorCount(adjusted, from, fitEnd, bestAlpha, errors);
+  const errors = new Float64Array(fitted);
+  const { count: n } = sesPass(z, fitted, bestAlpha, errors);
   if (n < MIN_RESIDUALS) return { ok: false, reason: `only ${n} one-step errors in its fit window` };
   const recent = errors.subarray(Math.max(0, n - MAX_RESIDUALS), n);
   const q = residualQuantiles(Float64Array.from(recent), recent.length, levels);
@@ -187,7 +189,7 @@ function fitTheta(input: MemberFitInput): MemberFit {
     ok: true,
     fitted: {
       forecast(end, out) {
-        const level = sesLevel(adjusted, from, end, alpha);
+        const level = sesLevel(z, end - from, alpha);
         for (let t = 0; t < h; t++) {
           const point = level + (slope / 2) * (t + 1 / alpha) + season[(end + t) % p]!;
           const spread = Math.sqrt(1 + t * alpha * alpha);
@@ -198,27 +200,25 @@ function fitTheta(input: MemberFitInput): MemberFit {
   };
 }
 
-/** OLS line of y(i) on i over [from, to) (NaN skipped); null with fewer than MIN_RESIDUALS points. */
-function olsLine(y: (i: number) => number, from: number, to: number): { slope: number } | null {
-  let n = 0;
+/** OLS slope of z[j] on j over [0, n) (NaN skipped); null with fewer than MIN_RESIDUALS points. */
+function olsLine(z: Float64Array, n: number): { slope: number } | null {
+  let count = 0;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let sxy = 0;
-  for (let i = from; i < to; i++) {
-    const v = y(i);
+  for (let j = 0; j < n; j++) {
+    const v = z[j]!;
     if (v !== v) continue;
-    const x = i - from;
-    n++;
-    sx += x;
+    count++;
+    sx += j;
     sy += v;
-    sxx += x * x;
-    sxy += x * v;
+    sxx += j * j;
+    sxy += j * v;
   }
-  if (n < MIN_RESIDUALS) return null;
-  const varX = sxx - (sx * sx) / n;
-  const slope = varX > 0 ? (sxy - (sx * sy) / n) / varX : 0;
-  return { slope };
+  if (count < MIN_RESIDUALS) return null;
+  const varX = sxx - (sx * sx) / count;
+  return { slope: varX > 0 ? (sxy - (sx * sy) / count) / varX : 0 };
 }
 
 /**
@@ -266,12 +266,16 @@ function seasonalIndex(values: Float32Array, from: number, to: number, p: number
   return out;
 }
 
-/** Sum of squared one-step SES errors over [from, to) (level starts at the first observed value). */
-function sesErrors(z: (i: number) => number, from: number, to: number, a: number): number {
+/**
+ * One-step SES over z[0, n) (level starts at the first observed value; NaN steps leave it
+ * unchanged): the sum of squared errors and their count, the errors into `out` when given.
+ */
+function sesPass(z: Float64Array, n: number, a: number, out: Float64Array | null): { sse: number; count: number } {
   let level = Number.NaN;
   let sse = 0;
-  for (let i = from; i < to; i++) {
-    const v = z(i);
+  let count = 0;
+  for (let j = 0; j < n; j++) {
+    const v = z[j]!;
     if (v !== v) continue;
     if (level !== level) {
       level = v;
@@ -279,34 +283,18 @@ function sesErrors(z: (i: number) => number, from: number, to: number, a: number
     }
     const e = v - level;
     sse += e * e;
+    if (out !== null) out[count] = e;
+    count++;
     level += a * e;
   }
-  return sse;
+  return { sse, count };
 }
 
-/** The one-step SES errors over [from, to) into `out`; returns how many. */
-function sesErrorCount(z: (i: number) => number, from: number, to: number, a: number, out: Float64Array): number {
+/** The SES level after z[0, n). */
+function sesLevel(z: Float64Array, n: number, a: number): number {
   let level = Number.NaN;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const v = z(i);
-    if (v !== v) continue;
-    if (level !== level) {
-      level = v;
-      continue;
-    }
-    const e = v - level;
-    out[n++] = e;
-    level += a * e;
-  }
-  return n;
-}
-
-/** The SES level after values[from, end) (NaN steps leave it unchanged). */
-function sesLevel(z: (i: number) => number, from: number, end: number, a: number): number {
-  let level = Number.NaN;
-  for (let i = from; i < end; i++) {
-    const v = z(i);
+  for (let j = 0; j < n; j++) {
+    const v = z[j]!;
     if (v !== v) continue;
     level = level !== level ? v : level + a * (v - level);
   }

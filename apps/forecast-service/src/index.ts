@@ -22,3 +22,18 @@ export { ApiError, toErrorResponse, type ErrorBody, type FieldIssue } from './ap
 export { BearerAuth } from './auth.js';
 export { installShutdown, type ShutdownOptions } from './shutdown.js';
 export { serviceState, type ServiceStateName } from './routes/health.js';
+export {
+  Controller,
+  startController,
+  type TargetState,
+  type LoopResult,
+  type TargetOutcome,
+} from './controller/controller.js';
+export {
+  loadTargets,
+  parseTargets,
+  TargetsFileError,
+  type ControllerConfig,
+  type Target,
+} from './controller/targets.js';
+export { reactiveRecommendation, type ReactiveRecommendation } from './controller/reactive.js';

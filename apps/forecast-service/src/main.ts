@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BearerAuth } from './auth.js';
+import { startController } from './controller/controller.js';
 import { manifestPath } from './model.js';
 import { buildServer, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUTS, jobSettings } from './server.js';
 import { installShutdown } from './shutdown.js';
@@ -38,6 +39,8 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
                        socket timeouts (defaults ${DEFAULT_TIMEOUTS.headersMs}, ${DEFAULT_TIMEOUTS.requestMs}, ${DEFAULT_TIMEOUTS.keepAliveMs})
   --auth-token-file F  require Authorization: Bearer <token in F> (env AUTH_TOKEN_FILE; the probes
                        and /metrics stay open)
+  --controller FILE    also run the autoscaling loop on the targets in FILE against Prometheus and
+                       export its recommendations as gauges (docs/service.md, Controller mode)
   --log-level L        fatal|error|warn|info|debug (env LOG_LEVEL; default info)
   --pre-stop-delay-ms MS  on SIGTERM, how long /ready fails before the listener closes (default 5000)
   --shutdown-timeout-ms MS  on SIGTERM, how long until the process exits anyway (default 25000:
@@ -71,6 +74,7 @@ const STRING_FLAGS = [
   'request-timeout-ms',
   'keep-alive-timeout-ms',
   'auth-token-file',
+  'controller',
   'log-level',
   'pre-stop-delay-ms',
   'shutdown-timeout-ms',
@@ -148,10 +152,14 @@ async function main(): Promise<void> {
     logger: { level },
   });
   log = (lvl, message) => app.log[lvl](message);
+  const controller = values.controller === undefined ? null : startController(app, values.controller);
   installShutdown(app, {
     preStopDelayMs: intOption('pre-stop-delay-ms', values['pre-stop-delay-ms'], 5_000, 0),
     timeoutMs: intOption('shutdown-timeout-ms', values['shutdown-timeout-ms'], 25_000, 0),
-    onClosed: () => pool.close(),
+    onClosed: async () => {
+      await controller?.stop();
+      await pool.close();
+    },
   });
   const address = await app.listen({ port, host });
   app.log.info(

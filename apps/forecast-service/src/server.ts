@@ -13,6 +13,7 @@
  *    status code; every response says `X-Content-Type-Options: nosniff`;
  *  - optional bearer-token auth on everything but the probes and /metrics.
  */
+import { parseRecommendOptions } from '@tsfm/provisioning';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission.js';
 import { ApiError, clientErrorResponse, toErrorResponse } from './api-error.js';
@@ -49,7 +50,7 @@ export const DEFAULT_TIMEOUTS: HttpTimeouts = {
 };
 
 /** The recommender's default confidence floor (packages/provisioning options.ts), for /status. */
-export const DEFAULT_CONFIDENCE_FLOOR = 0.7;
+export const DEFAULT_CONFIDENCE_FLOOR = parseRecommendOptions({}).confidenceFloor;
 
 /** What a forecast job needs to know about the service (shared by the server and its workers). */
 export interface SettingsOptions {

@@ -29,7 +29,7 @@ describe('GET /health, /ready and /status', () => {
     const before = (await app.inject({ method: 'GET', url: '/status' })).json();
     expect(before.state).toBe('RUNNING');
     expect(before.model).toMatchObject({ name: 'tsfm-mlp-quantile', random: true, horizon: 64 });
-    expect(before.confidenceThreshold).toBe(0.7);
+    expect(before.confidenceThreshold).toBe(0.25); // the recommender's default (packages/provisioning README: measured against 0.7)
     expect(before.limits).toMatchObject({ bodyLimitBytes: 8 * 1024 * 1024, maxK: 256, maxSeries: 16 });
     const secret = { tenantId: 'tenant-secret-42', history: metricHistory(240, ['billing_secret_metric']) };
     expect((await post('/forecast', forecastBody(secret))).statusCode).toBe(200);
@@ -106,6 +106,14 @@ describe('POST /forecast', () => {
     const r = await post('/forecast', { prometheus: prometheusRange(h, 15), horizon: 15, tier: 'standard', k: 4 });
     expect(r.statusCode).toBe(200);
     expect(r.json().metrics).toEqual(['node_cpu', 'node_mem']);
+  });
+
+  it("takes the query's step from stepMs when a Prometheus response cannot show it (one sample per series)", async () => {
+    const one = prometheusRange({ node_cpu: [0.5] }, 60);
+    expect((await post('/forecast', { prometheus: one, horizon: 15, tier: 'standard' })).statusCode).toBe(400);
+    const r = await post('/forecast', { prometheus: one, stepMs: 60_000, horizon: 15, tier: 'standard' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().path).toMatch(/^cold-start/);
   });
 
   it('takes the cold-start path on a short history instead of failing', async () => {

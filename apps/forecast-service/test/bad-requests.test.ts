@@ -537,6 +537,14 @@ const CASES: Case[] = [
     field: 'prometheus',
     message: /samples 1 ms apart .* at most 172800/,
   },
+  {
+    name: 'a Prometheus response with a 5-minute stepMs',
+    body: { ...prom([{ metric: { __name__: 'a' }, values: [[1_700_000_000, '1']] }]), stepMs: 300_000 },
+    status: 400,
+    error: 'bad-request',
+    field: 'stepMs',
+    message: /1-minute grids/,
+  },
   // ── issue 13 §3: recommender options, encodings ──────────────────────────────────────────
   {
     name: '/recommend with a misspelt option (maxReplica)',

@@ -23,6 +23,12 @@ export function escapeMarkdown(text: string): string {
 }
 const md = escapeMarkdown;
 
+const BASELINE_TEXT: Readonly<Record<DemandReport['baselineKind'], string>> = {
+  'same-time-of-week': 'same time in earlier weeks',
+  'same-time-of-day': 'same time on earlier days',
+  'preceding-mean': 'mean before the recent window',
+};
+
 export function renderDemandMarkdown(report: DemandReport | ColdStart): string {
   if (report.status === 'cold-start') return renderColdStart('Demand report', report);
   const w = report.windows;
@@ -32,7 +38,7 @@ export function renderDemandMarkdown(report: DemandReport | ColdStart): string {
     `- **Demand level:** ${report.level} (${md(report.demandMetric)}, surge factor ${fmtFactor(report.surgeFactor)})`,
     `- **Resource mode:** ${report.resourceMode}`,
     `- **Recent rate** (last ${w.recentMinutes} min): ${rate(report.recentRate)}`,
-    `- **Baseline rate** (previous ${w.baselineMinutes} min): ${fmt(report.baselineRate)}`,
+    `- **Baseline rate** (${BASELINE_TEXT[report.baselineKind]}, ${w.baselineMinutes} min): ${fmt(report.baselineRate)}`,
     `- **Predicted rate** (median, next ${w.predictMinutes} min): ${fmt(report.predictedRate)}`,
     '',
     '| metric | recent | baseline | predicted | surge factor | level |',
@@ -57,6 +63,12 @@ export function renderRecommendationMarkdown(rec: Recommendation | ColdStart): s
     `- **Action:** ${rec.action} (decision horizon ${rec.decisionHorizonMinutes} min, α = ${rec.alpha}, confidence ${fmt(rec.confidence)})`,
     `- **Why:** ${md(rec.reason)}`,
   ];
+  if (rec.reactiveThresholds) {
+    const t = rec.reactiveThresholds;
+    lines.push(
+      `- **Reactive autoscaler thresholds:** scale up at ${fmt(t.scaleUpUtilisation)}, down at ${fmt(t.scaleDownUtilisation)} utilisation`,
+    );
+  }
   if (rec.replicas) {
     const r = rec.replicas;
     const clamp = r.clampedTo ? `, clamped to ${r.clampedTo} from ${r.uncapped}` : '';

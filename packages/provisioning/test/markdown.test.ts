@@ -24,7 +24,7 @@ describe('markdown', () => {
     expect(md).toContain('**Demand level:** elevated (requests, surge factor 3.00×)');
     expect(md).toContain('**Resource mode:** surge');
     expect(md).toContain('**Recent rate** (last 15 min): 20');
-    expect(md).toContain('**Baseline rate** (previous 105 min): 15');
+    expect(md).toContain('**Baseline rate** (mean before the recent window, 105 min): 15');
     expect(md).toContain('**Predicted rate** (median, next 15 min): 45');
     expect(md).toContain('| requests | 20 | 15 | 45 | 3.00× | elevated |');
     expect(md).toContain('| cpu | 1.5 | 1.5 | 2.5 | 1.67× | elevated |');

@@ -6,6 +6,7 @@ import type { Harness, HarnessResult } from '@tsfm/harness';
 import { ApiError } from '../api-error.js';
 import type { RequestLimits } from './request-limits.js';
 import type { ForecastBody } from './schemas.js';
+import { MINUTE_MS } from '@tsfm/workload-gen';
 import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './series-input.js';
 
 export interface ForecastDefaults {
@@ -19,8 +20,8 @@ export function readSeries(
   body: Pick<ForecastBody, 'history' | 'prometheus' | 'stepMs'>,
   limits: RequestLimits,
 ): MetricSeries {
-  if (body.prometheus !== undefined) return prometheusToMetrics(body.prometheus, limits);
-  return historyToMetrics(body.history, body.stepMs, limits);
+  if (body.prometheus !== undefined) return prometheusToMetrics(body.prometheus, limits, body.stepMs);
+  return historyToMetrics(body.history, body.stepMs ?? MINUTE_MS, limits);
 }
 
 /** The names of `wanted` that the history does not have (Map lookups: no prototype members). */

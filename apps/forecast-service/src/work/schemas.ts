@@ -38,7 +38,8 @@ function forecastFields(limits: RequestLimits) {
     /** Checked by series-input.ts: one precise message per series instead of a union's "invalid input". */
     history: z.unknown().optional(),
     prometheus: z.unknown().optional(),
-    stepMs: finite('stepMs').positive('must be > 0').default(60_000),
+    /** history: its grid step (default 60000); prometheus: the query's step (default: inferred from the samples). */
+    stepMs: finite('stepMs').positive('must be > 0').optional(),
     tier: z
       .enum(TIER_NAMES, { error: (i) => `must be one of ${TIER_NAMES.join(', ')}, got ${describe(i.input)}` })
       .optional(),

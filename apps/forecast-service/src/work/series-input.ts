@@ -241,10 +241,14 @@ export function prescanPrometheus(response: unknown, limits: RequestLimits): voi
   }
 }
 
-/** A Prometheus range response → one metric per series, aligned on one grid. */
-export function prometheusToMetrics(response: unknown, limits: RequestLimits): MetricSeries {
+/**
+ * A Prometheus range response → one metric per series, aligned on one grid. `stepMs`: the query's
+ * step when the caller knows it (a response with one sample per series cannot show it).
+ */
+export function prometheusToMetrics(response: unknown, limits: RequestLimits, stepMs?: number): MetricSeries {
   prescanPrometheus(response, limits);
-  const series = parsePrometheusRange(response, { source: 'prometheus' });
+  if (stepMs !== undefined) minuteFactor(stepMs, 'stepMs');
+  const series = parsePrometheusRange(response, { source: 'prometheus', ...(stepMs === undefined ? {} : { stepMs }) });
   const head = series[0];
   if (head === undefined)
     throw ApiError.badRequest([
@@ -253,13 +257,13 @@ export function prometheusToMetrics(response: unknown, limits: RequestLimits): M
         message: 'is empty: the query matched no series, so there is nothing to forecast',
       },
     ]);
-  const stepMs = head.stepMs;
-  const factor = minuteFactor(stepMs, 'prometheus (query step)');
+  const step = head.stepMs;
+  const factor = minuteFactor(step, 'prometheus (query step)');
   // Series of one response share the grid phase (the loader anchors them at the earliest sample)
   // but may start and end at different points: pad each to the union range with missing minutes.
   const start = Math.min(...series.map((s) => s.start));
-  const end = Math.max(...series.map((s) => s.start + s.values.length * stepMs));
-  const length = Math.round((end - start) / stepMs);
+  const end = Math.max(...series.map((s) => s.start + s.values.length * step));
+  const length = Math.round((end - start) / step);
   checkGrid(series.length, Math.floor(length / factor), 'prometheus', limits);
   const names = series.map((s) => s.labels.__name__ ?? s.id);
   const unique = new Set(names).size === names.length;
@@ -268,7 +272,7 @@ export function prometheusToMetrics(response: unknown, limits: RequestLimits): M
     const name = unique ? names[i]! : s.id;
     checkMetricName(name, `prometheus.data.result[${i}].metric`, limits);
     const aligned = new Float32Array(length).fill(Number.NaN);
-    aligned.set(s.values, Math.round((s.start - start) / stepMs));
+    aligned.set(s.values, Math.round((s.start - start) / step));
     metrics.set(name, toMinutes(aligned, factor));
   });
   return { metrics, start };

@@ -21,7 +21,12 @@ import {
 import { DEFAULT_KS, m7ChartSpec, m7Markdown, runM7 } from './m7.js';
 import { DEFAULT_COLD_MINUTES, m8Markdown, runM8 } from './m8.js';
 import { m9Markdown, runM9 } from './m9.js';
-import { harnessSelectionMarkdown, runHarnessSelection } from './harness-selection.js';
+import {
+  HARNESS_VARIANTS,
+  harnessSelectionMarkdown,
+  runHarnessSelection,
+  type HarnessVariant,
+} from './harness-selection.js';
 import { FLEET_PROTOCOL, type Protocol } from './protocol.js';
 import { CLI_COMMAND, modelProvenance, runInfo } from './provenance.js';
 import { writeResultsDoc } from './results-doc.js';
@@ -56,10 +61,10 @@ protocol
   --max-tuning-tenants N tune on at most N tuning tenants (reduced run)
   --workers N (2)        worker threads (0 = in-process)
 harness
-  --k N (32)  --budget-ms MS (200)  --validation-windows N (4)  --configs-per-model-row N (2)  --with-prior
+  --k N (32)  --budget-ms MS (200)  --validation-windows N (8)  --configs-per-model-row N (2)  --with-prior
   (the model dimension: every other model version in packages/pretrain/models/ joins the search)
 select-harness (the harness's request defaults, on TUNING tenants)
-  --select-tenants N (60)  --select-origins N (5)
+  --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
 baselines (M6)
   --light LIST (naive,snaive)  --light-origins N (5)  --heavy LIST (mstl-ets,arima,prophet)
   --heavy-origins N (1)  --heavy-share X (0.2)  --no-baselines
@@ -122,6 +127,7 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
       'm9-tenants': { type: 'string' },
       'select-tenants': { type: 'string' },
       'select-origins': { type: 'string' },
+      'select-variants': { type: 'string' },
       'm9-origins': { type: 'string' },
       'nab-dir': { type: 'string' },
       alpha: { type: 'string' },
@@ -480,6 +486,20 @@ async function m8(ctx: Context): Promise<void> {
   log(`m8: wall ${r.run.wallSeconds.toFixed(1)} s; dropped ${r.dropped}`);
 }
 
+/** --select-variants: a subset of HARNESS_VARIANTS by name (the first listed is the reference). */
+function selectedVariants(ctx: Context): readonly HarnessVariant[] {
+  const names = list(
+    ctx.values['select-variants'],
+    HARNESS_VARIANTS.map((v) => v.name),
+  );
+  return names.map((n) => {
+    const v = HARNESS_VARIANTS.find((x) => x.name === n);
+    if (v === undefined)
+      throw new Error(`--select-variants: unknown '${n}' (have: ${HARNESS_VARIANTS.map((x) => x.name).join('; ')})`);
+    return v;
+  });
+}
+
 /** The harness's request defaults compared on tuning tenants (harness-selection.ts). */
 async function selectHarness(ctx: Context): Promise<void> {
   const setup = await fleet(ctx);
@@ -489,6 +509,7 @@ async function selectHarness(ctx: Context): Promise<void> {
     model: modelProvenance(setup.modelPath),
     workers: ctx.workers,
     tenants: int(ctx.values['select-tenants'], 60),
+    variants: selectedVariants(ctx),
     originsPerTenant: int(ctx.values['select-origins'], 5),
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('select-harness'),

@@ -26,12 +26,14 @@ export interface HarnessVariant {
 export const HARNESS_VARIANTS: readonly HarnessVariant[] = [
   { name: 'v2', settings: DEFAULT_HARNESS },
   { name: 'v1', settings: HARNESS_V1 },
-  { name: 'v2, calibration none', settings: { ...DEFAULT_HARNESS, calibration: 'none' } },
-  { name: 'v2, 1 window', settings: { ...DEFAULT_HARNESS, validationWindows: 1 } },
-  { name: 'v2, no members', settings: { ...DEFAULT_HARNESS, members: [] } },
-  { name: 'v2, median of top 3', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'median' } } },
-  { name: 'v2, median of top 5', settings: { ...DEFAULT_HARNESS, combine: { top: 5, method: 'median' } } },
-  { name: 'v2, mean of top 3', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'mean' } } },
+  { name: 'v2 no-calibration', settings: { ...DEFAULT_HARNESS, calibration: 'none' } },
+  { name: 'v2 conformal-scaled', settings: { ...DEFAULT_HARNESS, calibration: 'conformal-scaled' } },
+  { name: 'v2 1-window', settings: { ...DEFAULT_HARNESS, validationWindows: 1 } },
+  { name: 'v2 4-windows', settings: { ...DEFAULT_HARNESS, validationWindows: 4 } },
+  { name: 'v2 no-members', settings: { ...DEFAULT_HARNESS, members: [] } },
+  { name: 'v2 top3-median', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'median' } } },
+  { name: 'v2 top5-median', settings: { ...DEFAULT_HARNESS, combine: { top: 5, method: 'median' } } },
+  { name: 'v2 top3-mean', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'mean' } } },
 ];
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];

@@ -208,6 +208,8 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
     normalisations: text('normalisations'),
     flip: p['flip'],
     selectionRule: selectionRule as Params['selectionRule'],
+    // Absent in params written before the knob existed: the winner alone.
+    combineTop: p['combineTop'] === undefined ? 1 : int('combineTop', 1, 8),
   };
   parseSubset(checked.contextLengths, CONTEXT_LENGTHS, 'contextLengths');
   parseSubset(checked.resolutions, RESOLUTIONS, 'resolutions');
@@ -233,7 +235,13 @@ async function harnessRequest(
 ): Promise<RequestOutcome> {
   const options = searchParams
     ? experiment.searchOptions(searchParams)
-    : { k: 1, validationWindows: 1, selection: 'per-tenant' as const, configsPerModelRow: 1 };
+    : {
+        k: 1,
+        validationWindows: 1,
+        selection: 'per-tenant' as const,
+        configsPerModelRow: 1,
+        combine: { top: 1, method: 'median' as const },
+      };
   const result: HarnessResult = await h.forecast({
     history: history(tenant),
     horizon: HORIZON,
@@ -246,6 +254,9 @@ async function harnessRequest(
       validationWindows: options.validationWindows,
       selection: options.selection,
       configsPerModelRow: options.configsPerModelRow,
+      combine: options.combine,
+      // best-fixed is one config: no statistical member may compete with it, nothing shifts it.
+      ...(searchParams ? {} : { members: [], calibration: 'none' as const }),
     },
   });
   return {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
 #   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
-#      (the cluster integration test) and chromium (the report.html browser test).
+#      (the cluster integration test), chromium (the report.html browser test), python3-torch and
+#      libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
@@ -20,6 +21,12 @@ done
 # The report.html test opens the page in headless Chromium (playwright-core drives the Debian
 # build at /usr/bin/chromium; `npx playwright install` would download one and fails offline).
 dpkg -s chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
+# The v2 default model is trained by PyTorch from Debian (packages/pretrain/python, run with
+# /usr/bin/python3); OpenBLAS makes its single-thread matrix products ~7x faster than the
+# reference BLAS (and becomes libfaiss's BLAS too).
+for pkg in python3-torch libopenblas0-pthread; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || apt_pkgs+=("$pkg")
+done
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   echo "setup: apt-get install ${apt_pkgs[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

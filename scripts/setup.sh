@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
 #   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
-#      (the cluster integration test), chromium (the report.html browser test), python3-torch and
-#      libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
+#      (the cluster integration test), chromium (the report.html browser test), prometheus
+#      (the forecast service's controller test starts one on a free loopback port), python3-torch
+#      and libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
@@ -21,17 +22,28 @@ done
 # The report.html test opens the page in headless Chromium (playwright-core drives the Debian
 # build at /usr/bin/chromium; `npx playwright install` would download one and fails offline).
 dpkg -s chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
+# Prometheus 2.42 (Debian bookworm): installed without its recommended node exporter, which would
+# start a daemon on :9100 where services are started by the package manager. The test starts its
+# own Prometheus and never uses the packaged service.
+no_recommends=()
+dpkg -s prometheus >/dev/null 2>&1 || no_recommends+=(prometheus)
 # The v2 default model is trained by PyTorch from Debian (packages/pretrain/python, run with
 # /usr/bin/python3); OpenBLAS makes its single-thread matrix products ~7x faster than the
-# reference BLAS (and becomes libfaiss's BLAS too).
+# reference BLAS (and becomes libfaiss's BLAS too). Without recommends: torch's pull in a desktop.
 for pkg in python3-torch libopenblas0-pthread; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || apt_pkgs+=("$pkg")
+  dpkg -s "$pkg" >/dev/null 2>&1 || no_recommends+=("$pkg")
 done
-if [ ${#apt_pkgs[@]} -gt 0 ]; then
-  echo "setup: apt-get install ${apt_pkgs[*]}"
+if [ ${#apt_pkgs[@]} -gt 0 ] || [ ${#no_recommends[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  if [ ${#apt_pkgs[@]} -gt 0 ]; then
+    echo "setup: apt-get install ${apt_pkgs[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  fi
+  if [ ${#no_recommends[@]} -gt 0 ]; then
+    echo "setup: apt-get install --no-install-recommends ${no_recommends[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${no_recommends[@]}" >/dev/null
+  fi
 fi
 
 stamp=node_modules/.setup-lock-sha

@@ -105,5 +105,7 @@ export function reachAt(series: readonly Float32Array[], origin: number, horizon
       }
     }
   }
-  return { n: origin, horizon, earliestOrigin: origin, minLastObserved, anyNegative };
+  // The grid scores each config's own forecast; the fleet's horizon is within every config's reach,
+  // and a config that cannot reach it is infeasible here rather than rolled out.
+  return { n: origin, horizon, earliestOrigin: origin, minLastObserved, anyNegative, rollout: false };
 }

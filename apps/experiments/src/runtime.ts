@@ -111,7 +111,13 @@ export class ExperimentRuntime {
         let harness = harnesses.get(priorKey);
         if (harness === undefined) {
           const priorSource = m.prior ? await priorFrom(m.prior, stores) : null;
-          harness = await Harness.create(forecaster, { priorSource, ...(costModel ? { costModel } : {}) });
+          // 'measure': K is never lowered by machine load, so a metric compared across runs cannot
+          // move with it; each request's latency is measured and its budget overrun counted.
+          harness = await Harness.create(forecaster, {
+            priorSource,
+            budgetMode: 'measure',
+            ...(costModel ? { costModel } : {}),
+          });
           costModel = harness.costModel;
           harnesses.set(priorKey, harness);
         }

@@ -20,7 +20,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TreeSchema } from '../src/workflow/tree-schema.js';
+import { TreeSchema } from '../src/workflow/state/tree-schema.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const RUNNER = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, resolveRunConfig } from '../src/cli/run-config.js';
+import { DEFAULT_SETTINGS, resolveRunConfig } from '../src/workdir/run-config.js';
 import { workdirPaths } from '../src/workdir/paths.js';
 
 const freshPaths = () => workdirPaths(mkdtempSync(join(tmpdir(), 'runner-config-')));

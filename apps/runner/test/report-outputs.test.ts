@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeReport } from '../src/cli/report-command.js';
+import { writeReport } from '../src/report/write-report.js';
 import { NO_SYNTHESIS, writeOutputs } from '../src/report/index.js';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { workdirPaths } from '../src/workdir/paths.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, type Io } from '../src/cli/main.js';
 import { NO_SYNTHESIS } from '../src/report/index.js';
-import { OutputsWriter } from '../src/workflow/report-hook.js';
+import { OutputsWriter } from '../src/report/outputs-writer.js';
 import { FakeMessagesServer } from './helpers/fake-messages-server.js';
 import { captureProcessOutput } from './helpers/capture-output.js';
 import { readTree } from './helpers/planner-fixtures.js';

@@ -9,10 +9,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LaunchJob } from '../src/workflow/launch-backend.js';
+import type { LaunchJob } from '../src/workflow/launch/launch-backend.js';
 import { loadWorkflowSettings } from '../src/workflow/settings.js';
-import { batchScript, jobName, parseSbatchId, sbatchArgs, SlurmBackend } from '../src/workflow/slurm-backend.js';
-import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/slurm-settings.js';
+import { batchScript, jobName, parseSbatchId, sbatchArgs, SlurmBackend } from '../src/workflow/launch/slurm-backend.js';
+import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/launch/slurm-settings.js';
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobState, LaunchJob } from '../src/workflow/launch-backend.js';
+import type { JobState, LaunchJob } from '../src/workflow/launch/launch-backend.js';
 import { NODE_COMMAND } from '../src/workflow/create-adapter.js';
-import { jobName, SlurmBackend } from '../src/workflow/slurm-backend.js';
-import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/slurm-settings.js';
+import { jobName, SlurmBackend } from '../src/workflow/launch/slurm-backend.js';
+import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/launch/slurm-settings.js';
 import { runRunner, sleep, spawnRunner, type RunnerProcess } from './fixtures/runner-process.js';
 import { countIds, readTsv } from './fixtures/workdir-invariants.js';
 

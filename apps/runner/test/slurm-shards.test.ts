@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseResultBlock } from '../src/workflow/evaluator-output.js';
+import { parseResultBlock } from '../src/workflow/experiment/evaluator-output.js';
 import {
   allShards,
   formatShard,
@@ -24,7 +24,7 @@ import {
   shardMetricsPath,
   type Shard,
   type ShardMetrics,
-} from '../src/workflow/shard.js';
+} from '../src/workflow/shards/shard.js';
 import { seededRandom } from './fixtures/seeded-random.js';
 
 interface Request {

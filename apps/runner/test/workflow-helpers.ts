@@ -21,13 +21,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AdapterContext } from '../src/cli/adapter-factory.js';
-import { DEFAULT_SETTINGS, RunConfigSchema, type RunSettings } from '../src/cli/run-config.js';
+import type { RunContext } from '../src/workdir/run-context.js';
+import { DEFAULT_SETTINGS, RunConfigSchema, type RunSettings } from '../src/workdir/run-config.js';
 import type { Outcome, WorkAdapter } from '../src/core/adapter.js';
 import type { JsonObject, WorkSpec } from '../src/core/work-spec.js';
 import { workdirPaths } from '../src/workdir/paths.js';
 import { createAdapter } from '../src/workflow/create-adapter.js';
-import { TreeSchema, type TreeNode } from '../src/workflow/tree-schema.js';
+import { TreeSchema, type TreeNode } from '../src/workflow/state/tree-schema.js';
 import { readTsv } from './fixtures/workdir-invariants.js';
 
 export const TINY_TEMPLATE_DIR = new URL('../templates/tiny/', import.meta.url);
@@ -52,7 +52,7 @@ export function writeWorkflowSettings(workdir: string, settings: Record<string, 
 }
 
 export interface InProcess {
-  readonly ctx: AdapterContext;
+  readonly ctx: RunContext;
   readonly lines: string[];
 }
 
@@ -97,12 +97,16 @@ const ANCHOR_PREFIX = `tsfm-workflow-test-anchor-${createHash('sha256')
 
 function anchorKey(): string {
   const hash = createHash('sha256');
-  for (const dir of [fileURLToPath(TINY_TEMPLATE_DIR), fileURLToPath(new URL('../src/workflow/', import.meta.url))]) {
-    for (const name of readdirSync(dir).sort()) {
-      hash.update(name);
-      hash.update(readFileSync(join(dir, name)));
+  const add = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      hash.update(entry.name);
+      if (entry.isDirectory()) add(path);
+      else hash.update(readFileSync(path));
     }
-  }
+  };
+  add(fileURLToPath(TINY_TEMPLATE_DIR));
+  add(fileURLToPath(new URL('../src/workflow/', import.meta.url)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
-import { ExperimentFailure } from '../src/workflow/failures.js';
-import { monitorJob } from '../src/workflow/job-monitor.js';
-import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workflow/launch-backend.js';
-import { evaluationJobs, monitorJobs } from '../src/workflow/shard-jobs.js';
+import { ExperimentFailure } from '../src/workflow/experiment/failures.js';
+import { monitorJob } from '../src/workflow/launch/job-monitor.js';
+import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workflow/launch/launch-backend.js';
+import { evaluationJobs, monitorJobs } from '../src/workflow/shards/shard-jobs.js';
 import {
   anchoredWorkdir,
   inProcessContext,

@@ -5,12 +5,12 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderTemplate, shellCommand, validateTemplate } from '../src/workflow/command-template.js';
-import { evaluatorResult } from '../src/workflow/evaluator-output.js';
-import { ExperimentFailure } from '../src/workflow/failures.js';
-import { resultsRow } from '../src/workflow/ledgers.js';
-import { LocalBackend } from '../src/workflow/local-backend.js';
-import { queuedNode } from '../src/workflow/planning.js';
+import { renderTemplate, shellCommand, validateTemplate } from '../src/workflow/launch/command-template.js';
+import { evaluatorResult } from '../src/workflow/experiment/evaluator-output.js';
+import { ExperimentFailure } from '../src/workflow/experiment/failures.js';
+import { resultsRow } from '../src/workflow/state/ledgers.js';
+import { LocalBackend } from '../src/workflow/launch/local-backend.js';
+import { queuedNode } from '../src/workflow/research/planning.js';
 import { pidAlive, removeTempDirs, tempDir } from './workflow-helpers.js';
 
 afterAll(removeTempDirs);

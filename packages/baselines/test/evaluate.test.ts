@@ -129,6 +129,56 @@ describe('evaluate CLI', () => {
     expect(report.windows[0].scores).toHaveLength(3);
   });
 
+  describe('the harness beyond the model horizon (a 30-second series, h in steps)', () => {
+    // 30-second points: two daily periods (2 × 2880) of history before two origins a day apart.
+    const dir = mkdtempSync(join(tmpdir(), 'baselines-cli-30s-'));
+    const csv = join(dir, 'series.csv');
+    const rows = ['timestamp,value'];
+    const t0 = Date.UTC(2024, 0, 1);
+    for (let i = 0; i < 9300; i++) {
+      const value = 50 + 20 * Math.sin((2 * Math.PI * i) / 2880) + 3 * Math.sin(i * 0.37);
+      rows.push(`${new Date(t0 + i * 30_000).toISOString().slice(0, 19).replace('T', ' ')},${value.toFixed(4)}`);
+    }
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const evaluate = (horizon: number) =>
+      run(
+        'npx',
+        [
+          'tsx',
+          'src/cli/evaluate.ts',
+          '--dataset',
+          `csv:${csv}`,
+          '--horizon',
+          String(horizon),
+          '--models',
+          'snaive,tsfm-harness',
+          '--origins',
+          '2',
+          '--harness-k',
+          '4',
+        ],
+        { cwd: packageDir },
+      );
+
+    it('h = 120 steps (one call reaches 64) is rolled out: no failed window, latency reported', async () => {
+      const { stdout } = await evaluate(120);
+      expect(stdout).toMatch(/^\| tsfm-harness \| .* \| 0\/2 \|$/m);
+      expect(stdout).toMatch(/tsfm-harness: latency p99 \d+\.\d ms, over the 200 ms budget \d+\/2/);
+      expect(stdout).not.toContain('⚠');
+    }, 300_000);
+
+    it('a model that fails every window is marked and the command exits 1', async () => {
+      // 513 steps > 8 rounds × 64: beyond the harness's rollout cap, so every window fails.
+      const failure = await evaluate(513).catch((e: { code: number; stdout: string }) => e);
+      expect((failure as { code: number }).code).toBe(1);
+      const stdout = (failure as { stdout: string }).stdout;
+      expect(stdout).toMatch(/^\| tsfm-harness ⚠ \| .* \| 2\/2 \|$/m);
+      expect(stdout).toMatch(/^\| snaive \| /m);
+      expect(stdout).toContain("⚠ FAILED: tsfm-harness failed 2/2 windows; seasonal naive's forecast stands in");
+      expect(stdout).toMatch(/horizon 513 steps is beyond this model/);
+    }, 300_000);
+  });
+
   it('rejects an unknown model with a usage error (exit code 2)', async () => {
     const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], {
       cwd: packageDir,

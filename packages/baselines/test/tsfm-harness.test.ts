@@ -96,10 +96,14 @@ describe('tsfmHarnessForecaster', () => {
     expect(alphas).toEqual([0.9]);
   });
 
-  it("rejects a horizon beyond the model's reach at the allowed resolutions (the evaluator counts it as failed)", async () => {
+  it("rolls a horizon beyond the model's reach out; beyond the rollout cap the window fails (the evaluator counts it)", async () => {
     const model = tsfmHarnessForecaster(harnessModule, await makeClient(), { k: 4 });
-    await expect(model.forecast({ history: hourly(300), horizon: HORIZON + 1, stepMs: HOUR_MS })).rejects.toThrow(
-      /horizon/,
+    const long = await model.forecast({ history: hourly(300), horizon: 2 * HORIZON + 3, stepMs: HOUR_MS });
+    expect(long.point.length).toBe(2 * HORIZON + 3);
+    expect(long.point.every(Number.isFinite)).toBe(true);
+    const beyond = harnessModule.MAX_ROLLOUT_ROUNDS * HORIZON + 1;
+    await expect(model.forecast({ history: hourly(300), horizon: beyond, stepMs: HOUR_MS })).rejects.toThrow(
+      new RegExp(`horizon ${beyond} steps is beyond this model`),
     );
   });
 });

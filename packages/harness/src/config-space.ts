@@ -18,6 +18,7 @@ import {
   type ResolutionMinutes,
 } from '@tsfm/tsfm-client';
 import type { HarnessForecaster } from './forecaster.js';
+import { MAX_ROLLOUT_ROUNDS } from './rollout.js';
 
 export interface ConfigFamily {
   readonly contextLength: number;
@@ -140,6 +141,11 @@ export interface RequestReach {
   readonly minLastObserved: number;
   /** Whether any metric has a negative observation. */
   readonly anyNegative: boolean;
+  /**
+   * No config reaches the horizon in one model call, so families are served by rolling out
+   * (rollout.ts) up to MAX_ROLLOUT_ROUNDS calls. False whenever a native forecast exists.
+   */
+  readonly rollout: boolean;
 }
 
 /** Coarse steps the client will feed for a row ending at `end`: min(context, ⌊end / r⌋). */
@@ -149,7 +155,7 @@ export function effectiveContext(contextLength: number, r: number, end: number):
 
 /** Can this family produce the FINAL forecast for every metric of the request? */
 export function servesFinal(f: ConfigFamily, reach: RequestReach): boolean {
-  if (reach.horizon > f.maxHorizonMinutes) return false;
+  if (reach.horizon > f.maxHorizonMinutes * (reach.rollout ? MAX_ROLLOUT_ROUNDS : 1)) return false;
   if (f.normalisation === 'log1p' && reach.anyNegative) return false;
   const r = f.resolutionMinutes;
   const steps = effectiveContext(f.contextLength, r, reach.n);

@@ -4,7 +4,8 @@
  * winner (ties → the fleet default), a latency budget enforced by a cost model, and a documented
  * cold-start path. See README.md.
  */
-export { Harness, type HarnessOptions } from './harness.js';
+export { Harness, BUDGET_MODES, type BudgetMode, type HarnessOptions } from './harness.js';
+export { MAX_ROLLOUT_ROUNDS } from './rollout.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export {
   HarnessRequestSchema,

@@ -5,6 +5,7 @@ import type { CalibrationMethod } from './calibration.js';
 import type { ColdStartReason, HarnessPath } from './cold-start.js';
 import type { SampleSource } from './config-sampler.js';
 import type { MetricScale } from './history-profile.js';
+import type { BudgetMode } from './budget.js';
 import type { SelectionMode } from './request.js';
 
 /** Wall-clock ms per stage; `total` is the whole request. */
@@ -99,6 +100,8 @@ export interface SkipNote {
 }
 
 export interface BudgetReport {
+  /** `enforce`: K was lowered to fit the budget when predicted to overrun; `measure`: K fixed, budget only measured. */
+  readonly mode: BudgetMode;
   readonly budgetMs: number;
   /** Budget left for the model call when K was decided: budget − time spent − predicted overhead. */
   readonly availableModelMs: number;
@@ -206,7 +209,10 @@ export interface HarnessResult {
   readonly requestRows: number;
   /** Rows a batch without dedupe would have sent for the same configs. */
   readonly naiveRequestRows: number;
-  /** forecastBatch calls made: 1, 0 on the flat path, 2 when a cold-start-prior forecast fell back to the default. */
+  /**
+   * forecastBatch calls made: 1; 0 on the flat path; one more when a cold-start-prior forecast fell
+   * back to the default; one per round when the horizon is rolled out (rollout.ts).
+   */
   readonly forecasterCalls: number;
   readonly timings: StageTimings;
   readonly prior: PriorReport;

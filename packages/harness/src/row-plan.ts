@@ -17,6 +17,7 @@ import type { ForecastRow } from '@tsfm/tsfm-client';
 import type { ConfigSpace } from './config-space.js';
 import { effectiveContext } from './config-space.js';
 import { modelRowsFor } from './forecaster.js';
+import { rolloutRounds } from './rollout.js';
 
 export interface PlanInput {
   readonly space: ConfigSpace;
@@ -39,7 +40,7 @@ export interface RowPlan {
   readonly slotOrigin: readonly number[];
   /** Slots used by the first c + 1 configs. */
   readonly slotsInPrefix: Int32Array;
-  /** Model rows (flip counts 2) of the first c + 1 configs. */
+  /** Model rows (flip counts 2, a rolled-out row once per round) of the first c + 1 configs. */
   readonly modelRowsInPrefix: Float64Array;
   /** Request rows of the first c + 1 configs, without dedupe (what a naive batch would send). */
   readonly naiveRowsInPrefix: Float64Array;
@@ -68,7 +69,7 @@ export function planRows(input: PlanInput): RowPlan {
     const f = space.familyOf[order[c]!]!;
     const fam = space.families[f]!;
     const r = fam.resolutionMinutes;
-    const perRow = modelRowsFor(fam);
+    const perRow = modelRowsFor(fam) * rolloutRounds(input.horizon, fam.maxHorizonMinutes);
     for (let o = 0; o < O; o++) {
       const end = ends[o]!;
       const steps = effectiveContext(fam.contextLength, r, end);
@@ -127,11 +128,12 @@ export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): B
   for (let s = 0; s < slotCount; s++) {
     const fam = space.families[plan.slotFamily[s]!]!;
     const end = ends[plan.slotOrigin[s]!]!;
+    const perRow = modelRowsFor(fam) * rolloutRounds(horizon, fam.maxHorizonMinutes);
     for (let m = 0; m < M; m++) {
       if (plan.needs[s * M + m] !== 1) continue;
       rowIndex[s * M + m] = rows.length;
       rows.push({ values: series[m]!, end, horizon, config: fam.rawConfig });
-      modelRows += modelRowsFor(fam);
+      modelRows += perRow;
     }
   }
   return { rows, rowIndex, modelRows };

@@ -15,7 +15,8 @@ let spy: MockInstance<TsfmClient['forecastBatch']>;
 
 beforeAll(async () => {
   client = await loadModel(pretrainShapedModel());
-  harness = await Harness.create(client);
+  // 'measure': these tests are about history lengths, so K must not depend on how busy the machine is.
+  harness = await Harness.create(client, { budgetMode: 'measure' });
   spy = vi.spyOn(client, 'forecastBatch');
 });
 afterAll(() => client.release());

@@ -12,7 +12,8 @@ let client: TsfmClient;
 let harness: Harness;
 beforeAll(async () => {
   client = await loadModel(pretrainShapedModel());
-  harness = await Harness.create(client);
+  // 'measure': which configs are tried must not depend on how busy the machine is.
+  harness = await Harness.create(client, { budgetMode: 'measure' });
 });
 afterAll(() => client.release());
 
@@ -102,7 +103,7 @@ describe('NaN runs', () => {
     // NaN on [N − 200, N − 60): a 64-minute context before the validation origin sees nothing,
     // while the final context (after N − 60) and longer contexts do.
     const short = parseConfig({ ...DEFAULT_CONFIG, contextLength: 64 });
-    const h2 = await Harness.create(client, { grid: [short] });
+    const h2 = await Harness.create(client, { grid: [short], budgetMode: 'measure' });
     const r = await h2.forecast(request(withNaN(base, N - 200, N - 60), { k: 8 }));
     expect(r.path).toBe('search');
     const tried = r.tried.find((t) => t.key === 'ctx64-r1-none-flip0-clamp1-fix1');

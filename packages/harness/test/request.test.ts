@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CostModel, Harness, HarnessError, parseRequest } from '../src/index.js';
+import { CostModel, Harness, HarnessError, MAX_ROLLOUT_ROUNDS, parseRequest } from '../src/index.js';
 import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
 import { syntheticTenant } from './helpers/tenants.js';
 
@@ -80,13 +80,14 @@ describe('request validation (zod at the boundary)', () => {
     }
   });
 
-  it('a horizon beyond every config of the model is a bad request', async () => {
+  it('a horizon beyond every config of the model, even rolled out, is a bad request', async () => {
     const harness = await Harness.create(new FakeForecaster(naive), {
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
     });
-    // The fake forecasts 64 steps: at most 64 · 60 = 3840 minutes at the coarsest resolution.
-    await expect(harness.forecast({ history: tenant, horizon: 3841, alpha: 0.5 })).rejects.toMatchObject({
-      code: 'bad-request',
-    });
+    // The fake forecasts 64 steps: 64 · 60 = 3840 minutes per call at the coarsest resolution,
+    // rolled out at most MAX_ROLLOUT_ROUNDS times.
+    await expect(
+      harness.forecast({ history: tenant, horizon: 3840 * MAX_ROLLOUT_ROUNDS + 1, alpha: 0.5 }),
+    ).rejects.toMatchObject({ code: 'bad-request', details: { field: 'horizon' } });
   });
 });

@@ -258,8 +258,12 @@ describe('latency budget', () => {
     expect(r.budget.predictedModelMs).toBeLessThanOrEqual(r.budget.availableModelMs);
     expect(r.budget.predictedModelMs).toBeCloseTo(1 + 0.25 * r.modelRows, 9);
     expect(fake.batches.at(-1)!.length).toBe(r.requestRows);
-    // The next config would not have fit.
-    expect(1 + 0.25 * (r.modelRows + 8)).toBeGreaterThan(r.budget.availableModelMs);
+    // The next config would not have fit: the same sample one config longer (prefixes of a seed's
+    // sample are the sample at a smaller K), measured without a budget, needs more than was available.
+    const { harness: unlimited } = await harnessWith(naive, { grid: 'full' });
+    const next = await unlimited.forecast(request({ k: r.kUsed + 1, budgetMs: 1e9 }));
+    expect(next.tried.map((t) => t.key).slice(0, r.kUsed)).toEqual(r.tried.map((t) => t.key));
+    expect(1 + 0.25 * next.modelRows).toBeGreaterThan(r.budget.availableModelMs);
   });
 
   it('an impossible budget still tries the default and returns a forecast', async () => {
@@ -270,6 +274,40 @@ describe('latency budget', () => {
     expect(r.kLowered).toBe(true);
     expect(r.winner.cpu!.key).toBe(r.defaultKey);
     expect(r.forecast.cpu!.length).toBe(60);
+  });
+
+  it("budgetMode 'measure' never lowers K, however slow the machine, and reports the overrun", async () => {
+    // A cost model that predicts every call to take a second: 'enforce' would cut K to 1.
+    const slow = (): CostModel => new CostModel({ fixedMs: 1000, perRowMs: 10, overheadMs: 0 });
+    const fake = new FakeForecaster(naive);
+    const measure = await Harness.create(fake, { costModel: slow(), budgetMode: 'measure' });
+    const enforce = await Harness.create(fake, { costModel: slow() });
+    const m = await measure.forecast(request({ k: 32, budgetMs: 20 }));
+    const e = await enforce.forecast(request({ k: 32, budgetMs: 20 }));
+    expect(e.kUsed).toBe(1);
+    expect(m.kUsed).toBe(32);
+    expect(m.kLowered).toBe(false);
+    expect(m.budgetCut).toEqual([]);
+    expect(m.budget.mode).toBe('measure');
+    expect(e.budget.mode).toBe('enforce');
+    expect(m.budget.overBudget).toBe(m.timings.total > 20);
+    expect(m.budget.actualTotalMs).toBe(m.timings.total);
+  });
+
+  it("budgetMode 'measure' gives the same forecast as an unlimited budget", async () => {
+    const fake = new FakeForecaster(oracle([X]));
+    const measure = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
+    const unlimited = await Harness.create(fake, { costModel: FREE() });
+    const a = await measure.forecast(request({ k: 24, budgetMs: 1 }));
+    const b = await unlimited.forecast(request({ k: 24, budgetMs: 1e9 }));
+    expect(a.tried.map((t) => t.key)).toEqual(b.tried.map((t) => t.key));
+    expect(Array.from(a.forecast.net!)).toEqual(Array.from(b.forecast.net!));
+  });
+
+  it('refuses an unknown budgetMode', async () => {
+    await expect(
+      Harness.create(new FakeForecaster(naive), { costModel: FREE(), budgetMode: 'lax' as never }),
+    ).rejects.toThrow(/budgetMode must be one of enforce, measure/);
   });
 
   it('a generous budget keeps K', async () => {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { describeZodIssues } from '../workdir/file-errors.js';
-import { RunSettingsSchema, type RunSettings } from './run-config.js';
+import { RunSettingsSchema, type RunSettings } from '../workdir/run-config.js';
 
 export const USAGE = `usage:
   run.ts <workdir> [--program program.md] [--planner claude|offline] [--model NAME]

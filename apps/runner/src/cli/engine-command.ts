@@ -11,9 +11,10 @@ import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { acquireLock, WorkdirLockedError, type WorkdirLock } from '../workdir/lock.js';
 import { workdirPaths, type WorkdirPaths } from '../workdir/paths.js';
 import { ensureInboxDirs, fileEdits, takePendingEdits } from '../workdir/queue-commands.js';
-import { adapterModuleFromEnv, loadAdapterModule, type AdapterContext } from './adapter-factory.js';
-import { writeReport } from './report-command.js';
-import { resolveRunConfig, type RunSettings } from './run-config.js';
+import { adapterModuleFromEnv, loadAdapterModule } from './load-adapter.js';
+import type { RunContext } from '../workdir/run-context.js';
+import { writeReport } from '../report/write-report.js';
+import { resolveRunConfig, type RunSettings } from '../workdir/run-config.js';
 import { createRunnerLog } from './runner-log.js';
 
 export interface EngineOptions {
@@ -62,7 +63,7 @@ export async function runEngine(
       await removeStaleTemps(dir, STALE_TEMP_MS);
     }
 
-    const ctx: AdapterContext = { paths, config, sessionStartedAt, log };
+    const ctx: RunContext = { paths, config, sessionStartedAt, log };
     const adapterModule = await loadAdapterModule(config);
     const adapter = await adapterModule.createAdapter(ctx);
 

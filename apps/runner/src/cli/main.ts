@@ -1,10 +1,10 @@
 /** Dispatches a parsed command and turns known errors into a message and an exit code. */
-import { loadAdapterModule } from './adapter-factory.js';
+import { loadAdapterModule } from './load-adapter.js';
 import { parseCommand, USAGE, UsageError } from './args.js';
 import { runEngine } from './engine-command.js';
 import { queueCommand, QueueEditRefused } from './queue-command.js';
-import { writeReport } from './report-command.js';
-import { loadRunConfig } from './run-config.js';
+import { writeReport } from '../report/write-report.js';
+import { loadRunConfig } from '../workdir/run-config.js';
 import { statusText } from './status-command.js';
 import { writeHtmlReport } from '../report/index.js';
 import { WorkdirFileError } from '../workdir/file-errors.js';

@@ -15,7 +15,7 @@ import { acquireLock, WorkdirLockedError } from '../workdir/lock.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import { applyInboxOffline, readEditOutcome, submitEdit, type EditOutcome } from '../workdir/queue-commands.js';
 import type { QueueAction } from './args.js';
-import { phaseOf, readEngineView } from './engine-view.js';
+import { phaseOf, readEngineView } from '../workdir/engine-view.js';
 
 export class QueueEditRefused extends Error {
   override readonly name = 'QueueEditRefused';

@@ -1,6 +1,6 @@
 /** `run.ts status <workdir>`: what the engine is doing, from the checkpoint and the lock. */
-import { loadRunConfig } from './run-config.js';
-import { phaseOf, readEngineView } from './engine-view.js';
+import { loadRunConfig } from '../workdir/run-config.js';
+import { phaseOf, readEngineView } from '../workdir/engine-view.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 
 export async function statusText(paths: WorkdirPaths, json: boolean): Promise<string> {

@@ -1,5 +1,6 @@
 /**
- * The whole contract between the scheduler and a domain. Kept as small as it can be: the
+ * The whole contract between the scheduler and a domain: the `WorkAdapter` the scheduler drives,
+ * and the module a domain plugs in with (`AdapterModule`: a factory, and optionally its report). Kept as small as it can be: the
  * scheduler knows specs, slots and checkpoints; everything else (what a job is, how it is
  * launched, what its result means, what to try next, when a budget is spent) is the adapter's.
  *
@@ -58,4 +59,29 @@ export interface WorkAdapter<R = unknown> {
    * on every loop; jobs already running are allowed to finish and are recorded.
    */
   stopReason?(): string | undefined;
+}
+
+/**
+ * What a domain's factory is handed when a session starts. The paths and the config are the
+ * caller's types (the runner passes its workdir paths and config.json: workdir/run-context.ts),
+ * so this contract stays free of any particular layout on disk.
+ */
+export interface AdapterContext<Paths = unknown, Config = unknown> {
+  readonly paths: Paths;
+  readonly config: Config;
+  /** When this session started; caps measured over the whole run are the adapter's to keep. */
+  readonly sessionStartedAt: Date;
+  readonly log: (line: string) => void;
+}
+
+export type AdapterFactory<Ctx> = (ctx: Ctx) => Promise<WorkAdapter<unknown>>;
+
+/** Writes the run's report from durable state and returns its path. */
+export type ReportWriter<Ctx> = (ctx: Ctx) => Promise<string>;
+
+/** What a domain module exports: `createAdapter`, and optionally its own `writeReport`. */
+export interface AdapterModule<Ctx> {
+  readonly createAdapter: AdapterFactory<Ctx>;
+  /** Optional; without it the engine writes its own, domain-free report. */
+  readonly writeReport?: ReportWriter<Ctx> | undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * Which baseline a seed experiment stands for: the node's `seedKind` when the workflow wrote one
- * (workflow/tree-schema.ts), else words in its name, id or params (`seed-harness-default`,
+ * (workflow/state/tree-schema.ts), else words in its name, id or params (`seed-harness-default`,
  * `{ baseline: 'oracle' }`), for trees written before that field or by hand.
  *
  * Two of them are references, not candidates, as in the workflow's keep/discard rule: the oracle

@@ -33,7 +33,7 @@ export const TreeNodeSchema = z.looseObject({
   latencyMsP99: z.number().nullable(),
   commit: z.string().nullable(),
   seed: z.boolean(),
-  /** Which reference a seed is (workflow/tree-schema.ts); any string, so a new kind does not break the report. */
+  /** Which reference a seed is (workflow/state/tree-schema.ts); any string, so a new kind does not break the report. */
   seedKind: z.string().nullable().optional(),
   createdAt: timestamp,
   startedAt: timestamp,
@@ -200,7 +200,7 @@ function stringField(value: unknown, key: string): string | undefined {
   return typeof field === 'string' && field.length > 0 ? field : undefined;
 }
 
-/** engine_state.json (workflow/engine-state.ts): `stop: {reason, detail}` says most, `stopReason` less. */
+/** engine_state.json (workflow/state/engine-state.ts): `stop: {reason, detail}` says most, `stopReason` less. */
 function stopReasonFrom(state: unknown): string | undefined {
   const stop = typeof state === 'object' && state !== null ? (state as Record<string, unknown>)['stop'] : undefined;
   const reason = stringField(stop, 'reason');

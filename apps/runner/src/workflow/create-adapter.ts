@@ -13,36 +13,36 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { AdapterContext, AdapterFactory, ReportWriter } from '../cli/adapter-factory.js';
-import { engineReport, logSynthesis, reportSynthesizer } from '../cli/report-command.js';
-import type { OutputsWritten, WriteOutputsOptions } from '../report/index.js';
-import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
+import type { RunAdapterFactory, RunContext, RunReportWriter } from '../workdir/run-context.js';
+import { logSynthesis, reportSynthesizer } from '../report/write-report.js';
+import { writeOutputs } from '../report/write-outputs.js';
+import { writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
 import { listInbox, submitEdit } from '../workdir/queue-commands.js';
-import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './command-template.js';
-import { EngineStateStore, loadEngineState, type EngineState } from './engine-state.js';
-import { firstLines } from './failures.js';
-import type { LaunchBackend } from './launch-backend.js';
-import { openLedgers } from './ledgers.js';
-import { LocalBackend } from './local-backend.js';
-import { PLAN_KIND } from './payload.js';
-import { loadReportModule, OutputsWriter } from './report-hook.js';
+import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
+import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
+import { firstLines } from './experiment/failures.js';
+import type { LaunchBackend } from './launch/launch-backend.js';
+import { openLedgers } from './state/ledgers.js';
+import { LocalBackend } from './launch/local-backend.js';
+import { PLAN_KIND } from './experiment/payload.js';
+import { OutputsWriter } from '../report/outputs-writer.js';
 import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
-import { SlurmBackend } from './slurm-backend.js';
-import { defaultSlurmSettings, type SlurmSettings } from './slurm-settings.js';
-import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source-repo.js';
+import { SlurmBackend } from './launch/slurm-backend.js';
+import { defaultSlurmSettings, type SlurmSettings } from './launch/slurm-settings.js';
+import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source/source-repo.js';
 import {
   readTemplateManifest,
   resolveTemplateDir,
   TEMPLATE_MANIFEST,
   TemplateManifestSchema,
   type TemplateManifest,
-} from './template.js';
-import { TreeStore } from './tree-store.js';
-import { sourceHash, typeCheck } from './type-check.js';
+} from './source/template.js';
+import { TreeStore } from './state/tree-store.js';
+import { sourceHash, typeCheck } from './source/type-check.js';
 import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
-import { workflowPaths, type WorkflowPaths } from './workflow-paths.js';
+import { workflowPaths, type WorkflowPaths } from './state/workflow-paths.js';
 
 /** `node --import tsx`, as absolute paths: jobs run from a workdir anywhere on disk. */
 export const NODE_COMMAND: readonly string[] = [process.execPath, '--import', tsxLoaderUrl()];
@@ -50,7 +50,7 @@ export const NODE_COMMAND: readonly string[] = [process.execPath, '--import', ts
 /** Background output writers by workdir, so writeReport can wait for the one in flight. */
 const outputWriters = new Map<string, OutputsWriter>();
 
-export const createAdapter: AdapterFactory = async (ctx) => {
+export const createAdapter: RunAdapterFactory = async (ctx) => {
   const paths = workflowPaths(ctx.paths);
   const settings = await loadWorkflowSettings(paths.settings);
   const backend = createBackend(ctx.config.launch, settings.slurm);
@@ -95,21 +95,10 @@ export const createAdapter: AdapterFactory = async (ctx) => {
   return adapter;
 };
 
-/** Writes the outputs through the report module (src/report), or the engine's plain report without it. */
-export const writeReport: ReportWriter = async (ctx) => {
+/** Writes the outputs (src/report), with the synthesis a report asked for on purpose gets. */
+export const writeReport: RunReportWriter = async (ctx) => {
   await outputWriters.get(ctx.paths.root)?.settle();
-  const module = await loadReportModule();
-  if (typeof module?.writeOutputs === 'function') {
-    // The report asked for on purpose gets the synthesis (report-hook's background writer never
-    // does); the hook's ReportModule type predates the options argument.
-    const writeOutputs = module.writeOutputs as (
-      workdir: string,
-      options?: WriteOutputsOptions,
-    ) => Promise<OutputsWritten | undefined>;
-    logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
-    return ctx.paths.report;
-  }
-  await writeFileAtomic(ctx.paths.report, await engineReport(ctx.paths));
+  logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
   return ctx.paths.report;
 };
 
@@ -120,11 +109,7 @@ export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBack
   return new LocalBackend(launch);
 }
 
-async function anchorWorkdir(
-  ctx: AdapterContext,
-  paths: WorkflowPaths,
-  settings: WorkflowSettings,
-): Promise<EngineState> {
+async function anchorWorkdir(ctx: RunContext, paths: WorkflowPaths, settings: WorkflowSettings): Promise<EngineState> {
   const templateDir = resolveTemplateDir(settings.template, ctx.paths.root);
   const manifest = await readTemplateManifest(templateDir);
   ctx.log(`anchoring ${paths.source} on template "${manifest.name}" (${templateDir})`);
@@ -198,7 +183,7 @@ async function anchoredManifest(paths: WorkflowPaths, state: EngineState): Promi
   return manifest;
 }
 
-async function queueRoundIfIdle(ctx: AdapterContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {
+async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {
   const checkpoint = await new CheckpointStore(ctx.paths).load();
   if (!checkpoint || checkpoint.queue.length > 0 || checkpoint.running.length > 0) return;
   if (!adapter.seedsDone()) return;

@@ -15,8 +15,8 @@
 import { z } from 'zod';
 import { readFile } from 'node:fs/promises';
 import { describeZodIssues, parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
-import { MAX_SHARDS } from './shard.js';
-import { SlurmSettingsSchema } from './slurm-settings.js';
+import { MAX_SHARDS } from './shards/shard.js';
+import { SlurmSettingsSchema } from './launch/slurm-settings.js';
 
 export const DEFAULT_TEMPLATE = 'autoresearch';
 

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AdapterContext } from '../cli/adapter-factory.js';
+import type { RunContext } from '../workdir/run-context.js';
 import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../core/adapter.js';
 import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
 import {
@@ -35,12 +35,12 @@ import {
 } from '../planners/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { analysisMarkdown, bestCandidate, decide } from './analysis.js';
-import type { EngineState, EngineStateStore, RoundRecord } from './engine-state.js';
-import { readLogTail, type EvaluatorResult } from './evaluator-output.js';
-import { ExperimentFailure, firstLines } from './failures.js';
-import type { JobHandle, LaunchBackend } from './launch-backend.js';
-import { recordInLedgers, type Ledgers } from './ledgers.js';
+import { analysisMarkdown, bestCandidate, decide } from './research/analysis.js';
+import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
+import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
+import { ExperimentFailure, firstLines } from './experiment/failures.js';
+import type { JobHandle, LaunchBackend } from './launch/launch-backend.js';
+import { recordInLedgers, type Ledgers } from './state/ledgers.js';
 import {
   EXPERIMENT_KIND,
   ExperimentPayloadSchema,
@@ -48,10 +48,16 @@ import {
   payloadToJson,
   type ExperimentDefinition,
   type ExperimentPayload,
-} from './payload.js';
-import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './planning.js';
-import type { OutputsWriter } from './report-hook.js';
-import { evaluationJobs, evaluationResult, monitorJobs, prepareShardDir, type ShardedJob } from './shard-jobs.js';
+} from './experiment/payload.js';
+import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './research/planning.js';
+import type { OutputsWriter } from '../report/outputs-writer.js';
+import {
+  evaluationJobs,
+  evaluationResult,
+  monitorJobs,
+  prepareShardDir,
+  type ShardedJob,
+} from './shards/shard-jobs.js';
 import type { WorkflowSettings } from './settings.js';
 import {
   applyPatch,
@@ -60,12 +66,12 @@ import {
   createWorktree,
   frozenProblems,
   readFileAtCommit,
-} from './source-repo.js';
-import { PARAMS_FILE, type TemplateManifest } from './template.js';
-import { isFinal, type TreeNode } from './tree-schema.js';
-import type { TreeStore } from './tree-store.js';
-import { sourceHash, typeCheck } from './type-check.js';
-import type { WorkflowPaths } from './workflow-paths.js';
+} from './source/source-repo.js';
+import { PARAMS_FILE, type TemplateManifest } from './source/template.js';
+import { isFinal, type TreeNode } from './state/tree-schema.js';
+import type { TreeStore } from './state/tree-store.js';
+import { sourceHash, typeCheck } from './source/type-check.js';
+import type { WorkflowPaths } from './state/workflow-paths.js';
 
 /** What run() hands complete(): an experiment's evaluator result, or a plan spec's no-op. */
 export type JobValue = { readonly kind: 'experiment'; readonly result: EvaluatorResult } | { readonly kind: 'plan' };
@@ -74,7 +80,7 @@ export type JobValue = { readonly kind: 'experiment'; readonly result: Evaluator
 const PLAN_PRIORITY = 1e9;
 
 export interface WorkflowDeps {
-  readonly ctx: AdapterContext;
+  readonly ctx: RunContext;
   readonly settings: WorkflowSettings;
   readonly paths: WorkflowPaths;
   readonly manifest: TemplateManifest;

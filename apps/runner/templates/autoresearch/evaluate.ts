@@ -95,14 +95,16 @@ let fixed: ForecastConfig | undefined;
 let harness: Harness | undefined;
 if (mode === 'search') {
   const grid = experiment.grid(params, servable);
-  harness = await Harness.create(client, { grid: grid as ForecastConfig[] });
+  // 'measure': K is never lowered by machine load (the metric must not move with it); the budget
+  // is measured and its overruns counted (over_budget).
+  harness = await Harness.create(client, { grid: grid as ForecastConfig[], budgetMode: 'measure' });
   console.log(
     `harness over ${harness.space.configs.length} configs (experiment grid ${grid.length} + the fleet default); options ${JSON.stringify(experiment.searchOptions(params))}`,
   );
 } else if (mode === 'best-fixed') {
   fixed = await bestFixedConfig(tuning);
   // K = 1 over a grid of one: the harness forecasts with the fixed config, timed like any request.
-  harness = await Harness.create(client, { grid: [fixed], defaultConfig: fixed });
+  harness = await Harness.create(client, { grid: [fixed], defaultConfig: fixed, budgetMode: 'measure' });
   console.log(`best fixed config on ${tuning.length} tuning tenants: ${configKey(fixed)}`);
 }
 
@@ -168,7 +170,7 @@ console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2
 // onnxruntime keeps native threads alive; the result is out, so leave now.
 process.exit(0);
 
-/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shard.ts), restated because a frozen template imports nothing from the runner. */
+/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated because a frozen template imports nothing from the runner. */
 function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);

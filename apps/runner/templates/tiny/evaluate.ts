@@ -144,7 +144,7 @@ console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2
 // Exit explicitly: a timer left behind by an experiment must not keep a finished run alive.
 process.exit(0);
 
-/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shard.ts), restated because a frozen template imports nothing from the runner. */
+/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated because a frozen template imports nothing from the runner. */
 function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);

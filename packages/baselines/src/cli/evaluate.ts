@@ -130,6 +130,9 @@ interface HarnessLog {
     defaultKey: string;
     kUsed: number;
     tieToDefault: boolean;
+    /** The request's time (the harness's own clock) and whether it broke the 200 ms budget. */
+    latencyMs: number;
+    overBudget: boolean;
   }[];
 }
 
@@ -161,6 +164,8 @@ async function buildModel(
           defaultKey: r.defaultKey,
           kUsed: r.kUsed,
           tieToDefault: w?.tieToDefault ?? false,
+          latencyMs: r.timings.total,
+          overBudget: r.budget.overBudget,
         });
       },
     });
@@ -248,6 +253,9 @@ export async function main(argv: string[]): Promise<void> {
   for (const r of results) {
     for (const f of r.run.failures.slice(0, 5)) console.log(`${r.name} failed on ${f.id}: ${f.error}`);
   }
+  const failedModels = failureLines(summaries);
+  if (failedModels.lines.length > 0) console.log(`\n${failedModels.lines.join('\n')}`);
+  if (failedModels.whole.length > 0) process.exitCode = 1;
 
   if (args.json) {
     const out = resolve(args.json);
@@ -272,6 +280,24 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * A window a model throws on is scored with seasonal naive's forecast (run.ts), so a row with
+ * failures is not that model's alone: say so loudly, and name the models that failed EVERY window
+ * (their row is seasonal naive under another name; the command then exits 1).
+ */
+function failureLines(summaries: readonly ModelSummary[]): { lines: string[]; whole: string[] } {
+  const lines: string[] = [];
+  const whole: string[] = [];
+  for (const s of summaries) {
+    if (s.failed === 0) continue;
+    if (s.failed === s.windows) whole.push(s.model);
+    lines.push(
+      `⚠ ${s.failed === s.windows ? 'FAILED: ' : ''}${s.model} failed ${s.failed}/${s.windows} windows; seasonal naive's forecast stands in for them in its row`,
+    );
+  }
+  return { lines, whole };
+}
+
 /** Which configs won: search vs cold start, how often the default kept its place, top winners. */
 function harnessSummary(name: string, log: HarnessLog): string {
   const n = log.results.length;
@@ -281,8 +307,13 @@ function harnessSummary(name: string, log: HarnessLog): string {
   for (const r of searched) counts.set(r.winner, (counts.get(r.winner) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
   const kUsed = searched.length > 0 ? Math.min(...searched.map((r) => r.kUsed)) : 0;
+  const latencies = log.results.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const p99 =
+    latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]! : NaN;
+  const overBudget = log.results.filter((r) => r.overBudget).length;
   return (
-    `${name}: ${searched.length}/${n} series searched (K used ≥ ${kUsed}), ${n - searched.length} cold start; ` +
+    `${name}: latency p99 ${p99.toFixed(1)} ms, over the 200 ms budget ${overBudget}/${n} (K fixed, budget measured); ` +
+    `${searched.length}/${n} series searched (K used ≥ ${kUsed}), ${n - searched.length} cold start; ` +
     `the default (${searched[0]?.defaultKey ?? '-'}) won ${defaultWon}/${searched.length}; ` +
     `most frequent winners: ${top.map(([k, c]) => `${k} ×${c}`).join(', ')}`
   );

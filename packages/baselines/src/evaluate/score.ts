@@ -171,7 +171,8 @@ export function formatTable(rows: readonly ModelSummary[], withOwa: boolean): st
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (const r of rows) {
     const cells = [
-      r.model,
+      // A row with failed windows is partly seasonal naive (run.ts): marked so it cannot pass unseen.
+      r.failed > 0 ? `${r.model} ⚠` : r.model,
       fmt(r.smape, 3),
       fmt(r.mase, 3),
       ...(withOwa ? [fmt(r.owa, 3)] : []),

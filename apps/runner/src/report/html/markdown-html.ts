@@ -1,5 +1,5 @@
 /**
- * The small Markdown subset analysis.md files use (workflow/analysis.ts), turned into HTML:
+ * The small Markdown subset analysis.md files use (workflow/research/analysis.ts), turned into HTML:
  * headings, paragraphs, bullet and numbered lists, fenced code, pipe tables, `code`, **bold** and
  * *italic*. Safe by construction: every piece of text is HTML-escaped before any tag is added, and
  * no construct creates a link, an image or an attribute, so nothing in a file can run or load.

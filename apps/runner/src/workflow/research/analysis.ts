@@ -1,0 +1,196 @@
+/**
+ * What a finished experiment means: the keep/discard decision, runs/<id>/analysis.md, and the
+ * knowledge text the planner reads. All of it is computed from the tree, so it reads the same
+ * whichever process writes it.
+ *
+ * The decision: a candidate is `keep` when its metric is lower than every candidate finished
+ * before it (karpathy's rule: the branch advances), else `discard`. Reference seeds — the best
+ * fixed config and the oracle — are `keep` when they produced a metric, and never move that line:
+ * the oracle is a hindsight floor, and the best fixed config is the bar the thesis has to clear,
+ * which analysis.md reports next to every result.
+ */
+import { nonDefaultParams, type ParamSpace } from '../../planners/index.js';
+import { isCandidate, type NodeDecision, type TreeNode } from '../state/tree-schema.js';
+
+/** Relative differences below this are run-to-run noise (program.md). */
+export const NOISE_RELATIVE = 0.01;
+
+export interface References {
+  readonly bestFixed: (TreeNode & { metric: number }) | undefined;
+  readonly oracle: (TreeNode & { metric: number }) | undefined;
+  readonly harnessDefault: (TreeNode & { metric: number }) | undefined;
+}
+
+function measured(node: TreeNode | undefined): (TreeNode & { metric: number }) | undefined {
+  return node && node.status === 'completed' && node.metric !== null
+    ? (node as TreeNode & { metric: number })
+    : undefined;
+}
+
+export function referencesOf(nodes: readonly TreeNode[]): References {
+  const find = (kind: TreeNode['seedKind']) => measured(nodes.find((node) => node.seedKind === kind));
+  return { bestFixed: find('best-fixed'), oracle: find('oracle'), harnessDefault: find('harness-default') };
+}
+
+/** Lowest-metric candidate (ties: the earlier one), optionally leaving one node out. */
+export function bestCandidate(
+  nodes: readonly TreeNode[],
+  except?: string,
+): (TreeNode & { metric: number }) | undefined {
+  let best: (TreeNode & { metric: number }) | undefined;
+  for (const node of nodes) {
+    if (node.id === except || !isCandidate(node)) continue;
+    if (best === undefined || node.metric < best.metric) best = node;
+  }
+  return best;
+}
+
+export function decide(node: TreeNode, metric: number, nodes: readonly TreeNode[]): NodeDecision {
+  if (node.seedKind === 'best-fixed' || node.seedKind === 'oracle') return 'keep';
+  const best = bestCandidate(nodes, node.id);
+  return best === undefined || metric < best.metric ? 'keep' : 'discard';
+}
+
+export function relativeChange(value: number, reference: number): number {
+  return (value - reference) / Math.abs(reference || 1);
+}
+
+function percent(change: number): string {
+  const text = `${(change * 100).toFixed(change !== 0 && Math.abs(change) < 0.001 ? 3 : 1)}%`;
+  return change > 0 ? `+${text}` : text.replace('-', '−');
+}
+
+function metricText(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6);
+}
+
+function describeParams(space: ParamSpace, node: TreeNode): string {
+  const moved = Object.entries(nonDefaultParams(space, node.params)).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return moved.length === 0 ? 'all defaults' : moved.join(', ');
+}
+
+/** Share of the gap between the harness default and the oracle that `metric` closes. */
+function gapClosed(metric: number, refs: References): string | undefined {
+  if (!refs.oracle || !refs.harnessDefault) return undefined;
+  const gap = refs.harnessDefault.metric - refs.oracle.metric;
+  if (!(gap > 0)) return undefined;
+  return `${(((refs.harnessDefault.metric - metric) / gap) * 100).toFixed(0)}%`;
+}
+
+export interface AnalysisInput {
+  readonly node: TreeNode;
+  readonly nodes: readonly TreeNode[];
+  readonly space: ParamSpace;
+  readonly editable: string;
+  readonly baseCommit: string | null;
+  /** The end of the job's log, for failures that ran. */
+  readonly logTail?: string;
+}
+
+export function analysisMarkdown({ node, nodes, space, editable, baseCommit, logTail }: AnalysisInput): string {
+  const refs = referencesOf(nodes);
+  const title = node.status === 'completed' ? `completed, ${node.decision}` : `failed (${node.decision ?? 'crash'})`;
+  const lines = [`# ${node.id} — ${node.name}: ${title}`, ''];
+  lines.push(`**Hypothesis.** ${node.hypothesis || '(none given)'}`, '');
+  const patch = node.patch
+    ? `a ${node.patch.split('\n').length}-line patch to ${editable}`
+    : `no change to ${editable}`;
+  const base = node.parent ? `built on ${node.parent}` : 'built on the anchor';
+  lines.push(
+    `**What was tried.** ${node.seedKind ? `reference seed (${node.seedKind}); ` : ''}params: ${describeParams(space, node)}; ${patch}; ` +
+      `${base}${baseCommit ? ` (${baseCommit.slice(0, 12)})` : ''}; commit ${node.commit ? node.commit.slice(0, 12) : 'none'}.`,
+    '',
+  );
+
+  if (node.status !== 'completed' || node.metric === null) {
+    lines.push(`**What happened.** ${node.error ?? 'no metric'}`, '');
+    if (logTail && logTail.trim())
+      lines.push('Last lines of the log:', '', '```', ...logTail.trimEnd().split('\n').slice(-20), '```', '');
+    lines.push(
+      '**Decision.** crash: no metric, so nothing to compare. Read the reason above before proposing anything similar.',
+    );
+    return lines.join('\n') + '\n';
+  }
+
+  const metric = node.metric;
+  lines.push(
+    `**Result.** metric ${metricText(metric)} (lower is better)${node.latencyMsP99 === null ? '' : `, latency p99 ${node.latencyMsP99.toFixed(2)} ms`}.`,
+    '',
+  );
+  const rows: string[] = [];
+  const parent = node.parent ? measured(nodes.find((n) => n.id === node.parent)) : undefined;
+  if (parent)
+    rows.push(
+      `| parent ${parent.id} | ${metricText(parent.metric)} | ${percent(relativeChange(metric, parent.metric))} |`,
+    );
+  const bestBefore = bestCandidate(
+    nodes.filter((n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt)),
+    node.id,
+  );
+  if (bestBefore)
+    rows.push(
+      `| best candidate before (${bestBefore.id}) | ${metricText(bestBefore.metric)} | ${percent(relativeChange(metric, bestBefore.metric))} |`,
+    );
+  if (refs.bestFixed && refs.bestFixed.id !== node.id)
+    rows.push(
+      `| best fixed config (${refs.bestFixed.id}) | ${metricText(refs.bestFixed.metric)} | ${percent(relativeChange(metric, refs.bestFixed.metric))} |`,
+    );
+  if (refs.oracle && refs.oracle.id !== node.id) {
+    const closed = gapClosed(metric, refs);
+    rows.push(
+      `| oracle, the floor (${refs.oracle.id}) | ${metricText(refs.oracle.metric)} | ${percent(relativeChange(metric, refs.oracle.metric))}${closed ? `; closes ${closed} of the default→oracle gap` : ''} |`,
+    );
+  }
+  if (rows.length > 0) lines.push('| compared with | metric | change |', '|---|---|---|', ...rows, '');
+  lines.push(`**Decision.** ${decisionSentence(node, metric, bestBefore)}`);
+  return lines.join('\n') + '\n';
+}
+
+function decisionSentence(
+  node: TreeNode,
+  metric: number,
+  bestBefore: (TreeNode & { metric: number }) | undefined,
+): string {
+  if (node.seedKind === 'oracle') return 'keep (reference): the hindsight floor; it is never a candidate for best.';
+  if (node.seedKind === 'best-fixed')
+    return 'keep (reference): the bar per-request search has to clear by more than noise.';
+  if (!bestBefore) return 'keep: the first candidate with a metric.';
+  const change = relativeChange(metric, bestBefore.metric);
+  const noise =
+    Math.abs(change) < NOISE_RELATIVE ? ' — within the ~1% noise band, so do not build a line of work on it alone' : '';
+  return node.decision === 'keep'
+    ? `keep: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`
+    : `discard: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`;
+}
+
+/** The planner's knowledge: the references, the best so far and the latest crash notes. */
+export function knowledgeText(nodes: readonly TreeNode[]): string {
+  const refs = referencesOf(nodes);
+  const best = bestCandidate(nodes);
+  const lines = ['References (seed experiments; the oracle and the best fixed config are not candidates):'];
+  lines.push(
+    `- best fixed config, grid-searched on the tuning tenants: ${refs.bestFixed ? metricText(refs.bestFixed.metric) : 'no metric'}`,
+  );
+  lines.push(
+    `- oracle, each request's best config in hindsight (the floor): ${refs.oracle ? metricText(refs.oracle.metric) : 'no metric'}`,
+  );
+  lines.push(
+    `- per-request harness at its defaults: ${refs.harnessDefault ? metricText(refs.harnessDefault.metric) : 'no metric'}`,
+  );
+  if (best) {
+    const vsFixed = refs.bestFixed
+      ? `; ${percent(relativeChange(best.metric, refs.bestFixed.metric))} against the best fixed config`
+      : '';
+    const closed = gapClosed(best.metric, refs);
+    lines.push(
+      '',
+      `Best candidate so far: ${best.id} "${best.name}" with metric ${metricText(best.metric)}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`,
+    );
+  }
+  const crashes = nodes.filter((node) => node.decision === 'crash' && node.error).slice(-5);
+  if (crashes.length > 0) {
+    lines.push('', 'Recent crashes:');
+    for (const node of crashes) lines.push(`- ${node.id} "${node.name}": ${node.error!.split('\n')[0]}`);
+  }
+  return lines.join('\n');
+}

@@ -50,6 +50,7 @@ describe('α-quantile on a model with known quantiles', () => {
     const harness = await Harness.create(client, {
       grid,
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+      budgetMode: 'measure',
     });
     const r = await harness.forecast({
       history: { values: ramp(2000) },

@@ -26,6 +26,7 @@ describe('archetypeStorePrior', () => {
     const harness = await Harness.create(new FakeForecaster(naive), {
       priorSource: source,
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+      budgetMode: 'measure',
     });
 
     const cold = await harness.forecast({ history: syntheticTenant(90, 77), horizon: 60, alpha: 0.9 });
@@ -49,6 +50,7 @@ describe('archetypeStorePrior', () => {
     const harness = await Harness.create(new FakeForecaster(naive), {
       priorSource: source,
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+      budgetMode: 'measure',
     });
     const r = await harness.forecast({ history: syntheticTenant(90, 1), horizon: 60, alpha: 0.9 });
     expect(r.path).toBe('cold-start-default');

@@ -71,6 +71,7 @@ describe('calibrated coverage on exchangeable data', () => {
             grid: [config],
             defaultConfig: config,
             costModel: FREE(),
+            budgetMode: 'measure',
           });
           const rng = new SeededRandom(seed);
           const draw = sampler(kind, rng);
@@ -118,6 +119,7 @@ describe('calibrated coverage on exchangeable data', () => {
       grid: [config],
       defaultConfig: config,
       costModel: FREE(),
+      budgetMode: 'measure',
     });
     const rng = new SeededRandom(3);
     let coveredRaw = 0;

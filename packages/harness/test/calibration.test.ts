@@ -46,7 +46,7 @@ const biasedLow: Predict = (row, levels) => {
 
 async function harnessWith(predict: Predict) {
   const fake = new FakeForecaster(predict);
-  return { fake, harness: await Harness.create(fake, { grid: GRID, costModel: FREE() }) };
+  return { fake, harness: await Harness.create(fake, { grid: GRID, costModel: FREE(), budgetMode: 'measure' }) };
 }
 
 /** The fields a caller reads; timings and budget vary by run. */

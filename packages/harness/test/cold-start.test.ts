@@ -10,7 +10,7 @@ const long = syntheticTenant(3000, 4);
 
 async function make(priorSource: ConfigPriorSource | null) {
   const fake = new FakeForecaster(naive);
-  return { fake, harness: await Harness.create(fake, { priorSource, costModel: FREE() }) };
+  return { fake, harness: await Harness.create(fake, { priorSource, costModel: FREE(), budgetMode: 'measure' }) };
 }
 
 describe('cold start', () => {

@@ -10,7 +10,7 @@ const tenant = syntheticTenant(3000, 8);
 describe('typed errors', () => {
   it('a forecaster that throws → model-failure, with the cause kept', async () => {
     const fake = new FakeForecaster(naive);
-    const harness = await Harness.create(fake, { costModel: FREE() });
+    const harness = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
     fake.forecastBatch = () => Promise.reject(new Error('onnxruntime: out of memory'));
     const error = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HarnessError);
@@ -21,7 +21,7 @@ describe('typed errors', () => {
 
   it('a forecaster returning the wrong number of results → model-failure', async () => {
     const fake = new FakeForecaster(naive);
-    const harness = await Harness.create(fake, { costModel: FREE() });
+    const harness = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
     const real = fake.forecastBatch.bind(fake);
     fake.forecastBatch = async (rows) => (await real(rows)).slice(1);
     await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({
@@ -31,7 +31,7 @@ describe('typed errors', () => {
 
   it('a model that emits NaN everywhere → model-failure, not a NaN forecast (no statistical member to fall to)', async () => {
     const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
-    const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE(), budgetMode: 'measure' });
     await expect(
       harness.forecast({ history: tenant, horizon: 60, alpha: 0.9, options: { members: [] } }),
     ).rejects.toMatchObject({ code: 'model-failure' });
@@ -39,7 +39,7 @@ describe('typed errors', () => {
 
   it('a model that emits NaN everywhere, with the statistical members on: a member forecasts, finite', async () => {
     const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
-    const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE(), budgetMode: 'measure' });
     const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 });
     expect(r.winner.cpu!.key).toMatch(/^stat-/);
     expect(r.winner.cpu!.config).toBeNull();
@@ -55,7 +55,7 @@ describe('typed errors', () => {
         ? new Float32Array(row.horizon * levels.length).fill(Number.NaN)
         : naive(row, levels);
     };
-    const harness = await Harness.create(new FakeForecaster(predict), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(predict), { costModel: FREE(), budgetMode: 'measure' });
     const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9, k: 32 });
     expect(bad).not.toBe('');
     const broken = r.tried.filter((t) => familyOf(t.config) === bad);
@@ -72,6 +72,7 @@ describe('typed errors', () => {
     await expect(
       Harness.create(tiny, {
         costModel: FREE(),
+        budgetMode: 'measure',
         defaultConfig: {
           contextLength: 512,
           resolutionMinutes: 1,

@@ -76,6 +76,7 @@ async function harnessWith(predict: Predict, options: { rangeMultiple?: number; 
   const harness = await Harness.create(fake, {
     grid: GRID,
     costModel: FREE(),
+    budgetMode: 'measure',
     ...(options.rangeMultiple === undefined ? {} : { finalGuard: { rangeMultiple: options.rangeMultiple } }),
     ...(options.prior === undefined ? {} : { priorSource: staticPrior(options.prior) }),
   });
@@ -234,9 +235,10 @@ describe('final-forecast guard in the harness', () => {
     const client = await loadModel(pretrainShapedModel());
     try {
       // The budget is unlimited so the two harnesses' cost models cannot pick different K.
-      const on = await Harness.create(client, { costModel: FREE() });
+      const on = await Harness.create(client, { costModel: FREE(), budgetMode: 'measure' });
       const off = await Harness.create(client, {
         costModel: FREE(),
+        budgetMode: 'measure',
         finalGuard: { rangeMultiple: Number.POSITIVE_INFINITY },
       });
       for (const [seed, selection] of [

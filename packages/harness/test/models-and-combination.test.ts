@@ -37,6 +37,7 @@ describe('the model dimension', () => {
     const second = new FakeForecaster(oracle);
     const harness = await Harness.create(primary, {
       costModel: FREE(),
+      budgetMode: 'measure',
       modelName: 'v1',
       models: [{ name: 'v2', forecaster: second }],
     });
@@ -62,6 +63,7 @@ describe('the model dimension', () => {
     await expect(
       Harness.create(new FakeForecaster(naive), {
         costModel: FREE(),
+        budgetMode: 'measure',
         models: [{ name: 'default', forecaster: new FakeForecaster(naive) }],
       }),
     ).rejects.toThrow(/model name 'default' is used twice/);
@@ -70,7 +72,7 @@ describe('the model dimension', () => {
 
 describe('combination of the top m', () => {
   it('the median of the top 3 by validation score; the winner is the best of them, the combination recorded', async () => {
-    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE(), budgetMode: 'measure' });
     const one = await harness.forecast(request());
     const three = await harness.forecast(request({ options: { combine: { top: 3, method: 'median' } } }));
     expect(three.winner.cpu!.key).toBe(one.winner.cpu!.key);

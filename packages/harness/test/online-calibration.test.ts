@@ -89,9 +89,10 @@ describe('online calibration through the harness', () => {
 
   it('sequential peaks of a biased forecaster come to miss at about 1 − α (and at far more without)', async () => {
     const fake = new FakeForecaster(biasedLow);
-    const without = await Harness.create(fake, { costModel: FREE() });
+    const without = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
     const online = await Harness.create(fake, {
       costModel: FREE(),
+      budgetMode: 'measure',
       online: { store: new MemoryOnlineStore(), rate: 0.3 },
     });
     const a = await missRate(without, 500, 600);
@@ -105,6 +106,7 @@ describe('online calibration through the harness', () => {
     const fake = new FakeForecaster(biasedLow);
     const first = await Harness.create(fake, {
       costModel: FREE(),
+      budgetMode: 'measure',
       online: { store: new FileOnlineStore(dir), rate: 0.3 },
     });
     let n = 500;
@@ -116,6 +118,7 @@ describe('online calibration through the harness', () => {
     // A new harness on the same directory (a restart) starts from the saved offset.
     const restarted = await Harness.create(fake, {
       costModel: FREE(),
+      budgetMode: 'measure',
       online: { store: new FileOnlineStore(dir), rate: 0.3 },
     });
     const r = await restarted.forecast(request(n));

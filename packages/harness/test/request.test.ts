@@ -74,6 +74,7 @@ describe('request validation (zod at the boundary)', () => {
   it('the harness rejects garbage with a HarnessError, never a plain Error', async () => {
     const harness = await Harness.create(new FakeForecaster(naive), {
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+      budgetMode: 'measure',
     });
     for (const input of [null, 42, {}, { history: tenant }]) {
       await expect(harness.forecast(input as never)).rejects.toMatchObject({
@@ -86,6 +87,7 @@ describe('request validation (zod at the boundary)', () => {
   it('a horizon beyond every config of the model, even rolled out, is a bad request', async () => {
     const harness = await Harness.create(new FakeForecaster(naive), {
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
+      budgetMode: 'measure',
     });
     // The fake forecasts 64 steps: 64 · 60 = 3840 minutes per call at the coarsest resolution,
     // rolled out at most MAX_ROLLOUT_ROUNDS times.

@@ -74,7 +74,11 @@ describe('rollout beyond the model horizon', () => {
   });
 
   it('cold start rolls out too', async () => {
-    const harness = await Harness.create(resolutionOne(client), { grid: rawGrid(), costModel: FREE() });
+    const harness = await Harness.create(resolutionOne(client), {
+      grid: rawGrid(),
+      costModel: FREE(),
+      budgetMode: 'measure',
+    });
     const values = ramp(30);
     const r = await harness.forecast({ history: { values }, horizon: 20, alpha: 0.5 });
     expect(r.path).toBe('cold-start-default');
@@ -94,7 +98,11 @@ describe('rollout beyond the model horizon', () => {
   });
 
   it('beyond the rollout cap the request is refused, counted in steps', async () => {
-    const harness = await Harness.create(resolutionOne(client), { grid: rawGrid(), costModel: FREE() });
+    const harness = await Harness.create(resolutionOne(client), {
+      grid: rawGrid(),
+      costModel: FREE(),
+      budgetMode: 'measure',
+    });
     const h = REACH * MAX_ROLLOUT_ROUNDS + 1;
     await expect(harness.forecast({ history: { values: ramp(2000) }, horizon: h, alpha: 0.9 })).rejects.toThrow(
       new RegExp(`horizon ${h} steps is beyond this model: one call reaches ${REACH} steps`),

@@ -32,7 +32,12 @@ async function harnessWith(
 ) {
   const fake = new FakeForecaster(predict);
   const grid = options.grid === 'full' ? undefined : (options.grid ?? GRID);
-  const harness = await Harness.create(fake, { grid, costModel: options.cost ?? FREE() });
+  const harness = await Harness.create(fake, {
+    grid,
+    costModel: options.cost ?? FREE(),
+    // Only the latency-budget tests (which pass a cost model) enforce the budget: elsewhere K must not depend on load.
+    budgetMode: options.cost ? 'enforce' : 'measure',
+  });
   return { fake, harness };
 }
 
@@ -246,24 +251,28 @@ describe('rolling-origin validation windows', () => {
 
 describe('latency budget', () => {
   it('lowers K so the predicted time fits, and says so', async () => {
-    const cost = new CostModel({ fixedMs: 1, perRowMs: 0.25, overheadMs: 0 });
+    // A second per model row, and a budget of the first 4 configs' rows plus 0.9 s: whatever this
+    // machine spends before the model call (well under 0.9 s), 4 configs fit and 32 do not.
+    const { harness: probe } = await harnessWith(naive, { grid: 'full' });
+    const rows4 = (await probe.forecast(request({ k: 4, budgetMs: 1e9 }))).modelRows;
+    const cost = new CostModel({ fixedMs: 0, perRowMs: 1000, overheadMs: 0 });
     const { fake, harness } = await harnessWith(naive, { grid: 'full', cost });
-    const r = await harness.forecast(request({ k: 32, budgetMs: 20 }));
+    const r = await harness.forecast(request({ k: 32, budgetMs: 1000 * rows4 + 900 }));
     expect(r.kRequested).toBe(32);
     expect(r.kLowered).toBe(true);
     expect(r.kUsed).toBeLessThan(32);
-    expect(r.kUsed).toBeGreaterThanOrEqual(2);
+    expect(r.kUsed).toBeGreaterThanOrEqual(4);
     expect(r.tried.length).toBe(r.kUsed);
     expect(r.budgetCut.length).toBe(32 - r.kUsed);
     expect(r.budget.predictedModelMs).toBeLessThanOrEqual(r.budget.availableModelMs);
-    expect(r.budget.predictedModelMs).toBeCloseTo(1 + 0.25 * r.modelRows, 9);
+    expect(r.budget.predictedModelMs).toBeCloseTo(1000 * r.modelRows, 6);
     expect(fake.batches.at(-1)!.length).toBe(r.requestRows);
     // The next config would not have fit: the same sample one config longer (prefixes of a seed's
     // sample are the sample at a smaller K), measured without a budget, needs more than was available.
     const { harness: unlimited } = await harnessWith(naive, { grid: 'full' });
     const next = await unlimited.forecast(request({ k: r.kUsed + 1, budgetMs: 1e9 }));
     expect(next.tried.map((t) => t.key).slice(0, r.kUsed)).toEqual(r.tried.map((t) => t.key));
-    expect(1 + 0.25 * next.modelRows).toBeGreaterThan(r.budget.availableModelMs);
+    expect(1000 * next.modelRows).toBeGreaterThan(r.budget.availableModelMs);
   });
 
   it('an impossible budget still tries the default and returns a forecast', async () => {
@@ -297,7 +306,7 @@ describe('latency budget', () => {
   it("budgetMode 'measure' gives the same forecast as an unlimited budget", async () => {
     const fake = new FakeForecaster(oracle([X]));
     const measure = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
-    const unlimited = await Harness.create(fake, { costModel: FREE() });
+    const unlimited = await Harness.create(fake, { costModel: FREE(), budgetMode: 'measure' });
     const a = await measure.forecast(request({ k: 24, budgetMs: 1 }));
     const b = await unlimited.forecast(request({ k: 24, budgetMs: 1e9 }));
     expect(a.tried.map((t) => t.key)).toEqual(b.tried.map((t) => t.key));

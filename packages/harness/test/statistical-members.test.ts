@@ -89,7 +89,7 @@ describe('statistical members in the harness', () => {
   const tenant = { id: 'seasonal', metrics: { cpu: cycle(n), mem: cycle(n, 0.01) } };
 
   it('compete on the same windows: a daily cycle against a last-value model is won by a seasonal member', async () => {
-    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE(), budgetMode: 'measure' });
     const r = await harness.forecast({
       history: tenant,
       horizon: 12,
@@ -118,7 +118,7 @@ describe('statistical members in the harness', () => {
   });
 
   it('a member the history is too short for is skipped and counted; members: [] turns them off', async () => {
-    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE() });
+    const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE(), budgetMode: 'measure' });
     const short = { id: 'short', metrics: { cpu: cycle(4 * P) } };
     const r = await harness.forecast({
       history: short,

@@ -18,8 +18,9 @@ import { logSynthesis, reportSynthesizer } from '../report/write-report.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import { writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
+import { WorkdirFileError } from '../workdir/file-errors.js';
 import { listInbox, submitEdit } from '../workdir/queue-commands.js';
+import { confirmRun } from './confirmation.js';
 import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
 import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
 import { firstLines } from './experiment/failures.js';
@@ -31,14 +32,8 @@ import { OutputsWriter } from '../report/outputs-writer.js';
 import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
 import { SlurmBackend } from './launch/slurm-backend.js';
 import { defaultSlurmSettings, type SlurmSettings } from './launch/slurm-settings.js';
-import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source/source-repo.js';
-import {
-  readTemplateManifest,
-  resolveTemplateDir,
-  TEMPLATE_MANIFEST,
-  TemplateManifestSchema,
-  type TemplateManifest,
-} from './source/template.js';
+import { createAnchor, hashFiles, linkNodeModules, tsxLoaderUrl } from './source/source-repo.js';
+import { anchoredManifest, readTemplateManifest, resolveTemplateDir } from './source/template.js';
 import { TreeStore } from './state/tree-store.js';
 import { sourceHash, typeCheck } from './source/type-check.js';
 import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
@@ -58,7 +53,7 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   await mkdir(ctx.paths.logsDir, { recursive: true });
   await linkNodeModules(paths);
   const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
-  const manifest = await anchoredManifest(paths, stored);
+  const manifest = await anchoredManifest(paths.source, stored);
   if (settings.shards > 1 && !manifest.shardable) {
     throw new WorkdirFileError(
       'workflow.json',
@@ -95,9 +90,18 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   return adapter;
 };
 
-/** Writes the outputs (src/report), with the synthesis a report asked for on purpose gets. */
+/**
+ * The report asked for on purpose (the end of a run, `run.ts report`): first the confirmation
+ * split for the seeds and the best (confirmation.ts; skipped while jobs run), then the outputs
+ * (src/report) with the synthesis.
+ */
 export const writeReport: RunReportWriter = async (ctx) => {
   await outputWriters.get(ctx.paths.root)?.settle();
+  ctx.log(
+    await confirmRun(ctx, { nodeCommand: NODE_COMMAND }).catch(
+      (error: Error) => `no confirmation: ${error.message.split('\n')[0]}`,
+    ),
+  );
   logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
   return ctx.paths.report;
 };
@@ -166,21 +170,6 @@ function anchorError(template: string, reason: string): WorkdirFileError {
     [`template "${template}" cannot be anchored: ${reason}`],
     'Nothing was run; the workdir has no anchor yet, so the next run starts over.',
   );
-}
-
-/** template.json as committed at the anchor (checked against its recorded hash), not as it sits on disk. */
-async function anchoredManifest(paths: WorkflowPaths, state: EngineState): Promise<TemplateManifest> {
-  const text = await readFileAtCommit(paths.source, state.anchorCommit, TEMPLATE_MANIFEST);
-  const manifest = parseJsonText(
-    text,
-    TemplateManifestSchema,
-    `source/${TEMPLATE_MANIFEST}@${state.anchorCommit.slice(0, 12)}`,
-  ) as TemplateManifest;
-  if (manifest.editable !== state.editable)
-    throw new Error(
-      `source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${state.editable}`,
-    );
-  return manifest;
 }
 
 async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {

@@ -35,7 +35,9 @@ import {
 } from '../planners/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { analysisMarkdown, bestCandidate, decide } from './research/analysis.js';
+import { analysisMarkdown, currentBest } from './research/analysis.js';
+import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
+import { keepVerdict, type Scored } from './research/keep-rule.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
 import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
 import { ExperimentFailure, firstLines } from './experiment/failures.js';
@@ -266,7 +268,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const { paths, manifest } = this.deps;
     const runDir = paths.runDir(id);
     const args = manifest.evaluate.map((arg) =>
-      arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')),
+      arg
+        .replaceAll('{data}', paths.data)
+        .replaceAll('{metrics}', join(runDir, 'metrics.json'))
+        .replaceAll('{fan}', join(runDir, 'fan.json')),
     );
     return evaluationJobs({
       id,
@@ -303,12 +308,17 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       let result: EvaluatorResult | undefined;
       if (outcome.ok && outcome.value.kind === 'experiment') {
         result = outcome.value.result;
-        const decision = decide(node, result.metric, tree.all());
+        const units = await readUnitsFile(join(runDir, 'metrics.json'));
+        const { decision, reason } = await this.decide(node, result, units);
         node = await tree.update(id, {
           status: 'completed',
           decision,
+          decisionReason: reason,
           metric: result.metric,
+          metricHalfWidth: units ? relativeHalfWidth(metricInterval(units), result.metric) : null,
           latencyMsP99: result.latencyMsP99,
+          budgetMs: result.budgetMs,
+          overBudget: result.overBudget,
           commit,
           finishedAt,
           error: null,
@@ -363,6 +373,30 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     if (this.deps.settings.outputs) this.deps.outputs.request();
   }
 
+  /**
+   * The keep rule (research/keep-rule.ts) against the current best, on the search split only.
+   * Reference seeds are kept as references and never compared.
+   */
+  private async decide(
+    node: TreeNode,
+    result: EvaluatorResult,
+    units: Unit[] | undefined,
+  ): Promise<{ decision: 'keep' | 'discard'; reason: string }> {
+    if (node.seedKind === 'best-fixed' || node.seedKind === 'oracle')
+      return { decision: 'keep', reason: 'a reference seed: shown beside every result, never the best' };
+    const candidate: Scored = { id: node.id, ...result, units };
+    const best = currentBest(this.deps.tree.all(), node.id);
+    const bestScored: Scored | undefined = best && {
+      id: best.id,
+      metric: best.metric,
+      units: await readUnitsFile(join(this.deps.paths.runDir(best.id), 'metrics.json')),
+      latencyMsP99: best.latencyMsP99,
+      budgetMs: best.budgetMs,
+      overBudget: best.overBudget,
+    };
+    return keepVerdict(candidate, bestScored, this.deps.manifest.keep);
+  }
+
   /** After an experiment: a plan spec when the seeds are done and nothing else is pending. */
   private async nextRound(triggerId: string): Promise<WorkSpec[]> {
     const { state } = this.deps;
@@ -386,7 +420,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const round = this.deps.state.state.rounds.length + 1;
     const at = new Date().toISOString();
     const nodes = this.deps.tree.all();
-    const bestBefore = bestCandidate(nodes)?.metric ?? null;
+    const bestBefore = currentBest(nodes)?.metric ?? null;
     const stop = this.stopDecision([...this.deps.state.state.rounds.map((r) => r.bestBefore), bestBefore]);
     const base = {
       id: spec.id,
@@ -549,7 +583,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   }
 
   private async editableSource(): Promise<string> {
-    const best = bestCandidate(this.deps.tree.all());
+    const best = currentBest(this.deps.tree.all());
     const commit = best?.commit ?? this.deps.state.state.anchorCommit;
     return (await readFileAtCommit(this.deps.paths.source, commit, this.deps.manifest.editable)) + '\n';
   }

@@ -23,7 +23,10 @@ export const USAGE = `usage:
   run.ts queue <workdir> move <id> <priority>
   run.ts queue <workdir> drop <id>
   run.ts queue <workdir> add <spec.json>
-      Queue edits are validated, and safe whether or not the engine is running.`;
+  run.ts queue <workdir> cancel <id>
+      Queue edits are validated, and safe whether or not the engine is running. An added spec is
+      checked against the workflow (kind, name, knobs and their values, a patch to the editable
+      file only); cancel drops a queued spec, or stops a running one and records it as cancelled.`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -33,7 +36,8 @@ export type QueueAction =
   | { readonly op: 'list'; readonly json: boolean }
   | { readonly op: 'move'; readonly id: string; readonly priority: number }
   | { readonly op: 'drop'; readonly id: string }
-  | { readonly op: 'add'; readonly specFile: string };
+  | { readonly op: 'add'; readonly specFile: string }
+  | { readonly op: 'cancel'; readonly id: string };
 
 export type Command =
   | { readonly kind: 'help' }
@@ -114,7 +118,7 @@ function parseQueue(argv: readonly string[]): Command {
   const json = argv.includes('--json');
   const words = argv.filter((word) => word !== '--json' && word !== '--');
   const [workdir, op, ...args] = words;
-  if (!workdir || !op) throw new UsageError('queue needs a workdir and one of: list, move, drop, add');
+  if (!workdir || !op) throw new UsageError('queue needs a workdir and one of: list, move, drop, add, cancel');
   const expect = (count: number, shape: string) => {
     if (args.length !== count) throw new UsageError(`usage: run.ts queue <workdir> ${shape}`);
   };
@@ -136,8 +140,11 @@ function parseQueue(argv: readonly string[]): Command {
     case 'add':
       expect(1, 'add <spec.json>');
       return { kind: 'queue', workdir, action: { op: 'add', specFile: args[0]! } };
+    case 'cancel':
+      expect(1, 'cancel <id>');
+      return { kind: 'queue', workdir, action: { op: 'cancel', id: args[0]! } };
     default:
-      throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop or add`);
+      throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop, add or cancel`);
   }
 }
 

@@ -14,10 +14,11 @@
 import { isReference } from './seed-roles.js';
 import type { TreeNode } from './tree-input.js';
 
-export type Outcome = 'kept' | 'discarded' | 'crashed' | 'undecided' | 'running' | 'queued';
+export type Outcome = 'kept' | 'discarded' | 'crashed' | 'cancelled' | 'undecided' | 'running' | 'queued';
 
 /** What a node looks like on a chart: its decision once it has one, else where it is in its life. */
 export function outcomeOf(node: TreeNode): Outcome {
+  if (node.status === 'cancelled' || node.decision === 'cancelled') return 'cancelled';
   if (node.status === 'failed' || node.decision === 'crash') return 'crashed';
   if (node.status === 'completed') {
     if (node.metric === null) return 'crashed';
@@ -81,7 +82,11 @@ export function rankByMetric(nodes: readonly TreeNode[]): TreeNode[] {
   const group = (node: TreeNode): number => {
     if (hasMetric(node)) return 0;
     const outcome = outcomeOf(node);
-    return outcome === 'crashed' || outcome === 'undecided' ? 1 : outcome === 'running' ? 2 : 3;
+    return outcome === 'crashed' || outcome === 'undecided' || outcome === 'cancelled'
+      ? 1
+      : outcome === 'running'
+        ? 2
+        : 3;
   };
   return [...nodes].sort((a, b) => {
     const byGroup = group(a) - group(b);
@@ -92,7 +97,7 @@ export function rankByMetric(nodes: readonly TreeNode[]): TreeNode[] {
 }
 
 export function isFinished(node: TreeNode): boolean {
-  return node.status === 'completed' || node.status === 'failed';
+  return node.status === 'completed' || node.status === 'failed' || node.status === 'cancelled';
 }
 
 /**
@@ -119,6 +124,8 @@ export interface StatusCounts {
   readonly undecided: number;
   /** Failed, or decided as a crash, or completed without a metric. */
   readonly crashed: number;
+  /** Stopped by `run.ts queue cancel`. */
+  readonly cancelled: number;
   /** preparing, running or analyzing. */
   readonly running: number;
   readonly queued: number;
@@ -135,6 +142,7 @@ export function countStatuses(nodes: readonly TreeNode[]): StatusCounts {
     discarded: count('discarded'),
     undecided: count('undecided'),
     crashed: count('crashed'),
+    cancelled: count('cancelled'),
     running: count('running'),
     queued: count('queued'),
     seeds: nodes.filter((node) => node.seed).length,

@@ -107,6 +107,7 @@ export function countsText(counts: StatusCounts): string {
     `${counts.discarded} discarded`,
     ...(counts.undecided > 0 ? [`${counts.undecided} without a decision`] : []),
     `${counts.crashed} crashed or failed`,
+    ...(counts.cancelled > 0 ? [`${counts.cancelled} cancelled`] : []),
     `${counts.running} running`,
     `${counts.queued} queued`,
   ];

@@ -13,7 +13,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { RunAdapterFactory, RunContext, RunReportWriter } from '../workdir/run-context.js';
+import type { RunAdapterFactory, RunAdapterModule, RunContext, RunReportWriter } from '../workdir/run-context.js';
 import { logSynthesis, reportSynthesizer } from '../report/write-report.js';
 import { writeOutputs } from '../report/write-outputs.js';
 import { writeJsonAtomic } from '../workdir/atomic-file.js';
@@ -21,6 +21,7 @@ import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { WorkdirFileError } from '../workdir/file-errors.js';
 import { listInbox, submitEdit } from '../workdir/queue-commands.js';
 import { confirmRun } from './confirmation.js';
+import { queuedSpecProblem } from './experiment/queued-spec.js';
 import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
 import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
 import { firstLines } from './experiment/failures.js';
@@ -36,7 +37,7 @@ import { createAnchor, hashFiles, linkNodeModules, tsxLoaderUrl } from './source
 import { anchoredManifest, readTemplateManifest, resolveTemplateDir } from './source/template.js';
 import { TreeStore } from './state/tree-store.js';
 import { sourceHash, typeCheck } from './source/type-check.js';
-import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
+import { nextPlanId, patienceHistory, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
 import { workflowPaths, type WorkflowPaths } from './state/workflow-paths.js';
 
 /** `node --import tsx`, as absolute paths: jobs run from a workdir anywhere on disk. */
@@ -104,6 +105,19 @@ export const writeReport: RunReportWriter = async (ctx) => {
   );
   logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
   return ctx.paths.report;
+};
+
+/**
+ * The queue command's check of an added spec (AdapterModule.createSpecValidator): the same as the
+ * running adapter's validateSpec, from the anchored template and the tree as they are on disk.
+ */
+export const createSpecValidator: NonNullable<RunAdapterModule['createSpecValidator']> = async (ctx) => {
+  const paths = workflowPaths(ctx.paths);
+  const state = await loadEngineState(paths.engineState);
+  if (!state) return () => 'the workdir is not anchored yet; run it once before queueing experiments by hand';
+  const manifest = await anchoredManifest(paths.source, state);
+  const nodeIds = new Set((await TreeStore.open(paths)).all().map((node) => node.id));
+  return (spec) => queuedSpecProblem(spec, { paramSpace: manifest.paramSpace, editable: manifest.editable, nodeIds });
 };
 
 export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBackend {
@@ -176,7 +190,7 @@ async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapte
   const checkpoint = await new CheckpointStore(ctx.paths).load();
   if (!checkpoint || checkpoint.queue.length > 0 || checkpoint.running.length > 0) return;
   if (!adapter.seedsDone()) return;
-  const stop = adapter.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+  const stop = adapter.stopDecision(patienceHistory(state.state.rounds));
   if (stop) {
     ctx.log(
       `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`,

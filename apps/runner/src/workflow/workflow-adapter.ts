@@ -23,7 +23,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../workdir/run-context.js';
-import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../core/adapter.js';
+import {
+  JobCancelled,
+  type CompleteContext,
+  type JobContext,
+  type Outcome,
+  type WorkAdapter,
+  type WorkResult,
+} from '../core/adapter.js';
 import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
 import {
   completeParams,
@@ -52,6 +59,7 @@ import {
   type ExperimentPayload,
 } from './experiment/payload.js';
 import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './research/planning.js';
+import { queuedSpecProblem } from './experiment/queued-spec.js';
 import type { OutputsWriter } from '../report/outputs-writer.js';
 import {
   evaluationJobs,
@@ -143,6 +151,15 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     return specs;
   }
 
+  /** A spec added by a person (`run.ts queue add`): refused now rather than failed later (queued-spec.ts). */
+  validateSpec(spec: WorkSpec): string | undefined {
+    return queuedSpecProblem(spec, {
+      paramSpace: this.deps.manifest.paramSpace,
+      editable: this.deps.manifest.editable,
+      nodeIds: new Set(this.deps.tree.all().map((node) => node.id)),
+    });
+  }
+
   // ------------------------------------------------------------------------------------------
   // run()
 
@@ -152,7 +169,14 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       throw new Error(
         `unknown spec kind ${JSON.stringify(spec.kind)}; the workflow runs "${EXPERIMENT_KIND}" and "${PLAN_KIND}"`,
       );
-    return { kind: 'experiment', result: await this.runExperiment(spec, job) };
+    try {
+      return { kind: 'experiment', result: await this.runExperiment(spec, job) };
+    } catch (error) {
+      // A person's cancel before anything was launched: nothing to stop (after a launch,
+      // runExperiment stops the job itself); complete() records it as cancelled.
+      if (job.signal.reason instanceof JobCancelled) throw job.signal.reason;
+      throw error;
+    }
   }
 
   private async runExperiment(spec: WorkSpec, job: JobContext): Promise<EvaluatorResult> {
@@ -217,16 +241,28 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     }
     if (tree.get(id)?.status !== 'running') await tree.update(id, { status: 'running' });
 
-    await monitorJobs({
-      backend: this.deps.backend,
-      jobs,
-      handles: launchedHandles(payload, jobs.length).map((handle) => handle!),
-      launchedAt: payload.launchedAt!,
-      timeoutMs: this.config.jobTimeoutS * 1000,
-      stallMs: this.deps.settings.stallTimeoutS * 1000,
-      pollMs: this.deps.settings.pollMs,
-      signal: job.signal,
-    });
+    const handles = launchedHandles(payload, jobs.length).map((handle) => handle!);
+    try {
+      await monitorJobs({
+        backend: this.deps.backend,
+        jobs,
+        handles,
+        launchedAt: payload.launchedAt!,
+        timeoutMs: this.config.jobTimeoutS * 1000,
+        stallMs: this.deps.settings.stallTimeoutS * 1000,
+        pollMs: this.deps.settings.pollMs,
+        signal: job.signal,
+      });
+    } catch (error) {
+      // A person's cancel, not the runner stopping (which leaves jobs to be re-attached): stop the
+      // job(s), then let complete() record the experiment as cancelled.
+      if (job.signal.reason instanceof JobCancelled) {
+        for (const handle of handles) await this.deps.backend.cancel(handle);
+        this.log(`${id}: cancelled; its job${handles.length > 1 ? 's were' : ' was'} stopped`);
+        throw job.signal.reason;
+      }
+      throw error;
+    }
     await tree.update(id, { status: 'analyzing' });
     return evaluationResult(jobs, runDir);
   }
@@ -234,7 +270,9 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   /** Worktree, params, patch, integrity, commit, type-check. Returns the commit. */
   private async prepare(id: string, experiment: ExperimentDefinition, signal: AbortSignal): Promise<string> {
     const { paths, manifest, state, tree } = this.deps;
-    const base = experiment.baseCommit ?? state.state.anchorCommit;
+    // A queued-by-hand experiment names its parent; it builds on that experiment's commit.
+    const parentCommit = experiment.parent ? (tree.get(experiment.parent)?.commit ?? null) : null;
+    const base = experiment.baseCommit ?? parentCommit ?? state.state.anchorCommit;
     const worktree = await createWorktree(paths, id, base);
     const params = { mode: experiment.mode, params: completeParams(manifest.paramSpace, experiment.params) };
     await writeFile(join(worktree, PARAMS_FILE), JSON.stringify(params, null, 2) + '\n');
@@ -286,8 +324,8 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   // ------------------------------------------------------------------------------------------
   // complete()
 
-  async complete(spec: WorkSpec, outcome: Outcome<JobValue>): Promise<WorkResult> {
-    if (spec.kind === PLAN_KIND) return { children: await this.completePlan(spec) };
+  async complete(spec: WorkSpec, outcome: Outcome<JobValue>, ctx?: CompleteContext): Promise<WorkResult> {
+    if (spec.kind === PLAN_KIND) return { children: await this.completePlan(spec, ctx?.signal) };
     if (spec.kind !== EXPERIMENT_KIND) {
       this.log(`${spec.id}: ignored (kind ${JSON.stringify(spec.kind)} is not the workflow's)`);
       return { children: [] };
@@ -322,6 +360,17 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
           commit,
           finishedAt,
           error: null,
+        });
+      } else if (!outcome.ok && outcome.error instanceof JobCancelled) {
+        node = await tree.update(id, {
+          status: 'cancelled',
+          decision: 'cancelled',
+          decisionReason: null,
+          metric: null,
+          latencyMsP99: null,
+          commit,
+          finishedAt,
+          error: 'cancelled by run.ts queue cancel',
         });
       } else {
         const error = outcome.ok ? 'the job returned no result' : describeFailure(outcome.error);
@@ -408,7 +457,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     return [planSpec(id)];
   }
 
-  private async completePlan(spec: WorkSpec): Promise<WorkSpec[]> {
+  private async completePlan(spec: WorkSpec, signal?: AbortSignal): Promise<WorkSpec[]> {
     const cached = await this.readRoundCache(spec.id);
     if (cached) return this.materialise(cached);
     if (await this.pendingBesides(spec.id)) {
@@ -421,7 +470,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const at = new Date().toISOString();
     const nodes = this.deps.tree.all();
     const bestBefore = currentBest(nodes)?.metric ?? null;
-    const stop = this.stopDecision([...this.deps.state.state.rounds.map((r) => r.bestBefore), bestBefore]);
+    const stop = this.stopDecision([...patienceHistory(this.deps.state.state.rounds), bestBefore]);
     const base = {
       id: spec.id,
       round,
@@ -431,6 +480,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       dollars: 0,
       stopRequested: false,
       failure: null,
+      transient: false,
     };
     if (stop) {
       this.log(`${spec.id}: no planning — ${stop.reason}: ${stop.detail}`);
@@ -457,13 +507,17 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     this.log(
       `${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`,
     );
-    const outcome = await planner.plan(context);
+    // Rejects when the runner is asked to stop mid-call: nothing is cached, so resume plans again.
+    const outcome = await planner.plan(context, signal ? { signal } : {});
     const planned = proposalsToExperiments(outcome, nodes, at);
     const failure = outcome.failure ? `${outcome.failure.kind}: ${outcome.failure.message}` : null;
+    // The API down or overloaded for the whole planning deadline is no reason to end the run, nor
+    // a round without improvement: plan again (the planner already waited with backoff).
+    const transient = outcome.failure?.transient === true;
     // A failed round queues nothing, so the run ends; say why (a resume plans again).
     const planStop = outcome.stopRequested
       ? { reason: 'planner-stop', detail: firstLines(outcome.reasoning, 3, 400) }
-      : failure
+      : failure && !transient
         ? { reason: 'planner-failed', detail: failure }
         : null;
     const record: RoundRecord = {
@@ -474,18 +528,21 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       stopRequested: outcome.stopRequested,
       stop: planStop,
       failure,
+      transient,
     };
+    const retry = transient ? [planSpec(nextPlanId(this.deps.state.state, spec.id))] : [];
     const cache: RoundCache = {
       record,
       planner: planner.kind,
       outcome,
-      children: planned.map((p) => p.spec as unknown as JsonObject),
+      children: [...planned.map((p) => p.spec as unknown as JsonObject), ...(retry as unknown as JsonObject[])],
       nodes: planned.map((p) => p.node),
     };
     // Durable before anything is queued: a crash from here on replays the round, never re-plans it.
     await mkdir(this.deps.paths.plannerDir, { recursive: true });
     await writeJsonAtomic(this.deps.paths.round(spec.id), cache);
-    if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
+    if (transient) this.log(`${spec.id}: the planner API is failing (${failure}); planning again as ${retry[0]!.id}`);
+    else if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
     if (planStop) this.log(`${spec.id}: the planner asks to stop: ${planStop.detail}`);
     this.log(`${spec.id}: queued ${planned.map((p) => p.spec.id).join(', ') || 'nothing'}`);
     return this.materialise(cache);
@@ -521,7 +578,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   stopReason(): string | undefined {
     const { state } = this.deps;
     const planner = state.state.stop?.reason === 'planner-stop' || state.state.stop?.reason === 'planner-failed';
-    const stop = planner ? state.state.stop : this.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+    const stop = planner ? state.state.stop : this.stopDecision(patienceHistory(state.state.rounds));
     if (!stop) return undefined;
     const text = `${stop.reason}: ${stop.detail}`;
     if (state.state.stopReason !== text) void state.update((s) => ({ ...s, stopReason: text, stop }));
@@ -647,8 +704,17 @@ export function planSpec(id: string): WorkSpec {
   return workSpec(id, PLAN_KIND, PLAN_PRIORITY, { phase: 'queued' });
 }
 
-export function nextPlanId(state: EngineState): string {
-  const used = new Set([...Object.values(state.planTriggers), ...state.rounds.map((r) => r.id)]);
+/** The stop rule's `bestAfterRound`: rounds whose planner call failed transiently do not count toward patience. */
+export function patienceHistory(rounds: readonly RoundRecord[]): (number | null)[] {
+  return rounds.filter((round) => !round.transient).map((round) => round.bestBefore);
+}
+
+export function nextPlanId(state: EngineState, also?: string): string {
+  const used = new Set([
+    ...Object.values(state.planTriggers),
+    ...state.rounds.map((r) => r.id),
+    ...(also ? [also] : []),
+  ]);
   let n = state.rounds.length + 1;
   while (used.has(`plan-${n}`)) n++;
   return `plan-${n}`;

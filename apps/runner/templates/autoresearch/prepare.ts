@@ -39,8 +39,8 @@ export const TUNING_TENANTS = 16;
  * small while one evaluation stays within seconds (apps/runner/README.md, "Sizing the search split").
  */
 export const SPLITS = {
-  search: { firstTenant: 16, tenants: 64, origins: 2 },
-  confirmation: { firstTenant: 80, tenants: 80, origins: 2 },
+  search: { firstTenant: 16, tenants: 48, origins: 4 },
+  confirmation: { firstTenant: 64, tenants: 96, origins: 4 },
 } as const;
 export type SplitName = keyof typeof SPLITS;
 /** Six hours between origins: the origins of one tenant fall at different times of day. */

@@ -41,15 +41,16 @@ export async function readProgram(root: string, configured: string | null): Prom
   return readFile(file, 'utf8');
 }
 
+/** Finished experiments as the planner sees them; a cancelled one never produced a result and is left out. */
 export function historyOf(nodes: readonly TreeNode[]): ExperimentRecord[] {
   return nodes
-    .filter((node) => isFinal(node) && !isReference(node))
+    .filter((node) => isFinal(node) && !isReference(node) && node.status !== 'cancelled')
     .map((node) => ({
       id: node.id,
       name: node.name,
       params: node.params,
       metric: node.status === 'completed' ? node.metric : null,
-      status: node.decision ?? 'crash',
+      status: node.decision === 'keep' || node.decision === 'discard' ? node.decision : 'crash',
       parent: node.parent,
       hypothesis: node.hypothesis,
       ...(node.patch ? { patch: node.patch } : {}),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
 #   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
-#      (the cluster integration test) and chromium (the report.html browser test).
+#      (the cluster integration test), chromium (the report.html browser test) and prometheus
+#      (the forecast service's controller test starts one on a free loopback port).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
@@ -20,11 +21,22 @@ done
 # The report.html test opens the page in headless Chromium (playwright-core drives the Debian
 # build at /usr/bin/chromium; `npx playwright install` would download one and fails offline).
 dpkg -s chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
-if [ ${#apt_pkgs[@]} -gt 0 ]; then
-  echo "setup: apt-get install ${apt_pkgs[*]}"
+# Prometheus 2.42 (Debian bookworm): installed without its recommended node exporter, which would
+# start a daemon on :9100 where services are started by the package manager. The test starts its
+# own Prometheus and never uses the packaged service.
+no_recommends=()
+dpkg -s prometheus >/dev/null 2>&1 || no_recommends+=(prometheus)
+if [ ${#apt_pkgs[@]} -gt 0 ] || [ ${#no_recommends[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  if [ ${#apt_pkgs[@]} -gt 0 ]; then
+    echo "setup: apt-get install ${apt_pkgs[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  fi
+  if [ ${#no_recommends[@]} -gt 0 ]; then
+    echo "setup: apt-get install --no-install-recommends ${no_recommends[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${no_recommends[@]}" >/dev/null
+  fi
 fi
 
 stamp=node_modules/.setup-lock-sha

@@ -1,6 +1,8 @@
 // autocannon 8 ships no type declarations (and no @types package is installed); this is the part
 // of its documented API (README "API" and "Results") the load bench uses.
 declare module 'autocannon' {
+  import type { EventEmitter } from 'node:events';
+
   export interface Histogram {
     readonly average: number;
     readonly mean: number;
@@ -42,6 +44,11 @@ declare module 'autocannon' {
     readonly start: Date;
     readonly finish: Date;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /**
+   * The running test: a promise of its result that also emits
+   * `response` (client, statusCode, resBytes, responseTimeMs) for every response.
+   */
+  export interface Instance extends EventEmitter, PromiseLike<Result> {}
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

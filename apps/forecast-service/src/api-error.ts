@@ -56,7 +56,36 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { status: number; error: st
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'payload-too-large' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'bad-request', message: 'the body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'bad-request' },
+  FST_ERR_BAD_URL: { status: 400, error: 'bad-request' },
 };
+
+/**
+ * Node's HTTP parser errors (malformed requests, header overflow, request smuggling attempts,
+ * timeouts) never reach Fastify's error handler: they are written to the raw socket here, in the
+ * same JSON shape as every other error, and the connection is closed.
+ */
+export function clientErrorResponse(error: { code?: string }): { status: number; body: ErrorBody } {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {
+        status: 408,
+        body: { error: 'request-timeout', message: 'the request (headers and body) did not arrive in time' },
+      };
+    case 'HPE_HEADER_OVERFLOW':
+      return {
+        status: 431,
+        body: { error: 'headers-too-large', message: 'the request headers exceed the size limit' },
+      };
+    default:
+      return {
+        status: 400,
+        body: {
+          error: 'bad-request',
+          message: `malformed HTTP request${error.code ? ` (${error.code})` : ''}; the connection is closed`,
+        },
+      };
+  }
+}
 
 export function toErrorResponse(error: unknown, bodyLimit: number): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) {

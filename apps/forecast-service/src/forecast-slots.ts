@@ -1,12 +1,11 @@
 /**
- * At most N harness requests run at once; the rest wait here, in arrival order.
+ * At most N jobs run at once; the rest wait here, in arrival order (LocalJobRunner).
  *
- * Why not let every request call the harness at once: the model runs one call at a time (the
- * client serialises them), so 200 concurrent requests would wait inside the harness, whose cost
- * model would learn those waits as model latency and lower K for every request — for minutes
- * after the load is gone. Waiting here instead keeps the harness's timings its own, and lets a
- * request whose client has gone (a timeout, a closed connection) leave the queue without using
- * the model. Two slots: one request in the model while the next does its JavaScript stages.
+ * Why not let every request call the harness at once: on one thread the model runs one call at a
+ * time, so 200 concurrent requests would wait inside the harness, whose cost model would learn
+ * those waits as model latency and lower K for every request. Waiting here instead keeps the
+ * harness's timings its own, and lets a request whose client has gone leave the queue without
+ * using the model.
  */
 export class ForecastSlots {
   readonly concurrency: number;

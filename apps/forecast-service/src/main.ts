@@ -3,15 +3,20 @@
  *
  *   npx tsx apps/forecast-service/src/main.ts --port 8080 --model packages/pretrain/model
  *
- * Loads the model once (manifest + ONNX, harness cost-model warm-up), listens, and shuts down
- * gracefully on SIGINT / SIGTERM. Every flag has an environment variable (flag wins).
+ * Starts the forecast workers (each loads the model and calibrates its harness), listens, and
+ * shuts down gracefully on SIGINT / SIGTERM. With --controller it also runs the autoscaling loop
+ * against Prometheus (controller/). Every flag has an environment variable where noted (flag wins).
  */
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildServer, DEFAULT_BODY_LIMIT } from './server.js';
-import { openModel } from './model.js';
+import { BearerAuth } from './auth.js';
+import { startController } from './controller/controller.js';
+import { manifestPath } from './model.js';
+import { buildServer, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUTS, jobSettings } from './server.js';
 import { installShutdown } from './shutdown.js';
+import { WorkerPool } from './worker-pool.js';
 
 const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
 
@@ -20,49 +25,74 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
   --model PATH         model folder or model.json (env TSFM_MODEL; default packages/pretrain/model)
   --random-model       a random-weight model of the default architecture (development only;
                        /status and /metrics say so)
+  --workers N          forecast worker threads, one model each (default: the cores Node may use)
+  --batch-window-ms MS how long a model call waits for other requests' rows (default 0: the rows of
+                       every request that reached the model in the same turn of the worker's event
+                       loop share one call, and none waits for a timer)
   --body-limit BYTES   largest request body (env BODY_LIMIT; default ${DEFAULT_BODY_LIMIT})
   --k K                harness configs per request when a request gives none (default 32)
-  --budget-ms MS       harness latency budget when a request gives none (default 200)
-  --max-in-flight N    forecasts accepted at once (running + queued) before 503 (default 1024)
-  --concurrency N      forecasts running at once; the rest queue in arrival order (default 2)
+  --budget-ms MS       latency budget when a request gives none: the harness's, and admission's
+                       (a request that would wait past it is refused with 429; default 200)
+  --max-in-flight N    requests admitted at once, whatever the prediction (default 1024)
+  --max-connections N  open connections at most (default 1024)
+  --headers-timeout-ms MS, --request-timeout-ms MS, --keep-alive-timeout-ms MS
+                       socket timeouts (defaults ${DEFAULT_TIMEOUTS.headersMs}, ${DEFAULT_TIMEOUTS.requestMs}, ${DEFAULT_TIMEOUTS.keepAliveMs})
+  --auth-token-file F  require Authorization: Bearer <token in F> (env AUTH_TOKEN_FILE; the probes
+                       and /metrics stay open)
+  --controller FILE    also run the autoscaling loop on the targets in FILE against Prometheus and
+                       export its recommendations as gauges (docs/service.md, Controller mode)
   --log-level L        fatal|error|warn|info|debug (env LOG_LEVEL; default info)
-  --shutdown-timeout-ms MS  on SIGTERM, how long requests in flight may take to finish before
-                       the process exits anyway (default 25000: inside Kubernetes' 30 s grace period)
+  --pre-stop-delay-ms MS  on SIGTERM, how long /ready fails before the listener closes (default 5000)
+  --shutdown-timeout-ms MS  on SIGTERM, how long until the process exits anyway (default 25000:
+                       inside Kubernetes' 30 s grace period)
   --help`;
+
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
 
 function intOption(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) {
-    process.stderr.write(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n < min) usageError(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
+const STRING_FLAGS = [
+  'port',
+  'host',
+  'model',
+  'workers',
+  'batch-window-ms',
+  'body-limit',
+  'k',
+  'budget-ms',
+  'max-in-flight',
+  'max-connections',
+  'headers-timeout-ms',
+  'request-timeout-ms',
+  'keep-alive-timeout-ms',
+  'auth-token-file',
+  'controller',
+  'log-level',
+  'pre-stop-delay-ms',
+  'shutdown-timeout-ms',
+] as const;
+
 async function main(): Promise<void> {
-  let values;
+  let values: Partial<Record<(typeof STRING_FLAGS)[number], string>> & { 'random-model'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       strict: true,
       options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        model: { type: 'string' },
+        ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
         'random-model': { type: 'boolean' },
-        'body-limit': { type: 'string' },
-        k: { type: 'string' },
-        'budget-ms': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        concurrency: { type: 'string' },
-        'log-level': { type: 'string' },
-        'shutdown-timeout-ms': { type: 'string' },
         help: { type: 'boolean' },
       },
-    }));
+    }) as { values: typeof values });
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
-    process.exit(2);
+    usageError((e as Error).message);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -72,35 +102,68 @@ async function main(): Promise<void> {
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const bodyLimit = intOption('body-limit', values['body-limit'] ?? process.env.BODY_LIMIT, DEFAULT_BODY_LIMIT, 1024);
   const level = values['log-level'] ?? process.env.LOG_LEVEL ?? 'info';
+  const workers = intOption('workers', values.workers, availableParallelism(), 1);
+  const windowMs = intOption('batch-window-ms', values['batch-window-ms'], 0, 0);
+  const settingsOptions = {
+    bodyLimit,
+    defaultK: intOption('k', values.k, 32, 1),
+    defaultBudgetMs: intOption('budget-ms', values['budget-ms'], 200, 1),
+  };
+  const tokenFile = values['auth-token-file'] ?? process.env.AUTH_TOKEN_FILE;
+  const auth = tokenFile === undefined ? null : BearerAuth.fromFile(tokenFile);
 
   // The default is found from this file, so `npm start` in apps/forecast-service works too.
   const defaultModel = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/pretrain/model');
   let modelPath = values.model ?? process.env.TSFM_MODEL ?? defaultModel;
   const random = values['random-model'] ?? false;
   if (random) {
-    // Development only, until the trained default model is exported: same architecture and
-    // contract, random weights. Imported lazily so production starts never load the helper.
+    // Development only: same architecture and contract, random weights. Imported lazily so
+    // production starts never load the helper.
     const { pretrainShapedModel } = await import('../../../packages/harness/test/helpers/models.js');
     modelPath = pretrainShapedModel();
   }
-  const model = await openModel(modelPath, { random });
+
+  // Until the server (and its logger) exists, worker events go to stderr.
+  let log = (level: 'info' | 'warn' | 'error', message: string): void =>
+    void process.stderr.write(`${level}: ${message}\n`);
+  const pool = await WorkerPool.start({
+    workers,
+    spec: {
+      model: manifestPath(modelPath),
+      random,
+      // maxHorizon is the model's: each worker fills it in from its harness (jobSettings there).
+      settings: jobSettings(Number.POSITIVE_INFINITY, settingsOptions),
+      batch: { windowMs },
+    },
+    log: (level, message) => log(level, message),
+  });
   const app = buildServer({
-    harness: model.harness,
-    model: model.info,
-    bodyLimit,
-    defaultK: intOption('k', values.k, 32, 1),
-    defaultBudgetMs: intOption('budget-ms', values['budget-ms'], 200, 1),
+    ...settingsOptions,
+    runner: pool,
+    model: pool.model,
     maxInFlight: intOption('max-in-flight', values['max-in-flight'], 1024, 1),
-    concurrency: intOption('concurrency', values.concurrency, 2, 1),
+    maxConnections: intOption('max-connections', values['max-connections'], 1024, 1),
+    timeouts: {
+      headersMs: intOption('headers-timeout-ms', values['headers-timeout-ms'], DEFAULT_TIMEOUTS.headersMs, 1),
+      requestMs: intOption('request-timeout-ms', values['request-timeout-ms'], DEFAULT_TIMEOUTS.requestMs, 1),
+      keepAliveMs: intOption('keep-alive-timeout-ms', values['keep-alive-timeout-ms'], DEFAULT_TIMEOUTS.keepAliveMs, 1),
+    },
+    auth,
     logger: { level },
   });
+  log = (lvl, message) => app.log[lvl](message);
+  const controller = values.controller === undefined ? null : startController(app, values.controller);
   installShutdown(app, {
-    onClosed: () => model.client.release(),
+    preStopDelayMs: intOption('pre-stop-delay-ms', values['pre-stop-delay-ms'], 5_000, 0),
     timeoutMs: intOption('shutdown-timeout-ms', values['shutdown-timeout-ms'], 25_000, 0),
+    onClosed: async () => {
+      await controller?.stop();
+      await pool.close();
+    },
   });
   const address = await app.listen({ port, host });
   app.log.info(
-    `forecast-service listening on ${address}; model ${model.info.name} ${model.info.version}${random ? ' (RANDOM WEIGHTS: development only)' : ''} loaded in ${model.info.loadSeconds.toFixed(1)} s`,
+    `forecast-service listening on ${address}; ${workers} workers; model ${pool.model.name} ${pool.model.version}${random ? ' (RANDOM WEIGHTS: development only)' : ''} loaded in ${pool.model.loadSeconds.toFixed(1)} s`,
   );
   // One machine-readable line for scripts that start the service on port 0 (the load test).
   process.stdout.write(`${JSON.stringify({ event: 'listening', address, pid: process.pid })}\n`);

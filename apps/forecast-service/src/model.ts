@@ -1,20 +1,22 @@
 /**
- * Loading the model once at start: manifest → ONNX session → Harness (whose cost model is
- * calibrated by warm-up calls here, not on the first request).
+ * Loading the model once per thread that forecasts: manifest → ONNX session → micro-batcher →
+ * Harness (whose cost model is calibrated by warm-up calls here, not on the first request).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Harness } from '@tsfm/harness';
-import { loadModel, type TsfmClient } from '@tsfm/tsfm-client';
+import { loadModel, MicroBatcher, type MicroBatchOptions, type TsfmClient } from '@tsfm/tsfm-client';
 
+/** The model as /status and /metrics describe it: no file paths (they say nothing to a caller). */
 export interface ModelInfo {
-  readonly manifest: string;
   readonly name: string;
   readonly version: string;
   readonly sha256: string;
   readonly contextLength: number;
   readonly horizon: number;
   readonly levels: readonly number[];
+  /** Longest horizon (minutes) the harness can forecast with this model (coarsest resolution). */
+  readonly maxHorizonMinutes: number;
   /** A random-weight development model (the trained one was not available). */
   readonly random: boolean;
   readonly loadSeconds: number;
@@ -22,6 +24,8 @@ export interface ModelInfo {
 
 export interface LoadedModel {
   readonly client: TsfmClient;
+  /** The harness's forecaster: concurrent requests' model rows share one model call. */
+  readonly batcher: MicroBatcher;
   readonly harness: Harness;
   readonly info: ModelInfo;
 }
@@ -34,7 +38,7 @@ export function manifestPath(path: string): string {
 
 export async function openModel(
   path: string,
-  options: { random?: boolean; intraOpNumThreads?: number } = {},
+  options: { random?: boolean; intraOpNumThreads?: number; batch?: MicroBatchOptions } = {},
 ): Promise<LoadedModel> {
   const started = performance.now();
   const manifest = manifestPath(path);
@@ -44,19 +48,21 @@ export async function openModel(
     );
   }
   const client = await loadModel(manifest, { intraOpNumThreads: options.intraOpNumThreads ?? 1 });
-  const harness = await Harness.create(client);
+  const batcher = new MicroBatcher(client, options.batch);
+  const harness = await Harness.create(batcher);
   const m = client.manifest;
   return {
     client,
+    batcher,
     harness,
     info: {
-      manifest,
       name: m.name,
       version: m.version,
       sha256: m.sha256,
       contextLength: client.contract.contextLength,
       horizon: client.contract.horizon,
       levels: client.levels,
+      maxHorizonMinutes: harness.space.maxHorizonMinutes,
       random: options.random ?? false,
       loadSeconds: (performance.now() - started) / 1000,
     },

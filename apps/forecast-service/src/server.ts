@@ -1,86 +1,110 @@
 /**
- * The Fastify app, built from a ready Harness so tests (app.inject) and main.ts share it.
- * Nothing here loads files or listens; see main.ts for the process around it.
+ * The Fastify app around a JobRunner, so tests (app.inject, a LocalJobRunner) and main.ts (a
+ * WorkerPool) share it. Nothing here loads files or listens; see main.ts for the process.
  *
  * Cross-cutting rules, all here so routes stay small:
- *  - JSON only: any other content type is a 415 (Fastify's parser registry has only JSON);
- *  - a body limit (default 8 MiB) → 413 before the body is read into memory;
- *  - every error is `{ error, message, field? }` (api-error.ts);
- *  - every response is counted and timed in /metrics, labelled by route pattern, never by raw
- *    URL (a scanner hitting random paths must not explode the label set);
- *  - at most `maxInFlight` forecast/recommend requests at once: beyond that a 503 with
- *    Retry-After, because a queue without bound turns overload into timeouts for everyone.
+ *  - JSON only: the body is read as bytes (parsed by the job, off this thread); any other
+ *    content type is a 415;
+ *  - a body limit → 413 before the body is read into memory; header, request and keep-alive
+ *    timeouts and a connection cap, so slow or idle clients cannot hold sockets open;
+ *  - every error is `{ error, message, field? }` (api-error.ts), including Node's own HTTP
+ *    parser errors and 405 for a known path with the wrong method;
+ *  - every response is counted and timed in /metrics by route pattern (never by raw URL) and
+ *    status code; every response says `X-Content-Type-Options: nosniff`;
+ *  - optional bearer-token auth on everything but the probes and /metrics.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Harness } from '@tsfm/harness';
-import { ApiError, toErrorResponse } from './api-error.js';
+import { parseRecommendOptions } from '@tsfm/provisioning';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { Admission } from './admission.js';
+import { ApiError, clientErrorResponse, toErrorResponse } from './api-error.js';
+import type { BearerAuth } from './auth.js';
+import { newServiceState, type ServiceContext } from './context.js';
+import type { JobRunner } from './job-runner.js';
 import type { ModelInfo } from './model.js';
 import { registerForecastRoutes } from './routes/forecast.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
-import { registerRecommendRoutes } from './routes/recommend.js';
-import { ForecastSlots } from './forecast-slots.js';
 import { ServiceMetrics } from './service-metrics.js';
-import type { Limits } from './schemas.js';
+import type { ForecastDefaults } from './work/forecast-call.js';
+import type { JobSettings } from './work/forecast-job.js';
+import { requestLimits, type RequestLimits } from './work/request-limits.js';
 
-export interface ServerOptions {
-  readonly harness: Harness;
-  readonly model: ModelInfo;
-  /** Largest request body in bytes (default 8 MiB). */
+export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+
+/** Socket timeouts (ms). Node checks the request timeout every `checkIntervalMs`. */
+export interface HttpTimeouts {
+  /** Until the request headers are complete. */
+  readonly headersMs: number;
+  /** Until the whole request (headers and body) is complete: a slow-body client is cut here. */
+  readonly requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveMs: number;
+  readonly checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  headersMs: 5_000,
+  requestMs: 10_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+};
+
+/** The recommender's default confidence floor (packages/provisioning options.ts), for /status. */
+export const DEFAULT_CONFIDENCE_FLOOR = parseRecommendOptions({}).confidenceFloor;
+
+/** What a forecast job needs to know about the service (shared by the server and its workers). */
+export interface SettingsOptions {
+  readonly limits?: Partial<RequestLimits>;
   readonly bodyLimit?: number;
   /** Harness K when the request gives none (default 32, the harness default). */
   readonly defaultK?: number;
-  /** Harness latency budget when the request gives none (default 200 ms, design.md §5). */
+  /** Harness latency budget when the request gives none; also admission's budget (default 200 ms). */
   readonly defaultBudgetMs?: number;
-  /** Largest K a request may ask for (default 256). */
-  readonly maxK?: number;
-  /** Forecast/recommend requests accepted at once (running + queued) before 503 (default 1024). */
+}
+
+export function jobSettings(maxHorizon: number, options: SettingsOptions = {}): JobSettings {
+  const defaults: ForecastDefaults = { k: options.defaultK ?? 32, budgetMs: options.defaultBudgetMs ?? 200 };
+  return {
+    limits: requestLimits(maxHorizon, options.limits),
+    defaults,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  };
+}
+
+export interface ServerOptions extends SettingsOptions {
+  readonly runner: JobRunner;
+  readonly model: ModelInfo;
+  /** Requests admitted at once whatever the prediction (default 1024). */
   readonly maxInFlight?: number;
-  /** Harness requests running at once; the others queue (default 2, see forecast-slots.ts). */
-  readonly concurrency?: number;
+  /** Requests always admitted (default: 2 per worker). */
+  readonly minInFlight?: number;
+  readonly auth?: BearerAuth | null;
+  readonly timeouts?: Partial<HttpTimeouts>;
+  /** Open connections at most; more are closed at once (default 1024). */
+  readonly maxConnections?: number;
+  readonly confidenceFloor?: number;
   /** Fastify logger setting (default false; main.ts turns it on). */
   readonly logger?: boolean | { level: string };
   /** Collect prom-client's process metrics (default true). */
   readonly defaultMetrics?: boolean;
 }
 
-export interface LastForecast {
-  readonly at: string;
-  readonly route: string;
-  readonly tenantId: string;
-  readonly horizon: number;
-  readonly alpha: number;
-  readonly metrics: readonly string[];
-  readonly path: string;
-  readonly winner: string | null;
-  readonly kUsed: number;
-  readonly latencyMs: number;
-}
-
-export interface ServiceState {
-  readonly startedAt: Date;
-  lastForecast: LastForecast | null;
-  served: number;
-  inFlight: number;
-  draining: boolean;
-}
-
-export interface ServiceContext {
-  readonly harness: Harness;
-  readonly model: ModelInfo;
-  readonly metrics: ServiceMetrics;
-  readonly limits: Limits;
-  readonly defaults: { readonly k: number; readonly budgetMs: number };
-  readonly maxInFlight: number;
-  readonly bodyLimit: number;
-  readonly slots: ForecastSlots;
-  readonly state: ServiceState;
-}
-
-export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** Paths and their methods, for 405 + Allow (HEAD comes with every GET). */
+const ROUTES: Readonly<Record<string, string>> = {
+  '/forecast': 'POST',
+  '/recommend': 'POST',
+  '/health': 'GET, HEAD',
+  '/ready': 'GET, HEAD',
+  '/status': 'GET, HEAD',
+  '/metrics': 'GET, HEAD',
+};
+/** Kubernetes probes and Prometheus scrapes carry no token; neither route says anything about callers. */
+const OPEN_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
 export function buildServer(options: ServerOptions): FastifyInstance {
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const settings = jobSettings(options.model.maxHorizonMinutes, options);
+  const bodyLimit = settings.bodyLimit;
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     bodyLimit,
     logger: options.logger ?? false,
@@ -88,126 +112,140 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // lifecycle events are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    clientErrorHandler: (error, socket) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const { status, body } = clientErrorResponse({ code });
+      const text = JSON.stringify(body);
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(text)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${text}`,
+        );
+      }
+      socket.destroy(error);
+    },
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toErrorResponse(error, bodyLimit);
+      // The reply is typed for any route's schema; ours have none.
+      void (reply as FastifyReply).code(status).header('x-content-type-options', 'nosniff').send(body);
+    },
+  });
+  app.server.maxConnections = options.maxConnections ?? 1024;
+
+  const runner = options.runner;
+  const admission = new Admission({
+    minInFlight: options.minInFlight ?? 2 * runner.parallelism,
+    maxInFlight: options.maxInFlight ?? 1024,
   });
   const ctx: ServiceContext = {
-    harness: options.harness,
+    runner,
     model: options.model,
-    metrics: new ServiceMetrics(options.model, { defaultMetrics: options.defaultMetrics }),
-    limits: { maxHorizon: options.harness.space.maxHorizonMinutes, maxK: options.maxK ?? 256, maxBudgetMs: 60_000 },
-    defaults: { k: options.defaultK ?? 32, budgetMs: options.defaultBudgetMs ?? 200 },
-    maxInFlight: options.maxInFlight ?? 1024,
+    admission,
+    metrics: new ServiceMetrics(
+      options.model,
+      {
+        inFlight: () => admission.inFlight,
+        positionMs: () => admission.positionMs,
+        workersReady: () => runner.ready,
+        batches: () => runner.batchStats(),
+      },
+      { defaultMetrics: options.defaultMetrics },
+    ),
+    limits: settings.limits,
+    defaults: settings.defaults,
     bodyLimit,
-    slots: new ForecastSlots(options.concurrency ?? 2),
-    state: { startedAt: new Date(), lastForecast: null, served: 0, inFlight: 0, draining: false },
+    confidenceFloor: options.confidenceFloor ?? DEFAULT_CONFIDENCE_FLOOR,
+    state: newServiceState(),
   };
   app.decorate('service', ctx);
-  // Fastify parses text/plain out of the box; this API speaks JSON only, so a text body is a
-  // 415 naming the fix rather than a confusing "must be a JSON object".
-  app.removeContentTypeParser('text/plain');
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
-    ctx.metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
-    ctx.state.served++;
-  });
+  // The body stays bytes here: the job parses it on a worker thread. Only JSON is accepted.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  // Closing (app.close(), from a signal or a test): new requests get 503 (return503OnClosing),
-  // requests in flight finish. Node closes the sockets that are idle when close() starts; this
-  // sweep closes those that go idle later, and — once no request has been in flight for two
-  // sweeps — every remaining socket: one holding a request that never finished arriving (a load
-  // generator stopped mid-body) is neither idle nor in flight, and would otherwise hold close()
-  // until Node's 5-minute request timeout.
-  let sweep: NodeJS.Timeout | undefined;
-  app.addHook('preClose', async () => {
-    ctx.state.draining = true;
-    let quiet = 0;
-    let ticks = 0;
-    sweep = setInterval(() => {
-      app.server.closeIdleConnections();
-      quiet = ctx.state.inFlight === 0 ? quiet + 1 : 0;
-      if (quiet >= 2) app.server.closeAllConnections();
-      if (++ticks % 4 === 0)
-        app.server.getConnections((_e, n) =>
-          app.log.debug(`draining: ${n} connections, ${ctx.state.inFlight} requests in flight`),
-        );
-    }, 250);
-    sweep.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(sweep));
+  const auth = options.auth ?? null;
+  if (auth !== null) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
+      if (!auth.accepts(request.headers.authorization)) {
+        void reply.header('www-authenticate', 'Bearer realm="forecast-service"');
+        throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <token>');
+      }
+    });
+  }
 
-  // While draining, every response closes its connection: a keep-alive socket that finished its
-  // request would otherwise hold app.close() open until the shutdown timeout.
   app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    // While draining, every response closes its connection, so clients reconnect elsewhere and a
+    // keep-alive socket cannot hold app.close() open.
     if (ctx.state.draining) void reply.header('connection', 'close');
     return payload;
   });
 
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { route, method: request.method, status: String(reply.statusCode) };
+    ctx.metrics.requests.inc(labels);
+    ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000);
+    ctx.state.served++;
+  });
+
+  // Closing (app.close(), from a signal or a test): requests being forecast finish. Node closes the
+  // sockets that are idle when close() starts; this sweep closes those that go idle later, and —
+  // once no forecast has been running for two sweeps — every remaining socket: one holding a
+  // request that never finished arriving (a load generator stopped mid-body) would otherwise hold
+  // close() until its request timeout.
+  let sweep: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    ctx.state.draining = true;
+    let quiet = 0;
+    sweep = setInterval(() => {
+      app.server.closeIdleConnections();
+      quiet = ctx.state.jobsRunning === 0 ? quiet + 1 : 0;
+      if (quiet >= 2) app.server.closeAllConnections();
+    }, 100);
+    sweep.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(sweep));
+
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error, bodyLimit);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    if (status === 503 && body.error === 'overloaded') void reply.header('retry-after', '1');
-    void reply.code(status).type('application/json').send(body);
+    void reply.code(status).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({
-        error: 'not-found',
-        message: `no route ${request.method} ${request.url.split('?')[0]}; see GET /status for the endpoints`,
-      });
+    const path = request.url.split('?')[0] ?? '';
+    const allow = ROUTES[path];
+    if (allow !== undefined) {
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({ error: 'method-not-allowed', message: `${path} accepts ${allow}, not ${request.method}` });
+    }
+    return reply.code(404).send({
+      error: 'not-found',
+      message: `no route ${request.method} ${path.slice(0, 100)}; see GET /status for the endpoints`,
+    });
   });
 
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerForecastRoutes(app, ctx);
-  registerRecommendRoutes(app, ctx);
   return app;
 }
 
-/**
- * Runs `work` as one counted in-flight request: 503 beyond `maxInFlight`, then a wait for a
- * harness slot. A request whose client disconnected while it waited is dropped (499, counted)
- * instead of spending model time on an answer nobody reads. Returns the result and the wait.
- */
-export async function inFlight<T>(
-  ctx: ServiceContext,
-  request: FastifyRequest,
-  work: () => Promise<T>,
-): Promise<{ value: T; queueMs: number }> {
-  if (ctx.state.inFlight >= ctx.maxInFlight) {
-    throw new ApiError(
-      503,
-      'overloaded',
-      `${ctx.state.inFlight} requests are being served (limit ${ctx.maxInFlight}); retry shortly`,
-    );
-  }
-  ctx.state.inFlight++;
-  ctx.metrics.inFlight.inc();
-  const queued = performance.now();
-  let queueMs = 0;
-  try {
-    const value = await ctx.slots.run(
-      () => {
-        queueMs = performance.now() - queued;
-        return work();
-      },
-      () => !request.raw.socket.destroyed,
-    );
-    if (value === null) {
-      ctx.metrics.abandoned.inc();
-      throw new ApiError(
-        499,
-        'client-closed-request',
-        'the client closed the connection while the request waited for the model',
-      );
-    }
-    return { value, queueMs };
-  } finally {
-    ctx.state.inFlight--;
-    ctx.metrics.inFlight.dec();
-  }
-}
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -4,15 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../src/index.js';
-import { forecastBody, metricHistory, prometheusRange, testModel } from './helpers.js';
+import { DEFAULT_REQUEST_LIMITS } from '../src/index.js';
+import { forecastBody, localServer, metricHistory, prometheusRange } from './helpers.js';
 
 let app: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  const model = await testModel();
-  app = buildServer({ harness: model.harness, model: model.info, defaultMetrics: false });
+  ({ app } = await localServer());
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -22,10 +21,13 @@ afterAll(async () => {
 interface Case {
   readonly name: string;
   readonly path?: string;
-  /** A JSON value (serialised here) or a raw string body. */
+  /** A JSON value (serialised here), or a raw string or bytes body. */
   readonly body: unknown;
   readonly raw?: boolean;
   readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+  /** The answer must be shorter than this (a huge input must not be echoed back). */
+  readonly maxAnswerBytes?: number;
   readonly status: number;
   readonly error: string;
   readonly field?: string;
@@ -33,6 +35,10 @@ interface Case {
 }
 
 const h = metricHistory(240);
+const L = DEFAULT_REQUEST_LIMITS;
+const prom = (result: unknown[]) =>
+  forecastBody({ history: undefined, prometheus: { status: 'success', data: { resultType: 'matrix', result } } });
+const longName = 'x'.repeat(100_000);
 const CASES: Case[] = [
   {
     name: 'malformed JSON',
@@ -349,20 +355,253 @@ const CASES: Case[] = [
     field: 'format',
     message: /json or markdown/,
   },
+  // ── issue 13 §3: values float64 holds but float32 does not ─────────────────────────────────
+  {
+    name: '1e308 in a history (finite in float64, Infinity in float32)',
+    body: forecastBody({ history: { cpu: [0.5, 1e308, 0.4] } }),
+    status: 422,
+    error: 'value-out-of-range',
+    field: 'history.cpu[1]',
+    message: /1e\+308 is beyond ±3.4028235e\+38, the float32 range/,
+  },
+  {
+    name: '3.5e38 in a history',
+    body: forecastBody({ history: { cpu: [0.5, -3.5e38] } }),
+    status: 422,
+    error: 'value-out-of-range',
+    field: 'history.cpu[1]',
+    message: /float32/,
+  },
+  {
+    name: '1e308 in a Prometheus sample',
+    body: prom([
+      {
+        metric: { __name__: 'cpu' },
+        values: [
+          [1_700_000_000, '0.5'],
+          [1_700_000_060, '1e308'],
+        ],
+      },
+    ]),
+    status: 422,
+    error: 'value-out-of-range',
+    field: 'prometheus.data.result[0].values[1][1]',
+    message: /float32/,
+  },
+  // ── issue 13 §3: metric names ─────────────────────────────────────────────────────────────
+  {
+    name: 'metrics naming a prototype member that is not in the history ("constructor")',
+    body: forecastBody({ metrics: ['constructor'] }),
+    status: 400,
+    error: 'bad-request',
+    field: 'metrics',
+    message: /constructor not in the history/,
+  },
+  {
+    name: '/recommend for "hasOwnProperty", which is not in the history',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { hasOwnProperty: 1 } },
+    status: 400,
+    error: 'bad-request',
+    field: 'current.hasOwnProperty',
+    message: /hasOwnProperty has no history/,
+  },
+  {
+    name: 'a metric named __proto__',
+    body: '{"history": {"__proto__": [0.5, 0.6, 0.7]}, "horizon": 30, "tier": "premium"}',
+    raw: true,
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /"__proto__" is reserved/,
+  },
+  {
+    name: 'a 100 000-character metric name (not echoed back)',
+    body: forecastBody({ history: { [longName]: h.cpu } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /100000 characters; at most 200/,
+    maxAnswerBytes: 1_000,
+  },
+  {
+    name: 'a metric name with a control character',
+    body: forecastBody({ history: { 'cpu\u0000': h.cpu } }),
+    status: 400,
+    error: 'bad-request',
+    field: 'history',
+    message: /control character/,
+  },
+  {
+    name: 'a 100 000-character name in metrics',
+    body: forecastBody({ metrics: [longName] }),
+    status: 400,
+    error: 'bad-request',
+    field: 'metrics.0',
+    message: /at most 200 characters/,
+    maxAnswerBytes: 1_000,
+  },
+  // ── issue 13 §1: bounded work, checked before allocating ─────────────────────────────────
+  {
+    name: `${L.maxSeries + 1} metrics in a history`,
+    body: forecastBody({
+      history: metricHistory(
+        240,
+        Array.from({ length: L.maxSeries + 1 }, (_, i) => `m${i}`),
+      ),
+    }),
+    status: 413,
+    error: 'too-large',
+    field: 'history',
+    message: /has 17 series; at most 16/,
+  },
+  {
+    name: '3000 metrics in a history',
+    body: forecastBody({
+      history: metricHistory(
+        60,
+        Array.from({ length: 3000 }, (_, i) => `m${i}`),
+      ),
+    }),
+    status: 413,
+    error: 'too-large',
+    field: 'history',
+    message: /3000 series/,
+  },
+  {
+    name: 'a series longer than the per-series cap',
+    body: forecastBody({ history: { cpu: new Array(L.maxPointsPerSeries + 1).fill(1) } }),
+    status: 413,
+    error: 'too-large',
+    field: 'history.cpu',
+    message: /at most 172800 are accepted/,
+  },
+  {
+    name: 'series × minutes over the grid cap',
+    body: forecastBody({
+      history: metricHistory(
+        40_000,
+        Array.from({ length: 9 }, (_, i) => `m${i}`),
+      ),
+    }),
+    status: 413,
+    error: 'too-large',
+    field: 'history',
+    message: /9 series × 40000 minutes = 360000 points; at most 345600/,
+  },
+  {
+    name: 'two Prometheus series 60 years apart (287 bytes asking for a 31-million-minute grid)',
+    body: prom([
+      {
+        metric: { __name__: 'a' },
+        values: [
+          [0, '1'],
+          [60, '1'],
+        ],
+      },
+      {
+        metric: { __name__: 'b' },
+        values: [
+          [1_893_456_000, '1'],
+          [1_893_456_060, '1'],
+        ],
+      },
+    ]),
+    status: 413,
+    error: 'too-large',
+    field: 'prometheus',
+    message: /covers 31557602 minutes; at most 43200/,
+  },
+  {
+    name: '100 000 Prometheus series',
+    body: prom(Array.from({ length: 100_000 }, () => ({ metric: {}, values: [[1, '1']] }))),
+    status: 413,
+    error: 'too-large',
+    field: 'prometheus.data.result',
+    message: /100000 series; at most 16/,
+  },
+  {
+    name: 'Prometheus samples 1 ms apart over a week (a 600-million-point grid)',
+    body: prom([
+      {
+        metric: { __name__: 'a' },
+        values: [
+          [1_700_000_000, '1'],
+          [1_700_000_000.001, '1'],
+          [1_700_604_800, '1'],
+        ],
+      },
+    ]),
+    status: 413,
+    error: 'too-large',
+    field: 'prometheus',
+    message: /samples 1 ms apart .* at most 172800/,
+  },
+  {
+    name: 'a Prometheus response with a 5-minute stepMs',
+    body: { ...prom([{ metric: { __name__: 'a' }, values: [[1_700_000_000, '1']] }]), stepMs: 300_000 },
+    status: 400,
+    error: 'bad-request',
+    field: 'stepMs',
+    message: /1-minute grids/,
+  },
+  // ── issue 13 §3: recommender options, encodings ──────────────────────────────────────────
+  {
+    name: '/recommend with a misspelt option (maxReplica)',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { cpu: 1 }, options: { maxReplica: 3 } },
+    status: 400,
+    error: 'bad-request',
+    field: 'options',
+    message: /unknown option maxReplica/,
+  },
+  {
+    name: 'a gzip Content-Encoding',
+    body: forecastBody(),
+    headers: { 'content-encoding': 'gzip' },
+    status: 415,
+    error: 'unsupported-media-type',
+    message: /uncompressed/,
+  },
+  {
+    name: 'a latin-1 charset',
+    body: forecastBody(),
+    contentType: 'application/json; charset=iso-8859-1',
+    status: 415,
+    error: 'unsupported-media-type',
+    message: /UTF-8/,
+  },
+  {
+    name: 'bytes that are not UTF-8',
+    body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+    raw: true,
+    status: 400,
+    error: 'bad-request',
+    message: /not valid UTF-8/,
+  },
+  {
+    name: 'a latency budget header that is not a number',
+    body: forecastBody(),
+    headers: { 'x-latency-budget-ms': 'soon' },
+    status: 400,
+    error: 'bad-request',
+    field: 'x-latency-budget-ms',
+    message: /milliseconds/,
+  },
 ];
 
 async function send(c: Case): Promise<Response> {
-  const payload = c.raw ? (c.body as string) : JSON.stringify(c.body);
+  const payload = c.raw ? (c.body as string | Buffer) : JSON.stringify(c.body);
   return fetch(`${base}${c.path ?? '/forecast'}`, {
     method: 'POST',
     body: payload,
-    headers: { 'content-type': c.contentType ?? 'application/json' },
+    headers: { 'content-type': c.contentType ?? 'application/json', ...c.headers },
   });
 }
 
 describe('bad requests over a real socket', () => {
   it(`answers each of ${CASES.length} bad requests with a 4xx and a message, and keeps serving`, async () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(15);
+    expect(CASES.length).toBeGreaterThanOrEqual(60);
     const failures: string[] = [];
     for (const c of CASES) {
       const r = await send(c);
@@ -375,6 +614,7 @@ describe('bad requests over a real socket', () => {
         continue;
       }
       const problems = [
+        c.maxAnswerBytes !== undefined && text.length > c.maxAnswerBytes && `answer of ${text.length} bytes`,
         r.status !== c.status && `status ${r.status} (expected ${c.status})`,
         body.error !== c.error && `error ${body.error} (expected ${c.error})`,
         c.field !== undefined && body.field !== c.field && `field ${body.field} (expected ${c.field})`,

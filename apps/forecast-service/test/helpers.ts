@@ -3,15 +3,76 @@
  * @tsfm/pretrain's exporter (via the harness's test helper). Latency and the HTTP contract do not
  * depend on the weights; forecast values do, so no test here asserts on them.
  */
+import type { Harness, HarnessRequest } from '@tsfm/harness';
 import { pretrainShapedModel } from '../../../packages/harness/test/helpers/models.js';
-import { openModel, type LoadedModel } from '../src/index.js';
+import {
+  buildServer,
+  jobSettings,
+  LocalJobRunner,
+  openModel,
+  type LoadedModel,
+  type ServerOptions,
+} from '../src/index.js';
 
 let loaded: Promise<LoadedModel> | null = null;
+let modelFile: string | null = null;
+
+/** The manifest of the random-weight test model (written once per test file). */
+export function testModelFile(): string {
+  modelFile ??= pretrainShapedModel();
+  return modelFile;
+}
 
 /** One model per test file (vitest isolates files), loaded on first use. */
 export function testModel(): Promise<LoadedModel> {
-  loaded ??= openModel(pretrainShapedModel(), { random: true });
+  loaded ??= openModel(testModelFile(), { random: true });
   return loaded;
+}
+
+export type LocalServerOptions = Omit<ServerOptions, 'runner' | 'model'> & {
+  /** Default: the test model's harness. */
+  readonly harness?: Harness;
+  /** Jobs running at once on the test thread (default 2). */
+  readonly concurrency?: number;
+};
+
+/** buildServer over a LocalJobRunner (jobs on the test thread), settings shared by both. */
+export async function localServer(options: LocalServerOptions = {}) {
+  const model = await testModel();
+  const settings = jobSettings(model.info.maxHorizonMinutes, options);
+  const runner = LocalJobRunner.forHarness(options.harness ?? model.harness, settings, {
+    concurrency: options.concurrency ?? 2,
+  });
+  const app = buildServer({ defaultMetrics: false, ...options, runner, model: model.info });
+  return { app, runner };
+}
+
+/**
+ * The real harness, whose forecasts wait until the test opens the gate: "a request is in
+ * flight" becomes a state the test controls instead of a race.
+ */
+export function gated(harness: Harness): { harness: Harness; open: () => void; waiting: () => number } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let waiting = 0;
+  const wrapper = {
+    space: harness.space,
+    forecast: async (request: HarnessRequest) => {
+      waiting++;
+      await gate;
+      return harness.forecast(request);
+    },
+  };
+  // The jobs use only `space` and `forecast`; Harness has a private constructor, hence the cast.
+  return { harness: wrapper as unknown as Harness, open: () => release(), waiting: () => waiting };
+}
+
+/**
+ * Wait until `condition()` holds, checking every 10 ms. No time limit of its own: the test's
+ * timeout (vitest.config.ts) is the last guard, so a slow machine only makes the wait longer.
+ */
+export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Deterministic diurnal-ish metrics: `minutes` values per metric, 4 significant digits. */

@@ -24,6 +24,12 @@
  * 0 for non-negative series) — stated in the result and the README.
  */
 
+import { interpolateQuantileRow } from '@tsfm/losses';
+import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
+import type { CalibrationReport } from './result.js';
+import type { RowPlan } from './row-plan.js';
+import { postProcess } from './scoring.js';
+
 export const CALIBRATION_METHODS = ['none', 'validation-shift'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
 
@@ -73,5 +79,107 @@ export function shiftPath(path: Float32Array, shift: number, nonNegative: boolea
     const v = path[t]! + shift;
     out[t] = nonNegative && v < 0 ? 0 : v;
   }
+  return out;
+}
+
+/** The report of a request whose calibration did nothing (method 'none', or nothing to use). */
+export const emptyCalibration = (method: CalibrationMethod): CalibrationReport => ({
+  method,
+  shifts: {},
+  residuals: {},
+  configs: {},
+  capped: [],
+  unshifted: [],
+});
+
+/** Collects the per-metric shifts of one request and applies them. */
+export class Calibrator {
+  readonly #method: CalibrationMethod;
+  readonly #alpha: number;
+  readonly #shifts: Record<string, number> = {};
+  readonly #residuals: Record<string, number> = {};
+  readonly #configs: Record<string, string> = {};
+  readonly #capped: string[] = [];
+  readonly #unshifted: { metric: string; reason: string }[] = [];
+
+  constructor(method: CalibrationMethod, alpha: number) {
+    this.#method = method;
+    this.#alpha = alpha;
+  }
+
+  /** The shifted α-quantile path, or `path` itself when `residuals` is a reason not to shift. */
+  apply(
+    metric: string,
+    config: string,
+    residuals: number[] | string,
+    path: Float32Array,
+    nonNegative: boolean,
+  ): Float32Array {
+    if (typeof residuals === 'string') {
+      this.#unshifted.push({ metric, reason: `${config}: ${residuals}` });
+      return path;
+    }
+    const { shift, n, capped } = conformalShift(residuals, this.#alpha);
+    this.#shifts[metric] = shift;
+    this.#residuals[metric] = n;
+    this.#configs[metric] = config;
+    if (capped) this.#capped.push(metric);
+    return shiftPath(path, shift, nonNegative);
+  }
+
+  report(): CalibrationReport {
+    return {
+      method: this.#method,
+      shifts: this.#shifts,
+      residuals: this.#residuals,
+      configs: this.#configs,
+      capped: this.#capped,
+      unshifted: this.#unshifted,
+    };
+  }
+}
+
+/** Where one config's validation forecasts are in the batch (row-plan.ts, scoring.ts). */
+export interface ValidationForecasts {
+  readonly plan: RowPlan;
+  readonly rowIndex: Int32Array;
+  readonly forecasts: readonly QuantileForecast[];
+  readonly metricCount: number;
+  readonly originCount: number;
+  readonly horizon: number;
+  readonly alpha: number;
+  readonly levels: readonly number[];
+  readonly actual: readonly (Float32Array | null)[];
+  readonly scorable: Uint8Array;
+}
+
+/**
+ * Residuals actual − α-quantile of the config at sample position c on metric m over its scorable
+ * validation windows, from the forecasts already in the batch (the same post-processing and
+ * interpolation as scoring); a string saying why when there are none to use.
+ */
+export function validationResiduals(
+  input: ValidationForecasts,
+  c: number,
+  config: ForecastConfig,
+  m: number,
+): number[] | string {
+  const { plan, rowIndex, forecasts, horizon: h, levels, actual, scorable, alpha } = input;
+  const M = input.metricCount;
+  const O = input.originCount;
+  const L = levels.length;
+  const out: number[] = [];
+  const processed = new Float32Array(h * L);
+  const path = new Float32Array(h);
+  for (let o = 1; o < O; o++) {
+    if (scorable[m * O + o] !== 1) continue;
+    const row = rowIndex[plan.slotOf[c * O + o]! * M + m]!;
+    if (!(row >= 0))
+      return `validation window ${o} has no forecast for this config (no observation inside its context window)`;
+    interpolateQuantileRow(levels, postProcess(forecasts[row]!.quantiles, config, h, L, processed), L, h, alpha, path);
+    appendResiduals(actual[m * O + o]!, path, out);
+  }
+  if (out.length === 0) return 'no observed value in any validation window';
+  if (out.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';
   return out;
 }

@@ -5,7 +5,7 @@ import type { CalibrationMethod } from './calibration.js';
 import type { ColdStartReason, HarnessPath } from './cold-start.js';
 import type { SampleSource } from './config-sampler.js';
 import type { MetricScale } from './history-profile.js';
-import type { BudgetMode } from './harness.js';
+import type { BudgetMode } from './budget.js';
 import type { SelectionMode } from './request.js';
 
 /** Wall-clock ms per stage; `total` is the whole request. */

@@ -3,8 +3,12 @@
  *
  * Per metric, on the 1-minute history and the median forecast:
  *   recentRate    = mean of the last demand.recentMinutes (15) observed minutes
- *   baselineRate  = mean of up to demand.baselineMinutes (1440 = 24 h) before the recent window;
- *                   shorter histories use what they have (cold start guarantees ≥ 1 point)
+ *   baselineRate  = the same clock window at the same time of week (the recent window shifted back
+ *                   by 1…4 weeks, those the history covers), else of day (1…6 days back), else the
+ *                   mean of up to demand.baselineMinutes (1440) before the recent window. A tenant's
+ *                   demand is seasonal: against the 24-hour mean, a 4× spike at the nightly low read
+ *                   as "low" or "elevated"; against the same hour yesterday it reads critical.
+ *                   `demand.baseline: 'mean'` keeps the 24-hour mean.
  *   predictedRate = mean of the median forecast over the next demand.predictMinutes (15)
  *   surgeFactor   = max(recentRate, predictedRate) / baselineRate
  * The larger of recent and predicted: a surge already under way that the forecaster lags behind
@@ -44,11 +48,18 @@ export function surgeFactor(rate: number, baseline: number): number {
   return rate > 0 ? SURGE_FACTOR_CAP : 1;
 }
 
+/** What the baseline was read from (see the module note). */
+export type BaselineKind = 'same-time-of-week' | 'same-time-of-day' | 'preceding-mean';
+
+export const WEEK_MINUTES = 10_080;
+export const DAY_MINUTES = 1_440;
+
 export interface MetricDemand {
   /** null when the recent window has no observed minute (a scrape gap: see the actions). */
   readonly recentRate: number | null;
   readonly baselineRate: number;
-  /** Minutes the baseline actually covered (≤ demand.baselineMinutes). */
+  readonly baselineKind: BaselineKind;
+  /** Minutes the baseline actually covered (the windows' minutes, or ≤ demand.baselineMinutes for the mean). */
   readonly baselineMinutes: number;
   readonly predictedRate: number;
   /** Median-forecast mean over the next H minutes, for each horizon H (keys are minutes). */
@@ -70,6 +81,7 @@ export interface DemandReport {
   readonly baselineRate: number;
   readonly predictedRate: number;
   readonly surgeFactor: number;
+  readonly baselineKind: BaselineKind;
   readonly level: DemandLevel;
   readonly resourceMode: ResourceMode;
   /** Never empty: `hold` when nothing else applies. */
@@ -117,6 +129,7 @@ export function buildDemandReport(
     baselineRate: head.baselineRate,
     predictedRate: head.predictedRate,
     surgeFactor: head.surgeFactor,
+    baselineKind: head.baselineKind,
     level: head.level,
     resourceMode: resourceMode(head.level),
     actions: demandActions(name, head, input, view, options),
@@ -129,14 +142,61 @@ export function buildDemandReport(
   };
 }
 
+/**
+ * The mean of the recent window [recentStart, end) shifted back by k·period for k = 1…maxLags, over
+ * the shifts the history covers; null when none covers it or none has an observed minute.
+ */
+function sameTimeMean(
+  history: Float32Array,
+  recentStart: number,
+  end: number,
+  period: number,
+  maxLags: number,
+): { rate: number; minutes: number } | null {
+  let sum = 0;
+  let n = 0;
+  let minutes = 0;
+  for (let k = 1; k <= maxLags && recentStart - k * period >= 0; k++) {
+    for (let i = recentStart - k * period; i < end - k * period; i++) {
+      const v = history[i]!;
+      if (!Number.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    minutes += end - recentStart;
+  }
+  return n === 0 ? null : { rate: sum / n, minutes };
+}
+
+function baselineOf(
+  history: Float32Array,
+  recentStart: number,
+  end: number,
+  demand: DemandOptions,
+): { rate: number; kind: BaselineKind; minutes: number } {
+  if (demand.baseline === 'seasonal' && end > recentStart) {
+    const week = sameTimeMean(history, recentStart, end, WEEK_MINUTES, 4);
+    if (week !== null) return { ...week, kind: 'same-time-of-week' };
+    const day = sameTimeMean(history, recentStart, end, DAY_MINUTES, 6);
+    if (day !== null) return { ...day, kind: 'same-time-of-day' };
+  }
+  const baselineStart = Math.max(0, recentStart - demand.baselineMinutes);
+  // Cold start guarantees an observed baseline minute; 0 only guards a caller that skipped it.
+  return {
+    rate: meanObserved(history, baselineStart, recentStart) ?? 0,
+    kind: 'preceding-mean',
+    minutes: recentStart - baselineStart,
+  };
+}
+
 function metricDemand(history: Float32Array, median: Float32Array, options: RecommendOptions): MetricDemand {
-  const { recentMinutes, baselineMinutes, predictMinutes } = options.demand;
+  const { recentMinutes, predictMinutes } = options.demand;
   const end = history.length;
   const recentStart = Math.max(0, end - recentMinutes);
-  const baselineStart = Math.max(0, recentStart - baselineMinutes);
   const recentRate = meanObserved(history, recentStart, end);
-  // Cold start guarantees an observed baseline minute; 0 only guards a caller that skipped it.
-  const baselineRate = meanObserved(history, baselineStart, recentStart) ?? 0;
+  const baseline = baselineOf(history, recentStart, end, options.demand);
+  const baselineRate = baseline.rate;
   const predictedRate = mean(median, 0, predictMinutes);
   const predictedByHorizon: Record<string, number> = {};
   for (const h of options.horizons) predictedByHorizon[String(h)] = mean(median, 0, h);
@@ -144,7 +204,8 @@ function metricDemand(history: Float32Array, median: Float32Array, options: Reco
   return {
     recentRate,
     baselineRate,
-    baselineMinutes: recentStart - baselineStart,
+    baselineKind: baseline.kind,
+    baselineMinutes: baseline.minutes,
     predictedRate,
     predictedByHorizon,
     surgeFactor: factor,

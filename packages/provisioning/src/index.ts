@@ -10,10 +10,13 @@ export { ProvisioningError, type ProvisioningIssue } from './errors.js';
 export {
   RecommendOptionsSchema,
   DemandOptionsSchema,
+  ReactiveOptionsSchema,
+  KubernetesOptionsSchema,
   parseRecommendOptions,
   type RecommendOptions,
   type RecommendOptionsInput,
   type DemandOptions,
+  type KubernetesOptions,
 } from './options.js';
 export {
   RecommendRequestSchema,
@@ -41,12 +44,24 @@ export type { BoundLevels } from './bounds.js';
 export { confidenceFromWidth } from './confidence.js';
 export {
   adjustThresholds,
+  adjustedReactiveThresholds,
+  ADJUSTED_THRESHOLD_BOUNDS,
   decideAction,
   REFERENCE_ALPHA,
   MAX_DOWN_THRESHOLD,
   type Action,
   type Thresholds,
+  type ReactiveThresholds,
+  type ReactiveOptions,
 } from './thresholds.js';
+export {
+  kubernetesView,
+  cpuQuantity,
+  memoryQuantity,
+  type KubernetesRecommendation,
+  type ContainerRecommendation,
+  type ResourceList,
+} from './kubernetes.js';
 export { recommendReplicas, type ReplicaRecommendation } from './replicas.js';
 export { type ColdStart } from './cold-start.js';
 export {
@@ -62,7 +77,7 @@ export {
   type DemandReport,
   type MetricDemand,
 } from './demand.js';
-export { renderDemandMarkdown, renderRecommendationMarkdown } from './markdown.js';
+export { renderDemandMarkdown, renderRecommendationMarkdown, escapeMarkdown } from './markdown.js';
 
 // replay simulator (policies, replay loop, scores, frontier chart)
 export * from './simulator/index.js';

@@ -8,28 +8,49 @@ import type { DemandReport } from './demand.js';
 import { fmt, fmtFactor } from './format.js';
 import type { Recommendation } from './recommender.js';
 
+/**
+ * Text that comes from callers (metric names, and the reasons that quote them) escaped for
+ * Markdown: a name like `a|b` must not add a table cell, `*x*` must not turn bold, and `<img>`
+ * must not reach an HTML renderer (with `[` and `<` escaped, no link or tag can form). Line
+ * breaks become spaces: a table row or a bullet is one line.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/[\r\n]+/g, ' ');
+}
+const md = escapeMarkdown;
+
+const BASELINE_TEXT: Readonly<Record<DemandReport['baselineKind'], string>> = {
+  'same-time-of-week': 'same time in earlier weeks',
+  'same-time-of-day': 'same time on earlier days',
+  'preceding-mean': 'mean before the recent window',
+};
+
 export function renderDemandMarkdown(report: DemandReport | ColdStart): string {
   if (report.status === 'cold-start') return renderColdStart('Demand report', report);
   const w = report.windows;
   const lines = [
     '## Demand report',
     '',
-    `- **Demand level:** ${report.level} (${report.demandMetric}, surge factor ${fmtFactor(report.surgeFactor)})`,
+    `- **Demand level:** ${report.level} (${md(report.demandMetric)}, surge factor ${fmtFactor(report.surgeFactor)})`,
     `- **Resource mode:** ${report.resourceMode}`,
     `- **Recent rate** (last ${w.recentMinutes} min): ${rate(report.recentRate)}`,
-    `- **Baseline rate** (previous ${w.baselineMinutes} min): ${fmt(report.baselineRate)}`,
+    `- **Baseline rate** (${BASELINE_TEXT[report.baselineKind]}, ${w.baselineMinutes} min): ${fmt(report.baselineRate)}`,
     `- **Predicted rate** (median, next ${w.predictMinutes} min): ${fmt(report.predictedRate)}`,
     '',
     '| metric | recent | baseline | predicted | surge factor | level |',
     '|---|---:|---:|---:|---:|---|',
     ...Object.entries(report.metrics).map(
       ([m, d]) =>
-        `| ${m} | ${rate(d.recentRate)} | ${fmt(d.baselineRate)} | ${fmt(d.predictedRate)} | ${fmtFactor(d.surgeFactor)} | ${d.level} |`,
+        `| ${md(m)} | ${rate(d.recentRate)} | ${fmt(d.baselineRate)} | ${fmt(d.predictedRate)} | ${fmtFactor(d.surgeFactor)} | ${d.level} |`,
     ),
     '',
     '### Recommended actions',
     '',
-    ...report.actions.map((a) => `- **${a.kind}**: ${a.reason}`),
+    ...report.actions.map((a) => `- **${a.kind}**: ${md(a.reason)}`),
   ];
   return lines.join('\n') + '\n';
 }
@@ -40,12 +61,18 @@ export function renderRecommendationMarkdown(rec: Recommendation | ColdStart): s
     '## Recommendation',
     '',
     `- **Action:** ${rec.action} (decision horizon ${rec.decisionHorizonMinutes} min, α = ${rec.alpha}, confidence ${fmt(rec.confidence)})`,
-    `- **Why:** ${rec.reason}`,
+    `- **Why:** ${md(rec.reason)}`,
   ];
+  if (rec.reactiveThresholds) {
+    const t = rec.reactiveThresholds;
+    lines.push(
+      `- **Reactive autoscaler thresholds:** scale up at ${fmt(t.scaleUpUtilisation)}, down at ${fmt(t.scaleDownUtilisation)} utilisation`,
+    );
+  }
   if (rec.replicas) {
     const r = rec.replicas;
     const clamp = r.clampedTo ? `, clamped to ${r.clampedTo} from ${r.uncapped}` : '';
-    lines.push(`- **Replicas:** ${r.desired} (binding metric: ${r.bindingMetric}${clamp})`);
+    lines.push(`- **Replicas:** ${r.desired} (binding metric: ${md(r.bindingMetric)}${clamp})`);
   }
   lines.push(
     '',
@@ -56,7 +83,7 @@ export function renderRecommendationMarkdown(rec: Recommendation | ColdStart): s
     for (const h of mr.horizons) {
       const mark = h === mr.decision ? ' ◀' : '';
       lines.push(
-        `| ${m} | ${h.horizonMinutes}${mark} | ${fmt(mr.current)} | ${fmt(h.target)} | ${fmt(h.lowerBound)} | ${fmt(h.upperBound)} | ${fmt(h.confidence)} | ${h.action} |`,
+        `| ${md(m)} | ${h.horizonMinutes}${mark} | ${fmt(mr.current)} | ${fmt(h.target)} | ${fmt(h.lowerBound)} | ${fmt(h.upperBound)} | ${fmt(h.confidence)} | ${h.action} |`,
       );
     }
   }
@@ -74,7 +101,7 @@ function renderColdStart(title: string, c: ColdStart): string {
   return [
     `## ${title}`,
     '',
-    `**Cold start** — no recommendation yet: ${c.reason}.`,
+    `**Cold start** — no recommendation yet: ${md(c.reason)}.`,
     '',
     `Minutes needed: ${c.minutesNeeded}`,
     '',

@@ -12,15 +12,20 @@ const level = z.number().gt(0).lt(1);
 /** Per-metric numbers keyed by metric name (`cpu`, `mem`, ...). */
 const perMetric = (value: z.ZodNumber) => z.record(z.string().min(1), value);
 
-export const DemandOptionsSchema = z.object({
+export const DemandOptionsSchema = z.strictObject({
   /** The "recent" window: the last N minutes of history. */
   recentMinutes: z.number().int().min(1).default(15),
   /**
-   * The baseline window: up to N minutes immediately before the recent window (24 h by default,
-   * so a diurnal tenant is compared with its daily mean, not with the last busy hour). Shorter
-   * histories use what there is.
+   * The `mean` baseline (and the seasonal one's fallback under a day of history): up to N minutes
+   * immediately before the recent window. Shorter histories use what there is. Also the window
+   * cold start counts observed minutes in (with the recent one).
    */
   baselineMinutes: z.number().int().min(1).default(1440),
+  /**
+   * `seasonal` (default): the baseline is the same clock window at the same time of week (or of
+   * day) — demand.ts; `mean`: the mean of the baselineMinutes before the recent window.
+   */
+  baseline: z.enum(['seasonal', 'mean']).default('seasonal'),
   /** The predicted rate is the median forecast's mean over the next N minutes. */
   predictMinutes: z.number().int().min(1).default(15),
   /** Metric the headline demand level is read from (default: `requests`, else `cpu`, else the first). */
@@ -39,8 +44,33 @@ export const DemandOptionsSchema = z.object({
   errorSurgeRatio: z.number().gt(1).default(2),
 });
 
+/** The reactive autoscaler beside this recommender, for adjust_thresholds (thresholds.ts). */
+export const ReactiveOptionsSchema = z.strictObject({
+  /** Its scale-up utilisation threshold (an HPA target utilisation), as a fraction. */
+  scaleUpUtilisation: level.default(0.8),
+  scaleDownUtilisation: level.default(0.3),
+  /** adjust_thresholds instead of hold when the target is this far from current (relative) inside the dead band. */
+  moderateChange: z.number().gt(0).default(0.05),
+});
+
+const quantityUnit = z.enum(['cores', 'millicores', 'bytes', 'KiB', 'MiB', 'GiB']);
+
+/**
+ * The Kubernetes view (kubernetes.ts): which metric is the container's cpu and which its memory,
+ * in which unit. Absent: no Kubernetes view (the metrics' units are not known otherwise).
+ */
+export const KubernetesOptionsSchema = z.strictObject({
+  containerName: z.string().min(1).max(253).default('app'),
+  cpu: z.strictObject({ metric: z.string().min(1), unit: z.enum(['cores', 'millicores']).default('cores') }).optional(),
+  memory: z
+    .strictObject({ metric: z.string().min(1), unit: quantityUnit.exclude(['cores', 'millicores']).default('bytes') })
+    .optional(),
+});
+
+// Strict: an unknown option is a typo (`maxReplica`), and dropping it silently would change the
+// recommendation without telling anyone.
 export const RecommendOptionsSchema = z
-  .object({
+  .strictObject({
     /** Forecast horizons in minutes; every one gets its own bounds and action. */
     horizons: z.array(z.number().int().min(1)).min(1).default([5, 15, 30]),
     /**
@@ -68,6 +98,8 @@ export const RecommendOptionsSchema = z
     /** Observed minutes of history needed before anything is recommended (cold start). */
     minHistoryMinutes: z.number().int().min(1).default(60),
     demand: DemandOptionsSchema.prefault({}),
+    reactive: ReactiveOptionsSchema.prefault({}),
+    kubernetes: KubernetesOptionsSchema.optional(),
   })
   .superRefine((o, ctx) => {
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -110,16 +142,28 @@ export const RecommendOptionsSchema = z
 export type RecommendOptionsInput = z.input<typeof RecommendOptionsSchema>;
 export type RecommendOptions = z.output<typeof RecommendOptionsSchema>;
 export type DemandOptions = z.output<typeof DemandOptionsSchema>;
+export type KubernetesOptions = z.output<typeof KubernetesOptionsSchema>;
 
 /** Options parsed and defaulted; throws ProvisioningError with `options.*` paths. */
 export function parseRecommendOptions(options: unknown = {}): RecommendOptions {
   const parsed = RecommendOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new ProvisioningError(
-      parsed.error.issues.map((i) => ({ path: issuePath(i.path, 'options'), message: i.message })),
-    );
+    throw new ProvisioningError(parsed.error.issues.map((i) => optionIssue(i, 'options')));
   }
   return parsed.data;
+}
+
+/** A zod issue about options as a ProvisioningIssue; unknown keys are named with a hint. */
+export function optionIssue(issue: z.core.$ZodIssue, prefix: string): { path: string; message: string } {
+  const path = issuePath(issue.path, prefix);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => k.slice(0, 60)).join(', ');
+    return {
+      path,
+      message: `unknown option${issue.keys.length > 1 ? 's' : ''} ${keys} (check the spelling; packages/provisioning/README.md lists the options)`,
+    };
+  }
+  return { path, message: issue.message };
 }
 
 /** Forecast steps a recommender reads: the longest horizon or the predicted-rate window. */

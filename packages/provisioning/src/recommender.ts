@@ -24,7 +24,8 @@ import { buildDemandReport, type DemandReport } from './demand.js';
 import { parseRecommendOptions, stepsNeeded, type RecommendOptions, type RecommendOptionsInput } from './options.js';
 import { recommendReplicas, type ReplicaRecommendation } from './replicas.js';
 import { checkInput, parseRecommendRequest, type RecommendInput } from './request.js';
-import { adjustThresholds, decideAction, type Action, type Thresholds } from './thresholds.js';
+import { kubernetesView, type KubernetesRecommendation } from './kubernetes.js';
+import { adjustThresholds, decideAction, type Action, type ReactiveThresholds, type Thresholds } from './thresholds.js';
 
 export interface HorizonRecommendation {
   readonly horizonMinutes: number;
@@ -42,6 +43,8 @@ export interface HorizonRecommendation {
   readonly thresholds: Thresholds;
   readonly action: Action;
   readonly reason: string;
+  /** adjust_thresholds: what the reactive autoscaler's utilisation thresholds should become; else null. */
+  readonly reactiveThresholds: ReactiveThresholds | null;
 }
 
 export interface MetricRecommendation {
@@ -75,6 +78,13 @@ export interface Recommendation {
   readonly vpa: VpaRecommendation;
   /** null when no forecast metric has a per-replica capacity. */
   readonly replicas: ReplicaRecommendation | null;
+  /**
+   * adjust_thresholds: the reactive autoscaler's new utilisation thresholds, from the metric whose
+   * target moved most; null for every other action.
+   */
+  readonly reactiveThresholds: ReactiveThresholds | null;
+  /** The VPA recommendation in Kubernetes resources and quantities (options.kubernetes); null without it. */
+  readonly kubernetes: KubernetesRecommendation | null;
   readonly metrics: Readonly<Record<string, MetricRecommendation>>;
   readonly demand: DemandReport;
 }
@@ -172,7 +182,7 @@ function recommendMetric(
   for (const p of peaks) {
     const target = cap(p.target);
     const thresholds = adjustThresholds(base, alpha, p.confidence);
-    const decided = decideAction(target, current, thresholds, p.confidence, options.confidenceFloor);
+    const decided = decideAction(target, current, thresholds, p.confidence, options.confidenceFloor, options.reactive);
     lowConfidence.push(decided.lowConfidence);
     horizons.push({
       horizonMinutes: p.horizonMinutes,
@@ -185,6 +195,7 @@ function recommendMetric(
       thresholds,
       action: decided.action,
       reason: decided.reason,
+      reactiveThresholds: decided.reactiveThresholds,
     });
   }
   const d = options.horizons.indexOf(options.decisionHorizon);
@@ -248,14 +259,23 @@ function tenantRecommendation(
   }
   const ups = entries.filter(([, m]) => m.action === 'scale_up');
   const downs = entries.filter(([, m]) => m.action === 'scale_down');
+  const adjusts = entries.filter(([, m]) => m.action === 'adjust_thresholds');
   let action: Action;
   let reason: string;
+  let reactiveThresholds: ReactiveThresholds | null = null;
   if (ups.length > 0) {
     action = 'scale_up';
     reason = ups.map(([, m]) => m.reason).join('; ');
   } else if (downs.length === entries.length) {
     action = 'scale_down';
     reason = downs.map(([, m]) => m.reason).join('; ');
+  } else if (adjusts.length > 0) {
+    // The metric whose target moved most relative to its allocation sets the thresholds.
+    const moved = ([, m]: (typeof adjusts)[number]) => Math.abs(m.decision.target / m.current - 1);
+    const lead = adjusts.reduce((a, b) => (moved(b) > moved(a) ? b : a));
+    action = 'adjust_thresholds';
+    reason = adjusts.map(([, m]) => m.reason).join('; ');
+    reactiveThresholds = lead[1].decision.reactiveThresholds;
   } else {
     action = 'hold';
     const holding = entries.filter(([, m]) => m.action === 'hold').map(([, m]) => m.reason);
@@ -270,6 +290,8 @@ function tenantRecommendation(
     confidence,
     vpa,
     replicas: recommendReplicas(vpa.uncappedTarget, options),
+    reactiveThresholds,
+    kubernetes: options.kubernetes === undefined ? null : kubernetesView(vpa, options.kubernetes),
     metrics,
     demand,
   };

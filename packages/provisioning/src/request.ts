@@ -9,8 +9,8 @@
  */
 import { TIERS, type Tier } from '@tsfm/losses';
 import { z } from 'zod';
-import { ProvisioningError, issuePath, type ProvisioningIssue } from './errors.js';
-import { RecommendOptionsSchema, stepsNeeded, type RecommendOptions } from './options.js';
+import { ProvisioningError, type ProvisioningIssue } from './errors.js';
+import { optionIssue, RecommendOptionsSchema, stepsNeeded, type RecommendOptions } from './options.js';
 
 /** One metric's quantile forecast: the shape @tsfm/tsfm-client's QuantileForecast already has. */
 export interface MetricForecast {
@@ -79,7 +79,7 @@ export interface ParsedRecommendRequest {
 export function parseRecommendRequest(request: unknown): ParsedRecommendRequest {
   const parsed = RecommendRequestSchema.safeParse(request);
   if (!parsed.success) {
-    throw new ProvisioningError(parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })));
+    throw new ProvisioningError(parsed.error.issues.map((i) => optionIssue(i, '')));
   }
   const r = parsed.data;
   const input: RecommendInput = {

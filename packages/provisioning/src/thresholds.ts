@@ -22,7 +22,46 @@
 import { TIERS } from '@tsfm/losses';
 import { fmt } from './format.js';
 
-export type Action = 'scale_up' | 'scale_down' | 'hold';
+/**
+ * `adjust_thresholds` (the seed TTM autoscaler's AdjustThresholds): the target moved by more than
+ * `reactive.moderateChange` but stayed inside the dead band — not worth a scaling action, but
+ * worth telling the reactive autoscaler (an HPA's target utilisation) to act sooner on a rise
+ * ahead, or later on a fall ahead.
+ */
+export type Action = 'scale_up' | 'scale_down' | 'hold' | 'adjust_thresholds';
+
+/** Utilisation thresholds of the reactive autoscaler this recommender advises. */
+export interface ReactiveThresholds {
+  readonly scaleUpUtilisation: number;
+  readonly scaleDownUtilisation: number;
+}
+
+export interface ReactiveOptions extends ReactiveThresholds {
+  /** Relative target change (|target / current − 1|) from which adjust_thresholds replaces hold. */
+  readonly moderateChange: number;
+}
+
+/** The seed's bounds on adjusted thresholds: a reactive controller is never told to scale up below 50 % or down above 40 %. */
+export const ADJUSTED_THRESHOLD_BOUNDS = Object.freeze({
+  scaleUp: [0.5, 0.9] as const,
+  scaleDown: [0.1, 0.4] as const,
+});
+
+/**
+ * The seed's rule: each threshold moves against the predicted change by half of it, within
+ * ADJUSTED_THRESHOLD_BOUNDS. Here the change is relative (target / current − 1), so a forecast 8 %
+ * above the allocation lowers a 0.8 scale-up threshold to 0.76.
+ */
+export function adjustedReactiveThresholds(relativeChange: number, reactive: ReactiveThresholds): ReactiveThresholds {
+  const clamp = (x: number, [lo, hi]: readonly [number, number]) => Math.min(hi, Math.max(lo, x));
+  return {
+    scaleUpUtilisation: clamp(reactive.scaleUpUtilisation - relativeChange / 2, ADJUSTED_THRESHOLD_BOUNDS.scaleUp),
+    scaleDownUtilisation: clamp(
+      reactive.scaleDownUtilisation - relativeChange / 2,
+      ADJUSTED_THRESHOLD_BOUNDS.scaleDown,
+    ),
+  };
+}
 
 export interface Thresholds {
   readonly up: number;
@@ -48,6 +87,8 @@ export interface ActionDecision {
   readonly reason: string;
   /** True when the hold comes from the confidence floor (not from the dead band). */
   readonly lowConfidence: boolean;
+  /** The reactive autoscaler's suggested thresholds (adjust_thresholds only). */
+  readonly reactiveThresholds: ReactiveThresholds | null;
 }
 
 /** The action for one metric at one horizon. Strict inequalities: on the band edge, hold. */
@@ -57,11 +98,13 @@ export function decideAction(
   thresholds: Thresholds,
   confidence: number,
   confidenceFloor: number,
+  reactive?: ReactiveOptions,
 ): ActionDecision {
   if (confidence < confidenceFloor) {
     return {
       action: 'hold',
       lowConfidence: true,
+      reactiveThresholds: null,
       reason: `confidence ${fmt(confidence)} is below the floor ${fmt(confidenceFloor)}; holding at ${fmt(current)}`,
     };
   }
@@ -71,6 +114,7 @@ export function decideAction(
     return {
       action: 'scale_up',
       lowConfidence: false,
+      reactiveThresholds: null,
       reason: `target ${fmt(target)} > ${fmt(upEdge)} = current ${fmt(current)} × (1 + ${fmt(thresholds.up)})`,
     };
   }
@@ -78,12 +122,23 @@ export function decideAction(
     return {
       action: 'scale_down',
       lowConfidence: false,
+      reactiveThresholds: null,
       reason: `target ${fmt(target)} < ${fmt(downEdge)} = current ${fmt(current)} × (1 − ${fmt(thresholds.down)})`,
     };
   }
-  return {
-    action: 'hold',
-    lowConfidence: false,
-    reason: `target ${fmt(target)} is within [${fmt(downEdge)}, ${fmt(upEdge)}] around current ${fmt(current)}`,
-  };
+  const band = `target ${fmt(target)} is within [${fmt(downEdge)}, ${fmt(upEdge)}] around current ${fmt(current)}`;
+  const change = current > 0 ? target / current - 1 : 0;
+  if (reactive !== undefined && Math.abs(change) > reactive.moderateChange) {
+    const adjusted = adjustedReactiveThresholds(change, reactive);
+    return {
+      action: 'adjust_thresholds',
+      lowConfidence: false,
+      reactiveThresholds: adjusted,
+      reason:
+        `${band} but ${change > 0 ? '+' : ''}${fmt(100 * change)} % away (more than ${fmt(100 * reactive.moderateChange)} %): ` +
+        `reactive thresholds up ${fmt(reactive.scaleUpUtilisation)} → ${fmt(adjusted.scaleUpUtilisation)}, ` +
+        `down ${fmt(reactive.scaleDownUtilisation)} → ${fmt(adjusted.scaleDownUtilisation)}`,
+    };
+  }
+  return { action: 'hold', lowConfidence: false, reactiveThresholds: null, reason: band };
 }

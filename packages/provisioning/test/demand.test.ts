@@ -222,3 +222,45 @@ describe('demand report entry points', () => {
     expect(full.status === 'ok' && full.demand).toEqual(standalone);
   });
 });
+
+describe('seasonal baseline: the same time of day or week, not the 24-hour mean', () => {
+  /** Busy days (10 from 08:00 to 20:00), quiet nights (1); `days` days ending at 02:00 with `spike` over the last 15 minutes. */
+  function diurnal(days: number, spike: number): RecommendInput {
+    const n = days * 1440 + 120; // ends at 02:00 on the last day
+    const values = history(n, (i) => {
+      if (i >= n - 15) return spike;
+      const minuteOfDay = i % 1440;
+      return minuteOfDay >= 480 && minuteOfDay < 1200 ? 10 : 1;
+    });
+    return {
+      alpha: 0.75,
+      forecasts: { requests: flatForecast(constant(30, spike)) },
+      current: { requests: 100 },
+      history: { requests: values },
+    };
+  }
+
+  it('a 4× spike at the nightly low reads critical against the same time yesterday (it read low against the daily mean)', () => {
+    const seasonal = rec.demandReport(diurnal(2, 4)) as DemandReport;
+    expect(seasonal).toMatchObject({
+      baselineKind: 'same-time-of-day',
+      baselineRate: 1,
+      surgeFactor: 4,
+      level: 'critical',
+    });
+    expect(seasonal.windows.baselineMinutes).toBe(30); // two earlier nights × 15 minutes
+    const mean = createRecommender({ demand: { baseline: 'mean' } }).demandReport(diurnal(2, 4)) as DemandReport;
+    expect(mean.baselineKind).toBe('preceding-mean');
+    expect(mean.level).toBe('low'); // 4 against a daily mean of 5.5
+  });
+
+  it('uses the same time of week once the history covers a week', () => {
+    const r = rec.demandReport(diurnal(8, 4)) as DemandReport;
+    expect(r).toMatchObject({ baselineKind: 'same-time-of-week', baselineRate: 1, level: 'critical' });
+  });
+
+  it('falls back to the mean before the recent window under a day of history', () => {
+    const r = rec.demandReport(requestsInput({ baseline: 15, recent: 20, predicted: 20 })) as DemandReport;
+    expect(r).toMatchObject({ baselineKind: 'preceding-mean', baselineRate: 15 });
+  });
+});

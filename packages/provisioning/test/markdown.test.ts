@@ -3,6 +3,7 @@ import {
   createRecommender,
   renderDemandMarkdown,
   renderRecommendationMarkdown,
+  escapeMarkdown,
   type RecommendInput,
 } from '../src/index.js';
 import { constant, flatForecast, history } from './fixtures.js';
@@ -23,7 +24,7 @@ describe('markdown', () => {
     expect(md).toContain('**Demand level:** elevated (requests, surge factor 3.00×)');
     expect(md).toContain('**Resource mode:** surge');
     expect(md).toContain('**Recent rate** (last 15 min): 20');
-    expect(md).toContain('**Baseline rate** (previous 105 min): 15');
+    expect(md).toContain('**Baseline rate** (mean before the recent window, 105 min): 15');
     expect(md).toContain('**Predicted rate** (median, next 15 min): 45');
     expect(md).toContain('| requests | 20 | 15 | 45 | 3.00× | elevated |');
     expect(md).toContain('| cpu | 1.5 | 1.5 | 2.5 | 1.67× | elevated |');
@@ -46,5 +47,28 @@ describe('markdown', () => {
     );
     expect(md).toContain('**Cold start** — no recommendation yet: requests has 20 observed minutes of history');
     expect(md).toContain('Minutes needed: 40');
+  });
+});
+
+describe('markdown escaping', () => {
+  it('escapes metric names and the reasons quoting them: no extra table cells, emphasis or HTML', () => {
+    const name = 'a|b*c_<img src=x>';
+    const md = renderRecommendationMarkdown(
+      rec.recommend({
+        alpha: 0.9,
+        forecasts: { [name]: flatForecast(constant(30, 2.5)) },
+        current: { [name]: 2 },
+        history: { [name]: history(120, 1.5) },
+      }),
+    );
+    expect(md).not.toContain(name);
+    expect(md).not.toContain('<img');
+    const row = md.split('\n').find((l) => l.startsWith('| a\\|b'))!;
+    // The same number of cells as the header row: the name's "|" did not add one.
+    expect(row.split(/(?<!\\)\|/).length).toBe(
+      '| metric | horizon (min) | current | target | lower bound | upper bound | confidence | action |'.split('|')
+        .length,
+    );
+    expect(escapeMarkdown('x\ny')).toBe('x y');
   });
 });

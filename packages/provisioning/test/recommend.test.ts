@@ -225,6 +225,14 @@ describe('validation', () => {
     expect(issuesOf(() => recommend({ ...body(), history: { cpu: 'x' } }))).toEqual(['history.cpu']);
   });
 
+  it('refuses unknown options (a typo would otherwise be dropped silently), naming them', () => {
+    expect(issuesOf(() => recommend({ ...body(), options: { maxReplica: 5 } }))).toEqual(['options']);
+    expect(issuesOf(() => recommend({ ...body(), options: { demand: { recentMinute: 5 } } }))).toEqual([
+      'options.demand',
+    ]);
+    expect(() => recommend({ ...body(), options: { maxReplica: 5 } })).toThrow(/unknown option maxReplica/);
+  });
+
   it('names the field for cross-field errors', () => {
     const b = body();
     expect(issuesOf(() => recommend({ ...b, current: {} }))).toEqual(['current.cpu']);

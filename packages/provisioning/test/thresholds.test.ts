@@ -6,6 +6,7 @@ import {
   adjustThresholds,
   createRecommender,
   decideAction,
+  adjustedReactiveThresholds,
   type Recommendation,
 } from '../src/index.js';
 import { constant, cpuInput, normalForecast } from './fixtures.js';
@@ -80,11 +81,13 @@ describe('hysteresis through the recommender', () => {
   const action = (forecast: number, current: number) =>
     (rec.recommend(cpuInput({ forecast, current })) as Recommendation).action;
 
-  it('does not chase a target that wanders inside the band after a scale-up', () => {
+  it('does not chase a target that wanders inside the band after a scale-up (capacity holds)', () => {
     let current = 100;
     expect(action(130, current)).toBe('scale_up');
     current = 130; // the simulator applies the target
-    for (const t of [140, 120, 162, 70, 130]) expect(action(t, current)).toBe('hold');
+    expect(action(130, current)).toBe('hold');
+    // Inside the band but more than 5 % away: advice for the reactive autoscaler, no capacity change.
+    for (const t of [140, 120, 162, 70]) expect(action(t, current)).toBe('adjust_thresholds');
     expect(action(163, current)).toBe('scale_up');
     expect(action(64, current)).toBe('scale_down');
   });
@@ -95,7 +98,40 @@ describe('hysteresis through the recommender', () => {
     const f = normalForecast(constant(30, 55), 0.5);
     const premium = rec.recommend(cpuInput({ forecast: f, current: 100, alpha: 0.9 })) as Recommendation;
     const basic = rec.recommend(cpuInput({ forecast: f, current: 100, alpha: 0.65 })) as Recommendation;
-    expect(premium.action).toBe('hold');
+    expect(premium.action).toBe('adjust_thresholds'); // no scale-down, but a fall ahead: thresholds up
+    expect(premium.reactiveThresholds).toEqual({ scaleUpUtilisation: 0.9, scaleDownUtilisation: 0.4 });
     expect(basic.action).toBe('scale_down');
+    expect(basic.reactiveThresholds).toBeNull();
+  });
+});
+
+describe('adjust_thresholds (the seed TTM autoscaler action)', () => {
+  const band = { up: 0.25, down: 0.5 };
+  const reactive = { scaleUpUtilisation: 0.8, scaleDownUtilisation: 0.3, moderateChange: 0.05 };
+
+  it('inside the band, a change beyond moderateChange moves the thresholds against it by half', () => {
+    const rise = decideAction(110, 100, band, 1, 0.7, reactive); // +10 %
+    expect(rise.action).toBe('adjust_thresholds');
+    expect(rise.reactiveThresholds!.scaleUpUtilisation).toBeCloseTo(0.75, 12);
+    expect(rise.reactiveThresholds!.scaleDownUtilisation).toBeCloseTo(0.25, 12);
+    expect(rise.reason).toMatch(/\+10 % away .* reactive thresholds up 0.8 → 0.75, down 0.3 → 0.25/);
+    expect(decideAction(104, 100, band, 1, 0.7, reactive).action).toBe('hold'); // +4 %: not moderate
+  });
+
+  it('keeps adjusted thresholds within the seed bounds (up 0.5–0.9, down 0.1–0.4)', () => {
+    expect(adjustedReactiveThresholds(2, reactive)).toEqual({ scaleUpUtilisation: 0.5, scaleDownUtilisation: 0.1 });
+    expect(adjustedReactiveThresholds(-2, reactive)).toEqual({ scaleUpUtilisation: 0.9, scaleDownUtilisation: 0.4 });
+  });
+
+  it('never advises below the confidence floor, and outside the band scales instead', () => {
+    expect(decideAction(110, 100, band, 0.5, 0.7, reactive).action).toBe('hold');
+    expect(decideAction(130, 100, band, 1, 0.7, reactive).action).toBe('scale_up');
+  });
+
+  it('a tenant adjusts thresholds when no metric scales up and not all scale down', () => {
+    const rec = createRecommender({ upThreshold: 0.25, downThreshold: 0.5 });
+    const r = rec.recommend(cpuInput({ forecast: 110, current: 100 })) as Recommendation;
+    expect(r.action).toBe('adjust_thresholds');
+    expect(r.reactiveThresholds).toEqual(r.metrics.cpu!.decision.reactiveThresholds);
   });
 });

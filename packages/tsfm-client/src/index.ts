@@ -34,6 +34,13 @@ export {
 export { MAX_SUPPORTED_OPSET, readOnnxHeader, type OnnxHeader } from './onnx-header.js';
 export { loadModel, TsfmClient, type ForecastRow, type ClientOptions } from './client.js';
 export type { SessionLike } from './session-check.js';
+export {
+  MicroBatcher,
+  MICRO_BATCH_DEFAULTS,
+  type BatchForecaster,
+  type MicroBatchOptions,
+  type MicroBatchStats,
+} from './micro-batcher.js';
 export { QuantileForecast } from './quantile-forecast.js';
 export { flattenTenant, type TenantLike, type TenantForecast } from './tenant.js';
 export { aggregateTrailing, repeatCoarse, coarseSteps } from './resolution.js';

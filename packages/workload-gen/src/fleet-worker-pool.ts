@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { fleetTenantParams, validateFleetOptions, type FleetOptions } from './fleet.js';
 import type { WorkerReply } from './fleet-worker.js';
 import type { GeneratedTenant } from './tenant-generator.js';
@@ -88,22 +88,26 @@ export async function* generateFleetInWorkers(
   }
 }
 
-/**
- * Start a worker on fleet-worker.js (compiled) or fleet-worker.ts (running from source under
- * tsx or vitest). A worker thread does not inherit the TypeScript loader of its parent — not
- * tsx's `--import` hook (Node 20 ignores it in worker execArgv) nor vitest's in-process
- * transform — so from source the worker starts with a two-line ESM bootstrap that registers
- * tsx's loader (tsx/esm/api) and then imports the real entry.
- */
+/** Start a worker on fleet-worker.js (compiled) or fleet-worker.ts (running from source). */
 function spawnWorker(fleet: FleetOptions): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./fleet-worker.js', import.meta.url), { workerData: fleet });
-  const entry = new URL('./fleet-worker.ts', import.meta.url).href;
+  const entry = import.meta.url.endsWith('.ts') ? './fleet-worker.ts' : './fleet-worker.js';
+  return spawnTypeScriptWorker(new URL(entry, import.meta.url), { workerData: fleet });
+}
+
+/**
+ * Start a worker thread on `entry`, a .js module or a .ts one. A worker thread does not inherit
+ * the TypeScript loader of its parent — not tsx's `--import` hook (Node 20 ignores it in worker
+ * execArgv) nor vitest's in-process transform — so a .ts entry starts with a two-line ESM
+ * bootstrap that registers tsx's loader (tsx/esm/api) and then imports the real entry.
+ * Exported for the forecast service's worker pool (issue 14 §3 gives it a shared home).
+ */
+export function spawnTypeScriptWorker(entry: URL, options: WorkerOptions = {}): Worker {
+  if (!entry.href.endsWith('.ts')) return new Worker(entry, options);
   const bootstrap =
     `const api = await import(${JSON.stringify(tsxApiUrl())});\n` +
     `api.register();\n` +
-    `await import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: fleet });
+    `await import(${JSON.stringify(entry.href)});\n`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
 }
 
 let cachedTsxApiUrl: string | null = null;

@@ -1,20 +1,18 @@
-/** POST /forecast: history (JSON arrays or a Prometheus range response) → harness forecast. */
+/**
+ * POST /forecast: history (JSON arrays or a Prometheus range response) → harness forecast.
+ * POST /recommend: the same forecast → @tsfm/provisioning's recommendation and demand report
+ * (JSON, or `?format=markdown`). The work itself is work/forecast-job.ts, on a worker thread.
+ */
 import type { FastifyInstance } from 'fastify';
-import { forecastJson, readSeries, recordForecast, runForecast } from '../forecast-call.js';
-import { parseBody } from '../parse-body.js';
-import { forecastBodySchema } from '../schemas.js';
-import { inFlight, type ServiceContext } from '../server.js';
+import type { ServiceContext } from '../context.js';
+import { admitRequest, serveJob } from '../serve-job.js';
 
 export function registerForecastRoutes(app: FastifyInstance, ctx: ServiceContext): void {
-  const schema = forecastBodySchema(ctx.limits);
-  app.post('/forecast', async (request, reply) => {
-    const body = parseBody(schema, request.body);
-    const series = readSeries(body);
-    const { value: result, queueMs } = await inFlight(ctx, request, () =>
-      runForecast(ctx.harness, body, series, ctx.defaults),
-    );
-    const latencyMs = reply.elapsedTime;
-    recordForecast(ctx, '/forecast', result, queueMs, latencyMs);
-    return forecastJson(result, latencyMs, queueMs);
-  });
+  const onRequest = admitRequest(ctx);
+  app.post<{ Querystring: { format?: string } }>('/forecast', { onRequest }, (request, reply) =>
+    serveJob(ctx, 'forecast', request, reply),
+  );
+  app.post<{ Querystring: { format?: string } }>('/recommend', { onRequest }, (request, reply) =>
+    serveJob(ctx, 'recommend', request, reply),
+  );
 }

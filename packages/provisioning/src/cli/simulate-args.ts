@@ -21,6 +21,8 @@ Policies
   --policies LIST      any of harness,harness+recommender,fixed-config,vpa,crane,reactive (default all)
   --sweep LIST         α values for the harness and fixed-config frontiers (default 0.5,0.65,0.75,0.9,0.95; "none" to skip)
   --sweep-tenants N    fleet tenants the sweep runs on (default 20; NAB: all series)
+  --confidence-floors LIST  also run harness+recommender at each of these confidence floors
+                       (e.g. 0.25,0.7: how the floor moves slack and violations; default none)
   --every M            minutes between decisions (default 5)
   --horizon M          minutes a decision must cover (default 15)
   --k K                harness configs per request (default 32)
@@ -87,6 +89,10 @@ const schema = z
       .refine((a) => a.every((x) => x > 0 && x < 1), '--sweep: every α must be in (0, 1)')
       .default([0.5, 0.65, 0.75, 0.9, 0.95]),
     'sweep-tenants': int('--sweep-tenants', 0, 1_000_000).default(20),
+    'confidence-floors': list('--confidence-floors')
+      .transform((a) => a.map(Number))
+      .refine((a) => a.every((x) => x >= 0 && x <= 1), '--confidence-floors: every floor must be in [0, 1]')
+      .default([]),
     every: int('--every', 1, 1440).default(5),
     horizon: int('--horizon', 1, 1440).default(15),
     k: int('--k', 1, 4096).default(32),
@@ -119,6 +125,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
       policies: { type: 'string' },
       sweep: { type: 'string' },
       'sweep-tenants': { type: 'string' },
+      'confidence-floors': { type: 'string' },
       every: { type: 'string' },
       horizon: { type: 'string' },
       k: { type: 'string' },

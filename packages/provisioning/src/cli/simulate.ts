@@ -132,6 +132,18 @@ function buildSpecs(
     reactive: () => reactivePolicy(),
   };
   const main = args.policies.map((p) => byName[p]());
+  for (const floor of args['confidence-floors']) {
+    main.push(
+      forecastPolicy({
+        name: `harness+recommender@floor${floor}`,
+        family: 'harness+recommender',
+        alpha: 'tier',
+        source: harnessShared,
+        mode: 'recommender',
+        confidenceFloor: floor,
+      }),
+    );
+  }
   const sweep: PolicySpec[] = [];
   for (const alpha of args.sweep) {
     if (args.policies.includes('harness'))

@@ -9,8 +9,9 @@
  *  - `direct`: apply the recommender's uncapped target — the peak α-quantile over the horizon —
  *    at every decision: the forecast's own provisioning quality;
  *  - `recommender`: apply the target only when the recommender's action is scale_up or
- *    scale_down (its tier-dependent dead band, confidence floor and multi-horizon rules), else
- *    keep the current capacity: what an operator following the service would get.
+ *    scale_down (its tier-dependent dead band, confidence floor and multi-horizon rules), else —
+ *    hold and adjust_thresholds — keep the current capacity: what an operator following the
+ *    service would get.
  */
 import type { MetricForecast } from '../../request.js';
 import { createRecommender, type RecommendResult } from '../../recommender.js';
@@ -42,6 +43,8 @@ export interface ForecastPolicyOptions {
   readonly alpha: number | 'tier';
   readonly source: QuantileSource;
   readonly mode?: ForecastPolicyMode;
+  /** The recommender's confidence floor in `recommender` mode (default: the recommender's). */
+  readonly confidenceFloor?: number;
 }
 
 /** The recommender's metric key; internal to this policy (any name works, the trace has one metric). */
@@ -61,6 +64,7 @@ export function forecastPolicy(options: ForecastPolicyOptions): PolicySpec {
         horizons: [...new Set([Math.min(settings.decisionEverySteps, h), h])],
         decisionHorizon: h,
         demand: { predictMinutes: h },
+        ...(options.confidenceFloor === undefined ? {} : { confidenceFloor: options.confidenceFloor }),
       });
       return {
         async decide(history, horizonSteps, context) {
@@ -75,7 +79,10 @@ export function forecastPolicy(options: ForecastPolicyOptions): PolicySpec {
           if (result.status !== 'ok') return context.current; // cold start: keep what is provisioned
           const metric = result.metrics[METRIC];
           if (mode === 'direct') return metric.decision.uncappedTarget;
-          return metric.action === 'hold' ? context.current : metric.decision.uncappedTarget;
+          // Only scaling actions change capacity (adjust_thresholds advises a reactive autoscaler).
+          return metric.action === 'scale_up' || metric.action === 'scale_down'
+            ? metric.decision.uncappedTarget
+            : context.current;
         },
       };
     },

@@ -5,6 +5,7 @@
  */
 import { TIERS } from '@tsfm/losses';
 import { z } from 'zod';
+import type { RequestLimits } from './request-limits.js';
 
 const TIER_NAMES = Object.keys(TIERS) as [keyof typeof TIERS, ...(keyof typeof TIERS)[]];
 
@@ -23,20 +24,22 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-export interface Limits {
-  readonly maxHorizon: number;
-  readonly maxK: number;
-  readonly maxBudgetMs: number;
-}
+/** A metric name in `metrics` or `current` (series-input.ts checks the names in the history). */
+const metricName = (limits: RequestLimits) =>
+  z
+    .string()
+    .min(1, 'a metric name is empty')
+    .max(limits.maxNameLength, `a metric name may have at most ${limits.maxNameLength} characters`);
 
 /** The fields /forecast and /recommend share: where the history comes from and how to forecast it. */
-function forecastFields(limits: Limits) {
+function forecastFields(limits: RequestLimits) {
   return {
     tenantId: z.string().min(1).max(200).optional(),
     /** Checked by series-input.ts: one precise message per series instead of a union's "invalid input". */
     history: z.unknown().optional(),
     prometheus: z.unknown().optional(),
-    stepMs: finite('stepMs').positive('must be > 0').default(60_000),
+    /** history: its grid step (default 60000); prometheus: the query's step (default: inferred from the samples). */
+    stepMs: finite('stepMs').positive('must be > 0').optional(),
     tier: z
       .enum(TIER_NAMES, { error: (i) => `must be one of ${TIER_NAMES.join(', ')}, got ${describe(i.input)}` })
       .optional(),
@@ -53,7 +56,11 @@ function forecastFields(limits: Limits) {
       .max(limits.maxBudgetMs, `must be at most ${limits.maxBudgetMs} ms`)
       .optional(),
     seed: integer('seed').optional(),
-    metrics: z.array(z.string().min(1)).min(1).optional(),
+    metrics: z
+      .array(metricName(limits))
+      .min(1)
+      .max(limits.maxSeries, `must list at most ${limits.maxSeries} metrics`)
+      .optional(),
   };
 }
 
@@ -76,7 +83,7 @@ function refineSources(body: Refinable, ctx: z.RefinementCtx): void {
   }
 }
 
-export function forecastBodySchema(limits: Limits) {
+export function forecastBodySchema(limits: RequestLimits) {
   return z
     .object({
       ...forecastFields(limits),
@@ -88,7 +95,7 @@ export function forecastBodySchema(limits: Limits) {
     .superRefine(refineSources);
 }
 
-export function recommendBodySchema(limits: Limits) {
+export function recommendBodySchema(limits: RequestLimits) {
   return z
     .object({
       ...forecastFields(limits),
@@ -97,9 +104,13 @@ export function recommendBodySchema(limits: Limits) {
         .min(1, 'must be at least 1 minute')
         .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`)
         .optional(),
-      current: z.record(z.string().min(1), finite('current').min(0, 'must be ≥ 0'), {
-        error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}`,
-      }),
+      current: z
+        .record(metricName(limits), finite('current').min(0, 'must be ≥ 0'), {
+          error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}`,
+        })
+        .refine((c) => Object.keys(c).length <= limits.maxSeries, {
+          message: `must name at most ${limits.maxSeries} metrics`,
+        }),
       /** Recommender options; validated by @tsfm/provisioning (errors name `options.*`). */
       options: z
         .record(z.string(), z.unknown(), {

@@ -1,11 +1,12 @@
 /**
- * One harness forecast from a validated body, and its JSON view. Shared by /forecast and
- * /recommend so both read history the same way and report the same winner and timings.
+ * One harness forecast from a validated body, and its JSON view. Shared by /forecast, /recommend
+ * and the controller, so all read history the same way and report the same winner and timings.
  */
 import type { Harness, HarnessResult } from '@tsfm/harness';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../api-error.js';
+import type { RequestLimits } from './request-limits.js';
 import type { ForecastBody } from './schemas.js';
-import type { ServiceContext } from './server.js';
+import { MINUTE_MS } from '@tsfm/workload-gen';
 import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './series-input.js';
 
 export interface ForecastDefaults {
@@ -15,9 +16,21 @@ export interface ForecastDefaults {
 
 export type ForecastInput = Omit<ForecastBody, 'horizon'> & { readonly horizon: number };
 
-export function readSeries(body: Pick<ForecastBody, 'history' | 'prometheus' | 'stepMs'>): MetricSeries {
-  if (body.prometheus !== undefined) return prometheusToMetrics(body.prometheus);
-  return historyToMetrics(body.history!, body.stepMs);
+export function readSeries(
+  body: Pick<ForecastBody, 'history' | 'prometheus' | 'stepMs'>,
+  limits: RequestLimits,
+): MetricSeries {
+  if (body.prometheus !== undefined) return prometheusToMetrics(body.prometheus, limits, body.stepMs);
+  return historyToMetrics(body.history, body.stepMs ?? MINUTE_MS, limits);
+}
+
+/** The names of `wanted` that the history does not have (Map lookups: no prototype members). */
+export function missingMetrics(series: MetricSeries, wanted: readonly string[]): string[] {
+  return wanted.filter((m) => !series.metrics.has(m));
+}
+
+export function metricList(series: MetricSeries): string {
+  return [...series.metrics.keys()].map((m) => m.slice(0, 40)).join(', ');
 }
 
 export async function runForecast(
@@ -27,18 +40,19 @@ export async function runForecast(
   defaults: ForecastDefaults,
 ): Promise<HarnessResult> {
   if (body.metrics) {
-    const missing = body.metrics.filter((m) => !(m in series.metrics));
+    const missing = missingMetrics(series, body.metrics);
     if (missing.length > 0) {
       throw ApiError.badRequest([
         {
           field: 'metrics',
-          message: `${missing.join(', ')} not in the history (has ${Object.keys(series.metrics).join(', ')})`,
+          message: `${missing.map((m) => m.slice(0, 40)).join(', ')} not in the history (has ${metricList(series)})`,
         },
       ]);
     }
   }
   return harness.forecast({
-    history: { id: body.tenantId ?? 'request', metrics: series.metrics },
+    // Object.fromEntries defines own properties (series-input.ts refuses "__proto__").
+    history: { id: body.tenantId ?? 'request', metrics: Object.fromEntries(series.metrics) },
     horizon: body.horizon,
     ...(body.alpha !== undefined ? { alpha: body.alpha } : { tier: body.tier }),
     k: body.k ?? defaults.k,
@@ -51,44 +65,19 @@ export async function runForecast(
 /** Float32 → shortest decimal that round-trips the float32 (7 significant digits), NaN → null. */
 const num = (v: number): number | null => (Number.isFinite(v) ? Number(v.toPrecision(7)) : null);
 
-/** `queueMs`: time waiting for a harness slot; `latencyMs`: server-side total. */
-/** What every served forecast leaves behind: its prom-client observations and /status's `lastForecast`. */
-export function recordForecast(
-  ctx: ServiceContext,
-  route: string,
-  result: HarnessResult,
-  queueMs: number,
-  latencyMs: number,
-): void {
-  ctx.metrics.queueWait.observe(queueMs / 1000);
-  ctx.metrics.forecastPaths.inc({ path: result.path });
-  ctx.metrics.kUsed.observe(result.kUsed);
-  ctx.state.lastForecast = {
-    at: new Date().toISOString(),
-    route,
-    tenantId: result.tenantId,
-    horizon: result.horizon,
-    alpha: result.alpha,
-    metrics: result.metrics,
-    path: result.path,
-    winner: result.tenantWinner ?? result.winner[result.metrics[0]!]?.key ?? null,
-    kUsed: result.kUsed,
-    latencyMs,
-  };
-}
-
-export function forecastJson(r: HarnessResult, latencyMs: number, queueMs: number) {
+/** The /forecast answer, without `latencyMs` (forecast-job.ts appends it after serialising). */
+export function forecastJson(r: HarnessResult, queueMs: number) {
   const forecast: Record<string, Array<number | null>> = {};
   const quantiles: Record<string, Array<Array<number | null>>> = {};
   const winner: Record<string, { key: string; score: number | null; chosenBy: string; tieToDefault: boolean }> = {};
   for (const metric of r.metrics) {
-    forecast[metric] = Array.from(r.forecast[metric], num);
-    const q = r.quantiles[metric];
+    forecast[metric] = Array.from(r.forecast[metric]!, num);
+    const q = r.quantiles[metric]!;
     const rows: Array<Array<number | null>> = [];
     const L = q.levels.length;
     for (let t = 0; t < q.horizon; t++) rows.push(Array.from(q.quantiles.subarray(t * L, (t + 1) * L), num));
     quantiles[metric] = rows;
-    const w = r.winner[metric];
+    const w = r.winner[metric]!;
     winner[metric] = { key: w.key, score: w.score, chosenBy: w.chosenBy, tieToDefault: w.tieToDefault };
   }
   return {
@@ -114,6 +103,5 @@ export function forecastJson(r: HarnessResult, latencyMs: number, queueMs: numbe
     timings: r.timings,
     notes: r.notes,
     queueMs,
-    latencyMs,
   };
 }

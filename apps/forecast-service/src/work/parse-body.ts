@@ -1,6 +1,6 @@
 /** zod → ApiError: one FieldIssue per zod issue, the path dotted (`history.cpu`, `current.mem`). */
 import type { z } from 'zod';
-import { ApiError, type FieldIssue } from './api-error.js';
+import { ApiError, type FieldIssue } from '../api-error.js';
 import { describe } from './schemas.js';
 
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

@@ -1,0 +1,102 @@
+/**
+ * Admission before the body is read: a forecast request is refused (429 + Retry-After) when the
+ * requests already in flight would make it miss its latency budget, so overload costs a header
+ * parse per refused request instead of a JSON parse, a validation and a queue slot.
+ *
+ * Prediction (Little's law per request): a request admitted behind `p` others finishes after about
+ * (p + 1) × c ms, where c — the time one queue position costs — is learned from every completed
+ * request as latency / (position at admission + 1), exponentially weighted. Under saturation that
+ * is 1 / throughput, micro-batching included (a longer queue forms larger, cheaper batches, and c
+ * falls with it); at light load it overestimates, which only makes a burst's first moments
+ * conservative. Below `minInFlight` nothing is refused: an idle worker never turns work away.
+ */
+export interface AdmissionOptions {
+  /** Requests always admitted while fewer are in flight (at least the worker count). */
+  readonly minInFlight: number;
+  /** Hard cap on requests in flight, whatever the prediction. */
+  readonly maxInFlight: number;
+  /** Weight of the newest completion in c (default 0.05: about the last 20 completions). */
+  readonly weight?: number;
+}
+
+export interface Ticket {
+  /** Requests in flight when this one was admitted. */
+  readonly position: number;
+}
+
+export type AdmissionDecision =
+  | { readonly admitted: true; readonly ticket: Ticket }
+  | {
+      readonly admitted: false;
+      readonly predictedMs: number;
+      readonly retryAfterSeconds: number;
+      readonly reason: string;
+    };
+
+export class Admission {
+  readonly minInFlight: number;
+  readonly maxInFlight: number;
+  readonly weight: number;
+  #inFlight = 0;
+  /** ms per queue position; null until the first completion. */
+  #positionMs: number | null = null;
+
+  constructor(options: AdmissionOptions) {
+    if (!(Number.isInteger(options.minInFlight) && options.minInFlight >= 1))
+      throw new RangeError(`minInFlight must be an integer ≥ 1, got ${options.minInFlight}`);
+    if (!(Number.isInteger(options.maxInFlight) && options.maxInFlight >= options.minInFlight))
+      throw new RangeError(`maxInFlight must be an integer ≥ minInFlight, got ${options.maxInFlight}`);
+    this.minInFlight = options.minInFlight;
+    this.maxInFlight = options.maxInFlight;
+    this.weight = options.weight ?? 0.05;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** The learned cost of one queue position (ms), null before any completion. */
+  get positionMs(): number | null {
+    return this.#positionMs;
+  }
+
+  /** Predicted latency of a request admitted now (0 before anything was learned). */
+  predictMs(): number {
+    return (this.#inFlight + 1) * (this.#positionMs ?? 0);
+  }
+
+  /** Admit a request that must finish within `budgetMs`, or say why not. */
+  tryAdmit(budgetMs: number): AdmissionDecision {
+    const position = this.#inFlight;
+    if (position >= this.maxInFlight) {
+      return this.#refuse(`${position} requests in flight (limit ${this.maxInFlight})`, budgetMs);
+    }
+    if (position >= this.minInFlight) {
+      const predicted = this.predictMs();
+      if (predicted > budgetMs) {
+        return this.#refuse(
+          `${position} requests in flight would take about ${Math.round(predicted)} ms, over the ${budgetMs} ms budget`,
+          budgetMs,
+        );
+      }
+    }
+    this.#inFlight++;
+    return { admitted: true, ticket: { position } };
+  }
+
+  /** A request admitted with `ticket` finished (served or not) after `latencyMs`. */
+  complete(ticket: Ticket, latencyMs: number): void {
+    this.#inFlight--;
+    if (!(latencyMs >= 0)) return;
+    const sample = latencyMs / (ticket.position + 1);
+    this.#positionMs =
+      this.#positionMs === null ? sample : this.#positionMs + this.weight * (sample - this.#positionMs);
+  }
+
+  #refuse(reason: string, budgetMs: number): AdmissionDecision {
+    const predictedMs = this.predictMs();
+    // Come back when the queue ahead has drained below the budget: at least a second (the header's unit).
+    const retryAfterSeconds = Math.max(1, Math.ceil((predictedMs - budgetMs) / 1000));
+    return { admitted: false, predictedMs, retryAfterSeconds, reason };
+  }
+}

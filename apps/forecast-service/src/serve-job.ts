@@ -1,0 +1,137 @@
+/**
+ * The HTTP side of a forecast request: admission before the body is read, the bytes handed to a
+ * JobRunner, the outcome written back and recorded. Routes (routes/forecast.ts) are this plus a
+ * URL and a job kind.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+import { epochNow } from './clock.js';
+import type { ServiceContext } from './context.js';
+import type { Ticket } from './admission.js';
+import type { JobKind, JobOutcome } from './work/forecast-job.js';
+
+/** Header a caller may use to state its latency budget for admission (ms). */
+export const BUDGET_HEADER = 'x-latency-budget-ms';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    admissionTicket?: Ticket;
+  }
+}
+
+/**
+ * onRequest hook of the forecast routes: refuses compressed or non-UTF-8 bodies (415) and
+ * overload (429 + Retry-After), both before a byte of the body is read. An admitted request
+ * holds its place until its response is finished or its connection closes.
+ */
+export function admitRequest(ctx: ServiceContext) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    checkEncoding(request);
+    const budgetMs = budgetOf(request, ctx);
+    const decision = ctx.admission.tryAdmit(budgetMs);
+    if (!decision.admitted) {
+      void reply.header('retry-after', String(decision.retryAfterSeconds));
+      throw new ApiError(429, 'overloaded', `${decision.reason}; retry after ${decision.retryAfterSeconds} s`);
+    }
+    const ticket = decision.ticket;
+    request.admissionTicket = ticket;
+    const admittedAt = performance.now();
+    // 'close' fires once the response is finished or the connection is gone, whichever is first.
+    reply.raw.once('close', () => {
+      const served = reply.raw.writableFinished && reply.statusCode === 200;
+      ctx.admission.complete(ticket, served ? performance.now() - admittedAt : Number.NaN);
+    });
+  };
+}
+
+function budgetOf(request: FastifyRequest, ctx: ServiceContext): number {
+  const raw = request.headers[BUDGET_HEADER];
+  if (raw === undefined) return ctx.defaults.budgetMs;
+  const ms = Number(raw);
+  if (!(Number.isFinite(ms) && ms > 0 && ms <= ctx.limits.maxBudgetMs)) {
+    throw ApiError.badRequest([
+      {
+        field: BUDGET_HEADER,
+        message: `must be a number of milliseconds in (0, ${ctx.limits.maxBudgetMs}], got ${JSON.stringify(raw).slice(0, 40)}`,
+      },
+    ]);
+  }
+  return ms;
+}
+
+function checkEncoding(request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    throw new ApiError(
+      415,
+      'unsupported-media-type',
+      `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted; send the JSON uncompressed`,
+    );
+  }
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset.trim())) {
+    throw new ApiError(
+      415,
+      'unsupported-media-type',
+      `charset ${JSON.stringify(charset.slice(0, 40))} is not accepted; send UTF-8 JSON`,
+    );
+  }
+}
+
+/** Handler of a forecast route: run the job, send its outcome, record what it served. */
+export async function serveJob(
+  ctx: ServiceContext,
+  kind: JobKind,
+  request: FastifyRequest<{ Querystring: { format?: string } }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const bytes = request.body;
+  if (!(bytes instanceof Uint8Array)) throw new ApiError(400, 'bad-request', 'the body is empty; send a JSON object');
+  const now = epochNow();
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  };
+  reply.raw.once('close', onClose);
+  ctx.state.jobsRunning++;
+  const outcome = await ctx.runner
+    .run(
+      {
+        kind,
+        // A copy the runner may transfer to a worker (Fastify's buffer may be a slice of a shared pool).
+        body: new Uint8Array(bytes),
+        ...(request.query.format !== undefined ? { format: request.query.format } : {}),
+        receivedAt: now - reply.elapsedTime,
+        queuedAt: now,
+      },
+      abort.signal,
+    )
+    .finally(() => ctx.state.jobsRunning--);
+  if (outcome === null) {
+    // Nobody is listening; the answer is for the metrics and the log only.
+    ctx.metrics.abandoned.inc();
+    ctx.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: '499' });
+    throw new ApiError(499, 'client-closed-request', 'the client closed the connection before the forecast started');
+  }
+  reply.raw.off('close', onClose);
+  record(ctx, outcome);
+  if (outcome.failure !== undefined) request.log.error({ failure: outcome.failure }, 'forecast failed');
+  return reply.code(outcome.status).type(outcome.contentType).send(outcome.body);
+}
+
+function record(ctx: ServiceContext, outcome: JobOutcome): void {
+  const served = outcome.served;
+  if (served !== null) {
+    ctx.metrics.queueWait.observe(served.queueMs / 1000);
+    ctx.metrics.forecastPaths.inc({ path: served.path });
+    ctx.metrics.kUsed.observe(served.kUsed);
+    if (served.kLowered) ctx.metrics.kLowered.inc();
+    if (served.action !== null) ctx.metrics.recommendations.inc({ action: served.action });
+    ctx.state.lastForecastAt = new Date().toISOString();
+    ctx.state.forecastsServed++;
+  }
+  if (outcome.status === 503) {
+    ctx.state.modelFailures++;
+    ctx.state.lastModelFailureAt = Date.now();
+  }
+}

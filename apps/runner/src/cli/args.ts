@@ -60,14 +60,9 @@ const RUN_FLAGS = {
   'job-timeout': 'jobTimeoutS',
 } as const satisfies Record<string, keyof RunSettings>;
 
-const NUMERIC_KEYS = new Set<keyof RunSettings>([
-  'maxExperiments',
-  'maxHours',
-  'maxDollars',
-  'patience',
-  'concurrency',
-  'jobTimeoutS',
-]);
+/** Flags that take a whole number; the other numeric ones take a decimal. */
+const INTEGER_KEYS = new Set<keyof RunSettings>(['maxExperiments', 'patience', 'concurrency']);
+const DECIMAL_KEYS = new Set<keyof RunSettings>(['maxHours', 'maxDollars', 'jobTimeoutS']);
 
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
@@ -96,7 +91,7 @@ function parseRun(argv: readonly string[]): Command {
   for (const [flag, key] of Object.entries(RUN_FLAGS)) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    raw[key] = NUMERIC_KEYS.has(key) ? parseNumber(value) : value;
+    raw[key] = INTEGER_KEYS.has(key) || DECIMAL_KEYS.has(key) ? flagNumber(flag, value, INTEGER_KEYS.has(key)) : value;
   }
   const parsed = RunSettingsSchema.partial().safeParse(raw);
   if (!parsed.success) {
@@ -146,6 +141,20 @@ function parseQueue(argv: readonly string[]): Command {
     default:
       throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop, add or cancel`);
   }
+}
+
+/**
+ * A flag's number, written plainly: `30`, `0.5`. Forms JavaScript would also read (`1e3`, `0x10`,
+ * ` 7 `, `-1`) are refused with what was expected, so a typo never becomes a surprising cap.
+ */
+function flagNumber(flag: string, text: string, whole: boolean): number {
+  const plain = whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!plain.test(text)) {
+    throw new UsageError(
+      `--${flag}: expected ${whole ? 'a whole number such as 30' : 'a number such as 0.5'}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 /** A number, or the original text when it is not one, so zod can say "expected number". */

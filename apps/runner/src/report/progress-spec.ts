@@ -346,8 +346,9 @@ function latencyLayers(data: ProgressData, x: object, color: object, shape: obje
     encoding: {
       x: { ...x, title: null },
       y,
-      color: { ...color, field: 'kind', type: 'nominal', legend: null },
-      shape: { ...shape, field: 'kind', type: 'nominal', legend: null },
+      // The same scales as the metric panel's points: vega-lite merges them into its one legend.
+      color: { ...color, field: 'kind', type: 'nominal' },
+      shape: { ...shape, field: 'kind', type: 'nominal' },
       tooltip: [{ field: 'name' }, { field: 'p99', format: '.1f' }],
     },
   });

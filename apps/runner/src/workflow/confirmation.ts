@@ -27,7 +27,7 @@ import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { acquireLock, readLockHolder, WorkdirLockedError, type WorkdirLock } from '../workdir/lock.js';
 import type { RunContext } from '../workdir/run-context.js';
 import { evaluatorResult, readLogTail } from './experiment/evaluator-output.js';
-import { firstLines } from './experiment/failures.js';
+import { errorLineOf } from './experiment/failures.js';
 import { jobEnvironment } from './launch/job-env.js';
 import {
   differenceInterval,
@@ -262,7 +262,7 @@ async function confirmOne(
     await writeFile(logFile, result.all ?? '');
     if (result.exitCode !== 0) {
       const output = result.all ?? result.message;
-      const line = output.split('\n').find((text) => /^\w*Error: /.test(text)) ?? firstLines(output, 3, 300);
+      const line = errorLineOf(output);
       return failed(
         `the confirmation run ${result.timedOut ? 'timed out' : `exited with status ${result.exitCode}`}: ${line}`,
         ran,

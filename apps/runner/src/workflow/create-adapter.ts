@@ -20,11 +20,12 @@ import { writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { WorkdirFileError } from '../workdir/file-errors.js';
 import { listInbox, submitEdit } from '../workdir/queue-commands.js';
+import { resumeHint } from '../workdir/resume-hint.js';
 import { confirmRun } from './confirmation.js';
 import { queuedSpecProblem } from './experiment/queued-spec.js';
 import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
 import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
-import { firstLines } from './experiment/failures.js';
+import { errorLineOf } from './experiment/failures.js';
 import type { LaunchBackend } from './launch/launch-backend.js';
 import { openLedgers } from './state/ledgers.js';
 import { LocalBackend } from './launch/local-backend.js';
@@ -145,7 +146,7 @@ async function anchorWorkdir(ctx: RunContext, paths: WorkflowPaths, settings: Wo
     if (result.exitCode !== 0) {
       const output = result.all ?? result.message;
       // The thrown error's own line says what is wrong; the stack under it is noise here.
-      const reason = output.split('\n').find((line) => /^\w*Error: /.test(line)) ?? firstLines(output, 6);
+      const reason = errorLineOf(output, 6);
       throw anchorError(manifest.name, `its prepare step failed (full output in logs/prepare.log): ${reason}`);
     }
   }
@@ -193,7 +194,7 @@ async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapte
   const stop = adapter.stopDecision(patienceHistory(state.state.rounds));
   if (stop) {
     ctx.log(
-      `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`,
+      `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}). ${resumeHint(`${stop.reason}: ${stop.detail}`, ctx.paths.root, ctx.config)}`,
     );
     return;
   }

@@ -649,19 +649,15 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     if (this.planner) return this.planner;
     const { config } = this;
     const { planner, why } = createPlanner({
-      // "claude" without a key falls back to the offline planner instead of failing the run.
-      kind: config.planner === 'claude' ? 'auto' : 'offline',
+      // "claude" without a key never gets here: the engine refuses it at start (exit 2).
+      kind: config.planner,
       ...(config.model ? { model: config.model } : {}),
       logDir: this.deps.ctx.paths.logsDir,
       maxDollars: config.maxDollars,
       seed: this.deps.settings.offlineSeed,
       batchSize: this.deps.settings.offlineBatch,
     });
-    this.log(
-      config.planner === 'claude' && planner.kind === 'offline'
-        ? `planner: claude was asked for but ANTHROPIC_API_KEY is not set; using the ${why}`
-        : `planner: ${why}`,
-    );
+    this.log(`planner: ${why}`);
     this.planner = planner;
     return planner;
   }

@@ -656,6 +656,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       maxDollars: config.maxDollars,
       seed: this.deps.settings.offlineSeed,
       batchSize: this.deps.settings.offlineBatch,
+      planDeadlineMs: this.deps.settings.plannerDeadlineS * 1000,
     });
     this.log(`planner: ${why}`);
     this.planner = planner;

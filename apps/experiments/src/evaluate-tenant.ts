@@ -32,6 +32,8 @@ export interface HarnessPoints {
   readonly modelRows: Int32Array;
   kLowered: number;
   overBudget: number;
+  /** Statistical members asked for that could not run (too little history), summed over points. */
+  membersSkipped: number;
   /** Per origin ('' where not run or failed). */
   readonly paths: string[];
   readonly winners: string[];
@@ -138,6 +140,7 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
         harness.modelRows[i] = info.modelRows;
         if (info.kLowered) harness.kLowered++;
         if (info.overBudget) harness.overBudget++;
+        harness.membersSkipped += info.membersSkipped;
         harness.paths[i] = info.path;
         harness.winners[i] = info.winner;
         harness.priorArchetypes[i] = info.priorArchetype;
@@ -164,6 +167,7 @@ function emptyHarnessPoints(O: number): HarnessPoints {
     modelRows: new Int32Array(O),
     kLowered: 0,
     overBudget: 0,
+    membersSkipped: 0,
     paths: new Array<string>(O).fill(''),
     winners: new Array<string>(O).fill(''),
     priorArchetypes: new Array<string | null>(O).fill(null),

@@ -9,7 +9,9 @@
  * one flat bucket longer than the hour being provisioned. Restricting `supportsConfig` (rather
  * than only the grid) also removes the harness's coarser stand-in defaults from its config space.
  */
-import { RESOLUTIONS, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { otherModelVersions, RESOLUTIONS, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
 import type { HarnessForecaster } from '@tsfm/harness';
 
 export function restrictResolutions(client: TsfmClient, resolutions: readonly number[] | null): HarnessForecaster {
@@ -22,6 +24,17 @@ export function restrictResolutions(client: TsfmClient, resolutions: readonly nu
     maxHorizonMinutes: (c) => client.maxHorizonMinutes(c),
     forecastBatch: (rows) => client.forecastBatch(rows),
   };
+}
+
+/** The earlier model versions kept loadable beside the default (packages/pretrain/models/). */
+export const MODEL_VERSIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/pretrain/models');
+
+/**
+ * The harness's extra models (its model dimension) for a run on `modelPath`: every model version
+ * whose weights differ from it (tsfm-client's otherModelVersions), named by folder.
+ */
+export function extraModelsFor(modelPath: string): Promise<{ name: string; path: string }[]> {
+  return otherModelVersions(modelPath, MODEL_VERSIONS_DIR);
 }
 
 /** Resolutions whose bucket fits inside the horizon (at least r = 1). */

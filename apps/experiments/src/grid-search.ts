@@ -37,7 +37,7 @@ export class GridEvaluator {
 
   constructor(forecaster: HarnessForecaster, grid?: readonly ForecastConfig[]) {
     this.#forecaster = forecaster;
-    this.space = new ConfigSpace(forecaster, grid);
+    this.space = new ConfigSpace([{ name: 'default', forecaster, ...(grid ? { grid } : {}) }]);
   }
 
   get keys(): readonly string[] {

@@ -8,6 +8,9 @@
  * methods have, and the table prints how many.
  */
 import type { BaselineName } from '@tsfm/baselines';
+import type { CalibrationMethod, CombineMethod, StatisticalMember } from '@tsfm/harness';
+import { extraModelsFor } from './forecasters.js';
+
 import type { Tier } from '@tsfm/losses';
 import { TIERS } from '@tsfm/losses';
 import { compare, meanLoss, methodCounts, percentiles, type Comparison, type MethodCounts } from './aggregate.js';
@@ -51,16 +54,59 @@ export const DEFAULT_BASELINES: BaselinePlan = Object.freeze({
 export interface HarnessSettings {
   readonly k: number;
   readonly budgetMs: number;
+  /** At most (a history gets as many as it holds). */
   readonly validationWindows: number;
   readonly configsPerModelRow: number;
+  /** Statistical members (absent: the harness default, all of them). */
+  readonly members?: readonly StatisticalMember[];
+  /** Top-m combination (absent: the harness default). */
+  readonly combine?: { readonly top: number; readonly method: CombineMethod };
+  /** Calibration (absent: the harness default, 'conformal'). */
+  readonly calibration?: CalibrationMethod;
+  /** Search the other model versions too (the model dimension; RuntimeSpec.extraModels). */
+  readonly models?: boolean;
 }
 
+/** The harness as it ships (v2): the request defaults, plus the other model versions. */
 export const DEFAULT_HARNESS: HarnessSettings = Object.freeze({
+  k: 32,
+  budgetMs: 200,
+  validationWindows: 4,
+  configsPerModelRow: 2,
+  models: true,
+});
+
+/**
+ * The harness before the model dimension and calibration (v1): one model, one validation window,
+ * no statistical members, no calibration — the "today" the v2 targets are measured against.
+ */
+export const HARNESS_V1: HarnessSettings = Object.freeze({
   k: 32,
   budgetMs: 200,
   validationWindows: 1,
   configsPerModelRow: 2,
+  members: [],
+  calibration: 'none',
+  models: false,
 });
+
+/** What a harness setting searches, in words (for method descriptions). */
+export function describeHarness(h: HarnessSettings): string {
+  const members =
+    h.members === undefined
+      ? 'all statistical members'
+      : h.members.length === 0
+        ? 'no statistical members'
+        : `members ${h.members.join(', ')}`;
+  const combine =
+    h.combine === undefined || h.combine.top <= 1
+      ? 'the winner alone'
+      : `${h.combine.method} of the top ${h.combine.top}`;
+  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), up to ${h.validationWindows} validation window(s), ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}`;
+}
+
+/** Harness requests of one tenant in flight at once in M6/M9/NAB: their model rows share calls (MicroBatcher). */
+export const HARNESS_CONCURRENCY = 8;
 
 export interface M6Options {
   readonly fleetDir: string;
@@ -94,6 +140,11 @@ export interface LatencySummary {
   readonly meanKUsed: number;
   readonly kLowered: number;
   readonly overBudget: number;
+  /** Requests won by a statistical member / by a model other than the primary (absent in older outputs). */
+  readonly statisticalWins?: number;
+  readonly otherModelWins?: number;
+  /** Statistical members that could not run, summed over requests (too little history). */
+  readonly membersSkipped?: number;
 }
 
 export interface GroupLosses {
@@ -133,6 +184,9 @@ export interface M6Result {
 }
 
 export const REFERENCE = 'harness';
+/** The v1 harness, for the v2-vs-v1 comparison, on a subset of origins (its cost would double M6's). */
+export const V1 = 'harness-v1';
+const V1_ORIGINS = 10;
 
 export async function runM6(options: M6Options): Promise<{ result: M6Result; outcomes: TenantOutcome[] }> {
   const { split, protocol, tuning } = options;
@@ -150,6 +204,7 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const { specs, descriptions } = m6Methods(tuning, harness, baselines, cap, options.withPrior === true);
   const schedule = (tenantId: string): MethodSchedule[] =>
     specs.map((s) => {
+      if (s.name === V1) return { name: s.name, subset: evenSubset(protocol.originsPerTenant, V1_ORIGINS) };
       if (s.kind !== 'baseline') return { name: s.name, subset: null };
       if (baselines.light.includes(s.baseline))
         return { name: s.name, subset: evenSubset(protocol.originsPerTenant, baselines.lightOrigins) };
@@ -181,7 +236,13 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const workers = specs.some((s) => s.kind === 'harness' && s.prior) ? 0 : options.workers;
   const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
     'M6',
-    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    {
+      modelPath: options.modelPath,
+      extraModels: await extraModelsFor(options.modelPath),
+      microBatch: true,
+      resolutions: null,
+      methods: specs,
+    },
     tasks(),
     {
       workers,
@@ -211,9 +272,13 @@ function m6Methods(
   cap: number,
   withPrior: boolean,
 ): { specs: MethodSpec[]; descriptions: Record<string, string> } {
-  const specs: MethodSpec[] = [{ kind: 'harness', name: REFERENCE, ...harness, historySteps: cap }];
+  const specs: MethodSpec[] = [
+    { kind: 'harness', name: REFERENCE, ...harness, historySteps: cap, concurrency: HARNESS_CONCURRENCY },
+    { kind: 'harness', name: V1, ...HARNESS_V1, historySteps: cap, concurrency: HARNESS_CONCURRENCY },
+  ];
   const descriptions: Record<string, string> = {
-    [REFERENCE]: `per-request search, K = ${harness.k}, budget ${harness.budgetMs} ms, ${harness.validationWindows} validation window(s), no prior`,
+    [REFERENCE]: `per-request search (v2): ${describeHarness(harness)}, no prior`,
+    [V1]: `the harness before v2: ${describeHarness(HARNESS_V1)}; ${V1_ORIGINS} origins per tenant`,
   };
   if (withPrior && tuning.storeSetDir !== null) {
     specs.push({
@@ -300,6 +365,9 @@ export function summariseM6(
     let k = 0;
     let kLowered = 0;
     let overBudget = 0;
+    let statisticalWins = 0;
+    let otherModelWins = 0;
+    let membersSkipped = 0;
     for (const o of outcomes) {
       const h = o.methods.find((m) => m.name === n)?.harness;
       if (!h) continue;
@@ -307,10 +375,14 @@ export function summariseM6(
         if (Number.isFinite(h.latencyMs[i]!)) {
           lat.push(h.latencyMs[i]!);
           k += h.kUsed[i]!;
+          // Keys: 'stat-…' for a statistical member, '<model>/…' for a model other than the primary.
+          if (h.winners[i]!.startsWith('stat-')) statisticalWins++;
+          else if (h.winners[i]!.includes('/')) otherModelWins++;
         }
       }
       kLowered += h.kLowered;
       overBudget += h.overBudget;
+      membersSkipped += h.membersSkipped;
     }
     if (lat.length === 0) continue;
     const [p50, p95, p99, max] = percentiles(lat, [0.5, 0.95, 0.99, 1]);
@@ -323,6 +395,9 @@ export function summariseM6(
       meanKUsed: k / lat.length,
       kLowered,
       overBudget,
+      statisticalWins,
+      otherModelWins,
+      membersSkipped,
     };
   }
   const provisioning: Record<string, Record<string, ProvisioningTally>> = {};
@@ -494,7 +569,20 @@ export function m6Markdown(r: M6Result): string {
   out.push('### Harness requests', '');
   out.push(
     table(
-      ['method', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean K used', 'K lowered', 'over budget'],
+      [
+        'method',
+        'requests',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'mean K used',
+        'K lowered',
+        'over budget',
+        'won by a statistical member',
+        'won by another model',
+        'members skipped',
+      ],
       Object.entries(r.latency).map(([n, l]) => [
         n,
         l.requests,
@@ -505,10 +593,15 @@ export function m6Markdown(r: M6Result): string {
         fmt(l.meanKUsed, 3),
         l.kLowered,
         l.overBudget,
+        l.statisticalWins ?? '—',
+        l.otherModelWins ?? '—',
+        l.membersSkipped ?? '—',
       ]),
     ),
     '',
-    `Latency is wall time per request inside a worker (one ORT thread), with ${r.run.workers} workers sharing the machine (load average before the run ${r.run.loadAverage.map((x) => x.toFixed(1)).join(' / ')}).`,
+    `Latency is wall time per request inside a worker (one ORT thread), with ${r.run.workers} workers sharing the machine (load average before the run ${r.run.loadAverage.map((x) => x.toFixed(1)).join(' / ')}); ` +
+      `each harness method keeps ${HARNESS_CONCURRENCY} requests of a tenant in flight, whose model rows share calls (micro-batching), so a request's latency includes the calls it shares. ` +
+      "The budget is measured, not enforced ('measure' mode: K is never lowered by load); 'over budget' counts the requests that took longer.",
     '',
   );
   out.push('### Tuning (tuning tenants only)', '');

@@ -17,6 +17,7 @@ import { assertSide, hashUnit, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
 import type { HarnessSettings } from './m6.js';
 import { DEFAULT_HARNESS } from './m6.js';
+import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_KS: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
 
@@ -84,11 +85,10 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   // timed against the budget. configsPerModelRow as in M6, so K here is M6's K.
   const specs: MethodSpec[] = ks.map((k) => ({
     kind: 'harness',
+    ...harness,
     name: name(k),
     k,
     budgetMs,
-    validationWindows: harness.validationWindows,
-    configsPerModelRow: harness.configsPerModelRow,
     historySteps: cap,
   }));
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
@@ -120,7 +120,12 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   // Single thread: latency on one core, nothing else of ours competing.
   const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
     'M7',
-    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    {
+      modelPath: options.modelPath,
+      extraModels: await extraModelsFor(options.modelPath),
+      resolutions: null,
+      methods: specs,
+    },
     tasks(),
     {
       workers: 0,

@@ -25,6 +25,7 @@ import { assertSide, type TenantSplit } from './split.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
 import { DEFAULT_HARNESS, type HarnessSettings } from './m6.js';
 import { subsetOf } from './m7.js';
+import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_COLD_MINUTES: readonly number[] = [30, 60, 120, 240, 480];
 
@@ -113,7 +114,12 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   );
   const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
     'M8',
-    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    {
+      modelPath: options.modelPath,
+      extraModels: await extraModelsFor(options.modelPath),
+      resolutions: null,
+      methods: specs,
+    },
     tasks,
     {
       workers: 0,

@@ -10,11 +10,12 @@
  *     (premium 0.90, standard 0.75, basic 0.65) — the winner is re-selected for each α — so the
  *     level ordering is a within-point comparison, not confounded by which tenants are in which
  *     tier. Reports the share of points with premium > standard > basic.
- *  3. The same paired points forecast again with the harness's opt-in calibration
- *     (`options.calibration: 'validation-shift'`, one-sided CQR on the validation residuals):
- *     under-provisioning, α-loss and uplift per tier next to the uncalibrated harness, so the
- *     coverage it buys is read together with what it costs. The view-2 methods run first and
- *     unchanged, so view 2's numbers do not depend on this one.
+ *  3. The same paired points forecast again by the harness before v2 (HARNESS_V1: one model, one
+ *     validation window, no statistical members, no calibration): under-provisioning, α-loss and
+ *     uplift per tier of the shipped harness (view 2: the model dimension and conformal
+ *     calibration, `options.calibration: 'conformal'`) next to v1's, so the coverage v2 buys is
+ *     read together with what it costs in α-loss. The view-2 methods run first and unchanged, so
+ *     view 2's numbers do not depend on this one.
  */
 import { TIERS, type Tier } from '@tsfm/losses';
 import { compare, methodCounts } from './aggregate.js';
@@ -27,7 +28,15 @@ import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } 
 import type { MethodSpec } from './runtime.js';
 import { assertSide, type TenantSplit } from './split.js';
 import type { PairedSummary } from './stats.js';
-import { DEFAULT_HARNESS, type HarnessSettings, type M6Result } from './m6.js';
+import {
+  DEFAULT_HARNESS,
+  HARNESS_CONCURRENCY,
+  HARNESS_V1,
+  describeHarness,
+  type HarnessSettings,
+  type M6Result,
+} from './m6.js';
+import { extraModelsFor } from './forecasters.js';
 import { subsetOf } from './m7.js';
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
@@ -77,7 +86,8 @@ export interface M9Result {
   };
   /** View 3 (absent in outputs written before it existed). */
   readonly calibrated?: {
-    readonly method: 'validation-shift';
+    /** 'conformal': the shipped harness vs v1 (its `none`); 'validation-shift': older outputs. */
+    readonly method: 'validation-shift' | 'conformal';
     /** Validation windows of the harness requests: residuals per metric = windows × h. */
     readonly validationWindows: number;
     readonly rows: readonly CalibratedTierRow[];
@@ -87,7 +97,7 @@ export interface M9Result {
 
 /** Method names of views 2 and 3. */
 const plainName = (tier: Tier): string => `harness@${tier}`;
-const calibratedName = (tier: Tier): string => `harness+cqr@${tier}`;
+const v1Name = (tier: Tier): string => `harness-v1@${tier}`;
 
 export function tierRows(byTier: Readonly<Record<string, ProvisioningTally>>): TierRow[] {
   return TIER_ORDER.filter((t) => byTier[t] !== undefined).map((tier) => rowOf(tier, byTier[tier]!));
@@ -135,16 +145,17 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     ...harness,
     historySteps: cap,
     alpha: TIERS[tier],
+    concurrency: HARNESS_CONCURRENCY,
   }));
-  const calibrated: MethodSpec[] = TIER_ORDER.map((tier) => ({
+  const v1: MethodSpec[] = TIER_ORDER.map((tier) => ({
     kind: 'harness',
-    name: calibratedName(tier),
-    ...harness,
+    name: v1Name(tier),
+    ...HARNESS_V1,
     historySteps: cap,
     alpha: TIERS[tier],
-    calibration: 'validation-shift',
+    concurrency: HARNESS_CONCURRENCY,
   }));
-  const specs = [...plain, ...calibrated];
+  const specs = [...plain, ...v1];
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   let done = 0;
@@ -157,7 +168,13 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   );
   const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
     'M9',
-    { modelPath: options.modelPath, resolutions: null, methods: specs },
+    {
+      modelPath: options.modelPath,
+      extraModels: await extraModelsFor(options.modelPath),
+      microBatch: true,
+      resolutions: null,
+      methods: specs,
+    },
     tasks,
     {
       workers: options.workers,
@@ -171,14 +188,14 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   };
   const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
   const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
-    const comparison = compare(outcomes, calibratedName(tier), plainName(tier), 'all', undefined, {
+    const comparison = compare(outcomes, plainName(tier), v1Name(tier), 'all', undefined, {
       seed: protocol.seed,
     });
     // Means over the points both scored (the paired summary's), not each method's own points.
     return {
       tier,
-      none: rows[TIER_ORDER.indexOf(tier)]!,
-      calibrated: tallyRow(tier, calibratedName(tier)),
+      none: tallyRow(tier, v1Name(tier)),
+      calibrated: rows[TIER_ORDER.indexOf(tier)]!,
       lossNone: comparison.summary?.meanB ?? Number.NaN,
       lossCalibrated: comparison.summary?.meanA ?? Number.NaN,
       points: comparison.summary?.points ?? 0,
@@ -216,10 +233,10 @@ export async function runM9(options: M9Options): Promise<M9Result> {
       dropped: plain.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
     },
     calibrated: {
-      method: 'validation-shift',
+      method: 'conformal',
       validationWindows: harness.validationWindows,
       rows: calibratedRows,
-      dropped: calibrated.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
+      dropped: v1.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
     },
   };
 }
@@ -270,14 +287,14 @@ export function m9Markdown(r: M9Result): string {
 const CALIBRATED_HEADERS = [
   'tier',
   'target 1 − α',
-  'under-provisioned: none',
-  'under-provisioned: validation-shift',
-  'α-loss: none',
-  'α-loss: validation-shift',
+  'under-provisioned: v1',
+  'under-provisioned: v2',
+  'α-loss: v1',
+  'α-loss: v2',
   'α-loss change [95% CI]',
   'points',
-  'uplift: none',
-  'uplift: validation-shift',
+  'uplift: v1',
+  'uplift: v2',
 ];
 
 /** View 3's subsection; empty for outputs written before it existed. */
@@ -287,16 +304,21 @@ function calibratedSection(r: M9Result): string[] {
   const change = (x: CalibratedTierRow): string => {
     const s = x.comparison;
     if (s === null) return 'n/a';
-    // relativeImprovement = 1 − cal/none; the column shows cal/none − 1 (positive = calibration costs loss).
+    // relativeImprovement = 1 − v2/v1; the column shows v2/v1 − 1 (positive = v2 costs loss).
     return `${pct(-s.relativeImprovement, 1)} ${ci(-s.relativeImprovementCI.hi, -s.relativeImprovementCI.lo)}`;
   };
+  const legacy = c.method === 'validation-shift';
   return [
-    `### Paired, with calibration: \`options.calibration: '${c.method}'\``,
+    legacy
+      ? `### Paired, with calibration: \`options.calibration: 'validation-shift'\` (columns v1 = none, v2 = calibrated)`
+      : '### Paired: the shipped harness (v2) against the harness before it (v1)',
     '',
-    `The same points forecast again with the harness's opt-in calibration: the α-quantile is shifted by the conformal α-quantile ` +
-      `(rank ⌈(n + 1)α⌉) of the used config's residuals on its validation window${c.validationWindows === 1 ? '' : 's'} ` +
-      `(one-sided CQR; up to ${c.validationWindows} × ${r.protocol.horizon} = ${c.validationWindows * r.protocol.horizon} consecutive residuals per metric, no extra model call). ` +
-      `Same winners, same model rows; only the α-quantile moves. Points dropped: ${c.dropped}.`,
+    legacy
+      ? 'An older output: the harness with and without its earlier opt-in calibration.'
+      : `The same points forecast by the harness before the model dimension and calibration (v1: ${describeHarness(HARNESS_V1)}) ` +
+        `next to the shipped one (v2, view 2: ${describeHarness(DEFAULT_HARNESS)}): v2's α-quantile is shifted by split-conformal ` +
+        `quantiles of cross-fitted residuals from up to ${c.validationWindows} validation windows × ${r.protocol.horizon} minutes per metric ` +
+        `(no extra model call). Points dropped (v1): ${c.dropped}.`,
     '',
     table(
       CALIBRATED_HEADERS,
@@ -314,9 +336,9 @@ function calibratedSection(r: M9Result): string[] {
       ]),
     ),
     '',
-    "α-loss = mean scale-free pinball loss at the tier's α over the paired points (the M6 scoring rule); change = calibrated / uncalibrated − 1, " +
-      "95% CI by cluster bootstrap over tenants. Uplift = mean(q_α) − mean(q_0.5) in scale units (the median is the model's, unshifted): " +
-      'the extra capacity above the median forecast.',
+    "α-loss = mean scale-free pinball loss at the tier's α over the paired points (the M6 scoring rule); change = v2 / v1 − 1, " +
+      '95% CI by cluster bootstrap over tenants (target: at most +2%). Uplift = mean(q_α) − mean(q_0.5) in scale units (the median ' +
+      "is the model's, unshifted): the extra capacity above the median forecast.",
     '',
   ];
 }

@@ -12,7 +12,14 @@ import type { Forecaster } from '@tsfm/baselines';
 import type { Tier } from '@tsfm/losses';
 import { interpolateQuantileRow } from '@tsfm/losses';
 import { parseConfigKey, type ForecastConfig, type ForecastRow, type TsfmClient } from '@tsfm/tsfm-client';
-import { MINUTE_MS, type CalibrationMethod, type Harness } from '@tsfm/harness';
+import {
+  MINUTE_MS,
+  type CalibrationMethod,
+  type CombineMethod,
+  type Harness,
+  type HarnessResult,
+  type StatisticalMember,
+} from '@tsfm/harness';
 import type { EvalTenant } from './tenant-data.js';
 
 export interface PointRequest {
@@ -34,6 +41,8 @@ export interface HarnessPointInfo {
   /** The archetype the prior source voted for (null without a prior). */
   readonly priorArchetype: string | null;
   readonly modelRows: number;
+  /** Statistical members that could not run on this request. */
+  readonly membersSkipped: number;
 }
 
 export interface MethodForecast {
@@ -82,8 +91,18 @@ export interface HarnessMethodOptions {
   readonly historySteps: number;
   /** Forecast at this α instead of the tenant's. */
   readonly alpha?: number | null;
-  /** The request's `options.calibration`; left out of the request when absent (the harness default, 'none'). */
+  /** The request's `options.calibration`; absent: the harness default. */
   readonly calibration?: CalibrationMethod;
+  /** The request's `options.members`; absent: the harness default (every member). */
+  readonly members?: readonly StatisticalMember[];
+  /** The request's `options.combine`; absent: the harness default. */
+  readonly combine?: { readonly top: number; readonly method: CombineMethod };
+  /**
+   * Requests of one tenant in flight at once (default 1: one after the other). With a harness on
+   * a micro-batching forecaster, concurrent requests share model calls; forecasts are identical,
+   * each request's latency then includes the shared calls.
+   */
+  readonly concurrency?: number;
 }
 
 /**
@@ -94,12 +113,21 @@ export interface HarnessMethodOptions {
  */
 export function harnessMethod(harness: Harness, options: HarnessMethodOptions): Method {
   const alphaOverride = options.alpha ?? null;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const requestOptions = {
+    validationWindows: options.validationWindows,
+    configsPerModelRow: options.configsPerModelRow,
+    ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
+    ...(options.members === undefined ? {} : { members: [...options.members] }),
+    ...(options.combine === undefined ? {} : { combine: options.combine }),
+  };
   return {
     name: options.name,
     alpha: alphaOverride,
     async forecast(tenant, points, horizon) {
-      const out: MethodOutcome[] = [];
-      for (const p of points) {
+      // The harness counts in grid steps: its daily members need the tenant's steps per day.
+      const stepsPerDay = Math.max(1, Math.round(86_400_000 / tenant.stepMs));
+      const one = async (p: PointRequest): Promise<MethodOutcome> => {
         const from = Math.max(0, p.origin - options.historySteps);
         const metrics: Record<string, Float32Array> = {};
         for (const m of tenant.metricNames) metrics[m] = tenant.metrics[m]!.subarray(from, p.origin);
@@ -113,33 +141,37 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
             budgetMs: options.budgetMs,
             seed: p.seed,
             metrics: [...tenant.metricNames],
-            options: {
-              validationWindows: options.validationWindows,
-              configsPerModelRow: options.configsPerModelRow,
-              ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
-            },
+            options: { ...requestOptions, stepsPerDay },
           });
-          const wall = performance.now() - t0;
-          out.push({
-            paths: tenant.metricNames.map((m) => r.forecast[m]!),
-            medians: tenant.metricNames.map((m) => r.quantiles[m]!.quantileAt(0.5)),
-            harness: {
-              latencyMs: wall,
-              harnessMs: r.timings.total,
-              kUsed: r.kUsed,
-              kLowered: r.kLowered,
-              overBudget: r.budget.overBudget,
-              path: r.path,
-              winner: r.tenantWinner ?? r.winner[tenant.metricNames[0]!]!.key,
-              priorArchetype: r.prior.archetype,
-              modelRows: r.modelRows,
-            },
-          });
+          return forecastOf(tenant, r, performance.now() - t0);
         } catch (error) {
-          out.push({ failure: messageOf(error) });
+          return { failure: messageOf(error) };
         }
+      };
+      const out: MethodOutcome[] = [];
+      for (let i = 0; i < points.length; i += concurrency) {
+        out.push(...(await Promise.all(points.slice(i, i + concurrency).map(one))));
       }
       return out;
+    },
+  };
+}
+
+function forecastOf(tenant: EvalTenant, r: HarnessResult, wallMs: number): MethodForecast {
+  return {
+    paths: tenant.metricNames.map((m) => r.forecast[m]!),
+    medians: tenant.metricNames.map((m) => r.quantiles[m]!.quantileAt(0.5)),
+    harness: {
+      latencyMs: wallMs,
+      harnessMs: r.timings.total,
+      kUsed: r.kUsed,
+      kLowered: r.kLowered,
+      overBudget: r.budget.overBudget,
+      path: r.path,
+      winner: r.tenantWinner ?? r.winner[tenant.metricNames[0]!]!.key,
+      priorArchetype: r.prior.archetype,
+      modelRows: r.modelRows,
+      membersSkipped: r.membersSkipped.length,
     },
   };
 }

@@ -10,8 +10,17 @@
 import type { ArchetypeStoreSet } from '@tsfm/archetypes';
 import type { BaselineName } from '@tsfm/baselines';
 import { isMainThread } from 'node:worker_threads';
-import { configKey, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
-import { archetypeStorePrior, Harness, type CalibrationMethod, type ConfigPriorSource } from '@tsfm/harness';
+import { configKey, loadModel, MicroBatcher, type TsfmClient } from '@tsfm/tsfm-client';
+import {
+  archetypeStorePrior,
+  Harness,
+  type CalibrationMethod,
+  type CombineMethod,
+  type ConfigPriorSource,
+  type HarnessForecaster,
+  type HarnessModel,
+  type StatisticalMember,
+} from '@tsfm/harness';
 import { evaluateTenant, type TenantOutcome, type TenantTask } from './evaluate-tenant.js';
 import { restrictResolutions } from './forecasters.js';
 import { GridEvaluator, type GridLosses } from './grid-search.js';
@@ -38,8 +47,16 @@ export type MethodSpec =
       readonly historySteps: number;
       readonly alpha?: number | null;
       readonly prior?: PriorSpec | null;
-      /** The harness request's `options.calibration` (absent: the harness default, 'none'). */
+      /** The harness request's `options.calibration` (absent: the harness default). */
       readonly calibration?: CalibrationMethod;
+      /** The request's statistical members (absent: the harness default, all of them). */
+      readonly members?: readonly StatisticalMember[];
+      /** The request's top-m combination (absent: the harness default). */
+      readonly combine?: { readonly top: number; readonly method: CombineMethod };
+      /** Search the runtime's extra models too (RuntimeSpec.extraModels): the model dimension. */
+      readonly models?: boolean;
+      /** Requests of one tenant in flight at once (methods.ts); worth it with RuntimeSpec.microBatch. */
+      readonly concurrency?: number;
     }
   | { readonly kind: 'fixed'; readonly name: string; readonly config: FixedConfigChoice }
   | {
@@ -54,6 +71,14 @@ export type MethodSpec =
 
 export interface RuntimeSpec {
   readonly modelPath: string;
+  /** More ONNX models for harness methods with `models: true` (their names prefix their config keys). */
+  readonly extraModels?: readonly { readonly name: string; readonly path: string }[];
+  /**
+   * Route every model call through @tsfm/tsfm-client's MicroBatcher (window: the current turn of
+   * the event loop), so concurrent requests of a harness method share model calls. Forecasts are
+   * bit-identical to unbatched calls; only time changes.
+   */
+  readonly microBatch?: boolean;
   /** Resolutions the TSFM may use (null = all); see forecasters.ts. */
   readonly resolutions: readonly number[] | null;
   readonly methods: readonly MethodSpec[];
@@ -88,16 +113,33 @@ export class ExperimentRuntime {
   readonly client: TsfmClient;
   readonly methods: ReadonlyMap<string, Method>;
   readonly #grid: GridEvaluator;
+  readonly #extraClients: readonly TsfmClient[];
 
-  private constructor(client: TsfmClient, methods: Map<string, Method>, grid: GridEvaluator) {
+  private constructor(
+    client: TsfmClient,
+    methods: Map<string, Method>,
+    grid: GridEvaluator,
+    extraClients: readonly TsfmClient[],
+  ) {
     this.client = client;
     this.methods = methods;
     this.#grid = grid;
+    this.#extraClients = extraClients;
   }
 
   static async create(spec: RuntimeSpec): Promise<ExperimentRuntime> {
     const client = await loadModel(spec.modelPath, { intraOpNumThreads: 1 });
-    const forecaster = restrictResolutions(client, spec.resolutions);
+    const extraClients: TsfmClient[] = [];
+    for (const m of spec.extraModels ?? []) extraClients.push(await loadModel(m.path, { intraOpNumThreads: 1 }));
+    const wrap = (c: TsfmClient): HarnessForecaster => {
+      const restricted = restrictResolutions(c, spec.resolutions);
+      return spec.microBatch ? new MicroBatcher(restricted, { windowMs: 0 }) : restricted;
+    };
+    const forecaster = wrap(client);
+    const extraModels: HarnessModel[] = (spec.extraModels ?? []).map((m, i) => ({
+      name: m.name,
+      forecaster: wrap(extraClients[i]!),
+    }));
     const methods = new Map<string, Method>();
     // One Harness per prior source; the cost model (fitted once by warm-up calls) is shared —
     // same session, same machine.
@@ -107,7 +149,7 @@ export class ExperimentRuntime {
     for (const m of spec.methods) {
       if (methods.has(m.name)) throw new Error(`method name '${m.name}' is used twice`);
       if (m.kind === 'harness') {
-        const priorKey = m.prior ? JSON.stringify(m.prior) : '';
+        const priorKey = `${m.prior ? JSON.stringify(m.prior) : ''}|${m.models === true}`;
         let harness = harnesses.get(priorKey);
         if (harness === undefined) {
           const priorSource = m.prior ? await priorFrom(m.prior, stores) : null;
@@ -116,6 +158,7 @@ export class ExperimentRuntime {
           harness = await Harness.create(forecaster, {
             priorSource,
             budgetMode: 'measure',
+            ...(m.models === true ? { models: extraModels } : {}),
             ...(costModel ? { costModel } : {}),
           });
           costModel = harness.costModel;
@@ -130,7 +173,12 @@ export class ExperimentRuntime {
         methods.set(m.name, baselineMethod({ ...m, forecaster: createBaseline(m.baseline) }));
       }
     }
-    return new ExperimentRuntime(client, methods, new GridEvaluator(forecaster));
+    return new ExperimentRuntime(
+      client,
+      methods,
+      new GridEvaluator(restrictResolutions(client, spec.resolutions)),
+      extraClients,
+    );
   }
 
   get gridKeys(): readonly string[] {
@@ -156,6 +204,7 @@ export class ExperimentRuntime {
 
   async release(): Promise<void> {
     await this.client.release();
+    for (const c of this.#extraClients) await c.release();
   }
 }
 

@@ -31,10 +31,13 @@ import {
   COMPARISON_HEADERS,
   comparisonRow,
   DEFAULT_HARNESS,
+  HARNESS_CONCURRENCY,
+  describeHarness,
   statsNote,
   type HarnessSettings,
   REFERENCE,
 } from './m6.js';
+import { extraModelsFor } from './forecasters.js';
 
 export interface SeriesOptions {
   /** 'nab' or 'csv' (labels the report). */
@@ -151,7 +154,13 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
 
   // 2. Every method on every evaluated file.
   const specs: MethodSpec[] = [
-    { kind: 'harness', name: REFERENCE, ...harness, historySteps: Number.MAX_SAFE_INTEGER },
+    {
+      kind: 'harness',
+      name: REFERENCE,
+      ...harness,
+      historySteps: Number.MAX_SAFE_INTEGER,
+      concurrency: HARNESS_CONCURRENCY,
+    },
     { kind: 'fixed', name: 'fixed-best-loo', config: { byTenant: fixedByTenant } },
     { kind: 'fixed', name: 'default', config: grids[0]?.defaultKey ?? 'ctx512-r1-none-flip0-clamp1-fix1' },
   ];
@@ -165,7 +174,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
       period: null,
     });
   const descriptions: Record<string, string> = {
-    [REFERENCE]: `per-request search, K = ${harness.k}, budget ${harness.budgetMs} ms, resolutions ${resolutions.join('/')} native steps`,
+    [REFERENCE]: `per-request search: ${describeHarness(harness)}; resolutions ${resolutions.join('/')} native steps`,
     'fixed-best-loo': 'best grid config on the OTHER files of the tuning pool (leave-one-out)',
     default: `fleet default config \`${specs[2]!.kind === 'fixed' ? (specs[2] as { config: string }).config : ''}\``,
   };
@@ -174,7 +183,13 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     descriptions[b] =
       `last ${bl.lookbackDays} days, native step, period one day; ${bl.heavyOrigins} evenly spaced origins per file`;
   const evalResults = await runTasks(
-    { modelPath: options.modelPath, resolutions, methods: specs },
+    {
+      modelPath: options.modelPath,
+      extraModels: await extraModelsFor(options.modelPath),
+      microBatch: true,
+      resolutions,
+      methods: specs,
+    },
     evalPaths.map((p): RuntimeTask => {
       const t = tenants.get(p)!;
       return {

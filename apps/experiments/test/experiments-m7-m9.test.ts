@@ -40,7 +40,8 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
       storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set'),
     });
     ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: { ...noBaselines }, maxTenants: 3 }));
-  });
+    // A last guard only (the tests wait for the runs, never for time): M6 and M9 run two harnesses.
+  }, 600_000);
 
   const noBaselines = {
     light: [],
@@ -62,8 +63,10 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
       expect(x.p99).toBeGreaterThanOrEqual(x.p50);
     }
     expect(r.rows[0]!.vsK1).toBeNull();
-    expect(r.largestKWithinBudget).toBe(16);
-    expect(m7Markdown(r)).toContain('Largest K with p99 ≤ 200 ms: 16');
+    // Which K fits depends on the machine; that the answer is read off the measured p99s does not.
+    const within = r.rows.filter((x) => x.p99 <= 200).map((x) => x.k);
+    expect(r.largestKWithinBudget).toBe(within.length === 0 ? null : Math.max(...within));
+    expect(m7Markdown(r)).toContain(`Largest K with p99 ≤ 200 ms: ${r.largestKWithinBudget ?? 'none'}`);
   });
 
   it('M8 runs cold histories with and without the prior, votes archetypes, drops nothing', async () => {
@@ -99,17 +102,18 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
     expect(r.paired.rows[0]!.levelRatio).toBeGreaterThanOrEqual(r.paired.rows[2]!.levelRatio);
     expect(Object.keys(r.fromM6)).toContain('harness');
     expect(m9Markdown(r)).toContain('premium');
-    // View 3: the same points with calibration 'validation-shift', next to the uncalibrated rows.
+    // View 3: the shipped harness (view 2's rows) next to the harness before v2 on the same points.
     const c = r.calibrated!;
+    expect(c.method).toBe('conformal');
     expect(c.dropped).toBe(0);
     expect(c.rows.map((x) => x.tier)).toEqual(['premium', 'standard', 'basic']);
     c.rows.forEach((x, i) => {
-      expect(x.none).toEqual(r.paired.rows[i]);
-      expect(x.calibrated.observedCells).toBe(x.none.observedCells);
+      expect(x.calibrated).toEqual(r.paired.rows[i]);
+      expect(x.none.observedCells).toBe(x.calibrated.observedCells);
       expect(x.points).toBe(4);
       expect(Number.isFinite(x.lossCalibrated) && Number.isFinite(x.lossNone)).toBe(true);
     });
-    expect(m9Markdown(r)).toContain("options.calibration: 'validation-shift'");
+    expect(m9Markdown(r)).toContain('the shipped harness (v2) against the harness before it (v1)');
     expect(m6Markdown(m6)).toContain('**Points dropped: 0**');
   });
 });

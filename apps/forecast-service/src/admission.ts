@@ -4,11 +4,17 @@
  * parse per refused request instead of a JSON parse, a validation and a queue slot.
  *
  * Prediction (Little's law per request): a request admitted behind `p` others finishes after about
- * (p + 1) × c ms, where c — the time one queue position costs — is learned from every completed
- * request as latency / (position at admission + 1), exponentially weighted. Under saturation that
- * is 1 / throughput, micro-batching included (a longer queue forms larger, cheaper batches, and c
+ * (p + 1) × c ms, where c — the server time one queue position costs — is learned from every
+ * served request as its service time (from its body having arrived to its answer) / (the jobs
+ * already running when it started + 1), exponentially weighted. Under saturation that is
+ * 1 / throughput, micro-batching included (a longer queue forms larger, cheaper batches, and c
  * falls with it); at light load it overestimates, which only makes a burst's first moments
  * conservative. Below `minInFlight` nothing is refused: an idle worker never turns work away.
+ *
+ * Why service time and not the whole latency: the upload of the body is the client's. A load
+ * generator busy sending refused bodies delivers admitted ones late; counting that delay taught
+ * admission that the server was slow, it refused more, the client sent more refused bodies —
+ * a feedback loop that held two idle workers at 30 answers a second (measured before this rule).
  */
 export interface AdmissionOptions {
   /** Requests always admitted while fewer are in flight (at least the worker count). */
@@ -17,11 +23,16 @@ export interface AdmissionOptions {
   readonly maxInFlight: number;
   /** Weight of the newest completion in c (default 0.05: about the last 20 completions). */
   readonly weight?: number;
+  /** Clock in ms (injected by tests). */
+  readonly now?: () => number;
 }
 
 export interface Ticket {
   /** Requests in flight when this one was admitted. */
   readonly position: number;
+  /** Set by start(): jobs already running, and when this one started. */
+  jobsAhead: number | null;
+  startedAt: number;
 }
 
 export type AdmissionDecision =
@@ -37,7 +48,9 @@ export class Admission {
   readonly minInFlight: number;
   readonly maxInFlight: number;
   readonly weight: number;
+  readonly #now: () => number;
   #inFlight = 0;
+  #running = 0;
   /** ms per queue position; null until the first completion. */
   #positionMs: number | null = null;
 
@@ -49,10 +62,17 @@ export class Admission {
     this.minInFlight = options.minInFlight;
     this.maxInFlight = options.maxInFlight;
     this.weight = options.weight ?? 0.05;
+    this.#now = options.now ?? (() => performance.now());
   }
 
+  /** Admitted and not yet answered (bodies still arriving included). */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Admitted requests whose body has arrived and whose job is running. */
+  get running(): number {
+    return this.#running;
   }
 
   /** The learned cost of one queue position (ms), null before any completion. */
@@ -81,14 +101,24 @@ export class Admission {
       }
     }
     this.#inFlight++;
-    return { admitted: true, ticket: { position } };
+    return { admitted: true, ticket: { position, jobsAhead: null, startedAt: 0 } };
   }
 
-  /** A request admitted with `ticket` finished (served or not) after `latencyMs`. */
-  complete(ticket: Ticket, latencyMs: number): void {
+  /** The request's body arrived and its job starts. */
+  start(ticket: Ticket): void {
+    if (ticket.jobsAhead !== null) return;
+    ticket.jobsAhead = this.#running;
+    ticket.startedAt = this.#now();
+    this.#running++;
+  }
+
+  /** The request is over; `served` (a 200) teaches the cost of a queue position. */
+  complete(ticket: Ticket, served: boolean): void {
     this.#inFlight--;
-    if (!(latencyMs >= 0)) return;
-    const sample = latencyMs / (ticket.position + 1);
+    if (ticket.jobsAhead === null) return;
+    this.#running--;
+    if (!served) return;
+    const sample = (this.#now() - ticket.startedAt) / (ticket.jobsAhead + 1);
     this.#positionMs =
       this.#positionMs === null ? sample : this.#positionMs + this.weight * (sample - this.#positionMs);
   }

@@ -29,8 +29,6 @@ export interface ServiceState {
   forecastsServed: number;
   /** Responses sent, all routes. */
   served: number;
-  /** Requests whose body arrived and whose job is with the runner (admitted ones may still be reading). */
-  jobsRunning: number;
   /** SIGTERM received: /ready fails, the listener closes after the pre-stop delay. */
   draining: boolean;
   /** 503 model-failure answers, and when the last one happened (epoch ms): DEGRADED for a minute. */
@@ -58,7 +56,6 @@ export function newServiceState(): ServiceState {
     lastForecastAt: null,
     forecastsServed: 0,
     served: 0,
-    jobsRunning: 0,
     draining: false,
     modelFailures: 0,
     lastModelFailureAt: null,

@@ -25,22 +25,29 @@ declare module 'fastify' {
  * holds its place until its response is finished or its connection closes.
  */
 export function admitRequest(ctx: ServiceContext) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     checkEncoding(request);
     const budgetMs = budgetOf(request, ctx);
     const decision = ctx.admission.tryAdmit(budgetMs);
     if (!decision.admitted) {
-      void reply.header('retry-after', String(decision.retryAfterSeconds));
-      throw new ApiError(429, 'overloaded', `${decision.reason}; retry after ${decision.retryAfterSeconds} s`);
+      // Sent from here rather than thrown: under overload this is the hottest path of the HTTP
+      // thread (hundreds a second from clients that ignore Retry-After), and an Error's stack
+      // capture plus the error handler cost more than the answer itself.
+      return reply
+        .code(429)
+        .header('retry-after', String(decision.retryAfterSeconds))
+        .type('application/json; charset=utf-8')
+        .send(
+          `{"error":"overloaded","message":${JSON.stringify(`${decision.reason}; retry after ${decision.retryAfterSeconds} s`)}}`,
+        );
     }
     const ticket = decision.ticket;
     request.admissionTicket = ticket;
-    const admittedAt = performance.now();
     // 'close' fires once the response is finished or the connection is gone, whichever is first.
-    reply.raw.once('close', () => {
-      const served = reply.raw.writableFinished && reply.statusCode === 200;
-      ctx.admission.complete(ticket, served ? performance.now() - admittedAt : Number.NaN);
-    });
+    reply.raw.once('close', () =>
+      ctx.admission.complete(ticket, reply.raw.writableFinished && reply.statusCode === 200),
+    );
+    return undefined;
   };
 }
 
@@ -93,20 +100,18 @@ export async function serveJob(
     if (!reply.raw.writableFinished) abort.abort();
   };
   reply.raw.once('close', onClose);
-  ctx.state.jobsRunning++;
-  const outcome = await ctx.runner
-    .run(
-      {
-        kind,
-        // A copy the runner may transfer to a worker (Fastify's buffer may be a slice of a shared pool).
-        body: new Uint8Array(bytes),
-        ...(request.query.format !== undefined ? { format: request.query.format } : {}),
-        receivedAt: now - reply.elapsedTime,
-        queuedAt: now,
-      },
-      abort.signal,
-    )
-    .finally(() => ctx.state.jobsRunning--);
+  if (request.admissionTicket !== undefined) ctx.admission.start(request.admissionTicket);
+  const outcome = await ctx.runner.run(
+    {
+      kind,
+      // A copy the runner may transfer to a worker (Fastify's buffer may be a slice of a shared pool).
+      body: new Uint8Array(bytes),
+      ...(request.query.format !== undefined ? { format: request.query.format } : {}),
+      receivedAt: now - reply.elapsedTime,
+      queuedAt: now,
+    },
+    abort.signal,
+  );
   if (outcome === null) {
     // Nobody is listening; the answer is for the metrics and the log only.
     ctx.metrics.abandoned.inc();

@@ -140,9 +140,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.server.maxConnections = options.maxConnections ?? 1024;
 
   const runner = options.runner;
+  const maxInFlight = options.maxInFlight ?? 1024;
   const admission = new Admission({
-    minInFlight: options.minInFlight ?? 2 * runner.parallelism,
-    maxInFlight: options.maxInFlight ?? 1024,
+    // Never above the hard cap: --max-in-flight 1 means one at a time, whatever the worker count.
+    minInFlight: Math.min(options.minInFlight ?? 2 * runner.parallelism, maxInFlight),
+    maxInFlight,
   });
   const ctx: ServiceContext = {
     runner,
@@ -208,7 +210,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     let quiet = 0;
     sweep = setInterval(() => {
       app.server.closeIdleConnections();
-      quiet = ctx.state.jobsRunning === 0 ? quiet + 1 : 0;
+      quiet = ctx.admission.running === 0 ? quiet + 1 : 0;
       if (quiet >= 2) app.server.closeAllConnections();
     }, 100);
     sweep.unref();

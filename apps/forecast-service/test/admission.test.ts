@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Admission } from '../src/index.js';
+import { Admission, type Ticket } from '../src/index.js';
 
-function admit(a: Admission, budgetMs = 200) {
+/** An admission controller on a clock the test moves. */
+function controller(options: { minInFlight: number; maxInFlight: number; weight?: number }) {
+  let now = 0;
+  const a = new Admission({ ...options, now: () => now });
+  return { a, advance: (ms: number) => (now += ms) };
+}
+
+function admit(a: Admission, budgetMs = 200): Ticket {
   const d = a.tryAdmit(budgetMs);
   if (!d.admitted) throw new Error(`refused: ${d.reason}`);
   return d.ticket;
@@ -10,15 +17,21 @@ function admit(a: Admission, budgetMs = 200) {
 
 describe('Admission', () => {
   it('admits everything up to minInFlight, whatever it learned', () => {
-    const a = new Admission({ minInFlight: 3, maxInFlight: 100 });
-    a.complete(admit(a), 1e6); // one queue position now costs 1000 s
+    const { a, advance } = controller({ minInFlight: 3, maxInFlight: 100 });
+    const t = admit(a);
+    a.start(t);
+    advance(1e6); // one queue position now costs 1000 s
+    a.complete(t, true);
     for (let i = 0; i < 3; i++) admit(a);
     expect(a.tryAdmit(200)).toMatchObject({ admitted: false });
   });
 
   it('predicts (in flight + 1) × the learned cost per position and refuses past the budget', () => {
-    const a = new Admission({ minInFlight: 1, maxInFlight: 100, weight: 1 });
-    a.complete(admit(a), 50); // position 0 → 50 ms per position
+    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 100, weight: 1 });
+    const t = admit(a);
+    a.start(t);
+    advance(50); // alone: 50 ms per position
+    a.complete(t, true);
     admit(a);
     admit(a);
     expect(a.predictMs()).toBe(150);
@@ -26,48 +39,67 @@ describe('Admission', () => {
     expect(a.tryAdmit(150)).toMatchObject({ admitted: true, ticket: { position: 2 } });
   });
 
-  it('learns latency / (position + 1): a long queue that drains fast makes a position cheap', () => {
-    const a = new Admission({ minInFlight: 1, maxInFlight: 1000, weight: 1 });
-    const tickets = Array.from({ length: 100 }, () => a.tryAdmit(Number.POSITIVE_INFINITY));
-    const last = tickets[99]!;
-    if (!last.admitted) throw new Error('refused');
-    expect(last.ticket.position).toBe(99);
-    a.complete(last.ticket, 200); // the 100th finished after 200 ms: 2 ms per position
+  it('learns service time / (jobs running ahead + 1): a long queue that drains fast makes a position cheap', () => {
+    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 1000, weight: 1 });
+    const tickets = Array.from({ length: 100 }, () => admit(a, Number.POSITIVE_INFINITY));
+    for (const t of tickets) a.start(t);
+    expect(a.running).toBe(100);
+    advance(200);
+    a.complete(tickets[99]!, true); // 99 ran ahead of it; done after 200 ms: 2 ms per position
     expect(a.positionMs).toBe(2);
   });
 
-  it('never admits more than maxInFlight, and Retry-After is at least a second', () => {
-    const a = new Admission({ minInFlight: 2, maxInFlight: 2 });
-    admit(a);
-    admit(a);
-    const d = a.tryAdmit(1e9);
-    expect(d).toMatchObject({ admitted: false, retryAfterSeconds: 1 });
+  it('does not count the time a body takes to arrive (that is the client, not the server)', () => {
+    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 10, weight: 1 });
+    const t = admit(a);
+    advance(5_000); // the body trickles in for 5 s
+    a.start(t);
+    advance(20);
+    a.complete(t, true);
+    expect(a.positionMs).toBe(20);
   });
 
-  it('a completion that was not served (NaN latency) frees the place without teaching anything', () => {
-    const a = new Admission({ minInFlight: 1, maxInFlight: 10 });
-    a.complete(admit(a), Number.NaN);
+  it('never admits more than maxInFlight, and Retry-After is at least a second', () => {
+    const { a } = controller({ minInFlight: 2, maxInFlight: 2 });
+    admit(a);
+    admit(a);
+    expect(a.tryAdmit(1e9)).toMatchObject({ admitted: false, retryAfterSeconds: 1 });
+  });
+
+  it('a request that was not served, or never started, frees its place without teaching anything', () => {
+    const { a } = controller({ minInFlight: 1, maxInFlight: 10 });
+    const started = admit(a);
+    a.start(started);
+    a.complete(started, false);
+    a.complete(admit(a), true); // refused by a later check before its body was read
     expect(a.inFlight).toBe(0);
+    expect(a.running).toBe(0);
     expect(a.positionMs).toBeNull();
   });
 
-  it('in flight returns to 0 after any sequence of admissions and completions (property)', () => {
+  it('in flight and running return to 0 after any sequence of admissions, starts and completions (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), fc.double({ min: 0, max: 1e4, noNaN: true })), { maxLength: 200 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.integer({ min: 0, max: 1000 })), {
+          maxLength: 200,
+        }),
         (ops) => {
-          const a = new Admission({ minInFlight: 1, maxInFlight: 50 });
-          const open: ReturnType<typeof admit>[] = [];
-          for (const [add, ms] of ops) {
-            if (add) {
+          const { a, advance } = controller({ minInFlight: 1, maxInFlight: 50 });
+          const open: Ticket[] = [];
+          for (const [op, served, ms] of ops) {
+            advance(ms);
+            if (op === 0) {
               const d = a.tryAdmit(1e3);
               if (d.admitted) open.push(d.ticket);
-            } else if (open.length > 0) a.complete(open.pop()!, ms);
+            } else if (op === 1 && open.length > 0) a.start(open[open.length - 1]!);
+            else if (open.length > 0) a.complete(open.pop()!, served);
             expect(a.inFlight).toBe(open.length);
+            expect(a.running).toBe(open.filter((t) => t.jobsAhead !== null).length);
             expect(a.inFlight).toBeLessThanOrEqual(50);
           }
-          while (open.length > 0) a.complete(open.pop()!, 1);
+          while (open.length > 0) a.complete(open.pop()!, true);
           expect(a.inFlight).toBe(0);
+          expect(a.running).toBe(0);
         },
       ),
       { seed: 7 },

@@ -157,7 +157,9 @@ describe('admission', () => {
       const admission = app.service.admission;
       const lesson = admission.tryAdmit(60_000);
       if (!lesson.admitted) throw new Error('the first request is always admitted');
-      admission.complete(lesson.ticket, 10_000);
+      admission.start(lesson.ticket);
+      lesson.ticket.startedAt -= 10_000; // it started 10 s ago
+      admission.complete(lesson.ticket, true);
       const first = post(base);
       await until(() => g.waiting() === 1);
       // One ahead: (1 + 1) × 10 s = 20 s against the default 200 ms budget.

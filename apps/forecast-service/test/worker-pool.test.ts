@@ -61,7 +61,7 @@ describe('forecasts on worker threads', () => {
 
   it('keeps the HTTP thread free: /health answers while forecasts are in flight, and model calls are batched', async () => {
     const requests = Array.from({ length: 24 }, () => post('/forecast', forecastBody({ k: 16 })));
-    await until(() => app.service.state.jobsRunning > 0);
+    await until(() => app.service.admission.running > 0);
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
     const statuses = await Promise.all(requests.map(async (r) => (await r).status));

@@ -69,7 +69,16 @@ describe('tsfmHarnessForecaster', () => {
     expect(r.alpha).toBe(0.5);
     expect(r.kUsed).toBe(8); // the unlimited budget never lowers K
     expect(r.tried.length).toBeGreaterThan(1);
-    expect(r.tried.every((t) => t.config.resolutionMinutes === 1)).toBe(true);
+    expect(r.tried.every((t) => t.config === null || t.config.resolutionMinutes === 1)).toBe(true);
+    // The statistical members run at the series' own daily period (24 hourly steps): 300 hours
+    // hold a week and a day, so none is skipped (at 1440 "minutes" per day every seasonal one would be).
+    expect(r.tried.filter((t) => t.source === 'statistical').map((t) => t.key)).toEqual([
+      'stat-naive',
+      'stat-snaive-daily',
+      'stat-snaive-weekly',
+      'stat-theta-daily',
+    ]);
+    expect(r.membersSkipped).toEqual([]);
     // The point is the winner's median (α = 0.5): the 0.5 column of the returned matrix.
     const mid = DEFAULT_LEVELS.indexOf(0.5);
     expect(Array.from(f.point)).toEqual(

@@ -1,36 +1,40 @@
 /**
- * Opt-in calibration of the returned α-quantile (`options.calibration: 'validation-shift'`):
- * one-sided conformalized quantile regression (CQR, Romano, Patterson & Candès 2019) on the
- * config the result actually uses.
+ * Calibration of what the caller provisions from (`options.calibration`, default 'conformal'):
+ * the α-quantile path and the peak over the decision horizon, each shifted by a split-conformal
+ * quantile of residuals from the request's own validation windows — no extra model row.
  *
- *   residuals  r_i = actual_i − q̂_α,i      every observed minute of that config's validation
- *                                           window(s) — forecasts already in the request's one
- *                                           model call (no extra model row)
- *   shift      s   = the ⌈(n + 1)·α⌉-th smallest r_i          (finite-sample conformal quantile)
- *   forecast       = q̂_α + s on the final horizon, ≥ 0 when the metric's history is non-negative
+ *   residuals  r = actual − q̂_α       every observed minute of every validation window, where
+ *                                      q̂_α on window o comes from the choice (winner, or top-m
+ *                                      combination) the selection makes WITHOUT window o
+ *   peak       r = max actual − max q̂_α   over sub-windows of d = peakHorizon minutes starting at
+ *                                      0, ⌈d/2⌉, 2⌈d/2⌉, … inside each validation window
+ *   shift      s = the ⌈(n + 1)·α⌉-th smallest r      (finite-sample conformal quantile)
+ *   forecast   = q̂_α + s,  peak = max_{t<d} q̂_α(t) + s_peak   (floored at 0 for non-negative series)
  *
- * Under exchangeability of the validation residuals and the future ones, P(y ≤ q̂_α + s) ≥ α.
- * The residuals are not exchangeable here — they are ~60 consecutive minutes of one hour
- * (validationWindows · h points, strongly autocorrelated) and the future hour comes after them —
- * so the guarantee is a heuristic: the shift removes a bias the validation hour shows, with the
- * noise of an estimate from about one effective hour of data.
+ * Why cross-fitted: the winner is the config whose α-quantile did best on the validation windows,
+ * so its residuals on those same windows are optimistically small (winner's curse) and a shift
+ * computed from them under-covers. Residuals on window o of the choice made on the OTHER windows
+ * are honest out-of-sample errors of the whole procedure "select, then forecast" (the CV+ /
+ * cross-conformal idea, Barber et al. 2021). With one validation window nothing is left out; the
+ * choice's own residuals are used and the report says 'in-sample'.
  *
- * Why only the α-quantile is shifted (result.forecast), not result.quantiles: the residual
- * quantile calibrates level α only. Adding s to the median or to lower levels would move them by
- * an amount that says nothing about their own coverage (the median's shift would be the median
- * residual, not the α one), and shifting only the levels ≥ α breaks non-crossing whenever s < 0.
- * So `result.quantiles` stays the model's distribution, and under calibration
- * `result.forecast[m]` is that matrix's α-quantile plus `calibration.shifts[m]` (then floored at
- * 0 for non-negative series) — stated in the result and the README.
+ * Why the peak separately: capacity is set from the peak of the α-quantile path over the decision
+ * horizon (@tsfm/provisioning's recommender), and P(max y ≤ max q̂_α) is well below α even when
+ * every minute is calibrated — peaks of noise exceed peaks of quantiles. The peak is calibrated as
+ * the quantity it is.
+ *
+ * Under exchangeability of the windows' residuals with the future's, P(y ≤ q̂_α + s) ≥ α. The
+ * residuals are consecutive minutes of a few hours before the forecast, so this is a heuristic
+ * with a finite-sample guarantee only on exchangeable data (tested). `result.quantiles` stays the
+ * model's distribution; only `forecast` (the α-path) and `peak` move (see result.ts).
  */
-
 import { interpolateQuantileRow } from '@tsfm/losses';
-import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
-import type { CalibrationReport } from './result.js';
-import type { RowPlan } from './row-plan.js';
-import { postProcess } from './scoring.js';
+import type { CandidateSet } from './candidates.js';
+import { combineMatrices, topPositions, type CombineMethod } from './combine.js';
+import type { CalibrationReport, MetricCalibration } from './result.js';
+import { pickLowest } from './selection.js';
 
-export const CALIBRATION_METHODS = ['none', 'validation-shift'] as const;
+export const CALIBRATION_METHODS = ['none', 'conformal'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
 
 /**
@@ -72,6 +76,28 @@ export function appendResiduals(actual: Float32Array, path: Float32Array, out: n
   }
 }
 
+/**
+ * Appends max actual − max path over each sub-window [j, j + d) of the window, j = 0, ⌈d/2⌉, …
+ * (sub-windows without an observed minute are skipped; a non-finite path gives NaN).
+ */
+export function appendPeakResiduals(actual: Float32Array, path: Float32Array, d: number, out: number[]): void {
+  const stride = Math.max(1, Math.ceil(d / 2));
+  for (let j = 0; j + d <= actual.length; j += stride) {
+    let peakY = Number.NEGATIVE_INFINITY;
+    let peakQ = Number.NEGATIVE_INFINITY;
+    let finite = true;
+    for (let t = j; t < j + d; t++) {
+      const y = actual[t]!;
+      if (y === y && y > peakY) peakY = y;
+      const q = path[t]!;
+      if (!Number.isFinite(q)) finite = false;
+      else if (q > peakQ) peakQ = q;
+    }
+    if (peakY === Number.NEGATIVE_INFINITY) continue;
+    out.push(finite ? peakY - peakQ : Number.NaN);
+  }
+}
+
 /** path + shift, floored at 0 when `nonNegative` (a negative shift must not forecast negative capacity). */
 export function shiftPath(path: Float32Array, shift: number, nonNegative: boolean): Float32Array {
   const out = new Float32Array(path.length);
@@ -82,24 +108,92 @@ export function shiftPath(path: Float32Array, shift: number, nonNegative: boolea
   return out;
 }
 
+/** max path[0, d). */
+export function peakOf(path: Float32Array, d: number): number {
+  let peak = Number.NEGATIVE_INFINITY;
+  for (let t = 0; t < d && t < path.length; t++) if (path[t]! > peak) peak = path[t]!;
+  return peak;
+}
+
 /** The report of a request whose calibration did nothing (method 'none', or nothing to use). */
 export const emptyCalibration = (method: CalibrationMethod): CalibrationReport => ({
   method,
-  shifts: {},
-  residuals: {},
-  configs: {},
-  capped: [],
+  metrics: {},
   unshifted: [],
 });
 
-/** Collects the per-metric shifts of one request and applies them. */
+export interface CrossFitInput {
+  readonly set: CandidateSet;
+  readonly alpha: number;
+  readonly actual: readonly (Float32Array | null)[];
+  readonly scorable: Uint8Array;
+  /** Candidates combined per choice (1 = the winner alone) and how. */
+  readonly top: number;
+  readonly combine: CombineMethod;
+  /** leaveOut(o, m): the selection's score of every candidate for metric m without window o. */
+  readonly leaveOut: (o: number, m: number) => (c: number) => number;
+  /** The full choice's score for metric m (when there is one window, its own residuals are used). */
+  readonly fullScore: (m: number) => (c: number) => number;
+  readonly fullFirst: (m: number) => number;
+  readonly peakHorizon: number;
+}
+
+export type Residuals =
+  | { readonly minute: number[]; readonly peak: number[]; readonly source: MetricCalibration['residualSource'] }
+  | string;
+
+/** The α-path of the choice `positions` on metric m at origin o, into `path`; false when a member has no forecast. */
+function choicePath(
+  input: CrossFitInput,
+  positions: readonly number[],
+  m: number,
+  o: number,
+  path: Float32Array,
+): boolean {
+  const { set } = input;
+  const L = set.levels.length;
+  const matrices: Float32Array[] = [];
+  for (const c of positions) {
+    const q = set.matrix(c, m, o, new Float32Array(set.horizon * L));
+    if (q === null) return false;
+    matrices.push(q);
+  }
+  const combined =
+    matrices.length === 1 ? matrices[0]! : combineMatrices(matrices, input.combine, new Float32Array(set.horizon * L));
+  interpolateQuantileRow(set.levels, combined, L, set.horizon, input.alpha, path);
+  return true;
+}
+
+/** Residuals for metric m (see the module comment), or why there are none. */
+export function crossFittedResiduals(input: CrossFitInput, m: number): Residuals {
+  const { set, actual, scorable } = input;
+  const O = set.originCount;
+  const count = set.info.length;
+  const windows: number[] = [];
+  for (let o = 1; o < O; o++) if (scorable[m * O + o] === 1) windows.push(o);
+  if (windows.length === 0) return 'no observed value in any validation window';
+  const crossFitted = windows.length > 1;
+  const minute: number[] = [];
+  const peak: number[] = [];
+  const path = new Float32Array(set.horizon);
+  for (const o of windows) {
+    const score = crossFitted ? input.leaveOut(o, m) : input.fullScore(m);
+    const first = crossFitted ? pickLowest(score, count).position : input.fullFirst(m);
+    if (first < 0) continue;
+    if (!choicePath(input, topPositions(first, score, count, input.top), m, o, path)) continue;
+    appendResiduals(actual[m * O + o]!, path, minute);
+    appendPeakResiduals(actual[m * O + o]!, path, input.peakHorizon, peak);
+  }
+  if (minute.length === 0) return 'no validation window has a forecast of the chosen config(s)';
+  if (minute.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';
+  return { minute, peak, source: crossFitted ? 'cross-fitted' : 'in-sample' };
+}
+
+/** Applies the shifts metric by metric and collects the report. */
 export class Calibrator {
   readonly #method: CalibrationMethod;
   readonly #alpha: number;
-  readonly #shifts: Record<string, number> = {};
-  readonly #residuals: Record<string, number> = {};
-  readonly #configs: Record<string, string> = {};
-  readonly #capped: string[] = [];
+  readonly #metrics: Record<string, MetricCalibration> = {};
   readonly #unshifted: { metric: string; reason: string }[] = [];
 
   constructor(method: CalibrationMethod, alpha: number) {
@@ -107,79 +201,42 @@ export class Calibrator {
     this.#alpha = alpha;
   }
 
-  /** The shifted α-quantile path, or `path` itself when `residuals` is a reason not to shift. */
+  /** The shifted α-path and peak, or the unshifted ones when `residuals` is a reason not to shift. */
   apply(
     metric: string,
-    config: string,
-    residuals: number[] | string,
+    residuals: Residuals,
     path: Float32Array,
+    peak: number,
     nonNegative: boolean,
-  ): Float32Array {
+  ): { path: Float32Array; peak: number } {
     if (typeof residuals === 'string') {
-      this.#unshifted.push({ metric, reason: `${config}: ${residuals}` });
-      return path;
+      this.#unshifted.push({ metric, reason: residuals });
+      return { path, peak };
     }
-    const { shift, n, capped } = conformalShift(residuals, this.#alpha);
-    this.#shifts[metric] = shift;
-    this.#residuals[metric] = n;
-    this.#configs[metric] = config;
-    if (capped) this.#capped.push(metric);
-    return shiftPath(path, shift, nonNegative);
+    const minute = conformalShift(residuals.minute, this.#alpha);
+    const top = conformalShift(residuals.peak, this.#alpha);
+    this.#metrics[metric] = {
+      shift: minute.shift,
+      residuals: minute.n,
+      capped: minute.capped,
+      peakShift: top.shift,
+      peakResiduals: top.n,
+      peakCapped: top.capped,
+      residualSource: residuals.source,
+    };
+    const shiftedPeak = peak + top.shift;
+    return {
+      path: shiftPath(path, minute.shift, nonNegative),
+      peak: nonNegative && shiftedPeak < 0 ? 0 : shiftedPeak,
+    };
+  }
+
+  /** Records a metric left unshifted (e.g. on the cold-start path). */
+  skip(metric: string, reason: string): void {
+    this.#unshifted.push({ metric, reason });
   }
 
   report(): CalibrationReport {
-    return {
-      method: this.#method,
-      shifts: this.#shifts,
-      residuals: this.#residuals,
-      configs: this.#configs,
-      capped: this.#capped,
-      unshifted: this.#unshifted,
-    };
+    return { method: this.#method, metrics: this.#metrics, unshifted: this.#unshifted };
   }
-}
-
-/** Where one config's validation forecasts are in the batch (row-plan.ts, scoring.ts). */
-export interface ValidationForecasts {
-  readonly plan: RowPlan;
-  readonly rowIndex: Int32Array;
-  readonly forecasts: readonly QuantileForecast[];
-  readonly metricCount: number;
-  readonly originCount: number;
-  readonly horizon: number;
-  readonly alpha: number;
-  readonly levels: readonly number[];
-  readonly actual: readonly (Float32Array | null)[];
-  readonly scorable: Uint8Array;
-}
-
-/**
- * Residuals actual − α-quantile of the config at sample position c on metric m over its scorable
- * validation windows, from the forecasts already in the batch (the same post-processing and
- * interpolation as scoring); a string saying why when there are none to use.
- */
-export function validationResiduals(
-  input: ValidationForecasts,
-  c: number,
-  config: ForecastConfig,
-  m: number,
-): number[] | string {
-  const { plan, rowIndex, forecasts, horizon: h, levels, actual, scorable, alpha } = input;
-  const M = input.metricCount;
-  const O = input.originCount;
-  const L = levels.length;
-  const out: number[] = [];
-  const processed = new Float32Array(h * L);
-  const path = new Float32Array(h);
-  for (let o = 1; o < O; o++) {
-    if (scorable[m * O + o] !== 1) continue;
-    const row = rowIndex[plan.slotOf[c * O + o]! * M + m]!;
-    if (!(row >= 0))
-      return `validation window ${o} has no forecast for this config (no observation inside its context window)`;
-    interpolateQuantileRow(levels, postProcess(forecasts[row]!.quantiles, config, h, L, processed), L, h, alpha, path);
-    appendResiduals(actual[m * O + o]!, path, out);
-  }
-  if (out.length === 0) return 'no observed value in any validation window';
-  if (out.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';
-  return out;
 }

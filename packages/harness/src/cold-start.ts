@@ -1,11 +1,12 @@
 /**
  * The cold-start path: what the harness does when it cannot validate, and exactly when that is.
  *
- * Search needs, for history length n (minutes), horizon h and W validation windows:
+ * Search needs, for history length n (minutes) and horizon h, room for one validation window:
  *
- *     n ≥ W·h + minContextPoints        (defaults: W = 1, minContextPoints = 60 → n ≥ h + 60)
+ *     n ≥ h + minContextPoints        (default minContextPoints = 60 → n ≥ h + 60)
  *
- * i.e. every validation origin has at least `minContextPoints` minutes of history behind it.
+ * i.e. the validation origin has at least `minContextPoints` minutes of history behind it (a
+ * longer history gets more windows, up to `validationWindows`: validate-input.ts).
  * Otherwise — or when every validation window of every metric is entirely NaN, or when the
  * default config itself cannot be validated on this history — no config can be scored, and:
  *
@@ -20,13 +21,14 @@
  * A metric with no observed value at all is not a cold start but an error (insufficient-data):
  * there is nothing to forecast from, and inventing a level would be a silent failure.
  */
-import { QuantileForecast, type ForecastRow } from '@tsfm/tsfm-client';
+import type { ForecastRow, QuantileForecast } from '@tsfm/tsfm-client';
 import type { BudgetMode } from './budget.js';
-import { emptyCalibration } from './calibration.js';
+import { emptyCalibration, peakOf } from './calibration.js';
 import { type ConfigSpace, type RequestReach, searchable, servesFinal } from './config-space.js';
 import type { CostModel } from './cost-model.js';
 import { HarnessError } from './errors.js';
 import { checkFinal, chooseFinal, fallbackNote, type FinalCandidate } from './final-guard.js';
+import { ForecastQuantiles } from './forecast-quantiles.js';
 import { modelRowsFor, type HarnessForecaster } from './forecaster.js';
 import type { MetricProfile } from './history-profile.js';
 import { callModel } from './model-call.js';
@@ -38,6 +40,7 @@ import type {
   FinalFallback,
   HarnessResult,
   MetricWinner,
+  PeakForecast,
   PlausibleRange,
   SkipNote,
 } from './result.js';
@@ -53,9 +56,14 @@ export type ColdStartReason =
   | 'no-observed-value-in-any-validation-window'
   | 'default-config-cannot-be-validated';
 
-/** Minimum history length (minutes) for the search path. */
-export function searchMinimumHistory(horizon: number, validationWindows: number, minContextPoints: number): number {
-  return validationWindows * horizon + minContextPoints;
+/** Minimum history length (minutes) for the search path: one validation window and its context. */
+export function searchMinimumHistory(horizon: number, minContextPoints: number): number {
+  return horizon + minContextPoints;
+}
+
+/** Validation windows a history of n minutes holds: up to `wanted`, each with minContextPoints before it (≥ 1 when searchable). */
+export function windowsFor(n: number, horizon: number, minContextPoints: number, wanted: number): number {
+  return Math.max(1, Math.min(wanted, Math.floor((n - minContextPoints) / horizon)));
 }
 
 /**
@@ -173,7 +181,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
   const rows: ForecastRow[] =
     path === 'cold-start-flat' ? [] : req.series.map((values) => ({ values, horizon: h, config }));
   const rowsFor = (n: number, c: typeof config): number =>
-    n * modelRowsFor(c) * rolloutRounds(h, forecaster.maxHorizonMinutes(c));
+    n * modelRowsFor(c) * rolloutRounds(h, space.modelOfConfig(index).forecaster.maxHorizonMinutes(c));
   const modelRows = rowsFor(rows.length, config);
   const spentBeforeCall = clock.elapsed();
   const availableModelMs = req.budgetMs - spentBeforeCall - costModel.coefficients.overheadMs;
@@ -184,7 +192,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
   let calls = 0;
   let callStart = performance.now();
   if (rows.length > 0) {
-    ({ forecasts, calls } = await callModel(forecaster, rows));
+    ({ forecasts, calls } = await callModel(space.modelOfConfig(index).forecaster, rows));
     costModel.observeModel(modelRows, performance.now() - callStart);
   }
   // The final-forecast guard's one extra model call (rare): a cold-start-prior config whose
@@ -201,7 +209,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       const defaultConfig = space.configs[defaultIndex]!;
       const extra = failing.map((m) => ({ values: req.series[m]!, horizon: h, config: defaultConfig }));
       callStart = performance.now();
-      const out = await callModel(forecaster, extra);
+      const out = await callModel(space.modelOfConfig(defaultIndex).forecaster, extra);
       calls += out.calls;
       extraRows = rowsFor(extra.length, defaultConfig);
       costModel.observeModel(extraRows, performance.now() - callStart);
@@ -211,7 +219,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
   const modelMs = clock.lap();
   const scoreMs = clock.lap();
 
-  const { forecast, quantiles, winner, fallbacks } = coldStartFinals({
+  const { forecast, quantiles, winner, fallbacks, peak } = coldStartFinals({
     input,
     path,
     index,
@@ -254,6 +262,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       coldStartReason: reason,
       forecast,
       quantiles,
+      peak,
       calibration,
       winner,
       fallbacks,
@@ -262,6 +271,8 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       tried: [],
       budgetCut: [],
       skipped: [...input.skipped],
+      membersSkipped: [],
+      validationWindows: 0,
       scales: {},
       kUsed: 1,
       kLowered: false,
@@ -275,6 +286,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
         buildRows: buildRowsMs,
         model: modelMs,
         score: scoreMs,
+        members: 0,
         select: selectMs,
         total,
       },
@@ -300,7 +312,8 @@ interface ColdStartFinalInput {
 /** Per metric: the cold-start forecast, or the default's when the guard refused it. */
 function coldStartFinals(ctx: ColdStartFinalInput): {
   forecast: Record<string, Float32Array>;
-  quantiles: Record<string, QuantileForecast>;
+  quantiles: Record<string, ForecastQuantiles>;
+  peak: Record<string, PeakForecast>;
   winner: Record<string, MetricWinner>;
   fallbacks: FinalFallback[];
 } {
@@ -311,15 +324,25 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
   const config = space.configs[index]!;
   const key = space.keys[index]!;
   const forecast: Record<string, Float32Array> = {};
-  const quantiles: Record<string, QuantileForecast> = {};
+  const quantiles: Record<string, ForecastQuantiles> = {};
+  const peak: Record<string, PeakForecast> = {};
+  const model = (i: number): string => space.modelOfConfig(i).name;
   const winner: Record<string, MetricWinner> = {};
   const fallbacks: FinalFallback[] = [];
   for (let m = 0; m < req.metricNames.length; m++) {
     const metric = req.metricNames[m]!;
-    let q: QuantileForecast;
-    winner[metric] = { key, config, score: null, tieToDefault: false, chosenBy: path };
+    let q: ForecastQuantiles;
+    winner[metric] = {
+      key,
+      config,
+      model: model(index),
+      score: null,
+      tieToDefault: false,
+      chosenBy: path,
+      combined: null,
+    };
     if (path === 'cold-start-flat') {
-      q = new QuantileForecast(flatQuantiles(req.series[m]![0]!, h, levels.length), h, levels, config);
+      q = new ForecastQuantiles(flatQuantiles(req.series[m]![0]!, h, levels.length), h, levels);
     } else {
       // The client already applied each config's post-processing (rows carry the config itself).
       const candidates: FinalCandidate[] = [{ key, matrix: () => forecasts[m]!.quantiles }];
@@ -338,13 +361,18 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
             config: used,
             score: null,
             tieToDefault: false,
+            model: model(defaultIndex),
             chosenBy: 'final-guard-fallback',
+            combined: null,
           };
       }
-      q = new QuantileForecast(choice.matrix, h, levels, used);
+      q = new ForecastQuantiles(choice.matrix, h, levels);
     }
     quantiles[metric] = q;
     forecast[metric] = q.quantileAt(req.alpha);
+    // No validation window, so nothing to calibrate the peak with (the report says so).
+    const raw = peakOf(forecast[metric]!, req.options.peakHorizon ?? h);
+    peak[metric] = { horizon: req.options.peakHorizon ?? h, value: raw, raw, shift: 0, online: 0 };
   }
-  return { forecast, quantiles, winner, fallbacks };
+  return { forecast, quantiles, peak, winner, fallbacks };
 }

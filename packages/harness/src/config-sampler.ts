@@ -4,11 +4,12 @@
  * The order matters: the latency budget lowers K by truncating it, so every prefix must be a
  * sensible sample on its own. The sequence is:
  *  1. the fleet default (always tried: it is the tie-breaker and the baseline the thesis must
- *     beat), followed by its free post-processing siblings;
+ *     beat), followed by its free post-processing siblings; then the default config of every
+ *     other model of the space (the model dimension), with as many siblings;
  *  2. with an archetype prior, configs drawn proportionally to the prior, without replacement
  *     (Efraimidis–Spirakis: key = ln(u) / w, largest first — one pass, exact for weighted
  *     sampling without replacement);
- *  3. stratified exploration: rounds over the (resolution × normalisation) strata in a seeded
+ *  3. stratified exploration: rounds over the (model × resolution × normalisation) strata in a seeded
  *     order, one family (model input) per stratum per round, so every stratum is covered before
  *     any repeats; within a stratum the family whose context length and flip have been used
  *     least so far is taken (seeded tie-break), then `configsPerModelRow` of its post-processing
@@ -19,7 +20,7 @@ import type { ConfigSpace } from './config-space.js';
 import { SeededRandom } from './seeded-random.js';
 
 /** Why a config was tried: the default, a free post-processing variant of it, the prior, or exploration. */
-export type SampleSource = 'default' | 'default-variant' | 'prior' | 'stratified';
+export type SampleSource = 'default' | 'default-variant' | 'model-default' | 'prior' | 'stratified';
 
 export interface SampleInput {
   readonly space: ConfigSpace;
@@ -74,6 +75,11 @@ export function sampleConfigs(input: SampleInput): Sample {
 
   take(input.defaultIndex, 'default');
   takeVariants(space.familyOf[input.defaultIndex]!, perFamily - 1, 'default-variant');
+  for (const d of space.modelDefaults) {
+    if (d < 0 || order.length >= k || taken[d] || !familyAllowed[space.familyOf[d]!]) continue;
+    take(d, 'model-default');
+    takeVariants(space.familyOf[d]!, perFamily - 1, 'model-default');
+  }
 
   if (input.priorWeights !== null && order.length < k) {
     const keyed: { i: number; key: number }[] = [];

@@ -24,7 +24,8 @@ import type { ForecastConfig } from '@tsfm/tsfm-client';
 import { BUDGET_MODES, type BudgetMode } from './budget.js';
 import { coldStartForecast, effectiveDefault } from './cold-start.js';
 import type { ConfigPriorSource } from './config-prior.js';
-import { ConfigSpace } from './config-space.js';
+import { ConfigSpace, type HarnessModel } from './config-space.js';
+import type { OnlineCalibrationOptions } from './online-calibration.js';
 import { calibrateCostModel, type CalibrationOptions, type CostModel } from './cost-model.js';
 import { asHarnessError, HarnessError } from './errors.js';
 import { PLAUSIBLE_RANGE_MULTIPLE, type FinalGuardOptions } from './final-guard.js';
@@ -39,7 +40,15 @@ import { validateInput } from './validate-input.js';
 export { BUDGET_MODES, type BudgetMode } from './budget.js';
 
 export interface HarnessOptions {
-  /** Configs to search (default: configGrid up to the model's context). The default is always added. */
+  /** The primary model's name in results (default 'default'); its config keys carry no prefix. */
+  readonly modelName?: string;
+  /**
+   * More ONNX models for the model dimension: their configs join the space (keys
+   * `<name>/<configKey>`, same quantile levels required), each model's default is always tried, and
+   * every model gets ONE batched call per request.
+   */
+  readonly models?: readonly HarnessModel[];
+  /** The primary model's configs to search (default: configGrid up to its context). The default is always added. */
   readonly grid?: readonly ForecastConfig[];
   /** The fleet default (default: DEFAULT_CONFIG with the context capped at the model's). */
   readonly defaultConfig?: ForecastConfig;
@@ -56,6 +65,11 @@ export interface HarnessOptions {
    * reported); see budget.ts. Anything that compares a metric across runs uses `measure`.
    */
   readonly budgetMode?: BudgetMode;
+  /**
+   * Online adaptive calibration of each tenant's peak from its realised outcomes, persisted in
+   * `online.store` (online-calibration.ts). Off by default: it needs a tenant's requests in order.
+   */
+  readonly online?: OnlineCalibrationOptions;
 }
 
 export class Harness {
@@ -66,6 +80,7 @@ export class Harness {
   /** c of the final-forecast guard's plausibility bound (Infinity: bound off). */
   readonly rangeMultiple: number;
   readonly budgetMode: BudgetMode;
+  readonly online: OnlineCalibrationOptions | null;
 
   private constructor(
     forecaster: HarnessForecaster,
@@ -74,6 +89,7 @@ export class Harness {
     priorSource: ConfigPriorSource | null,
     rangeMultiple: number,
     budgetMode: BudgetMode,
+    online: OnlineCalibrationOptions | null,
   ) {
     this.forecaster = forecaster;
     this.space = space;
@@ -81,6 +97,7 @@ export class Harness {
     this.priorSource = priorSource;
     this.rangeMultiple = rangeMultiple;
     this.budgetMode = budgetMode;
+    this.online = online;
   }
 
   /** Index the config space and (unless a cost model is given) fit the cost model from warm-up calls. */
@@ -103,9 +120,15 @@ export class Harness {
     }
     let space: ConfigSpace;
     try {
-      space = new ConfigSpace(forecaster, options.grid, options.defaultConfig);
+      space = new ConfigSpace(
+        [
+          { name: options.modelName ?? 'default', forecaster, ...(options.grid ? { grid: options.grid } : {}) },
+          ...(options.models ?? []),
+        ],
+        options.defaultConfig,
+      );
     } catch (error) {
-      throw asHarnessError(error, 'bad-request', 'invalid config grid or default config');
+      throw asHarnessError(error, 'bad-request', 'invalid models, config grid or default config');
     }
     const defaultIndex = space.defaultByResolution[0];
     if (defaultIndex === undefined) {
@@ -116,7 +139,21 @@ export class Harness {
     }
     const costModel =
       options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
-    return new Harness(forecaster, space, costModel, options.priorSource ?? null, rangeMultiple, budgetMode);
+    const rate = options.online?.rate;
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
+      throw new HarnessError('bad-request', `online.rate must be a positive number, got ${rate}`, {
+        field: 'online.rate',
+      });
+    }
+    return new Harness(
+      forecaster,
+      space,
+      costModel,
+      options.priorSource ?? null,
+      rangeMultiple,
+      budgetMode,
+      options.online ?? null,
+    );
   }
 
   /** Forecast one request. Resolves with a forecast or rejects with a HarnessError — nothing else. */
@@ -162,6 +199,7 @@ export class Harness {
       forecaster,
       costModel,
       budgetMode: this.budgetMode,
+      online: this.online,
       checked,
       validation: checked.validation,
       defaultIndex,

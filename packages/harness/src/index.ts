@@ -1,11 +1,22 @@
 /**
- * @tsfm/harness — per-request autoresearch over a frozen forecaster's configs (design.md §5):
- * rolling-origin validation, K sampled configs in ONE batched model call, scale-free α-loss,
- * winner (ties → the fleet default), a latency budget enforced by a cost model, and a documented
- * cold-start path. See README.md.
+ * @tsfm/harness — per-request autoresearch over frozen forecasters (design.md §5): rolling-origin
+ * validation, K sampled configs of every ONNX model (one batched call per model) and fast
+ * statistical members, scale-free α-loss, the winner (ties → the fleet default) or the top-m
+ * combination, conformal calibration of the α-quantile and of the peak, an optional online offset
+ * per tenant, a latency budget enforced (or measured) by a cost model, and a documented cold-start
+ * path. See README.md.
  */
 export { Harness, BUDGET_MODES, type BudgetMode, type HarnessOptions } from './harness.js';
 export { MAX_ROLLOUT_ROUNDS } from './rollout.js';
+export {
+  FileOnlineStore,
+  MemoryOnlineStore,
+  ONLINE_RATE,
+  TenantOnlineStateSchema,
+  type OnlineCalibrationOptions,
+  type OnlineCalibrationStore,
+  type TenantOnlineState,
+} from './online-calibration.js';
 export { HarnessError, type HarnessErrorCode } from './errors.js';
 export {
   HarnessRequestSchema,
@@ -28,6 +39,9 @@ export type {
   BudgetReport,
   PriorReport,
   CalibrationReport,
+  MetricCalibration,
+  PeakForecast,
+  Combination,
 } from './result.js';
 export { CALIBRATION_METHODS, conformalShift, type CalibrationMethod } from './calibration.js';
 export type { HarnessForecaster } from './forecaster.js';
@@ -41,7 +55,10 @@ export {
   type CalibrationOptions,
 } from './cost-model.js';
 export { searchMinimumHistory, type HarnessPath, type ColdStartReason } from './cold-start.js';
-export { ConfigSpace, type ConfigFamily } from './config-space.js';
+export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-space.js';
+export { ForecastQuantiles } from './forecast-quantiles.js';
+export { COMBINE_METHODS, type CombineMethod } from './combine.js';
+export { STATISTICAL_MEMBERS, statisticalKey, type StatisticalMember } from './statistical-members.js';
 export { sampleConfigs, type SampleSource, type Sample, type SampleInput } from './config-sampler.js';
 export { scalePeriod, SCALE_WINDOW_POINTS, type MetricScale } from './history-profile.js';
 export { TIE_RELATIVE_TOLERANCE } from './selection.js';

@@ -12,6 +12,32 @@ export function callModel(forecaster: HarnessForecaster, rows: readonly Forecast
   return forecastRolledOut(forecaster, rows, (round) => callOnce(forecaster, round));
 }
 
+/**
+ * Rows of several models: each model's rows in ONE batched call of its own (the models run one
+ * after the other), the results back in row order. `rowModel[r]` indexes `forecasters`.
+ */
+export async function callModels(
+  forecasters: readonly HarnessForecaster[],
+  rows: readonly ForecastRow[],
+  rowModel: Int32Array,
+): Promise<RolledOut> {
+  if (forecasters.length === 1) return callModel(forecasters[0]!, rows);
+  const out = new Array<QuantileForecast>(rows.length);
+  let calls = 0;
+  for (let j = 0; j < forecasters.length; j++) {
+    const mine: number[] = [];
+    for (let r = 0; r < rows.length; r++) if (rowModel[r] === j) mine.push(r);
+    if (mine.length === 0) continue;
+    const result = await callModel(
+      forecasters[j]!,
+      mine.map((r) => rows[r]!),
+    );
+    calls += result.calls;
+    mine.forEach((r, i) => (out[r] = result.forecasts[i]!));
+  }
+  return { forecasts: out, calls };
+}
+
 async function callOnce(forecaster: HarnessForecaster, rows: readonly ForecastRow[]): Promise<QuantileForecast[]> {
   let out: QuantileForecast[];
   try {

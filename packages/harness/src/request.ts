@@ -7,6 +7,8 @@ import { TIERS, type Tier } from '@tsfm/losses';
 import { z } from 'zod';
 import type { TenantHistory } from './config-prior.js';
 import { CALIBRATION_METHODS } from './calibration.js';
+import { COMBINE_METHODS } from './combine.js';
+import { STATISTICAL_MEMBERS } from './statistical-members.js';
 import { HarnessError } from './errors.js';
 
 /** The harness works on 1-minute grids: horizons, resolutions and seasonal periods are in minutes. */
@@ -41,14 +43,17 @@ export type SelectionMode = (typeof SELECTION_MODES)[number];
 export const RequestOptionsSchema = z.object({
   /**
    * Rolling-origin validation windows of h minutes each, counted back from the end of the
-   * history (window 1 = the last h minutes). More windows: a steadier choice, more model rows.
+   * history (window 1 = the last h minutes), at most: a history shorter than
+   * validationWindows·h + minContextPoints gets as many as it holds (result.validationWindows).
+   * More windows: a steadier choice and honest (cross-fitted) calibration residuals, more model
+   * rows. Default 4: one window of 60 residuals calibrates worse than none, four help (M9).
    */
-  validationWindows: z.number().int().min(1).max(32).default(1),
+  validationWindows: z.number().int().min(1).max(32).default(4),
   /**
-   * Minutes of history required BEFORE the earliest validation origin for the search path.
-   * Search needs history length ≥ validationWindows·h + minContextPoints; shorter histories take
-   * the cold-start path. Default 60: scoring a forecast made from less than an hour of context
-   * measures the config's behaviour on noise, not on the tenant.
+   * Minutes of history required BEFORE the earliest validation origin. Search needs history
+   * length ≥ h + minContextPoints (one window); shorter histories take the cold-start path.
+   * Default 60: scoring a forecast made from less than an hour of context measures the config's
+   * behaviour on noise, not on the tenant.
    */
   minContextPoints: z.number().int().min(1).default(60),
   /**
@@ -67,11 +72,41 @@ export const RequestOptionsSchema = z.object({
    */
   configsPerModelRow: z.number().int().min(1).max(4).default(2),
   /**
-   * `none` (default): the α-quantile is the winner's. `validation-shift`: it is shifted by the
-   * conformal α-quantile of the used config's validation residuals (one-sided CQR,
-   * calibration.ts) — same model call, `result.calibration` says by how much per metric.
+   * `conformal` (default): the α-quantile path and the peak over the decision horizon are shifted
+   * by split-conformal quantiles of cross-fitted validation residuals (calibration.ts) — same
+   * model call; `result.calibration` says by how much per metric. `none`: the chosen forecast as is.
    */
-  calibration: z.enum(CALIBRATION_METHODS).default('none'),
+  calibration: z.enum(CALIBRATION_METHODS).default('conformal'),
+  /**
+   * Forecast with the quantile-wise `method` of the `top` candidates by validation score (the
+   * winner first; combine.ts). top 1 (default) = the winner alone.
+   */
+  combine: z
+    .object({
+      top: z.number().int().min(1).max(8).default(1),
+      method: z.enum(COMBINE_METHODS).default('median'),
+    })
+    .prefault({}),
+  /**
+   * Statistical members tried beside the sampled model configs (statistical-members.ts); they
+   * cost no model row and are skipped, with the reason, when the history is too short for them.
+   * [] turns them off.
+   */
+  members: z
+    .array(z.enum(STATISTICAL_MEMBERS))
+    .default([...STATISTICAL_MEMBERS])
+    .refine((m) => new Set(m).size === m.length, { error: 'lists a member twice' }),
+  /**
+   * Steps of the request's grid per day: the daily and weekly statistical members' periods.
+   * 1440 on a 1-minute grid; an adapter that passes another grid's step as "the minute" gives its
+   * own (24 for hourly data, 288 for 5-minute data).
+   */
+  stepsPerDay: z.number().int().min(1).default(1440),
+  /**
+   * The decision horizon (steps ≤ horizon) whose peak `result.peak` reports and calibrates:
+   * what a capacity decision must cover until the next one. Default: the whole horizon.
+   */
+  peakHorizon: z.number().int().min(1).optional(),
 });
 
 export const HarnessRequestSchema = z
@@ -184,6 +219,13 @@ export function parseRequest(input: unknown): ParsedRequest {
     }
   }
   if (n === 0) throw new HarnessError('bad-request', 'history is empty (0 points)', { field: 'history' });
+  if (r.options.peakHorizon !== undefined && r.options.peakHorizon > r.horizon) {
+    throw new HarnessError(
+      'bad-request',
+      `options.peakHorizon ${r.options.peakHorizon} is longer than the horizon ${r.horizon}`,
+      { field: 'options.peakHorizon' },
+    );
+  }
   return {
     tenant,
     metricNames,

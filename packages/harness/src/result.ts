@@ -1,6 +1,8 @@
 /** The harness's answer to one request (design.md §5). */
 import type { Tier } from '@tsfm/losses';
-import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
+import type { ForecastConfig } from '@tsfm/tsfm-client';
+import type { CombineMethod } from './combine.js';
+import type { ForecastQuantiles } from './forecast-quantiles.js';
 import type { CalibrationMethod } from './calibration.js';
 import type { ColdStartReason, HarnessPath } from './cold-start.js';
 import type { SampleSource } from './config-sampler.js';
@@ -14,6 +16,8 @@ export interface StageTimings {
   readonly sample: number;
   readonly buildRows: number;
   readonly model: number;
+  /** Fitting and forecasting the statistical members (statistical-members.ts); 0 off the search path. */
+  readonly members: number;
   readonly score: number;
   readonly select: number;
   readonly total: number;
@@ -21,18 +25,39 @@ export interface StageTimings {
 
 export interface TriedConfig {
   readonly key: string;
-  readonly config: ForecastConfig;
-  /** Why it was tried: the default, drawn from the archetype prior, or stratified exploration. */
-  readonly source: SampleSource;
+  /** The model config; null for a statistical member. */
+  readonly config: ForecastConfig | null;
+  /** The ONNX model's name; null for a statistical member. */
+  readonly model: string | null;
+  /**
+   * Why it was tried: the default, another model's default, drawn from the archetype prior,
+   * stratified exploration, or a statistical member (always tried when it can run).
+   */
+  readonly source: SampleSource | 'statistical';
   /** Mean scale-free α-loss over the metrics with evidence; null when not eligible (see skipped). */
   readonly score: number | null;
   /** Per-metric scale-free α-loss; null when that metric has no evidence or the config failed on it. */
   readonly perMetric: Readonly<Record<string, number | null>>;
 }
 
+/** A forecast that combines several candidates (request option `combine`, combine.ts). */
+export interface Combination {
+  readonly method: CombineMethod;
+  /** The combined candidates, best validation score first (the first is `MetricWinner.key`). */
+  readonly keys: readonly string[];
+}
+
 export interface MetricWinner {
   readonly key: string;
-  readonly config: ForecastConfig;
+  /** The model config; null for a statistical member. */
+  readonly config: ForecastConfig | null;
+  /** The ONNX model's name; null for a statistical member. */
+  readonly model: string | null;
+  /**
+   * The forecast is the combination of the top-m candidates (this one first), not this one alone;
+   * null for a single candidate.
+   */
+  readonly combined: Combination | null;
   /** The loss that won (per-metric loss, or the tenant mean in per-tenant mode); null on cold start. */
   readonly score: number | null;
   /** The default won a tie (within 1e-12 relative) with the best config. */
@@ -127,25 +152,49 @@ export interface PriorReport {
   readonly error: string | null;
 }
 
+/** What calibration did to one metric (calibration.ts). */
+export interface MetricCalibration {
+  /** Added to the α-quantile path (`forecast[metric]`, before the floor at 0 of non-negative series). */
+  readonly shift: number;
+  /** Residuals (observed validation minutes) behind the shift. */
+  readonly residuals: number;
+  /** The shift is the largest residual because n < α/(1 − α) (the conformal rank exceeds n). */
+  readonly capped: boolean;
+  /** Added to the peak of the α-quantile path over the decision horizon (`peak[metric]`). */
+  readonly peakShift: number;
+  readonly peakResiduals: number;
+  readonly peakCapped: boolean;
+  /**
+   * `cross-fitted`: window o's residuals come from the choice made without window o (honest);
+   * `in-sample`: one validation window, so the choice's own residuals (optimistic).
+   */
+  readonly residualSource: 'cross-fitted' | 'in-sample';
+}
+
 /**
- * What `options.calibration` did (calibration.ts). With 'none' every record is empty. With
- * 'validation-shift', per metric: the shift added to the α-quantile forecast, the residuals it
- * came from and the config whose validation forecasts gave them (the config the result uses for
- * that metric, also after a final-forecast-guard fallback); a metric without usable validation
- * forecasts gets no shift and is listed in `unshifted` with the reason.
+ * What `options.calibration` did. With 'none' every record is empty. With 'conformal', per
+ * metric: the shifts of the α-quantile path and of the peak, and the residuals behind them; a
+ * metric without usable validation forecasts gets no shift and is listed in `unshifted`.
  */
 export interface CalibrationReport {
   readonly method: CalibrationMethod;
-  /** Added to `forecast[metric]` (before the floor at 0 of non-negative series); metrics with a shift only. */
-  readonly shifts: Readonly<Record<string, number>>;
-  /** Residuals (observed validation minutes) behind each shift. */
-  readonly residuals: Readonly<Record<string, number>>;
-  /** The config whose validation forecasts gave the residuals. */
-  readonly configs: Readonly<Record<string, string>>;
-  /** Metrics whose shift was the largest residual because n < α/(1 − α) (the conformal rank exceeds n). */
-  readonly capped: readonly string[];
-  /** Metrics left unshifted under 'validation-shift', and why. */
+  readonly metrics: Readonly<Record<string, MetricCalibration>>;
+  /** Metrics left unshifted under a calibration method, and why. */
   readonly unshifted: readonly { readonly metric: string; readonly reason: string }[];
+}
+
+/** The capacity-relevant number per metric: the peak of the α-quantile forecast over the decision horizon. */
+export interface PeakForecast {
+  /** Steps after the origin the peak is taken over (`options.peakHorizon`, default the horizon). */
+  readonly horizon: number;
+  /** The calibrated peak: `raw` + `shift` (+ the tenant's online offset), floored at 0 for non-negative series. */
+  readonly value: number;
+  /** max of the uncalibrated α-quantile path over `horizon` steps. */
+  readonly raw: number;
+  /** What this request's calibration added to `raw` (value − raw − online; 0 without calibration). */
+  readonly shift: number;
+  /** The tenant's online adaptive offset (online-calibration.ts); 0 without an online store. */
+  readonly online: number;
 }
 
 export interface HarnessResult {
@@ -161,16 +210,18 @@ export interface HarnessResult {
   /** The model's quantile levels (columns of every quantile matrix). */
   readonly levels: readonly number[];
   /**
-   * The α-quantile forecast per metric, length h (1-minute steps after the last point); with
-   * `options.calibration: 'validation-shift'`, shifted by `calibration.shifts[metric]`.
+   * The α-quantile forecast per metric, length h (1-minute steps after the last point); under
+   * calibration shifted by `calibration.metrics[metric].shift`.
    */
   readonly forecast: Readonly<Record<string, Float32Array>>;
   /**
-   * Every quantile per metric: the winner's [h × levels] matrix (`.quantiles`, `.levels`) — the
-   * model's, never shifted by calibration (see calibration.ts for why).
+   * Every quantile per metric: the chosen candidate's (or combination's) [h × levels] matrix
+   * (`.quantiles`, `.levels`) — never shifted by calibration (see calibration.ts for why).
    */
-  readonly quantiles: Readonly<Record<string, QuantileForecast>>;
-  /** What `options.calibration` did; method 'none' and empty records by default. */
+  readonly quantiles: Readonly<Record<string, ForecastQuantiles>>;
+  /** Per metric: the peak over the decision horizon, calibrated as such (what capacity is set from). */
+  readonly peak: Readonly<Record<string, PeakForecast>>;
+  /** What `options.calibration` did. */
   readonly calibration: CalibrationReport;
   /**
    * The config used for each metric (the same one for all metrics in per-tenant mode, unless the
@@ -191,11 +242,15 @@ export interface HarnessResult {
   readonly tenantWinner: string | null;
   /** The fleet default config for this request (see effectiveDefault). */
   readonly defaultKey: string;
-  /** Every config that was scored, in sample order (default first). */
+  /** Every candidate that was scored: the sampled configs in sample order (default first), then the statistical members. */
   readonly tried: readonly TriedConfig[];
+  /** Statistical members asked for that could not run on this request (too little history), and why. */
+  readonly membersSkipped: readonly { readonly key: string; readonly reason: string }[];
   /** Sampled configs dropped by the latency budget, in sample order. */
   readonly budgetCut: readonly string[];
   readonly skipped: readonly SkipNote[];
+  /** Validation windows this request used (up to options.validationWindows, as many as its history holds; 0 off search). */
+  readonly validationWindows: number;
   /** The loss scale per metric (seasonal period and value); empty off the search path. */
   readonly scales: Readonly<Record<string, MetricScale>>;
   readonly kRequested: number;

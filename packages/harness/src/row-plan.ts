@@ -3,7 +3,7 @@
  *
  * A config needs, per metric, one row per origin: the W validation origins (n − h, …, n − W·h)
  * and the final origin n. Two rows are the same model input — and run once — when they share
- * metric, origin, resolution, normalisation, flip and EFFECTIVE context min(contextLength,
+ * model, metric, origin, resolution, normalisation, flip and EFFECTIVE context min(contextLength,
  * ⌊origin / r⌋) (the client feeds exactly that many coarse steps, so a 512-step and a 256-step
  * config on a 165-bucket history see identical input). Post-processing knobs never enter the key.
  * A "slot" is such a key without the metric; it holds one row per metric that needs it.
@@ -113,6 +113,8 @@ export function planRows(input: PlanInput): RowPlan {
 
 export interface BuiltRows {
   readonly rows: ForecastRow[];
+  /** rowModel[r]: the model (index into space.models) row r goes to. */
+  readonly rowModel: Int32Array;
   /** rowIndex[s·M + m]: index into rows, −1 when slot s has no row for metric m. */
   readonly rowIndex: Int32Array;
   readonly modelRows: number;
@@ -124,6 +126,7 @@ export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): B
   const M = series.length;
   const rowIndex = new Int32Array(slotCount * M).fill(-1);
   const rows: ForecastRow[] = [];
+  const rowModel: number[] = [];
   let modelRows = 0;
   for (let s = 0; s < slotCount; s++) {
     const fam = space.families[plan.slotFamily[s]!]!;
@@ -133,8 +136,9 @@ export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): B
       if (plan.needs[s * M + m] !== 1) continue;
       rowIndex[s * M + m] = rows.length;
       rows.push({ values: series[m]!, end, horizon, config: fam.rawConfig });
+      rowModel.push(fam.model);
       modelRows += perRow;
     }
   }
-  return { rows, rowIndex, modelRows };
+  return { rows, rowModel: Int32Array.from(rowModel), rowIndex, modelRows };
 }

@@ -1,5 +1,6 @@
 /**
- * Scoring: every tried config on every validation window, in scale-free α-loss.
+ * Scoring: every candidate (tried config or statistical member) on every validation window, in
+ * scale-free α-loss.
  *
  *   loss(config, metric) = mean over the metric's scorable windows of
  *                          pinball_α(actual, α-quantile path of the config's forecast) / scale(metric)
@@ -16,8 +17,8 @@
  *  - a non-finite loss (a model emitting NaN) makes the config ineligible on that metric.
  */
 import { interpolateQuantileRow, scaledPinball } from '@tsfm/losses';
-import { clampNonNegative, fixCrossing, type ForecastConfig, type QuantileForecast } from '@tsfm/tsfm-client';
-import type { RowPlan } from './row-plan.js';
+import { clampNonNegative, fixCrossing, type ForecastConfig } from '@tsfm/tsfm-client';
+import type { CandidateSet } from './candidates.js';
 
 /** Per (config, metric) outcome of scoring. */
 export const ScoreStatus = Object.freeze({
@@ -31,16 +32,7 @@ export const ScoreStatus = Object.freeze({
 } as const);
 
 export interface ScoreInput {
-  readonly configs: readonly ForecastConfig[];
-  readonly plan: RowPlan;
-  readonly rowIndex: Int32Array;
-  readonly forecasts: readonly QuantileForecast[];
-  readonly metricCount: number;
-  /** Origins including the final one (W + 1). */
-  readonly originCount: number;
-  readonly horizon: number;
   readonly alpha: number;
-  readonly levels: readonly number[];
   readonly scales: Float64Array;
   /** actual[m·O + o] (o ≥ 1): the metric's values in validation window o. */
   readonly actual: readonly (Float32Array | null)[];
@@ -48,9 +40,11 @@ export interface ScoreInput {
 }
 
 export interface Scores {
-  /** loss[c·M + m]: mean scaled α-loss, NaN unless status is Scored. */
+  /** loss[c·M + m]: mean scaled α-loss over the metric's scorable windows, NaN unless status is Scored. */
   readonly loss: Float64Array;
   readonly status: Uint8Array;
+  /** windowLoss[(c·M + m)·O + o] (o ≥ 1): scaled α-loss on window o; NaN when not scorable or not scored. */
+  readonly windowLoss: Float64Array;
   /** Scorable windows per metric. */
   readonly windowsPerMetric: Int32Array;
 }
@@ -73,22 +67,21 @@ export function postProcess(
   return out;
 }
 
-export function scoreConfigs(input: ScoreInput): Scores {
-  const { configs, plan, rowIndex, forecasts, horizon, alpha, levels, scales, actual, scorable } = input;
-  const M = input.metricCount;
-  const O = input.originCount;
-  const K = configs.length;
+export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
+  const { alpha, scales, actual, scorable } = input;
+  const { metricCount: M, originCount: O, horizon, levels } = set;
+  const K = set.info.length;
   const L = levels.length;
   const loss = new Float64Array(K * M).fill(Number.NaN);
+  const windowLoss = new Float64Array(K * M * O).fill(Number.NaN);
   const status = new Uint8Array(K * M);
   const windowsPerMetric = new Int32Array(M);
   for (let m = 0; m < M; m++) for (let o = 1; o < O; o++) windowsPerMetric[m]! += scorable[m * O + o]!;
 
-  // Reused across every (config, metric, window): the loop allocates nothing.
+  // Reused across every (candidate, metric, window): the loop allocates nothing.
   const processed = new Float32Array(horizon * L);
   const path = new Float32Array(horizon);
   for (let c = 0; c < K; c++) {
-    const config = configs[c]!;
     for (let m = 0; m < M; m++) {
       const cell = c * M + m;
       if (windowsPerMetric[m] === 0) {
@@ -99,14 +92,15 @@ export function scoreConfigs(input: ScoreInput): Scores {
       let incomplete = false;
       for (let o = 1; o < O; o++) {
         if (scorable[m * O + o] !== 1) continue;
-        const row = rowIndex[plan.slotOf[c * O + o]! * M + m]!;
-        if (row < 0) {
+        const quantiles = set.matrix(c, m, o, processed);
+        if (quantiles === null) {
           incomplete = true;
           break;
         }
-        const quantiles = postProcess(forecasts[row]!.quantiles, config, horizon, L, processed);
         interpolateQuantileRow(levels, quantiles, L, horizon, alpha, path);
-        sum += scaledPinball(actual[m * O + o]!, path, alpha, scales[m]!);
+        const l = scaledPinball(actual[m * O + o]!, path, alpha, scales[m]!);
+        windowLoss[cell * O + o] = l;
+        sum += l;
       }
       if (incomplete) {
         status[cell] = ScoreStatus.Incomplete;
@@ -117,5 +111,5 @@ export function scoreConfigs(input: ScoreInput): Scores {
       else status[cell] = ScoreStatus.NonFinite;
     }
   }
-  return { loss, status, windowsPerMetric };
+  return { loss, status, windowLoss, windowsPerMetric };
 }

@@ -4,25 +4,73 @@
  * every validation window, select the winner and its final forecasts, assemble the result.
  */
 import { affordableK, type BudgetMode } from './budget.js';
-import type { ValidationForecasts } from './calibration.js';
+import { candidateSet, forecastMembers } from './candidates.js';
 import { defaultAdjustedNote } from './cold-start.js';
 import { sampleConfigs, type Sample } from './config-sampler.js';
 import { searchable, type ConfigSpace } from './config-space.js';
 import type { CostModel } from './cost-model.js';
 import { finalForecasts } from './final-forecast.js';
 import type { HarnessForecaster } from './forecaster.js';
-import { callModel } from './model-call.js';
+import { callModels } from './model-call.js';
 import { priorWeightsFor, type PriorLookup } from './prior-lookup.js';
 import { assembleResult } from './result-assembly.js';
 import type { HarnessResult } from './result.js';
 import { buildRows, planRows, type BuiltRows, type PlanInput, type RowPlan } from './row-plan.js';
-import { scoreConfigs } from './scoring.js';
+import { scoreCandidates } from './scoring.js';
 import { selectWinners, triedConfigs } from './select.js';
 import type { StageClock } from './stage-clock.js';
 import type { ValidatedRequest } from './validate-input.js';
 import type { ValidationData } from './validation-data.js';
+import { ONLINE_RATE, remember, settle, type OnlineCalibrationOptions } from './online-calibration.js';
+import type { MetricProfile } from './history-profile.js';
+import type { ParsedRequest } from './request.js';
+import type { PeakForecast } from './result.js';
+
+/**
+ * Settle the tenant's remembered peaks, add its online offset to this request's peaks, remember
+ * them. A store that fails is reported in the notes; the forecast goes on without it.
+ */
+async function applyOnline(
+  online: OnlineCalibrationOptions,
+  req: ParsedRequest,
+  scales: Float64Array,
+  peaks: Record<string, PeakForecast>,
+  profiles: readonly MetricProfile[],
+): Promise<{ peak: Record<string, PeakForecast>; notes: string[] }> {
+  const tenant = req.tenant.id;
+  const request = {
+    start: req.tenant.start,
+    stepMs: req.tenant.stepMs,
+    n: req.n,
+    alpha: req.alpha,
+    metricNames: req.metricNames,
+    series: req.series,
+    scales,
+  };
+  let state;
+  try {
+    state = settle(await online.store.get(tenant), request, online.rate ?? ONLINE_RATE);
+  } catch (error) {
+    return { peak: peaks, notes: [`online calibration skipped: ${(error as Error).message}`] };
+  }
+  const peak: Record<string, PeakForecast> = {};
+  req.metricNames.forEach((name, m) => {
+    const p = peaks[name]!;
+    const offset = state.metrics[name]!.offset;
+    const shifted = p.value + offset;
+    peak[name] = { ...p, value: !profiles[m]!.hasNegative && shifted < 0 ? 0 : shifted, online: offset };
+  });
+  try {
+    await online.store.put(tenant, remember(state, request, peak));
+  } catch (error) {
+    return { peak, notes: [`online calibration state not saved: ${(error as Error).message}`] };
+  }
+  return { peak, notes: [] };
+}
 
 export interface SearchInput {
+  /** The tenant's online peak calibration, when the harness has a store (online-calibration.ts). */
+  readonly online: OnlineCalibrationOptions | null;
   readonly space: ConfigSpace;
   readonly forecaster: HarnessForecaster;
   readonly costModel: CostModel;
@@ -93,38 +141,52 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
   const { plan, kUsed, built, ...budget } = buildBatch(input, sample);
   const buildRowsMs = clock.lap();
 
-  // model
-  const { forecasts, calls } = await callModel(forecaster, built.rows);
+  // model: one batched call per ONNX model, then the statistical members (no model call)
+  const { forecasts, calls } = await callModels(
+    space.models.map((m) => m.forecaster),
+    built.rows,
+    built.rowModel,
+  );
   const modelMs = clock.lap();
   costModel.observeModel(built.modelRows, modelMs);
+  const members = forecastMembers({
+    members: req.options.members,
+    series: req.series,
+    metricNames: req.metricNames,
+    ends: validation.ends,
+    horizon: req.horizon,
+    stepsPerDay: req.options.stepsPerDay,
+    levels: forecaster.levels,
+    nonNegative: profiles.map((p) => !p.hasNegative),
+  });
+  const membersMs = clock.lap();
 
   // score
   const used = sample.order.slice(0, kUsed);
-  const batch: ValidationForecasts = {
-    plan,
-    rowIndex: built.rowIndex,
-    forecasts,
-    metricCount: req.metricNames.length,
-    originCount: validation.ends.length,
-    horizon: req.horizon,
+  const set = candidateSet(
+    { space, used, sources: sample.sources, plan, rowIndex: built.rowIndex, forecasts },
+    members,
+    req.metricNames.length,
+    validation.ends.length,
+    req.horizon,
+    forecaster.levels,
+  );
+  const scores = scoreCandidates(set, {
     alpha: req.alpha,
-    levels: forecaster.levels,
+    scales: validation.scales,
     actual: validation.actual,
     scorable: validation.scorable,
-  };
-  const scores = scoreConfigs({ ...batch, configs: used.map((i) => space.configs[i]!), scales: validation.scales });
+  });
   const scoreMs = clock.lap();
 
   // select
-  const selection = selectWinners({
-    space,
-    used,
-    scores,
-    metricNames: req.metricNames,
-    selection: req.options.selection,
-  });
-  const final = finalForecasts({ req, space, used, selection, batch, profiles, ranges });
-  const tried = triedConfigs(space, used, sample.sources, scores, selection.tenantScores, req.metricNames);
+  const selection = selectWinners({ set, scores, metricNames: req.metricNames, selection: req.options.selection });
+  const final = finalForecasts({ req, set, selection, validation, profiles, ranges });
+  const tried = triedConfigs(set, scores, selection.tenantScores, req.metricNames);
+  const online =
+    input.online === null
+      ? { peak: final.peak, notes: [] }
+      : await applyOnline(input.online, req, validation.scales, final.peak, profiles);
   const selectMs = clock.lap();
   costModel.observeOverhead(scoreMs + selectMs);
 
@@ -132,6 +194,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
     ...(defaultIndex !== space.defaultByResolution[0] ? [defaultAdjustedNote(space, defaultIndex, req.horizon)] : []),
     ...selection.notes,
     ...final.notes,
+    ...online.notes,
     ...(kUsed < req.k && kUsed === sample.order.length
       ? [`only ${kUsed} configs are servable for this request (K = ${req.k} asked)`]
       : []),
@@ -157,14 +220,17 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       coldStartReason: null,
       forecast: final.forecast,
       quantiles: final.quantiles,
+      peak: online.peak,
       calibration: final.calibration,
       winner: final.winners,
       fallbacks: final.fallbacks,
-      tenantWinner: selection.tenantPick.position >= 0 ? space.keys[used[selection.tenantPick.position]!]! : null,
+      tenantWinner: selection.tenantPick.position >= 0 ? set.info[selection.tenantPick.position]!.key : null,
       defaultKey: space.keys[defaultIndex]!,
       tried,
+      membersSkipped: members.skipped,
       budgetCut: sample.order.slice(kUsed).map((i) => space.keys[i]!),
       skipped: [...validation.skipped, ...selection.skipped],
+      validationWindows: validation.ends.length - 1,
       scales: validation.scaleReport,
       kUsed,
       kLowered: kUsed < sample.order.length,
@@ -177,6 +243,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
         sample: sampleMs,
         buildRows: buildRowsMs,
         model: modelMs,
+        members: membersMs,
         score: scoreMs,
         select: selectMs,
         total,

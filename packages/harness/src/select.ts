@@ -1,30 +1,29 @@
 /**
- * The select stage's choice: from the scores, the winner per metric (one config for every metric
- * in per-tenant mode; ties → the default, selection.ts), what could not be scored and why
- * (SkipNote), and the report of every tried config. The final forecasts are final-forecast.ts's.
+ * The select stage's choice: from the scores, the winner per metric (one candidate for every
+ * metric in per-tenant mode; ties → the default, selection.ts), what could not be scored and why
+ * (SkipNote), and the report of every tried candidate. The final forecasts are final-forecast.ts's.
  */
-import type { ConfigSpace } from './config-space.js';
+import type { CandidateSet } from './candidates.js';
 import type { RequestOptions } from './request.js';
 import type { MetricWinner, SkipNote, TriedConfig } from './result.js';
-import type { SampleSource } from './config-sampler.js';
 import { ScoreStatus, type Scores } from './scoring.js';
-import { pickLowest, tenantScore, type Pick } from './selection.js';
+import { metricScoreWithout, pickLowest, tenantScore, tenantScoreWithout, type Pick } from './selection.js';
 
 export interface SelectInput {
-  readonly space: ConfigSpace;
-  /** Config indexes of the tried configs, in sample order (the default at position 0). */
-  readonly used: readonly number[];
+  readonly set: CandidateSet;
   readonly scores: Scores;
   readonly metricNames: readonly string[];
   readonly selection: RequestOptions['selection'];
 }
 
 export interface Selection {
-  /** Tenant-level score per tried position (NaN: not eligible). */
+  /** Tenant-level score per candidate (NaN: not eligible). */
   readonly tenantScores: Float64Array;
   readonly tenantPick: Pick;
-  /** The score the selection ranks positions by for metric m (NaN = not eligible). */
+  /** The score the selection ranks candidates by for metric m (NaN = not eligible). */
   readonly selectionScore: (m: number) => (position: number) => number;
+  /** The same score without validation window o (cross-fitted calibration). */
+  readonly scoreWithout: (o: number, m: number) => (position: number) => number;
   /** Winning position per metric. */
   readonly winnerPos: Int32Array;
   readonly winners: Record<string, MetricWinner>;
@@ -33,9 +32,9 @@ export interface Selection {
 }
 
 export function selectWinners(input: SelectInput): Selection {
-  const { space, used, scores, metricNames, selection } = input;
+  const { set, scores, metricNames, selection } = input;
   const M = metricNames.length;
-  const k = used.length;
+  const k = set.info.length;
   const perMetric = selection === 'per-metric';
   const notes: string[] = [];
   const skipped: SkipNote[] = [];
@@ -46,6 +45,8 @@ export function selectWinners(input: SelectInput): Selection {
     perMetric
       ? (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m]! : Number.NaN)
       : (c) => tenantScores[c]!;
+  const scoreWithout = (o: number, m: number): ((c: number) => number) =>
+    perMetric ? (c) => metricScoreWithout(scores, c, m, M, o) : (c) => tenantScoreWithout(scores, c, M, o);
 
   const winnerPos = new Int32Array(M);
   const winners: Record<string, MetricWinner> = {};
@@ -72,40 +73,38 @@ export function selectWinners(input: SelectInput): Selection {
     const position = fallback ? 0 : pick.position;
     winnerPos[m] = position;
     const s = score(position);
+    const c = set.info[position]!;
     winners[metric] = {
-      key: space.keys[used[position]!]!,
-      config: space.configs[used[position]!]!,
+      key: c.key,
+      config: c.config,
+      model: c.model,
       score: s === s ? s : null,
       tieToDefault: pick.tieToDefault,
       chosenBy: fallback ? 'fallback-default' : 'search',
+      combined: null,
     };
   }
-  skipped.push(...unscoredNotes(space, used, scores, metricNames));
-  return { tenantScores, tenantPick, selectionScore, winnerPos, winners, notes, skipped };
+  skipped.push(...unscoredNotes(set, scores, metricNames));
+  return { tenantScores, tenantPick, selectionScore, scoreWithout, winnerPos, winners, notes, skipped };
 }
 
-/** One note per (config, metric) that could not be scored, with the reason. */
-function unscoredNotes(
-  space: ConfigSpace,
-  used: readonly number[],
-  scores: Scores,
-  metricNames: readonly string[],
-): SkipNote[] {
+/** One note per (candidate, metric) that could not be scored, with the reason. */
+function unscoredNotes(set: CandidateSet, scores: Scores, metricNames: readonly string[]): SkipNote[] {
   const M = metricNames.length;
   const out: SkipNote[] = [];
-  for (let c = 0; c < used.length; c++) {
+  for (let c = 0; c < set.info.length; c++) {
     for (let m = 0; m < M; m++) {
       const status = scores.status[c * M + m];
       if (status === ScoreStatus.Incomplete) {
         out.push({
           metric: metricNames[m]!,
-          config: space.keys[used[c]!]!,
+          config: set.info[c]!.key,
           reason: 'a validation row had no observation inside its context window; not scored on this metric',
         });
       } else if (status === ScoreStatus.NonFinite) {
         out.push({
           metric: metricNames[m]!,
-          config: space.keys[used[c]!]!,
+          config: set.info[c]!.key,
           reason: 'non-finite validation loss (the model returned NaN or infinite quantiles); not eligible',
         });
       }
@@ -114,17 +113,15 @@ function unscoredNotes(
   return out;
 }
 
-/** Every tried config with its scores, in sample order. */
+/** Every tried candidate with its scores: the sampled configs in sample order, then the statistical members. */
 export function triedConfigs(
-  space: ConfigSpace,
-  used: readonly number[],
-  sources: readonly SampleSource[],
+  set: CandidateSet,
   scores: Scores,
   tenantScores: Float64Array,
   metricNames: readonly string[],
 ): TriedConfig[] {
   const M = metricNames.length;
-  return used.map((index, c) => {
+  return set.info.map((info, c) => {
     const perMetric: Record<string, number | null> = {};
     for (let m = 0; m < M; m++) {
       const v = scores.loss[c * M + m]!;
@@ -132,9 +129,10 @@ export function triedConfigs(
     }
     const t = tenantScores[c]!;
     return {
-      key: space.keys[index]!,
-      config: space.configs[index]!,
-      source: sources[c]!,
+      key: info.key,
+      config: info.config,
+      model: info.model,
+      source: info.source,
       score: t === t ? t : null,
       perMetric,
     };

@@ -53,3 +53,43 @@ export function tenantScore(scores: Scores, c: number, metricCount: number): num
   }
   return used === 0 ? Number.NaN : sum / used;
 }
+
+/**
+ * Candidate c's loss on metric m over its scorable windows other than `skip` (cross-fitted
+ * calibration, calibration.ts); NaN when it is not scored on m or no other window has evidence.
+ */
+export function metricScoreWithout(scores: Scores, c: number, m: number, metricCount: number, skip: number): number {
+  const cell = c * metricCount + m;
+  if (scores.status[cell] !== ScoreStatus.Scored) return Number.NaN;
+  const O = scores.windowLoss.length / scores.loss.length;
+  let sum = 0;
+  let n = 0;
+  for (let o = 1; o < O; o++) {
+    if (o === skip) continue;
+    const l = scores.windowLoss[cell * O + o]!;
+    if (l === l) {
+      sum += l;
+      n++;
+    }
+  }
+  return n === 0 ? Number.NaN : sum / n;
+}
+
+/** tenantScore without window `skip`: the mean over the metrics that keep evidence. */
+export function tenantScoreWithout(scores: Scores, c: number, metricCount: number, skip: number): number {
+  const O = scores.windowLoss.length / scores.loss.length;
+  let sum = 0;
+  let used = 0;
+  for (let m = 0; m < metricCount; m++) {
+    if (scores.windowsPerMetric[m] === 0) continue;
+    const cell = c * metricCount + m;
+    if (scores.status[cell] !== ScoreStatus.Scored) return Number.NaN;
+    let evidence = false;
+    for (let o = 1; o < O && !evidence; o++)
+      if (o !== skip && scores.windowLoss[cell * O + o] === scores.windowLoss[cell * O + o]) evidence = true;
+    if (!evidence) continue;
+    sum += metricScoreWithout(scores, c, m, metricCount, skip);
+    used++;
+  }
+  return used === 0 ? Number.NaN : sum / used;
+}

@@ -3,7 +3,7 @@
  * each metric's plausible range for the final-forecast guard, what the history allows
  * (RequestReach), and whether the request can search — or why it takes the cold-start path.
  */
-import { searchMinimumHistory, type ColdStartReason } from './cold-start.js';
+import { searchMinimumHistory, windowsFor, type ColdStartReason } from './cold-start.js';
 import type { ConfigSpace, RequestReach } from './config-space.js';
 import { HarnessError } from './errors.js';
 import { plausibleRange } from './final-guard.js';
@@ -30,7 +30,6 @@ export type ValidatedRequest = SearchReadiness & {
 export function validateInput(input: unknown, space: ConfigSpace, rangeMultiple: number): ValidatedRequest {
   const req = parseRequest(input);
   const { n, horizon: h } = req;
-  const W = req.options.validationWindows;
   const profiles = req.series.map(profileMetric);
   const ranges = req.series.map((v) => plausibleRange(v, rangeMultiple));
   profiles.forEach((p, m) => {
@@ -52,6 +51,8 @@ export function validateInput(input: unknown, space: ConfigSpace, rangeMultiple:
       { field: 'horizon' },
     );
   }
+  const { minContextPoints } = req.options;
+  const W = windowsFor(n, h, minContextPoints, req.options.validationWindows);
   const reach: RequestReach = {
     n,
     horizon: h,
@@ -62,9 +63,9 @@ export function validateInput(input: unknown, space: ConfigSpace, rangeMultiple:
   };
   const common = { req, profiles, ranges, reach };
   if (n === 1) return { ...common, coldStartReason: 'single-point-history', validation: null };
-  if (n < searchMinimumHistory(h, W, req.options.minContextPoints))
+  if (n < searchMinimumHistory(h, minContextPoints))
     return { ...common, coldStartReason: 'history-shorter-than-search-minimum', validation: null };
-  const validation = validationData(req);
+  const validation = validationData(req, W);
   if (!validation.anyScorable)
     return { ...common, coldStartReason: 'no-observed-value-in-any-validation-window', validation };
   return { ...common, coldStartReason: null, validation };

@@ -25,9 +25,9 @@ export interface ValidationData {
   readonly skipped: SkipNote[];
 }
 
-export function validationData(req: ParsedRequest): ValidationData {
+/** The data of W validation windows (W ≤ what the history holds: validate-input.ts). */
+export function validationData(req: ParsedRequest, W: number): ValidationData {
   const { n, horizon: h, series, metricNames } = req;
-  const W = req.options.validationWindows;
   const O = W + 1;
   const M = series.length;
   const ends = Array.from({ length: O }, (_, o) => n - o * h);

@@ -6,6 +6,7 @@ import { configGrid, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CostModel, Harness } from '../src/index.js';
 import { KNOWN_LEVELS, knownQuantileModel } from './helpers/models.js';
+import { CLASSIC } from './helpers/classic.js';
 
 let client: TsfmClient;
 beforeAll(async () => {
@@ -50,7 +51,13 @@ describe('α-quantile on a model with known quantiles', () => {
       grid,
       costModel: new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
     });
-    const r = await harness.forecast({ history: { values: ramp(2000) }, horizon: 60, alpha: 0.9, k: 16 });
+    const r = await harness.forecast({
+      history: { values: ramp(2000) },
+      horizon: 60,
+      alpha: 0.9,
+      k: 16,
+      options: CLASSIC,
+    });
     expect(r.path).toBe('search');
     const q = r.quantiles.value!;
     const p90 = q.quantileAt(0.9);

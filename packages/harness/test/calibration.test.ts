@@ -1,15 +1,18 @@
 /**
- * `options.calibration: 'validation-shift'` (calibration.ts): one-sided CQR on the used config's
- * validation residuals. A fake forecaster whose α-quantile is biased low by a known constant on
- * noise of known distribution: the shift recovers the bias and the shifted forecast covers a
- * synthetic future at about α; 'none' is exactly the request without the option; the shift
- * follows the guard's fallback; cold start records that nothing was shifted.
+ * `options.calibration: 'conformal'` (calibration.ts): split-conformal shifts of the α-quantile
+ * path and of the peak from cross-fitted validation residuals. A fake forecaster whose α-quantile
+ * is biased low by a known constant on noise of known distribution: the shift recovers the bias
+ * and the shifted forecast covers a synthetic future at about α; residuals are cross-fitted; the
+ * peak is calibrated as a peak; cold start records that nothing was shifted.
  */
-import { configKey, type ForecastRow } from '@tsfm/tsfm-client';
+import type { ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { conformalShift, Harness, type HarnessRequest, type HarnessResult } from '../src/index.js';
-import { appendResiduals, shiftPath } from '../src/calibration.js';
+import { appendResiduals, crossFittedResiduals, shiftPath } from '../src/calibration.js';
+import type { CandidateSet } from '../src/candidates.js';
+import type { Scores } from '../src/scoring.js';
+import { selectWinners } from '../src/select.js';
 import { SeededRandom } from '../src/seeded-random.js';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
@@ -109,18 +112,18 @@ describe('conformalShift', () => {
   });
 });
 
-describe("calibration: 'validation-shift'", () => {
+describe("calibration: 'conformal'", () => {
   const W = 8; // 8 validation hours: n = 480 residuals, so the bias estimate is tight enough to test
   const h = 60;
   const n = 1000;
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const request = (values: Float32Array, alpha: number, calibration?: 'none' | 'validation-shift'): HarnessRequest => ({
+  const request = (values: Float32Array, alpha: number, calibration?: 'none' | 'conformal'): HarnessRequest => ({
     history: { id: 'noisy', metrics: { cpu: values.subarray(0, n) } },
     horizon: h,
     alpha,
     k: 8,
     budgetMs: 1e9,
-    options: { validationWindows: W, ...(calibration === undefined ? {} : { calibration }) },
+    options: { validationWindows: W, members: [], ...(calibration === undefined ? {} : { calibration }) },
   });
 
   for (const alpha of [0.9, 0.75]) {
@@ -131,16 +134,17 @@ describe("calibration: 'validation-shift'", () => {
       let cells = 0;
       for (const seed of seeds) {
         const values = noisySeries(n, h, seed);
-        const r = await harness.forecast(request(values, alpha, 'validation-shift'));
-        expect(r.calibration.method).toBe('validation-shift');
-        expect(r.calibration.residuals.cpu).toBe(W * h);
-        expect(r.calibration.configs.cpu).toBe(r.winner.cpu!.key);
+        const r = await harness.forecast(request(values, alpha, 'conformal'));
+        expect(r.calibration.method).toBe('conformal');
+        const c = r.calibration.metrics.cpu!;
+        expect(c.residuals).toBe(W * h);
+        expect(c.residualSource).toBe('cross-fitted');
         expect(r.calibration.unshifted).toEqual([]);
         // The α-quantile of Uniform(−1, 1) residuals + BIAS is BIAS (standard error ≈ 0.03 at n = 480).
-        expect(Math.abs(r.calibration.shifts.cpu! - BIAS)).toBeLessThan(0.12);
+        expect(Math.abs(c.shift - BIAS)).toBeLessThan(0.12);
         const raw = r.quantiles.cpu!.quantileAt(alpha);
         for (let t = 0; t < h; t++) {
-          expect(r.forecast.cpu![t]).toBeCloseTo(raw[t]! + r.calibration.shifts.cpu!, 5);
+          expect(r.forecast.cpu![t]).toBeCloseTo(raw[t]! + c.shift, 5);
           const y = values[n + t]!;
           coveredRaw += y <= raw[t]! ? 1 : 0;
           coveredCal += y <= r.forecast.cpu![t]! ? 1 : 0;
@@ -156,35 +160,27 @@ describe("calibration: 'validation-shift'", () => {
     });
   }
 
-  it("'none' returns exactly the request without the option (and the α-quantile of the winner's matrix)", async () => {
+  it("'none' leaves the α-quantile of the chosen matrix, and the peak its maximum", async () => {
     const { harness } = await harnessWith(biasedLow);
     const values = noisySeries(n, 0, 3);
-    const without = await harness.forecast(request(values, 0.9));
     const none = await harness.forecast(request(values, 0.9, 'none'));
-    expect(deterministic(none)).toEqual(deterministic(without));
-    expect(none.calibration).toEqual({
-      method: 'none',
-      shifts: {},
-      residuals: {},
-      configs: {},
-      capped: [],
-      unshifted: [],
+    expect(none.calibration).toEqual({ method: 'none', metrics: {}, unshifted: [] });
+    const path = none.quantiles.cpu!.quantileAt(0.9);
+    expect(Array.from(none.forecast.cpu!)).toEqual(Array.from(path));
+    expect(none.peak.cpu).toEqual({
+      horizon: h,
+      value: Math.max(...path),
+      raw: Math.max(...path),
+      shift: 0,
+      online: 0,
     });
-    expect(Array.from(none.forecast.cpu!)).toEqual(Array.from(none.quantiles.cpu!.quantileAt(0.9)));
-    // On a four-metric tenant with the rigged-free naive forecaster, too.
-    const { harness: h2 } = await harnessWith(naive);
-    const tenant = syntheticTenant(3000, 5);
-    const base: HarnessRequest = { history: tenant, horizon: 60, alpha: 0.75, k: 16, budgetMs: 1e9 };
-    expect(deterministic(await h2.forecast({ ...base, options: { calibration: 'none' } }))).toEqual(
-      deterministic(await h2.forecast(base)),
-    );
   });
 
   it('the model distribution (result.quantiles), the winner and the model rows are the same with and without calibration', async () => {
     const { harness } = await harnessWith(biasedLow);
     const values = noisySeries(n, 0, 4);
-    const a = deterministic(await harness.forecast(request(values, 0.9)));
-    const b = deterministic(await harness.forecast(request(values, 0.9, 'validation-shift')));
+    const a = deterministic(await harness.forecast(request(values, 0.9, 'none')));
+    const b = deterministic(await harness.forecast(request(values, 0.9, 'conformal')));
     expect(b.quantiles).toEqual(a.quantiles);
     expect(b.winner).toEqual(a.winner);
     expect(b.modelRows).toBe(a.modelRows);
@@ -192,61 +188,88 @@ describe("calibration: 'validation-shift'", () => {
     expect(b.forecast).not.toEqual(a.forecast);
   });
 
-  it('after a final-forecast-guard fallback, the shift is that of the config actually used', async () => {
-    // X forecasts the truth on validation (zero residuals) but NaN on its final row; Y, the
-    // fallback, forecasts half-way between the truth and the last value on validation.
-    const isFinal = (row: ForecastRow): boolean => (row.end ?? row.values.length) === row.values.length;
-    const truth = (row: ForecastRow, t: number): number => {
-      const end = row.end ?? row.values.length;
-      return end + t < row.values.length ? row.values[end + t]! : lastValue(row);
+  it("residuals are cross-fitted: window o's come from the candidate chosen without window o", () => {
+    // Three candidates, three windows, one metric. Window losses (c0 is the default):
+    //   c0 [1.2, 1.2, 1.2]   c1 [0, 2, 2]   c2 [2, 0.5, 0.5]
+    // Chosen on all windows: c2 (mean 1.0). Without window 1: c2 (0.5); without 2 or 3: c1 (1.0).
+    // Each candidate forecasts a constant v_c at every level (v = 10, 1, 2) and the actuals are 0,
+    // so window 1 contributes −2 (c2's) per minute and windows 2 and 3 contribute −1 (c1's).
+    const h = 4;
+    const O = 4;
+    const levels = [0.1, 0.5, 0.9];
+    const v = [10, 1, 2];
+    const set: CandidateSet = {
+      info: v.map((_, c) => ({ key: `c${c}`, config: null, model: null, source: 'statistical' as const })),
+      modelCount: 0,
+      metricCount: 1,
+      originCount: O,
+      horizon: h,
+      levels,
+      matrix: (c) => new Float32Array(h * levels.length).fill(v[c]!),
     };
-    const rigged: Predict = (row, levels) => {
-      const fam = familyOf(row.config);
-      if (fam === familyOf(X)) {
-        if (!isFinal(row)) return flatMatrix(row.horizon, levels, (t) => truth(row, t));
-        const m = naive(row, levels);
-        m[m.length - 1] = Number.NaN;
-        return m;
-      }
-      if (fam === familyOf(Y)) return flatMatrix(row.horizon, levels, (t) => (truth(row, t) + lastValue(row)) / 2);
-      return naive(row, levels);
+    const windowLosses = [
+      [1.2, 1.2, 1.2],
+      [0, 2, 2],
+      [2, 0.5, 0.5],
+    ];
+    const windowLoss = new Float64Array(3 * O).fill(Number.NaN);
+    windowLosses.forEach((w, c) => w.forEach((l, i) => (windowLoss[c * O + i + 1] = l)));
+    const scores: Scores = {
+      loss: Float64Array.from(windowLosses, (w) => w.reduce((a, b) => a + b, 0) / 3),
+      status: new Uint8Array(3),
+      windowLoss,
+      windowsPerMetric: Int32Array.from([3]),
     };
-    const { harness } = await harnessWith(rigged);
-    const tenant = syntheticTenant(3000, 5);
+    const selection = selectWinners({ set, scores, metricNames: ['cpu'], selection: 'per-tenant' });
+    expect(selection.winnerPos[0]).toBe(2);
+    const actual = [null, ...[1, 2, 3].map(() => new Float32Array(h))];
+    const residuals = crossFittedResiduals(
+      {
+        set,
+        alpha: 0.9,
+        actual,
+        scorable: Uint8Array.from([0, 1, 1, 1]),
+        top: 1,
+        combine: 'median',
+        leaveOut: selection.scoreWithout,
+        fullScore: selection.selectionScore,
+        fullFirst: (m) => selection.winnerPos[m]!,
+        peakHorizon: 2,
+      },
+      0,
+    );
+    if (typeof residuals === 'string') throw new Error(residuals);
+    expect(residuals.source).toBe('cross-fitted');
+    expect(residuals.minute).toEqual([...new Array(h).fill(-2), ...new Array(2 * h).fill(-1)]);
+    // The winner's own (in-sample) residuals would all be −2.
+    // Peaks over 2 minutes starting every ⌈2/2⌉ = 1 minute: 3 per window.
+    expect(residuals.peak).toEqual([-2, -2, -2, -1, -1, -1, -1, -1, -1]);
+  });
+
+  it('the peak over the decision horizon is calibrated as a peak: its shift exceeds the per-minute one on noise', async () => {
+    const { harness } = await harnessWith(biasedLow);
+    const values = noisySeries(n, 0, 6);
     const r = await harness.forecast({
-      history: tenant,
-      horizon: 60,
-      alpha: 0.9,
-      k: 16,
-      budgetMs: 1e9,
-      options: { calibration: 'validation-shift' },
+      ...request(values, 0.9, 'conformal'),
+      options: { validationWindows: W, members: [], peakHorizon: 15 },
     });
-    expect(r.fallbacks).toHaveLength(METRICS.length);
-    for (const m of METRICS) {
-      expect(r.winner[m]!.key).toBe(configKey(r.winner[m]!.config));
-      expect(familyOf(r.winner[m]!.config)).toBe(familyOf(Y));
-      expect(r.calibration.configs[m]).toBe(r.winner[m]!.key);
-      // Y's residuals are half the truth's move away from the last value: not X's zero residuals.
-      const values = tenant.metrics[m]!;
-      const last = values[values.length - 61]!;
-      const residuals = Array.from(values.subarray(values.length - 60), (y) => y - Math.fround((y + last) / 2));
-      expect(r.calibration.shifts[m]).toBeCloseTo(conformalShift(residuals, 0.9).shift, 3);
-      expect(r.calibration.shifts[m]).not.toBe(0);
-    }
+    const c = r.calibration.metrics.cpu!;
+    // The max of 15 Uniform(−1, 1) draws is above the 0.9-quantile of one draw most of the time.
+    expect(c.peakShift).toBeGreaterThan(c.shift);
+    // Sub-windows of 15 minutes every 8 minutes: 6 per 60-minute window.
+    expect(c.peakResiduals).toBe(6 * W);
+    const raw = Math.max(...r.quantiles.cpu!.quantileAt(0.9).subarray(0, 15));
+    expect(r.peak.cpu!.horizon).toBe(15);
+    expect(r.peak.cpu!.raw).toBeCloseTo(raw, 6);
+    expect(r.peak.cpu!.value).toBeCloseTo(raw + c.peakShift, 5);
   });
 
   it('cold start: nothing to calibrate from, every metric recorded as unshifted', async () => {
     const { harness } = await harnessWith(biasedLow);
     const values = noisySeries(100, 0, 5);
-    const r = await harness.forecast({
-      history: { values },
-      horizon: 60,
-      alpha: 0.9,
-      budgetMs: 1e9,
-      options: { calibration: 'validation-shift' },
-    });
+    const r = await harness.forecast({ history: { values }, horizon: 60, alpha: 0.9, budgetMs: 1e9 });
     expect(r.path).toBe('cold-start-default');
-    expect(r.calibration.shifts).toEqual({});
+    expect(r.calibration.metrics).toEqual({});
     expect(r.calibration.unshifted.map((u) => u.metric)).toEqual(['value']);
     expect(Array.from(r.forecast.value!)).toEqual(Array.from(r.quantiles.value!.quantileAt(0.9)));
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigSpace, sampleConfigs, type SampleInput } from '../src/index.js';
 import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
 
-const space = new ConfigSpace(new FakeForecaster(naive));
+const space = new ConfigSpace([{ name: 'default', forecaster: new FakeForecaster(naive) }]);
 const allFamilies = new Uint8Array(space.families.length).fill(1);
 const defaultIndex = space.defaultByResolution[0]!;
 

@@ -29,12 +29,22 @@ describe('typed errors', () => {
     });
   });
 
-  it('a model that emits NaN everywhere → model-failure, not a NaN forecast', async () => {
+  it('a model that emits NaN everywhere → model-failure, not a NaN forecast (no statistical member to fall to)', async () => {
     const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
     const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE() });
-    await expect(harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 })).rejects.toMatchObject({
-      code: 'model-failure',
-    });
+    await expect(
+      harness.forecast({ history: tenant, horizon: 60, alpha: 0.9, options: { members: [] } }),
+    ).rejects.toMatchObject({ code: 'model-failure' });
+  });
+
+  it('a model that emits NaN everywhere, with the statistical members on: a member forecasts, finite', async () => {
+    const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
+    const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE() });
+    const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 });
+    expect(r.winner.cpu!.key).toMatch(/^stat-/);
+    expect(r.winner.cpu!.config).toBeNull();
+    for (const m of r.metrics) expect(r.forecast[m]!.every(Number.isFinite)).toBe(true);
+    expect(r.tried.filter((t) => t.source !== 'statistical').every((t) => t.score === null)).toBe(true);
   });
 
   it('a config whose forecasts are NaN is reported and cannot win', async () => {

@@ -29,8 +29,12 @@ function expectUsableForecast(r: HarnessResult, h: number): void {
     expect(f.every(Number.isFinite)).toBe(true);
     expect(r.quantiles[m]!.quantiles.length).toBe(h * client.levels.length);
     expect(r.quantiles[m]!.levels).toEqual(client.levels);
-    // The α path is read off the returned quantiles.
-    expect(Array.from(r.quantiles[m]!.quantileAt(r.alpha))).toEqual(Array.from(f));
+    // The α path is read off the returned quantiles, shifted by the calibration (these tenants are
+    // never negative, so the shifted path is floored at 0).
+    const shift = r.calibration.metrics[m]?.shift ?? 0;
+    const expected = Array.from(r.quantiles[m]!.quantileAt(r.alpha), (q) => Math.max(0, Math.fround(q + shift)));
+    expect(Array.from(f)).toEqual(expected);
+    expect(r.peak[m]!.value).toBeGreaterThanOrEqual(0);
   }
 }
 
@@ -42,8 +46,8 @@ async function run(n: number, h = 60): Promise<HarnessResult> {
 }
 
 describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
-  it('the search minimum is W·h + minContextPoints = 120 by default', () => {
-    expect(searchMinimumHistory(60, 1, 60)).toBe(120);
+  it('the search minimum is h + minContextPoints = 120 by default (one validation window)', () => {
+    expect(searchMinimumHistory(60, 60)).toBe(120);
   });
 
   it('1 point: a flat forecast at that point, no model call, and it says so', async () => {
@@ -76,13 +80,19 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.kUsed).toBeGreaterThan(1);
     expect(r.tried[0]!.key).toBe(r.defaultKey);
     expect(r.tried.every((t) => t.score === null || Number.isFinite(t.score))).toBe(true);
-    expect(r.tried.filter((t) => t.score !== null).length).toBe(r.kUsed);
+    expect(r.tried.filter((t) => t.source !== 'statistical' && t.score !== null).length).toBe(r.kUsed);
+    // The statistical members: each tried or skipped with its reason (a weekly period needs 7 days).
+    expect(r.tried.filter((t) => t.source === 'statistical').length + r.membersSkipped.length).toBe(4);
+    expect(r.membersSkipped.some((s) => s.key === 'stat-snaive-weekly')).toBe(
+      n - 60 * r.validationWindows < 7 * 1440 + 30,
+    );
+    expect(r.validationWindows).toBe(Math.min(4, Math.floor((n - 60) / 60)));
     expectUsableForecast(r, 60);
     for (const m of METRICS) expect(r.scales[m]!.value).toBeGreaterThan(0);
     expect(r.scales.cpu!.m).toBe(n - 60 >= 2880 ? 1440 : n - 60 >= 120 ? 60 : 1);
     const t = r.timings;
     expect(t.total).toBeGreaterThanOrEqual(
-      t.validateInput + t.sample + t.buildRows + t.model + t.score + t.select - 1e-6,
+      t.validateInput + t.sample + t.buildRows + t.model + t.members + t.score + t.select - 1e-6,
     );
   });
 
@@ -91,7 +101,7 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.path).toBe('search');
     expect(r.defaultKey).toBe('ctx512-r5-none-flip0-clamp1-fix1');
     expect(r.notes.join(' ')).toMatch(/cannot serve this request/);
-    expect(r.tried.every((t) => t.config.resolutionMinutes >= 5)).toBe(true);
+    expect(r.tried.every((t) => t.config === null || t.config.resolutionMinutes >= 5)).toBe(true);
     expectUsableForecast(r, 240);
   });
 

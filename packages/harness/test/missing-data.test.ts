@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, HarnessError, type HarnessRequest, type HarnessResult } from '../src/index.js';
 import { pretrainShapedModel } from './helpers/models.js';
 import { constantTenant, METRICS, syntheticTenant, withNaN, type TestTenant } from './helpers/tenants.js';
+import { classic } from './helpers/classic.js';
 
 let client: TsfmClient;
 let harness: Harness;
@@ -24,7 +25,7 @@ const request = (history: TestTenant, over: Partial<HarnessRequest> = {}): Harne
   horizon: 60,
   alpha: 0.75,
   k: 32,
-  ...over,
+  ...classic(over),
 });
 
 function expectFiniteForecast(r: HarnessResult): void {
@@ -94,7 +95,7 @@ describe('NaN runs', () => {
   it('a NaN tail longer than the default context (600 min > 512): a coarser default reaches the data', async () => {
     const r = await harness.forecast(request(withNaN(base, N - 600, N)));
     expect(r.path).toBe('cold-start-default');
-    expect(r.winner.cpu!.config.resolutionMinutes).toBe(5);
+    expect(r.winner.cpu!.config?.resolutionMinutes).toBe(5);
     expect(r.notes.join(' ')).toMatch(/no observation inside its context window/);
     expectFiniteForecast(r);
   });

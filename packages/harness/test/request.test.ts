@@ -23,11 +23,14 @@ describe('request validation (zod at the boundary)', () => {
     expect(r.k).toBe(32);
     expect(r.budgetMs).toBe(200);
     expect(r.options).toEqual({
-      validationWindows: 1,
+      validationWindows: 4,
       minContextPoints: 60,
       selection: 'per-tenant',
       configsPerModelRow: 2,
-      calibration: 'none',
+      calibration: 'conformal',
+      combine: { top: 1, method: 'median' },
+      members: ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'],
+      stepsPerDay: 1440,
     });
     expect(r.metricNames).toEqual(['cpu', 'mem', 'net', 'disk']);
   });

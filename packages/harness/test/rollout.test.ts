@@ -11,6 +11,7 @@ import { Harness, MAX_ROLLOUT_ROUNDS, type HarnessForecaster } from '../src/inde
 import { rolloutRounds } from '../src/rollout.js';
 import { KNOWN_LEVELS, knownQuantileModel } from './helpers/models.js';
 import { FREE } from './helpers/three-configs.js';
+import { CLASSIC } from './helpers/classic.js';
 
 const REACH = 16;
 let client: TsfmClient;
@@ -49,7 +50,7 @@ describe('rollout beyond the model horizon', () => {
     const harness = await Harness.create(forecaster, { grid: rawGrid(), costModel: FREE(), budgetMode: 'measure' });
     const h = 40;
     const values = ramp(500);
-    const r = await harness.forecast({ history: { values }, horizon: h, alpha: 0.9, k: 8 });
+    const r = await harness.forecast({ history: { values }, horizon: h, alpha: 0.9, k: 8, options: CLASSIC });
     expect(r.path).toBe('search');
     expect(r.forecasterCalls).toBe(3);
     expect(spy).toHaveBeenCalledTimes(3);
@@ -89,7 +90,7 @@ describe('rollout beyond the model horizon', () => {
     const r = await harness.forecast({ history: { values: ramp(3000) }, horizon: 40, alpha: 0.9, k: 8 });
     expect(r.path).toBe('search');
     expect(r.forecasterCalls).toBe(1);
-    expect(r.tried.every((t) => t.config.resolutionMinutes >= 5)).toBe(true);
+    expect(r.tried.every((t) => t.config === null || t.config.resolutionMinutes >= 5)).toBe(true);
   });
 
   it('beyond the rollout cap the request is refused, counted in steps', async () => {

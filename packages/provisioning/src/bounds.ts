@@ -74,15 +74,26 @@ export function quantilePaths(
   const levels = boundLevels(alpha, options);
   const at = (level: number) => interpolateQuantileRow(forecast.levels, rows, n, steps, level);
   const [lo, hi] = options.confidenceInterval;
+  const target = shifted(at(levels.target), forecast.targetShift ?? 0);
+  const upper = at(levels.upperBound);
+  // A calibrated target may rise above the model's upper level; the bounds keep bracketing it.
+  for (let t = 0; t < steps; t++) if (upper[t] < target[t]) upper[t] = target[t];
   return {
     levels,
-    target: at(levels.target),
+    target,
     lower: at(levels.lowerBound),
-    upper: at(levels.upperBound),
+    upper,
     intervalLo: at(lo),
     median: at(0.5),
     intervalHi: at(hi),
   };
+}
+
+/** The calibrated target path: path + shift, floored at 0 like every row (in place). */
+function shifted(path: Float32Array, shift: number): Float32Array {
+  if (shift === 0) return path;
+  for (let t = 0; t < path.length; t++) path[t] = Math.max(0, path[t] + shift);
+  return path;
 }
 
 /** Peak bounds and confidence for each horizon (ascending), in one pass over the paths. */

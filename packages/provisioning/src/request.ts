@@ -20,6 +20,13 @@ export interface MetricForecast {
   readonly levels: readonly number[];
   /** Steps in the forecast; when given it must equal quantiles.length / levels.length. */
   readonly horizon?: number;
+  /**
+   * Added to the α-quantile (target) path before its peaks are taken: the forecaster's
+   * calibration of the peak it was asked to cover (@tsfm/harness `result.peak`: value − raw), so
+   * the target the recommender provisions is the calibrated peak, not the peak of the model's
+   * per-minute quantiles. Default 0.
+   */
+  readonly targetShift?: number;
 }
 
 /** What a recommender needs per call, all on a 1-minute grid ending at the forecast origin. */
@@ -51,6 +58,7 @@ export const MetricForecastSchema = z.object({
   quantiles: QuantilesSchema,
   levels: z.array(z.number()).min(1).readonly(),
   horizon: z.number().int().min(1).optional(),
+  targetShift: z.number().optional(),
 });
 
 export const RecommendRequestSchema = z
@@ -155,6 +163,10 @@ function checkForecast(
     return;
   }
   const steps = quantiles.length / levels.length;
+  if (forecast.targetShift !== undefined && !Number.isFinite(forecast.targetShift)) {
+    add(`${path}.targetShift`, `must be a finite number, got ${forecast.targetShift}`);
+    return;
+  }
   if (forecast.horizon !== undefined && forecast.horizon !== steps) {
     add(`${path}.horizon`, `is ${forecast.horizon} but quantiles hold ${steps} rows of ${levels.length} levels`);
     return;

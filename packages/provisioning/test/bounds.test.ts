@@ -23,6 +23,25 @@ describe('target: the α-quantile of the peak over the horizon', () => {
     expect(hs.map((h) => h.peakMinute)).toEqual([3, 12, 20]);
   });
 
+  it("a calibrated target shift (targetShift) moves every horizon's peak by it; the bounds keep bracketing it", () => {
+    const values = constant(30, 5);
+    values[2] = 7;
+    const base = ok(rec.recommend(cpuInput({ forecast: flatForecast(values), current: 5 })));
+    const shifted = ok(
+      rec.recommend(cpuInput({ forecast: { ...flatForecast(values), targetShift: 1.5 }, current: 5 })),
+    );
+    expect(shifted.metrics.cpu.horizons.map((h) => h.target)).toEqual(
+      base.metrics.cpu.horizons.map((h) => h.target + 1.5),
+    );
+    for (const h of shifted.metrics.cpu.horizons) expect(h.upperBound).toBeGreaterThanOrEqual(h.target);
+    // A negative shift never provisions below zero.
+    const down = ok(rec.recommend(cpuInput({ forecast: { ...flatForecast(values), targetShift: -50 }, current: 5 })));
+    expect(down.metrics.cpu.horizons.every((h) => h.target === 0)).toBe(true);
+    expect(() =>
+      rec.recommend(cpuInput({ forecast: { ...flatForecast(values), targetShift: Number.NaN }, current: 5 })),
+    ).toThrow(/targetShift: must be a finite number/);
+  });
+
   it('reads the tier α between model levels (0.75 is a level, 0.65 interpolates)', () => {
     const f = normalForecast(constant(30, 100), 10);
     const at = (alpha: number) =>

@@ -42,6 +42,7 @@ export {
   type MicroBatchStats,
 } from './micro-batcher.js';
 export { QuantileForecast } from './quantile-forecast.js';
+export { otherModelVersions, type ModelVersion } from './model-versions.js';
 export { flattenTenant, type TenantLike, type TenantForecast } from './tenant.js';
 export { aggregateTrailing, repeatCoarse, coarseSteps } from './resolution.js';
 export {

@@ -150,7 +150,12 @@ export class ForecastJobs {
     }
     const result = await runForecast(this.#harness, { ...body, horizon, metrics }, series, this.#settings.defaults);
     const forecasts: Record<string, MetricForecast> = {};
-    for (const m of result.metrics) forecasts[m] = result.quantiles[m]!;
+    // The recommender provisions the peak of the α-quantile path; the harness calibrated that peak
+    // (result.peak: conformal on the request's validation windows), so the recommender adds it.
+    for (const m of result.metrics) {
+      const peak = result.peak[m]!;
+      forecasts[m] = { ...result.quantiles[m]!, targetShift: peak.value - peak.raw };
+    }
     const rec = recommend({
       alpha: result.alpha,
       forecasts,

@@ -13,7 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseConfigKey, type TsfmClient } from '@tsfm/tsfm-client';
+import { otherModelVersions, parseConfigKey, type TsfmClient } from '@tsfm/tsfm-client';
 import { z } from 'zod';
 import { createBaseline, isBaselineName, MODEL_NAMES, type ModelName } from '../registry.js';
 import type { HarnessResult } from '@tsfm/harness';
@@ -28,6 +28,7 @@ import { DEFAULT_LEVELS, type Forecaster } from '../types.js';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data');
 const DEFAULT_TSFM_MANIFEST = resolve(REPO_ROOT, 'packages/pretrain/model/model.json');
+const MODEL_VERSIONS_DIR = resolve(REPO_ROOT, 'packages/pretrain/models');
 
 const ArgsSchema = z
   .object({
@@ -125,6 +126,8 @@ interface HarnessLog {
     /** The request's time (the harness's own clock) and whether it broke the 200 ms budget. */
     latencyMs: number;
     overBudget: boolean;
+    /** Statistical members that could not run on this series (too little history). */
+    membersSkipped: number;
   }[];
 }
 
@@ -143,10 +146,15 @@ async function buildModel(
     // The harness searches its own config space from the fleet default; --tsfm-config does not apply.
     const log: HarnessLog = { results: [] };
     harnessLogs.set(name, log);
-    const { forecaster, client } = await loadTsfmHarnessForecaster(manifest, {
+    // The harness's model dimension: the other model versions kept beside the default.
+    const extraModels = await otherModelVersions(manifest, MODEL_VERSIONS_DIR);
+    if (extraModels.length > 0)
+      console.log(`# ${name}: model dimension + ${extraModels.map((m) => m.name).join(', ')}`);
+    const { forecaster, clients: loaded } = await loadTsfmHarnessForecaster(manifest, {
       name,
       alpha: name === 'tsfm-harness' ? 0.5 : 0.9,
       k: args['harness-k'],
+      extraModels,
       onResult: (id: string, r: HarnessResult) => {
         const w = Object.values(r.winner)[0];
         log.results.push({
@@ -158,10 +166,11 @@ async function buildModel(
           tieToDefault: w?.tieToDefault ?? false,
           latencyMs: r.timings.total,
           overBudget: r.budget.overBudget,
+          membersSkipped: r.membersSkipped.length,
         });
       },
     });
-    clients.push(client);
+    clients.push(...loaded);
     return forecaster;
   }
   const { forecaster, client } = await loadTsfmForecaster(manifest, {
@@ -287,6 +296,9 @@ function harnessSummary(name: string, log: HarnessLog): string {
   const n = log.results.length;
   const searched = log.results.filter((r) => r.path === 'search');
   const defaultWon = searched.filter((r) => r.winner === r.defaultKey).length;
+  const statistical = searched.filter((r) => r.winner.startsWith('stat-')).length;
+  const otherModel = searched.filter((r) => r.winner.includes('/')).length;
+  const skipped = log.results.reduce((s, r) => s + r.membersSkipped, 0);
   const counts = new Map<string, number>();
   for (const r of searched) counts.set(r.winner, (counts.get(r.winner) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
@@ -298,7 +310,8 @@ function harnessSummary(name: string, log: HarnessLog): string {
   return (
     `${name}: latency p99 ${p99.toFixed(1)} ms, over the 200 ms budget ${overBudget}/${n} (K fixed, budget measured); ` +
     `${searched.length}/${n} series searched (K used ≥ ${kUsed}), ${n - searched.length} cold start; ` +
-    `the default (${searched[0]?.defaultKey ?? '-'}) won ${defaultWon}/${searched.length}; ` +
+    `the default (${searched[0]?.defaultKey ?? '-'}) won ${defaultWon}/${searched.length}, a statistical member ${statistical}, ` +
+    `another model ${otherModel}; statistical members skipped ${skipped} times (too little history); ` +
     `most frequent winners: ${top.map(([k, c]) => `${k} ×${c}`).join(', ')}`
   );
 }

@@ -1,10 +1,12 @@
 /**
- * The frozen TSFM through the per-request harness (@tsfm/harness, design.md §5): for each series
- * the harness tries K configs of the model on the series' own held-out tail (one validation window
- * of h steps, rolling origin W = 1), keeps the config with the lowest pinball loss at α, and
+ * The frozen TSFM through the per-request harness (@tsfm/harness, design.md §5), at its defaults:
+ * for each series the harness tries K configs of the model — of every model given (the model
+ * dimension) — and its fast statistical members on the series' own held-out tail (up to four
+ * validation windows of h steps), keeps the candidate with the lowest pinball loss at α, and
  * forecasts with it from the whole history. Zero-shot: nothing is tuned on the evaluation set —
  * K, the seed, α and the config space are fixed before any series is seen, and the only data a
- * choice ever looks at is the series' own history before the forecast origin.
+ * choice ever looks at is the series' own history before the forecast origin. The statistical
+ * members' daily and weekly periods come from the series' step (`stepsPerDay`).
  *
  * Steps. The harness, like the client, counts in 1-minute steps. A series on another grid is
  * passed with its own step as the harness's "minute" (as the `tsfm` adapter does), so horizon,
@@ -44,6 +46,7 @@ type HarnessModule = typeof import('@tsfm/harness');
 type HarnessInstance = Awaited<ReturnType<HarnessModule['Harness']['create']>>;
 
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 /** The per-request budget the harness is measured against (design.md: 200 ms). */
 const BUDGET_MS = 200;
@@ -61,6 +64,8 @@ export interface TsfmHarnessOptions {
   readonly name?: string;
   /** Called with every harness result (winner, tried configs, path), for reporting. */
   readonly onResult?: (id: string, result: HarnessResult) => void;
+  /** More models for the harness's model dimension (their names prefix their config keys). */
+  readonly models?: readonly { readonly name: string; readonly client: TsfmClient }[];
 }
 
 /**
@@ -115,6 +120,10 @@ export function tsfmHarnessForecaster(
     if (h === undefined) {
       h = harnessModule.Harness.create(restrictResolutions(client, resolutions), {
         budgetMode: 'measure',
+        models: (options.models ?? []).map((m) => ({
+          name: m.name,
+          forecaster: restrictResolutions(m.client, resolutions),
+        })),
         // A zero-cost stub: in 'measure' mode the cost model never lowers K, and skipping the
         // warm-up calls keeps Harness.create cheap.
         costModel: new harnessModule.CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 }),
@@ -141,7 +150,12 @@ export function tsfmHarnessForecaster(
         k,
         budgetMs: BUDGET_MS,
         seed,
-        options: { validationWindows: 1, minContextPoints },
+        options: {
+          minContextPoints,
+          ...(input.stepMs !== undefined && input.stepMs > 0
+            ? { stepsPerDay: Math.max(1, Math.round(DAY_MS / input.stepMs)) }
+            : {}),
+        },
       });
       options.onResult?.(id, result);
       const q = result.quantiles[metric];
@@ -155,12 +169,24 @@ export function tsfmHarnessForecaster(
   };
 }
 
-/** Loads the model and the harness (dynamically); the caller releases `client` when done. */
+/**
+ * Loads the model, the extra models (`extraModels`: name and manifest each) and the harness
+ * (dynamically); the caller releases every client in `clients` when done.
+ */
 export async function loadTsfmHarnessForecaster(
   manifestPath: string,
-  options: TsfmHarnessOptions & { client?: ClientOptions } = {},
-): Promise<{ forecaster: Forecaster; client: TsfmClient }> {
+  options: Omit<TsfmHarnessOptions, 'models'> & {
+    client?: ClientOptions;
+    extraModels?: readonly { readonly name: string; readonly path: string }[];
+  } = {},
+): Promise<{ forecaster: Forecaster; clients: TsfmClient[] }> {
   const harnessModule = await import('@tsfm/harness');
   const client = await loadModel(manifestPath, options.client);
-  return { forecaster: tsfmHarnessForecaster(harnessModule, client, options), client };
+  const models: { name: string; client: TsfmClient }[] = [];
+  for (const m of options.extraModels ?? [])
+    models.push({ name: m.name, client: await loadModel(m.path, options.client) });
+  return {
+    forecaster: tsfmHarnessForecaster(harnessModule, client, { ...options, models }),
+    clients: [client, ...models.map((m) => m.client)],
+  };
 }

@@ -61,7 +61,8 @@ export function flatMatrix(horizon: number, levels: readonly number[], v: (t: nu
 /** Naive forecaster: last value at every quantile, for every config. */
 export const naive: Predict = (row, levels) => flatMatrix(row.horizon, levels, () => lastValue(row));
 
-/** The model-input part of a config (what distinguishes model rows). */
-export function familyOf(config: ForecastConfig): string {
+/** The model-input part of a config (what distinguishes model rows); 'statistical' for a member (null config). */
+export function familyOf(config: ForecastConfig | null): string {
+  if (config === null) return 'statistical';
   return `${config.contextLength}|${config.resolutionMinutes}|${config.normalisation}|${config.flip}`;
 }

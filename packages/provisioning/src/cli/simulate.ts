@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderPng, type VegaLiteSpec } from '@tsfm/charts';
-import { Harness, HarnessError } from '@tsfm/harness';
-import { loadModel, type TsfmClient } from '@tsfm/tsfm-client';
+import { Harness, HarnessError, MemoryOnlineStore } from '@tsfm/harness';
+import { loadModel, otherModelVersions, type TsfmClient } from '@tsfm/tsfm-client';
 import {
   ForecastMemo,
   cranePolicy,
@@ -33,6 +33,9 @@ import {
 } from '../simulator/index.js';
 import { fleetTenants, nabTenants, type CostSetting } from './replay-datasets.js';
 import { parseSimulateArgs, USAGE, type SimulateArgs } from './simulate-args.js';
+
+/** Earlier model versions kept loadable beside the default: the harness's model dimension. */
+const MODEL_VERSIONS_DIR = resolve(import.meta.dirname, '../../../pretrain/models');
 
 /** The one metric key the harness is asked to forecast (the replayed trace). */
 const METRIC = 'demand';
@@ -80,14 +83,20 @@ function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallb
   const harnessSource: QuantileSource = async ({ tenant, history, horizonSteps, alpha, decision }) => {
     try {
       const r = await harness.forecast({
-        history: { id: tenant.id, metrics: { [METRIC]: history } },
+        // One online-calibration state per tenant AND α: a sweep point must not move the tier's offset.
+        history: { id: `${tenant.id}@${alpha}`, metrics: { [METRIC]: history } },
         horizon: horizonSteps,
         alpha,
         k: args.k,
         budgetMs: args['budget-ms'],
         seed: decision,
+        options: { stepsPerDay: Math.max(1, Math.round(1440 / tenant.stepMinutes)) },
       });
-      return r.quantiles[METRIC];
+      // Capacity is the peak over the horizon: the harness calibrated it as such (conformal on
+      // this request's validation windows, plus the tenant's online offset); the recommender adds
+      // that calibration to the α-quantile path it takes its peak from.
+      const peak = r.peak[METRIC]!;
+      return { ...r.quantiles[METRIC]!, targetShift: peak.value - peak.raw };
     } catch (e) {
       // A request the harness cannot serve keeps the current capacity, as an operator would:
       // insufficient data, or a model-failure (the winning config's final forecast came out
@@ -317,7 +326,15 @@ async function main(): Promise<void> {
   mkdirSync(args.out, { recursive: true });
   const { client, info } = await openModel(args);
   if (info.random) process.stderr.write('WARNING: random-weight model — a development run, not a result.\n');
-  const harness = await Harness.create(client);
+  // 'measure': K never depends on load, so the replay is deterministic; the budget is measured.
+  // online: each tenant's realised peaks move its offset (quantile tracking), in memory for the run.
+  const extraModels = await otherModelVersions(info.manifest, MODEL_VERSIONS_DIR);
+  const extraClients = await Promise.all(extraModels.map((m) => loadModel(m.path)));
+  const harness = await Harness.create(client, {
+    budgetMode: 'measure',
+    models: extraModels.map((m, i) => ({ name: m.name, forecaster: extraClients[i]! })),
+    online: { store: new MemoryOnlineStore() },
+  });
   const fallbacks: Fallbacks = { harness: 0, byCode: {} };
   const memo = new ForecastMemo();
   const { harnessSource, fixedSource } = sources(client, harness, args, fallbacks);
@@ -373,6 +390,7 @@ async function main(): Promise<void> {
     allReplays.nab = replays;
   }
   await client.release();
+  for (const c of extraClients) await c.release();
 
   const summary = writeOutputs();
   process.stdout.write(

@@ -95,8 +95,13 @@ export async function runEngine(
       // A stop reason belongs to the session that hit it: caps may have been raised since.
       initial = { ...checkpoint, status: 'running', stopReason: null };
     } else {
-      initial = seededState(await adapter.seed());
-      log(`seeded ${initial.queue.length} spec(s)`);
+      const seeds = await adapter.seed();
+      initial = seededState(seeds, adapter.recoveredDone?.() ?? []);
+      log(
+        initial.done.length > 0
+          ? `no checkpoint, but ${initial.done.length} experiment(s) already finished: rebuilt the queue without them (${initial.queue.length} spec(s) queued)`
+          : `seeded ${initial.queue.length} spec(s)`,
+      );
     }
 
     const final = await runScheduler({

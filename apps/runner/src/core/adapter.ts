@@ -41,8 +41,16 @@ export interface WorkResult {
 }
 
 export interface WorkAdapter<R = unknown> {
-  /** The specs of a fresh run; called once, when the workdir has no checkpoint yet. */
+  /**
+   * The specs of a run that has no checkpoint: a fresh run's seeds — or, when the domain finds
+   * durable records of an earlier run whose checkpoint was lost, only what is left to do.
+   */
   seed(): Promise<WorkSpec[]>;
+  /**
+   * After seed(): ids an earlier run whose checkpoint was lost already finished, so the rebuilt
+   * checkpoint lists them as done (they are never run again). Omitted: none.
+   */
+  recoveredDone?(): readonly string[];
   /**
    * Drives one spec to the end of its job, launching it or — when the payload says it was
    * launched before a restart — re-attaching to it. Runs concurrently with other `run()` calls.

@@ -85,14 +85,16 @@ export const EMPTY_STATE: SchedulerState = {
 };
 
 /** The state of a fresh run from the adapter's seed specs, validated like any spec from outside. */
-export function seededState(seeds: readonly WorkSpec[]): SchedulerState {
+export function seededState(seeds: readonly WorkSpec[], done: readonly string[] = []): SchedulerState {
   const queue = seeds.map((seed) => parseWorkSpec(seed));
   const ids = new Set<string>();
   for (const { id } of queue) {
     if (ids.has(id)) throw new Error(`adapter seeded id ${id} twice; ids must be unique across a run`);
     ids.add(id);
   }
-  return { ...EMPTY_STATE, queue };
+  const clash = queue.find((spec) => done.includes(spec.id));
+  if (clash) throw new Error(`adapter seeded ${clash.id}, which it also reports done`);
+  return { ...EMPTY_STATE, queue, done: [...done] };
 }
 
 export function runScheduler<R>(options: SchedulerOptions<R>): Promise<SchedulerState> {

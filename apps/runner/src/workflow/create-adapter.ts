@@ -27,7 +27,7 @@ import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command
 import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
 import { errorLineOf } from './experiment/failures.js';
 import type { LaunchBackend } from './launch/launch-backend.js';
-import { openLedgers } from './state/ledgers.js';
+import { nodesFromMasterTable, openLedgers } from './state/ledgers.js';
 import { LocalBackend } from './launch/local-backend.js';
 import { PLAN_KIND } from './experiment/payload.js';
 import { OutputsWriter } from '../report/outputs-writer.js';
@@ -73,6 +73,7 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   });
   await state.update((s) => s);
   const tree = await TreeStore.open(paths);
+  await restoreFromLedger(ctx, tree);
   const ledgers = await openLedgers(ctx.paths, ctx.log);
   const outputs = new OutputsWriter(ctx.paths.root, ctx.log);
   outputWriters.set(ctx.paths.root, outputs);
@@ -107,6 +108,21 @@ export const writeReport: RunReportWriter = async (ctx) => {
   logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
   return ctx.paths.report;
 };
+
+/**
+ * Experiments master_table.tsv records that engine/tree.json does not (a tree lost or moved aside
+ * with the checkpoint) are put back into the tree, so the recovery (WorkflowAdapter.seed) never
+ * runs them again. Only without a checkpoint: with one, the tree and the ledgers are in step.
+ */
+async function restoreFromLedger(ctx: RunContext, tree: TreeStore): Promise<void> {
+  if (await new CheckpointStore(ctx.paths).load()) return;
+  const missing = (await nodesFromMasterTable(ctx.paths.masterTable)).filter((node) => !tree.has(node.id));
+  if (missing.length === 0) return;
+  await tree.add(missing);
+  ctx.log(
+    `engine/tree.json lacked ${missing.length} experiment(s) that master_table.tsv records; restored them from it`,
+  );
+}
 
 /**
  * The queue command's check of an added spec (AdapterModule.createSpecValidator): the same as the

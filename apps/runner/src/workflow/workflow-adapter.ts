@@ -113,6 +113,8 @@ interface RoundCache {
 
 export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private planner: Planner | undefined;
+  /** Finished experiments a checkpoint-less start found (recover()). */
+  private recovered: readonly string[] = [];
 
   constructor(private readonly deps: WorkflowDeps) {}
 
@@ -128,6 +130,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   // Seeds
 
   async seed(): Promise<WorkSpec[]> {
+    if (this.deps.tree.all().length > 0) return this.recover();
     const createdAt = new Date().toISOString();
     const specs: WorkSpec[] = [];
     const nodes: TreeNode[] = [];
@@ -149,6 +152,50 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     await this.deps.tree.add(nodes);
     for (const spec of specs) await this.writeSpecFile(spec);
     return specs;
+  }
+
+  /**
+   * No checkpoint, but the tree (or master_table.tsv, create-adapter.ts) knows this run: the
+   * checkpoint was lost or moved aside. Finished experiments stay finished (recoveredDone); the
+   * unfinished ones are queued again from the start (their spec.json), and when none is left a
+   * planning round is queued — if the stop rule allows one. Never a seed or result run twice.
+   */
+  private async recover(): Promise<WorkSpec[]> {
+    const nodes = this.deps.tree.all();
+    const specs: WorkSpec[] = [];
+    for (const node of nodes.filter((n) => !isFinal(n))) {
+      const saved = await readFile(join(this.deps.paths.nodeDir(node.id), 'spec.json'), 'utf8')
+        .then((text) => JSON.parse(text) as { priority?: number; payload?: { experiment?: unknown } })
+        .catch(() => undefined);
+      const experiment = ExperimentPayloadSchema.shape.experiment.safeParse(saved?.payload?.experiment);
+      if (!experiment.success) {
+        this.log(
+          `${node.id}: unfinished, and its engine/nodes/${node.id}/spec.json is unreadable; it is not run again`,
+        );
+        continue;
+      }
+      // From the start: a launch recorded only in the lost checkpoint cannot be re-attached.
+      await this.deps.tree.update(node.id, { status: 'queued', startedAt: null });
+      specs.push(
+        workSpec(
+          node.id,
+          EXPERIMENT_KIND,
+          saved?.priority ?? 0,
+          payloadToJson({ phase: 'queued', experiment: experiment.data }),
+        ),
+      );
+    }
+    this.recovered = nodes.filter(isFinal).map((node) => node.id);
+    if (specs.length === 0 && this.seedsDone() && !this.stopDecision(patienceHistory(this.deps.state.state.rounds)))
+      specs.push(planSpec(nextPlanId(this.deps.state.state)));
+    this.log(
+      `no checkpoint: recovered ${this.recovered.length} finished experiment(s) from engine/tree.json and the ledgers (not run again); queued ${specs.map((spec) => spec.id).join(', ') || 'nothing'}`,
+    );
+    return specs;
+  }
+
+  recoveredDone(): readonly string[] {
+    return this.recovered;
   }
 
   /** A spec added by a person (`run.ts queue add`): refused now rather than failed later (queued-spec.ts). */

@@ -10,36 +10,33 @@
  * or running and the stop rule allows — queues a planning round through the queue inbox, because
  * the scheduler only asks the adapter for work when something completes.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import type { RunAdapterFactory, RunAdapterModule, RunContext, RunReportWriter } from '../workdir/run-context.js';
 import { logSynthesis, reportSynthesizer } from '../report/write-report.js';
 import { writeOutputs } from '../report/write-outputs.js';
-import { writeJsonAtomic } from '../workdir/atomic-file.js';
+import { OutputsWriter } from '../report/outputs-writer.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
 import { WorkdirFileError } from '../workdir/file-errors.js';
 import { listInbox, submitEdit } from '../workdir/queue-commands.js';
 import { resumeHint } from '../workdir/resume-hint.js';
+import type { RunAdapterFactory, RunAdapterModule, RunContext, RunReportWriter } from '../workdir/run-context.js';
 import { confirmRun } from './confirmation.js';
-import { queuedSpecProblem } from './experiment/queued-spec.js';
-import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
-import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
-import { errorLineOf } from './experiment/failures.js';
-import type { LaunchBackend } from './launch/launch-backend.js';
-import { nodesFromMasterTable, openLedgers } from './state/ledgers.js';
-import { LocalBackend } from './launch/local-backend.js';
 import { PLAN_KIND } from './experiment/payload.js';
-import { OutputsWriter } from '../report/outputs-writer.js';
-import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
+import { queuedSpecProblem } from './experiment/queued-spec.js';
+import { LOCAL_TEMPLATE, validateTemplate } from './launch/command-template.js';
+import type { LaunchBackend } from './launch/launch-backend.js';
+import { LocalBackend } from './launch/local-backend.js';
 import { SlurmBackend } from './launch/slurm-backend.js';
 import { defaultSlurmSettings, type SlurmSettings } from './launch/slurm-settings.js';
-import { createAnchor, hashFiles, linkNodeModules, tsxLoaderUrl } from './source/source-repo.js';
-import { anchoredManifest, readTemplateManifest, resolveTemplateDir } from './source/template.js';
+import { loadWorkflowSettings } from './settings.js';
+import { anchorWorkdir } from './source/anchor.js';
+import { linkNodeModules, tsxLoaderUrl } from './source/source-repo.js';
+import { anchoredManifest } from './source/template.js';
+import { EngineStateStore, loadEngineState } from './state/engine-state.js';
+import { nodesFromMasterTable, openLedgers } from './state/ledgers.js';
 import { TreeStore } from './state/tree-store.js';
-import { sourceHash, typeCheck } from './source/type-check.js';
+import { workflowPaths } from './state/workflow-paths.js';
 import { nextPlanId, patienceHistory, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
-import { workflowPaths, type WorkflowPaths } from './state/workflow-paths.js';
 
 /** `node --import tsx`, as absolute paths: jobs run from a workdir anywhere on disk. */
 export const NODE_COMMAND: readonly string[] = [process.execPath, '--import', tsxLoaderUrl()];
@@ -54,7 +51,9 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   await mkdir(ctx.paths.engineDir, { recursive: true });
   await mkdir(ctx.paths.logsDir, { recursive: true });
   await linkNodeModules(paths);
-  const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
+  const stored =
+    (await loadEngineState(paths.engineState)) ??
+    (await anchorWorkdir(ctx, paths, settings.template, { nodeCommand: NODE_COMMAND }));
   const manifest = await anchoredManifest(paths.source, stored);
   if (settings.shards > 1 && !manifest.shardable) {
     throw new WorkdirFileError(
@@ -142,65 +141,6 @@ export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBack
   if (launch === 'slurm') return new SlurmBackend(slurm ?? defaultSlurmSettings());
   validateTemplate(launch);
   return new LocalBackend(launch);
-}
-
-async function anchorWorkdir(ctx: RunContext, paths: WorkflowPaths, settings: WorkflowSettings): Promise<EngineState> {
-  const templateDir = resolveTemplateDir(settings.template, ctx.paths.root);
-  const manifest = await readTemplateManifest(templateDir);
-  ctx.log(`anchoring ${paths.source} on template "${manifest.name}" (${templateDir})`);
-  const anchorCommit = await createAnchor(paths, templateDir, manifest.name);
-  const frozen = await hashFiles(paths.source, manifest.frozen);
-  if (manifest.prepare) {
-    const args = manifest.prepare.map((arg) => arg.replaceAll('{data}', paths.data));
-    ctx.log(`preparing data: ${shellCommand(args)}`);
-    const result = await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), ...args], {
-      cwd: paths.source,
-      all: true,
-      reject: false,
-    });
-    await writeFile(join(ctx.paths.logsDir, 'prepare.log'), result.all ?? '');
-    if (result.exitCode !== 0) {
-      const output = result.all ?? result.message;
-      // The thrown error's own line says what is wrong; the stack under it is noise here.
-      const reason = errorLineOf(output, 6);
-      throw anchorError(manifest.name, `its prepare step failed (full output in logs/prepare.log): ${reason}`);
-    }
-  }
-  try {
-    await typeCheck(paths.source);
-  } catch (error) {
-    throw anchorError(
-      manifest.name,
-      `it does not type-check as shipped, so no experiment could run: ${(error as Error).message}`,
-    );
-  }
-  const state: EngineState = {
-    version: 1,
-    template: { name: manifest.name, dir: templateDir, description: manifest.description },
-    anchorCommit,
-    anchoredAt: new Date().toISOString(),
-    editable: manifest.editable,
-    frozen,
-    typeChecked: [await sourceHash(paths.source)],
-    sessions: [],
-    rounds: [],
-    planTriggers: {},
-    plannerDollars: 0,
-    stopReason: null,
-    stop: null,
-  };
-  // Written last: its presence is what says the anchor is complete.
-  await writeJsonAtomic(paths.engineState, state);
-  ctx.log(`anchor ${anchorCommit.slice(0, 12)}: ${manifest.frozen.join(', ')} frozen; ${manifest.editable} editable`);
-  return state;
-}
-
-function anchorError(template: string, reason: string): WorkdirFileError {
-  return new WorkdirFileError(
-    'workflow.json',
-    [`template "${template}" cannot be anchored: ${reason}`],
-    'Nothing was run; the workdir has no anchor yet, so the next run starts over.',
-  );
 }
 
 async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {

@@ -100,6 +100,7 @@ describe('ordering and counts', () => {
       discarded: 4,
       undecided: 0,
       crashed: 2,
+      cancelled: 0,
       running: 1,
       queued: 2,
       seeds: 3,

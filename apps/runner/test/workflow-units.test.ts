@@ -133,3 +133,12 @@ describe('the note a crashed experiment gets', () => {
     expect(errorLineOf('a\nb\n}\n\nNode.js v20.20.2\n')).toBe('a | b');
   });
 });
+
+describe('errorLineOf', () => {
+  it('finds a plain Error line and a coded one', () => {
+    expect(errorLineOf('request 1/5 …\nError: out of tenants\n')).toBe('Error: out of tenants');
+    expect(errorLineOf('x\nHarnessError [bad-request]: horizon too long\n    at f (a.ts:1:1)\n')).toBe(
+      'HarnessError [bad-request]: horizon too long',
+    );
+  });
+});

@@ -60,7 +60,8 @@ export function errorLineOf(output: string, fallbackLines = 3): string {
   const lines = output.split('\n').map((line) => line.trimEnd());
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i]!;
-    if (/^[A-Za-z_$][\w$]*(Error|Exception)\b[^:]*:/.test(line) || /^Uncaught\b/.test(line)) return line.trim();
+    const name = /^([A-Za-z_$][\w$]*)[^:]*:/.exec(line)?.[1];
+    if ((name && /(Error|Exception)$/.test(name)) || /^Uncaught\b/.test(line)) return line.trim();
   }
   return lines
     .filter((line) => !NOISE.test(line))

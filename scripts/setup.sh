@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: installs only what is missing.
 #   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
-#      (the cluster integration test), chromium (the report.html browser test) and prometheus
-#      (the forecast service's controller test starts one on a free loopback port).
+#      (the cluster integration test), chromium (the report.html browser test), prometheus
+#      (the forecast service's controller test starts one on a free loopback port), python3-torch
+#      and libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss.
@@ -26,6 +27,12 @@ dpkg -s chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
 # own Prometheus and never uses the packaged service.
 no_recommends=()
 dpkg -s prometheus >/dev/null 2>&1 || no_recommends+=(prometheus)
+# The v2 default model is trained by PyTorch from Debian (packages/pretrain/python, run with
+# /usr/bin/python3); OpenBLAS makes its single-thread matrix products ~7x faster than the
+# reference BLAS (and becomes libfaiss's BLAS too). Without recommends: torch's pull in a desktop.
+for pkg in python3-torch libopenblas0-pthread; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || no_recommends+=("$pkg")
+done
 if [ ${#apt_pkgs[@]} -gt 0 ] || [ ${#no_recommends[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq

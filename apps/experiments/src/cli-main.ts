@@ -21,6 +21,12 @@ import {
 import { DEFAULT_KS, m7ChartSpec, m7Markdown, runM7 } from './m7.js';
 import { DEFAULT_COLD_MINUTES, m8Markdown, runM8 } from './m8.js';
 import { m9Markdown, runM9 } from './m9.js';
+import {
+  HARNESS_VARIANTS,
+  harnessSelectionMarkdown,
+  runHarnessSelection,
+  type HarnessVariant,
+} from './harness-selection.js';
 import { FLEET_PROTOCOL, type Protocol } from './protocol.js';
 import { CLI_COMMAND, modelProvenance, runInfo } from './provenance.js';
 import { writeResultsDoc } from './results-doc.js';
@@ -30,7 +36,7 @@ import { fleetInfo } from './tenant-data.js';
 import { runTuning, writeJson, type TuningResult } from './tuning.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const COMMANDS = ['tune', 'm6', 'm7', 'm8', 'm9', 'nab', 'csv', 'all', 'doc'] as const;
+const COMMANDS = ['tune', 'select-harness', 'm6', 'm7', 'm8', 'm9', 'nab', 'csv', 'all', 'doc'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const USAGE = `usage: ${CLI_COMMAND} <${COMMANDS.join('|')}> [options] [file.csv …]
@@ -55,7 +61,10 @@ protocol
   --max-tuning-tenants N tune on at most N tuning tenants (reduced run)
   --workers N (2)        worker threads (0 = in-process)
 harness
-  --k N (32)  --budget-ms MS (200)  --validation-windows N (1)  --configs-per-model-row N (2)  --with-prior
+  --k N (32)  --budget-ms MS (200)  --validation-windows N (8)  --configs-per-model-row N (2)  --with-prior
+  (the model dimension: every other model version in packages/pretrain/models/ joins the search)
+select-harness (the harness's request defaults, on TUNING tenants)
+  --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
 baselines (M6)
   --light LIST (naive,snaive)  --light-origins N (5)  --heavy LIST (mstl-ets,arima,prophet)
   --heavy-origins N (1)  --heavy-share X (0.2)  --no-baselines
@@ -116,6 +125,9 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
       'm8-tenants': { type: 'string' },
       'm8-origins': { type: 'string' },
       'm9-tenants': { type: 'string' },
+      'select-tenants': { type: 'string' },
+      'select-origins': { type: 'string' },
+      'select-variants': { type: 'string' },
       'm9-origins': { type: 'string' },
       'nab-dir': { type: 'string' },
       alpha: { type: 'string' },
@@ -140,6 +152,9 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
   switch (command) {
     case 'tune':
       await tuning(ctx, true);
+      return;
+    case 'select-harness':
+      await selectHarness(ctx);
       return;
     case 'm6':
       await m6(ctx);
@@ -280,6 +295,7 @@ function protocolOf(ctx: Context): Protocol {
 
 function harnessOf(ctx: Context): HarnessSettings {
   return {
+    ...DEFAULT_HARNESS,
     k: int(ctx.values.k, DEFAULT_HARNESS.k),
     budgetMs: num(ctx.values['budget-ms'], DEFAULT_HARNESS.budgetMs),
     validationWindows: int(ctx.values['validation-windows'], DEFAULT_HARNESS.validationWindows),
@@ -468,6 +484,39 @@ async function m8(ctx: Context): Promise<void> {
   writeJson(ctx.out, 'm8.json', r);
   writeFileSync(join(ctx.out, 'm8.md'), m8Markdown(r));
   log(`m8: wall ${r.run.wallSeconds.toFixed(1)} s; dropped ${r.dropped}`);
+}
+
+/** --select-variants: a subset of HARNESS_VARIANTS by name (the first listed is the reference). */
+function selectedVariants(ctx: Context): readonly HarnessVariant[] {
+  const names = list(
+    ctx.values['select-variants'],
+    HARNESS_VARIANTS.map((v) => v.name),
+  );
+  return names.map((n) => {
+    const v = HARNESS_VARIANTS.find((x) => x.name === n);
+    if (v === undefined)
+      throw new Error(`--select-variants: unknown '${n}' (have: ${HARNESS_VARIANTS.map((x) => x.name).join('; ')})`);
+    return v;
+  });
+}
+
+/** The harness's request defaults compared on tuning tenants (harness-selection.ts). */
+async function selectHarness(ctx: Context): Promise<void> {
+  const setup = await fleet(ctx);
+  log('select-harness: harness defaults on tuning tenants');
+  const r = await runHarnessSelection({
+    ...setup,
+    model: modelProvenance(setup.modelPath),
+    workers: ctx.workers,
+    tenants: int(ctx.values['select-tenants'], 60),
+    variants: selectedVariants(ctx),
+    originsPerTenant: int(ctx.values['select-origins'], 5),
+    run: runInfo(ctx.command, ctx.workers),
+    onProgress: progress('select-harness'),
+  });
+  writeJson(ctx.out, 'harness-selection.json', r);
+  writeFileSync(join(ctx.out, 'harness-selection.md'), harnessSelectionMarkdown(r));
+  log(`select-harness: wall ${r.run.wallSeconds.toFixed(1)} s`);
 }
 
 async function m9(ctx: Context, fromRun: M6Result | null): Promise<void> {

@@ -71,7 +71,7 @@ export interface HarnessSettings {
 export const DEFAULT_HARNESS: HarnessSettings = Object.freeze({
   k: 32,
   budgetMs: 200,
-  validationWindows: 4,
+  validationWindows: 8,
   configsPerModelRow: 2,
   models: true,
 });

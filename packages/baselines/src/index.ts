@@ -71,5 +71,13 @@ export {
   type EvalTask,
   type RollingOptions,
 } from './evaluate/dataset.js';
-export { scoreTask, summarise, formatTable, type TaskScore, type ModelSummary } from './evaluate/score.js';
+export {
+  scoreTask,
+  summarise,
+  formatTable,
+  geometricMeanMaseRatio,
+  seriesOf,
+  type TaskScore,
+  type ModelSummary,
+} from './evaluate/score.js';
 export { runModel, runModelHere, taskInput, type ModelRun } from './evaluate/run.js';

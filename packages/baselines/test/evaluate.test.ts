@@ -120,7 +120,7 @@ describe('evaluate CLI', () => {
       ],
       { cwd: packageDir },
     );
-    expect(stdout).toContain('| model | sMAPE | MASE | CRPS (scaled)');
+    expect(stdout).toContain('| model | sMAPE | MASE | MASE geo-ratio vs snaive | vs naive | CRPS (scaled)');
     expect(stdout).toMatch(/^\| naive \| \d+\.\d{3} \|/m);
     expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
     const report = JSON.parse(readFileSync(out, 'utf8'));

@@ -34,8 +34,42 @@ import { combineMatrices, topPositions, type CombineMethod } from './combine.js'
 import type { CalibrationReport, MetricCalibration } from './result.js';
 import { pickLowest } from './selection.js';
 
-export const CALIBRATION_METHODS = ['none', 'conformal'] as const;
+export const CALIBRATION_METHODS = ['none', 'conformal', 'conformal-scaled'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
+
+/**
+ * `conformal-scaled` (locally adaptive conformal, Lei et al. 2018): every residual is divided by
+ * the forecast's own spread at that step, s(t) = q̂_0.9(t) − q̂_0.1(t) (floored at SPREAD_FLOOR ×
+ * the metric's loss scale), and the shift is applied as ŝ · s(t). The validation hours and the
+ * forecast hour differ in how uncertain they are (a quiet night, a busy morning); the model's
+ * spread tracks that, so normalised residuals transfer where raw ones do not. The peak's residual
+ * is divided by the mean spread over its sub-window, its shift multiplied by the final forecast's
+ * mean spread over the decision horizon.
+ */
+export const SPREAD_LEVELS = [0.1, 0.9] as const;
+export const SPREAD_FLOOR = 1e-3;
+
+/** s(t) = q̂_0.9(t) − q̂_0.1(t), floored at `floor`, into `out`. */
+export function spreadPath(
+  levels: readonly number[],
+  matrix: Float32Array,
+  horizon: number,
+  floor: number,
+  out: Float32Array,
+): Float32Array {
+  const L = levels.length;
+  const lo = interpolateQuantileRow(levels, matrix, L, horizon, SPREAD_LEVELS[0]);
+  const hi = interpolateQuantileRow(levels, matrix, L, horizon, SPREAD_LEVELS[1]);
+  for (let t = 0; t < horizon; t++) out[t] = Math.max(floor, hi[t]! - lo[t]!);
+  return out;
+}
+
+/** Mean of path[from, to). */
+function meanOf(path: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let t = from; t < to; t++) sum += path[t]!;
+  return sum / (to - from);
+}
 
 /**
  * The conformal shift: the ⌈(n + 1)·α⌉-th smallest finite residual (1-based), i.e. the
@@ -67,12 +101,17 @@ export function conformalShift(
  * Appends actual − forecast at every observed minute (NaN actual = missing, skipped). A
  * non-finite forecast at an observed minute is appended as NaN so the caller can refuse it.
  */
-export function appendResiduals(actual: Float32Array, path: Float32Array, out: number[]): void {
+export function appendResiduals(
+  actual: Float32Array,
+  path: Float32Array,
+  out: number[],
+  spread: Float32Array | null = null,
+): void {
   for (let t = 0; t < actual.length; t++) {
     const y = actual[t]!;
     if (y !== y) continue;
     const q = path[t]!;
-    out.push(Number.isFinite(q) ? y - q : Number.NaN);
+    out.push(Number.isFinite(q) ? (y - q) / (spread === null ? 1 : spread[t]!) : Number.NaN);
   }
 }
 
@@ -80,7 +119,13 @@ export function appendResiduals(actual: Float32Array, path: Float32Array, out: n
  * Appends max actual − max path over each sub-window [j, j + d) of the window, j = 0, ⌈d/2⌉, …
  * (sub-windows without an observed minute are skipped; a non-finite path gives NaN).
  */
-export function appendPeakResiduals(actual: Float32Array, path: Float32Array, d: number, out: number[]): void {
+export function appendPeakResiduals(
+  actual: Float32Array,
+  path: Float32Array,
+  d: number,
+  out: number[],
+  spread: Float32Array | null = null,
+): void {
   const stride = Math.max(1, Math.ceil(d / 2));
   for (let j = 0; j + d <= actual.length; j += stride) {
     let peakY = Number.NEGATIVE_INFINITY;
@@ -94,15 +139,20 @@ export function appendPeakResiduals(actual: Float32Array, path: Float32Array, d:
       else if (q > peakQ) peakQ = q;
     }
     if (peakY === Number.NEGATIVE_INFINITY) continue;
-    out.push(finite ? peakY - peakQ : Number.NaN);
+    out.push(finite ? (peakY - peakQ) / (spread === null ? 1 : meanOf(spread, j, j + d)) : Number.NaN);
   }
 }
 
 /** path + shift, floored at 0 when `nonNegative` (a negative shift must not forecast negative capacity). */
-export function shiftPath(path: Float32Array, shift: number, nonNegative: boolean): Float32Array {
+export function shiftPath(
+  path: Float32Array,
+  shift: number,
+  nonNegative: boolean,
+  spread: Float32Array | null = null,
+): Float32Array {
   const out = new Float32Array(path.length);
   for (let t = 0; t < path.length; t++) {
-    const v = path[t]! + shift;
+    const v = path[t]! + shift * (spread === null ? 1 : spread[t]!);
     out[t] = nonNegative && v < 0 ? 0 : v;
   }
   return out;
@@ -136,19 +186,26 @@ export interface CrossFitInput {
   readonly fullScore: (m: number) => (c: number) => number;
   readonly fullFirst: (m: number) => number;
   readonly peakHorizon: number;
+  /** Residuals relative to the forecast's spread ('conformal-scaled'); the floor is SPREAD_FLOOR × this per metric. */
+  readonly scaled: boolean;
+  readonly scales: Float64Array;
 }
 
 export type Residuals =
   | { readonly minute: number[]; readonly peak: number[]; readonly source: MetricCalibration['residualSource'] }
   | string;
 
-/** The α-path of the choice `positions` on metric m at origin o, into `path`; false when a member has no forecast. */
+/**
+ * The α-path of the choice `positions` on metric m at origin o, into `path` (and its spread into
+ * `spread` when given); false when a member has no forecast.
+ */
 function choicePath(
   input: CrossFitInput,
   positions: readonly number[],
   m: number,
   o: number,
   path: Float32Array,
+  spread: Float32Array | null,
 ): boolean {
   const { set } = input;
   const L = set.levels.length;
@@ -161,6 +218,7 @@ function choicePath(
   const combined =
     matrices.length === 1 ? matrices[0]! : combineMatrices(matrices, input.combine, new Float32Array(set.horizon * L));
   interpolateQuantileRow(set.levels, combined, L, set.horizon, input.alpha, path);
+  if (spread !== null) spreadPath(set.levels, combined, set.horizon, SPREAD_FLOOR * input.scales[m]!, spread);
   return true;
 }
 
@@ -176,13 +234,14 @@ export function crossFittedResiduals(input: CrossFitInput, m: number): Residuals
   const minute: number[] = [];
   const peak: number[] = [];
   const path = new Float32Array(set.horizon);
+  const spread = input.scaled ? new Float32Array(set.horizon) : null;
   for (const o of windows) {
     const score = crossFitted ? input.leaveOut(o, m) : input.fullScore(m);
     const first = crossFitted ? pickLowest(score, count).position : input.fullFirst(m);
     if (first < 0) continue;
-    if (!choicePath(input, topPositions(first, score, count, input.top), m, o, path)) continue;
-    appendResiduals(actual[m * O + o]!, path, minute);
-    appendPeakResiduals(actual[m * O + o]!, path, input.peakHorizon, peak);
+    if (!choicePath(input, topPositions(first, score, count, input.top), m, o, path, spread)) continue;
+    appendResiduals(actual[m * O + o]!, path, minute, spread);
+    appendPeakResiduals(actual[m * O + o]!, path, input.peakHorizon, peak, spread);
   }
   if (minute.length === 0) return 'no validation window has a forecast of the chosen config(s)';
   if (minute.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';
@@ -208,6 +267,8 @@ export class Calibrator {
     path: Float32Array,
     peak: number,
     nonNegative: boolean,
+    spread: Float32Array | null = null,
+    peakHorizon = path.length,
   ): { path: Float32Array; peak: number } {
     if (typeof residuals === 'string') {
       this.#unshifted.push({ metric, reason: residuals });
@@ -224,9 +285,10 @@ export class Calibrator {
       peakCapped: top.capped,
       residualSource: residuals.source,
     };
-    const shiftedPeak = peak + top.shift;
+    // Scaled: the shifts are in units of the forecast's spread (its mean over the decision horizon for the peak).
+    const shiftedPeak = peak + top.shift * (spread === null ? 1 : meanOf(spread, 0, peakHorizon));
     return {
-      path: shiftPath(path, minute.shift, nonNegative),
+      path: shiftPath(path, minute.shift, nonNegative, spread),
       peak: nonNegative && shiftedPeak < 0 ? 0 : shiftedPeak,
     };
   }

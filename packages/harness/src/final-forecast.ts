@@ -6,7 +6,15 @@
  * quantiles of cross-fitted validation residuals (calibration.ts).
  */
 import type { CandidateSet } from './candidates.js';
-import { Calibrator, crossFittedResiduals, emptyCalibration, peakOf, type CrossFitInput } from './calibration.js';
+import {
+  Calibrator,
+  crossFittedResiduals,
+  emptyCalibration,
+  peakOf,
+  SPREAD_FLOOR,
+  spreadPath,
+  type CrossFitInput,
+} from './calibration.js';
 import { combineMatrices, topPositions } from './combine.js';
 import { chooseFinal, fallbackNote, fallbackOrder, type FinalCandidate } from './final-guard.js';
 import { ForecastQuantiles } from './forecast-quantiles.js';
@@ -64,6 +72,8 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     fullScore: selection.selectionScore,
     fullFirst: (m) => selection.winnerPos[m]!,
     peakHorizon: d,
+    scaled: req.options.calibration === 'conformal-scaled',
+    scales: validation.scales,
   };
   // The result owns its matrix: a stored view (a statistical member's, a raw batch row) is copied.
   const finalOf = (c: number, m: number): Float32Array | null => {
@@ -119,7 +129,18 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     const raw = peakOf(path, d);
     let value = raw;
     if (calibrator !== null) {
-      const shifted = calibrator.apply(metric, crossFittedResiduals(crossFit, m), path, raw, !profiles[m]!.hasNegative);
+      const spread = crossFit.scaled
+        ? spreadPath(set.levels, picked.matrix, h, SPREAD_FLOOR * validation.scales[m]!, new Float32Array(h))
+        : null;
+      const shifted = calibrator.apply(
+        metric,
+        crossFittedResiduals(crossFit, m),
+        path,
+        raw,
+        !profiles[m]!.hasNegative,
+        spread,
+        d,
+      );
       path = shifted.path;
       value = shifted.peak;
     }

@@ -46,9 +46,11 @@ export const RequestOptionsSchema = z.object({
    * history (window 1 = the last h minutes), at most: a history shorter than
    * validationWindows·h + minContextPoints gets as many as it holds (result.validationWindows).
    * More windows: a steadier choice and honest (cross-fitted) calibration residuals, more model
-   * rows. Default 4: one window of 60 residuals calibrates worse than none, four help (M9).
+   * rows. Default 8, chosen on tuning tenants (`experiments.ts select-harness`, docs/results.md):
+   * against 4 windows, 5% lower α-loss and per-tier under-provisioning closer to 1 − α; one window
+   * of 60 residuals calibrates worse than none (M9).
    */
-  validationWindows: z.number().int().min(1).max(32).default(4),
+  validationWindows: z.number().int().min(1).max(32).default(8),
   /**
    * Minutes of history required BEFORE the earliest validation origin. Search needs history
    * length ≥ h + minContextPoints (one window); shorter histories take the cold-start path.

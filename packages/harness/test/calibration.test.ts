@@ -8,7 +8,13 @@
 import type { ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conformalShift, Harness, type HarnessRequest, type HarnessResult } from '../src/index.js';
+import {
+  conformalShift,
+  Harness,
+  type CalibrationMethod,
+  type HarnessRequest,
+  type HarnessResult,
+} from '../src/index.js';
 import { appendResiduals, crossFittedResiduals, shiftPath } from '../src/calibration.js';
 import type { CandidateSet } from '../src/candidates.js';
 import type { Scores } from '../src/scoring.js';
@@ -117,7 +123,7 @@ describe("calibration: 'conformal'", () => {
   const h = 60;
   const n = 1000;
   const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const request = (values: Float32Array, alpha: number, calibration?: 'none' | 'conformal'): HarnessRequest => ({
+  const request = (values: Float32Array, alpha: number, calibration?: CalibrationMethod): HarnessRequest => ({
     history: { id: 'noisy', metrics: { cpu: values.subarray(0, n) } },
     horizon: h,
     alpha,
@@ -159,6 +165,19 @@ describe("calibration: 'conformal'", () => {
       expect(Math.abs(coveredCal / cells - alpha)).toBeLessThan(0.06);
     });
   }
+
+  it("'conformal-scaled': residuals in units of the forecast's spread; on constant-spread noise it recovers the bias like 'conformal'", async () => {
+    const { harness } = await harnessWith(biasedLow);
+    const values = noisySeries(n, 0, 7);
+    const plain = await harness.forecast(request(values, 0.9, 'conformal'));
+    const scaled = await harness.forecast(request(values, 0.9, 'conformal-scaled'));
+    // biasedLow's spread q_0.9 − q_0.1 is 2·0.8 = 1.6 at every step: the scaled shift is the plain one / 1.6.
+    expect(scaled.calibration.metrics.cpu!.shift).toBeCloseTo(plain.calibration.metrics.cpu!.shift / 1.6, 4);
+    expect(Array.from(scaled.forecast.cpu!).map((v) => +v.toFixed(4))).toEqual(
+      Array.from(plain.forecast.cpu!).map((v) => +v.toFixed(4)),
+    );
+    expect(scaled.peak.cpu!.value).toBeCloseTo(plain.peak.cpu!.value, 4);
+  });
 
   it("'none' leaves the α-quantile of the chosen matrix, and the peak its maximum", async () => {
     const { harness } = await harnessWith(biasedLow);
@@ -235,6 +254,8 @@ describe("calibration: 'conformal'", () => {
         fullScore: selection.selectionScore,
         fullFirst: (m) => selection.winnerPos[m]!,
         peakHorizon: 2,
+        scaled: false,
+        scales: Float64Array.from([1]),
       },
       0,
     );

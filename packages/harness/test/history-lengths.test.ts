@@ -86,10 +86,11 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.membersSkipped.some((s) => s.key === 'stat-snaive-weekly')).toBe(
       n - 60 * r.validationWindows < 7 * 1440 + 30,
     );
-    expect(r.validationWindows).toBe(Math.min(4, Math.floor((n - 60) / 60)));
+    expect(r.validationWindows).toBe(Math.min(8, Math.floor((n - 60) / 60)));
     expectUsableForecast(r, 60);
     for (const m of METRICS) expect(r.scales[m]!.value).toBeGreaterThan(0);
-    expect(r.scales.cpu!.m).toBe(n - 60 >= 2880 ? 1440 : n - 60 >= 120 ? 60 : 1);
+    const inSample = n - 60 * r.validationWindows;
+    expect(r.scales.cpu!.m).toBe(inSample >= 2880 ? 1440 : inSample >= 120 ? 60 : 1);
     const t = r.timings;
     expect(t.total).toBeGreaterThanOrEqual(
       t.validateInput + t.sample + t.buildRows + t.model + t.members + t.score + t.select - 1e-6,

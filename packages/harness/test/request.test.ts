@@ -23,7 +23,7 @@ describe('request validation (zod at the boundary)', () => {
     expect(r.k).toBe(32);
     expect(r.budgetMs).toBe(200);
     expect(r.options).toEqual({
-      validationWindows: 4,
+      validationWindows: 8,
       minContextPoints: 60,
       selection: 'per-tenant',
       configsPerModelRow: 2,

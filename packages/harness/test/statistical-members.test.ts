@@ -95,7 +95,7 @@ describe('statistical members in the harness', () => {
       horizon: 12,
       alpha: 0.9,
       k: 8,
-      options: { stepsPerDay: P, minContextPoints: 12 },
+      options: { stepsPerDay: P, minContextPoints: 12, validationWindows: 4 },
     });
     expect(r.path).toBe('search');
     // On a noiseless cycle the seasonal members are all exact (the weekly one repeats the same
@@ -124,7 +124,7 @@ describe('statistical members in the harness', () => {
       history: short,
       horizon: 6,
       alpha: 0.9,
-      options: { stepsPerDay: P, minContextPoints: 6 },
+      options: { stepsPerDay: P, minContextPoints: 6, validationWindows: 4 },
     });
     expect(r.membersSkipped.map((s) => s.key)).toEqual(['stat-snaive-weekly']);
     expect(r.membersSkipped[0]!.reason).toMatch(/^cpu: needs \d+ steps .* \(a week\), has \d+$/);
@@ -132,7 +132,7 @@ describe('statistical members in the harness', () => {
       history: short,
       horizon: 6,
       alpha: 0.9,
-      options: { stepsPerDay: P, minContextPoints: 6, members: [] },
+      options: { stepsPerDay: P, minContextPoints: 6, validationWindows: 4, members: [] },
     });
     expect(off.tried.some((t) => t.source === 'statistical')).toBe(false);
     expect(off.membersSkipped).toEqual([]);

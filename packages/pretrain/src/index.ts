@@ -12,3 +12,25 @@ export { buildManifest, sha256, type Manifest, type TrainingSummary } from './ma
 export { writeRandomWeightModel, type RandomModelOptions } from './random-model.js';
 export { train, DEFAULT_TRAIN, type TrainOptions, type TrainResult, type CurvePoint } from './train.js';
 export { Rng } from './rng.js';
+export {
+  VALIDATION_SET_NAME,
+  m4HistoryWindows,
+  nabHistoryWindows,
+  type ValidationWindow,
+} from './validation/validation-set.js';
+export {
+  POOL_FAMILIES,
+  HELD_OUT_POOL_BASE,
+  generateChunk,
+  writeChunks,
+  writePoolIndex,
+  readMatchingPool,
+  type PoolSpec,
+} from './data/pool.js';
+export { buildTorchManifest, type TorchManifest } from './manifest.js';
+export {
+  runTorchPretrain,
+  DEFAULT_TORCH_PRETRAIN,
+  V2_MODEL_NAME,
+  type TorchPretrainOptions,
+} from './torch/pipeline.js';

@@ -44,5 +44,6 @@ export {
 export type { FleetManifest, FleetDataFormat } from './manifest.js';
 export { FleetFormatError } from './errors.js';
 export { corpusSeries, corpusFamily, CORPUS_FAMILIES } from './corpus/corpus.js';
+export { calendarCorpusSeries, calendarSeries, type CalendarSeries } from './corpus/calendar-series.js';
 export type { CorpusFamily } from './corpus/corpus.js';
 // end synthetic workload generator

@@ -43,6 +43,8 @@ export interface Params {
   /** Whether flip-averaged configs are searchable. */
   readonly flip: boolean;
   readonly selectionRule: SelectionRule;
+  /** Forecast with the quantile-wise median of the top m candidates (1 = the winner alone). */
+  readonly combineTop: number;
 }
 
 /** The harness's per-request options (see @tsfm/harness RequestOptions). */
@@ -52,6 +54,8 @@ export interface SearchOptions {
   readonly selection: SelectionRule;
   /** Sampled configs per distinct model input (1–4): post-processing variants share model rows. */
   readonly configsPerModelRow: number;
+  /** The top-m combination (m = 1: the winner alone). */
+  readonly combine: { readonly top: number; readonly method: 'median' | 'mean' };
 }
 
 export interface Experiment {

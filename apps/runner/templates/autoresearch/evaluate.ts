@@ -274,6 +274,8 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
     normalisations: text('normalisations'),
     flip: p['flip'],
     selectionRule: selectionRule as Params['selectionRule'],
+    // Absent in params written before the knob existed: the winner alone.
+    combineTop: p['combineTop'] === undefined ? 1 : int('combineTop', 1, 8),
   };
   parseSubset(checked.contextLengths, CONTEXT_LENGTHS, 'contextLengths');
   parseSubset(checked.resolutions, RESOLUTIONS, 'resolutions');
@@ -302,7 +304,13 @@ function requestOf(
 ): Parameters<Harness['forecast']>[0] {
   const options = searchParams
     ? experiment.searchOptions(searchParams)
-    : { k: 1, validationWindows: 1, selection: 'per-tenant' as const, configsPerModelRow: 1 };
+    : {
+        k: 1,
+        validationWindows: 1,
+        selection: 'per-tenant' as const,
+        configsPerModelRow: 1,
+        combine: { top: 1, method: 'median' as const },
+      };
   return {
     history: history(tenant, origin),
     horizon: HORIZON,
@@ -315,6 +323,9 @@ function requestOf(
       validationWindows: options.validationWindows,
       selection: options.selection,
       configsPerModelRow: options.configsPerModelRow,
+      combine: options.combine,
+      // best-fixed is one config: no statistical member may compete with it, nothing shifts it.
+      ...(searchParams ? {} : { members: [], calibration: 'none' as const }),
     },
   };
 }

@@ -39,6 +39,7 @@ function searchOptions(params: Params): SearchOptions {
     validationWindows: params.validationWindows,
     selection: params.selectionRule,
     configsPerModelRow: 2,
+    combine: { top: params.combineTop, method: 'median' },
   };
 }
 

@@ -5,7 +5,8 @@
  *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm,tsfm-harness,tsfm-harness-a90 \
  *     [--max-series N] [--json out.json] [--harness-k 32]
  *
- * Prints the protocol and a markdown table (model, sMAPE, MASE, OWA on M4, scaled CRPS, scaled
+ * Prints the protocol and a markdown table (model, sMAPE, MASE, OWA on M4, the geometric mean over series
+ * of the MASE ratio to seasonal naive and to naive, scaled CRPS, scaled
  * pinball@0.9, 80% coverage, seconds, failed windows). See docs/model-card.md § Baselines.
  */
 import { existsSync } from 'node:fs';
@@ -21,7 +22,14 @@ import { loadTsfmForecaster } from '../models/tsfm.js';
 import { loadTsfmHarnessForecaster } from '../models/tsfm-harness.js';
 import { csvFilesIn, loadM4Hourly, loadTimestampValueFiles, type EvalDataset } from '../evaluate/dataset.js';
 import { runModel, type ModelRun } from '../evaluate/run.js';
-import { formatTable, scoreTask, summarise, type ModelSummary, type TaskScore } from '../evaluate/score.js';
+import {
+  formatTable,
+  geometricMeanMaseRatio,
+  scoreTask,
+  summarise,
+  type ModelSummary,
+  type TaskScore,
+} from '../evaluate/score.js';
 import { clampForecast, looksNonNegative } from '../non-negative.js';
 import { DEFAULT_LEVELS, type Forecaster } from '../types.js';
 
@@ -195,9 +203,10 @@ export async function main(argv: string[]): Promise<void> {
   const results: { name: string; run: ModelRun; scores: TaskScore[] }[] = [];
   const harnessLogs = new Map<string, HarnessLog>();
   try {
-    // Naive2 is the OWA reference: computed even when not asked for, reported only if asked.
-    const names: ModelName[] =
-      dataset.owa && !args.models.includes('naive2') ? ['naive2', ...args.models] : [...args.models];
+    // Naive2 is the OWA reference; seasonal naive and naive are the references of the
+    // geometric-mean MASE ratios. All are computed even when not asked for, reported only if asked.
+    const references: ModelName[] = [...(dataset.owa ? (['naive2'] as const) : []), 'snaive', 'naive'];
+    const names: ModelName[] = [...references.filter((r) => !args.models.includes(r)), ...args.models];
     for (const name of names) {
       if (!isBaselineName(name) && !modelsGiven && !existsSync(resolve(args['tsfm-model'] ?? DEFAULT_TSFM_MANIFEST))) {
         // The default list names every model; without a shipped model say so rather than fail.
@@ -233,9 +242,16 @@ export async function main(argv: string[]): Promise<void> {
     dataset.owa && naive2
       ? summarise('naive2', naive2.scores, naive2.run.seconds, naive2.run.failures.length)
       : undefined;
+  const taskIds = dataset.tasks.map((t) => t.id);
+  const scoresOf = (name: string): TaskScore[] => results.find((r) => r.name === name)!.scores;
   const summaries: ModelSummary[] = results
     .filter((r) => args.models.includes(r.name as ModelName))
-    .map((r) => summarise(r.name, r.scores, r.run.seconds, r.run.failures.length, reference));
+    .map((r) =>
+      summarise(r.name, r.scores, r.run.seconds, r.run.failures.length, reference, {
+        snaive: geometricMeanMaseRatio(taskIds, r.scores, scoresOf('snaive')),
+        naive: geometricMeanMaseRatio(taskIds, r.scores, scoresOf('naive')),
+      }),
+    );
   console.log('');
   console.log(formatTable(summaries, dataset.owa));
   for (const s of summaries) {

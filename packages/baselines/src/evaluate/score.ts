@@ -60,6 +60,51 @@ export interface ModelSummary {
   readonly seconds: number;
   /** Windows whose metric was not finite (e.g. MASE of a constant history) and left out of it. */
   readonly nonFinite: number;
+  /**
+   * Geometric mean over series of (the series' mean MASE) / (the reference's mean MASE on the
+   * same windows): below 1 beats the reference on the typical series. Arithmetic MASE means are
+   * dominated by a few series with regime changes; this is not.
+   */
+  readonly geoRatioSnaive?: number;
+  readonly geoRatioNaive?: number;
+}
+
+/** The series a task belongs to: its id without the `@origin` of rolling-origin tasks. */
+export function seriesOf(taskId: string): string {
+  const at = taskId.lastIndexOf('@');
+  return at < 0 ? taskId : taskId.slice(0, at);
+}
+
+/**
+ * Geometric mean over series of mean-MASE ratios, model vs reference, over the windows both
+ * scored finitely. Series where either mean is 0 or not finite are left out (a ratio of 0/0
+ * says nothing about which forecaster is better).
+ */
+export function geometricMeanMaseRatio(
+  taskIds: readonly string[],
+  model: readonly TaskScore[],
+  reference: readonly TaskScore[],
+): number {
+  const perSeries = new Map<string, { m: number; r: number; n: number }>();
+  taskIds.forEach((id, i) => {
+    const a = model[i].mase;
+    const b = reference[i].mase;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return;
+    const key = seriesOf(id);
+    const acc = perSeries.get(key) ?? { m: 0, r: 0, n: 0 };
+    acc.m += a;
+    acc.r += b;
+    acc.n += 1;
+    perSeries.set(key, acc);
+  });
+  let logSum = 0;
+  let count = 0;
+  for (const { m, r } of perSeries.values()) {
+    if (!(m > 0) || !(r > 0)) continue;
+    logSum += Math.log(m / r);
+    count++;
+  }
+  return count === 0 ? NaN : Math.exp(logSum / count);
 }
 
 /** Mean of the finite values; also counts the others. */
@@ -81,6 +126,7 @@ export function summarise(
   seconds: number,
   failed: number,
   naive2?: { smape: number; mase: number },
+  geoRatios?: { snaive: number; naive: number },
 ): ModelSummary {
   const pick = (key: keyof TaskScore): { mean: number; dropped: number } => finiteMean(scores.map((s) => s[key]));
   const s = pick('smape');
@@ -100,6 +146,7 @@ export function summarise(
     coverage80: cov.mean,
     seconds,
     nonFinite: Math.max(s.dropped, m.dropped, c.dropped, p.dropped, cov.dropped),
+    ...(geoRatios ? { geoRatioSnaive: geoRatios.snaive, geoRatioNaive: geoRatios.naive } : {}),
   };
 }
 
@@ -113,6 +160,8 @@ export function formatTable(rows: readonly ModelSummary[], withOwa: boolean): st
     'sMAPE',
     'MASE',
     ...(withOwa ? ['OWA'] : []),
+    'MASE geo-ratio vs snaive',
+    'vs naive',
     'CRPS (scaled)',
     'pinball@0.9 (scaled)',
     '80% coverage',
@@ -127,6 +176,8 @@ export function formatTable(rows: readonly ModelSummary[], withOwa: boolean): st
       fmt(r.smape, 3),
       fmt(r.mase, 3),
       ...(withOwa ? [fmt(r.owa, 3)] : []),
+      fmt(r.geoRatioSnaive, 3),
+      fmt(r.geoRatioNaive, 3),
       fmt(r.crps, 3),
       fmt(r.pinball90, 3),
       fmt(r.coverage80, 3),

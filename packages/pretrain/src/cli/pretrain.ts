@@ -1,120 +1,129 @@
 /**
- * npm run pretrain — trains the default model from a seed on the synthetic corpus and writes
- * default.onnx, model.json, training-curve.{json,png} and weights.bin to --out.
+ * npm run pretrain — trains the default forecaster from a seed and writes it to --out.
  *
- *   tsx packages/pretrain/src/cli/pretrain.ts --seed 1 --steps 10000 --minutes 55 --out packages/pretrain/model/
+ *   tsx packages/pretrain/src/cli/pretrain.ts                  # v2 default model (PyTorch trainer)
+ *   tsx packages/pretrain/src/cli/pretrain.ts --trainer ts ... # v1 (tsfm-mlp-quantile 0.1.0)
+ *
+ * Interrupted runs resume: rerun the same command (the pool's chunks and the trainer's checkpoint
+ * in --work are kept and validated against the recipe).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG, type ModelConfig } from '../model/config.js';
-import { buildOnnxModel } from '../model/export-onnx.js';
-import { paramCount } from '../model/params.js';
-import { loadWeights, saveWeights } from '../model/weights.js';
-import { buildManifest } from '../manifest.js';
-import { renderCurve } from '../curve-chart.js';
-import { DEFAULT_TRAIN, HELD_OUT_INDEX_BASE, train, type CurvePoint } from '../train.js';
-import { CORPUS_NAMES, MIXED_SEASONAL_FRACTION, type CorpusName } from '../data/corpus.js';
+import { DEFAULT_TORCH_PRETRAIN, runTorchPretrain, type TorchPretrainOptions } from '../torch/pipeline.js';
+import { TorchTrainerError } from '../torch/python-trainer.js';
+import { runTsPretrain } from './pretrain-ts.js';
 
-const { values: a } = parseArgs({
-  options: {
-    seed: { type: 'string', default: '1' },
-    steps: { type: 'string', default: '10000' },
-    minutes: { type: 'string', default: '55' },
-    batch: { type: 'string', default: String(DEFAULT_TRAIN.batch) },
-    shards: { type: 'string', default: String(DEFAULT_TRAIN.shards) },
-    'no-workers': { type: 'boolean', default: false },
-    hidden: { type: 'string', default: String(DEFAULT_CONFIG.hidden) },
-    blocks: { type: 'string', default: String(DEFAULT_CONFIG.blocks) },
-    lr: { type: 'string', default: String(DEFAULT_TRAIN.lr) },
-    corpus: { type: 'string', default: 'mixed' },
-    out: { type: 'string', default: 'packages/pretrain/model' },
-    'eval-every': { type: 'string', default: String(DEFAULT_TRAIN.evalEvery) },
-    warmup: { type: 'string', default: String(DEFAULT_TRAIN.warmupSteps) },
-    init: { type: 'string' },
-  },
-});
+const USAGE = `usage: pretrain [--trainer torch|ts] [options]
 
-const num = (k: keyof typeof a): number => {
-  const v = Number(a[k]);
-  if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got ${String(a[k])}`);
-  return v;
-};
-const corpus = a.corpus as CorpusName;
-if (!CORPUS_NAMES.includes(corpus))
-  throw new Error(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
-const init = a.init === undefined ? undefined : loadWeights(resolve(a.init));
-const config: ModelConfig = init?.config ?? { ...DEFAULT_CONFIG, hidden: num('hidden'), blocks: num('blocks') };
-const out = resolve(a.out!);
-mkdirSync(out, { recursive: true });
-const seed = num('seed');
-const opts = {
-  ...DEFAULT_TRAIN,
-  config,
-  seed,
-  corpus,
-  steps: num('steps'),
-  batch: num('batch'),
-  shards: num('shards'),
-  workers: !a['no-workers'],
-  lr: num('lr'),
-  maxMinutes: num('minutes'),
-  evalEvery: num('eval-every'),
-  warmupSteps: num('warmup'),
-  initialParams: init?.params,
-};
-console.log(
-  `pretrain: ${paramCount(config)} parameters, ${opts.steps} steps × ${opts.batch} rows, corpus ${corpus}, seed ${seed}, ${opts.shards} shards${opts.workers ? ' (worker threads)' : ''}`,
-);
-const curve: CurvePoint[] = [];
-const result = await train({
-  ...opts,
-  onEval: (p) => {
-    curve.push(p);
-    console.log(
-      `step ${p.step}\ttrain ${p.trainLoss.toFixed(4)}\theld-out ${p.heldOutLoss.toFixed(4)}\tlr ${p.lr.toExponential(2)}\t${p.elapsedS.toFixed(0)} s`,
-    );
-    writeFileSync(join(out, 'training-curve.json'), JSON.stringify({ seed, corpus, points: curve }, null, 1));
-  },
-  onCheckpoint: (params, step) => saveWeights(join(out, 'weights.bin'), config, params, { seed, step }),
-});
-saveWeights(join(out, 'weights.bin'), config, result.params, { seed, step: result.stepsDone });
-const onnx = buildOnnxModel(config, result.params, {
-  docString: `tsfm-mlp-quantile, seed ${seed}, ${result.stepsDone} steps on ${corpus}`,
-});
-writeFileSync(join(out, 'default.onnx'), onnx);
-const { lr, warmupSteps, minLrFraction, adamw, windows } = opts;
-const manifest = buildManifest(config, onnx, 'default.onnx', {
-  generator:
-    corpus === 'workload-gen'
-      ? '@tsfm/workload-gen corpusSeries'
-      : corpus === 'standin'
-        ? '@tsfm/pretrain seasonalCorpusSeries'
-        : `@tsfm/workload-gen corpusSeries (${100 - MIXED_SEASONAL_FRACTION * 100}% of series) + @tsfm/pretrain seasonalCorpusSeries (${MIXED_SEASONAL_FRACTION * 100}%), interleaved by a hash of the series index`,
-  corpus: 'synthetic only (no M4, no NAB, no evaluation-fleet seeds)',
-  seed,
-  corpusSeed: result.corpusSeed,
-  seriesGenerated: result.seriesGenerated,
-  samples: result.samples,
-  steps: result.stepsDone,
-  batch: opts.batch,
-  heldOut: `${opts.heldOutRows} windows from series indices ≥ ${HELD_OUT_INDEX_BASE} of the same corpus seed`,
-  wallSeconds: Math.round(result.wallS),
-  threads: opts.workers ? opts.shards : 1,
-  stoppedByTimeCap: result.stoppedByTimeCap,
-  hyperparameters: {
-    lr,
-    warmupSteps,
-    minLrFraction,
-    adamw,
-    windows,
-    loss: 'pinball averaged over levels, normalised scale',
-    ...(init ? { initialisedFrom: { path: a.init, seed: init.meta.seed, step: init.meta.step } } : {}),
-  },
-});
-writeFileSync(join(out, 'model.json'), JSON.stringify(manifest, null, 2) + '\n');
-await renderCurve(curve, join(out, 'training-curve.png'));
-console.log(
-  `wrote ${join(out, 'default.onnx')} (${(onnx.byteLength / 1e6).toFixed(2)} MB, sha256 ${manifest.sha256.slice(0, 12)}…) in ${result.wallS.toFixed(0)} s on ${cpus().length} CPUs${result.stoppedByTimeCap ? ' — STOPPED BY TIME CAP' : ''}`,
-);
+v2 (default, --trainer torch): pool of synthetic series → PyTorch trainer → ONNX → model.json
+  --out DIR              model folder (default packages/pretrain/model)
+  --work DIR             pool, checkpoints and exports (default out/pretrain-v2)
+  --seed N               (default ${DEFAULT_TORCH_PRETRAIN.seed})
+  --steps N              optimiser steps (default ${DEFAULT_TORCH_PRETRAIN.steps})
+  --batch N              windows per step (default ${DEFAULT_TORCH_PRETRAIN.batch})
+  --hidden N --blocks N  trunk width and residual blocks (default ${DEFAULT_TORCH_PRETRAIN.hidden}, ${DEFAULT_TORCH_PRETRAIN.blocks})
+  --lr X --warmup N      peak learning rate, warm-up steps (default ${DEFAULT_TORCH_PRETRAIN.lr}, ${DEFAULT_TORCH_PRETRAIN.warmup})
+  --loss-weighting W     seasonal | std (default ${DEFAULT_TORCH_PRETRAIN.lossWeighting})
+  --mixup P              TSMixup probability (default ${DEFAULT_TORCH_PRETRAIN.mixupProb})
+  --pool-series N        training pool size (default ${DEFAULT_TORCH_PRETRAIN.poolSeries})
+  --pool-length N        points per pool series (default ${DEFAULT_TORCH_PRETRAIN.poolLength})
+  --pool-workers N       pool-writing processes (default ${DEFAULT_TORCH_PRETRAIN.poolWorkers})
+  --minutes X            training time cap (default ${DEFAULT_TORCH_PRETRAIN.maxMinutes})
+  --version V            model version in model.json (default ${DEFAULT_TORCH_PRETRAIN.version})
+v1 (--trainer ts): see packages/pretrain/src/cli/pretrain-ts.ts`;
+
+class UsageError extends Error {}
+
+function torchOptions(argv: string[]): TorchPretrainOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      trainer: { type: 'string' },
+      out: { type: 'string', default: 'packages/pretrain/model' },
+      work: { type: 'string', default: 'out/pretrain-v2' },
+      seed: { type: 'string' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      hidden: { type: 'string' },
+      blocks: { type: 'string' },
+      lr: { type: 'string' },
+      warmup: { type: 'string' },
+      'loss-weighting': { type: 'string' },
+      mixup: { type: 'string' },
+      'pool-series': { type: 'string' },
+      'pool-length': { type: 'string' },
+      'pool-workers': { type: 'string' },
+      minutes: { type: 'string' },
+      version: { type: 'string' },
+    },
+    strict: true,
+  });
+  const d = DEFAULT_TORCH_PRETRAIN;
+  const int = (flag: string, value: string | undefined, fallback: number, min = 1): number => {
+    if (value === undefined) return fallback;
+    const v = Number(value);
+    if (!Number.isSafeInteger(v) || v < min)
+      throw new UsageError(`--${flag} must be an integer ≥ ${min}, got ${value}`);
+    return v;
+  };
+  const real = (flag: string, value: string | undefined, fallback: number, lo: number, hi: number): number => {
+    if (value === undefined) return fallback;
+    const v = Number(value);
+    if (!Number.isFinite(v) || v < lo || v > hi)
+      throw new UsageError(`--${flag} must be in [${lo}, ${hi}], got ${value}`);
+    return v;
+  };
+  const weighting = values['loss-weighting'] ?? d.lossWeighting;
+  if (weighting !== 'seasonal' && weighting !== 'std')
+    throw new UsageError(`--loss-weighting must be seasonal or std, got ${weighting}`);
+  return {
+    ...d,
+    out: values.out,
+    work: values.work,
+    seed: int('seed', values.seed, d.seed, 0),
+    steps: int('steps', values.steps, d.steps),
+    batch: int('batch', values.batch, d.batch),
+    hidden: int('hidden', values.hidden, d.hidden),
+    blocks: int('blocks', values.blocks, d.blocks, 0),
+    lr: real('lr', values.lr, d.lr, 1e-6, 1),
+    warmup: int('warmup', values.warmup, d.warmup, 0),
+    lossWeighting: weighting,
+    mixupProb: real('mixup', values.mixup, d.mixupProb, 0, 1),
+    poolSeries: int('pool-series', values['pool-series'], d.poolSeries),
+    poolLength: int('pool-length', values['pool-length'], d.poolLength, 640),
+    poolWorkers: int('pool-workers', values['pool-workers'], d.poolWorkers),
+    maxMinutes: real('minutes', values.minutes, d.maxMinutes, 0.01, 10_000),
+    version: values.version ?? d.version,
+    log: (line) => console.log(`pretrain: ${line}`),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const trainerAt = argv.indexOf('--trainer');
+  const trainer = trainerAt >= 0 ? argv[trainerAt + 1] : 'torch';
+  try {
+    if (trainer === 'ts') {
+      await runTsPretrain(argv.filter((_, i) => i !== trainerAt && i !== trainerAt + 1));
+      return 0;
+    }
+    if (trainer !== 'torch') throw new UsageError(`--trainer must be torch or ts, got ${String(trainer)}`);
+    await runTorchPretrain(torchOptions(argv));
+    return 0;
+  } catch (e) {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    if (usage) {
+      console.error(`pretrain: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof TorchTrainerError) {
+      console.error(`pretrain: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

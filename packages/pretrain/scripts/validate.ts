@@ -1,0 +1,158 @@
+/**
+ * Scores a model manifest on the validation set `v2-val` (src/validation/validation-set.ts) —
+ * the set every v2 recipe was chosen on; never the windows `evaluate` reports.
+ *
+ *   tsx packages/pretrain/scripts/validate.ts <model.json> [--json out.json]
+ *
+ * Per part (m4-history, nab-history): MASE of the median, scaled CRPS, 80 % coverage, the
+ * geometric mean over series of the MASE ratio to seasonal naive (and to naive on NAB), and the
+ * calibration per level (share of actuals below each quantile, ties counted half), with seasonal naive's
+ * MASE beside. Metrics come from @tsfm/losses, as in evaluate.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { coverage, crpsApprox, mase, robustSeasonalScale } from '@tsfm/losses';
+import {
+  m4HistoryWindows,
+  nabHistoryWindows,
+  VALIDATION_SET_NAME,
+  type ValidationWindow,
+} from '../src/validation/validation-set.js';
+import { forecast, loadModel, type Loaded } from './onnx-forecast.js';
+
+const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
+
+export interface PartScore {
+  part: string;
+  windows: number;
+  mase: number;
+  snaiveMase: number;
+  crps: number;
+  coverage80: number;
+  geoRatioSnaive: number;
+  geoRatioNaive: number;
+  calibration: { level: number; below: number }[];
+}
+
+function seasonalNaive(history: Float32Array, h: number, m: number): Float32Array {
+  const out = new Float32Array(h);
+  for (let t = 0; t < h; t++) out[t] = history[history.length - m + (t % m)];
+  return out;
+}
+
+function naive(history: Float32Array, h: number): Float32Array {
+  let last = NaN;
+  for (let i = history.length - 1; i >= 0 && !Number.isFinite(last); i--) last = history[i];
+  return new Float32Array(h).fill(last);
+}
+
+function geoMean(xs: number[]): number {
+  const ok = xs.filter((x) => Number.isFinite(x) && x > 0);
+  return Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length);
+}
+
+export async function scorePart(model: Loaded, part: string, windows: ValidationWindow[]): Promise<PartScore> {
+  const levels = model.manifest.quantileLevels;
+  const Q = levels.length;
+  const med = levels.indexOf(0.5);
+  const lo = levels.indexOf(0.1);
+  const hi = levels.indexOf(0.9);
+  const fc = await forecast(
+    model,
+    windows.map((w) => w.history),
+  );
+  const below = new Float64Array(Q);
+  let observed = 0;
+  const maseV: number[] = [];
+  const snV: number[] = [];
+  const crpsV: number[] = [];
+  const covV: number[] = [];
+  const perSeries = new Map<string, { model: number[]; sn: number[]; nv: number[] }>();
+  windows.forEach((w, i) => {
+    const h = w.actual.length;
+    const nonNegative = w.history.every((v) => !(v < 0));
+    const q = new Float32Array(h * Q);
+    for (let t = 0; t < h; t++)
+      for (let k = 0; k < Q; k++) {
+        const v = fc[i][t * Q + k];
+        q[t * Q + k] = nonNegative ? Math.max(0, v) : v;
+      }
+    const point = Float32Array.from({ length: h }, (_, t) => q[t * Q + med]);
+    const m = mase(w.history, w.actual, point, w.period);
+    const sn = mase(w.history, w.actual, seasonalNaive(w.history, h, w.period), w.period);
+    const nv = mase(w.history, w.actual, naive(w.history, h), w.period);
+    maseV.push(m);
+    snV.push(sn);
+    crpsV.push(crpsApprox(w.actual, q, levels) / robustSeasonalScale(w.history, w.period));
+    covV.push(
+      coverage(
+        w.actual,
+        Float32Array.from({ length: h }, (_, t) => q[t * Q + lo]),
+        Float32Array.from({ length: h }, (_, t) => q[t * Q + hi]),
+      ),
+    );
+    const s = perSeries.get(w.series) ?? { model: [], sn: [], nv: [] };
+    s.model.push(m);
+    s.sn.push(sn);
+    s.nv.push(nv);
+    perSeries.set(w.series, s);
+    for (let t = 0; t < h; t++) {
+      const y = w.actual[t];
+      if (!Number.isFinite(y)) continue;
+      observed++;
+      // A tie (an actual of 0 on a quantile clamped at 0) counts half: a floor is not a miss.
+      for (let k = 0; k < Q; k++) below[k] += y < q[t * Q + k] ? 1 : y === q[t * Q + k] ? 0.5 : 0;
+    }
+  });
+  const mean = (xs: number[]): number => {
+    const ok = xs.filter(Number.isFinite);
+    return ok.reduce((a, x) => a + x, 0) / ok.length;
+  };
+  const ratios = (key: 'sn' | 'nv'): number[] => [...perSeries.values()].map((s) => mean(s.model) / mean(s[key]));
+  return {
+    part,
+    windows: windows.length,
+    mase: mean(maseV),
+    snaiveMase: mean(snV),
+    crps: mean(crpsV),
+    coverage80: mean(covV),
+    geoRatioSnaive: geoMean(ratios('sn')),
+    geoRatioNaive: geoMean(ratios('nv')),
+    calibration: levels.map((level, k) => ({ level, below: below[k] / observed })),
+  };
+}
+
+export async function validateManifest(manifestPath: string, dataDir = DATA): Promise<PartScore[]> {
+  const model = await loadModel(manifestPath, 1);
+  return [
+    await scorePart(model, 'm4-history', await m4HistoryWindows(dataDir)),
+    await scorePart(model, 'nab-history', await nabHistoryWindows(dataDir)),
+  ];
+}
+
+function format(scores: PartScore[]): string {
+  const lines = [
+    `validation set ${VALIDATION_SET_NAME}`,
+    '| part | windows | MASE | snaive MASE | CRPS (scaled) | 80% coverage | geo ratio vs snaive | geo ratio vs naive |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const s of scores)
+    lines.push(
+      `| ${s.part} | ${s.windows} | ${s.mase.toFixed(3)} | ${s.snaiveMase.toFixed(3)} | ${s.crps.toFixed(3)} | ${s.coverage80.toFixed(3)} | ${s.geoRatioSnaive.toFixed(3)} | ${s.geoRatioNaive.toFixed(3)} |`,
+    );
+  for (const s of scores)
+    lines.push(`calibration ${s.part}: ${s.calibration.map((c) => `${c.level}→${c.below.toFixed(3)}`).join(' ')}`);
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values, positionals } = parseArgs({ options: { json: { type: 'string' } }, allowPositionals: true });
+  if (positionals.length !== 1) {
+    console.error('usage: validate.ts <model.json> [--json out.json]');
+    process.exit(2);
+  }
+  const scores = await validateManifest(positionals[0]);
+  console.log(format(scores));
+  if (values.json) writeFileSync(values.json, JSON.stringify(scores, null, 1) + '\n');
+}

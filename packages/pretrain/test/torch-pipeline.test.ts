@@ -1,0 +1,59 @@
+/**
+ * The v2 pretraining pipeline end to end with Debian's python3-torch: pool → PyTorch trainer →
+ * torch.onnx.export → parity with ONNX Runtime → model.json. Tiny sizes; the real run is
+ * `npm run pretrain`.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTorchPretrain } from '../src/torch/pipeline.js';
+import { TorchTrainerError } from '../src/torch/python-trainer.js';
+import { tinyTorchOptions } from './helpers/tiny-torch.js';
+
+// Each case starts Python and torch several times and trains; on a busy 2-core machine that can
+// take minutes. The limit is only a last guard against a hang, never a speed assertion.
+const LAST_GUARD_MS = 900_000;
+
+describe('v2 pretraining (PyTorch trainer)', () => {
+  it(
+    'is resumable: a run stopped after step 4 and restarted ends with the weights of an uninterrupted run',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
+      const straight = tinyTorchOptions(join(root, 'a/model'), join(root, 'a/work'));
+      const manifest = await runTorchPretrain(straight);
+
+      const logs: string[] = [];
+      const resumed = tinyTorchOptions(join(root, 'b/model'), join(root, 'b/work'), { log: (l) => logs.push(l) });
+      await expect(runTorchPretrain({ ...resumed, stopAfter: 4 })).rejects.toBeInstanceOf(TorchTrainerError);
+      expect(existsSync(join(root, 'b/work/train/checkpoint.pt'))).toBe(true);
+      const again = await runTorchPretrain(resumed);
+      expect(logs.some((l) => l.includes('resumed from the checkpoint at step 4'))).toBe(true);
+      expect(logs.some((l) => /pool .*: present/.test(l))).toBe(true);
+
+      const outputs = (dir: string): unknown =>
+        JSON.parse(readFileSync(join(dir, 'train/reference-outputs.json'), 'utf8'));
+      expect(outputs(join(root, 'b/work'))).toEqual(outputs(join(root, 'a/work')));
+      expect(again.sha256).toBe(manifest.sha256);
+      expect(manifest).toMatchObject({
+        name: 'tsfm-seasonal-mixture',
+        contextLength: 512,
+        horizon: 64,
+        opset: 17,
+        training: { steps: 8, batch: 16, corpus: expect.stringContaining('synthetic only') },
+      });
+    },
+    LAST_GUARD_MS,
+  );
+
+  it(
+    'refuses to resume a checkpoint written by a different recipe',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
+      const opts = tinyTorchOptions(join(root, 'model'), join(root, 'work'));
+      await expect(runTorchPretrain({ ...opts, stopAfter: 4 })).rejects.toBeInstanceOf(TorchTrainerError);
+      await expect(runTorchPretrain({ ...opts, lr: 5e-4 })).rejects.toThrow(/different recipe/);
+    },
+    LAST_GUARD_MS,
+  );
+});

@@ -50,11 +50,16 @@ describe('run.ts arguments', () => {
 
   it('names the flag whose value is wrong', () => {
     expect(() => parseCommand(['wd', '--concurrency', 'two'])).toThrow(
-      /^--concurrency: expected number, received string/,
+      /^--concurrency: expected a whole number such as 30, got "two"/,
     );
-    expect(() => parseCommand(['wd', '--max-experiments', '2.5'])).toThrow(/^--max-experiments: expected int/);
+    expect(() => parseCommand(['wd', '--max-experiments', '2.5'])).toThrow(
+      /^--max-experiments: expected a whole number/,
+    );
     expect(() => parseCommand(['wd', '--planner', 'gpt'])).toThrow(/^--planner: .*"claude"\|"offline"/);
-    expect(() => parseCommand(['wd', '--max-hours=-1'])).toThrow(/^--max-hours: Too small/);
+    expect(() => parseCommand(['wd', '--max-hours=-1'])).toThrow(
+      /^--max-hours: expected a number such as 0.5, got "-1"/,
+    );
+    expect(() => parseCommand(['wd', '--max-hours', '0'])).toThrow(/^--max-hours: Too small/);
   });
 
   it('refuses unknown flags and stray words', () => {

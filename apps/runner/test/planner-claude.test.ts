@@ -255,9 +255,11 @@ describe('ClaudePlanner against a local Messages API', () => {
       { kind: 'status', status: 500, retryAfter: '0.05' },
       { kind: 'status', status: 500, retryAfter: '0.05' },
     );
-    const outcome = await planner({ maxRetries: 1 }).plan(context());
+    // A planning deadline of 0: no retries of our own after the SDK's (they are tested below).
+    const outcome = await planner({ maxRetries: 1, planDeadlineMs: 0 }).plan(context());
 
     expect(outcome.failure?.kind).toBe('api-error');
+    expect(outcome.failure?.transient).toBe(true);
     expect(outcome.failure?.message).toContain('HTTP 500');
     expect(outcome.attempts).toBe(1);
     expect(server.requests).toHaveLength(2);
@@ -268,7 +270,7 @@ describe('ClaudePlanner against a local Messages API', () => {
     server.enqueue({ kind: 'hang' }, { kind: 'hang' });
     const timeoutMs = 300;
     const started = Date.now();
-    const outcome = await planner({ timeoutMs, maxRetries: 1 }).plan(context());
+    const outcome = await planner({ timeoutMs, maxRetries: 1, planDeadlineMs: 0 }).plan(context());
     const elapsed = Date.now() - started;
 
     expect(outcome.failure?.kind).toBe('api-error');
@@ -284,12 +286,49 @@ describe('ClaudePlanner against a local Messages API', () => {
   it('gives up at the attempt deadline when the server asks for a longer wait than the deadline allows', async () => {
     server.enqueue({ kind: 'status', status: 429, retryAfter: '30' }, { kind: 'tool', input: GOOD_REPLY });
     const started = Date.now();
-    const outcome = await planner({ attemptDeadlineMs: 800 }).plan(context());
+    const outcome = await planner({ attemptDeadlineMs: 800, planDeadlineMs: 0 }).plan(context());
 
     expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome.failure?.kind).toBe('api-error');
     expect(outcome.failure?.message).toContain('800 ms deadline');
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('retries transient API errors with backoff until an answer comes, within the planning deadline', async () => {
+    server.enqueue(
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 429 },
+      { kind: 'status', status: 500 },
+      { kind: 'tool', input: GOOD_REPLY },
+    );
+    const outcome = await planner({ maxRetries: 0, retryBaseMs: 5, planDeadlineMs: 600_000 }).plan(context());
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.proposals).toHaveLength(GOOD_REPLY.experiments.length);
+    expect(server.requests).toHaveLength(4);
+    expect((await callLog()).map((e) => [e.outcome, e.httpStatus])).toEqual([
+      ['api-error', 503],
+      ['api-error', 429],
+      ['api-error', 500],
+      ['ok', 200],
+    ]);
+  });
+
+  it('fails at once, not transient, on an error the API will repeat (401)', async () => {
+    server.enqueue({ kind: 'status', status: 401 }, { kind: 'tool', input: GOOD_REPLY });
+    const outcome = await planner({ maxRetries: 0, retryBaseMs: 5 }).plan(context());
+    expect(outcome.failure).toMatchObject({ kind: 'api-error' });
+    expect(outcome.failure?.transient).toBeUndefined();
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('abandons a hung call when the runner stops, and rejects with the stop’s reason', async () => {
+    server.enqueue({ kind: 'hang' });
+    const stop = new AbortController();
+    const planning = planner({ timeoutMs: 600_000 }).plan(context(), { signal: stop.signal });
+    await expect.poll(() => server.requests.length, { timeout: 600_000, interval: 10 }).toBe(1);
+    stop.abort(new Error('SIGINT'));
+    await expect(planning).rejects.toThrow('SIGINT');
+    expect((await callLog()).map((e) => e.error)).toEqual(['abandoned: the runner is stopping']);
   });
 
   it('keeps no conversation between calls: each request carries the whole context and nothing else', async () => {

@@ -115,7 +115,8 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     }
     const [tree, progress, ...fans] = charts;
     expect(tree?.symbols).toBe(15 + 1); // every node, and the ring round the best one
-    expect(progress?.symbols).toBe(12); // every finished experiment: 10 with a metric, 2 crashes
+    // every finished experiment: 10 with a metric, 2 crashes; and the latency panel: the 10 with a p99
+    expect(progress?.symbols).toBe(22);
     for (const fan of fans) {
       expect(fan.areas).toBe(3); // the 98%, 80% and 50% bands
       expect(fan.lines).toBe(3); // history, actual, median

@@ -48,10 +48,11 @@ describe('writeOutputs', () => {
       '15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)',
     );
     expect(summary).toContain('resolution-5m (`e012`): **0.4415**');
-    expect(summary).toMatch(/\| harness default \| seed-harness-default \(`e001`\) \| 0\.5234 \| −15\.6% \|/);
+    expect(summary).toMatch(/\| harness default \| seed-harness-default \(`e001`\) \| 0\.5234 \| — \| −15\.6% \| — \|/);
+    expect(summary).toContain('**Verdict** (confirmation split): not scored yet');
     expect(summary).toContain('closes 57% of the gap');
     expect(summary).toContain('**Planner:** offline: 2 planning rounds, $0.0123 spent');
-    const top = summary.split('## Top 5')[1] ?? '';
+    const top = summary.split('## Top 5 by search metric')[1] ?? '';
     expect(top.match(/^\| \d \|/gm)).toHaveLength(5);
     expect(top).not.toContain('seed-oracle');
     expect(summary.split('\n').length).toBeLessThan(40);

@@ -5,16 +5,14 @@ import type { TreeNode } from '../src/report/tree-input.js';
 import { fixtureTree, node, randomTree } from './report-fixture.js';
 
 /** The definition, written independently: argmin metric over completed, non-crashed nodes that are not reference seeds. */
-function argminMetric(nodes: readonly TreeNode[]): TreeNode | undefined {
+/** The keep rule's best, written out: the candidate kept most recently (finish order). */
+function lastKept(nodes: readonly TreeNode[]): TreeNode | undefined {
   const references = ['oracle', 'best-fixed'];
-  const candidates = nodes.filter(
+  const kept = nodes.filter(
     (n) =>
-      n.status === 'completed' &&
-      n.decision !== 'crash' &&
-      n.metric !== null &&
-      !references.includes(seedRole(n) ?? ''),
+      n.status === 'completed' && n.decision === 'keep' && n.metric !== null && !references.includes(seedRole(n) ?? ''),
   );
-  return candidates.sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0) || a.id.localeCompare(b.id))[0];
+  return kept.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id)).at(-1);
 }
 
 function ancestorsOf(nodes: readonly TreeNode[], id: string): string[] {
@@ -26,7 +24,7 @@ function ancestorsOf(nodes: readonly TreeNode[], id: string): string[] {
 }
 
 describe('best experiment and best path', () => {
-  it('the best is the lowest metric among candidates: the oracle and crashes never win', () => {
+  it('the best is the candidate kept most recently: the oracle and crashes never win', () => {
     const nodes = fixtureTree();
     expect(bestNode(nodes)?.id).toBe('e012');
     expect(nodes.find((n) => n.id === 'e003')?.metric).toBeLessThan(bestNode(nodes)?.metric ?? 0); // the oracle is lower
@@ -37,21 +35,22 @@ describe('best experiment and best path', () => {
     expect(bestNode(seeds)?.id).toBe('e001');
   });
 
-  it('the best path is the argmin of the metric and its chain of ancestors, root first', () => {
+  it('the best path is the last kept candidate and its chain of ancestors, root first', () => {
     expect(bestPath(fixtureTree()).map((n) => n.id)).toEqual(['e002', 'e004', 'e007', 'e012']);
     for (let seed = 1; seed <= 50; seed++) {
       const nodes = randomTree(5 + seed, seed);
-      const best = argminMetric(nodes);
+      const best = lastKept(nodes);
       expect(bestNode(nodes)?.id).toBe(best?.id);
       expect(bestPath(nodes).map((n) => n.id)).toEqual(best ? ancestorsOf(nodes, best.id) : []);
     }
   });
 
-  it('breaks metric ties by the smaller id, whatever the file order', () => {
+  it('never names a discarded tie (or a discarded lower metric) best, whatever the file order', () => {
     const a = node({ id: 'b2', parent: null, name: 'b', params: {}, decision: 'keep', metric: 0.3, at: 1 });
     const b = node({ id: 'a1', parent: null, name: 'a', params: {}, decision: 'discard', metric: 0.3, at: 2 });
-    expect(bestNode([a, b])?.id).toBe('a1');
-    expect(bestNode([b, a])?.id).toBe('a1');
+    const c = node({ id: 'a0', parent: null, name: 'c', params: {}, decision: 'discard', metric: 0.29, at: 3 });
+    expect(bestNode([a, b, c])?.id).toBe('b2');
+    expect(bestNode([c, b, a])?.id).toBe('b2');
   });
 
   it('has no best and an empty path when nothing has a metric', () => {
@@ -101,6 +100,7 @@ describe('ordering and counts', () => {
       discarded: 4,
       undecided: 0,
       crashed: 2,
+      cancelled: 0,
       running: 1,
       queued: 2,
       seeds: 3,

@@ -14,7 +14,11 @@ type Layer = {
     { field?: string; value?: unknown; datum?: unknown; scale?: { domain?: unknown[]; range?: unknown[] } }
   >;
 };
-const layersOf = (spec: unknown): Layer[] => (spec as { layer?: Layer[] }).layer ?? [];
+/** The layers of a spec, or of its first panel when it is a vconcat (progress.png's metric panel). */
+const layersOf = (spec: unknown): Layer[] => {
+  const { layer, vconcat } = spec as { layer?: Layer[]; vconcat?: Array<{ layer?: Layer[] }> };
+  return layer ?? vconcat?.[0]?.layer ?? [];
+};
 
 describe('progressSpec', () => {
   const nodes = fixtureTree();

@@ -127,6 +127,15 @@ describe('run.ts report with a Claude run and a key', () => {
     expect(readText(dir, join('logs', files.prompt))).toContain('# Report synthesis prompt');
     expect(JSON.parse(readText(dir, join('logs', files.output)))).toEqual({ text: SYNTHESIS });
     expect(captured.join('\n')).toContain('report: synthesis generated');
+    // Its spend is in the run's dollar totals, though the model was shown the totals without it.
+    const synthesisDollars = ((4000 * 3 + 250 * 15) / 1e6).toFixed(4);
+    for (const file of ['summary.md', 'report.md']) {
+      const spent = new RegExp(
+        `\\$(\\d+\\.\\d+) spent \\(of which report synthesis \\$${synthesisDollars.replace('.', '\\.')}\\)`,
+      ).exec(readText(dir, file));
+      expect(Number(spent?.[1])).toBeGreaterThanOrEqual(0.01 + (4000 * 3 + 250 * 15) / 1e6 - 5e-5);
+    }
+    expect(sent.messages[0]?.content).not.toContain('report synthesis $');
   });
 
   it('a second report with unchanged inputs makes no second API call and writes the same bytes', async () => {

@@ -10,6 +10,7 @@ import { evaluatorResult } from '../src/workflow/experiment/evaluator-output.js'
 import { ExperimentFailure } from '../src/workflow/experiment/failures.js';
 import { resultsRow } from '../src/workflow/state/ledgers.js';
 import { LocalBackend } from '../src/workflow/launch/local-backend.js';
+import { errorLineOf } from '../src/workflow/experiment/failures.js';
 import { queuedNode } from '../src/workflow/research/planning.js';
 import { pidAlive, removeTempDirs, tempDir } from './workflow-helpers.js';
 
@@ -109,5 +110,35 @@ describe('the local backend', () => {
     await backend.cancel(cancelled);
     expect(pidAlive(cancelled['pid'] as number)).toBe(false);
     expect(() => process.kill(-(cancelled['pid'] as number), 0)).toThrow();
+  });
+});
+
+describe('the note a crashed experiment gets', () => {
+  it('quotes the error line of a Node crash, not its stack or version footer', () => {
+    const crash = [
+      'request 3/8 t0003: loss 0.21 in 4.1 ms',
+      'file:///w/source/experiment.ts:12',
+      "    throw new RangeError('k must be ≤ 64');",
+      '    ^',
+      '',
+      'RangeError: k must be ≤ 64',
+      '    at candidates (file:///w/source/experiment.ts:12:11)',
+      '    at file:///w/source/evaluate.ts:80:5',
+      '}',
+      '',
+      'Node.js v20.20.2',
+      '',
+    ].join('\n');
+    expect(errorLineOf(crash)).toBe('RangeError: k must be ≤ 64');
+    expect(errorLineOf('a\nb\n}\n\nNode.js v20.20.2\n')).toBe('a | b');
+  });
+});
+
+describe('errorLineOf', () => {
+  it('finds a plain Error line and a coded one', () => {
+    expect(errorLineOf('request 1/5 …\nError: out of tenants\n')).toBe('Error: out of tenants');
+    expect(errorLineOf('x\nHarnessError [bad-request]: horizon too long\n    at f (a.ts:1:1)\n')).toBe(
+      'HarnessError [bad-request]: horizon too long',
+    );
   });
 });

@@ -23,7 +23,10 @@ export const USAGE = `usage:
   run.ts queue <workdir> move <id> <priority>
   run.ts queue <workdir> drop <id>
   run.ts queue <workdir> add <spec.json>
-      Queue edits are validated, and safe whether or not the engine is running.`;
+  run.ts queue <workdir> cancel <id>
+      Queue edits are validated, and safe whether or not the engine is running. An added spec is
+      checked against the workflow (kind, name, knobs and their values, a patch to the editable
+      file only); cancel drops a queued spec, or stops a running one and records it as cancelled.`;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -33,7 +36,8 @@ export type QueueAction =
   | { readonly op: 'list'; readonly json: boolean }
   | { readonly op: 'move'; readonly id: string; readonly priority: number }
   | { readonly op: 'drop'; readonly id: string }
-  | { readonly op: 'add'; readonly specFile: string };
+  | { readonly op: 'add'; readonly specFile: string }
+  | { readonly op: 'cancel'; readonly id: string };
 
 export type Command =
   | { readonly kind: 'help' }
@@ -56,14 +60,9 @@ const RUN_FLAGS = {
   'job-timeout': 'jobTimeoutS',
 } as const satisfies Record<string, keyof RunSettings>;
 
-const NUMERIC_KEYS = new Set<keyof RunSettings>([
-  'maxExperiments',
-  'maxHours',
-  'maxDollars',
-  'patience',
-  'concurrency',
-  'jobTimeoutS',
-]);
+/** Flags that take a whole number; the other numeric ones take a decimal. */
+const INTEGER_KEYS = new Set<keyof RunSettings>(['maxExperiments', 'patience', 'concurrency']);
+const DECIMAL_KEYS = new Set<keyof RunSettings>(['maxHours', 'maxDollars', 'jobTimeoutS']);
 
 export function parseCommand(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
@@ -92,7 +91,7 @@ function parseRun(argv: readonly string[]): Command {
   for (const [flag, key] of Object.entries(RUN_FLAGS)) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    raw[key] = NUMERIC_KEYS.has(key) ? parseNumber(value) : value;
+    raw[key] = INTEGER_KEYS.has(key) || DECIMAL_KEYS.has(key) ? flagNumber(flag, value, INTEGER_KEYS.has(key)) : value;
   }
   const parsed = RunSettingsSchema.partial().safeParse(raw);
   if (!parsed.success) {
@@ -114,7 +113,7 @@ function parseQueue(argv: readonly string[]): Command {
   const json = argv.includes('--json');
   const words = argv.filter((word) => word !== '--json' && word !== '--');
   const [workdir, op, ...args] = words;
-  if (!workdir || !op) throw new UsageError('queue needs a workdir and one of: list, move, drop, add');
+  if (!workdir || !op) throw new UsageError('queue needs a workdir and one of: list, move, drop, add, cancel');
   const expect = (count: number, shape: string) => {
     if (args.length !== count) throw new UsageError(`usage: run.ts queue <workdir> ${shape}`);
   };
@@ -136,9 +135,26 @@ function parseQueue(argv: readonly string[]): Command {
     case 'add':
       expect(1, 'add <spec.json>');
       return { kind: 'queue', workdir, action: { op: 'add', specFile: args[0]! } };
+    case 'cancel':
+      expect(1, 'cancel <id>');
+      return { kind: 'queue', workdir, action: { op: 'cancel', id: args[0]! } };
     default:
-      throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop or add`);
+      throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop, add or cancel`);
   }
+}
+
+/**
+ * A flag's number, written plainly: `30`, `0.5`. Forms JavaScript would also read (`1e3`, `0x10`,
+ * ` 7 `, `-1`) are refused with what was expected, so a typo never becomes a surprising cap.
+ */
+function flagNumber(flag: string, text: string, whole: boolean): number {
+  const plain = whole ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!plain.test(text)) {
+    throw new UsageError(
+      `--${flag}: expected ${whole ? 'a whole number such as 30' : 'a number such as 0.5'}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
 }
 
 /** A number, or the original text when it is not one, so zod can say "expected number". */

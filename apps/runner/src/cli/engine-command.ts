@@ -4,7 +4,8 @@
  * written to config.json or engine/ before the lock is held, and no checkpoint is written before
  * the old one is known to be readable.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runScheduler, seededState, type SchedulerState } from '../core/scheduler.js';
 import { removeStaleTemps } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
@@ -14,7 +15,9 @@ import { ensureInboxDirs, fileEdits, takePendingEdits } from '../workdir/queue-c
 import { adapterModuleFromEnv, loadAdapterModule } from './load-adapter.js';
 import type { RunContext } from '../workdir/run-context.js';
 import { writeReport } from '../report/write-report.js';
-import { resolveRunConfig, type RunSettings } from '../workdir/run-config.js';
+import { planRunConfig, type RunConfig, type RunSettings } from '../workdir/run-config.js';
+import { resumeHint } from '../workdir/resume-hint.js';
+import { UsageError } from './args.js';
 import { createRunnerLog } from './runner-log.js';
 
 export interface EngineOptions {
@@ -52,14 +55,25 @@ export async function runEngine(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const { config, created, changed } = await resolveRunConfig(paths, flags, adapterModuleFromEnv());
+    // The checkpoint first: nothing (config.json included) is written before it is known readable.
+    const store = new CheckpointStore(paths);
+    const checkpoint = await store.load();
+    const planned = await planRunConfig(paths, flags, adapterModuleFromEnv());
+    const { config, created, changed } = planned;
+    assertPlannerUsable(config.planner, created);
+    await planned.write();
     if (created) log(`new run in ${paths.root}; settings in config.json`);
     if (changed.length > 0)
       log(`config.json: ${changed.join(', ')} changed for this resume (recorded under overrides)`);
 
-    const store = new CheckpointStore(paths);
-    const checkpoint = await store.load();
-    for (const dir of [paths.root, paths.engineDir, paths.commandsDir, paths.appliedDir, paths.rejectedDir]) {
+    for (const dir of [
+      paths.root,
+      paths.engineDir,
+      paths.commandsDir,
+      paths.appliedDir,
+      paths.rejectedDir,
+      ...(await subdirectories(join(paths.engineDir, 'nodes'))),
+    ]) {
       await removeStaleTemps(dir, STALE_TEMP_MS);
     }
 
@@ -81,8 +95,13 @@ export async function runEngine(
       // A stop reason belongs to the session that hit it: caps may have been raised since.
       initial = { ...checkpoint, status: 'running', stopReason: null };
     } else {
-      initial = seededState(await adapter.seed());
-      log(`seeded ${initial.queue.length} spec(s)`);
+      const seeds = await adapter.seed();
+      initial = seededState(seeds, adapter.recoveredDone?.() ?? []);
+      log(
+        initial.done.length > 0
+          ? `no checkpoint, but ${initial.done.length} experiment(s) already finished: rebuilt the queue without them (${initial.queue.length} spec(s) queued)`
+          : `seeded ${initial.queue.length} spec(s)`,
+      );
     }
 
     const final = await runScheduler({
@@ -98,7 +117,7 @@ export async function runEngine(
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
       log,
     });
-    log(describeEnd(final, paths.root));
+    log(describeEnd(final, paths.root, config));
     if (final.status !== 'interrupted')
       await writeReport(paths, ctx, adapterModule).catch((error: Error) => log(`report not written: ${error.message}`));
     return final;
@@ -107,6 +126,25 @@ export async function runEngine(
     process.off('SIGTERM', onSignal);
     await lock.release();
   }
+}
+
+/**
+ * `--planner claude` without a key is a usage error (exit 2), never a silent offline run that the
+ * summary would then label "claude". Checked before anything is written.
+ */
+function assertPlannerUsable(planner: string, created: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  if (planner !== 'claude' || (env['ANTHROPIC_API_KEY'] ?? '').trim() !== '') return;
+  throw new UsageError(
+    created
+      ? '--planner claude needs ANTHROPIC_API_KEY in the environment; set it, or use --planner offline'
+      : 'this run was started with --planner claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with --planner offline',
+  );
+}
+
+/** The folders directly under `dir` (engine/nodes/<id>), for the stale-temp sweep; none when it is missing. */
+async function subdirectories(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isDirectory()).map((entry) => join(dir, entry.name));
 }
 
 /** A `run.ts queue` holds the lock for milliseconds while it edits a stopped run: wait for it. */
@@ -123,8 +161,8 @@ async function acquireEngineLock(paths: WorkdirPaths): Promise<WorkdirLock> {
   }
 }
 
-function describeEnd(state: SchedulerState, root: string): string {
+function describeEnd(state: SchedulerState, root: string, config: RunConfig): string {
   const counts = `${state.done.length} done, ${state.queue.length} queued, ${state.running.length} running`;
   if (state.status === 'completed') return `completed: ${counts}`;
-  return `stopped (${state.stopReason ?? 'no reason given'}): ${counts}. Resume with: run.ts ${root}`;
+  return `stopped (${state.stopReason ?? 'no reason given'}): ${counts}. ${resumeHint(state.stopReason, root, config)}`;
 }

@@ -7,7 +7,7 @@ import { writeReport } from '../report/write-report.js';
 import { loadRunConfig } from '../workdir/run-config.js';
 import { statusText } from './status-command.js';
 import { writeHtmlReport } from '../report/index.js';
-import { WorkdirFileError } from '../workdir/file-errors.js';
+import { describeFsError, WorkdirFileError } from '../workdir/file-errors.js';
 import { WorkdirLockedError } from '../workdir/lock.js';
 import { workdirPaths } from '../workdir/paths.js';
 
@@ -65,6 +65,12 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
       io.err(error.message);
       return EXIT.failed;
     }
+    const fsProblem = describeFsError(error);
+    if (fsProblem) {
+      io.err(fsProblem);
+      return EXIT.failed;
+    }
+    // Not a user error: a bug or an environment we did not foresee; the stack is for its report.
     io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return EXIT.failed;
   }

@@ -1,5 +1,5 @@
 /**
- * `run.ts queue <workdir> list | move | drop | add`. Every edit is checked against the current
+ * `run.ts queue <workdir> list | move | drop | add | cancel`. Every edit is checked against the current
  * checkpoint first (so a typo fails at once, with the same message the engine would give), then
  * dropped in the engine's inbox. If no engine holds the lock, this process takes it and applies
  * the inbox to the checkpoint itself; otherwise it waits briefly for the engine's verdict.
@@ -15,6 +15,8 @@ import { acquireLock, WorkdirLockedError } from '../workdir/lock.js';
 import type { WorkdirPaths } from '../workdir/paths.js';
 import { applyInboxOffline, readEditOutcome, submitEdit, type EditOutcome } from '../workdir/queue-commands.js';
 import type { QueueAction } from './args.js';
+import { loadAdapterModule } from './load-adapter.js';
+import { loadRunConfig } from '../workdir/run-config.js';
 import { phaseOf, readEngineView } from '../workdir/engine-view.js';
 
 export class QueueEditRefused extends Error {
@@ -38,11 +40,12 @@ export async function queueCommand(
       `${paths.root} has no queue yet: start the engine once (run.ts <workdir>), then edit its queue`,
     );
   const edit = await editFor(action);
-  const precheck = applyQueueEdit(scratchView(view.checkpoint), edit);
+  const validate = edit.op === 'add' ? await specValidator(paths) : undefined;
+  const precheck = applyQueueEdit(scratchView(view.checkpoint, validate), edit);
   if (!precheck.ok) throw new QueueEditRefused(precheck.message);
 
   const name = await submitEdit(paths, edit);
-  const outcome = await settle(paths, name, options.waitMs ?? 5000);
+  const outcome = await settle(paths, name, options.waitMs ?? 5000, validate);
   if (!outcome)
     return `${name}: waiting in the inbox; the running engine applies it at its next loop (see run.ts queue <workdir> list)`;
   if (!outcome.ok) throw new QueueEditRefused(outcome.message);
@@ -57,20 +60,44 @@ async function editFor(action: Exclude<QueueAction, { op: 'list' }>): Promise<Qu
   return { op: 'add', spec: parseJsonText(text, WorkSpecSchema, action.specFile) as WorkSpec };
 }
 
+/**
+ * The domain's check of an added spec (the workflow's: kind, name, knobs, patch target), built
+ * from the workdir as it is now; none for a domain that does not offer one.
+ */
+async function specValidator(paths: WorkdirPaths): Promise<((spec: WorkSpec) => string | undefined) | undefined> {
+  const config = await loadRunConfig(paths);
+  if (!config) return undefined;
+  const module = await loadAdapterModule(config);
+  if (!module.createSpecValidator) return undefined;
+  return module.createSpecValidator({ paths, config, sessionStartedAt: new Date(), log: () => {} });
+}
+
 /** Applies the edit to a copy of the checkpointed queue, to refuse it before it is submitted. */
-function scratchView(checkpoint: Checkpoint) {
+function scratchView(checkpoint: Checkpoint, validate: ((spec: WorkSpec) => string | undefined) | undefined) {
   const queue = new PriorityQueue<WorkSpec>((spec) => spec.priority, checkpoint.counter);
   for (const spec of checkpoint.queue) queue.push(spec);
   const running = new Set(checkpoint.running.map((spec) => spec.id));
   const done = new Set(checkpoint.done);
-  return { queue, isRunning: (id: string) => running.has(id), isDone: (id: string) => done.has(id) };
+  return {
+    queue,
+    isRunning: (id: string) => running.has(id),
+    isDone: (id: string) => done.has(id),
+    ...(validate ? { validate } : {}),
+    // Whoever applies it (the engine, or this process) can ask for a running job to stop.
+    cancelRunning: () => true,
+  };
 }
 
 /**
  * Until the edit has an outcome: apply the inbox ourselves whenever the lock is free (no engine),
  * else leave it to the engine that holds it. Gives up waiting after `waitMs`; the edit stays queued.
  */
-async function settle(paths: WorkdirPaths, name: string, waitMs: number): Promise<EditOutcome | undefined> {
+async function settle(
+  paths: WorkdirPaths,
+  name: string,
+  waitMs: number,
+  validate: ((spec: WorkSpec) => string | undefined) | undefined,
+): Promise<EditOutcome | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const outcome = await readEditOutcome(paths, name);
@@ -84,7 +111,7 @@ async function settle(paths: WorkdirPaths, name: string, waitMs: number): Promis
           throw new QueueEditRefused(`${paths.root}: the checkpoint disappeared; ${name} stays in the inbox`);
         // Holding the lock over a "running" checkpoint means its runner died: say so.
         const status = checkpoint.status === 'running' ? 'interrupted' : checkpoint.status;
-        await applyInboxOffline(paths, store, { ...checkpoint, status });
+        await applyInboxOffline(paths, store, { ...checkpoint, status }, validate);
       } finally {
         await lock.release();
       }

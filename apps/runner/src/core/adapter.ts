@@ -41,8 +41,16 @@ export interface WorkResult {
 }
 
 export interface WorkAdapter<R = unknown> {
-  /** The specs of a fresh run; called once, when the workdir has no checkpoint yet. */
+  /**
+   * The specs of a run that has no checkpoint: a fresh run's seeds — or, when the domain finds
+   * durable records of an earlier run whose checkpoint was lost, only what is left to do.
+   */
   seed(): Promise<WorkSpec[]>;
+  /**
+   * After seed(): ids an earlier run whose checkpoint was lost already finished, so the rebuilt
+   * checkpoint lists them as done (they are never run again). Omitted: none.
+   */
+  recoveredDone?(): readonly string[];
   /**
    * Drives one spec to the end of its job, launching it or — when the payload says it was
    * launched before a restart — re-attaching to it. Runs concurrently with other `run()` calls.
@@ -53,12 +61,38 @@ export interface WorkAdapter<R = unknown> {
    * so bookkeeping here (ledgers, planner state, counters) needs no locking. `spec` carries the
    * payload as last persisted.
    */
-  complete(spec: WorkSpec, outcome: Outcome<R>): Promise<WorkResult>;
+  complete(spec: WorkSpec, outcome: Outcome<R>, ctx?: CompleteContext): Promise<WorkResult>;
   /**
    * A reason to launch nothing more (a cap reached), or undefined. Asked before slots are filled
    * on every loop; jobs already running are allowed to finish and are recorded.
    */
   stopReason?(): string | undefined;
+  /**
+   * Why a spec added through a queue edit is refused, or undefined to accept it. Called before it
+   * is queued, so a spec the domain could never run is refused at once rather than failing later
+   * (and spending a slot). Without it every well-formed spec is accepted.
+   */
+  validateSpec?(spec: WorkSpec): string | undefined;
+}
+
+export interface CompleteContext {
+  /**
+   * Aborted when the runner is asked to stop. A `complete()` that waits on something slow (a
+   * planning call) should give up and reject: the scheduler then leaves the spec running, and
+   * resume calls `run()` and `complete()` for it again.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The reason a job's signal is aborted with when a person cancels it (`run.ts queue cancel`), as
+ * opposed to the runner stopping: the adapter should stop the job itself, not leave it running.
+ */
+export class JobCancelled extends Error {
+  override readonly name = 'JobCancelled';
+  constructor(readonly id: string) {
+    super(`${id} was cancelled (run.ts queue cancel)`);
+  }
 }
 
 /**
@@ -84,4 +118,9 @@ export interface AdapterModule<Ctx> {
   readonly createAdapter: AdapterFactory<Ctx>;
   /** Optional; without it the engine writes its own, domain-free report. */
   readonly writeReport?: ReportWriter<Ctx> | undefined;
+  /**
+   * Optional: `WorkAdapter.validateSpec` for a process that has no adapter — the queue command
+   * checks an added spec with it before submitting, and when it applies edits itself.
+   */
+  readonly createSpecValidator?: ((ctx: Ctx) => Promise<(spec: WorkSpec) => string | undefined>) | undefined;
 }

@@ -11,12 +11,15 @@ export const QueueEditSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('add'), spec: WorkSpecSchema }),
   z.strictObject({ op: z.literal('move'), id: z.string().min(1), priority: z.number() }),
   z.strictObject({ op: z.literal('drop'), id: z.string().min(1) }),
+  z.strictObject({ op: z.literal('cancel'), id: z.string().min(1) }),
 ]);
 
 export type QueueEdit =
   | { readonly op: 'add'; readonly spec: WorkSpec }
   | { readonly op: 'move'; readonly id: string; readonly priority: number }
-  | { readonly op: 'drop'; readonly id: string };
+  | { readonly op: 'drop'; readonly id: string }
+  /** Like drop for a queued spec; for a running one, its job is stopped and recorded as cancelled. */
+  | { readonly op: 'cancel'; readonly id: string };
 
 export interface QueueEditResult {
   readonly ok: boolean;
@@ -28,6 +31,10 @@ export interface QueueEditView {
   readonly queue: PriorityQueue<WorkSpec>;
   isRunning(id: string): boolean;
   isDone(id: string): boolean;
+  /** The domain's verdict on a spec being added (WorkAdapter.validateSpec); undefined accepts it. */
+  validate?(spec: WorkSpec): string | undefined;
+  /** Asks for a running spec's job to be stopped; false when this view cannot (nothing is running). */
+  cancelRunning?(id: string): boolean;
 }
 
 export function applyQueueEdit(view: QueueEditView, edit: QueueEdit): QueueEditResult {
@@ -39,6 +46,8 @@ export function applyQueueEdit(view: QueueEditView, edit: QueueEdit): QueueEditR
       if (queued(id)) return refused(`add: ${id} is already queued`);
       if (view.isRunning(id)) return refused(`add: ${id} is already running`);
       if (view.isDone(id)) return refused(`add: ${id} already ran; ids are never reused, pick a new one`);
+      const problem = view.validate?.(edit.spec);
+      if (problem !== undefined) return refused(`add: ${id}: ${problem}`);
       queue.push(edit.spec);
       return { ok: true, message: `added ${id} at priority ${edit.spec.priority}` };
     }
@@ -55,6 +64,17 @@ export function applyQueueEdit(view: QueueEditView, edit: QueueEdit): QueueEditR
       const spec = queue.removeWhere((s) => s.id === edit.id);
       if (!spec) return refused(`drop: ${notQueued(view, edit.id)}`);
       return { ok: true, message: `dropped ${edit.id}` };
+    }
+    case 'cancel': {
+      if (queue.removeWhere((s) => s.id === edit.id))
+        return { ok: true, message: `cancelled ${edit.id} (it was queued and never ran)` };
+      if (view.isRunning(edit.id) && view.cancelRunning?.(edit.id))
+        return {
+          ok: true,
+          message: `cancelling ${edit.id}: its job is being stopped and will be recorded as cancelled`,
+        };
+      if (view.isDone(edit.id)) return refused(`cancel: ${edit.id} already finished`);
+      return refused(`cancel: no queued or running spec has id ${edit.id}`);
     }
   }
 }

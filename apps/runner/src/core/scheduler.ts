@@ -13,7 +13,7 @@
  * only in the checkpoint written after the adapter's `complete()` returned — so a crash at any
  * instant leaves every spec either queued, running (re-attached on resume) or done.
  */
-import type { Outcome, WorkAdapter, WorkResult } from './adapter.js';
+import { JobCancelled, type Outcome, type WorkAdapter, type WorkResult } from './adapter.js';
 import { PriorityQueue } from './priority-queue.js';
 import { applyQueueEdit, type QueueEdit } from './queue-edits.js';
 import { parseWorkSpec, type JsonObject, type WorkSpec } from './work-spec.js';
@@ -46,6 +46,8 @@ export interface SchedulerState {
   readonly counter: number;
   /** Edits whose effect is in this state; on resume their files are filed, not applied again. */
   readonly settledEdits: readonly SettledEdit[];
+  /** Running specs a person asked to cancel; their jobs are aborted with JobCancelled (also after a resume). */
+  readonly cancelling: readonly string[];
 }
 
 export interface SchedulerPorts {
@@ -79,17 +81,20 @@ export const EMPTY_STATE: SchedulerState = {
   done: [],
   counter: 0,
   settledEdits: [],
+  cancelling: [],
 };
 
 /** The state of a fresh run from the adapter's seed specs, validated like any spec from outside. */
-export function seededState(seeds: readonly WorkSpec[]): SchedulerState {
+export function seededState(seeds: readonly WorkSpec[], done: readonly string[] = []): SchedulerState {
   const queue = seeds.map((seed) => parseWorkSpec(seed));
   const ids = new Set<string>();
   for (const { id } of queue) {
     if (ids.has(id)) throw new Error(`adapter seeded id ${id} twice; ids must be unique across a run`);
     ids.add(id);
   }
-  return { ...EMPTY_STATE, queue };
+  const clash = queue.find((spec) => done.includes(spec.id));
+  if (clash) throw new Error(`adapter seeded ${clash.id}, which it also reports done`);
+  return { ...EMPTY_STATE, queue, done: [...done] };
 }
 
 export function runScheduler<R>(options: SchedulerOptions<R>): Promise<SchedulerState> {
@@ -110,6 +115,7 @@ class Scheduler<R> {
   private readonly done: Set<string>;
   private readonly finished: Finished<R>[] = [];
   private settledEdits: SettledEdit[];
+  private readonly cancelling: Set<string>;
   private stopReason: string | null = null;
   private status: RunStatus = 'running';
   /** One per running job (a shared signal would collect a listener per job ever run); aborted on stop. */
@@ -128,6 +134,7 @@ class Scheduler<R> {
     for (const spec of initial.queue) this.queue.push(spec);
     this.done = new Set(initial.done);
     this.settledEdits = [...initial.settledEdits];
+    this.cancelling = new Set(initial.cancelling ?? []);
     this.options.stop?.addEventListener('abort', () => this.requestStop(), { once: true });
   }
 
@@ -142,7 +149,8 @@ class Scheduler<R> {
         await this.fileSettledEdits();
         if (this.running.size === 0 || this.stopRequested()) break;
         const next = await this.nextFinished();
-        if (next) await this.complete(next);
+        // A completion cut short by a stop leaves its spec running: resume completes it again.
+        if (next && !(await this.complete(next))) break;
       }
       await this.detachFromJobs();
       this.status = this.queue.size === 0 && this.running.size === 0 ? 'completed' : 'stopped';
@@ -184,6 +192,8 @@ class Scheduler<R> {
     this.running.set(spec.id, spec);
     const abort = new AbortController();
     this.jobAborts.set(spec.id, abort);
+    // Cancelled while the runner was down (an offline queue edit): the job is re-attached only to be stopped.
+    if (this.cancelling.has(spec.id)) abort.abort(new JobCancelled(spec.id));
     const ctx = { signal: abort.signal, persist: (payload: JsonObject) => this.persist(spec.id, payload) };
     // Promise.resolve().then turns a synchronous throw in run() into a failed outcome too.
     Promise.resolve()
@@ -213,14 +223,26 @@ class Scheduler<R> {
     return this.stopRequested() ? undefined : this.finished.shift();
   }
 
-  private async complete({ id, outcome }: Finished<R>): Promise<void> {
+  /** Records a finished job; false when a stop cut the adapter's complete() short (the spec stays running). */
+  private async complete({ id, outcome }: Finished<R>): Promise<boolean> {
     const spec = this.running.get(id)!;
-    if (!outcome.ok) this.log(`${id} failed: ${describe(outcome.error)}`);
-    const result: WorkResult = await this.adapter.complete(spec, outcome);
+    if (!outcome.ok)
+      this.log(`${id} ${outcome.error instanceof JobCancelled ? 'cancelled' : 'failed'}: ${describe(outcome.error)}`);
+    let result: WorkResult;
+    try {
+      result = await this.adapter.complete(spec, outcome, { signal: this.options.stop ?? NEVER });
+    } catch (error) {
+      if (!this.stopRequested()) throw error;
+      this.finished.unshift({ id, outcome });
+      this.log(`${id}: recording it was interrupted by the stop (${describe(error)}); it is completed on resume`);
+      return false;
+    }
     this.running.delete(id);
     this.jobAborts.delete(id);
+    this.cancelling.delete(id);
     this.done.add(id);
     for (const child of result.children) this.enqueueChild(spec, child);
+    return true;
   }
 
   private enqueueChild(parent: WorkSpec, child: WorkSpec): void {
@@ -245,6 +267,12 @@ class Scheduler<R> {
       queue: this.queue,
       isRunning: (id: string) => this.running.has(id),
       isDone: (id: string) => this.done.has(id),
+      validate: (spec: WorkSpec) => this.adapter.validateSpec?.(spec),
+      cancelRunning: (id: string) => {
+        this.cancelling.add(id);
+        this.jobAborts.get(id)?.abort(new JobCancelled(id));
+        return true;
+      },
     };
     for (const { name, edit } of await this.ports.takeEdits()) {
       // Decided before a restart: its effect is already in the state we resumed from.
@@ -312,6 +340,7 @@ class Scheduler<R> {
       done: [...this.done],
       counter: this.queue.counter,
       settledEdits: [...this.settledEdits],
+      cancelling: [...this.cancelling].filter((id) => this.running.has(id)),
     };
   }
 
@@ -333,6 +362,9 @@ class Scheduler<R> {
     this.options.log?.(line);
   }
 }
+
+/** The signal complete() gets when no stop signal was given: one that never aborts. */
+const NEVER = new AbortController().signal;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

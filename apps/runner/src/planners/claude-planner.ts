@@ -3,8 +3,12 @@
  * @anthropic-ai/sdk client, forced to answer with the `propose_experiments` tool.
  *
  * Layers of failure, each handled once:
- * - transport (429, 5xx, timeouts): the SDK's own retries, which honour `retry-after`; what is
- *   left after them is an `api-error` failure;
+ * - transport (429, 5xx, timeouts, a dropped connection): the SDK's own retries, which honour
+ *   `retry-after`; after them this planner keeps retrying with backoff until the planning
+ *   deadline (`planDeadlineMs`, the whole plan() call), and only then returns an `api-error`
+ *   failure marked transient — which the workflow answers by planning again later, never by
+ *   ending the run. A permanent error (400, 401, 403, 404) fails at once;
+ * - the runner stopping: plan() takes an AbortSignal; the first SIGINT abandons a hung call;
  * - content (malformed body, no tool call, schema violation, knobs outside the space): retried
  *   here up to `maxAttempts` with the validation problems as the next user turn, then recorded
  *   as an `invalid-reply` failure;
@@ -16,7 +20,12 @@
  * second line of defence (a server echoing the key, an error quoting a request).
  */
 import { performance } from 'node:perf_hooks';
-import Anthropic, { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
 import type { ClientOptions } from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
@@ -27,7 +36,7 @@ import { z } from 'zod';
 import { PlannerCallLog } from './call-log.js';
 import type { CallArtifacts, CallOutcome, CallPurpose, PlannerCallEntry } from './call-log.js';
 import { assertValidParamSpace } from './param-space.js';
-import type { Planner, PlannerFailure, PlannerUsage, PlanningContext, PlanOutcome } from './planner.js';
+import type { PlanOptions, Planner, PlannerFailure, PlannerUsage, PlanningContext, PlanOutcome } from './planner.js';
 import { DEFAULT_PRICES, DollarBudget, dollarsFor, estimateInputTokens, priceFor } from './pricing.js';
 import type { ModelPrice } from './pricing.js';
 import { PROPOSE_TOOL_NAME, toolInputSchema } from './proposal-schema.js';
@@ -63,6 +72,15 @@ export interface ClaudePlannerOptions {
    * for with `retry-after`. Default: every try timing out plus a minute of waiting per retry.
    */
   readonly attemptDeadlineMs?: number;
+  /**
+   * Wall-clock limit for one whole plan() call, transient-error retries and their backoff
+   * included. Default 15 minutes.
+   */
+  readonly planDeadlineMs?: number;
+  /** First wait after a transient failure; doubles per retry up to `retryMaxMs`. Default 2 000 ms. */
+  readonly retryBaseMs?: number;
+  /** Default 60 000 ms. */
+  readonly retryMaxMs?: number;
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Input tokens are estimated as UTF-8 bytes / this for the pre-call cost check. Default 3. */
   readonly bytesPerTokenEstimate?: number;
@@ -128,6 +146,9 @@ export class ClaudePlanner implements Planner {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #attemptDeadlineMs: number;
+  readonly #planDeadlineMs: number;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
   readonly #bytesPerToken: number;
   readonly #maxDollars: number;
   readonly #synthesisMaxTokens: number;
@@ -144,6 +165,9 @@ export class ClaudePlanner implements Planner {
     this.#maxRetries = options.maxRetries ?? 2;
     this.#attemptDeadlineMs =
       options.attemptDeadlineMs ?? this.#timeoutMs * (this.#maxRetries + 1) + 60_000 * this.#maxRetries;
+    this.#planDeadlineMs = options.planDeadlineMs ?? 15 * 60_000;
+    this.#retryBaseMs = options.retryBaseMs ?? 2000;
+    this.#retryMaxMs = options.retryMaxMs ?? 60_000;
     this.#bytesPerToken = options.bytesPerTokenEstimate ?? 3;
     this.#maxDollars = options.maxDollars;
     this.#synthesisMaxTokens = options.synthesisMaxTokens ?? 1500;
@@ -171,7 +195,9 @@ export class ClaudePlanner implements Planner {
     return this.#budget;
   }
 
-  async plan(context: PlanningContext): Promise<PlanOutcome> {
+  async plan(context: PlanningContext, options: PlanOptions = {}): Promise<PlanOutcome> {
+    const { signal } = options;
+    const deadline = performance.now() + this.#planDeadlineMs;
     assertValidParamSpace(context.paramSpace);
     const usage = { inputTokens: 0, outputTokens: 0, dollars: 0 };
     if (context.budget.experimentsLeft <= 0) {
@@ -204,22 +230,40 @@ export class ClaudePlanner implements Planner {
         tool_choice: { type: 'tool', name: PROPOSE_TOOL_NAME },
         ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
       };
-      const exchange = await this.#exchange(
-        {
-          body,
-          promptText: renderPromptLog(body, `Planner prompt — round ${context.round ?? '?'}, attempt ${attempt}`),
-          round: context.round ?? null,
-          attempt,
-          runDollarsLeft: context.budget.dollarsLeft,
-        },
-        (envelope, bodyProblem): AttemptResult & Judged => {
-          const result =
-            envelope === undefined
-              ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem)
-              : this.#judgeEnvelope(envelope, context, prompt.user);
-          return { ...result, output: result.reply ?? { problems: result.problems } };
-        },
-      );
+      let exchange: Exchange<AttemptResult & Judged>;
+      for (let retry = 0; ; retry++) {
+        signal?.throwIfAborted();
+        exchange = await this.#exchange(
+          {
+            body,
+            promptText: renderPromptLog(body, `Planner prompt — round ${context.round ?? '?'}, attempt ${attempt}`),
+            round: context.round ?? null,
+            attempt,
+            runDollarsLeft: context.budget.dollarsLeft - usage.dollars,
+            ...(signal ? { signal } : {}),
+          },
+          (envelope, bodyProblem): AttemptResult & Judged => {
+            const result =
+              envelope === undefined
+                ? this.#retryAfterUnreadableBody(prompt.user, bodyProblem)
+                : this.#judgeEnvelope(envelope, context, prompt.user);
+            return { ...result, output: result.reply ?? { problems: result.problems } };
+          },
+        );
+        if (exchange.kind !== 'api-error' || !exchange.transient) break;
+        attempts++;
+        usage.dollars += exchange.dollars;
+        // Transient: wait and try again, as long as the planning deadline allows.
+        const wait = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** retry);
+        if (performance.now() + wait > deadline) {
+          return this.#failure(usage, attempts, {
+            kind: 'api-error',
+            transient: true,
+            message: `${exchange.message} — still failing at the planning deadline of ${Math.round(this.#planDeadlineMs / 1000)} s (${retry + 1} tries)`,
+          });
+        }
+        await abortableSleep(wait, signal);
+      }
       if (exchange.kind === 'refused')
         return this.#failure(usage, attempts, { kind: 'budget', message: exchange.message });
       attempts++;
@@ -350,15 +394,17 @@ export class ClaudePlanner implements Planner {
     let requestId: string | null = null;
     let responseText: string;
     try {
+      const deadline = AbortSignal.timeout(this.#attemptDeadlineMs);
       const response = await this.#client.messages
-        .create(body, { signal: AbortSignal.timeout(this.#attemptDeadlineMs) })
+        .create(body, { signal: request.signal ? AbortSignal.any([deadline, request.signal]) : deadline })
         .asResponse();
       httpStatus = response.status;
       requestId = response.headers.get('request-id');
       responseText = this.#redact(await response.text());
     } catch (err) {
       const latencyMs = performance.now() - started;
-      const message = this.#describeApiError(err);
+      const stopping = request.signal?.aborted === true;
+      const message = stopping ? 'abandoned: the runner is stopping' : this.#describeApiError(err);
       // A timed-out request may still have been processed and billed; charging its worst
       // case keeps the cap honest. HTTP errors are not billed.
       const charged = isTimeout(err) ? worstCase : 0;
@@ -375,7 +421,8 @@ export class ClaudePlanner implements Planner {
         error: message,
         artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
       });
-      return { kind: 'api-error', message: this.#redact(message), dollars: charged };
+      if (stopping) throw request.signal!.reason;
+      return { kind: 'api-error', message: this.#redact(message), dollars: charged, transient: isTransient(err) };
     }
     const latencyMs = performance.now() - started;
 
@@ -560,6 +607,8 @@ interface ExchangeRequest {
   readonly purpose?: CallPurpose;
   /** A second limit besides the cap: the run's planning dollars left. Absent: the cap alone. */
   readonly runDollarsLeft?: number;
+  /** The runner stopping: the call is abandoned and #exchange rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A caller's verdict on a reply: what the log records as the attempt's outcome and output. */
@@ -571,7 +620,7 @@ interface Judged {
 
 type Exchange<T> =
   | { readonly kind: 'refused'; readonly message: string }
-  | { readonly kind: 'api-error'; readonly message: string; readonly dollars: number }
+  | { readonly kind: 'api-error'; readonly message: string; readonly dollars: number; readonly transient: boolean }
   | {
       readonly kind: 'answered';
       readonly judged: T;
@@ -603,6 +652,32 @@ export const SYNTHESIS_SYSTEM_PROMPT = [
 /** Our own attempt deadline firing, inside the SDK (APIUserAbortError) or while reading the body. */
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
+}
+
+/**
+ * Worth trying again later: rate limits, overload, server errors, timeouts, a connection that
+ * failed. Not: a request the API rejects as such (400, 401, 403, 404, 413, 422).
+ */
+function isTransient(err: unknown): boolean {
+  if (isTimeout(err) || err instanceof APIConnectionError) return true;
+  if (err instanceof APIError && typeof err.status === 'number')
+    return err.status === 408 || err.status === 409 || err.status === 429 || err.status >= 500;
+  return false;
+}
+
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function isTimeout(err: unknown): boolean {

@@ -31,7 +31,7 @@ export {
   planReplyJsonSchema,
   toolInputSchema,
 } from './proposal-schema.js';
-export { checkReply } from './validate-reply.js';
+export { checkPatch, checkReply } from './validate-reply.js';
 export { ClaudePlanner, DEFAULT_MODEL, SYNTHESIS_SYSTEM_PROMPT, worstCaseRequestMs } from './claude-planner.js';
 export type { ClaudePlannerOptions } from './claude-planner.js';
 export { OfflinePlanner } from './offline-planner.js';

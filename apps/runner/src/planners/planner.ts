@@ -67,7 +67,7 @@ export interface PlannerUsage {
 export type PlannerFailureKind =
   /** Every attempt's reply failed validation (schema, knob values, malformed body, no tool call). */
   | 'invalid-reply'
-  /** The API failed after the SDK's own retries: HTTP error, connection failure, timeout. */
+  /** The API failed: a permanent error (400, 401, …), or transient ones until the planning deadline. */
   | 'api-error'
   /** The call was refused in code because its worst-case cost exceeds the dollars left. */
   | 'budget';
@@ -75,6 +75,11 @@ export type PlannerFailureKind =
 export interface PlannerFailure {
   readonly kind: PlannerFailureKind;
   readonly message: string;
+  /**
+   * The API was unreachable or overloaded (429, 5xx, timeouts, a dropped connection) for the whole
+   * planning deadline: nothing is wrong with the run, so the loop plans again rather than stopping.
+   */
+  readonly transient?: boolean;
 }
 
 export interface PlanOutcome {
@@ -93,9 +98,14 @@ export interface PlanOutcome {
 
 export type PlannerKind = 'claude' | 'offline';
 
+export interface PlanOptions {
+  /** Aborted when the runner is asked to stop: a call in flight is abandoned and plan() rejects. */
+  readonly signal?: AbortSignal;
+}
+
 export interface Planner {
   readonly kind: PlannerKind;
-  plan(context: PlanningContext): Promise<PlanOutcome>;
+  plan(context: PlanningContext, options?: PlanOptions): Promise<PlanOutcome>;
 }
 
 export const DEFAULT_EDITABLE_FILE = 'experiment.ts';

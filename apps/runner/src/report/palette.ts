@@ -9,6 +9,7 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   kept: 'kept',
   discarded: 'discarded',
   crashed: 'crashed / failed',
+  cancelled: 'cancelled',
   undecided: 'completed, no decision',
   running: 'running',
   queued: 'queued',
@@ -18,12 +19,21 @@ export const OUTCOME_COLORS: Readonly<Record<Outcome, string>> = {
   kept: '#1a9850',
   discarded: '#9e9e9e',
   crashed: '#d73027',
+  cancelled: '#bdbdbd',
   undecided: '#8073ac',
   running: '#4575b4',
   queued: '#c6dbef',
 };
 
-export const OUTCOME_ORDER: readonly Outcome[] = ['kept', 'discarded', 'undecided', 'crashed', 'running', 'queued'];
+export const OUTCOME_ORDER: readonly Outcome[] = [
+  'kept',
+  'discarded',
+  'undecided',
+  'crashed',
+  'cancelled',
+  'running',
+  'queued',
+];
 
 export const RUNNING_BEST_COLOR = '#00582a';
 export const BEST_PATH_COLOR = '#f28e2b';

@@ -1,6 +1,8 @@
 /**
- * progress.png: every finished experiment in the order it finished, its metric on y (lower is
- * better), the running best as a step line. Kept points are green, discarded grey, seed
+ * progress.png: every finished experiment in the order it finished, its search metric on y (lower
+ * is better), the running best — the candidate kept most recently (ranking.ts) — as a step line;
+ * under it a latency panel: each experiment's p99 per request with the budget as a rule, so a
+ * point above the line is an experiment the keep rule could not keep however good its metric. Kept points are green, discarded grey, seed
  * experiments dark diamonds with their baselines as dashed reference lines; the running best
  * follows candidates only (the oracle and the best fixed config are references, ranking.ts).
  * Crashed and failed experiments have no metric, so they are red × in a band above the plot
@@ -61,10 +63,20 @@ export interface CrashMark {
 export interface ProgressData {
   readonly points: ProgressPoint[];
   readonly crashes: CrashMark[];
-  /** One step per finished experiment from the first candidate on: the best metric so far. */
+  /** One step per finished experiment from the first kept candidate on: the best so far. */
   readonly runningBest: Array<{ readonly order: number; readonly best: number }>;
   readonly baselines: Array<{ readonly label: string; readonly metric: number }>;
   readonly finished: number;
+  /** p99 latency per finished experiment that reported one. */
+  readonly latencies: Array<{
+    readonly order: number;
+    readonly id: string;
+    readonly name: string;
+    readonly p99: number;
+    readonly kind: string;
+  }>;
+  /** The evaluator's latency budget (ms), when the experiments report one. */
+  readonly budgetMs: number | null;
 }
 
 function kindOf(node: TreeNode): ProgressKind {
@@ -95,7 +107,8 @@ export function progressData(nodes: readonly TreeNode[]): ProgressData {
     } else {
       crashes.push({ order, id: node.id, name: node.name, kind, error: truncate(node.error ?? 'no metric', 160) });
     }
-    if (isCandidate(node) && (best === undefined || node.metric < best)) best = node.metric;
+    // The running best follows the keep rule (ranking.ts): it moves only when a candidate is kept.
+    if (isCandidate(node) && node.decision === 'keep') best = node.metric;
     if (best !== undefined) runningBest.push({ order, best });
   });
   const baselines: ProgressData['baselines'] = [];
@@ -104,7 +117,20 @@ export function progressData(nodes: readonly TreeNode[]): ProgressData {
     if (hasMetric(node) && role !== null && role !== 'seed')
       baselines.push({ label: `${SEED_ROLE_LABELS[role]} ${formatMetric(node.metric)}`, metric: node.metric });
   }
-  return { points, crashes, runningBest, baselines, finished: ordered.length };
+  const latencies: ProgressData['latencies'] = [];
+  ordered.forEach((node, index) => {
+    if (node.latencyMsP99 !== null && Number.isFinite(node.latencyMsP99))
+      latencies.push({
+        order: index + 1,
+        id: node.id,
+        name: node.name,
+        p99: node.latencyMsP99,
+        kind: PROGRESS_KINDS[kindOf(node)].label,
+      });
+  });
+  const budgets = ordered.flatMap((node) => (typeof node.budgetMs === 'number' ? [node.budgetMs] : []));
+  const budgetMs = budgets.length > 0 ? Math.max(...budgets) : null;
+  return { points, crashes, runningBest, baselines, finished: ordered.length, latencies, budgetMs };
 }
 
 export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
@@ -249,19 +275,84 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
       },
     );
   }
+  const config = {
+    view: { stroke: null },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+    legend: { labelFontSize: 11, symbolSize: 90, labelLimit: 300 },
+  };
+  if (data.latencies.length === 0) {
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title,
+      width,
+      height: PROGRESS_HEIGHT,
+      background: 'white',
+      config,
+      layer: layers,
+    } as VegaLiteSpec;
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
-    width,
-    height: PROGRESS_HEIGHT,
     background: 'white',
-    config: {
-      view: { stroke: null },
-      axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
-      legend: { labelFontSize: 11, symbolSize: 90, labelLimit: 300 },
-    },
-    layer: layers,
+    config,
+    spacing: 18,
+    vconcat: [
+      { width, height: PROGRESS_HEIGHT, layer: layers },
+      { width, height: LATENCY_HEIGHT, layer: latencyLayers(data, x, color, shape) },
+    ],
   } as VegaLiteSpec;
+}
+
+export const LATENCY_HEIGHT = 120;
+
+/** The latency panel: p99 per experiment, the budget as a dashed rule with its value. */
+function latencyLayers(data: ProgressData, x: object, color: object, shape: object): object[] {
+  const values = data.latencies.map((point) => point.p99);
+  const top = Math.max(...values, data.budgetMs ?? 0) * 1.1;
+  const y = {
+    field: 'p99',
+    type: 'quantitative' as const,
+    title: ['latency p99 (ms)', 'per request'],
+    scale: { domain: [0, top], nice: false },
+  };
+  const layers: object[] = [];
+  if (data.budgetMs !== null) {
+    const budget = [{ p99: data.budgetMs, label: `budget ${data.budgetMs} ms` }];
+    layers.push(
+      {
+        data: { values: budget },
+        mark: { type: 'rule', strokeDash: [5, 4], color: OUTCOME_COLORS.crashed, strokeWidth: 1.2 },
+        encoding: { y },
+      },
+      {
+        data: { values: budget },
+        mark: {
+          type: 'text',
+          align: 'left',
+          baseline: 'bottom',
+          dx: 4,
+          dy: -2,
+          fontSize: 10,
+          color: OUTCOME_COLORS.crashed,
+        },
+        encoding: { y, x: { value: 0 }, text: { field: 'label' } },
+      },
+    );
+  }
+  layers.push({
+    data: { values: data.latencies },
+    mark: { type: 'point', filled: true, size: 50, opacity: 1, stroke: 'white', strokeWidth: 0.6 },
+    encoding: {
+      x: { ...x, title: null },
+      y,
+      // The same scales as the metric panel's points: vega-lite merges them into its one legend.
+      color: { ...color, field: 'kind', type: 'nominal' },
+      shape: { ...shape, field: 'kind', type: 'nominal' },
+      tooltip: [{ field: 'name' }, { field: 'p99', format: '.1f' }],
+    },
+  });
+  return layers;
 }
 
 function subtitleFor(data: ProgressData, best: TreeNode | undefined): string[] {

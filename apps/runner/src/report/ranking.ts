@@ -1,19 +1,24 @@
 /**
  * The one definition of "best" that every output shares: the summary's table, the report's
- * results and best path, the progress chart's running best and the tree's highlighted path all
- * come from here, so they cannot disagree.
+ * results and best path, the progress chart's running best, the tree's highlighted path — and the
+ * workflow itself, whose planner builds on it (workflow/research/analysis.ts) — all come from
+ * here, so they cannot disagree.
  *
- * Best = lowest metric among completed, non-crashed candidates: every experiment but the two
- * reference seeds (oracle, best fixed config; seed-roles.ts), the same set the workflow's
- * keep/discard rule compares with. Ties go to the smaller id, so file order never decides.
+ * Best = the candidate kept most recently. The workflow keeps a candidate only when it beats the
+ * best before it beyond noise with its latency budget held (workflow/research/keep-rule.ts), so
+ * the kept candidates form a chain of real improvements and its last link is the best. A
+ * discarded experiment that printed a lower number (a tie, or a gain within noise) is never
+ * "best". Candidates are every experiment but the two reference seeds (oracle, best fixed config;
+ * seed-roles.ts).
  */
 import { isReference } from './seed-roles.js';
 import type { TreeNode } from './tree-input.js';
 
-export type Outcome = 'kept' | 'discarded' | 'crashed' | 'undecided' | 'running' | 'queued';
+export type Outcome = 'kept' | 'discarded' | 'crashed' | 'cancelled' | 'undecided' | 'running' | 'queued';
 
 /** What a node looks like on a chart: its decision once it has one, else where it is in its life. */
 export function outcomeOf(node: TreeNode): Outcome {
+  if (node.status === 'cancelled' || node.decision === 'cancelled') return 'cancelled';
   if (node.status === 'failed' || node.decision === 'crash') return 'crashed';
   if (node.status === 'completed') {
     if (node.metric === null) return 'crashed';
@@ -36,12 +41,10 @@ export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function bestNode(nodes: readonly TreeNode[]): (TreeNode & { metric: number }) | undefined {
-  let best: (TreeNode & { metric: number }) | undefined;
-  for (const node of nodes) {
-    if (!isCandidate(node)) continue;
-    if (!best || node.metric < best.metric || (node.metric === best.metric && compareIds(node.id, best.id) < 0))
-      best = node;
+export function bestNode<T extends TreeNode>(nodes: readonly T[]): (T & { metric: number }) | undefined {
+  let best: (T & { metric: number }) | undefined;
+  for (const node of finishOrder(nodes)) {
+    if (isCandidate(node) && node.decision === 'keep') best = node as T & { metric: number };
   }
   return best;
 }
@@ -79,7 +82,11 @@ export function rankByMetric(nodes: readonly TreeNode[]): TreeNode[] {
   const group = (node: TreeNode): number => {
     if (hasMetric(node)) return 0;
     const outcome = outcomeOf(node);
-    return outcome === 'crashed' || outcome === 'undecided' ? 1 : outcome === 'running' ? 2 : 3;
+    return outcome === 'crashed' || outcome === 'undecided' || outcome === 'cancelled'
+      ? 1
+      : outcome === 'running'
+        ? 2
+        : 3;
   };
   return [...nodes].sort((a, b) => {
     const byGroup = group(a) - group(b);
@@ -90,14 +97,14 @@ export function rankByMetric(nodes: readonly TreeNode[]): TreeNode[] {
 }
 
 export function isFinished(node: TreeNode): boolean {
-  return node.status === 'completed' || node.status === 'failed';
+  return node.status === 'completed' || node.status === 'failed' || node.status === 'cancelled';
 }
 
 /**
  * Finished experiments in the order they finished (ISO timestamps compare as strings; a missing
  * one sorts last), ties by id. This is the x axis of the progress chart.
  */
-export function finishOrder(nodes: readonly TreeNode[]): TreeNode[] {
+export function finishOrder<T extends TreeNode>(nodes: readonly T[]): T[] {
   return nodes.filter(isFinished).sort((a, b) => {
     if (a.finishedAt !== b.finishedAt) {
       if (a.finishedAt === null) return 1;
@@ -117,6 +124,8 @@ export interface StatusCounts {
   readonly undecided: number;
   /** Failed, or decided as a crash, or completed without a metric. */
   readonly crashed: number;
+  /** Stopped by `run.ts queue cancel`. */
+  readonly cancelled: number;
   /** preparing, running or analyzing. */
   readonly running: number;
   readonly queued: number;
@@ -133,6 +142,7 @@ export function countStatuses(nodes: readonly TreeNode[]): StatusCounts {
     discarded: count('discarded'),
     undecided: count('undecided'),
     crashed: count('crashed'),
+    cancelled: count('cancelled'),
     running: count('running'),
     queued: count('queued'),
     seeds: nodes.filter((node) => node.seed).length,

@@ -19,7 +19,16 @@ import {
   relativeChange,
 } from './ranking.js';
 import { SEED_ROLE_LABELS, seedBaselines, seedRole } from './seed-roles.js';
-import { baselineRows, countsText, plannerText, statusText } from './summary-md.js';
+import {
+  BASELINE_HEADERS,
+  baselineRows,
+  confirmationText,
+  countsText,
+  noiseText,
+  plannerText,
+  statusText,
+  verdictText,
+} from './summary-md.js';
 import type { LedgerRow, ReportInputs, TreeNode } from './tree-input.js';
 
 export const NO_SYNTHESIS = 'Synthesis: not generated (no API key)';
@@ -31,8 +40,9 @@ export function renderReport(inputs: ReportInputs, synthesis: readonly string[] 
   const sections = [
     header(inputs),
     setup(inputs),
-    seeds(inputs.nodes),
+    seeds(inputs),
     results(inputs),
+    ...(inputs.treeFound ? [confirmationSection(inputs)] : []),
     bestPathSection(inputs.nodes),
     ...(synthesis === null ? [] : [['## Synthesis', '', ...synthesis]]),
     experiments(inputs),
@@ -48,7 +58,8 @@ function header(inputs: ReportInputs): string[] {
     '',
     `- Status: ${statusText(inputs)}`,
     `- Experiments: ${countsText(countStatuses(inputs.nodes))}`,
-    `- Best: ${best ? `**${formatMetric(best.metric)}** — ${best.name} (${code(best.id)})` : 'none yet'}`,
+    `- Best (search split, by the keep rule): ${best ? `**${formatMetric(best.metric)}**${noiseText(best)} — ${best.name} (${code(best.id)})` : 'none yet'}`,
+    ...(inputs.treeFound ? [`- Verdict (confirmation split): ${verdictText(inputs)}`] : []),
   ];
 }
 
@@ -90,27 +101,32 @@ function setup(inputs: ReportInputs): string[] {
     lines.push('config.json is missing or unreadable.', '');
   }
   lines.push(
-    `Metric: ${METRIC_LABEL}, from the frozen evaluator; lower is better. "Best" is the lowest metric among completed ` +
-      'candidates: planned experiments and the harness default. The oracle (configs picked per request with hindsight: a floor) ' +
-      'and the best fixed config (the bar to clear) are references, as in the keep/discard rule.',
+    `Metric: ${METRIC_LABEL}, from the frozen evaluator; lower is better. Every experiment is scored on the search split; ` +
+      'a candidate is kept only when its latency budget held and it beats the best so far beyond noise (the paired bootstrap ' +
+      'interval over the search tenants lies below zero, or the margin the template declares), and "Best" is the candidate ' +
+      'kept most recently. The oracle (configs picked per request with hindsight: a floor) and the best fixed config (the bar ' +
+      'to clear) are references. After the search the seeds and the best are scored on the confirmation split, tenants no ' +
+      'planner or keep decision ever saw; the verdict is that number.',
   );
   if (inputs.plannerSpend) lines.push('', `Planner: ${plannerText(inputs)}.`);
   return lines;
 }
 
-function seeds(nodes: readonly TreeNode[]): string[] {
+function seeds(inputs: ReportInputs): string[] {
+  const nodes = inputs.nodes;
   const seedNodes = nodes.filter((node) => node.seed).sort((a, b) => compareIds(a.id, b.id));
   const lines = ['## Seeds', ''];
   if (seedNodes.length === 0) return [...lines, 'No seed experiments in the tree.'];
   lines.push('Baselines run before planning starts; every later experiment is measured against them.', '');
   lines.push(
     ...table(
-      ['id', 'name', 'role', 'metric', 'outcome', 'params'],
+      ['id', 'name', 'role', 'search', 'confirmation', 'outcome', 'params'],
       seedNodes.map((node) => [
         code(node.id),
         node.name,
         SEED_ROLE_LABELS[seedRole(node) ?? 'seed'],
         formatMetric(node.metric),
+        confirmationText(inputs, node.id),
         outcomeOf(node),
         code(paramsText(node.params)),
       ]),
@@ -121,11 +137,42 @@ function seeds(nodes: readonly TreeNode[]): string[] {
   if (best && baselines.length > 0) {
     lines.push(
       '',
-      `Best (${best.name}, ${formatMetric(best.metric)}) against them:`,
+      `Best (${best.name}, ${formatMetric(best.metric)} on the search split) against them:`,
       '',
-      ...table(['baseline', 'experiment', 'metric', 'best vs baseline'], baselineRows(best, baselines)),
+      ...table(BASELINE_HEADERS, baselineRows(best, baselines, inputs)),
     );
   }
+  return lines;
+}
+
+function confirmationSection(inputs: ReportInputs): string[] {
+  const lines = ['## Confirmation', ''];
+  const confirmation = inputs.confirmation;
+  if (!confirmation) {
+    return [
+      ...lines,
+      'Not scored yet: the seeds and the best are scored on the confirmation split when the run ends (or by run.ts report once it has).',
+    ];
+  }
+  lines.push(`Verdict: ${verdictText(inputs)}.`, '');
+  lines.push(
+    ...table(
+      ['id', 'why', 'search', 'confirmation', '95% CI (confirmation)', 'p99 ms', 'over budget', 'tenants'],
+      confirmation.entries.map((entry) => {
+        const node = inputs.nodes.find((n) => n.id === entry.id);
+        return [
+          code(entry.id),
+          entry.role,
+          formatMetric(node?.metric),
+          entry.metric === null ? `failed: ${entry.error ?? 'no metric'}` : formatMetric(entry.metric),
+          typeof entry.halfWidth === 'number' ? `±${(entry.halfWidth * 100).toFixed(1)}%` : '—',
+          typeof entry.latencyMsP99 === 'number' ? entry.latencyMsP99.toFixed(1) : '—',
+          typeof entry.overBudget === 'number' ? String(entry.overBudget) : '—',
+          typeof entry.tenants === 'number' ? String(entry.tenants) : '—',
+        ];
+      }),
+    ),
+  );
   return lines;
 }
 
@@ -137,7 +184,7 @@ function results(inputs: ReportInputs): string[] {
   const best = bestNode(inputs.nodes);
   const reference = harness ?? best;
   lines.push(
-    `All ${ranked.length} experiments, lowest metric first; crashed and failed ones after those with a metric, then those still running or queued. ` +
+    `All ${ranked.length} experiments, lowest search metric first (the best is the candidate kept most recently, not necessarily the lowest); crashed and failed ones after those with a metric, then those still running or queued. ` +
       `"#" ranks candidates only; "ref" marks the reference seeds.`,
     '',
   );
@@ -149,8 +196,9 @@ function results(inputs: ReportInputs): string[] {
         'id',
         'name',
         'outcome',
-        'metric',
+        'search',
         harness ? 'vs harness default' : 'vs best',
+        'confirmation',
         'latency p99 (ms)',
         'parent',
         'commit',
@@ -162,6 +210,7 @@ function results(inputs: ReportInputs): string[] {
         outcomeOf(node),
         formatMetric(node.metric),
         hasMetric(node) && reference ? formatChange(relativeChange(node.metric, reference.metric)) : '—',
+        confirmationText(inputs, node.id),
         node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
         node.parent ? code(node.parent) : '—',
         node.commit ? code(node.commit.slice(0, 10)) : '—',

@@ -7,7 +7,7 @@ import { formatChange, formatMetric, METRIC_LABEL } from './format.js';
 import { code, paramsText, table } from './markdown.js';
 import { bestNode, countStatuses, isCandidate, rankByMetric, relativeChange, type StatusCounts } from './ranking.js';
 import { SEED_ROLE_LABELS, seedBaselines, type SeedBaseline } from './seed-roles.js';
-import type { ReportInputs, TreeNode } from './tree-input.js';
+import { confirmationOf, type ReportInputs, type TreeNode } from './tree-input.js';
 
 export const TOP_N = 5;
 
@@ -21,31 +21,44 @@ export function renderSummary(inputs: ReportInputs): string {
   lines.push(`- **Experiments:** ${countsText(counts)}`);
   if (best) {
     lines.push(
-      `- **Best:** ${best.name} (${code(best.id)}): **${formatMetric(best.metric)}** ${METRIC_LABEL} (lower is better)`,
+      `- **Best** (search split, by the keep rule): ${best.name} (${code(best.id)}): **${formatMetric(best.metric)}**${noiseText(best)} ${METRIC_LABEL} (lower is better)`,
     );
     lines.push(`  - params ${code(paramsText(best.params))}${best.commit ? `, commit ${code(best.commit)}` : ''}`);
+    if (best.decisionReason) lines.push(`  - kept: ${best.decisionReason}`);
   } else {
-    lines.push('- **Best:** none yet (no experiment has completed with a metric)');
+    lines.push('- **Best:** none yet (no candidate has been kept)');
   }
+  lines.push(`- **Verdict** (confirmation split): ${verdictText(inputs)}`);
   if (inputs.plannerSpend) lines.push(`- **Planner:** ${plannerText(inputs)}`);
 
   if (best && baselines.length > 0) {
     lines.push('', '## Against the seed baselines', '');
-    lines.push(...table(['baseline', 'experiment', 'metric', 'best vs baseline'], baselineRows(best, baselines)));
+    lines.push(...table(BASELINE_HEADERS, baselineRows(best, baselines, inputs)));
   }
 
   const top = rankByMetric(nodes).filter(isCandidate).slice(0, TOP_N);
   if (top.length > 0) {
     const reference = baselines.find((baseline) => baseline.role === 'harness-default')?.node;
-    lines.push('', `## Top ${top.length}`, '');
+    lines.push('', `## Top ${top.length} by search metric`, '');
     lines.push(
       ...table(
-        ['#', 'experiment', 'metric', reference ? 'vs harness default' : 'vs best', 'decision', 'commit'],
+        [
+          '#',
+          'experiment',
+          'search',
+          reference ? 'vs harness default' : 'vs best',
+          'confirmation',
+          'p99 ms',
+          'decision',
+          'commit',
+        ],
         top.map((node, index) => [
           String(index + 1),
-          `${node.name} (${code(node.id)})`,
+          `${node.name} (${code(node.id)})${node.id === best?.id ? ' **best**' : ''}`,
           formatMetric(node.metric),
           formatChange(relativeChange(node.metric, (reference ?? best)?.metric ?? node.metric)),
+          confirmationText(inputs, node.id),
+          node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
           node.decision ?? '—',
           node.commit ? code(node.commit.slice(0, 10)) : '—',
         ]),
@@ -54,9 +67,30 @@ export function renderSummary(inputs: ReportInputs): string {
   }
   lines.push(
     '',
-    'Details: [report.md](report.md) · [progress.png](progress.png) · [hypothesis_tree.png](hypothesis_tree.png) · results.tsv',
+    'Search: the split every experiment is scored on and the planner sees; confirmation: tenants scored only for the seeds and the best after the search. ' +
+      'Details: [report.md](report.md) · [progress.png](progress.png) · [hypothesis_tree.png](hypothesis_tree.png) · results.tsv',
   );
   return lines.join('\n') + '\n';
+}
+
+/** " (95% CI ±3.1%)" when the node's metric interval is known. */
+export function noiseText(node: TreeNode): string {
+  return typeof node.metricHalfWidth === 'number' ? ` (95% CI ±${(node.metricHalfWidth * 100).toFixed(1)}%)` : '';
+}
+
+/** A node's confirmation metric, "—" when it was not confirmed, or why it failed. */
+export function confirmationText(inputs: Pick<ReportInputs, 'confirmation'>, id: string): string {
+  const entry = confirmationOf(inputs, id);
+  if (!entry) return '—';
+  if (entry.metric === null) return 'failed';
+  return formatMetric(entry.metric);
+}
+
+export function verdictText(inputs: Pick<ReportInputs, 'confirmation'>): string {
+  const verdict = inputs.confirmation?.verdict;
+  if (verdict) return verdict.sentence;
+  if (inputs.confirmation) return 'the best has no confirmation metric (see report.md)';
+  return 'not scored yet (the seeds and the best are scored on the confirmation split when the run ends, or by run.ts report)';
 }
 
 /** "stopped (plateau: …)"; "not started" before the engine wrote a checkpoint. */
@@ -73,6 +107,7 @@ export function countsText(counts: StatusCounts): string {
     `${counts.discarded} discarded`,
     ...(counts.undecided > 0 ? [`${counts.undecided} without a decision`] : []),
     `${counts.crashed} crashed or failed`,
+    ...(counts.cancelled > 0 ? [`${counts.cancelled} cancelled`] : []),
     `${counts.running} running`,
     `${counts.queued} queued`,
   ];
@@ -88,28 +123,50 @@ export function plannerText(inputs: ReportInputs): string {
   const parts = [
     ...(spend.rounds === undefined ? [] : [`${spend.rounds} planning round${spend.rounds === 1 ? '' : 's'}`]),
     ...(spend.calls === undefined ? [] : [`${spend.calls} logged API call${spend.calls === 1 ? '' : 's'}`]),
-    `$${spend.dollars.toFixed(4)} spent`,
+    `$${spend.dollars.toFixed(4)} spent${spend.synthesisDollars > 0 ? ` (of which report synthesis $${spend.synthesisDollars.toFixed(4)})` : ''}`,
   ];
   return `${who}: ${parts.join(', ')}`;
 }
 
+export const BASELINE_HEADERS = [
+  'baseline',
+  'experiment',
+  'search',
+  'confirmation',
+  'best vs baseline (search)',
+  'best vs baseline (confirmation)',
+];
+
 /**
- * How far the best run is from each baseline. Against the oracle the best is normally above it,
- * so the useful number is how much of the default→oracle gap the search closed.
+ * How far the best run is from each baseline, on both splits. Against the oracle the best is
+ * normally above it, so the useful number is how much of the default→oracle gap the search closed.
  */
-export function baselineRows(best: TreeNode & { metric: number }, baselines: readonly SeedBaseline[]): string[][] {
+export function baselineRows(
+  best: TreeNode & { metric: number },
+  baselines: readonly SeedBaseline[],
+  inputs: Pick<ReportInputs, 'confirmation'>,
+): string[][] {
   const harness = baselines.find((baseline) => baseline.role === 'harness-default')?.node;
+  const confirmed = (id: string | undefined) =>
+    id === undefined ? undefined : (confirmationOf(inputs, id)?.metric ?? undefined);
+  const bestConfirmed = confirmed(best.id);
   return baselines.map(({ role, node }) => {
-    let comparison = formatChange(relativeChange(best.metric, node.metric));
-    if (role === 'oracle' && harness && harness.metric !== node.metric) {
-      const closed = (harness.metric - best.metric) / (harness.metric - node.metric);
-      comparison += `; closes ${(closed * 100).toFixed(0)}% of the gap from the harness default`;
-    }
+    const comparison = (bestValue: number | undefined, value: number | undefined, harnessValue: number | undefined) => {
+      if (bestValue === undefined || value === undefined) return '—';
+      let text = formatChange(relativeChange(bestValue, value));
+      if (role === 'oracle' && harnessValue !== undefined && harnessValue !== value) {
+        const closed = (harnessValue - bestValue) / (harnessValue - value);
+        text += `; closes ${(closed * 100).toFixed(0)}% of the gap from the harness default`;
+      }
+      return text;
+    };
     return [
       SEED_ROLE_LABELS[role],
       `${node.name} (${code(node.id)})`,
       formatMetric(node.metric),
-      node.id === best.id ? 'is the best' : comparison,
+      confirmationText(inputs, node.id),
+      node.id === best.id ? 'is the best' : comparison(best.metric, node.metric, harness?.metric),
+      node.id === best.id ? 'is the best' : comparison(bestConfirmed, confirmed(node.id), confirmed(harness?.id)),
     ];
   });
 }

@@ -14,8 +14,16 @@ import { WORK_SPEC_ID_PATTERN } from '../core/work-spec.js';
 import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
 import { workdirPaths, type WorkdirPaths } from '../workdir/paths.js';
 
-export const NODE_STATUSES = ['queued', 'preparing', 'running', 'analyzing', 'completed', 'failed'] as const;
-export const NODE_DECISIONS = ['keep', 'discard', 'crash'] as const;
+export const NODE_STATUSES = [
+  'queued',
+  'preparing',
+  'running',
+  'analyzing',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export const NODE_DECISIONS = ['keep', 'discard', 'crash', 'cancelled'] as const;
 
 const timestamp = z.string().nullable();
 
@@ -39,9 +47,48 @@ export const TreeNodeSchema = z.looseObject({
   startedAt: timestamp,
   finishedAt: timestamp,
   error: z.string().nullable(),
+  /** Fields a newer workflow writes (workflow/state/tree-schema.ts); absent in older trees. */
+  decisionReason: z.string().nullable().optional(),
+  metricHalfWidth: z.number().nullable().optional(),
+  budgetMs: z.number().nullable().optional(),
+  overBudget: z.number().nullable().optional(),
 });
 
 export type TreeNode = z.infer<typeof TreeNodeSchema>;
+
+/**
+ * engine/confirmation.json (workflow/confirmation.ts): the seeds and the best scored on the
+ * confirmation split after the search. Read leniently: without it the columns say "not yet".
+ */
+const ConfirmationEntrySchema = z.looseObject({
+  id: z.string(),
+  role: z.string(),
+  metric: z.number().nullable(),
+  halfWidth: z.number().nullable().optional(),
+  latencyMsP99: z.number().nullable().optional(),
+  overBudget: z.number().nullable().optional(),
+  tenants: z.number().optional(),
+  error: z.string().nullable().optional(),
+});
+
+const ComparisonSchema = z.looseObject({ against: z.string(), change: z.number(), lo: z.number(), hi: z.number() });
+
+const ConfirmationSchema = z.looseObject({
+  updatedAt: z.string().optional(),
+  bestId: z.string().nullable(),
+  entries: z.array(ConfirmationEntrySchema),
+  verdict: z
+    .looseObject({
+      bestId: z.string(),
+      sentence: z.string(),
+      bestFixed: ComparisonSchema.nullable().optional(),
+      harnessDefault: ComparisonSchema.nullable().optional(),
+    })
+    .nullable(),
+});
+
+export type Confirmation = z.infer<typeof ConfirmationSchema>;
+export type ConfirmationEntry = Confirmation['entries'][number];
 
 export const TreeSchema = z.array(TreeNodeSchema);
 
@@ -75,7 +122,12 @@ export interface LedgerRow {
 export interface PlannerSpend {
   /** Calls logged in logs/planner-calls.jsonl; undefined when only engine_state.json's total is known. */
   readonly calls: number | undefined;
+  /** Every logged call: planning, analyses and report syntheses. */
   readonly dollars: number;
+  /** Of which report syntheses (calls logged with purpose "synthesis"). */
+  readonly synthesisDollars: number;
+  /** Everything but the syntheses: what the synthesis itself is shown (see synthesisView). */
+  readonly otherDollars: number;
   /** Planning rounds recorded in engine_state.json. */
   readonly rounds: number | undefined;
 }
@@ -97,6 +149,8 @@ export interface ReportInputs {
   readonly plannerSpend: PlannerSpend | undefined;
   /** Files under logs/, sorted, relative to the workdir. */
   readonly logFiles: readonly string[];
+  /** The confirmation split's results, once the run has scored them; never shown to a planner. */
+  readonly confirmation: Confirmation | undefined;
 }
 
 /** Where a generated synthesis is kept with the report text it was made from (see write-outputs.ts). */
@@ -131,7 +185,13 @@ export async function readReportInputs(workdir: string): Promise<ReportInputs> {
     analyses: await readAnalyses(paths, nodes),
     plannerSpend: plannerSpendFrom(await readOptional(join(paths.logsDir, 'planner-calls.jsonl')), engineState),
     logFiles: await listLogs(paths),
+    confirmation: lenient(ConfirmationSchema, await readOptional(join(paths.engineDir, 'confirmation.json'))),
   };
+}
+
+/** The confirmation entry of a node, if it was confirmed. */
+export function confirmationOf(inputs: Pick<ReportInputs, 'confirmation'>, id: string): ConfirmationEntry | undefined {
+  return inputs.confirmation?.entries.find((entry) => entry.id === id);
 }
 
 const TREE_ADVICE = 'The outputs were not written: the workflow adapter wrote a tree this report does not understand.';
@@ -235,21 +295,50 @@ function plannerSpendFrom(callLog: string | undefined, engineState: unknown): Pl
   const stateDollars = typeof state['plannerDollars'] === 'number' ? state['plannerDollars'] : undefined;
   let calls: number | undefined;
   let logDollars = 0;
+  let synthesisDollars = 0;
+  let otherDollars = 0;
   for (const line of callLog?.split('\n') ?? []) {
     const entry = lenientJson(line.trim() || undefined) as
-      | { cumulativeDollars?: unknown; purpose?: unknown }
+      | { cumulativeDollars?: unknown; purpose?: unknown; dollars?: unknown }
       | undefined;
     if (typeof entry !== 'object' || entry === null) continue;
-    // The synthesis's own calls are left out: counting them would change the report it was
-    // made from, so its cache (keyed by that text) would miss and every report would pay again.
-    if (entry.purpose === 'synthesis') continue;
     calls = (calls ?? 0) + 1;
+    if (typeof entry.dollars === 'number') {
+      if (entry.purpose === 'synthesis') synthesisDollars += entry.dollars;
+      else otherDollars += entry.dollars;
+    }
     // Cumulative across processes (call-log.ts), so the largest value is the total spent.
     if (typeof entry.cumulativeDollars === 'number' && entry.cumulativeDollars > logDollars)
       logDollars = entry.cumulativeDollars;
   }
   if (calls === undefined && stateDollars === undefined && rounds === undefined) return undefined;
-  return { calls, dollars: Math.max(logDollars, stateDollars ?? 0), rounds };
+  const other = Math.max(otherDollars, stateDollars ?? 0);
+  return {
+    calls,
+    dollars: Math.max(logDollars, other + synthesisDollars),
+    synthesisDollars,
+    otherDollars: other,
+    rounds,
+  };
+}
+
+/**
+ * The inputs as the synthesis may see them: no confirmation numbers (no model call ever sees
+ * one), and the spend without the syntheses' own calls (counting them would change the text the
+ * synthesis is cached by, so every report would pay for a new one).
+ */
+export function synthesisView(inputs: ReportInputs): ReportInputs {
+  const spend = inputs.plannerSpend;
+  return {
+    ...inputs,
+    confirmation: undefined,
+    plannerSpend: spend && {
+      ...spend,
+      calls: undefined,
+      dollars: spend.dollars - spend.synthesisDollars,
+      synthesisDollars: 0,
+    },
+  };
 }
 
 async function listLogs(paths: WorkdirPaths): Promise<string[]> {

@@ -21,7 +21,7 @@ import { bestNode } from './ranking.js';
 import { nestMarkdown } from './markdown.js';
 import { NO_SYNTHESIS, renderReport } from './report-md.js';
 import { renderSummary } from './summary-md.js';
-import { readReportInputs, SYNTHESIS_CACHE_NAME, type ReportInputs } from './tree-input.js';
+import { readReportInputs, synthesisView, SYNTHESIS_CACHE_NAME, type ReportInputs } from './tree-input.js';
 import { treeSpec } from './tree-spec.js';
 
 export const OUTPUT_FILES = {
@@ -57,14 +57,16 @@ const PNG_SCALE = 2;
 const LARGE_CANVAS_PX = 2400;
 
 export async function writeOutputs(workdir: string, options: WriteOutputsOptions = {}): Promise<OutputsWritten> {
-  const inputs = await readReportInputs(workdir);
+  let inputs = await readReportInputs(workdir);
+  const { lines, outcome } = await synthesisSection(inputs, options.synthesize);
+  // A call made (or refused) just now is in the call log: read it again so the totals include it.
+  if (outcome === 'generated' || outcome === 'failed') inputs = await readReportInputs(workdir);
   const root = inputs.paths.root;
   const target = (name: string): string => join(root, name);
 
   await writeFileAtomic(target(OUTPUT_FILES.summary), renderSummary(inputs));
   await writePng(progressSpec(inputs.nodes), target(OUTPUT_FILES.progress));
   await writePng(treeSpec(inputs.nodes), target(OUTPUT_FILES.tree));
-  const { lines, outcome } = await synthesisSection(inputs, options.synthesize);
   await writeFileAtomic(target(OUTPUT_FILES.report), renderReport(inputs, lines));
 
   return {
@@ -100,7 +102,7 @@ async function synthesisSection(
   synthesize: Synthesize | undefined,
 ): Promise<{ lines: string[]; outcome: SynthesisOutcome }> {
   if (!synthesize) return { lines: [NO_SYNTHESIS], outcome: 'not-requested' };
-  const input = renderReport(inputs, null);
+  const input = renderReport(synthesisView(inputs), null);
   const inputSha256 = createHash('sha256').update(input).digest('hex');
   const cacheFile = join(inputs.paths.logsDir, SYNTHESIS_CACHE_NAME);
   const cached = await readCache(cacheFile);

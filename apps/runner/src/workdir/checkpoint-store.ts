@@ -25,6 +25,8 @@ const CheckpointSchema = z.strictObject({
   done: z.array(z.string().min(1)),
   counter: z.number().int().nonnegative(),
   settledEdits: z.array(z.strictObject({ name: z.string().min(1), ok: z.boolean(), message: z.string() })),
+  /** Running specs whose cancel was asked for; absent in checkpoints from before cancel existed. */
+  cancelling: z.array(z.string().min(1)).default([]),
   updatedAt: z.string(),
 });
 
@@ -47,8 +49,8 @@ export class CheckpointStore {
   async load(): Promise<Checkpoint | undefined> {
     const advice =
       `The checkpoint was left untouched and nothing was started. Fix that field by hand and run again; ` +
-      `or move ${this.label} aside to start from a fresh queue (rows already in master_table.tsv and ` +
-      `results.tsv are kept, and the ledgers skip ids they already hold).`;
+      `or move ${this.label} aside: the next run rebuilds its state from engine/tree.json and the ledgers ` +
+      `(master_table.tsv), and re-runs nothing that finished.`;
     const parsed = await readJsonFile(this.paths.checkpoint, CheckpointSchema, this.label, advice);
     if (parsed) {
       const duplicates = findDuplicateIds(parsed.queue, parsed.running);
@@ -92,8 +94,8 @@ export class CheckpointStore {
 
 /** Only the fields the schema knows, so an object with extras still writes a strict checkpoint. */
 function pickState(state: SchedulerState): SchedulerState {
-  const { status, stopReason, queue, running, done, counter, settledEdits } = state;
-  return { status, stopReason, queue, running, done, counter, settledEdits };
+  const { status, stopReason, queue, running, done, counter, settledEdits, cancelling } = state;
+  return { status, stopReason, queue, running, done, counter, settledEdits, cancelling: cancelling ?? [] };
 }
 
 /** An id both queued and running (or twice in one list) would run twice; name every repeat. */

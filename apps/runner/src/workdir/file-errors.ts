@@ -67,3 +67,26 @@ export function parseJsonText<S extends z.ZodType>(text: string, schema: S, labe
   if (!parsed.success) throw new WorkdirFileError(label, describeZodIssues(parsed.error), advice);
   return parsed.data;
 }
+
+/** What a system call's error code means for a workdir, in words a person can act on. */
+const FS_REASONS: Readonly<Record<string, string>> = {
+  ENOTDIR: 'a path on the way is a file, not a folder',
+  EEXIST: 'something is already there',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+  EISDIR: 'it is a folder, not a file',
+  ENOENT: 'no such file or folder',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * One line for a file-system error a person caused or can fix (a workdir that is a file, a folder
+ * they cannot write), or undefined for anything else.
+ */
+export function describeFsError(error: unknown): string | undefined {
+  const { code, path, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || !(code in FS_REASONS)) return undefined;
+  return `${path ?? 'a workdir file'}: cannot ${syscall ?? 'use it'}: ${FS_REASONS[code]} (${code})`;
+}

@@ -114,15 +114,25 @@ export async function applyInboxOffline(
   paths: WorkdirPaths,
   store: CheckpointStore,
   checkpoint: SchedulerState,
+  validate?: (spec: WorkSpec) => string | undefined,
 ): Promise<SchedulerState> {
   const queue = new PriorityQueue<WorkSpec>((spec) => spec.priority, checkpoint.counter);
   for (const spec of checkpoint.queue) queue.push(spec);
   const running = new Set(checkpoint.running.map((spec) => spec.id));
   const done = new Set(checkpoint.done);
+  const cancelling = new Set(checkpoint.cancelling ?? []);
   const settled: SettledEdit[] = [...checkpoint.settledEdits];
+  const view = {
+    queue,
+    isRunning: (id: string) => running.has(id),
+    isDone: (id: string) => done.has(id),
+    ...(validate ? { validate } : {}),
+    // No engine holds the job now; the next one re-attaches it only to stop it (scheduler.ts).
+    cancelRunning: (id: string) => (cancelling.add(id), true),
+  };
   for (const { name, edit } of await takePendingEdits(paths)) {
     if (settled.some((s) => s.name === name)) continue;
-    const result = applyQueueEdit({ queue, isRunning: (id) => running.has(id), isDone: (id) => done.has(id) }, edit);
+    const result = applyQueueEdit(view, edit);
     settled.push({ name, ...result });
   }
   // A finished run that was given new work is no longer finished; it waits for a resume.
@@ -133,6 +143,7 @@ export async function applyInboxOffline(
     queue: queue.toSortedArray(),
     counter: queue.counter,
     settledEdits: settled,
+    cancelling: [...cancelling],
   };
   await store.save(state);
   await fileEdits(paths, settled);

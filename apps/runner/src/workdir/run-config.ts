@@ -74,17 +74,28 @@ export async function loadRunConfig(paths: WorkdirPaths): Promise<RunConfig | un
   );
 }
 
+/** The config for this invocation and whether config.json must be (re)written; nothing is written. */
+export interface PlannedRunConfig {
+  readonly config: RunConfig;
+  readonly created: boolean;
+  readonly changed: string[];
+  /** Writes config.json when it is new or changed; a no-op otherwise. */
+  write(): Promise<void>;
+}
+
 /**
  * The config for this invocation: created from defaults and flags on a first run, or the stored
- * one with the given flags applied (and recorded) on a resume. Writes config.json when it changed.
+ * one with the given flags applied (and recorded) on a resume. Nothing is written until `write()`
+ * — the engine calls it only once the checkpoint has validated and the settings can run.
  */
-export async function resolveRunConfig(
+export async function planRunConfig(
   paths: WorkdirPaths,
   flags: Partial<RunSettings>,
   adapterModule: string | null,
-): Promise<{ config: RunConfig; created: boolean; changed: string[] }> {
+): Promise<PlannedRunConfig> {
   const stored = await loadRunConfig(paths);
   const given = normaliseProgramPath(paths, flags);
+  const writing = (config: RunConfig) => () => writeJsonAtomic(paths.config, config);
   if (!stored) {
     const program = given.program ?? (existsSync(resolve(paths.root, 'program.md')) ? 'program.md' : null);
     const config: RunConfig = RunConfigSchema.parse({
@@ -96,8 +107,7 @@ export async function resolveRunConfig(
       adapterModule,
       overrides: [],
     });
-    await writeJsonAtomic(paths.config, config);
-    return { config, created: true, changed: [] };
+    return { config, created: true, changed: [], write: writing(config) };
   }
   const changes: Record<string, { from: JsonValue; to: JsonValue }> = {};
   const next: Record<string, unknown> = { ...stored };
@@ -111,13 +121,23 @@ export async function resolveRunConfig(
     next['adapterModule'] = adapterModule;
   }
   const changed = Object.keys(changes);
-  if (changed.length === 0) return { config: stored, created: false, changed };
+  if (changed.length === 0) return { config: stored, created: false, changed, write: async () => {} };
   const config = RunConfigSchema.parse({
     ...next,
     overrides: [...stored.overrides, { at: new Date().toISOString(), changes }],
   });
-  await writeJsonAtomic(paths.config, config);
-  return { config, created: false, changed };
+  return { config, created: false, changed, write: writing(config) };
+}
+
+/** planRunConfig, written at once: for callers with nothing to check in between. */
+export async function resolveRunConfig(
+  paths: WorkdirPaths,
+  flags: Partial<RunSettings>,
+  adapterModule: string | null,
+): Promise<{ config: RunConfig; created: boolean; changed: string[] }> {
+  const { write, ...planned } = await planRunConfig(paths, flags, adapterModule);
+  await write();
+  return planned;
 }
 
 /** A program path typed relative to the shell's cwd, stored relative to the workdir when inside it. */

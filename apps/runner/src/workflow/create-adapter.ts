@@ -10,39 +10,33 @@
  * or running and the stop rule allows — queues a planning round through the queue inbox, because
  * the scheduler only asks the adapter for work when something completes.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import type { RunAdapterFactory, RunContext, RunReportWriter } from '../workdir/run-context.js';
 import { logSynthesis, reportSynthesizer } from '../report/write-report.js';
 import { writeOutputs } from '../report/write-outputs.js';
-import { writeJsonAtomic } from '../workdir/atomic-file.js';
-import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
-import { listInbox, submitEdit } from '../workdir/queue-commands.js';
-import { LOCAL_TEMPLATE, shellCommand, validateTemplate } from './launch/command-template.js';
-import { EngineStateStore, loadEngineState, type EngineState } from './state/engine-state.js';
-import { firstLines } from './experiment/failures.js';
-import type { LaunchBackend } from './launch/launch-backend.js';
-import { openLedgers } from './state/ledgers.js';
-import { LocalBackend } from './launch/local-backend.js';
-import { PLAN_KIND } from './experiment/payload.js';
 import { OutputsWriter } from '../report/outputs-writer.js';
-import { loadWorkflowSettings, type WorkflowSettings } from './settings.js';
+import { CheckpointStore } from '../workdir/checkpoint-store.js';
+import { WorkdirFileError } from '../workdir/file-errors.js';
+import { listInbox, submitEdit } from '../workdir/queue-commands.js';
+import { resumeHint } from '../workdir/resume-hint.js';
+import type { RunAdapterFactory, RunAdapterModule, RunContext, RunReportWriter } from '../workdir/run-context.js';
+import { confirmRun } from './confirmation.js';
+import { PLAN_KIND } from './experiment/payload.js';
+import { queuedSpecProblem } from './experiment/queued-spec.js';
+import { LOCAL_TEMPLATE, validateTemplate } from './launch/command-template.js';
+import type { LaunchBackend } from './launch/launch-backend.js';
+import { LocalBackend } from './launch/local-backend.js';
 import { SlurmBackend } from './launch/slurm-backend.js';
 import { defaultSlurmSettings, type SlurmSettings } from './launch/slurm-settings.js';
-import { createAnchor, hashFiles, linkNodeModules, readFileAtCommit, tsxLoaderUrl } from './source/source-repo.js';
-import {
-  readTemplateManifest,
-  resolveTemplateDir,
-  TEMPLATE_MANIFEST,
-  TemplateManifestSchema,
-  type TemplateManifest,
-} from './source/template.js';
+import { loadWorkflowSettings } from './settings.js';
+import { anchorWorkdir } from './source/anchor.js';
+import { linkNodeModules, tsxLoaderUrl } from './source/source-repo.js';
+import { anchoredManifest } from './source/template.js';
+import { EngineStateStore, loadEngineState } from './state/engine-state.js';
+import { nodesFromMasterTable, openLedgers } from './state/ledgers.js';
 import { TreeStore } from './state/tree-store.js';
-import { sourceHash, typeCheck } from './source/type-check.js';
-import { nextPlanId, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
-import { workflowPaths, type WorkflowPaths } from './state/workflow-paths.js';
+import { workflowPaths } from './state/workflow-paths.js';
+import { nextPlanId, patienceHistory, planSpec, touchSession, WorkflowAdapter } from './workflow-adapter.js';
 
 /** `node --import tsx`, as absolute paths: jobs run from a workdir anywhere on disk. */
 export const NODE_COMMAND: readonly string[] = [process.execPath, '--import', tsxLoaderUrl()];
@@ -57,8 +51,10 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   await mkdir(ctx.paths.engineDir, { recursive: true });
   await mkdir(ctx.paths.logsDir, { recursive: true });
   await linkNodeModules(paths);
-  const stored = (await loadEngineState(paths.engineState)) ?? (await anchorWorkdir(ctx, paths, settings));
-  const manifest = await anchoredManifest(paths, stored);
+  const stored =
+    (await loadEngineState(paths.engineState)) ??
+    (await anchorWorkdir(ctx, paths, settings.template, { nodeCommand: NODE_COMMAND }));
+  const manifest = await anchoredManifest(paths.source, stored);
   if (settings.shards > 1 && !manifest.shardable) {
     throw new WorkdirFileError(
       'workflow.json',
@@ -76,6 +72,7 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   });
   await state.update((s) => s);
   const tree = await TreeStore.open(paths);
+  await restoreFromLedger(ctx, tree);
   const ledgers = await openLedgers(ctx.paths, ctx.log);
   const outputs = new OutputsWriter(ctx.paths.root, ctx.log);
   outputWriters.set(ctx.paths.root, outputs);
@@ -95,11 +92,48 @@ export const createAdapter: RunAdapterFactory = async (ctx) => {
   return adapter;
 };
 
-/** Writes the outputs (src/report), with the synthesis a report asked for on purpose gets. */
+/**
+ * The report asked for on purpose (the end of a run, `run.ts report`): first the confirmation
+ * split for the seeds and the best (confirmation.ts; skipped while jobs run), then the outputs
+ * (src/report) with the synthesis.
+ */
 export const writeReport: RunReportWriter = async (ctx) => {
   await outputWriters.get(ctx.paths.root)?.settle();
+  ctx.log(
+    await confirmRun(ctx, { nodeCommand: NODE_COMMAND }).catch(
+      (error: Error) => `no confirmation: ${error.message.split('\n')[0]}`,
+    ),
+  );
   logSynthesis(ctx, await writeOutputs(ctx.paths.root, { synthesize: reportSynthesizer(ctx) }));
   return ctx.paths.report;
+};
+
+/**
+ * Experiments master_table.tsv records that engine/tree.json does not (a tree lost or moved aside
+ * with the checkpoint) are put back into the tree, so the recovery (WorkflowAdapter.seed) never
+ * runs them again. Only without a checkpoint: with one, the tree and the ledgers are in step.
+ */
+async function restoreFromLedger(ctx: RunContext, tree: TreeStore): Promise<void> {
+  if (await new CheckpointStore(ctx.paths).load()) return;
+  const missing = (await nodesFromMasterTable(ctx.paths.masterTable)).filter((node) => !tree.has(node.id));
+  if (missing.length === 0) return;
+  await tree.add(missing);
+  ctx.log(
+    `engine/tree.json lacked ${missing.length} experiment(s) that master_table.tsv records; restored them from it`,
+  );
+}
+
+/**
+ * The queue command's check of an added spec (AdapterModule.createSpecValidator): the same as the
+ * running adapter's validateSpec, from the anchored template and the tree as they are on disk.
+ */
+export const createSpecValidator: NonNullable<RunAdapterModule['createSpecValidator']> = async (ctx) => {
+  const paths = workflowPaths(ctx.paths);
+  const state = await loadEngineState(paths.engineState);
+  if (!state) return () => 'the workdir is not anchored yet; run it once before queueing experiments by hand';
+  const manifest = await anchoredManifest(paths.source, state);
+  const nodeIds = new Set((await TreeStore.open(paths)).all().map((node) => node.id));
+  return (spec) => queuedSpecProblem(spec, { paramSpace: manifest.paramSpace, editable: manifest.editable, nodeIds });
 };
 
 export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBackend {
@@ -109,88 +143,14 @@ export function createBackend(launch: string, slurm?: SlurmSettings): LaunchBack
   return new LocalBackend(launch);
 }
 
-async function anchorWorkdir(ctx: RunContext, paths: WorkflowPaths, settings: WorkflowSettings): Promise<EngineState> {
-  const templateDir = resolveTemplateDir(settings.template, ctx.paths.root);
-  const manifest = await readTemplateManifest(templateDir);
-  ctx.log(`anchoring ${paths.source} on template "${manifest.name}" (${templateDir})`);
-  const anchorCommit = await createAnchor(paths, templateDir, manifest.name);
-  const frozen = await hashFiles(paths.source, manifest.frozen);
-  if (manifest.prepare) {
-    const args = manifest.prepare.map((arg) => arg.replaceAll('{data}', paths.data));
-    ctx.log(`preparing data: ${shellCommand(args)}`);
-    const result = await execa(NODE_COMMAND[0]!, [...NODE_COMMAND.slice(1), ...args], {
-      cwd: paths.source,
-      all: true,
-      reject: false,
-    });
-    await writeFile(join(ctx.paths.logsDir, 'prepare.log'), result.all ?? '');
-    if (result.exitCode !== 0) {
-      const output = result.all ?? result.message;
-      // The thrown error's own line says what is wrong; the stack under it is noise here.
-      const reason = output.split('\n').find((line) => /^\w*Error: /.test(line)) ?? firstLines(output, 6);
-      throw anchorError(manifest.name, `its prepare step failed (full output in logs/prepare.log): ${reason}`);
-    }
-  }
-  try {
-    await typeCheck(paths.source);
-  } catch (error) {
-    throw anchorError(
-      manifest.name,
-      `it does not type-check as shipped, so no experiment could run: ${(error as Error).message}`,
-    );
-  }
-  const state: EngineState = {
-    version: 1,
-    template: { name: manifest.name, dir: templateDir, description: manifest.description },
-    anchorCommit,
-    anchoredAt: new Date().toISOString(),
-    editable: manifest.editable,
-    frozen,
-    typeChecked: [await sourceHash(paths.source)],
-    sessions: [],
-    rounds: [],
-    planTriggers: {},
-    plannerDollars: 0,
-    stopReason: null,
-    stop: null,
-  };
-  // Written last: its presence is what says the anchor is complete.
-  await writeJsonAtomic(paths.engineState, state);
-  ctx.log(`anchor ${anchorCommit.slice(0, 12)}: ${manifest.frozen.join(', ')} frozen; ${manifest.editable} editable`);
-  return state;
-}
-
-function anchorError(template: string, reason: string): WorkdirFileError {
-  return new WorkdirFileError(
-    'workflow.json',
-    [`template "${template}" cannot be anchored: ${reason}`],
-    'Nothing was run; the workdir has no anchor yet, so the next run starts over.',
-  );
-}
-
-/** template.json as committed at the anchor (checked against its recorded hash), not as it sits on disk. */
-async function anchoredManifest(paths: WorkflowPaths, state: EngineState): Promise<TemplateManifest> {
-  const text = await readFileAtCommit(paths.source, state.anchorCommit, TEMPLATE_MANIFEST);
-  const manifest = parseJsonText(
-    text,
-    TemplateManifestSchema,
-    `source/${TEMPLATE_MANIFEST}@${state.anchorCommit.slice(0, 12)}`,
-  ) as TemplateManifest;
-  if (manifest.editable !== state.editable)
-    throw new Error(
-      `source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${state.editable}`,
-    );
-  return manifest;
-}
-
 async function queueRoundIfIdle(ctx: RunContext, state: EngineStateStore, adapter: WorkflowAdapter): Promise<void> {
   const checkpoint = await new CheckpointStore(ctx.paths).load();
   if (!checkpoint || checkpoint.queue.length > 0 || checkpoint.running.length > 0) return;
   if (!adapter.seedsDone()) return;
-  const stop = adapter.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+  const stop = adapter.stopDecision(patienceHistory(state.state.rounds));
   if (stop) {
     ctx.log(
-      `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}); raise the cap or --patience to go on`,
+      `nothing queued, and the stop rule holds (${stop.reason}: ${stop.detail}). ${resumeHint(`${stop.reason}: ${stop.detail}`, ctx.paths.root, ctx.config)}`,
     );
     return;
   }

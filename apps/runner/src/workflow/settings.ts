@@ -34,6 +34,11 @@ export const WorkflowSettingsSchema = z.strictObject({
   /** Experiments the offline planner proposes per round. */
   offlineBatch: z.number().int().min(1).max(64).default(4),
   /**
+   * How long one Claude planning call may keep retrying transient API errors (429, 5xx, timeouts)
+   * before the round is given up — and planned again, without ending the run.
+   */
+  plannerDeadlineS: z.number().min(0).max(86_400).default(900),
+  /**
    * Jobs each experiment's evaluation is split into (`--shard i/N` per job, tenants strided over
    * them), merged exactly when all have exited (shard.ts, docs/cluster.md). Needs a template whose
    * template.json says `"shardable": true`. Fixed per experiment at its launch.

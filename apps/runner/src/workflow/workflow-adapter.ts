@@ -23,7 +23,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunContext } from '../workdir/run-context.js';
-import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../core/adapter.js';
+import {
+  JobCancelled,
+  type CompleteContext,
+  type JobContext,
+  type Outcome,
+  type WorkAdapter,
+  type WorkResult,
+} from '../core/adapter.js';
 import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
 import {
   completeParams,
@@ -35,7 +42,9 @@ import {
 } from '../planners/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { analysisMarkdown, bestCandidate, decide } from './research/analysis.js';
+import { analysisMarkdown, currentBest } from './research/analysis.js';
+import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
+import { keepVerdict, type Scored } from './research/keep-rule.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
 import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
 import { ExperimentFailure, firstLines } from './experiment/failures.js';
@@ -50,6 +59,7 @@ import {
   type ExperimentPayload,
 } from './experiment/payload.js';
 import { planningContext, proposalsToExperiments, queuedNode, readProgram } from './research/planning.js';
+import { queuedSpecProblem } from './experiment/queued-spec.js';
 import type { OutputsWriter } from '../report/outputs-writer.js';
 import {
   evaluationJobs,
@@ -103,6 +113,8 @@ interface RoundCache {
 
 export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private planner: Planner | undefined;
+  /** Finished experiments a checkpoint-less start found (recover()). */
+  private recovered: readonly string[] = [];
 
   constructor(private readonly deps: WorkflowDeps) {}
 
@@ -118,6 +130,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   // Seeds
 
   async seed(): Promise<WorkSpec[]> {
+    if (this.deps.tree.all().length > 0) return this.recover();
     const createdAt = new Date().toISOString();
     const specs: WorkSpec[] = [];
     const nodes: TreeNode[] = [];
@@ -141,6 +154,59 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     return specs;
   }
 
+  /**
+   * No checkpoint, but the tree (or master_table.tsv, create-adapter.ts) knows this run: the
+   * checkpoint was lost or moved aside. Finished experiments stay finished (recoveredDone); the
+   * unfinished ones are queued again from the start (their spec.json), and when none is left a
+   * planning round is queued — if the stop rule allows one. Never a seed or result run twice.
+   */
+  private async recover(): Promise<WorkSpec[]> {
+    const nodes = this.deps.tree.all();
+    const specs: WorkSpec[] = [];
+    for (const node of nodes.filter((n) => !isFinal(n))) {
+      const saved = await readFile(join(this.deps.paths.nodeDir(node.id), 'spec.json'), 'utf8')
+        .then((text) => JSON.parse(text) as { priority?: number; payload?: { experiment?: unknown } })
+        .catch(() => undefined);
+      const experiment = ExperimentPayloadSchema.shape.experiment.safeParse(saved?.payload?.experiment);
+      if (!experiment.success) {
+        this.log(
+          `${node.id}: unfinished, and its engine/nodes/${node.id}/spec.json is unreadable; it is not run again`,
+        );
+        continue;
+      }
+      // From the start: a launch recorded only in the lost checkpoint cannot be re-attached.
+      await this.deps.tree.update(node.id, { status: 'queued', startedAt: null });
+      specs.push(
+        workSpec(
+          node.id,
+          EXPERIMENT_KIND,
+          saved?.priority ?? 0,
+          payloadToJson({ phase: 'queued', experiment: experiment.data }),
+        ),
+      );
+    }
+    this.recovered = nodes.filter(isFinal).map((node) => node.id);
+    if (specs.length === 0 && this.seedsDone() && !this.stopDecision(patienceHistory(this.deps.state.state.rounds)))
+      specs.push(planSpec(nextPlanId(this.deps.state.state)));
+    this.log(
+      `no checkpoint: recovered ${this.recovered.length} finished experiment(s) from engine/tree.json and the ledgers (not run again); queued ${specs.map((spec) => spec.id).join(', ') || 'nothing'}`,
+    );
+    return specs;
+  }
+
+  recoveredDone(): readonly string[] {
+    return this.recovered;
+  }
+
+  /** A spec added by a person (`run.ts queue add`): refused now rather than failed later (queued-spec.ts). */
+  validateSpec(spec: WorkSpec): string | undefined {
+    return queuedSpecProblem(spec, {
+      paramSpace: this.deps.manifest.paramSpace,
+      editable: this.deps.manifest.editable,
+      nodeIds: new Set(this.deps.tree.all().map((node) => node.id)),
+    });
+  }
+
   // ------------------------------------------------------------------------------------------
   // run()
 
@@ -150,7 +216,14 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       throw new Error(
         `unknown spec kind ${JSON.stringify(spec.kind)}; the workflow runs "${EXPERIMENT_KIND}" and "${PLAN_KIND}"`,
       );
-    return { kind: 'experiment', result: await this.runExperiment(spec, job) };
+    try {
+      return { kind: 'experiment', result: await this.runExperiment(spec, job) };
+    } catch (error) {
+      // A person's cancel before anything was launched: nothing to stop (after a launch,
+      // runExperiment stops the job itself); complete() records it as cancelled.
+      if (job.signal.reason instanceof JobCancelled) throw job.signal.reason;
+      throw error;
+    }
   }
 
   private async runExperiment(spec: WorkSpec, job: JobContext): Promise<EvaluatorResult> {
@@ -215,16 +288,28 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     }
     if (tree.get(id)?.status !== 'running') await tree.update(id, { status: 'running' });
 
-    await monitorJobs({
-      backend: this.deps.backend,
-      jobs,
-      handles: launchedHandles(payload, jobs.length).map((handle) => handle!),
-      launchedAt: payload.launchedAt!,
-      timeoutMs: this.config.jobTimeoutS * 1000,
-      stallMs: this.deps.settings.stallTimeoutS * 1000,
-      pollMs: this.deps.settings.pollMs,
-      signal: job.signal,
-    });
+    const handles = launchedHandles(payload, jobs.length).map((handle) => handle!);
+    try {
+      await monitorJobs({
+        backend: this.deps.backend,
+        jobs,
+        handles,
+        launchedAt: payload.launchedAt!,
+        timeoutMs: this.config.jobTimeoutS * 1000,
+        stallMs: this.deps.settings.stallTimeoutS * 1000,
+        pollMs: this.deps.settings.pollMs,
+        signal: job.signal,
+      });
+    } catch (error) {
+      // A person's cancel, not the runner stopping (which leaves jobs to be re-attached): stop the
+      // job(s), then let complete() record the experiment as cancelled.
+      if (job.signal.reason instanceof JobCancelled) {
+        for (const handle of handles) await this.deps.backend.cancel(handle);
+        this.log(`${id}: cancelled; its job${handles.length > 1 ? 's were' : ' was'} stopped`);
+        throw job.signal.reason;
+      }
+      throw error;
+    }
     await tree.update(id, { status: 'analyzing' });
     return evaluationResult(jobs, runDir);
   }
@@ -232,7 +317,9 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   /** Worktree, params, patch, integrity, commit, type-check. Returns the commit. */
   private async prepare(id: string, experiment: ExperimentDefinition, signal: AbortSignal): Promise<string> {
     const { paths, manifest, state, tree } = this.deps;
-    const base = experiment.baseCommit ?? state.state.anchorCommit;
+    // A queued-by-hand experiment names its parent; it builds on that experiment's commit.
+    const parentCommit = experiment.parent ? (tree.get(experiment.parent)?.commit ?? null) : null;
+    const base = experiment.baseCommit ?? parentCommit ?? state.state.anchorCommit;
     const worktree = await createWorktree(paths, id, base);
     const params = { mode: experiment.mode, params: completeParams(manifest.paramSpace, experiment.params) };
     await writeFile(join(worktree, PARAMS_FILE), JSON.stringify(params, null, 2) + '\n');
@@ -266,7 +353,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const { paths, manifest } = this.deps;
     const runDir = paths.runDir(id);
     const args = manifest.evaluate.map((arg) =>
-      arg.replaceAll('{data}', paths.data).replaceAll('{metrics}', join(runDir, 'metrics.json')),
+      arg
+        .replaceAll('{data}', paths.data)
+        .replaceAll('{metrics}', join(runDir, 'metrics.json'))
+        .replaceAll('{fan}', join(runDir, 'fan.json')),
     );
     return evaluationJobs({
       id,
@@ -281,8 +371,8 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   // ------------------------------------------------------------------------------------------
   // complete()
 
-  async complete(spec: WorkSpec, outcome: Outcome<JobValue>): Promise<WorkResult> {
-    if (spec.kind === PLAN_KIND) return { children: await this.completePlan(spec) };
+  async complete(spec: WorkSpec, outcome: Outcome<JobValue>, ctx?: CompleteContext): Promise<WorkResult> {
+    if (spec.kind === PLAN_KIND) return { children: await this.completePlan(spec, ctx?.signal) };
     if (spec.kind !== EXPERIMENT_KIND) {
       this.log(`${spec.id}: ignored (kind ${JSON.stringify(spec.kind)} is not the workflow's)`);
       return { children: [] };
@@ -303,15 +393,31 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       let result: EvaluatorResult | undefined;
       if (outcome.ok && outcome.value.kind === 'experiment') {
         result = outcome.value.result;
-        const decision = decide(node, result.metric, tree.all());
+        const units = await readUnitsFile(join(runDir, 'metrics.json'));
+        const { decision, reason } = await this.decide(node, result, units);
         node = await tree.update(id, {
           status: 'completed',
           decision,
+          decisionReason: reason,
           metric: result.metric,
+          metricHalfWidth: units ? relativeHalfWidth(metricInterval(units), result.metric) : null,
           latencyMsP99: result.latencyMsP99,
+          budgetMs: result.budgetMs,
+          overBudget: result.overBudget,
           commit,
           finishedAt,
           error: null,
+        });
+      } else if (!outcome.ok && outcome.error instanceof JobCancelled) {
+        node = await tree.update(id, {
+          status: 'cancelled',
+          decision: 'cancelled',
+          decisionReason: null,
+          metric: null,
+          latencyMsP99: null,
+          commit,
+          finishedAt,
+          error: 'cancelled by run.ts queue cancel',
         });
       } else {
         const error = outcome.ok ? 'the job returned no result' : describeFailure(outcome.error);
@@ -363,6 +469,30 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     if (this.deps.settings.outputs) this.deps.outputs.request();
   }
 
+  /**
+   * The keep rule (research/keep-rule.ts) against the current best, on the search split only.
+   * Reference seeds are kept as references and never compared.
+   */
+  private async decide(
+    node: TreeNode,
+    result: EvaluatorResult,
+    units: Unit[] | undefined,
+  ): Promise<{ decision: 'keep' | 'discard'; reason: string }> {
+    if (node.seedKind === 'best-fixed' || node.seedKind === 'oracle')
+      return { decision: 'keep', reason: 'a reference seed: shown beside every result, never the best' };
+    const candidate: Scored = { id: node.id, ...result, units };
+    const best = currentBest(this.deps.tree.all(), node.id);
+    const bestScored: Scored | undefined = best && {
+      id: best.id,
+      metric: best.metric,
+      units: await readUnitsFile(join(this.deps.paths.runDir(best.id), 'metrics.json')),
+      latencyMsP99: best.latencyMsP99,
+      budgetMs: best.budgetMs,
+      overBudget: best.overBudget,
+    };
+    return keepVerdict(candidate, bestScored, this.deps.manifest.keep);
+  }
+
   /** After an experiment: a plan spec when the seeds are done and nothing else is pending. */
   private async nextRound(triggerId: string): Promise<WorkSpec[]> {
     const { state } = this.deps;
@@ -374,7 +504,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     return [planSpec(id)];
   }
 
-  private async completePlan(spec: WorkSpec): Promise<WorkSpec[]> {
+  private async completePlan(spec: WorkSpec, signal?: AbortSignal): Promise<WorkSpec[]> {
     const cached = await this.readRoundCache(spec.id);
     if (cached) return this.materialise(cached);
     if (await this.pendingBesides(spec.id)) {
@@ -386,8 +516,8 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const round = this.deps.state.state.rounds.length + 1;
     const at = new Date().toISOString();
     const nodes = this.deps.tree.all();
-    const bestBefore = bestCandidate(nodes)?.metric ?? null;
-    const stop = this.stopDecision([...this.deps.state.state.rounds.map((r) => r.bestBefore), bestBefore]);
+    const bestBefore = currentBest(nodes)?.metric ?? null;
+    const stop = this.stopDecision([...patienceHistory(this.deps.state.state.rounds), bestBefore]);
     const base = {
       id: spec.id,
       round,
@@ -397,6 +527,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       dollars: 0,
       stopRequested: false,
       failure: null,
+      transient: false,
     };
     if (stop) {
       this.log(`${spec.id}: no planning — ${stop.reason}: ${stop.detail}`);
@@ -423,13 +554,17 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     this.log(
       `${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`,
     );
-    const outcome = await planner.plan(context);
+    // Rejects when the runner is asked to stop mid-call: nothing is cached, so resume plans again.
+    const outcome = await planner.plan(context, signal ? { signal } : {});
     const planned = proposalsToExperiments(outcome, nodes, at);
     const failure = outcome.failure ? `${outcome.failure.kind}: ${outcome.failure.message}` : null;
+    // The API down or overloaded for the whole planning deadline is no reason to end the run, nor
+    // a round without improvement: plan again (the planner already waited with backoff).
+    const transient = outcome.failure?.transient === true;
     // A failed round queues nothing, so the run ends; say why (a resume plans again).
     const planStop = outcome.stopRequested
       ? { reason: 'planner-stop', detail: firstLines(outcome.reasoning, 3, 400) }
-      : failure
+      : failure && !transient
         ? { reason: 'planner-failed', detail: failure }
         : null;
     const record: RoundRecord = {
@@ -440,18 +575,21 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       stopRequested: outcome.stopRequested,
       stop: planStop,
       failure,
+      transient,
     };
+    const retry = transient ? [planSpec(nextPlanId(this.deps.state.state, spec.id))] : [];
     const cache: RoundCache = {
       record,
       planner: planner.kind,
       outcome,
-      children: planned.map((p) => p.spec as unknown as JsonObject),
+      children: [...planned.map((p) => p.spec as unknown as JsonObject), ...(retry as unknown as JsonObject[])],
       nodes: planned.map((p) => p.node),
     };
     // Durable before anything is queued: a crash from here on replays the round, never re-plans it.
     await mkdir(this.deps.paths.plannerDir, { recursive: true });
     await writeJsonAtomic(this.deps.paths.round(spec.id), cache);
-    if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
+    if (transient) this.log(`${spec.id}: the planner API is failing (${failure}); planning again as ${retry[0]!.id}`);
+    else if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
     if (planStop) this.log(`${spec.id}: the planner asks to stop: ${planStop.detail}`);
     this.log(`${spec.id}: queued ${planned.map((p) => p.spec.id).join(', ') || 'nothing'}`);
     return this.materialise(cache);
@@ -487,7 +625,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   stopReason(): string | undefined {
     const { state } = this.deps;
     const planner = state.state.stop?.reason === 'planner-stop' || state.state.stop?.reason === 'planner-failed';
-    const stop = planner ? state.state.stop : this.stopDecision(state.state.rounds.map((r) => r.bestBefore));
+    const stop = planner ? state.state.stop : this.stopDecision(patienceHistory(state.state.rounds));
     if (!stop) return undefined;
     const text = `${stop.reason}: ${stop.detail}`;
     if (state.state.stopReason !== text) void state.update((s) => ({ ...s, stopReason: text, stop }));
@@ -549,7 +687,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   }
 
   private async editableSource(): Promise<string> {
-    const best = bestCandidate(this.deps.tree.all());
+    const best = currentBest(this.deps.tree.all());
     const commit = best?.commit ?? this.deps.state.state.anchorCommit;
     return (await readFileAtCommit(this.deps.paths.source, commit, this.deps.manifest.editable)) + '\n';
   }
@@ -558,19 +696,16 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     if (this.planner) return this.planner;
     const { config } = this;
     const { planner, why } = createPlanner({
-      // "claude" without a key falls back to the offline planner instead of failing the run.
-      kind: config.planner === 'claude' ? 'auto' : 'offline',
+      // "claude" without a key never gets here: the engine refuses it at start (exit 2).
+      kind: config.planner,
       ...(config.model ? { model: config.model } : {}),
       logDir: this.deps.ctx.paths.logsDir,
       maxDollars: config.maxDollars,
       seed: this.deps.settings.offlineSeed,
       batchSize: this.deps.settings.offlineBatch,
+      planDeadlineMs: this.deps.settings.plannerDeadlineS * 1000,
     });
-    this.log(
-      config.planner === 'claude' && planner.kind === 'offline'
-        ? `planner: claude was asked for but ANTHROPIC_API_KEY is not set; using the ${why}`
-        : `planner: ${why}`,
-    );
+    this.log(`planner: ${why}`);
     this.planner = planner;
     return planner;
   }
@@ -613,8 +748,17 @@ export function planSpec(id: string): WorkSpec {
   return workSpec(id, PLAN_KIND, PLAN_PRIORITY, { phase: 'queued' });
 }
 
-export function nextPlanId(state: EngineState): string {
-  const used = new Set([...Object.values(state.planTriggers), ...state.rounds.map((r) => r.id)]);
+/** The stop rule's `bestAfterRound`: rounds whose planner call failed transiently do not count toward patience. */
+export function patienceHistory(rounds: readonly RoundRecord[]): (number | null)[] {
+  return rounds.filter((round) => !round.transient).map((round) => round.bestBefore);
+}
+
+export function nextPlanId(state: EngineState, also?: string): string {
+  const used = new Set([
+    ...Object.values(state.planTriggers),
+    ...state.rounds.map((r) => r.id),
+    ...(also ? [also] : []),
+  ]);
   let n = state.rounds.length + 1;
   while (used.has(`plan-${n}`)) n++;
   return `plan-${n}`;

@@ -1,16 +1,23 @@
 /**
  * FROZEN EVALUATOR — the runner records this file's sha256 at anchor time and refuses to launch an
  * experiment whose copy differs. It reads params.json, evaluates the frozen ONNX forecaster
- * (@tsfm/tsfm-client) on the evaluation tenants and prints one block that a grep can read (the
- * same numbers, with detail, go to --out):
+ * (@tsfm/tsfm-client) on one split of the evaluation tenants and prints one block that a grep can
+ * read (the same numbers, with detail, go to --out):
  *
  *   ---
- *   metric:          0.812345   mean scale-free α-pinball over evaluation tenants × metrics (lower is better)
+ *   metric:          0.812345   mean scale-free α-pinball over the split's tenants × origins × metrics (lower is better)
  *   latency_p99_ms:  41.2       p99 over requests of the per-request time (the harness's own clock)
+ *   budget_ms:       200        the latency budget per request
+ *   over_budget:     0          requests that took longer than the budget
  *   points:          3840       forecast points scored
  *   dropped:         0          requests that failed (any > 0 makes the run a crash)
- *   over_budget:     0          requests that took longer than the 200 ms budget
+ *   split:           search     which tenants were scored (prepare.ts SPLITS)
  *   model_sha256:    …          the ONNX file that produced these numbers
+ *
+ * The metric never moves with machine load: the harness runs in its evaluation mode
+ * (`budgetMode: 'measure'`: K fixed, the budget measured and its overruns counted), and every
+ * request is seeded. Latency does move with load; it is measured after one untimed warm-up
+ * request, so the first request does not pay for the model's start-up.
  *
  * Modes (params.json `mode`):
  *   search      per-request autoresearch: @tsfm/harness over experiment.ts's grid and options
@@ -20,12 +27,17 @@
  *   oracle      per request and metric, the config that was best on the real horizon — hindsight,
  *               so the floor no per-request search can go below.
  *
- *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]
+ *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json]
+ *        [--split search|confirmation] [--shard i/N] [--fan fan.json]
  *
- * `--shard i/N` (1-based) evaluates only the evaluation tenants at positions p with p mod N = i − 1
+ * `--split` picks the tenants (default `search`); the runner asks for `confirmation` only after
+ * the search. --out also holds, per tenant, the sums its mean loss is made of (`units`): the
+ * runner's keep rule and confidence intervals bootstrap over tenants from them.
+ * `--shard i/N` (1-based) evaluates only the split's tenants at positions p with p mod N = i − 1
  * (strided, so every shard gets a like mix), so that N jobs can share one evaluation; --out then
  * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
  * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
+ * `--fan` writes the final forecasts' quantiles of the first few tenants (report.html's fans).
  */
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -45,10 +57,14 @@ import {
   EVALUATION_SEED,
   HORIZON,
   METRICS,
+  SPLITS,
   TUNING_TENANTS,
   alphaLoss,
   assertModelExists,
   loadFleet,
+  originsOf,
+  splitTenants,
+  type SplitName,
   type TenantData,
 } from './prepare.js';
 
@@ -56,6 +72,8 @@ type Mode = 'search' | 'best-fixed' | 'oracle';
 
 interface RequestOutcome {
   readonly tenantId: string;
+  /** Index into the tenant's series of the forecast origin. */
+  readonly origin: number;
   readonly losses: readonly number[];
   readonly latencyMs: number;
   readonly overBudget: boolean;
@@ -63,11 +81,37 @@ interface RequestOutcome {
   readonly kUsed: number | null;
 }
 
+/** Per tenant: the sums of its losses over origins × metrics (the keep rule bootstraps over these). */
+interface Unit {
+  readonly id: string;
+  lossSum: number;
+  lossCount: number;
+}
+
+/** Fans for report.html: the first few tenants' final forecast of this metric, at the latest origin. */
+const FAN_TENANTS = 4;
+const FAN_METRIC = 'cpu';
+const FAN_HISTORY = 240;
+
 const { values: args } = parseArgs({
-  options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } },
+  options: {
+    params: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    shard: { type: 'string' },
+    split: { type: 'string' },
+    fan: { type: 'string' },
+  },
 });
 if (!args.params || !args.data) {
-  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
+  console.error(
+    'usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--split search|confirmation] [--shard i/N] [--fan fan.json]',
+  );
+  process.exit(2);
+}
+const split = (args.split ?? 'search') as SplitName;
+if (!(split in SPLITS)) {
+  console.error(`--split ${JSON.stringify(args.split)}: expected one of ${Object.keys(SPLITS).join(', ')}`);
   process.exit(2);
 }
 const started = performance.now();
@@ -79,17 +123,21 @@ const tuning = fleet.slice(0, TUNING_TENANTS);
 const shard = args.shard === undefined ? undefined : parseShard(args.shard);
 // The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
 // each shard picks the same one.
-const evaluation = fleet
-  .slice(TUNING_TENANTS)
-  .filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
+const evaluation = splitTenants(fleet, split).filter(
+  (_, position) => shard === undefined || position % shard.count === shard.index - 1,
+);
+const origins = originsOf(fleet[0]!.series.cpu.length, split);
+const requestCount = evaluation.length * origins.length;
 const servable = configGrid({ maxContextLength: client.contract.contextLength }).filter((config) =>
   client.supportsConfig(config),
 );
 console.log(
-  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} evaluation tenants, horizon ${HORIZON} min`,
+  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}, split ${split}: model ${manifestPath} (${client.manifest.sha256}), ${servable.length} servable configs, ${evaluation.length} tenants × ${origins.length} origins, horizon ${HORIZON} min`,
 );
 
 const outcomes: RequestOutcome[] = [];
+const units: Unit[] = [];
+const fans: unknown[] = [];
 let dropped = 0;
 let fixed: ForecastConfig | undefined;
 let harness: Harness | undefined;
@@ -107,25 +155,34 @@ if (mode === 'search') {
   harness = await Harness.create(client, { grid: [fixed], defaultConfig: fixed, budgetMode: 'measure' });
   console.log(`best fixed config on ${tuning.length} tuning tenants: ${configKey(fixed)}`);
 }
+// One untimed, unscored request on a tuning tenant: the first call pays the session's start-up,
+// which is not what a request costs a running service.
+await warmUp(tuning[0]!);
 
 for (const tenant of evaluation) {
-  try {
-    const outcome =
-      mode === 'oracle'
-        ? await oracleRequest(tenant)
-        : await harnessRequest(harness!, tenant, mode === 'search' ? params : undefined);
-    outcomes.push(outcome);
-    const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
-    console.log(
-      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(1)} ms${outcome.kUsed === null ? '' : ` (k used ${outcome.kUsed})`}`,
-    );
-  } catch (error) {
-    dropped++;
-    const code = error instanceof HarnessError ? ` [${error.code}]` : '';
-    console.log(
-      `request ${outcomes.length + dropped}/${evaluation.length} ${tenant.id}: DROPPED${code} (${(error as Error).message})`,
-    );
+  const unit: Unit = { id: tenant.id, lossSum: 0, lossCount: 0 };
+  for (const [o, origin] of origins.entries()) {
+    const seed = EVALUATION_SEED * 1_000_000 + tenant.index * 100 + o;
+    const n = outcomes.length + dropped + 1;
+    try {
+      const outcome =
+        mode === 'oracle'
+          ? await oracleRequest(tenant, origin)
+          : await harnessRequest(harness!, tenant, origin, seed, mode === 'search' ? params : undefined);
+      outcomes.push(outcome);
+      for (const loss of outcome.losses) unit.lossSum += loss;
+      unit.lossCount += outcome.losses.length;
+      const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
+      console.log(
+        `request ${n}/${requestCount} ${tenant.id}@${origin}: loss ${mean.toFixed(4)} in ${outcome.latencyMs.toFixed(1)} ms${outcome.kUsed === null ? '' : ` (k used ${outcome.kUsed})`}`,
+      );
+    } catch (error) {
+      dropped++;
+      const code = error instanceof HarnessError ? ` [${error.code}]` : '';
+      console.log(`request ${n}/${requestCount} ${tenant.id}@${origin}: DROPPED${code} (${(error as Error).message})`);
+    }
   }
+  if (unit.lossCount > 0) units.push(unit);
 }
 
 const losses = outcomes.flatMap((outcome) => outcome.losses);
@@ -140,14 +197,17 @@ if (args.out) {
   const detail = {
     mode,
     params,
+    split,
     shard: shard ? `${shard.index}/${shard.count}` : null,
     lossSum: losses.reduce((a, b) => a + b, 0),
     lossCount: losses.length,
     latenciesMs: latencies,
+    units,
     model: manifestPath,
     modelSha256: modelSha,
     metric,
     latencyMsP99: p99,
+    budgetMs: BUDGET_MS,
     points: losses.length * HORIZON,
     dropped,
     overBudget,
@@ -158,12 +218,18 @@ if (args.out) {
   await writeFile(`${args.out}.tmp`, JSON.stringify(detail, null, 2) + '\n');
   await rename(`${args.out}.tmp`, args.out);
 }
+if (args.fan && fans.length > 0) {
+  await writeFile(`${args.fan}.tmp`, JSON.stringify(fans) + '\n');
+  await rename(`${args.fan}.tmp`, args.fan);
+}
 console.log('---');
 console.log(`metric:          ${metric.toFixed(6)}`);
 console.log(`latency_p99_ms:  ${p99.toFixed(3)}`);
+console.log(`budget_ms:       ${BUDGET_MS}`);
+console.log(`over_budget:     ${overBudget}`);
 console.log(`points:          ${losses.length * HORIZON}`);
 console.log(`dropped:         ${dropped}`);
-console.log(`over_budget:     ${overBudget}`);
+console.log(`split:           ${split}`);
 console.log(`mode:            ${mode}`);
 console.log(`model_sha256:    ${modelSha}`);
 console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
@@ -217,22 +283,25 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
   return { mode, params: checked };
 }
 
-/** The tenant's history up to the forecast origin: the last HORIZON minutes are held out. */
-function history(tenant: TenantData): { id: string; metrics: Record<string, Float32Array> } {
-  const origin = tenant.series.cpu.length - HORIZON;
+/** The tenant's history up to `origin`: what a request at that origin may see. */
+function history(tenant: TenantData, origin: number): { id: string; metrics: Record<string, Float32Array> } {
   return { id: tenant.id, metrics: Object.fromEntries(METRICS.map((m) => [m, tenant.series[m].subarray(0, origin)])) };
 }
 
-function lossesOf(tenant: TenantData, forecasts: Readonly<Record<string, ArrayLike<number>>>): number[] {
-  const origin = tenant.series.cpu.length - HORIZON;
+function lossesOf(
+  tenant: TenantData,
+  origin: number,
+  forecasts: Readonly<Record<string, ArrayLike<number>>>,
+): number[] {
   return METRICS.map((m) => alphaLoss(tenant.series[m], origin, forecasts[m]!, tenant.alpha));
 }
 
-async function harnessRequest(
-  h: Harness,
+function requestOf(
   tenant: TenantData,
+  origin: number,
+  seed: number,
   searchParams: Params | undefined,
-): Promise<RequestOutcome> {
+): Parameters<Harness['forecast']>[0] {
   const options = searchParams
     ? experiment.searchOptions(searchParams)
     : {
@@ -242,13 +311,13 @@ async function harnessRequest(
         configsPerModelRow: 1,
         combine: { top: 1, method: 'median' as const },
       };
-  const result: HarnessResult = await h.forecast({
-    history: history(tenant),
+  return {
+    history: history(tenant, origin),
     horizon: HORIZON,
     alpha: tenant.alpha,
     k: options.k,
     budgetMs: BUDGET_MS,
-    seed: EVALUATION_SEED * 1000 + tenant.index,
+    seed,
     metrics: [...METRICS],
     options: {
       validationWindows: options.validationWindows,
@@ -258,10 +327,22 @@ async function harnessRequest(
       // best-fixed is one config: no statistical member may compete with it, nothing shifts it.
       ...(searchParams ? {} : { members: [], calibration: 'none' as const }),
     },
-  });
+  };
+}
+
+async function harnessRequest(
+  h: Harness,
+  tenant: TenantData,
+  origin: number,
+  seed: number,
+  searchParams: Params | undefined,
+): Promise<RequestOutcome> {
+  const result: HarnessResult = await h.forecast(requestOf(tenant, origin, seed, searchParams));
+  if (fans.length < FAN_TENANTS && origin === origins[0]) fans.push(fanOf(tenant, origin, result));
   return {
     tenantId: tenant.id,
-    losses: lossesOf(tenant, result.forecast),
+    origin,
+    losses: lossesOf(tenant, origin, result.forecast),
     latencyMs: result.timings.total,
     overBudget: result.budget.overBudget,
     winners: METRICS.map((m) => result.winner[m]?.key ?? result.defaultKey),
@@ -269,13 +350,42 @@ async function harnessRequest(
   };
 }
 
-/** Loss per (config, metric) of forecasting each tenant's real horizon, one model call per tenant. */
+/** One fan series (apps/runner/src/report/html/fan-data.ts, FanSeriesSchema): history, quantiles, actual. */
+function fanOf(tenant: TenantData, origin: number, result: HarnessResult): unknown {
+  const values = tenant.series[FAN_METRIC];
+  const forecast = result.quantiles[FAN_METRIC]!;
+  const quantiles: Record<string, number[]> = {};
+  forecast.levels.forEach((level, k) => {
+    quantiles[String(level)] = Array.from(
+      { length: forecast.horizon },
+      (_, t) => forecast.quantiles[t * forecast.levels.length + k]!,
+    );
+  });
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return {
+    tenant: tenant.id,
+    metric: FAN_METRIC,
+    history: Array.from(values.subarray(Math.max(0, origin - FAN_HISTORY), origin), finite),
+    quantiles,
+    actual: Array.from(values.subarray(origin, origin + HORIZON), finite),
+    alpha: tenant.alpha,
+    stepMinutes: 1,
+  };
+}
+
+async function warmUp(tenant: TenantData): Promise<void> {
+  const origin = tenant.series.cpu.length - HORIZON;
+  if (harness) await harness.forecast(requestOf(tenant, origin, 0, mode === 'search' ? params : undefined));
+  else await lossTable(client, tenant, origin, servable.slice(0, 1));
+}
+
+/** Loss per (config, metric) of forecasting the horizon after `origin`, one model call. */
 async function lossTable(
   client: TsfmClient,
   tenant: TenantData,
+  origin: number,
   configs: readonly ForecastConfig[],
 ): Promise<number[][]> {
-  const origin = tenant.series.cpu.length - HORIZON;
   const rows = configs.flatMap((config) =>
     METRICS.map((m) => ({ values: tenant.series[m], end: origin, horizon: HORIZON, config })),
   );
@@ -287,10 +397,11 @@ async function lossTable(
   );
 }
 
+/** The config with the lowest loss summed over the tuning tenants' last horizon (the default wins ties). */
 async function bestFixedConfig(tenants: readonly TenantData[]): Promise<ForecastConfig> {
   const sums = new Float64Array(servable.length);
   for (const tenant of tenants) {
-    const table = await lossTable(client, tenant, servable);
+    const table = await lossTable(client, tenant, tenant.series.cpu.length - HORIZON, servable);
     table.forEach((row, c) => (sums[c] += row.reduce((a, b) => a + b, 0)));
   }
   let best = servable.findIndex((config) => configKey(config) === configKey(DEFAULT_CONFIG));
@@ -301,12 +412,14 @@ async function bestFixedConfig(tenants: readonly TenantData[]): Promise<Forecast
   return servable[best]!;
 }
 
-async function oracleRequest(tenant: TenantData): Promise<RequestOutcome> {
+/** Hindsight: per metric, the config that was best on the real horizon. Not a request; no budget. */
+async function oracleRequest(tenant: TenantData, origin: number): Promise<RequestOutcome> {
   const t0 = performance.now();
-  const table = await lossTable(client, tenant, servable);
+  const table = await lossTable(client, tenant, origin, servable);
   const winners = METRICS.map((_, m) => table.reduce((best, row, c) => (row[m]! < table[best]![m]! ? c : best), 0));
   return {
     tenantId: tenant.id,
+    origin,
     losses: winners.map((c, m) => table[c]![m]!),
     latencyMs: performance.now() - t0,
     overBudget: false,

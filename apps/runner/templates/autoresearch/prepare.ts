@@ -22,10 +22,29 @@ import { scaleFreePinball } from '@tsfm/losses';
 // ---------------------------------------------------------------------------------------------
 // Constants.
 
-/** 32 tenants × 8 days of 1-minute data: long enough for every context at every resolution but 60 min. */
-export const FLEET = { seed: 7321, tenants: 32, days: 8, stepMinutes: 1, start: Date.UTC(2024, 2, 4) } as const;
-/** Tenants [0, TUNING_TENANTS) tune the best fixed config; the rest are evaluated. */
+/**
+ * Tenants × 8 days of 1-minute data: long enough for every context at every resolution but 60 min,
+ * and for several forecast origins per tenant. The tenants are split three ways (SPLITS).
+ */
+export const FLEET = { seed: 7321, tenants: 160, days: 8, stepMinutes: 1, start: Date.UTC(2024, 2, 4) } as const;
+/** Tenants [0, TUNING_TENANTS) tune the best fixed config and warm the model up; never scored. */
 export const TUNING_TENANTS = 16;
+/**
+ * The evaluation tenants, split in two, disjoint:
+ * - `search`: what every experiment is scored on — the planner, the keep rule and "best" see it;
+ * - `confirmation`: scored only for the seeds and the run's best experiments after the search,
+ *   never shown to a planner, a prompt or a keep decision. The run's verdict is this number.
+ * Each tenant is forecast at `origins` origins, ORIGIN_STRIDE_MINUTES apart, ending at the last
+ * horizon of the data. Sized so the search metric's bootstrap CI half-width (over tenants) is
+ * small while one evaluation stays within seconds (apps/runner/README.md, "Sizing the search split").
+ */
+export const SPLITS = {
+  search: { firstTenant: 16, tenants: 48, origins: 4 },
+  confirmation: { firstTenant: 64, tenants: 96, origins: 4 },
+} as const;
+export type SplitName = keyof typeof SPLITS;
+/** Six hours between origins: the origins of one tenant fall at different times of day. */
+export const ORIGIN_STRIDE_MINUTES = 360;
 export const METRICS = ['cpu', 'mem', 'net', 'disk'] as const;
 /** Forecast horizon in minutes. */
 export const HORIZON = 60;
@@ -33,8 +52,19 @@ export const HORIZON = 60;
 export const BUDGET_MS = 200;
 /** Seasonal period of the MASE-style scale, in minutes. */
 export const SEASON_MINUTES = 1440;
-/** Request i is sent with seed EVALUATION_SEED · 1000 + i. */
+/** The request for tenant t at origin o is sent with seed EVALUATION_SEED · 1e6 + t · 100 + o. */
 export const EVALUATION_SEED = 1;
+
+/** The forecast origins (indices into a tenant's series) of a split, latest first. */
+export function originsOf(length: number, split: SplitName): number[] {
+  return Array.from({ length: SPLITS[split].origins }, (_, o) => length - HORIZON - o * ORIGIN_STRIDE_MINUTES);
+}
+
+/** The tenants of a split, in fleet order. */
+export function splitTenants<T>(fleet: readonly T[], split: SplitName): T[] {
+  const { firstTenant, tenants } = SPLITS[split];
+  return fleet.slice(firstTenant, firstTenant + tenants);
+}
 
 export const DATA_BIN = 'fleet.bin';
 export const DATA_MANIFEST = 'fleet.json';

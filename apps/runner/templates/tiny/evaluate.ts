@@ -4,10 +4,11 @@
  * that a grep can read (and writes the same numbers, with detail, to --out):
  *
  *   ---
- *   metric:          0.812345        mean scale-free α-pinball over evaluation tenants × metrics (lower is better)
+ *   metric:          0.812345        mean scale-free α-pinball over the split's tenants × metrics (lower is better)
  *   latency_p99_ms:  1.234           p99 over requests of the per-request time (sampling, validation, selection, final forecast)
  *   points:          1920            forecast points scored
  *   dropped:         0               requests that failed (any > 0 makes the run a crash)
+ *   split:           search          which tenants were scored (prepare.ts SPLITS)
  *
  * Modes (params.json `mode`):
  *   search      the per-request search that experiment.ts defines (every planned experiment);
@@ -15,9 +16,13 @@
  *   oracle      per request and metric, the config that was best on the real horizon — hindsight,
  *               so the floor no per-request search can go below.
  *
- *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]
+ *   node --import tsx evaluate.ts --params params.json --data <data dir> [--out metrics.json]
+ *        [--split search|confirmation] [--shard i/N]
  *
- * `--shard i/N` (1-based) evaluates only the evaluation tenants at positions p with p mod N = i − 1
+ * `--split` picks the tenants (default `search`; the runner asks for `confirmation` only after the
+ * search); --out also holds, per tenant, the sums its mean loss is made of (`units`), which the
+ * runner's keep rule bootstraps over.
+ * `--shard i/N` (1-based) evaluates only the split's tenants at positions p with p mod N = i − 1
  * (strided, so every shard gets a like mix), so that N jobs can share one evaluation; --out then
  * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
  * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
@@ -42,11 +47,14 @@ import {
 } from './contract.js';
 import {
   HORIZON,
+  SPLITS,
   TUNING_TENANTS,
   alphaLoss,
   forecastQuantile,
   loadFleet,
   requestSeed,
+  splitTenants,
+  type SplitName,
   type TenantData,
 } from './prepare.js';
 
@@ -61,10 +69,23 @@ interface RequestOutcome {
 }
 
 const { values: args } = parseArgs({
-  options: { params: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' } },
+  options: {
+    params: { type: 'string' },
+    data: { type: 'string' },
+    out: { type: 'string' },
+    shard: { type: 'string' },
+    split: { type: 'string' },
+  },
 });
 if (!args.params || !args.data) {
-  console.error('usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--shard i/N]');
+  console.error(
+    'usage: evaluate.ts --params params.json --data <data dir> [--out metrics.json] [--split search|confirmation] [--shard i/N]',
+  );
+  process.exit(2);
+}
+const split = (args.split ?? 'search') as SplitName;
+if (!(split in SPLITS)) {
+  console.error(`--split ${JSON.stringify(args.split)}: expected one of ${Object.keys(SPLITS).join(', ')}`);
   process.exit(2);
 }
 const started = performance.now();
@@ -74,11 +95,11 @@ const tuning = fleet.slice(0, TUNING_TENANTS);
 const shard = args.shard === undefined ? undefined : parseShard(args.shard);
 // The tuning tenants stay whole in every shard: best-fixed picks its config on all of them, so
 // each shard picks the same one.
-const evaluation = fleet
-  .slice(TUNING_TENANTS)
-  .filter((_, position) => shard === undefined || position % shard.count === shard.index - 1);
+const evaluation = splitTenants(fleet, split).filter(
+  (_, position) => shard === undefined || position % shard.count === shard.index - 1,
+);
 console.log(
-  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`,
+  `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}mode ${mode}, split ${split}: ${evaluation.length} evaluation tenants, horizon ${HORIZON} min, metrics ${METRICS.join(', ')}`,
 );
 
 const outcomes: RequestOutcome[] = [];
@@ -123,6 +144,13 @@ if (args.out) {
     lossSum: losses.reduce((a, b) => a + b, 0),
     lossCount: losses.length,
     latenciesMs: latencies,
+    // Per tenant, the sums its mean loss is made of: the runner bootstraps over these.
+    units: outcomes.map((outcome) => ({
+      id: outcome.tenantId,
+      lossSum: outcome.losses.reduce((a, b) => a + b, 0),
+      lossCount: outcome.losses.length,
+    })),
+    split,
     metric,
     latencyMsP99: p99,
     points,
@@ -139,6 +167,7 @@ console.log(`metric:          ${metric.toFixed(6)}`);
 console.log(`latency_p99_ms:  ${p99.toFixed(3)}`);
 console.log(`points:          ${points}`);
 console.log(`dropped:         ${dropped}`);
+console.log(`split:           ${split}`);
 console.log(`mode:            ${mode}`);
 console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
 // Exit explicitly: a timer left behind by an experiment must not keep a finished run alive.

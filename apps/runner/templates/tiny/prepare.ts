@@ -24,9 +24,24 @@ import { METRICS, type ForecastConfig, type Normalisation } from './contract.js'
 // ---------------------------------------------------------------------------------------------
 // Constants: which data, which tenants are evaluated, the horizon, the seeds, the season.
 
-export const FLEET = { seed: 4242, tenants: 16, days: 3, stepMinutes: 1, start: Date.UTC(2024, 0, 1) } as const;
-/** Tenants [0, TUNING_TENANTS) tune the fixed baseline; the rest are evaluated. */
+export const FLEET = { seed: 4242, tenants: 24, days: 3, stepMinutes: 1, start: Date.UTC(2024, 0, 1) } as const;
+/** Tenants [0, TUNING_TENANTS) tune the fixed baseline; never scored. */
 export const TUNING_TENANTS = 8;
+/**
+ * The evaluation tenants, split in two, disjoint (as in templates/autoresearch): `search` scores
+ * every experiment; `confirmation` is scored only after the search, for the seeds and the best.
+ */
+export const SPLITS = {
+  search: { firstTenant: 8, tenants: 8 },
+  confirmation: { firstTenant: 16, tenants: 8 },
+} as const;
+export type SplitName = keyof typeof SPLITS;
+
+/** The tenants of a split, in fleet order. */
+export function splitTenants<T>(fleet: readonly T[], split: SplitName): T[] {
+  const { firstTenant, tenants } = SPLITS[split];
+  return fleet.slice(firstTenant, firstTenant + tenants);
+}
 /** Forecast horizon in minutes. */
 export const HORIZON = 60;
 /** Daily seasonality of the scale (MASE-style) and of the seasonal-naive part of the model. */

@@ -18,7 +18,7 @@ import { paramsText } from '../markdown.js';
 import { progressSpec } from '../progress-spec.js';
 import { bestNode, bestPath, compareIds, countStatuses, hasMetric, relativeChange } from '../ranking.js';
 import { seedBaselines } from '../seed-roles.js';
-import { baselineRows, countsText, plannerText, statusText } from '../summary-md.js';
+import { baselineRows, countsText, plannerText, statusText, verdictText } from '../summary-md.js';
 import type { ReportInputs, TreeNode } from '../tree-input.js';
 import { treeSpec } from '../tree-spec.js';
 import { anchorId, escapeHtml, jsonForScript } from './escape.js';
@@ -153,22 +153,23 @@ function summarySection(inputs: ReportInputs, anchors: ReadonlyMap<string, strin
       best
         ? `${experimentLink(best, anchors)}: <strong class="metric">${formatMetric(best.metric)}</strong>` +
           `<br><span class="muted">params <code>${escapeHtml(paramsText(best.params))}</code>${best.commit ? `, commit <code>${escapeHtml(best.commit)}</code>` : ''}</span>`
-        : 'none yet (no experiment has completed with a metric)',
+        : 'none yet (no candidate has been kept)',
     ],
   ];
+  facts.push(['Verdict (confirmation split)', escapeHtml(verdictText(inputs))]);
   if (inputs.plannerSpend) facts.push(['Planner', escapeHtml(plannerText(inputs))]);
   const body = [`<dl class="facts">${facts.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('')}</dl>`];
 
   if (best && baselines.length > 0) {
     // baselineRows is summary.md's own comparison (the gap closed to the oracle included); only
     // its experiment column is Markdown, so that one is written here from the same baseline.
-    const rows = baselineRows(best, baselines);
+    const rows = baselineRows(best, baselines, inputs);
     body.push(
       '<h3>Against the seed baselines</h3>',
-      '<table class="baselines"><thead><tr><th scope="col">baseline</th><th scope="col">experiment</th><th scope="col" class="num">metric</th><th scope="col">best vs baseline</th></tr></thead><tbody>',
+      '<table class="baselines"><thead><tr><th scope="col">baseline</th><th scope="col">experiment</th><th scope="col" class="num">search</th><th scope="col" class="num">confirmation</th><th scope="col">best vs baseline (search)</th><th scope="col">best vs baseline (confirmation)</th></tr></thead><tbody>',
       ...baselines.map(({ node }, index) => {
-        const [label, , metric, comparison] = rows[index] ?? [];
-        return `<tr><td>${escapeHtml(label ?? '')}</td><td>${experimentLink(node, anchors)}</td><td class="num">${escapeHtml(metric ?? '')}</td><td>${escapeHtml(comparison ?? '')}</td></tr>`;
+        const [label, , metric, confirmed, comparison, confirmedComparison] = rows[index] ?? [];
+        return `<tr><td>${escapeHtml(label ?? '')}</td><td>${experimentLink(node, anchors)}</td><td class="num">${escapeHtml(metric ?? '')}</td><td class="num">${escapeHtml(confirmed ?? '')}</td><td>${escapeHtml(comparison ?? '')}</td><td>${escapeHtml(confirmedComparison ?? '')}</td></tr>`;
       }),
       '</tbody></table>',
     );

@@ -19,6 +19,10 @@ export interface EvaluatorResult {
   readonly latencyMsP99: number | null;
   readonly points: number | null;
   readonly dropped: number;
+  /** `budget_ms`: the latency budget per request, when the evaluator has one. */
+  readonly budgetMs: number | null;
+  /** `over_budget`: requests that broke it, when counted. */
+  readonly overBudget: number | null;
   /** Every `key: value` line of the block, as text. */
   readonly fields: Readonly<Record<string, string>>;
 }
@@ -78,6 +82,8 @@ export function evaluatorResult(logTail: string): EvaluatorResult {
     latencyMsP99: numberField(fields, 'latency_p99_ms'),
     points: numberField(fields, 'points'),
     dropped,
+    budgetMs: numberField(fields, 'budget_ms'),
+    overBudget: numberField(fields, 'over_budget'),
     fields,
   };
 }

@@ -47,3 +47,24 @@ export function firstLines(text: string, lines = 12, chars = 2000): string {
     .join('\n');
   return kept.length > chars ? `${kept.slice(0, chars)}…` : kept;
 }
+
+/** Lines of a Node crash that say nothing about the error: stack frames, the code excerpt's caret, the version footer. */
+const NOISE = /^(\s+at\s|\s*\^+\s*$|\s*[{}]\s*$|Node\.js v\d|\s*$)/;
+
+/**
+ * The line of a failed process's output that names its error — `Error: out of tenants`,
+ * `HarnessError [bad-request]: …` — for a one-line note; without one, the last few lines that
+ * are not stack frames, braces or Node's version footer (never "} |  | Node.js v20").
+ */
+export function errorLineOf(output: string, fallbackLines = 3): string {
+  const lines = output.split('\n').map((line) => line.trimEnd());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    const name = /^([A-Za-z_$][\w$]*)[^:]*:/.exec(line)?.[1];
+    if ((name && /(Error|Exception)$/.test(name)) || /^Uncaught\b/.test(line)) return line.trim();
+  }
+  return lines
+    .filter((line) => !NOISE.test(line))
+    .slice(-fallbackLines)
+    .join(' | ');
+}

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { JsonObject } from '../../core/work-spec.js';
 import { renderTemplate } from './command-template.js';
+import { jobEnvironment } from './job-env.js';
 import { ExperimentFailure } from '../experiment/failures.js';
 import {
   exitFileName,
@@ -63,13 +64,15 @@ export class LocalBackend implements LaunchBackend {
       cleanup: false,
       stdio: 'ignore',
       reject: false,
-      env: {
+      // An allow-listed environment, not the runner's: planner-written code must not see its keys.
+      extendEnv: false,
+      env: jobEnvironment(process.env, {
         TSFM_JOB_LOG: job.log,
         TSFM_JOB_DIR: job.runDir,
         TSFM_JOB_TOKEN: job.token,
         TSFM_JOB_COMMAND: command,
         TSFM_EXPERIMENT_ID: job.id,
-      },
+      }),
     });
     subprocess.unref();
     const pid = subprocess.pid;

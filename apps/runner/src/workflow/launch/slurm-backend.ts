@@ -23,6 +23,7 @@ import { execa } from 'execa';
 import type { JsonObject } from '../../core/work-spec.js';
 import { writeFileAtomic } from '../../workdir/atomic-file.js';
 import { shellCommand, shellQuote } from './command-template.js';
+import { jobEnvironment } from './job-env.js';
 import { ExperimentFailure, firstLines } from '../experiment/failures.js';
 import {
   exitFileName,
@@ -311,7 +312,9 @@ export async function runSlurmCommand(
     reject: false,
     timeout: settings.commandTimeoutS * 1000,
     stdin: 'ignore',
-    env: settings.conf ? { SLURM_CONF: settings.conf } : {},
+    // sbatch exports the environment it runs with to the job: the allow-list, never the runner's.
+    extendEnv: false,
+    env: jobEnvironment(process.env, settings.conf ? { SLURM_CONF: settings.conf } : {}),
   });
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';

@@ -1,19 +1,17 @@
 /**
- * What a finished experiment means: the keep/discard decision, runs/<id>/analysis.md, and the
- * knowledge text the planner reads. All of it is computed from the tree, so it reads the same
- * whichever process writes it.
+ * What a finished experiment means: runs/<id>/analysis.md and the knowledge text the planner
+ * reads, computed from the tree, so they read the same whichever process writes them.
  *
- * The decision: a candidate is `keep` when its metric is lower than every candidate finished
- * before it (karpathy's rule: the branch advances), else `discard`. Reference seeds — the best
- * fixed config and the oracle — are `keep` when they produced a metric, and never move that line:
- * the oracle is a hindsight floor, and the best fixed config is the bar the thesis has to clear,
- * which analysis.md reports next to every result.
+ * The keep/discard decision itself is the keep rule (keep-rule.ts), recorded on the node with its
+ * reason. "Best" is the candidate kept most recently (currentBest): each keep beat the best before
+ * it beyond noise, within the latency budget. Reference seeds — the best fixed config and the
+ * oracle — are `keep` when they produced a metric and are never the best: the oracle is a
+ * hindsight floor, and the best fixed config is the bar the thesis has to clear, which
+ * analysis.md reports next to every result. Nothing here sees a confirmation number.
  */
 import { nonDefaultParams, type ParamSpace } from '../../planners/index.js';
-import { isCandidate, type NodeDecision, type TreeNode } from '../state/tree-schema.js';
-
-/** Relative differences below this are run-to-run noise (program.md). */
-export const NOISE_RELATIVE = 0.01;
+import { bestNode } from '../../report/ranking.js';
+import type { TreeNode } from '../state/tree-schema.js';
 
 export interface References {
   readonly bestFixed: (TreeNode & { metric: number }) | undefined;
@@ -32,23 +30,12 @@ export function referencesOf(nodes: readonly TreeNode[]): References {
   return { bestFixed: find('best-fixed'), oracle: find('oracle'), harnessDefault: find('harness-default') };
 }
 
-/** Lowest-metric candidate (ties: the earlier one), optionally leaving one node out. */
-export function bestCandidate(
-  nodes: readonly TreeNode[],
-  except?: string,
-): (TreeNode & { metric: number }) | undefined {
-  let best: (TreeNode & { metric: number }) | undefined;
-  for (const node of nodes) {
-    if (node.id === except || !isCandidate(node)) continue;
-    if (best === undefined || node.metric < best.metric) best = node;
-  }
-  return best;
-}
-
-export function decide(node: TreeNode, metric: number, nodes: readonly TreeNode[]): NodeDecision {
-  if (node.seedKind === 'best-fixed' || node.seedKind === 'oracle') return 'keep';
-  const best = bestCandidate(nodes, node.id);
-  return best === undefined || metric < best.metric ? 'keep' : 'discard';
+/**
+ * The run's best: the candidate kept most recently — report/ranking.ts's bestNode, the one
+ * definition every output shares — optionally leaving one node out.
+ */
+export function currentBest(nodes: readonly TreeNode[], except?: string): (TreeNode & { metric: number }) | undefined {
+  return bestNode(except === undefined ? nodes : nodes.filter((node) => node.id !== except));
 }
 
 export function relativeChange(value: number, reference: number): number {
@@ -113,8 +100,14 @@ export function analysisMarkdown({ node, nodes, space, editable, baseCommit, log
   }
 
   const metric = node.metric;
+  const noise =
+    node.metricHalfWidth === null
+      ? ''
+      : ` (95% CI ±${(node.metricHalfWidth * 100).toFixed(1)}% over the search tenants)`;
+  const budget =
+    node.budgetMs === null ? '' : ` against a ${node.budgetMs} ms budget, ${node.overBudget ?? 0} request(s) over it`;
   lines.push(
-    `**Result.** metric ${metricText(metric)} (lower is better)${node.latencyMsP99 === null ? '' : `, latency p99 ${node.latencyMsP99.toFixed(2)} ms`}.`,
+    `**Result.** metric ${metricText(metric)}${noise} (lower is better)${node.latencyMsP99 === null ? '' : `, latency p99 ${node.latencyMsP99.toFixed(2)} ms${budget}`}.`,
     '',
   );
   const rows: string[] = [];
@@ -123,7 +116,7 @@ export function analysisMarkdown({ node, nodes, space, editable, baseCommit, log
     rows.push(
       `| parent ${parent.id} | ${metricText(parent.metric)} | ${percent(relativeChange(metric, parent.metric))} |`,
     );
-  const bestBefore = bestCandidate(
+  const bestBefore = currentBest(
     nodes.filter((n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt)),
     node.id,
   );
@@ -154,19 +147,15 @@ function decisionSentence(
   if (node.seedKind === 'oracle') return 'keep (reference): the hindsight floor; it is never a candidate for best.';
   if (node.seedKind === 'best-fixed')
     return 'keep (reference): the bar per-request search has to clear by more than noise.';
-  if (!bestBefore) return 'keep: the first candidate with a metric.';
-  const change = relativeChange(metric, bestBefore.metric);
-  const noise =
-    Math.abs(change) < NOISE_RELATIVE ? ' — within the ~1% noise band, so do not build a line of work on it alone' : '';
-  return node.decision === 'keep'
-    ? `keep: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`
-    : `discard: ${percent(change)} against the best candidate so far (${bestBefore.id})${noise}.`;
+  if (node.decisionReason) return `${node.decision ?? 'undecided'}: ${node.decisionReason}.`;
+  if (!bestBefore) return `${node.decision ?? 'undecided'}: the first candidate with a metric.`;
+  return `${node.decision ?? 'undecided'}: ${percent(relativeChange(metric, bestBefore.metric))} against the best so far (${bestBefore.id}).`;
 }
 
 /** The planner's knowledge: the references, the best so far and the latest crash notes. */
 export function knowledgeText(nodes: readonly TreeNode[]): string {
   const refs = referencesOf(nodes);
-  const best = bestCandidate(nodes);
+  const best = currentBest(nodes);
   const lines = ['References (seed experiments; the oracle and the best fixed config are not candidates):'];
   lines.push(
     `- best fixed config, grid-searched on the tuning tenants: ${refs.bestFixed ? metricText(refs.bestFixed.metric) : 'no metric'}`,
@@ -182,9 +171,10 @@ export function knowledgeText(nodes: readonly TreeNode[]): string {
       ? `; ${percent(relativeChange(best.metric, refs.bestFixed.metric))} against the best fixed config`
       : '';
     const closed = gapClosed(best.metric, refs);
+    const noise = best.metricHalfWidth === null ? '' : ` (95% CI ±${(best.metricHalfWidth * 100).toFixed(1)}%)`;
     lines.push(
       '',
-      `Best candidate so far: ${best.id} "${best.name}" with metric ${metricText(best.metric)}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`,
+      `Best so far (the candidate kept most recently; a candidate is kept only when it beats the best beyond noise — its paired bootstrap interval over the search tenants lies below zero — with the latency budget held): ${best.id} "${best.name}" with metric ${metricText(best.metric)}${noise}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`,
     );
   }
   const crashes = nodes.filter((node) => node.decision === 'crash' && node.error).slice(-5);

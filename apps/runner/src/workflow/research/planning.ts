@@ -21,7 +21,7 @@ import type {
   ParamSpace,
   PlanOutcome,
 } from '../../planners/index.js';
-import { bestCandidate, knowledgeText } from './analysis.js';
+import { currentBest, knowledgeText } from './analysis.js';
 import { EXPERIMENT_KIND, payloadToJson } from '../experiment/payload.js';
 import { isFinal, type TreeNode } from '../state/tree-schema.js';
 
@@ -41,23 +41,27 @@ export async function readProgram(root: string, configured: string | null): Prom
   return readFile(file, 'utf8');
 }
 
+/** Finished experiments as the planner sees them; a cancelled one never produced a result and is left out. */
 export function historyOf(nodes: readonly TreeNode[]): ExperimentRecord[] {
   return nodes
-    .filter((node) => isFinal(node) && !isReference(node))
+    .filter((node) => isFinal(node) && !isReference(node) && node.status !== 'cancelled')
     .map((node) => ({
       id: node.id,
       name: node.name,
       params: node.params,
       metric: node.status === 'completed' ? node.metric : null,
-      status: node.decision ?? 'crash',
+      status: node.decision === 'keep' || node.decision === 'discard' ? node.decision : 'crash',
       parent: node.parent,
       hypothesis: node.hypothesis,
       ...(node.patch ? { patch: node.patch } : {}),
       note: node.error
         ? node.error.split('\n')[0]!
-        : node.latencyMsP99 === null
-          ? ''
-          : `latency p99 ${node.latencyMsP99.toFixed(1)} ms`,
+        : [
+            node.latencyMsP99 === null ? '' : `latency p99 ${node.latencyMsP99.toFixed(1)} ms`,
+            node.decisionReason ?? '',
+          ]
+            .filter((part) => part !== '')
+            .join('; '),
     }));
 }
 
@@ -100,7 +104,7 @@ export interface PlannedExperiment {
 /**
  * Proposal → experiment spec and its queued tree node. Ids are `e<nnn>-<name>`, numbered after
  * every node so far, so a re-run of the same round (from its cache) gives the same ids. An
- * experiment builds on the commit of the parent it names, else on the best candidate so far —
+ * experiment builds on the commit of the parent it names, else on the best so far (currentBest) —
  * the source the planner was shown — else on the anchor.
  */
 export function proposalsToExperiments(
@@ -109,7 +113,7 @@ export function proposalsToExperiments(
   createdAt: string,
 ): PlannedExperiment[] {
   const byId = new Map(nodes.map((node) => [node.id, node]));
-  const best = bestCandidate(nodes);
+  const best = currentBest(nodes);
   return outcome.proposals.map((proposal: ExperimentProposal, index) => {
     const id = `e${String(nodes.length + index + 1).padStart(3, '0')}-${proposal.name}`;
     const named = proposal.parent === undefined ? undefined : byId.get(proposal.parent);
@@ -160,5 +164,9 @@ export function queuedNode(
     startedAt: null,
     finishedAt: null,
     error: null,
+    decisionReason: null,
+    metricHalfWidth: null,
+    budgetMs: null,
+    overBudget: null,
   };
 }

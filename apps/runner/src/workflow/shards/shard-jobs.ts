@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../workdir/atomic-file.js';
 import { shellCommand } from '../launch/command-template.js';
 import { evaluatorResult, readLogTail, type EvaluatorResult } from '../experiment/evaluator-output.js';
-import { ExperimentFailure } from '../experiment/failures.js';
+import { errorLineOf, ExperimentFailure } from '../experiment/failures.js';
 import { monitorJob } from '../launch/job-monitor.js';
 import type { JobHandle, LaunchBackend, LaunchJob } from '../launch/launch-backend.js';
 import {
@@ -117,7 +117,7 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
           signal: watching,
         });
         if (code !== 0) {
-          const last = (await readLogTail(job.log)).trimEnd().split('\n').slice(-3).join(' | ');
+          const last = errorLineOf(await readLogTail(job.log));
           throw new ExperimentFailure('exit', `the evaluation exited with status ${code}${last ? `: ${last}` : ''}`);
         }
       } catch (error) {

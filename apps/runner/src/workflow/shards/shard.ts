@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseJsonText } from '../../workdir/file-errors.js';
+import { UnitSchema, type Unit } from '../research/bootstrap.js';
 
 export interface Shard {
   /** 1-based. */
@@ -59,11 +60,19 @@ export function shardMetricsPath(runDir: string, shard: Shard): string {
   return join(runDir, 'shards', `metrics-${shard.index}-of-${shard.count}.json`);
 }
 
-/** The evaluator's arguments for one shard: the usual ones plus `--shard i/N`, `--out` redirected. */
+/**
+ * The evaluator's arguments for one shard: the usual ones plus `--shard i/N`, `--out` redirected.
+ * Only shard 1 keeps `--fan` (the report's forecast fans): N jobs writing one file would race.
+ */
 export function shardArgs(args: readonly string[], shard: Shard, runDir: string): string[] {
-  const out = args.indexOf('--out');
-  const rest = out >= 0 ? [...args.slice(0, out), ...args.slice(out + 2)] : [...args];
+  let rest = withoutOption(args, '--out');
+  if (shard.index > 1) rest = withoutOption(rest, '--fan');
   return [...rest, '--shard', formatShard(shard), '--out', shardMetricsPath(runDir, shard)];
+}
+
+function withoutOption(args: readonly string[], option: string): string[] {
+  const at = args.indexOf(option);
+  return at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : [...args];
 }
 
 const finite = z.number().refine(Number.isFinite, 'expected a finite number');
@@ -84,6 +93,10 @@ export const ShardMetricsSchema = z.looseObject({
   latenciesMs: z.array(finite),
   /** Requests over the latency budget, where the evaluator counts them. */
   overBudget: z.number().int().nonnegative().optional(),
+  /** The latency budget per request (ms), where the evaluator has one; the same in every shard. */
+  budgetMs: z.number().positive().optional(),
+  /** Per-tenant loss sums of the shard's tenants (research/bootstrap.ts), in its tenant order. */
+  units: z.array(UnitSchema).optional(),
   /** Per-request detail, in the shard's tenant order (merged back into the fleet's order). */
   requests: z.array(z.unknown()).optional(),
 });
@@ -99,6 +112,9 @@ export interface MergedMetrics {
   readonly dropped: number;
   /** Σ overBudget; null when no shard counted it. */
   readonly overBudget: number | null;
+  readonly budgetMs: number | null;
+  /** Every shard's units, in the fleet's tenant order; null unless every shard wrote them. */
+  readonly units: Unit[] | null;
   readonly requests: number;
   readonly shards: number;
 }
@@ -125,6 +141,8 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
   if (missing.length > 0)
     throw new Error(`shard(s) ${missing.join(', ')} missing: the metric over part of the tenants is not comparable`);
 
+  const budgets = new Set(parts.flatMap((part) => (part.budgetMs === undefined ? [] : [part.budgetMs])));
+  if (budgets.size > 1) throw new Error(`shards report different latency budgets: ${[...budgets].join(', ')} ms`);
   const lossCount = parts.reduce((sum, part) => sum + part.lossCount, 0);
   const latencies = parts.flatMap((part) => part.latenciesMs).sort((a, b) => a - b);
   return {
@@ -134,6 +152,10 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
     dropped: parts.reduce((sum, part) => sum + part.dropped, 0),
     overBudget: parts.some((part) => part.overBudget !== undefined)
       ? parts.reduce((sum, part) => sum + (part.overBudget ?? 0), 0)
+      : null,
+    budgetMs: parts.find((part) => part.budgetMs !== undefined)?.budgetMs ?? null,
+    units: parts.every((part) => part.units !== undefined)
+      ? interleave(inShardOrder(parts).map((part) => part.units!))
       : null,
     requests: latencies.length,
     shards: count,
@@ -182,7 +204,7 @@ export async function mergeShardMetricsFiles(runDir: string, count: number): Pro
  * tenant at position j·N + i − 1 when none was dropped — so readers of metrics.json need not know it was sharded.
  */
 export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: MergedMetrics): Record<string, unknown> {
-  const ordered = [...parts].sort((a, b) => parseShard(a.shard).index - parseShard(b.shard).index);
+  const ordered = inShardOrder(parts);
   const requests: unknown[] = [];
   ordered.forEach((part, s) =>
     (part.requests ?? []).forEach((request, j) => (requests[j * merged.shards + s] = request)),
@@ -194,6 +216,7 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
     lossCount: _count,
     latenciesMs: _latencies,
     requests: _requests,
+    units: _units,
     elapsedS: _elapsed,
     ...shared
   } = ordered[0] ?? ({} as Partial<ShardMetrics>);
@@ -204,6 +227,7 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
     points: merged.points,
     dropped: merged.dropped,
     ...(merged.overBudget === null ? {} : { overBudget: merged.overBudget }),
+    ...(merged.units === null ? {} : { units: merged.units }),
     shards: ordered.map((part) => ({
       shard: part.shard,
       lossSum: part.lossSum,
@@ -224,10 +248,25 @@ export function resultBlock(merged: MergedMetrics): string {
     `latency_p99_ms:  ${merged.latencyMsP99.toFixed(3)}`,
     `points:          ${merged.points}`,
     `dropped:         ${merged.dropped}`,
+    ...(merged.budgetMs === null ? [] : [`budget_ms:       ${merged.budgetMs}`]),
     ...(merged.overBudget === null ? [] : [`over_budget:     ${merged.overBudget}`]),
     `shards:          ${merged.shards}`,
     '',
   ].join('\n');
+}
+
+function inShardOrder(parts: readonly ShardMetrics[]): ShardMetrics[] {
+  return [...parts].sort((a, b) => parseShard(a.shard).index - parseShard(b.shard).index);
+}
+
+/**
+ * Lists in shard order (shard i's j-th entry was the item at fleet position j·N + i − 1) put back
+ * in fleet order. The parts must be sorted by shard index.
+ */
+function interleave<T>(lists: readonly (readonly T[])[]): T[] {
+  const out: T[] = [];
+  lists.forEach((list, s) => list.forEach((item, j) => (out[j * lists.length + s] = item)));
+  return out.filter((item) => item !== undefined);
 }
 
 /** The evaluator's p99: sorted[min(n − 1, ⌈0.99 n⌉ − 1)]. Expects `sorted` ascending. */

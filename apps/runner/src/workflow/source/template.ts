@@ -12,7 +12,9 @@ import { z } from 'zod';
 import { assertValidParamSpace, type ParamSpace } from '../../planners/index.js';
 import { parseJsonText } from '../../workdir/file-errors.js';
 import { EVALUATOR_MODES } from '../experiment/payload.js';
+import { DEFAULT_KEEP_RULE, KeepRuleSchema } from '../research/keep-rule.js';
 import { SEED_KINDS } from '../state/tree-schema.js';
+import { readFileAtCommit } from './source-repo.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/', import.meta.url));
 export const TEMPLATE_MANIFEST = 'template.json';
@@ -60,6 +62,13 @@ export const TemplateManifestSchema = z.strictObject({
    * workdir may split each evaluation over several jobs (workflow.json `shards`).
    */
   shardable: z.boolean().default(false),
+  /**
+   * The evaluator takes `--split confirmation` and then scores tenants no experiment is scored on
+   * during the search (research/confirmation.ts). Without it a run has no confirmation column.
+   */
+  confirmation: z.boolean().default(false),
+  /** How a candidate is kept (research/keep-rule.ts); default: paired bootstrap at 95%. */
+  keep: KeepRuleSchema.default(DEFAULT_KEEP_RULE),
   paramSpace: z.record(z.string(), KnobSchema),
   seeds: z.array(SeedSchema).min(1),
 });
@@ -83,5 +92,23 @@ export async function readTemplateManifest(dir: string): Promise<TemplateManifes
     throw new Error(`${file}: ${manifest.editable} is both editable and frozen`);
   if (!manifest.frozen.includes(TEMPLATE_MANIFEST))
     throw new Error(`${file}: ${TEMPLATE_MANIFEST} itself must be frozen`);
+  return manifest;
+}
+
+/** template.json as committed at the anchor (its editable file checked against the anchor's record), not as it sits on disk. */
+export async function anchoredManifest(
+  source: string,
+  anchor: { readonly anchorCommit: string; readonly editable: string },
+): Promise<TemplateManifest> {
+  const text = await readFileAtCommit(source, anchor.anchorCommit, TEMPLATE_MANIFEST);
+  const manifest = parseJsonText(
+    text,
+    TemplateManifestSchema,
+    `source/${TEMPLATE_MANIFEST}@${anchor.anchorCommit.slice(0, 12)}`,
+  ) as TemplateManifest;
+  if (manifest.editable !== anchor.editable)
+    throw new Error(
+      `source/${TEMPLATE_MANIFEST}: editable file ${manifest.editable} differs from the anchor's ${anchor.editable}`,
+    );
   return manifest;
 }

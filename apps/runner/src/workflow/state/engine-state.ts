@@ -26,6 +26,8 @@ export const RoundRecordSchema = z.strictObject({
   stopRequested: z.boolean(),
   stop: StopSchema.nullable(),
   failure: z.string().nullable(),
+  /** The planner's API failed transiently: the round does not count toward patience, and another follows. */
+  transient: z.boolean().default(false),
 });
 
 export type RoundRecord = z.infer<typeof RoundRecordSchema>;

@@ -8,9 +8,10 @@
  *   The commit is empty when the experiment failed before it was committed (a patch that did not
  *   apply), so the row is keyed by its description, which starts with the experiment id.
  */
+import { readFile } from 'node:fs/promises';
 import { TsvLedger, type TsvCell } from '../../workdir/tsv-ledger.js';
 import type { WorkdirPaths } from '../../workdir/paths.js';
-import type { TreeNode } from './tree-schema.js';
+import { SEED_KINDS, TreeNodeSchema, type TreeNode } from './tree-schema.js';
 
 export const MASTER_COLUMNS = [
   'id',
@@ -85,4 +86,49 @@ export function resultsRow(node: TreeNode): Record<string, TsvCell> {
 
 function metricCell(node: TreeNode): TsvCell {
   return node.decision === 'crash' || node.metric === null ? '' : node.metric;
+}
+
+/**
+ * The finished experiments master_table.tsv records, as tree nodes: what a workdir that lost
+ * engine/tree.json (and its checkpoint) still knows, so that nothing finished is run again. The
+ * patch is not in the ledger (it is in the experiment's commit); a seed's kind is its id.
+ */
+export async function nodesFromMasterTable(file: string): Promise<TreeNode[]> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const [header, ...lines] = text.split('\n').filter((line) => line.length > 0);
+  if (header !== MASTER_COLUMNS.join('\t')) return [];
+  const nodes: TreeNode[] = [];
+  for (const line of lines) {
+    const cells = Object.fromEntries(MASTER_COLUMNS.map((column, i) => [column, line.split('\t')[i] ?? '']));
+    const text = (value: string | undefined) => (value ? value : null);
+    const number = (value: string | undefined) => (value ? Number(value) : null);
+    const seedKind = SEED_KINDS.find((kind) => cells['id'] === `seed-${kind}`) ?? null;
+    let params: unknown = {};
+    try {
+      params = JSON.parse(cells['params'] || '{}');
+    } catch {
+      // A params cell that does not parse loses its knobs, not the row.
+    }
+    const parsed = TreeNodeSchema.safeParse({
+      id: cells['id'],
+      parent: text(cells['parent']),
+      name: cells['name'] || cells['id'],
+      hypothesis: cells['hypothesis'] ?? '',
+      params,
+      patch: null,
+      status: cells['status'],
+      decision: text(cells['decision']),
+      metric: number(cells['metric']),
+      latencyMsP99: number(cells['latency']),
+      commit: text(cells['commit']),
+      seed: seedKind !== null,
+      seedKind,
+      createdAt: text(cells['started']),
+      startedAt: text(cells['started']),
+      finishedAt: text(cells['finished']),
+      error: null,
+    });
+    if (parsed.success && ['completed', 'failed', 'cancelled'].includes(parsed.data.status)) nodes.push(parsed.data);
+  }
+  return nodes;
 }

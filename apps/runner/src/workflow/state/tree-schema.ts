@@ -6,9 +6,13 @@
  * Semantics a reader needs:
  * - `status` follows design.md §8: queued → preparing → running → analyzing → completed | failed.
  *   `failed` always comes with decision `crash` and an `error` (a patch that did not apply, a
- *   type error, a refused evaluator change, a timeout, a stall, a missing metric …).
+ *   type error, a refused evaluator change, a timeout, a stall, a missing metric …). A person's
+ *   `run.ts queue cancel` ends a running experiment as `cancelled` (decision `cancelled`): not a
+ *   crash, and never a result.
  * - `metric` is the frozen evaluator's number, lower is better; null unless completed.
- * - `decision` keep/discard compares a candidate with the best *candidate* finished before it.
+ * - `decision` keep/discard is the keep rule (research/keep-rule.ts): a candidate is kept when its
+ *   latency budget held and it beats the current best (the candidate kept most recently) beyond
+ *   noise; `decisionReason` says what was compared, with the numbers.
  *   Seed nodes (`seed: true`) are references: `seedKind` says which. The oracle (best config per
  *   request in hindsight) is a floor, never a candidate; the best fixed config is the bar the
  *   thesis must clear. Both are `keep` when they produced a metric, and neither moves the
@@ -19,8 +23,16 @@
  */
 import { z } from 'zod';
 
-export const NODE_STATUSES = ['queued', 'preparing', 'running', 'analyzing', 'completed', 'failed'] as const;
-export const NODE_DECISIONS = ['keep', 'discard', 'crash'] as const;
+export const NODE_STATUSES = [
+  'queued',
+  'preparing',
+  'running',
+  'analyzing',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export const NODE_DECISIONS = ['keep', 'discard', 'crash', 'cancelled'] as const;
 export const SEED_KINDS = ['best-fixed', 'harness-default', 'oracle'] as const;
 
 export type NodeStatus = (typeof NODE_STATUSES)[number];
@@ -49,6 +61,13 @@ export const TreeNodeSchema = z.object({
   startedAt: timestamp,
   finishedAt: timestamp,
   error: z.string().nullable(),
+  /** Why the keep rule decided as it did (research/keep-rule.ts): the comparison and its interval. */
+  decisionReason: z.string().nullable().default(null),
+  /** Relative half-width of the metric's bootstrap CI over the search tenants; null without units. */
+  metricHalfWidth: z.number().nullable().default(null),
+  /** The evaluator's latency budget per request (ms) and how many requests broke it; null when not reported. */
+  budgetMs: z.number().nullable().default(null),
+  overBudget: z.number().nullable().default(null),
 });
 
 export type TreeNode = z.infer<typeof TreeNodeSchema>;
@@ -56,7 +75,7 @@ export type TreeNode = z.infer<typeof TreeNodeSchema>;
 export const TreeSchema = z.array(TreeNodeSchema);
 
 export function isFinal(node: Pick<TreeNode, 'status'>): boolean {
-  return node.status === 'completed' || node.status === 'failed';
+  return node.status === 'completed' || node.status === 'failed' || node.status === 'cancelled';
 }
 
 /** A node whose metric competes for "best so far": completed, measured, and not a reference seed. */

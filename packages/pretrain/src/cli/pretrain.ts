@@ -29,6 +29,8 @@ v2 (default, --trainer torch): pool of synthetic series → PyTorch trainer → 
   --pool-length N        points per pool series (default ${DEFAULT_TORCH_PRETRAIN.poolLength})
   --pool-workers N       pool-writing processes (default ${DEFAULT_TORCH_PRETRAIN.poolWorkers})
   --pool-families a,b    corpus families (default ${DEFAULT_TORCH_PRETRAIN.poolFamilies.join(',')}; known: ${POOL_FAMILIES.map((f) => f.name).join(',')})
+  --calibration C        v2-val | none: spread calibration on the validation set after training (default ${DEFAULT_TORCH_PRETRAIN.calibration})
+  --data DIR             M4 and NAB for the calibration stage (default ../shared/data)
   --minutes X            training time cap (default ${DEFAULT_TORCH_PRETRAIN.maxMinutes})
   --version V            model version in model.json (default ${DEFAULT_TORCH_PRETRAIN.version})
 v1 (--trainer ts): see packages/pretrain/src/cli/pretrain-ts.ts`;
@@ -64,6 +66,8 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
       'pool-length': { type: 'string' },
       'pool-workers': { type: 'string' },
       'pool-families': { type: 'string' },
+      calibration: { type: 'string' },
+      data: { type: 'string' },
       minutes: { type: 'string' },
       version: { type: 'string' },
     },
@@ -84,6 +88,9 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
       throw new UsageError(`--${flag} must be in [${lo}, ${hi}], got ${value}`);
     return v;
   };
+  const calibration = values.calibration ?? d.calibration;
+  if (calibration !== 'v2-val' && calibration !== 'none')
+    throw new UsageError(`--calibration must be v2-val or none, got ${calibration}`);
   const weighting = values['loss-weighting'] ?? d.lossWeighting;
   if (weighting !== 'seasonal' && weighting !== 'std')
     throw new UsageError(`--loss-weighting must be seasonal or std, got ${weighting}`);
@@ -106,6 +113,8 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
     maxMinutes: real('minutes', values.minutes, d.maxMinutes, 0.01, 10_000),
     version: values.version ?? d.version,
     poolFamilies: families(values['pool-families'], d.poolFamilies),
+    calibration,
+    ...(values.data === undefined ? {} : { dataDir: values.data }),
     log: (line) => console.log(`pretrain: ${line}`),
   };
 }

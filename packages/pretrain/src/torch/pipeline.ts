@@ -29,7 +29,14 @@ import {
 } from '../data/pool.js';
 import { buildTorchManifest, type TorchManifest } from '../manifest.js';
 import { QUANTILE_LEVELS } from '../model/config.js';
-import { runTorchTrainer, type TorchCurvePoint, type TorchDone, type TorchRecipe } from './python-trainer.js';
+import { calibrateSpreadOnValidation, type SpreadCalibrationResult } from '../calibration/validation-spread.js';
+import {
+  runTorchExport,
+  runTorchTrainer,
+  type TorchCurvePoint,
+  type TorchDone,
+  type TorchRecipe,
+} from './python-trainer.js';
 
 export const V2_MODEL_NAME = 'tsfm-seasonal-mixture';
 const CONTEXT = 512;
@@ -47,6 +54,10 @@ export interface TorchPretrainOptions extends TorchRecipe {
   heldOutSeries: number;
   poolWorkers: number;
   version: string;
+  /** Spread calibration on the validation set v2-val after training (model card § Calibration), or none. */
+  calibration: 'v2-val' | 'none';
+  /** Where M4 and NAB live (the calibration stage reads their history windows). */
+  dataDir?: string;
   /** Which pool families the corpus draws from (shares renormalised); chosen on v2-val, model card § Ablations. */
   poolFamilies: readonly PoolFamily[];
   log: (line: string) => void;
@@ -79,6 +90,7 @@ export const DEFAULT_TORCH_PRETRAIN: Omit<TorchPretrainOptions, 'out' | 'work' |
   // The calendar family (calendar-true cycles) is left out: the run without it scored best on
   // v2-val (M4-val MASE 0.947 vs 0.972, NAB-val 0.874 vs 0.921; model card § Ablations).
   poolFamilies: ['kernel-and-shapes', 'seasonal'],
+  calibration: 'v2-val',
 };
 
 function poolDir(work: string, kind: string, spec: PoolSpec): string {
@@ -172,6 +184,7 @@ export function torchManifest(
   done: TorchDone,
   opts: TorchPretrainOptions,
   pools: { train: PoolSpec; heldOut: PoolSpec },
+  calibration?: SpreadCalibrationResult,
 ): TorchManifest {
   const chosen = POOL_FAMILIES.filter((f) => opts.poolFamilies.includes(f.name));
   const total = chosen.reduce((sum, f) => sum + f.share, 0);
@@ -206,7 +219,8 @@ export function torchManifest(
       wallSeconds: Math.round(done.wallSeconds),
       threads: 1,
       stoppedByTimeCap: done.stoppedByTimeCap,
-      hyperparameters: { ...done.recipe, poolWorkers: opts.poolWorkers },
+      hyperparameters: { ...done.recipe, poolWorkers: opts.poolWorkers, poolFamilies: [...opts.poolFamilies] },
+      ...(calibration === undefined ? {} : { calibration }),
     },
   );
 }
@@ -258,9 +272,29 @@ export async function runTorchPretrain(opts: TorchPretrainOptions): Promise<Torc
     throw new Error(`ONNX Runtime and torch disagree on the exported model: max |Δ| ${parity} of the scale`);
   }
   opts.log(`ONNX parity with torch: max |Δ| ${parity.toExponential(2)} of the context scale`);
-  const onnx = new Uint8Array(readFileSync(onnxPath));
-  const manifest = torchManifest(onnx, done, opts, { train, heldOut });
-  writeFileSync(join(out, 'model.json'), JSON.stringify(manifest, null, 2) + '\n');
+  let onnx = new Uint8Array(readFileSync(onnxPath));
+  let manifest = torchManifest(onnx, done, opts, { train, heldOut });
+  const manifestPath = join(out, 'model.json');
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  if (opts.calibration === 'v2-val') {
+    const calibration = await calibrateSpreadOnValidation(manifestPath, opts.dataDir);
+    const summary = (parts: SpreadCalibrationResult['before']): string =>
+      parts.map((p) => `${p.part} 80% coverage ${p.coverage80.toFixed(3)}`).join(', ');
+    opts.log(
+      `spread calibration on ${calibration.set}: factors ${calibration.factors.map((d) => d.toFixed(3)).join(' ')}; before: ${summary(calibration.before)}; after: ${summary(calibration.after)}`,
+    );
+    const reference = join(work, 'train', 'reference-outputs-calibrated.json');
+    await runTorchExport(join(work, 'train', 'checkpoint.pt'), heldDir, onnxPath, calibration.factors, reference);
+    const calibratedParity = await onnxParity(onnxPath, reference);
+    if (!(calibratedParity <= PARITY_TOLERANCE)) {
+      throw new Error(
+        `ONNX Runtime and torch disagree on the calibrated export: max |Δ| ${calibratedParity} of the scale`,
+      );
+    }
+    onnx = new Uint8Array(readFileSync(onnxPath));
+    manifest = torchManifest(onnx, done, opts, { train, heldOut }, calibration);
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  }
   writeFileSync(curvePath, JSON.stringify({ seed: opts.seed, points: done.curve }, null, 1) + '\n');
   await renderCurve(done.curve, join(out, 'training-curve.png'));
   opts.log(

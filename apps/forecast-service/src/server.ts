@@ -111,7 +111,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Per-request log lines would dominate the cost of a health check under load; errors and
     // lifecycle events are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is its shape, not ours, and skips the hooks (no nosniff, not
+    // counted): the onRequest hook below answers those requests instead.
+    return503OnClosing: false,
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     http: {
@@ -172,6 +174,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  // Once app.close() has begun, a request can still arrive on a connection that was not idle (its
+  // headers were arriving when the listener closed): refuse it like any other error, before auth.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!ctx.state.closing) return undefined;
+    return reply
+      .code(503)
+      .header('retry-after', '1')
+      .send({ error: 'shutting-down', message: 'the service is shutting down; retry on another instance' });
+  });
+
   const auth = options.auth ?? null;
   if (auth !== null) {
     app.addHook('onRequest', async (request, reply) => {
@@ -207,6 +219,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     ctx.state.draining = true;
+    ctx.state.closing = true;
     let quiet = 0;
     sweep = setInterval(() => {
       app.server.closeIdleConnections();

@@ -13,10 +13,11 @@
  *    status code; every response says `X-Content-Type-Options: nosniff`;
  *  - optional bearer-token auth on everything but the probes and /metrics.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRecommendOptions } from '@tsfm/provisioning';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission.js';
-import { ApiError, clientErrorResponse, toErrorResponse } from './api-error.js';
+import { ApiError, clientErrorResponse, toErrorResponse, type ErrorBody } from './api-error.js';
 import type { BearerAuth } from './auth.js';
 import { newServiceState, type ServiceContext } from './context.js';
 import type { JobRunner } from './job-runner.js';
@@ -119,6 +120,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     http: {
       headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
       connectionsCheckingInterval: timeouts.checkIntervalMs,
+      // Node answers an HTTP/1.1 request without Host with a bare 400 (no body); the onRequest
+      // hook below refuses it in the documented shape instead.
+      requireHostHeader: false,
     },
     clientErrorHandler: (error, socket) => {
       const code = (error as NodeJS.ErrnoException).code;
@@ -140,6 +144,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
   app.server.maxConnections = options.maxConnections ?? 1024;
+  // An Expect other than 100-continue: Node's own answer is a bare 417; this one has our shape.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const expectation = String(request.headers.expect ?? '').slice(0, 40);
+    writeRawError(response, 417, {
+      error: 'expectation-failed',
+      message: `Expect: ${JSON.stringify(expectation)} is not supported (only 100-continue)`,
+    });
+  });
 
   const runner = options.runner;
   const maxInFlight = options.maxInFlight ?? 1024;
@@ -173,6 +185,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The body stays bytes here: the job parses it on a worker thread. Only JSON is accepted.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined)
+      throw ApiError.badRequest([{ field: 'host', message: 'an HTTP/1.1 request must carry a Host header' }]);
+  });
 
   // Once app.close() has begun, a request can still arrive on a connection that was not idle (its
   // headers were arriving when the listener closed): refuse it like any other error, before auth.
@@ -259,8 +276,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   408: 'Request Timeout',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
 };
+
+/** An error answered by Node's server before Fastify sees the request, in the documented shape. */
+function writeRawError(response: ServerResponse, status: number, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    connection: 'close',
+  });
+  response.end(text);
+}
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -79,6 +79,41 @@ describe("Node's HTTP parser errors answer in the service's error shape", () => 
   });
 });
 
+describe("requests Node's server would answer itself, without a body", () => {
+  it('an HTTP/1.1 request without Host → 400 JSON naming the header', async () => {
+    const r = parse(await exchange('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'bad-request', field: 'host' });
+    expect(r.headers).toContain('x-content-type-options: nosniff');
+  });
+
+  it('an Expect other than 100-continue → 417 JSON', async () => {
+    const r = parse(
+      await exchange(
+        'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}',
+      ),
+    );
+    expect(r.status).toBe(417);
+    expect(r.body).toEqual({
+      error: 'expectation-failed',
+      message: 'Expect: "200-ok" is not supported (only 100-continue)',
+    });
+    expect(r.headers).toContain('x-content-type-options: nosniff');
+  });
+
+  it('a body in a transfer coding Node does not decode (gzip) → 501 JSON, not a JSON parse of coded bytes', async () => {
+    const r = parse(
+      await exchange(
+        'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n' +
+          'Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+      ),
+    );
+    expect(r.status).toBe(501);
+    expect(r.body).toMatchObject({ error: 'not-implemented' });
+    expect(r.body.message).toMatch(/Transfer-Encoding "gzip, chunked" is not supported/);
+  });
+});
+
 describe('timeouts and the connection cap', () => {
   it('cuts a client whose body never finishes arriving with a 408 JSON answer', async () => {
     const r = parse(

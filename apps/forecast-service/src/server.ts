@@ -91,14 +91,14 @@ export interface ServerOptions extends SettingsOptions {
 }
 
 /** Paths and their methods, for 405 + Allow (HEAD comes with every GET). */
-const ROUTES: Readonly<Record<string, string>> = {
-  '/forecast': 'POST',
-  '/recommend': 'POST',
-  '/health': 'GET, HEAD',
-  '/ready': 'GET, HEAD',
-  '/status': 'GET, HEAD',
-  '/metrics': 'GET, HEAD',
-};
+const ROUTES: ReadonlyMap<string, string> = new Map([
+  ['/forecast', 'POST'],
+  ['/recommend', 'POST'],
+  ['/health', 'GET, HEAD'],
+  ['/ready', 'GET, HEAD'],
+  ['/status', 'GET, HEAD'],
+  ['/metrics', 'GET, HEAD'],
+]);
 /** Kubernetes probes and Prometheus scrapes carry no token; neither route says anything about callers. */
 const OPEN_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
@@ -129,6 +129,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       if (code === 'ECONNRESET' || socket.destroyed) return;
       const { status, body } = clientErrorResponse({ code });
       const text = JSON.stringify(body);
+      // Counted like any answer: smuggling attempts and slow clients belong on the dashboard too.
+      ctx.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status: String(status) });
       if (socket.writable) {
         socket.write(
           `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
@@ -147,6 +149,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // An Expect other than 100-continue: Node's own answer is a bare 417; this one has our shape.
   app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const expectation = String(request.headers.expect ?? '').slice(0, 40);
+    const path = request.url?.split('?')[0] ?? '';
+    ctx.metrics.requests.inc({
+      route: ROUTES.has(path) ? path : 'unmatched',
+      method: request.method ?? 'unknown',
+      status: '417',
+    });
     writeRawError(response, 417, {
       error: 'expectation-failed',
       message: `Expect: ${JSON.stringify(expectation)} is not supported (only 100-continue)`,
@@ -254,7 +262,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const allow = ROUTES[path];
+    const allow = ROUTES.get(path);
     if (allow !== undefined) {
       return reply
         .code(405)

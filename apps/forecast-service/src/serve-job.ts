@@ -126,7 +126,9 @@ export async function serveJob(
   if (outcome === null) {
     // Nobody is listening; the answer is for the metrics and the log only.
     ctx.metrics.abandoned.inc();
-    ctx.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: '499' });
+    const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: '499' };
+    ctx.metrics.requests.inc(labels);
+    ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000);
     throw new ApiError(499, 'client-closed-request', 'the client closed the connection before the forecast started');
   }
   reply.raw.off('close', onClose);

@@ -180,6 +180,9 @@ describe('abandoned requests', () => {
       const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(text).toMatch(/forecast_service_abandoned_total 1/);
       expect(text).toMatch(/forecast_service_requests_total\{route="\/forecast",method="POST",status="499"\} 1/);
+      expect(text).toMatch(
+        /forecast_service_request_duration_seconds_count\{route="\/forecast",method="POST",status="499"\} 1/,
+      );
     } finally {
       await app.close();
     }

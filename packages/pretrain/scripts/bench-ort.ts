@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { loadModel } from './onnx-forecast.js';
+import { loadModel } from '../src/validation/onnx-forecast.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

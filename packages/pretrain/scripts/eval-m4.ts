@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { forecast, loadModel } from './onnx-forecast.js';
+import { forecast, loadModel } from '../src/validation/onnx-forecast.js';
 
 const DATA = process.env.M4_DIR ?? fileURLToPath(new URL('../../../../shared/data/m4', import.meta.url));
 const H = 48,

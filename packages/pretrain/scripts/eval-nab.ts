@@ -11,7 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forecast, loadModel } from './onnx-forecast.js';
+import { forecast, loadModel } from '../src/validation/onnx-forecast.js';
 
 const DIR = process.env.NAB_DIR ?? fileURLToPath(new URL('../../../../shared/data/nab', import.meta.url));
 const H = 12,

@@ -19,7 +19,7 @@ import {
   VALIDATION_SET_NAME,
   type ValidationWindow,
 } from '../src/validation/validation-set.js';
-import { forecast, loadModel, type Loaded } from './onnx-forecast.js';
+import { forecast, loadModel, type Loaded } from '../src/validation/onnx-forecast.js';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 

@@ -20,6 +20,7 @@ export {
 } from './validation/validation-set.js';
 export {
   POOL_FAMILIES,
+  parsePoolFamilies,
   HELD_OUT_POOL_BASE,
   generateChunk,
   writeChunks,

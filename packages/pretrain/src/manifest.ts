@@ -24,6 +24,8 @@ export interface TrainingSummary {
   threads: number;
   stoppedByTimeCap: boolean;
   hyperparameters: Record<string, unknown>;
+  /** Post-training calibration (the v2 spread factors and the validation calibration before/after). */
+  calibration?: object;
 }
 
 export interface Manifest {

@@ -10,6 +10,7 @@ import {
   chunkName,
   generateChunk,
   POOL_FAMILIES,
+  parsePoolFamilies,
   poolFamilyOf,
   readMatchingPool,
   writeChunks,
@@ -26,6 +27,26 @@ describe('training pool', () => {
     for (let i = 0; i < 20_000; i++) counts.set(poolFamilyOf(i).name, (counts.get(poolFamilyOf(i).name) ?? 0) + 1);
     for (const f of POOL_FAMILIES) expect((counts.get(f.name) ?? 0) / 20_000).toBeCloseTo(f.share, 1);
     expect(POOL_FAMILIES.reduce((a, f) => a + f.share, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('a family subset renormalises the shares and a pool of other families never matches', () => {
+    const only = parsePoolFamilies('seasonal, kernel-and-shapes');
+    expect(only).toEqual(['kernel-and-shapes', 'seasonal']); // canonical order names one folder per set
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const name = poolFamilyOf(i, only).name;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    expect(counts.has('calendar')).toBe(false);
+    expect((counts.get('kernel-and-shapes') ?? 0) / 20_000).toBeCloseTo(0.6, 1);
+    expect(() => parsePoolFamilies('calendar,weekly')).toThrow(/unknown pool family weekly/);
+    expect(() => parsePoolFamilies('')).toThrow(/unknown pool family/);
+    const dir = mkdtempSync(join(tmpdir(), 'pool-families-'));
+    const small: PoolSpec = { ...spec, count: 8, families: only };
+    writeChunks(dir, small, 0, 1);
+    writePoolIndex(dir, small);
+    expect(readMatchingPool(dir, small)).not.toBeNull();
+    expect(readMatchingPool(dir, { ...small, families: undefined })).toBeNull();
   });
 
   it('a chunk is the same bytes every time, and the last chunk is short', () => {

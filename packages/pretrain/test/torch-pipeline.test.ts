@@ -1,12 +1,13 @@
 /**
  * The v2 pretraining pipeline end to end with Debian's python3-torch: pool → PyTorch trainer →
- * torch.onnx.export → parity with ONNX Runtime → model.json. Tiny sizes; the real run is
+ * torch.onnx.export → parity with ONNX Runtime → spread calibration on v2-val → model.json. Tiny sizes; the real run is
  * `npm run pretrain`.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calibrateSpreadOnValidation, type SpreadCalibrationResult } from '../src/calibration/validation-spread.js';
 import { runTorchPretrain } from '../src/torch/pipeline.js';
 import { TorchTrainerError } from '../src/torch/python-trainer.js';
 import { tinyTorchOptions } from './helpers/tiny-torch.js';
@@ -42,6 +43,34 @@ describe('v2 pretraining (PyTorch trainer)', () => {
         opset: 17,
         training: { steps: 8, batch: 16, corpus: expect.stringContaining('synthetic only') },
       });
+    },
+    LAST_GUARD_MS,
+  );
+
+  it(
+    'bakes the spread calibration fitted on v2-val into the exported graph',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
+      const manifest = await runTorchPretrain(tinyTorchOptions(join(root, 'model'), join(root, 'work')));
+      const calibration = manifest.training.calibration as SpreadCalibrationResult;
+      expect(calibration.set).toBe('v2-val');
+      expect(calibration.factors).toHaveLength(12);
+      // Fitted: averaged over the two parts (equal weight), each non-median level is met, unless
+      // its factor hit the search bound (1/8 or 8: an 8-step model can be that far off).
+      const levels = manifest.quantileLevels;
+      levels.forEach((level, k) => {
+        if (level === 0.5) return;
+        const factor = calibration.factors[level < 0.5 ? k : k - 1];
+        if (factor <= 0.1251 || factor >= 7.999) return;
+        const pooled = (calibration.after[0].below[k] + calibration.after[1].below[k]) / 2;
+        expect(Math.abs(pooled - level)).toBeLessThan(0.01);
+      });
+      // The shipped ONNX file is the calibrated one: scored again, its raw calibration is the
+      // fitted one (the factors are in the graph, not only in model.json).
+      const again = await calibrateSpreadOnValidation(join(root, 'model/model.json'));
+      again.before.forEach((part, p) =>
+        part.below.forEach((b, k) => expect(Math.abs(b - calibration.after[p].below[k])).toBeLessThan(2e-3)),
+      );
     },
     LAST_GUARD_MS,
   );

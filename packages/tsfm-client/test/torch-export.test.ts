@@ -1,7 +1,8 @@
 /**
  * The export path docs/models.md promises for PyTorch models (TimesFM, Chronos-Bolt, TTM), tested
  * end to end with our own v2 trainer: torch.onnx.export → model.json (@tsfm/pretrain) → this
- * client. The client's forecasts must be the torch model's outputs on the same windows.
+ * client. The client's forecasts must be the torch model's outputs on the same windows (the shipped
+ * graph is the calibrated re-export, so its reference is reference-outputs-calibrated.json).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ describe('a PyTorch-trained model exported with torch.onnx.export', () => {
       version: '0.0.0-test',
       log: () => {},
     });
-    const reference = JSON.parse(readFileSync(join(root, 'work/train/reference-outputs.json'), 'utf8')) as {
+    const reference = JSON.parse(readFileSync(join(root, 'work/train/reference-outputs-calibrated.json'), 'utf8')) as {
       context: number[][];
       mask: number[][];
       quantiles: number[][][];

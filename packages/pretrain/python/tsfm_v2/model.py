@@ -85,6 +85,10 @@ class SeasonalMixtureForecaster(nn.Module):
                 for i in range(MEDIAN, j):
                     cum[i, j] = 1.0
         self.register_buffer("cum", cum, persistent=False)
+        # Post-hoc spread calibration: one factor per increment between adjacent levels, fitted
+        # after training on the validation set (src/calibration/spread.ts) and baked into the
+        # exported graph. Ones while training; not in checkpoints (persistent=False).
+        self.register_buffer("spread", torch.ones(n - 1), persistent=False)
         self._init()
 
     def _init(self) -> None:
@@ -152,7 +156,7 @@ class SeasonalMixtureForecaster(nn.Module):
         if not self.references:
             base = torch.zeros_like(base)
         median = base + self.resid(h) + self.skip(z)
-        inc = F.softplus(self.incr(h)).reshape(b, HORIZON, len(LEVELS) - 1)
+        inc = F.softplus(self.incr(h)).reshape(b, HORIZON, len(LEVELS) - 1) * self.spread
         q = median.unsqueeze(2) + torch.matmul(inc, self.cum)
         return q, mu, s
 

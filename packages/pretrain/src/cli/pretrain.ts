@@ -9,6 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_TORCH_PRETRAIN, runTorchPretrain, type TorchPretrainOptions } from '../torch/pipeline.js';
+import { POOL_FAMILIES, parsePoolFamilies, type PoolFamily } from '../data/pool.js';
 import { TorchTrainerError } from '../torch/python-trainer.js';
 import { runTsPretrain } from './pretrain-ts.js';
 
@@ -27,11 +28,23 @@ v2 (default, --trainer torch): pool of synthetic series → PyTorch trainer → 
   --pool-series N        training pool size (default ${DEFAULT_TORCH_PRETRAIN.poolSeries})
   --pool-length N        points per pool series (default ${DEFAULT_TORCH_PRETRAIN.poolLength})
   --pool-workers N       pool-writing processes (default ${DEFAULT_TORCH_PRETRAIN.poolWorkers})
+  --pool-families a,b    corpus families (default ${DEFAULT_TORCH_PRETRAIN.poolFamilies.join(',')}; known: ${POOL_FAMILIES.map((f) => f.name).join(',')})
+  --calibration C        v2-val | none: spread calibration on the validation set after training (default ${DEFAULT_TORCH_PRETRAIN.calibration})
+  --data DIR             M4 and NAB for the calibration stage (default ../shared/data)
   --minutes X            training time cap (default ${DEFAULT_TORCH_PRETRAIN.maxMinutes})
   --version V            model version in model.json (default ${DEFAULT_TORCH_PRETRAIN.version})
 v1 (--trainer ts): see packages/pretrain/src/cli/pretrain-ts.ts`;
 
 class UsageError extends Error {}
+
+function families(text: string | undefined, fallback: readonly PoolFamily[]): readonly PoolFamily[] {
+  if (text === undefined) return fallback;
+  try {
+    return parsePoolFamilies(text);
+  } catch (e) {
+    throw new UsageError(`--pool-families: ${(e as Error).message}`);
+  }
+}
 
 function torchOptions(argv: string[]): TorchPretrainOptions {
   const { values } = parseArgs({
@@ -52,6 +65,9 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
       'pool-series': { type: 'string' },
       'pool-length': { type: 'string' },
       'pool-workers': { type: 'string' },
+      'pool-families': { type: 'string' },
+      calibration: { type: 'string' },
+      data: { type: 'string' },
       minutes: { type: 'string' },
       version: { type: 'string' },
     },
@@ -72,6 +88,9 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
       throw new UsageError(`--${flag} must be in [${lo}, ${hi}], got ${value}`);
     return v;
   };
+  const calibration = values.calibration ?? d.calibration;
+  if (calibration !== 'v2-val' && calibration !== 'none')
+    throw new UsageError(`--calibration must be v2-val or none, got ${calibration}`);
   const weighting = values['loss-weighting'] ?? d.lossWeighting;
   if (weighting !== 'seasonal' && weighting !== 'std')
     throw new UsageError(`--loss-weighting must be seasonal or std, got ${weighting}`);
@@ -93,6 +112,9 @@ function torchOptions(argv: string[]): TorchPretrainOptions {
     poolWorkers: int('pool-workers', values['pool-workers'], d.poolWorkers),
     maxMinutes: real('minutes', values.minutes, d.maxMinutes, 0.01, 10_000),
     version: values.version ?? d.version,
+    poolFamilies: families(values['pool-families'], d.poolFamilies),
+    calibration,
+    ...(values.data === undefined ? {} : { dataDir: values.data }),
     log: (line) => console.log(`pretrain: ${line}`),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CORPUS_SEED_BASE } from '@tsfm/workload-gen';
-import { POOL_FAMILIES, writeChunks, writePoolIndex, type PoolFamily, type PoolSpec } from '../data/pool.js';
+import { parsePoolFamilies, writeChunks, writePoolIndex, type PoolFamily, type PoolSpec } from '../data/pool.js';
 
 const USAGE = `usage: write-pool.ts --dir DIR --count N --length L [--corpus-seed S] [--first-index I] [--worker W --workers N] [--families a,b]`;
 
@@ -66,12 +66,11 @@ function main(): number {
 class UsageError extends Error {}
 
 function parseFamilies(text: string): PoolFamily[] {
-  const names = POOL_FAMILIES.map((f) => f.name as string);
-  const chosen = text.split(',').map((s) => s.trim());
-  const unknown = chosen.filter((n) => !names.includes(n));
-  if (unknown.length > 0 || chosen.length === 0)
-    throw new UsageError(`--families: unknown ${unknown.join(', ')} (known: ${names.join(', ')})`);
-  return chosen as PoolFamily[];
+  try {
+    return parsePoolFamilies(text);
+  } catch (e) {
+    throw new UsageError(`--families: ${(e as Error).message}`);
+  }
 }
 
 process.exitCode = main();

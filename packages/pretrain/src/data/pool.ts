@@ -45,6 +45,17 @@ export const POOL_FAMILIES = [
 
 export type PoolFamily = (typeof POOL_FAMILIES)[number]['name'];
 
+/** Parses a comma-separated family list (the CLIs' `--families` / `--pool-families`). */
+export function parsePoolFamilies(text: string): PoolFamily[] {
+  const names = POOL_FAMILIES.map((f) => f.name as string);
+  const chosen = [...new Set(text.split(',').map((s) => s.trim()))];
+  const unknown = chosen.filter((n) => !names.includes(n));
+  if (unknown.length > 0 || chosen.length === 0 || chosen[0] === '')
+    throw new RangeError(`unknown pool family ${unknown.join(', ') || '(empty)'} (known: ${names.join(', ')})`);
+  // Canonical order, so the same set always names the same pool folder.
+  return POOL_FAMILIES.map((f) => f.name).filter((n) => chosen.includes(n));
+}
+
 export interface PoolSpec {
   /** Corpus seed (≥ CORPUS_SEED_BASE: the corpus seed domain of @tsfm/workload-gen). */
   corpusSeed: number;

@@ -80,6 +80,57 @@ function recipeArgs(r: TorchRecipe): string[] {
   ].flatMap(([k, v]) => [String(k), String(v)]);
 }
 
+/** The trainer's and exporter's environment: an allow-list, one BLAS thread. */
+function pythonEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    PYTHONPATH: PYTHON_DIR,
+    PYTHONDONTWRITEBYTECODE: '1',
+    OMP_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+  };
+}
+
+function requirePython(): string {
+  const python = pythonExecutable();
+  if (!existsSync(python)) {
+    throw new TorchTrainerError(
+      `${python} not found: the v2 trainer needs Debian's python3-torch (scripts/setup.sh installs it; TSFM_PYTHON overrides the path)`,
+    );
+  }
+  return python;
+}
+
+/**
+ * Re-exports the trained checkpoint with the spread factors baked in (python/tsfm_v2/export.py)
+ * and writes torch's outputs for the parity check to `reference`.
+ */
+export async function runTorchExport(
+  checkpoint: string,
+  heldOut: string,
+  onnxOut: string,
+  spread: readonly number[],
+  reference: string,
+): Promise<void> {
+  const python = requirePython();
+  const args = ['-m', 'tsfm_v2.export', '--checkpoint', checkpoint, '--held-out', heldOut, '--out', onnxOut];
+  args.push('--spread', spread.map((d) => d.toPrecision(9)).join(','), '--reference', reference);
+  const child = spawn(python, args, { cwd: PYTHON_DIR, env: pythonEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-8000)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    const tail = stderr.trim().split('\n').slice(-6).join('\n');
+    throw new TorchTrainerError(`the ONNX export (spread calibration) exited with ${String(code)}: ${tail}`);
+  }
+}
+
 /** Trains (or resumes) in `workDir`; calls onEvent for each progress line; resolves with the final summary. */
 export async function runTorchTrainer(
   pool: string,
@@ -90,12 +141,7 @@ export async function runTorchTrainer(
   /** Stop after this step (checkpointed) as an interruption would; tests use it to prove resumption. */
   stopAfter?: number,
 ): Promise<TorchDone> {
-  const python = pythonExecutable();
-  if (!existsSync(python)) {
-    throw new TorchTrainerError(
-      `${python} not found: the v2 trainer needs Debian's python3-torch (scripts/setup.sh installs it; TSFM_PYTHON overrides the path)`,
-    );
-  }
+  const python = requirePython();
   const child = spawn(
     python,
     [
@@ -112,15 +158,7 @@ export async function runTorchTrainer(
     ],
     {
       cwd: PYTHON_DIR,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        PYTHONPATH: PYTHON_DIR,
-        PYTHONDONTWRITEBYTECODE: '1',
-        OMP_NUM_THREADS: '1',
-        OPENBLAS_NUM_THREADS: '1',
-        MKL_NUM_THREADS: '1',
-      },
+      env: pythonEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Manifest } from '../src/manifest.js';
+import type { Manifest } from '../manifest.js';
 
 export interface Loaded {
   session: ort.InferenceSession;

@@ -31,6 +31,8 @@ export interface ServiceState {
   served: number;
   /** SIGTERM received: /ready fails, the listener closes after the pre-stop delay. */
   draining: boolean;
+  /** The listener is closing (app.close() began, after the pre-stop delay): new requests get 503. */
+  closing: boolean;
   /** 503 model-failure answers, and when the last one happened (epoch ms): DEGRADED for a minute. */
   modelFailures: number;
   lastModelFailureAt: number | null;
@@ -57,6 +59,7 @@ export function newServiceState(): ServiceState {
     forecastsServed: 0,
     served: 0,
     draining: false,
+    closing: false,
     modelFailures: 0,
     lastModelFailureAt: null,
     controller: null,

@@ -20,7 +20,8 @@ declare module 'fastify' {
 }
 
 /**
- * onRequest hook of the forecast routes: refuses compressed or non-UTF-8 bodies (415) and
+ * onRequest hook of the forecast routes: refuses compressed or non-UTF-8 bodies (415, or 501 for a
+ * transfer coding) and
  * overload (429 + Retry-After), both before a byte of the body is read. An admitted request
  * holds its place until its response is finished or its connection closes.
  */
@@ -67,6 +68,16 @@ function budgetOf(request: FastifyRequest, ctx: ServiceContext): number {
 }
 
 function checkEncoding(request: FastifyRequest): void {
+  // Node decodes chunked and nothing else: a body sent with another transfer coding (gzip, …)
+  // would reach the JSON parser still coded (RFC 9112 §6.1: 501).
+  const transfer = request.headers['transfer-encoding'];
+  if (transfer !== undefined && !/^\s*chunked\s*$/i.test(transfer)) {
+    throw new ApiError(
+      501,
+      'not-implemented',
+      `Transfer-Encoding ${JSON.stringify(transfer.slice(0, 40))} is not supported; send the JSON uncompressed (chunked is fine)`,
+    );
+  }
   const encoding = request.headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
     throw new ApiError(
@@ -115,7 +126,9 @@ export async function serveJob(
   if (outcome === null) {
     // Nobody is listening; the answer is for the metrics and the log only.
     ctx.metrics.abandoned.inc();
-    ctx.metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', method: request.method, status: '499' });
+    const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: '499' };
+    ctx.metrics.requests.inc(labels);
+    ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000);
     throw new ApiError(499, 'client-closed-request', 'the client closed the connection before the forecast started');
   }
   reply.raw.off('close', onClose);

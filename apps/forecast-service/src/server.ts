@@ -13,10 +13,11 @@
  *    status code; every response says `X-Content-Type-Options: nosniff`;
  *  - optional bearer-token auth on everything but the probes and /metrics.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRecommendOptions } from '@tsfm/provisioning';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission.js';
-import { ApiError, clientErrorResponse, toErrorResponse } from './api-error.js';
+import { ApiError, clientErrorResponse, toErrorResponse, type ErrorBody } from './api-error.js';
 import type { BearerAuth } from './auth.js';
 import { newServiceState, type ServiceContext } from './context.js';
 import type { JobRunner } from './job-runner.js';
@@ -90,14 +91,14 @@ export interface ServerOptions extends SettingsOptions {
 }
 
 /** Paths and their methods, for 405 + Allow (HEAD comes with every GET). */
-const ROUTES: Readonly<Record<string, string>> = {
-  '/forecast': 'POST',
-  '/recommend': 'POST',
-  '/health': 'GET, HEAD',
-  '/ready': 'GET, HEAD',
-  '/status': 'GET, HEAD',
-  '/metrics': 'GET, HEAD',
-};
+const ROUTES: ReadonlyMap<string, string> = new Map([
+  ['/forecast', 'POST'],
+  ['/recommend', 'POST'],
+  ['/health', 'GET, HEAD'],
+  ['/ready', 'GET, HEAD'],
+  ['/status', 'GET, HEAD'],
+  ['/metrics', 'GET, HEAD'],
+]);
 /** Kubernetes probes and Prometheus scrapes carry no token; neither route says anything about callers. */
 const OPEN_ROUTES = new Set(['/health', '/ready', '/metrics']);
 
@@ -111,18 +112,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Per-request log lines would dominate the cost of a health check under load; errors and
     // lifecycle events are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is its shape, not ours, and skips the hooks (no nosniff, not
+    // counted): the onRequest hook below answers those requests instead.
+    return503OnClosing: false,
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     http: {
       headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
       connectionsCheckingInterval: timeouts.checkIntervalMs,
+      // Node answers an HTTP/1.1 request without Host with a bare 400 (no body); the onRequest
+      // hook below refuses it in the documented shape instead.
+      requireHostHeader: false,
     },
     clientErrorHandler: (error, socket) => {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ECONNRESET' || socket.destroyed) return;
       const { status, body } = clientErrorResponse({ code });
       const text = JSON.stringify(body);
+      // Counted like any answer: smuggling attempts and slow clients belong on the dashboard too.
+      ctx.metrics.requests.inc({ route: 'unparsed', method: 'unknown', status: String(status) });
       if (socket.writable) {
         socket.write(
           `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
@@ -138,6 +146,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     },
   });
   app.server.maxConnections = options.maxConnections ?? 1024;
+  // An Expect other than 100-continue: Node's own answer is a bare 417; this one has our shape.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const expectation = String(request.headers.expect ?? '').slice(0, 40);
+    const path = request.url?.split('?')[0] ?? '';
+    ctx.metrics.requests.inc({
+      route: ROUTES.has(path) ? path : 'unmatched',
+      method: request.method ?? 'unknown',
+      status: '417',
+    });
+    writeRawError(response, 417, {
+      error: 'expectation-failed',
+      message: `Expect: ${JSON.stringify(expectation)} is not supported (only 100-continue)`,
+    });
+  });
 
   const runner = options.runner;
   const maxInFlight = options.maxInFlight ?? 1024;
@@ -171,6 +193,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The body stays bytes here: the job parses it on a worker thread. Only JSON is accepted.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined)
+      throw ApiError.badRequest([{ field: 'host', message: 'an HTTP/1.1 request must carry a Host header' }]);
+  });
+
+  // Once app.close() has begun, a request can still arrive on a connection that was not idle (its
+  // headers were arriving when the listener closed): refuse it like any other error, before auth.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!ctx.state.closing) return undefined;
+    return reply
+      .code(503)
+      .header('retry-after', '1')
+      .send({ error: 'shutting-down', message: 'the service is shutting down; retry on another instance' });
+  });
 
   const auth = options.auth ?? null;
   if (auth !== null) {
@@ -207,6 +244,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     ctx.state.draining = true;
+    ctx.state.closing = true;
     let quiet = 0;
     sweep = setInterval(() => {
       app.server.closeIdleConnections();
@@ -224,7 +262,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const allow = ROUTES[path];
+    const allow = ROUTES.get(path);
     if (allow !== undefined) {
       return reply
         .code(405)
@@ -246,8 +284,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   408: 'Request Timeout',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
 };
+
+/** An error answered by Node's server before Fastify sees the request, in the documented shape. */
+function writeRawError(response: ServerResponse, status: number, body: ErrorBody): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    connection: 'close',
+  });
+  response.end(text);
+}
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -42,6 +42,17 @@ async function exchange(raw: string): Promise<string> {
   return text;
 }
 
+/** forecast_service_requests_total for one label set (0 when absent). */
+async function served(route: string, method: string, status: number): Promise<number> {
+  const text = await app.service.metrics.registry.metrics();
+  const line = text
+    .split('\n')
+    .find((l) =>
+      l.startsWith(`forecast_service_requests_total{route="${route}",method="${method}",status="${status}"} `),
+    );
+  return line === undefined ? 0 : Number(line.split(' ')[1]);
+}
+
 function parse(response: string): { status: number; headers: string; body: Record<string, unknown> } {
   const [head = '', body = ''] = response.split('\r\n\r\n');
   return {
@@ -52,7 +63,8 @@ function parse(response: string): { status: number; headers: string; body: Recor
 }
 
 describe("Node's HTTP parser errors answer in the service's error shape", () => {
-  it('request smuggling (Content-Length and Transfer-Encoding together) → 400 JSON, connection closed', async () => {
+  it('request smuggling (Content-Length and Transfer-Encoding together) → 400 JSON, connection closed, counted', async () => {
+    const before = await served('unparsed', 'unknown', 400);
     const r = parse(
       await exchange(
         'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n' +
@@ -63,6 +75,7 @@ describe("Node's HTTP parser errors answer in the service's error shape", () => 
     expect(r.body).toMatchObject({ error: 'bad-request' });
     expect(r.body.message).toMatch(/malformed HTTP request/);
     expect(r.headers).toContain('x-content-type-options: nosniff');
+    expect(await served('unparsed', 'unknown', 400)).toBe(before + 1);
   });
 
   it('headers over the size limit → 431 JSON', async () => {
@@ -79,7 +92,68 @@ describe("Node's HTTP parser errors answer in the service's error shape", () => 
   });
 });
 
+describe("requests Node's server would answer itself, without a body", () => {
+  it('an HTTP/1.1 request without Host → 400 JSON naming the header', async () => {
+    const r = parse(await exchange('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'));
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'bad-request', field: 'host' });
+    expect(r.headers).toContain('x-content-type-options: nosniff');
+  });
+
+  it('an Expect other than 100-continue → 417 JSON', async () => {
+    const r = parse(
+      await exchange(
+        'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}',
+      ),
+    );
+    expect(r.status).toBe(417);
+    expect(r.body).toEqual({
+      error: 'expectation-failed',
+      message: 'Expect: "200-ok" is not supported (only 100-continue)',
+    });
+    expect(r.headers).toContain('x-content-type-options: nosniff');
+    expect(await served('/forecast', 'POST', 417)).toBe(1);
+  });
+
+  it('a body in a transfer coding Node does not decode (gzip) → 501 JSON, not a JSON parse of coded bytes', async () => {
+    const r = parse(
+      await exchange(
+        'POST /forecast HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n' +
+          'Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+      ),
+    );
+    expect(r.status).toBe(501);
+    expect(r.body).toMatchObject({ error: 'not-implemented' });
+    expect(r.body.message).toMatch(/Transfer-Encoding "gzip, chunked" is not supported/);
+  });
+});
+
 describe('timeouts and the connection cap', () => {
+  it('cuts a client whose headers never finish arriving with a 408 JSON answer, and counts it', async () => {
+    const before = await served('unparsed', 'unknown', 408);
+    const r = parse(await exchange('GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+    expect(r.status).toBe(408);
+    expect(r.body).toMatchObject({ error: 'request-timeout' });
+    expect(await served('unparsed', 'unknown', 408)).toBe(before + 1);
+  });
+
+  it('closes a keep-alive connection left idle past the keep-alive timeout', async () => {
+    const { app: idleApp } = await localServer({ timeouts: { keepAliveMs: 200 } });
+    const url = new URL(await idleApp.listen({ host: '127.0.0.1', port: 0 }));
+    try {
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const answer = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+      socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(await answer).toMatch(/^HTTP\/1.1 200/);
+      // The client sends nothing more and never closes: the server does.
+      await closed;
+    } finally {
+      await idleApp.close();
+    }
+  });
+
   it('cuts a client whose body never finishes arriving with a 408 JSON answer', async () => {
     const r = parse(
       await exchange(

@@ -4,7 +4,7 @@
  * state the test controls instead of a race; every wait is for an event, never for time.
  */
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { installShutdown } from '../src/index.js';
 import { forecastBody, gated, localServer, testModel, until } from './helpers.js';
@@ -102,6 +102,45 @@ describe('graceful shutdown', () => {
     await closed;
   });
 
+  it("answers a request that arrives while the listener closes with 503 in the documented shape, not Fastify's", async () => {
+    const g = gated((await testModel()).harness);
+    const { app } = await localServer({ harness: g.harness });
+    const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+    const serverSockets: Socket[] = [];
+    app.server.on('connection', (s: Socket) => serverSockets.push(s));
+    // A forecast in flight keeps the close waiting (and the drain sweep from closing every socket).
+    const inFlight = post(base.origin);
+    await until(() => g.waiting() === 1);
+    // A second connection whose headers are half there when the close begins: not idle, so Node
+    // keeps it open, and its request reaches the router after the close started.
+    const socket = connect(Number(base.port), base.hostname);
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    const head = 'GET /status HTTP/1.1\r\nHost: x\r\n';
+    socket.write(head);
+    await until(() => serverSockets.length === 2 && serverSockets[1]!.bytesRead === head.length);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const answered = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const closed = app.close();
+    await until(() => app.service.state.closing);
+    socket.write('\r\n');
+    await answered;
+    const [header = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+    expect(header.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+    expect(header.toLowerCase()).toContain('x-content-type-options: nosniff');
+    expect(header.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(body)).toEqual({
+      error: 'shutting-down',
+      message: 'the service is shutting down; retry on another instance',
+    });
+    const text = await app.service.metrics.registry.metrics();
+    expect(text).toMatch(/forecast_service_requests_total\{route="\/status",method="GET",status="503"\} 1/);
+    g.open();
+    expect((await inFlight).status).toBe(200);
+    await closed;
+  });
+
   it('exits 1 at once on a second signal', async () => {
     const g = gated((await testModel()).harness);
     const { app } = await localServer({ harness: g.harness });
@@ -141,6 +180,9 @@ describe('abandoned requests', () => {
       const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(text).toMatch(/forecast_service_abandoned_total 1/);
       expect(text).toMatch(/forecast_service_requests_total\{route="\/forecast",method="POST",status="499"\} 1/);
+      expect(text).toMatch(
+        /forecast_service_request_duration_seconds_count\{route="\/forecast",method="POST",status="499"\} 1/,
+      );
     } finally {
       await app.close();
     }

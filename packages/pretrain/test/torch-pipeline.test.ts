@@ -51,7 +51,9 @@ describe('v2 pretraining (PyTorch trainer)', () => {
     'bakes the spread calibration fitted on v2-val into the exported graph',
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
-      const manifest = await runTorchPretrain(tinyTorchOptions(join(root, 'model'), join(root, 'work')));
+      const manifest = await runTorchPretrain(
+        tinyTorchOptions(join(root, 'model'), join(root, 'work'), { calibration: 'v2-val' }),
+      );
       const calibration = manifest.training.calibration as SpreadCalibrationResult;
       expect(calibration.set).toBe('v2-val');
       expect(calibration.factors).toHaveLength(12);

@@ -31,6 +31,8 @@ describe('a PyTorch-trained model exported with torch.onnx.export', () => {
       heldOutSeries: 16,
       poolWorkers: 1,
       version: '0.0.0-test',
+      // The calibrated re-export (tsfm_v2.export --spread) is the longer path; test that one.
+      calibration: 'v2-val',
       log: () => {},
     });
     const reference = JSON.parse(readFileSync(join(root, 'work/train/reference-outputs-calibrated.json'), 'utf8')) as {

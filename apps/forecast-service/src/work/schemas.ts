@@ -31,6 +31,32 @@ const metricName = (limits: RequestLimits) =>
     .min(1, 'a metric name is empty')
     .max(limits.maxNameLength, `a metric name may have at most ${limits.maxNameLength} characters`);
 
+/**
+ * An object keyed by the caller. zod skips a `__proto__` key of a record without a word (assigning
+ * it would replace the output's prototype), so `options: {"__proto__": {…}}` was accepted and
+ * ignored, like the typos that strict options refuse: a `__proto__` key at any depth is refused
+ * here, before the record, with its path.
+ */
+const callerKeyed = <T extends z.ZodType>(record: T, reserved: string) =>
+  z
+    .unknown()
+    .superRefine((value, ctx) => {
+      const path = protoKeyPath(value, []);
+      if (path !== null) ctx.addIssue({ code: 'custom', path, message: reserved });
+    })
+    .pipe(record);
+
+/** Where `value` (parsed JSON) has an own `__proto__` key, or null. Depth-first, objects only. */
+function protoKeyPath(value: unknown, at: string[]): string[] | null {
+  if (typeof value !== 'object' || value === null || at.length > 8) return null;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return at;
+  for (const [key, child] of Object.entries(value)) {
+    const found = protoKeyPath(child, [...at, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** The fields /forecast and /recommend share: where the history comes from and how to forecast it. */
 function forecastFields(limits: RequestLimits) {
   return {
@@ -104,19 +130,23 @@ export function recommendBodySchema(limits: RequestLimits) {
         .min(1, 'must be at least 1 minute')
         .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`)
         .optional(),
-      current: z
-        .record(metricName(limits), finite('current').min(0, 'must be ≥ 0'), {
-          error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}`,
-        })
-        .refine((c) => Object.keys(c).length <= limits.maxSeries, {
-          message: `must name at most ${limits.maxSeries} metrics`,
-        }),
+      current: callerKeyed(
+        z
+          .record(metricName(limits), finite('current').min(0, 'must be ≥ 0'), {
+            error: (i) => `must be an object of metric → current allocation, got ${describe(i.input)}`,
+          })
+          .refine((c) => Object.keys(c).length <= limits.maxSeries, {
+            message: `must name at most ${limits.maxSeries} metrics`,
+          }),
+        'the metric name "__proto__" is reserved',
+      ),
       /** Recommender options; validated by @tsfm/provisioning (errors name `options.*`). */
-      options: z
-        .record(z.string(), z.unknown(), {
+      options: callerKeyed(
+        z.record(z.string(), z.unknown(), {
           error: (i) => `must be an object of recommender options, got ${describe(i.input)}`,
-        })
-        .optional(),
+        }),
+        'unknown option __proto__',
+      ).optional(),
     })
     .strict()
     .superRefine(refineSources);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobContext, Outcome, WorkAdapter, WorkResult } from '../src/core/adapter.js';
 import {
   EMPTY_STATE,
@@ -93,9 +93,9 @@ const initial = (queue: WorkSpec[], extra: Partial<SchedulerState> = {}): Schedu
   ...extra,
 });
 
+/** Waits for the scheduler to get there, however slow the machine; the limit is a last guard. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
+  await vi.waitFor(() => expect(condition()).toBe(true), { timeout: 60_000, interval: 2 });
 }
 
 describe('scheduler', () => {

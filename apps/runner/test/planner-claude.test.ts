@@ -288,7 +288,8 @@ describe('ClaudePlanner against a local Messages API', () => {
     const started = Date.now();
     const outcome = await planner({ attemptDeadlineMs: 800, planDeadlineMs: 0 }).plan(context());
 
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Far below the 30 s the server asked to wait, however busy the machine: the deadline held.
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(outcome.failure?.kind).toBe('api-error');
     expect(outcome.failure?.message).toContain('800 ms deadline');
     expect(server.requests).toHaveLength(1);

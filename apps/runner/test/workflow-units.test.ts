@@ -92,10 +92,10 @@ describe('the local backend', () => {
     const handle = await backend.launch(launched);
     expect(await backend.findLaunched(launched)).toMatchObject({ token: 'tok-a' });
     expect(await backend.findLaunched(job(dir, 'tok-never', 'true'))).toBeUndefined();
-    let state = await backend.poll(handle);
-    for (let i = 0; i < 100 && state.state === 'running'; i++)
-      state = await new Promise((r) => setTimeout(r, 20)).then(() => backend.poll(handle));
-    expect(state).toEqual({ state: 'exited', code: 4 });
+    // Polled until the wrapper has recorded the exit, however long a busy machine takes.
+    await expect
+      .poll(() => backend.poll(handle), { timeout: 60_000, interval: 20 })
+      .toEqual({ state: 'exited', code: 4 });
     expect(readdirSync(join(dir, 'run')).filter((name) => name.startsWith('launch-'))).toEqual(['launch-tok-a']);
   });
 
@@ -105,8 +105,8 @@ describe('the local backend', () => {
     const cancelled = await backend.launch(job(dir, 'tok-c', 'sleep 30 & sleep 30'));
     expect(await backend.poll(killed)).toEqual({ state: 'running' });
     process.kill(-(killed['pid'] as number), 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await backend.poll(killed)).toEqual({ state: 'lost' });
+    // The group dies when the kernel gets to it: poll until it is gone instead of hoping 100 ms is enough.
+    await expect.poll(() => backend.poll(killed), { timeout: 60_000, interval: 20 }).toEqual({ state: 'lost' });
     await backend.cancel(cancelled);
     expect(pidAlive(cancelled['pid'] as number)).toBe(false);
     expect(() => process.kill(-(cancelled['pid'] as number), 0)).toThrow();

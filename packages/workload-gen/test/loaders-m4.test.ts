@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../src/series.js';
@@ -51,12 +52,27 @@ describe.skipIf(m4Dir === undefined)(m4Dir === undefined ? missingDataReason('m4
     expect(pairs[0].id).toBe('H1');
   });
 
-  it('parses the 2.3 MB train file well under a second', async () => {
-    const started = performance.now();
-    const series = await loadM4Wide(join(m4Dir!, 'Hourly-train.csv'));
-    const elapsedMs = performance.now() - started;
-    expect(series).toHaveLength(414);
-    // ~100 ms on a shared 2-core box; the bound is loose so a busy machine does not fail it.
-    expect(elapsedMs).toBeLessThan(1000);
+  it('parses the 2.3 MB train file within 10× of a bare split-and-Number pass over it', async () => {
+    // Measured against a baseline timed in the same moment, not against the clock: a busy machine
+    // slows both alike (on an idle 2-core box both take ~100 ms, so 10× is the old 1 s bound).
+    // The best of three interleaved runs each keeps a burst of load from deciding the result.
+    const path = join(m4Dir!, 'Hourly-train.csv');
+    const bare = async () => {
+      let sum = 0;
+      for (const line of (await readFile(path, 'utf8')).split('\n'))
+        for (const cell of line.split(',')) sum += Number(cell.replaceAll('"', '')) || 0;
+      return sum;
+    };
+    const loaderMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      let started = performance.now();
+      expect(await loadM4Wide(path)).toHaveLength(414);
+      loaderMs.push(performance.now() - started);
+      started = performance.now();
+      await bare();
+      bareMs.push(performance.now() - started);
+    }
+    expect(Math.min(...loaderMs)).toBeLessThan(10 * Math.min(...bareMs));
   });
 });

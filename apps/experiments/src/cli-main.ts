@@ -84,8 +84,41 @@ interface Context {
   readonly command: string;
 }
 
+/** A command line the CLI cannot run: the entry point prints the message and the usage, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export { USAGE };
+
 export async function runExperimentsCli(argv: readonly string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseArguments(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0] as Command | undefined;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === undefined) throw new UsageError('a command is required');
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command '${command}'`);
+  const ctx: Context = {
+    argv,
+    values,
+    positionals: positionals.slice(1),
+    out: resolve(str(values.out) ?? join(REPO, 'out', 'experiments')),
+    workers: int(values, 'workers', 2),
+    command: `${CLI_COMMAND} ${argv.map(shellQuote).join(' ')}`,
+  };
+  await runCommand(command, ctx);
+}
+
+function parseArguments(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
@@ -135,20 +168,9 @@ export async function runExperimentsCli(argv: readonly string[]): Promise<void> 
       'series-heavy-origins': { type: 'string' },
     },
   });
-  const command = positionals[0] as Command | undefined;
-  if (values.help || command === undefined || !COMMANDS.includes(command)) {
-    process.stdout.write(`${USAGE}\n`);
-    if (!values.help) process.exitCode = 2;
-    return;
-  }
-  const ctx: Context = {
-    argv,
-    values,
-    positionals: positionals.slice(1),
-    out: resolve(str(values.out) ?? join(REPO, 'out', 'experiments')),
-    workers: int(values.workers, 2),
-    command: `${CLI_COMMAND} ${argv.map(shellQuote).join(' ')}`,
-  };
+}
+
+async function runCommand(command: Command, ctx: Context): Promise<void> {
   switch (command) {
     case 'tune':
       await tuning(ctx, true);
@@ -198,17 +220,21 @@ function str(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function int(v: string | boolean | undefined, fallback: number): number {
+type Values = Context['values'];
+
+function int(values: Values, flag: string, fallback: number): number {
+  const v = values[flag];
   if (typeof v !== 'string') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`expected an integer, got '${v}'`);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new UsageError(`--${flag}: expected an integer, got '${v}'`);
   return n;
 }
 
-function num(v: string | boolean | undefined, fallback: number): number {
+function num(values: Values, flag: string, fallback: number): number {
+  const v = values[flag];
   if (typeof v !== 'string') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got '${v}'`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got '${v}'`);
   return n;
 }
 
@@ -286,20 +312,20 @@ function snapshotModel(manifestPath: string, dir: string): string {
 function protocolOf(ctx: Context): Protocol {
   return {
     ...FLEET_PROTOCOL,
-    seed: int(ctx.values.seed, FLEET_PROTOCOL.seed),
-    horizon: int(ctx.values.horizon, FLEET_PROTOCOL.horizon),
-    originsPerTenant: int(ctx.values.origins, FLEET_PROTOCOL.originsPerTenant),
-    tuningOrigins: int(ctx.values['tuning-origins'], FLEET_PROTOCOL.tuningOrigins),
+    seed: int(ctx.values, 'seed', FLEET_PROTOCOL.seed),
+    horizon: int(ctx.values, 'horizon', FLEET_PROTOCOL.horizon),
+    originsPerTenant: int(ctx.values, 'origins', FLEET_PROTOCOL.originsPerTenant),
+    tuningOrigins: int(ctx.values, 'tuning-origins', FLEET_PROTOCOL.tuningOrigins),
   };
 }
 
 function harnessOf(ctx: Context): HarnessSettings {
   return {
     ...DEFAULT_HARNESS,
-    k: int(ctx.values.k, DEFAULT_HARNESS.k),
-    budgetMs: num(ctx.values['budget-ms'], DEFAULT_HARNESS.budgetMs),
-    validationWindows: int(ctx.values['validation-windows'], DEFAULT_HARNESS.validationWindows),
-    configsPerModelRow: int(ctx.values['configs-per-model-row'], DEFAULT_HARNESS.configsPerModelRow),
+    k: int(ctx.values, 'k', DEFAULT_HARNESS.k),
+    budgetMs: num(ctx.values, 'budget-ms', DEFAULT_HARNESS.budgetMs),
+    validationWindows: int(ctx.values, 'validation-windows', DEFAULT_HARNESS.validationWindows),
+    configsPerModelRow: int(ctx.values, 'configs-per-model-row', DEFAULT_HARNESS.configsPerModelRow),
   };
 }
 
@@ -319,7 +345,7 @@ async function fleet(ctx: Context): Promise<FleetSetup> {
   const fleetDir = resolve(str(ctx.values.fleet) ?? join(REPO, 'workdirs', 'demo', 'fleet'));
   const info = await fleetInfo(fleetDir);
   const protocol = protocolOf(ctx);
-  const split = splitTenants(info.ids, { tuningShare: num(ctx.values['tuning-share'], 0.3), seed: protocol.seed });
+  const split = splitTenants(info.ids, { tuningShare: num(ctx.values, 'tuning-share', 0.3), seed: protocol.seed });
   const path = await modelPath(ctx);
   const { contract } = await readManifest(path);
   const setup = { fleetDir, split, protocol, modelPath: path, contextLength: contract.contextLength };
@@ -338,7 +364,7 @@ interface TuningFile {
 async function tuning(ctx: Context, force: boolean): Promise<TuningResult> {
   const setup = await fleet(ctx);
   const maxTenants =
-    ctx.values['max-tuning-tenants'] === undefined ? undefined : int(ctx.values['max-tuning-tenants'], 0);
+    ctx.values['max-tuning-tenants'] === undefined ? undefined : int(ctx.values, 'max-tuning-tenants', 0);
   const model = modelProvenance(setup.modelPath);
   const key = JSON.stringify({
     fleet: setup.fleetDir,
@@ -385,16 +411,16 @@ function baselinesOf(ctx: Context): BaselinePlan {
     ...DEFAULT_BASELINES,
     light: list(ctx.values.light, DEFAULT_BASELINES.light) as BaselineName[],
     heavy: list(ctx.values.heavy, DEFAULT_BASELINES.heavy) as BaselineName[],
-    lightOrigins: int(ctx.values['light-origins'], DEFAULT_BASELINES.lightOrigins),
-    heavyOrigins: int(ctx.values['heavy-origins'], DEFAULT_BASELINES.heavyOrigins),
-    heavyTenantShare: num(ctx.values['heavy-share'], DEFAULT_BASELINES.heavyTenantShare),
+    lightOrigins: int(ctx.values, 'light-origins', DEFAULT_BASELINES.lightOrigins),
+    heavyOrigins: int(ctx.values, 'heavy-origins', DEFAULT_BASELINES.heavyOrigins),
+    heavyTenantShare: num(ctx.values, 'heavy-share', DEFAULT_BASELINES.heavyTenantShare),
   };
 }
 
 async function m6(ctx: Context): Promise<{ result: M6Result; outcomes: TenantOutcome[] }> {
   const setup = await fleet(ctx);
   const tuned = await tuning(ctx, false);
-  const maxTenants = ctx.values['max-tenants'] === undefined ? undefined : int(ctx.values['max-tenants'], 0);
+  const maxTenants = ctx.values['max-tenants'] === undefined ? undefined : int(ctx.values, 'max-tenants', 0);
   log(
     `m6: ${maxTenants ?? setup.split.evaluation.length} evaluation tenants × ${setup.protocol.originsPerTenant} origins on ${ctx.workers} workers`,
   );
@@ -446,9 +472,9 @@ async function m7(ctx: Context): Promise<void> {
     ...setup,
     model: modelProvenance(setup.modelPath),
     ks: list(ctx.values.ks, DEFAULT_KS.map(String)).map(Number),
-    tenants: int(ctx.values['m7-tenants'], 100),
-    originsPerTenant: int(ctx.values['m7-origins'], 10),
-    budgetMs: num(ctx.values['budget-ms'], 200),
+    tenants: int(ctx.values, 'm7-tenants', 100),
+    originsPerTenant: int(ctx.values, 'm7-origins', 10),
+    budgetMs: num(ctx.values, 'budget-ms', 200),
     harness: harnessOf(ctx),
     run: runInfo(ctx.command, 0),
     onProgress: progress('m7'),
@@ -475,8 +501,8 @@ async function m8(ctx: Context): Promise<void> {
     storeSetDir: tuned.storeSetDir,
     workers: ctx.workers,
     lengths: list(ctx.values.cold, DEFAULT_COLD_MINUTES.map(String)).map(Number),
-    tenants: int(ctx.values['m8-tenants'], 200),
-    originsPerTenant: int(ctx.values['m8-origins'], 5),
+    tenants: int(ctx.values, 'm8-tenants', 200),
+    originsPerTenant: int(ctx.values, 'm8-origins', 5),
     harness: harnessOf(ctx),
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('m8'),
@@ -508,9 +534,9 @@ async function selectHarness(ctx: Context): Promise<void> {
     ...setup,
     model: modelProvenance(setup.modelPath),
     workers: ctx.workers,
-    tenants: int(ctx.values['select-tenants'], 60),
+    tenants: int(ctx.values, 'select-tenants', 60),
     variants: selectedVariants(ctx),
-    originsPerTenant: int(ctx.values['select-origins'], 5),
+    originsPerTenant: int(ctx.values, 'select-origins', 5),
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('select-harness'),
   });
@@ -533,8 +559,8 @@ async function m9(ctx: Context, fromRun: M6Result | null): Promise<void> {
     model: modelProvenance(setup.modelPath),
     m6: m6Result,
     workers: ctx.workers,
-    tenants: int(ctx.values['m9-tenants'], 100),
-    originsPerTenant: int(ctx.values['m9-origins'], 10),
+    tenants: int(ctx.values, 'm9-tenants', 100),
+    originsPerTenant: int(ctx.values, 'm9-origins', 10),
     harness: harnessOf(ctx),
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('m9'),
@@ -570,9 +596,9 @@ async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void> {
     modelPath: path,
     model: modelProvenance(path),
     workers: ctx.workers,
-    alpha: num(ctx.values.alpha, 0.9),
-    horizonMinutes: int(ctx.values.horizon, 60),
-    originsPerFile: int(ctx.values['series-origins'], 50),
+    alpha: num(ctx.values, 'alpha', 0.9),
+    horizonMinutes: int(ctx.values, 'horizon', 60),
+    originsPerFile: int(ctx.values, 'series-origins', 50),
     harness: harnessOf(ctx),
     baselines: ctx.values['no-baselines']
       ? { ...DEFAULT_SERIES_BASELINES, light: [], heavy: [] }
@@ -580,9 +606,9 @@ async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void> {
           ...DEFAULT_SERIES_BASELINES,
           light: list(ctx.values.light, DEFAULT_SERIES_BASELINES.light) as BaselineName[],
           heavy: list(ctx.values.heavy, DEFAULT_SERIES_BASELINES.heavy) as BaselineName[],
-          heavyOrigins: int(ctx.values['series-heavy-origins'], DEFAULT_SERIES_BASELINES.heavyOrigins),
+          heavyOrigins: int(ctx.values, 'series-heavy-origins', DEFAULT_SERIES_BASELINES.heavyOrigins),
         },
-    seed: int(ctx.values.seed, FLEET_PROTOCOL.seed),
+    seed: int(ctx.values, 'seed', FLEET_PROTOCOL.seed),
     run: runInfo(ctx.command, ctx.workers),
   });
   writeJson(ctx.out, `${dataset}.json`, r);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { dailyPeriod, rollingOriginTasks } from '../src/evaluate/dataset.js';
+import { csvFilesIn, dailyPeriod, loadTimestampValueFiles, rollingOriginTasks } from '../src/evaluate/dataset.js';
 import { formatTable, scoreTask, summarise } from '../src/evaluate/score.js';
 import { clampForecast, nonNegative } from '../src/non-negative.js';
 import { naiveForecaster } from '../src/models/naive.js';
@@ -14,6 +14,32 @@ import { add, noise, sinusoid } from './helpers/series.js';
 
 const run = promisify(execFile);
 const packageDir = resolve(import.meta.dirname, '..');
+const T0 = Date.UTC(2024, 2, 1);
+const HOUR = 3_600_000;
+const FIVE_MIN = 300_000;
+
+/** A `timestamp,value` CSV of a daily sine; `repeatHour` writes every row of that hour twice
+ * (sorted, the second with another value), as a CloudWatch export does at a daylight-saving change. */
+function dailyCsv(stepMs: number, days: number, repeatHour?: number): string {
+  const rows = ['timestamp,value'];
+  const perDay = 86_400_000 / stepMs;
+  for (let i = 0; i < days * perDay; i++) {
+    const t = new Date(T0 + i * stepMs).toISOString().slice(0, 19).replace('T', ' ');
+    const value = 10 + 3 * Math.sin((2 * Math.PI * i) / perDay) + 0.1 * Math.sin(i * 1.7);
+    rows.push(`${t},${value.toFixed(6)}`);
+    if (repeatHour !== undefined && Math.floor((i * stepMs) / HOUR) === repeatHour)
+      rows.push(`${t},${(value + 1).toFixed(6)}`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** A folder with an hourly trace and a 5-minute one whose 50th hour is exported twice. */
+function mixedStepFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baselines-folder-'));
+  writeFileSync(join(dir, 'hourly.csv'), dailyCsv(HOUR, 8));
+  writeFileSync(join(dir, 'five-minute.csv'), dailyCsv(FIVE_MIN, 5, 50));
+  return dir;
+}
 
 describe('rollingOriginTasks', () => {
   it('places origins a stride apart, latest last, each forecasting the h points after it', () => {
@@ -45,14 +71,45 @@ describe('rollingOriginTasks', () => {
   });
 });
 
+describe('loadTimestampValueFiles', () => {
+  it('scores a folder of files with different steps per file, each with its own daily period', async () => {
+    const dir = mixedStepFolder();
+    const data = await loadTimestampValueFiles('csv:dir', await csvFilesIn(dir), { horizon: 6, origins: 2 });
+    expect(data.period).toBeUndefined();
+    const periodOf = (name: string) =>
+      new Set(data.tasks.filter((t) => t.id.startsWith(`${name}@`)).map((t) => t.period));
+    expect([...periodOf('hourly')]).toEqual([24]);
+    expect([...periodOf('five-minute')]).toEqual([288]);
+    expect(data.tasks).toHaveLength(4);
+    expect(data.protocol).toContain('m per file (five-minute.csv 288, hourly.csv 24)');
+  });
+
+  it('averages repeated timestamps by default and warns with the file and the count', async () => {
+    const dir = mixedStepFolder();
+    const data = await loadTimestampValueFiles('csv:dir', await csvFilesIn(dir), { horizon: 6, origins: 2 });
+    expect(data.warnings).toEqual([
+      `${join(dir, 'five-minute.csv')}: 12 repeated timestamps, averaged (--duplicates mean; first, last or error to choose otherwise)`,
+    ]);
+  });
+
+  it('keeps a shared period when the files agree, and refuses repeats under duplicates: error', async () => {
+    const dir = mixedStepFolder();
+    const hourly = await loadTimestampValueFiles('csv:h', [join(dir, 'hourly.csv')], { horizon: 6, origins: 2 });
+    expect([hourly.period, hourly.warnings]).toEqual([24, []]);
+    await expect(
+      loadTimestampValueFiles('csv:dir', await csvFilesIn(dir), { horizon: 6, origins: 2, duplicates: 'error' }),
+    ).rejects.toMatchObject({ kind: 'duplicate' });
+  });
+});
+
 describe('scoreTask', () => {
   // Noise keeps the in-sample seasonal-naive scale (the MASE denominator) away from 0.
   const history = add(sinusoid(240, 24), noise(240, 9, 0.1));
   const actual = sinusoid(24, 24, { start: 240 });
-  const task = { id: 'x', history, actual, start: 0, stepMs: 3_600_000 };
+  const task = { id: 'x', history, actual, start: 0, stepMs: 3_600_000, period: 24 };
 
   it('scores a perfect zero-width forecast as zero error with full coverage', () => {
-    const s = scoreTask(task, gaussianForecast(actual, new Float64Array(24), DEFAULT_LEVELS), 24);
+    const s = scoreTask(task, gaussianForecast(actual, new Float64Array(24), DEFAULT_LEVELS));
     expect(s.smape).toBeCloseTo(0, 5);
     expect(s.mase).toBeCloseTo(0, 5);
     expect(s.crps).toBeCloseTo(0, 5);
@@ -68,7 +125,6 @@ describe('scoreTask', () => {
         new Float64Array(24).fill(1),
         DEFAULT_LEVELS,
       ),
-      24,
     );
     const row = summarise('m', [score, score], 1.5, 0, { smape: score.smape, mase: score.mase });
     expect(row.owa).toBeCloseTo(1, 12);
@@ -178,6 +234,31 @@ describe('evaluate CLI', () => {
       expect(stdout).toMatch(/horizon 513 steps is beyond this model/);
     }, 300_000);
   });
+
+  it('evaluates a folder of CSVs with different steps, warning about repeated timestamps', async () => {
+    const dir = mixedStepFolder();
+    const out = join(dir, 'out.json');
+    const args = ['tsx', 'src/cli/evaluate.ts', '--dataset', `csv:${dir}`, '--horizon', '6', '--origins', '2'];
+    const { stdout, stderr } = await run('npx', [...args, '--models', 'snaive', '--json', out], { cwd: packageDir });
+    expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
+    expect(stderr).toContain(`evaluate: warning: ${join(dir, 'five-minute.csv')}: 12 repeated timestamps, averaged`);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report.period).toBeUndefined();
+    const periods = report.windows[0].scores.map(
+      (s: { id: string; period: number }) => `${s.id.split('@')[0]} ${s.period}`,
+    );
+    expect(new Set(periods)).toEqual(new Set(['five-minute 288', 'hourly 24']));
+
+    // --duplicates error: the file is refused in one line naming it, without a stack trace.
+    const refused = await run('npx', [...args, '--models', 'snaive', '--duplicates', 'error'], {
+      cwd: packageDir,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).toBe(1);
+    const lines = (refused as { stderr: string }).stderr.split('\n').filter((l) => l.startsWith('evaluate:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/five-minute\.csv.*duplicate timestamp/);
+    expect((refused as { stderr: string }).stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
 
   it('rejects an unknown model with a usage error (exit code 2)', async () => {
     const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], {

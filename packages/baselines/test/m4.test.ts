@@ -19,10 +19,10 @@ if (!haveM4) console.warn(`m4.test: skipped, no M4 data under ${dataDir}/m4`);
 describe.skipIf(!haveM4)('M4-Hourly published benchmarks (414 series, h = 48)', () => {
   const score = async (model: Forecaster): Promise<{ smape: number; mase: number }> => {
     const data = await loadM4Hourly(dataDir, 48);
-    const run = await runModelHere(model, data.tasks, 24, DEFAULT_LEVELS);
+    const run = await runModelHere(model, data.tasks, DEFAULT_LEVELS);
     return summarise(
       model.name,
-      data.tasks.map((t, i) => scoreTask(t, run.forecasts[i], 24)),
+      data.tasks.map((t, i) => scoreTask(t, run.forecasts[i])),
       run.seconds,
       0,
     );

@@ -4,19 +4,18 @@
  *
  *   tsx packages/pretrain/scripts/bench-ort.ts [model.json] [--batch 64] [--runs 500]
  */
-import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { loadModel } from '../src/validation/onnx-forecast.js';
+import { scriptArgs } from './script-cli.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    batch: { type: 'string', default: '64' },
-    runs: { type: 'string', default: '500' },
-    threads: { type: 'string', default: '2' },
-  },
+const { values: given, positionals } = scriptArgs({
+  name: 'bench-ort',
+  usage: 'usage: bench-ort.ts [model.json] [--batch 64] [--runs 500] [--threads 2]',
+  flags: ['batch', 'runs', 'threads'],
+  positionals: { min: 0, max: 1 },
 });
+const values = { batch: '64', runs: '500', threads: '2', ...given };
 const m = await loadModel(positionals[0] ?? 'packages/pretrain/model/model.json', Number(values.threads));
 const B = Number(values.batch),
   C = m.manifest.contextLength,

@@ -9,6 +9,13 @@
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { forecast, loadModel } from '../src/validation/onnx-forecast.js';
+import { scriptArgs } from './script-cli.js';
+
+const { positionals } = scriptArgs({
+  name: 'eval-m4',
+  usage: 'usage: eval-m4.ts [model.json]   (M4_DIR: the M4 folder; M4_WORST=N lists the N worst series)',
+  positionals: { min: 0, max: 1 },
+});
 
 const DATA = process.env.M4_DIR ?? fileURLToPath(new URL('../../../../shared/data/m4', import.meta.url));
 const H = 48,
@@ -31,7 +38,7 @@ function readWide(path: string): Map<string, number[]> {
   return rows;
 }
 
-const modelJson = process.argv[2] ?? 'packages/pretrain/model/model.json';
+const modelJson = positionals[0] ?? 'packages/pretrain/model/model.json';
 const train = readWide(`${DATA}/Hourly-train.csv`);
 const test = readWide(`${DATA}/Hourly-test.csv`);
 const ids = [...train.keys()];

@@ -12,13 +12,20 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forecast, loadModel } from '../src/validation/onnx-forecast.js';
+import { scriptArgs } from './script-cli.js';
+
+const { positionals } = scriptArgs({
+  name: 'eval-nab',
+  usage: 'usage: eval-nab.ts [model.json]   (NAB_DIR: the folder of NAB CSVs)',
+  positionals: { min: 0, max: 1 },
+});
 
 const DIR = process.env.NAB_DIR ?? fileURLToPath(new URL('../../../../shared/data/nab', import.meta.url));
 const H = 12,
   M = 288,
   ORIGINS = 48;
 
-const model = await loadModel(process.argv[2] ?? 'packages/pretrain/model/model.json');
+const model = await loadModel(positionals[0] ?? 'packages/pretrain/model/model.json');
 const Q = model.manifest.quantileLevels.length,
   med = model.manifest.quantileLevels.indexOf(0.5);
 const files = readdirSync(DIR)

@@ -9,9 +9,14 @@ import { join } from 'node:path';
 import { buildOnnxModel } from '../src/model/export-onnx.js';
 import { loadWeights } from '../src/model/weights.js';
 import { buildManifest, type TrainingSummary } from '../src/manifest.js';
+import { scriptArgs } from './script-cli.js';
 
-const [weights, out] = process.argv.slice(2);
-if (!weights || !out) throw new Error('usage: export-weights.ts <weights.bin> <out-dir>');
+const { positionals } = scriptArgs({
+  name: 'export-weights',
+  usage: 'usage: export-weights.ts <weights.bin> <out-dir>',
+  positionals: { min: 2, max: 2 },
+});
+const [weights, out] = positionals as [string, string];
 const { config, params, meta } = loadWeights(weights);
 const onnx = buildOnnxModel(config, params);
 mkdirSync(out, { recursive: true });

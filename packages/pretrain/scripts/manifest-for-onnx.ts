@@ -6,12 +6,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { buildTorchManifest } from '../src/manifest.js';
 import { QUANTILE_LEVELS } from '../src/model/config.js';
+import { scriptArgs } from './script-cli.js';
 
-const [onnxPath, version = '0.0.0-pilot'] = process.argv.slice(2);
-if (!onnxPath) {
-  console.error('usage: manifest-for-onnx.ts <file.onnx> [version]');
-  process.exit(2);
-}
+const { positionals } = scriptArgs({
+  name: 'manifest-for-onnx',
+  usage: 'usage: manifest-for-onnx.ts <file.onnx> [version]   (writes model.json beside the file)',
+  positionals: { min: 1, max: 2 },
+});
+const [onnxPath, version = '0.0.0-pilot'] = positionals as [string, string?];
 const onnx = new Uint8Array(readFileSync(onnxPath));
 const manifest = buildTorchManifest(
   { context: 512, horizon: 64, levels: QUANTILE_LEVELS, opset: 17, irVersion: 8 },

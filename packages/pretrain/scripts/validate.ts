@@ -11,7 +11,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { coverage, crpsApprox, mase, robustSeasonalScale } from '@tsfm/losses';
 import {
   m4HistoryWindows,
@@ -20,6 +19,7 @@ import {
   type ValidationWindow,
 } from '../src/validation/validation-set.js';
 import { forecast, loadModel, type Loaded } from '../src/validation/onnx-forecast.js';
+import { scriptArgs } from './script-cli.js';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 
@@ -147,11 +147,12 @@ function format(scores: PartScore[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ options: { json: { type: 'string' } }, allowPositionals: true });
-  if (positionals.length !== 1) {
-    console.error('usage: validate.ts <model.json> [--json out.json]');
-    process.exit(2);
-  }
+  const { values, positionals } = scriptArgs({
+    name: 'validate',
+    usage: 'usage: validate.ts <model.json> [--json out.json]',
+    flags: ['json'],
+    positionals: { min: 1, max: 1 },
+  });
   const scores = await validateManifest(positionals[0]);
   console.log(format(scores));
   if (values.json) writeFileSync(values.json, JSON.stringify(scores, null, 1) + '\n');

@@ -36,6 +36,27 @@ describe('regularise', () => {
     expect(Array.from(out.channels[0])).toEqual([1, 3, 3]);
   });
 
+  it('with duplicates: "first" or "last" keeps that row of each run of repeats, whatever the values', () => {
+    // A daylight-saving change replays an hour: 01:00 and 02:00 come twice with other values.
+    const times = [0, STEP, STEP, 2 * STEP, 2 * STEP, 2 * STEP, 3 * STEP];
+    const values = [1, 2, 20, 3, 30, 300, 4];
+    const first = regularise(input(times, values), { duplicates: 'first' });
+    const last = regularise(input(times, values), { duplicates: 'last' });
+    expect(Array.from(first.channels[0])).toEqual([1, 2, 3, 4]);
+    expect(Array.from(last.channels[0])).toEqual([1, 20, 300, 4]);
+    expect([first.report.duplicatesDropped, last.report.duplicatesDropped]).toEqual([3, 3]);
+  });
+
+  it('counts the rows that repeat a timestamp under every policy that loads them', () => {
+    const times = [0, STEP, STEP, 2 * STEP, 2 * STEP, 3 * STEP];
+    for (const duplicates of ['mean', 'first', 'last'] as const) {
+      expect(regularise(input(times), { duplicates }).report.duplicateTimestamps, duplicates).toBe(2);
+    }
+    const identical = regularise(input(times, [1, 2, 2, 3, 3, 4]));
+    expect(identical.report).toMatchObject({ duplicateTimestamps: 2, duplicatesDropped: 2 });
+    expect(regularise(input([0, STEP, 2 * STEP])).report.duplicateTimestamps).toBe(0);
+  });
+
   it('with an explicit coarser step, averages the rows of each slot (downsampling)', () => {
     const times = Array.from({ length: 10 }, (_, k) => k * STEP);
     const out = regularise(input(times), { stepMs: 5 * STEP });

@@ -6,11 +6,15 @@
  * commands: tune | m6 | m7 | m8 | m9 | nab | csv <file.csv …> | all | doc — `--help` lists the
  * options; apps/experiments/README.md explains them, docs/results.md has the runs.
  */
-import { runExperimentsCli } from '../cli-main.js';
+import { runExperimentsCli, USAGE, UsageError } from '../cli-main.js';
 
 try {
   await runExperimentsCli(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`experiments: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exitCode = 1;
+  // A usage error repeats the usage (exit 2); anything else is one line that says what to fix.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    error instanceof UsageError ? `experiments: ${message}\n\n${USAGE}\n` : `experiments: ${message}\n`,
+  );
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }

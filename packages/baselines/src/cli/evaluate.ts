@@ -4,13 +4,14 @@
  *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset m4-hourly --horizon 48 \
  *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm,tsfm-harness,tsfm-harness-a90 \
  *     [--max-series N] [--json out.json] [--harness-k 32]
+ *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset csv:<file or folder> [--duplicates mean]
  *
  * Prints the protocol and a markdown table (model, sMAPE, MASE, OWA on M4, the geometric mean over series
  * of the MASE ratio to seasonal naive and to naive, scaled CRPS, scaled
  * pinball@0.9, 80% coverage, seconds, failed windows). See docs/model-card.md § Baselines.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,13 +39,34 @@ const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data');
 const DEFAULT_TSFM_MANIFEST = resolve(REPO_ROOT, 'packages/pretrain/model/model.json');
 const MODEL_VERSIONS_DIR = resolve(REPO_ROOT, 'packages/pretrain/models');
 
+const USAGE = `Usage: npx tsx packages/baselines/src/cli/evaluate.ts --dataset <m4-hourly|nab|csv:PATH> [options]
+
+  --dataset D          m4-hourly (official split), nab (every CSV in <data-dir>/nab), or
+                       csv:PATH, a timestamp,value CSV or a folder of them (each file keeps its step)
+  --horizon H          steps ahead (default 48 on m4-hourly, else 12)
+  --models LIST        comma-separated, from ${MODEL_NAMES.join(', ')}
+                       (default: all; tsfm models are skipped when no model is shipped)
+  --origins N          rolling origins per series, CSV datasets (default 10)
+  --stride S           steps between origins (default: one day of steps)
+  --period M           seasonal period in steps for every series (default: one day of steps per file)
+  --duplicates P       rows repeating a timestamp: mean | first | last | error (default mean, with a
+                       warning naming the file and the count, as at a daylight-saving change)
+  --max-series N       evaluate the first N series only
+  --workers W          worker threads for the baselines, 1–16 (default 1)
+  --clamp C            auto | off: clamp forecasts of never-negative series at 0 (default auto)
+  --data-dir DIR       where m4/ and nab/ live (default ../shared/data)
+  --tsfm-model PATH    model.json (default packages/pretrain/model/model.json)
+  --tsfm-config KEY    the tsfm model's config key
+  --harness-k K        the harness's candidate count (default 32)
+  --json PATH          also write the per-window report as JSON
+  --help               this text`;
+
 const ArgsSchema = z
   .object({
-    dataset: z.union([
-      z.literal('m4-hourly'),
-      z.literal('nab'),
-      z.string().regex(/^csv:.+/, 'expected m4-hourly, nab or csv:<path>'),
-    ]),
+    dataset: z.union(
+      [z.literal('m4-hourly'), z.literal('nab'), z.string().regex(/^csv:.+/, 'expected m4-hourly, nab or csv:<path>')],
+      { error: (issue) => (issue.input === undefined ? 'required (m4-hourly, nab or csv:<path>)' : undefined) },
+    ),
     horizon: z.coerce.number().int().min(1).optional(),
     models: z
       .string()
@@ -67,34 +89,46 @@ const ArgsSchema = z
     'tsfm-config': z.string().optional(),
     'harness-k': z.coerce.number().int().min(1).max(4096).default(32),
     clamp: z.enum(['auto', 'off']).default('auto'),
+    duplicates: z.enum(['mean', 'first', 'last', 'error']).default('mean'),
   })
   .strict();
 
 type Args = z.infer<typeof ArgsSchema>;
 
-function parseCli(argv: string[]): Args {
-  const { values } = parseArgs({
-    args: argv,
-    options: Object.fromEntries(
-      [
-        'dataset',
-        'horizon',
-        'models',
-        'max-series',
-        'json',
-        'workers',
-        'origins',
-        'stride',
-        'period',
-        'data-dir',
-        'tsfm-model',
-        'tsfm-config',
-        'harness-k',
-        'clamp',
-      ].map((name) => [name, { type: 'string' as const }]),
-    ),
-    strict: true,
-  });
+function parseCli(argv: string[]): Args | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        help: { type: 'boolean' },
+        ...Object.fromEntries(
+          [
+            'dataset',
+            'horizon',
+            'models',
+            'max-series',
+            'json',
+            'workers',
+            'origins',
+            'stride',
+            'period',
+            'data-dir',
+            'tsfm-model',
+            'tsfm-config',
+            'harness-k',
+            'clamp',
+            'duplicates',
+          ].map((name) => [name, { type: 'string' as const }]),
+        ),
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help === true) return 'help';
+  delete values.help;
   const parsed = ArgsSchema.safeParse(values);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `--${i.path.join('.') || '(args)'}: ${i.message}`).join('\n  ');
@@ -116,10 +150,15 @@ async function loadDataset(args: Args): Promise<EvalDataset> {
     ...(args['max-series'] !== undefined ? { maxSeries: args['max-series'] } : {}),
     ...(args.period !== undefined ? { period: args.period } : {}),
   };
+  const options = { ...rolling, duplicates: args.duplicates };
   if (args.dataset === 'nab')
-    return loadTimestampValueFiles('nab', await csvFilesIn(resolve(args['data-dir'], 'nab')), rolling);
+    return loadTimestampValueFiles('nab', await csvFilesIn(resolve(args['data-dir'], 'nab')), options);
   const path = resolve(args.dataset.slice('csv:'.length));
-  return loadTimestampValueFiles(`csv:${path}`, [path], rolling);
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new UsageError(`--dataset: no file or folder at ${path}`);
+  const files = info.isDirectory() ? await csvFilesIn(path) : [path];
+  if (files.length === 0) throw new UsageError(`--dataset: no .csv file in ${path}`);
+  return loadTimestampValueFiles(`csv:${path}`, files, options);
 }
 
 /** Per-series harness outcomes of one tsfm-harness model, for the summary lines and the JSON. */
@@ -190,8 +229,13 @@ async function buildModel(
 
 export async function main(argv: string[]): Promise<void> {
   const args = parseCli(argv);
+  if (args === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const modelsGiven = argv.some((a) => a === '--models' || a.startsWith('--models='));
   const dataset = await loadDataset(args);
+  for (const warning of dataset.warnings) console.error(`evaluate: warning: ${warning}`);
   const levels = DEFAULT_LEVELS;
   const command = `npx tsx packages/baselines/src/cli/evaluate.ts ${argv.join(' ')}`;
   console.log(`# ${command}`);
@@ -215,7 +259,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       const model = await buildModel(name, args, clients, harnessLogs);
       const wall0 = performance.now();
-      const raw = await runModel(model, dataset.tasks, dataset.period, levels, args.workers);
+      const raw = await runModel(model, dataset.tasks, levels, args.workers);
       // --clamp auto: every model's forecast of a never-negative series is clamped at 0 (the
       // TSFM's default config does the same inside the client; see non-negative.ts).
       const run =
@@ -227,7 +271,7 @@ export async function main(argv: string[]): Promise<void> {
               ),
             }
           : raw;
-      const scores = dataset.tasks.map((task, i) => scoreTask(task, run.forecasts[i], dataset.period));
+      const scores = dataset.tasks.map((task, i) => scoreTask(task, run.forecasts[i]));
       results.push({ name, run, scores });
       console.error(
         `  ${name}: ${dataset.tasks.length} windows, ${((performance.now() - wall0) / 1000).toFixed(1)} s wall, ${run.failures.length} failed`,
@@ -273,7 +317,8 @@ export async function main(argv: string[]): Promise<void> {
       command,
       dataset: dataset.name,
       protocol: dataset.protocol,
-      period: dataset.period,
+      ...(dataset.period !== undefined ? { period: dataset.period } : {}),
+      warnings: dataset.warnings,
       horizon: dataset.horizon,
       levels,
       summaries,
@@ -281,7 +326,11 @@ export async function main(argv: string[]): Promise<void> {
         model: r.name,
         failures: r.run.failures,
         ...(harnessLogs.has(r.name) ? { harness: harnessLogs.get(r.name)!.results } : {}),
-        scores: dataset.tasks.map((t, i) => ({ id: t.id, ...r.scores[i] })),
+        scores: dataset.tasks.map((t, i) => ({
+          id: t.id,
+          ...(dataset.period === undefined ? { period: t.period } : {}),
+          ...r.scores[i],
+        })),
       })),
     };
     await writeFile(out, `${JSON.stringify(report, null, 1)}\n`);
@@ -333,6 +382,9 @@ function harnessSummary(name: string, log: HarnessLog): string {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof UsageError ? `evaluate: ${error.message}` : error);
+  // A usage error repeats the usage; anything else (an unreadable or malformed file, a missing
+  // model) is one line: the loaders' messages name the file, line and what to pass instead.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof UsageError ? `evaluate: ${message}\n\n${USAGE}` : `evaluate: ${message}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });

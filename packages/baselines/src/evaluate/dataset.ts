@@ -3,7 +3,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { loadM4TrainTest, loadTimestampValueCsv, type Series } from '@tsfm/workload-gen';
+import { loadM4TrainTest, loadTimestampValueCsv, type DuplicatePolicy, type Series } from '@tsfm/workload-gen';
 
 const DAY_MS = 86_400_000;
 
@@ -15,12 +15,16 @@ export interface EvalTask {
   /** Epoch ms of history[0] and the grid step (for calendar-aware models). */
   readonly start: number;
   readonly stepMs: number;
+  /** Seasonal period in steps: the MASE lag and the period given to the model (per series, since
+   * the files of one folder may have different steps). */
+  readonly period: number;
 }
 
 export interface EvalDataset {
   readonly name: string;
-  /** Seasonal period in steps: the MASE lag and the period given to every model. */
-  readonly period: number;
+  /** The seasonal period every task shares; absent when the files' steps differ (each task
+   * carries its own, see {@link EvalTask.period}). */
+  readonly period?: number;
   readonly horizon: number;
   readonly series: number;
   readonly tasks: readonly EvalTask[];
@@ -28,6 +32,8 @@ export interface EvalDataset {
   readonly owa: boolean;
   /** One line describing the protocol, printed above the table. */
   readonly protocol: string;
+  /** What loading repaired and a reader should know (repeated timestamps), one line each. */
+  readonly warnings: readonly string[];
 }
 
 /** M4-Hourly: the official split (train → 48-step test), m = 24. */
@@ -44,6 +50,7 @@ export async function loadM4Hourly(dataDir: string, horizon: number, maxSeries?:
       actual: p.test.values.subarray(0, horizon),
       start: p.train.start,
       stepMs: p.train.stepMs,
+      period: 24,
     };
   });
   return {
@@ -54,6 +61,7 @@ export async function loadM4Hourly(dataDir: string, horizon: number, maxSeries?:
     tasks,
     owa: true,
     protocol: `M4-Hourly official split: ${chosen.length} series, h = ${horizon}, m = 24`,
+    warnings: [],
   };
 }
 
@@ -89,6 +97,7 @@ export function rollingOriginTasks(id: string, series: Series, period: number, o
       actual,
       start: series.start,
       stepMs: series.stepMs,
+      period,
     });
   }
   return tasks;
@@ -100,41 +109,68 @@ export function dailyPeriod(stepMs: number): number | undefined {
   return Number.isInteger(m) && m > 1 ? m : undefined;
 }
 
-/** Every `timestamp,value` CSV in a folder (NAB), or one file (`csv:<path>`), with rolling origins. */
+/**
+ * Rows that repeat a timestamp (a daylight-saving change replays an hour in CloudWatch exports,
+ * with other values): averaged by default, or the first or last row kept, or refused.
+ */
+export type EvalDuplicatePolicy = Extract<DuplicatePolicy, 'mean' | 'first' | 'last' | 'error'>;
+
+/**
+ * Every `timestamp,value` CSV in a folder (NAB), or one file (`csv:<path>`), with rolling origins.
+ * Each file keeps its own step and daily period (`--period` forces one for all), so a folder of
+ * 5-minute and hourly traces is scored per file rather than refused.
+ */
 export async function loadTimestampValueFiles(
   name: string,
   files: readonly string[],
-  options: RollingOptions & { period?: number },
+  options: RollingOptions & { period?: number; duplicates?: EvalDuplicatePolicy },
 ): Promise<EvalDataset> {
   const chosen = options.maxSeries === undefined ? files : files.slice(0, options.maxSeries);
+  const duplicates = options.duplicates ?? 'mean';
   const tasks: EvalTask[] = [];
-  const periods = new Set<number>();
+  const warnings: string[] = [];
+  const periodOf = new Map<string, number>();
   for (const file of chosen) {
-    const series = await loadTimestampValueCsv(file);
+    const series = await loadTimestampValueCsv(file, { duplicates });
     const period = options.period ?? dailyPeriod(series.stepMs);
     if (period === undefined) {
       throw new Error(`${file}: step ${series.stepMs} ms does not divide a day; pass --period`);
     }
-    periods.add(period);
+    const repeated = series.report.duplicateTimestamps;
+    if (repeated > 0) warnings.push(`${file}: ${repeated} repeated timestamps, ${DUPLICATE_HANDLING[duplicates]}`);
+    periodOf.set(basename(file), period);
     tasks.push(...rollingOriginTasks(basename(file, '.csv'), series, period, options));
   }
-  if (periods.size > 1)
-    throw new Error(`${name}: files have different daily periods (${[...periods].join(', ')}); pass --period`);
-  const period = [...periods][0] ?? options.period ?? 1;
-  const stride = options.stride ?? period;
+  const periods = [...new Set(periodOf.values())];
+  const shared = periods.length <= 1 ? (periods[0] ?? options.period ?? 1) : undefined;
+  const spacing =
+    options.stride !== undefined ? `${options.stride} steps` : shared !== undefined ? `${shared} steps` : 'a day';
+  const m =
+    shared !== undefined
+      ? `m = ${shared}`
+      : `m per file (${[...periodOf].map(([file, period]) => `${file} ${period}`).join(', ')})`;
   return {
     name,
-    period,
+    ...(shared !== undefined ? { period: shared } : {}),
     horizon: options.horizon,
     series: chosen.length,
     tasks,
     owa: false,
     protocol:
-      `${chosen.length} series × up to ${options.origins} rolling origins ${stride} steps apart (the last ` +
-      `${options.origins} days), h = ${options.horizon}, m = ${period}; ${tasks.length} forecast windows`,
+      `${chosen.length} series × up to ${options.origins} rolling origins ${spacing} apart (the last ` +
+      `${options.origins} days), h = ${options.horizon}, ${m}; ${tasks.length} forecast windows`,
+    warnings,
   };
 }
 
+const DUPLICATE_HANDLING: Record<EvalDuplicatePolicy, string> = {
+  mean: 'averaged (--duplicates mean; first, last or error to choose otherwise)',
+  first: 'the first row of each kept (--duplicates first)',
+  last: 'the last row of each kept (--duplicates last)',
+  error: 'refused', // unreachable: the loader throws first
+};
+
+/** The `.csv` files of a folder, sorted by name. */
 export async function csvFilesIn(dir: string): Promise<string[]> {
   return (await readdir(dir))
     .filter((f) => f.endsWith('.csv'))

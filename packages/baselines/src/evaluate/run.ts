@@ -22,8 +22,9 @@ export interface ModelRun {
   readonly failures: readonly { id: string; error: string }[];
 }
 
-export function taskInput(task: EvalTask, period: number, levels: readonly number[]): ForecastInput {
-  return { history: task.history, horizon: task.actual.length, period, levels, start: task.start, stepMs: task.stepMs };
+export function taskInput(task: EvalTask, levels: readonly number[]): ForecastInput {
+  const { history, period, start, stepMs } = task;
+  return { history, horizon: task.actual.length, period, levels, start, stepMs };
 }
 
 /**
@@ -34,10 +35,9 @@ export function taskInput(task: EvalTask, period: number, levels: readonly numbe
 export async function runModelHere(
   model: Forecaster,
   tasks: readonly EvalTask[],
-  period: number,
   levels: readonly number[],
 ): Promise<ModelRun> {
-  const inputs = tasks.map((t) => taskInput(t, period, levels));
+  const inputs = tasks.map((t) => taskInput(t, levels));
   const fallback = seasonalNaiveForecaster();
   const failures: { id: string; error: string }[] = [];
   if (model.forecastMany) {
@@ -64,7 +64,6 @@ export async function runModelHere(
 export interface WorkerRequest {
   readonly model: string;
   readonly tasks: readonly EvalTask[];
-  readonly period: number;
   readonly levels: readonly number[];
 }
 
@@ -79,20 +78,17 @@ export type WorkerReply =
 export async function runModel(
   model: Forecaster,
   tasks: readonly EvalTask[],
-  period: number,
   levels: readonly number[],
   workers: number,
 ): Promise<ModelRun> {
   if (workers <= 1 || !isBaselineName(model.name) || tasks.length < 2 * workers) {
-    return runModelHere(model, tasks, period, levels);
+    return runModelHere(model, tasks, levels);
   }
   const size = Math.ceil(tasks.length / workers);
   const shards = Array.from({ length: workers }, (_, w) => tasks.slice(w * size, (w + 1) * size)).filter(
     (s) => s.length > 0,
   );
-  const runs = await Promise.all(
-    shards.map((shard) => runInWorker({ model: model.name, tasks: shard, period, levels })),
-  );
+  const runs = await Promise.all(shards.map((shard) => runInWorker({ model: model.name, tasks: shard, levels })));
   return {
     forecasts: runs.flatMap((r) => r.forecasts),
     seconds: runs.reduce((s, r) => s + r.seconds, 0),

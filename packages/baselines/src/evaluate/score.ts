@@ -29,7 +29,9 @@ export interface TaskScore {
   readonly coverage80: number;
 }
 
-export function scoreTask(task: EvalTask, forecast: QuantileForecast, period: number): TaskScore {
+/** Scores one window; the MASE lag and the scale's lag are the task's seasonal period. */
+export function scoreTask(task: EvalTask, forecast: QuantileForecast): TaskScore {
+  const { period } = task;
   const h = task.actual.length;
   const k = forecast.levels.length;
   const scale = robustSeasonalScale(task.history, period);

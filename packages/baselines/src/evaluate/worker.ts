@@ -7,7 +7,7 @@ const request = workerData as WorkerRequest;
 
 async function main(): Promise<WorkerReply> {
   if (!isBaselineName(request.model)) return { ok: false, error: `not a baseline: ${request.model}` };
-  const run = await runModelHere(createBaseline(request.model), request.tasks, request.period, request.levels);
+  const run = await runModelHere(createBaseline(request.model), request.tasks, request.levels);
   return { ok: true, run };
 }
 

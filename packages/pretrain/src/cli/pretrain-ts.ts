@@ -18,6 +18,11 @@ import { renderCurve } from '../curve-chart.js';
 import { DEFAULT_TRAIN, HELD_OUT_INDEX_BASE, train, type CurvePoint } from '../train.js';
 import { CORPUS_NAMES, MIXED_SEASONAL_FRACTION, type CorpusName } from '../data/corpus.js';
 
+/** A flag this trainer cannot use; pretrain.ts prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 export async function runTsPretrain(argv: string[]): Promise<void> {
   const { values: a } = parseArgs({
     args: argv,
@@ -41,12 +46,12 @@ export async function runTsPretrain(argv: string[]): Promise<void> {
 
   const num = (k: keyof typeof a): number => {
     const v = Number(a[k]);
-    if (!Number.isFinite(v)) throw new Error(`--${k} must be a number, got ${String(a[k])}`);
+    if (!Number.isFinite(v)) throw new UsageError(`--${k} must be a number, got ${String(a[k])}`);
     return v;
   };
   const corpus = a.corpus as CorpusName;
   if (!CORPUS_NAMES.includes(corpus))
-    throw new Error(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
+    throw new UsageError(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
   const init = a.init === undefined ? undefined : loadWeights(resolve(a.init));
   const config: ModelConfig = init?.config ?? { ...DEFAULT_CONFIG, hidden: num('hidden'), blocks: num('blocks') };
   const out = resolve(a.out!);

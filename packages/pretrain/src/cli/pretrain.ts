@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TORCH_PRETRAIN, runTorchPretrain, type TorchPretrainOptions } from '../torch/pipeline.js';
 import { POOL_FAMILIES, parsePoolFamilies, type PoolFamily } from '../data/pool.js';
 import { TorchTrainerError } from '../torch/python-trainer.js';
-import { runTsPretrain } from './pretrain-ts.js';
+import { runTsPretrain, UsageError } from './pretrain-ts.js';
 
 const USAGE = `usage: pretrain [--trainer torch|ts] [options]
 
@@ -34,8 +34,6 @@ v2 (default, --trainer torch): pool of synthetic series → PyTorch trainer → 
   --minutes X            training time cap (default ${DEFAULT_TORCH_PRETRAIN.maxMinutes})
   --version V            model version in model.json (default ${DEFAULT_TORCH_PRETRAIN.version})
 v1 (--trainer ts): see packages/pretrain/src/cli/pretrain-ts.ts`;
-
-class UsageError extends Error {}
 
 function families(text: string | undefined, fallback: readonly PoolFamily[]): readonly PoolFamily[] {
   if (text === undefined) return fallback;

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ARCHETYPE_NAMES, type ArchetypeName } from '../archetypes.js';
 import { fleetOptions, type FleetOptions } from '../fleet.js';
 import { readFleet } from '../fleet-reader.js';
@@ -16,6 +17,13 @@ import { startProgress } from './progress.js';
 
 const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '../../../../..');
 const FLEET_DIR = join(REPO_ROOT, 'workdirs', 'demo', 'fleet');
+const USAGE = `Usage: npx tsx packages/workload-gen/src/cli/demo.ts   (npm run demo)
+
+Writes the default fleet (1000 tenants, 30 days at 1 minute, seed 42) to workdirs/demo/fleet/,
+reusing one already there with the same parameters, and prints a per-archetype summary.
+It takes no options; workload-gen.ts writes any other fleet.
+
+  --help   this text`;
 const FLEET = fleetOptions({ seed: 42, tenants: 1000, days: 30, start: Date.UTC(2024, 0, 1), stepMinutes: 1 });
 
 /** True when dir holds a complete fleet made with exactly these options. */
@@ -44,7 +52,7 @@ interface Stats {
   peak: Record<string, number>;
 }
 
-async function main(): Promise<void> {
+async function runDemo(): Promise<void> {
   if (await hasFleet(FLEET_DIR, FLEET)) {
     process.stdout.write(`reusing the fleet in ${FLEET_DIR} (same seed, grid and size)\n`);
   } else {
@@ -115,7 +123,28 @@ function printTable(stats: Map<ArchetypeName, Stats>): void {
   );
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+async function main(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { help: { type: 'boolean' } }, strict: true }));
+  } catch (e) {
+    process.stderr.write(`demo: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  await runDemo();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -49,8 +49,14 @@ export interface RegulariseOptions {
  *   exporter noise that this policy accepts and that a strict policy would reject.
  * - `'error'`: any repeated timestamp is an error.
  * - `'mean'`: repeats are averaged like any other rows sharing a grid point.
+ * - `'first'` / `'last'`: the first (last) row of a run of repeats is kept, the others dropped,
+ *   whatever their values.
+ *
+ * Real CloudWatch exports repeat the hour that a daylight-saving change replays, with different
+ * values: `'mean'`, `'first'` and `'last'` load such files; the report's `duplicateTimestamps`
+ * says how many rows repeated a timestamp under any policy, so a caller can warn.
  */
-export type DuplicatePolicy = 'drop-identical' | 'error' | 'mean';
+export type DuplicatePolicy = 'drop-identical' | 'error' | 'mean' | 'first' | 'last';
 
 export const REGULARISE_DEFAULTS = {
   fill: 'nan',
@@ -84,6 +90,8 @@ export interface RegulariseReport {
   /** Share of intervals between consecutive distinct timestamps that equal the step. */
   readonly modalShare: number;
   readonly duplicatesDropped: number;
+  /** Rows whose timestamp equals the previous row's, whatever the policy did with them. */
+  readonly duplicateTimestamps: number;
   /** Rows averaged into a grid point that another row had already landed on. */
   readonly merged: number;
   readonly longestGapMs: number;
@@ -103,7 +111,7 @@ export function regularise(input: RegulariseInput, options: RegulariseOptions = 
   const opts = { ...REGULARISE_DEFAULTS, ...withoutUndefined(options) };
   checkOptions(opts);
   const fail = failIn(input.source);
-  const { rows, duplicatesDropped } = keepOrderedRows(input, opts.duplicates, fail);
+  const { rows, duplicatesDropped, duplicateTimestamps } = keepOrderedRows(input, opts.duplicates, fail);
   const times = rows.map((r) => input.times[r]);
   const locate = (j: number): ErrorLocation => input.locate(rows[j]);
 
@@ -149,6 +157,7 @@ export function regularise(input: RegulariseInput, options: RegulariseOptions = 
       stepInferred: inferred,
       modalShare: share,
       duplicatesDropped,
+      duplicateTimestamps,
       merged,
       longestGapMs,
       missing,
@@ -245,10 +254,11 @@ function keepOrderedRows(
   input: RegulariseInput,
   policy: DuplicatePolicy,
   fail: Fail,
-): { rows: number[]; duplicatesDropped: number } {
+): { rows: number[]; duplicatesDropped: number; duplicateTimestamps: number } {
   const { times, channels, locate } = input;
   const rows: number[] = [];
   let duplicatesDropped = 0;
+  let duplicateTimestamps = 0;
   for (let i = 0; i < times.length; i++) {
     if (i > 0 && times[i] < times[i - 1]) {
       fail(
@@ -257,24 +267,29 @@ function keepOrderedRows(
         `timestamp ${formatTime(times[i])} is earlier than the previous row's ${formatTime(times[i - 1])} (timestamps must increase)`,
       );
     }
-    if (i > 0 && times[i] === times[i - 1] && policy !== 'mean') {
+    const repeated = i > 0 && times[i] === times[i - 1];
+    if (repeated) duplicateTimestamps++;
+    if (repeated && policy !== 'mean') {
       const kept = rows[rows.length - 1];
-      const identical = channels.every((c) => Object.is(c[i], c[kept]) || c[i] === c[kept]);
-      if (policy === 'error' || !identical) {
-        const what = policy === 'error' ? '' : ' with different values';
-        fail(
-          locate(i),
-          'duplicate',
-          `duplicate timestamp ${formatTime(times[i])}${what} (also at ${describeLocation(locate(kept))}); duplicates: '${policy}'`,
-        );
+      if (policy === 'error' || policy === 'drop-identical') {
+        const identical = channels.every((c) => Object.is(c[i], c[kept]) || c[i] === c[kept]);
+        if (policy === 'error' || !identical) {
+          const what = policy === 'error' ? '' : ' with different values';
+          fail(
+            locate(i),
+            'duplicate',
+            `duplicate timestamp ${formatTime(times[i])}${what} (also at ${describeLocation(locate(kept))}); duplicates: '${policy}'`,
+          );
+        }
       }
+      if (policy === 'last') rows[rows.length - 1] = i;
       duplicatesDropped++;
       continue;
     }
     rows.push(i);
   }
   if (rows.length === 0) fail({}, 'no-data', 'no data rows');
-  return { rows, duplicatesDropped };
+  return { rows, duplicatesDropped, duplicateTimestamps };
 }
 
 function checkGaps(

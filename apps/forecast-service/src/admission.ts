@@ -15,12 +15,20 @@
  * generator busy sending refused bodies delivers admitted ones late; counting that delay taught
  * admission that the server was slow, it refused more, the client sent more refused bodies —
  * a feedback loop that held two idle workers at 30 answers a second (measured before this rule).
+ *
+ * Memory is bounded apart from time: the bodies of admitted requests are held whole (up to the
+ * body limit each) until their job ends, and before the first served request nothing has been
+ * learned, so 1024 admitted 8 MiB bodies would have been 8 GiB. Each request is charged its
+ * Content-Length (the body limit when it is chunked) against `maxBytesInFlight`, even below
+ * `minInFlight`; a request arriving when nothing is in flight is always admitted.
  */
 export interface AdmissionOptions {
   /** Requests always admitted while fewer are in flight (at least the worker count). */
   readonly minInFlight: number;
   /** Hard cap on requests in flight, whatever the prediction. */
   readonly maxInFlight: number;
+  /** Cap on the request bodies admitted and not yet answered, in bytes (default: none). */
+  readonly maxBytesInFlight?: number;
   /** Weight of the newest completion in c (default 0.05: about the last 20 completions). */
   readonly weight?: number;
   /** Clock in ms (injected by tests). */
@@ -30,6 +38,8 @@ export interface AdmissionOptions {
 export interface Ticket {
   /** Requests in flight when this one was admitted. */
   readonly position: number;
+  /** Body bytes charged to it (released by complete()). */
+  readonly bytes: number;
   /** Set by start(): jobs already running, and when this one started. */
   jobsAhead: number | null;
   startedAt: number;
@@ -47,9 +57,11 @@ export type AdmissionDecision =
 export class Admission {
   readonly minInFlight: number;
   readonly maxInFlight: number;
+  readonly maxBytesInFlight: number;
   readonly weight: number;
   readonly #now: () => number;
   #inFlight = 0;
+  #bytesInFlight = 0;
   #running = 0;
   /** ms per queue position; null until the first completion. */
   #positionMs: number | null = null;
@@ -61,6 +73,9 @@ export class Admission {
       throw new RangeError(`maxInFlight must be an integer ≥ minInFlight, got ${options.maxInFlight}`);
     this.minInFlight = options.minInFlight;
     this.maxInFlight = options.maxInFlight;
+    this.maxBytesInFlight = options.maxBytesInFlight ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxBytesInFlight > 0))
+      throw new RangeError(`maxBytesInFlight must be > 0, got ${options.maxBytesInFlight}`);
     this.weight = options.weight ?? 0.05;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -68,6 +83,11 @@ export class Admission {
   /** Admitted and not yet answered (bodies still arriving included). */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Body bytes charged to the requests in flight. */
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
   }
 
   /** Admitted requests whose body has arrived and whose job is running. */
@@ -85,11 +105,17 @@ export class Admission {
     return (this.#inFlight + 1) * (this.#positionMs ?? 0);
   }
 
-  /** Admit a request that must finish within `budgetMs`, or say why not. */
-  tryAdmit(budgetMs: number): AdmissionDecision {
+  /** Admit a request that must finish within `budgetMs` and brings `bytes` of body, or say why not. */
+  tryAdmit(budgetMs: number, bytes = 0): AdmissionDecision {
     const position = this.#inFlight;
     if (position >= this.maxInFlight) {
       return this.#refuse(`${position} requests in flight (limit ${this.maxInFlight})`, budgetMs);
+    }
+    if (position > 0 && this.#bytesInFlight + bytes > this.maxBytesInFlight) {
+      return this.#refuse(
+        `${this.#bytesInFlight} bytes of request bodies in flight (limit ${this.maxBytesInFlight}, this one brings ${bytes})`,
+        budgetMs,
+      );
     }
     if (position >= this.minInFlight) {
       const predicted = this.predictMs();
@@ -101,7 +127,8 @@ export class Admission {
       }
     }
     this.#inFlight++;
-    return { admitted: true, ticket: { position, jobsAhead: null, startedAt: 0 } };
+    this.#bytesInFlight += bytes;
+    return { admitted: true, ticket: { position, bytes, jobsAhead: null, startedAt: 0 } };
   }
 
   /** The request's body arrived and its job starts. */
@@ -115,6 +142,7 @@ export class Admission {
   /** The request is over; `served` (a 200) teaches the cost of a queue position. */
   complete(ticket: Ticket, served: boolean): void {
     this.#inFlight--;
+    this.#bytesInFlight -= ticket.bytes;
     if (ticket.jobsAhead === null) return;
     this.#running--;
     if (!served) return;

@@ -6,6 +6,7 @@ export {
   buildServer,
   jobSettings,
   DEFAULT_BODY_LIMIT,
+  DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
   DEFAULT_TIMEOUTS,
   type ServerOptions,
   type SettingsOptions,

@@ -14,7 +14,13 @@ import { parseArgs } from 'node:util';
 import { BearerAuth } from './auth.js';
 import { startController } from './controller/controller.js';
 import { manifestPath } from './model.js';
-import { buildServer, DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUTS, jobSettings } from './server.js';
+import {
+  buildServer,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+  DEFAULT_TIMEOUTS,
+  jobSettings,
+} from './server.js';
 import { installShutdown } from './shutdown.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -34,6 +40,9 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
   --budget-ms MS       latency budget when a request gives none: the harness's, and admission's
                        (a request that would wait past it is refused with 429; default 200)
   --max-in-flight N    requests admitted at once, whatever the prediction (default 1024)
+  --max-body-bytes-in-flight BYTES
+                       request bodies admitted at once, by Content-Length (a chunked body counts as
+                       --body-limit); more are refused with 429 (default ${DEFAULT_MAX_BODY_BYTES_IN_FLIGHT})
   --max-connections N  open connections at most (default 1024)
   --headers-timeout-ms MS, --request-timeout-ms MS, --keep-alive-timeout-ms MS
                        socket timeouts (defaults ${DEFAULT_TIMEOUTS.headersMs}, ${DEFAULT_TIMEOUTS.requestMs}, ${DEFAULT_TIMEOUTS.keepAliveMs})
@@ -69,6 +78,7 @@ const STRING_FLAGS = [
   'k',
   'budget-ms',
   'max-in-flight',
+  'max-body-bytes-in-flight',
   'max-connections',
   'headers-timeout-ms',
   'request-timeout-ms',
@@ -142,6 +152,12 @@ async function main(): Promise<void> {
     runner: pool,
     model: pool.model,
     maxInFlight: intOption('max-in-flight', values['max-in-flight'], 1024, 1),
+    maxBodyBytesInFlight: intOption(
+      'max-body-bytes-in-flight',
+      values['max-body-bytes-in-flight'],
+      DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+      1,
+    ),
     maxConnections: intOption('max-connections', values['max-connections'], 1024, 1),
     timeouts: {
       headersMs: intOption('headers-timeout-ms', values['headers-timeout-ms'], DEFAULT_TIMEOUTS.headersMs, 1),

@@ -29,7 +29,7 @@ export function admitRequest(ctx: ServiceContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     checkEncoding(request);
     const budgetMs = budgetOf(request, ctx);
-    const decision = ctx.admission.tryAdmit(budgetMs);
+    const decision = ctx.admission.tryAdmit(budgetMs, bodyBytesOf(request, ctx.bodyLimit));
     if (!decision.admitted) {
       // Sent from here rather than thrown: under overload this is the hottest path of the HTTP
       // thread (hundreds a second from clients that ignore Retry-After), and an Error's stack
@@ -50,6 +50,19 @@ export function admitRequest(ctx: ServiceContext) {
     );
     return undefined;
   };
+}
+
+/**
+ * What the body will hold in memory: its Content-Length (a larger one is refused with 413 before
+ * it is read, so at most the limit), the whole limit when it is chunked, nothing without a body.
+ */
+function bodyBytesOf(request: FastifyRequest, bodyLimit: number): number {
+  const length = request.headers['content-length'];
+  if (length !== undefined) {
+    const n = Number(length);
+    return Number.isSafeInteger(n) && n >= 0 ? Math.min(n, bodyLimit) : bodyLimit;
+  }
+  return request.headers['transfer-encoding'] === undefined ? 0 : bodyLimit;
 }
 
 function budgetOf(request: FastifyRequest, ctx: ServiceContext): number {

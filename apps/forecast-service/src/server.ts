@@ -31,6 +31,8 @@ import type { JobSettings } from './work/forecast-job.js';
 import { requestLimits, type RequestLimits } from './work/request-limits.js';
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
+/** Request bodies admitted at once, in bytes: 32 bodies at the default limit. */
+export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
 
 /** Socket timeouts (ms). Node checks the request timeout every `checkIntervalMs`. */
 export interface HttpTimeouts {
@@ -79,6 +81,8 @@ export interface ServerOptions extends SettingsOptions {
   readonly maxInFlight?: number;
   /** Requests always admitted (default: 2 per worker). */
   readonly minInFlight?: number;
+  /** Bytes of request bodies admitted at once (Content-Length, or the body limit when chunked). */
+  readonly maxBodyBytesInFlight?: number;
   readonly auth?: BearerAuth | null;
   readonly timeouts?: Partial<HttpTimeouts>;
   /** Open connections at most; more are closed at once (default 1024). */
@@ -167,6 +171,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // Never above the hard cap: --max-in-flight 1 means one at a time, whatever the worker count.
     minInFlight: Math.min(options.minInFlight ?? 2 * runner.parallelism, maxInFlight),
     maxInFlight,
+    maxBytesInFlight: options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
   });
   const ctx: ServiceContext = {
     runner,
@@ -176,6 +181,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       options.model,
       {
         inFlight: () => admission.inFlight,
+        bytesInFlight: () => admission.bytesInFlight,
         positionMs: () => admission.positionMs,
         workersReady: () => runner.ready,
         batches: () => runner.batchStats(),

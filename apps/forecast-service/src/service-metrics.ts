@@ -9,6 +9,7 @@ import type { ModelInfo } from './model.js';
 /** What the gauges below read at scrape time. */
 export interface MetricSources {
   readonly inFlight: () => number;
+  readonly bytesInFlight: () => number;
   readonly positionMs: () => number | null;
   readonly workersReady: () => number;
   readonly batches: () => MicroBatchStats | null;
@@ -81,6 +82,14 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.set(sources.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'forecast_service_body_bytes_in_flight',
+      help: 'Request body bytes charged to the requests in flight (Content-Length, or the body limit when chunked)',
+      registers,
+      collect() {
+        this.set(sources.bytesInFlight());
       },
     });
     new Gauge({

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Admission, type Ticket } from '../src/index.js';
 
 /** An admission controller on a clock the test moves. */
-function controller(options: { minInFlight: number; maxInFlight: number; weight?: number }) {
+function controller(options: { minInFlight: number; maxInFlight: number; maxBytesInFlight?: number; weight?: number }) {
   let now = 0;
   const a = new Admission({ ...options, now: () => now });
   return { a, advance: (ms: number) => (now += ms) };
@@ -66,6 +66,29 @@ describe('Admission', () => {
     expect(a.tryAdmit(1e9)).toMatchObject({ admitted: false, retryAfterSeconds: 1 });
   });
 
+  it('bounds the body bytes in flight even below minInFlight, before anything was learned', () => {
+    const { a } = controller({ minInFlight: 100, maxInFlight: 100, maxBytesInFlight: 1000 });
+    const first = a.tryAdmit(200, 600);
+    expect(first).toMatchObject({ admitted: true, ticket: { bytes: 600 } });
+    expect(a.tryAdmit(200, 400)).toMatchObject({ admitted: true });
+    expect(a.bytesInFlight).toBe(1000);
+    const refused = a.tryAdmit(200, 1);
+    expect(refused).toMatchObject({ admitted: false, retryAfterSeconds: 1 });
+    if (!refused.admitted) expect(refused.reason).toMatch(/1000 bytes of request bodies in flight \(limit 1000/);
+    if (first.admitted) a.complete(first.ticket, false);
+    expect(a.bytesInFlight).toBe(400);
+    expect(a.tryAdmit(200, 600)).toMatchObject({ admitted: true });
+  });
+
+  it('admits a body over the byte cap when nothing else is in flight (the body limit still applies)', () => {
+    const { a } = controller({ minInFlight: 1, maxInFlight: 10, maxBytesInFlight: 1000 });
+    const big = a.tryAdmit(200, 5000);
+    expect(big).toMatchObject({ admitted: true });
+    expect(a.tryAdmit(200, 1)).toMatchObject({ admitted: false });
+    if (big.admitted) a.complete(big.ticket, false);
+    expect(a.tryAdmit(200, 1)).toMatchObject({ admitted: true });
+  });
+
   it('a request that was not served, or never started, frees its place without teaching anything', () => {
     const { a } = controller({ minInFlight: 1, maxInFlight: 10 });
     const started = admit(a);
@@ -77,29 +100,32 @@ describe('Admission', () => {
     expect(a.positionMs).toBeNull();
   });
 
-  it('in flight and running return to 0 after any sequence of admissions, starts and completions (property)', () => {
+  it('in flight, running and bytes return to 0 after any sequence of admissions, starts and completions (property)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.integer({ min: 0, max: 1000 })), {
           maxLength: 200,
         }),
         (ops) => {
-          const { a, advance } = controller({ minInFlight: 1, maxInFlight: 50 });
+          const { a, advance } = controller({ minInFlight: 1, maxInFlight: 50, maxBytesInFlight: 5000 });
           const open: Ticket[] = [];
           for (const [op, served, ms] of ops) {
             advance(ms);
             if (op === 0) {
-              const d = a.tryAdmit(1e3);
+              const d = a.tryAdmit(1e3, ms);
               if (d.admitted) open.push(d.ticket);
             } else if (op === 1 && open.length > 0) a.start(open[open.length - 1]!);
             else if (open.length > 0) a.complete(open.pop()!, served);
             expect(a.inFlight).toBe(open.length);
             expect(a.running).toBe(open.filter((t) => t.jobsAhead !== null).length);
             expect(a.inFlight).toBeLessThanOrEqual(50);
+            expect(a.bytesInFlight).toBe(open.reduce((sum, t) => sum + t.bytes, 0));
+            if (open.length > 1) expect(a.bytesInFlight).toBeLessThanOrEqual(5000);
           }
           while (open.length > 0) a.complete(open.pop()!, true);
           expect(a.inFlight).toBe(0);
           expect(a.running).toBe(0);
+          expect(a.bytesInFlight).toBe(0);
         },
       ),
       { seed: 7 },

@@ -12,7 +12,7 @@ import { forecastBody, gated, localServer, testModel, until } from './helpers.js
 const post = (base: string, body: unknown = forecastBody(), init: RequestInit = {}) =>
   fetch(`${base}/forecast`, {
     method: 'POST',
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body: typeof body === 'string' || body instanceof ReadableStream ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json' },
     ...init,
   });
@@ -104,7 +104,8 @@ describe('graceful shutdown', () => {
 
   it("answers a request that arrives while the listener closes with 503 in the documented shape, not Fastify's", async () => {
     const g = gated((await testModel()).harness);
-    const { app } = await localServer({ harness: g.harness });
+    // Header timeouts far beyond any pause of a loaded machine between the two halves of the request.
+    const { app } = await localServer({ harness: g.harness, timeouts: { headersMs: 300_000, requestMs: 300_000 } });
     const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
     const serverSockets: Socket[] = [];
     app.server.on('connection', (s: Socket) => serverSockets.push(s));
@@ -118,7 +119,7 @@ describe('graceful shutdown', () => {
     await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
     const head = 'GET /status HTTP/1.1\r\nHost: x\r\n';
     socket.write(head);
-    await until(() => serverSockets.length === 2 && serverSockets[1]!.bytesRead === head.length);
+    await until(() => serverSockets.some((s) => s.bytesRead === head.length));
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
     const answered = new Promise<void>((resolve) => socket.on('close', () => resolve()));
@@ -218,6 +219,40 @@ describe('admission', () => {
       g.open();
       expect((await first).status).toBe(200);
       expect((await patient).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('bounds the request bodies held at once by their Content-Length, before anything was learned; a chunked body counts as the body limit', async () => {
+    const g = gated((await testModel()).harness);
+    const body = JSON.stringify(forecastBody());
+    const size = Buffer.byteLength(body);
+    // Room for one body and a half; minInFlight would admit 100 on count alone.
+    const { app } = await localServer({
+      harness: g.harness,
+      minInFlight: 100,
+      maxInFlight: 100,
+      maxBodyBytesInFlight: Math.floor(1.5 * size),
+    });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const first = post(base, body);
+      await until(() => g.waiting() === 1);
+      expect(app.service.admission.bytesInFlight).toBe(size);
+      const refused = await post(base, 'x'.repeat(size)); // never parsed: refused on its Content-Length
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(((await refused.json()) as { message: string }).message).toMatch(/bytes of request bodies in flight/);
+      // A chunked body of unknown length is charged the whole body limit.
+      const chunked = await post(base, new Blob([body]).stream(), { duplex: 'half' } as RequestInit);
+      expect(chunked.status).toBe(429);
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(text).toContain(`forecast_service_body_bytes_in_flight ${size}`);
+      g.open();
+      expect((await first).status).toBe(200);
+      await until(() => app.service.admission.bytesInFlight === 0);
+      expect((await post(base, body)).status).toBe(200);
     } finally {
       await app.close();
     }

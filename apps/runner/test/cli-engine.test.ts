@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../src/workdir/lock.js';
 import { workdirPaths } from '../src/workdir/paths.js';
@@ -92,7 +92,10 @@ describe('run.ts <workdir> with a live runner', () => {
 
   it('refuses a second runner, and SIGTERM stops the first cleanly so a resume re-attaches its jobs', async () => {
     const wd = freshWorkdir();
-    const slow = { FIXTURE_TOTAL_JOBS: '3', FIXTURE_JOB_MS: '1500', FIXTURE_JOB_SPREAD_MS: '0' };
+    // j0 is held until the test releases it, so it is still running when SIGTERM arrives however
+    // long the second runner takes to start on a loaded machine.
+    const hold = join(wd, '..', `${basename(wd)}-release`);
+    const slow = { FIXTURE_TOTAL_JOBS: '3', FIXTURE_JOB_MS: '50', FIXTURE_JOB_SPREAD_MS: '0', FIXTURE_HOLD_FILE: hold };
     const first = spawnRunner([wd, '--concurrency', '1'], slow);
     await waitFor(() => readCheckpoint(wd)?.running[0]?.payload['phase'] === 'launched');
 
@@ -110,6 +113,7 @@ describe('run.ts <workdir> with a live runner', () => {
       running: [{ id: 'j0' }],
     });
 
+    writeFileSync(hold, '');
     useCounterAdapter(slow);
     expect((await cli([wd])).code).toBe(0);
     expect(readCheckpoint(wd)?.status).toBe('completed');

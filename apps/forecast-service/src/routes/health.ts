@@ -60,7 +60,12 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServiceContext):
       requestsServed: ctx.state.served,
       inFlight: ctx.admission.inFlight,
       defaults: ctx.defaults,
-      limits: { ...ctx.limits, bodyLimitBytes: ctx.bodyLimit, maxInFlight: ctx.admission.maxInFlight },
+      limits: {
+        ...ctx.limits,
+        bodyLimitBytes: ctx.bodyLimit,
+        maxInFlight: ctx.admission.maxInFlight,
+        maxBodyBytesInFlight: ctx.admission.maxBytesInFlight,
+      },
       endpoints: [
         'POST /forecast',
         'POST /recommend[?format=markdown]',

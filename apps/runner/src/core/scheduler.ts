@@ -152,6 +152,9 @@ class Scheduler<R> {
         // A completion cut short by a stop leaves its spec running: resume completes it again.
         if (next && !(await this.complete(next))) break;
       }
+      // A stop that arrived after this iteration's reason was taken (during a checkpoint write, or
+      // while a completion was being recorded) still names itself: a stopped run always says why.
+      if (this.stopRequested()) this.stopReason ??= this.describeStopRequest();
       await this.detachFromJobs();
       this.status = this.queue.size === 0 && this.running.size === 0 ? 'completed' : 'stopped';
     } catch (error) {

@@ -1,0 +1,93 @@
+// ESLint: type-aware rules that catch what tsc lets through (issue 14 §2). Formatting is Prettier's
+// job (`npm run format:check`), so no rule here is about layout.
+//
+// Run: `npx nx run-many -t lint` (every project, part of `make test`), or `npx eslint <files>` for a
+// quick look. Every project's package.json (or project.json) needs `"lint": "eslint ."`; the
+// workspace-checks test `lint-coverage.test.ts` fails when one lacks it.
+//
+// Non-null assertion policy (`x!`):
+//   `noUncheckedIndexedAccess` stays off: the numeric code indexes arrays and typed arrays in loops
+//   whose bounds are the invariant, and a `!` or a check on every `a[i]` would be noise the compiler
+//   cannot verify either. So `a[i]` is already typed as present, and a `!` on it asserts nothing:
+//   `no-unnecessary-type-assertion` removes it (`npx eslint --fix`).
+//   Where the type really admits undefined/null (Map.get, find, an optional field, a regex group),
+//   shipped code (src/, bench/, scripts/, templates/) must not use `!`: narrow with a check, and
+//   where the value is missing only if an invariant broke, throw an Error that names the invariant,
+//   so a bug says where it is instead of "cannot read properties of undefined" far away.
+//   Tests may use `!` there: a wrong assumption fails the test at that line, which is the check.
+import tseslint from 'typescript-eslint';
+
+const TYPED_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
+const TEST_FILES = ['**/test/**', '**/*.test.ts'];
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/vendor/**',
+      '**/fixtures/**',
+      'workdirs/**',
+      'out/**',
+      '.nx/**',
+      '.test-results/**',
+      'tools/faiss-node/**',
+      'packages/pretrain/model/**',
+      'packages/pretrain/models/**',
+    ],
+  },
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    files: TYPED_FILES,
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: {
+        // Each file is checked with the program of its nearest tsconfig.json; config files that no
+        // tsconfig includes get a default program.
+        projectService: {
+          allowDefaultProject: ['vitest.shared.ts', '{apps,packages}/*/vitest.config.ts', 'tools/bench/*.ts'],
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 20,
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      // A promise nobody awaits loses its rejection (an unhandled rejection kills the process) and
+      // its ordering. Await it, or write `void promise` with a comment that says who handles the error.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // An async callback where a void one is expected (event handlers, forEach, setTimeout): its
+      // rejection goes nowhere. Wrap it: `(x) => void handle(x).catch(report)`.
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/prefer-promise-reject-errors': 'error',
+      // Type-only imports are erased (verbatimModuleSyntax); say so with `import type`.
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/consistent-type-exports': 'error',
+      // Non-null policy: see the top of this file.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      // A leading underscore marks a deliberately unused binding (e.g. picking fields off with rest).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: {
+      // Non-null policy: tests may assert presence with `!` (see the top of this file).
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

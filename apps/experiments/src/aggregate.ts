@@ -39,7 +39,7 @@ export function methodCounts(outcomes: readonly TenantOutcome[], name: string): 
     for (let i = 0; i < m.scheduled.length; i++) {
       if (m.scheduled[i] !== 1) continue;
       scheduled++;
-      if (Number.isFinite(m.loss[i]!)) scored++;
+      if (Number.isFinite(m.loss[i])) scored++;
       else if (un.has(i)) unscorable++;
     }
     failed += m.failures.length;
@@ -70,8 +70,8 @@ export function pairedPoints(
     const mb = o.methods.find((x) => x.name === b);
     if (ma === undefined || mb === undefined) return;
     for (let i = 0; i < ma.loss.length; i++) {
-      const x = ma.loss[i]!;
-      const y = mb.loss[i]!;
+      const x = ma.loss[i];
+      const y = mb.loss[i];
       if (Number.isFinite(x) && Number.isFinite(y)) {
         xs.push(x);
         ys.push(y);
@@ -129,6 +129,6 @@ export function percentiles(values: readonly number[], qs: readonly number[]): n
   return qs.map((q) =>
     sorted.length === 0
       ? Number.NaN
-      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!,
+      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))],
   );
 }

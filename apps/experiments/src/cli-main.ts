@@ -457,7 +457,7 @@ export function pointsCsv(outcomes: readonly TenantOutcome[]): string {
           o.tier ?? '',
           o.archetype ?? '',
           o.origins[i],
-          ...o.methods.map((m) => (Number.isFinite(m.loss[i]!) ? m.loss[i]!.toPrecision(6) : '')),
+          ...o.methods.map((m) => (Number.isFinite(m.loss[i]) ? m.loss[i].toPrecision(6) : '')),
         ].join(','),
       );
     }

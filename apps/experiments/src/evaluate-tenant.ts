@@ -75,7 +75,7 @@ export function requestSeed(seed: number, tenantId: string, origin: number): num
 export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<string, Method>): Promise<TenantOutcome> {
   const { tenant, origins, horizon } = task;
   const O = origins.length;
-  const series = tenant.metricNames.map((m) => tenant.metrics[m]!);
+  const series = tenant.metricNames.map((m) => tenant.metrics[m]);
   // One scale per (origin, metric), shared by every method.
   const scales =
     origins.length === 0
@@ -85,7 +85,7 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
         );
   const unscorable: number[] = [];
   for (let o = 0; o < O; o++) {
-    const origin = origins[o]!;
+    const origin = origins[o];
     const observed = series.some((v) => {
       for (let t = origin; t < origin + horizon && t < v.length; t++) if (v[t] === v[t]) return true;
       return false;
@@ -104,8 +104,8 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
     for (const i of indexes) scheduled[i] = 1;
     const runOn = indexes.filter((i) => !unscorableSet.has(i));
     const points: PointRequest[] = runOn.map((i) => ({
-      origin: origins[i]!,
-      seed: requestSeed(task.seed, tenant.id, origins[i]!),
+      origin: origins[i],
+      seed: requestSeed(task.seed, tenant.id, origins[i]),
     }));
     const t0 = performance.now();
     const outcomes = points.length === 0 ? [] : await method.forecast(tenant, points, horizon);
@@ -116,13 +116,13 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
     const tally = emptyTally();
     const harness = outcomes.some((x) => !isFailure(x) && x.harness !== undefined) ? emptyHarnessPoints(O) : null;
     runOn.forEach((i, j) => {
-      const outcome = outcomes[j]!;
-      const origin = origins[i]!;
+      const outcome = outcomes[j];
+      const origin = origins[i];
       if (isFailure(outcome)) {
         failures.push({ origin, reason: outcome.failure });
         return;
       }
-      const score = scorePoint(series, origin, horizon, alpha, outcome.paths, scales[i]!);
+      const score = scorePoint(series, origin, horizon, alpha, outcome.paths, scales[i]);
       if (!Number.isFinite(score.loss)) {
         failures.push({ origin, reason: 'non-finite forecast at an observed minute' });
         return;
@@ -130,7 +130,7 @@ export async function evaluateTenant(task: TenantTask, methods: ReadonlyMap<stri
       loss[i] = score.loss;
       const before = tally.ratioSum;
       const beforeCount = tally.ratioCount;
-      tallyProvisioning(tally, series, origin, horizon, outcome.paths, outcome.medians, scales[i]!);
+      tallyProvisioning(tally, series, origin, horizon, outcome.paths, outcome.medians, scales[i]);
       if (tally.ratioCount > beforeCount) level[i] = (tally.ratioSum - before) / (tally.ratioCount - beforeCount);
       const info = outcome.harness;
       if (harness !== null && info !== undefined) {

@@ -47,13 +47,13 @@ export async function* subsetOriginTasks(
   methods: readonly string[],
 ): AsyncGenerator<RuntimeTask> {
   for await (const tenant of readFleetTenants(fleetDir, wanted)) {
-    const length = tenant.metrics[tenant.metricNames[0]!]!.length;
+    const length = tenant.metrics[tenant.metricNames[0]].length;
     const all = originsOf(protocol, tenant.id, length);
     yield {
       kind: 'evaluate',
       task: {
         tenant,
-        origins: Int32Array.from(subset, (i) => all[i]!),
+        origins: Int32Array.from(subset, (i) => all[i]),
         horizon: protocol.horizon,
         stepsPerDay: protocol.stepsPerDay,
         methods: methods.map((name) => ({ name, subset: null })),

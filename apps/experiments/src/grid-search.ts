@@ -53,7 +53,7 @@ export class GridEvaluator {
   ): Promise<GridLosses> {
     const space = this.space;
     const K = space.configs.length;
-    const series = tenant.metricNames.map((m) => tenant.metrics[m]!);
+    const series = tenant.metricNames.map((m) => tenant.metrics[m]);
     const M = series.length;
     const L = this.#forecaster.levels.length;
     const losses = new Float32Array(origins.length * K).fill(Number.NaN);
@@ -62,7 +62,7 @@ export class GridEvaluator {
     const scales = new Float64Array(M);
     let infeasible = 0;
     for (let o = 0; o < origins.length; o++) {
-      const origin = origins[o]!;
+      const origin = origins[o];
       const reach = reachAt(series, origin, horizon);
       const families: number[] = [];
       const rows: ForecastRow[] = [];
@@ -76,12 +76,12 @@ export class GridEvaluator {
       });
       if (rows.length === 0) continue;
       const forecasts = await this.#forecaster.forecastBatch(rows);
-      for (let m = 0; m < M; m++) scales[m] = evaluationScale(series[m]!, origin, { stepsPerDay });
+      for (let m = 0; m < M; m++) scales[m] = evaluationScale(series[m], origin, { stepsPerDay });
       families.forEach((f, j) => {
-        for (const c of space.families[f]!.members) {
-          const config = space.configs[c]!;
+        for (const c of space.families[f].members) {
+          const config = space.configs[c];
           for (let m = 0; m < M; m++) {
-            const q = postProcess(forecasts[j * M + m]!.quantiles, config, horizon, L, processed);
+            const q = postProcess(forecasts[j * M + m].quantiles, config, horizon, L, processed);
             interpolateQuantileRow(this.#forecaster.levels, q, L, horizon, alpha, paths[m]);
           }
           losses[o * K + c] = scorePoint(series, origin, horizon, alpha, paths, scales).loss;
@@ -99,7 +99,7 @@ export function reachAt(series: readonly Float32Array[], origin: number, horizon
   for (const values of series) {
     minLastObserved = Math.min(minLastObserved, lastObservedBefore(values, origin));
     for (let i = 0; i < origin; i++) {
-      if (values[i]! < 0) {
+      if (values[i] < 0) {
         anyNegative = true;
         break;
       }

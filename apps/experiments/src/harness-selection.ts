@@ -110,7 +110,7 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
     ),
     { workers: options.workers, onResult: () => options.onProgress?.(++done, ids.length) },
   );
-  const reference = variants[0]!.name;
+  const reference = variants[0].name;
   const rows = variants.map((v): VariantRow => {
     const under: Record<string, number> = {};
     for (const tier of TIER_ORDER) {
@@ -137,7 +137,7 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
       vsReference: c
         ? { rel: c.relativeImprovement, lo: c.relativeImprovementCI.lo, hi: c.relativeImprovementCI.hi }
         : null,
-      p99Ms: latencies.length === 0 ? Number.NaN : percentiles(latencies, [0.99])[0]!,
+      p99Ms: latencies.length === 0 ? Number.NaN : percentiles(latencies, [0.99])[0],
     };
   });
   return {
@@ -151,7 +151,7 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
 }
 
 export function harnessSelectionMarkdown(r: HarnessSelectionResult): string {
-  const reference = r.rows[0]!.name;
+  const reference = r.rows[0].name;
   return [
     '## Harness defaults — chosen on tuning tenants',
     '',

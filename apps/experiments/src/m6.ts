@@ -217,7 +217,7 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const ids = new Set(evaluation);
   async function* tasks(): AsyncGenerator<RuntimeTask> {
     for await (const tenant of readFleetTenants(options.fleetDir, ids)) {
-      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
+      const length = tenant.metrics[tenant.metricNames[0]].length;
       yield {
         kind: 'evaluate',
         task: {
@@ -372,12 +372,12 @@ export function summariseM6(
       const h = o.methods.find((m) => m.name === n)?.harness;
       if (!h) continue;
       for (let i = 0; i < h.latencyMs.length; i++) {
-        if (Number.isFinite(h.latencyMs[i]!)) {
-          lat.push(h.latencyMs[i]!);
-          k += h.kUsed[i]!;
+        if (Number.isFinite(h.latencyMs[i])) {
+          lat.push(h.latencyMs[i]);
+          k += h.kUsed[i];
           // Keys: 'stat-…' for a statistical member, '<model>/…' for a model other than the primary.
-          if (h.winners[i]!.startsWith('stat-')) statisticalWins++;
-          else if (h.winners[i]!.includes('/')) otherModelWins++;
+          if (h.winners[i].startsWith('stat-')) statisticalWins++;
+          else if (h.winners[i].includes('/')) otherModelWins++;
         }
       }
       kLowered += h.kLowered;
@@ -388,10 +388,10 @@ export function summariseM6(
     const [p50, p95, p99, max] = percentiles(lat, [0.5, 0.95, 0.99, 1]);
     latency[n] = {
       requests: lat.length,
-      p50: p50!,
-      p95: p95!,
-      p99: p99!,
-      max: max!,
+      p50: p50,
+      p95: p95,
+      p99: p99,
+      max: max,
       meanKUsed: k / lat.length,
       kLowered,
       overBudget,
@@ -555,7 +555,7 @@ export function m6Markdown(r: M6Result): string {
         groups.map((g) => [
           g.group,
           ...names.map((n) =>
-            g.means[n]!.points === 0 ? '—' : `${fmt(g.means[n]!.mean)} (${g.means[n]!.points} / ${g.dropped[n] ?? 0})`,
+            g.means[n].points === 0 ? '—' : `${fmt(g.means[n].mean)} (${g.means[n].points} / ${g.dropped[n] ?? 0})`,
           ),
         ]),
       ),

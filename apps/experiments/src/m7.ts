@@ -97,16 +97,16 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   async function* tasks(): AsyncGenerator<RuntimeTask> {
     let p = 0;
     for await (const tenant of readFleetTenants(options.fleetDir, wanted)) {
-      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
+      const length = tenant.metrics[tenant.metricNames[0]].length;
       const all = originsOf(protocol, tenant.id, length);
       for (const i of subset) {
-        const order = ks.map((_, j) => ks[(j + p) % ks.length]!);
+        const order = ks.map((_, j) => ks[(j + p) % ks.length]);
         p++;
         yield {
           kind: 'evaluate',
           task: {
             tenant,
-            origins: Int32Array.of(all[i]!),
+            origins: Int32Array.of(all[i]),
             horizon: protocol.horizon,
             stepsPerDay: protocol.stepsPerDay,
             methods: order.map((k) => ({ name: name(k), subset: null })),
@@ -140,23 +140,23 @@ export async function runM7(options: M7Options): Promise<M7Result> {
       const h = o.methods.find((m) => m.name === name(k))?.harness;
       if (!h) continue;
       for (let i = 0; i < h.latencyMs.length; i++) {
-        if (!Number.isFinite(h.latencyMs[i]!)) continue;
-        lat.push(h.latencyMs[i]!);
-        kUsed += h.kUsed[i]!;
-        rowsSum += h.modelRows[i]!;
+        if (!Number.isFinite(h.latencyMs[i])) continue;
+        lat.push(h.latencyMs[i]);
+        kUsed += h.kUsed[i];
+        rowsSum += h.modelRows[i];
       }
     }
     const [p50, p95, p99] = percentiles(lat, [0.5, 0.95, 0.99]);
     return {
       k,
       requests: lat.length,
-      p50: p50!,
-      p95: p95!,
-      p99: p99!,
+      p50: p50,
+      p95: p95,
+      p99: p99,
       meanKUsed: kUsed / lat.length,
       meanModelRows: rowsSum / lat.length,
       meanLoss: meanLoss(outcomes, name(k)).mean,
-      vsK1: k === ks[0] ? null : compare(outcomes, name(k), name(ks[0]!), 'all', undefined, { seed: protocol.seed }),
+      vsK1: k === ks[0] ? null : compare(outcomes, name(k), name(ks[0]), 'all', undefined, { seed: protocol.seed }),
     };
   });
   const within = rows.filter((r) => r.p99 <= budgetMs).map((r) => r.k);

@@ -170,10 +170,10 @@ function coldRow(outcomes: readonly TenantOutcome[], L: number, seed: number): C
     const mp = o.methods.find((m) => m.name === p)!;
     const mf = o.methods.find((m) => m.name === 'full')!;
     for (let i = 0; i < md.loss.length; i++) {
-      if (Number.isFinite(md.loss[i]!) && Number.isFinite(mp.loss[i]!) && Number.isFinite(mf.loss[i]!)) {
-        cd.push(md.loss[i]!);
-        cp.push(mp.loss[i]!);
-        full.push(mf.loss[i]!);
+      if (Number.isFinite(md.loss[i]) && Number.isFinite(mp.loss[i]) && Number.isFinite(mf.loss[i])) {
+        cd.push(md.loss[i]);
+        cp.push(mp.loss[i]);
+        full.push(mf.loss[i]);
         cluster.push(t);
       }
       const vote = mp.harness?.priorArchetypes[i] ?? null;
@@ -183,7 +183,7 @@ function coldRow(outcomes: readonly TenantOutcome[], L: number, seed: number): C
       }
     }
   });
-  const gap = (means: readonly number[]): number => (means[0]! - means[1]!) / (means[0]! - means[2]!);
+  const gap = (means: readonly number[]): number => (means[0] - means[1]) / (means[0] - means[2]);
   const boot = clusterBootstrap([cd, cp, full], cluster, gap, { seed });
   const paired = pairedPoints(outcomes, p, d);
   const s = paired.a.length > 0 ? pairedSummary(paired.a, paired.b, paired.cluster, { seed }) : null;

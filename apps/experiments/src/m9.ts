@@ -100,7 +100,7 @@ const plainName = (tier: Tier): string => `harness@${tier}`;
 const v1Name = (tier: Tier): string => `harness-v1@${tier}`;
 
 export function tierRows(byTier: Readonly<Record<string, ProvisioningTally>>): TierRow[] {
-  return TIER_ORDER.filter((t) => byTier[t] !== undefined).map((tier) => rowOf(tier, byTier[tier]!));
+  return TIER_ORDER.filter((t) => byTier[t] !== undefined).map((tier) => rowOf(tier, byTier[tier]));
 }
 
 function rowOf(tier: Tier, t: ProvisioningTally): TierRow {
@@ -195,7 +195,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     return {
       tier,
       none: tallyRow(tier, v1Name(tier)),
-      calibrated: rows[TIER_ORDER.indexOf(tier)]!,
+      calibrated: rows[TIER_ORDER.indexOf(tier)],
       lossNone: comparison.summary?.meanB ?? Number.NaN,
       lossCalibrated: comparison.summary?.meanA ?? Number.NaN,
       points: comparison.summary?.points ?? 0,
@@ -207,8 +207,8 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   let weak = 0;
   for (const o of outcomes) {
     const lv = TIER_ORDER.map((tier) => o.methods.find((m) => m.name === plainName(tier))!.level);
-    for (let i = 0; i < lv[0]!.length; i++) {
-      const [p, s, b] = [lv[0]![i]!, lv[1]![i]!, lv[2]![i]!];
+    for (let i = 0; i < lv[0].length; i++) {
+      const [p, s, b] = [lv[0][i], lv[1][i], lv[2][i]];
       if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;
       points++;
       if (p > s && s > b) strict++;

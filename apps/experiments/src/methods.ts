@@ -73,7 +73,7 @@ export interface Method {
 function messageOf(error: unknown): string {
   const e = error as { code?: string; message?: string };
   const text = e?.message ?? String(error);
-  return (e?.code ? `${e.code}: ${text}` : text).split('\n')[0]!.slice(0, 300);
+  return (e?.code ? `${e.code}: ${text}` : text).split('\n')[0].slice(0, 300);
 }
 
 /** One config for everyone, or one per tier / per tenant (leave-one-out tuning on files). */
@@ -130,7 +130,7 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
       const one = async (p: PointRequest): Promise<MethodOutcome> => {
         const from = Math.max(0, p.origin - options.historySteps);
         const metrics: Record<string, Float32Array> = {};
-        for (const m of tenant.metricNames) metrics[m] = tenant.metrics[m]!.subarray(from, p.origin);
+        for (const m of tenant.metricNames) metrics[m] = tenant.metrics[m].subarray(from, p.origin);
         try {
           const t0 = performance.now();
           const r = await harness.forecast({
@@ -159,8 +159,8 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
 
 function forecastOf(tenant: EvalTenant, r: HarnessResult, wallMs: number): MethodForecast {
   return {
-    paths: tenant.metricNames.map((m) => r.forecast[m]!),
-    medians: tenant.metricNames.map((m) => r.quantiles[m]!.quantileAt(0.5)),
+    paths: tenant.metricNames.map((m) => r.forecast[m]),
+    medians: tenant.metricNames.map((m) => r.quantiles[m].quantileAt(0.5)),
     harness: {
       latencyMs: wallMs,
       harnessMs: r.timings.total,
@@ -168,7 +168,7 @@ function forecastOf(tenant: EvalTenant, r: HarnessResult, wallMs: number): Metho
       kLowered: r.kLowered,
       overBudget: r.budget.overBudget,
       path: r.path,
-      winner: r.tenantWinner ?? r.winner[tenant.metricNames[0]!]!.key,
+      winner: r.tenantWinner ?? r.winner[tenant.metricNames[0]].key,
       priorArchetype: r.prior.archetype,
       modelRows: r.modelRows,
       membersSkipped: r.membersSkipped.length,
@@ -206,7 +206,7 @@ export function fixedConfigMethod(client: TsfmClient, name: string, configs: Fix
       } catch (error) {
         return points.map(() => ({ failure: messageOf(error) }));
       }
-      const series = tenant.metricNames.map((m) => tenant.metrics[m]!);
+      const series = tenant.metricNames.map((m) => tenant.metrics[m]);
       const M = series.length;
       const rowsFor = (p: PointRequest): ForecastRow[] =>
         series.map((values) => ({ values, end: p.origin, horizon, config }));
@@ -214,8 +214,8 @@ export function fixedConfigMethod(client: TsfmClient, name: string, configs: Fix
         forecasts: readonly { quantiles: Float32Array; horizon: number }[],
         offset: number,
       ): MethodForecast => ({
-        paths: series.map((_, m) => decode(forecasts[offset + m]!, tenant.alpha)),
-        medians: series.map((_, m) => decode(forecasts[offset + m]!, 0.5)),
+        paths: series.map((_, m) => decode(forecasts[offset + m], tenant.alpha)),
+        medians: series.map((_, m) => decode(forecasts[offset + m], 0.5)),
       });
       try {
         const forecasts = await client.forecastBatch(points.flatMap(rowsFor));
@@ -272,15 +272,15 @@ export function baselineMethod(options: BaselineMethodOptions): Method {
           const paths: Float32Array[] = [];
           const medians: Float32Array[] = [];
           for (const m of tenant.metricNames) {
-            const history = aggregateBefore(tenant.metrics[m]!, p.origin, lookbackSteps, a);
+            const history = aggregateBefore(tenant.metrics[m], p.origin, lookbackSteps, a);
             const f = await options.forecaster.forecast({ history, horizon: steps, period, levels });
             const clamp = nonNegative(history);
             const path = new Float32Array(horizon);
             const median = new Float32Array(horizon);
             for (let t = 0; t < horizon; t++) {
               const row = Math.floor(t / a) * levels.length;
-              const q = f.quantiles[row + alphaColumn]!;
-              const q50 = f.quantiles[row + medianColumn]!;
+              const q = f.quantiles[row + alphaColumn];
+              const q50 = f.quantiles[row + medianColumn];
               path[t] = clamp ? Math.max(0, q) : q;
               median[t] = clamp ? Math.max(0, q50) : q50;
             }
@@ -306,7 +306,7 @@ export function aggregateBefore(values: Float32Array, origin: number, lookbackSt
     let sum = 0;
     let n = 0;
     for (let i = 0; i < a; i++, t++) {
-      const v = values[t]!;
+      const v = values[t];
       if (v === v) {
         sum += v;
         n++;
@@ -318,6 +318,6 @@ export function aggregateBefore(values: Float32Array, origin: number, lookbackSt
 }
 
 function nonNegative(history: Float32Array): boolean {
-  for (let i = 0; i < history.length; i++) if (history[i]! < 0) return false;
+  for (let i = 0; i < history.length; i++) if (history[i] < 0) return false;
   return true;
 }

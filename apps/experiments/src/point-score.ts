@@ -54,12 +54,12 @@ export function scorePoint(
   let sum = 0;
   let used = 0;
   for (let m = 0; m < series.length; m++) {
-    const actual = series[m]!.subarray(origin, origin + horizon);
-    const l = meanPinball(actual, paths[m]!, alpha);
+    const actual = series[m].subarray(origin, origin + horizon);
+    const l = meanPinball(actual, paths[m], alpha);
     // meanPinball is NaN when no actual is observed (skip the metric) or when the forecast is
     // non-finite at an observed minute (propagate: the method failed there).
     if (Number.isNaN(l) && !hasObserved(actual)) continue;
-    sum += l / scales[m]!;
+    sum += l / scales[m];
     used++;
   }
   return { loss: used === 0 ? Number.NaN : sum / used, metrics: used };
@@ -98,21 +98,21 @@ export function tallyProvisioning(
   scales: Float64Array,
 ): void {
   for (let m = 0; m < series.length; m++) {
-    const values = series[m]!;
-    const path = paths[m]!;
+    const values = series[m];
+    const path = paths[m];
     for (let t = 0; t < horizon; t++) {
-      const y = values[origin + t]!;
+      const y = values[origin + t];
       if (y !== y) continue;
       tally.observed++;
-      if (y > path[t]!) tally.under++;
+      if (y > path[t]) tally.under++;
     }
     if (medians === null) continue;
-    const median = medians[m]!;
+    const median = medians[m];
     let a = 0;
     let q = 0;
     for (let t = 0; t < horizon; t++) {
-      a += path[t]!;
-      q += median[t]!;
+      a += path[t];
+      q += median[t];
     }
     a /= horizon;
     q /= horizon;
@@ -121,7 +121,7 @@ export function tallyProvisioning(
       tally.ratioCount++;
     }
     if (Number.isFinite(a - q)) {
-      tally.upliftSum += (a - q) / scales[m]!;
+      tally.upliftSum += (a - q) / scales[m];
       tally.upliftCount++;
     }
   }

@@ -50,7 +50,7 @@ export async function runTasks(
     w.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'result') {
         results[msg.index] = msg.result as RuntimeResult;
-        inFlight[i]!--;
+        inFlight[i]--;
         options.onResult?.(msg.index, msg.result as RuntimeResult);
       } else if (msg.type === 'error') {
         failure ??= new Error(`experiment worker ${i} failed on task ${msg.index}: ${msg.error}`);
@@ -62,7 +62,7 @@ export async function runTasks(
       notify();
     });
     w.on('exit', (code) => {
-      if (inFlight[i]! > 0)
+      if (inFlight[i] > 0)
         failure ??= new Error(`experiment worker ${i} exited (code ${code}) with ${inFlight[i]} task(s) unfinished`);
       notify();
     });
@@ -74,9 +74,9 @@ export async function runTasks(
       for (;;) {
         if (failure) throw failure;
         const free = freest(inFlight);
-        if (inFlight[free]! < depth) {
-          workers[free]!.postMessage({ index, task });
-          inFlight[free]!++;
+        if (inFlight[free] < depth) {
+          workers[free].postMessage({ index, task });
+          inFlight[free]++;
           index++;
           break;
         }
@@ -115,7 +115,7 @@ async function runInProcess(
 
 function freest(inFlight: readonly number[]): number {
   let best = 0;
-  for (let i = 1; i < inFlight.length; i++) if (inFlight[i]! < inFlight[best]!) best = i;
+  for (let i = 1; i < inFlight.length; i++) if (inFlight[i] < inFlight[best]) best = i;
   return best;
 }
 

@@ -138,7 +138,7 @@ export class ExperimentRuntime {
     const forecaster = wrap(client);
     const extraModels: HarnessModel[] = (spec.extraModels ?? []).map((m, i) => ({
       name: m.name,
-      forecaster: wrap(extraClients[i]!),
+      forecaster: wrap(extraClients[i]),
     }));
     const methods = new Map<string, Method>();
     // One Harness per prior source; the cost model (fitted once by warm-up calls) is shared —

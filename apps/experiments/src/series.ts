@@ -118,7 +118,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   const horizonOf = (t: EvalTenant): number => Math.max(1, Math.round((horizonMinutes * 60_000) / t.stepMs));
   const dayOf = (t: EvalTenant): number => Math.max(1, Math.round(86_400_000 / t.stepMs));
   const originsFor = (t: EvalTenant): Int32Array =>
-    forecastOrigins(t.id, t.metrics[t.metricNames[0]!]!.length, {
+    forecastOrigins(t.id, t.metrics[t.metricNames[0]].length, {
       count,
       spanSteps: Math.round((options.spanDays ?? 5) * dayOf(t)),
       horizon: horizonOf(t),
@@ -176,7 +176,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   const descriptions: Record<string, string> = {
     [REFERENCE]: `per-request search: ${describeHarness(harness)}; resolutions ${resolutions.join('/')} native steps`,
     'fixed-best-loo': 'best grid config on the OTHER files of the tuning pool (leave-one-out)',
-    default: `fleet default config \`${specs[2]!.kind === 'fixed' ? (specs[2] as { config: string }).config : ''}\``,
+    default: `fleet default config \`${specs[2].kind === 'fixed' ? (specs[2] as { config: string }).config : ''}\``,
   };
   for (const b of bl.light) descriptions[b] = `last ${bl.lookbackDays} days, native step, period one day; every origin`;
   for (const b of bl.heavy)
@@ -234,10 +234,10 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
       .map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed: options.seed })),
     files: evalPaths.map((p, i) => {
       const t = tenants.get(p)!;
-      const o = outcomes[i]!;
+      const o = outcomes[i];
       return {
         id: t.id,
-        steps: t.metrics[t.metricNames[0]!]!.length,
+        steps: t.metrics[t.metricNames[0]].length,
         stepMinutes: t.stepMs / 60_000,
         horizonSteps: horizonOf(t),
         fixedConfig: fixedByTenant[t.id] ?? null,
@@ -292,7 +292,7 @@ export function seriesMarkdown(r: SeriesResult): string {
       r.files.map((f) => [
         f.id,
         f.fixedConfig === null ? '—' : `\`${f.fixedConfig}\``,
-        ...names.map((n) => (f.means[n]!.points === 0 ? '—' : fmt(f.means[n]!.mean))),
+        ...names.map((n) => (f.means[n].points === 0 ? '—' : fmt(f.means[n].mean))),
       ]),
     ),
     '',

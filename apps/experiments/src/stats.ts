@@ -13,7 +13,7 @@ import { SeededRandom } from '@tsfm/harness';
 
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
+  for (let i = 0; i < values.length; i++) s += values[i];
   return values.length === 0 ? Number.NaN : s / values.length;
 }
 
@@ -26,7 +26,7 @@ export function relativeImprovement(a: ArrayLike<number>, b: ArrayLike<number>):
 export function pairedWinRate(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`paired samples differ in length: ${a.length} vs ${b.length}`);
   let wins = 0;
-  for (let i = 0; i < a.length; i++) wins += winScore(a[i]!, b[i]!);
+  for (let i = 0; i < a.length; i++) wins += winScore(a[i], b[i]);
   return a.length === 0 ? Number.NaN : wins / a.length;
 }
 
@@ -41,7 +41,7 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
   const h = (n - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 export interface Interval {
@@ -88,7 +88,7 @@ export function pairedSummary(
   const n = a.length;
   if (b.length !== n || cluster.length !== n) throw new RangeError('a, b and cluster must have the same length');
   for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(a[i]!) || !Number.isFinite(b[i]!))
+    if (!Number.isFinite(a[i]) || !Number.isFinite(b[i]))
       throw new RangeError(`pair ${i} is not finite (${a[i]}, ${b[i]}): pair only points both methods scored`);
   }
   // Per-cluster sufficient statistics: count, Σa, Σb, wins. Every statistic below is a ratio of
@@ -96,7 +96,7 @@ export function pairedSummary(
   const index = new Map<number, number>();
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
-    const c = cluster[i]!;
+    const c = cluster[i];
     if (!index.has(c)) {
       index.set(c, ids.length);
       ids.push(c);
@@ -108,11 +108,11 @@ export function pairedSummary(
   const sumB = new Float64Array(C);
   const wins = new Float64Array(C);
   for (let i = 0; i < n; i++) {
-    const c = index.get(cluster[i]!)!;
-    count[c]! += 1;
-    sumA[c]! += a[i]!;
-    sumB[c]! += b[i]!;
-    wins[c]! += winScore(a[i]!, b[i]!);
+    const c = index.get(cluster[i])!;
+    count[c] += 1;
+    sumA[c] += a[i];
+    sumB[c] += b[i];
+    wins[c] += winScore(a[i], b[i]);
   }
   const B = options.replicates ?? 2000;
   const level = options.level ?? 0.95;
@@ -126,10 +126,10 @@ export function pairedSummary(
     let w = 0;
     for (let j = 0; j < C; j++) {
       const c = rng.int(C);
-      k += count[c]!;
-      sa += sumA[c]!;
-      sb += sumB[c]!;
-      w += wins[c]!;
+      k += count[c];
+      sa += sumA[c];
+      sb += sumB[c];
+      w += wins[c];
     }
     relBoot[r] = 1 - sa / sb;
     winBoot[r] = w / k;
@@ -141,9 +141,9 @@ export function pairedSummary(
   // certainty correlated points cannot give. No interval instead.
   const noCI = C < 2;
   const clusterDiffs = new Float64Array(C);
-  for (let c = 0; c < C; c++) clusterDiffs[c] = (sumB[c]! - sumA[c]!) / count[c]!;
+  for (let c = 0; c < C; c++) clusterDiffs[c] = (sumB[c] - sumA[c]) / count[c];
   const pointDiffs = new Float64Array(n);
-  for (let i = 0; i < n; i++) pointDiffs[i] = b[i]! - a[i]!;
+  for (let i = 0; i < n; i++) pointDiffs[i] = b[i] - a[i];
   const totalA = sum(sumA);
   const totalB = sum(sumB);
   return {
@@ -166,7 +166,7 @@ export function pairedSummary(
 
 function sum(values: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
+  for (let i = 0; i < values.length; i++) s += values[i];
   return s;
 }
 
@@ -204,19 +204,19 @@ export function wilcoxonSignedRank(diffs: ArrayLike<number>, options: WilcoxonOp
   const all: number[] = [];
   let zeros = 0;
   for (let i = 0; i < diffs.length; i++) {
-    const d = diffs[i]!;
+    const d = diffs[i];
     if (Number.isNaN(d)) throw new RangeError(`difference ${i} is NaN`);
     if (d === 0) zeros++;
     if (d !== 0 || zeroMethod === 'pratt') all.push(d);
   }
-  const order = all.map((_, i) => i).sort((i, j) => Math.abs(all[i]!) - Math.abs(all[j]!));
+  const order = all.map((_, i) => i).sort((i, j) => Math.abs(all[i]) - Math.abs(all[j]));
   const ranks = new Float64Array(all.length);
   let tieTerm = 0;
   for (let s = 0; s < order.length; ) {
     let e = s + 1;
-    while (e < order.length && Math.abs(all[order[e]!]!) === Math.abs(all[order[s]!]!)) e++;
+    while (e < order.length && Math.abs(all[order[e]]) === Math.abs(all[order[s]])) e++;
     const rank = (s + 1 + e) / 2; // average of ranks s+1 … e
-    for (let k = s; k < e; k++) ranks[order[k]!] = rank;
+    for (let k = s; k < e; k++) ranks[order[k]] = rank;
     s = e;
   }
   let wPlus = 0;
@@ -225,10 +225,10 @@ export function wilcoxonSignedRank(diffs: ArrayLike<number>, options: WilcoxonOp
   // then removed, as scipy removes them before counting repeats).
   const tieCounts = new Map<number, number>();
   for (let i = 0; i < all.length; i++) {
-    const d = all[i]!;
-    if (d > 0) wPlus += ranks[i]!;
-    else if (d < 0) wMinus += ranks[i]!;
-    if (d !== 0) tieCounts.set(ranks[i]!, (tieCounts.get(ranks[i]!) ?? 0) + 1);
+    const d = all[i];
+    if (d > 0) wPlus += ranks[i];
+    else if (d < 0) wMinus += ranks[i];
+    if (d !== 0) tieCounts.set(ranks[i], (tieCounts.get(ranks[i]) ?? 0) + 1);
   }
   for (const t of tieCounts.values()) if (t > 1) tieTerm += t * (t * t - 1);
   const count = all.length;
@@ -265,10 +265,10 @@ export function erfc(x: number): number {
   let dd = 0;
   for (let j = ERFC_COEFFS.length - 1; j > 0; j--) {
     const tmp = d;
-    d = ty * d - dd + ERFC_COEFFS[j]!;
+    d = ty * d - dd + ERFC_COEFFS[j];
     dd = tmp;
   }
-  return t * Math.exp(-x * x + 0.5 * (ERFC_COEFFS[0]! + ty * d) - dd);
+  return t * Math.exp(-x * x + 0.5 * (ERFC_COEFFS[0] + ty * d) - dd);
 }
 
 const ERFC_COEFFS = [
@@ -291,15 +291,15 @@ export function clusterBootstrap(
   const n = cluster.length;
   const J = columns.length;
   const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) if (!index.has(cluster[i]!)) index.set(cluster[i]!, index.size);
+  for (let i = 0; i < n; i++) if (!index.has(cluster[i])) index.set(cluster[i], index.size);
   const C = index.size;
   if (C === 0) return { lo: Number.NaN, hi: Number.NaN };
   const count = new Float64Array(C);
   const sums = new Float64Array(C * J);
   for (let i = 0; i < n; i++) {
-    const c = index.get(cluster[i]!)!;
-    count[c]! += 1;
-    for (let j = 0; j < J; j++) sums[c * J + j]! += columns[j]![i]!;
+    const c = index.get(cluster[i])!;
+    count[c] += 1;
+    for (let j = 0; j < J; j++) sums[c * J + j] += columns[j][i];
   }
   const B = options.replicates ?? 2000;
   const rng = new SeededRandom(options.seed ?? 0);
@@ -310,8 +310,8 @@ export function clusterBootstrap(
     let k = 0;
     for (let x = 0; x < C; x++) {
       const c = rng.int(C);
-      k += count[c]!;
-      for (let j = 0; j < J; j++) acc[j]! += sums[c * J + j]!;
+      k += count[c];
+      for (let j = 0; j < J; j++) acc[j] += sums[c * J + j];
     }
     boot[r] = statistic(Array.from(acc, (s) => s / k));
   }

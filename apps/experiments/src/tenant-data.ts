@@ -19,7 +19,7 @@ export interface EvalTenant {
 }
 
 export function seriesLength(t: EvalTenant): number {
-  return t.metrics[t.metricNames[0]!]!.length;
+  return t.metrics[t.metricNames[0]].length;
 }
 
 export interface FleetInfo {

@@ -69,7 +69,7 @@ export async function runTuning(options: TuningOptions): Promise<TuningResult> {
   async function* tasks(): AsyncGenerator<RuntimeTask> {
     for await (const tenant of readFleetTenants(options.fleetDir, ids)) {
       if (keepForStore) kept.push(tenant);
-      const length = tenant.metrics[tenant.metricNames[0]!]!.length;
+      const length = tenant.metrics[tenant.metricNames[0]].length;
       yield {
         kind: 'grid',
         task: {
@@ -150,8 +150,8 @@ export interface GridSummary {
  */
 export function summariseGrid(outcomes: readonly GridOutcome[]): GridSummary {
   if (outcomes.length === 0) throw new Error('no tuning tenants: cannot choose a fixed config');
-  const defaultKey = outcomes[0]!.defaultKey;
-  const keys = outcomes[0]!.keys;
+  const defaultKey = outcomes[0].defaultKey;
+  const keys = outcomes[0].keys;
   for (const o of outcomes)
     if (o.keys.join() !== keys.join()) throw new Error('tuning workers disagree on the config grid');
   const K = keys.length;
@@ -162,7 +162,7 @@ export function summariseGrid(outcomes: readonly GridOutcome[]): GridSummary {
     byTier[tier] = inTier.length === 0 ? bestOf(all, keys) : bestOf(accumulate(inTier, K), keys);
   }
   const ranking = keys
-    .map((key, c) => ({ key, meanLoss: all.sum[c]! / all.points, points: all.count[c]! }))
+    .map((key, c) => ({ key, meanLoss: all.sum[c] / all.points, points: all.count[c] }))
     .filter((s) => s.points === all.points)
     .sort((a, b) => a.meanLoss - b.meanLoss);
   const d = keys.indexOf(defaultKey);
@@ -178,9 +178,9 @@ export function summariseGrid(outcomes: readonly GridOutcome[]): GridSummary {
     defaultScore:
       d < 0
         ? { key: defaultKey, meanLoss: Number.NaN, points: 0 }
-        : { key: defaultKey, meanLoss: all.sum[d]! / all.count[d]!, points: all.count[d]! },
+        : { key: defaultKey, meanLoss: all.sum[d] / all.count[d], points: all.count[d] },
     ranking: ranking.slice(0, 20),
-    infeasibleConfigs: keys.filter((_, c) => all.count[c]! < all.points).length,
+    infeasibleConfigs: keys.filter((_, c) => all.count[c] < all.points).length,
     tenantWinners,
   };
 }
@@ -201,10 +201,10 @@ function accumulate(outcomes: readonly GridOutcome[], K: number): Sums {
     for (let p = 0; p < origins; p++) {
       let any = false;
       for (let c = 0; c < K; c++) {
-        const v = losses[p * K + c]!;
+        const v = losses[p * K + c];
         if (Number.isFinite(v)) {
-          sum[c]! += v;
-          count[c]!++;
+          sum[c] += v;
+          count[c]++;
           any = true;
         }
       }
@@ -218,10 +218,10 @@ function bestOf(s: Sums, keys: readonly string[]): ConfigScore {
   let best = -1;
   for (let c = 0; c < keys.length; c++) {
     if (s.count[c] !== s.points) continue;
-    if (best < 0 || s.sum[c]! < s.sum[best]!) best = c;
+    if (best < 0 || s.sum[c] < s.sum[best]) best = c;
   }
   if (best < 0) throw new Error('no config could serve every tuning point');
-  return { key: keys[best]!, meanLoss: s.sum[best]! / s.points, points: s.points };
+  return { key: keys[best], meanLoss: s.sum[best] / s.points, points: s.points };
 }
 
 export function writeJson(dir: string, file: string, value: unknown): string {

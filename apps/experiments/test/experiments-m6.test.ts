@@ -62,10 +62,10 @@ describe('M6 end to end on a tiny fleet', () => {
       'default',
       'naive',
     ]);
-    expect(byName.harness!.scheduled).toBe(6 * TINY_PROTOCOL.originsPerTenant);
+    expect(byName.harness.scheduled).toBe(6 * TINY_PROTOCOL.originsPerTenant);
     // v1 runs on (up to) 10 origins per tenant: all 3 here.
-    expect(byName['harness-v1']!.scheduled).toBe(6 * Math.min(10, TINY_PROTOCOL.originsPerTenant));
-    expect(byName.naive!.scheduled).toBe(6 * 2);
+    expect(byName['harness-v1'].scheduled).toBe(6 * Math.min(10, TINY_PROTOCOL.originsPerTenant));
+    expect(byName.naive.scheduled).toBe(6 * 2);
     for (const m of result.methods) {
       expect(m.dropped).toBe(0);
       expect(m.scored).toBe(m.scheduled);
@@ -85,11 +85,11 @@ describe('M6 end to end on a tiny fleet', () => {
       expect(c.summary!.winRate).toBeGreaterThanOrEqual(0);
       expect(c.summary!.winRate).toBeLessThanOrEqual(1);
     }
-    expect(result.headline[1]!.summary!.points).toBe(18);
-    expect(result.headline[4]!.summary!.points).toBe(12);
+    expect(result.headline[1].summary!.points).toBe(18);
+    expect(result.headline[4].summary!.points).toBe(12);
     expect(result.byTier.reduce((s, g) => s + g.tenants, 0)).toBe(6);
     expect(result.byArchetype.reduce((s, g) => s + g.tenants, 0)).toBe(6);
-    expect(result.latency.harness!.requests).toBe(18);
+    expect(result.latency.harness.requests).toBe(18);
   });
 
   it('prints the drop count and the random-weight warning', () => {
@@ -100,7 +100,7 @@ describe('M6 end to end on a tiny fleet', () => {
   });
 
   it('refuses to evaluate a tenant that was used for tuning', async () => {
-    const leaky = { ...tuning, tuningTenantIds: [...tuning.tuningTenantIds, split.evaluation[0]!] };
+    const leaky = { ...tuning, tuningTenantIds: [...tuning.tuningTenantIds, split.evaluation[0]] };
     await expect(
       runM6({
         fleetDir,
@@ -133,8 +133,8 @@ describe('M6 end to end on a tiny fleet', () => {
       run: TEST_RUN,
     });
     // The harness's K could only differ if the budget cut it (it never does on this tiny model).
-    expect(threaded.latency.harness!.kLowered).toBe(0);
+    expect(threaded.latency.harness.kLowered).toBe(0);
     expect(threaded.headline.map((c) => c.summary!.meanB)).toEqual(result.headline.map((c) => c.summary!.meanB));
-    expect(threaded.headline[0]!.summary!.meanA).toBe(result.headline[0]!.summary!.meanA);
+    expect(threaded.headline[0].summary!.meanA).toBe(result.headline[0].summary!.meanA);
   });
 });

@@ -62,7 +62,7 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
       expect(x.meanKUsed).toBeLessThanOrEqual(x.k);
       expect(x.p99).toBeGreaterThanOrEqual(x.p50);
     }
-    expect(r.rows[0]!.vsK1).toBeNull();
+    expect(r.rows[0].vsK1).toBeNull();
     // Which K fits depends on the machine; that the answer is read off the measured p99s does not.
     const within = r.rows.filter((x) => x.p99 <= 200).map((x) => x.k);
     expect(r.largestKWithinBudget).toBe(within.length === 0 ? null : Math.max(...within));
@@ -81,9 +81,9 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
     expect(r.dropped).toBe(0);
     expect(r.rows.map((x) => x.minutes)).toEqual([30, 120]);
     // 30 minutes is below the search minimum (h + 60): the cold-start path, prior or default.
-    expect(r.rows[0]!.pathsDefault).toEqual({ 'cold-start-default': 1 });
-    expect(r.rows[0]!.pathsPrior).toEqual({ 'cold-start-prior': 1 });
-    expect(r.rows[1]!.pathsDefault).toEqual({ search: 1 });
+    expect(r.rows[0].pathsDefault).toEqual({ 'cold-start-default': 1 });
+    expect(r.rows[0].pathsPrior).toEqual({ 'cold-start-prior': 1 });
+    expect(r.rows[1].pathsDefault).toEqual({ search: 1 });
     for (const x of r.rows) {
       expect(x.points).toBe(4);
       expect(x.retrievalQueries).toBe(4);
@@ -99,7 +99,7 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
     expect(r.paired.dropped).toBe(0);
     for (const x of r.paired.rows) expect(x.observedCells).toBe(4 * 60 * 4);
     // A higher α can only raise the α-quantile of the same forecast; winners may differ per α.
-    expect(r.paired.rows[0]!.levelRatio).toBeGreaterThanOrEqual(r.paired.rows[2]!.levelRatio);
+    expect(r.paired.rows[0].levelRatio).toBeGreaterThanOrEqual(r.paired.rows[2].levelRatio);
     expect(Object.keys(r.fromM6)).toContain('harness');
     expect(m9Markdown(r)).toContain('premium');
     // View 3: the shipped harness (view 2's rows) next to the harness before v2 on the same points.

@@ -17,7 +17,7 @@ describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () 
   it('forecasts a 5-minute file in native steps, tunes the fixed config on the other file, drops nothing', async () => {
     const r = await runSeries({
       dataset: 'nab',
-      files: [files[0]!],
+      files: [files[0]],
       tuningFiles: files.slice(0, 2),
       modelPath: tinyModel(),
       model: TEST_MODEL,
@@ -27,11 +27,11 @@ describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () 
       seed: 1,
       run: TEST_RUN,
     });
-    expect(r.files[0]!.stepMinutes).toBe(5);
-    expect(r.files[0]!.horizonSteps).toBe(12);
+    expect(r.files[0].stepMinutes).toBe(5);
+    expect(r.files[0].horizonSteps).toBe(12);
     // 5-minute steps, h = 12: only buckets of 1 and 5 native steps fit inside the horizon.
     expect(r.resolutions).toEqual([1, 5]);
-    expect(r.files[0]!.fixedConfig).toMatch(/^ctx\d+-r[15]-/);
+    expect(r.files[0].fixedConfig).toMatch(/^ctx\d+-r[15]-/);
     expect(r.methods.map((m) => m.name)).toEqual(['harness', 'fixed-best-loo', 'default', 'naive']);
     for (const m of r.methods) {
       expect(m.scheduled).toBe(3);

@@ -6,10 +6,10 @@ import { syntheticTenant } from '../../../packages/harness/test/helpers/tenants.
 
 describe('the evaluation rule', () => {
   const t = syntheticTenant(5 * 1440, 3);
-  const series = ['cpu', 'mem', 'net', 'disk'].map((m) => t.metrics[m]!);
+  const series = ['cpu', 'mem', 'net', 'disk'].map((m) => t.metrics[m]);
   const origin = 4 * 1440;
   const h = 60;
-  const paths = series.map((v) => new Float32Array(h).fill(v[origin - 1]!));
+  const paths = series.map((v) => new Float32Array(h).fill(v[origin - 1]));
 
   it("uses the harness's own scale at the origin on a 1-minute grid", () => {
     for (const v of series)

@@ -36,7 +36,7 @@ describe('tuning / evaluation split', () => {
     expect(() => assertDisjoint({ tuning: ['a', 'b'], evaluation: ['c', 'b'] })).toThrow(SplitLeakError);
     expect(() => splitTenants(['a', 'a'])).toThrow(SplitLeakError);
     const s = splitTenants(ids, { seed: 42 });
-    expect(() => assertSide(s, [s.tuning[0]!], 'evaluation')).toThrow(/not on the evaluation side/);
+    expect(() => assertSide(s, [s.tuning[0]], 'evaluation')).toThrow(/not on the evaluation side/);
     expect(() => assertSide(s, s.evaluation.slice(0, 10), 'evaluation')).not.toThrow();
   });
 });
@@ -47,9 +47,9 @@ describe('forecast origins', () => {
   it('are sorted, distinct, inside the span and leave a full horizon', () => {
     const o = forecastOrigins('t0001', 43_200, options);
     expect(o.length).toBe(50);
-    for (let i = 1; i < o.length; i++) expect(o[i]!).toBeGreaterThan(o[i - 1]!);
-    expect(o[0]!).toBeGreaterThanOrEqual(43_200 - 60 - 14 * 1440);
-    expect(o[o.length - 1]! + 60).toBeLessThanOrEqual(43_200);
+    for (let i = 1; i < o.length; i++) expect(o[i]).toBeGreaterThan(o[i - 1]);
+    expect(o[0]).toBeGreaterThanOrEqual(43_200 - 60 - 14 * 1440);
+    expect(o[o.length - 1] + 60).toBeLessThanOrEqual(43_200);
   });
 
   it('are spread over the whole span (one per slice) and reproducible per tenant', () => {

@@ -81,10 +81,10 @@ interface Run {
 
 function requestBody(budgetMs?: number): string {
   const [tenant] = generateFleet(fleetOptions({ seed: 42, tenants: 1, days: 8 }));
-  const cpu = tenant!.metrics.cpu!;
+  const cpu = tenant.metrics.cpu;
   const history = { cpu: Array.from(cpu.subarray(cpu.length - 7 * 1440), (v) => Number(v.toPrecision(6))) };
   return JSON.stringify({
-    tenantId: tenant!.id,
+    tenantId: tenant.id,
     history,
     horizon: 60,
     tier: 'premium',
@@ -123,7 +123,7 @@ async function startServer(
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
@@ -144,7 +144,7 @@ async function scrape(url: string): Promise<Scrape> {
   for (const m of text.matchAll(
     /^forecast_service_requests_total\{route="\/forecast",method="POST",status="(\d+)"\} (\d+)/gm,
   ))
-    status[m[1]!] = Number(m[2]);
+    status[m[1]] = Number(m[2]);
   return {
     status,
     cpuSeconds: one('process_cpu_seconds_total'),

@@ -45,7 +45,7 @@ describe('Admission', () => {
     for (const t of tickets) a.start(t);
     expect(a.running).toBe(100);
     advance(200);
-    a.complete(tickets[99]!, true); // 99 ran ahead of it; done after 200 ms: 2 ms per position
+    a.complete(tickets[99], true); // 99 ran ahead of it; done after 200 ms: 2 ms per position
     expect(a.positionMs).toBe(2);
   });
 
@@ -114,7 +114,7 @@ describe('Admission', () => {
             if (op === 0) {
               const d = a.tryAdmit(1e3, ms);
               if (d.admitted) open.push(d.ticket);
-            } else if (op === 1 && open.length > 0) a.start(open[open.length - 1]!);
+            } else if (op === 1 && open.length > 0) a.start(open[open.length - 1]);
             else if (open.length > 0) a.complete(open.pop()!, served);
             expect(a.inFlight).toBe(open.length);
             expect(a.running).toBe(open.filter((t) => t.jobsAhead !== null).length);

@@ -15,7 +15,7 @@ describe('the controller targets file', () => {
     const c = parseTargets(valid(), 'targets.json');
     expect(c.intervalSeconds).toBe(60);
     expect(c.prometheus).toMatchObject({ timeoutSeconds: 10, historyMinutes: 1440, stepSeconds: 60 });
-    expect(c.targets[0]!.parsedOptions.confidenceFloor).toBeGreaterThan(0);
+    expect(c.targets[0].parsedOptions.confidenceFloor).toBeGreaterThan(0);
   });
 
   it('names the file and the field of every mistake, in one line', () => {
@@ -58,9 +58,9 @@ describe('the reactive fallback', () => {
     // The last 15 minutes: 4, except one at 4.8 and one at 3.2 (mean 4, peak 4.8).
     const cpu = Float32Array.from({ length: 30 }, (_, i) => (i < 15 ? 1 : i === 28 ? 4.8 : i === 29 ? 3.2 : 4));
     const r = reactiveRecommendation(new Map([['cpu', cpu]]), { cpu: 2 }, 0.75, options)!;
-    expect(r.resources.cpu!.lower).toBeCloseTo(4, 5);
-    expect(r.resources.cpu!.target).toBeCloseTo(5, 5); // 4 / 0.8
-    expect(r.resources.cpu!.upper).toBeCloseTo(6, 5); // peak 4.8 / 0.8
+    expect(r.resources.cpu.lower).toBeCloseTo(4, 5);
+    expect(r.resources.cpu.target).toBeCloseTo(5, 5); // 4 / 0.8
+    expect(r.resources.cpu.upper).toBeCloseTo(6, 5); // peak 4.8 / 0.8
     expect(r.replicas).toMatchObject({ uncapped: 3, desired: 3 }); // ceil(5 / 2)
     expect(r.action).toBe('scale_up');
   });

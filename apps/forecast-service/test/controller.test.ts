@@ -129,7 +129,7 @@ describe('controller mode against a real Prometheus', () => {
     const loop = await first;
     expect(loop.targets.web).toMatchObject({ refreshed: true, source: 'model', error: null });
     expect(loop.targets.fresh).toMatchObject({ refreshed: true, source: 'reactive' });
-    expect(loop.targets.fresh!.error).toMatch(/cold start/);
+    expect(loop.targets.fresh.error).toMatch(/cold start/);
 
     const text = await metricsText();
     // web: the model's recommendation, internally consistent whatever the (random) weights say.
@@ -174,7 +174,7 @@ describe('controller mode against a real Prometheus', () => {
     await prometheus.kill();
     const failed = await down;
     expect(failed.targets.web).toMatchObject({ refreshed: false });
-    expect(failed.targets.web!.error).toMatch(/^prometheus: Prometheus at .* did not answer/);
+    expect(failed.targets.web.error).toMatch(/^prometheus: Prometheus at .* did not answer/);
 
     const text = await metricsText();
     expect(gauge(text, 'forecast_controller_prometheus_up', '')).toBe(0);

@@ -173,8 +173,8 @@ describe('timeouts and the connection cap', () => {
     extra.on('error', () => undefined);
     await new Promise<void>((resolve) => extra.once('close', () => resolve()));
     // One of the three within the cap still answers.
-    const answer = new Promise<string>((resolve) => held[0]!.once('data', (d: Buffer) => resolve(d.toString())));
-    held[0]!.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = new Promise<string>((resolve) => held[0].once('data', (d: Buffer) => resolve(d.toString())));
+    held[0].write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await answer).toMatch(/^HTTP\/1.1 200/);
     for (const s of held) s.destroy();
   });

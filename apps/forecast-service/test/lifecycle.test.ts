@@ -245,7 +245,7 @@ describe('admission', () => {
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(((await refused.json()) as { message: string }).message).toMatch(/bytes of request bodies in flight/);
       // A chunked body of unknown length is charged the whole body limit.
-      const chunked = await post(base, new Blob([body]).stream(), { duplex: 'half' } as RequestInit);
+      const chunked = await post(base, new Blob([body]).stream(), { duplex: 'half' });
       expect(chunked.status).toBe(429);
       const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(text).toContain(`forecast_service_body_bytes_in_flight ${size}`);

@@ -45,7 +45,7 @@ async function start(
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const line = buffer.split('\n').find((l) => l.includes('"event":"listening"'));
       if (line !== undefined) resolve((JSON.parse(line) as { address: string }).address);

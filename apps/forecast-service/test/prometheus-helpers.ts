@@ -109,7 +109,7 @@ export async function startPrometheus(configFile: string, dataDir: string): Prom
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     let exited = false;
     const gone = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
     await until(async () => {

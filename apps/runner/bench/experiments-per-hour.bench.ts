@@ -35,7 +35,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean' },
   },
 });
-const templates = values.templates!.split(',');
+const templates = values.templates.split(',');
 const experiments = Number(values.experiments);
 const concurrency = Number(values.concurrency);
 
@@ -122,12 +122,12 @@ function measure(template: string): Measured | string {
         total: (f - s) / 1000,
       });
     }
-    const modelLine = readFileSync(join(workdir, 'runs', finished[0]!.id, 'log'), 'utf8')
+    const modelLine = readFileSync(join(workdir, 'runs', finished[0].id, 'log'), 'utf8')
       .split('\n')
       .find((line) => line.startsWith('model_sha256:'));
     const standIn = process.env['TSFM_MODEL_MANIFEST'];
     const model = modelLine
-      ? `${standIn ? `stand-in ${standIn}` : 'default model'} (sha256 ${modelLine.split(/\s+/)[1]!.slice(0, 12)})`
+      ? `${standIn ? `stand-in ${standIn}` : 'default model'} (sha256 ${modelLine.split(/\s+/)[1].slice(0, 12)})`
       : 'parametric stand-in';
     return {
       template,
@@ -150,7 +150,7 @@ const median = (xs: readonly number[]) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length === 0
     ? NaN
-    : (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+    : (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
 };
 const stage = (m: Measured, pick: (s: Split) => number) =>
   `${median(m.splits.map(pick)).toFixed(2)} / ${Math.max(...m.splits.map(pick)).toFixed(2)}`;
@@ -192,7 +192,7 @@ const section = [
   ),
   '',
   `Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}; commit ${commit} (plus uncommitted work).`,
-  `Load average (1 min) ${loadBefore[0]!.toFixed(2)} before, ${loadAfter[0]!.toFixed(2)} after — a shared machine, so these are pessimistic.`,
+  `Load average (1 min) ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after — a shared machine, so these are pessimistic.`,
   '',
 ].join('\n');
 

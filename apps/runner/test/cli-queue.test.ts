@@ -38,12 +38,12 @@ describe('run.ts queue, engine stopped', () => {
     expect(queuedIds(wd).sort()).toEqual(['j1', 'j2']);
     const [, last] = queuedIds(wd);
 
-    expect(await cli(['queue', wd, 'move', last!, '-3'])).toMatchObject({
+    expect(await cli(['queue', wd, 'move', last, '-3'])).toMatchObject({
       code: 0,
       out: expect.stringMatching(/moved/),
     });
     expect(queuedIds(wd)[0]).toBe(last);
-    const dropped = queuedIds(wd)[1]!;
+    const dropped = queuedIds(wd)[1];
     expect((await cli(['queue', wd, 'drop', dropped])).code).toBe(0);
     expect((await cli(['queue', wd, 'add', writeSpec(wd, extraSpec)])).code).toBe(0);
     expect(queuedIds(wd)).toEqual(['extra', last]);

@@ -23,7 +23,7 @@ function importsOf(source: string): string[] {
   for (const match of source.matchAll(
     /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g,
   )) {
-    found.push((match[1] ?? match[2] ?? match[3])!);
+    found.push(match[1] ?? match[2] ?? match[3]);
   }
   return found;
 }

@@ -42,7 +42,7 @@ describe('PriorityQueue', () => {
           } else if (op.kind === 'pop') {
             expect(heap.pop()).toEqual(model.shift()?.item);
           } else if (model.length > 0) {
-            const victim = model[op.pick % model.length]!;
+            const victim = model[op.pick % model.length];
             model.splice(model.indexOf(victim), 1);
             expect(heap.removeWhere((item) => item.id === victim.item.id)).toEqual(victim.item);
           }

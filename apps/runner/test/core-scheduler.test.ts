@@ -144,7 +144,7 @@ describe('scheduler', () => {
     expect(saved.some((s) => s.running[0]?.payload['token'] === 't-a')).toBe(true);
     adapter.finish('a');
     await done;
-    expect(adapter.completed[0]!.payload).toMatchObject({ phase: 'launching', token: 't-a' });
+    expect(adapter.completed[0].payload).toMatchObject({ phase: 'launching', token: 't-a' });
   });
 
   it('re-attaches specs that were running when it resumes, with their persisted payload, before new ones', async () => {

@@ -23,7 +23,7 @@ function relativeImports(source: string): string[] {
   for (const match of source.matchAll(
     /(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\s*\(\s*['"](\.[^'"]+)['"]\s*\)/g,
   )) {
-    found.push((match[1] ?? match[2])!);
+    found.push(match[1] ?? match[2]);
   }
   return found;
 }

@@ -32,10 +32,10 @@ function packagesImported(source: string): string[] {
     /\bimport(?:\.meta\.resolve)?\(\s*['"]([^'".][^'"]*)['"]\s*\)/g,
   ];
   for (const match of patterns.flatMap((pattern) => [...source.matchAll(pattern)])) {
-    const spec = match[1]!;
+    const spec = match[1];
     if (spec.startsWith('node:')) continue;
     const parts = spec.split('/');
-    names.push(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+    names.push(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
   }
   return names;
 }

@@ -112,13 +112,13 @@ describe('ClaudePlanner against a local Messages API', () => {
     });
     expect(entry?.latencyMs).toBeGreaterThanOrEqual(0);
     expect(entry?.cumulativeDollars).toBeCloseTo(entry?.dollars ?? NaN, 12);
-    const prompt = await readFile(join(logDir, entry!.files.prompt), 'utf8');
+    const prompt = await readFile(join(logDir, entry.files.prompt), 'utf8');
     expect(prompt).toContain('PROGRAM-MARKER-7f3a');
     expect(prompt).toContain('SOURCE-MARKER-5d0e');
-    const response = JSON.parse(await readFile(join(logDir, entry!.files.response), 'utf8'));
+    const response = JSON.parse(await readFile(join(logDir, entry.files.response), 'utf8'));
     expect(response.body.id).toBe('msg_fake_1');
     expect(response.body.content[0].input).toEqual(GOOD_REPLY);
-    const output = JSON.parse(await readFile(join(logDir, entry!.files.output), 'utf8'));
+    const output = JSON.parse(await readFile(join(logDir, entry.files.output), 'utf8'));
     expect(output).toEqual(GOOD_REPLY);
   });
 
@@ -134,7 +134,7 @@ describe('ClaudePlanner against a local Messages API', () => {
     expect(first).toMatchObject({ outcome: 'invalid', dollarsEstimated: true });
     expect(first?.dollars).toBeCloseTo(first?.worstCaseDollars ?? NaN, 12);
     expect(second).toMatchObject({ outcome: 'ok', attempt: 2 });
-    const raw = JSON.parse(await readFile(join(logDir, first!.files.response), 'utf8'));
+    const raw = JSON.parse(await readFile(join(logDir, first.files.response), 'utf8'));
     expect(raw.rawText).toContain('"msg_cut"');
   });
 

@@ -89,7 +89,7 @@ describe('OfflinePlanner', () => {
   });
 
   it('follows a direction that helped and avoids one already measured worse', async () => {
-    const space: ParamSpace = { contextLength: SPACE['contextLength']! };
+    const space: ParamSpace = { contextLength: SPACE['contextLength'] };
     // 128 → 192 improved, 64 was worse: keep going up rather than trying 64 or 128 again.
     const history = [
       record('e1', 'ctx-128', { contextLength: 128 }, 2.0),
@@ -125,10 +125,8 @@ describe('OfflinePlanner', () => {
   });
 });
 
-const valueOf = (knob: string) => fc.constantFrom(...knobValues(SPACE[knob]!));
-const paramsArb = fc.record(
-  Object.fromEntries(Object.keys(SPACE).map((k) => [k, valueOf(k)])) as Record<string, fc.Arbitrary<ParamValue>>,
-);
+const valueOf = (knob: string) => fc.constantFrom(...knobValues(SPACE[knob]));
+const paramsArb = fc.record(Object.fromEntries(Object.keys(SPACE).map((k) => [k, valueOf(k)])));
 
 describe('OfflinePlanner invariants (property)', () => {
   it('proposes only valid, untried, uniquely named configurations in the shared schema', async () => {

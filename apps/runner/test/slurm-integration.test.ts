@@ -226,7 +226,7 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
     expect([...countIds(master.rows)].sort()).toEqual(ids.map((id) => [id, 1]));
     const results = readTsv(join(workdir, 'results.tsv'));
     expect(results.problems).toEqual([]);
-    const described = results.rows.map((row) => row[results.header.indexOf('description')]!.split(':')[0]!);
+    const described = results.rows.map((row) => row[results.header.indexOf('description')].split(':')[0]);
     expect([...countIds(described.map((d) => [d]))].sort()).toEqual(ids.map((id) => [id, 1]));
     expect(results.rows.every((row) => row[results.header.indexOf('status')] !== 'crash')).toBe(true);
 
@@ -241,13 +241,13 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
         files.filter((name) => /^slurm-.*\.sh$/.test(name)),
         `${id}: batch scripts`,
       ).toHaveLength(1);
-      const token = markers[0]!.slice('launch-'.length);
+      const token = markers[0].slice('launch-'.length);
       const mine = jobs.filter((j) => j.name === jobName({ id, token }));
       expect(
         mine.map((j) => j.state),
         `${id}: Slurm jobs`,
       ).toEqual(['COMPLETED']);
-      expect(readFileSync(join(workdir, 'runs', id, markers[0]!), 'utf8').trim()).toBe(mine[0]!.id);
+      expect(readFileSync(join(workdir, 'runs', id, markers[0]), 'utf8').trim()).toBe(mine[0].id);
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(ids.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
@@ -325,7 +325,7 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
       // The same evaluator, unsharded, in the experiment's worktree, on this machine.
       const reference = join(runDir, 'unsharded.json');
       await execa(
-        NODE_COMMAND[0]!,
+        NODE_COMMAND[0],
         [
           ...NODE_COMMAND.slice(1),
           'evaluate.ts',

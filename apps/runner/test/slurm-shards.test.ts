@@ -64,7 +64,7 @@ function unsharded(requests: readonly Request[]) {
   const latencies = requests.map((r) => r.latencyMs).sort((a, b) => a - b);
   return {
     metric: losses.reduce((a, b) => a + b, 0) / losses.length,
-    p99: latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]!,
+    p99: latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)],
     points: losses.length * 60,
   };
 }
@@ -148,7 +148,7 @@ describe('merging shard metrics', () => {
   it('sums dropped requests, so the runner still refuses a run that dropped any', () => {
     const requests = syntheticRequests(4, 8);
     const parts = allShards(2).map((shard) => shardOutput(requests, shard));
-    const merged = mergeShardMetrics([parts[0]!, { ...parts[1]!, dropped: 2 }]);
+    const merged = mergeShardMetrics([parts[0], { ...parts[1], dropped: 2 }]);
     expect(merged.dropped).toBe(2);
   });
 
@@ -156,7 +156,7 @@ describe('merging shard metrics', () => {
     const requests = syntheticRequests(5, 12);
     const parts = allShards(4).map((shard) => shardOutput(requests, shard));
     expect(() => mergeShardMetrics(parts.slice(0, 3))).toThrow(/shard\(s\) 4\/4 missing/);
-    expect(() => mergeShardMetrics([...parts, parts[1]!])).toThrow(/2\/4 given more than once/);
+    expect(() => mergeShardMetrics([...parts, parts[1]])).toThrow(/2\/4 given more than once/);
     expect(() => mergeShardMetrics([...parts.slice(0, 3), shardOutput(requests, { index: 1, count: 3 })])).toThrow(
       /different splits/,
     );

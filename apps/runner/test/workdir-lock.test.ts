@@ -73,11 +73,9 @@ describe('workdir lock', () => {
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireLock(paths, 'engine')));
     const winners = results.filter((r) => r.status === 'fulfilled');
     expect(winners).toHaveLength(1);
-    expect(
-      results
-        .filter((r) => r.status === 'rejected')
-        .every((r) => (r as PromiseRejectedResult).reason instanceof WorkdirLockedError),
-    ).toBe(true);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof WorkdirLockedError)).toBe(
+      true,
+    );
   });
 
   it('does not guess about a holder on another host', async () => {

@@ -69,7 +69,7 @@ describe('an experiment that cannot be prepared fails before launch', () => {
     expect(n).toMatchObject({ status: 'failed', decision: 'crash', metric: null, commit: null });
     expect(n.error).toMatch(/^patch: the patch does not apply: .*(patch failed|does not apply)/s);
     expect(launchMarkers(workdir, 'p-noapply')).toEqual([]);
-    const row = readResults(workdir).rows.find((r) => r[4]!.startsWith('p-noapply:'))!;
+    const row = readResults(workdir).rows.find((r) => r[4].startsWith('p-noapply:'))!;
     expect(row[1]).toBe(''); // metric: empty, never 0
     expect(row[3]).toBe('crash');
   });
@@ -112,14 +112,14 @@ describe('an experiment that prepares cleanly', () => {
       experimentSpec('p-plain', { name: 'plain', params: {} }),
       experimentSpec('p-k1', { name: 'k-1', params: { k: 1 } }),
     ]);
-    for (const run of [patched!, plain!, k1!])
+    for (const run of [patched, plain, k1])
       expect(run.outcome.ok, String(!run.outcome.ok && run.outcome.error)).toBe(true);
 
     const [a, b, c] = ['p-default-only', 'p-plain', 'p-k1'].map(node);
-    expect(a!.metric).toBe(c!.metric); // the patch really ran: it scores exactly like k = 1
-    expect(a!.metric).not.toBe(b!.metric);
+    expect(a.metric).toBe(c.metric); // the patch really ran: it scores exactly like k = 1
+    expect(a.metric).not.toBe(b.metric);
     expect(a).toMatchObject({ status: 'completed', seed: false, patch });
-    const show = execFileSync('git', ['show', '--stat', '--format=%s', a!.commit!], {
+    const show = execFileSync('git', ['show', '--stat', '--format=%s', a.commit!], {
       cwd: join(workdir, 'source'),
       encoding: 'utf8',
     });
@@ -130,10 +130,10 @@ describe('an experiment that prepares cleanly', () => {
     expect(existsSync(join(workdir, 'runs', 'p-default-only', 'metrics.json'))).toBe(true);
 
     // complete() again (a crash before the checkpoint) changes nothing and writes no second row.
-    await adapter.complete(experimentSpec('p-plain', { name: 'plain' }), plain!.outcome);
+    await adapter.complete(experimentSpec('p-plain', { name: 'plain' }), plain.outcome);
     const master = readMaster(workdir);
     expect(master.rows.filter((row) => row[0] === 'p-plain')).toHaveLength(1);
-    expect(readResults(workdir).rows.filter((row) => row[4]!.startsWith('p-plain:'))).toHaveLength(1);
+    expect(readResults(workdir).rows.filter((row) => row[4].startsWith('p-plain:'))).toHaveLength(1);
     expect(master.problems).toEqual([]);
   });
 });
@@ -149,17 +149,17 @@ describe('planning rounds and the stop rule', () => {
 
     const children: WorkSpec[][] = (await runAllToCompletion(planning, seeds)).map((done) => [...done.children]);
     expect(children.slice(0, 2)).toEqual([[], []]);
-    const [plan] = children[2]!;
+    const [plan] = children[2];
     expect(plan).toMatchObject({ id: 'plan-1', kind: 'plan' });
 
-    const first = await runToCompletion(planning, plan!);
+    const first = await runToCompletion(planning, plan);
     expect(first.children.length).toBe(2); // 5 experiments allowed, 3 seeds started
     expect(first.children.map((c) => c.id)).toEqual([expect.stringMatching(/^e004-/), expect.stringMatching(/^e005-/)]);
     expect(
       first.children.every((c) => (c.payload['experiment'] as { parent: string }).parent === 'seed-harness-default'),
     ).toBe(true);
     // The runner died before the checkpoint: complete() runs again for the same round.
-    const replay = await planning.complete(plan!, { ok: true, value: { kind: 'plan' } });
+    const replay = await planning.complete(plan, { ok: true, value: { kind: 'plan' } });
     expect(replay.children).toEqual(first.children);
     expect(lines.filter((line) => line.includes('planning round')).length).toBe(1);
     expect(existsSync(join(dir, 'engine', 'planner', 'plan-1.json'))).toBe(true);
@@ -208,8 +208,8 @@ describe('the Claude planner through the workflow', () => {
           ],
         },
       });
-      const first = await runToCompletion(claude, plan!);
-      const replay = await claude.complete(plan!, { ok: true, value: { kind: 'plan' } });
+      const first = await runToCompletion(claude, plan);
+      const replay = await claude.complete(plan, { ok: true, value: { kind: 'plan' } });
       expect(server.requests).toHaveLength(1);
       expect(replay.children).toEqual(first.children);
       expect(lines.some((line) => line.includes('Claude planner'))).toBe(true);
@@ -217,14 +217,14 @@ describe('the Claude planner through the workflow', () => {
       expect(state.plannerDollars).toBeGreaterThan(0);
       expect(state.rounds).toHaveLength(1);
       // The prompt carried the program, the references and the editable source.
-      const prompt = JSON.stringify(server.requests[0]!.body);
+      const prompt = JSON.stringify(server.requests[0].body);
       expect(prompt).toContain('best fixed config');
       expect(prompt).toContain('export const experiment: Experiment');
 
       const [child] = first.children;
-      const done = await runToCompletion(claude, child!);
+      const done = await runToCompletion(claude, child);
       expect(done.outcome.ok, String(!done.outcome.ok && done.outcome.error)).toBe(true);
-      expect(readTree(dir).find((n) => n.id === child!.id)).toMatchObject({
+      expect(readTree(dir).find((n) => n.id === child.id)).toMatchObject({
         status: 'completed',
         patch,
         parent: 'seed-harness-default',

@@ -73,7 +73,7 @@ describe('a launched job that goes wrong is a crash, never a metric', () => {
         const markers = launchMarkers(workdir, node.id);
         expect(markers).toHaveLength(1);
         // Killed with its whole process group: nothing of the job is left running.
-        const pid = Number(readFileSync(join(workdir, 'runs', node.id, markers[0]!), 'utf8'));
+        const pid = Number(readFileSync(join(workdir, 'runs', node.id, markers[0]), 'utf8'));
         // The wrapper shell may still be writing its exit file when the runner records the crash,
         // so give the group a moment to be reaped before asserting it is gone.
         await expect.poll(() => groupAlive(pid), { timeout: 60_000, interval: 50 }).toBe(false);

@@ -113,7 +113,7 @@ describe('run.ts queue cancel', () => {
     );
     await expect.poll(() => launchMarkers(workdir, 'e100-slow').length, { timeout: 600_000, interval: 50 }).toBe(1);
     const pid = Number(
-      readFileSync(join(workdir, 'runs', 'e100-slow', launchMarkers(workdir, 'e100-slow')[0]!), 'utf8'),
+      readFileSync(join(workdir, 'runs', 'e100-slow', launchMarkers(workdir, 'e100-slow')[0]), 'utf8'),
     );
     abort.abort(new JobCancelled('e100-slow'));
     const result = await outcome;

@@ -39,7 +39,7 @@ describe('resume after the runner is killed mid-job', () => {
 
     const ids = ['seed-best-fixed', 'seed-harness-default', 'seed-oracle'];
     const pids = ids.map((id) =>
-      Number(readFileSync(join(workdir, 'runs', id, launchMarkers(workdir, id)[0]!), 'utf8')),
+      Number(readFileSync(join(workdir, 'runs', id, launchMarkers(workdir, id)[0]), 'utf8')),
     );
     expect(pids.map(pidAlive)).toEqual([true, true, true]); // the jobs outlived their runner
 

@@ -98,7 +98,7 @@ describe('a tiny run end to end through the CLI', () => {
       // Exactly once per experiment across both sessions.
       expect([...countIds(readMaster(workdir).rows).values()].every((count) => count === 1)).toBe(true);
       expect(readResults(workdir).rows).toHaveLength(12);
-      const analysis = readFileSync(join(workdir, 'runs', improved[0]!.id, 'analysis.md'), 'utf8');
+      const analysis = readFileSync(join(workdir, 'runs', improved[0].id, 'analysis.md'), 'utf8');
       expect(analysis).toMatch(/\*\*Decision\.\*\* keep: −\d/);
     },
     RUN_TIMEOUT_MS,

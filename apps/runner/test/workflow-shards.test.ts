@@ -135,11 +135,11 @@ describe('the shards of one evaluation', () => {
 
   it('are one job each, with --shard i/N, their own log and metrics file, and a token of their own', () => {
     expect(jobs.map(({ job }) => job.token)).toEqual(['tok-1of3', 'tok-2of3', 'tok-3of3']);
-    expect(jobs[1]!.job.command).toBe(
+    expect(jobs[1].job.command).toBe(
       `node evaluate.ts --params p.json --shard 2/3 --out ${join(runDir, 'shards', 'metrics-2-of-3.json')}`,
     );
-    expect(jobs[1]!.job.log).toBe(join(runDir, 'shards', 'log-2-of-3'));
-    expect(jobs[1]!.watch).toEqual([
+    expect(jobs[1].job.log).toBe(join(runDir, 'shards', 'log-2-of-3'));
+    expect(jobs[1].watch).toEqual([
       join(runDir, 'shards', 'log-2-of-3'),
       join(runDir, 'shards', 'metrics-2-of-3.json'),
     ]);
@@ -157,7 +157,7 @@ describe('the shards of one evaluation', () => {
   });
 
   it('fail together: the first failure cancels the others and names its shard', async () => {
-    writeFileSync(jobs[1]!.job.log, 'request 1/5 …\nError: out of tenants\n');
+    writeFileSync(jobs[1].job.log, 'request 1/5 …\nError: out of tenants\n');
     const backend = new ScriptedBackend((job, poll) =>
       job === 'tok-2of3' && poll >= 3 ? { state: 'exited', code: 3 } : { state: 'running' },
     );
@@ -217,7 +217,7 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       const worktree = join(workdir, 'worktrees', node.id);
       const reference = join(runDir, 'unsharded.json');
       execFileSync(
-        NODE_COMMAND[0]!,
+        NODE_COMMAND[0],
         [
           ...NODE_COMMAND.slice(1),
           'evaluate.ts',

@@ -64,7 +64,7 @@ describe('tsfmHarnessForecaster', () => {
     expect(f.quantiles.length).toBe(6 * DEFAULT_LEVELS.length);
     expect(rowsNonDecreasing(f.quantiles, DEFAULT_LEVELS.length)).toBe(true);
     expect(results).toHaveLength(1);
-    const r = results[0]!;
+    const r = results[0];
     expect(r.path).toBe('search');
     expect(r.alpha).toBe(0.5);
     expect(r.kUsed).toBe(8); // the unlimited budget never lowers K

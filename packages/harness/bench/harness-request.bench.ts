@@ -82,7 +82,7 @@ function instantForecaster(client: TsfmClient): HarnessForecaster {
 }
 
 function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 interface Summary {
@@ -108,7 +108,7 @@ async function runScenario(manifestPath: string, scenario: Scenario): Promise<Su
   for (let i = 0; i < WARMUP + REQUESTS; i++) {
     const cpu0 = process.cpuUsage();
     const r = await harness.forecast({
-      history: tenants[i % tenants.length]!,
+      history: tenants[i % tenants.length],
       horizon: H,
       tier: 'premium',
       k: K,
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
 
   const best = summaries
     .filter((s) => s.scenario.configsPerModelRow === 2 && !s.scenario.harnessOnly)
-    .sort((a, b) => a.total.p99 - b.total.p99)[0]!;
+    .sort((a, b) => a.total.p99 - b.total.p99)[0];
   const verdict = `${best.total.p99.toFixed(2)} ms (${best.scenario.threads} ORT thread${best.scenario.threads > 1 ? 's' : ''}) → ${best.total.p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms target`;
   console.log(`\nTarget (K = 32, h = 60, 4 metrics, p99 ≤ ${TARGET_P99_MS} ms): ${verdict}`);
   if (QUICK) return;

@@ -60,14 +60,14 @@ export function spreadPath(
   const L = levels.length;
   const lo = interpolateQuantileRow(levels, matrix, L, horizon, SPREAD_LEVELS[0]);
   const hi = interpolateQuantileRow(levels, matrix, L, horizon, SPREAD_LEVELS[1]);
-  for (let t = 0; t < horizon; t++) out[t] = Math.max(floor, hi[t]! - lo[t]!);
+  for (let t = 0; t < horizon; t++) out[t] = Math.max(floor, hi[t] - lo[t]);
   return out;
 }
 
 /** Mean of path[from, to). */
 function meanOf(path: Float32Array, from: number, to: number): number {
   let sum = 0;
-  for (let t = from; t < to; t++) sum += path[t]!;
+  for (let t = from; t < to; t++) sum += path[t];
   return sum / (to - from);
 }
 
@@ -84,7 +84,7 @@ export function conformalShift(
 ): { shift: number; n: number; capped: boolean } {
   const finite: number[] = [];
   for (let i = 0; i < residuals.length; i++) {
-    const r = residuals[i]!;
+    const r = residuals[i];
     if (Number.isFinite(r)) finite.push(r);
   }
   const n = finite.length;
@@ -94,7 +94,7 @@ export function conformalShift(
   const capped = rank > n;
   const k = Math.min(Math.max(rank, 1), n);
   // + 0 turns a −0 residual into 0: "zero residuals, zero shift" without a signed zero.
-  return { shift: finite[k - 1]! + 0, n, capped };
+  return { shift: finite[k - 1] + 0, n, capped };
 }
 
 /**
@@ -108,10 +108,10 @@ export function appendResiduals(
   spread: Float32Array | null = null,
 ): void {
   for (let t = 0; t < actual.length; t++) {
-    const y = actual[t]!;
+    const y = actual[t];
     if (y !== y) continue;
-    const q = path[t]!;
-    out.push(Number.isFinite(q) ? (y - q) / (spread === null ? 1 : spread[t]!) : Number.NaN);
+    const q = path[t];
+    out.push(Number.isFinite(q) ? (y - q) / (spread === null ? 1 : spread[t]) : Number.NaN);
   }
 }
 
@@ -132,9 +132,9 @@ export function appendPeakResiduals(
     let peakQ = Number.NEGATIVE_INFINITY;
     let finite = true;
     for (let t = j; t < j + d; t++) {
-      const y = actual[t]!;
+      const y = actual[t];
       if (y === y && y > peakY) peakY = y;
-      const q = path[t]!;
+      const q = path[t];
       if (!Number.isFinite(q)) finite = false;
       else if (q > peakQ) peakQ = q;
     }
@@ -152,7 +152,7 @@ export function shiftPath(
 ): Float32Array {
   const out = new Float32Array(path.length);
   for (let t = 0; t < path.length; t++) {
-    const v = path[t]! + shift * (spread === null ? 1 : spread[t]!);
+    const v = path[t] + shift * (spread === null ? 1 : spread[t]);
     out[t] = nonNegative && v < 0 ? 0 : v;
   }
   return out;
@@ -161,7 +161,7 @@ export function shiftPath(
 /** max path[0, d). */
 export function peakOf(path: Float32Array, d: number): number {
   let peak = Number.NEGATIVE_INFINITY;
-  for (let t = 0; t < d && t < path.length; t++) if (path[t]! > peak) peak = path[t]!;
+  for (let t = 0; t < d && t < path.length; t++) if (path[t] > peak) peak = path[t]!;
   return peak;
 }
 
@@ -216,9 +216,9 @@ function choicePath(
     matrices.push(q);
   }
   const combined =
-    matrices.length === 1 ? matrices[0]! : combineMatrices(matrices, input.combine, new Float32Array(set.horizon * L));
+    matrices.length === 1 ? matrices[0] : combineMatrices(matrices, input.combine, new Float32Array(set.horizon * L));
   interpolateQuantileRow(set.levels, combined, L, set.horizon, input.alpha, path);
-  if (spread !== null) spreadPath(set.levels, combined, set.horizon, SPREAD_FLOOR * input.scales[m]!, spread);
+  if (spread !== null) spreadPath(set.levels, combined, set.horizon, SPREAD_FLOOR * input.scales[m], spread);
   return true;
 }
 

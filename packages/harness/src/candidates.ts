@@ -79,7 +79,7 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
   const O = ends.length;
   const L = levels.length;
   const block = h * L;
-  const fitEnd = ends[O - 1]!;
+  const fitEnd = ends[O - 1];
   const members: StatisticalMember[] = [];
   const matrices: Float32Array[] = [];
   const skipped: { key: string; reason: string }[] = [];
@@ -87,15 +87,15 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
     const out = new Float32Array(M * O * block);
     let reason: string | null = null;
     for (let m = 0; m < M && reason === null; m++) {
-      const fit = fitMember(member, { values: series[m]!, fitEnd, horizon: h, stepsPerDay: input.stepsPerDay, levels });
+      const fit = fitMember(member, { values: series[m], fitEnd, horizon: h, stepsPerDay: input.stepsPerDay, levels });
       if (!fit.ok) {
         reason = `${input.metricNames[m]}: ${fit.reason}`;
         break;
       }
       for (let o = 0; o < O; o++) {
         const view = out.subarray((m * O + o) * block, (m * O + o + 1) * block);
-        fit.fitted.forecast(ends[o]!, view);
-        if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i]! < 0) view[i] = 0;
+        fit.fitted.forecast(ends[o], view);
+        if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i] < 0) view[i] = 0;
       }
     }
     if (reason === null) {
@@ -122,13 +122,13 @@ export function candidateSet(
   const L = levels.length;
   const block = horizon * L;
   const K = used.length;
-  const configs = used.map((i) => space.configs[i]!);
+  const configs = used.map((i) => space.configs[i]);
   const info: CandidateInfo[] = [
     ...used.map((i, c) => ({
-      key: space.keys[i]!,
-      config: configs[c]!,
+      key: space.keys[i],
+      config: configs[c],
       model: space.modelOfConfig(i).name,
-      source: sources[c]!,
+      source: sources[c],
     })),
     ...members.members.map((member) => ({
       key: statisticalKey(member),
@@ -147,12 +147,12 @@ export function candidateSet(
     matrix(c, m, o, out) {
       if (c >= K) {
         const start = (m * O + o) * block;
-        return members.matrices[c - K]!.subarray(start, start + block);
+        return members.matrices[c - K].subarray(start, start + block);
       }
-      const row = rowIndex[plan.slotOf[c * O + o]! * M + m]!;
+      const row = rowIndex[plan.slotOf[c * O + o] * M + m];
       if (!(row >= 0)) return null;
       // The row was run without post-processing (shared by the family); apply the config's own.
-      return postProcess(forecasts[row]!.quantiles, configs[c]!, horizon, L, out);
+      return postProcess(forecasts[row].quantiles, configs[c], horizon, L, out);
     },
   };
 }

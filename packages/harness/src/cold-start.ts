@@ -74,7 +74,7 @@ export function windowsFor(n: number, horizon: number, minContextPoints: number,
  */
 export function effectiveDefault(space: ConfigSpace, reach: RequestReach, forSearch: boolean): number {
   for (const i of space.defaultByResolution) {
-    const f = space.families[space.familyOf[i]!]!;
+    const f = space.families[space.familyOf[i]];
     if (forSearch ? searchable(f, reach) : servesFinal(f, reach)) return i;
   }
   return -1;
@@ -99,7 +99,7 @@ export function topPriorConfig(space: ConfigSpace, prior: ReadonlyMap<string, nu
       unknownKeys++;
       continue;
     }
-    if (!(weight > 0) || !servesFinal(space.families[space.familyOf[i]!]!, reach)) continue;
+    if (!(weight > 0) || !servesFinal(space.families[space.familyOf[i]], reach)) continue;
     if (weight > bestWeight || (weight === bestWeight && key < bestKey)) {
       best = i;
       bestWeight = weight;
@@ -122,7 +122,7 @@ export function defaultAdjustedNote(space: ConfigSpace, index: number, h: number
 /** The fleet default for the report: the effective one, else the default proper. */
 export function reportedDefault(space: ConfigSpace, reach: RequestReach): number {
   const i = effectiveDefault(space, reach, false);
-  return i >= 0 ? i : space.defaultByResolution[0]!;
+  return i >= 0 ? i : space.defaultByResolution[0];
 }
 
 export interface ColdStartInput {
@@ -149,7 +149,7 @@ function coldStartConfig(input: ColdStartInput, notes: string[]): { path: Harnes
     notes.push(
       'a single observation: the forecast is that value, flat, at every quantile (zero-width intervals; no model call)',
     );
-    return { path: 'cold-start-flat', index: space.defaultByResolution[0]! };
+    return { path: 'cold-start-flat', index: space.defaultByResolution[0] };
   }
   const pick = prior.map === null ? null : topPriorConfig(space, prior.map, reach);
   if (pick !== null && pick.index >= 0) return { path: 'cold-start-prior', index: pick.index };
@@ -157,10 +157,10 @@ function coldStartConfig(input: ColdStartInput, notes: string[]): { path: Harnes
   if (pick !== null)
     notes.push('the archetype prior has no config that can serve this request; the default config is used');
   if (index < 0) {
-    const stale = req.metricNames.filter((_, m) => profiles[m]!.lastObserved < reach.n - 1);
+    const stale = req.metricNames.filter((_, m) => profiles[m].lastObserved < reach.n - 1);
     throw new HarnessError(
       'insufficient-data',
-      `no config's context window reaches an observation (last observations: ${req.metricNames.map((name, m) => `${name} @ ${profiles[m]!.lastObserved}`).join(', ')} of ${reach.n})`,
+      `no config's context window reaches an observation (last observations: ${req.metricNames.map((name, m) => `${name} @ ${profiles[m].lastObserved}`).join(', ')} of ${reach.n})`,
       { metrics: stale },
     );
   }
@@ -175,7 +175,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
   const levels = forecaster.levels;
   const notes: string[] = [];
   const { path, index } = coldStartConfig(input, notes);
-  const config = space.configs[index]!;
+  const config = space.configs[index];
   const sampleMs = clock.lap();
 
   const rows: ForecastRow[] =
@@ -204,16 +204,16 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
   const onDemand = new Map<number, Float32Array>();
   let extraRows = 0;
   if (defaultIndex >= 0 && defaultIndex !== index) {
-    const failing = req.metricNames.flatMap((_, m) => (checkFinal(forecasts[m]!.quantiles, ranges[m]!).ok ? [] : [m]));
+    const failing = req.metricNames.flatMap((_, m) => (checkFinal(forecasts[m].quantiles, ranges[m]).ok ? [] : [m]));
     if (failing.length > 0) {
-      const defaultConfig = space.configs[defaultIndex]!;
-      const extra = failing.map((m) => ({ values: req.series[m]!, horizon: h, config: defaultConfig }));
+      const defaultConfig = space.configs[defaultIndex];
+      const extra = failing.map((m) => ({ values: req.series[m], horizon: h, config: defaultConfig }));
       callStart = performance.now();
       const out = await callModel(space.modelOfConfig(defaultIndex).forecaster, extra);
       calls += out.calls;
       extraRows = rowsFor(extra.length, defaultConfig);
       costModel.observeModel(extraRows, performance.now() - callStart);
-      failing.forEach((m, i) => onDemand.set(m, out.forecasts[i]!.quantiles));
+      failing.forEach((m, i) => onDemand.set(m, out.forecasts[i].quantiles));
     }
   }
   const modelMs = clock.lap();
@@ -267,7 +267,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       winner,
       fallbacks,
       tenantWinner: null,
-      defaultKey: space.keys[reportedDefault(space, reach)]!,
+      defaultKey: space.keys[reportedDefault(space, reach)],
       tried: [],
       budgetCut: [],
       skipped: [...input.skipped],
@@ -321,8 +321,8 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
   const { path, index, defaultIndex, forecasts, onDemand, notes } = ctx;
   const h = req.horizon;
   const levels = forecaster.levels;
-  const config = space.configs[index]!;
-  const key = space.keys[index]!;
+  const config = space.configs[index];
+  const key = space.keys[index];
   const forecast: Record<string, Float32Array> = {};
   const quantiles: Record<string, ForecastQuantiles> = {};
   const peak: Record<string, PeakForecast> = {};
@@ -330,7 +330,7 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
   const winner: Record<string, MetricWinner> = {};
   const fallbacks: FinalFallback[] = [];
   for (let m = 0; m < req.metricNames.length; m++) {
-    const metric = req.metricNames[m]!;
+    const metric = req.metricNames[m];
     let q: ForecastQuantiles;
     winner[metric] = {
       key,
@@ -342,22 +342,22 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
       combined: null,
     };
     if (path === 'cold-start-flat') {
-      q = new ForecastQuantiles(flatQuantiles(req.series[m]![0]!, h, levels.length), h, levels);
+      q = new ForecastQuantiles(flatQuantiles(req.series[m][0], h, levels.length), h, levels);
     } else {
       // The client already applied each config's post-processing (rows carry the config itself).
-      const candidates: FinalCandidate[] = [{ key, matrix: () => forecasts[m]!.quantiles }];
+      const candidates: FinalCandidate[] = [{ key, matrix: () => forecasts[m].quantiles }];
       if (defaultIndex >= 0 && defaultIndex !== index) {
-        candidates.push({ key: space.keys[defaultIndex]!, matrix: () => onDemand.get(m) ?? null });
+        candidates.push({ key: space.keys[defaultIndex], matrix: () => onDemand.get(m) ?? null });
       }
       // The last candidate is the default — or the cold-start config itself when no default can serve.
-      const choice = chooseFinal(metric, candidates, candidates.length - 1, ranges[m]!);
-      const used = choice.index === 0 ? config : space.configs[defaultIndex]!;
+      const choice = chooseFinal(metric, candidates, candidates.length - 1, ranges[m]);
+      const used = choice.index === 0 ? config : space.configs[defaultIndex];
       if (choice.fallback !== null) {
         fallbacks.push(choice.fallback);
         notes.push(fallbackNote(choice.fallback));
         if (choice.index !== 0)
           winner[metric] = {
-            key: space.keys[defaultIndex]!,
+            key: space.keys[defaultIndex],
             config: used,
             score: null,
             tieToDefault: false,
@@ -371,7 +371,7 @@ function coldStartFinals(ctx: ColdStartFinalInput): {
     quantiles[metric] = q;
     forecast[metric] = q.quantileAt(req.alpha);
     // No validation window, so nothing to calibrate the peak with (the report says so).
-    const raw = peakOf(forecast[metric]!, req.options.peakHorizon ?? h);
+    const raw = peakOf(forecast[metric], req.options.peakHorizon ?? h);
     peak[metric] = { horizon: req.options.peakHorizon ?? h, value: raw, raw, shift: 0, online: 0 };
   }
   return { forecast, quantiles, peak, winner, fallbacks };

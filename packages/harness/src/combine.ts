@@ -40,21 +40,21 @@ export function combineMatrices(
 ): Float32Array {
   const n = matrices.length;
   if (n === 1) {
-    out.set(matrices[0]!);
+    out.set(matrices[0]);
     return out;
   }
   const column = new Float64Array(n);
   for (let i = 0; i < out.length; i++) {
     if (method === 'mean') {
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += matrices[j]![i]!;
+      for (let j = 0; j < n; j++) sum += matrices[j][i];
       out[i] = sum / n;
       continue;
     }
-    for (let j = 0; j < n; j++) column[j] = matrices[j]![i]!;
+    for (let j = 0; j < n; j++) column[j] = matrices[j][i]!;
     column.sort();
     const mid = n >> 1;
-    out[i] = n % 2 === 1 ? column[mid]! : (column[mid - 1]! + column[mid]!) / 2;
+    out[i] = n % 2 === 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2;
   }
   return out;
 }

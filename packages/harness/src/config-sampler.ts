@@ -57,36 +57,36 @@ export function sampleConfigs(input: SampleInput): Sample {
     taken[i] = 1;
     order.push(i);
     sources.push(source);
-    variantUse[space.variantOf[i]!]!++;
-    const f = space.familyOf[i]!;
+    variantUse[space.variantOf[i]]++;
+    const f = space.familyOf[i];
     if (!familyUsed[f]) {
       familyUsed[f] = 1;
-      const fam = space.families[f]!;
-      contextUse[fam.contextBucket]!++;
-      flipUse[fam.flip ? 1 : 0]!++;
+      const fam = space.families[f];
+      contextUse[fam.contextBucket]++;
+      flipUse[fam.flip ? 1 : 0]++;
     }
   };
   /** Up to `count` untaken members of family f, least-used post-processing variant first. */
   const takeVariants = (f: number, count: number, source: SampleSource): void => {
-    const members = rng.shuffle(space.families[f]!.members.filter((i) => !taken[i]));
-    members.sort((a, b) => variantUse[space.variantOf[a]!]! - variantUse[space.variantOf[b]!]!); // stable: ties keep the shuffle
-    for (let j = 0; j < members.length && j < count && order.length < k; j++) take(members[j]!, source);
+    const members = rng.shuffle(space.families[f].members.filter((i) => !taken[i]));
+    members.sort((a, b) => variantUse[space.variantOf[a]] - variantUse[space.variantOf[b]]); // stable: ties keep the shuffle
+    for (let j = 0; j < members.length && j < count && order.length < k; j++) take(members[j], source);
   };
 
   take(input.defaultIndex, 'default');
-  takeVariants(space.familyOf[input.defaultIndex]!, perFamily - 1, 'default-variant');
+  takeVariants(space.familyOf[input.defaultIndex], perFamily - 1, 'default-variant');
   for (const d of space.modelDefaults) {
-    if (d < 0 || order.length >= k || taken[d] || !familyAllowed[space.familyOf[d]!]) continue;
+    if (d < 0 || order.length >= k || taken[d] || !familyAllowed[space.familyOf[d]]) continue;
     take(d, 'model-default');
-    takeVariants(space.familyOf[d]!, perFamily - 1, 'model-default');
+    takeVariants(space.familyOf[d], perFamily - 1, 'model-default');
   }
 
   if (input.priorWeights !== null && order.length < k) {
     const keyed: { i: number; key: number }[] = [];
     const w = input.priorWeights;
     for (let i = 0; i < w.length; i++) {
-      if (w[i]! > 0 && !taken[i] && familyAllowed[space.familyOf[i]!])
-        keyed.push({ i, key: Math.log(1 - rng.next()) / w[i]! });
+      if (w[i] > 0 && !taken[i] && familyAllowed[space.familyOf[i]])
+        keyed.push({ i, key: Math.log(1 - rng.next()) / w[i] });
     }
     keyed.sort((a, b) => b.key - a.key || a.i - b.i);
     for (const { i } of keyed) {
@@ -98,29 +98,29 @@ export function sampleConfigs(input: SampleInput): Sample {
   // Families per stratum that still have untaken members, each list in seeded order.
   const byStratum: number[][] = Array.from({ length: space.strata }, () => []);
   for (const f of rng.shuffle(space.families.map((_, f) => f))) {
-    if (familyAllowed[f] && !familyUsed[f]) byStratum[space.families[f]!.stratum]!.push(f);
+    if (familyAllowed[f] && !familyUsed[f]) byStratum[space.families[f].stratum].push(f);
   }
   // The default already covered its stratum in the first round.
-  const coveredFirstRound = new Set(order.map((i) => space.families[space.familyOf[i]!]!.stratum));
+  const coveredFirstRound = new Set(order.map((i) => space.families[space.familyOf[i]].stratum));
   let round = 0;
   while (order.length < k) {
-    const strata = rng.shuffle(byStratum.map((_, s) => s).filter((s) => byStratum[s]!.length > 0));
+    const strata = rng.shuffle(byStratum.map((_, s) => s).filter((s) => byStratum[s].length > 0));
     if (strata.length === 0) break;
     for (const s of strata) {
       if (order.length >= k) break;
       if (round === 0 && coveredFirstRound.has(s)) continue;
-      const list = byStratum[s]!;
+      const list = byStratum[s];
       let best = 0;
       let bestUse = Number.POSITIVE_INFINITY;
       for (let j = 0; j < list.length; j++) {
-        const fam = space.families[list[j]!]!;
-        const use = contextUse[fam.contextBucket]! + flipUse[fam.flip ? 1 : 0]!;
+        const fam = space.families[list[j]];
+        const use = contextUse[fam.contextBucket] + flipUse[fam.flip ? 1 : 0];
         if (use < bestUse) {
           bestUse = use;
           best = j;
         }
       }
-      const f = list.splice(best, 1)[0]!;
+      const f = list.splice(best, 1)[0];
       takeVariants(f, perFamily, 'stratified');
     }
     round++;
@@ -129,7 +129,7 @@ export function sampleConfigs(input: SampleInput): Sample {
   // otherwise exhausted (K larger than what stratification could place).
   if (order.length < k) {
     for (let i = 0; i < space.configs.length && order.length < k; i++) {
-      if (!taken[i] && familyAllowed[space.familyOf[i]!]) take(i, 'stratified');
+      if (!taken[i] && familyAllowed[space.familyOf[i]]) take(i, 'stratified');
     }
   }
   return { order, sources };

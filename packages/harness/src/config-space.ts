@@ -130,7 +130,7 @@ export class ConfigSpace {
     const familyOf = new Int32Array(configs.length);
     const variantOf = new Int32Array(configs.length);
     configs.forEach((c, i) => {
-      const j = modelOf[i]!;
+      const j = modelOf[i];
       const fk = `${j}|${c.contextLength}|${c.resolutionMinutes}|${c.normalisation}|${c.flip}`;
       let f = familyIndex.get(fk);
       if (f === undefined) {
@@ -148,14 +148,14 @@ export class ConfigSpace {
               RESOLUTIONS.indexOf(c.resolutionMinutes) * NORMALISATIONS.length +
               NORMALISATIONS.indexOf(c.normalisation),
             contextBucket: contexts.indexOf(c.contextLength),
-            maxHorizonMinutes: models[j]!.forecaster.maxHorizonMinutes(c),
+            maxHorizonMinutes: models[j].forecaster.maxHorizonMinutes(c),
             // Frozen and validated once, so the client's per-row config check is an identity hit.
             rawConfig: parseConfig(Object.freeze({ ...c, clampNonNegative: false, fixCrossing: false })),
           },
           members: [],
         });
       }
-      families[f]!.members.push(i);
+      families[f].members.push(i);
       familyOf[i] = f;
       variantOf[i] = (c.clampNonNegative ? 2 : 0) + (c.fixCrossing ? 1 : 0);
     });
@@ -171,11 +171,11 @@ export class ConfigSpace {
     this.strata = models.length * strataPerModel;
     this.maxHorizonMinutes = this.families.reduce((max, f) => Math.max(max, f.maxHorizonMinutes), 0);
     const keyOf = (j: number, c: ForecastConfig): string =>
-      j === 0 ? configKey(c) : `${models[j]!.name}/${configKey(c)}`;
-    this.defaultByResolution = defaultsOf[0]!
+      j === 0 ? configKey(c) : `${models[j].name}/${configKey(c)}`;
+    this.defaultByResolution = defaultsOf[0]
       .map((d) => indexOfKey.get(keyOf(0, d)))
       .filter((i): i is number => i !== undefined);
-    this.modelDefaults = defaultsOf.map((d, j) => (j === 0 ? -1 : (indexOfKey.get(keyOf(j, d[0]!)) ?? -1)));
+    this.modelDefaults = defaultsOf.map((d, j) => (j === 0 ? -1 : (indexOfKey.get(keyOf(j, d[0])) ?? -1)));
   }
 
   indexOf(key: string): number | undefined {
@@ -184,7 +184,7 @@ export class ConfigSpace {
 
   /** The model that serves config `i`. */
   modelOfConfig(i: number): HarnessModel {
-    return this.models[this.modelOf[i]!]!;
+    return this.models[this.modelOf[i]];
   }
 }
 

@@ -75,7 +75,7 @@ export class CostModel {
   largestAffordablePrefix(prefixRows: ArrayLike<number>, availableMs: number): number {
     let k = 1;
     for (let i = 1; i < prefixRows.length; i++) {
-      if (this.predictModelMs(prefixRows[i]!) <= availableMs) k = i + 1;
+      if (this.predictModelMs(prefixRows[i]) <= availableMs) k = i + 1;
       else break;
     }
     return k;

@@ -70,7 +70,7 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     combine: method,
     leaveOut: selection.scoreWithout,
     fullScore: selection.selectionScore,
-    fullFirst: (m) => selection.winnerPos[m]!,
+    fullFirst: (m) => selection.winnerPos[m],
     peakHorizon: d,
     scaled: req.options.calibration === 'conformal-scaled',
     scales: validation.scales,
@@ -82,15 +82,15 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     return q === null ? null : q === out ? out : q.slice();
   };
   for (let m = 0; m < req.metricNames.length; m++) {
-    const metric = req.metricNames[m]!;
+    const metric = req.metricNames[m];
     const score = selection.selectionScore(m);
-    const winner = selection.winnerPos[m]!;
+    const winner = selection.winnerPos[m];
     const choice = topPositions(winner, score, count, top);
     // Every tried candidate's final forecast is in the batch (searchable ⇒ servesFinal) or was
     // computed with the members, so a fallback costs no model call. The default is position 0.
     const order = fallbackOrder(winner, count, score);
-    const candidates: FinalCandidate[] = order.map((c) => ({ key: set.info[c]!.key, matrix: () => finalOf(c, m) }));
-    const combinedKeys = choice.map((c) => set.info[c]!.key);
+    const candidates: FinalCandidate[] = order.map((c) => ({ key: set.info[c].key, matrix: () => finalOf(c, m) }));
+    const combinedKeys = choice.map((c) => set.info[c].key);
     if (choice.length > 1) {
       candidates.unshift({
         key: combinationKey(method, combinedKeys),
@@ -102,16 +102,16 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
       });
     }
     const offset = choice.length > 1 ? 1 : 0;
-    const picked = chooseFinal(metric, candidates, order.indexOf(0) + offset, ranges[m]!);
+    const picked = chooseFinal(metric, candidates, order.indexOf(0) + offset, ranges[m]);
     const combinedUsed = offset === 1 && picked.index === 0;
-    const position = combinedUsed ? winner : order[picked.index - offset]!;
-    if (combinedUsed) winners[metric] = { ...winners[metric]!, combined: { method, keys: combinedKeys } };
+    const position = combinedUsed ? winner : order[picked.index - offset];
+    if (combinedUsed) winners[metric] = { ...winners[metric], combined: { method, keys: combinedKeys } };
     if (picked.fallback !== null) {
       fallbacks.push(picked.fallback);
       notes.push(fallbackNote(picked.fallback));
       if (!combinedUsed && (position !== winner || offset === 1)) {
         const s = score(position);
-        const info = set.info[position]!;
+        const info = set.info[position];
         winners[metric] = {
           key: info.key,
           config: info.config,
@@ -130,14 +130,14 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     let value = raw;
     if (calibrator !== null) {
       const spread = crossFit.scaled
-        ? spreadPath(set.levels, picked.matrix, h, SPREAD_FLOOR * validation.scales[m]!, new Float32Array(h))
+        ? spreadPath(set.levels, picked.matrix, h, SPREAD_FLOOR * validation.scales[m], new Float32Array(h))
         : null;
       const shifted = calibrator.apply(
         metric,
         crossFittedResiduals(crossFit, m),
         path,
         raw,
-        !profiles[m]!.hasNegative,
+        !profiles[m].hasNegative,
         spread,
         d,
       );

@@ -54,7 +54,7 @@ export function plausibleRange(values: Float32Array, rangeMultiple: number = PLA
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -81,7 +81,7 @@ export function checkFinal(matrix: Float32Array | null, range: PlausibleRange): 
   let lowest = Number.POSITIVE_INFINITY;
   let highest = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < matrix.length; i++) {
-    const v = matrix[i]!;
+    const v = matrix[i];
     if (!Number.isFinite(v)) return { ok: false, reason: 'non-finite', detail: `quantile entry ${i} is ${v}` };
     if (v < lowest) lowest = v;
     if (v > highest) highest = v;
@@ -156,7 +156,7 @@ export function chooseFinal(
   const matrices: (Float32Array | null)[] = [];
   let firstDetail = '';
   for (let i = 0; i < candidates.length; i++) {
-    const matrix = candidates[i]!.matrix();
+    const matrix = candidates[i].matrix();
     matrices.push(matrix);
     const verdict = checkFinal(matrix, range);
     if (verdict.ok) {
@@ -164,10 +164,10 @@ export function chooseFinal(
       return { index: i, matrix: matrix!, fallback: fallbackOf(metric, candidates, i, refused, firstDetail, true) };
     }
     if (i === 0) firstDetail = verdict.detail;
-    refused.push({ key: candidates[i]!.key, reason: verdict.reason });
+    refused.push({ key: candidates[i].key, reason: verdict.reason });
   }
   const last = matrices[lastResort] ?? null;
-  if (last !== null && refused[lastResort]!.reason === 'implausible') {
+  if (last !== null && refused[lastResort].reason === 'implausible') {
     return {
       index: lastResort,
       matrix: last,
@@ -192,9 +192,9 @@ function fallbackOf(
 ): FinalFallback {
   return {
     metric,
-    from: candidates[0]!.key,
-    to: candidates[to]!.key,
-    reason: refused[0]!.reason,
+    from: candidates[0].key,
+    to: candidates[to].key,
+    reason: refused[0].reason,
     detail,
     refused: [...refused],
     accepted,

@@ -138,7 +138,7 @@ export class Harness {
       );
     }
     const costModel =
-      options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex]!, options.calibration));
+      options.costModel ?? (await calibrateCostModel(forecaster, space.configs[defaultIndex], options.calibration));
     const rate = options.online?.rate;
     if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) {
       throw new HarnessError('bad-request', `online.rate must be a positive number, got ${rate}`, {

@@ -19,7 +19,7 @@ export function profileMetric(values: Float32Array): MetricProfile {
   let lastObserved = -1;
   let hasNegative = false;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i];
     // v === v is false only for NaN; cheaper than Number.isNaN in a 43,200-point loop.
     if (v === v) {
       observed++;

@@ -21,7 +21,7 @@ export async function callModels(
   rows: readonly ForecastRow[],
   rowModel: Int32Array,
 ): Promise<RolledOut> {
-  if (forecasters.length === 1) return callModel(forecasters[0]!, rows);
+  if (forecasters.length === 1) return callModel(forecasters[0], rows);
   const out = new Array<QuantileForecast>(rows.length);
   let calls = 0;
   for (let j = 0; j < forecasters.length; j++) {
@@ -29,8 +29,8 @@ export async function callModels(
     for (let r = 0; r < rows.length; r++) if (rowModel[r] === j) mine.push(r);
     if (mine.length === 0) continue;
     const result = await callModel(
-      forecasters[j]!,
-      mine.map((r) => rows[r]!),
+      forecasters[j],
+      mine.map((r) => rows[r]),
     );
     calls += result.calls;
     mine.forEach((r, i) => (out[r] = result.forecasts[i]!));
@@ -55,7 +55,7 @@ async function callOnce(forecaster: HarnessForecaster, rows: readonly ForecastRo
   if (
     !Array.isArray(out) ||
     out.length !== rows.length ||
-    out.some((f, i) => f?.quantiles?.length !== rows[i]!.horizon * L)
+    out.some((f, i) => f?.quantiles?.length !== rows[i].horizon * L)
   ) {
     throw new HarnessError('model-failure', `forecastBatch returned a malformed result for ${rows.length} rows`, {
       rows: rows.length,

@@ -106,7 +106,7 @@ export class FileOnlineStore implements OnlineCalibrationStore {
     }
     const parsed = TenantOnlineStateSchema.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const issue = parsed.error.issues[0];
       throw new Error(`${path}: ${issue.path.join('.') || '(state)'}: ${issue.message}`);
     }
     return parsed.data;
@@ -160,7 +160,7 @@ export function settle(state: TenantOnlineState | null, req: OnlineRequest, rate
       misses: old?.misses ?? 0,
       pending: [],
     };
-    const eta = rate * req.scales[m]!;
+    const eta = rate * req.scales[m];
     for (const p of old?.pending ?? []) {
       const last = p.from + (p.steps - 1) * p.stepMs;
       if (last >= end) {
@@ -183,12 +183,12 @@ export function settle(state: TenantOnlineState | null, req: OnlineRequest, rate
 
 /** max of the observed values of metric m over the peak's steps, or null when none is in the history. */
 function realisedPeak(req: OnlineRequest, m: number, p: z.infer<typeof PendingSchema>): number | null {
-  const values = req.series[m]!;
+  const values = req.series[m];
   let peak = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < p.steps; j++) {
     const i = Math.round((p.from + j * p.stepMs - req.start) / req.stepMs);
     if (i < 0 || i >= req.n) continue;
-    const v = values[i]!;
+    const v = values[i];
     if (v === v && v > peak) peak = v;
   }
   return peak === Number.NEGATIVE_INFINITY ? null : peak;
@@ -203,7 +203,7 @@ export function remember(
   const from = req.start + req.n * req.stepMs;
   const metrics = { ...state.metrics };
   for (const name of req.metricNames) {
-    const s = metrics[name]!;
+    const s = metrics[name];
     const peak = issued[name];
     if (peak === undefined || !Number.isFinite(peak.value)) continue;
     const pending = [

@@ -210,12 +210,12 @@ export function parseRequest(input: unknown): ParsedRequest {
     }
     series.push(v);
   }
-  const n = series[0]!.length;
+  const n = series[0].length;
   for (let i = 1; i < series.length; i++) {
-    if (series[i]!.length !== n) {
+    if (series[i].length !== n) {
       throw new HarnessError(
         'bad-request',
-        `metrics must share one grid: '${metricNames[0]}' has ${n} points but '${metricNames[i]}' has ${series[i]!.length}`,
+        `metrics must share one grid: '${metricNames[0]}' has ${n} points but '${metricNames[i]}' has ${series[i].length}`,
         { field: 'history.metrics', metric: metricNames[i] },
       );
     }

@@ -50,13 +50,13 @@ export async function forecastRolledOut(
 ): Promise<RolledOut> {
   if (rows.length === 0) return { forecasts: [], calls: 0 };
   const reaches = rows.map((row) => forecaster.maxHorizonMinutes(row.config));
-  if (rows.every((row, i) => row.horizon <= reaches[i]!)) return { forecasts: await call(rows), calls: 1 };
+  if (rows.every((row, i) => row.horizon <= reaches[i])) return { forecasts: await call(rows), calls: 1 };
 
   const levels = forecaster.levels;
   const L = levels.length;
   const states: RowState[] = rows.map((row, i) => ({
     row,
-    reach: reaches[i]!,
+    reach: reaches[i],
     values: row.values,
     end: row.end ?? row.values.length,
     done: 0,
@@ -68,14 +68,14 @@ export async function forecastRolledOut(
     if (active.length === 0) break;
     const steps = active.map((s) => Math.min(s.reach, s.row.horizon - s.done));
     const out = await call(
-      active.map((s, i) => ({ values: s.values, end: s.end, horizon: steps[i]!, config: s.row.config })),
+      active.map((s, i) => ({ values: s.values, end: s.end, horizon: steps[i], config: s.row.config })),
     );
     calls++;
     active.forEach((s, i) => {
-      const q = out[i]!.quantiles;
+      const q = out[i].quantiles;
       s.quantiles.set(q, s.done * L);
-      s.done += steps[i]!;
-      if (s.done < s.row.horizon) extendWithMedian(s, q, steps[i]!, levels);
+      s.done += steps[i];
+      if (s.done < s.row.horizon) extendWithMedian(s, q, steps[i], levels);
     });
   }
   return {
@@ -97,7 +97,7 @@ function extendWithMedian(s: RowState, q: Float32Array, steps: number, levels: r
   const next = new Float32Array(keep + steps);
   next.set(s.values.subarray(s.end - keep, s.end));
   for (let t = 0; t < steps; t++) {
-    const v = median[t]!;
+    const v = median[t];
     next[keep + t] = normalisation === 'log1p' && v < 0 ? 0 : v;
   }
   s.values = next;

@@ -66,12 +66,12 @@ export function planRows(input: PlanInput): RowPlan {
   let modelRows = 0;
   let naiveRows = 0;
   for (let c = 0; c < K; c++) {
-    const f = space.familyOf[order[c]!]!;
-    const fam = space.families[f]!;
+    const f = space.familyOf[order[c]];
+    const fam = space.families[f];
     const r = fam.resolutionMinutes;
     const perRow = modelRowsFor(fam) * rolloutRounds(input.horizon, fam.maxHorizonMinutes);
     for (let o = 0; o < O; o++) {
-      const end = ends[o]!;
+      const end = ends[o];
       const steps = effectiveContext(fam.contextLength, r, end);
       // Integer key: exact, and cheaper than building a string per (config, origin).
       const key = ((o * SLOT_EFFECTIVE_CONTEXT_SPAN + steps) * space.strata + fam.stratum) * 2 + (fam.flip ? 1 : 0);
@@ -85,13 +85,13 @@ export function planRows(input: PlanInput): RowPlan {
         const windowStart = end - steps * r;
         for (let m = 0; m < M; m++) {
           const need =
-            steps >= 1 && (o === 0 || scorable[m * O + o] === 1) && lastObs[m * O + o]! >= windowStart ? 1 : 0;
+            steps >= 1 && (o === 0 || scorable[m * O + o] === 1) && lastObs[m * O + o] >= windowStart ? 1 : 0;
           needsList.push(need);
           needed += need;
         }
         modelRows += needed * perRow;
       } else {
-        for (let m = 0; m < M; m++) needed += needsList[s * M + m]!;
+        for (let m = 0; m < M; m++) needed += needsList[s * M + m];
       }
       naiveRows += needed;
       slotOf[c * O + o] = s;
@@ -129,13 +129,13 @@ export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): B
   const rowModel: number[] = [];
   let modelRows = 0;
   for (let s = 0; s < slotCount; s++) {
-    const fam = space.families[plan.slotFamily[s]!]!;
-    const end = ends[plan.slotOrigin[s]!]!;
+    const fam = space.families[plan.slotFamily[s]];
+    const end = ends[plan.slotOrigin[s]];
     const perRow = modelRowsFor(fam) * rolloutRounds(horizon, fam.maxHorizonMinutes);
     for (let m = 0; m < M; m++) {
       if (plan.needs[s * M + m] !== 1) continue;
       rowIndex[s * M + m] = rows.length;
-      rows.push({ values: series[m]!, end, horizon, config: fam.rawConfig });
+      rows.push({ values: series[m], end, horizon, config: fam.rawConfig });
       rowModel.push(fam.model);
       modelRows += perRow;
     }

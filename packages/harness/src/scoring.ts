@@ -76,7 +76,7 @@ export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
   const windowLoss = new Float64Array(K * M * O).fill(Number.NaN);
   const status = new Uint8Array(K * M);
   const windowsPerMetric = new Int32Array(M);
-  for (let m = 0; m < M; m++) for (let o = 1; o < O; o++) windowsPerMetric[m]! += scorable[m * O + o]!;
+  for (let m = 0; m < M; m++) for (let o = 1; o < O; o++) windowsPerMetric[m] += scorable[m * O + o];
 
   // Reused across every (candidate, metric, window): the loop allocates nothing.
   const processed = new Float32Array(horizon * L);
@@ -98,7 +98,7 @@ export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
           break;
         }
         interpolateQuantileRow(levels, quantiles, L, horizon, alpha, path);
-        const l = scaledPinball(actual[m * O + o]!, path, alpha, scales[m]!);
+        const l = scaledPinball(actual[m * O + o]!, path, alpha, scales[m]);
         windowLoss[cell * O + o] = l;
         sum += l;
       }
@@ -106,7 +106,7 @@ export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
         status[cell] = ScoreStatus.Incomplete;
         continue;
       }
-      const mean = sum / windowsPerMetric[m]!;
+      const mean = sum / windowsPerMetric[m];
       if (Number.isFinite(mean)) loss[cell] = mean;
       else status[cell] = ScoreStatus.NonFinite;
     }

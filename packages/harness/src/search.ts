@@ -55,10 +55,10 @@ async function applyOnline(
   }
   const peak: Record<string, PeakForecast> = {};
   req.metricNames.forEach((name, m) => {
-    const p = peaks[name]!;
-    const offset = state.metrics[name]!.offset;
+    const p = peaks[name];
+    const offset = state.metrics[name].offset;
     const shifted = p.value + offset;
-    peak[name] = { ...p, value: !profiles[m]!.hasNegative && shifted < 0 ? 0 : shifted, online: offset };
+    peak[name] = { ...p, value: !profiles[m].hasNegative && shifted < 0 ? 0 : shifted, online: offset };
   });
   try {
     await online.store.put(tenant, remember(state, request, peak));
@@ -110,7 +110,7 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
   const spentBeforeCall = clock.elapsed();
   const availableModelMs = checked.req.budgetMs - spentBeforeCall - costModel.coefficients.overheadMs;
   const kUsed = affordableK(input.budgetMode, costModel, plan.modelRowsInPrefix, availableModelMs);
-  const built = buildRows(plan, plan.slotsInPrefix[kUsed - 1]!, planInput);
+  const built = buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput);
   return {
     plan,
     kUsed,
@@ -224,11 +224,11 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       calibration: final.calibration,
       winner: final.winners,
       fallbacks: final.fallbacks,
-      tenantWinner: selection.tenantPick.position >= 0 ? set.info[selection.tenantPick.position]!.key : null,
-      defaultKey: space.keys[defaultIndex]!,
+      tenantWinner: selection.tenantPick.position >= 0 ? set.info[selection.tenantPick.position].key : null,
+      defaultKey: space.keys[defaultIndex],
       tried,
       membersSkipped: members.skipped,
-      budgetCut: sample.order.slice(kUsed).map((i) => space.keys[i]!),
+      budgetCut: sample.order.slice(kUsed).map((i) => space.keys[i]),
       skipped: [...validation.skipped, ...selection.skipped],
       validationWindows: validation.ends.length - 1,
       scales: validation.scaleReport,
@@ -236,7 +236,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       kLowered: kUsed < sample.order.length,
       modelRows: built.modelRows,
       requestRows: built.rows.length,
-      naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1]!,
+      naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1],
       forecasterCalls: calls,
       timings: {
         validateInput: input.validateInputMs,

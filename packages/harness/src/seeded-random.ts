@@ -32,7 +32,7 @@ export class SeededRandom {
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = items[i]!;
+      const t = items[i];
       items[i] = items[j]!;
       items[j] = t;
     }

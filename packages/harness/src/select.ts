@@ -40,18 +40,18 @@ export function selectWinners(input: SelectInput): Selection {
   const skipped: SkipNote[] = [];
   const tenantScores = new Float64Array(k);
   for (let c = 0; c < k; c++) tenantScores[c] = tenantScore(scores, c, M);
-  const tenantPick = pickLowest((c) => tenantScores[c]!, k);
+  const tenantPick = pickLowest((c) => tenantScores[c], k);
   const selectionScore = (m: number): ((c: number) => number) =>
     perMetric
-      ? (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m]! : Number.NaN)
-      : (c) => tenantScores[c]!;
+      ? (c) => (scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m] : Number.NaN)
+      : (c) => tenantScores[c];
   const scoreWithout = (o: number, m: number): ((c: number) => number) =>
     perMetric ? (c) => metricScoreWithout(scores, c, m, M, o) : (c) => tenantScoreWithout(scores, c, M, o);
 
   const winnerPos = new Int32Array(M);
   const winners: Record<string, MetricWinner> = {};
   for (let m = 0; m < M; m++) {
-    const metric = metricNames[m]!;
+    const metric = metricNames[m];
     const score = selectionScore(m);
     const pick = perMetric ? pickLowest(score, k) : tenantPick;
     if (scores.windowsPerMetric[m] === 0) {
@@ -73,7 +73,7 @@ export function selectWinners(input: SelectInput): Selection {
     const position = fallback ? 0 : pick.position;
     winnerPos[m] = position;
     const s = score(position);
-    const c = set.info[position]!;
+    const c = set.info[position];
     winners[metric] = {
       key: c.key,
       config: c.config,
@@ -97,14 +97,14 @@ function unscoredNotes(set: CandidateSet, scores: Scores, metricNames: readonly 
       const status = scores.status[c * M + m];
       if (status === ScoreStatus.Incomplete) {
         out.push({
-          metric: metricNames[m]!,
-          config: set.info[c]!.key,
+          metric: metricNames[m],
+          config: set.info[c].key,
           reason: 'a validation row had no observation inside its context window; not scored on this metric',
         });
       } else if (status === ScoreStatus.NonFinite) {
         out.push({
-          metric: metricNames[m]!,
-          config: set.info[c]!.key,
+          metric: metricNames[m],
+          config: set.info[c].key,
           reason: 'non-finite validation loss (the model returned NaN or infinite quantiles); not eligible',
         });
       }
@@ -124,10 +124,10 @@ export function triedConfigs(
   return set.info.map((info, c) => {
     const perMetric: Record<string, number | null> = {};
     for (let m = 0; m < M; m++) {
-      const v = scores.loss[c * M + m]!;
-      perMetric[metricNames[m]!] = v === v ? v : null;
+      const v = scores.loss[c * M + m];
+      perMetric[metricNames[m]] = v === v ? v : null;
     }
-    const t = tenantScores[c]!;
+    const t = tenantScores[c];
     return {
       key: info.key,
       config: info.config,

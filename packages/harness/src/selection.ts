@@ -48,7 +48,7 @@ export function tenantScore(scores: Scores, c: number, metricCount: number): num
     if (scores.windowsPerMetric[m] === 0) continue;
     const cell = c * metricCount + m;
     if (scores.status[cell] !== ScoreStatus.Scored) return Number.NaN;
-    sum += scores.loss[cell]!;
+    sum += scores.loss[cell];
     used++;
   }
   return used === 0 ? Number.NaN : sum / used;
@@ -66,7 +66,7 @@ export function metricScoreWithout(scores: Scores, c: number, m: number, metricC
   let n = 0;
   for (let o = 1; o < O; o++) {
     if (o === skip) continue;
-    const l = scores.windowLoss[cell * O + o]!;
+    const l = scores.windowLoss[cell * O + o];
     if (l === l) {
       sum += l;
       n++;

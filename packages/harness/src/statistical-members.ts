@@ -88,7 +88,7 @@ function laggedDifferences(values: Float32Array, end: number, lag: number): { re
   const residuals = new Float64Array(MAX_RESIDUALS);
   let n = 0;
   for (let i = end - 1; i >= lag && n < MAX_RESIDUALS; i--) {
-    const d = values[i]! - values[i - lag]!;
+    const d = values[i] - values[i - lag];
     if (d === d) residuals[n++] = d;
   }
   return { residuals, n };
@@ -96,7 +96,7 @@ function laggedDifferences(values: Float32Array, end: number, lag: number): { re
 
 /** Last observed value in values[0, end); NaN when none. */
 function lastObserved(values: Float32Array, end: number): number {
-  for (let i = end - 1; i >= 0; i--) if (values[i] === values[i]) return values[i]!;
+  for (let i = end - 1; i >= 0; i--) if (values[i] === values[i]) return values[i];
   return Number.NaN;
 }
 
@@ -115,7 +115,7 @@ function fitNaive(input: MemberFitInput): MemberFit {
         const last = lastObserved(values, end);
         for (let t = 0; t < h; t++) {
           const spread = Math.sqrt((t + 1) / h);
-          for (let k = 0; k < L; k++) out[t * L + k] = last + q[k]! * spread;
+          for (let k = 0; k < L; k++) out[t * L + k] = last + q[k] * spread;
         }
       },
     },
@@ -138,12 +138,12 @@ function fitSeasonalNaive(input: MemberFitInput, period: number, what: string): 
         let fallback = Number.NaN;
         for (let t = 0; t < h; t++) {
           // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
-          let v = values[end + t - period * Math.ceil((t + 1) / period)]!;
+          let v = values[end + t - period * Math.ceil((t + 1) / period)];
           if (v !== v) {
             if (fallback !== fallback) fallback = lastObserved(values, end);
             v = fallback;
           }
-          for (let k = 0; k < L; k++) out[t * L + k] = v + q[k]!;
+          for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
         }
       },
     },
@@ -161,13 +161,13 @@ function fitTheta(input: MemberFitInput): MemberFit {
   // The seasonally adjusted series from the fit window to the end of the history, once: every
   // pass below (drift, six SES fits, the level at each origin) reads it; z[j] is step from + j.
   const z = new Float64Array(values.length - from);
-  for (let j = 0; j < z.length; j++) z[j] = values[from + j]! - season[(from + j) % p]!;
+  for (let j = 0; j < z.length; j++) z[j] = values[from + j] - season[(from + j) % p];
   const fitted = fitEnd - from;
   // Drift: the OLS slope of the adjusted series over the fit window.
   const slope = olsLine(z, fitted)?.slope ?? 0;
 
   // SES α by one-step squared error over the window; the best α's errors give the spread.
-  let bestAlpha = SES_ALPHAS[0]!;
+  let bestAlpha = SES_ALPHAS[0];
   let bestSse = Number.POSITIVE_INFINITY;
   for (const a of SES_ALPHAS) {
     const { sse } = sesPass(z, fitted, a, null);
@@ -191,9 +191,9 @@ function fitTheta(input: MemberFitInput): MemberFit {
       forecast(end, out) {
         const level = sesLevel(z, end - from, alpha);
         for (let t = 0; t < h; t++) {
-          const point = level + (slope / 2) * (t + 1 / alpha) + season[(end + t) % p]!;
+          const point = level + (slope / 2) * (t + 1 / alpha) + season[(end + t) % p];
           const spread = Math.sqrt(1 + t * alpha * alpha);
-          for (let k = 0; k < L; k++) out[t * L + k] = point + q[k]! * spread;
+          for (let k = 0; k < L; k++) out[t * L + k] = point + q[k] * spread;
         }
       },
     },
@@ -208,7 +208,7 @@ function olsLine(z: Float64Array, n: number): { slope: number } | null {
   let sxx = 0;
   let sxy = 0;
   for (let j = 0; j < n; j++) {
-    const v = z[j]!;
+    const v = z[j];
     if (v !== v) continue;
     count++;
     sx += j;
@@ -233,36 +233,36 @@ function seasonalIndex(values: Float32Array, from: number, to: number, p: number
   const prefix = new Float64Array(n + 1);
   const prefixCount = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const v = values[from + i]!;
+    const v = values[from + i];
     const seen = v === v;
-    prefix[i + 1] = prefix[i]! + (seen ? v : 0);
-    prefixCount[i + 1] = prefixCount[i]! + (seen ? 1 : 0);
+    prefix[i + 1] = prefix[i] + (seen ? v : 0);
+    prefixCount[i + 1] = prefixCount[i] + (seen ? 1 : 0);
   }
   const half = Math.floor(p / 2);
   const sum = new Float64Array(p);
   const count = new Float64Array(p);
   for (let i = half; i + p - half <= n; i++) {
-    const v = values[from + i]!;
-    const c = prefixCount[i + p - half]! - prefixCount[i - half]!;
+    const v = values[from + i];
+    const c = prefixCount[i + p - half] - prefixCount[i - half];
     if (v !== v || c === 0) continue;
-    const trend = (prefix[i + p - half]! - prefix[i - half]!) / c;
-    sum[(from + i) % p]! += v - trend;
-    count[(from + i) % p]!++;
+    const trend = (prefix[i + p - half] - prefix[i - half]) / c;
+    sum[(from + i) % p] += v - trend;
+    count[(from + i) % p]++;
   }
   const raw = new Float64Array(p);
-  for (let j = 0; j < p; j++) raw[j] = count[j]! > 0 ? sum[j]! / count[j]! : 0;
+  for (let j = 0; j < p; j++) raw[j] = count[j] > 0 ? sum[j] / count[j] : 0;
   const w = Math.max(0, Math.round(p / 96));
   const out = new Float64Array(p);
   let window = 0;
-  for (let d = -w; d <= w; d++) window += raw[((d % p) + p) % p]!;
+  for (let d = -w; d <= w; d++) window += raw[((d % p) + p) % p];
   let centre = 0;
   for (let j = 0; j < p; j++) {
     out[j] = window / (2 * w + 1);
-    centre += out[j]!;
-    window += raw[(j + w + 1) % p]! - raw[(((j - w) % p) + p) % p]!;
+    centre += out[j];
+    window += raw[(j + w + 1) % p] - raw[(((j - w) % p) + p) % p];
   }
   centre /= p;
-  for (let j = 0; j < p; j++) out[j]! -= centre;
+  for (let j = 0; j < p; j++) out[j] -= centre;
   return out;
 }
 
@@ -275,7 +275,7 @@ function sesPass(z: Float64Array, n: number, a: number, out: Float64Array | null
   let sse = 0;
   let count = 0;
   for (let j = 0; j < n; j++) {
-    const v = z[j]!;
+    const v = z[j];
     if (v !== v) continue;
     if (level !== level) {
       level = v;
@@ -294,7 +294,7 @@ function sesPass(z: Float64Array, n: number, a: number, out: Float64Array | null
 function sesLevel(z: Float64Array, n: number, a: number): number {
   let level = Number.NaN;
   for (let j = 0; j < n; j++) {
-    const v = z[j]!;
+    const v = z[j];
     if (v !== v) continue;
     level = level !== level ? v : level + a * (v - level);
   }

@@ -39,18 +39,18 @@ export function validationData(req: ParsedRequest, W: number): ValidationData {
   const skipped: SkipNote[] = [];
   let anyScorable = false;
   for (let m = 0; m < M; m++) {
-    const values = series[m]!;
+    const values = series[m];
     for (let o = 0; o < O; o++) {
-      lastObs[m * O + o] = lastObservedBefore(values, ends[o]!);
+      lastObs[m * O + o] = lastObservedBefore(values, ends[o]);
       if (o === 0) continue;
-      const from = ends[o]!;
+      const from = ends[o];
       if (observedIn(values, from, from + h) > 0) {
         scorable[m * O + o] = 1;
         actual[m * O + o] = values.subarray(from, from + h);
         anyScorable = true;
       } else {
         skipped.push({
-          metric: metricNames[m]!,
+          metric: metricNames[m],
           window: o,
           reason: `validation window ${o} (points ${from}–${from + h - 1}) has no observed value; not scored`,
         });
@@ -58,7 +58,7 @@ export function validationData(req: ParsedRequest, W: number): ValidationData {
     }
     const scale = metricScale(values, n - W * h);
     scales[m] = scale.value;
-    scaleReport[metricNames[m]!] = scale;
+    scaleReport[metricNames[m]] = scale;
   }
   return { ends, lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
 }

@@ -20,27 +20,27 @@ describe('α-quantile on a model with known quantiles', () => {
   it('α = 0.9 returns level 0.9 (last + 10), not the median (last + 6)', async () => {
     const harness = await Harness.create(client);
     const values = ramp(50); // < h + 60: cold start with the default config (raw levels)
-    const last = values[values.length - 1]!;
+    const last = values[values.length - 1];
     const r = await harness.forecast({ history: { values }, horizon: 30, alpha: 0.9 });
     expect(r.path).toBe('cold-start-default');
     expect(KNOWN_LEVELS[10]).toBe(0.9);
-    expect(Array.from(r.forecast.value!)).toEqual(new Array(30).fill(last + 10));
-    expect(Array.from(r.quantiles.value!.quantileAt(0.5))).toEqual(new Array(30).fill(last + 6));
+    expect(Array.from(r.forecast.value)).toEqual(new Array(30).fill(last + 10));
+    expect(Array.from(r.quantiles.value.quantileAt(0.5))).toEqual(new Array(30).fill(last + 6));
     // Every level comes back, in level order.
-    expect(Array.from(r.quantiles.value!.quantiles.subarray(0, 13))).toEqual(KNOWN_LEVELS.map((_, k) => last + k));
+    expect(Array.from(r.quantiles.value.quantiles.subarray(0, 13))).toEqual(KNOWN_LEVELS.map((_, k) => last + k));
   });
 
   it('a tier α between model levels is interpolated (premium 0.9, standard 0.75, basic 0.65)', async () => {
     const harness = await Harness.create(client);
     const values = ramp(50);
-    const last = values[values.length - 1]!;
+    const last = values[values.length - 1];
     for (const [tier, offset] of [
       ['premium', 10],
       ['standard', 8.5],
       ['basic', 7.5],
     ] as const) {
       const r = await harness.forecast({ history: { values }, horizon: 5, tier });
-      expect(r.forecast.value![0]).toBeCloseTo(last + offset, 4);
+      expect(r.forecast.value[0]).toBeCloseTo(last + offset, 4);
     }
   });
 
@@ -60,10 +60,10 @@ describe('α-quantile on a model with known quantiles', () => {
       options: CLASSIC,
     });
     expect(r.path).toBe('search');
-    const q = r.quantiles.value!;
+    const q = r.quantiles.value;
     const p90 = q.quantileAt(0.9);
     const p50 = q.quantileAt(0.5);
-    expect(Array.from(r.forecast.value!)).toEqual(Array.from(p90));
-    for (let t = 0; t < 60; t++) expect(p90[t]! - p50[t]!).toBeCloseTo(4, 4);
+    expect(Array.from(r.forecast.value)).toEqual(Array.from(p90));
+    for (let t = 0; t < 60; t++) expect(p90[t] - p50[t]).toBeCloseTo(4, 4);
   });
 });

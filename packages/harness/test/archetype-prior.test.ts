@@ -31,7 +31,7 @@ describe('archetypeStorePrior', () => {
 
     const cold = await harness.forecast({ history: syntheticTenant(90, 77), horizon: 60, alpha: 0.9 });
     expect(cold.path).toBe('cold-start-prior');
-    expect(cold.winner.cpu!.key).toBe(WINNER);
+    expect(cold.winner.cpu.key).toBe(WINNER);
     expect(cold.prior.available).toBe(true);
     expect(['blog', 'retail']).toContain(cold.prior.archetype);
 

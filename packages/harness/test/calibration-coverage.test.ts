@@ -85,9 +85,9 @@ describe('calibrated coverage on exchangeable data', () => {
               k: 1,
               options: { validationWindows: W, minContextPoints: MIN_CONTEXT, members: [] },
             });
-            expect(result.calibration.metrics.value!.residuals).toBe(RESIDUALS);
-            const y = values[N]!;
-            if (y <= result.forecast.value![0]!) covered++;
+            expect(result.calibration.metrics.value.residuals).toBe(RESIDUALS);
+            const y = values[N];
+            if (y <= result.forecast.value[0]) covered++;
           }
           // Conformal: p ∈ [α, α + 1/(n + 1)]; 99% interval of Binomial(R, p) over that range.
           const lo = binomialQuantile(REQUESTS, alpha, 0.005);
@@ -133,8 +133,8 @@ describe('calibrated coverage on exchangeable data', () => {
         k: 1,
         options: { validationWindows: W, minContextPoints: MIN_CONTEXT, members: [] },
       });
-      if (values[N]! <= result.quantiles.value!.quantileAt(0.9)[0]!) coveredRaw++;
-      if (values[N]! <= result.forecast.value![0]!) covered++;
+      if (values[N] <= result.quantiles.value.quantileAt(0.9)[0]) coveredRaw++;
+      if (values[N] <= result.forecast.value[0]) covered++;
     }
     expect(coveredRaw).toBeLessThan(binomialQuantile(REQUESTS, 0.9, 0.005));
     expect(covered).toBeGreaterThanOrEqual(binomialQuantile(REQUESTS, 0.9, 0.005));

@@ -142,18 +142,18 @@ describe("calibration: 'conformal'", () => {
         const values = noisySeries(n, h, seed);
         const r = await harness.forecast(request(values, alpha, 'conformal'));
         expect(r.calibration.method).toBe('conformal');
-        const c = r.calibration.metrics.cpu!;
+        const c = r.calibration.metrics.cpu;
         expect(c.residuals).toBe(W * h);
         expect(c.residualSource).toBe('cross-fitted');
         expect(r.calibration.unshifted).toEqual([]);
         // The α-quantile of Uniform(−1, 1) residuals + BIAS is BIAS (standard error ≈ 0.03 at n = 480).
         expect(Math.abs(c.shift - BIAS)).toBeLessThan(0.12);
-        const raw = r.quantiles.cpu!.quantileAt(alpha);
+        const raw = r.quantiles.cpu.quantileAt(alpha);
         for (let t = 0; t < h; t++) {
-          expect(r.forecast.cpu![t]).toBeCloseTo(raw[t]! + c.shift, 5);
-          const y = values[n + t]!;
-          coveredRaw += y <= raw[t]! ? 1 : 0;
-          coveredCal += y <= r.forecast.cpu![t]! ? 1 : 0;
+          expect(r.forecast.cpu[t]).toBeCloseTo(raw[t] + c.shift, 5);
+          const y = values[n + t];
+          coveredRaw += y <= raw[t] ? 1 : 0;
+          coveredCal += y <= r.forecast.cpu[t] ? 1 : 0;
           cells++;
         }
       }
@@ -172,11 +172,11 @@ describe("calibration: 'conformal'", () => {
     const plain = await harness.forecast(request(values, 0.9, 'conformal'));
     const scaled = await harness.forecast(request(values, 0.9, 'conformal-scaled'));
     // biasedLow's spread q_0.9 − q_0.1 is 2·0.8 = 1.6 at every step: the scaled shift is the plain one / 1.6.
-    expect(scaled.calibration.metrics.cpu!.shift).toBeCloseTo(plain.calibration.metrics.cpu!.shift / 1.6, 4);
-    expect(Array.from(scaled.forecast.cpu!).map((v) => +v.toFixed(4))).toEqual(
-      Array.from(plain.forecast.cpu!).map((v) => +v.toFixed(4)),
+    expect(scaled.calibration.metrics.cpu.shift).toBeCloseTo(plain.calibration.metrics.cpu.shift / 1.6, 4);
+    expect(Array.from(scaled.forecast.cpu).map((v) => +v.toFixed(4))).toEqual(
+      Array.from(plain.forecast.cpu).map((v) => +v.toFixed(4)),
     );
-    expect(scaled.peak.cpu!.value).toBeCloseTo(plain.peak.cpu!.value, 4);
+    expect(scaled.peak.cpu.value).toBeCloseTo(plain.peak.cpu.value, 4);
   });
 
   it("'none' leaves the α-quantile of the chosen matrix, and the peak its maximum", async () => {
@@ -184,8 +184,8 @@ describe("calibration: 'conformal'", () => {
     const values = noisySeries(n, 0, 3);
     const none = await harness.forecast(request(values, 0.9, 'none'));
     expect(none.calibration).toEqual({ method: 'none', metrics: {}, unshifted: [] });
-    const path = none.quantiles.cpu!.quantileAt(0.9);
-    expect(Array.from(none.forecast.cpu!)).toEqual(Array.from(path));
+    const path = none.quantiles.cpu.quantileAt(0.9);
+    expect(Array.from(none.forecast.cpu)).toEqual(Array.from(path));
     expect(none.peak.cpu).toEqual({
       horizon: h,
       value: Math.max(...path),
@@ -224,7 +224,7 @@ describe("calibration: 'conformal'", () => {
       originCount: O,
       horizon: h,
       levels,
-      matrix: (c) => new Float32Array(h * levels.length).fill(v[c]!),
+      matrix: (c) => new Float32Array(h * levels.length).fill(v[c]),
     };
     const windowLosses = [
       [1.2, 1.2, 1.2],
@@ -252,7 +252,7 @@ describe("calibration: 'conformal'", () => {
         combine: 'median',
         leaveOut: selection.scoreWithout,
         fullScore: selection.selectionScore,
-        fullFirst: (m) => selection.winnerPos[m]!,
+        fullFirst: (m) => selection.winnerPos[m],
         peakHorizon: 2,
         scaled: false,
         scales: Float64Array.from([1]),
@@ -274,15 +274,15 @@ describe("calibration: 'conformal'", () => {
       ...request(values, 0.9, 'conformal'),
       options: { validationWindows: W, members: [], peakHorizon: 15 },
     });
-    const c = r.calibration.metrics.cpu!;
+    const c = r.calibration.metrics.cpu;
     // The max of 15 Uniform(−1, 1) draws is above the 0.9-quantile of one draw most of the time.
     expect(c.peakShift).toBeGreaterThan(c.shift);
     // Sub-windows of 15 minutes every 8 minutes: 6 per 60-minute window.
     expect(c.peakResiduals).toBe(6 * W);
-    const raw = Math.max(...r.quantiles.cpu!.quantileAt(0.9).subarray(0, 15));
-    expect(r.peak.cpu!.horizon).toBe(15);
-    expect(r.peak.cpu!.raw).toBeCloseTo(raw, 6);
-    expect(r.peak.cpu!.value).toBeCloseTo(raw + c.peakShift, 5);
+    const raw = Math.max(...r.quantiles.cpu.quantileAt(0.9).subarray(0, 15));
+    expect(r.peak.cpu.horizon).toBe(15);
+    expect(r.peak.cpu.raw).toBeCloseTo(raw, 6);
+    expect(r.peak.cpu.value).toBeCloseTo(raw + c.peakShift, 5);
   });
 
   it('cold start: nothing to calibrate from, every metric recorded as unshifted', async () => {
@@ -292,6 +292,6 @@ describe("calibration: 'conformal'", () => {
     expect(r.path).toBe('cold-start-default');
     expect(r.calibration.metrics).toEqual({});
     expect(r.calibration.unshifted.map((u) => u.metric)).toEqual(['value']);
-    expect(Array.from(r.forecast.value!)).toEqual(Array.from(r.quantiles.value!.quantileAt(0.9)));
+    expect(Array.from(r.forecast.value)).toEqual(Array.from(r.quantiles.value.quantileAt(0.9)));
   });
 });

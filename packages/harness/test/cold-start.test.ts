@@ -18,8 +18,8 @@ describe('cold start', () => {
     const { harness, fake } = await make(null);
     const r = await harness.forecast({ history: short, horizon: 60, alpha: 0.9 });
     expect(r.path).toBe('cold-start-default');
-    expect(r.winner.cpu!.key).toBe('ctx512-r1-none-flip0-clamp1-fix1');
-    expect(fake.batches.at(-1)!.every((row) => row.config === fake.batches.at(-1)![0]!.config)).toBe(true);
+    expect(r.winner.cpu.key).toBe('ctx512-r1-none-flip0-clamp1-fix1');
+    expect(fake.batches.at(-1)!.every((row) => row.config === fake.batches.at(-1)![0].config)).toBe(true);
     expect(r.prior.configured).toBe(false);
   });
 
@@ -36,8 +36,8 @@ describe('cold start', () => {
     const { harness } = await make(prior);
     const r = await harness.forecast({ history: short, horizon: 60, alpha: 0.9 });
     expect(r.path).toBe('cold-start-prior');
-    expect(r.winner.cpu!.key).toBe('ctx128-r5-mean-std-flip1-clamp1-fix1');
-    expect(r.winner.cpu!.chosenBy).toBe('cold-start-prior');
+    expect(r.winner.cpu.key).toBe('ctx128-r5-mean-std-flip1-clamp1-fix1');
+    expect(r.winner.cpu.chosenBy).toBe('cold-start-prior');
     expect(r.prior).toEqual({
       configured: true,
       available: true,

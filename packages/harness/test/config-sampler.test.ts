@@ -5,7 +5,7 @@ import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
 
 const space = new ConfigSpace([{ name: 'default', forecaster: new FakeForecaster(naive) }]);
 const allFamilies = new Uint8Array(space.families.length).fill(1);
-const defaultIndex = space.defaultByResolution[0]!;
+const defaultIndex = space.defaultByResolution[0];
 
 function sample(over: Partial<SampleInput> = {}) {
   return sampleConfigs({
@@ -25,7 +25,7 @@ describe('config space', () => {
     expect(space.configs.length).toBe(512);
     expect(space.families.length).toBe(128);
     expect(space.keys[defaultIndex]).toBe(configKey(DEFAULT_CONFIG));
-    expect(space.defaultByResolution.map((i) => space.configs[i]!.resolutionMinutes)).toEqual([1, 5, 15, 60]);
+    expect(space.defaultByResolution.map((i) => space.configs[i].resolutionMinutes)).toEqual([1, 5, 15, 60]);
   });
 });
 
@@ -40,15 +40,15 @@ describe('sampleConfigs', () => {
 
   it('covers every (resolution × normalisation) stratum before repeating one', () => {
     const s = sample({ k: 32, configsPerModelRow: 2 });
-    const families = [...new Set(s.order.map((i) => space.familyOf[i]!))];
+    const families = [...new Set(s.order.map((i) => space.familyOf[i]))];
     expect(families.length).toBe(16);
-    const strata = new Set(families.map((f) => space.families[f]!.stratum));
+    const strata = new Set(families.map((f) => space.families[f].stratum));
     expect(strata.size).toBe(RESOLUTIONS.length * NORMALISATIONS.length);
   });
 
   it('balances context length and flip across the first round', () => {
     const s = sample({ k: 32, configsPerModelRow: 2 });
-    const families = [...new Set(s.order.map((i) => space.familyOf[i]!))].map((f) => space.families[f]!);
+    const families = [...new Set(s.order.map((i) => space.familyOf[i]))].map((f) => space.families[f]);
     const flips = families.filter((f) => f.flip).length;
     expect(flips).toBe(8);
     const perContext = new Map<number, number>();
@@ -59,7 +59,7 @@ describe('sampleConfigs', () => {
   it('configsPerModelRow = c groups c post-processing variants per model input (free configs)', () => {
     for (const c of [1, 2, 4]) {
       const s = sample({ k: 32, configsPerModelRow: c });
-      expect(new Set(s.order.map((i) => space.familyOf[i]!)).size).toBe(32 / c);
+      expect(new Set(s.order.map((i) => space.familyOf[i])).size).toBe(32 / c);
     }
   });
 
@@ -72,7 +72,7 @@ describe('sampleConfigs', () => {
   it('never uses a family that is not allowed', () => {
     const allowed = Uint8Array.from(space.families, (f) => (f.resolutionMinutes === 60 ? 0 : 1));
     const s = sample({ familyAllowed: allowed, k: 400 });
-    expect(s.order.every((i) => space.configs[i]!.resolutionMinutes !== 60)).toBe(true);
+    expect(s.order.every((i) => space.configs[i].resolutionMinutes !== 60)).toBe(true);
     expect(s.order.length).toBe(384); // every config of the allowed families, then no more
   });
 

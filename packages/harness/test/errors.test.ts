@@ -41,9 +41,9 @@ describe('typed errors', () => {
     const nan: Predict = (row, levels) => new Float32Array(row.horizon * levels.length).fill(Number.NaN);
     const harness = await Harness.create(new FakeForecaster(nan), { costModel: FREE(), budgetMode: 'measure' });
     const r = await harness.forecast({ history: tenant, horizon: 60, alpha: 0.9 });
-    expect(r.winner.cpu!.key).toMatch(/^stat-/);
-    expect(r.winner.cpu!.config).toBeNull();
-    for (const m of r.metrics) expect(r.forecast[m]!.every(Number.isFinite)).toBe(true);
+    expect(r.winner.cpu.key).toMatch(/^stat-/);
+    expect(r.winner.cpu.config).toBeNull();
+    for (const m of r.metrics) expect(r.forecast[m].every(Number.isFinite)).toBe(true);
     expect(r.tried.filter((t) => t.source !== 'statistical').every((t) => t.score === null)).toBe(true);
   });
 
@@ -62,9 +62,9 @@ describe('typed errors', () => {
     expect(broken.length).toBeGreaterThan(0);
     expect(broken.every((t) => t.score === null)).toBe(true);
     expect(r.skipped).toContainEqual(
-      expect.objectContaining({ config: broken[0]!.key, reason: expect.stringMatching(/non-finite/) }),
+      expect.objectContaining({ config: broken[0].key, reason: expect.stringMatching(/non-finite/) }),
     );
-    expect(familyOf(r.winner.cpu!.config)).not.toBe(bad);
+    expect(familyOf(r.winner.cpu.config)).not.toBe(bad);
   });
 
   it('a harness over a model that cannot serve the default config is refused at construction', async () => {

@@ -40,7 +40,7 @@ const isFinal = (row: ForecastRow): boolean => (row.end ?? row.values.length) ==
 /** The true future of a validation row; the last value for the final row. */
 function truth(row: ForecastRow, t: number): number {
   const end = row.end ?? row.values.length;
-  return end + t < row.values.length ? row.values[end + t]! : lastValue(row);
+  return end + t < row.values.length ? row.values[end + t] : lastValue(row);
 }
 
 /**
@@ -85,9 +85,9 @@ async function harnessWith(predict: Predict, options: { rangeMultiple?: number; 
 
 function expectWithinBounds(r: HarnessResult): void {
   for (const m of r.metrics) {
-    const { lo, hi } = r.finalBounds[m]!;
-    for (const v of r.quantiles[m]!.quantiles) expect(v >= lo && v <= hi).toBe(true);
-    for (const v of r.forecast[m]!) expect(v >= lo && v <= hi).toBe(true);
+    const { lo, hi } = r.finalBounds[m];
+    for (const v of r.quantiles[m].quantiles) expect(v >= lo && v <= hi).toBe(true);
+    for (const v of r.forecast[m]) expect(v >= lo && v <= hi).toBe(true);
   }
 }
 
@@ -135,9 +135,9 @@ describe('plausibleRange and checkFinal', () => {
 
   it('fallback order: first choice, then scored configs by score (ties in sample order), then an unscored default', () => {
     const scores = [Number.NaN, 3, 1, Number.NaN, 2, 1];
-    expect(fallbackOrder(2, 6, (c) => scores[c]!)).toEqual([2, 5, 4, 1, 0]);
-    expect(fallbackOrder(0, 3, (c) => [5, 1, 2][c]!)).toEqual([0, 1, 2]);
-    expect(fallbackOrder(1, 3, (c) => [5, 1, 2][c]!)).toEqual([1, 2, 0]);
+    expect(fallbackOrder(2, 6, (c) => scores[c])).toEqual([2, 5, 4, 1, 0]);
+    expect(fallbackOrder(0, 3, (c) => [5, 1, 2][c])).toEqual([0, 1, 2]);
+    expect(fallbackOrder(1, 3, (c) => [5, 1, 2][c])).toEqual([1, 2, 0]);
   });
 
   it('property: an accepted forecast lies inside the bound, and the bound contains the history', () => {
@@ -180,11 +180,11 @@ describe('final-forecast guard in the harness', () => {
         refused: [{ key: r.tenantWinner, reason: 'non-finite' }],
       });
       // Y validated second best (half-way to the truth): it takes over.
-      expect(familyOf(r.winner[m]!.config)).toBe(familyOf(Y));
-      expect(f.to).toBe(r.winner[m]!.key);
-      expect(r.winner[m]!.chosenBy).toBe('final-guard-fallback');
-      expect(r.winner[m]!.score).toBe(r.tried.find((t) => t.key === f.to)!.score);
-      expect(r.forecast[m]!.every(Number.isFinite)).toBe(true);
+      expect(familyOf(r.winner[m].config)).toBe(familyOf(Y));
+      expect(f.to).toBe(r.winner[m].key);
+      expect(r.winner[m].chosenBy).toBe('final-guard-fallback');
+      expect(r.winner[m].score).toBe(r.tried.find((t) => t.key === f.to)!.score);
+      expect(r.forecast[m].every(Number.isFinite)).toBe(true);
     }
     expect(r.notes.some((n) => /final-forecast guard/.test(n))).toBe(true);
     // No extra model call: the fallback's final forecast was in the one batch.
@@ -209,7 +209,7 @@ describe('final-forecast guard in the harness', () => {
     const { harness: off } = await harnessWith(rigged(hugeFinal), { rangeMultiple: Number.POSITIVE_INFINITY });
     const r2 = await off.forecast(request());
     expect(r2.fallbacks).toEqual([]);
-    expect(r2.forecast.cpu![0]).toBeGreaterThan(1e5);
+    expect(r2.forecast.cpu[0]).toBeGreaterThan(1e5);
   });
 
   it('(c) a normal request: no fallback, result identical to the guard turned off (fake forecaster)', async () => {
@@ -221,13 +221,13 @@ describe('final-forecast guard in the harness', () => {
     expect(on.fallbacks).toEqual([]);
     expect(on.winner).toEqual(off.winner);
     for (const m of on.metrics) {
-      expect(Array.from(on.forecast[m]!)).toEqual(Array.from(off.forecast[m]!));
-      expect(Array.from(on.quantiles[m]!.quantiles)).toEqual(Array.from(off.quantiles[m]!.quantiles));
+      expect(Array.from(on.forecast[m])).toEqual(Array.from(off.forecast[m]));
+      expect(Array.from(on.quantiles[m].quantiles)).toEqual(Array.from(off.quantiles[m].quantiles));
       // Stored expectation: the winner X forecasts the last value from the full history.
-      const v = tenant.metrics[m]!;
-      expect(Array.from(on.forecast[m]!)).toEqual(new Array(60).fill(v[v.length - 1]));
+      const v = tenant.metrics[m];
+      expect(Array.from(on.forecast[m])).toEqual(new Array(60).fill(v[v.length - 1]));
     }
-    expect(on.winner.cpu!.chosenBy).toBe('search');
+    expect(on.winner.cpu.chosenBy).toBe('search');
     expect(on.notes).toEqual(off.notes);
   });
 
@@ -260,7 +260,7 @@ describe('final-forecast guard in the harness', () => {
         expect(a.fallbacks).toEqual([]);
         expect(a.winner).toEqual(b.winner);
         for (const m of a.metrics)
-          expect(Array.from(a.quantiles[m]!.quantiles)).toEqual(Array.from(b.quantiles[m]!.quantiles));
+          expect(Array.from(a.quantiles[m].quantiles)).toEqual(Array.from(b.quantiles[m].quantiles));
         expectWithinBounds(a);
       }
     } finally {
@@ -290,7 +290,7 @@ describe('final-forecast guard in the harness', () => {
       expect(f).toMatchObject({ to: r.defaultKey, accepted: false, reason: 'implausible' });
       // Every config was tried, in validation order, before the last resort.
       expect(f.refused.length).toBe(r.tried.length);
-      expect(r.winner[f.metric]!.key).toBe(r.defaultKey);
+      expect(r.winner[f.metric].key).toBe(r.defaultKey);
     }
   });
 
@@ -303,9 +303,9 @@ describe('final-forecast guard in the harness', () => {
     const { harness } = await harnessWith(onlyNet);
     const r = await harness.forecast(request({ options: { selection: 'per-metric' } }));
     expect(r.fallbacks.map((f) => f.metric)).toEqual(['net']);
-    for (const m of ['cpu', 'mem', 'disk']) expect(r.winner[m]!.chosenBy).toBe('search');
-    expect(r.winner.net!.chosenBy).toBe('final-guard-fallback');
-    expect(familyOf(r.winner.net!.config)).toBe(familyOf(Y));
+    for (const m of ['cpu', 'mem', 'disk']) expect(r.winner[m].chosenBy).toBe('search');
+    expect(r.winner.net.chosenBy).toBe('final-guard-fallback');
+    expect(familyOf(r.winner.net.config)).toBe(familyOf(Y));
   });
 
   it('cold-start-prior: a failing prior config falls back to the default, forecast on demand in one extra call', async () => {
@@ -323,7 +323,7 @@ describe('final-forecast guard in the harness', () => {
       });
     expect(r.winner.cpu).toMatchObject({ key: r.defaultKey, chosenBy: 'final-guard-fallback' });
     expect(fake.calls).toBe(2);
-    expect(fake.batches[1]!.map((row) => configKey(row.config))).toEqual(new Array(METRICS.length).fill(r.defaultKey));
+    expect(fake.batches[1].map((row) => configKey(row.config))).toEqual(new Array(METRICS.length).fill(r.defaultKey));
     expect(r.forecasterCalls).toBe(2);
     expect(r.requestRows).toBe(2 * METRICS.length);
     expectWithinBounds(r);
@@ -368,9 +368,9 @@ describe('final-forecast guard in the harness', () => {
           const predict: Predict = (row, levels) => {
             const s = slot(row.config);
             if (!isFinal(row))
-              return flatMatrix(row.horizon, levels, (t) => truth(row, t) * (1 + bias[s]!) + bias[s]! * lastValue(row));
+              return flatMatrix(row.horizon, levels, (t) => truth(row, t) * (1 + bias[s]) + bias[s] * lastValue(row));
             const base = lastValue(row);
-            switch (finals[s]!) {
+            switch (finals[s]) {
               case 'nan':
                 return flatMatrix(row.horizon, levels, () => Number.NaN);
               case 'inf':
@@ -396,7 +396,7 @@ describe('final-forecast guard in the harness', () => {
                   fixCrossing: true,
                 }),
               )
-            ]!;
+            ];
           let r: HarnessResult;
           try {
             r = await harness.forecast(request({ k: 8 }));
@@ -409,11 +409,11 @@ describe('final-forecast guard in the harness', () => {
           for (const m of r.metrics) {
             const f = r.fallbacks.find((x) => x.metric === m);
             if (f === undefined || f.accepted) {
-              const { lo, hi } = r.finalBounds[m]!;
-              expect(r.quantiles[m]!.quantiles.every((v) => v >= lo && v <= hi)).toBe(true);
+              const { lo, hi } = r.finalBounds[m];
+              expect(r.quantiles[m].quantiles.every((v) => v >= lo && v <= hi)).toBe(true);
             } else {
               expect(f.to).toBe(r.defaultKey);
-              expect(r.quantiles[m]!.quantiles.every(Number.isFinite)).toBe(true);
+              expect(r.quantiles[m].quantiles.every(Number.isFinite)).toBe(true);
             }
           }
         },

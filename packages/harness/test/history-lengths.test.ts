@@ -24,17 +24,17 @@ afterAll(() => client.release());
 function expectUsableForecast(r: HarnessResult, h: number): void {
   expect(r.metrics).toEqual([...METRICS]);
   for (const m of METRICS) {
-    const f = r.forecast[m]!;
+    const f = r.forecast[m];
     expect(f.length).toBe(h);
     expect(f.every(Number.isFinite)).toBe(true);
-    expect(r.quantiles[m]!.quantiles.length).toBe(h * client.levels.length);
-    expect(r.quantiles[m]!.levels).toEqual(client.levels);
+    expect(r.quantiles[m].quantiles.length).toBe(h * client.levels.length);
+    expect(r.quantiles[m].levels).toEqual(client.levels);
     // The α path is read off the returned quantiles, shifted by the calibration (these tenants are
     // never negative, so the shifted path is floored at 0).
     const shift = r.calibration.metrics[m]?.shift ?? 0;
-    const expected = Array.from(r.quantiles[m]!.quantileAt(r.alpha), (q) => Math.max(0, Math.fround(q + shift)));
+    const expected = Array.from(r.quantiles[m].quantileAt(r.alpha), (q) => Math.max(0, Math.fround(q + shift)));
     expect(Array.from(f)).toEqual(expected);
-    expect(r.peak[m]!.value).toBeGreaterThanOrEqual(0);
+    expect(r.peak[m].value).toBeGreaterThanOrEqual(0);
   }
 }
 
@@ -57,7 +57,7 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.forecasterCalls).toBe(0);
     expectUsableForecast(r, 60);
     const t = syntheticTenant(1, 1);
-    for (const m of METRICS) expect(new Set(r.quantiles[m]!.quantiles)).toEqual(new Set([t.metrics[m]![0]]));
+    for (const m of METRICS) expect(new Set(r.quantiles[m].quantiles)).toEqual(new Set([t.metrics[m][0]]));
     expect(r.notes.join(' ')).toMatch(/single observation/);
   });
 
@@ -66,8 +66,8 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.path).toBe('cold-start-default');
     expect(r.coldStartReason).toBe('history-shorter-than-search-minimum');
     expect(r.forecasterCalls).toBe(1);
-    expect(r.winner.cpu!.key).toBe(r.defaultKey);
-    expect(r.winner.cpu!.chosenBy).toBe('cold-start-default');
+    expect(r.winner.cpu.key).toBe(r.defaultKey);
+    expect(r.winner.cpu.chosenBy).toBe('cold-start-default');
     expect(r.modelRows).toBe(4);
     expectUsableForecast(r, 60);
   });
@@ -76,9 +76,9 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     const r = await run(n);
     expect(r.path).toBe('search');
     expect(r.forecasterCalls).toBe(1);
-    expect(spy.mock.calls[0]![0].length).toBe(r.requestRows);
+    expect(spy.mock.calls[0][0].length).toBe(r.requestRows);
     expect(r.kUsed).toBeGreaterThan(1);
-    expect(r.tried[0]!.key).toBe(r.defaultKey);
+    expect(r.tried[0].key).toBe(r.defaultKey);
     expect(r.tried.every((t) => t.score === null || Number.isFinite(t.score))).toBe(true);
     expect(r.tried.filter((t) => t.source !== 'statistical' && t.score !== null).length).toBe(r.kUsed);
     // The statistical members: each tried or skipped with its reason (a weekly period needs 7 days).
@@ -88,9 +88,9 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     );
     expect(r.validationWindows).toBe(Math.min(8, Math.floor((n - 60) / 60)));
     expectUsableForecast(r, 60);
-    for (const m of METRICS) expect(r.scales[m]!.value).toBeGreaterThan(0);
+    for (const m of METRICS) expect(r.scales[m].value).toBeGreaterThan(0);
     const inSample = n - 60 * r.validationWindows;
-    expect(r.scales.cpu!.m).toBe(inSample >= 2880 ? 1440 : inSample >= 120 ? 60 : 1);
+    expect(r.scales.cpu.m).toBe(inSample >= 2880 ? 1440 : inSample >= 120 ? 60 : 1);
     const t = r.timings;
     expect(t.total).toBeGreaterThanOrEqual(
       t.validateInput + t.sample + t.buildRows + t.model + t.members + t.score + t.select - 1e-6,

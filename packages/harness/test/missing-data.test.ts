@@ -30,8 +30,8 @@ const request = (history: TestTenant, over: Partial<HarnessRequest> = {}): Harne
 
 function expectFiniteForecast(r: HarnessResult): void {
   for (const m of r.metrics) {
-    expect(r.forecast[m]!.every(Number.isFinite)).toBe(true);
-    expect(r.quantiles[m]!.quantiles.every(Number.isFinite)).toBe(true);
+    expect(r.forecast[m].every(Number.isFinite)).toBe(true);
+    expect(r.quantiles[m].quantiles.every(Number.isFinite)).toBe(true);
   }
   for (const t of r.tried) {
     if (t.score !== null) expect(Number.isFinite(t.score)).toBe(true);
@@ -69,15 +69,15 @@ describe('NaN runs', () => {
     }
     // cpu still gets a forecast: from its last observation, with the tenant's winner.
     expectFiniteForecast(r);
-    expect(r.forecast.cpu!.length).toBe(60);
+    expect(r.forecast.cpu.length).toBe(60);
   });
 
   it('per-metric mode: the metric without evidence takes the default and says why', async () => {
     const r = await harness.forecast(
       request(withNaN(base, N - 60, N, ['cpu']), { options: { selection: 'per-metric' } }),
     );
-    expect(r.winner.cpu!.key).toBe(r.defaultKey);
-    expect(r.winner.cpu!.chosenBy).toBe('fallback-default');
+    expect(r.winner.cpu.key).toBe(r.defaultKey);
+    expect(r.winner.cpu.chosenBy).toBe('fallback-default');
     expect(r.skipped).toContainEqual(
       expect.objectContaining({ metric: 'cpu', reason: expect.stringMatching(/default config is used/) }),
     );
@@ -95,7 +95,7 @@ describe('NaN runs', () => {
   it('a NaN tail longer than the default context (600 min > 512): a coarser default reaches the data', async () => {
     const r = await harness.forecast(request(withNaN(base, N - 600, N)));
     expect(r.path).toBe('cold-start-default');
-    expect(r.winner.cpu!.config?.resolutionMinutes).toBe(5);
+    expect(r.winner.cpu.config?.resolutionMinutes).toBe(5);
     expect(r.notes.join(' ')).toMatch(/no observation inside its context window/);
     expectFiniteForecast(r);
   });
@@ -116,7 +116,7 @@ describe('NaN runs', () => {
         reason: expect.stringMatching(/context window/),
       }),
     );
-    expect(r.winner.cpu!.key).not.toBe('ctx64-r1-none-flip0-clamp1-fix1');
+    expect(r.winner.cpu.key).not.toBe('ctx64-r1-none-flip0-clamp1-fix1');
     expectFiniteForecast(r);
   });
 
@@ -146,9 +146,9 @@ describe('constant series', () => {
     expectFiniteForecast(r);
     expect(r.tried.every((x) => x.score !== null)).toBe(true);
     // Zero seasonal error: the scale falls back to mean |x| (or 1 for an all-zero series).
-    expect(r.scales.cpu!.value).toBeCloseTo(0.5, 6);
-    expect(r.scales.mem!.value).toBeCloseTo(1e9, -2);
-    expect(r.scales.net!.value).toBe(1);
+    expect(r.scales.cpu.value).toBeCloseTo(0.5, 6);
+    expect(r.scales.mem.value).toBeCloseTo(1e9, -2);
+    expect(r.scales.net.value).toBe(1);
   });
 
   it('a short constant series on the cold-start path', async () => {

@@ -27,7 +27,7 @@ const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({
 /** The true future of a validation row (the array holds it); the last value for the final row. */
 function truth(row: ForecastRow, t: number): number {
   const end = row.end ?? row.values.length;
-  return end + t < row.values.length ? row.values[end + t]! : lastValue(row);
+  return end + t < row.values.length ? row.values[end + t] : lastValue(row);
 }
 const oracle: Predict = (row, levels) => flatMatrix(row.horizon, levels, (t) => truth(row, t));
 
@@ -45,14 +45,14 @@ describe('the model dimension', () => {
     expect(primary.calls).toBe(1);
     expect(second.calls).toBe(1);
     expect(r.forecasterCalls).toBe(2);
-    expect(r.tried[0]!.key).toBe(r.defaultKey);
-    expect(r.tried[0]!.model).toBe('v1');
+    expect(r.tried[0].key).toBe(r.defaultKey);
+    expect(r.tried[0].model).toBe('v1');
     expect(r.tried.find((t) => t.source === 'model-default')!.key).toBe(`v2/${r.defaultKey}`);
     expect(r.tried.filter((t) => t.model === 'v2').every((t) => t.key.startsWith('v2/'))).toBe(true);
-    expect(r.winner.cpu!.model).toBe('v2');
-    expect(r.winner.cpu!.score).toBe(0);
+    expect(r.winner.cpu.model).toBe('v2');
+    expect(r.winner.cpu.score).toBe(0);
     // Rows went to the model they belong to.
-    expect(primary.batches[0]!.length + second.batches[0]!.length).toBe(r.requestRows);
+    expect(primary.batches[0].length + second.batches[0].length).toBe(r.requestRows);
   });
 
   it('refuses models whose quantile levels differ, and a name used twice', async () => {
@@ -75,18 +75,18 @@ describe('combination of the top m', () => {
     const harness = await Harness.create(new FakeForecaster(naive), { costModel: FREE(), budgetMode: 'measure' });
     const one = await harness.forecast(request());
     const three = await harness.forecast(request({ options: { combine: { top: 3, method: 'median' } } }));
-    expect(three.winner.cpu!.key).toBe(one.winner.cpu!.key);
-    const combined = three.winner.cpu!.combined!;
+    expect(three.winner.cpu.key).toBe(one.winner.cpu.key);
+    const combined = three.winner.cpu.combined!;
     expect(combined.method).toBe('median');
     expect(combined.keys).toHaveLength(3);
-    expect(combined.keys[0]).toBe(one.winner.cpu!.key);
+    expect(combined.keys[0]).toBe(one.winner.cpu.key);
     // The two others are the next best by the selection score (ties in sample order).
     const ranked = [...one.tried]
       .map((t, i) => ({ key: t.key, score: t.score ?? Infinity, i }))
-      .filter((t) => t.key !== one.winner.cpu!.key)
+      .filter((t) => t.key !== one.winner.cpu.key)
       .sort((a, b) => a.score - b.score || a.i - b.i);
     expect(combined.keys.slice(1)).toEqual(ranked.slice(0, 2).map((t) => t.key));
-    expect(one.winner.cpu!.combined).toBeNull();
+    expect(one.winner.cpu.combined).toBeNull();
   });
 
   it('combineMatrices: median and mean per entry', () => {
@@ -108,16 +108,16 @@ describe('combination of the top m', () => {
       .map((v) => Float32Array.from(v.sort((x, y) => x - y)));
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 6 }), fc.constantFrom('median', 'mean'), (rows, method) => {
-        const out = combineMatrices(rows, method as 'median' | 'mean', new Float32Array(LEVELS.length));
-        for (let k = 1; k < out.length; k++) expect(out[k]!).toBeGreaterThanOrEqual(out[k - 1]!);
+        const out = combineMatrices(rows, method, new Float32Array(LEVELS.length));
+        for (let k = 1; k < out.length; k++) expect(out[k]).toBeGreaterThanOrEqual(out[k - 1]);
       }),
     );
   });
 
   it('topPositions: the first, then the rest by score, ineligible (NaN) left out, at most m', () => {
     const s = [0.5, Number.NaN, 0.2, 0.3, 0.3];
-    expect(topPositions(2, (c) => s[c]!, 5, 1)).toEqual([2]);
-    expect(topPositions(2, (c) => s[c]!, 5, 3)).toEqual([2, 3, 4]);
-    expect(topPositions(0, (c) => s[c]!, 5, 9)).toEqual([0, 2, 3, 4]);
+    expect(topPositions(2, (c) => s[c], 5, 1)).toEqual([2]);
+    expect(topPositions(2, (c) => s[c], 5, 3)).toEqual([2, 3, 4]);
+    expect(topPositions(0, (c) => s[c], 5, 9)).toEqual([0, 2, 3, 4]);
   });
 });

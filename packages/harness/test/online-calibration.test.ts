@@ -35,20 +35,20 @@ describe('quantile tracking', () => {
     let state = remember(settle(null, onlineRequest(values, 10), 0.1), onlineRequest(values, 10), {
       cpu: { horizon: 5, value: 5 },
     });
-    expect(state.metrics.cpu!.pending).toHaveLength(1);
+    expect(state.metrics.cpu.pending).toHaveLength(1);
     // At n = 14 the horizon's last step (14) is not yet observed: nothing settles.
     state = settle(state, onlineRequest(values, 14), 0.1);
-    expect(state.metrics.cpu!.settled).toBe(0);
+    expect(state.metrics.cpu.settled).toBe(0);
     state = settle(state, onlineRequest(values, 15), 0.1);
-    expect(state.metrics.cpu!.settled).toBe(1);
-    expect(state.metrics.cpu!.misses).toBe(1);
+    expect(state.metrics.cpu.settled).toBe(1);
+    expect(state.metrics.cpu.misses).toBe(1);
     // η = 0.1 × scale 2 = 0.2; miss − (1 − α) = 0.9.
-    expect(state.metrics.cpu!.offset).toBeCloseTo(0.18, 12);
+    expect(state.metrics.cpu.offset).toBeCloseTo(0.18, 12);
     // A covered peak moves it down by η·(1 − α) = 0.02.
     state = remember(state, onlineRequest(values, 15), { cpu: { horizon: 5, value: 10 } });
     state = settle(state, onlineRequest(values, 20), 0.1);
-    expect(state.metrics.cpu!.offset).toBeCloseTo(0.16, 12);
-    expect(state.metrics.cpu!.pending).toEqual([]);
+    expect(state.metrics.cpu.offset).toBeCloseTo(0.16, 12);
+    expect(state.metrics.cpu.pending).toEqual([]);
   });
 });
 
@@ -81,7 +81,7 @@ describe('online calibration through the harness', () => {
       const realised = Math.max(...values.subarray(n, n + D));
       if (i >= 100) {
         scored++;
-        if (realised > r.peak.cpu!.value) misses++;
+        if (realised > r.peak.cpu.value) misses++;
       }
     }
     return { rate: misses / scored, next: n };
@@ -112,8 +112,8 @@ describe('online calibration through the harness', () => {
     let n = 500;
     for (let i = 0; i < 50; i++, n += D) await first.forecast(request(n));
     const before = (await new FileOnlineStore(dir).get('tenant-a'))!;
-    expect(before.metrics.cpu!.settled).toBe(49);
-    expect(before.metrics.cpu!.offset).toBeGreaterThan(0);
+    expect(before.metrics.cpu.settled).toBe(49);
+    expect(before.metrics.cpu.offset).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual(['tenant-a.json']);
     // A new harness on the same directory (a restart) starts from the saved offset.
     const restarted = await Harness.create(fake, {
@@ -122,15 +122,15 @@ describe('online calibration through the harness', () => {
       online: { store: new FileOnlineStore(dir), rate: 0.3 },
     });
     const r = await restarted.forecast(request(n));
-    expect(r.peak.cpu!.online).not.toBe(0);
+    expect(r.peak.cpu.online).not.toBe(0);
     const after = (await new FileOnlineStore(dir).get('tenant-a'))!;
-    expect(after.metrics.cpu!.settled).toBe(50);
+    expect(after.metrics.cpu.settled).toBe(50);
 
     writeFileSync(join(dir, 'tenant-a.json'), '{"version": 1, "metrics": {"cpu": {"offset": "x"}}}');
     await expect(new FileOnlineStore(dir).get('tenant-a')).rejects.toThrow(/tenant-a\.json: metrics\.cpu\.offset/);
     // The harness forecasts anyway and says why the online offset is missing.
     const degraded = await restarted.forecast(request(n + D));
-    expect(degraded.peak.cpu!.online).toBe(0);
+    expect(degraded.peak.cpu.online).toBe(0);
     expect(degraded.notes.join(' ')).toMatch(/online calibration skipped: .*tenant-a\.json/);
   });
 });

@@ -35,9 +35,9 @@ describe('post-processing on shared rows', () => {
     const out = new Float32Array(h * L);
     let changed = 0;
     grid.forEach((config, i) => {
-      const mine = postProcess(raw[i]!.quantiles, config, h, L, out);
-      expect(Array.from(mine)).toEqual(Array.from(direct[i]!.quantiles));
-      if (mine !== raw[i]!.quantiles && out.some((v, j) => v !== raw[i]!.quantiles[j])) changed++;
+      const mine = postProcess(raw[i].quantiles, config, h, L, out);
+      expect(Array.from(mine)).toEqual(Array.from(direct[i].quantiles));
+      if (mine !== raw[i].quantiles && out.some((v, j) => v !== raw[i].quantiles[j])) changed++;
     });
     // The check has teeth: post-processing did change many of them.
     expect(changed).toBeGreaterThan(grid.length / 4);

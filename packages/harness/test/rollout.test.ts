@@ -55,12 +55,12 @@ describe('rollout beyond the model horizon', () => {
     expect(r.forecasterCalls).toBe(3);
     expect(spy).toHaveBeenCalledTimes(3);
     // Round 1 holds every row; later rounds only the rows that still need steps (all of them here).
-    expect(spy.mock.calls[0]![0].length).toBe(r.requestRows);
-    expect(spy.mock.calls[0]![0].every((row) => row.horizon === REACH)).toBe(true);
-    expect(spy.mock.calls[2]![0].every((row) => row.horizon === h - 2 * REACH)).toBe(true);
-    const q = r.quantiles.value!;
+    expect(spy.mock.calls[0][0].length).toBe(r.requestRows);
+    expect(spy.mock.calls[0][0].every((row) => row.horizon === REACH)).toBe(true);
+    expect(spy.mock.calls[2][0].every((row) => row.horizon === h - 2 * REACH)).toBe(true);
+    const q = r.quantiles.value;
     expect(q.horizon).toBe(h);
-    const last = values[values.length - 1]!;
+    const last = values[values.length - 1];
     const L = KNOWN_LEVELS.length;
     // Round r (0-based) conditions on the median path of the one before: last + 6·r at level 0.5 − 6.
     for (let t = 0; t < h; t++) {
@@ -68,7 +68,7 @@ describe('rollout beyond the model horizon', () => {
       const row = Array.from(q.quantiles.subarray(t * L, (t + 1) * L));
       expect(row).toEqual(KNOWN_LEVELS.map((_, k) => last + 6 * round + k));
     }
-    expect(r.forecast.value![h - 1]).toBe(last + 12 + 10);
+    expect(r.forecast.value[h - 1]).toBe(last + 12 + 10);
     expect(q.quantiles[(h - 1) * L + median]).toBe(last + 12 + 6);
     spy.mockRestore();
   });
@@ -83,9 +83,9 @@ describe('rollout beyond the model horizon', () => {
     const r = await harness.forecast({ history: { values }, horizon: 20, alpha: 0.5 });
     expect(r.path).toBe('cold-start-default');
     expect(r.forecasterCalls).toBe(2);
-    const last = values[values.length - 1]!;
-    expect(r.forecast.value![0]).toBe(last + 6);
-    expect(r.forecast.value![19]).toBe(last + 12);
+    const last = values[values.length - 1];
+    expect(r.forecast.value[0]).toBe(last + 6);
+    expect(r.forecast.value[19]).toBe(last + 12);
   });
 
   it('a horizon some config reaches natively is never rolled out', async () => {

@@ -15,7 +15,7 @@ import { classic } from './helpers/classic.js';
 /** The true future of a validation row (the array holds it; the real model never looks). */
 function truth(row: ForecastRow, t: number): number {
   const end = row.end ?? row.values.length;
-  return end + t < row.values.length ? row.values[end + t]! : lastValue(row);
+  return end + t < row.values.length ? row.values[end + t] : lastValue(row);
 }
 
 /** Configs in `oracles` forecast the truth exactly (all quantiles); the rest forecast last value. */
@@ -55,10 +55,10 @@ describe('winner selection', () => {
     const { harness } = await harnessWith(oracle([X]));
     const r = await harness.forecast(request());
     expect(r.path).toBe('search');
-    expect(familyOf(r.winner.cpu!.config)).toBe(familyOf(X));
-    expect(r.tenantWinner).toBe(r.winner.cpu!.key);
-    expect(r.winner.cpu!.score).toBe(0);
-    for (const m of r.metrics) expect(r.winner[m]!.key).toBe(r.winner.cpu!.key);
+    expect(familyOf(r.winner.cpu.config)).toBe(familyOf(X));
+    expect(r.tenantWinner).toBe(r.winner.cpu.key);
+    expect(r.winner.cpu.score).toBe(0);
+    for (const m of r.metrics) expect(r.winner[m].key).toBe(r.winner.cpu.key);
     // Every tried config has a score; the oracle's is 0, the rest positive.
     expect(
       r.tried.every((t) => t.score !== null && (familyOf(t.config) === familyOf(X) ? t.score === 0 : t.score > 0)),
@@ -68,25 +68,25 @@ describe('winner selection', () => {
   it('forecasts with the winner: the α-quantile of its final forecast from the full history', async () => {
     const { harness } = await harnessWith(oracle([X]));
     const r = await harness.forecast(request());
-    const last = tenant.metrics.net![tenant.metrics.net!.length - 1]!;
+    const last = tenant.metrics.net[tenant.metrics.net.length - 1];
     // The oracle forecasts the last value from the full history (no future to peek at).
-    expect(Array.from(r.forecast.net!)).toEqual(new Array(60).fill(last));
+    expect(Array.from(r.forecast.net)).toEqual(new Array(60).fill(last));
   });
 
   it('ties go to the default: identical forecasts from every config', async () => {
     const { harness } = await harnessWith(naive);
     const r = await harness.forecast(request());
-    expect(r.winner.cpu!.key).toBe(r.defaultKey);
+    expect(r.winner.cpu.key).toBe(r.defaultKey);
     expect(new Set(r.tried.map((t) => t.score)).size).toBe(1);
   });
 
   it('a tie within 1e-12 relative goes to the default, a real improvement does not', () => {
     const base = 0.731;
-    expect(pickLowest((c) => [base, base * (1 - 5e-13), base * 2][c]!, 3)).toEqual({ position: 0, tieToDefault: true });
-    expect(pickLowest((c) => [base, base * (1 - 1e-9), base * 2][c]!, 3)).toEqual({ position: 1, tieToDefault: false });
-    expect(pickLowest((c) => [Number.NaN, 2, 1][c]!, 3)).toEqual({ position: 2, tieToDefault: false });
+    expect(pickLowest((c) => [base, base * (1 - 5e-13), base * 2][c], 3)).toEqual({ position: 0, tieToDefault: true });
+    expect(pickLowest((c) => [base, base * (1 - 1e-9), base * 2][c], 3)).toEqual({ position: 1, tieToDefault: false });
+    expect(pickLowest((c) => [Number.NaN, 2, 1][c], 3)).toEqual({ position: 2, tieToDefault: false });
     expect(pickLowest(() => Number.NaN, 3).position).toBe(-1);
-    expect(pickLowest((c) => [0, 0][c]!, 2)).toEqual({ position: 0, tieToDefault: false });
+    expect(pickLowest((c) => [0, 0][c], 2)).toEqual({ position: 0, tieToDefault: false });
   });
 
   it('scores the α-quantile, not the median: α = 0.9 and α = 0.5 pick different configs', async () => {
@@ -97,7 +97,7 @@ describe('winner selection', () => {
       for (let t = 0; t < row.horizon; t++) {
         const y = truth(row, t);
         for (let k = 0; k < levels.length; k++) {
-          const level = levels[k]!;
+          const level = levels[k];
           let v = lastValue(row) * 3; // everyone else: far off
           if (f === familyOf(X)) v = y + (level - 0.5) * Math.abs(y) * 4;
           if (f === familyOf(Y)) v = y + (level - 0.9) * Math.abs(y) * 0.01;
@@ -109,8 +109,8 @@ describe('winner selection', () => {
     const { harness } = await harnessWith(predict);
     const high = await harness.forecast(request({ alpha: 0.9 }));
     const mid = await harness.forecast(request({ alpha: 0.5 }));
-    expect(familyOf(high.winner.cpu!.config)).toBe(familyOf(Y));
-    expect(familyOf(mid.winner.cpu!.config)).toBe(familyOf(X));
+    expect(familyOf(high.winner.cpu.config)).toBe(familyOf(Y));
+    expect(familyOf(mid.winner.cpu.config)).toBe(familyOf(X));
   });
 });
 
@@ -121,9 +121,9 @@ describe('scale-free across metrics', () => {
     return (row, levels) => {
       const metric = nameOf.get(row.values)!;
       const f = familyOf(row.config);
-      let offset = 10 * scales[metric]!; // others: 10 scales off everywhere
-      if (f === familyOf(X)) offset = metric === 'net' ? 2 * scales.net! : 0;
-      if (f === familyOf(Y)) offset = metric === 'cpu' || metric === 'disk' ? 1.5 * scales[metric]! : 0;
+      let offset = 10 * scales[metric]; // others: 10 scales off everywhere
+      if (f === familyOf(X)) offset = metric === 'net' ? 2 * scales.net : 0;
+      if (f === familyOf(Y)) offset = metric === 'cpu' || metric === 'disk' ? 1.5 * scales[metric] : 0;
       return flatMatrix(row.horizon, levels, (t) => truth(row, t) + offset);
     };
   }
@@ -139,22 +139,22 @@ describe('scale-free across metrics', () => {
 
   it('the mean of scaled losses picks A; a raw-unit sum would have picked B (net bytes dominate)', async () => {
     const { r, scales } = await winnerFor(tenant);
-    expect(familyOf(r.winner.cpu!.config)).toBe(familyOf(X));
+    expect(familyOf(r.winner.cpu.config)).toBe(familyOf(X));
     const a = r.tried.find((t) => familyOf(t.config) === familyOf(X))!;
     const b = r.tried.find((t) => familyOf(t.config) === familyOf(Y))!;
-    const raw = (t: typeof a) => r.metrics.reduce((s, m) => s + t.perMetric[m]! * scales[m]!, 0);
+    const raw = (t: typeof a) => r.metrics.reduce((s, m) => s + t.perMetric[m]! * scales[m], 0);
     expect(raw(a)).toBeGreaterThan(raw(b));
     expect(a.score).toBeLessThan(b.score!);
   });
 
   it('multiplying net by 1e6 does not change the winner or the scaled scores', async () => {
-    const scaledTenant = { ...tenant, metrics: { ...tenant.metrics, net: tenant.metrics.net!.map((v) => v * 1e6) } };
+    const scaledTenant = { ...tenant, metrics: { ...tenant.metrics, net: tenant.metrics.net.map((v) => v * 1e6) } };
     const before = await winnerFor(tenant);
     const after = await winnerFor(scaledTenant);
-    expect(after.r.winner.cpu!.key).toBe(before.r.winner.cpu!.key);
+    expect(after.r.winner.cpu.key).toBe(before.r.winner.cpu.key);
     for (let i = 0; i < before.r.tried.length; i++) {
-      expect(after.r.tried[i]!.key).toBe(before.r.tried[i]!.key);
-      expect(after.r.tried[i]!.score!).toBeCloseTo(before.r.tried[i]!.score!, 4);
+      expect(after.r.tried[i].key).toBe(before.r.tried[i].key);
+      expect(after.r.tried[i].score!).toBeCloseTo(before.r.tried[i].score!, 4);
     }
   });
 });
@@ -164,15 +164,15 @@ describe('per-metric selection (request option)', () => {
     const nameOf = new Map(Object.entries(tenant.metrics).map(([name, v]) => [v, name]));
     const best: Record<string, ForecastConfig> = { cpu: X, mem: Y, net: Z, disk: X };
     const predict: Predict = (row, levels) =>
-      familyOf(row.config) === familyOf(best[nameOf.get(row.values)!]!)
+      familyOf(row.config) === familyOf(best[nameOf.get(row.values)!])
         ? flatMatrix(row.horizon, levels, (t) => truth(row, t))
         : naive(row, levels);
     const { harness } = await harnessWith(predict);
     const r = await harness.forecast(request({ options: { selection: 'per-metric' } }));
     expect(r.selection).toBe('per-metric');
-    for (const m of r.metrics) expect(familyOf(r.winner[m]!.config)).toBe(familyOf(best[m]!));
+    for (const m of r.metrics) expect(familyOf(r.winner[m].config)).toBe(familyOf(best[m]));
     const tenantMode = await harness.forecast(request());
-    const winners = new Set(tenantMode.metrics.map((m) => tenantMode.winner[m]!.key));
+    const winners = new Set(tenantMode.metrics.map((m) => tenantMode.winner[m].key));
     expect(winners.size).toBe(1);
   });
 });
@@ -185,7 +185,7 @@ describe('one batched call, deduplicated rows', () => {
     expect(fake.calls - before).toBe(1);
     expect(r.forecasterCalls).toBe(1);
     const batch = fake.batches.at(-1)!;
-    const n = tenant.metrics.cpu!.length;
+    const n = tenant.metrics.cpu.length;
     expect(new Set(batch.map((row) => row.end))).toEqual(new Set([n, n - 60]));
     expect(batch.length).toBe(r.requestRows);
   });
@@ -228,17 +228,17 @@ describe('rolling-origin validation windows', () => {
   it('W = 3: three validation origins h apart plus the final one, losses averaged over windows', async () => {
     const { fake, harness } = await harnessWith(oracle([X]));
     const r = await harness.forecast(request({ options: { validationWindows: 3 } }));
-    const n = tenant.metrics.cpu!.length;
+    const n = tenant.metrics.cpu.length;
     expect(new Set(fake.batches.at(-1)!.map((row) => row.end))).toEqual(new Set([n, n - 60, n - 120, n - 180]));
-    expect(familyOf(r.winner.cpu!.config)).toBe(familyOf(X));
+    expect(familyOf(r.winner.cpu.config)).toBe(familyOf(X));
     // The in-sample history for the scale ends before the earliest origin.
-    expect(r.scales.cpu!.m).toBe(60);
+    expect(r.scales.cpu.m).toBe(60);
   });
 
   it('an all-NaN window is skipped for that metric only, and reported', async () => {
     const { harness } = await harnessWith(oracle([X]));
-    const n = tenant.metrics.cpu!.length;
-    const mem = tenant.metrics.mem!.slice();
+    const n = tenant.metrics.cpu.length;
+    const mem = tenant.metrics.mem.slice();
     mem.fill(Number.NaN, n - 120, n - 60); // window 2 of mem
     const r = await harness.forecast(
       request({ history: { ...tenant, metrics: { ...tenant.metrics, mem } }, options: { validationWindows: 3 } }),
@@ -281,8 +281,8 @@ describe('latency budget', () => {
     const r = await harness.forecast(request({ k: 32, budgetMs: 1 }));
     expect(r.kUsed).toBe(1);
     expect(r.kLowered).toBe(true);
-    expect(r.winner.cpu!.key).toBe(r.defaultKey);
-    expect(r.forecast.cpu!.length).toBe(60);
+    expect(r.winner.cpu.key).toBe(r.defaultKey);
+    expect(r.forecast.cpu.length).toBe(60);
   });
 
   it("budgetMode 'measure' never lowers K, however slow the machine, and reports the overrun", async () => {
@@ -310,7 +310,7 @@ describe('latency budget', () => {
     const a = await measure.forecast(request({ k: 24, budgetMs: 1 }));
     const b = await unlimited.forecast(request({ k: 24, budgetMs: 1e9 }));
     expect(a.tried.map((t) => t.key)).toEqual(b.tried.map((t) => t.key));
-    expect(Array.from(a.forecast.net!)).toEqual(Array.from(b.forecast.net!));
+    expect(Array.from(a.forecast.net)).toEqual(Array.from(b.forecast.net));
   });
 
   it('refuses an unknown budgetMode', async () => {
@@ -340,7 +340,7 @@ describe('determinism', () => {
     expect(b.tried.map((t) => t.key)).toEqual(a.tried.map((t) => t.key));
     expect(b.tried.map((t) => t.score)).toEqual(a.tried.map((t) => t.score));
     expect(b.winner).toEqual(a.winner);
-    expect(Array.from(b.forecast.mem!)).toEqual(Array.from(a.forecast.mem!));
+    expect(Array.from(b.forecast.mem)).toEqual(Array.from(a.forecast.mem));
     expect(c.tried.map((t) => t.key)).not.toEqual(a.tried.map((t) => t.key));
   });
 });

@@ -32,7 +32,7 @@ describe('statistical members', () => {
     const values = cycle(10 * P);
     const out = forecastWith('snaive-daily', values, 8 * P, 10 * P, 30);
     for (let t = 0; t < 30; t++) {
-      const expected = values[10 * P + t - P * Math.ceil((t + 1) / P)]!;
+      const expected = values[10 * P + t - P * Math.ceil((t + 1) / P)];
       for (let k = 0; k < L; k++) expect(out[t * L + k]).toBeCloseTo(expected, 4);
     }
   });
@@ -40,18 +40,18 @@ describe('statistical members', () => {
   it('snaive-weekly repeats the value 7 periods earlier', () => {
     const values = Float32Array.from({ length: 20 * P }, (_, i) => i % (7 * P));
     const out = forecastWith('snaive-weekly', values, 18 * P, 20 * P, 5);
-    for (let t = 0; t < 5; t++) expect(out[t * L + median]).toBeCloseTo(values[20 * P + t - 7 * P]!, 4);
+    for (let t = 0; t < 5; t++) expect(out[t * L + median]).toBeCloseTo(values[20 * P + t - 7 * P], 4);
   });
 
   it('naive holds the last observed value; its spread widens with the lead', () => {
     const values = Float32Array.from({ length: 200 }, (_, i) => Math.sin(i) * 5 + i * 0.01);
     values[199] = Number.NaN;
     const out = forecastWith('naive', values, 150, 200, 10);
-    const width = (t: number): number => out[t * L + L - 1]! - out[t * L]!;
+    const width = (t: number): number => out[t * L + L - 1] - out[t * L];
     expect(width(9)).toBeGreaterThan(width(0));
     // Level k at lead t is last + q_k·√((t + 1)/h), last = the last OBSERVED value (199 is NaN):
     // the offset from it grows as √(t + 1).
-    const offset = (t: number, k: number): number => (out[t * L + k]! - values[198]!) / Math.sqrt(t + 1);
+    const offset = (t: number, k: number): number => (out[t * L + k] - values[198]) / Math.sqrt(t + 1);
     for (let t = 1; t < 10; t++) for (const k of [0, median, L - 1]) expect(offset(t, k)).toBeCloseTo(offset(0, k), 4);
   });
 
@@ -64,14 +64,14 @@ describe('statistical members', () => {
     const last = forecastWith('naive', values, end, end, h);
     const err = (m: Float32Array): number => {
       let s = 0;
-      for (let t = 0; t < h; t++) s += Math.abs(m[t * L + median]! - values[end + t]!);
+      for (let t = 0; t < h; t++) s += Math.abs(m[t * L + median] - values[end + t]);
       return s / h;
     };
     expect(err(last)).toBeGreaterThan(3);
     expect(err(theta)).toBeLessThan(0.6);
     // Quantiles never cross.
     for (let t = 0; t < h; t++)
-      for (let k = 1; k < L; k++) expect(theta[t * L + k]!).toBeGreaterThanOrEqual(theta[t * L + k - 1]!);
+      for (let k = 1; k < L; k++) expect(theta[t * L + k]).toBeGreaterThanOrEqual(theta[t * L + k - 1]);
   });
 
   it('each member says why it cannot run on a short history', () => {
@@ -101,8 +101,8 @@ describe('statistical members in the harness', () => {
     // On a noiseless cycle the seasonal members are all exact (the weekly one repeats the same
     // day), so any of them may win; the last-value model configs cannot.
     expect(['stat-snaive-daily', 'stat-snaive-weekly', 'stat-theta-daily']).toContain(r.tenantWinner);
-    expect(r.winner.cpu!.config).toBeNull();
-    expect(r.winner.cpu!.model).toBeNull();
+    expect(r.winner.cpu.config).toBeNull();
+    expect(r.winner.cpu.model).toBeNull();
     const members = r.tried.filter((t) => t.source === 'statistical');
     expect(members.map((t) => t.key).sort()).toEqual([
       'stat-naive',
@@ -127,7 +127,7 @@ describe('statistical members in the harness', () => {
       options: { stepsPerDay: P, minContextPoints: 6, validationWindows: 4 },
     });
     expect(r.membersSkipped.map((s) => s.key)).toEqual(['stat-snaive-weekly']);
-    expect(r.membersSkipped[0]!.reason).toMatch(/^cpu: needs \d+ steps .* \(a week\), has \d+$/);
+    expect(r.membersSkipped[0].reason).toMatch(/^cpu: needs \d+ steps .* \(a week\), has \d+$/);
     const off = await harness.forecast({
       history: short,
       horizon: 6,

@@ -100,5 +100,5 @@ export function sortedQuantile(sorted: ArrayLike<number>, level: number): number
   const h = (n - 1) * level;
   const lo = Math.floor(h);
   const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }

@@ -172,8 +172,8 @@ describe('sortedQuantile (type 7)', () => {
           const sorted = [...values].sort((x, y) => x - y);
           const [lo, hi] = a <= b ? [a, b] : [b, a];
           expect(sortedQuantile(sorted, lo)).toBeLessThanOrEqual(sortedQuantile(sorted, hi));
-          expect(sortedQuantile(sorted, lo)).toBeGreaterThanOrEqual(sorted[0]!);
-          expect(sortedQuantile(sorted, hi)).toBeLessThanOrEqual(sorted[sorted.length - 1]!);
+          expect(sortedQuantile(sorted, lo)).toBeGreaterThanOrEqual(sorted[0]);
+          expect(sortedQuantile(sorted, hi)).toBeLessThanOrEqual(sorted[sorted.length - 1]);
         },
       ),
     );

@@ -53,5 +53,5 @@ export function scriptArgs<F extends string = never>(spec: ScriptSpec<F>): Scrip
   const n = parsed.positionals.length;
   if (n < min || n > max) fail(`expected ${min === max ? min : `${min} to ${max}`} arguments, got ${n}`);
   const { help: _help, ...values } = parsed.values;
-  return { values: values as Partial<Record<F, string>>, positionals: parsed.positionals };
+  return { values: values, positionals: parsed.positionals };
 }

@@ -158,7 +158,7 @@ function sameTimeMean(
   let minutes = 0;
   for (let k = 1; k <= maxLags && recentStart - k * period >= 0; k++) {
     for (let i = recentStart - k * period; i < end - k * period; i++) {
-      const v = history[i]!;
+      const v = history[i];
       if (!Number.isNaN(v)) {
         sum += v;
         n++;

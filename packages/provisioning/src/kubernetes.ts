@@ -34,7 +34,7 @@ export function cpuQuantity(value: number, unit: 'cores' | 'millicores'): string
 
 /** A memory amount as a Kubernetes quantity: "512Mi", or "300Ki" below 1 MiB (rounded up). */
 export function memoryQuantity(value: number, unit: 'bytes' | 'KiB' | 'MiB' | 'GiB'): string {
-  const bytes = value * BYTES[unit]!;
+  const bytes = value * BYTES[unit];
   if (bytes < 1024 ** 2) return `${Math.ceil(bytes / 1024 - 1e-9)}Ki`;
   const mi = Math.ceil(bytes / 1024 ** 2 - 1e-9);
   return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;

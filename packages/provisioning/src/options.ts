@@ -136,7 +136,7 @@ export const RecommendOptionsSchema = z
   .transform((o) => {
     const horizons = [...new Set(o.horizons)].sort((a, b) => a - b);
     const decisionHorizon = o.decisionHorizon ?? (horizons.includes(15) ? 15 : horizons[0]);
-    return { ...o, horizons: horizons as readonly number[], decisionHorizon };
+    return { ...o, horizons: horizons, decisionHorizon };
   });
 
 export type RecommendOptionsInput = z.input<typeof RecommendOptionsSchema>;

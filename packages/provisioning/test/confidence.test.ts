@@ -6,7 +6,7 @@ import { LEVELS, constant, cpuInput, flatForecast, normalForecast } from './fixt
 const rec = createRecommender();
 const confidences = (r: ReturnType<typeof rec.recommend>): number[] => {
   if (r.status !== 'ok') throw new Error(r.reason);
-  return (r as Recommendation).metrics.cpu.horizons.map((h) => h.confidence);
+  return r.metrics.cpu.horizons.map((h) => h.confidence);
 };
 
 describe('confidenceFromWidth', () => {

@@ -51,6 +51,6 @@ describe('the Kubernetes view of a recommendation', () => {
     expect((createRecommender().recommend(input) as Recommendation).kubernetes).toBeNull();
     const cpuOnly = createRecommender({ kubernetes: { cpu: { metric: 'cpu' }, memory: { metric: 'constructor' } } });
     const r = cpuOnly.recommend(input) as Recommendation;
-    expect(r.kubernetes!.containerRecommendations[0]!.target).toEqual({ cpu: '1250m' });
+    expect(r.kubernetes!.containerRecommendations[0].target).toEqual({ cpu: '1250m' });
   });
 });

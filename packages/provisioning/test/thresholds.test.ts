@@ -132,6 +132,6 @@ describe('adjust_thresholds (the seed TTM autoscaler action)', () => {
     const rec = createRecommender({ upThreshold: 0.25, downThreshold: 0.5 });
     const r = rec.recommend(cpuInput({ forecast: 110, current: 100 })) as Recommendation;
     expect(r.action).toBe('adjust_thresholds');
-    expect(r.reactiveThresholds).toEqual(r.metrics.cpu!.decision.reactiveThresholds);
+    expect(r.reactiveThresholds).toEqual(r.metrics.cpu.decision.reactiveThresholds);
   });
 });

@@ -56,7 +56,7 @@ async function measure(fn: () => Promise<unknown>): Promise<Stat> {
   }
   const cpu = process.cpuUsage(cpu0);
   const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
   return {
     p50: at(0.5),
     p99: at(0.99),
@@ -83,7 +83,7 @@ function syntheticSeries(seed: number): Float32Array {
 function harnessRows(batch: number, configs: readonly ForecastConfig[], values: Float32Array): ForecastRow[] {
   const rows: ForecastRow[] = [];
   for (let i = 0; i < batch; i++) {
-    const config = configs[(Math.floor(i / 2) * 37) % configs.length]!;
+    const config = configs[(Math.floor(i / 2) * 37) % configs.length];
     rows.push(
       i % 2 === 0
         ? { values, end: values.length - HORIZON, horizon: HORIZON, config }
@@ -96,13 +96,13 @@ function harnessRows(batch: number, configs: readonly ForecastConfig[], values: 
 /** DEFAULT_CONFIG rows that are all distinct model inputs (8 series × different origins). */
 function plainRows(batch: number, config: ForecastConfig, series: readonly Float32Array[]): ForecastRow[] {
   return Array.from({ length: batch }, (_, i) => {
-    const values = series[i % series.length]!;
+    const values = series[i % series.length];
     return { values, end: values.length - Math.floor(i / series.length), horizon: HORIZON, config };
   });
 }
 
 async function main(): Promise<void> {
-  const loadBefore = loadavg()[0]!;
+  const loadBefore = loadavg()[0];
   const useDefault = existsSync(DEFAULT_MANIFEST);
   const manifestPath = useDefault ? DEFAULT_MANIFEST : writePretrainShapedModel({}, 7);
   const modelNote = useDefault
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     console.log(`\n# ${threads} thread(s) — ${client.manifest.name} (${modelNote.split(' (')[0]})`);
     for (const batch of BATCHES) {
       for (const scenario of ['harness', 'plain'] as const) {
-        const rows = scenario === 'harness' ? harnessRows(batch, configs, series[0]!) : plainRows(batch, plain, series);
+        const rows = scenario === 'harness' ? harnessRows(batch, configs, series[0]) : plainRows(batch, plain, series);
         const total = await measure(() => client.forecastBatch(rows));
         const m = client.lastModelRows;
         const feeds = {
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     await client.release();
   }
 
-  const loadAfter = loadavg()[0]!;
+  const loadAfter = loadavg()[0];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const date = new Date().toISOString().slice(0, 10);
   const contended = Math.max(loadBefore, loadAfter) > availableParallelism();

@@ -66,12 +66,12 @@ export class AggregationCache {
 
   /** Id of row i's (series, end, resolution) key, dense from 0 within a batch. */
   slotOf(i: number): number {
-    return this.#planned[i]!.slot;
+    return this.#planned[i].slot;
   }
 
   /** Start index in `data` of row i's last n buckets. */
   offsetOf(i: number, n: number): number {
-    const e = this.#planned[i]!;
+    const e = this.#planned[i];
     return e.slot * this.#width + (e.n - n);
   }
 }

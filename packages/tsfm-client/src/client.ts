@@ -207,11 +207,11 @@ export class TsfmClient {
     const counts = this.#counts;
     cache.reset();
     for (let i = 0; i < nRows; i++) {
-      const row = rows[i]!;
-      const r = configs[i]!.resolutionMinutes;
+      const row = rows[i];
+      const r = configs[i].resolutionMinutes;
       const end = row.end ?? row.values.length;
-      counts[i] = Math.min(configs[i]!.contextLength, Math.floor(end / r));
-      cache.plan(i, row.values, end, r, counts[i]!);
+      counts[i] = Math.min(configs[i].contextLength, Math.floor(end / r));
+      cache.plan(i, row.values, end, r, counts[i]);
     }
 
     const plain = this.#plainRow;
@@ -235,9 +235,9 @@ export class TsfmClient {
         return m;
       };
       for (let i = 0; i < nRows; i++) {
-        const config = configs[i]!;
+        const config = configs[i];
         const key =
-          ((cache.slotOf(i) * (C + 1) + counts[i]!) * NORMALISATION_CODES.length +
+          ((cache.slotOf(i) * (C + 1) + counts[i]) * NORMALISATION_CODES.length +
             NORMALISATION_CODES.indexOf(config.normalisation)) *
           2;
         plain[i] = modelRowFor(key, 2 * i);
@@ -249,26 +249,26 @@ export class TsfmClient {
       const mask = this.#mask;
       const coarse = cache.data;
       for (let i = 0; i < nRows; i++) {
-        const n = counts[i]!;
+        const n = counts[i];
         fitScaling(
           coarse,
           cache.offsetOf(i, n),
           n,
-          configs[i]!.normalisation,
+          configs[i].normalisation,
           contract.inputScaling,
-          this.#scalings[i]!,
+          this.#scalings[i],
           i,
         );
       }
       for (let m = 0; m < modelRows; m++) {
-        const writer = writers[m]!;
+        const writer = writers[m];
         const i = writer >> 1;
-        const n = counts[i]!;
+        const n = counts[i];
         writeModelRow(
           coarse,
           cache.offsetOf(i, n),
           n,
-          this.#scalings[i]!,
+          this.#scalings[i],
           writer & 1 ? -1 : 1,
           contract,
           context,
@@ -288,15 +288,15 @@ export class TsfmClient {
 
     const forecasts = new Array<QuantileForecast>(nRows);
     for (let i = 0; i < nRows; i++) {
-      const row = rows[i]!;
-      const config = configs[i]!;
+      const row = rows[i];
+      const config = configs[i];
       const quantiles = decodeRow(
         output,
-        plain[i]!,
-        flipped[i]!,
+        plain[i],
+        flipped[i],
         row.horizon,
         config,
-        this.#scalings[i]!,
+        this.#scalings[i],
         contract,
         this.#scratch,
       );
@@ -392,5 +392,5 @@ function nextPowerOfTwo(n: number): number {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.slice(0, 500);
+  return message.split('\n')[0].slice(0, 500);
 }

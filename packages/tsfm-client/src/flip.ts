@@ -14,7 +14,7 @@ const SYMMETRY_TOLERANCE = 1e-6;
 export function levelsAreSymmetric(levels: readonly number[]): boolean {
   const n = levels.length;
   for (let k = 0; k < n; k++) {
-    if (Math.abs(levels[k]! + levels[n - 1 - k]! - 1) > SYMMETRY_TOLERANCE) return false;
+    if (Math.abs(levels[k] + levels[n - 1 - k] - 1) > SYMMETRY_TOLERANCE) return false;
   }
   return true;
 }
@@ -33,7 +33,7 @@ export function combineFlipped(
   for (let j = 0; j < nSteps; j++) {
     const base = j * nLevels;
     for (let k = 0; k < nLevels; k++) {
-      out[base + k] = 0.5 * (plus[base + k]! - minus[base + nLevels - 1 - k]!);
+      out[base + k] = 0.5 * (plus[base + k] - minus[base + nLevels - 1 - k]);
     }
   }
 }

@@ -50,7 +50,7 @@ export const MASK_CONVENTIONS = ['observed-is-1', 'padded-is-1'] as const;
 const LevelsSchema = z
   .array(z.number().gt(0).lt(1))
   .min(1)
-  .refine((levels) => levels.every((v, i) => i === 0 || v > levels[i - 1]!), {
+  .refine((levels) => levels.every((v, i) => i === 0 || v > levels[i - 1]), {
     error: 'quantile levels must be strictly increasing',
   });
 
@@ -142,7 +142,7 @@ export interface ModelContract {
 export function parseManifest(json: unknown, file: string): { manifest: ModelManifest; contract: ModelContract } {
   const result = ModelManifestSchema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    const issue = result.error.issues[0];
     const field = issue.path.length > 0 ? formatPath(issue.path) : '(root)';
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more issues)` : '';
     throw new ModelContractError(file, field, issue.message + more);
@@ -180,7 +180,7 @@ function resolveContract(m: ModelManifest, file: string): ModelContract {
     fail('maskInput', `'${maskInput}' is not one of the inputs ${JSON.stringify(names)}`);
   }
   const candidates = names.filter((n) => n !== maskInput);
-  const contextInput = m.contextInput ?? (candidates.length === 1 ? candidates[0]! : undefined);
+  const contextInput = m.contextInput ?? (candidates.length === 1 ? candidates[0] : undefined);
   if (contextInput === undefined) {
     fail('contextInput', `cannot tell which of ${JSON.stringify(candidates)} carries the values; name it`);
   }

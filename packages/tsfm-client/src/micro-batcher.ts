@@ -159,7 +159,7 @@ export class MicroBatcher implements BatchForecaster {
     let rows = 0;
     let n = 0;
     while (n < this.#pending.length) {
-      const next = this.#pending[n]!.rows.length;
+      const next = this.#pending[n].rows.length;
       if (n > 0 && rows + next > this.maxRows) break;
       rows += next;
       n++;
@@ -173,7 +173,7 @@ export class MicroBatcher implements BatchForecaster {
 
   async #runBatch(batch: readonly Pending[]): Promise<void> {
     if (batch.length === 1) {
-      const only = batch[0]!;
+      const only = batch[0];
       this.#count(1, only.rows.length);
       await this.#call(only.rows).then(only.resolve, only.reject);
       return;

@@ -49,7 +49,7 @@ export function fitScaling(
   let last = Number.NaN;
   const to = from + n;
   for (let i = from; i < to; i++) {
-    const x = values[i]!;
+    const x = values[i];
     if (x !== x) continue;
     if (log1p && x < 0) {
       throw new ForecastRequestError(
@@ -83,7 +83,7 @@ export function fitScaling(
   } else if (modelScaling === 'mean-abs') {
     let abs = 0;
     for (let i = from; i < to; i++) {
-      const x = values[i]!;
+      const x = values[i];
       if (x !== x) continue;
       abs += Math.abs(((log1p ? Math.log1p(x) : x) - shift) / scale);
     }
@@ -107,7 +107,7 @@ function stdAround(
 ): number {
   let ss = 0;
   for (let i = from; i < to; i++) {
-    const x = values[i]!;
+    const x = values[i];
     if (x !== x) continue;
     const d = (log1p ? Math.log1p(x) : x) - mean;
     ss += d * d;

@@ -68,7 +68,7 @@ class ProtoReader {
     let scale = 1;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new Error(`truncated varint at byte ${this.pos}`);
-      const b = this.bytes[this.pos++]!;
+      const b = this.bytes[this.pos++];
       result += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) {
         if (!Number.isSafeInteger(result)) throw new Error(`varint overflow at byte ${this.pos}`);

@@ -15,9 +15,9 @@ export function fixCrossing(matrix: { [i: number]: number; length: number }, nSt
   for (let j = 0; j < nSteps; j++) {
     const base = j * nLevels;
     for (let k = 1; k < nLevels; k++) {
-      const v = matrix[base + k]!;
+      const v = matrix[base + k];
       let i = k - 1;
-      while (i >= 0 && matrix[base + i]! > v) {
+      while (i >= 0 && matrix[base + i] > v) {
         matrix[base + i + 1] = matrix[base + i]!;
         i--;
       }
@@ -29,7 +29,7 @@ export function fixCrossing(matrix: { [i: number]: number; length: number }, nSt
 /** max(0, ·) on matrix[0, length), in place. NaN stays NaN (a broken model output stays visible). */
 export function clampNonNegative(matrix: { [i: number]: number }, length: number): void {
   for (let i = 0; i < length; i++) {
-    if (matrix[i]! < 0) matrix[i] = 0;
+    if (matrix[i] < 0) matrix[i] = 0;
   }
 }
 
@@ -38,7 +38,7 @@ export function isNonCrossing(matrix: ArrayLike<number>, nSteps: number, nLevels
   for (let j = 0; j < nSteps; j++) {
     const base = j * nLevels;
     for (let k = 1; k < nLevels; k++) {
-      if (!(matrix[base + k]! >= matrix[base + k - 1]!)) return false;
+      if (!(matrix[base + k] >= matrix[base + k - 1])) return false;
     }
   }
   return true;

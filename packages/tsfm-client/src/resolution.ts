@@ -38,7 +38,7 @@ export function aggregateTrailing(
     let sum = 0;
     let n = 0;
     for (let i = 0; i < r; i++, t++) {
-      const v = values[t]!;
+      const v = values[t];
       // v === v is false only for NaN; cheaper than Number.isNaN in this inner loop.
       if (v === v) {
         sum += v;

@@ -27,11 +27,11 @@ export function gatherRow(
   if (contract.layout === 'batch-horizon-quantile') {
     for (let j = 0; j < nSteps; j++) {
       const src = (m * H + j) * Q;
-      for (let k = 0; k < K; k++) out[j * K + k] = output[src + channels[k]!]!;
+      for (let k = 0; k < K; k++) out[j * K + k] = output[src + channels[k]]!;
     }
   } else {
     for (let k = 0; k < K; k++) {
-      const src = (m * Q + channels[k]!) * H;
+      const src = (m * Q + channels[k]) * H;
       for (let j = 0; j < nSteps; j++) out[j * K + k] = output[src + j]!;
     }
   }
@@ -70,12 +70,12 @@ export function decodeRow(
   const clamp = config.clampNonNegative;
   if (scaling.log1p) {
     for (let i = 0; i < n; i++) {
-      const v = Math.expm1(plus[i]! * scale + shift);
+      const v = Math.expm1(plus[i] * scale + shift);
       plus[i] = clamp && v < 0 ? 0 : v;
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const v = plus[i]! * scale + shift;
+      const v = plus[i] * scale + shift;
       plus[i] = clamp && v < 0 ? 0 : v;
     }
   }

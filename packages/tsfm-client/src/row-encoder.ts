@@ -41,7 +41,7 @@ export function writeModelRow(
   while (first < to && coarse[first] !== coarse[first]) first++;
   let pad = 0;
   if (contract.padValue === 'nan') pad = Number.NaN;
-  else if (contract.padValue === 'first-observed' && first < to) pad = sign * toModelSpace(coarse[first]!, scaling);
+  else if (contract.padValue === 'first-observed' && first < to) pad = sign * toModelSpace(coarse[first], scaling);
 
   const leadingEnd = dst + first;
   context.fill(pad, offset, leadingEnd);
@@ -54,7 +54,7 @@ export function writeModelRow(
   const carryNan = contract.padValue === 'nan';
   let previous = pad;
   for (let i = first; i < to; i++) {
-    const x = coarse[i]!;
+    const x = coarse[i];
     const p = dst + i;
     if (x === x) {
       previous = ((log1p ? Math.log1p(x) : x) - shift) * mul;

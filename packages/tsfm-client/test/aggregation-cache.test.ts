@@ -36,7 +36,7 @@ describe('AggregationCache', () => {
     cache.plan(0, values, 600, 1, 4);
     cache.plan(1, other, 600, 1, 4);
     cache.fill();
-    expect(cache.data[cache.offsetOf(1, 4)]! - cache.data[cache.offsetOf(0, 4)]!).toBeCloseTo(1000, 3);
+    expect(cache.data[cache.offsetOf(1, 4)] - cache.data[cache.offsetOf(0, 4)]).toBeCloseTo(1000, 3);
     cache.reset();
     cache.plan(0, other, 10, 1, 2);
     cache.fill();

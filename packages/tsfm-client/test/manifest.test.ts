@@ -170,7 +170,7 @@ describe('manifest', () => {
   it('rejects a mask input that is not an input, and a non-float32 dtype', () => {
     expect(fieldOf(() => parseManifest({ ...defaultManifest(), maskInput: 'padding' }, 'm'))).toBe('maskInput');
     const m = defaultManifest();
-    (m.inputs as { dtype: string }[])[1]!.dtype = 'int64';
+    (m.inputs as { dtype: string }[])[1].dtype = 'int64';
     expect(fieldOf(() => parseManifest(m, 'm'))).toBe('inputs[1].dtype');
   });
 

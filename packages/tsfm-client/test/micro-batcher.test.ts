@@ -36,14 +36,14 @@ class RecordingForecaster implements BatchForecaster {
   }
 
   async forecastBatch(rows: readonly ForecastRow[]): Promise<QuantileForecast[]> {
-    this.calls.push(rows.map((r) => r.values[0]!));
+    this.calls.push(rows.map((r) => r.values[0]));
     if (this.gated) await new Promise<void>((resolve) => this.#gates.push(resolve));
-    if (rows.some((r) => r.values[0]! < 0))
+    if (rows.some((r) => r.values[0] < 0))
       throw new ForecastRequestError(
-        rows.findIndex((r) => r.values[0]! < 0),
+        rows.findIndex((r) => r.values[0] < 0),
         'a negative marker row',
       );
-    return rows.map((r) => new QuantileForecast(Float32Array.of(r.values[0]!), 1, this.levels, r.config));
+    return rows.map((r) => new QuantileForecast(Float32Array.of(r.values[0]), 1, this.levels, r.config));
   }
 
   /** Let the oldest gated call finish; resolves once one was waiting. */
@@ -175,7 +175,7 @@ describe('MicroBatcher over the real client (default architecture, random weight
         ),
         async (callers) => {
           const calls = callers.map((rows) =>
-            rows.map(({ seed, config }) => ({ values: series(seed, 600), horizon: 30, config: configs[config]! })),
+            rows.map(({ seed, config }) => ({ values: series(seed, 600), horizon: 30, config: configs[config] })),
           );
           const alone: QuantileForecast[][] = [];
           for (const rows of calls) alone.push(await client.forecastBatch(rows));
@@ -183,7 +183,7 @@ describe('MicroBatcher over the real client (default architecture, random weight
           const merged = await Promise.all(calls.map((rows) => batcher.forecastBatch(rows)));
           expect(batcher.stats.batches).toBe(1);
           merged.forEach((forecasts, c) =>
-            forecasts.forEach((f, r) => expect(Array.from(f.quantiles)).toEqual(Array.from(alone[c]![r]!.quantiles))),
+            forecasts.forEach((f, r) => expect(Array.from(f.quantiles)).toEqual(Array.from(alone[c][r].quantiles))),
           );
         },
       ),

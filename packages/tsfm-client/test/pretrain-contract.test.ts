@@ -30,7 +30,7 @@ async function checkSanity(client: TsfmClient): Promise<void> {
   const out = await client.forecastBatch(rows);
   expect(out).toHaveLength(rows.length);
   out.forEach((f, i) => {
-    expect(f.quantiles).toHaveLength(rows[i]!.horizon * client.levels.length);
+    expect(f.quantiles).toHaveLength(rows[i].horizon * client.levels.length);
     expect(f.quantiles.every(Number.isFinite)).toBe(true);
     if (f.config.fixCrossing) expect(isNonCrossing(f.quantiles, f.horizon, f.nLevels)).toBe(true);
     if (f.config.clampNonNegative) expect(f.quantiles.every((v) => v >= 0)).toBe(true);
@@ -67,9 +67,9 @@ describe('the pretrain package’s contract (random weights, its own exporter an
     const zeroed = context.map((v, i) => (mask[i] ? v : 0));
     const run = async (ctx: Float32Array) =>
       (await session.run({ context: new Tensor('float32', ctx, [1, C]), mask: new Tensor('float32', mask, [1, C]) }))
-        .quantiles!.data as Float32Array;
+        .quantiles.data as Float32Array;
     const [a, b] = [await run(context), await run(zeroed)];
-    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 4);
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 4);
     await session.release();
   });
 });

@@ -39,7 +39,7 @@ describe('QuantileForecast.quantileAt', () => {
           const [lo, hi] = a <= b ? [a, b] : [b, a];
           const qa = f.quantileAt(lo);
           const qb = f.quantileAt(hi);
-          for (let t = 0; t < 4; t++) expect(qa[t]!).toBeLessThanOrEqual(qb[t]!);
+          for (let t = 0; t < 4; t++) expect(qa[t]).toBeLessThanOrEqual(qb[t]);
         },
       ),
     );

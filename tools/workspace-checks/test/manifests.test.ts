@@ -42,7 +42,7 @@ function sourceFiles(dir: string): string[] {
 /** The @tsfm packages a source imports: static, dynamic, re-exports and resolve() calls. */
 function tsfmImports(source: string): string[] {
   const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\.resolve\(\s*)['"](@tsfm\/[\w.-]+)/g;
-  return [...source.matchAll(pattern)].map((match) => match[1]!);
+  return [...source.matchAll(pattern)].map((match) => match[1]);
 }
 
 /** Export targets, flattened over conditions (`{ ".": { "import": "./x.js" } }`). */

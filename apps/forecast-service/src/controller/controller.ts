@@ -270,9 +270,9 @@ export class Controller extends EventEmitter {
     const resources: Record<string, ResourceBounds> = {};
     for (const name of Object.keys(rec.vpa.target)) {
       resources[name] = {
-        target: rec.vpa.target[name]!,
-        lower: rec.vpa.lowerBound[name]!,
-        upper: rec.vpa.upperBound[name]!,
+        target: rec.vpa.target[name],
+        lower: rec.vpa.lowerBound[name],
+        upper: rec.vpa.upperBound[name],
       };
     }
     return {

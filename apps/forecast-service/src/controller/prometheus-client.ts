@@ -56,7 +56,7 @@ export class PrometheusClient {
         `${JSON.stringify(query).slice(0, 200)} must return one series, got ${Array.isArray(result) ? result.length : 'no vector'}`,
       );
     }
-    const value = Number(result[0]!.value?.[1]);
+    const value = Number(result[0].value?.[1]);
     if (!Number.isFinite(value))
       throw new PrometheusError('query', `${JSON.stringify(query).slice(0, 200)} returned a non-finite value`);
     return value;

@@ -59,7 +59,7 @@ export function reactiveRecommendation(
     const target = recent / utilisation;
     resources[name] = { target, lower: recent, upper: Math.max(0, peak) / utilisation };
     targets[name] = target;
-    const now = Object.hasOwn(current, name) ? current[name]! : 0;
+    const now = Object.hasOwn(current, name) ? current[name] : 0;
     const band = adjustThresholds({ up: options.upThreshold, down: options.downThreshold }, alpha, 1);
     const decided = decideAction(target, now, band, 1, 0);
     actions.push([name, decided.action, `${name}: ${decided.reason}`]);

@@ -96,7 +96,7 @@ export class TargetsFileError extends Error {
 export function parseTargets(value: unknown, source: string): ControllerConfig {
   const parsed = TargetsFileSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues[0];
     const field = issue.path
       .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
       .join('')
@@ -108,7 +108,7 @@ export function parseTargets(value: unknown, source: string): ControllerConfig {
       return { ...t, parsedOptions: parseRecommendOptions(t.options) };
     } catch (error) {
       if (!(error instanceof ProvisioningError)) throw error;
-      const first = error.issues[0]!;
+      const first = error.issues[0];
       throw new TargetsFileError(`${source}: targets[${i}].${first.path}: ${first.message}`);
     }
   });

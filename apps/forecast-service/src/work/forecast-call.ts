@@ -71,13 +71,13 @@ export function forecastJson(r: HarnessResult, queueMs: number) {
   const quantiles: Record<string, Array<Array<number | null>>> = {};
   const winner: Record<string, { key: string; score: number | null; chosenBy: string; tieToDefault: boolean }> = {};
   for (const metric of r.metrics) {
-    forecast[metric] = Array.from(r.forecast[metric]!, num);
-    const q = r.quantiles[metric]!;
+    forecast[metric] = Array.from(r.forecast[metric], num);
+    const q = r.quantiles[metric];
     const rows: Array<Array<number | null>> = [];
     const L = q.levels.length;
     for (let t = 0; t < q.horizon; t++) rows.push(Array.from(q.quantiles.subarray(t * L, (t + 1) * L), num));
     quantiles[metric] = rows;
-    const w = r.winner[metric]!;
+    const w = r.winner[metric];
     winner[metric] = { key: w.key, score: w.score, chosenBy: w.chosenBy, tieToDefault: w.tieToDefault };
   }
   return {

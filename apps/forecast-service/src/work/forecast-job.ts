@@ -120,7 +120,7 @@ export class ForecastJobs {
     const options = body.options ?? {};
     // Validated by @tsfm/provisioning before any model time is spent on the request.
     const { horizons, demand } = parseRecommendOptions(options);
-    const needed = Math.max(horizons[horizons.length - 1]!, demand.predictMinutes);
+    const needed = Math.max(horizons[horizons.length - 1], demand.predictMinutes);
     const horizon = body.horizon ?? needed;
     if (horizon < needed) {
       throw ApiError.badRequest([
@@ -143,7 +143,7 @@ export class ForecastJobs {
     if (unknown.length > 0) {
       throw ApiError.badRequest([
         {
-          field: `current.${unknown[0]!.slice(0, 40)}`,
+          field: `current.${unknown[0].slice(0, 40)}`,
           message: `${unknown.map((m) => m.slice(0, 40)).join(', ')} has no history (history has ${metricList(series)})`,
         },
       ]);
@@ -153,8 +153,8 @@ export class ForecastJobs {
     // The recommender provisions the peak of the α-quantile path; the harness calibrated that peak
     // (result.peak: conformal on the request's validation windows), so the recommender adds it.
     for (const m of result.metrics) {
-      const peak = result.peak[m]!;
-      forecasts[m] = { ...result.quantiles[m]!, targetShift: peak.value - peak.raw };
+      const peak = result.peak[m];
+      forecasts[m] = { ...result.quantiles[m], targetShift: peak.value - peak.raw };
     }
     const rec = recommend({
       alpha: result.alpha,
@@ -180,7 +180,7 @@ export class ForecastJobs {
         horizon: result.horizon,
         alpha: result.alpha,
         tier: result.tier,
-        winner: Object.fromEntries(result.metrics.map((m) => [m, result.winner[m]!.key])),
+        winner: Object.fromEntries(result.metrics.map((m) => [m, result.winner[m].key])),
         kUsed: result.kUsed,
         timings: result.timings,
       },

@@ -44,7 +44,6 @@ export function checkMetricName(name: string, field: string, limits: RequestLimi
   if (name.length === 0) problem = 'a metric name is empty';
   else if (name.length > limits.maxNameLength)
     problem = `a metric name has ${name.length} characters; at most ${limits.maxNameLength} are accepted`;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   else if (/[\u0000-\u001f\u007f]/.test(name)) problem = `metric name ${describe(name)} contains a control character`;
   else if (name === '__proto__') problem = 'the metric name "__proto__" is reserved';
   if (problem !== null) throw ApiError.badRequest([{ field, message: problem }]);
@@ -86,7 +85,7 @@ export function toMinutes(values: Float32Array, factor: number): Float32Array {
     let sum = 0;
     let count = 0;
     for (let j = i * factor; j < (i + 1) * factor; j++) {
-      const v = values[j]!;
+      const v = values[j];
       if (!Number.isNaN(v)) {
         sum += v;
         count++;
@@ -269,7 +268,7 @@ export function prometheusToMetrics(response: unknown, limits: RequestLimits, st
   const unique = new Set(names).size === names.length;
   const metrics = new Map<string, Float32Array>();
   series.forEach((s, i) => {
-    const name = unique ? names[i]! : s.id;
+    const name = unique ? names[i] : s.id;
     checkMetricName(name, `prometheus.data.result[${i}].metric`, limits);
     const aligned = new Float32Array(length).fill(Number.NaN);
     aligned.set(s.values, Math.round((s.start - start) / step));

@@ -123,21 +123,21 @@ function parseQueue(argv: readonly string[]): Command {
       return { kind: 'queue', workdir, action: { op: 'list', json } };
     case 'move': {
       expect(2, 'move <id> <priority>');
-      const priority = parseNumber(args[1]!);
+      const priority = parseNumber(args[1]);
       if (typeof priority !== 'number' || !Number.isFinite(priority)) {
         throw new UsageError(`move: priority must be a finite number, got ${JSON.stringify(args[1])}`);
       }
-      return { kind: 'queue', workdir, action: { op: 'move', id: args[0]!, priority } };
+      return { kind: 'queue', workdir, action: { op: 'move', id: args[0], priority } };
     }
     case 'drop':
       expect(1, 'drop <id>');
-      return { kind: 'queue', workdir, action: { op: 'drop', id: args[0]! } };
+      return { kind: 'queue', workdir, action: { op: 'drop', id: args[0] } };
     case 'add':
       expect(1, 'add <spec.json>');
-      return { kind: 'queue', workdir, action: { op: 'add', specFile: args[0]! } };
+      return { kind: 'queue', workdir, action: { op: 'add', specFile: args[0] } };
     case 'cancel':
       expect(1, 'cancel <id>');
-      return { kind: 'queue', workdir, action: { op: 'cancel', id: args[0]! } };
+      return { kind: 'queue', workdir, action: { op: 'cancel', id: args[0] } };
     default:
       throw new UsageError(`unknown queue action ${JSON.stringify(op)}; expected list, move, drop, add or cancel`);
   }
@@ -172,7 +172,7 @@ function parse(
 ): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
   try {
     const { positionals, values } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
-    return { positionals, values: values as Record<string, string | boolean | undefined> };
+    return { positionals, values: values };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -184,5 +184,5 @@ function onlyWorkdir(positionals: readonly string[], command: string): string {
       `${command} takes exactly one workdir, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
     );
   }
-  return positionals[0]!;
+  return positionals[0];
 }

@@ -57,7 +57,7 @@ async function editFor(action: Exclude<QueueAction, { op: 'list' }>): Promise<Qu
   const text = await readFile(resolve(action.specFile), 'utf8').catch((error: Error) => {
     throw new QueueEditRefused(`${action.specFile}: cannot read (${error.message})`);
   });
-  return { op: 'add', spec: parseJsonText(text, WorkSpecSchema, action.specFile) as WorkSpec };
+  return { op: 'add', spec: parseJsonText(text, WorkSpecSchema, action.specFile) };
 }
 
 /**

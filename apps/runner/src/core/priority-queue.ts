@@ -60,7 +60,7 @@ export class PriorityQueue<T> {
   }
 
   private removeAt(index: number): T {
-    const removed = this.heap[index]!;
+    const removed = this.heap[index];
     const last = this.heap.pop()!;
     if (index < this.heap.length) {
       this.heap[index] = last;
@@ -75,7 +75,7 @@ export class PriorityQueue<T> {
     let child = index;
     while (child > 0) {
       const parent = (child - 1) >> 1;
-      if (compareEntries(this.heap[child]!, this.heap[parent]!) >= 0) return;
+      if (compareEntries(this.heap[child], this.heap[parent]) >= 0) return;
       this.swap(child, parent);
       child = parent;
     }
@@ -87,8 +87,8 @@ export class PriorityQueue<T> {
       const left = 2 * parent + 1;
       const right = left + 1;
       let smallest = parent;
-      if (left < this.heap.length && compareEntries(this.heap[left]!, this.heap[smallest]!) < 0) smallest = left;
-      if (right < this.heap.length && compareEntries(this.heap[right]!, this.heap[smallest]!) < 0) smallest = right;
+      if (left < this.heap.length && compareEntries(this.heap[left], this.heap[smallest]) < 0) smallest = left;
+      if (right < this.heap.length && compareEntries(this.heap[right], this.heap[smallest]) < 0) smallest = right;
       if (smallest === parent) return;
       this.swap(parent, smallest);
       parent = smallest;
@@ -96,7 +96,7 @@ export class PriorityQueue<T> {
   }
 
   private swap(a: number, b: number): void {
-    const entry = this.heap[a]!;
+    const entry = this.heap[a];
     this.heap[a] = this.heap[b]!;
     this.heap[b] = entry;
   }

@@ -39,7 +39,7 @@ export function workSpec(id: string, kind: string, priority = 0, payload: JsonOb
 
 /** Validates untrusted input (a checkpoint, a queue edit) into a spec; throws a ZodError naming the field. */
 export function parseWorkSpec(value: unknown): WorkSpec {
-  return WorkSpecSchema.parse(value) as WorkSpec;
+  return WorkSpecSchema.parse(value);
 }
 
 export function workSpecToJson(spec: WorkSpec): JsonObject {

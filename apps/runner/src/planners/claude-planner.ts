@@ -421,7 +421,7 @@ export class ClaudePlanner implements Planner {
         error: message,
         artifacts: { prompt: promptText, response: { error: message }, output: { error: message } },
       });
-      if (stopping) throw request.signal!.reason;
+      if (stopping) throw request.signal.reason;
       return { kind: 'api-error', message: this.#redact(message), dollars: charged, transient: isTransient(err) };
     }
     const latencyMs = performance.now() - started;

@@ -242,10 +242,10 @@ function moveEvidence(
   const reasons: string[] = [];
 
   if (spec.kind === 'range') {
-    const baseIndex = values.indexOf(base[knob] as ParamValue);
+    const baseIndex = values.indexOf(base[knob]);
     const line = points
       .filter((p) => p.record.id !== incumbent.id && sameExcept(base, p.params, knob))
-      .map((p) => ({ offset: values.indexOf(p.params[knob] as ParamValue) - baseIndex, metric: p.record.metric }))
+      .map((p) => ({ offset: values.indexOf(p.params[knob]) - baseIndex, metric: p.record.metric }))
       .filter((p) => p.offset !== 0);
     const ahead = line.filter((p) => Math.sign(p.offset) === direction && Math.abs(p.offset) <= steps);
     const behind = line.filter((p) => Math.sign(p.offset) === -direction);
@@ -312,7 +312,7 @@ function randomUntried(space: ParamSpace, taken: ReadonlySet<string>, rng: Seede
     const params: Assignment = {};
     let rest = index;
     for (const [name, values] of knobs) {
-      params[name] = values[rest % values.length] as ParamValue;
+      params[name] = values[rest % values.length];
       rest = Math.floor(rest / values.length);
     }
     if (!taken.has(paramsKey(space, params))) return params;

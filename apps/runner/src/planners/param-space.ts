@@ -53,7 +53,7 @@ export function knobValues(knob: Knob): ParamValue[] {
 }
 
 export function knobDefault(knob: Knob): ParamValue {
-  if (knob.kind === 'choice') return knob.default ?? (knob.values[0] as ParamValue);
+  if (knob.kind === 'choice') return knob.default ?? knob.values[0];
   return knob.default ?? knob.min;
 }
 
@@ -118,7 +118,7 @@ export function nonDefaultParams(space: ParamSpace, params: ParamValues): Record
   const complete = completeParams(space, params);
   const out: Record<string, ParamValue> = {};
   for (const [name, knob] of Object.entries(space)) {
-    if (complete[name] !== knobDefault(knob)) out[name] = complete[name] as ParamValue;
+    if (complete[name] !== knobDefault(knob)) out[name] = complete[name];
   }
   return out;
 }
@@ -138,7 +138,7 @@ export function assertValidParamSpace(space: ParamSpace): void {
   const names = Object.keys(space);
   if (names.length === 0) throw new PlannerConfigError('the parameter space has no knobs');
   for (const name of names) {
-    const knob = space[name] as Knob;
+    const knob = space[name];
     if (knob.kind === 'choice') {
       if (knob.values.length === 0) throw new PlannerConfigError(`knob "${name}" has no allowed values`);
       if (new Set(knob.values).size !== knob.values.length) {

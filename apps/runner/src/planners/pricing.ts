@@ -32,7 +32,7 @@ export function priceFor(model: string, prices: Readonly<Record<string, ModelPri
   const prefix = Object.keys(prices)
     .filter((name) => model.startsWith(`${name}-`))
     .sort((a, b) => b.length - a.length)[0];
-  if (prefix !== undefined) return prices[prefix] as ModelPrice;
+  if (prefix !== undefined) return prices[prefix];
   throw new PlannerConfigError(
     `no price for model "${model}"; add it to the planner's prices (known: ${Object.keys(prices).join(', ')})`,
   );

@@ -91,7 +91,7 @@ export function toolInputSchema(space: ParamSpace): Record<string, unknown> {
     properties: knobs,
     additionalProperties: false,
   };
-  return schema as Record<string, unknown>;
+  return schema;
 }
 
 /** One line per zod issue, with the path the model wrote, e.g. `experiments[0].priority: …`. */

@@ -37,6 +37,6 @@ export class SeededRandom {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('pick from an empty list');
-    return items[this.int(items.length)] as T;
+    return items[this.int(items.length)];
   }
 }

@@ -44,7 +44,7 @@ export function compareIds(a: string, b: string): number {
 export function bestNode<T extends TreeNode>(nodes: readonly T[]): (T & { metric: number }) | undefined {
   let best: (T & { metric: number }) | undefined;
   for (const node of finishOrder(nodes)) {
-    if (isCandidate(node) && node.decision === 'keep') best = node as T & { metric: number };
+    if (isCandidate(node) && node.decision === 'keep') best = node;
   }
   return best;
 }

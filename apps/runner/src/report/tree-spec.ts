@@ -166,7 +166,7 @@ export function treeSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
       data: { values: [{ text: 'the tree is empty' }] },
       mark: { type: 'text', fontSize: 13, color: MUTED_TEXT },
       encoding: { text: { field: 'text' } },
-    } as VegaLiteSpec;
+    };
   }
 
   const x = { field: 'x', type: 'quantitative' as const, scale: null, axis: null };

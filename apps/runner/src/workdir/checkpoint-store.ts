@@ -57,7 +57,7 @@ export class CheckpointStore {
       if (duplicates.length > 0) throw new WorkdirFileError(this.label, duplicates, advice);
     }
     this.verified = true;
-    return parsed as Checkpoint | undefined;
+    return parsed;
   }
 
   async save(state: SchedulerState): Promise<void> {

@@ -74,7 +74,7 @@ export async function takePendingEdits(
     }
     try {
       const parsed = parseJsonText(text, CommandFileSchema, shortPath(paths, file));
-      pending.push({ name, edit: parsed.edit as QueueEdit });
+      pending.push({ name, edit: parsed.edit });
     } catch (error) {
       const message = (error as Error).message;
       log(`rejected queue edit ${name}: ${message}`);

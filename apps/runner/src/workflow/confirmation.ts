@@ -247,7 +247,7 @@ async function confirmOne(
         .replaceAll('{fan}', join(dir, 'fan.json')),
     );
     const result = await execa(
-      options.nodeCommand[0]!,
+      options.nodeCommand[0],
       [...options.nodeCommand.slice(1), ...args, '--split', CONFIRMATION_SPLIT],
       {
         cwd: worktree,

@@ -588,7 +588,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     // Durable before anything is queued: a crash from here on replays the round, never re-plans it.
     await mkdir(this.deps.paths.plannerDir, { recursive: true });
     await writeJsonAtomic(this.deps.paths.round(spec.id), cache);
-    if (transient) this.log(`${spec.id}: the planner API is failing (${failure}); planning again as ${retry[0]!.id}`);
+    if (transient) this.log(`${spec.id}: the planner API is failing (${failure}); planning again as ${retry[0].id}`);
     else if (failure) this.log(`${spec.id}: the planner failed (${failure}); nothing new is queued`);
     if (planStop) this.log(`${spec.id}: the planner asks to stop: ${planStop.detail}`);
     this.log(`${spec.id}: queued ${planned.map((p) => p.spec.id).join(', ') || 'nothing'}`);

@@ -126,7 +126,7 @@ const shard = args.shard === undefined ? undefined : parseShard(args.shard);
 const evaluation = splitTenants(fleet, split).filter(
   (_, position) => shard === undefined || position % shard.count === shard.index - 1,
 );
-const origins = originsOf(fleet[0]!.series.cpu.length, split);
+const origins = originsOf(fleet[0].series.cpu.length, split);
 const requestCount = evaluation.length * origins.length;
 const servable = configGrid({ maxContextLength: client.contract.contextLength }).filter((config) =>
   client.supportsConfig(config),
@@ -145,7 +145,7 @@ if (mode === 'search') {
   const grid = experiment.grid(params, servable);
   // 'measure': K is never lowered by machine load (the metric must not move with it); the budget
   // is measured and its overruns counted (over_budget).
-  harness = await Harness.create(client, { grid: grid as ForecastConfig[], budgetMode: 'measure' });
+  harness = await Harness.create(client, { grid: grid, budgetMode: 'measure' });
   console.log(
     `harness over ${harness.space.configs.length} configs (experiment grid ${grid.length} + the fleet default); options ${JSON.stringify(experiment.searchOptions(params))}`,
   );
@@ -157,7 +157,7 @@ if (mode === 'search') {
 }
 // One untimed, unscored request on a tuning tenant: the first call pays the session's start-up,
 // which is not what a request costs a running service.
-await warmUp(tuning[0]!);
+await warmUp(tuning[0]);
 
 for (const tenant of evaluation) {
   const unit: Unit = { id: tenant.id, lossSum: 0, lossCount: 0 };
@@ -189,7 +189,7 @@ const losses = outcomes.flatMap((outcome) => outcome.losses);
 const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
 const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
 const p99 =
-  latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]!;
+  latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)];
 const overBudget = outcomes.filter((outcome) => outcome.overBudget).length;
 const modelSha = client.manifest.sha256;
 
@@ -293,7 +293,7 @@ function lossesOf(
   origin: number,
   forecasts: Readonly<Record<string, ArrayLike<number>>>,
 ): number[] {
-  return METRICS.map((m) => alphaLoss(tenant.series[m], origin, forecasts[m]!, tenant.alpha));
+  return METRICS.map((m) => alphaLoss(tenant.series[m], origin, forecasts[m], tenant.alpha));
 }
 
 function requestOf(
@@ -353,12 +353,12 @@ async function harnessRequest(
 /** One fan series (apps/runner/src/report/html/fan-data.ts, FanSeriesSchema): history, quantiles, actual. */
 function fanOf(tenant: TenantData, origin: number, result: HarnessResult): unknown {
   const values = tenant.series[FAN_METRIC];
-  const forecast = result.quantiles[FAN_METRIC]!;
+  const forecast = result.quantiles[FAN_METRIC];
   const quantiles: Record<string, number[]> = {};
   forecast.levels.forEach((level, k) => {
     quantiles[String(level)] = Array.from(
       { length: forecast.horizon },
-      (_, t) => forecast.quantiles[t * forecast.levels.length + k]!,
+      (_, t) => forecast.quantiles[t * forecast.levels.length + k],
     );
   });
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -392,7 +392,7 @@ async function lossTable(
   const forecasts = await client.forecastBatch(rows);
   return configs.map((_, c) =>
     METRICS.map((m, j) =>
-      alphaLoss(tenant.series[m], origin, forecasts[c * METRICS.length + j]!.quantileAt(tenant.alpha), tenant.alpha),
+      alphaLoss(tenant.series[m], origin, forecasts[c * METRICS.length + j].quantileAt(tenant.alpha), tenant.alpha),
     ),
   );
 }
@@ -407,23 +407,23 @@ async function bestFixedConfig(tenants: readonly TenantData[]): Promise<Forecast
   let best = servable.findIndex((config) => configKey(config) === configKey(DEFAULT_CONFIG));
   if (best < 0) best = 0;
   sums.forEach((sum, c) => {
-    if (sum < sums[best]!) best = c;
+    if (sum < sums[best]) best = c;
   });
-  return servable[best]!;
+  return servable[best];
 }
 
 /** Hindsight: per metric, the config that was best on the real horizon. Not a request; no budget. */
 async function oracleRequest(tenant: TenantData, origin: number): Promise<RequestOutcome> {
   const t0 = performance.now();
   const table = await lossTable(client, tenant, origin, servable);
-  const winners = METRICS.map((_, m) => table.reduce((best, row, c) => (row[m]! < table[best]![m]! ? c : best), 0));
+  const winners = METRICS.map((_, m) => table.reduce((best, row, c) => (row[m] < table[best][m] ? c : best), 0));
   return {
     tenantId: tenant.id,
     origin,
-    losses: winners.map((c, m) => table[c]![m]!),
+    losses: winners.map((c, m) => table[c][m]),
     latencyMs: performance.now() - t0,
     overBudget: false,
-    winners: winners.map((c) => configKey(servable[c]!)),
+    winners: winners.map((c) => configKey(servable[c])),
     kUsed: null,
   };
 }

@@ -131,9 +131,7 @@ const losses = outcomes.flatMap((outcome) => outcome.losses);
 const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
 const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
 const p99 =
-  latencies.length === 0
-    ? NaN
-    : (latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] as number);
+  latencies.length === 0 ? NaN : latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)];
 const points = losses.length * HORIZON;
 
 if (args.out) {
@@ -220,7 +218,7 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
 }
 
 function viewOf(tenant: TenantData): RequestView {
-  const length = tenant.series[0]!.length;
+  const length = tenant.series[0].length;
   return {
     tenantId: tenant.id,
     index: tenant.index,
@@ -234,7 +232,7 @@ function viewOf(tenant: TenantData): RequestView {
 function finalLosses(tenant: TenantData, configs: readonly ForecastConfig[]): number[] {
   const origin = viewOf(tenant).historyLength;
   return tenant.series.map((values, m) =>
-    alphaLoss(values, origin, forecastQuantile(values, origin, configs[m]!, HORIZON, tenant.alpha), tenant.alpha),
+    alphaLoss(values, origin, forecastQuantile(values, origin, configs[m], HORIZON, tenant.alpha), tenant.alpha),
   );
 }
 
@@ -268,14 +266,14 @@ function searchRequest(tenant: TenantData, params: Params): RequestOutcome {
   ) {
     throw new Error(`experiment selected ${JSON.stringify(winners)}; expected one candidate index per metric`);
   }
-  const chosen = winners.map((w) => candidates[w]!);
+  const chosen = winners.map((w) => candidates[w]);
   // The final forecast is part of the request's time; scoring it is the evaluator's, not the request's.
   const origin = request.historyLength;
   const forecasts = tenant.series.map((values, m) =>
-    forecastQuantile(values, origin, chosen[m]!, HORIZON, tenant.alpha),
+    forecastQuantile(values, origin, chosen[m], HORIZON, tenant.alpha),
   );
   const latencyMs = performance.now() - t0;
-  const lossesOnHorizon = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m]!, tenant.alpha));
+  const lossesOnHorizon = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m], tenant.alpha));
   return { tenantId: tenant.id, losses: lossesOnHorizon, latencyMs, winners: chosen.map(configKey) };
 }
 
@@ -299,7 +297,7 @@ function fixedRequest(tenant: TenantData, config: ForecastConfig): RequestOutcom
   const origin = viewOf(tenant).historyLength;
   const forecasts = tenant.series.map((values) => forecastQuantile(values, origin, config, HORIZON, tenant.alpha));
   const latencyMs = performance.now() - t0;
-  const losses = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m]!, tenant.alpha));
+  const losses = tenant.series.map((values, m) => alphaLoss(values, origin, forecasts[m], tenant.alpha));
   return { tenantId: tenant.id, losses, latencyMs, winners: METRICS.map(() => configKey(config)) };
 }
 
@@ -313,13 +311,13 @@ function oracleRequest(tenant: TenantData): RequestOutcome {
     ),
   );
   const winners = METRICS.map((_, m) =>
-    perConfig.reduce((best, row, i) => ((row[m] as number) < (perConfig[best]![m] as number) ? i : best), 0),
+    perConfig.reduce((best, row, i) => (row[m] < perConfig[best][m] ? i : best), 0),
   );
   const latencyMs = performance.now() - t0;
   return {
     tenantId: tenant.id,
-    losses: winners.map((w, m) => perConfig[w]![m]!),
+    losses: winners.map((w, m) => perConfig[w][m]),
     latencyMs,
-    winners: winners.map((w) => configKey(configs[w]!)),
+    winners: winners.map((w) => configKey(configs[w])),
   };
 }

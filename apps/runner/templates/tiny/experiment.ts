@@ -52,8 +52,8 @@ function candidates(params: Params, _request: RequestView, rng: Rng): ForecastCo
   // Partial Fisher–Yates: the first k − 1 slots of a seeded shuffle.
   for (let i = 0; i < pool.length && picked.length < params.k; i++) {
     const j = i + rng.below(pool.length - i);
-    [pool[i], pool[j]] = [pool[j] as ForecastConfig, pool[i] as ForecastConfig];
-    picked.push(pool[i] as ForecastConfig);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+    picked.push(pool[i]);
   }
   return picked;
 }
@@ -69,8 +69,7 @@ function validationOrigins(params: Params, request: RequestView): number[] {
 }
 
 function select(params: Params, losses: readonly (readonly number[])[], _request: RequestView): number[] {
-  if (params.selectionRule === 'per-metric')
-    return METRICS.map((_, m) => argmin(losses.map((row) => row[m] as number)));
+  if (params.selectionRule === 'per-metric') return METRICS.map((_, m) => argmin(losses.map((row) => row[m])));
   const means = losses.map((row) => {
     const finite = row.filter(Number.isFinite);
     return finite.length === 0 ? Number.POSITIVE_INFINITY : finite.reduce((a, b) => a + b, 0) / finite.length;
@@ -83,8 +82,8 @@ function select(params: Params, losses: readonly (readonly number[])[], _request
 function argmin(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v) && !(v >= (values[best] as number))) best = i;
+    const v = values[i];
+    if (Number.isFinite(v) && !(v >= values[best])) best = i;
   }
   return best;
 }

@@ -169,10 +169,10 @@ export function forecastQuantile(
       r,
       1 - alpha,
     );
-    coarse = coarse.map((v, i) => (v - (mirrored[i] as number)) / 2);
+    coarse = coarse.map((v, i) => (v - mirrored[i]) / 2);
   }
   const out = new Float64Array(horizon);
-  for (let t = 0; t < horizon; t++) out[t] = Math.max(0, coarse[Math.floor(t / r)] as number);
+  for (let t = 0; t < horizon; t++) out[t] = Math.max(0, coarse[Math.floor(t / r)]);
   return out;
 }
 
@@ -186,7 +186,7 @@ function aggregateTrailing(values: Float32Array, end: number, r: number, count: 
     let sum = 0;
     let seen = 0;
     for (let t = from; t < from + r; t++) {
-      const v = values[t] as number;
+      const v = values[t];
       if (!Number.isNaN(v)) {
         sum += v;
         seen++;
@@ -210,18 +210,18 @@ function forecastCoarse(
 ): Float64Array {
   const { z, inverse } = normalise(context, normalisation);
   const n = z.length;
-  const last = z[n - 1] as number;
+  const last = z[n - 1];
   const mean = z.reduce((a, b) => a + b, 0) / n;
   const recent = z.slice(Math.max(0, n - 6)).reduce((a, b) => a + b, 0) / Math.min(n, 6);
   const level = normalisation === 'mean-std' ? mean : normalisation === 'log1p' ? recent : last;
   const season = Math.round(SEASON_MINUTES / r);
   let diffs = 0;
-  for (let i = 1; i < n; i++) diffs += ((z[i] as number) - (z[i - 1] as number)) ** 2;
+  for (let i = 1; i < n; i++) diffs += (z[i] - z[i - 1]) ** 2;
   const sd = n > 1 ? Math.sqrt(diffs / (n - 1)) : 0;
   const zAlpha = inverseNormal(alpha);
   const out = new Float64Array(steps);
   for (let j = 0; j < steps; j++) {
-    const seasonal = n > season ? (z[n - season + (j % season)] as number) : level;
+    const seasonal = n > season ? z[n - season + (j % season)] : level;
     const point = 0.5 * seasonal + 0.5 * level;
     out[j] = inverse(point + zAlpha * sd * Math.sqrt(Math.min(j + 1, 16)));
   }
@@ -238,7 +238,7 @@ function normalise(x: Float64Array, normalisation: Normalisation): { z: Float64A
       return { z: x.map((v) => (v - mean) / sd), inverse: (v) => v * sd + mean };
     }
     case 'last-value': {
-      const scale = Math.abs(x[x.length - 1] as number) || 1;
+      const scale = Math.abs(x[x.length - 1]) || 1;
       return { z: x.map((v) => v / scale), inverse: (v) => v * scale };
     }
     case 'log1p':

@@ -370,7 +370,7 @@ function harnessSummary(name: string, log: HarnessLog): string {
   const kUsed = searched.length > 0 ? Math.min(...searched.map((r) => r.kUsed)) : 0;
   const latencies = log.results.map((r) => r.latencyMs).sort((a, b) => a - b);
   const p99 =
-    latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)]! : NaN;
+    latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.ceil(0.99 * latencies.length) - 1)] : NaN;
   const overBudget = log.results.filter((r) => r.overBudget).length;
   return (
     `${name}: latency p99 ${p99.toFixed(1)} ms, over the 200 ms budget ${overBudget}/${n} (K fixed, budget measured); ` +

@@ -47,7 +47,7 @@ export class FakeForecaster implements HarnessForecaster {
 /** Last observed value of values[0, end). */
 export function lastValue(row: ForecastRow): number {
   const end = row.end ?? row.values.length;
-  for (let i = end - 1; i >= 0; i--) if (row.values[i] === row.values[i]) return row.values[i]!;
+  for (let i = end - 1; i >= 0; i--) if (row.values[i] === row.values[i]) return row.values[i];
   return Number.NaN;
 }
 

@@ -54,7 +54,7 @@ export async function runTsPretrain(argv: string[]): Promise<void> {
     throw new UsageError(`--corpus must be one of ${CORPUS_NAMES.join(', ')}, got ${corpus}`);
   const init = a.init === undefined ? undefined : loadWeights(resolve(a.init));
   const config: ModelConfig = init?.config ?? { ...DEFAULT_CONFIG, hidden: num('hidden'), blocks: num('blocks') };
-  const out = resolve(a.out!);
+  const out = resolve(a.out);
   mkdirSync(out, { recursive: true });
   const seed = num('seed');
   const opts = {

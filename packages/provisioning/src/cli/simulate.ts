@@ -95,8 +95,8 @@ function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallb
       // Capacity is the peak over the horizon: the harness calibrated it as such (conformal on
       // this request's validation windows, plus the tenant's online offset); the recommender adds
       // that calibration to the α-quantile path it takes its peak from.
-      const peak = r.peak[METRIC]!;
-      return { ...r.quantiles[METRIC]!, targetShift: peak.value - peak.raw };
+      const peak = r.peak[METRIC];
+      return { ...r.quantiles[METRIC], targetShift: peak.value - peak.raw };
     } catch (e) {
       // A request the harness cannot serve keeps the current capacity, as an operator would:
       // insufficient data, or a model-failure (the winning config's final forecast came out
@@ -332,7 +332,7 @@ async function main(): Promise<void> {
   const extraClients = await Promise.all(extraModels.map((m) => loadModel(m.path)));
   const harness = await Harness.create(client, {
     budgetMode: 'measure',
-    models: extraModels.map((m, i) => ({ name: m.name, forecaster: extraClients[i]! })),
+    models: extraModels.map((m, i) => ({ name: m.name, forecaster: extraClients[i] })),
     online: { store: new MemoryOnlineStore() },
   });
   const fallbacks: Fallbacks = { harness: 0, byCode: {} };

@@ -287,6 +287,6 @@ function experimentDetails(node: TreeNode, analysis: string | undefined, anchors
 
 /** `$schema` is a URL the browser never needs; left out, the page holds no address at all. */
 function withoutSchema(spec: VegaLiteSpec): object {
-  const { $schema: _schema, ...rest } = spec as VegaLiteSpec & { $schema?: string };
+  const { $schema: _schema, ...rest } = spec;
   return rest;
 }

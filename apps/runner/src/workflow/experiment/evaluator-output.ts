@@ -51,7 +51,7 @@ export function parseResultBlock(text: string): Record<string, string> | undefin
   const fields: Record<string, string> = {};
   for (const line of lines.slice(start + 1)) {
     const match = /^([a-z][a-z0-9_]*):\s+(\S.*)$/.exec(line);
-    if (match) fields[match[1]!] = match[2]!.trim();
+    if (match) fields[match[1]] = match[2].trim();
   }
   return fields;
 }

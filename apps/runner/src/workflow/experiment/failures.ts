@@ -59,7 +59,7 @@ const NOISE = /^(\s+at\s|\s*\^+\s*$|\s*[{}]\s*$|Node\.js v\d|\s*$)/;
 export function errorLineOf(output: string, fallbackLines = 3): string {
   const lines = output.split('\n').map((line) => line.trimEnd());
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!;
+    const line = lines[i];
     const name = /^([A-Za-z_$][\w$]*)[^:]*:/.exec(line)?.[1];
     if ((name && /(Error|Exception)$/.test(name)) || /^Uncaught\b/.test(line)) return line.trim();
   }

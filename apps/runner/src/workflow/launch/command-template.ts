@@ -30,7 +30,7 @@ export function shellCommand(words: readonly string[]): string {
 /** Throws when the template names a placeholder that does not exist or never runs {cmd}. */
 export function validateTemplate(template: string): void {
   for (const [, name] of template.matchAll(/\{([^{}\s]*)\}/g)) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       throw new Error(
         `launch template ${JSON.stringify(template)}: unknown placeholder {${name}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
       );

@@ -233,7 +233,7 @@ export class SlurmBackend implements LaunchBackend {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => /^\d+/.test(line));
-    if (ids.length > 0) return handle(ids[0]!);
+    if (ids.length > 0) return handle(ids[0]);
     // Purged from the controller: the marker it wrote when it started says which job it was.
     const marker = (await readFile(join(job.runDir, launchMarkerName(job.token)), 'utf8').catch(() => '')).trim();
     if (/^\d+/.test(marker)) return handle(marker);
@@ -272,7 +272,7 @@ export class SlurmBackend implements LaunchBackend {
     // `-t all`: without it squeue leaves out jobs that have ended, which the controller still
     // remembers (for MinJobAge) with the state that says why (CANCELLED, TIMEOUT, OUT_OF_MEMORY).
     const queued = await this.run('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%T %r']);
-    const [state, ...why] = queued.ok ? queued.stdout.trim().split('\n')[0]!.trim().split(/\s+/) : [];
+    const [state, ...why] = queued.ok ? queued.stdout.trim().split('\n')[0].trim().split(/\s+/) : [];
     if (state) {
       const reason = why.join(' ');
       if (ENDED_STATES.has(state)) return { kind: 'ended', state };
@@ -285,7 +285,7 @@ export class SlurmBackend implements LaunchBackend {
     const accounted = await this.run('sacct', ['-n', '-X', '-P', '-j', jobId, '-o', 'State']);
     const row = accounted.ok ? accounted.stdout.split('\n').find((line) => line.trim().length > 0) : undefined;
     if (!row) return { kind: 'unknown' };
-    const word = row.trim().split(' ')[0]!; // "CANCELLED by 1234"
+    const word = row.trim().split(' ')[0]; // "CANCELLED by 1234"
     return ENDED_STATES.has(word) ? { kind: 'ended', state: word } : { kind: 'alive', state: word };
   }
 

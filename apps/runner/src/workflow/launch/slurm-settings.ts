@@ -49,7 +49,7 @@ export const SlurmSettingsSchema = z.strictObject({
     .default([])
     .superRefine((args, ctx) => {
       args.forEach((arg, index) => {
-        const option = arg.split('=')[0]!;
+        const option = arg.split('=')[0];
         if (OWNED_OPTIONS.includes(option)) {
           ctx.addIssue({
             code: 'custom',

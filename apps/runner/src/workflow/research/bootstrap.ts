@@ -101,11 +101,11 @@ function pairedOrSingle(a: readonly Unit[], b: readonly Unit[] | undefined, opti
     let cb = 0;
     for (let i = 0; i < n; i++) {
       const j = pick(i);
-      sa += sumA[j]!;
-      ca += countA[j]!;
+      sa += sumA[j];
+      ca += countA[j];
       if (sumB) {
-        sb += sumB[j]!;
-        cb += countB![j]!;
+        sb += sumB[j];
+        cb += countB![j];
       }
     }
     return sumB ? sa / ca - sb / cb : sa / ca;
@@ -128,7 +128,7 @@ function percentile(sorted: Float64Array, q: number): number {
   const position = q * (sorted.length - 1);
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+  return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
 }
 
 const UnitsFileSchema = z.looseObject({ units: z.array(UnitSchema).optional() });

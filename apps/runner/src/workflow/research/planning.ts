@@ -55,7 +55,7 @@ export function historyOf(nodes: readonly TreeNode[]): ExperimentRecord[] {
       hypothesis: node.hypothesis,
       ...(node.patch ? { patch: node.patch } : {}),
       note: node.error
-        ? node.error.split('\n')[0]!
+        ? node.error.split('\n')[0]
         : [
             node.latencyMsP99 === null ? '' : `latency p99 ${node.latencyMsP99.toFixed(1)} ms`,
             node.decisionReason ?? '',

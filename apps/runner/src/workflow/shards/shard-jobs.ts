@@ -107,7 +107,7 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
       try {
         const code = await monitorJob({
           backend,
-          handle: handles[s]!,
+          handle: handles[s],
           launchedAt: options.launchedAt,
           timeoutMs: options.timeoutMs,
           stallMs: options.stallMs,
@@ -149,7 +149,7 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
  * merged block appended to runs/<id>/log — the file a person (and evaluatorResult) reads.
  */
 export async function evaluationResult(jobs: readonly ShardedJob[], runDir: string): Promise<EvaluatorResult> {
-  const first = jobs[0]!;
+  const first = jobs[0];
   if (first.shard === undefined) return evaluatorResult(await readLogTail(first.job.log));
   const count = first.shard.count;
   let parts;

@@ -127,7 +127,7 @@ export interface MergedMetrics {
 export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics {
   if (parts.length === 0) throw new Error('no shard metrics to merge');
   const shards = parts.map((part) => parseShard(part.shard));
-  const count = shards[0]!.count;
+  const count = shards[0].count;
   const mixed = shards.filter((shard) => shard.count !== count);
   if (mixed.length > 0)
     throw new Error(`shard metrics from different splits: ${[...new Set(parts.map((p) => p.shard))].join(', ')}`);
@@ -174,16 +174,14 @@ export async function readShardMetricsFiles(runDir: string, count: number): Prom
       readFile(shardMetricsPath(runDir, shard), 'utf8').catch((error: NodeJS.ErrnoException) => error),
     ),
   );
-  const missing = shards.filter(
-    (_, s) => texts[s] instanceof Error && (texts[s] as NodeJS.ErrnoException).code === 'ENOENT',
-  );
+  const missing = shards.filter((_, s) => texts[s] instanceof Error && texts[s].code === 'ENOENT');
   if (missing.length > 0) {
     const files = missing.map((shard) => shardMetricsPath(runDir, shard)).join(', ');
     throw new Error(`shard ${missing.map(formatShard).join(', ')} wrote no metrics (${files})`);
   }
   return shards.map((shard, s) => {
     const file = shardMetricsPath(runDir, shard);
-    const text = texts[s]!;
+    const text = texts[s];
     if (text instanceof Error) throw new Error(`${file}: ${text.message}`);
     const part = parseJsonText(text, ShardMetricsSchema, file);
     if (part.shard !== formatShard(shard))
@@ -272,7 +270,7 @@ function interleave<T>(lists: readonly (readonly T[])[]): T[] {
 /** The evaluator's p99: sorted[min(n − 1, ⌈0.99 n⌉ − 1)]. Expects `sorted` ascending. */
 function nearestRank(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
 /** Neumaier's summation: shard sums can differ by orders of magnitude, and order must not matter. */

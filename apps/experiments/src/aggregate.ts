@@ -4,7 +4,7 @@
  * over all points or a group of tenants. Pairs are formed only where BOTH methods scored the
  * point; the count of pairs is printed next to every statistic.
  */
-import type { TenantOutcome } from './evaluate-tenant.js';
+import type { MethodPoints, TenantOutcome } from './evaluate-tenant.js';
 import { pairedSummary, type PairedOptions, type PairedSummary } from './stats.js';
 
 export interface MethodCounts {
@@ -22,6 +22,13 @@ export interface MethodCounts {
   readonly reasons: Readonly<Record<string, number>>;
   /** Wall seconds spent in the method (summed over tenants and threads). */
   readonly seconds: number;
+}
+
+/** A method's points in one tenant's outcome; throws when the run did not include the method. */
+export function methodPoints(outcome: TenantOutcome, name: string): MethodPoints {
+  const method = outcome.methods.find((m) => m.name === name);
+  if (method === undefined) throw new Error(`tenant ${outcome.tenantId}: the run has no method '${name}'`);
+  return method;
 }
 
 export function methodCounts(outcomes: readonly TenantOutcome[], name: string): MethodCounts {

@@ -623,12 +623,13 @@ function doc(ctx: Context): void {
   const besideReport = join(provisioningDir, 'notes.md');
   const provisioningNotes =
     str(ctx.values['provisioning-notes-file']) ?? (existsSync(besideReport) ? besideReport : undefined);
+  const notesFile = str(ctx.values['notes-file']);
   writeResultsDoc({
     outDir: ctx.out,
     docPath,
     repoRoot: REPO,
     scope: str(ctx.values.scope) ?? 'see each section for the tenants, origins and subsets it used.',
-    ...(str(ctx.values['notes-file']) ? { notes: readFileSync(resolve(str(ctx.values['notes-file'])!), 'utf8') } : {}),
+    ...(notesFile ? { notes: readFileSync(resolve(notesFile), 'utf8') } : {}),
     provisioningDir,
     ...(provisioningNotes === undefined ? {} : { provisioningNotes: readFileSync(provisioningNotes, 'utf8') }),
   });

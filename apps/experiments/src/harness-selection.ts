@@ -6,7 +6,7 @@
  * M6's rule; per tier, the per-minute under-provisioning rate is read against 1 − α.
  */
 import { TIERS, type Tier } from '@tsfm/losses';
-import { compare, meanLoss, percentiles } from './aggregate.js';
+import { compare, meanLoss, methodPoints, percentiles } from './aggregate.js';
 import { subsetOriginTasks, runEvaluations } from './evaluation-run.js';
 import { extraModelsFor } from './forecasters.js';
 import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, HARNESS_V1, describeHarness, type HarnessSettings } from './m6.js';
@@ -115,12 +115,12 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
     const under: Record<string, number> = {};
     for (const tier of TIER_ORDER) {
       const t = emptyTally();
-      for (const o of outcomes) if (o.tier === tier) mergeTally(t, o.methods.find((m) => m.name === v.name)!.tally);
+      for (const o of outcomes) if (o.tier === tier) mergeTally(t, methodPoints(o, v.name).tally);
       under[tier] = t.under / t.observed;
     }
     const latencies: number[] = [];
     for (const o of outcomes) {
-      const h = o.methods.find((m) => m.name === v.name)!.harness;
+      const h = methodPoints(o, v.name).harness;
       if (h) for (const x of h.latencyMs) if (Number.isFinite(x)) latencies.push(x);
     }
     const { mean, points } = meanLoss(outcomes, v.name);

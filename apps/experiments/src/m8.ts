@@ -14,7 +14,7 @@
  *  - gap closed = (cold_default − cold_prior) / (cold_default − full), with a cluster-bootstrap CI.
  * Every method is scored with the full-history scale (the scale is the ruler, not an input).
  */
-import { meanLoss, methodCounts, pairedPoints } from './aggregate.js';
+import { meanLoss, methodCounts, methodPoints, pairedPoints } from './aggregate.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
 import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
@@ -166,9 +166,9 @@ function coldRow(outcomes: readonly TenantOutcome[], L: number, seed: number): C
   let correct = 0;
   let queries = 0;
   outcomes.forEach((o, t) => {
-    const md = o.methods.find((m) => m.name === d)!;
-    const mp = o.methods.find((m) => m.name === p)!;
-    const mf = o.methods.find((m) => m.name === 'full')!;
+    const md = methodPoints(o, d);
+    const mp = methodPoints(o, p);
+    const mf = methodPoints(o, 'full');
     for (let i = 0; i < md.loss.length; i++) {
       if (Number.isFinite(md.loss[i]) && Number.isFinite(mp.loss[i]) && Number.isFinite(mf.loss[i])) {
         cd.push(md.loss[i]);

@@ -18,7 +18,7 @@
  *     view 2's numbers do not depend on this one.
  */
 import { TIERS, type Tier } from '@tsfm/losses';
-import { compare, methodCounts } from './aggregate.js';
+import { compare, methodCounts, methodPoints } from './aggregate.js';
 import { evenSubset } from './origins.js';
 import type { ProvisioningTally } from './point-score.js';
 import { emptyTally, mergeTally } from './point-score.js';
@@ -183,7 +183,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   );
   const tallyRow = (tier: Tier, name: string): TierRow => {
     const t = emptyTally();
-    for (const o of outcomes) mergeTally(t, o.methods.find((m) => m.name === name)!.tally);
+    for (const o of outcomes) mergeTally(t, methodPoints(o, name).tally);
     return rowOf(tier, t);
   };
   const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
@@ -206,7 +206,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   let strict = 0;
   let weak = 0;
   for (const o of outcomes) {
-    const lv = TIER_ORDER.map((tier) => o.methods.find((m) => m.name === plainName(tier))!.level);
+    const lv = TIER_ORDER.map((tier) => methodPoints(o, plainName(tier)).level);
     for (let i = 0; i < lv[0].length; i++) {
       const [p, s, b] = [lv[0][i], lv[1][i], lv[2][i]];
       if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;

@@ -39,7 +39,9 @@ export async function runTasks(
   const workers = await Promise.all(Array.from({ length: options.workers }, () => startWorker(spec)));
   const results: RuntimeResult[] = [];
   const inFlight = new Array<number>(workers.length).fill(0);
-  let failure: Error | null = null;
+  // `as`: only the worker callbacks assign it, which TypeScript's narrowing cannot see (it would
+  // type it null below, and `throw failure` as throwing never).
+  let failure = null as Error | null;
   let wake: (() => void) | null = null;
   const notify = (): void => {
     const w = wake;

@@ -110,6 +110,11 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   const allPaths = [...new Set([...evalPaths, ...tunePaths])];
   const tenants = new Map<string, EvalTenant>();
   for (const p of allPaths) tenants.set(p, await readSeriesTenant(p, alpha));
+  const tenantOf = (path: string): EvalTenant => {
+    const tenant = tenants.get(path);
+    if (tenant === undefined) throw new Error(`${path} was not read (every evaluation and tuning file is)`);
+    return tenant;
+  };
   const ids = new Set<string>();
   for (const t of tenants.values()) {
     if (ids.has(t.id)) throw new Error(`two files are named ${t.id}: file names identify series`);
@@ -133,7 +138,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   const gridResults = await runTasks(
     { modelPath: options.modelPath, resolutions, methods: [] },
     tunePaths.map((p): RuntimeTask => {
-      const t = tenants.get(p)!;
+      const t = tenantOf(p);
       return {
         kind: 'grid',
         task: { tenant: t, origins: originsFor(t), horizon: horizonOf(t), stepsPerDay: dayOf(t) },
@@ -147,7 +152,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   });
   const fixedByTenant: Record<string, string> = {};
   for (const p of evalPaths) {
-    const id = tenants.get(p)!.id;
+    const id = tenantOf(p).id;
     const others = grids.filter((g) => g.tenantId !== id);
     if (others.length > 0) fixedByTenant[id] = summariseGrid(others).best.key;
   }
@@ -191,7 +196,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
       methods: specs,
     },
     evalPaths.map((p): RuntimeTask => {
-      const t = tenants.get(p)!;
+      const t = tenantOf(p);
       return {
         kind: 'evaluate',
         task: {
@@ -233,7 +238,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
       .filter((n) => n !== REFERENCE)
       .map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed: options.seed })),
     files: evalPaths.map((p, i) => {
-      const t = tenants.get(p)!;
+      const t = tenantOf(p);
       const o = outcomes[i];
       return {
         id: t.id,

@@ -95,12 +95,16 @@ export function pairedSummary(
   // sums over clusters, so a bootstrap replicate only re-adds C cluster rows.
   const index = new Map<number, number>();
   const ids: number[] = [];
+  const slot = new Int32Array(n); // slot[i]: the row of point i's cluster
   for (let i = 0; i < n; i++) {
     const c = cluster[i];
-    if (!index.has(c)) {
-      index.set(c, ids.length);
+    let row = index.get(c);
+    if (row === undefined) {
+      row = ids.length;
+      index.set(c, row);
       ids.push(c);
     }
+    slot[i] = row;
   }
   const C = ids.length;
   const count = new Float64Array(C);
@@ -108,7 +112,7 @@ export function pairedSummary(
   const sumB = new Float64Array(C);
   const wins = new Float64Array(C);
   for (let i = 0; i < n; i++) {
-    const c = index.get(cluster[i])!;
+    const c = slot[i];
     count[c] += 1;
     sumA[c] += a[i];
     sumB[c] += b[i];
@@ -291,13 +295,21 @@ export function clusterBootstrap(
   const n = cluster.length;
   const J = columns.length;
   const index = new Map<number, number>();
-  for (let i = 0; i < n; i++) if (!index.has(cluster[i])) index.set(cluster[i], index.size);
+  const slot = new Int32Array(n); // slot[i]: the row of point i's cluster
+  for (let i = 0; i < n; i++) {
+    let row = index.get(cluster[i]);
+    if (row === undefined) {
+      row = index.size;
+      index.set(cluster[i], row);
+    }
+    slot[i] = row;
+  }
   const C = index.size;
   if (C === 0) return { lo: Number.NaN, hi: Number.NaN };
   const count = new Float64Array(C);
   const sums = new Float64Array(C * J);
   for (let i = 0; i < n; i++) {
-    const c = index.get(cluster[i])!;
+    const c = slot[i];
     count[c] += 1;
     for (let j = 0; j < J; j++) sums[c * J + j] += columns[j][i];
   }

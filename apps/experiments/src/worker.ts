@@ -17,7 +17,8 @@ export type WorkerMessage =
   | { readonly type: 'result'; readonly index: number; readonly result: unknown }
   | { readonly type: 'error'; readonly index: number; readonly error: string };
 
-const port = parentPort!;
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs only as a worker thread (started by pool.ts)');
 try {
   const runtime = await ExperimentRuntime.create(workerData as RuntimeSpec);
   let chain: Promise<void> = Promise.resolve();

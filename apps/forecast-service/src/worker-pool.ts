@@ -72,7 +72,7 @@ export class WorkerPool extends EventEmitter implements JobRunner {
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       pool.#closing = true;
-      await Promise.all(pool.#slots.map((s) => s.worker?.terminate()));
+      await Promise.all(pool.#slots.flatMap((s) => (s.worker ? [s.worker.terminate()] : [])));
       throw failed.reason;
     }
     return pool;

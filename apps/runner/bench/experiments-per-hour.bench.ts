@@ -101,9 +101,11 @@ function measure(template: string): Measured | string {
         `exit ${run.status}`
       ).trim();
     const tree = TreeSchema.parse(JSON.parse(readFileSync(join(workdir, 'engine', 'tree.json'), 'utf8')));
-    const finished = tree.filter((node) => node.finishedAt !== null && node.startedAt !== null);
-    const first = Math.min(...finished.map((node) => Date.parse(node.startedAt!)));
-    const last = Math.max(...finished.map((node) => Date.parse(node.finishedAt!)));
+    const finished = tree.flatMap(({ startedAt, finishedAt, id }) =>
+      startedAt !== null && finishedAt !== null ? [{ id, startedAt, finishedAt }] : [],
+    );
+    const first = Math.min(...finished.map((node) => Date.parse(node.startedAt)));
+    const last = Math.max(...finished.map((node) => Date.parse(node.finishedAt)));
     const splits: Split[] = [];
     for (const node of finished) {
       const dir = join(workdir, 'runs', node.id);
@@ -111,10 +113,10 @@ function measure(template: string): Measured | string {
       const marker = names.find((name) => name.startsWith('launch-'));
       const exit = names.find((name) => name.startsWith('exit-'));
       if (!marker || !exit) continue;
-      const s = Date.parse(node.startedAt!);
+      const s = Date.parse(node.startedAt);
       const launched = statSync(join(dir, marker)).mtimeMs;
       const exited = statSync(join(dir, exit)).mtimeMs;
-      const f = Date.parse(node.finishedAt!);
+      const f = Date.parse(node.finishedAt);
       splits.push({
         prepare: (launched - s) / 1000,
         evaluate: (exited - launched) / 1000,

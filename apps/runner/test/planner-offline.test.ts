@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OfflinePlanner } from '../src/planners/offline-planner.js';
 import { completeParams, defaultParams, knobValues, paramsKey, validateParams } from '../src/planners/param-space.js';
-import type { ParamSpace, ParamValue } from '../src/planners/param-space.js';
+import type { ParamSpace } from '../src/planners/param-space.js';
 import type { ExperimentRecord } from '../src/planners/planner.js';
 import type { ExperimentProposal } from '../src/planners/proposal-schema.js';
 import { PlanReplySchema } from '../src/planners/proposal-schema.js';

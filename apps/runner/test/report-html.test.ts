@@ -29,9 +29,6 @@ function expectNotIn(page: string, text: string): void {
 function expectMatch(page: string, pattern: RegExp): void {
   expect(pattern.test(page), `report.html should match ${pattern}`).toBe(true);
 }
-function expectNoMatch(page: string, pattern: RegExp): void {
-  expect(page.match(pattern)?.[0]).toBeUndefined();
-}
 
 describe('writeHtmlReport', () => {
   it('writes the same bytes twice, with no clock in them', async () => {

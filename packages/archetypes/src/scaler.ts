@@ -134,8 +134,12 @@ function fisherWeights(
   const classOf = new Map<string, number>();
   const rowClass = new Int32Array(count);
   labels.forEach((l, i) => {
-    if (!classOf.has(l)) classOf.set(l, classOf.size);
-    rowClass[i] = classOf.get(l)!;
+    let c = classOf.get(l);
+    if (c === undefined) {
+      c = classOf.size;
+      classOf.set(l, c);
+    }
+    rowClass[i] = c;
   });
   const classes = classOf.size;
   const classCount = new Float64Array(classes);

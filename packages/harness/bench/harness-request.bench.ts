@@ -139,7 +139,7 @@ async function runScenario(manifestPath: string, scenario: Scenario): Promise<Su
       p50: percentile(totals, 0.5),
       p95: percentile(totals, 0.95),
       p99: percentile(totals, 0.99),
-      max: totals.at(-1)!,
+      max: totals[totals.length - 1],
     },
     stages,
     modelRows: mean((r) => r.modelRows),

@@ -161,7 +161,7 @@ export function shiftPath(
 /** max path[0, d). */
 export function peakOf(path: Float32Array, d: number): number {
   let peak = Number.NEGATIVE_INFINITY;
-  for (let t = 0; t < d && t < path.length; t++) if (path[t] > peak) peak = path[t]!;
+  for (let t = 0; t < d && t < path.length; t++) if (path[t] > peak) peak = path[t];
   return peak;
 }
 
@@ -240,8 +240,10 @@ export function crossFittedResiduals(input: CrossFitInput, m: number): Residuals
     const first = crossFitted ? pickLowest(score, count).position : input.fullFirst(m);
     if (first < 0) continue;
     if (!choicePath(input, topPositions(first, score, count, input.top), m, o, path, spread)) continue;
-    appendResiduals(actual[m * O + o]!, path, minute, spread);
-    appendPeakResiduals(actual[m * O + o]!, path, input.peakHorizon, peak, spread);
+    const observed = actual[m * O + o];
+    if (observed === null) throw new Error(`calibration: window ${o} of metric ${m} is scorable but has no actuals`);
+    appendResiduals(observed, path, minute, spread);
+    appendPeakResiduals(observed, path, input.peakHorizon, peak, spread);
   }
   if (minute.length === 0) return 'no validation window has a forecast of the chosen config(s)';
   if (minute.some((r) => Number.isNaN(r))) return 'non-finite validation forecast at an observed minute';

@@ -51,7 +51,7 @@ export function combineMatrices(
       out[i] = sum / n;
       continue;
     }
-    for (let j = 0; j < n; j++) column[j] = matrices[j][i]!;
+    for (let j = 0; j < n; j++) column[j] = matrices[j][i];
     column.sort();
     const mid = n >> 1;
     out[i] = n % 2 === 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2;

@@ -160,8 +160,9 @@ export function chooseFinal(
     matrices.push(matrix);
     const verdict = checkFinal(matrix, range);
     if (verdict.ok) {
-      if (i === 0) return { index: 0, matrix: matrix!, fallback: null };
-      return { index: i, matrix: matrix!, fallback: fallbackOf(metric, candidates, i, refused, firstDetail, true) };
+      if (matrix === null) throw new Error('chooseFinal: the guard passed a missing forecast');
+      if (i === 0) return { index: 0, matrix, fallback: null };
+      return { index: i, matrix, fallback: fallbackOf(metric, candidates, i, refused, firstDetail, true) };
     }
     if (i === 0) firstDetail = verdict.detail;
     refused.push({ key: candidates[i].key, reason: verdict.reason });

@@ -33,7 +33,7 @@ export async function callModels(
       mine.map((r) => rows[r]),
     );
     calls += result.calls;
-    mine.forEach((r, i) => (out[r] = result.forecasts[i]!));
+    mine.forEach((r, i) => (out[r] = result.forecasts[i]));
   }
   return { forecasts: out, calls };
 }

@@ -228,13 +228,16 @@ export function parseRequest(input: unknown): ParsedRequest {
       { field: 'options.peakHorizon' },
     );
   }
+  // The schema's refine lets exactly one of alpha and tier through.
+  const alpha = r.tier === undefined ? r.alpha : TIERS[r.tier];
+  if (alpha === undefined) throw new Error('parseRequest: the schema let a request without alpha or tier through');
   return {
     tenant,
     metricNames,
     series,
     n,
     horizon: r.horizon,
-    alpha: r.alpha ?? TIERS[r.tier!],
+    alpha,
     tier: r.tier ?? null,
     k: r.k,
     budgetMs: r.budgetMs,

@@ -30,7 +30,7 @@ export function assembleResult(
   outcome: PathOutcome,
 ): HarnessResult {
   const finalBounds: Record<string, PlausibleRange> = {};
-  req.metricNames.forEach((name, m) => (finalBounds[name] = ranges[m]!));
+  req.metricNames.forEach((name, m) => (finalBounds[name] = ranges[m]));
   return {
     tenantId: req.tenant.id,
     alpha: req.alpha,

@@ -98,7 +98,9 @@ export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
           break;
         }
         interpolateQuantileRow(levels, quantiles, L, horizon, alpha, path);
-        const l = scaledPinball(actual[m * O + o]!, path, alpha, scales[m]);
+        const observed = actual[m * O + o];
+        if (observed === null) throw new Error(`scoring: window ${o} of metric ${m} is scorable but has no actuals`);
+        const l = scaledPinball(observed, path, alpha, scales[m]);
         windowLoss[cell * O + o] = l;
         sum += l;
       }

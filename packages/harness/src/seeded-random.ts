@@ -33,7 +33,7 @@ export class SeededRandom {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = items[i];
-      items[i] = items[j]!;
+      items[i] = items[j];
       items[j] = t;
     }
     return items;

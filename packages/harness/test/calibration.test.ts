@@ -5,7 +5,6 @@
  * and the shifted forecast covers a synthetic future at about α; residuals are cross-fitted; the
  * peak is calibrated as a peak; cold start records that nothing was shifted.
  */
-import type { ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,9 +19,8 @@ import type { CandidateSet } from '../src/candidates.js';
 import type { Scores } from '../src/scoring.js';
 import { selectWinners } from '../src/select.js';
 import { SeededRandom } from '../src/seeded-random.js';
-import { FREE, GRID, X, Y } from './helpers/three-configs.js';
-import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
-import { METRICS, syntheticTenant } from './helpers/tenants.js';
+import { FREE, GRID } from './helpers/three-configs.js';
+import { FakeForecaster, type Predict } from './helpers/fake-forecaster.js';
 
 const LEVEL = 10;
 const BIAS = 0.5;

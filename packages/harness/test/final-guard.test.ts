@@ -264,7 +264,7 @@ describe('final-forecast guard in the harness', () => {
         expectWithinBounds(a);
       }
     } finally {
-      client.release();
+      await client.release();
     }
   });
 

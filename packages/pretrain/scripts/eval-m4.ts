@@ -46,10 +46,7 @@ const model = await loadModel(modelJson);
 const Q = model.manifest.quantileLevels.length,
   med = model.manifest.quantileLevels.indexOf(0.5);
 const t0 = performance.now();
-const fc = await forecast(
-  model,
-  ids.map((id) => train.get(id)!),
-);
+const fc = await forecast(model, [...train.values()]);
 const ms = performance.now() - t0;
 
 let mase = 0,
@@ -59,8 +56,9 @@ let mase = 0,
   pin = 0;
 const perSeries: { id: string; mase: number; sn: number }[] = [];
 ids.forEach((id, s) => {
-  const x = train.get(id)!,
-    y = test.get(id)!;
+  const x = train.get(id),
+    y = test.get(id);
+  if (x === undefined || y === undefined) throw new Error(`series ${id} is missing from the train or test file`);
   let scale = 0;
   for (let t = M; t < x.length; t++) scale += Math.abs(x[t] - x[t - M]);
   scale /= x.length - M;

@@ -10,6 +10,8 @@ interface Init {
   grads: SharedArrayBuffer;
 }
 
+const port = parentPort;
+if (port === null) throw new Error('train-worker.ts runs only as a worker thread');
 const init = workerData as Init;
 const corpus = resolveCorpus(init.corpus);
 const computer = new ShardComputer(
@@ -18,13 +20,13 @@ const computer = new ShardComputer(
   new Float32Array(init.params),
   new Float32Array(init.grads),
 );
-parentPort!.on('message', (msg: { step: number } | 'stop') => {
+port.on('message', (msg: { step: number } | 'stop') => {
   if (msg === 'stop') {
-    parentPort!.close();
+    port.close();
     return;
   }
   const t0 = performance.now();
   const loss = computer.run(msg.step);
-  parentPort!.postMessage({ step: msg.step, loss, ms: performance.now() - t0 });
+  port.postMessage({ step: msg.step, loss, ms: performance.now() - t0 });
 });
-parentPort!.postMessage('ready');
+port.postMessage('ready');

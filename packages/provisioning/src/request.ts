@@ -90,8 +90,12 @@ export function parseRecommendRequest(request: unknown): ParsedRecommendRequest 
     throw new ProvisioningError(parsed.error.issues.map((i) => optionIssue(i, '')));
   }
   const r = parsed.data;
+  // The schema's refine lets exactly one of alpha and tier through.
+  const alpha = r.tier === undefined ? r.alpha : TIERS[r.tier];
+  if (alpha === undefined)
+    throw new Error('parseRecommendRequest: the schema let a request without alpha or tier through');
   const input: RecommendInput = {
-    alpha: r.alpha ?? TIERS[r.tier!],
+    alpha,
     forecasts: r.forecasts,
     current: r.current,
     history: r.history,

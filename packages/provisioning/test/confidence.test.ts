@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { confidenceFromWidth, createRecommender, type Recommendation } from '../src/index.js';
+import { confidenceFromWidth, createRecommender } from '../src/index.js';
 import { LEVELS, constant, cpuInput, flatForecast, normalForecast } from './fixtures.js';
 
 const rec = createRecommender();

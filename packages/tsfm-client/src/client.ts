@@ -184,7 +184,7 @@ export class TsfmClient {
     const results = await this.forecastBatch(flat.map((f) => f.row));
     const byMetric: Record<string, QuantileForecast> = {};
     flat.forEach((f, i) => {
-      byMetric[f.metric] = results[i]!;
+      byMetric[f.metric] = results[i];
     });
     return byMetric;
   }

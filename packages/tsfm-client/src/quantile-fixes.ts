@@ -18,7 +18,7 @@ export function fixCrossing(matrix: { [i: number]: number; length: number }, nSt
       const v = matrix[base + k];
       let i = k - 1;
       while (i >= 0 && matrix[base + i] > v) {
-        matrix[base + i + 1] = matrix[base + i]!;
+        matrix[base + i + 1] = matrix[base + i];
         i--;
       }
       matrix[base + i + 1] = v;

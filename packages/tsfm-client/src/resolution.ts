@@ -31,7 +31,7 @@ export function aggregateTrailing(
 ): void {
   let t = end - nBuckets * r;
   if (r === 1) {
-    for (let b = 0; b < nBuckets; b++) out[outOffset + b] = values[t + b]!;
+    for (let b = 0; b < nBuckets; b++) out[outOffset + b] = values[t + b];
     return;
   }
   for (let b = 0; b < nBuckets; b++) {
@@ -63,6 +63,6 @@ export function repeatCoarse(
   for (let i = 0; i < h; i++) {
     const src = ((i / r) | 0) * nLevels;
     const dst = i * nLevels;
-    for (let k = 0; k < nLevels; k++) out[dst + k] = coarse[src + k]!;
+    for (let k = 0; k < nLevels; k++) out[dst + k] = coarse[src + k];
   }
 }

@@ -27,12 +27,12 @@ export function gatherRow(
   if (contract.layout === 'batch-horizon-quantile') {
     for (let j = 0; j < nSteps; j++) {
       const src = (m * H + j) * Q;
-      for (let k = 0; k < K; k++) out[j * K + k] = output[src + channels[k]]!;
+      for (let k = 0; k < K; k++) out[j * K + k] = output[src + channels[k]];
     }
   } else {
     for (let k = 0; k < K; k++) {
       const src = (m * Q + channels[k]) * H;
-      for (let j = 0; j < nSteps; j++) out[j * K + k] = output[src + j]!;
+      for (let j = 0; j < nSteps; j++) out[j * K + k] = output[src + j];
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RecordBatchReader, Type, type RecordBatch, type Schema } from 'apache-arrow';
+import { RecordBatchReader, Type, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
 import { FleetFormatError } from './errors.js';
 import { readManifest, type FleetManifest } from './manifest.js';
 import { METRICS, type Tenant } from './series.js';
@@ -97,7 +97,7 @@ function tenantFromBatch(path: string, batch: RecordBatch, k: number, manifest: 
   if (batch.numRows !== manifest.length) {
     throw new FleetFormatError(path, `${where} has ${batch.numRows} rows, manifest length is ${manifest.length}`);
   }
-  const tenantColumn = batch.getChild('tenant')!;
+  const tenantColumn = columnOf(batch, 'tenant', path, where);
   const first = tenantColumn.get(0);
   const last = tenantColumn.get(batch.numRows - 1);
   if (first !== params.id || last !== params.id) {
@@ -106,7 +106,7 @@ function tenantFromBatch(path: string, batch: RecordBatch, k: number, manifest: 
       `${where} holds tenant "${String(first)}", expected "${params.id}" (manifest order)`,
     );
   }
-  const ts = batch.getChild('timestamp')!;
+  const ts = columnOf(batch, 'timestamp', path, where);
   const t0 = Number(ts.get(0) as bigint | number);
   const tEnd = Number(ts.get(batch.numRows - 1) as bigint | number);
   if (t0 !== manifest.startMs || tEnd !== manifest.startMs + (manifest.length - 1) * manifest.stepMs) {
@@ -117,10 +117,16 @@ function tenantFromBatch(path: string, batch: RecordBatch, k: number, manifest: 
   }
   const metrics: Record<string, Float32Array> = {};
   for (const m of METRICS) {
-    const column = batch.getChild(m)!;
+    const column = columnOf(batch, m, path, where);
     const values = column.toArray();
     if (!(values instanceof Float32Array)) throw new FleetFormatError(path, `${where} column "${m}" is not float32`);
     metrics[m] = values.slice(); // own copy: the batch's buffer is released with the batch
   }
   return { id: params.id, start: manifest.startMs, stepMs: manifest.stepMs, metrics, params };
+}
+
+function columnOf(batch: RecordBatch, name: string, path: string, where: string): Vector {
+  const column = batch.getChild(name);
+  if (column === null) throw new FleetFormatError(path, `${where} has no "${name}" column`);
+  return column;
 }

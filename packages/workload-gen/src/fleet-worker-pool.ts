@@ -29,7 +29,9 @@ export async function* generateFleetInWorkers(
   const params = fleetTenantParams(fleet);
   const workers = Array.from({ length: Math.min(k, Math.max(1, fleet.tenants)) }, () => spawnWorker(fleet));
   const arrived = new Map<number, WorkerReply>();
-  let failure: Error | null = null;
+  // `as`: only the worker callbacks assign it, which TypeScript's narrowing cannot see (it would
+  // type it null below, and `throw failure` as throwing never).
+  let failure = null as Error | null;
   let finished = false;
   let wake: (() => void) | null = null;
   const notify = () => {

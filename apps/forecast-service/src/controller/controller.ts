@@ -150,7 +150,10 @@ export class Controller extends EventEmitter {
       return { refreshed: false, source: null, error: `${read.reason}: ${read.message}` };
     }
     const { merged, current } = read;
-    const alpha = target.alpha ?? TIERS[target.tier!];
+    // The target schema's refine lets exactly one of alpha and tier through.
+    const alpha = target.tier === undefined ? target.alpha : TIERS[target.tier];
+    if (alpha === undefined)
+      throw new Error(`target ${target.name}: neither alpha nor tier (the schema should refuse it)`);
     const model = await this.#recommend(target, merged, current);
     if ('state' in model) {
       this.#publish(target, model.state);

@@ -61,7 +61,8 @@ export class PriorityQueue<T> {
 
   private removeAt(index: number): T {
     const removed = this.heap[index];
-    const last = this.heap.pop()!;
+    const last = this.heap.pop();
+    if (last === undefined) throw new Error(`priority queue: removeAt(${index}) on an empty heap`);
     if (index < this.heap.length) {
       this.heap[index] = last;
       // The moved entry may belong above or below its new slot; at most one of these moves it.
@@ -97,7 +98,7 @@ export class PriorityQueue<T> {
 
   private swap(a: number, b: number): void {
     const entry = this.heap[a];
-    this.heap[a] = this.heap[b]!;
+    this.heap[a] = this.heap[b];
     this.heap[b] = entry;
   }
 }

@@ -198,8 +198,9 @@ class Scheduler<R> {
     // Cancelled while the runner was down (an offline queue edit): the job is re-attached only to be stopped.
     if (this.cancelling.has(spec.id)) abort.abort(new JobCancelled(spec.id));
     const ctx = { signal: abort.signal, persist: (payload: JsonObject) => this.persist(spec.id, payload) };
-    // Promise.resolve().then turns a synchronous throw in run() into a failed outcome too.
-    Promise.resolve()
+    // Promise.resolve().then turns a synchronous throw in run() into a failed outcome too. `void`: the
+    // chain cannot reject, since the second then() turns run()'s failure into an Outcome.
+    void Promise.resolve()
       .then(() => this.adapter.run(spec, ctx))
       .then(
         (value): Outcome<R> => ({ ok: true, value }),
@@ -228,7 +229,8 @@ class Scheduler<R> {
 
   /** Records a finished job; false when a stop cut the adapter's complete() short (the spec stays running). */
   private async complete({ id, outcome }: Finished<R>): Promise<boolean> {
-    const spec = this.running.get(id)!;
+    const spec = this.running.get(id);
+    if (spec === undefined) throw new Error(`scheduler: job ${id} finished but is not running`);
     if (!outcome.ok)
       this.log(`${id} ${outcome.error instanceof JobCancelled ? 'cancelled' : 'failed'}: ${describe(outcome.error)}`);
     let result: WorkResult;

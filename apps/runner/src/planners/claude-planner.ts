@@ -670,7 +670,7 @@ function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<vo
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(signal?.reason);
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -237,9 +237,10 @@ async function confirmOne(
     ran = true;
     ctx.log(`${node.id}: scoring on the confirmation split`);
     await mkdir(dir, { recursive: true });
+    if (node.commit === null) throw new Error(`${node.id}: a scored experiment has no commit to confirm`);
     const worktree = existsSync(paths.worktree(node.id))
       ? paths.worktree(node.id)
-      : await createWorktree(paths, node.id, node.commit!);
+      : await createWorktree(paths, node.id, node.commit);
     const args = manifest.evaluate.map((arg) =>
       arg
         .replaceAll('{data}', paths.data)

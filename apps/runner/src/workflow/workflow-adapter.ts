@@ -279,7 +279,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       payload = {
         ...payload,
         phase: 'launched',
-        ...(jobs.length > 1 ? { handles } : { handle: handles[0]! }),
+        ...(jobs.length > 1 ? { handles } : { handle: everyHandle(id, handles)[0] }),
         launchedAt,
       };
       await job.persist(payloadToJson(payload));
@@ -288,13 +288,15 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     }
     if (tree.get(id)?.status !== 'running') await tree.update(id, { status: 'running' });
 
-    const handles = launchedHandles(payload, jobs.length).map((handle) => handle!);
+    const handles = everyHandle(id, launchedHandles(payload, jobs.length));
+    const launchedAt = payload.launchedAt;
+    if (launchedAt === undefined) throw new Error(`${id}: payload in phase '${payload.phase}' has no launchedAt`);
     try {
       await monitorJobs({
         backend: this.deps.backend,
         jobs,
         handles,
-        launchedAt: payload.launchedAt!,
+        launchedAt,
         timeoutMs: this.config.jobTimeoutS * 1000,
         stallMs: this.deps.settings.stallTimeoutS * 1000,
         pollMs: this.deps.settings.pollMs,
@@ -351,6 +353,8 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   /** The evaluation's job(s): the template's evaluate command, split over `payload.shards` jobs. */
   private evaluationJobs(id: string, payload: ExperimentPayload): ShardedJob[] {
     const { paths, manifest } = this.deps;
+    const { token } = payload;
+    if (token === undefined) throw new Error(`${id}: payload in phase '${payload.phase}' has no job token`);
     const runDir = paths.runDir(id);
     const args = manifest.evaluate.map((arg) =>
       arg
@@ -360,7 +364,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     );
     return evaluationJobs({
       id,
-      token: payload.token!,
+      token,
       cwd: paths.worktree(id),
       runDir,
       argv: [...this.deps.nodeCommand, ...args],
@@ -742,6 +746,14 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
 function launchedHandles(payload: ExperimentPayload, jobs: number): (JobHandle | null)[] {
   if (jobs === 1) return [payload.handle ?? null];
   return Array.from({ length: jobs }, (_, s) => payload.handles?.[s] ?? null);
+}
+
+/** The job handles of a launched experiment: once launched, every shard has one (else the payload is corrupt). */
+function everyHandle(id: string, handles: readonly (JobHandle | null)[]): JobHandle[] {
+  return handles.map((handle, s) => {
+    if (handle === null) throw new Error(`${id}: shard ${s} has no job handle after launch`);
+    return handle;
+  });
 }
 
 export function planSpec(id: string): WorkSpec {

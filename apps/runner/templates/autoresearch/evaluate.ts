@@ -166,9 +166,9 @@ for (const tenant of evaluation) {
     const n = outcomes.length + dropped + 1;
     try {
       const outcome =
-        mode === 'oracle'
+        harness === undefined // built above in every mode but oracle
           ? await oracleRequest(tenant, origin)
-          : await harnessRequest(harness!, tenant, origin, seed, mode === 'search' ? params : undefined);
+          : await harnessRequest(harness, tenant, origin, seed, mode === 'search' ? params : undefined);
       outcomes.push(outcome);
       for (const loss of outcome.losses) unit.lossSum += loss;
       unit.lossCount += outcome.losses.length;

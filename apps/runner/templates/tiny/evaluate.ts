@@ -111,9 +111,9 @@ for (const tenant of evaluation) {
     const outcome =
       mode === 'search'
         ? searchRequest(tenant, params)
-        : mode === 'oracle'
+        : fixed === undefined // set in best-fixed mode only
           ? oracleRequest(tenant)
-          : fixedRequest(tenant, fixed!);
+          : fixedRequest(tenant, fixed);
     outcomes.push(outcome);
     const mean = outcome.losses.reduce((a, b) => a + b, 0) / outcome.losses.length;
     console.log(
@@ -289,7 +289,8 @@ function bestFixedConfig(tenants: readonly TenantData[]): ForecastConfig {
     const loss = losses.reduce((a, b) => a + b, 0) / losses.length;
     if (best === undefined || loss < best.loss) best = { config, loss };
   }
-  return best!.config;
+  if (best === undefined) throw new Error('bestFixedConfig: the config grid is empty');
+  return best.config;
 }
 
 function fixedRequest(tenant: TenantData, config: ForecastConfig): RequestOutcome {

@@ -287,7 +287,11 @@ export async function main(argv: string[]): Promise<void> {
       ? summarise('naive2', naive2.scores, naive2.run.seconds, naive2.run.failures.length)
       : undefined;
   const taskIds = dataset.tasks.map((t) => t.id);
-  const scoresOf = (name: string): TaskScore[] => results.find((r) => r.name === name)!.scores;
+  const scoresOf = (name: string): TaskScore[] => {
+    const result = results.find((r) => r.name === name);
+    if (result === undefined) throw new Error(`no results for model ${name}`);
+    return result.scores;
+  };
   const summaries: ModelSummary[] = results
     .filter((r) => args.models.includes(r.name as ModelName))
     .map((r) =>
@@ -325,7 +329,7 @@ export async function main(argv: string[]): Promise<void> {
       windows: results.map((r) => ({
         model: r.name,
         failures: r.run.failures,
-        ...(harnessLogs.has(r.name) ? { harness: harnessLogs.get(r.name)!.results } : {}),
+        ...harnessWindowsOf(harnessLogs.get(r.name)),
         scores: dataset.tasks.map((t, i) => ({
           id: t.id,
           ...(dataset.period === undefined ? { period: t.period } : {}),
@@ -388,3 +392,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error instanceof UsageError ? `evaluate: ${message}\n\n${USAGE}` : `evaluate: ${message}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });
+
+/** The harness's per-window log for a results file, for the models that ran through it. */
+function harnessWindowsOf(log: HarnessLog | undefined): { harness?: HarnessLog['results'] } {
+  return log === undefined ? {} : { harness: log.results };
+}

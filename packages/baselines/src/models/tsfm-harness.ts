@@ -30,6 +30,7 @@
  * @tsfm/harness is only imported as a type here and loaded dynamically by
  * `loadTsfmHarnessForecaster`, so loading @tsfm/baselines never loads the harness.
  */
+import type * as HarnessExports from '@tsfm/harness';
 import type { HarnessForecaster, HarnessResult } from '@tsfm/harness';
 import { loadModel, RESOLUTIONS, type ClientOptions, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
 import { validateLevels } from '../input.js';
@@ -42,7 +43,7 @@ import {
   type QuantileForecast,
 } from '../types.js';
 
-type HarnessModule = typeof import('@tsfm/harness');
+type HarnessModule = typeof HarnessExports;
 type HarnessInstance = Awaited<ReturnType<HarnessModule['Harness']['create']>>;
 
 const MINUTE_MS = 60_000;

@@ -70,7 +70,11 @@ export function viewParams<A extends FloatArray>(c: ModelConfig, flat: A): Param
   if (flat.length !== size) throw new Error(`parameter array has ${flat.length} values, layout needs ${size}`);
   const v = new Map<string, A>();
   for (const b of blocks) v.set(b.name, flat.subarray(b.offset, b.offset + b.dims.reduce((x, y) => x * y, 1)) as A);
-  const get = (n: string): A => v.get(n)!;
+  const get = (n: string): A => {
+    const view = v.get(n);
+    if (view === undefined) throw new Error(`parameter block ${n} is not in the layout`);
+    return view;
+  };
   return {
     W1z: get('W1z'),
     W1m: get('W1m'),

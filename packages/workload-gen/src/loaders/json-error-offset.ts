@@ -81,6 +81,8 @@ export function jsonErrorOffset(text: string): number {
   }
 }
 
-class SyntaxAt {
-  constructor(readonly offset: number) {}
+class SyntaxAt extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON syntax error at offset ${offset}`);
+  }
 }

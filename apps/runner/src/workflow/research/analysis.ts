@@ -177,10 +177,12 @@ export function knowledgeText(nodes: readonly TreeNode[]): string {
       `Best so far (the candidate kept most recently; a candidate is kept only when it beats the best beyond noise — its paired bootstrap interval over the search tenants lies below zero — with the latency budget held): ${best.id} "${best.name}" with metric ${metricText(best.metric)}${noise}${vsFixed}${closed ? `; it closes ${closed} of the default→oracle gap` : ''}.`,
     );
   }
-  const crashes = nodes.filter((node) => node.decision === 'crash' && node.error).slice(-5);
+  const crashes = nodes
+    .flatMap((node) => (node.decision === 'crash' && node.error ? [{ ...node, error: node.error }] : []))
+    .slice(-5);
   if (crashes.length > 0) {
     lines.push('', 'Recent crashes:');
-    for (const node of crashes) lines.push(`- ${node.id} "${node.name}": ${node.error!.split('\n')[0]}`);
+    for (const node of crashes) lines.push(`- ${node.id} "${node.name}": ${node.error.split('\n')[0]}`);
   }
   return lines.join('\n');
 }

@@ -103,9 +103,9 @@ function pairedOrSingle(a: readonly Unit[], b: readonly Unit[] | undefined, opti
       const j = pick(i);
       sa += sumA[j];
       ca += countA[j];
-      if (sumB) {
+      if (sumB && countB) {
         sb += sumB[j];
-        cb += countB![j];
+        cb += countB[j];
       }
     }
     return sumB ? sa / ca - sb / cb : sa / ca;

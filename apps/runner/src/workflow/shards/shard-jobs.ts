@@ -101,7 +101,9 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
   const { backend, jobs, handles, signal } = options;
   const failed = new AbortController();
   const watching = AbortSignal.any([signal, failed.signal]);
-  let firstFailure: unknown;
+  // Boxed, so that `undefined` means no failure whatever was thrown; `as`: only the callbacks below
+  // assign it, which TypeScript's narrowing cannot see.
+  let first = undefined as { error: unknown } | undefined;
   const outcomes = await Promise.allSettled(
     jobs.map(async ({ shard, job, watch }, s) => {
       try {
@@ -122,10 +124,11 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
         }
       } catch (error) {
         if (signal.aborted || failed.signal.aborted) throw error;
-        firstFailure =
+        const firstFailure =
           error instanceof ExperimentFailure && shard
             ? new ExperimentFailure(error.stage, `${shardLabel(shard)}${error.message.replace(/^[a-z-]+: /, '')}`)
             : error;
+        first = { error: firstFailure };
         failed.abort(firstFailure);
         if (shard) await noteShardFailure(job, firstFailure);
         throw error;
@@ -133,14 +136,14 @@ export async function monitorJobs(options: MonitorJobsOptions): Promise<void> {
     }),
   );
   if (signal.aborted) throw signal.reason;
-  if (firstFailure === undefined) {
+  if (first === undefined) {
     const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
     if (rejected) throw rejected.reason;
     return;
   }
   // The siblings stopped watching when the first failed; stop their jobs too (a no-op for those done).
   await Promise.all(handles.map((handle) => backend.cancel(handle).catch(() => undefined)));
-  throw firstFailure;
+  throw first.error;
 }
 
 /**

@@ -145,6 +145,7 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
   if (budgets.size > 1) throw new Error(`shards report different latency budgets: ${[...budgets].join(', ')} ms`);
   const lossCount = parts.reduce((sum, part) => sum + part.lossCount, 0);
   const latencies = parts.flatMap((part) => part.latenciesMs).sort((a, b) => a - b);
+  const shardUnits = inShardOrder(parts).map((part) => part.units);
   return {
     metric: lossCount === 0 ? NaN : compensatedSum(parts.map((part) => part.lossSum)) / lossCount,
     latencyMsP99: nearestRank(latencies, 0.99),
@@ -154,9 +155,7 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
       ? parts.reduce((sum, part) => sum + (part.overBudget ?? 0), 0)
       : null,
     budgetMs: parts.find((part) => part.budgetMs !== undefined)?.budgetMs ?? null,
-    units: parts.every((part) => part.units !== undefined)
-      ? interleave(inShardOrder(parts).map((part) => part.units!))
-      : null,
+    units: shardUnits.every((units) => units !== undefined) ? interleave(shardUnits) : null,
     requests: latencies.length,
     shards: count,
   };

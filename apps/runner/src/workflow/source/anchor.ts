@@ -149,7 +149,8 @@ async function prepareData(
 ): Promise<AnchorProgress> {
   let progress = start;
   const backend = new LocalBackend(LOCAL_TEMPLATE);
-  const args = manifest.prepare!.map((arg) => arg.replaceAll('{data}', paths.data));
+  if (!manifest.prepare) throw new Error(`template ${manifest.name}: prepareData needs a prepare command`);
+  const args = manifest.prepare.map((arg) => arg.replaceAll('{data}', paths.data));
   const runDir = join(ctx.paths.engineDir, 'prepare');
   await mkdir(runDir, { recursive: true });
   const logFile = join(ctx.paths.logsDir, 'prepare.log');

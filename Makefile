@@ -1,5 +1,5 @@
 # The two commands the README promises, plus helpers. Every target runs the idempotent set-up.
-.PHONY: setup demo test bench typecheck
+.PHONY: setup demo test bench typecheck lint
 export NX_DAEMON := false
 export NX_NO_CLOUD := true
 export NX_TUI := false
@@ -18,3 +18,6 @@ bench: setup
 
 typecheck: setup
 	@npm run --silent typecheck
+
+lint: setup
+	@npm run --silent lint

@@ -1,9 +1,10 @@
 // ESLint: type-aware rules that catch what tsc lets through (issue 14 §2). Formatting is Prettier's
 // job (`npm run format:check`), so no rule here is about layout.
 //
-// Run: `npx nx run-many -t lint` (every project, part of `make test`), or `npx eslint <files>` for a
-// quick look. Every project's package.json (or project.json) needs `"lint": "eslint ."`; the
-// workspace-checks test `lint-coverage.test.ts` fails when one lacks it.
+// Run: `make lint` (lint and format-check; `make test` runs both), `npx nx run workspace-checks:lint`,
+// or `npx eslint <files or folders>` for a quick look; `npx eslint --fix <files>` fixes what it can.
+// A .ts file must belong to a tsconfig.json (the type-aware rules need its program), or be listed
+// in allowDefaultProject below.
 //
 // Non-null assertion policy (`x!`):
 //   `noUncheckedIndexedAccess` stays off: the numeric code indexes arrays and typed arrays in loops

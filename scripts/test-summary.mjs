@@ -57,6 +57,10 @@ if (failures.length > 0) {
 }
 for (const line of lines) console.log(line);
 if (nxStatus !== 0)
-  console.log(`nx exited with status ${nxStatus}: a typecheck or test target failed (see its output above)`);
+  console.log(
+    `nx exited with status ${nxStatus}: a lint, format-check, typecheck or test target failed ` +
+      `(nx's "Failed tasks" list above names it; rerun one with \`npx nx run <project>:<target>\`; ` +
+      `\`npx prettier --write <files>\` fixes a format-check, \`npx eslint --fix <files>\` some lint findings)`,
+  );
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failures.length > 0 || passed === 0 || nxStatus !== 0 ? 1 : 0);

@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRandomWeightModel, type ModelConfig } from '@tsfm/pretrain';
 
-/** Writes default.onnx + model.json (random weights, default architecture unless overridden) to a temporary folder; returns the manifest path. */
+/**
+ * Writes default.onnx + model.json (random weights, default architecture unless overridden) to a
+ * temporary folder; returns the manifest path.
+ */
 export function writeRandomModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
   return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-experiments-model-')), {
     overrides,

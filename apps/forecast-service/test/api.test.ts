@@ -29,7 +29,8 @@ describe('GET /health, /ready and /status', () => {
     const before = (await app.inject({ method: 'GET', url: '/status' })).json();
     expect(before.state).toBe('RUNNING');
     expect(before.model).toMatchObject({ name: 'tsfm-mlp-quantile', random: true, horizon: 64 });
-    expect(before.confidenceThreshold).toBe(0.25); // the recommender's default (packages/provisioning README: measured against 0.7)
+    // The recommender's default (packages/provisioning README: measured against 0.7).
+    expect(before.confidenceThreshold).toBe(0.25);
     expect(before.limits).toMatchObject({ bodyLimitBytes: 8 * 1024 * 1024, maxK: 256, maxSeries: 16 });
     const secret = { tenantId: 'tenant-secret-42', history: metricHistory(240, ['billing_secret_metric']) };
     expect((await post('/forecast', forecastBody(secret))).statusCode).toBe(200);

@@ -4,7 +4,10 @@ import { seedBaselines, seedRole } from '../src/report/seed-roles.js';
 import type { TreeNode } from '../src/report/tree-input.js';
 import { fixtureTree, node, randomTree } from './report-fixture.js';
 
-/** The definition, written independently: argmin metric over completed, non-crashed nodes that are not reference seeds. */
+/**
+ * The definition, written independently: argmin metric over completed, non-crashed nodes that
+ * are not reference seeds.
+ */
 /** The keep rule's best, written out: the candidate kept most recently (finish order). */
 function lastKept(nodes: readonly TreeNode[]): TreeNode | undefined {
   const references = ['oracle', 'best-fixed'];

@@ -61,7 +61,10 @@ export function searchMinimumHistory(horizon: number, minContextPoints: number):
   return horizon + minContextPoints;
 }
 
-/** Validation windows a history of n minutes holds: up to `wanted`, each with minContextPoints before it (≥ 1 when searchable). */
+/**
+ * Validation windows a history of n minutes holds: up to `wanted`, each with minContextPoints
+ * before it (≥ 1 when searchable).
+ */
 export function windowsFor(n: number, horizon: number, minContextPoints: number, wanted: number): number {
   return Math.max(1, Math.min(wanted, Math.floor((n - minContextPoints) / horizon)));
 }

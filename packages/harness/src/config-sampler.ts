@@ -69,7 +69,8 @@ export function sampleConfigs(input: SampleInput): Sample {
   /** Up to `count` untaken members of family f, least-used post-processing variant first. */
   const takeVariants = (f: number, count: number, source: SampleSource): void => {
     const members = rng.shuffle(space.families[f].members.filter((i) => !taken[i]));
-    members.sort((a, b) => variantUse[space.variantOf[a]] - variantUse[space.variantOf[b]]); // stable: ties keep the shuffle
+    // A stable sort: ties keep the shuffle.
+    members.sort((a, b) => variantUse[space.variantOf[a]] - variantUse[space.variantOf[b]]);
     for (let j = 0; j < members.length && j < count && order.length < k; j++) take(members[j], source);
   };
 

@@ -1,12 +1,12 @@
 /**
- * The searchable config space, indexed once per harness: every config of each model's grid that
- * the model can serve — the model dimension: the primary ONNX model and any others, whose keys
- * are prefixed with the model's name — grouped into **families**: configs of one model with the
- * same model input (context length, resolution, normalisation, flip) that differ only in
- * post-processing (positivity clamp, crossing fix). A family costs model rows; its members beyond the first are free. Every
- * feasibility rule of a request (horizon reach, log1p on negative data, enough history for the
- * resolution, an observation inside the context window) depends only on the model input, so it
- * is decided per family.
+ * The searchable config space, indexed once per harness: every config of each model's grid that the
+ * model can serve — the model dimension: the primary ONNX model and any others, whose keys are
+ * prefixed with the model's name — grouped into **families**: configs of one model with the same
+ * model input (context length, resolution, normalisation, flip) that differ only in post-processing
+ * (positivity clamp, crossing fix). A family costs model rows; its members beyond the first are
+ * free. Every feasibility rule of a request (horizon reach, log1p on negative data, enough history
+ * for the resolution, an observation inside the context window) depends only on the model input, so
+ * it is decided per family.
  */
 import {
   configGrid,

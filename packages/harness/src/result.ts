@@ -242,14 +242,20 @@ export interface HarnessResult {
   readonly tenantWinner: string | null;
   /** The fleet default config for this request (see effectiveDefault). */
   readonly defaultKey: string;
-  /** Every candidate that was scored: the sampled configs in sample order (default first), then the statistical members. */
+  /**
+   * Every candidate that was scored: the sampled configs in sample order (default first), then the
+   * statistical members.
+   */
   readonly tried: readonly TriedConfig[];
   /** Statistical members asked for that could not run on this request (too little history), and why. */
   readonly membersSkipped: readonly { readonly key: string; readonly reason: string }[];
   /** Sampled configs dropped by the latency budget, in sample order. */
   readonly budgetCut: readonly string[];
   readonly skipped: readonly SkipNote[];
-  /** Validation windows this request used (up to options.validationWindows, as many as its history holds; 0 off search). */
+  /**
+   * Validation windows this request used (up to options.validationWindows, as many as its history
+   * holds; 0 off search).
+   */
   readonly validationWindows: number;
   /** The loss scale per metric (seasonal period and value); empty off the search path. */
   readonly scales: Readonly<Record<string, MetricScale>>;

@@ -139,7 +139,10 @@ describe('meanPinball', () => {
 });
 
 describe('newsvendor: the empirical α-quantile minimises mean pinball over constant forecasts', () => {
-  /** Lower empirical quantile: the ⌈nα⌉-th smallest point (any point between it and the next is also optimal when nα is an integer). */
+  /**
+   * Lower empirical quantile: the ⌈nα⌉-th smallest point (any point between it and the next is
+   * also optimal when nα is an integer).
+   */
   function empiricalQuantile(sample: readonly number[], a: number): number {
     const sorted = [...sample].sort((x, y) => x - y);
     return sorted[Math.max(0, Math.ceil(sample.length * a) - 1)];

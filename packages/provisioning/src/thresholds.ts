@@ -41,7 +41,10 @@ export interface ReactiveOptions extends ReactiveThresholds {
   readonly moderateChange: number;
 }
 
-/** The seed's bounds on adjusted thresholds: a reactive controller is never told to scale up below 50 % or down above 40 %. */
+/**
+ * The seed's bounds on adjusted thresholds: a reactive controller is never told to scale up below
+ * 50 % or down above 40 %.
+ */
 export const ADJUSTED_THRESHOLD_BOUNDS = Object.freeze({
   scaleUp: [0.5, 0.9] as const,
   scaleDown: [0.1, 0.4] as const,

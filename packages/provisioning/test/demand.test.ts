@@ -224,7 +224,10 @@ describe('demand report entry points', () => {
 });
 
 describe('seasonal baseline: the same time of day or week, not the 24-hour mean', () => {
-  /** Busy days (10 from 08:00 to 20:00), quiet nights (1); `days` days ending at 02:00 with `spike` over the last 15 minutes. */
+  /**
+   * Busy days (10 from 08:00 to 20:00), quiet nights (1); `days` days ending at 02:00 with `spike`
+   * over the last 15 minutes.
+   */
   function diurnal(days: number, spike: number): RecommendInput {
     const n = days * 1440 + 120; // ends at 02:00 on the last day
     const values = history(n, (i) => {

@@ -37,7 +37,8 @@ describe('replayTenant', () => {
     // Replay steps 2…6 (5 steps, decisions at 2, 4, 6); capacity = the last observed value.
     const r = await replayTenant(tenant([1, 2, 3, 4, 5, 6, 7], 2), last, OPTS);
     expect(seen).toEqual([2, 4, 6]);
-    // capacity 2 for demand 3,4 → 2 violations (shortfall 1 + 2); capacity 4 for 5,6 → 2 more (1 + 2); capacity 6 for 7 → 1.
+    // capacity 2 for demand 3,4 → 2 violations (shortfall 1 + 2); capacity 4 for 5,6 → 2 more
+    // (1 + 2); capacity 6 for 7 → 1.
     expect(r.score).toMatchObject({
       steps: 5,
       violations: 5,

@@ -3,10 +3,10 @@
  *
  * Generator: sfc32 (@tsfm/numerics' Sfc32, state in int32 so V8 keeps it unboxed). Seeding:
  * splitmix32-style finalisers hash (domain, seed, index, stream) into the four state words, so
- * every tenant and every component of a tenant (parameters, noise, spikes) gets an independent stream that does not shift when
- * another one draws more or fewer numbers. Only Math.imul, shifts and >>> 0 touch the bits, and
- * the continuous draws go through deterministic-math.ts, so a seed gives the same bytes on every
- * engine and CPU.
+ * every tenant and every component of a tenant (parameters, noise, spikes) gets an independent
+ * stream that does not shift when another one draws more or fewer numbers. Only Math.imul, shifts
+ * and >>> 0 touch the bits, and the continuous draws go through deterministic-math.ts, so a seed
+ * gives the same bytes on every engine and CPU.
  */
 import { Sfc32, hashWords, mix32 } from '@tsfm/numerics';
 import { detExp, detLog } from './deterministic-math.js';

@@ -1,7 +1,8 @@
 /**
  * The experiments CLI (M6–M9 and the NAB / CSV headline), JSON + markdown outputs.
  *
- *   npx tsx apps/experiments/src/cli/experiments.ts <command> [options]   (or: npm run experiments -w @tsfm/experiments -- …)
+ *   npx tsx apps/experiments/src/cli/experiments.ts <command> [options]
+ *   (or: npm run experiments -w @tsfm/experiments -- …)
  *
  * commands: tune | m6 | m7 | m8 | m9 | nab | csv <file.csv …> | all | doc — `--help` lists the
  * options; apps/experiments/README.md explains them, docs/results.md has the runs.

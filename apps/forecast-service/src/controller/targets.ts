@@ -63,7 +63,10 @@ export const TargetsFileSchema = z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     /** Per query (default 10 s). */
     timeoutSeconds: z.number().positive().max(300).default(10),
-    /** History read per query (default 1 day; the harness searches with ≥ h + 60 minutes, weekly seasons need 7 days). */
+    /**
+     * History read per query (default 1 day; the harness searches with ≥ h + 60 minutes, weekly
+     * seasons need 7 days).
+     */
     historyMinutes: z.number().int().min(1).max(43_200).default(1440),
     /** query_range step: a divisor of a minute (the harness works on 1-minute grids). */
     stepSeconds: z

@@ -1,8 +1,9 @@
 /**
  * The whole contract between the scheduler and a domain: the `WorkAdapter` the scheduler drives,
- * and the module a domain plugs in with (`AdapterModule`: a factory, and optionally its report). Kept as small as it can be: the
- * scheduler knows specs, slots and checkpoints; everything else (what a job is, how it is
- * launched, what its result means, what to try next, when a budget is spent) is the adapter's.
+ * and the module a domain plugs in with (`AdapterModule`: a factory, and optionally its report).
+ * Kept as small as it can be: the scheduler knows specs, slots and checkpoints; everything else
+ * (what a job is, how it is launched, what its result means, what to try next, when a budget is
+ * spent) is the adapter's.
  *
  * Crash safety is shared, and the split is:
  * - the scheduler checkpoints every spec in `running` — with its latest payload — atomically, and

@@ -84,7 +84,10 @@ export interface ClaudePlannerOptions {
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Input tokens are estimated as UTF-8 bytes / this for the pre-call cost check. Default 3. */
   readonly bytesPerTokenEstimate?: number;
-  /** SDK log level (default: ANTHROPIC_LOG, else 'warn'); its lines are redacted and go to `logSink` (default stderr). */
+  /**
+   * SDK log level (default: ANTHROPIC_LOG, else 'warn'); its lines are redacted and go to `logSink`
+   * (default stderr).
+   */
   readonly logLevel?: SdkLogLevel;
   readonly logSink?: (line: string) => void;
   /** Output token limit of a report synthesis (`synthesize`). Default 1500: a few hundred words. */

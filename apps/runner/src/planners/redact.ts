@@ -12,7 +12,10 @@ export const REDACTED = '[REDACTED]';
 
 export type Redactor = (text: string) => string;
 
-/** Replaces every occurrence of each secret. Secrets under 8 characters are refused: too likely to hit ordinary text, too short to be a real key. */
+/**
+ * Replaces every occurrence of each secret. Secrets under 8 characters are refused: too likely to
+ * hit ordinary text, too short to be a real key.
+ */
 export function makeRedactor(secrets: readonly string[]): Redactor {
   const active = secrets.filter((s) => s.length > 0);
   for (const secret of active) {

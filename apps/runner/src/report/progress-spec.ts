@@ -1,12 +1,13 @@
 /**
  * progress.png: every finished experiment in the order it finished, its search metric on y (lower
  * is better), the running best — the candidate kept most recently (ranking.ts) — as a step line;
- * under it a latency panel: each experiment's p99 per request with the budget as a rule, so a
- * point above the line is an experiment the keep rule could not keep however good its metric. Kept points are green, discarded grey, seed
- * experiments dark diamonds with their baselines as dashed reference lines; the running best
- * follows candidates only (the oracle and the best fixed config are references, ranking.ts).
- * Crashed and failed experiments have no metric, so they are red × in a band above the plot
- * instead of points at some made-up value (a crash drawn at 0 would look like the best run).
+ * under it a latency panel: each experiment's p99 per request with the budget as a rule, so a point
+ * above the line is an experiment the keep rule could not keep however good its metric. Kept points
+ * are green, discarded grey, seed experiments dark diamonds with their baselines as dashed
+ * reference lines; the running best follows candidates only (the oracle and the best fixed config
+ * are references, ranking.ts). Crashed and failed experiments have no metric, so they are red × in
+ * a band above the plot instead of points at some made-up value (a crash drawn at 0 would look like
+ * the best run).
  *
  * Pure: returns a Vega-Lite spec, so report.html can embed the very same chart later.
  */

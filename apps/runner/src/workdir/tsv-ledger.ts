@@ -6,10 +6,11 @@
  * - Opening repairs a torn tail: everything after the last newline is cut off. A torn row is
  *   always the last one, and its job is still in the checkpoint's `running`, so it is written
  *   again whole on resume.
- * - Exactly once: one column is the row's key (the spec id; the first column unless told). Opening reads the keys that are
- *   already there, and `appendOnce` skips a key it has seen. That closes the window in which the
- *   runner dies after a job's row was appended but before the checkpoint that marks the job done:
- *   on resume the adapter records the job again and the ledger turns that into a no-op.
+ * - Exactly once: one column is the row's key (the spec id; the first column unless told).
+ *   Opening reads the keys that are already there, and `appendOnce` skips a key it has seen. That
+ *   closes the window in which the runner dies after a job's row was appended but before the
+ *   checkpoint that marks the job done: on resume the adapter records the job again and the ledger
+ *   turns that into a no-op.
  */
 import { open, readFile, truncate } from 'node:fs/promises';
 import { WorkdirFileError } from './file-errors.js';

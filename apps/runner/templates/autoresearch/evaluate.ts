@@ -5,7 +5,7 @@
  * read (the same numbers, with detail, go to --out):
  *
  *   ---
- *   metric:          0.812345   mean scale-free α-pinball over the split's tenants × origins × metrics (lower is better)
+ *   metric:          0.812345   mean scale-free α-pinball over the split's tenants × origins × metrics (lower: better)
  *   latency_p99_ms:  41.2       p99 over requests of the per-request time (the harness's own clock)
  *   budget_ms:       200        the latency budget per request
  *   over_budget:     0          requests that took longer than the budget
@@ -236,7 +236,10 @@ console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2
 // onnxruntime keeps native threads alive; the result is out, so leave now.
 process.exit(0);
 
-/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated because a frozen template imports nothing from the runner. */
+/**
+ * `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated
+ * because a frozen template imports nothing from the runner.
+ */
 function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);

@@ -5,7 +5,7 @@
  *
  *   ---
  *   metric:          0.812345        mean scale-free α-pinball over the split's tenants × metrics (lower is better)
- *   latency_p99_ms:  1.234           p99 over requests of the per-request time (sampling, validation, selection, final forecast)
+ *   latency_p99_ms:  1.234           p99 of the per-request time (sampling, validation, selection, final forecast)
  *   points:          1920            forecast points scored
  *   dropped:         0               requests that failed (any > 0 makes the run a crash)
  *   split:           search          which tenants were scored (prepare.ts SPLITS)
@@ -171,7 +171,10 @@ console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2
 // Exit explicitly: a timer left behind by an experiment must not keep a finished run alive.
 process.exit(0);
 
-/** `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated because a frozen template imports nothing from the runner. */
+/**
+ * `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated
+ * because a frozen template imports nothing from the runner.
+ */
 function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);

@@ -249,7 +249,8 @@ function normalise(x: Float64Array, normalisation: Normalisation): { z: Float64A
 /**
  * Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9). A deliberate self-contained
  * copy of @tsfm/numerics' normalQuantile (issue 14 §3): prepare.ts is the frozen evaluator of every
- * experiment anchored from this template, so its metric must not move when shared code changes (test/template-copies.test.ts).
+ * experiment anchored from this template, so its metric must not move when shared code changes
+ * (test/template-copies.test.ts).
  */
 export function inverseNormal(p: number): number {
   const a = [

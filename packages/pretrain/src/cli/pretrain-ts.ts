@@ -3,7 +3,8 @@
  * TypeScript trainer — kept so the first default model stays reproducible. Writes default.onnx,
  * model.json, training-curve.{json,png} and weights.bin to --out:
  *
- *   tsx packages/pretrain/src/cli/pretrain.ts --trainer ts --seed 1 --steps 10000 --minutes 55 --out packages/pretrain/models/tsfm-mlp-quantile-0.1.0/
+ *   tsx packages/pretrain/src/cli/pretrain.ts --trainer ts --seed 1 --steps 10000 --minutes 55 \
+ *     --out packages/pretrain/models/tsfm-mlp-quantile-0.1.0/
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

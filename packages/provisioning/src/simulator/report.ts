@@ -101,7 +101,10 @@ export function summaryTable(rows: readonly PolicySummary[], options: { absolute
   return lines.join('\n');
 }
 
-/** Published reference: Google Autopilot (Rzadca et al., EuroSys 2020) — slack 46 % with manual limits, 23 % with Autopilot. */
+/**
+ * Published reference: Google Autopilot (Rzadca et al., EuroSys 2020) — slack 46 % with manual
+ * limits, 23 % with Autopilot.
+ */
 export const AUTOPILOT_REFERENCE = [
   { slack: 0.46, label: 'Borg manual limits: 46 % slack' },
   { slack: 0.23, label: 'Autopilot: 23 % slack' },

@@ -11,8 +11,9 @@ import { parseTimestampCell } from './timestamps.js';
  * `timestamp,value` CSV, as in the Numenta Anomaly Benchmark: a header, then one row per sample.
  *
  * Columns: the time column is `timestampColumn`, else the first one named timestamp / time / ts /
- * date / datetime, else the first column of a two-column file; the value column is `valueColumn`, else one named `value`, else the other
- * column of a two-column file. Rows are regularised onto the modal step (see `regularise`).
+ * date / datetime, else the first column of a two-column file; the value column is `valueColumn`,
+ * else one named `value`, else the other column of a two-column file. Rows are regularised onto the
+ * modal step (see `regularise`).
  *
  * A file needs at least two rows with distinct timestamps: the step is inferred from the data, and
  * a single row has no interval to infer it from (pass `stepMs` to load a one-row file).

@@ -48,7 +48,10 @@ export function firstLines(text: string, lines = 12, chars = 2000): string {
   return kept.length > chars ? `${kept.slice(0, chars)}…` : kept;
 }
 
-/** Lines of a Node crash that say nothing about the error: stack frames, the code excerpt's caret, the version footer. */
+/**
+ * Lines of a Node crash that say nothing about the error: stack frames, the code excerpt's caret,
+ * the version footer.
+ */
 const NOISE = /^(\s+at\s|\s*\^+\s*$|\s*[{}]\s*$|Node\.js v\d|\s*$)/;
 
 /**

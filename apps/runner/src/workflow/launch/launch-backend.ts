@@ -35,7 +35,10 @@ export type JobState =
   /** `startedAt` (epoch ms): when it left the queue, where the backend knows; else the launch time counts. */
   | { readonly state: 'running'; readonly startedAt?: number }
   | { readonly state: 'exited'; readonly code: number }
-  /** Neither running nor with an exit status: killed from outside, or the node went away; `reason` says what is known. */
+  /**
+   * Neither running nor with an exit status: killed from outside, or the node went away; `reason`
+   * says what is known.
+   */
   | { readonly state: 'lost'; readonly reason?: string };
 
 export interface LaunchBackend {

@@ -95,7 +95,10 @@ export async function readTemplateManifest(dir: string): Promise<TemplateManifes
   return manifest;
 }
 
-/** template.json as committed at the anchor (its editable file checked against the anchor's record), not as it sits on disk. */
+/**
+ * template.json as committed at the anchor (its editable file checked against the anchor's record),
+ * not as it sits on disk.
+ */
 export async function anchoredManifest(
   source: string,
   anchor: { readonly anchorCommit: string; readonly editable: string },

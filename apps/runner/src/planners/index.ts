@@ -18,6 +18,7 @@ export {
   assertValidParamSpace,
   completeParams,
   defaultParams,
+  knobDefault,
   knobValues,
   nonDefaultParams,
   paramsKey,

@@ -45,7 +45,7 @@ export const SCHEMA_ENTRIES: readonly SchemaEntry[] = [
     file: 'work-spec.schema.json',
     title: 'WorkSpec',
     description:
-      'The unit of work the scheduler moves around (src/core/work-spec.ts): in the checkpoint\'s queue and running lists, and in engine/nodes/<id>/spec.json.',
+      "The unit of work the scheduler moves around (src/core/work-spec.ts): in the checkpoint's queue and running lists, and in engine/nodes/<id>/spec.json.",
     schema: WorkSpecSchema,
   },
   {

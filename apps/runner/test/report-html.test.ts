@@ -3,7 +3,7 @@
  * honest about forecasts (the evaluator's fan.json, else computed from the template's fleet and
  * forecaster, else a note). The browser side is in report-html-browser.test.ts.
  */
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +152,25 @@ describe('forecast fans', () => {
       't0009',
       't0010',
     ]);
+  });
+
+  it('show the harness default when no candidate was kept (the autoresearch demo’s outcome), not "No forecast samples"', async () => {
+    const nodes = fixtureTree().map((node) =>
+      node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
+        ? node
+        : { ...node, decision: 'discard' as const },
+    );
+    const dir = fixtureWorkdir({ nodes, withoutFan: true });
+    mkdirSync(join(dir, 'runs', 'e001'), { recursive: true });
+    writeFileSync(join(dir, 'runs', 'e001', 'fan.json'), JSON.stringify(fixtureFan()));
+    const source = await readFanSource(await readReportInputs(dir));
+    expect(source).toMatchObject({ kind: 'file', experimentId: 'e001', from: 'runs/e001/fan.json' });
+    expect(source.kind === 'file' ? source.subject : '').toContain('harness default');
+    const written = await writeHtmlReport(dir);
+    expect(written.fans).toBe('file');
+    const html = readHtml(dir);
+    expectIn(html, 'Forecasts of the harness default (no candidate was kept, so there is no best)');
+    expectNotIn(html, 'No forecast samples');
   });
 
   it('are a clear note, not a chart, when the workdir has no samples and nothing to compute them from', async () => {

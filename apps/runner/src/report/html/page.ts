@@ -230,7 +230,7 @@ function forecastSection(
   const best = nodes.find((node) => node.id === fans.experimentId);
   const who = best ? experimentLink(best, anchors) : `<code>${escapeHtml(fans.experimentId)}</code>`;
   const intro =
-    `<p>Forecasts of the best experiment, ${who}, for ${fans.series.length} tenant${fans.series.length === 1 ? '' : 's'}: the history up to the forecast origin (the dotted rule), ` +
+    `<p>Forecasts of ${escapeHtml(fans.subject)}, ${who}, for ${fans.series.length} tenant${fans.series.length === 1 ? '' : 's'}: the history up to the forecast origin (the dotted rule), ` +
     `the median and the central 50%, 80% and 98% intervals${fans.series.some((series) => series.actual) ? ', and what actually happened' : ''}. ` +
     (fans.kind === 'file'
       ? `From <code>${escapeHtml(fans.from)}</code>, written by the evaluator.</p>`

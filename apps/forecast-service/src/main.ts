@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   if (random) {
     // Development only: same architecture and contract, random weights. Imported lazily so
     // production starts never load the helper.
-    const { pretrainShapedModel } = await import('../../../packages/harness/test/helpers/models.js');
+    const { pretrainShapedModel } = await import('../../../test-fixtures/models.js');
     modelPath = pretrainShapedModel();
   }
 

@@ -59,7 +59,7 @@ async function openModel(args: SimulateArgs): Promise<{ client: TsfmClient; info
   if (args['random-model']) {
     // Development only: the default model's architecture with random weights (the trained model
     // was not available yet). Imported lazily so normal runs never load the test helper.
-    const { pretrainShapedModel } = await import('../../../harness/test/helpers/models.js');
+    const { pretrainShapedModel } = await import('../../../../test-fixtures/models.js');
     manifest = pretrainShapedModel();
   } else if (!existsSync(manifest)) {
     throw new Error(

@@ -2,7 +2,7 @@
  * Small seeded synthetic tenants on a 1-minute grid: four metrics on very different scales
  * (CPU fraction, memory bytes, network bytes/min, disk ops), each a daily cycle plus noise.
  */
-import { SeededRandom } from '../../src/seeded-random.js';
+import { SeededRandom } from '../packages/harness/src/seeded-random.js';
 
 export const METRICS = ['cpu', 'mem', 'net', 'disk'] as const;
 

@@ -2,7 +2,7 @@
  * Small seeded synthetic tenants on a 1-minute grid: four metrics on very different scales
  * (CPU fraction, memory bytes, network bytes/min, disk ops), each a daily cycle plus noise.
  */
-import { SeededRandom } from '../packages/harness/src/seeded-random.js';
+import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 
 export const METRICS = ['cpu', 'mem', 'net', 'disk'] as const;
 
@@ -21,7 +21,7 @@ export interface TestTenant {
 }
 
 export function syntheticTenant(n: number, seed = 1, id = `tenant-${seed}`): TestTenant {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(scrambleSeed(seed));
   const metrics: Record<string, Float32Array> = {};
   for (const name of METRICS) {
     const s = SCALE[name];

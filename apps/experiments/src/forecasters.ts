@@ -11,20 +11,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { otherModelVersions, RESOLUTIONS, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
-import type { HarnessForecaster } from '@tsfm/harness';
-
-export function restrictResolutions(client: TsfmClient, resolutions: readonly number[] | null): HarnessForecaster {
-  if (resolutions === null) return client;
-  const allowed = new Set(resolutions);
-  return {
-    levels: client.levels,
-    contract: client.contract,
-    supportsConfig: (c) => allowed.has(c.resolutionMinutes) && client.supportsConfig(c),
-    maxHorizonMinutes: (c) => client.maxHorizonMinutes(c),
-    forecastBatch: (rows) => client.forecastBatch(rows),
-  };
-}
+import { otherModelVersions, RESOLUTIONS, type ResolutionMinutes } from '@tsfm/tsfm-client';
 
 /** The earlier model versions kept loadable beside the default (packages/pretrain/models/). */
 export const MODEL_VERSIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages/pretrain/models');

@@ -33,7 +33,6 @@ export {
   clusterBootstrap,
   normalSf,
   erfc,
-  sortedQuantile,
   type PairedSummary,
   type PairedOptions,
   type WilcoxonResult,

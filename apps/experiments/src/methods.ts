@@ -8,12 +8,12 @@
  *  - fixed:    one config (or one per tier) of the same model, every point;
  *  - baseline: a @tsfm/baselines forecaster on a look-back window of the history.
  */
+import { MINUTE_MS } from '@tsfm/numerics';
 import type { Forecaster } from '@tsfm/baselines';
 import type { Tier } from '@tsfm/losses';
 import { interpolateQuantileRow } from '@tsfm/losses';
 import { parseConfigKey, type ForecastConfig, type ForecastRow, type TsfmClient } from '@tsfm/tsfm-client';
 import {
-  MINUTE_MS,
   type CalibrationMethod,
   type CombineMethod,
   type Harness,

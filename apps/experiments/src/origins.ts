@@ -8,7 +8,7 @@
  * them off a fixed phase of the daily cycle. Seeded by (seed, tenant id): the same tenant gets
  * the same origins in every experiment and every run.
  */
-import { SeededRandom } from '@tsfm/harness';
+import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 import { stableHash } from './split.js';
 
 export interface OriginOptions {
@@ -36,7 +36,7 @@ export function forecastOrigins(tenantId: string, length: number, options: Origi
       `${tenantId}: ${count} distinct origins do not fit in steps ${lo}…${hi} (length ${length}, horizon ${horizon}, min history ${minHistory})`,
     );
   }
-  const rng = new SeededRandom(stableHash(`${seed}:origins:${tenantId}`));
+  const rng = new Mulberry32(scrambleSeed(stableHash(`${seed}:origins:${tenantId}`)));
   const out = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     // Slice i is [lo + i·w, lo + (i+1)·w); with w ≥ 1 the floors are strictly increasing.

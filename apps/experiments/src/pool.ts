@@ -9,14 +9,10 @@
  * pulled from the source only when a worker has room: memory holds workers × depth tenants, not
  * the fleet.
  *
- * Worker threads do not inherit tsx's loader (Node 20 ignores `--import` in worker execArgv), so
- * from source a worker starts on a small ESM bootstrap that registers tsx and imports worker.ts
- * (the same approach as @tsfm/workload-gen's fleet pool).
+ * Workers start through @tsfm/worker-threads, which gives them tsx's loader when running from source.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingEntry, spawnTypeScriptWorker } from '@tsfm/worker-threads';
 import { ExperimentRuntime, type RuntimeResult, type RuntimeSpec, type RuntimeTask } from './runtime.js';
 import type { WorkerMessage } from './worker.js';
 
@@ -137,22 +133,5 @@ function startWorker(spec: RuntimeSpec): Promise<Worker> {
 }
 
 function spawn(spec: RuntimeSpec): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData: spec });
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const bootstrap = `const api = await import(${JSON.stringify(tsxApiUrl())});\napi.register();\nawait import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: spec });
-}
-
-let cachedTsxApiUrl: string | null = null;
-
-/** tsx's ESM API module (its CommonJS twin, which require.resolve finds, cannot be imported as ESM). */
-function tsxApiUrl(): string {
-  if (cachedTsxApiUrl) return cachedTsxApiUrl;
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const mjs = cjs.replace(/\.cjs$/, '.mjs');
-  if (!existsSync(mjs))
-    throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
-  cachedTsxApiUrl = pathToFileURL(mjs).href;
-  return cachedTsxApiUrl;
+  return spawnTypeScriptWorker(siblingEntry(import.meta.url, 'worker'), { workerData: spec });
 }

@@ -10,7 +10,7 @@
 import type { ArchetypeStoreSet } from '@tsfm/archetypes';
 import type { BaselineName } from '@tsfm/baselines';
 import { isMainThread } from 'node:worker_threads';
-import { configKey, loadModel, MicroBatcher, type TsfmClient } from '@tsfm/tsfm-client';
+import { configKey, loadModel, MicroBatcher, restrictResolutions, type TsfmClient } from '@tsfm/tsfm-client';
 import {
   archetypeStorePrior,
   Harness,
@@ -22,7 +22,6 @@ import {
   type StatisticalMember,
 } from '@tsfm/harness';
 import { evaluateTenant, type TenantOutcome, type TenantTask } from './evaluate-tenant.js';
-import { restrictResolutions } from './forecasters.js';
 import { GridEvaluator, type GridLosses } from './grid-search.js';
 import { baselineMethod, fixedConfigMethod, harnessMethod, type FixedConfigChoice, type Method } from './methods.js';
 import type { EvalTenant } from './tenant-data.js';
@@ -132,7 +131,7 @@ export class ExperimentRuntime {
     const extraClients: TsfmClient[] = [];
     for (const m of spec.extraModels ?? []) extraClients.push(await loadModel(m.path, { intraOpNumThreads: 1 }));
     const wrap = (c: TsfmClient): HarnessForecaster => {
-      const restricted = restrictResolutions(c, spec.resolutions);
+      const restricted = spec.resolutions === null ? c : restrictResolutions(c, spec.resolutions);
       return spec.microBatch ? new MicroBatcher(restricted, { windowMs: 0 }) : restricted;
     };
     const forecaster = wrap(client);
@@ -176,7 +175,7 @@ export class ExperimentRuntime {
     return new ExperimentRuntime(
       client,
       methods,
-      new GridEvaluator(restrictResolutions(client, spec.resolutions)),
+      new GridEvaluator(spec.resolutions === null ? client : restrictResolutions(client, spec.resolutions)),
       extraClients,
     );
   }

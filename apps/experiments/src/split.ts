@@ -7,14 +7,11 @@
  * splits the same way. Disjointness is asserted in code (`assertDisjoint`, `assertSide`): a leak
  * throws, it does not print a warning.
  */
+import { fnv1a32 } from '@tsfm/numerics';
 
 /** FNV-1a (32-bit) of a string, then a murmur3 finaliser so nearby ids spread over [0, 2^32). */
 export function stableHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a32(text);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -9,7 +9,7 @@
  *    independent observation per tenant: the honest p) and on raw points (for reference; it
  *    treats correlated points as independent and so overstates the evidence).
  */
-import { SeededRandom } from '@tsfm/harness';
+import { Mulberry32, scrambleSeed, sortedQuantile } from '@tsfm/numerics';
 
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
@@ -32,16 +32,6 @@ export function pairedWinRate(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 
 function winScore(a: number, b: number): number {
   return a < b ? 1 : a === b ? 0.5 : 0;
-}
-
-/** Type-7 (linear interpolation) quantile of an ascending-sorted array. */
-export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 export interface Interval {
@@ -116,7 +106,7 @@ export function pairedSummary(
   }
   const B = options.replicates ?? 2000;
   const level = options.level ?? 0.95;
-  const rng = new SeededRandom(options.seed ?? 0);
+  const rng = new Mulberry32(scrambleSeed(options.seed ?? 0));
   const relBoot = new Float64Array(B);
   const winBoot = new Float64Array(B);
   for (let r = 0; r < B; r++) {
@@ -302,7 +292,7 @@ export function clusterBootstrap(
     for (let j = 0; j < J; j++) sums[c * J + j]! += columns[j]![i]!;
   }
   const B = options.replicates ?? 2000;
-  const rng = new SeededRandom(options.seed ?? 0);
+  const rng = new Mulberry32(scrambleSeed(options.seed ?? 0));
   const boot = new Float64Array(B);
   const acc = new Float64Array(J);
   for (let r = 0; r < B; r++) {

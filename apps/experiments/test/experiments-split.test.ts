@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evenSubset, forecastOrigins } from '../src/origins.js';
-import { assertDisjoint, assertSide, SplitLeakError, splitTenants } from '../src/split.js';
+import { assertDisjoint, assertSide, SplitLeakError, splitTenants, stableHash } from '../src/split.js';
 
 const ids = Array.from({ length: 1000 }, (_, i) => `t${String(i).padStart(4, '0')}`);
 
 describe('tuning / evaluation split', () => {
+  it('stableHash gives the values pinned before it took FNV-1a from @tsfm/numerics', () => {
+    const texts = ['', 'a', '7:origins:t-001', 'ü∂ long text '.repeat(9)];
+    const bytes = Buffer.from(Float64Array.from(texts.map(stableHash)).buffer);
+    expect(createHash('sha256').update(bytes).digest('hex').slice(0, 16)).toBe('72d8e0a226a422a2');
+  });
+
   it('is disjoint and covers every tenant', () => {
     const s = splitTenants(ids, { tuningShare: 0.3, seed: 42 });
     expect(s.tuning.length + s.evaluation.length).toBe(ids.length);

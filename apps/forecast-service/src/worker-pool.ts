@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import type { MicroBatchStats } from '@tsfm/tsfm-client';
-import { spawnTypeScriptWorker } from '@tsfm/workload-gen';
+import { spawnTypeScriptWorker } from '@tsfm/worker-threads';
 import type { JobRunner } from './job-runner.js';
 import type { ModelInfo } from './model.js';
 import { errorOutcome, type Job, type JobOutcome } from './work/forecast-job.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRunner, sleep, spawnRunner } from './fixtures/runner-process.js';
-import { seededRandom } from './fixtures/seeded-random.js';
+import { mulberry32 } from '@tsfm/numerics';
 import { countIds, launchCounts, readTsv, tempFiles, unparsableJsonFiles } from './fixtures/workdir-invariants.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -34,7 +34,7 @@ interface SeedReport {
 
 /** Starts, kills at a seeded delay, resumes — then one last resume that must finish cleanly. */
 async function crashAndResume(seed: number): Promise<SeedReport> {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const workdir = mkdtempSync(join(tmpdir(), `runner-sigkill-${seed}-`));
   workdirs.push(workdir);
   const args = [workdir, '--concurrency', String(2 + (seed % 3))];

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TreeNode } from '../src/report/tree-input.js';
-import { seededRandom } from './fixtures/seeded-random.js';
+import { mulberry32 } from '@tsfm/numerics';
 
 const START = Date.parse('2025-03-01T08:00:00.000Z');
 const iso = (minutes: number): string => new Date(START + minutes * 60_000).toISOString();
@@ -331,7 +331,7 @@ export function fixtureFan(): Array<{
   alpha: number;
   stepMinutes: number;
 }> {
-  const random = seededRandom(77);
+  const random = mulberry32(77);
   const shapes = [
     { tenant: 't0008', metric: 'cpu', level: 40, swing: 12, noise: 1.5, alpha: 0.75 },
     { tenant: 't0009', metric: 'mem', level: 62, swing: 4, noise: 0.6, alpha: 0.9 },
@@ -357,7 +357,7 @@ export function fixtureFan(): Array<{
  * best (as a planner does), sometimes an older node; about one in eight crashes.
  */
 export function randomTree(count: number, seed: number): TreeNode[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const nodes: TreeNode[] = [];
   const roots = Math.min(count, 1 + Math.floor(random() * 3));
   for (let i = 0; i < count; i++) {

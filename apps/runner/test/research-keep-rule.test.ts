@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { differenceInterval, metricInterval, unitsMetric, type Unit } from '../src/workflow/research/bootstrap.js';
 import { budgetProblem, DEFAULT_KEEP_RULE, keepVerdict, type Scored } from '../src/workflow/research/keep-rule.js';
-import { SeededRandom } from '../src/planners/seeded-random.js';
+import { Mulberry32 } from '@tsfm/numerics';
 
 /** Per-tenant mean losses around `level`, with a tenant spread much larger than any effect tested. */
 function tenants(count: number, level: number, seed: number, spread = 0.6): Unit[] {
-  const random = new SeededRandom(seed);
+  const random = new Mulberry32(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `t${String(i).padStart(3, '0')}`,
     lossSum: 8 * level * (1 + spread * (random.next() - 0.5) * 2),
@@ -20,7 +20,7 @@ function tenants(count: number, level: number, seed: number, spread = 0.6): Unit
 
 /** The same tenants, each tenant's mean scaled by `factor` and jittered by `jitter`. */
 function shifted(units: readonly Unit[], factor: number, jitter: number, seed: number): Unit[] {
-  const random = new SeededRandom(seed);
+  const random = new Mulberry32(seed);
   return units.map((unit) => ({ ...unit, lossSum: unit.lossSum * factor * (1 + jitter * (random.next() - 0.5)) }));
 }
 

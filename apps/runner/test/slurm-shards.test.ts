@@ -25,7 +25,7 @@ import {
   type Shard,
   type ShardMetrics,
 } from '../src/workflow/shards/shard.js';
-import { seededRandom } from './fixtures/seeded-random.js';
+import { mulberry32 } from '@tsfm/numerics';
 
 interface Request {
   readonly tenant: number;
@@ -35,7 +35,7 @@ interface Request {
 
 /** A fleet whose requests differ wildly in size, so a mean of shard means would be visibly off. */
 function syntheticRequests(seed: number, tenants: number): Request[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   return Array.from({ length: tenants }, (_, tenant) => ({
     tenant,
     // 1..6 metrics per tenant: shards then hold different numbers of losses.

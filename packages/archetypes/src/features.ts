@@ -52,7 +52,8 @@
  * FeatureExtractor owns its scratch buffers and grows them only for a longer window than it has
  * seen, so extracting features for a fleet of windows allocates nothing per call besides `out`.
  */
-import { DAY_MS, HOUR_MS, isWeekend, msOfDay, weekdayOf, type Tenant } from '@tsfm/workload-gen';
+import { DAY_MS, HOUR_MS } from '@tsfm/numerics';
+import { isWeekend, msOfDay, weekdayOf, type Tenant } from '@tsfm/workload-gen';
 import { quantileInPlace } from './order-statistics.js';
 
 /**

@@ -1,4 +1,5 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS, Rng } from '@tsfm/workload-gen';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@tsfm/numerics';
+import { Rng } from '@tsfm/workload-gen';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

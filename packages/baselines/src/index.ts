@@ -24,7 +24,6 @@ export {
   tsfmHarnessForecaster,
   loadTsfmHarnessForecaster,
   meaningfulResolutions,
-  restrictResolutions,
   type TsfmHarnessOptions,
 } from './models/tsfm-harness.js';
 export { typescriptProphetOptimizer } from './prophet-optimizer.js';
@@ -44,14 +43,7 @@ export { nonNegative, clampForecast, looksNonNegative } from './non-negative.js'
 export { acf, detectPeriod, m4SeasonalityTest, DEFAULT_PERIOD_CANDIDATES } from './period.js';
 export { seasonalFigure, type DecompositionType } from './decomposition.js';
 export { fillMissing, prepareInput, type PreparedInput } from './input.js';
-export {
-  normalQuantile,
-  sortedQuantile,
-  fixCrossing,
-  gaussianForecast,
-  empiricalForecast,
-  resampleLevels,
-} from './quantiles.js';
+export { gaussianForecast, empiricalForecast, resampleLevels } from './quantiles.js';
 export {
   directErrors,
   withResidualQuantiles,

@@ -1,78 +1,13 @@
 /**
  * Building quantile matrices: from Gaussian standard deviations (models whose native uncertainty
- * is a variance), from empirical residual samples (models with none), and the non-crossing fix.
+ * is a variance), from empirical residual samples (models with none), and resampled to other levels.
  */
+import { fixCrossing, normalQuantile, sortedQuantile } from '@tsfm/numerics';
 import type { QuantileForecast } from './types.js';
 
-/**
- * Standard normal quantile Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9),
- * far below float32 resolution of the forecasts it scales.
- */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return -Infinity;
-    if (p === 1) return Infinity;
-    return NaN;
-  }
-  const a = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
-  ];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [
-    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-    2.938163982698783,
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const pLow = 0.02425;
-  if (p < pLow) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (
-      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-    );
-  }
-  if (p > 1 - pLow) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    return (
-      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-    );
-  }
-  const q = p - 0.5;
-  const r = q * q;
-  return (
-    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-  );
-}
-
-/** Quantile of an already sorted sample, linear interpolation between order statistics (R type 7). */
-export function sortedQuantile(sorted: ArrayLike<number>, level: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  if (n === 1) return sorted[0];
-  const h = (n - 1) * level;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/**
- * Sorts each row in place. Quantiles that come from independent per-level estimates can cross
- * (e.g. float32 rounding of two nearly equal Gaussian quantiles, or a clamp applied to one level);
- * sorting a row is the rearrangement of Chernozhukov et al., which never increases pinball loss.
- */
-export function fixCrossing(quantiles: Float32Array, nLevels: number): Float32Array {
-  for (let r = 0; r + nLevels <= quantiles.length; r += nLevels) {
-    let sorted = true;
-    for (let j = r + 1; j < r + nLevels; j++) {
-      if (quantiles[j] < quantiles[j - 1]) {
-        sorted = false;
-        break;
-      }
-    }
-    if (!sorted) quantiles.subarray(r, r + nLevels).sort();
-  }
+/** Sort each row of a steps × levels matrix ascending, in place (@tsfm/numerics' fixCrossing), and return it. */
+function sortRows(quantiles: Float32Array, nLevels: number): Float32Array {
+  fixCrossing(quantiles, Math.floor(quantiles.length / nLevels), nLevels);
   return quantiles;
 }
 
@@ -90,7 +25,7 @@ export function gaussianForecast(
     const s = Number.isFinite(sd[t]) && sd[t] > 0 ? sd[t] : 0;
     for (let j = 0; j < k; j++) quantiles[t * k + j] = point[t] + s * z[j];
   }
-  return { point: Float32Array.from(point), levels: [...levels], quantiles: fixCrossing(quantiles, k) };
+  return { point: Float32Array.from(point), levels: [...levels], quantiles: sortRows(quantiles, k) };
 }
 
 /**
@@ -108,7 +43,7 @@ export function empiricalForecast(
   for (let t = 0; t < h; t++) {
     for (let j = 0; j < k; j++) quantiles[t * k + j] = point[t] + sortedQuantile(sortedErrors[t], levels[j]);
   }
-  return { point: Float32Array.from(point), levels: [...levels], quantiles: fixCrossing(quantiles, k) };
+  return { point: Float32Array.from(point), levels: [...levels], quantiles: sortRows(quantiles, k) };
 }
 
 /**
@@ -148,5 +83,5 @@ export function resampleLevels(
       out[t * kt + j] = v;
     }
   }
-  return fixCrossing(out, kt);
+  return sortRows(out, kt);
 }

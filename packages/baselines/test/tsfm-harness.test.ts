@@ -4,18 +4,18 @@
  * + (j + 1) + (level_c − 0.5), so the test pins what the adapter adds — the config space cut to
  * the series' step, the level mapping, determinism — independently of trained weights.
  */
+import { HOUR_MS } from '@tsfm/numerics';
 import * as harnessModule from '@tsfm/harness';
 import type { HarnessResult } from '@tsfm/harness';
-import { configGrid, type TsfmClient } from '@tsfm/tsfm-client';
+import { configGrid, restrictResolutions, type TsfmClient } from '@tsfm/tsfm-client';
 import { describe, expect, it } from 'vitest';
-import { meaningfulResolutions, restrictResolutions, tsfmHarnessForecaster } from '../src/models/tsfm-harness.js';
+import { meaningfulResolutions, tsfmHarnessForecaster } from '../src/models/tsfm-harness.js';
 import { DEFAULT_LEVELS } from '../src/types.js';
 import { knownAnswerClient } from './helpers/known-answer-client.js';
 import { gaussian, rowsNonDecreasing } from './helpers/series.js';
 
 const CONTEXT = 64;
 const HORIZON = 8;
-const HOUR_MS = 3_600_000;
 
 function makeClient(): Promise<TsfmClient> {
   return knownAnswerClient({ context: CONTEXT, horizon: HORIZON });

@@ -17,7 +17,7 @@
  *     widen the search at no model cost.
  */
 import type { ConfigSpace } from './config-space.js';
-import { SeededRandom } from './seeded-random.js';
+import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 
 /** Why a config was tried: the default, a free post-processing variant of it, the prior, or exploration. */
 export type SampleSource = 'default' | 'default-variant' | 'model-default' | 'prior' | 'stratified';
@@ -44,7 +44,7 @@ export interface Sample {
 export function sampleConfigs(input: SampleInput): Sample {
   const { space, familyAllowed, k, seed } = input;
   const perFamily = input.configsPerModelRow;
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(scrambleSeed(seed));
   const taken = new Uint8Array(space.configs.length);
   const order: number[] = [];
   const sources: SampleSource[] = [];

@@ -23,7 +23,6 @@ export {
   RequestOptionsSchema,
   SELECTION_MODES,
   SINGLE_SERIES_METRIC,
-  MINUTE_MS,
   parseRequest,
   type HarnessRequest,
   type ParsedRequest,
@@ -78,4 +77,3 @@ export {
 export { servesFinal, type RequestReach } from './config-space.js';
 export { lastObservedBefore, metricScale } from './history-profile.js';
 export { postProcess } from './scoring.js';
-export { SeededRandom } from './seeded-random.js';

@@ -4,15 +4,13 @@
  * failure is a HarnessError('bad-request') naming the field.
  */
 import { TIERS, type Tier } from '@tsfm/losses';
+import { MINUTE_MS } from '@tsfm/numerics';
 import { z } from 'zod';
 import type { TenantHistory } from './config-prior.js';
 import { CALIBRATION_METHODS } from './calibration.js';
 import { COMBINE_METHODS } from './combine.js';
 import { STATISTICAL_MEMBERS } from './statistical-members.js';
 import { HarnessError } from './errors.js';
-
-/** The harness works on 1-minute grids: horizons, resolutions and seasonal periods are in minutes. */
-export const MINUTE_MS = 60_000;
 
 /** Metric name given to a single Series request. */
 export const SINGLE_SERIES_METRIC = 'value';

@@ -17,7 +17,8 @@
  *  - a non-finite loss (a model emitting NaN) makes the config ineligible on that metric.
  */
 import { interpolateQuantileRow, scaledPinball } from '@tsfm/losses';
-import { clampNonNegative, fixCrossing, type ForecastConfig } from '@tsfm/tsfm-client';
+import { fixCrossing } from '@tsfm/numerics';
+import { clampNonNegative, type ForecastConfig } from '@tsfm/tsfm-client';
 import type { CandidateSet } from './candidates.js';
 
 /** Per (config, metric) outcome of scoring. */

@@ -22,7 +22,7 @@
  * through the later history to each origin. A member that lacks the history it needs (a week plus
  * a little for the weekly one) is skipped for the request, with the reason.
  */
-import { sortedQuantile } from '@tsfm/losses';
+import { sortedQuantile } from '@tsfm/numerics';
 
 export const STATISTICAL_MEMBERS = ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'] as const;
 export type StatisticalMember = (typeof STATISTICAL_MEMBERS)[number];

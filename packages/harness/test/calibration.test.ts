@@ -19,7 +19,7 @@ import { appendResiduals, crossFittedResiduals, shiftPath } from '../src/calibra
 import type { CandidateSet } from '../src/candidates.js';
 import type { Scores } from '../src/scoring.js';
 import { selectWinners } from '../src/select.js';
-import { SeededRandom } from '../src/seeded-random.js';
+import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { METRICS, syntheticTenant } from '../../../test-fixtures/tenants.js';
@@ -29,7 +29,7 @@ const BIAS = 0.5;
 
 /** LEVEL + Uniform(−1, 1) noise, seeded; `n` history points followed by `future` more. */
 function noisySeries(n: number, future: number, seed: number): Float32Array {
-  const rng = new SeededRandom(seed);
+  const rng = new Mulberry32(scrambleSeed(seed));
   return Float32Array.from({ length: n + future }, () => LEVEL + (2 * rng.next() - 1));
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileOnlineStore, Harness, MemoryOnlineStore, type HarnessRequest } from '../src/index.js';
 import { remember, settle, type OnlineRequest } from '../src/online-calibration.js';
-import { SeededRandom } from '../src/seeded-random.js';
+import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 import { FakeForecaster, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
 
@@ -61,7 +61,7 @@ describe('online calibration through the harness', () => {
   };
   const D = 10;
   const values = (() => {
-    const rng = new SeededRandom(11);
+    const rng = new Mulberry32(scrambleSeed(11));
     return Float32Array.from({ length: 500 + 700 * D }, () => rng.next());
   })();
   const request = (n: number): HarnessRequest => ({

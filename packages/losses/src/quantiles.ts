@@ -88,17 +88,3 @@ function valueAt(
   // the bracket keeps it monotone (see the rounding regression test).
   return lo <= hi ? Math.min(Math.max(v, lo), hi) : Math.min(Math.max(v, hi), lo);
 }
-
-/**
- * Quantile of an ascending-sorted sample at `level` in [0, 1]: linear interpolation between
- * order statistics (Hyndman & Fan type 7, R's default); NaN for an empty sample. No input checks:
- * a hot-path primitive for callers that sorted the sample themselves.
- */
-export function sortedQuantile(sorted: ArrayLike<number>, level: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * level;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}

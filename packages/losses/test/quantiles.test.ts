@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LossInputError, interpolateQuantile, interpolateQuantileRow, sortedQuantile } from '../src/index.js';
+import { LossInputError, interpolateQuantile, interpolateQuantileRow } from '../src/index.js';
 import { monotoneQuantiles, quantileLevels, value } from './arbitraries.js';
 
 const level = fc.double({ min: 1e-4, max: 1 - 1e-4, noNaN: true });
@@ -147,35 +147,6 @@ describe('interpolateQuantileRow', () => {
         const highRow = interpolateQuantileRow(ls, m, ls.length, 1, high);
         expect(lowRow[0]).toBeLessThanOrEqual(highRow[0]);
       }),
-    );
-  });
-});
-
-describe('sortedQuantile (type 7)', () => {
-  it('interpolates between order statistics; ends and an empty sample', () => {
-    const s = [1, 2, 4, 8];
-    expect(sortedQuantile(s, 0)).toBe(1);
-    expect(sortedQuantile(s, 1)).toBe(8);
-    expect(sortedQuantile(s, 0.5)).toBe(3); // h = 1.5: between 2 and 4
-    expect(sortedQuantile(s, 0.9)).toBeCloseTo(4 + 0.7 * 4, 12); // h = 2.7
-    expect(sortedQuantile([5], 0.3)).toBe(5);
-    expect(sortedQuantile([], 0.5)).toBeNaN();
-  });
-
-  it('property: monotone in the level and within the sample range', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 50 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (values, a, b) => {
-          const sorted = [...values].sort((x, y) => x - y);
-          const [lo, hi] = a <= b ? [a, b] : [b, a];
-          expect(sortedQuantile(sorted, lo)).toBeLessThanOrEqual(sortedQuantile(sorted, hi));
-          expect(sortedQuantile(sorted, lo)).toBeGreaterThanOrEqual(sorted[0]!);
-          expect(sortedQuantile(sorted, hi)).toBeLessThanOrEqual(sorted[sorted.length - 1]!);
-        },
-      ),
     );
   });
 });

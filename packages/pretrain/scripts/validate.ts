@@ -10,9 +10,10 @@
  * MASE beside. Metrics come from @tsfm/losses, as in evaluate.
  */
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { coverage, crpsApprox, mase, robustSeasonalScale } from '@tsfm/losses';
 import {
+  countBelow,
+  DEFAULT_DATA_DIR,
   m4HistoryWindows,
   nabHistoryWindows,
   VALIDATION_SET_NAME,
@@ -20,8 +21,6 @@ import {
 } from '../src/validation/validation-set.js';
 import { forecast, loadModel, type Loaded } from '../src/validation/onnx-forecast.js';
 import { scriptArgs } from './script-cli.js';
-
-const DATA = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 
 export interface PartScore {
   part: string;
@@ -97,13 +96,7 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
     s.sn.push(sn);
     s.nv.push(nv);
     perSeries.set(w.series, s);
-    for (let t = 0; t < h; t++) {
-      const y = w.actual[t];
-      if (!Number.isFinite(y)) continue;
-      observed++;
-      // A tie (an actual of 0 on a quantile clamped at 0) counts half: a floor is not a miss.
-      for (let k = 0; k < Q; k++) below[k] += y < q[t * Q + k] ? 1 : y === q[t * Q + k] ? 0.5 : 0;
-    }
+    observed += countBelow(w.actual, q, Q, below);
   });
   const mean = (xs: number[]): number => {
     const ok = xs.filter(Number.isFinite);
@@ -123,7 +116,7 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
   };
 }
 
-export async function validateManifest(manifestPath: string, dataDir = DATA): Promise<PartScore[]> {
+export async function validateManifest(manifestPath: string, dataDir = DEFAULT_DATA_DIR): Promise<PartScore[]> {
   const model = await loadModel(manifestPath, 1);
   return [
     await scorePart(model, 'm4-history', await m4HistoryWindows(dataDir)),

@@ -4,7 +4,7 @@
  * steps, not wall time, so a seed reproduces the same model on any machine; `maxMinutes` is only a
  * safety cap and the result says when it cut a run short.
  */
-import { Worker } from 'node:worker_threads';
+import { spawnTypeScriptWorker } from '@tsfm/worker-threads';
 import type { ModelConfig } from './model/config.js';
 import { AdamW, DEFAULT_ADAMW, type AdamWOptions } from './model/adamw.js';
 import { forward, pinballLossAndGrad, Workspace } from './model/forward.js';
@@ -117,17 +117,6 @@ function heldOutEvaluator(
   };
 }
 
-/**
- * Worker threads do not inherit tsx's loader hooks (an `--import tsx` in execArgv is ignored for
- * workers on Node 20: the symptom is ERR_UNKNOWN_FILE_EXTENSION for train-worker.ts), so the
- * worker registers them itself before importing the TypeScript entry.
- */
-function workerBootstrap(): string {
-  const entry = new URL('./train-worker.ts', import.meta.url).href;
-  const api = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-}
-
 interface ShardRunner {
   run(step: number): Promise<number>;
   close(): Promise<void>;
@@ -148,8 +137,8 @@ async function startShards(
   }
   return Promise.all(
     gradBuffers.map(async (g, shard) => {
-      const worker = new Worker(workerBootstrap(), {
-        eval: true,
+      // A TypeScript entry: @tsfm/worker-threads registers tsx inside the worker first.
+      const worker = spawnTypeScriptWorker(new URL('./train-worker.ts', import.meta.url), {
         workerData: { spec: { ...spec, shard }, corpus: opts.corpus, params: params.buffer, grads: g.buffer },
       });
       await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { Rng } from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
 import { applySpread, fitSpread, type SpreadSample } from '../src/calibration/spread.js';
-import { normalQuantile } from '../src/model/params.js';
+import { normalQuantile } from '@tsfm/numerics';
+import { countBelow } from '../src/validation/validation-set.js';
 
 const LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 const Q = LEVELS.length;
@@ -93,5 +94,15 @@ describe('spread calibration', () => {
     const s: SpreadSample = { quantiles, actual: new Float32Array(1), nonNegative: true, weight: 1 };
     const factors = fitSpread([s], LEVELS);
     expect([...factors].every((f) => f >= 1 / 8 - 1e-9 && f <= 8 + 1e-9)).toBe(true);
+  });
+});
+
+describe('countBelow (the per-level calibration count of validate.ts and the calibration stage)', () => {
+  it('counts an actual below a quantile as 1, a tie as ½, and skips non-finite actuals', () => {
+    const below = new Float64Array(2);
+    // Two steps × two levels: quantiles (0, 2) and (1, 1); actuals 0 (a tie on level 0), NaN, 3.
+    const counted = countBelow([0, Number.NaN, 3], [0, 2, 1, 1, 5, 6], 2, below);
+    expect(counted).toBe(2);
+    expect([...below]).toEqual([0.5 + 1, 1 + 1]);
   });
 });

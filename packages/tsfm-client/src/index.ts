@@ -45,6 +45,7 @@ export { QuantileForecast } from './quantile-forecast.js';
 export { otherModelVersions, type ModelVersion } from './model-versions.js';
 export { flattenTenant, type TenantLike, type TenantForecast } from './tenant.js';
 export { aggregateTrailing, repeatCoarse, coarseSteps } from './resolution.js';
+export { restrictResolutions, type ConfigSearchForecaster } from './restricted-client.js';
 export {
   fitScaling,
   toModelSpace,
@@ -54,4 +55,4 @@ export {
   type ModelScaling,
 } from './normalisation.js';
 export { levelsAreSymmetric, combineFlipped } from './flip.js';
-export { fixCrossing, clampNonNegative, isNonCrossing } from './quantile-fixes.js';
+export { clampNonNegative, isNonCrossing } from './quantile-fixes.js';

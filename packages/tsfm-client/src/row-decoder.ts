@@ -11,7 +11,7 @@ import type { ForecastConfig } from './config.js';
 import { combineFlipped } from './flip.js';
 import type { ModelContract } from './manifest.js';
 import type { Scaling } from './normalisation.js';
-import { fixCrossing } from './quantile-fixes.js';
+import { fixCrossing } from '@tsfm/numerics';
 import { repeatCoarse } from './resolution.js';
 
 /** Copy model row `m`'s first nSteps steps into out[nSteps × nLevels], level order. */

@@ -5,7 +5,7 @@
  * counted from the start of the series, the defect of the original generator that put the
  * weekend of a Wednesday-start fleet on Monday and Tuesday.
  */
-import { DAY_MS, MINUTE_MS } from './series.js';
+import { DAY_MS, MINUTE_MS } from '@tsfm/numerics';
 
 /** 1970-01-01 was a Thursday; with Sunday = 0 that is weekday 4. */
 const EPOCH_WEEKDAY = 4;

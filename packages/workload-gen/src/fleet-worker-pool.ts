@@ -5,10 +5,8 @@
  * arrive early wait in a map until their turn, so memory is bounded by k·depth tenants and
  * the output order (hence the file's bytes) never depends on thread timing.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingEntry, spawnTypeScriptWorker } from '@tsfm/worker-threads';
 import { fleetTenantParams, validateFleetOptions, type FleetOptions } from './fleet.js';
 import type { WorkerReply } from './fleet-worker.js';
 import type { GeneratedTenant } from './tenant-generator.js';
@@ -90,35 +88,5 @@ export async function* generateFleetInWorkers(
 
 /** Start a worker on fleet-worker.js (compiled) or fleet-worker.ts (running from source). */
 function spawnWorker(fleet: FleetOptions): Worker {
-  const entry = import.meta.url.endsWith('.ts') ? './fleet-worker.ts' : './fleet-worker.js';
-  return spawnTypeScriptWorker(new URL(entry, import.meta.url), { workerData: fleet });
-}
-
-/**
- * Start a worker thread on `entry`, a .js module or a .ts one. A worker thread does not inherit
- * the TypeScript loader of its parent — not tsx's `--import` hook (Node 20 ignores it in worker
- * execArgv) nor vitest's in-process transform — so a .ts entry starts with a two-line ESM
- * bootstrap that registers tsx's loader (tsx/esm/api) and then imports the real entry.
- * Exported for the forecast service's worker pool (issue 14 §3 gives it a shared home).
- */
-export function spawnTypeScriptWorker(entry: URL, options: WorkerOptions = {}): Worker {
-  if (!entry.href.endsWith('.ts')) return new Worker(entry, options);
-  const bootstrap =
-    `const api = await import(${JSON.stringify(tsxApiUrl())});\n` +
-    `api.register();\n` +
-    `await import(${JSON.stringify(entry.href)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
-}
-
-let cachedTsxApiUrl: string | null = null;
-
-/** tsx's ESM API module. Its CJS twin (what require.resolve finds) cannot be imported as ESM. */
-function tsxApiUrl(): string {
-  if (cachedTsxApiUrl) return cachedTsxApiUrl;
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const mjs = cjs.replace(/\.cjs$/, '.mjs');
-  if (!existsSync(mjs))
-    throw new Error(`cannot start TypeScript worker threads: ${mjs} not found (is tsx 4 installed?)`);
-  cachedTsxApiUrl = pathToFileURL(mjs).href;
-  return cachedTsxApiUrl;
+  return spawnTypeScriptWorker(siblingEntry(import.meta.url, 'fleet-worker'), { workerData: fleet });
 }

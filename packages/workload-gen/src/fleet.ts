@@ -2,8 +2,8 @@
  * A fleet: `tenants` tenants on one grid, drawn from a seed. Generation streams tenant by
  * tenant, so a 1000-tenant month never sits in memory whole.
  */
+import { DAY_MS, MINUTE_MS } from '@tsfm/numerics';
 import { assertFleetSeed, FLEET_DOMAIN } from './seed-domains.js';
-import { DAY_MS, MINUTE_MS } from './series.js';
 import { TenantGenerator, type GeneratedTenant } from './tenant-generator.js';
 import { drawTenantParams, type TenantParams } from './tenant-params.js';
 

@@ -23,7 +23,7 @@ export { TenantGenerator } from './tenant-generator.js';
 export type { GeneratedTenant, Grid, StreamKey } from './tenant-generator.js';
 export { fleetOptions, fleetTenantParams, generateFleet, validateFleetOptions } from './fleet.js';
 export type { FleetOptions } from './fleet.js';
-export { generateFleetInWorkers, spawnTypeScriptWorker } from './fleet-worker-pool.js';
+export { generateFleetInWorkers } from './fleet-worker-pool.js';
 export type { WorkerPoolOptions } from './fleet-worker-pool.js';
 export { writeFleet } from './fleet-writer.js';
 export type { WriteFleetOptions, WriteFleetResult } from './fleet-writer.js';

@@ -1,32 +1,17 @@
 /**
  * Seeded, platform-independent random numbers.
  *
- * Generator: sfc32 (Chris Doty-Humphrey's Small Fast Chaotic PRNG, 128-bit state, passes
- * PractRand), state in int32 so V8 keeps it unboxed. Seeding: splitmix32-style finalisers hash
- * (domain, seed, index, stream) into the four state words, so every tenant and every component
- * of a tenant (parameters, noise, spikes) gets an independent stream that does not shift when
+ * Generator: sfc32 (@tsfm/numerics' Sfc32, state in int32 so V8 keeps it unboxed). Seeding:
+ * splitmix32-style finalisers hash (domain, seed, index, stream) into the four state words, so
+ * every tenant and every component of a tenant (parameters, noise, spikes) gets an independent stream that does not shift when
  * another one draws more or fewer numbers. Only Math.imul, shifts and >>> 0 touch the bits, and
  * the continuous draws go through deterministic-math.ts, so a seed gives the same bytes on every
  * engine and CPU.
  */
+import { Sfc32, hashWords, mix32 } from '@tsfm/numerics';
 import { detExp, detLog } from './deterministic-math.js';
 
 const TWO_POW_32 = 4294967296;
-
-/** splitmix32 finaliser (the 32-bit variant of splitmix64's mixer); a bijection on uint32. */
-export function mix32(x: number): number {
-  x = (x + 0x9e3779b9) | 0;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** Hash a tuple of uint32 words into one uint32 (order-sensitive). */
-export function hashWords(...words: number[]): number {
-  let h = 0x6a09e667;
-  for (const w of words) h = mix32(h ^ mix32(w >>> 0));
-  return h;
-}
 
 /** Split a non-negative safe integer into (lo, hi) uint32 words so seeds above 2^32 still hash. */
 function lo32(n: number): number {
@@ -64,40 +49,15 @@ const ZIG_F = new Float64Array(128);
   }
 })();
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
+export class Rng extends Sfc32 {
   /**
    * A stream identified by (domain, seed, index, stream); any two distinct tuples give
    * unrelated streams. `seed` and `index` may be any non-negative safe integers.
    */
   constructor(domain: number, seed: number, index: number, stream: number) {
     const key = hashWords(domain, lo32(seed), hi32(seed), lo32(index), hi32(index), stream);
-    this.a = mix32(key ^ 0x243f6a88) | 0;
-    this.b = mix32(key ^ 0x85a308d3) | 0;
-    this.c = mix32(key ^ 0x13198a2e) | 0;
-    this.d = 1;
-    // Discard the first outputs: sfc32's authors recommend 12+ rounds to decorrelate the state.
-    for (let i = 0; i < 15; i++) this.nextU32();
-  }
-
-  /** Uniform uint32. */
-  nextU32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Uniform in [0, 1) with 32 bits of resolution. */
-  uniform(): number {
-    return this.nextU32() / TWO_POW_32;
+    // 15 discarded outputs: sfc32's authors recommend 12+ rounds to decorrelate the state.
+    super(mix32(key ^ 0x243f6a88), mix32(key ^ 0x85a308d3), mix32(key ^ 0x13198a2e), 1, 15);
   }
 
   /** Uniform in (0, 1]: safe to take the log of. */

@@ -23,10 +23,6 @@ export interface Tenant {
   readonly metrics: Readonly<Record<string, Float32Array>>;
 }
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-
 export function seriesLength(tenant: Tenant): number {
   const first = Object.values(tenant.metrics)[0];
   return first ? first.length : 0;

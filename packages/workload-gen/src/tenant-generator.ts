@@ -12,12 +12,13 @@
  * A TenantGenerator owns scratch buffers and reuses them tenant after tenant: generating a
  * fleet allocates only the output arrays.
  */
+import { MINUTE_MS } from '@tsfm/numerics';
 import { ACTIVITY_COUPLING, METRIC_BOUNDS } from './archetypes.js';
 import { fillAr1, phiPerStep } from './components/ar1-noise.js';
 import { fillDemand, type Grid } from './components/demand.js';
 import { fillSpikeTrain } from './components/spike-train.js';
 import { Rng } from './prng.js';
-import { METRICS, MINUTE_MS, type MetricName, type Tenant } from './series.js';
+import { METRICS, type MetricName, type Tenant } from './series.js';
 import { STREAM, type TenantParams } from './tenant-params.js';
 
 export type { Grid } from './components/demand.js';

@@ -4,7 +4,8 @@
  * needs besides the grid and the random streams — so a manifest fully describes its fleet.
  */
 import { ARCHETYPES, ARCHETYPE_NAMES, type ArchetypeName, type Range } from './archetypes.js';
-import { hashWords, Rng } from './prng.js';
+import { hashWords } from '@tsfm/numerics';
+import { Rng } from './prng.js';
 import { FLEET_DOMAIN } from './seed-domains.js';
 import { TIER_NAMES, TIER_ALPHA, TIER_SHARE, type Tier } from './tiers.js';
 import type { MetricName } from './series.js';

@@ -1,7 +1,7 @@
+import { HOUR_MS } from '@tsfm/numerics';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS } from '../src/series.js';
 import { M4_FREQUENCIES, joinM4TrainTest, loadM4TrainTest, loadM4Wide, parseM4Wide } from '../src/loaders/index.js';
 import { missingDataReason, sharedDataPath } from './loaders-shared-data.js';
 

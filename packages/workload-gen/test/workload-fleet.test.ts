@@ -1,4 +1,5 @@
 // Fleet composition, determinism (pinned bytes), worker parity and seed domains.
+import { MINUTE_MS } from '@tsfm/numerics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARCHETYPE_NAMES, ARCHETYPES } from '../src/archetypes.js';
@@ -7,7 +8,6 @@ import { fleetOptions, fleetTenantParams, generateFleet } from '../src/fleet.js'
 import { generateFleetInWorkers } from '../src/fleet-worker-pool.js';
 import { Rng } from '../src/prng.js';
 import { CORPUS_DOMAIN, CORPUS_SEED_BASE, FLEET_DOMAIN, SeedDomainError } from '../src/seed-domains.js';
-import { MINUTE_MS } from '../src/series.js';
 import { TenantGenerator } from '../src/tenant-generator.js';
 import { drawTenantParams } from '../src/tenant-params.js';
 import { TIER_ALPHA, TIER_NAMES, TIER_SHARE } from '../src/tiers.js';

@@ -1,9 +1,9 @@
 // Shared helpers for the workload-generator tests: find tenants of an archetype in a seeded
 // fleet (parameter draws are cheap), generate them on a grid, and small statistics.
+import { DAY_MS, MINUTE_MS } from '@tsfm/numerics';
 import { createHash } from 'node:crypto';
 import type { ArchetypeName } from '../src/archetypes.js';
 import { FLEET_DOMAIN } from '../src/seed-domains.js';
-import { DAY_MS, MINUTE_MS } from '../src/series.js';
 import { TenantGenerator, type GeneratedTenant } from '../src/tenant-generator.js';
 import { drawTenantParams, type TenantParams } from '../src/tenant-params.js';
 

@@ -1,9 +1,9 @@
 // Each archetype shows its signature on generated data (archetypes.md): a handful of tenants
 // over 2–4 weeks, checked with statistics whose tolerances follow from the model, not tuned.
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@tsfm/numerics';
 import { describe, expect, it } from 'vitest';
 import { ARCHETYPE_NAMES, ARCHETYPES } from '../src/archetypes.js';
 import { isWeekend, weekdayOf } from '../src/calendar.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/series.js';
 import type { TenantParams } from '../src/tenant-params.js';
 import { correlation, generate, hourOf, mean, median, paramsOf } from './workload-helpers.js';
 

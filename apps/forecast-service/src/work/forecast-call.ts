@@ -2,11 +2,11 @@
  * One harness forecast from a validated body, and its JSON view. Shared by /forecast, /recommend
  * and the controller, so all read history the same way and report the same winner and timings.
  */
+import { MINUTE_MS } from '@tsfm/numerics';
 import type { Harness, HarnessResult } from '@tsfm/harness';
 import { ApiError } from '../api-error.js';
 import type { RequestLimits } from './request-limits.js';
 import type { ForecastBody } from './schemas.js';
-import { MINUTE_MS } from '@tsfm/workload-gen';
 import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './series-input.js';
 
 export interface ForecastDefaults {

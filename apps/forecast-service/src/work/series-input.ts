@@ -11,7 +11,8 @@
  * Metrics are kept in a Map: a plain object answers `'constructor' in metrics` with true, which
  * once turned a request for metric "constructor" into an all-null 200.
  */
-import { MINUTE_MS, parsePrometheusRange } from '@tsfm/workload-gen';
+import { MINUTE_MS } from '@tsfm/numerics';
+import { parsePrometheusRange } from '@tsfm/workload-gen';
 import { ApiError, type FieldIssue } from '../api-error.js';
 import type { RequestLimits } from './request-limits.js';
 import { describe } from './schemas.js';

@@ -15,7 +15,7 @@ import { NO_USAGE } from './planner.js';
 import type { ExperimentRecord, Planner, PlanningContext, PlanOutcome } from './planner.js';
 import { PlanReplySchema, SLUG_PATTERN } from './proposal-schema.js';
 import type { ExperimentProposal } from './proposal-schema.js';
-import { hashSeed, SeededRandom } from './seeded-random.js';
+import { fnv1a32, Mulberry32 } from '@tsfm/numerics';
 
 export interface OfflinePlannerOptions {
   /** Seeds the exploration slot. Default 0. */
@@ -91,7 +91,7 @@ export class OfflinePlanner implements Planner {
       undefined,
     );
     const base = incumbent === undefined ? defaultParams(space) : completeParams(space, incumbent.params);
-    const rng = new SeededRandom(hashSeed(this.#seed, [...taken].sort().join('\n')));
+    const rng = new Mulberry32(fnv1a32([...taken].sort().join('\n'), this.#seed));
 
     const exploit: Candidate[] = [];
     const defaults = defaultParams(space);
@@ -124,7 +124,7 @@ export class OfflinePlanner implements Planner {
       if (random === undefined) break;
       take({
         params: random,
-        name: `explore-${hashSeed(this.#seed, paramsKey(space, random)).toString(16).padStart(8, '0').slice(0, 6)}`,
+        name: `explore-${fnv1a32(paramsKey(space, random), this.#seed).toString(16).padStart(8, '0').slice(0, 6)}`,
         score: 0,
         hypothesis: 'A random untried configuration: checks for a better basin away from the incumbent.',
       });
@@ -298,7 +298,7 @@ function spreadAcrossKnobs(candidates: readonly Candidate[]): Candidate[] {
   return out;
 }
 
-function randomUntried(space: ParamSpace, taken: ReadonlySet<string>, rng: SeededRandom): Assignment | undefined {
+function randomUntried(space: ParamSpace, taken: ReadonlySet<string>, rng: Mulberry32): Assignment | undefined {
   const knobs = Object.entries(space).map(([name, knob]) => [name, knobValues(knob)] as const);
   for (let draw = 0; draw < 64; draw++) {
     const params: Assignment = {};

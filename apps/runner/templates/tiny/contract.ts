@@ -124,6 +124,9 @@ export function parseSubset<T extends string | number>(text: string, allowed: re
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness (no Math.random: the same params give the same metric).
+// A deliberate self-contained copy of @tsfm/numerics' Mulberry32 (issue 14 §3): this template is
+// the frozen code every experiment anchored from it runs, so its draws must not move when shared
+// code changes; apps/runner/test/template-copies.test.ts keeps the two the same.
 
 export class Rng {
   private state: number;

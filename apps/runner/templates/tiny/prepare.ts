@@ -246,7 +246,11 @@ function normalise(x: Float64Array, normalisation: Normalisation): { z: Float64A
   }
 }
 
-/** Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9). */
+/**
+ * Φ⁻¹(p), Acklam's rational approximation (relative error < 1.2e-9). A deliberate self-contained
+ * copy of @tsfm/numerics' normalQuantile (issue 14 §3): prepare.ts is the frozen evaluator of every
+ * experiment anchored from this template, so its metric must not move when shared code changes (test/template-copies.test.ts).
+ */
 export function inverseNormal(p: number): number {
   const a = [
     -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,

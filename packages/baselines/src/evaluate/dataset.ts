@@ -1,11 +1,10 @@
 /**
  * Evaluation datasets as lists of tasks: one (history, actual) pair per series and origin.
  */
+import { DAY_MS } from '@tsfm/numerics';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadM4TrainTest, loadTimestampValueCsv, type DuplicatePolicy, type Series } from '@tsfm/workload-gen';
-
-const DAY_MS = 86_400_000;
 
 export interface EvalTask {
   /** Series id, plus `@origin` for rolling-origin tasks. */

@@ -5,11 +5,7 @@
  * randomness, and shards are contiguous and reassembled in order, so the numbers do not depend on
  * the worker count — only the wall-clock time does.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { spawnTypeScriptWorker } from '@tsfm/worker-threads';
 import { seasonalNaiveForecaster } from '../models/naive.js';
 import { isBaselineName } from '../registry.js';
 import { forecastAll, type ForecastInput, type Forecaster, type QuantileForecast } from '../types.js';
@@ -97,35 +93,18 @@ export async function runModel(
 }
 
 /**
- * The worker module is TypeScript, and tsx's loader hooks (registered in the main thread by
- * `npx tsx`) do not reach worker threads (the symptom: ERR_UNKNOWN_FILE_EXTENSION for
- * worker.ts). The bootstrap registers tsx inside the worker, then imports the real entry.
+ * One model run on its own worker thread. The worker module is TypeScript, and tsx's loader hooks
+ * do not reach worker threads by themselves (the symptom: ERR_UNKNOWN_FILE_EXTENSION for
+ * worker.ts): @tsfm/worker-threads registers tsx inside the worker first.
  */
-function workerBootstrap(): string {
-  // Resolved lazily and by hand: vitest's module runner has no import.meta.resolve, and
-  // require.resolve would pick tsx's CommonJS build, which cannot load its ESM half from an eval
-  // worker. The ESM entry is the "import" condition of tsx's "./esm/api" export.
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(tsxPackage, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  const tsxApi = pathToFileURL(join(dirname(tsxPackage), manifest.exports['./esm/api'].import.default)).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  return `
-    import(${JSON.stringify(tsxApi)})
-      .then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })
-      .catch((error) => { require('node:worker_threads').parentPort.postMessage({ ok: false, error: String(error && error.stack || error) }); });
-  `;
-}
-
 function runInWorker(request: WorkerRequest): Promise<ModelRun> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerBootstrap(), { eval: true, workerData: request });
+    const worker = spawnTypeScriptWorker(new URL('./worker.ts', import.meta.url), { workerData: request });
     worker.once('message', (reply: WorkerReply) => {
       if (reply.ok) resolve(reply.run);
       else reject(new Error(`worker (${request.model}): ${reply.error}`));
       void worker.terminate();
     });
-    worker.once('error', reject);
+    worker.once('error', (error) => reject(new Error(`worker (${request.model}): ${error.stack ?? String(error)}`)));
   });
 }

@@ -13,7 +13,8 @@ import { MSTL } from '@bsull/augurs/mstl';
 import { ensureEts, ensureMstl } from '../augurs-wasm.js';
 import { prepareInput } from '../input.js';
 import { detectPeriod } from '../period.js';
-import { gaussianForecast, normalQuantile } from '../quantiles.js';
+import { normalQuantile } from '@tsfm/numerics';
+import { gaussianForecast } from '../quantiles.js';
 import type { ForecastInput, Forecaster, QuantileForecast } from '../types.js';
 
 /** Width of the one native interval requested; its half-width / z gives the forecast sd. */

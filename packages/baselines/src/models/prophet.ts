@@ -5,14 +5,13 @@
  * time), so the input's `start`/`stepMs` are used when given; otherwise a synthetic clock whose
  * day is `period` steps long keeps the daily term aligned with the data's cycle.
  */
+import { DAY_MS } from '@tsfm/numerics';
 import { Prophet, type ProphetOptimizeOutput, type ProphetOptions } from '@bsull/augurs/prophet';
 import { ensureProphet } from '../augurs-wasm.js';
 import { prepareInput } from '../input.js';
 import { gaussianForecast } from '../quantiles.js';
 import { typescriptProphetOptimizer } from '../prophet-optimizer.js';
 import type { ForecastInput, Forecaster, QuantileForecast } from '../types.js';
-
-const DAY_MS = 86_400_000;
 
 export interface ProphetForecasterOptions {
   /** Defaults to the TypeScript optimizer; pass `@bsull/augurs-prophet-wasmstan`'s to use Stan. */

@@ -30,8 +30,16 @@
  * @tsfm/harness is only imported as a type here and loaded dynamically by
  * `loadTsfmHarnessForecaster`, so loading @tsfm/baselines never loads the harness.
  */
+import { DAY_MS, MINUTE_MS } from '@tsfm/numerics';
 import type { HarnessForecaster, HarnessResult } from '@tsfm/harness';
-import { loadModel, RESOLUTIONS, type ClientOptions, type ResolutionMinutes, type TsfmClient } from '@tsfm/tsfm-client';
+import {
+  loadModel,
+  RESOLUTIONS,
+  restrictResolutions,
+  type ClientOptions,
+  type ResolutionMinutes,
+  type TsfmClient,
+} from '@tsfm/tsfm-client';
 import { validateLevels } from '../input.js';
 import { resampleLevels } from '../quantiles.js';
 import {
@@ -44,9 +52,6 @@ import {
 
 type HarnessModule = typeof import('@tsfm/harness');
 type HarnessInstance = Awaited<ReturnType<HarnessModule['Harness']['create']>>;
-
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 
 /** The per-request budget the harness is measured against (design.md: 200 ms). */
 const BUDGET_MS = 200;
@@ -85,18 +90,6 @@ export function meaningfulResolutions(stepMs: number | undefined, horizon: numbe
     }
   }
   return RESOLUTIONS.filter((r) => out.has(r));
-}
-
-/** The client with its config space cut to the given resolutions (the harness indexes supportsConfig). */
-export function restrictResolutions(client: TsfmClient, resolutions: readonly number[]): HarnessForecaster {
-  const allowed = new Set(resolutions);
-  return {
-    levels: client.levels,
-    contract: client.contract,
-    supportsConfig: (c) => allowed.has(c.resolutionMinutes) && client.supportsConfig(c),
-    maxHorizonMinutes: (c) => client.maxHorizonMinutes(c),
-    forecastBatch: (rows) => client.forecastBatch(rows),
-  };
 }
 
 export function tsfmHarnessForecaster(

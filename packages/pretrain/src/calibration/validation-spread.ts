@@ -7,18 +7,16 @@
  * Honest reading: after this stage, v2-val calibration is in-sample for the 12 factors; the
  * out-of-sample check is `evaluate` on the scored windows (model card § Calibration).
  */
-import { fileURLToPath } from 'node:url';
 import { forecast, loadModel } from '../validation/onnx-forecast.js';
 import {
+  countBelow,
+  DEFAULT_DATA_DIR,
   m4HistoryWindows,
   nabHistoryWindows,
   VALIDATION_SET_NAME,
   type ValidationWindow,
 } from '../validation/validation-set.js';
 import { applySpread, fitSpread, type SpreadSample } from './spread.js';
-
-/** ../shared/data beside the repository (M4 and NAB; CI has it there). */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
 
 export interface PartCalibration {
   part: string;
@@ -96,12 +94,10 @@ function partCalibration(p: Scored, levels: readonly number[], factors: ArrayLik
   for (const s of p.samples) {
     const q = applySpread(s.quantiles, Q, factors);
     if (s.nonNegative) for (let i = 0; i < q.length; i++) q[i] = Math.max(0, q[i]);
+    n += countBelow(s.actual, q, Q, below);
     for (let t = 0; t < s.actual.length; t++) {
       const y = s.actual[t];
-      if (!Number.isFinite(y)) continue;
-      n++;
-      for (let k = 0; k < Q; k++) below[k] += y < q[t * Q + k] ? 1 : y === q[t * Q + k] ? 0.5 : 0;
-      if (y >= q[t * Q + lo] && y <= q[t * Q + hi]) inside++;
+      if (Number.isFinite(y) && y >= q[t * Q + lo] && y <= q[t * Q + hi]) inside++;
     }
   }
   return {

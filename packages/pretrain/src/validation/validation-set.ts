@@ -15,9 +15,34 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadM4TrainTest, loadTimestampValueCsv } from '@tsfm/workload-gen';
 
 export const VALIDATION_SET_NAME = 'v2-val';
+
+/** ../shared/data beside the repository (M4 and NAB; CI has it there). */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../../../shared/data', import.meta.url));
+
+/**
+ * Adds to below[k], for every finite actual y[t], 1 if y[t] < quantiles[t·Q + k], ½ on a tie (an
+ * actual of 0 on a quantile clamped at 0: a floor is not a miss), 0 otherwise; returns how many
+ * finite actuals it counted. below[k] / count is the calibration of level k.
+ */
+export function countBelow(
+  actual: ArrayLike<number>,
+  quantiles: ArrayLike<number>,
+  Q: number,
+  below: Float64Array,
+): number {
+  let counted = 0;
+  for (let t = 0; t < actual.length; t++) {
+    const y = actual[t];
+    if (!Number.isFinite(y)) continue;
+    counted++;
+    for (let k = 0; k < Q; k++) below[k] += y < quantiles[t * Q + k] ? 1 : y === quantiles[t * Q + k] ? 0.5 : 0;
+  }
+  return counted;
+}
 
 export interface ValidationWindow {
   readonly part: 'm4-history' | 'nab-history';

@@ -2,8 +2,8 @@
  * The shared demand multiplier of a tenant: diurnal cycle × weekly cycle × business-hours mask,
  * evaluated from the real local calendar date of every timestamp.
  */
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@tsfm/numerics';
 import { isWeekend, msOfDay, weekdayOf } from '../calendar.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../series.js';
 import type { TenantParams } from '../tenant-params.js';
 import { diurnalTable } from './diurnal.js';
 

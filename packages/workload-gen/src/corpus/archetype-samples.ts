@@ -4,8 +4,9 @@
  * sees after the harness aggregates a fleet series (design.md §4). Tenants come from the
  * CORPUS seed domain, so no evaluation tenant is ever reproduced.
  */
+import { DAY_MS, MINUTE_MS } from '@tsfm/numerics';
 import { CORPUS_DOMAIN } from '../seed-domains.js';
-import { DAY_MS, METRICS, MINUTE_MS } from '../series.js';
+import { METRICS } from '../series.js';
 import { TenantGenerator } from '../tenant-generator.js';
 import { drawTenantParamsInDomain } from '../tenant-params.js';
 import type { Rng } from '../prng.js';

@@ -1,5 +1,6 @@
+import { DAY_MS, HOUR_MS } from '@tsfm/numerics';
 import { basename } from 'node:path';
-import { DAY_MS, HOUR_MS, type Series } from '../series.js';
+import { type Series } from '../series.js';
 import { parseCsvRecords } from './csv-records.js';
 import { failIn, type Fail } from './load-errors.js';
 import { parseNumericCell, type NonFinitePolicy } from './numeric-cells.js';

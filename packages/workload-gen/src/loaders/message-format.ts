@@ -1,5 +1,5 @@
 // Wording shared by loader error messages: durations, times and places a person can read.
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../series.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '@tsfm/numerics';
 import type { ErrorLocation } from './load-errors.js';
 
 export function describeLocation(at: ErrorLocation): string {

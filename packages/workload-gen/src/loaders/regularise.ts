@@ -1,4 +1,4 @@
-import { DAY_MS } from '../series.js';
+import { DAY_MS } from '@tsfm/numerics';
 import { fillGaps, type FillPolicy } from './fill-gaps.js';
 import { failIn, type ErrorLocation, type Fail } from './load-errors.js';
 import { describeLocation, formatDuration, formatPercent, formatTime } from './message-format.js';

@@ -17,7 +17,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { hashSeed, SeededRandom } from '../../planners/seeded-random.js';
+import { fnv1a32, Mulberry32 } from '@tsfm/numerics';
 import { parseJsonText } from '../../workdir/file-errors.js';
 
 export const UnitSchema = z.strictObject({
@@ -111,7 +111,7 @@ function pairedOrSingle(a: readonly Unit[], b: readonly Unit[] | undefined, opti
     return sumB ? sa / ca - sb / cb : sa / ca;
   };
   // Seeded from the units themselves: the same inputs always give the same interval.
-  const random = new SeededRandom(options.seed ?? hashSeed(n, a.map((unit) => unit.id).join('\n')));
+  const random = new Mulberry32(options.seed ?? fnv1a32(a.map((unit) => unit.id).join('\n'), n));
   const replicates = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) replicates[r] = statistic(() => random.int(n));
   replicates.sort();

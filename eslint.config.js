@@ -19,7 +19,7 @@
 import tseslint from 'typescript-eslint';
 
 const TYPED_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
-const TEST_FILES = ['**/test/**', '**/*.test.ts'];
+const TEST_FILES = ['**/test/**', '**/*.test.ts', 'test-fixtures/**'];
 
 export default tseslint.config(
   {
@@ -57,7 +57,13 @@ export default tseslint.config(
         // Each file is checked with the program of its nearest tsconfig.json; config files that no
         // tsconfig includes get a default program.
         projectService: {
-          allowDefaultProject: ['vitest.shared.ts', '{apps,packages}/*/vitest.config.ts', 'tools/bench/*.ts'],
+          allowDefaultProject: [
+            'vitest.shared.ts',
+            '{apps,packages}/*/vitest.config.ts',
+            'tools/bench/*.ts',
+            'test-fixtures/*.ts',
+          ],
+          defaultProject: 'tsconfig.base.json',
           maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 20,
         },
         tsconfigRootDir: import.meta.dirname,

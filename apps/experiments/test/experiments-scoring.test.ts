@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluationScale, scorePoint } from '../src/point-score.js';
 import { metricScale } from '@tsfm/harness';
 // The harness's own test tenants: the scoring here must see the series the harness tests see.
-import { syntheticTenant } from '../../../packages/harness/test/helpers/tenants.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 describe('the evaluation rule', () => {
   const t = syntheticTenant(5 * 1440, 3);

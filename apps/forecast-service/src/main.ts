@@ -7,8 +7,9 @@
  * shuts down gracefully on SIGINT / SIGTERM. With --controller it also runs the autoscaling loop
  * against Prometheus (controller/). Every flag has an environment variable where noted (flag wins).
  */
-import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BearerAuth } from './auth.js';
@@ -129,8 +130,10 @@ async function main(): Promise<void> {
   if (random) {
     // Development only: same architecture and contract, random weights. Imported lazily so
     // production starts never load the helper.
-    const { pretrainShapedModel } = await import('../../../packages/harness/test/helpers/models.js');
-    modelPath = pretrainShapedModel();
+    const { writeRandomWeightModel } = await import('@tsfm/pretrain');
+    modelPath = writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-random-model-')), {
+      purpose: 'forecast-service --random-model',
+    });
   }
 
   // Until the server (and its logger) exists, worker events go to stderr.

@@ -4,7 +4,7 @@
  * depend on the weights; forecast values do, so no test here asserts on them.
  */
 import type { Harness, HarnessRequest } from '@tsfm/harness';
-import { pretrainShapedModel } from '../../../packages/harness/test/helpers/models.js';
+import { pretrainShapedModel } from '../../../test-fixtures/models.js';
 import {
   buildServer,
   jobSettings,

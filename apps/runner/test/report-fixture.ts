@@ -278,10 +278,7 @@ export function fixtureWorkdir(options: FixtureWorkdirOptions = {}): string {
     join(root, 'results.tsv'),
     ['commit\tmetric\tlatency\tstatus\tdescription', ...results].join('\n') + '\n',
   );
-  writeFileSync(
-    join(root, 'master_table.tsv'),
-    ['id\tmetric', ...finished.map((n) => `${n.id}\t${n.metric ?? ''}`)].join('\n') + '\n',
-  );
+  writeFileSync(join(root, 'master_table.tsv'), masterTableText(finished));
   writeFileSync(join(root, 'logs', 'runner.log'), 'started\n');
   for (const id of ['e004', 'e007', 'e012']) {
     mkdirSync(join(root, 'runs', id), { recursive: true });
@@ -292,6 +289,28 @@ export function fixtureWorkdir(options: FixtureWorkdirOptions = {}): string {
   }
   if (!options.withoutFan) writeFileSync(join(root, 'runs', 'e012', 'fan.json'), JSON.stringify(fixtureFan()));
   return root;
+}
+
+/** master_table.tsv as workflow/state/ledgers.ts writes it: one row per finished node. */
+export function masterTableText(nodes: readonly TreeNode[]): string {
+  const header = 'id\tparent\tname\tstatus\tdecision\tmetric\tlatency\tparams\tcommit\tstarted\tfinished\thypothesis';
+  const rows = nodes.map((n) =>
+    [
+      n.id,
+      n.parent ?? '',
+      n.name,
+      n.status,
+      n.decision ?? '',
+      n.decision === 'crash' || n.metric === null ? '' : n.metric,
+      n.latencyMsP99 ?? '',
+      JSON.stringify(n.params),
+      n.commit ?? '',
+      n.startedAt ?? '',
+      n.finishedAt ?? '',
+      n.hypothesis,
+    ].join('\t'),
+  );
+  return [header, ...rows].join('\n') + '\n';
 }
 
 export const FAN_FIXTURE_LEVELS = ['0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99'] as const;

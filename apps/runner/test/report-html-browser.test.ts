@@ -105,6 +105,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     expect(charts.map((chart) => chart.spec)).toEqual([
       'spec-tree',
       'spec-progress',
+      'spec-knobs',
       'spec-fan-0',
       'spec-fan-1',
       'spec-fan-2',
@@ -113,10 +114,12 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       expect(chart.rendered, chart.spec ?? '').toBe('ok');
       expect(chart.svg, chart.spec ?? '').toBe(1);
     }
-    const [tree, progress, ...fans] = charts;
+    const [tree, progress, knobs, ...fans] = charts;
     expect(tree?.symbols).toBe(15 + 1); // every node, and the ring round the best one
     // every finished experiment: 10 with a metric, 2 crashes; and the latency panel: the 10 with a p99
     expect(progress?.symbols).toBe(22);
+    // a point per value of each of the six knobs the 8 candidates set or left unset (13 values)
+    expect(knobs?.symbols).toBe(13);
     for (const fan of fans) {
       expect(fan.areas).toBe(3); // the 98%, 80% and 50% bands
       expect(fan.lines).toBe(3); // history, actual, median
@@ -253,7 +256,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     expect(await page.locator('#ledger-table tr[data-id="e011"] td').nth(1).textContent()).toContain(attack);
     expect(await page.locator('#exp-e004 .analysis table').textContent()).toContain(attack);
     expect(await page.$$eval('.chart', (charts) => charts.map((chart) => chart.getAttribute('data-rendered')))).toEqual(
-      ['ok', 'ok', 'ok', 'ok', 'ok'],
+      ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
     );
     expect(blocked).toEqual([]); // the <img src=x> stayed text, so nothing tried to load it
     expect(pageErrors).toEqual([]);

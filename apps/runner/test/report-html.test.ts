@@ -3,7 +3,7 @@
  * honest about forecasts (the evaluator's fan.json, else computed from the template's fleet and
  * forecaster, else a note). The browser side is in report-html-browser.test.ts.
  */
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ describe('writeHtmlReport', () => {
     const bytes = readFileSync(first.path);
     const second = await writeHtmlReport(dir);
     expect(readFileSync(second.path).equals(bytes)).toBe(true);
-    expect(first).toEqual({ path: join(dir, 'report.html'), fans: 'file', charts: 5 });
+    expect(first).toEqual({ path: join(dir, 'report.html'), fans: 'file', charts: 6 });
     // The fixture's times are all on 2025-03-01; today's date could only come from a clock.
     const today = new Date().toISOString().slice(0, 10);
     if (today !== '2025-03-01') expectNotIn(bytes.toString(), today);
@@ -58,10 +58,10 @@ describe('writeHtmlReport', () => {
     const specs = [...html.matchAll(/<script type="application\/json" id="spec-[^"]+">(.*?)<\/script>/gs)].map(
       (match) => match[1] ?? '',
     );
-    expect(specs).toHaveLength(5);
+    expect(specs).toHaveLength(6);
     for (const spec of specs) expect(spec.match(/https?:\/\/[^"]*/g)).toBeNull(); // their $schema is left out
     expectMatch(html, /<script>!function\(t,e\)\{"object"==typeof exports/); // the vega UMD build
-    for (const id of ['tree', 'progress', 'fan-0', 'fan-1', 'fan-2'])
+    for (const id of ['tree', 'progress', 'knobs', 'fan-0', 'fan-1', 'fan-2'])
       expectIn(html, `<script type="application/json" id="spec-${id}">`);
     expect(html.length).toBeLessThan(1_500_000);
   });
@@ -124,8 +124,8 @@ describe('writeHtmlReport', () => {
     expectIn(html, '&quot;quoted&quot; &amp;');
     // Inline scripts: three (vega, vega-lite, the page's own) and one JSON block per chart.
     expect(html.match(/<script>/g)).toHaveLength(3);
-    expect(html.match(/<script type="application\/json"/g)).toHaveLength(5);
-    expect(html.match(/<\/script>/g)).toHaveLength(8);
+    expect(html.match(/<script type="application\/json"/g)).toHaveLength(6);
+    expect(html.match(/<\/script>/g)).toHaveLength(9);
     const spec = /<script type="application\/json" id="spec-tree">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
     expect(JSON.stringify(JSON.parse(spec))).toContain(attack);
   });
@@ -134,7 +134,8 @@ describe('writeHtmlReport', () => {
     for (const options of [{ nodes: [] }, { withoutTree: true }]) {
       const dir = fixtureWorkdir(options);
       const written = await writeHtmlReport(dir);
-      expect(written).toMatchObject({ fans: 'none', charts: 2 });
+      // Without a tree, master_table.tsv still has the knob effects.
+      expect(written).toMatchObject({ fans: 'none', charts: 'withoutTree' in options ? 3 : 2 });
       const html = readHtml(dir);
       expectIn(html, 'No experiments yet.');
       expectIn(html, 'No forecast samples: no experiment has a metric yet.');
@@ -153,10 +154,29 @@ describe('forecast fans', () => {
     ]);
   });
 
+  it('show the harness default when no candidate was kept (the autoresearch demo’s outcome), not "No forecast samples"', async () => {
+    const nodes = fixtureTree().map((node) =>
+      node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
+        ? node
+        : { ...node, decision: 'discard' as const },
+    );
+    const dir = fixtureWorkdir({ nodes, withoutFan: true });
+    mkdirSync(join(dir, 'runs', 'e001'), { recursive: true });
+    writeFileSync(join(dir, 'runs', 'e001', 'fan.json'), JSON.stringify(fixtureFan()));
+    const source = await readFanSource(await readReportInputs(dir));
+    expect(source).toMatchObject({ kind: 'file', experimentId: 'e001', from: 'runs/e001/fan.json' });
+    expect(source.kind === 'file' ? source.subject : '').toContain('harness default');
+    const written = await writeHtmlReport(dir);
+    expect(written.fans).toBe('file');
+    const html = readHtml(dir);
+    expectIn(html, 'Forecasts of the harness default (no candidate was kept, so there is no best)');
+    expectNotIn(html, 'No forecast samples');
+  });
+
   it('are a clear note, not a chart, when the workdir has no samples and nothing to compute them from', async () => {
     const dir = fixtureWorkdir({ withoutFan: true });
     const written = await writeHtmlReport(dir);
-    expect(written).toMatchObject({ fans: 'none', charts: 2 });
+    expect(written).toMatchObject({ fans: 'none', charts: 3 });
     const html = readHtml(dir);
     expectIn(
       html,
@@ -221,7 +241,7 @@ describe('forecast fans', () => {
     }
     expect(await readFanSource(inputs)).toEqual(source);
     const written = await writeHtmlReport(dir);
-    expect(written).toMatchObject({ fans: 'computed', charts: 6 });
+    expect(written).toMatchObject({ fans: 'computed', charts: 7 });
     expectIn(
       readHtml(dir),
       'Computed for this report by the template’s frozen forecaster (<code>source/prepare.ts</code>) on the fleet in <code>data/</code>',

@@ -40,6 +40,8 @@ describe('a tiny run end to end through the CLI', () => {
       );
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toMatch(/stopped \(max-experiments: 6 experiments reached the cap of 6\)/);
+      // The resume hint names the flag that raises the cap that stopped it.
+      expect(run.stderr).toMatch(/Resume with a higher cap: run\.ts \S+ --max-experiments 16 \(now 6\)/);
 
       const tree = readTree(workdir);
       expect(tree).toHaveLength(6);

@@ -17,8 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, QuantileForecast, type TsfmClient } from '@tsfm/tsfm-client';
 import { Harness, type HarnessForecaster, type HarnessResult, type StageTimings } from '../src/index.js';
-import { pretrainShapedModel } from '../test/helpers/models.js';
-import { syntheticTenant } from '../test/helpers/tenants.js';
+import { pretrainShapedModel } from '../../../test-fixtures/models.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -5,7 +5,7 @@
 import { configGrid, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CostModel, Harness } from '../src/index.js';
-import { KNOWN_LEVELS, knownQuantileModel } from './helpers/models.js';
+import { KNOWN_LEVELS, knownQuantileModel } from '../../../test-fixtures/models.js';
 import { CLASSIC } from './helpers/classic.js';
 
 let client: TsfmClient;

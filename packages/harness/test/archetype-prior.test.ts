@@ -3,7 +3,7 @@ import { ArchetypeStore, FeatureExtractor, type StoreEntry } from '@tsfm/archety
 import { describe, expect, it } from 'vitest';
 import { archetypeStorePrior, CostModel, Harness } from '../src/index.js';
 import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
-import { syntheticTenant } from './helpers/tenants.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 const WINNER = 'ctx64-r5-mean-std-flip0-clamp1-fix1';
 

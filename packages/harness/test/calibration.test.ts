@@ -22,7 +22,7 @@ import { selectWinners } from '../src/select.js';
 import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
-import { METRICS, syntheticTenant } from './helpers/tenants.js';
+import { METRICS, syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 const LEVEL = 10;
 const BIAS = 0.5;

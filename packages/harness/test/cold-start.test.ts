@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CostModel, Harness, staticPrior, type ConfigPriorSource } from '../src/index.js';
 import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
-import { syntheticTenant } from './helpers/tenants.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 const FREE = (): CostModel => new CostModel({ fixedMs: 0, perRowMs: 0, overheadMs: 0 });
 const short = syntheticTenant(90, 4);

@@ -7,7 +7,7 @@
 import { configKey, loadModel, parseConfig, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pretrainShapedModel } from './helpers/models.js';
+import { pretrainShapedModel } from '../../../test-fixtures/models.js';
 import {
   Harness,
   HarnessError,
@@ -21,7 +21,7 @@ import {
 import { fallbackOrder } from '../src/final-guard.js';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
-import { METRICS, syntheticTenant } from './helpers/tenants.js';
+import { METRICS, syntheticTenant } from '../../../test-fixtures/tenants.js';
 import { classic } from './helpers/classic.js';
 
 const tenant = syntheticTenant(3000, 5);

@@ -6,8 +6,8 @@
 import { loadModel, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { Harness, searchMinimumHistory, type HarnessResult } from '../src/index.js';
-import { pretrainShapedModel } from './helpers/models.js';
-import { METRICS, syntheticTenant } from './helpers/tenants.js';
+import { pretrainShapedModel } from '../../../test-fixtures/models.js';
+import { METRICS, syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 let client: TsfmClient;
 let harness: Harness;

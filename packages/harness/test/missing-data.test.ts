@@ -5,8 +5,8 @@
 import { loadModel, parseConfig, DEFAULT_CONFIG, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness, HarnessError, type HarnessRequest, type HarnessResult } from '../src/index.js';
-import { pretrainShapedModel } from './helpers/models.js';
-import { constantTenant, METRICS, syntheticTenant, withNaN, type TestTenant } from './helpers/tenants.js';
+import { pretrainShapedModel } from '../../../test-fixtures/models.js';
+import { constantTenant, METRICS, syntheticTenant, withNaN, type TestTenant } from '../../../test-fixtures/tenants.js';
 import { classic } from './helpers/classic.js';
 
 let client: TsfmClient;

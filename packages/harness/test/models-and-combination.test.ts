@@ -12,7 +12,7 @@ import { combineMatrices, topPositions } from '../src/combine.js';
 import { CLASSIC } from './helpers/classic.js';
 import { FakeForecaster, flatMatrix, lastValue, LEVELS, naive, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
-import { syntheticTenant } from './helpers/tenants.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 const tenant = syntheticTenant(3000, 7);
 const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({

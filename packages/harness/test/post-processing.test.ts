@@ -7,7 +7,7 @@
 import { configGrid, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postProcess } from '../src/scoring.js';
-import { knownQuantileModel } from './helpers/models.js';
+import { knownQuantileModel } from '../../../test-fixtures/models.js';
 
 // Crossed (level order is not value order) and partly negative for small last values.
 const CROSSED = [-3, 1, -1, 0.5, 2, 1.5, 0, 3, 2.5, 4, 3.5, 6, 5];

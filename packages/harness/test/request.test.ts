@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CostModel, Harness, HarnessError, MAX_ROLLOUT_ROUNDS, parseRequest } from '../src/index.js';
 import { FakeForecaster, naive } from './helpers/fake-forecaster.js';
-import { syntheticTenant } from './helpers/tenants.js';
+import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
 const tenant = syntheticTenant(300, 1);
 

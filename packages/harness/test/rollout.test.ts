@@ -9,7 +9,7 @@ import { configGrid, loadModel, type TsfmClient } from '@tsfm/tsfm-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Harness, MAX_ROLLOUT_ROUNDS, type HarnessForecaster } from '../src/index.js';
 import { rolloutRounds } from '../src/rollout.js';
-import { KNOWN_LEVELS, knownQuantileModel } from './helpers/models.js';
+import { KNOWN_LEVELS, knownQuantileModel } from '../../../test-fixtures/models.js';
 import { FREE } from './helpers/three-configs.js';
 import { CLASSIC } from './helpers/classic.js';
 

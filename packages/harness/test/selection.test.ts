@@ -9,7 +9,7 @@ import { CostModel, Harness, type HarnessRequest } from '../src/index.js';
 import { pickLowest } from '../src/selection.js';
 import { cfg, FREE, GRID, X, Y, Z } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
-import { syntheticTenant, type TestTenant } from './helpers/tenants.js';
+import { syntheticTenant, type TestTenant } from '../../../test-fixtures/tenants.js';
 import { classic } from './helpers/classic.js';
 
 /** The true future of a validation row (the array holds it; the real model never looks). */

@@ -8,13 +8,15 @@ import { describeZodIssues } from '../workdir/file-errors.js';
 import { RunSettingsSchema, type RunSettings } from '../workdir/run-config.js';
 
 export const USAGE = `usage:
-  run.ts <workdir> [--program program.md] [--planner claude|offline] [--model NAME]
+  run.ts <workdir> [--program program.md] [--planner claude|offline] [--analysis offline|claude] [--model NAME]
          [--max-experiments N] [--max-hours H] [--max-dollars D] [--patience P]
          [--concurrency C] [--launch local|slurm|'<template>'] [--job-timeout S]
       Start a run (the first run writes <workdir>/config.json); with the workdir alone, resume it.
-      Flags given on a resume override config.json and are recorded there. The workflow's own
-      settings (template, poll and stall limits, the slurm block, "shards": N to split each
-      evaluation over N jobs) go in <workdir>/workflow.json before the first run (docs/cluster.md).
+      Flags given on a resume override config.json and are recorded there. --analysis claude has
+      Claude analyse each finished experiment too (runs/<id>/analysis.md), fed to the next plan;
+      it needs ANTHROPIC_API_KEY. The workflow's own settings (template, poll and stall limits,
+      the slurm block, "shards": N to split each evaluation over N jobs) go in
+      <workdir>/workflow.json before the first run (docs/cluster.md).
   run.ts status <workdir> [--json]
   run.ts report <workdir> [--html]
       Writes summary.md, the charts and report.md; --html also writes report.html, one
@@ -50,6 +52,7 @@ export type Command =
 const RUN_FLAGS = {
   program: 'program',
   planner: 'planner',
+  analysis: 'analysis',
   model: 'model',
   'max-experiments': 'maxExperiments',
   'max-hours': 'maxHours',

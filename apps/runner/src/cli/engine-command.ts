@@ -61,6 +61,7 @@ export async function runEngine(
     const planned = await planRunConfig(paths, flags, adapterModuleFromEnv());
     const { config, created, changed } = planned;
     assertPlannerUsable(config.planner, created);
+    assertAnalysisUsable(config.analysis, created);
     await planned.write();
     if (created) log(`new run in ${paths.root}; settings in config.json`);
     if (changed.length > 0)
@@ -138,6 +139,16 @@ function assertPlannerUsable(planner: string, created: boolean, env: NodeJS.Proc
     created
       ? '--planner claude needs ANTHROPIC_API_KEY in the environment; set it, or use --planner offline'
       : 'this run was started with --planner claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with --planner offline',
+  );
+}
+
+/** `--analysis claude` without a key: the same usage error, before anything is written. */
+function assertAnalysisUsable(analysis: string, created: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  if (analysis !== 'claude' || (env['ANTHROPIC_API_KEY'] ?? '').trim() !== '') return;
+  throw new UsageError(
+    created
+      ? '--analysis claude needs ANTHROPIC_API_KEY in the environment; set it, or leave --analysis out (offline analysis)'
+      : 'this run was started with --analysis claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with --analysis offline',
   );
 }
 

@@ -13,13 +13,16 @@ import { redactedJson } from './redact.js';
 
 export type CallOutcome = 'ok' | 'invalid' | 'api-error' | 'refused';
 
-/** Why a call was made. Absent on planning calls, so lines written before synthesis existed still read the same. */
-export type CallPurpose = 'synthesis';
+/**
+ * Why a call was made: a report synthesis, or the analysis of one finished experiment
+ * (`--analysis claude`). Absent on planning calls, so lines written before these existed still read the same.
+ */
+export type CallPurpose = 'synthesis' | 'analysis';
 
 export interface PlannerCallEntry {
   readonly n: number;
   readonly round: number | null;
-  /** 'synthesis' for a report synthesis (ClaudePlanner.synthesize): same cap, same log, no round. */
+  /** 'synthesis' / 'analysis' (ClaudePlanner.synthesize / analyze): same cap, same log, no round. */
   readonly purpose?: CallPurpose;
   /** 1-based attempt within one `plan()` call (validation retries, not SDK transport retries). */
   readonly attempt: number;

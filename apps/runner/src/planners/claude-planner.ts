@@ -307,25 +307,57 @@ export class ClaudePlanner implements Planner {
       reportMarkdown.length <= limit
         ? reportMarkdown
         : `${reportMarkdown.slice(0, limit)}\n\n[… the report was cut here, at ${limit} of ${reportMarkdown.length} characters]`;
+    const { text } = await this.#textCall({
+      purpose: 'synthesis',
+      system: SYNTHESIS_SYSTEM_PROMPT,
+      user: `Here is the run's report.\n\n<report>\n${report}\n</report>\n\nWrite the synthesis.`,
+      maxTokens: this.#synthesisMaxTokens,
+      title: 'Report synthesis prompt',
+    });
+    return text;
+  }
+
+  /**
+   * Claude's reading of one finished experiment (`--analysis claude`): given the runner's own
+   * analysis.md of it (search-split numbers only — no confirmation number is ever in it) and the
+   * knowledge the planner has, a short analysis the next planning round reads. Same cap, call log
+   * and redaction as planning; one attempt. Returns the text and what the call cost, so the run's
+   * dollar total can include it; throws, with a redacted message, when it could not be made.
+   */
+  async analyze(analysisMarkdown: string, knowledge: string): Promise<{ text: string; dollars: number }> {
+    return this.#textCall({
+      purpose: 'analysis',
+      system: ANALYSIS_SYSTEM_PROMPT,
+      user:
+        `What the run knows so far:\n\n<knowledge>\n${knowledge}\n</knowledge>\n\n` +
+        `The experiment that just finished, as the runner recorded it:\n\n<experiment>\n${analysisMarkdown}\n</experiment>\n\nWrite the analysis.`,
+      maxTokens: ANALYSIS_MAX_TOKENS,
+      title: 'Experiment analysis prompt',
+    });
+  }
+
+  /** One prose call: a system prompt, one user turn, the reply's text (cut replies marked as such). */
+  async #textCall(request: {
+    purpose: CallPurpose;
+    system: string;
+    user: string;
+    maxTokens: number;
+    title: string;
+  }): Promise<{ text: string; dollars: number }> {
     const body: MessageCreateParamsNonStreaming = {
       model: this.model,
-      max_tokens: this.#synthesisMaxTokens,
-      system: SYNTHESIS_SYSTEM_PROMPT,
-      messages: [
-        {
-          role: 'user',
-          content: `Here is the run's report.\n\n<report>\n${report}\n</report>\n\nWrite the synthesis.`,
-        },
-      ],
+      max_tokens: request.maxTokens,
+      system: request.system,
+      messages: [{ role: 'user', content: request.user }],
       ...(this.#temperature === undefined ? {} : { temperature: this.#temperature }),
     };
     const exchange = await this.#exchange(
       {
         body,
-        promptText: renderPromptLog(body, 'Report synthesis prompt'),
+        promptText: renderPromptLog(body, request.title),
         round: null,
         attempt: 1,
-        purpose: 'synthesis',
+        purpose: request.purpose,
       },
       (envelope, bodyProblem): Judged & { text?: string } => {
         if (envelope === undefined)
@@ -340,13 +372,13 @@ export class ClaudePlanner implements Planner {
         }
         // A reply cut off at max_tokens is kept, but the reader is told it is incomplete.
         const cut =
-          envelope.stop_reason === 'max_tokens' ? `\n\n_(cut off at the ${this.#synthesisMaxTokens}-token limit)_` : '';
+          envelope.stop_reason === 'max_tokens' ? `\n\n_(cut off at the ${request.maxTokens}-token limit)_` : '';
         return { outcome: 'ok', output: { text: text + cut }, text: text + cut };
       },
     );
     if (exchange.kind !== 'answered') throw new Error(exchange.message);
     if (exchange.judged.text === undefined) throw new Error((exchange.judged.problems ?? ['no text']).join('; '));
-    return exchange.judged.text;
+    return { text: exchange.judged.text, dollars: exchange.dollars };
   }
 
   /**
@@ -647,6 +679,24 @@ export const SYNTHESIS_SYSTEM_PROMPT = [
   '- Next experiments: two to four concrete ones, each with the reason.',
   '',
   'Use only numbers that appear in the report; never invent results. Do not repeat the tables.',
+].join('\n');
+
+/** An analysis is a few paragraphs; this bounds what one can cost. */
+const ANALYSIS_MAX_TOKENS = 700;
+
+/**
+ * The per-experiment analysis is read by the next planning round, so it is asked for what a
+ * planner can act on, inside the numbers it was given.
+ */
+export const ANALYSIS_SYSTEM_PROMPT = [
+  'You analyse one finished experiment of an autoresearch run on forecasting configurations, for the planner that',
+  'proposes the next experiments. You are given what the run knows so far (the reference seeds, the best so far) and',
+  "the runner's record of the experiment: hypothesis, what was tried, its metric on the search split (lower is",
+  'better) with its noise, its latency against the budget, comparisons, and the keep/discard decision with its reason.',
+  '',
+  'Write at most about 150 words of Markdown, no headings: whether the hypothesis held and how sure one can be given the',
+  'noise; what the result suggests about the knob or code change; one or two concrete next experiments, or a direction',
+  'to stop pursuing. Use only numbers that appear in what you were given; never invent results.',
 ].join('\n');
 
 /** Our own attempt deadline firing, inside the SDK (APIUserAbortError) or while reading the body. */

@@ -99,3 +99,22 @@ export function createSynthesizer(
   if (!(planner instanceof ClaudePlanner)) return { synthesize: undefined, why: `no synthesis: ${why}` };
   return { synthesize: (reportMarkdown) => planner.synthesize(reportMarkdown), why: `synthesis by the ${why}` };
 }
+
+/** Claude's analysis of one finished experiment: its text and what the call cost. */
+export type Analyze = (analysisMarkdown: string, knowledge: string) => Promise<{ text: string; dollars: number }>;
+
+/**
+ * The per-experiment analyser of `--analysis claude`: Claude with the run's key, base URL, model,
+ * cap and call log. `kind: 'claude'` without a key throws (the CLI refuses it before that, exit 2).
+ */
+export function createAnalyzer(
+  options: Omit<CreatePlannerOptions, 'kind'>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { analyze: Analyze; why: string } {
+  const { planner, why } = createPlanner({ ...options, kind: 'claude' }, env);
+  if (!(planner instanceof ClaudePlanner)) throw new PlannerConfigError(`no Claude analysis: ${why}`);
+  return {
+    analyze: (analysisMarkdown, knowledge) => planner.analyze(analysisMarkdown, knowledge),
+    why: `experiment analyses by the ${why}`,
+  };
+}

@@ -18,6 +18,7 @@ export {
   assertValidParamSpace,
   completeParams,
   defaultParams,
+  knobDefault,
   knobValues,
   nonDefaultParams,
   paramsKey,
@@ -36,7 +37,8 @@ export { ClaudePlanner, DEFAULT_MODEL, SYNTHESIS_SYSTEM_PROMPT, worstCaseRequest
 export type { ClaudePlannerOptions } from './claude-planner.js';
 export { OfflinePlanner } from './offline-planner.js';
 export type { OfflinePlannerOptions } from './offline-planner.js';
-export { createPlanner, createSynthesizer } from './create-planner.js';
+export { createAnalyzer, createPlanner, createSynthesizer } from './create-planner.js';
+export type { Analyze } from './create-planner.js';
 export type { CreatedPlanner, CreatedSynthesizer, CreatePlannerOptions, PlannerChoice } from './create-planner.js';
 export { decideStop } from './stop-rule.js';
 export type { StopDecision, StopReason, StopRuleInput } from './stop-rule.js';

@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { formatChange, formatDelta, formatMetric, METRIC_LABEL } from './format.js';
+import { knobEffectsSection, KNOB_EFFECTS_PNG } from './knob-effects-md.js';
 import { code, fenced, nestMarkdown, paramsText, table } from './markdown.js';
 import {
   bestNode,
@@ -42,6 +43,7 @@ export function renderReport(inputs: ReportInputs, synthesis: readonly string[] 
     setup(inputs),
     seeds(inputs),
     results(inputs),
+    knobEffectsSection(inputs.knobEffects),
     ...(inputs.treeFound ? [confirmationSection(inputs)] : []),
     bestPathSection(inputs.nodes),
     ...(synthesis === null ? [] : [['## Synthesis', '', ...synthesis]]),
@@ -344,6 +346,7 @@ function experiments(inputs: ReportInputs): string[] {
 function files(inputs: ReportInputs): string[] {
   const lines = ['## Files', ''];
   lines.push('- `summary.md`, `progress.png`, `hypothesis_tree.png`: this report in brief');
+  if (inputs.knobEffects?.knobs.length) lines.push(`- \`${KNOB_EFFECTS_PNG}\`: the knob effects chart`);
   lines.push(
     `- \`results.tsv\`: ${inputs.ledger === undefined ? 'not written yet' : `${inputs.ledger.length} rows (commit, metric, latency, status, description)`}`,
   );

@@ -11,6 +11,9 @@ import type { TreeNode } from './tree-input.js';
 
 export type SeedRole = 'harness-default' | 'best-fixed' | 'oracle' | 'seed';
 
+/** What a role is read from: a tree node, or a ledger row that has only these. */
+export type SeedClues = Pick<TreeNode, 'id' | 'name' | 'params' | 'seed'> & Partial<Pick<TreeNode, 'seedKind'>>;
+
 export const SEED_ROLE_LABELS: Readonly<Record<SeedRole, string>> = {
   'harness-default': 'harness default',
   'best-fixed': 'best fixed config',
@@ -23,7 +26,7 @@ const ROLE_KEYS = ['seedRole', 'seedKind', 'baseline', 'role', 'kind', 'strategy
 
 const KNOWN_KINDS: readonly string[] = ['harness-default', 'best-fixed', 'oracle'];
 
-export function seedRole(node: TreeNode): SeedRole | null {
+export function seedRole(node: SeedClues): SeedRole | null {
   const kind = node.seedKind ?? null;
   if (!node.seed && kind === null) return null;
   if (kind !== null && KNOWN_KINDS.includes(kind)) return kind as SeedRole;
@@ -42,7 +45,7 @@ export function seedRole(node: TreeNode): SeedRole | null {
 }
 
 /** The oracle and the best fixed config: shown and compared with, never "the best experiment". */
-export function isReference(node: TreeNode): boolean {
+export function isReference(node: SeedClues): boolean {
   const role = seedRole(node);
   return role === 'oracle' || role === 'best-fixed';
 }

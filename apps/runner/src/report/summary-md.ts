@@ -34,6 +34,22 @@ export function renderSummary(inputs: ReportInputs): string {
   if (best && baselines.length > 0) {
     lines.push('', '## Against the seed baselines', '');
     lines.push(...table(BASELINE_HEADERS, baselineRows(best, baselines, inputs)));
+  } else if (baselines.length > 0) {
+    // No best to compare with: the seeds themselves on both splits are the run's result.
+    lines.push('', '## Seed baselines', '');
+    lines.push(
+      ...table(
+        ['baseline', 'experiment', 'search', 'confirmation', 'p99 ms', 'decision'],
+        baselines.map(({ role, node }) => [
+          SEED_ROLE_LABELS[role],
+          `${node.name} (${code(node.id)})`,
+          formatMetric(node.metric),
+          confirmationText(inputs, node.id),
+          node.latencyMsP99 === null ? '—' : node.latencyMsP99.toFixed(1),
+          node.decision ?? '—',
+        ]),
+      ),
+    );
   }
 
   const top = rankByMetric(nodes).filter(isCandidate).slice(0, TOP_N);

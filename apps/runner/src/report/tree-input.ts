@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { WORK_SPEC_ID_PATTERN } from '../core/work-spec.js';
 import { parseJsonText, WorkdirFileError } from '../workdir/file-errors.js';
 import { workdirPaths, type WorkdirPaths } from '../workdir/paths.js';
+import { knobEffects, paramSpaceFrom, type KnobEffects } from './knob-effects.js';
+import { isReference } from './seed-roles.js';
 
 export const NODE_STATUSES = [
   'queued',
@@ -144,6 +146,8 @@ export interface ReportInputs {
   readonly stopReason: string | undefined;
   readonly ledger: readonly LedgerRow[] | undefined;
   readonly masterTableRows: number | undefined;
+  /** Mean search metric per knob value, from master_table.tsv through danfo (knob-effects.ts). */
+  readonly knobEffects: KnobEffects | undefined;
   /** runs/<id>/analysis.md by node id, for the nodes that have one. */
   readonly analyses: ReadonlyMap<string, string>;
   readonly plannerSpend: PlannerSpend | undefined;
@@ -182,6 +186,14 @@ export async function readReportInputs(workdir: string): Promise<ReportInputs> {
       masterText === undefined
         ? undefined
         : Math.max(0, masterText.split('\n').filter((line) => line.length > 0).length - 1),
+    knobEffects:
+      masterText === undefined
+        ? undefined
+        : await knobEffects(
+            masterText,
+            paramSpaceFrom(await readOptional(join(paths.root, 'source', 'template.json'))),
+            new Set(nodes.filter(isReference).map((node) => node.id)),
+          ),
     analyses: await readAnalyses(paths, nodes),
     plannerSpend: plannerSpendFrom(await readOptional(join(paths.logsDir, 'planner-calls.jsonl')), engineState),
     logFiles: await listLogs(paths),

@@ -1,6 +1,6 @@
 /**
- * Writes the run's outputs into the workdir: summary.md, progress.png, hypothesis_tree.png and
- * report.md. Called after every experiment completes and by `run.ts report`, so it is:
+ * Writes the run's outputs into the workdir: summary.md, progress.png, hypothesis_tree.png,
+ * knob_effects.png and report.md. Called after every experiment completes and by `run.ts report`, so it is:
  * - idempotent and deterministic: built only from workdir files, sorted everywhere, no clock;
  *   the same files give the same bytes (PNGs included: vega and resvg are deterministic);
  * - safe to read at any moment: every file is replaced atomically (temp + fsync + rename), and
@@ -16,6 +16,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { svgToPng, vegaLiteToSvg, type VegaLiteSpec } from '@tsfm/charts';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
+import { knobEffectsSpec } from './knob-effects-spec.js';
+import { KNOB_EFFECTS_PNG } from './knob-effects-md.js';
 import { progressSpec } from './progress-spec.js';
 import { bestNode } from './ranking.js';
 import { nestMarkdown } from './markdown.js';
@@ -29,6 +31,7 @@ export const OUTPUT_FILES = {
   progress: 'progress.png',
   tree: 'hypothesis_tree.png',
   report: 'report.md',
+  knobEffects: KNOB_EFFECTS_PNG,
 } as const;
 
 /** Turns the report (without its synthesis section) into the synthesis text, in Markdown. */
@@ -47,6 +50,8 @@ export interface OutputsWritten {
   readonly progress: string;
   readonly tree: string;
   readonly report: string;
+  /** knob_effects.png, when some knob took two values (report.md shows it then). */
+  readonly knobEffects: string | null;
   readonly experiments: number;
   readonly bestId: string | null;
   readonly synthesis: SynthesisOutcome;
@@ -67,6 +72,9 @@ export async function writeOutputs(workdir: string, options: WriteOutputsOptions
   await writeFileAtomic(target(OUTPUT_FILES.summary), renderSummary(inputs));
   await writePng(progressSpec(inputs.nodes), target(OUTPUT_FILES.progress));
   await writePng(treeSpec(inputs.nodes), target(OUTPUT_FILES.tree));
+  const effects = inputs.knobEffects;
+  const knobEffects = effects && effects.knobs.length > 0 ? target(OUTPUT_FILES.knobEffects) : null;
+  if (effects && knobEffects) await writePng(knobEffectsSpec(effects), knobEffects);
   await writeFileAtomic(target(OUTPUT_FILES.report), renderReport(inputs, lines));
 
   return {
@@ -74,6 +82,7 @@ export async function writeOutputs(workdir: string, options: WriteOutputsOptions
     progress: target(OUTPUT_FILES.progress),
     tree: target(OUTPUT_FILES.tree),
     report: target(OUTPUT_FILES.report),
+    knobEffects,
     experiments: inputs.nodes.length,
     bestId: bestNode(inputs.nodes)?.id ?? null,
     synthesis: outcome,

@@ -16,7 +16,7 @@ import { shortPath, type WorkdirPaths } from './paths.js';
 
 export const CHECKPOINT_VERSION = 1;
 
-const CheckpointSchema = z.strictObject({
+export const CheckpointSchema = z.strictObject({
   version: z.literal(CHECKPOINT_VERSION),
   status: z.enum(['running', 'stopped', 'interrupted', 'completed']),
   stopReason: z.string().nullable(),

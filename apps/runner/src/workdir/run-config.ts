@@ -12,12 +12,16 @@ import { readJsonFile } from './file-errors.js';
 import type { WorkdirPaths } from './paths.js';
 
 export const PLANNERS = ['claude', 'offline'] as const;
+/** Who writes runs/<id>/analysis.md: the runner alone (offline), or the runner and then Claude. */
+export const ANALYSES = ['offline', 'claude'] as const;
 
 /** The knobs a flag can set; each one is a key of config.json. */
 export const RunSettingsSchema = z.strictObject({
   /** program.md (how the planner should work), relative to the workdir when inside it. */
   program: z.string().min(1).nullable(),
   planner: z.enum(PLANNERS),
+  /** `claude`: Claude also analyses each finished experiment; its analysis is fed to the next plan. */
+  analysis: z.enum(ANALYSES),
   /** Planner model name; null lets the planner pick its default. */
   model: z.string().min(1).nullable(),
   maxExperiments: z.number().int().positive(),
@@ -36,6 +40,7 @@ export type RunSettings = z.infer<typeof RunSettingsSchema>;
 export const DEFAULT_SETTINGS: RunSettings = {
   program: null,
   planner: 'offline',
+  analysis: 'offline',
   model: null,
   maxExperiments: 30,
   maxHours: 8,
@@ -52,6 +57,8 @@ const OverrideSchema = z.strictObject({
 });
 
 export const RunConfigSchema = RunSettingsSchema.extend({
+  /** Absent in config.json files written before `--analysis` existed: those ran offline. */
+  analysis: z.enum(ANALYSES).default('offline'),
   version: z.literal(1),
   createdAt: z.string(),
   /**

@@ -145,7 +145,7 @@ export async function confirmRun(ctx: RunContext, options: ConfirmOptions): Prom
       split: CONFIRMATION_SPLIT,
       bestId: best?.id ?? null,
       entries,
-      verdict: best ? verdictOf(best, entries, units) : null,
+      verdict: runVerdict(targets, entries, units),
     };
     await writeJsonAtomic(confirmationFile(paths), file);
     return `confirmation split: ${entries.length} experiment(s) scored (${ran} evaluated now, ${entries.length - ran} reused)${file.verdict ? `; ${file.verdict.sentence}` : ''}`;
@@ -154,7 +154,7 @@ export async function confirmRun(ctx: RunContext, options: ConfirmOptions): Prom
   }
 }
 
-interface Target {
+export interface Target {
   readonly node: TreeNode & { metric: number };
   readonly role: ConfirmationEntry['role'];
 }
@@ -302,10 +302,27 @@ async function hasResult(logFile: string, metricsFile: string): Promise<boolean>
   }
 }
 
+/**
+ * The run's verdict on the confirmation split: the best against the best fixed config. A search
+ * that kept no candidate leaves the harness at its defaults — that is what the run has to offer
+ * against the best fixed config, so then the verdict is about the harness default.
+ */
+export function runVerdict(
+  targets: readonly Target[],
+  entries: readonly ConfirmationEntry[],
+  units: ReadonlyMap<string, Unit[]>,
+): ConfirmationFile['verdict'] {
+  const best = targets.find((target) => target.role === 'best')?.node;
+  if (best) return verdictOf(best, entries, units, 'the best');
+  const harness = targets.find((target) => target.role === 'harness-default')?.node;
+  return harness ? verdictOf(harness, entries, units, 'no candidate was kept; the harness default') : null;
+}
+
 function verdictOf(
   best: TreeNode & { metric: number },
   entries: readonly ConfirmationEntry[],
   units: ReadonlyMap<string, Unit[]>,
+  label: string,
 ): ConfirmationFile['verdict'] {
   const bestEntry = entries.find((entry) => entry.id === best.id);
   if (!bestEntry || bestEntry.metric === null) return null;
@@ -332,13 +349,13 @@ function verdictOf(
   const harnessDefault = compare('harness-default');
   const pct = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)}%`;
   const sentence = bestFixed
-    ? `the best (${best.id}) scores ${bestEntry.metric.toFixed(4)} on the confirmation split, ${pct(bestFixed.change)} against the best fixed config (95% CI [${pct(bestFixed.lo)}, ${pct(bestFixed.hi)}] over ${bestFixed.tenants} tenants): ${
+    ? `${label} (${best.id}) scores ${bestEntry.metric.toFixed(4)} on the confirmation split, ${pct(bestFixed.change)} against the best fixed config (95% CI [${pct(bestFixed.lo)}, ${pct(bestFixed.hi)}] over ${bestFixed.tenants} tenants): ${
         bestFixed.hi < 0
           ? 'better beyond noise'
           : bestFixed.lo > 0
             ? 'worse beyond noise'
             : 'not distinguishable from it'
       }`
-    : `the best (${best.id}) scores ${bestEntry.metric.toFixed(4)} on the confirmation split; no best fixed config to compare with`;
+    : `${label} (${best.id}) scores ${bestEntry.metric.toFixed(4)} on the confirmation split; no best fixed config to compare with`;
   return { bestId: best.id, bestFixed, harnessDefault, sentence };
 }

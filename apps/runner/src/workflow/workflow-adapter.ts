@@ -34,15 +34,25 @@ import {
 import { workSpec, type JsonObject, type WorkSpec } from '../core/work-spec.js';
 import {
   completeParams,
+  createAnalyzer,
   createPlanner,
   decideStop,
   validateParams,
+  type Analyze,
   type Planner,
   type PlanOutcome,
 } from '../planners/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../workdir/atomic-file.js';
 import { CheckpointStore } from '../workdir/checkpoint-store.js';
-import { analysisMarkdown, currentBest } from './research/analysis.js';
+import {
+  analysisMarkdown,
+  ANALYSES_IN_KNOWLEDGE,
+  claudeAnalysisOf,
+  currentBest,
+  knowledgeText,
+  withClaudeAnalysis,
+  type ExperimentAnalysis,
+} from './research/analysis.js';
 import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
 import { keepVerdict, type Scored } from './research/keep-rule.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
@@ -113,6 +123,7 @@ interface RoundCache {
 
 export class WorkflowAdapter implements WorkAdapter<JobValue> {
   private planner: Planner | undefined;
+  private analyzer: Analyze | undefined;
   /** Finished experiments a checkpoint-less start found (recover()). */
   private recovered: readonly string[] = [];
 
@@ -462,7 +473,11 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
         baseCommit,
         ...(logTail ? { logTail } : {}),
       });
-      await writeFileAtomic(analysisFile, text);
+      // Written once, whole: a runner killed during Claude's call writes it again on resume.
+      await writeFileAtomic(
+        analysisFile,
+        this.config.analysis === 'claude' ? await this.claudeAnalysis(id, text) : text,
+      );
     }
     await recordInLedgers(ledgers, node);
     await this.deps.state.update((s) => touchSession(s, this.deps.ctx.sessionStartedAt));
@@ -550,6 +565,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       experimentsLeft: this.config.maxExperiments - this.experimentsStarted() - this.experimentsQueued(),
       dollarsLeft: this.config.maxDollars - this.deps.state.state.plannerDollars,
       round,
+      analyses: await this.latestAnalyses(nodes),
     });
     this.log(
       `${spec.id}: planning round ${round} with the ${planner.kind} planner (${context.history.length} results, ${context.budget.experimentsLeft} experiments left)`,
@@ -690,6 +706,51 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
     const best = currentBest(this.deps.tree.all());
     const commit = best?.commit ?? this.deps.state.state.anchorCommit;
     return (await readFileAtCommit(this.deps.paths.source, commit, this.deps.manifest.editable)) + '\n';
+  }
+
+  /**
+   * `--analysis claude`: the runner's analysis with Claude's appended. Its cost joins the run's
+   * planner dollars (the max-dollars cap and the report's totals); a failed call costs the
+   * analysis, never the experiment, and the file says why.
+   */
+  private async claudeAnalysis(id: string, offline: string): Promise<string> {
+    try {
+      const { text, dollars } = await this.getAnalyzer()(offline, knowledgeText(this.deps.tree.all()));
+      if (dollars > 0) await this.deps.state.update((s) => ({ ...s, plannerDollars: s.plannerDollars + dollars }));
+      this.log(`${id}: Claude's analysis written ($${dollars.toFixed(4)})`);
+      return withClaudeAnalysis(offline, { text });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`${id}: no Claude analysis (${message.split('\n')[0]})`);
+      return withClaudeAnalysis(offline, { error: message });
+    }
+  }
+
+  private getAnalyzer(): Analyze {
+    if (this.analyzer) return this.analyzer;
+    const { analyze, why } = createAnalyzer({
+      ...(this.config.model ? { model: this.config.model } : {}),
+      logDir: this.deps.ctx.paths.logsDir,
+      maxDollars: this.config.maxDollars,
+    });
+    this.log(`analysis: ${why}`);
+    this.analyzer = analyze;
+    return analyze;
+  }
+
+  /** Claude's analyses of the latest finished candidates, oldest first, for the next plan. */
+  private async latestAnalyses(nodes: readonly TreeNode[]): Promise<ExperimentAnalysis[]> {
+    if (this.config.analysis !== 'claude') return [];
+    const finished = nodes
+      .filter((node) => isFinal(node) && node.finishedAt !== null)
+      .sort((a, b) => (a.finishedAt! < b.finishedAt! ? -1 : a.finishedAt! > b.finishedAt! ? 1 : 0));
+    const analyses: ExperimentAnalysis[] = [];
+    for (const node of finished.slice(-ANALYSES_IN_KNOWLEDGE)) {
+      const markdown = await readFile(join(this.deps.paths.runDir(node.id), 'analysis.md'), 'utf8').catch(() => '');
+      const text = claudeAnalysisOf(markdown);
+      if (text) analyses.push({ id: node.id, name: node.name, text });
+    }
+    return analyses;
   }
 
   private getPlanner(): Planner {

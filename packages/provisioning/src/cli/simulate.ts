@@ -8,8 +8,8 @@
  * The TSFM-backed policies are built here, not in src/simulator, so the simulator itself stays
  * free of model dependencies (@tsfm/harness, @tsfm/tsfm-client are only imported by this CLI).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderPng, type VegaLiteSpec } from '@tsfm/charts';
 import { Harness, HarnessError, MemoryOnlineStore } from '@tsfm/harness';
@@ -58,9 +58,11 @@ async function openModel(args: SimulateArgs): Promise<{ client: TsfmClient; info
   let manifest = resolve(args.model);
   if (args['random-model']) {
     // Development only: the default model's architecture with random weights (the trained model
-    // was not available yet). Imported lazily so normal runs never load the test helper.
-    const { pretrainShapedModel } = await import('../../../harness/test/helpers/models.js');
-    manifest = pretrainShapedModel();
+    // was not available yet). Imported lazily so normal runs never load the model writer.
+    const { writeRandomWeightModel } = await import('@tsfm/pretrain');
+    manifest = writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-random-model-')), {
+      purpose: 'simulate --random-model',
+    });
   } else if (!existsSync(manifest)) {
     throw new Error(
       `model manifest ${manifest} does not exist; train/export the default model, pass --model, or --random-model for a development run`,

@@ -20,8 +20,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { WORK_SPEC_ID_PATTERN } from '../../core/work-spec.js';
-import { bestNode } from '../ranking.js';
-import { lenientJson, readOptional, type ReportInputs } from '../tree-input.js';
+import { bestNode, isCandidate, rankByMetric } from '../ranking.js';
+import { seedBaselines } from '../seed-roles.js';
+import { lenientJson, readOptional, type ReportInputs, type TreeNode } from '../tree-input.js';
 
 export const FAN_FILE = 'fan.json';
 /** Levels the computed fans are drawn from: the median and the 50%, 80% and 98% central intervals. */
@@ -54,15 +55,33 @@ export type FanSource =
   | {
       readonly kind: 'file' | 'computed';
       readonly experimentId: string;
+      /** Which experiment that is, in words: "the best experiment", or why another stands in. */
+      readonly subject: string;
       readonly series: readonly FanSeries[];
       /** What the samples were read or computed from, in words (for logs and callers). */
       readonly from: string;
     }
   | { readonly kind: 'none'; readonly note: string };
 
+/**
+ * Whose forecasts the fans show: the best experiment; in a run that kept no candidate (its
+ * verdict is "nothing beat the start"), the harness default every candidate was measured
+ * against; failing that, the candidate with the lowest search metric.
+ */
+export function fanSubject(nodes: readonly TreeNode[]): { node: TreeNode; label: string } | undefined {
+  const best = bestNode(nodes);
+  if (best) return { node: best, label: 'the best experiment' };
+  const harness = seedBaselines(nodes).find((baseline) => baseline.role === 'harness-default')?.node;
+  if (harness) return { node: harness, label: 'the harness default (no candidate was kept, so there is no best)' };
+  const lowest = rankByMetric(nodes).find(isCandidate);
+  if (lowest) return { node: lowest, label: 'the experiment with the lowest search metric (no candidate was kept)' };
+  return undefined;
+}
+
 export async function readFanSource(inputs: ReportInputs): Promise<FanSource> {
-  const best = bestNode(inputs.nodes);
-  if (!best) return { kind: 'none', note: 'No forecast samples: no experiment has a metric yet.' };
+  const subject = fanSubject(inputs.nodes);
+  if (!subject) return { kind: 'none', note: 'No forecast samples: no experiment has a metric yet.' };
+  const { node: best, label } = subject;
   // The id becomes a path segment; one that could climb out of runs/ is not looked up.
   if (!WORK_SPEC_ID_PATTERN.test(best.id))
     return {
@@ -88,9 +107,9 @@ export async function readFanSource(inputs: ReportInputs): Promise<FanSource> {
       .map(trimHistory);
     if (series.length === 0)
       return { kind: 'none', note: `${relative} holds no series with quantiles, so no fan charts are drawn.` };
-    return { kind: 'file', experimentId: best.id, series, from: relative };
+    return { kind: 'file', experimentId: best.id, subject: label, series, from: relative };
   }
-  return computeFromTemplate(inputs.paths.root, best.id, runDir);
+  return computeFromTemplate(inputs.paths.root, best.id, label, runDir);
 }
 
 function trimHistory(series: FanSeries): FanSeries {
@@ -137,7 +156,7 @@ const RequestsSchema = z.looseObject({
   requests: z.array(z.looseObject({ tenantId: z.string(), winners: z.array(z.string()) })),
 });
 
-async function computeFromTemplate(root: string, bestId: string, runDir: string): Promise<FanSource> {
+async function computeFromTemplate(root: string, bestId: string, subject: string, runDir: string): Promise<FanSource> {
   const none = (why: string): FanSource => ({
     kind: 'none',
     note: `No forecast samples in this workdir: runs/${bestId}/${FAN_FILE} was not written by the evaluator, and ${why}.`,
@@ -201,6 +220,7 @@ async function computeFromTemplate(root: string, bestId: string, runDir: string)
     return {
       kind: 'computed',
       experimentId: bestId,
+      subject,
       series,
       from: `data/ and source/prepare.ts with the configs in runs/${bestId}/metrics.json`,
     };

@@ -15,6 +15,8 @@ import { basename } from 'node:path';
 import type { VegaLiteSpec } from '@tsfm/charts';
 import { formatChange, formatDelta, formatMetric, METRIC_LABEL } from '../format.js';
 import { paramsText } from '../markdown.js';
+import { knobEffectsSection } from '../knob-effects-md.js';
+import { knobEffectsSpec } from '../knob-effects-spec.js';
 import { progressSpec } from '../progress-spec.js';
 import { bestNode, bestPath, compareIds, countStatuses, hasMetric, relativeChange } from '../ranking.js';
 import { seedBaselines } from '../seed-roles.js';
@@ -70,6 +72,7 @@ export function renderHtmlReport(inputs: ReportInputs, fans: FanSource, assets: 
       `<p>Every finished experiment in the order it finished, its ${escapeHtml(METRIC_LABEL)} on the y axis (lower is better), and the running best. Hover a point for details.</p>`,
       `<div class="chart-scroll">${chart('progress', progressSpec(inputs.nodes), 'Progress: metric per experiment in the order finished, with the running best')}</div>`,
     ]),
+    knobSection(inputs, chart),
     forecastSection(inputs.nodes, fans, anchors, chart),
     experimentsSection(inputs, anchors),
   ];
@@ -120,6 +123,20 @@ export function renderHtmlReport(inputs: ReportInputs, fans: FanSource, assets: 
     '</html>',
     '',
   ].join('\n');
+}
+
+/** report.md's knob effects section (knob-effects-md.ts) with the chart drawn from its spec. */
+function knobSection(inputs: ReportInputs, chart: (id: string, spec: VegaLiteSpec, label: string) => string): string {
+  const effects = inputs.knobEffects;
+  const body = knobEffectsSection(effects, { image: false }).slice(2).join('\n');
+  return section('knobs', 'Knob effects', [
+    `<div class="markdown">${markdownToHtml(body, 2)}</div>`,
+    ...(effects && effects.knobs.length > 0
+      ? [
+          `<div class="chart-scroll">${chart('knobs', knobEffectsSpec(effects), 'Knob effects: mean search metric per knob value, sized by count')}</div>`,
+        ]
+      : []),
+  ]);
 }
 
 function section(id: string, title: string, body: readonly string[]): string {
@@ -213,7 +230,7 @@ function forecastSection(
   const best = nodes.find((node) => node.id === fans.experimentId);
   const who = best ? experimentLink(best, anchors) : `<code>${escapeHtml(fans.experimentId)}</code>`;
   const intro =
-    `<p>Forecasts of the best experiment, ${who}, for ${fans.series.length} tenant${fans.series.length === 1 ? '' : 's'}: the history up to the forecast origin (the dotted rule), ` +
+    `<p>Forecasts of ${escapeHtml(fans.subject)}, ${who}, for ${fans.series.length} tenant${fans.series.length === 1 ? '' : 's'}: the history up to the forecast origin (the dotted rule), ` +
     `the median and the central 50%, 80% and 98% intervals${fans.series.some((series) => series.actual) ? ', and what actually happened' : ''}. ` +
     (fans.kind === 'file'
       ? `From <code>${escapeHtml(fans.from)}</code>, written by the evaluator.</p>`

@@ -19,7 +19,7 @@ export interface HtmlReportWritten {
   readonly path: string;
   /** Where the fan charts came from: the evaluator's fan.json, the template's forecaster, or nowhere. */
   readonly fans: FanSource['kind'];
-  /** Vega views on the page: tree, progress and one per fan. */
+  /** Vega views on the page: tree, progress, knob effects (when a knob varied) and one per fan. */
   readonly charts: number;
 }
 
@@ -33,5 +33,6 @@ export async function writeHtmlReport(workdir: string): Promise<HtmlReportWritte
   const html = renderHtmlReport(inputs, fans, { vendor: await loadVendorScripts(), client });
   const path = join(inputs.paths.root, HTML_REPORT_FILE);
   await writeFileAtomic(path, html);
-  return { path, fans: fans.kind, charts: 2 + (fans.kind === 'none' ? 0 : fans.series.length) };
+  const knobChart = inputs.knobEffects && inputs.knobEffects.knobs.length > 0 ? 1 : 0;
+  return { path, fans: fans.kind, charts: 2 + knobChart + (fans.kind === 'none' ? 0 : fans.series.length) };
 }

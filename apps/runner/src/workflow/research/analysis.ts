@@ -152,8 +152,34 @@ function decisionSentence(
   return `${node.decision ?? 'undecided'}: ${percent(relativeChange(metric, bestBefore.metric))} against the best so far (${bestBefore.id}).`;
 }
 
-/** The planner's knowledge: the references, the best so far and the latest crash notes. */
-export function knowledgeText(nodes: readonly TreeNode[]): string {
+/** Where analysis.md holds Claude's analysis (`--analysis claude`), after the runner's own. */
+export const CLAUDE_ANALYSIS_HEADING = "## Claude's analysis";
+/** How many of the latest experiments' Claude analyses the next plan reads. */
+export const ANALYSES_IN_KNOWLEDGE = 3;
+
+/** analysis.md with Claude's analysis appended under its heading (or why there is none). */
+export function withClaudeAnalysis(offline: string, claude: { text: string } | { error: string }): string {
+  const body =
+    'text' in claude ? claude.text.trim() : `Not generated: ${claude.error.replace(/\s+/g, ' ').slice(0, 300)}`;
+  return `${offline.trimEnd()}\n\n${CLAUDE_ANALYSIS_HEADING}\n\n${body}\n`;
+}
+
+/** Claude's analysis in an analysis.md, or undefined when it has none (offline, or the call failed). */
+export function claudeAnalysisOf(markdown: string): string | undefined {
+  const at = markdown.indexOf(`\n${CLAUDE_ANALYSIS_HEADING}\n`);
+  if (at < 0) return undefined;
+  const text = markdown.slice(at + CLAUDE_ANALYSIS_HEADING.length + 2).trim();
+  return text === '' || text.startsWith('Not generated:') ? undefined : text;
+}
+
+export interface ExperimentAnalysis {
+  readonly id: string;
+  readonly name: string;
+  readonly text: string;
+}
+
+/** The planner's knowledge: the references, the best so far, the latest crash notes and analyses. */
+export function knowledgeText(nodes: readonly TreeNode[], analyses: readonly ExperimentAnalysis[] = []): string {
   const refs = referencesOf(nodes);
   const best = currentBest(nodes);
   const lines = ['References (seed experiments; the oracle and the best fixed config are not candidates):'];
@@ -181,6 +207,10 @@ export function knowledgeText(nodes: readonly TreeNode[]): string {
   if (crashes.length > 0) {
     lines.push('', 'Recent crashes:');
     for (const node of crashes) lines.push(`- ${node.id} "${node.name}": ${node.error!.split('\n')[0]}`);
+  }
+  if (analyses.length > 0) {
+    lines.push('', 'Analyses of the latest experiments (by Claude, from their search-split results):');
+    for (const analysis of analyses) lines.push('', `### ${analysis.id} "${analysis.name}"`, '', analysis.text.trim());
   }
   return lines.join('\n');
 }

@@ -21,7 +21,7 @@ import type {
   ParamSpace,
   PlanOutcome,
 } from '../../planners/index.js';
-import { currentBest, knowledgeText } from './analysis.js';
+import { currentBest, knowledgeText, type ExperimentAnalysis } from './analysis.js';
 import { EXPERIMENT_KIND, payloadToJson } from '../experiment/payload.js';
 import { isFinal, type TreeNode } from '../state/tree-schema.js';
 
@@ -80,12 +80,14 @@ export interface ContextInput {
   readonly experimentsLeft: number;
   readonly dollarsLeft: number;
   readonly round: number;
+  /** Claude's analyses of the latest experiments (`--analysis claude`), newest last. */
+  readonly analyses?: readonly ExperimentAnalysis[];
 }
 
 export function planningContext(input: ContextInput): PlanningContext {
   return {
     program: input.program,
-    knowledge: knowledgeText(input.nodes),
+    knowledge: knowledgeText(input.nodes, input.analyses),
     history: historyOf(input.nodes),
     inFlight: inFlightOf(input.nodes),
     sourceOfEditable: input.sourceOfEditable,

@@ -1,13 +1,18 @@
 // Sums the per-package vitest JSON reports into the one closing line CI reads, after naming every
 // failed test with the first lines of its error: CI keeps only the tail of the output, so what
 // broke must be said at the end, not only in the middle of a package's stream.
-//   node scripts/test-summary.mjs [--nx-status N]   (N: the exit status of the nx run before it)
+//   node scripts/test-summary.mjs [--typecheck-status N] [--nx-status N]
+//   (the exit statuses of the one-program typecheck and of the nx test run before it)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const dir = '.test-results';
-const nxAt = process.argv.indexOf('--nx-status');
-const nxStatus = nxAt >= 0 ? Number(process.argv[nxAt + 1]) : 0;
+function statusArg(flag) {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? Number(process.argv[at + 1]) : 0;
+}
+const typecheckStatus = statusArg('--typecheck-status');
+const nxStatus = statusArg('--nx-status');
 
 let passed = 0,
   failed = 0,
@@ -56,11 +61,13 @@ if (failures.length > 0) {
   console.log('');
 }
 for (const line of lines) console.log(line);
+if (typecheckStatus !== 0)
+  console.log(`typecheck (tsc -p tsconfig.typecheck.json) exited with status ${typecheckStatus}: see its errors above`);
 if (nxStatus !== 0)
   console.log(
-    `nx exited with status ${nxStatus}: a lint, format-check, typecheck or test target failed ` +
+    `nx exited with status ${nxStatus}: a lint, format-check or test target failed ` +
       `(nx's "Failed tasks" list above names it; rerun one with \`npx nx run <project>:<target>\`; ` +
       `\`npx prettier --write <files>\` fixes a format-check, \`npx eslint --fix <files>\` some lint findings)`,
   );
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || failures.length > 0 || passed === 0 || nxStatus !== 0 ? 1 : 0);
+process.exit(failed > 0 || failures.length > 0 || passed === 0 || nxStatus !== 0 || typecheckStatus !== 0 ? 1 : 0);

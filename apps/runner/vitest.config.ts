@@ -1,3 +1,4 @@
 import { packageTestConfig } from '../../vitest.shared.js';
 
-export default packageTestConfig(import.meta.dirname);
+// Isolated: the CLI tests set the adapter module and poll interval in process.env for main().
+export default packageTestConfig(import.meta.dirname, { isolate: true });

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 export interface PackageTestOptions {
   readonly testTimeout?: number;
+  readonly hookTimeout?: number;
   /**
    * A fresh module graph per test file. Off by default: on two cores vitest runs one worker, and
    * re-importing the package (and onnxruntime, tfjs, zod…) for every file cost more CPU than the
@@ -19,6 +20,7 @@ export function packageTestConfig(packageDir: string, options: PackageTestOption
     test: {
       include: ['test/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 60_000,
+      ...(options.hookTimeout === undefined ? {} : { hookTimeout: options.hookTimeout }),
       isolate: options.isolate ?? false,
       reporters: ['default', 'json'],
       outputFile: { json: `../../.test-results/${basename(packageDir)}.json` },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,16 +67,41 @@ describe('run.ts <workdir>', () => {
     const broken = JSON.stringify(checkpoint);
     writeFileSync(file, broken);
 
+    const configFile = join(wd, 'config.json');
+    const config = readFileSync(configFile, 'utf8');
     const result = await cli([wd, '--max-experiments', '10']);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^engine\/checkpoint\.json: queue\[1\]\.priority: expected number, received string$/m);
     expect(readFileSync(file, 'utf8')).toBe(broken);
+    // The override waits for a checkpoint that validates: a refused resume leaves config.json alone.
+    expect(readFileSync(configFile, 'utf8')).toBe(config);
     expect((await cli(['status', wd])).code).toBe(1);
 
     checkpoint.queue[1].priority = 0; // the fix the message asks for
     writeFileSync(file, JSON.stringify(checkpoint));
     expect((await cli([wd, '--max-experiments', '10'])).code).toBe(0);
     expect(readCheckpoint(wd)?.status).toBe('completed');
+    expect(JSON.parse(readFileSync(configFile, 'utf8')).overrides[0].changes).toEqual({
+      maxExperiments: { from: 1, to: 10 },
+    });
+  });
+
+  it('sweeps a stale temp file under engine/nodes/<id>, and keeps a live writer’s fresh one', async () => {
+    const wd = freshWorkdir();
+    await cli([wd, '--max-experiments', '1']);
+    const nodeDir = join(wd, 'engine', 'nodes', 'e001');
+    mkdirSync(nodeDir, { recursive: true });
+    // Named as tempPathFor names them; this process is alive, so only age marks the first as stale.
+    const stale = join(nodeDir, `.status.txt.${process.pid}.0.tmp`);
+    const fresh = join(nodeDir, `.status.txt.${process.pid}.1.tmp`);
+    writeFileSync(stale, 'half a stat');
+    writeFileSync(fresh, 'being written');
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    utimesSync(stale, longAgo, longAgo);
+
+    expect((await cli([wd, '--max-experiments', '10'])).code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 });
 

@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { differenceInterval, metricInterval, unitsMetric, type Unit } from '../src/workflow/research/bootstrap.js';
 import { budgetProblem, DEFAULT_KEEP_RULE, keepVerdict, type Scored } from '../src/workflow/research/keep-rule.js';
+import { incumbentOf, keepDecision } from '../src/workflow/research/keep-decision.js';
+import { TreeNodeSchema, type TreeNode } from '../src/workflow/state/tree-schema.js';
 import { Mulberry32 } from '@tsfm/numerics';
 
 /** Per-tenant mean losses around `level`, with a tenant spread much larger than any effect tested. */
@@ -137,5 +139,140 @@ describe('keepVerdict', () => {
 
   it('does not judge a budget the evaluator does not report', () => {
     expect(budgetProblem({ latencyMsP99: 1e6, budgetMs: null, overBudget: null })).toBeUndefined();
+  });
+});
+
+describe('keepDecision: what a candidate is compared with', () => {
+  const baselineUnits = tenants(64, 0.3, 11);
+  let minute = 0;
+  /** A finished node as the workflow writes it; each one finishes a minute after the one before. */
+  function finished(id: string, fields: Partial<TreeNode>): TreeNode {
+    minute += 1;
+    return TreeNodeSchema.parse({
+      id,
+      parent: null,
+      name: id,
+      hypothesis: '',
+      params: {},
+      patch: null,
+      status: 'completed',
+      decision: 'keep',
+      metric: 0.3,
+      latencyMsP99: 50,
+      commit: null,
+      seed: false,
+      createdAt: null,
+      startedAt: null,
+      finishedAt: new Date(Date.UTC(2026, 11, 7, 6, minute)).toISOString(),
+      error: null,
+      budgetMs: 200,
+      overBudget: 0,
+      ...fields,
+    });
+  }
+  /** The seeds of a run whose harness default broke its latency budget, as in the 2026-12-07 demo. */
+  function seeds(): TreeNode[] {
+    return [
+      finished('seed-best-fixed', { seed: true, seedKind: 'best-fixed', metric: 0.29 }),
+      finished('seed-harness-default', {
+        seed: true,
+        seedKind: 'harness-default',
+        decision: 'discard',
+        metric: unitsMetric(baselineUnits),
+        latencyMsP99: 397,
+        overBudget: 26,
+      }),
+      finished('seed-oracle', { seed: true, seedKind: 'oracle', metric: 0.2 }),
+    ];
+  }
+  const unitsById = new Map<string, readonly Unit[]>([['seed-harness-default', baselineUnits]]);
+  const unitsOf = (id: string) => Promise.resolve(unitsById.get(id));
+  const within = { latencyMsP99: 150, budgetMs: 200, overBudget: 0 };
+
+  it('discards a first candidate that only ties the baseline, though the baseline broke its budget', async () => {
+    // Half the tenants 5% worse, half 5% better: a metric 0.2% lower (the demo's e014 was −0.1%) that is noise.
+    const candidate = baselineUnits.map((unit, i) => ({
+      ...unit,
+      lossSum: unit.lossSum * 0.997 * (i % 2 ? 0.95 : 1.05),
+    }));
+    expect(unitsMetric(candidate)).toBeLessThan(unitsMetric(baselineUnits));
+    const nodes = seeds();
+    expect(incumbentOf(nodes, 'e004')?.id).toBe('seed-harness-default');
+    const verdict = await keepDecision(
+      { id: 'e004', seedKind: null },
+      { metric: unitsMetric(candidate), ...within },
+      candidate,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(verdict.decision).toBe('discard');
+    expect(verdict.reason).toMatch(/against seed-harness-default, paired 95% CI .* within noise/);
+  });
+
+  it('keeps a first candidate that beats the baseline beyond noise, and then compares with it', async () => {
+    const candidate = shifted(baselineUnits, 0.96, 0.02, 13);
+    const nodes = seeds();
+    const verdict = await keepDecision(
+      { id: 'e004', seedKind: null },
+      { metric: unitsMetric(candidate), ...within },
+      candidate,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(verdict.decision).toBe('keep');
+    expect(verdict.reason).toMatch(/against seed-harness-default, .*an improvement beyond noise/);
+    const after = [...nodes, finished('e004', { metric: unitsMetric(candidate) })];
+    expect(incumbentOf(after, 'e005')?.id).toBe('e004');
+  });
+
+  it('keeps the baseline as the first best when its budget held, and never compares the reference seeds', async () => {
+    const nodes = seeds().filter((node) => node.seedKind !== 'harness-default');
+    const baseline = await keepDecision(
+      { id: 'seed-harness-default', seedKind: 'harness-default' },
+      { metric: unitsMetric(baselineUnits), ...within },
+      baselineUnits,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(baseline).toMatchObject({ decision: 'keep', reason: expect.stringMatching(/^the baseline/) });
+    const overBudget = await keepDecision(
+      { id: 'seed-harness-default', seedKind: 'harness-default' },
+      { metric: unitsMetric(baselineUnits), latencyMsP99: 397, budgetMs: 200, overBudget: 26 },
+      baselineUnits,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(overBudget.decision).toBe('discard');
+    const oracle = await keepDecision(
+      { id: 'seed-oracle', seedKind: 'oracle' },
+      { metric: 0.1, latencyMsP99: 900, budgetMs: 200, overBudget: 99 },
+      undefined,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(oracle.decision).toBe('keep');
+  });
+
+  it('keeps the first candidate within budget only when the run has no measured baseline', async () => {
+    const nodes = seeds().map((node) =>
+      node.seedKind === 'harness-default'
+        ? { ...node, status: 'failed' as const, decision: 'crash' as const, metric: null }
+        : node,
+    );
+    expect(incumbentOf(nodes, 'e004')).toBeUndefined();
+    const verdict = await keepDecision(
+      { id: 'e004', seedKind: null },
+      { metric: 0.3, ...within },
+      baselineUnits,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
+    expect(verdict).toMatchObject({ decision: 'keep', reason: expect.stringMatching(/no measured baseline/) });
   });
 });

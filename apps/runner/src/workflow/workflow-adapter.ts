@@ -54,7 +54,7 @@ import {
   type ExperimentAnalysis,
 } from './research/analysis.js';
 import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
-import { keepVerdict, type Scored } from './research/keep-rule.js';
+import { keepDecision } from './research/keep-decision.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
 import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
 import { ExperimentFailure, firstLines } from './experiment/failures.js';
@@ -489,27 +489,22 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
   }
 
   /**
-   * The keep rule (research/keep-rule.ts) against the current best, on the search split only.
-   * Reference seeds are kept as references and never compared.
+   * The keep rule against the incumbent (research/keep-decision.ts: the best so far, else the
+   * harness-default baseline), on the search split only.
    */
   private async decide(
     node: TreeNode,
     result: EvaluatorResult,
     units: Unit[] | undefined,
   ): Promise<{ decision: 'keep' | 'discard'; reason: string }> {
-    if (node.seedKind === 'best-fixed' || node.seedKind === 'oracle')
-      return { decision: 'keep', reason: 'a reference seed: shown beside every result, never the best' };
-    const candidate: Scored = { id: node.id, ...result, units };
-    const best = currentBest(this.deps.tree.all(), node.id);
-    const bestScored: Scored | undefined = best && {
-      id: best.id,
-      metric: best.metric,
-      units: await readUnitsFile(join(this.deps.paths.runDir(best.id), 'metrics.json')),
-      latencyMsP99: best.latencyMsP99,
-      budgetMs: best.budgetMs,
-      overBudget: best.overBudget,
-    };
-    return keepVerdict(candidate, bestScored, this.deps.manifest.keep);
+    return keepDecision(
+      node,
+      result,
+      units,
+      this.deps.tree.all(),
+      (id) => readUnitsFile(join(this.deps.paths.runDir(id), 'metrics.json')),
+      this.deps.manifest.keep,
+    );
   }
 
   /** After an experiment: a plan spec when the seeds are done and nothing else is pending. */

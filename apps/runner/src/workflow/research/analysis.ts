@@ -12,6 +12,7 @@
 import { nonDefaultParams, type ParamSpace } from '../../planners/index.js';
 import { bestNode } from '../../report/ranking.js';
 import type { TreeNode } from '../state/tree-schema.js';
+import { baselineOf } from './keep-decision.js';
 
 export interface References {
   readonly bestFixed: (TreeNode & { metric: number }) | undefined;
@@ -116,13 +117,18 @@ export function analysisMarkdown({ node, nodes, space, editable, baseCommit, log
     rows.push(
       `| parent ${parent.id} | ${metricText(parent.metric)} | ${percent(relativeChange(metric, parent.metric))} |`,
     );
-  const bestBefore = currentBest(
-    nodes.filter((n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt)),
-    node.id,
+  const before = nodes.filter(
+    (n) => n.finishedAt !== null && (node.finishedAt === null || n.finishedAt <= node.finishedAt),
   );
+  const bestBefore = currentBest(before, node.id);
+  const baseline = bestBefore ? undefined : baselineOf(before);
   if (bestBefore)
     rows.push(
       `| best candidate before (${bestBefore.id}) | ${metricText(bestBefore.metric)} | ${percent(relativeChange(metric, bestBefore.metric))} |`,
+    );
+  else if (baseline && baseline.id !== node.id)
+    rows.push(
+      `| baseline, no candidate kept before (${baseline.id}) | ${metricText(baseline.metric)} | ${percent(relativeChange(metric, baseline.metric))} |`,
     );
   if (refs.bestFixed && refs.bestFixed.id !== node.id)
     rows.push(

@@ -10,7 +10,9 @@
  *
  * "Best" is the candidate most recently kept (analysis.ts, currentBest): a chain of improvements
  * each beyond noise of the one before, never a discarded experiment that happened to print a
- * lower number. The first candidate with a metric is kept when its budget held.
+ * lower number. Which experiment a candidate is compared with — the best so far, or before any
+ * keep the harness-default baseline — is keep-decision.ts; `best` undefined here means there is
+ * nothing to compare with, and then a candidate is kept when its budget held.
  */
 import { z } from 'zod';
 import { differenceInterval, type Interval, type Unit } from './bootstrap.js';

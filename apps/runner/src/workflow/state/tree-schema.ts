@@ -11,8 +11,9 @@
  *   crash, and never a result.
  * - `metric` is the frozen evaluator's number, lower is better; null unless completed.
  * - `decision` keep/discard is the keep rule (research/keep-rule.ts): a candidate is kept when its
- *   latency budget held and it beats the current best (the candidate kept most recently) beyond
- *   noise; `decisionReason` says what was compared, with the numbers.
+ *   latency budget held and it beats the incumbent beyond noise: the candidate kept most recently,
+ *   or before any keep the harness-default baseline (research/keep-decision.ts);
+ *   `decisionReason` says what was compared, with the numbers.
  *   Seed nodes (`seed: true`) are references: `seedKind` says which. The oracle (best config per
  *   request in hindsight) is a floor, never a candidate; the best fixed config is the bar the
  *   thesis must clear. Both are `keep` when they produced a metric, and neither moves the

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BaselineName } from '@tsfm/baselines';
+import { RequestOptionsSchema, VALIDATION_PLACEMENTS, type ValidationPlacement } from '@tsfm/harness';
 import { readManifest } from '@tsfm/tsfm-client';
 import type { TenantOutcome } from './evaluate-tenant.js';
 import {
@@ -62,6 +63,7 @@ protocol
   --workers N (2)        worker threads (0 = in-process)
 harness
   --k N (32)  --budget-ms MS (200)  --validation-windows N (8)  --configs-per-model-row N (2)  --with-prior
+  --validation-placement tail|same-time|tail+same-time (the harness default)  --same-time-days LIST (1,7)
   (the model dimension: every other model version in packages/pretrain/models/ joins the search)
 select-harness (the harness's request defaults, on TUNING tenants)
   --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
@@ -145,6 +147,8 @@ function parseArguments(argv: readonly string[]) {
       k: { type: 'string' },
       'budget-ms': { type: 'string' },
       'validation-windows': { type: 'string' },
+      'validation-placement': { type: 'string' },
+      'same-time-days': { type: 'string' },
       'configs-per-model-row': { type: 'string' },
       'with-prior': { type: 'boolean' },
       light: { type: 'string' },
@@ -329,7 +333,28 @@ function harnessOf(ctx: Context): HarnessSettings {
     budgetMs: num(ctx.values, 'budget-ms', DEFAULT_HARNESS.budgetMs),
     validationWindows: int(ctx.values, 'validation-windows', DEFAULT_HARNESS.validationWindows),
     configsPerModelRow: int(ctx.values, 'configs-per-model-row', DEFAULT_HARNESS.configsPerModelRow),
+    ...placementOf(ctx.values),
   };
+}
+
+/** --validation-placement / --same-time-days: absent flags leave the harness's own defaults. */
+export function placementOf(values: Values): Pick<HarnessSettings, 'validationPlacement' | 'sameTimeDays'> {
+  const placement = values['validation-placement'];
+  const days = values['same-time-days'];
+  const out: { validationPlacement?: ValidationPlacement; sameTimeDays?: readonly number[] } = {};
+  if (typeof placement === 'string') {
+    const known = VALIDATION_PLACEMENTS.find((p) => p === placement);
+    if (known === undefined)
+      throw new UsageError(`--validation-placement: one of ${VALIDATION_PLACEMENTS.join(', ')}, got '${placement}'`);
+    out.validationPlacement = known;
+  }
+  if (typeof days === 'string') {
+    const parsed = RequestOptionsSchema.shape.sameTimeDays.safeParse(list(days, []).map(Number));
+    if (!parsed.success)
+      throw new UsageError(`--same-time-days: distinct whole days 1–56, comma-separated, got '${days}'`);
+    out.sameTimeDays = parsed.data;
+  }
+  return out;
 }
 
 interface FleetSetup {

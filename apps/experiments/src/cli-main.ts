@@ -65,6 +65,8 @@ harness
   (the model dimension: every other model version in packages/pretrain/models/ joins the search)
 select-harness (the harness's request defaults, on TUNING tenants)
   --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
+  --select-skip N (0)    pass over the first N tuning tenants of the seeded order (a confirmation run
+                         on tenants disjoint from an earlier run's)
 baselines (M6)
   --light LIST (naive,snaive)  --light-origins N (5)  --heavy LIST (mstl-ets,arima,prophet)
   --heavy-origins N (1)  --heavy-share X (0.2)  --no-baselines
@@ -159,6 +161,7 @@ function parseArguments(argv: readonly string[]) {
       'm8-origins': { type: 'string' },
       'm9-tenants': { type: 'string' },
       'select-tenants': { type: 'string' },
+      'select-skip': { type: 'string' },
       'select-origins': { type: 'string' },
       'select-variants': { type: 'string' },
       'm9-origins': { type: 'string' },
@@ -535,6 +538,7 @@ async function selectHarness(ctx: Context): Promise<void> {
     model: modelProvenance(setup.modelPath),
     workers: ctx.workers,
     tenants: int(ctx.values, 'select-tenants', 60),
+    skipTenants: int(ctx.values, 'select-skip', 0),
     variants: selectedVariants(ctx),
     originsPerTenant: int(ctx.values, 'select-origins', 5),
     run: runInfo(ctx.command, ctx.workers),

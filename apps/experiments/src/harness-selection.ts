@@ -9,7 +9,14 @@ import { TIERS, type Tier } from '@tsfm/losses';
 import { compare, meanLoss, methodPoints, percentiles } from './aggregate.js';
 import { subsetOriginTasks, runEvaluations } from './evaluation-run.js';
 import { extraModelsFor } from './forecasters.js';
-import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, HARNESS_V1, describeHarness, type HarnessSettings } from './m6.js';
+import {
+  DEFAULT_HARNESS,
+  HARNESS_CONCURRENCY,
+  HARNESS_V1,
+  describeHarness,
+  validationLookback,
+  type HarnessSettings,
+} from './m6.js';
 import { evenSubset } from './origins.js';
 import { emptyTally, mergeTally } from './point-score.js';
 import { historyCap, type Protocol } from './protocol.js';
@@ -34,6 +41,37 @@ export const HARNESS_VARIANTS: readonly HarnessVariant[] = [
   { name: 'v2 top3-median', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'median' } } },
   { name: 'v2 top5-median', settings: { ...DEFAULT_HARNESS, combine: { top: 5, method: 'median' } } },
   { name: 'v2 top3-mean', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'mean' } } },
+  // Validation windows at the forecast's time of day (validation-origins.ts): the tail windows of a
+  // 09:00 request are the night before it (M6: b2b-saas morning ramps).
+  {
+    name: 'v2 same-time 1d+7d',
+    settings: { ...DEFAULT_HARNESS, validationPlacement: 'same-time', sameTimeDays: [1, 7] },
+  },
+  {
+    name: 'v2 same-time 1d',
+    settings: { ...DEFAULT_HARNESS, validationPlacement: 'same-time', sameTimeDays: [1] },
+  },
+  {
+    name: 'v2 same-time 7d',
+    settings: { ...DEFAULT_HARNESS, validationPlacement: 'same-time', sameTimeDays: [7] },
+  },
+  {
+    name: 'v2 same-time 1-8d',
+    settings: { ...DEFAULT_HARNESS, validationPlacement: 'same-time', sameTimeDays: [1, 2, 3, 4, 5, 6, 7, 8] },
+  },
+  {
+    name: 'v2 tail+1d+7d',
+    settings: { ...DEFAULT_HARNESS, validationPlacement: 'tail+same-time', sameTimeDays: [1, 7] },
+  },
+  {
+    name: 'v2 tail6+1d+7d',
+    settings: {
+      ...DEFAULT_HARNESS,
+      validationWindows: 6,
+      validationPlacement: 'tail+same-time',
+      sameTimeDays: [1, 7],
+    },
+  },
 ];
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
@@ -50,13 +88,25 @@ export interface VariantRow {
   readonly p99Ms: number;
 }
 
+/** One variant against the reference within one archetype (paired points, CI over its tenants). */
+export interface ArchetypeRow {
+  readonly archetype: string;
+  readonly tenants: number;
+  readonly byVariant: Readonly<
+    Record<string, { readonly rel: number; readonly lo: number; readonly hi: number } | null>
+  >;
+}
+
 export interface HarnessSelectionResult {
   readonly experiment: 'harness-selection';
   readonly model: ModelProvenance;
   readonly run: RunInfo;
   readonly tenants: number;
   readonly originsPerTenant: number;
+  /** Tenants of the seeded order passed over before the subset (0: the first `tenants`). */
+  readonly skippedTenants: number;
   readonly rows: readonly VariantRow[];
+  readonly byArchetype: readonly ArchetypeRow[];
 }
 
 export interface HarnessSelectionOptions {
@@ -68,6 +118,11 @@ export interface HarnessSelectionOptions {
   readonly protocol: Protocol;
   readonly workers: number;
   readonly tenants?: number;
+  /**
+   * Pass over the first `skipTenants` of the seeded tuning order: a confirmation run on tenants
+   * disjoint from an earlier run's (which chose among the variants) is `--select-skip` = its size.
+   */
+  readonly skipTenants?: number;
   readonly originsPerTenant?: number;
   readonly variants?: readonly HarnessVariant[];
   readonly run: Omit<RunInfo, 'wallSeconds'>;
@@ -79,11 +134,13 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
   const variants = options.variants ?? HARNESS_VARIANTS;
   const ids = [...split.tuning]
     .sort((a, b) => hashUnit(protocol.seed, `select:${a}`) - hashUnit(protocol.seed, `select:${b}`))
-    .slice(0, options.tenants ?? 60);
+    .slice(options.skipTenants ?? 0, (options.skipTenants ?? 0) + (options.tenants ?? 60));
   assertSide(split, ids, 'tuning');
   const perTenant = options.originsPerTenant ?? 5;
-  const windows = Math.max(...variants.map((v) => v.settings.validationWindows));
-  const cap = historyCap(options.contextLength, 60, windows, protocol.horizon, protocol.stepsPerDay);
+  const lookback = Math.max(
+    ...variants.map((v) => validationLookback(v.settings, protocol.horizon, protocol.stepsPerDay)),
+  );
+  const cap = historyCap(options.contextLength, 60, lookback, protocol.stepsPerDay);
   const specs: MethodSpec[] = variants.map((v) => ({
     kind: 'harness',
     ...v.settings,
@@ -140,13 +197,27 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
       p99Ms: latencies.length === 0 ? Number.NaN : percentiles(latencies, [0.99])[0],
     };
   });
+  const archetypes = [...new Set(outcomes.map((o) => o.archetype ?? 'unknown'))].sort();
+  const byArchetype = archetypes.map((archetype): ArchetypeRow => {
+    const keep = (o: (typeof outcomes)[number]): boolean => (o.archetype ?? 'unknown') === archetype;
+    const byVariant: Record<string, { rel: number; lo: number; hi: number } | null> = {};
+    for (const v of variants.slice(1)) {
+      const c = compare(outcomes, v.name, reference, archetype, keep, { seed: protocol.seed }).summary;
+      byVariant[v.name] = c
+        ? { rel: c.relativeImprovement, lo: c.relativeImprovementCI.lo, hi: c.relativeImprovementCI.hi }
+        : null;
+    }
+    return { archetype, tenants: new Set(outcomes.filter(keep).map((o) => o.tenantId)).size, byVariant };
+  });
   return {
     experiment: 'harness-selection',
     model: options.model,
     run: { ...options.run, wallSeconds, cpuSeconds },
     tenants: ids.length,
     originsPerTenant: perTenant,
+    skippedTenants: options.skipTenants ?? 0,
     rows,
+    byArchetype,
   };
 }
 
@@ -157,7 +228,7 @@ export function harnessSelectionMarkdown(r: HarnessSelectionResult): string {
     '',
     modelBanner(r.model),
     '',
-    `${r.tenants} TUNING tenants (seeded subset; none is an evaluation tenant — asserted in code) × ${r.originsPerTenant} origins, ` +
+    `${r.tenants} TUNING tenants (seeded subset${r.skippedTenants > 0 ? `, after the first ${r.skippedTenants} of the seeded order` : ''}; none is an evaluation tenant — asserted in code) × ${r.originsPerTenant} origins, ` +
       `each tenant at its tier's α, every variant on the same points; scored by M6's rule. Wall ${r.run.wallSeconds.toFixed(0)} s on ` +
       `${r.run.workers} worker(s), load average before ${r.run.loadAverage.map((x) => x.toFixed(1)).join(' / ')}.`,
     '',
@@ -182,5 +253,23 @@ export function harnessSelectionMarkdown(r: HarnessSelectionResult): string {
     '',
     ...r.rows.map((x) => `- **${x.name}**: ${x.description}`),
     '',
+    ...(r.rows.length > 1 && r.byArchetype.length > 0
+      ? [
+          `Per archetype: rel. improvement of each variant over ${reference} on the same points [95% CI, cluster bootstrap over the archetype's tenants].`,
+          '',
+          table(
+            ['archetype', 'tenants', ...r.rows.slice(1).map((x) => x.name)],
+            r.byArchetype.map((a) => [
+              a.archetype,
+              a.tenants,
+              ...r.rows.slice(1).map((x) => {
+                const c = a.byVariant[x.name];
+                return c === null || c === undefined ? '—' : `${pct(c.rel, 1)} ${ci(c.lo, c.hi)}`;
+              }),
+            ]),
+          ),
+          '',
+        ]
+      : []),
   ].join('\n');
 }

@@ -8,7 +8,13 @@
  * methods have, and the table prints how many.
  */
 import type { BaselineName } from '@tsfm/baselines';
-import type { CalibrationMethod, CombineMethod, StatisticalMember } from '@tsfm/harness';
+import {
+  RequestOptionsSchema,
+  type CalibrationMethod,
+  type CombineMethod,
+  type StatisticalMember,
+  type ValidationPlacement,
+} from '@tsfm/harness';
 import { extraModelsFor } from './forecasters.js';
 
 import type { Tier } from '@tsfm/losses';
@@ -65,6 +71,24 @@ export interface HarnessSettings {
   readonly calibration?: CalibrationMethod;
   /** Search the other model versions too (the model dimension; RuntimeSpec.extraModels). */
   readonly models?: boolean;
+  /** Where the validation windows sit (absent: the harness default, 'tail'). */
+  readonly validationPlacement?: ValidationPlacement;
+  /** Days back of the same-time windows (absent: the harness default, 1 and 7). */
+  readonly sameTimeDays?: readonly number[];
+}
+
+/** The harness's own request defaults (request.ts): what an absent setting means. */
+const HARNESS_DEFAULTS = RequestOptionsSchema.parse({});
+
+/**
+ * Steps between the forecast's origin and the earliest validation origin a setting can ask for
+ * (validation-origins.ts): the request's history must reach the model's context before it.
+ */
+export function validationLookback(h: HarnessSettings, horizon: number, stepsPerDay: number): number {
+  const placement = h.validationPlacement ?? HARNESS_DEFAULTS.validationPlacement;
+  const tail = placement === 'same-time' ? 0 : h.validationWindows * horizon;
+  const days = placement === 'tail' ? 0 : Math.max(...(h.sameTimeDays ?? HARNESS_DEFAULTS.sameTimeDays)) * stepsPerDay;
+  return Math.max(tail, days);
 }
 
 /** The harness as it ships (v2): the request defaults, plus the other model versions. */
@@ -102,7 +126,15 @@ export function describeHarness(h: HarnessSettings): string {
     h.combine === undefined || h.combine.top <= 1
       ? 'the winner alone'
       : `${h.combine.method} of the top ${h.combine.top}`;
-  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), up to ${h.validationWindows} validation window(s), ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}`;
+  const placement = h.validationPlacement ?? HARNESS_DEFAULTS.validationPlacement;
+  const days = (h.sameTimeDays ?? HARNESS_DEFAULTS.sameTimeDays).join(', ');
+  const windows =
+    placement === 'tail'
+      ? `up to ${h.validationWindows} validation window(s)`
+      : placement === 'same-time'
+        ? `validation windows at the same time of day ${days} day(s) earlier`
+        : `up to ${h.validationWindows} tail validation window(s) and the same time of day ${days} day(s) earlier`;
+  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), ${windows}, ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}`;
 }
 
 /** Harness requests of one tenant in flight at once in M6/M9/NAB: their model rows share calls (MicroBatcher). */
@@ -200,7 +232,12 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const leaked = evaluation.filter((id) => tuned.has(id));
   if (leaked.length > 0) throw new Error(`evaluation tenants were used for tuning: ${leaked.slice(0, 5).join(', ')}`);
 
-  const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
+  const cap = historyCap(
+    options.contextLength,
+    60,
+    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
+    protocol.stepsPerDay,
+  );
   const { specs, descriptions } = m6Methods(tuning, harness, baselines, cap, options.withPrior === true);
   const schedule = (tenantId: string): MethodSchedule[] =>
     specs.map((s) => {

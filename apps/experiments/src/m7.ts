@@ -16,7 +16,7 @@ import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { assertSide, hashUnit, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
 import type { HarnessSettings } from './m6.js';
-import { DEFAULT_HARNESS } from './m6.js';
+import { DEFAULT_HARNESS, validationLookback } from './m6.js';
 import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_KS: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
@@ -79,7 +79,12 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   const ids = subsetOf(options.split, options.tenants ?? 100, protocol.seed, 'm7');
   assertSide(options.split, ids, 'evaluation');
   const perTenant = options.originsPerTenant ?? 10;
-  const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
+  const cap = historyCap(
+    options.contextLength,
+    60,
+    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
+    protocol.stepsPerDay,
+  );
   const name = (k: number): string => `K=${k}`;
   // The harness runs in its 'measure' budget mode (runtime.ts): K is never lowered, each request is
   // timed against the budget. configsPerModelRow as in M6, so K here is M6's K.

@@ -23,7 +23,7 @@ import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } 
 import type { MethodSpec } from './runtime.js';
 import { assertSide, type TenantSplit } from './split.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
-import { DEFAULT_HARNESS, type HarnessSettings } from './m6.js';
+import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './m6.js';
 import { subsetOf } from './m7.js';
 import { extraModelsFor } from './forecasters.js';
 
@@ -89,7 +89,12 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   const ids = subsetOf(options.split, options.tenants ?? 200, protocol.seed, 'm8');
   assertSide(options.split, ids, 'evaluation');
   const perTenant = options.originsPerTenant ?? 5;
-  const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
+  const cap = historyCap(
+    options.contextLength,
+    60,
+    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
+    protocol.stepsPerDay,
+  );
   const base = { kind: 'harness' as const, ...harness };
   const specs: MethodSpec[] = [{ ...base, name: 'full', historySteps: cap }];
   for (const L of lengths) {

@@ -33,6 +33,7 @@ import {
   HARNESS_CONCURRENCY,
   HARNESS_V1,
   describeHarness,
+  validationLookback,
   type HarnessSettings,
   type M6Result,
 } from './m6.js';
@@ -138,7 +139,12 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   const ids = subsetOf(options.split, options.tenants ?? 100, protocol.seed, 'm9');
   assertSide(options.split, ids, 'evaluation');
   const perTenant = options.originsPerTenant ?? 10;
-  const cap = historyCap(options.contextLength, 60, harness.validationWindows, protocol.horizon, protocol.stepsPerDay);
+  const cap = historyCap(
+    options.contextLength,
+    60,
+    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
+    protocol.stepsPerDay,
+  );
   const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({
     kind: 'harness',
     name: plainName(tier),

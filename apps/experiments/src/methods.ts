@@ -19,6 +19,7 @@ import {
   type Harness,
   type HarnessResult,
   type StatisticalMember,
+  type ValidationPlacement,
 } from '@tsfm/harness';
 import type { EvalTenant } from './tenant-data.js';
 
@@ -97,6 +98,10 @@ export interface HarnessMethodOptions {
   readonly members?: readonly StatisticalMember[];
   /** The request's `options.combine`; absent: the harness default. */
   readonly combine?: { readonly top: number; readonly method: CombineMethod };
+  /** The request's `options.validationPlacement`; absent: the harness default. */
+  readonly validationPlacement?: ValidationPlacement;
+  /** The request's `options.sameTimeDays`; absent: the harness default. */
+  readonly sameTimeDays?: readonly number[];
   /**
    * Requests of one tenant in flight at once (default 1: one after the other). With a harness on
    * a micro-batching forecaster, concurrent requests share model calls; forecasts are identical,
@@ -120,6 +125,8 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
     ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
     ...(options.members === undefined ? {} : { members: [...options.members] }),
     ...(options.combine === undefined ? {} : { combine: options.combine }),
+    ...(options.validationPlacement === undefined ? {} : { validationPlacement: options.validationPlacement }),
+    ...(options.sameTimeDays === undefined ? {} : { sameTimeDays: [...options.sameTimeDays] }),
   };
   return {
     name: options.name,

@@ -46,16 +46,16 @@ export function originsOf(
 
 /**
  * History a harness request gets: everything any config can see — the model's context at the
- * coarsest resolution (512 steps × 60 min ≈ 21.3 days for the default model) plus the
- * validation windows — and the 8-day scale window. Longer histories change nothing the harness
+ * coarsest resolution (512 steps × 60 min ≈ 21.3 days for the default model) before the earliest
+ * validation origin, which lies `validationLookback` steps before the forecast's origin (m6.ts
+ * validationLookback) — and the 8-day scale window. Longer histories change nothing the harness
  * computes, so the cap only saves copying and profiling (it is a view, never a copy).
  */
 export function historyCap(
   contextLength: number,
   coarsestResolution: number,
-  validationWindows: number,
-  horizon: number,
+  validationLookback: number,
   stepsPerDay: number,
 ): number {
-  return Math.max(contextLength * coarsestResolution, 8 * stepsPerDay) + validationWindows * horizon;
+  return Math.max(contextLength * coarsestResolution, 8 * stepsPerDay) + validationLookback;
 }

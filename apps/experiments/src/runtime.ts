@@ -20,6 +20,7 @@ import {
   type HarnessForecaster,
   type HarnessModel,
   type StatisticalMember,
+  type ValidationPlacement,
 } from '@tsfm/harness';
 import { evaluateTenant, type TenantOutcome, type TenantTask } from './evaluate-tenant.js';
 import { GridEvaluator, type GridLosses } from './grid-search.js';
@@ -54,6 +55,10 @@ export type MethodSpec =
       readonly combine?: { readonly top: number; readonly method: CombineMethod };
       /** Search the runtime's extra models too (RuntimeSpec.extraModels): the model dimension. */
       readonly models?: boolean;
+      /** The request's `options.validationPlacement` (absent: the harness default). */
+      readonly validationPlacement?: ValidationPlacement;
+      /** The request's `options.sameTimeDays` (absent: the harness default). */
+      readonly sameTimeDays?: readonly number[];
       /** Requests of one tenant in flight at once (methods.ts); worth it with RuntimeSpec.microBatch. */
       readonly concurrency?: number;
     }

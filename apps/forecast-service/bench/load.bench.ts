@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
-import { fleetOptions, generateFleet } from '@tsfm/workload-gen';
+import { issueRequestBody } from './request-body.js';
 import { writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -77,20 +77,6 @@ interface Run {
   readonly benchCpuMsPerGood: number;
   readonly uptimeBefore: string;
   readonly uptimeAfter: string;
-}
-
-function requestBody(budgetMs?: number): string {
-  const [tenant] = generateFleet(fleetOptions({ seed: 42, tenants: 1, days: 8 }));
-  const cpu = tenant.metrics.cpu;
-  const history = { cpu: Array.from(cpu.subarray(cpu.length - 7 * 1440), (v) => Number(v.toPrecision(6))) };
-  return JSON.stringify({
-    tenantId: tenant.id,
-    history,
-    horizon: 60,
-    tier: 'premium',
-    k: 32,
-    ...(budgetMs === undefined ? {} : { budgetMs }),
-  });
 }
 
 const uptime = (): string =>
@@ -282,7 +268,7 @@ function section(
     '',
     `Load test of the real server on loopback: \`${info.command}\` (apps/forecast-service/bench/load.bench.ts), ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run), admission at the default 200 ms budget.`,
+    `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena), admission at the default 200 ms budget.`,
     `- Machine: ${machine}. The server, autocannon and the /health probe share these cores with other engineers' jobs: the load average (\`uptime\`) is beside every row. On 2 cores at a load average of L, a runnable thread gets about 2/L of a core: at 17, the server's three busy threads share about a third of one.`,
     `- Request (issue 13 §2): POST /forecast, one synthetic tenant (workload-gen seed 42), 1 metric × 7 days of 1-minute history (≈ 70 KiB JSON), h = 60, tier premium, K = 32. ${info.duration} s per scenario; autocannon timeout 30 s.`,
     '- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. /health: a separate process, one probe every 20 ms on a keep-alive connection.',
@@ -335,7 +321,7 @@ async function main(): Promise<void> {
   const status = (await (await fetch(`${url}/status`)).json()) as {
     model: { name: string; version: string; sha256: string; random: boolean };
   };
-  const body = requestBody();
+  const body = issueRequestBody();
   const runs: Run[] = [];
   let rss = { idle: 0, after: 0, settled: 0 };
   try {
@@ -350,7 +336,7 @@ async function main(): Promise<void> {
     }
     const idle = (await scrape(url)).rssBytes;
     for (const scenario of SCENARIOS) {
-      const scenarioBody = scenario.budgetMs === undefined ? body : requestBody(scenario.budgetMs);
+      const scenarioBody = scenario.budgetMs === undefined ? body : issueRequestBody({ budgetMs: scenario.budgetMs });
       runs.push(await runScenario(url, scenarioBody, scenario, duration));
     }
     const after = (await scrape(url)).rssBytes;

@@ -38,7 +38,7 @@ export function manifestPath(path: string): string {
 
 export async function openModel(
   path: string,
-  options: { random?: boolean; intraOpNumThreads?: number; batch?: MicroBatchOptions } = {},
+  options: { random?: boolean; intraOpNumThreads?: number; batch?: MicroBatchOptions; memoryArena?: boolean } = {},
 ): Promise<LoadedModel> {
   const started = performance.now();
   const manifest = manifestPath(path);
@@ -47,7 +47,13 @@ export async function openModel(
       `no model manifest at ${manifest}; pass --model <dir or model.json> (or --random-model for a development run)`,
     );
   }
-  const client = await loadModel(manifest, { intraOpNumThreads: options.intraOpNumThreads ?? 1 });
+  // No ORT memory arena by default: the service lives for weeks and its micro-batches vary with
+  // load, and an arena keeps a load peak's buffers for good (docs/service.md, "Memory after a load
+  // peak"; the option exists for bench/cpu-per-forecast.bench.ts to measure what that costs).
+  const client = await loadModel(manifest, {
+    intraOpNumThreads: options.intraOpNumThreads ?? 1,
+    memoryArena: options.memoryArena ?? false,
+  });
   const batcher = new MicroBatcher(client, options.batch);
   const harness = await Harness.create(batcher);
   const m = client.manifest;

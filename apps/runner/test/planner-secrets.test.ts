@@ -37,8 +37,10 @@ afterEach(async () => {
 
 it('never writes the API key to any file under the workdir, to stdout or to stderr — even when the server echoes it back', async () => {
   const workdir = await tempDir('planner-secrets');
+  // The limit must end the three hangs, yet never cut off a real answer: at 250 ms an answer was cut
+  // off (api-error) on a 2-core machine at load 40. Two seconds cost the hangs six seconds.
   const { planner, why } = createPlanner(
-    { kind: 'auto', logDir: join(workdir, 'logs'), maxDollars: 5, maxRetries: 2, timeoutMs: 250, logLevel: 'debug' },
+    { kind: 'auto', logDir: join(workdir, 'logs'), maxDollars: 5, maxRetries: 2, timeoutMs: 2_000, logLevel: 'debug' },
     { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: server.url },
   );
   expect(planner.kind).toBe('claude');

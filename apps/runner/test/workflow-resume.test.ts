@@ -3,7 +3,7 @@
  * on (their own process groups), and the resumed runner re-attaches to them by the handle in the
  * checkpoint — each job launched exactly once (one launch marker), each recorded exactly once.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpoint, waitFor } from './fixtures/in-process.js';
@@ -26,14 +26,14 @@ const WORKFLOW = { TSFM_RUNNER_ADAPTER_MODULE: '' };
 describe('resume after the runner is killed mid-job', () => {
   it('re-attaches to the running jobs instead of launching them again', async () => {
     const workdir = await anchoredWorkdir();
-    // `sleep` keeps the jobs running long enough to kill the runner under them.
-    const runner = spawnRunner(
-      [workdir, '--max-experiments', '3', '--concurrency', '3', '--launch', 'sleep 3; {cmd}'],
-      WORKFLOW,
-    );
+    // Each job waits for the release file before it evaluates, so all three are still running
+    // when the runner is killed however slowly a loaded machine launches them.
+    const release = join(workdir, 'release-jobs');
+    const hold = `while [ ! -e '${release}' ]; do sleep 0.05; done; {cmd}`;
+    const runner = spawnRunner([workdir, '--max-experiments', '3', '--concurrency', '3', '--launch', hold], WORKFLOW);
     const launched = () =>
       (readCheckpoint(workdir)?.running ?? []).filter((spec) => spec.payload['phase'] === 'launched').length;
-    await waitFor(() => launched() === 3, 30_000);
+    await waitFor(() => launched() === 3);
     runner.child.kill('SIGKILL');
     await runner.exited;
 
@@ -42,6 +42,7 @@ describe('resume after the runner is killed mid-job', () => {
       Number(readFileSync(join(workdir, 'runs', id, launchMarkers(workdir, id)[0]), 'utf8')),
     );
     expect(pids.map(pidAlive)).toEqual([true, true, true]); // the jobs outlived their runner
+    writeFileSync(release, '');
 
     const resumed = await runRunner([workdir], WORKFLOW);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -55,5 +56,6 @@ describe('resume after the runner is killed mid-job', () => {
       expect(node, `${node.id}: ${node.error}`).toMatchObject({ status: 'completed', metric: expect.any(Number) });
     expect([...countIds(readMaster(workdir).rows).values()]).toEqual([1, 1, 1]);
     expect(readResults(workdir).rows).toHaveLength(3);
-  });
+    // A last guard only: every wait above is on an event (a checkpoint, an exit).
+  }, 300_000);
 });

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { pinnedHash as hash } from '../../../test-fixtures/pinned-hash.js';
 import { normalQuantile } from '@tsfm/numerics';
 import { gaussianForecast, resampleLevels } from '../src/quantiles.js';
 import { DEFAULT_LEVELS } from '../src/types.js';
@@ -40,12 +40,6 @@ describe('resampleLevels', () => {
 });
 
 describe('pinned outputs (computed before the normal quantile, the crossing fix and mulberry32 moved to @tsfm/numerics)', () => {
-  const hash = (values: ArrayLike<number>): string =>
-    createHash('sha256')
-      .update(Buffer.from(Float64Array.from(values).buffer))
-      .digest('hex')
-      .slice(0, 16);
-
   it('a Gaussian quantile matrix', () => {
     const point = Float32Array.from({ length: 24 }, (_, i) => i * 1.5);
     const sd = Float32Array.from({ length: 24 }, (_, i) => 0.1 + i / 10);

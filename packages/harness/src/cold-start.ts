@@ -276,6 +276,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       skipped: [...input.skipped],
       membersSkipped: [],
       validationWindows: 0,
+      validationPlacement: null,
       scales: {},
       kUsed: 1,
       kLowered: false,

@@ -54,6 +54,13 @@ export {
   type CalibrationOptions,
 } from './cost-model.js';
 export { searchMinimumHistory, type HarnessPath, type ColdStartReason } from './cold-start.js';
+export {
+  VALIDATION_PLACEMENTS,
+  validationOrigins,
+  type ValidationOrigins,
+  type ValidationOriginsInput,
+  type ValidationPlacement,
+} from './validation-origins.js';
 export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-space.js';
 export { ForecastQuantiles } from './forecast-quantiles.js';
 export { COMBINE_METHODS, type CombineMethod } from './combine.js';

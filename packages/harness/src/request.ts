@@ -11,6 +11,7 @@ import { CALIBRATION_METHODS } from './calibration.js';
 import { COMBINE_METHODS } from './combine.js';
 import { STATISTICAL_MEMBERS } from './statistical-members.js';
 import { HarnessError } from './errors.js';
+import { VALIDATION_PLACEMENTS } from './validation-origins.js';
 
 /** Metric name given to a single Series request. */
 export const SINGLE_SERIES_METRIC = 'value';
@@ -49,6 +50,22 @@ export const RequestOptionsSchema = z.object({
    * of 60 residuals calibrates worse than none (M9).
    */
   validationWindows: z.number().int().min(1).max(32).default(8),
+  /**
+   * Where the validation windows sit (validation-origins.ts). `tail` (default): validationWindows
+   * windows back to back at the end of the history. `same-time`: one window at the forecast's own
+   * time of day on each of `sameTimeDays` days earlier — a 09:00 request is validated on
+   * yesterday's 09:00 hour, not on the night before it. `tail+same-time`: both. Same-time days the
+   * history (or a horizon longer than d days) does not allow are dropped, and with none left the
+   * request falls back to the tail windows; `result.validationPlacement` and `notes` say so.
+   */
+  validationPlacement: z.enum(VALIDATION_PLACEMENTS).default('tail'),
+  /** Days back of the same-time validation windows (`stepsPerDay` steps each). Default yesterday and a week ago. */
+  sameTimeDays: z
+    .array(z.number().int().min(1).max(56))
+    .min(1)
+    .max(32)
+    .default([1, 7])
+    .refine((d) => new Set(d).size === d.length, { error: 'lists a day twice' }),
   /**
    * Minutes of history required BEFORE the earliest validation origin. Search needs history
    * length ≥ h + minContextPoints (one window); shorter histories take the cold-start path.

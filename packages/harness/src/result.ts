@@ -9,6 +9,7 @@ import type { SampleSource } from './config-sampler.js';
 import type { MetricScale } from './history-profile.js';
 import type { BudgetMode } from './budget.js';
 import type { SelectionMode } from './request.js';
+import type { ValidationPlacement } from './validation-origins.js';
 
 /** Wall-clock ms per stage; `total` is the whole request. */
 export interface StageTimings {
@@ -257,6 +258,14 @@ export interface HarnessResult {
    * holds; 0 off search).
    */
   readonly validationWindows: number;
+  /**
+   * Where those windows sat (options.validationPlacement; 'tail' when same-time windows did not
+   * fit and the request fell back — `notes` says why) and the same-time days used; null off search.
+   */
+  readonly validationPlacement: {
+    readonly placement: ValidationPlacement;
+    readonly sameTimeDays: readonly number[];
+  } | null;
   /** The loss scale per metric (seasonal period and value); empty off the search path. */
   readonly scales: Readonly<Record<string, MetricScale>>;
   readonly kRequested: number;

@@ -192,6 +192,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
 
   const notes = [
     ...(defaultIndex !== space.defaultByResolution[0] ? [defaultAdjustedNote(space, defaultIndex, req.horizon)] : []),
+    ...checked.origins.notes,
     ...selection.notes,
     ...final.notes,
     ...online.notes,
@@ -231,6 +232,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       budgetCut: sample.order.slice(kUsed).map((i) => space.keys[i]),
       skipped: [...validation.skipped, ...selection.skipped],
       validationWindows: validation.ends.length - 1,
+      validationPlacement: { placement: checked.origins.placement, sameTimeDays: checked.origins.sameTimeDays },
       scales: validation.scaleReport,
       kUsed,
       kLowered: kUsed < sample.order.length,

@@ -3,7 +3,7 @@
  * each metric's plausible range for the final-forecast guard, what the history allows
  * (RequestReach), and whether the request can search — or why it takes the cold-start path.
  */
-import { searchMinimumHistory, windowsFor, type ColdStartReason } from './cold-start.js';
+import { searchMinimumHistory, type ColdStartReason } from './cold-start.js';
 import type { ConfigSpace, RequestReach } from './config-space.js';
 import { HarnessError } from './errors.js';
 import { plausibleRange } from './final-guard.js';
@@ -12,6 +12,7 @@ import { parseRequest, type ParsedRequest } from './request.js';
 import type { PlausibleRange } from './result.js';
 import { MAX_ROLLOUT_ROUNDS } from './rollout.js';
 import { validationData, type ValidationData } from './validation-data.js';
+import { validationOrigins, type ValidationOrigins } from './validation-origins.js';
 
 /** Whether the data lets the request search: then its validation windows are known. */
 export type SearchReadiness =
@@ -25,6 +26,8 @@ export type ValidatedRequest = SearchReadiness & {
   /** The final-forecast guard's bound per metric, from the whole observed history (final-guard.ts). */
   readonly ranges: readonly PlausibleRange[];
   readonly reach: RequestReach;
+  /** Where the validation windows sit (also on the cold-start path, where none is scored). */
+  readonly origins: ValidationOrigins;
 };
 
 export function validateInput(input: unknown, space: ConfigSpace, rangeMultiple: number): ValidatedRequest {
@@ -51,21 +54,29 @@ export function validateInput(input: unknown, space: ConfigSpace, rangeMultiple:
       { field: 'horizon' },
     );
   }
-  const { minContextPoints } = req.options;
-  const W = windowsFor(n, h, minContextPoints, req.options.validationWindows);
+  const { minContextPoints, validationWindows, validationPlacement, sameTimeDays, stepsPerDay } = req.options;
+  const origins = validationOrigins({
+    n,
+    horizon: h,
+    minContextPoints,
+    validationWindows,
+    placement: validationPlacement,
+    sameTimeDays,
+    stepsPerDay,
+  });
   const reach: RequestReach = {
     n,
     horizon: h,
-    earliestOrigin: n - W * h,
+    earliestOrigin: origins.ends[origins.ends.length - 1],
     minLastObserved: Math.min(...profiles.map((p) => p.lastObserved)),
     anyNegative: profiles.some((p) => p.hasNegative),
     rollout: h > reachable,
   };
-  const common = { req, profiles, ranges, reach };
+  const common = { req, profiles, ranges, reach, origins };
   if (n === 1) return { ...common, coldStartReason: 'single-point-history', validation: null };
   if (n < searchMinimumHistory(h, minContextPoints))
     return { ...common, coldStartReason: 'history-shorter-than-search-minimum', validation: null };
-  const validation = validationData(req, W);
+  const validation = validationData(req, origins.ends);
   if (!validation.anyScorable)
     return { ...common, coldStartReason: 'no-observed-value-in-any-validation-window', validation };
   return { ...common, coldStartReason: null, validation };

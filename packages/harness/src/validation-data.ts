@@ -3,15 +3,16 @@
  * which validation windows of which metric hold an observation (and their actual values), the
  * last observation before each origin (for the row plan), and each metric's loss scale.
  *
- * Window o (o = 1…W) holds out values[n − o·h, n − (o − 1)·h); origin 0 is the final forecast's.
- * Windows without an observed value are not scored, and each one is reported (SkipNote).
+ * Window o (o = 1…W) holds out values[ends[o], ends[o] + h); origin 0 is the final forecast's. Where
+ * the origins sit (tail or same time of day) is validation-origins.ts's business. Windows without
+ * an observed value are not scored, and each one is reported (SkipNote).
  */
 import { lastObservedBefore, metricScale, observedIn, type MetricScale } from './history-profile.js';
 import type { ParsedRequest } from './request.js';
 import type { SkipNote } from './result.js';
 
 export interface ValidationData {
-  /** ends[0] = n; ends[o] = n − o·h. */
+  /** ends[0] = n; ends[o]: validation origin o, latest first (validation-origins.ts). */
   readonly ends: number[];
   /** lastObs[m·O + o]: last observed index of metric m before ends[o]. */
   readonly lastObs: Int32Array;
@@ -25,12 +26,12 @@ export interface ValidationData {
   readonly skipped: SkipNote[];
 }
 
-/** The data of W validation windows (W ≤ what the history holds: validate-input.ts). */
-export function validationData(req: ParsedRequest, W: number): ValidationData {
-  const { n, horizon: h, series, metricNames } = req;
-  const O = W + 1;
+/** The data of the validation windows at `ends` (ends[0] = n; validation-origins.ts). */
+export function validationData(req: ParsedRequest, ends: readonly number[]): ValidationData {
+  const { horizon: h, series, metricNames } = req;
+  const O = ends.length;
   const M = series.length;
-  const ends = Array.from({ length: O }, (_, o) => n - o * h);
+  const earliest = ends[O - 1];
   const lastObs = new Int32Array(M * O);
   const scorable = new Uint8Array(M * O);
   const actual: (Float32Array | null)[] = new Array(M * O).fill(null);
@@ -56,9 +57,9 @@ export function validationData(req: ParsedRequest, W: number): ValidationData {
         });
       }
     }
-    const scale = metricScale(values, n - W * h);
+    const scale = metricScale(values, earliest);
     scales[m] = scale.value;
     scaleReport[metricNames[m]] = scale;
   }
-  return { ends, lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
+  return { ends: [...ends], lastObs, scorable, actual, scales, scaleReport, anyScorable, skipped };
 }

@@ -7,8 +7,8 @@
  * deleted. A changed hash means an existing seed now gives other numbers: a model trained, a
  * fleet generated or a planner run replayed from its seed would no longer reproduce.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { draw, pinnedHash as hash } from '../../../test-fixtures/pinned-hash.js';
 import {
   fixCrossing,
   fnv1a32,
@@ -22,17 +22,6 @@ import {
   sortedQuantile,
   splitmix32State,
 } from '../src/index.js';
-
-/** First 16 hex digits of the sha256 of the values as float64 bytes. */
-function hash(values: ArrayLike<number>): string {
-  return createHash('sha256')
-    .update(Buffer.from(Float64Array.from(values).buffer))
-    .digest('hex')
-    .slice(0, 16);
-}
-function draw<T>(n: number, f: (i: number) => T): T[] {
-  return Array.from({ length: n }, (_, i) => f(i));
-}
 
 /** The fleet generator's seeding (@tsfm/workload-gen's Rng), on the bare generator. */
 function fleetSfc32(domain: number, seed: number, index: number, stream: number): Sfc32 {

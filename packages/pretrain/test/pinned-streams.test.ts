@@ -3,21 +3,10 @@
  * to @tsfm/numerics (issue 14 §3): the hashes were computed before the move. A changed hash means
  * an existing training seed now starts from other weights or draws other windows.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { draw, pinnedHash as hash } from '../../../test-fixtures/pinned-hash.js';
 import { seasonalCorpusSeries } from '../src/data/seasonal-corpus.js';
 import { DEFAULT_CONFIG, initParams, Rng } from '../src/index.js';
-
-/** First 16 hex digits of the sha256 of the values as float64 bytes. */
-function hash(values: ArrayLike<number>): string {
-  return createHash('sha256')
-    .update(Buffer.from(Float64Array.from(values).buffer))
-    .digest('hex')
-    .slice(0, 16);
-}
-function draw<T>(n: number, f: (i: number) => T): T[] {
-  return Array.from({ length: n }, (_, i) => f(i));
-}
 
 describe('pinned training streams (computed before sfc32 moved to @tsfm/numerics)', () => {
   it('uint32, next, int and normal of Rng for several seeds and streams', () => {

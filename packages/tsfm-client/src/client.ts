@@ -51,6 +51,13 @@ export interface ClientOptions {
    * decodes the batch, for no gain in p50; see docs/benchmarks.md.
    */
   readonly allowSpinning?: boolean;
+  /**
+   * ORT's CPU memory arena (default on). The arena keeps the largest batch's buffers for the
+   * session's life, which suits batch experiments; a long-lived server whose micro-batches vary
+   * in size turns it off so memory taken at a load peak goes back to the allocator afterwards
+   * (docs/service.md, "Memory after a load peak").
+   */
+  readonly memoryArena?: boolean;
 }
 
 const makeTensor = (data: Float32Array, dims: readonly number[]): Tensor => new Tensor('float32', data, dims);
@@ -66,6 +73,7 @@ export async function loadModel(manifestPath: string, options: ClientOptions = {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      enableCpuMemArena: options.memoryArena ?? true,
       extra: { session: { intra_op: { allow_spinning: options.allowSpinning ? '1' : '0' } } },
     });
   } catch (cause) {

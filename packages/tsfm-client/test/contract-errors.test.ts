@@ -26,6 +26,25 @@ describe('model contract errors', () => {
     }
   });
 
+  it('without the ORT memory arena (the service) forecasts the same numbers, at every batch size', async () => {
+    const path = writeModel(lastPlusChannel());
+    const withArena = await loadModel(path);
+    const withoutArena = await loadModel(path, { memoryArena: false });
+    // Growing then shrinking batches: the sizes a server's micro-batches go through.
+    for (const size of [1, 64, 3, 257, 2]) {
+      const rows = Array.from({ length: size }, (_, i) => ({
+        values: Float32Array.from({ length: 40 }, (_, t) => Math.sin((t + i) / 5) * 10 + i),
+        horizon: 3,
+        config: withArena.defaultConfig,
+      }));
+      const a = await withArena.forecastBatch(rows);
+      const b = await withoutArena.forecastBatch(rows);
+      expect(b.map((f) => Array.from(f.quantiles))).toEqual(a.map((f) => Array.from(f.quantiles)));
+    }
+    await withArena.release();
+    await withoutArena.release();
+  });
+
   it('missing manifest', async () => {
     const e = await loadError('/nonexistent/model.json');
     expect(e.message).toMatch(/\/nonexistent\/model\.json: \(file\): cannot read manifest/);

@@ -42,6 +42,7 @@ const NOT_CLIS: Record<string, string> = {
   'packages/pretrain/src/cli/pretrain-ts.ts': 'the body of `pretrain --trainer ts`',
   'packages/pretrain/scripts/script-cli.ts': "the pretrain scripts' shared argument handling",
   'apps/forecast-service/bench/load.bench.ts': 'a benchmark (nx bench), not a command',
+  'apps/forecast-service/bench/cpu-per-forecast.bench.ts': 'a benchmark (docs/service.md), not a command',
   'apps/runner/bench/experiments-per-hour.bench.ts': 'a benchmark (nx bench), not a command',
   'apps/runner/bench/stand-in-model.ts': "a helper the runner benchmark's jobs run",
 };

@@ -24,6 +24,50 @@ export const KNOWN_LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
 /** Offsets of level k from the last value: distinct, increasing, not symmetric (median = +6). */
 export const KNOWN_OFFSETS = KNOWN_LEVELS.map((_, k) => k);
 
+export interface KnownManifestOptions {
+  readonly name: string;
+  readonly context: number;
+  readonly horizon: number;
+  readonly levels: readonly number[];
+  readonly createdBy: string;
+  readonly trainingCorpus: string;
+  /** The ONNX file beside the manifest; without one, a session made in code (sha256 of zeros). */
+  readonly file?: { readonly name: string; readonly bytes: Uint8Array };
+}
+
+/**
+ * The manifest of a test model with the shipped model's contract — `context` and `mask` inputs,
+ * one `[batch, horizon, levels]` quantile output, raw normalisation — as tsfm-client parses it.
+ */
+export function knownManifest(options: KnownManifestOptions): Record<string, unknown> {
+  const { context, horizon, levels, file } = options;
+  return {
+    name: options.name,
+    version: '0.0.1',
+    ...(file
+      ? {
+          file: file.name,
+          sha256: createHash('sha256').update(file.bytes).digest('hex'),
+          sizeBytes: file.bytes.byteLength,
+        }
+      : { sha256: '0'.repeat(64) }),
+    opset: 17,
+    createdBy: options.createdBy,
+    licence: 'MIT',
+    trainingCorpus: options.trainingCorpus,
+    contextLength: context,
+    horizon,
+    normalisation: 'raw',
+    inputs: [
+      { name: 'context', shape: ['batch', context], dtype: 'float32' },
+      { name: 'mask', shape: ['batch', context], dtype: 'float32' },
+    ],
+    maskInput: 'mask',
+    output: { name: 'quantiles', shape: ['batch', horizon, levels.length], dtype: 'float32' },
+    quantileLevels: levels,
+  };
+}
+
 /** Level k at every step = last context value + offsets[k] (default KNOWN_OFFSETS). */
 export function knownQuantileModel(context = 64, horizon = 64, offsets: readonly number[] = KNOWN_OFFSETS): string {
   const Q = KNOWN_LEVELS.length;
@@ -46,27 +90,15 @@ export function knownQuantileModel(context = 64, horizon = 64, offsets: readonly
   const bytes = g.toBytes({ opset: 17 });
   const dir = mkdtempSync(join(tmpdir(), 'tsfm-harness-known-'));
   writeFileSync(join(dir, 'known.onnx'), bytes);
-  const manifest = {
+  const manifest = knownManifest({
     name: 'known-quantiles',
-    version: '0.0.1',
-    file: 'known.onnx',
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    sizeBytes: bytes.byteLength,
-    opset: 17,
-    createdBy: '@tsfm/harness tests',
-    licence: 'MIT',
-    trainingCorpus: 'none (deterministic test model)',
-    contextLength: context,
+    context,
     horizon,
-    normalisation: 'raw',
-    inputs: [
-      { name: 'context', shape: ['batch', context], dtype: 'float32' },
-      { name: 'mask', shape: ['batch', context], dtype: 'float32' },
-    ],
-    maskInput: 'mask',
-    output: { name: 'quantiles', shape: ['batch', horizon, Q], dtype: 'float32' },
-    quantileLevels: KNOWN_LEVELS,
-  };
+    levels: KNOWN_LEVELS,
+    createdBy: '@tsfm/harness tests',
+    trainingCorpus: 'none (deterministic test model)',
+    file: { name: 'known.onnx', bytes },
+  });
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
   return join(dir, 'model.json');
 }

@@ -5,7 +5,8 @@ import { writeReport } from '../src/report/write-report.js';
 import { NO_SYNTHESIS, writeOutputs } from '../src/report/index.js';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { workdirPaths } from '../src/workdir/paths.js';
-import { fixtureTree, fixtureWorkdir } from './report-fixture.js';
+import { runNoiseText } from '../src/report/summary-md.js';
+import { fixtureTree, fixtureWorkdir, node } from './report-fixture.js';
 
 const OUTPUTS = ['summary.md', 'progress.png', 'hypothesis_tree.png', 'report.md'];
 const read = (dir: string, name: string): Buffer => readFileSync(join(dir, name));
@@ -134,6 +135,34 @@ describe('writeOutputs', () => {
     await expect(writeOutputs(dir)).rejects.toThrow(/engine\/tree\.json: \[0\]\.status/);
     writeFileSync(join(dir, 'engine', 'tree.json'), JSON.stringify([nodes[0], nodes[0]]));
     await expect(writeOutputs(dir)).rejects.toThrow('engine/tree.json: [1].id: "e001" appears more than once');
+  });
+});
+
+describe('the noise line of summary.md', () => {
+  const measured = (id: string, at: number, metricHalfWidth: number | null, decisionHalfWidth: number | null) => ({
+    ...node({ id, parent: null, name: id, params: {}, decision: 'discard', metric: 0.4, at }),
+    metricHalfWidth,
+    decisionHalfWidth,
+  });
+
+  it('prints the medians of the measured half-widths, and what ±0.5% would take', () => {
+    const nodes = [
+      measured('e1', 1, 0.16, null),
+      measured('e2', 2, 0.14, 0.02),
+      measured('e3', 3, 0.15, 0.026),
+      measured('e4', 4, null, 0.03),
+      node({ id: 'e5', parent: null, name: 'e5', params: {}, status: 'queued', at: 5 }),
+    ];
+    expect(runNoiseText(nodes)).toBe(
+      "the metric ±15.0% (median over 3 experiments); a keep decision's paired candidate − incumbent ±2.60% (median over 3 decisions); ±0.5% would take about 28× the search split's requests",
+    );
+  });
+
+  it('claims nothing it did not measure', () => {
+    expect(runNoiseText(fixtureTree())).toBeUndefined();
+    expect(runNoiseText([measured('e1', 1, null, 0.004)])).toBe(
+      "a keep decision's paired candidate − incumbent ±0.40% (median over 1 decision)",
+    );
   });
 });
 

@@ -95,6 +95,9 @@ describe('keepVerdict', () => {
     const verdict = keepVerdict(scored('e2', candidate), scored('e1', best), DEFAULT_KEEP_RULE);
     expect(verdict.decision).toBe('keep');
     expect(verdict.reason).toMatch(/against e1, paired 95% CI \[−\d.*\] over 64 tenants: an improvement beyond noise/);
+    const { lo, hi } = verdict.difference!;
+    expect(verdict.pairedHalfWidth).toBeCloseTo((hi - lo) / 2 / unitsMetric(best), 12);
+    expect(verdict.pairedHalfWidth).toBeLessThan(0.04);
   });
 
   it('discards a lower metric that is within noise: a tie is never the new best', () => {

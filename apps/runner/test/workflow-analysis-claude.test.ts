@@ -5,20 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLAUDE_ANALYSIS_HEADING } from '../src/workflow/research/analysis.js';
-import { FakeMessagesServer } from './helpers/fake-messages-server.js';
+import { proposeOne, useFakeClaude, workflowWorkdir } from './helpers/claude-workflow.js';
 import { runRunner } from './fixtures/runner-process.js';
-import { readTree, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
+import { readTree } from './workflow-helpers.js';
 
-let server: FakeMessagesServer;
-beforeAll(async () => {
-  server = await FakeMessagesServer.start();
-});
-afterAll(async () => {
-  await server.close();
-  removeTempDirs();
-});
+const claude = useFakeClaude();
 
 const analysisOf = (workdir: string, id: string): string =>
   readFileSync(join(workdir, 'runs', id, 'analysis.md'), 'utf8');
@@ -27,28 +20,21 @@ describe('--analysis claude', () => {
   it(
     'writes Claude’s analysis of every experiment, feeds the latest to the next plan, and counts its dollars',
     async () => {
-      const workdir = tempDir('wf-analysis-');
-      writeWorkflowSettings(workdir, { outputs: true });
+      const workdir = workflowWorkdir('wf-analysis-', { outputs: true });
+      const { server } = claude;
       // With one job at a time the calls come in this order: the three seeds' analyses, the first
       // plan, the planned experiment's analysis, the report's synthesis.
       server.enqueue(
         { kind: 'text', text: 'MARK-A1: the first seed sets the bar.' },
         { kind: 'text', text: 'MARK-A2: the second seed.' },
         { kind: 'text', text: 'MARK-A3: the third seed.' },
-        {
-          kind: 'tool',
-          input: {
-            action: 'propose',
-            reasoning: 'one knob',
-            experiments: [{ name: 'k-6', hypothesis: 'k = 6 lowers the loss', params: { k: 6 }, priority: 1 }],
-          },
-        },
+        proposeOne('k-6', { k: 6 }, 'k = 6 lowers the loss'),
         { kind: 'text', text: 'MARK-A4: k = 6 did not move the metric beyond noise.' },
         { kind: 'text', text: 'Synthesis.' },
       );
       const run = await runRunner(
         [workdir, '--planner', 'claude', '--analysis', 'claude', '--max-experiments', '4', '--patience', '1'],
-        { TSFM_RUNNER_ADAPTER_MODULE: '', ANTHROPIC_API_KEY: 'sk-test-analysis', ANTHROPIC_BASE_URL: server.url },
+        claude.env('sk-test-analysis'),
       );
       expect(run.code, run.stderr).toBe(0);
 
@@ -108,8 +94,7 @@ describe('--analysis claude', () => {
   );
 
   it('without a key is a usage error (exit 2), before anything is written', async () => {
-    const workdir = tempDir('wf-analysis-nokey-');
-    writeWorkflowSettings(workdir, {});
+    const workdir = workflowWorkdir('wf-analysis-nokey-');
     const run = await runRunner([workdir, '--analysis', 'claude', '--max-experiments', '1'], {
       TSFM_RUNNER_ADAPTER_MODULE: '',
       ANTHROPIC_API_KEY: '',

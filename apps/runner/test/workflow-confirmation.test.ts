@@ -6,38 +6,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMessagesServer } from './helpers/fake-messages-server.js';
+import { describe, expect, it } from 'vitest';
+import { proposeOne, useFakeClaude, workflowWorkdir } from './helpers/claude-workflow.js';
 import { runRunner } from './fixtures/runner-process.js';
-import { readTree, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
+import { readTree } from './workflow-helpers.js';
 
-let server: FakeMessagesServer;
-beforeAll(async () => {
-  server = await FakeMessagesServer.start();
-});
-afterAll(async () => {
-  await server.close();
-  removeTempDirs();
-});
-
-const workdir = tempDir('wf-confirm-');
-writeWorkflowSettings(workdir, {});
-const env = () => ({
-  TSFM_RUNNER_ADAPTER_MODULE: '',
-  ANTHROPIC_API_KEY: 'sk-test-confirmation',
-  ANTHROPIC_BASE_URL: server.url,
-});
-
-function proposal(name: string, params: Record<string, unknown>) {
-  return {
-    kind: 'tool' as const,
-    input: {
-      action: 'propose',
-      reasoning: 'Try one knob at a time.',
-      experiments: [{ name, hypothesis: `${name} lowers the loss`, params, priority: 1 }],
-    },
-  };
-}
+const claude = useFakeClaude();
+const workdir = workflowWorkdir('wf-confirm-');
+const env = () => claude.env('sk-test-confirmation');
 
 interface Confirmation {
   bestId: string;
@@ -65,7 +41,7 @@ describe('the confirmation split', () => {
   it(
     'scores the seeds and the best after the search, and the summary shows both columns and the verdict',
     async () => {
-      server.enqueue(proposal('k-8', { k: 8 }), { kind: 'text', text: '### What was learned\n\nA little.' });
+      claude.server.enqueue(proposeOne('k-8', { k: 8 }), { kind: 'text', text: '### What was learned\n\nA little.' });
       const run = await runRunner(
         [workdir, '--planner', 'claude', '--max-experiments', '4', '--concurrency', '2'],
         env(),
@@ -102,7 +78,7 @@ describe('the confirmation split', () => {
     'reuses the results on disk for run.ts report, and never lets a confirmation number reach a prompt, a ledger or the tree',
     async () => {
       const before = readConfirmation();
-      server.enqueue(proposal('k-12', { k: 12 }), { kind: 'text', text: '### What was learned\n\nMore.' });
+      claude.server.enqueue(proposeOne('k-12', { k: 12 }), { kind: 'text', text: '### What was learned\n\nMore.' });
       const resumed = await runRunner([workdir, '--max-experiments', '5'], env());
       expect(resumed.code, resumed.stderr).toBe(0);
       const report = await runRunner(['report', workdir], env());
@@ -121,7 +97,7 @@ describe('the confirmation split', () => {
         metric.toPrecision(6),
         ...(searchMetrics.some((m) => m.toFixed(4) === metric.toFixed(4)) ? [] : [metric.toFixed(4)]),
       ]);
-      const prompts = server.requests.map((request) => JSON.stringify(request.body));
+      const prompts = claude.server.requests.map((request) => JSON.stringify(request.body));
       expect(prompts.length).toBeGreaterThanOrEqual(4); // two planning rounds, two syntheses
       const places = {
         prompts: prompts.join('\n'),

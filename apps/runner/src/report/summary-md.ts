@@ -5,7 +5,16 @@
 import { basename } from 'node:path';
 import { formatChange, formatMetric, METRIC_LABEL } from './format.js';
 import { code, paramsText, table } from './markdown.js';
-import { bestNode, countStatuses, isCandidate, rankByMetric, relativeChange, type StatusCounts } from './ranking.js';
+import { sortedQuantile } from '@tsfm/numerics';
+import {
+  bestNode,
+  countStatuses,
+  hasMetric,
+  isCandidate,
+  rankByMetric,
+  relativeChange,
+  type StatusCounts,
+} from './ranking.js';
 import { SEED_ROLE_LABELS, seedBaselines, type SeedBaseline } from './seed-roles.js';
 import { confirmationOf, type ReportInputs, type TreeNode } from './tree-input.js';
 
@@ -28,6 +37,8 @@ export function renderSummary(inputs: ReportInputs): string {
   } else {
     lines.push('- **Best:** none yet (no candidate has been kept)');
   }
+  const noise = runNoiseText(nodes);
+  if (noise) lines.push(`- **Noise** (search split, 95% CI half-widths): ${noise}`);
   lines.push(`- **Verdict** (confirmation split): ${verdictText(inputs)}`);
   if (inputs.plannerSpend) lines.push(`- **Planner:** ${plannerText(inputs)}`);
 
@@ -90,6 +101,43 @@ export function renderSummary(inputs: ReportInputs): string {
 }
 
 /** " (95% CI ±3.1%)" when the node's metric interval is known. */
+/** The half-width a keep decision should reach (issue 12's target), and what the line says it would take. */
+export const TARGET_PAIRED_HALF_WIDTH = 0.005;
+
+/**
+ * The run's measured noise: the median half-width of the metric's own interval (which tenants
+ * are drawn) and of the keep decisions' paired intervals (candidate − incumbent on the same
+ * tenants, what keep/discard actually rests on). Undefined before either was measured.
+ */
+export function runNoiseText(nodes: readonly TreeNode[]): string | undefined {
+  const medianOf = (values: number[]) =>
+    sortedQuantile(
+      values.sort((a, b) => a - b),
+      0.5,
+    );
+  const metric = nodes.flatMap((node) =>
+    hasMetric(node) && typeof node.metricHalfWidth === 'number' ? [node.metricHalfWidth] : [],
+  );
+  const paired = nodes.flatMap((node) => (typeof node.decisionHalfWidth === 'number' ? [node.decisionHalfWidth] : []));
+  const parts: string[] = [];
+  if (metric.length > 0)
+    parts.push(
+      `the metric ±${(medianOf(metric) * 100).toFixed(1)}% (median over ${metric.length} experiment${metric.length === 1 ? '' : 's'})`,
+    );
+  if (paired.length > 0) {
+    const half = medianOf(paired);
+    // Noise falls as 1/√requests: k times the requests narrows the interval √k times.
+    const factor = Math.ceil((half / TARGET_PAIRED_HALF_WIDTH) ** 2);
+    parts.push(
+      `a keep decision's paired candidate − incumbent ±${(half * 100).toFixed(2)}% (median over ${paired.length} decision${paired.length === 1 ? '' : 's'})` +
+        (factor > 1
+          ? `; ±${TARGET_PAIRED_HALF_WIDTH * 100}% would take about ${factor}× the search split's requests`
+          : ''),
+    );
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 export function noiseText(node: TreeNode): string {
   return typeof node.metricHalfWidth === 'number' ? ` (95% CI ±${(node.metricHalfWidth * 100).toFixed(1)}%)` : '';
 }

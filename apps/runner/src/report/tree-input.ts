@@ -52,6 +52,7 @@ export const TreeNodeSchema = z.looseObject({
   /** Fields a newer workflow writes (workflow/state/tree-schema.ts); absent in older trees. */
   decisionReason: z.string().nullable().optional(),
   metricHalfWidth: z.number().nullable().optional(),
+  decisionHalfWidth: z.number().nullable().optional(),
   budgetMs: z.number().nullable().optional(),
   overBudget: z.number().nullable().optional(),
 });

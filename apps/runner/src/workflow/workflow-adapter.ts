@@ -55,6 +55,7 @@ import {
 } from './research/analysis.js';
 import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
 import { keepDecision } from './research/keep-decision.js';
+import type { KeepVerdict } from './research/keep-rule.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
 import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
 import { ExperimentFailure, firstLines } from './experiment/failures.js';
@@ -409,11 +410,12 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       if (outcome.ok && outcome.value.kind === 'experiment') {
         result = outcome.value.result;
         const units = await readUnitsFile(join(runDir, 'metrics.json'));
-        const { decision, reason } = await this.decide(node, result, units);
+        const { decision, reason, pairedHalfWidth } = await this.decide(node, result, units);
         node = await tree.update(id, {
           status: 'completed',
           decision,
           decisionReason: reason,
+          decisionHalfWidth: pairedHalfWidth ?? null,
           metric: result.metric,
           metricHalfWidth: units ? relativeHalfWidth(metricInterval(units), result.metric) : null,
           latencyMsP99: result.latencyMsP99,
@@ -447,7 +449,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
         });
       }
       this.log(
-        `${id}: ${node.status}, ${node.decision}${node.metric === null ? '' : `, metric ${node.metric}`}${node.error ? ` (${node.error.split('\n')[0]})` : ''}`,
+        `${id}: ${node.status}, ${node.decision}${node.metric === null ? '' : `, metric ${node.metric}`}${node.error ? ` (${node.error.split('\n')[0]})` : ''}${node.decisionReason && node.status === 'completed' ? ` — ${node.decisionReason}` : ''}`,
       );
       await tree.writeNodeFile(id, 'result.json', {
         id,
@@ -492,11 +494,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
    * The keep rule against the incumbent (research/keep-decision.ts: the best so far, else the
    * harness-default baseline), on the search split only.
    */
-  private async decide(
-    node: TreeNode,
-    result: EvaluatorResult,
-    units: Unit[] | undefined,
-  ): Promise<{ decision: 'keep' | 'discard'; reason: string }> {
+  private async decide(node: TreeNode, result: EvaluatorResult, units: Unit[] | undefined): Promise<KeepVerdict> {
     return keepDecision(
       node,
       result,

@@ -6,6 +6,7 @@
  */
 import { parseManifest, TsfmClient, type SessionLike } from '@tsfm/tsfm-client';
 import { Tensor } from 'onnxruntime-node';
+import { knownManifest } from '../../../../test-fixtures/models.js';
 
 export const MODEL_LEVELS = [0.1, 0.5, 0.9];
 
@@ -41,25 +42,14 @@ function knownAnswerSession({ context: CONTEXT, horizon: HORIZON, batches }: Kno
 export async function knownAnswerClient(options: KnownAnswerOptions): Promise<TsfmClient> {
   const { context, horizon } = options;
   const { manifest, contract } = parseManifest(
-    {
+    knownManifest({
       name: 'known-answer',
-      version: '0.0.1',
-      sha256: '0'.repeat(64),
-      opset: 17,
-      createdBy: 'baselines tests',
-      licence: 'MIT',
-      trainingCorpus: 'none (a JavaScript function)',
-      contextLength: context,
+      context,
       horizon,
-      normalisation: 'raw',
-      inputs: [
-        { name: 'context', shape: ['batch', context], dtype: 'float32' },
-        { name: 'mask', shape: ['batch', context], dtype: 'float32' },
-      ],
-      maskInput: 'mask',
-      output: { name: 'quantiles', shape: ['batch', horizon, MODEL_LEVELS.length], dtype: 'float32' },
-      quantileLevels: MODEL_LEVELS,
-    },
+      levels: MODEL_LEVELS,
+      createdBy: 'baselines tests',
+      trainingCorpus: 'none (a JavaScript function)',
+    }),
     'known-answer.json',
   );
   return TsfmClient.create(manifest, contract, knownAnswerSession(options), { probe: false });

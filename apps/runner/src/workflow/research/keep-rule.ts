@@ -47,6 +47,8 @@ export interface KeepVerdict {
   readonly reason: string;
   /** The paired interval of candidate − best, when one was computed. */
   readonly difference?: Interval;
+  /** Its half-width relative to the best's metric: the noise this decision had to see past. */
+  readonly pairedHalfWidth?: number;
 }
 
 export function keepVerdict(candidate: Scored, best: Scored | undefined, rule: KeepRule): KeepVerdict {
@@ -85,6 +87,7 @@ export function keepVerdict(candidate: Scored, best: Scored | undefined, rule: K
     decision: beyond ? 'keep' : 'discard',
     reason: `${percent(change)} against ${best.id}, paired ${interval} over ${candidate.units.length} tenants: ${beyond ? 'an improvement beyond noise' : difference.lo > 0 ? 'worse beyond noise' : 'within noise'}`,
     difference,
+    pairedHalfWidth: (difference.hi - difference.lo) / 2 / scale,
   };
 }
 

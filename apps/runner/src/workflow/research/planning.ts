@@ -168,6 +168,7 @@ export function queuedNode(
     error: null,
     decisionReason: null,
     metricHalfWidth: null,
+    decisionHalfWidth: null,
     budgetMs: null,
     overBudget: null,
   };

@@ -66,6 +66,11 @@ export const TreeNodeSchema = z.object({
   decisionReason: z.string().nullable().default(null),
   /** Relative half-width of the metric's bootstrap CI over the search tenants; null without units. */
   metricHalfWidth: z.number().nullable().default(null),
+  /**
+   * Relative half-width of the keep decision's paired CI (candidate − incumbent over the search
+   * tenants): the noise the decision had to see past; null when no paired interval was computed.
+   */
+  decisionHalfWidth: z.number().nullable().default(null),
   /** The evaluator's latency budget per request (ms) and how many requests broke it; null when not reported. */
   budgetMs: z.number().nullable().default(null),
   overBudget: z.number().nullable().default(null),

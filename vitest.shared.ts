@@ -1,6 +1,6 @@
 // Shared vitest settings: every package also writes a JSON report so `npm test` can close with
 // one "N passed, N failed" line across the whole monorepo (scripts/test-summary.mjs).
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export interface PackageTestOptions {
@@ -22,6 +22,8 @@ export function packageTestConfig(packageDir: string, options: PackageTestOption
       testTimeout: options.testTimeout ?? 60_000,
       ...(options.hookTimeout === undefined ? {} : { hookTimeout: options.hookTimeout }),
       isolate: options.isolate ?? false,
+      // Read vitest's RPC replies between tests on a busy machine (see the file for why).
+      setupFiles: [join(import.meta.dirname, 'test-fixtures/yield-between-tests.ts')],
       reporters: ['default', 'json'],
       outputFile: { json: `../../.test-results/${basename(packageDir)}.json` },
     },

@@ -198,6 +198,8 @@ interface DatasetResult {
   readonly seconds: number;
   /** CPU seconds of this process (all threads, ORT included) over the dataset. */
   readonly cpuSeconds: number;
+  /** False while the run is still going (or was stopped): the tenants so far. */
+  readonly complete: boolean;
 }
 
 async function runDataset(
@@ -209,6 +211,8 @@ async function runDataset(
   args: SimulateArgs,
   units: string | undefined,
   chartTitle: string,
+  /** Called with the dataset so far after every tenant (complete: false), so a stopped run keeps its tenants. */
+  progress: (partial: { result: DatasetResult; replays: TenantReplay[] }) => void,
 ): Promise<{ result: DatasetResult; replays: TenantReplay[] }> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
@@ -232,41 +236,50 @@ async function runDataset(
     process.stderr.write(
       `[${name}] ${n} ${tenant.id} (${tenant.tier}) ${((performance.now() - t0) / 1000).toFixed(1)} s, total ${elapsed.toFixed(0)} s\n`,
     );
+    progress(await datasetResult(false));
   }
-  const all = summarise(replays, specs.main);
-  const subsetSpecs = [...specs.main, ...specs.sweep];
-  const subset = summarise(
-    replays.filter((r) => inSweep.has(r.tenant)),
-    subsetSpecs,
-  );
-  const byTier: Record<string, PolicySummary[]> = {};
-  for (const tier of new Set(tiers.values())) {
-    byTier[tier] = summarise(
-      replays.filter((r) => tiers.get(r.tenant) === tier),
-      specs.main,
+  return datasetResult(true);
+
+  async function datasetResult(complete: boolean): Promise<{ result: DatasetResult; replays: TenantReplay[] }> {
+    const all = summarise(replays, specs.main);
+    const subsetSpecs = [...specs.main, ...specs.sweep];
+    const subset = summarise(
+      replays.filter((r) => inSweep.has(r.tenant)),
+      subsetSpecs,
     );
-  }
-  // The chart compares like with like: every point on the same tenants (the sweep subset when the
-  // sweep ran on fewer tenants than the table).
-  const chartRows = specs.sweep.length > 0 ? subset : all;
-  const chartTenants = specs.sweep.length > 0 ? inSweep.size : n;
-  const chart = join(args.out, `${name}-frontier.png`);
-  await renderPng(frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec, chart);
-  return {
-    result: {
-      name,
-      units,
-      tenants: n,
-      sweepTenants: inSweep.size,
-      all,
-      subset,
-      byTier,
+    const byTier: Record<string, PolicySummary[]> = {};
+    for (const tier of new Set(tiers.values())) {
+      byTier[tier] = summarise(
+        replays.filter((r) => tiers.get(r.tenant) === tier),
+        specs.main,
+      );
+    }
+    // The chart compares like with like: every point on the same tenants (the sweep subset when the
+    // sweep ran on fewer tenants than the table).
+    const chartRows = specs.sweep.length > 0 ? subset : all;
+    const chartTenants = specs.sweep.length > 0 ? inSweep.size : n;
+    const chart = join(args.out, `${name}-frontier.png`);
+    await renderPng(
+      frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec,
       chart,
-      seconds: (performance.now() - started) / 1000,
-      cpuSeconds: cpuSecondsSince(cpuStarted),
-    },
-    replays,
-  };
+    );
+    return {
+      result: {
+        name,
+        units,
+        tenants: n,
+        sweepTenants: inSweep.size,
+        all,
+        subset,
+        byTier,
+        chart,
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: cpuSecondsSince(cpuStarted),
+        complete,
+      },
+      replays,
+    };
+  }
 }
 
 function cpuSecondsSince(start: NodeJS.CpuUsage): number {
@@ -318,7 +331,8 @@ function renderSummary(
   for (const d of datasets) {
     lines.push('');
     lines.push(
-      `### ${d.name}: ${d.tenants} series, last ${args.days} days (${d.seconds.toFixed(0)} s wall, ${d.cpuSeconds.toFixed(0)} CPU-s)`,
+      `### ${d.name}: ${d.tenants} series, last ${args.days} days (${d.seconds.toFixed(0)} s wall, ${d.cpuSeconds.toFixed(0)} CPU-s)` +
+        (d.complete ? '' : ' — INCOMPLETE: the run stopped (or was still going) after these series'),
     );
     lines.push('');
     lines.push(summaryTable(d.all, { absoluteUnits: d.units }));
@@ -413,8 +427,11 @@ async function main(): Promise<void> {
   const datasets: DatasetResult[] = [];
   const allReplays: Record<string, TenantReplay[]> = {};
   // Written after every dataset, so a failure in a later one does not lose an earlier one's hours.
-  const writeOutputs = () => {
-    const summary = renderSummary(datasets, args, info, fallbacks, command, { loadAtStart, batches: modelBatches() });
+  // `partial`: a dataset still running, written beside the finished ones after each of its tenants.
+  const writeOutputs = (partial?: { result: DatasetResult; replays: TenantReplay[] }) => {
+    const shown = partial === undefined ? datasets : [...datasets, partial.result];
+    const replaysShown = partial === undefined ? allReplays : { ...allReplays, [partial.result.name]: partial.replays };
+    const summary = renderSummary(shown, args, info, fallbacks, command, { loadAtStart, batches: modelBatches() });
     writeFileSync(join(args.out, 'summary.md'), `${summary}\n`);
     writeFileSync(
       join(args.out, 'results.json'),
@@ -426,8 +443,8 @@ async function main(): Promise<void> {
           fallbacks,
           loadAtStart,
           modelBatches: modelBatches(),
-          datasets,
-          replays: allReplays,
+          datasets: shown,
+          replays: replaysShown,
         },
         (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
         1,
@@ -453,6 +470,7 @@ async function main(): Promise<void> {
       args,
       args.metrics.length === 1 && args.metrics[0] === 'cpu' ? 'cores' : undefined,
       `Synthetic fleet (${args.metrics.join(', ')})`,
+      writeOutputs,
     );
     datasets.push(result);
     allReplays.fleet = replays;
@@ -469,6 +487,7 @@ async function main(): Promise<void> {
       args,
       undefined,
       'NAB realAWSCloudwatch',
+      writeOutputs,
     );
     datasets.push(result);
     allReplays.nab = replays;

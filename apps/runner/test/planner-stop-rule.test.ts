@@ -65,6 +65,15 @@ describe('decideStop', () => {
     });
   });
 
+  it('says in words that nothing was kept instead of printing a missing best as "(none)"', () => {
+    const decision = decideStop({ ...RUNNING, bestAfterRound: [null, null, null, null] });
+    expect(decision.stop && decision.detail).toBe('no candidate has been kept in the last 3 planning round(s)');
+    const flat = decideStop({ ...RUNNING, bestAfterRound: [1.5, 1.5, 1.5, 1.5] });
+    expect(flat.stop && flat.detail).toBe(
+      'best metric 1.5 has not improved by more than 1.00% on 1.5 over the last 3 planning round(s)',
+    );
+  });
+
   it('judges improvement relative to the magnitude of negative metrics too', () => {
     expect(decideStop({ ...RUNNING, bestAfterRound: [-1.0, -1.0, -1.0, -1.05] })).toEqual({ stop: false });
     expect(decideStop({ ...RUNNING, bestAfterRound: [-1.0, -1.0, -1.0, -1.005] })).toMatchObject({

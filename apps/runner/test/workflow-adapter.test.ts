@@ -138,6 +138,41 @@ describe('an experiment that prepares cleanly', () => {
   });
 });
 
+describe('a candidate that finishes before the harness-default baseline', () => {
+  it('waits undecided and out of the ledgers, then is judged against the baseline once it is final', async () => {
+    const dir = await anchoredWorkdir();
+    const { ctx, lines } = inProcessContext(dir);
+    const research = (await createAdapter(ctx)) as WorkflowAdapter;
+    const seeds = await research.seed();
+    // Queued by hand and run while every seed is still queued: before this was fixed it was kept
+    // at once ("no measured baseline to compare with").
+    await runToCompletion(research, experimentSpec('e-hand', { name: 'by-hand', params: { k: 1 } }));
+    const waiting = readTree(dir).find((n) => n.id === 'e-hand');
+    expect(waiting).toMatchObject({ status: 'completed', decision: null });
+    expect(waiting?.decisionReason).toMatch(/^waiting for the harness-default baseline \(seed-harness-default\)/);
+    expect(readMaster(dir).rows.filter((row) => row[0] === 'e-hand')).toEqual([]);
+    expect(readResults(dir).rows.filter((row) => row[4].startsWith('e-hand:'))).toEqual([]);
+
+    const baselineFirst = seeds.filter((spec) => spec.id !== 'seed-harness-default');
+    await runAllToCompletion(research, baselineFirst);
+    expect(readTree(dir).find((n) => n.id === 'e-hand')?.decision).toBeNull(); // the baseline is still queued
+    await runAllToCompletion(
+      research,
+      seeds.filter((spec) => spec.id === 'seed-harness-default'),
+    );
+
+    const judged = readTree(dir).find((n) => n.id === 'e-hand');
+    expect(judged?.decision === 'keep' || judged?.decision === 'discard').toBe(true);
+    expect(judged?.decisionReason).toContain('seed-harness-default');
+    expect(judged?.decisionReason).not.toContain('no measured baseline');
+    expect(readMaster(dir).rows.filter((row) => row[0] === 'e-hand')).toHaveLength(1);
+    const result = JSON.parse(readFileSync(join(dir, 'engine', 'nodes', 'e-hand', 'result.json'), 'utf8'));
+    expect(result.decision).toBe(judged?.decision);
+    expect(existsSync(join(dir, 'runs', 'e-hand', 'analysis.md'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('e-hand: judged after the baseline finished'))).toBe(true);
+  });
+});
+
 describe('planning rounds and the stop rule', () => {
   it('plans only once the seeds are done, and a replayed round returns its cached proposals without a second call', async () => {
     const dir = await anchoredWorkdir();

@@ -91,11 +91,29 @@ describe('the verdict of a run that kept no candidate', () => {
       }),
     );
     const summary = readFileSync((await writeOutputs(root)).summary, 'utf8');
-    expect(summary).toContain('- **Best:** none yet (no candidate has been kept)');
+    // The fixture's run has stopped (plateau): what stands is the harness default, not "none yet".
+    expect(summary).toContain('- **Best:** none: no candidate beat the harness default (e001, 0.5234) beyond noise');
     expect(summary).toContain('**Verdict** (confirmation split): no candidate was kept; the harness default (e001)');
     const seeds = summary.split('## Seed baselines')[1]?.split('\n## ')[0] ?? '';
     expect(seeds).toContain('| baseline | experiment | search | confirmation | p99 ms | decision |');
     expect(seeds).toMatch(/\| harness default \| seed-harness-default \(`e001`\) \| 0\.5234 \| 0\.5612 \|/);
     expect(seeds).toMatch(/\| best fixed config \| .* \| 0\.4870 \| 0\.4988 \|/);
+  });
+  it('summary.md and report.md say "none yet" while a run without a kept candidate goes on', async () => {
+    const nodes = fixtureTree().map((node) =>
+      node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
+        ? node
+        : { ...node, decision: 'discard' as const },
+    );
+    const root = fixtureWorkdir({ nodes });
+    const running = { version: 1, status: 'running', queue: [], running: [], done: [], counter: 15, settledEdits: [] };
+    writeFileSync(
+      join(root, 'engine', 'checkpoint.json'),
+      JSON.stringify({ ...running, updatedAt: '2026-01-01T00:00:00Z' }),
+    );
+    writeFileSync(join(root, 'engine', 'engine_state.json'), JSON.stringify({ plannerDollars: 0, rounds: [] }));
+    const outputs = await writeOutputs(root);
+    expect(readFileSync(outputs.summary, 'utf8')).toContain('- **Best:** none yet (no candidate has been kept)');
+    expect(readFileSync(outputs.report, 'utf8')).toContain('- Best (search split, by the keep rule): none yet');
   });
 });

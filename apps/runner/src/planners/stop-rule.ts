@@ -64,10 +64,16 @@ export function decideStop(input: StopRuleInput): StopDecision {
   const before = rounds[rounds.length - 1 - patience] ?? null;
   const now = rounds[rounds.length - 1] ?? null;
   if (improved(before, now, input.relativeEpsilon ?? 0.001)) return { stop: false };
+  const epsilonText = `${((input.relativeEpsilon ?? 0.001) * 100).toPrecision(3)}%`;
   return {
     stop: true,
     reason: 'plateau',
-    detail: `best metric ${describe(now)} has not improved by more than ${((input.relativeEpsilon ?? 0.001) * 100).toPrecision(3)}% on ${describe(before)} over the last ${patience} planning round(s)`,
+    // "best metric (none)" read as a bug to users: a run where nothing was kept plateaued too,
+    // and the reason says so in words.
+    detail:
+      now === null
+        ? `no candidate has been kept in the last ${patience} planning round(s)`
+        : `best metric ${String(now)} has not improved by more than ${epsilonText} on ${before === null ? 'no earlier best' : String(before)} over the last ${patience} planning round(s)`,
   };
 }
 
@@ -75,8 +81,4 @@ function improved(before: number | null, now: number | null, epsilon: number): b
   if (now === null) return false;
   if (before === null) return true; // the first metric ever obtained is progress
   return before - now > epsilon * Math.abs(before);
-}
-
-function describe(x: number | null): string {
-  return x === null ? '(none)' : String(x);
 }

@@ -25,6 +25,7 @@ import {
   baselineRows,
   confirmationText,
   countsText,
+  noBestText,
   noiseText,
   plannerText,
   statusText,
@@ -60,7 +61,7 @@ function header(inputs: ReportInputs): string[] {
     '',
     `- Status: ${statusText(inputs)}`,
     `- Experiments: ${countsText(countStatuses(inputs.nodes))}`,
-    `- Best (search split, by the keep rule): ${best ? `**${formatMetric(best.metric)}**${noiseText(best)} — ${best.name} (${code(best.id)})` : 'none yet'}`,
+    `- Best (search split, by the keep rule): ${best ? `**${formatMetric(best.metric)}**${noiseText(best)} — ${best.name} (${code(best.id)})` : noBestText(inputs)}`,
     ...(inputs.treeFound ? [`- Verdict (confirmation split): ${verdictText(inputs)}`] : []),
   ];
 }

@@ -35,7 +35,7 @@ export function renderSummary(inputs: ReportInputs): string {
     lines.push(`  - params ${code(paramsText(best.params))}${best.commit ? `, commit ${code(best.commit)}` : ''}`);
     if (best.decisionReason) lines.push(`  - kept: ${best.decisionReason}`);
   } else {
-    lines.push('- **Best:** none yet (no candidate has been kept)');
+    lines.push(`- **Best:** ${noBestText(inputs)}`);
   }
   const noise = runNoiseText(nodes);
   if (noise) lines.push(`- **Noise** (search split, 95% CI half-widths): ${noise}`);
@@ -158,6 +158,20 @@ export function verdictText(inputs: Pick<ReportInputs, 'confirmation'>): string 
 }
 
 /** "stopped (plateau: …)"; "not started" before the engine wrote a checkpoint. */
+/**
+ * The Best line when no candidate was kept. "none yet" on a finished run read as if the run had
+ * broken off; when the search is over, say what stands instead: the harness default, which every
+ * candidate had to beat beyond noise.
+ */
+export function noBestText(inputs: ReportInputs): string {
+  const finished = inputs.engineStatus === 'completed' || inputs.stopReason !== undefined;
+  if (!finished) return 'none yet (no candidate has been kept)';
+  const reference = seedBaselines(inputs.nodes).find((baseline) => baseline.role === 'harness-default')?.node;
+  return reference && hasMetric(reference)
+    ? `none: no candidate beat the harness default (${reference.id}, ${formatMetric(reference.metric)}) beyond noise`
+    : 'none: no candidate was kept';
+}
+
 export function statusText(inputs: ReportInputs): string {
   const status = inputs.engineStatus ?? (inputs.treeFound ? 'unknown (no engine/checkpoint.json)' : 'not started');
   return inputs.stopReason ? `${status} — stop reason: ${inputs.stopReason}` : status;

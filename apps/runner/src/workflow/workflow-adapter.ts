@@ -21,6 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { join } from 'node:path';
 import type { RunContext } from '../workdir/run-context.js';
 import {
@@ -54,7 +55,13 @@ import {
   type ExperimentAnalysis,
 } from './research/analysis.js';
 import { metricInterval, readUnitsFile, relativeHalfWidth, type Unit } from './research/bootstrap.js';
-import { keepDecision } from './research/keep-decision.js';
+import {
+  baselinePending,
+  isWaitingForBaseline,
+  keepDecision,
+  waitingReason,
+  type CandidateResult,
+} from './research/keep-decision.js';
 import type { KeepVerdict } from './research/keep-rule.js';
 import type { EngineState, EngineStateStore, RoundRecord } from './state/engine-state.js';
 import { readLogTail, type EvaluatorResult } from './experiment/evaluator-output.js';
@@ -93,6 +100,10 @@ import { isFinal, type TreeNode } from './state/tree-schema.js';
 import type { TreeStore } from './state/tree-store.js';
 import { sourceHash, typeCheck } from './source/type-check.js';
 import type { WorkflowPaths } from './state/workflow-paths.js';
+
+/** engine/nodes/<id>/<WAITING_FILE>: what judgeWaiting needs of an experiment left undecided. */
+const WAITING_FILE = 'waiting-for-baseline.json';
+const WaitingFileSchema = z.object({ baseCommit: z.string().nullable() });
 
 /** What run() hands complete(): an experiment's evaluator result, or a plan spec's no-op. */
 export type JobValue = { readonly kind: 'experiment'; readonly result: EvaluatorResult } | { readonly kind: 'plan' };
@@ -394,11 +405,12 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       return { children: [] };
     }
     await this.completeExperiment(spec, outcome);
+    await this.judgeWaiting();
     return { children: await this.nextRound(spec.id) };
   }
 
   private async completeExperiment(spec: WorkSpec, outcome: Outcome<JobValue>): Promise<void> {
-    const { tree, paths, ledgers } = this.deps;
+    const { tree, paths } = this.deps;
     const id = spec.id;
     const parsed = ExperimentPayloadSchema.safeParse(spec.payload);
     let node = tree.get(id) ?? (await this.ensureNode(spec, parsed.success ? parsed.data.experiment : undefined));
@@ -410,7 +422,10 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
       if (outcome.ok && outcome.value.kind === 'experiment') {
         result = outcome.value.result;
         const units = await readUnitsFile(join(runDir, 'metrics.json'));
-        const { decision, reason, pairedHalfWidth } = await this.decide(node, result, units);
+        const waitingFor = baselinePending(tree.all(), node);
+        const { decision, reason, pairedHalfWidth } = waitingFor
+          ? { decision: null, reason: waitingReason(waitingFor), pairedHalfWidth: undefined }
+          : await this.decide(node, result, units);
         node = await tree.update(id, {
           status: 'completed',
           decision,
@@ -466,11 +481,69 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
         error: node.error,
       });
     }
+    // Judged, analysed and entered in the ledgers once the baseline has finished (judgeWaiting):
+    // a ledger row is written once and never rewritten, so it must carry the final decision.
+    const baseCommit = parsed.success ? parsed.data.experiment.baseCommit : null;
+    if (isWaitingForBaseline(node)) {
+      // The spec (and its payload) is gone by the time the baseline finishes: keep what the
+      // analysis needs beside the node.
+      await tree.writeNodeFile(id, WAITING_FILE, { baseCommit });
+      return;
+    }
+    await this.recordFinished(node, baseCommit);
+  }
+
+  /**
+   * Candidates that finished while the harness-default seed was still queued or running were
+   * left undecided (completeExperiment): judging them then would have kept the first one within
+   * budget with nothing to beat. Once the baseline is final they are judged in the order they
+   * finished, each against the incumbent of that moment — the order the keep rule would have
+   * seen had the baseline finished first. Called after every completion, so a runner killed
+   * between the baseline's completion and this step catches up on the next one.
+   */
+  private async judgeWaiting(): Promise<void> {
+    const { tree, paths } = this.deps;
+    const waiting = tree
+      .all()
+      .filter(isWaitingForBaseline)
+      .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.id.localeCompare(b.id));
+    for (const candidate of waiting) {
+      if (baselinePending(tree.all(), candidate)) return;
+      const runDir = paths.runDir(candidate.id);
+      const units = await readUnitsFile(join(runDir, 'metrics.json'));
+      const { metric, latencyMsP99, budgetMs, overBudget } = candidate;
+      if (metric === null) continue;
+      const verdict = await this.decide(candidate, { metric, latencyMsP99, budgetMs, overBudget }, units);
+      const node = await tree.update(candidate.id, {
+        decision: verdict.decision,
+        decisionReason: verdict.reason,
+        decisionHalfWidth: verdict.pairedHalfWidth ?? null,
+      });
+      const resultFile = join(paths.nodeDir(node.id), 'result.json');
+      if (existsSync(resultFile)) {
+        const written = z.record(z.string(), z.unknown()).parse(JSON.parse(await readFile(resultFile, 'utf8')));
+        await tree.writeNodeFile(node.id, 'result.json', { ...written, decision: node.decision });
+      }
+      this.log(`${node.id}: judged after the baseline finished: ${node.decision} — ${node.decisionReason ?? ''}`);
+      await this.recordFinished(node, await this.waitingBaseCommit(node.id));
+    }
+  }
+
+  private async waitingBaseCommit(id: string): Promise<string | null> {
+    const file = join(this.deps.paths.nodeDir(id), WAITING_FILE);
+    const saved: unknown = existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : null;
+    return WaitingFileSchema.safeParse(saved).data?.baseCommit ?? null;
+  }
+
+  /** analysis.md (once), both ledgers (once), the outputs: what every decided experiment gets. */
+  private async recordFinished(node: TreeNode, baseCommit: string | null): Promise<void> {
+    const { paths, ledgers } = this.deps;
+    const id = node.id;
+    const runDir = paths.runDir(id);
     const analysisFile = join(runDir, 'analysis.md');
     if (!existsSync(analysisFile)) {
       await mkdir(runDir, { recursive: true });
       const logTail = node.status === 'failed' ? await readLogTail(join(runDir, 'log'), 4096) : undefined;
-      const baseCommit = parsed.success ? parsed.data.experiment.baseCommit : null;
       const text = analysisMarkdown({
         node,
         nodes: this.deps.tree.all(),
@@ -494,7 +567,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
    * The keep rule against the incumbent (research/keep-decision.ts: the best so far, else the
    * harness-default baseline), on the search split only.
    */
-  private async decide(node: TreeNode, result: EvaluatorResult, units: Unit[] | undefined): Promise<KeepVerdict> {
+  private async decide(node: TreeNode, result: CandidateResult, units: Unit[] | undefined): Promise<KeepVerdict> {
     return keepDecision(
       node,
       result,

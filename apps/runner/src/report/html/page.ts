@@ -20,7 +20,7 @@ import { knobEffectsSpec } from '../knob-effects-spec.js';
 import { progressSpec } from '../progress-spec.js';
 import { bestNode, bestPath, compareIds, countStatuses, hasMetric, relativeChange } from '../ranking.js';
 import { seedBaselines } from '../seed-roles.js';
-import { baselineRows, countsText, plannerText, statusText, verdictText } from '../summary-md.js';
+import { baselineRows, countsText, noBestText, plannerText, statusText, verdictText } from '../summary-md.js';
 import type { ReportInputs, TreeNode } from '../tree-input.js';
 import { treeSpec } from '../tree-spec.js';
 import { anchorId, escapeHtml, jsonForScript } from './escape.js';
@@ -170,7 +170,7 @@ function summarySection(inputs: ReportInputs, anchors: ReadonlyMap<string, strin
       best
         ? `${experimentLink(best, anchors)}: <strong class="metric">${formatMetric(best.metric)}</strong>` +
           `<br><span class="muted">params <code>${escapeHtml(paramsText(best.params))}</code>${best.commit ? `, commit <code>${escapeHtml(best.commit)}</code>` : ''}</span>`
-        : 'none yet (no candidate has been kept)',
+        : escapeHtml(noBestText(inputs)),
     ],
   ];
   facts.push(['Verdict (confirmation split)', escapeHtml(verdictText(inputs))]);

@@ -11,7 +11,7 @@
  * references and never compared.
  */
 import { bestNode } from '../../report/ranking.js';
-import type { TreeNode } from '../state/tree-schema.js';
+import { isFinal, type TreeNode } from '../state/tree-schema.js';
 import type { Unit } from './bootstrap.js';
 import { budgetProblem, keepVerdict, type KeepRule, type KeepVerdict, type Scored } from './keep-rule.js';
 
@@ -23,6 +23,29 @@ export function baselineOf(nodes: readonly TreeNode[]): Measured | undefined {
   return seed && seed.status === 'completed' && seed.metric !== null && seed.decision !== 'crash'
     ? (seed as Measured)
     : undefined;
+}
+
+/**
+ * The harness-default seed while it is queued or running, when `node` is a candidate that would
+ * be judged against it: such a candidate waits (decision null) until the seed is final, so a
+ * hand-queued experiment that finishes first is not kept with nothing to beat.
+ */
+export function baselinePending(
+  nodes: readonly TreeNode[],
+  node: Pick<TreeNode, 'id' | 'seedKind'>,
+): TreeNode | undefined {
+  if (node.seedKind !== null) return undefined;
+  const seed = nodes.find((other) => other.seedKind === 'harness-default');
+  return seed && seed.id !== node.id && !isFinal(seed) ? seed : undefined;
+}
+
+/** A candidate that finished while the baseline was pending and has not been judged since. */
+export function isWaitingForBaseline(node: TreeNode): boolean {
+  return node.status === 'completed' && node.decision === null && node.seedKind === null;
+}
+
+export function waitingReason(seed: Pick<TreeNode, 'id'>): string {
+  return `waiting for the harness-default baseline (${seed.id}) to finish: judged against it then`;
 }
 
 /** What a candidate (`except`: its id) is compared with: the best so far, else the baseline. */

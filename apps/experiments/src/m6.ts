@@ -71,7 +71,7 @@ export interface HarnessSettings {
   readonly calibration?: CalibrationMethod;
   /** Search the other model versions too (the model dimension; RuntimeSpec.extraModels). */
   readonly models?: boolean;
-  /** Where the validation windows sit (absent: the harness default, 'tail'). */
+  /** Where the validation windows sit (absent: the harness default, 'tail+same-time'). */
   readonly validationPlacement?: ValidationPlacement;
   /** Days back of the same-time windows (absent: the harness default, 1 and 7). */
   readonly sameTimeDays?: readonly number[];
@@ -112,6 +112,8 @@ export const HARNESS_V1: HarnessSettings = Object.freeze({
   members: [],
   calibration: 'none',
   models: false,
+  // v1 validated on the tail window; pinned so the harness default's placement does not move it.
+  validationPlacement: 'tail',
 });
 
 /** What a harness setting searches, in words (for method descriptions). */

@@ -50,13 +50,13 @@ describe('meaningfulResolutions', () => {
 });
 
 describe('tsfmHarnessForecaster', () => {
-  it("searches only r = 1 on hourly data, selects on the held-out tail and returns the winner's quantiles", async () => {
+  it("searches only r = 1 on hourly data, selects on held-out windows and returns the winner's quantiles", async () => {
     const results: HarnessResult[] = [];
     const model = tsfmHarnessForecaster(harnessModule, await makeClient(), {
       k: 8,
       onResult: (_, r) => results.push(r),
     });
-    const history = hourly(300);
+    const history = hourly(400);
     const f = await model.forecast({ history, horizon: 6, period: 24, stepMs: HOUR_MS });
     expect(model.name).toBe('tsfm-harness');
     expect(f.point.length).toBe(6);
@@ -70,8 +70,11 @@ describe('tsfmHarnessForecaster', () => {
     expect(r.kUsed).toBe(8); // the unlimited budget never lowers K
     expect(r.tried.length).toBeGreaterThan(1);
     expect(r.tried.every((t) => t.config === null || t.config.resolutionMinutes === 1)).toBe(true);
-    // The statistical members run at the series' own daily period (24 hourly steps): 300 hours
-    // hold a week and a day, so none is skipped (at 1440 "minutes" per day every seasonal one would be).
+    // The harness's default windows, counted in the series' own days (24 hourly steps): the tail
+    // and the same hour 1 and 7 days back.
+    expect(r.validationPlacement).toEqual({ placement: 'tail+same-time', sameTimeDays: [1, 7] });
+    // The statistical members run at that daily period too: 400 hours leave more than a week
+    // before the window a week back, so none is skipped (at 1440 "minutes" per day every seasonal one would be).
     expect(r.tried.filter((t) => t.source === 'statistical').map((t) => t.key)).toEqual([
       'stat-naive',
       'stat-snaive-daily',

@@ -81,15 +81,22 @@ describe('history lengths (h = 60, 4 metrics, K = 32)', () => {
     expect(r.tried[0].key).toBe(r.defaultKey);
     expect(r.tried.every((t) => t.score === null || Number.isFinite(t.score))).toBe(true);
     expect(r.tried.filter((t) => t.source !== 'statistical' && t.score !== null).length).toBe(r.kUsed);
-    // The statistical members: each tried or skipped with its reason (a weekly period needs 7 days).
-    expect(r.tried.filter((t) => t.source === 'statistical').length + r.membersSkipped.length).toBe(4);
-    expect(r.membersSkipped.some((s) => s.key === 'stat-snaive-weekly')).toBe(
-      n - 60 * r.validationWindows < 7 * 1440 + 30,
+    // The default placement: up to 8 tail windows, plus the same time of day 1 and 7 days back
+    // where the history leaves minContextPoints (60) before that origin.
+    const tail = Math.min(8, Math.floor((n - 60) / 60));
+    const days = [1, 7].filter((d) => n - d * 1440 >= 60);
+    expect(r.validationPlacement).toEqual(
+      days.length === 0 ? { placement: 'tail', sameTimeDays: [] } : { placement: 'tail+same-time', sameTimeDays: days },
     );
-    expect(r.validationWindows).toBe(Math.min(8, Math.floor((n - 60) / 60)));
+    expect(r.validationWindows).toBe(tail + days.length);
+    const earliest = Math.min(n - 60 * tail, ...days.map((d) => n - d * 1440));
+    // The statistical members: each tried or skipped with its reason (a weekly period needs 7 days
+    // before the earliest validation origin).
+    expect(r.tried.filter((t) => t.source === 'statistical').length + r.membersSkipped.length).toBe(4);
+    expect(r.membersSkipped.some((s) => s.key === 'stat-snaive-weekly')).toBe(earliest < 7 * 1440 + 30);
     expectUsableForecast(r, 60);
     for (const m of METRICS) expect(r.scales[m].value).toBeGreaterThan(0);
-    const inSample = n - 60 * r.validationWindows;
+    const inSample = earliest;
     expect(r.scales.cpu.m).toBe(inSample >= 2880 ? 1440 : inSample >= 120 ? 60 : 1);
     const t = r.timings;
     expect(t.total).toBeGreaterThanOrEqual(

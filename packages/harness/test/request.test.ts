@@ -24,7 +24,7 @@ describe('request validation (zod at the boundary)', () => {
     expect(r.budgetMs).toBe(200);
     expect(r.options).toEqual({
       validationWindows: 8,
-      validationPlacement: 'tail',
+      validationPlacement: 'tail+same-time',
       sameTimeDays: [1, 7],
       minContextPoints: 60,
       selection: 'per-tenant',

@@ -85,7 +85,7 @@ describe('statistical members', () => {
 });
 
 describe('statistical members in the harness', () => {
-  const n = 12 * P; // 4 validation windows of 12 leave 10 days before them: a week plus a little
+  const n = 12 * P; // 4 tail validation windows of 12 leave 10 days before them: a week plus a little
   const tenant = { id: 'seasonal', metrics: { cpu: cycle(n), mem: cycle(n, 0.01) } };
 
   it('compete on the same windows: a daily cycle against a last-value model is won by a seasonal member', async () => {
@@ -95,7 +95,8 @@ describe('statistical members in the harness', () => {
       horizon: 12,
       alpha: 0.9,
       k: 8,
-      options: { stepsPerDay: P, minContextPoints: 12, validationWindows: 4 },
+      // The tail windows: the default's window a week back would leave 5 days before it, too few for the weekly member.
+      options: { stepsPerDay: P, minContextPoints: 12, validationWindows: 4, validationPlacement: 'tail' },
     });
     expect(r.path).toBe('search');
     // On a noiseless cycle the seasonal members are all exact (the weekly one repeats the same
@@ -115,6 +116,16 @@ describe('statistical members in the harness', () => {
     expect(r.timings.members).toBeGreaterThanOrEqual(0);
     // The members cost no model row: the batch holds the sampled configs' rows only.
     expect(r.kUsed).toBe(8);
+    // The default placement adds a window a week back; 5 days before it are too few for the weekly member.
+    const byDefault = await harness.forecast({
+      history: tenant,
+      horizon: 12,
+      alpha: 0.9,
+      k: 8,
+      options: { stepsPerDay: P, minContextPoints: 12, validationWindows: 4 },
+    });
+    expect(byDefault.validationPlacement).toEqual({ placement: 'tail+same-time', sameTimeDays: [1, 7] });
+    expect(byDefault.membersSkipped.map((s) => s.key)).toEqual(['stat-snaive-weekly']);
   });
 
   it('a member the history is too short for is skipped and counted; members: [] turns them off', async () => {

@@ -147,7 +147,7 @@ const rampRequest = (options: NonNullable<HarnessRequest['options']>): HarnessRe
 describe('validation placement in a request', () => {
   it('tail windows (the night) pick the night forecaster; same-time windows pick the ramp forecaster', async () => {
     const { harness } = await rampHarness();
-    const tail = await harness.forecast(rampRequest({ validationWindows: 2 }));
+    const tail = await harness.forecast(rampRequest({ validationPlacement: 'tail', validationWindows: 2 }));
     expect(tail.validationPlacement).toEqual({ placement: 'tail', sameTimeDays: [] });
     expect(familyOf(tail.winner.value.config)).toBe(familyOf(X));
 
@@ -188,5 +188,54 @@ describe('validation placement in a request', () => {
     await expect(
       harness.forecast(rampRequest({ validationPlacement: 'yesterday' as unknown as 'tail' })),
     ).rejects.toThrow(/validationPlacement/);
+  });
+});
+
+describe('the default placement: the tail windows and the same time of day 1 and 7 days earlier', () => {
+  // Only placement is left at its default here (members and calibration off, as in the ramp tests).
+  const defaultRequest = (history: Float32Array): HarnessRequest => ({
+    history: { id: 'ramp', values: history },
+    horizon: 60,
+    alpha: 0.5,
+    k: 3,
+    options: { members: [], calibration: 'none' },
+  });
+  const endsOf = (fake: FakeForecaster): number[] =>
+    [...new Set(fake.batches.flat().map((row) => row.end ?? row.values.length))].sort((a, b) => b - a);
+  const tailEnds = (m: number, w: number): number[] => Array.from({ length: w }, (_, o) => m - (o + 1) * 60);
+
+  it('a history of more than a week: 8 tail windows plus yesterday and last week at the same time', async () => {
+    const { fake, harness } = await rampHarness();
+    const r = await harness.forecast(defaultRequest(values));
+    expect(r.validationPlacement).toEqual({ placement: 'tail+same-time', sameTimeDays: [1, 7] });
+    expect(r.validationWindows).toBe(10);
+    expect(endsOf(fake)).toEqual([n, ...tailEnds(n, 8), n - DAY, n - 7 * DAY]);
+    expect(r.notes.join(' ')).not.toMatch(/same-time/);
+  });
+
+  it('a history shorter than 7 days + 60 minutes: the tail windows and yesterday only, last week dropped and said so', async () => {
+    const { fake, harness } = await rampHarness();
+    const m = 7 * DAY + 59;
+    const r = await harness.forecast(defaultRequest(values.subarray(0, m)));
+    expect(r.validationPlacement).toEqual({ placement: 'tail+same-time', sameTimeDays: [1] });
+    expect(r.validationWindows).toBe(9);
+    expect(endsOf(fake)).toEqual([m, ...tailEnds(m, 8), m - DAY]);
+    expect(r.notes).toContain(
+      `same-time validation window dropped: 7 day(s) back: needs ${7 * DAY + 60} steps of history, has ${m}`,
+    );
+  });
+
+  it('a history shorter than 1 day + 60 minutes: the tail windows alone, and it says so', async () => {
+    const { fake, harness } = await rampHarness();
+    const m = DAY + 59;
+    const r = await harness.forecast(defaultRequest(values.subarray(0, m)));
+    expect(r.path).toBe('search');
+    expect(r.validationPlacement).toEqual({ placement: 'tail', sameTimeDays: [] });
+    expect(r.validationWindows).toBe(8);
+    expect(endsOf(fake)).toEqual([m, ...tailEnds(m, 8)]);
+    expect(r.notes).toContain('no same-time validation window fits this request; using 8 tail window(s) instead');
+    // One minute more and yesterday's window fits (its origin leaves exactly minContextPoints before it).
+    const longer = await harness.forecast(defaultRequest(values.subarray(0, DAY + 60)));
+    expect(longer.validationPlacement).toEqual({ placement: 'tail+same-time', sameTimeDays: [1] });
   });
 });

@@ -164,4 +164,17 @@ describe('forecast-backed policy', () => {
     memo.clear();
     expect(memo.size).toBe(0);
   });
+
+  it('never answers one source from another on the same memo (the harness with and without its online offset)', async () => {
+    const memo = new ForecastMemo();
+    const one = memo.wrap(async ({ horizonSteps }) => flat(1, horizonSteps), { dependsOnAlpha: true });
+    const two = memo.wrap(async ({ horizonSteps }) => flat(2, horizonSteps), { dependsOnAlpha: true });
+    const decide = (source: QuantileSource) =>
+      forecastPolicy({ name: 'p', family: 'f', alpha: 'tier', source })
+        .create(TENANT, SETTINGS)
+        .decide(history, 15, ctx(0));
+    const [a, b] = [await decide(one), await decide(two)];
+    expect(b).not.toBe(a);
+    expect(memo.size).toBe(2);
+  });
 });

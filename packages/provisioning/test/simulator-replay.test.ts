@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   ReplayError,
   frontierSpec,
+  matchedViolationTable,
   replayFleet,
+  replayPolicies,
   replayTenant,
   summarise,
   summaryTable,
+  sweepAtViolationRate,
   type PolicySpec,
+  type PolicySummary,
   type ReplayTenant,
+  type TenantReplay,
 } from '../src/simulator/index.js';
 
 /** A policy from a function of (history, decision index); no state. */
@@ -106,6 +111,31 @@ describe('replayTenant', () => {
   });
 });
 
+describe('replayPolicies', () => {
+  it('steps every policy in lockstep and scores each as if it ran alone', async () => {
+    // A stateful policy (its capacity depends on its own previous decision) beside a stateless one.
+    const order: string[] = [];
+    const creep: PolicySpec = {
+      name: 'creep',
+      family: 'creep',
+      alpha: null,
+      create: () => ({
+        decide: (h, _s, c) => (order.push(`creep@${h.length}`), c.current + 1),
+      }),
+    };
+    const last = fnPolicy('last', (h) => (order.push(`last@${h.length}`), h[h.length - 1]));
+    const t = tenant([3, 1, 4, 1, 5, 9, 2, 6, 5], 3);
+    const together = await replayPolicies(t, [creep, last], OPTS);
+    expect(order).toEqual(['creep@3', 'last@3', 'creep@5', 'last@5', 'creep@7', 'last@7']);
+    order.length = 0;
+    const alone = [await replayTenant(t, creep, OPTS), await replayTenant(t, last, OPTS)];
+    // Equal but for the wall time spent deciding.
+    const untimed = (r: TenantReplay) => ({ ...r, score: { ...r.score, decideMs: 0 } });
+    expect(together.map(untimed)).toEqual(alone.map(untimed));
+    expect(together[0].score).toMatchObject({ decisions: 3, changes: 3 });
+  });
+});
+
 describe('replayFleet and the report', () => {
   const a = tenant([1, 1, 1, 1, 1, 1], 2, { id: 'a' });
   const b = tenant([2, 2, 2, 2, 2, 2], 2, { id: 'b', costs: { under: 9, over: 1 } });
@@ -146,5 +176,34 @@ describe('replayFleet and the report', () => {
     };
     expect(spec.layer[0].data.values.map((v) => v.slack)).toEqual([0.46, 0.23]);
     expect(spec.layer[3].data.values).toHaveLength(2);
+  });
+});
+
+describe('slack at matched violation rates', () => {
+  const row = (policy: string, family: string, alpha: number | null, slack: number, violationRate: number) =>
+    ({ policy, family, alpha, slack, violationRate }) as PolicySummary;
+  const rows = [
+    row('vpa', 'vpa', null, 0.3, 0.01),
+    row('crane', 'crane', null, 0.38, 0.002),
+    row('h@0.5', 'h', 0.5, 0.02, 0.4),
+    row('h@0.9', 'h', 0.9, 0.1, 0.05),
+    row('h@0.99', 'h', 0.99, 0.2, 0.0),
+  ];
+
+  it('interpolates the sweep linearly in the violation rate between the bracketing α points', () => {
+    // vpa's 1 %: between h@0.9 (10 %, 5 %) and h@0.99 (20 %, 0 %): 4/5 of the way → 18 %.
+    const at = sweepAtViolationRate(rows, 'h', 0.01);
+    expect(at).toMatchObject({ reached: true, alphas: [0.9, 0.99] });
+    expect(at?.reached && at.slack).toBeCloseTo(0.18, 12);
+    expect(sweepAtViolationRate(rows, 'h', 0.05)).toEqual({ reached: true, slack: 0.1, alphas: [0.9, 0.9] });
+    expect(sweepAtViolationRate(rows, 'none', 0.05)).toBeNull();
+  });
+
+  it('says when a sweep does not reach a rate, with its lowest', () => {
+    const short = rows.filter((r) => r.policy !== 'h@0.99');
+    expect(sweepAtViolationRate(short, 'h', 0.01)).toEqual({ reached: false, lowestRate: 0.05, lowestAlpha: 0.9 });
+    const table = matchedViolationTable(short);
+    expect(table).toContain('| vpa | 30.0 % | 1.0 % | not reached (lowest 5.0 %, α 0.9) |');
+    expect(matchedViolationTable(rows)).toContain('| crane | 38.0 % | 0.2 % | 19.6 % (α 0.9–0.99) |');
   });
 });

@@ -324,6 +324,10 @@ function requestOf(
     metrics: [...METRICS],
     options: {
       validationWindows: options.validationWindows,
+      // The windows template.json's validationWindows describes: at the end of the history. Pinned,
+      // so the harness's default placement (tail + same time 1 and 7 days back) does not move this
+      // frozen metric or its cost.
+      validationPlacement: 'tail' as const,
       selection: options.selection,
       configsPerModelRow: options.configsPerModelRow,
       combine: options.combine,

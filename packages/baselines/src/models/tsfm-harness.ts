@@ -1,8 +1,9 @@
 /**
  * The frozen TSFM through the per-request harness (@tsfm/harness, design.md §5), at its defaults:
  * for each series the harness tries K configs of the model — of every model given (the model
- * dimension) — and its fast statistical members on the series' own held-out tail (up to four
- * validation windows of h steps), keeps the candidate with the lowest pinball loss at α, and
+ * dimension) — and its fast statistical members on the series' own held-out windows (the
+ * harness's default: up to eight tail windows of h steps and the same time of day one and seven
+ * days back, in the series' own days), keeps the candidate with the lowest pinball loss at α, and
  * forecasts with it from the whole history. Zero-shot: nothing is tuned on the evaluation set —
  * K, the seed, α and the config space are fixed before any series is seen, and the only data a
  * choice ever looks at is the series' own history before the forecast origin. The statistical

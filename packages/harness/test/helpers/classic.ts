@@ -1,14 +1,18 @@
 /**
  * Request options that pin the search mechanics a test is about, without the harness's later
- * layers: one validation window, no statistical members, no calibration — so a forecast is the
+ * layers: one validation window at the tail of the history (not the default's extra same-time
+ * windows a day and a week back), no statistical members, no calibration — so a forecast is the
  * chosen model config's own α-quantile, and rows, calls and winners are those of the configs
- * alone. Tests of the members, combination and calibration use the defaults instead.
+ * alone. Tests of the members, combination, calibration and placement use the defaults instead.
  */
 import type { HarnessRequest } from '../../src/index.js';
 
-export const CLASSIC = Object.freeze({ validationWindows: 1, members: [], calibration: 'none' }) satisfies NonNullable<
-  HarnessRequest['options']
->;
+export const CLASSIC = Object.freeze({
+  validationWindows: 1,
+  validationPlacement: 'tail',
+  members: [],
+  calibration: 'none',
+}) satisfies NonNullable<HarnessRequest['options']>;
 
 /** `over` with its options laid over CLASSIC. */
 export function classic<T extends Partial<HarnessRequest>>(

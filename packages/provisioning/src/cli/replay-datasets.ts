@@ -37,13 +37,53 @@ function replayStartFor(length: number, stepMinutes: number, days: number, id: s
   return start;
 }
 
+/**
+ * The first `perTier` items of every tier (in stream order), interleaved tier by tier
+ * (premium, standard, basic, premium, …) so that any prefix — the α sweep's tenants — covers
+ * every tier. Stops reading once every tier is full; a tier the stream runs out of stays short.
+ */
+export async function firstPerTier<T>(
+  items: AsyncIterable<T> | Iterable<T>,
+  tierOf: (item: T) => Tier,
+  perTier: number,
+): Promise<T[]> {
+  const order = Object.keys(TIERS) as Tier[];
+  const byTier = new Map<Tier, T[]>(order.map((t) => [t, []]));
+  for await (const item of items) {
+    const tier = tierOf(item);
+    const mine = byTier.get(tier);
+    if (mine === undefined) throw new Error(`unknown tier '${tier}'`);
+    if (mine.length < perTier) mine.push(item);
+    if (order.every((t) => (byTier.get(t) ?? []).length >= perTier)) break;
+  }
+  const out: T[] = [];
+  for (let i = 0; i < perTier; i++) {
+    for (const t of order) {
+      const item = byTier.get(t)?.[i];
+      if (item !== undefined) out.push(item);
+    }
+  }
+  return out;
+}
+
 export async function* fleetTenants(
   dir: string,
-  options: { tenants: number; metrics: readonly string[]; days: number; costs: CostSetting },
+  options: {
+    tenants: number;
+    /** Instead of the first `tenants`: the first `perTier` of each tier, interleaved (firstPerTier). */
+    perTier?: number;
+    metrics: readonly string[];
+    days: number;
+    costs: CostSetting;
+  },
 ): AsyncGenerator<ReplayTenant> {
+  const source =
+    options.perTier === undefined
+      ? readFleet(dir)
+      : await firstPerTier(readFleet(dir), (t) => t.params.tier, options.perTier);
   let k = 0;
-  for await (const tenant of readFleet(dir)) {
-    if (k++ >= options.tenants) return;
+  for await (const tenant of source) {
+    if (options.perTier === undefined && k++ >= options.tenants) return;
     const stepMinutes = tenant.stepMs / 60_000;
     const { alpha, costs } = pricing(tenant.params.tier, options.costs);
     for (const metric of options.metrics) {

@@ -19,8 +19,9 @@ import {
   cranePolicy,
   forecastPolicy,
   frontierSpec,
+  matchedViolationTable,
   reactivePolicy,
-  replayTenant,
+  replayPolicies,
   summarise,
   summaryTable,
   vpaPolicy,
@@ -32,6 +33,7 @@ import {
   type TenantReplay,
 } from '../simulator/index.js';
 import { fleetTenants, nabTenants, type CostSetting } from './replay-datasets.js';
+import { SharedBatches } from './shared-batches.js';
 import { parseSimulateArgs, USAGE, type SimulateArgs } from './simulate-args.js';
 
 /** Earlier model versions kept loadable beside the default: the harness's model dimension. */
@@ -76,13 +78,21 @@ async function openModel(args: SimulateArgs): Promise<{ client: TsfmClient; info
   };
 }
 
-function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallbacks: Fallbacks) {
+/** The harness request's validation placement: the flags when given, else the harness's defaults. */
+function placementOptions(args: SimulateArgs) {
+  return {
+    ...(args['validation-placement'] === undefined ? {} : { validationPlacement: args['validation-placement'] }),
+    ...(args['same-time-days'] === undefined ? {} : { sameTimeDays: args['same-time-days'] }),
+  };
+}
+
+function harnessSourceOf(harness: Harness, args: SimulateArgs, fallbacks: Fallbacks): QuantileSource {
   const note = (e: HarnessError, tenant: string) => {
     fallbacks.harness++;
     const entry = (fallbacks.byCode[e.code] ??= { count: 0, first: `${tenant}: ${e.message}` });
     entry.count++;
   };
-  const harnessSource: QuantileSource = async ({ tenant, history, horizonSteps, alpha, decision }) => {
+  return async ({ tenant, history, horizonSteps, alpha, decision }) => {
     try {
       const r = await harness.forecast({
         // One online-calibration state per tenant AND α: a sweep point must not move the tier's offset.
@@ -92,7 +102,7 @@ function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallb
         k: args.k,
         budgetMs: args['budget-ms'],
         seed: decision,
-        options: { stepsPerDay: Math.max(1, Math.round(1440 / tenant.stepMinutes)) },
+        options: { stepsPerDay: Math.max(1, Math.round(1440 / tenant.stepMinutes)), ...placementOptions(args) },
       });
       // Capacity is the peak over the horizon: the harness calibrated it as such (conformal on
       // this request's validation windows, plus the tenant's online offset); the recommender adds
@@ -109,23 +119,32 @@ function sources(client: TsfmClient, harness: Harness, args: SimulateArgs, fallb
       return null;
     }
   };
-  const fixedSource: QuantileSource = async ({ history, horizonSteps }) => {
+}
+
+function fixedSourceOf(client: TsfmClient): QuantileSource {
+  return async ({ history, horizonSteps }) => {
     const [f] = await client.forecastBatch([{ values: history, horizon: horizonSteps, config: client.defaultConfig }]);
     return f;
   };
-  return { harnessSource, fixedSource };
+}
+
+interface Sources {
+  readonly harness: QuantileSource;
+  /** The same harness without the per-tenant online offset (the harness-no-online ablation). */
+  readonly harnessNoOnline: QuantileSource;
+  readonly fixed: QuantileSource;
 }
 
 function buildSpecs(
   args: SimulateArgs,
-  harnessSource: QuantileSource,
-  fixedSource: QuantileSource,
+  sources: Sources,
   memo: ForecastMemo,
 ): { main: PolicySpec[]; sweep: PolicySpec[] } {
   // harness and harness+recommender read the same forecast; a fixed-config forecast does not
   // depend on α, so the fixed-config sweep costs one forecast per decision in all.
-  const harnessShared = memo.wrap(harnessSource, { dependsOnAlpha: true });
-  const fixedShared = memo.wrap(fixedSource, { dependsOnAlpha: false });
+  const harnessShared = memo.wrap(sources.harness, { dependsOnAlpha: true });
+  const noOnlineShared = memo.wrap(sources.harnessNoOnline, { dependsOnAlpha: true });
+  const fixedShared = memo.wrap(sources.fixed, { dependsOnAlpha: false });
   const byName: Record<string, () => PolicySpec> = {
     harness: () => forecastPolicy({ name: 'harness', family: 'harness', alpha: 'tier', source: harnessShared }),
     'harness+recommender': () =>
@@ -141,6 +160,8 @@ function buildSpecs(
     vpa: () => vpaPolicy(),
     crane: () => cranePolicy(),
     reactive: () => reactivePolicy(),
+    'harness-no-online': () =>
+      forecastPolicy({ name: 'harness-no-online', family: 'harness-no-online', alpha: 'tier', source: noOnlineShared }),
   };
   const main = args.policies.map((p) => byName[p]());
   for (const floor of args['confidence-floors']) {
@@ -175,6 +196,10 @@ interface DatasetResult {
   readonly byTier: Record<string, PolicySummary[]>;
   readonly chart: string;
   readonly seconds: number;
+  /** CPU seconds of this process (all threads, ORT included) over the dataset. */
+  readonly cpuSeconds: number;
+  /** False while the run is still going (or was stopped): the tenants so far. */
+  readonly complete: boolean;
 }
 
 async function runDataset(
@@ -186,8 +211,11 @@ async function runDataset(
   args: SimulateArgs,
   units: string | undefined,
   chartTitle: string,
+  /** Called with the dataset so far after every tenant (complete: false), so a stopped run keeps its tenants. */
+  progress: (partial: { result: DatasetResult; replays: TenantReplay[] }) => void,
 ): Promise<{ result: DatasetResult; replays: TenantReplay[] }> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const replays: TenantReplay[] = [];
   const tiers = new Map<string, string>();
   const inSweep = new Set<string>();
@@ -198,7 +226,9 @@ async function runDataset(
     const specsHere = n < sweepTenants ? [...specs.main, ...specs.sweep] : specs.main;
     if (n < sweepTenants) inSweep.add(tenant.id);
     const t0 = performance.now();
-    for (const spec of specsHere) replays.push(await replayTenant(tenant, spec, options));
+    // Lockstep: every policy decides at a decision time before the next, so harness requests at
+    // several α share that decision's model call (SharedBatches).
+    replays.push(...(await replayPolicies(tenant, specsHere, options)));
     memo.clear();
     tiers.set(tenant.id, tenant.tier ?? 'none');
     n++;
@@ -206,40 +236,55 @@ async function runDataset(
     process.stderr.write(
       `[${name}] ${n} ${tenant.id} (${tenant.tier}) ${((performance.now() - t0) / 1000).toFixed(1)} s, total ${elapsed.toFixed(0)} s\n`,
     );
+    progress(await datasetResult(false));
   }
-  const all = summarise(replays, specs.main);
-  const subsetSpecs = [...specs.main, ...specs.sweep];
-  const subset = summarise(
-    replays.filter((r) => inSweep.has(r.tenant)),
-    subsetSpecs,
-  );
-  const byTier: Record<string, PolicySummary[]> = {};
-  for (const tier of new Set(tiers.values())) {
-    byTier[tier] = summarise(
-      replays.filter((r) => tiers.get(r.tenant) === tier),
-      specs.main,
+  return datasetResult(true);
+
+  async function datasetResult(complete: boolean): Promise<{ result: DatasetResult; replays: TenantReplay[] }> {
+    const all = summarise(replays, specs.main);
+    const subsetSpecs = [...specs.main, ...specs.sweep];
+    const subset = summarise(
+      replays.filter((r) => inSweep.has(r.tenant)),
+      subsetSpecs,
     );
-  }
-  // The chart compares like with like: every point on the same tenants (the sweep subset when the
-  // sweep ran on fewer tenants than the table).
-  const chartRows = specs.sweep.length > 0 ? subset : all;
-  const chartTenants = specs.sweep.length > 0 ? inSweep.size : n;
-  const chart = join(args.out, `${name}-frontier.png`);
-  await renderPng(frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec, chart);
-  return {
-    result: {
-      name,
-      units,
-      tenants: n,
-      sweepTenants: inSweep.size,
-      all,
-      subset,
-      byTier,
+    const byTier: Record<string, PolicySummary[]> = {};
+    for (const tier of new Set(tiers.values())) {
+      byTier[tier] = summarise(
+        replays.filter((r) => tiers.get(r.tenant) === tier),
+        specs.main,
+      );
+    }
+    // The chart compares like with like: every point on the same tenants (the sweep subset when the
+    // sweep ran on fewer tenants than the table).
+    const chartRows = specs.sweep.length > 0 ? subset : all;
+    const chartTenants = specs.sweep.length > 0 ? inSweep.size : n;
+    const chart = join(args.out, `${name}-frontier.png`);
+    await renderPng(
+      frontierSpec(chartRows, `${chartTitle} — ${chartTenants} series`) as unknown as VegaLiteSpec,
       chart,
-      seconds: (performance.now() - started) / 1000,
-    },
-    replays,
-  };
+    );
+    return {
+      result: {
+        name,
+        units,
+        tenants: n,
+        sweepTenants: inSweep.size,
+        all,
+        subset,
+        byTier,
+        chart,
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: cpuSecondsSince(cpuStarted),
+        complete,
+      },
+      replays,
+    };
+  }
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 function machine(): string {
@@ -255,13 +300,16 @@ function renderSummary(
   info: ModelInfo,
   fallbacks: Fallbacks,
   command: string,
+  run: { loadAtStart: readonly number[]; batches: { run: number; reused: number } },
 ): string {
   const lines: string[] = [];
   lines.push(`Command: \`${command}\``);
   lines.push('');
   lines.push(
     `Model: ${info.random ? '**RANDOM WEIGHTS (development run; not a result)** — ' : ''}${info.name} ${info.version} (sha256 ${info.sha256.slice(0, 12)}…). ` +
-      `Decisions every ${args.every} min for a ${args.horizon}-min horizon; harness K = ${args.k}, budget ${args['budget-ms']} ms; ` +
+      `Decisions every ${args.every} min for a ${args.horizon}-min horizon; harness K = ${args.k}, budget ${args['budget-ms']} ms (measure mode: K never depends on load), ` +
+      `validation placement ${args['validation-placement'] ?? "the harness's default"}` +
+      `${args['same-time-days'] === undefined ? '' : ` (same time ${args['same-time-days'].join(', ')} days earlier)`}; ` +
       `costs: ${args['c-under'] === undefined ? `c_over = ${args['c-over']}, c_under from each tenant's tier α (α/(1 − α) × c_over)` : `c_under = ${args['c-under']}, c_over = ${args['c-over']} for every tenant`}. ` +
       `Harness requests with no forecast (the policy kept the current capacity): ${fallbacks.harness}` +
       (fallbacks.harness === 0
@@ -270,7 +318,10 @@ function renderSummary(
             .map(([code, f]) => `${code} × ${f.count} (first: ${f.first})`)
             .join('; ')}.`),
   );
-  lines.push(`Machine: ${machine()}.`);
+  lines.push(
+    `Machine: ${machine()}; ${run.loadAtStart.map((x) => x.toFixed(1)).join(' / ')} at the start. ` +
+      `Model batches run: ${run.batches.run}; answered from the same decision's earlier identical batch (another α, or the harness without its online offset): ${run.batches.reused}.`,
+  );
   lines.push('');
   lines.push(
     '`ms / decision` is wall time inside `decide()` on this shared machine. A forecast is computed once per tenant and decision and shared: ' +
@@ -279,7 +330,10 @@ function renderSummary(
   );
   for (const d of datasets) {
     lines.push('');
-    lines.push(`### ${d.name}: ${d.tenants} series, last ${args.days} days (${d.seconds.toFixed(0)} s)`);
+    lines.push(
+      `### ${d.name}: ${d.tenants} series, last ${args.days} days (${d.seconds.toFixed(0)} s wall, ${d.cpuSeconds.toFixed(0)} CPU-s)` +
+        (d.complete ? '' : ' — INCOMPLETE: the run stopped (or was still going) after these series'),
+    );
     lines.push('');
     lines.push(summaryTable(d.all, { absoluteUnits: d.units }));
     if (d.subset.length > d.all.length) {
@@ -289,6 +343,15 @@ function renderSummary(
       );
       lines.push('');
       lines.push(summaryTable(d.subset, { absoluteUnits: d.units }));
+      const matched = matchedViolationTable(d.subset);
+      if (matched !== '') {
+        lines.push('');
+        lines.push(
+          "At matched violation rates (same series): each sweep's slack where it has the reference policy's violation rate, linear between the two bracketing α points:",
+        );
+        lines.push('');
+        lines.push(matched);
+      }
     } else {
       lines.push('');
       lines.push(`Frontier chart: \`${d.chart}\``);
@@ -332,27 +395,57 @@ async function main(): Promise<void> {
   // online: each tenant's realised peaks move its offset (quantile tracking), in memory for the run.
   const extraModels = await otherModelVersions(info.manifest, MODEL_VERSIONS_DIR);
   const extraClients = await Promise.all(extraModels.map((m) => loadModel(m.path)));
-  const harness = await Harness.create(client, {
-    budgetMode: 'measure',
-    models: extraModels.map((m, i) => ({ name: m.name, forecaster: extraClients[i] })),
-    online: { store: new MemoryOnlineStore() },
-  });
+  // Every harness request of one decision (each α, with and without the online offset) has the
+  // same model rows; each model runs them once per decision (shared-batches.ts).
+  const shared = [client, ...extraClients].map((c) => new SharedBatches(c));
+  const harnessWith = (online: boolean) =>
+    Harness.create(shared[0], {
+      budgetMode: 'measure',
+      models: extraModels.map((m, i) => ({ name: m.name, forecaster: shared[i + 1] })),
+      ...(online ? { online: { store: new MemoryOnlineStore() } } : {}),
+    });
   const fallbacks: Fallbacks = { harness: 0, byCode: {} };
   const memo = new ForecastMemo();
-  const { harnessSource, fixedSource } = sources(client, harness, args, fallbacks);
-  const specs = buildSpecs(args, harnessSource, fixedSource, memo);
+  const specs = buildSpecs(
+    args,
+    {
+      harness: harnessSourceOf(await harnessWith(true), args, fallbacks),
+      harnessNoOnline: args.policies.includes('harness-no-online')
+        ? harnessSourceOf(await harnessWith(false), args, fallbacks)
+        : () => Promise.reject(new Error('harness-no-online was not asked for')),
+      fixed: fixedSourceOf(client),
+    },
+    memo,
+  );
+  const loadAtStart = loadavg();
+  const modelBatches = () => ({
+    run: shared.reduce((a, b) => a + b.calls, 0),
+    reused: shared.reduce((a, b) => a + b.reused, 0),
+  });
   const costs: CostSetting = { over: args['c-over'], under: args['c-under'] };
 
   const datasets: DatasetResult[] = [];
   const allReplays: Record<string, TenantReplay[]> = {};
   // Written after every dataset, so a failure in a later one does not lose an earlier one's hours.
-  const writeOutputs = () => {
-    const summary = renderSummary(datasets, args, info, fallbacks, command);
+  // `partial`: a dataset still running, written beside the finished ones after each of its tenants.
+  const writeOutputs = (partial?: { result: DatasetResult; replays: TenantReplay[] }) => {
+    const shown = partial === undefined ? datasets : [...datasets, partial.result];
+    const replaysShown = partial === undefined ? allReplays : { ...allReplays, [partial.result.name]: partial.replays };
+    const summary = renderSummary(shown, args, info, fallbacks, command, { loadAtStart, batches: modelBatches() });
     writeFileSync(join(args.out, 'summary.md'), `${summary}\n`);
     writeFileSync(
       join(args.out, 'results.json'),
       JSON.stringify(
-        { command, args, model: info, fallbacks, datasets, replays: allReplays },
+        {
+          command,
+          args,
+          model: info,
+          fallbacks,
+          loadAtStart,
+          modelBatches: modelBatches(),
+          datasets: shown,
+          replays: replaysShown,
+        },
         (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
         1,
       ),
@@ -360,7 +453,13 @@ async function main(): Promise<void> {
     return summary;
   };
   if (args.fleet !== 'none') {
-    const tenants = fleetTenants(args.fleet, { tenants: args.tenants, metrics: args.metrics, days: args.days, costs });
+    const tenants = fleetTenants(args.fleet, {
+      tenants: args.tenants,
+      ...(args['per-tier'] === undefined ? {} : { perTier: args['per-tier'] }),
+      metrics: args.metrics,
+      days: args.days,
+      costs,
+    });
     // The sweep subset counts series, so with several metrics it covers sweep-tenants × metrics.
     const { result, replays } = await runDataset(
       'fleet',
@@ -371,6 +470,7 @@ async function main(): Promise<void> {
       args,
       args.metrics.length === 1 && args.metrics[0] === 'cpu' ? 'cores' : undefined,
       `Synthetic fleet (${args.metrics.join(', ')})`,
+      writeOutputs,
     );
     datasets.push(result);
     allReplays.fleet = replays;
@@ -387,6 +487,7 @@ async function main(): Promise<void> {
       args,
       undefined,
       'NAB realAWSCloudwatch',
+      writeOutputs,
     );
     datasets.push(result);
     allReplays.nab = replays;

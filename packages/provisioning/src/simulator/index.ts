@@ -12,6 +12,7 @@ export type {
 } from './policy.js';
 export {
   replayTenant,
+  replayPolicies,
   replayFleet,
   peakOfPreviousDay,
   ReplayError,
@@ -30,7 +31,16 @@ export {
   type ReplayScore,
   type Costs,
 } from './score.js';
-export { summarise, summaryTable, frontierSpec, AUTOPILOT_REFERENCE, type PolicySummary } from './report.js';
+export {
+  summarise,
+  summaryTable,
+  frontierSpec,
+  matchedViolationTable,
+  sweepAtViolationRate,
+  AUTOPILOT_REFERENCE,
+  type PolicySummary,
+  type SweepAtRate,
+} from './report.js';
 export { DecayingHistogram, type DecayingHistogramOptions } from './decaying-histogram.js';
 export { SortedWindow } from './sorted-window.js';
 export { vpaPolicy, type VpaOptions } from './policies/vpa.js';

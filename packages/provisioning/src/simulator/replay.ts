@@ -53,40 +53,64 @@ export async function replayTenant(
   spec: PolicySpec,
   options: ReplayOptions,
 ): Promise<TenantReplay> {
+  const [replay] = await replayPolicies(tenant, [spec], options);
+  return replay;
+}
+
+/**
+ * Every policy on one tenant in lockstep: at each decision time every policy decides, in `specs`
+ * order, before the replay moves on. Each policy keeps its own capacity, state and score, so the
+ * results equal replaying them one after the other; lockstep lets policies that share a
+ * forecaster (the harness at several α) share the work of one decision while only that decision's
+ * results are held (see the CLI's shared-batches.ts).
+ */
+export async function replayPolicies(
+  tenant: ReplayTenant,
+  specs: readonly PolicySpec[],
+  options: ReplayOptions,
+): Promise<TenantReplay[]> {
   checkReplay(tenant, options);
   const { demand, replayStart } = tenant;
   const every = options.decisionEverySteps;
-  const policy = spec.create({ id: tenant.id, alpha: tenant.alpha, stepMinutes: tenant.stepMinutes }, options);
-  const score = new ScoreAccumulator();
-  let capacity = (options.initialCapacity ?? peakOfPreviousDay)(tenant);
-  if (!(capacity >= 0 && Number.isFinite(capacity))) {
-    throw new ReplayError(`${tenant.id}: initial capacity must be a finite number ≥ 0, got ${capacity}`);
+  const initial = (options.initialCapacity ?? peakOfPreviousDay)(tenant);
+  if (!(initial >= 0 && Number.isFinite(initial))) {
+    throw new ReplayError(`${tenant.id}: initial capacity must be a finite number ≥ 0, got ${initial}`);
   }
+  const runs = specs.map((spec) => ({
+    spec,
+    policy: spec.create({ id: tenant.id, alpha: tenant.alpha, stepMinutes: tenant.stepMinutes }, options),
+    score: new ScoreAccumulator(),
+    capacity: initial,
+  }));
 
   for (let t = replayStart, decision = 0; t < demand.length; t += every, decision++) {
     const history = demand.subarray(0, t);
-    const started = performance.now();
-    const decided = await policy.decide(history, options.horizonSteps, {
-      current: capacity,
-      alpha: tenant.alpha,
-      stepMinutes: tenant.stepMinutes,
-      decision,
-    });
-    const ms = performance.now() - started;
     const steps = Math.min(every, demand.length - t);
-    const next = checkDecision(decided, steps, spec.name, tenant.id, t);
-    score.decided(capacity, typeof next === 'number' ? next : next[steps - 1], ms);
-    for (let j = 0; j < steps; j++) score.step(demand[t + j], typeof next === 'number' ? next : next[j]);
-    capacity = typeof next === 'number' ? next : next[steps - 1];
+    for (const run of runs) {
+      const started = performance.now();
+      const decided = await run.policy.decide(history, options.horizonSteps, {
+        current: run.capacity,
+        alpha: tenant.alpha,
+        stepMinutes: tenant.stepMinutes,
+        decision,
+      });
+      const ms = performance.now() - started;
+      const next = checkDecision(decided, steps, run.spec.name, tenant.id, t);
+      run.score.decided(run.capacity, typeof next === 'number' ? next : next[steps - 1], ms);
+      for (let j = 0; j < steps; j++) run.score.step(demand[t + j], typeof next === 'number' ? next : next[j]);
+      run.capacity = typeof next === 'number' ? next : next[steps - 1];
+    }
   }
-  const result = score.result();
-  return {
-    tenant: tenant.id,
-    policy: spec.name,
-    score: result,
-    cost: tenant.costs.under * result.shortfallSum + tenant.costs.over * result.excessSum,
-    minutes: (demand.length - replayStart) * tenant.stepMinutes,
-  };
+  return runs.map(({ spec, score }) => {
+    const result = score.result();
+    return {
+      tenant: tenant.id,
+      policy: spec.name,
+      score: result,
+      cost: tenant.costs.under * result.shortfallSum + tenant.costs.over * result.excessSum,
+      minutes: (demand.length - replayStart) * tenant.stepMinutes,
+    };
+  });
 }
 
 /** Peak observed demand over the day before the replay (0 if none was observed). */
@@ -161,8 +185,7 @@ export async function replayFleet(
   }
   const all: TenantReplay[] = [];
   for await (const tenant of tenants) {
-    const mine: TenantReplay[] = [];
-    for (const spec of specs) mine.push(await replayTenant(tenant, spec, options));
+    const mine = await replayPolicies(tenant, specs, options);
     all.push(...mine);
     hooks.afterTenant?.(tenant, mine);
   }

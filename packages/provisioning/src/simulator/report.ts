@@ -101,6 +101,73 @@ export function summaryTable(rows: readonly PolicySummary[], options: { absolute
   return lines.join('\n');
 }
 
+/** Where an α sweep crosses a violation rate, or why it does not. */
+export type SweepAtRate =
+  | { readonly reached: true; readonly slack: number; readonly alphas: readonly [number, number] }
+  | { readonly reached: false; readonly lowestRate: number; readonly lowestAlpha: number }
+  | null;
+
+/**
+ * The slack a family's α sweep has at a given violation rate: linear in the violation rate
+ * between the two neighbouring sweep points (in α order) that bracket it — a comparison at
+ * matched violation rates, which a chart read by eye only suggests. Not reached: the sweep's
+ * lowest violation rate and its α; null when the family has no sweep points.
+ */
+export function sweepAtViolationRate(rows: readonly PolicySummary[], family: string, rate: number): SweepAtRate {
+  const sweep = rows
+    .filter((r) => r.family === family && typeof r.alpha === 'number' && Number.isFinite(r.violationRate))
+    .sort((a, b) => (a.alpha as number) - (b.alpha as number));
+  if (sweep.length === 0) return null;
+  for (let i = 0; i < sweep.length; i++) {
+    const a = sweep[i];
+    if (a.violationRate === rate)
+      return { reached: true, slack: a.slack, alphas: [a.alpha as number, a.alpha as number] };
+    const b = sweep[i + 1] as PolicySummary | undefined;
+    if (b === undefined) break;
+    const lo = Math.min(a.violationRate, b.violationRate);
+    const hi = Math.max(a.violationRate, b.violationRate);
+    if (rate > lo && rate < hi) {
+      const w = (rate - a.violationRate) / (b.violationRate - a.violationRate);
+      return {
+        reached: true,
+        slack: a.slack + w * (b.slack - a.slack),
+        alphas: [a.alpha as number, b.alpha as number],
+      };
+    }
+  }
+  const lowest = sweep.reduce((m, r) => (r.violationRate < m.violationRate ? r : m));
+  return { reached: false, lowestRate: lowest.violationRate, lowestAlpha: lowest.alpha as number };
+}
+
+/**
+ * One row per reference policy (those without an α: vpa, crane, reactive): its slack and
+ * violation rate, and each sweep family's slack at that same violation rate.
+ */
+export function matchedViolationTable(rows: readonly PolicySummary[]): string {
+  const references = rows.filter((r) => r.alpha === null);
+  const families = [...new Set(rows.filter((r) => typeof r.alpha === 'number').map((r) => r.family))];
+  if (references.length === 0 || families.length === 0) return '';
+  const header = ['policy', 'slack', 'violation rate', ...families.map((f) => `${f} sweep: slack at that rate`)];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|---|${header
+      .slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
+  ];
+  for (const ref of references) {
+    const cells = families.map((f) => {
+      const at = sweepAtViolationRate(rows, f, ref.violationRate);
+      if (at === null) return '–';
+      if (!at.reached) return `not reached (lowest ${pct(at.lowestRate)}, α ${at.lowestAlpha})`;
+      const [a, b] = at.alphas;
+      return `${pct(at.slack)} (α ${a === b ? a : `${a}–${b}`})`;
+    });
+    lines.push(`| ${ref.policy} | ${pct(ref.slack)} | ${pct(ref.violationRate)} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /**
  * Published reference: Google Autopilot (Rzadca et al., EuroSys 2020) — slack 46 % with manual
  * limits, 23 % with Autopilot.

@@ -98,12 +98,15 @@ export function forecastPolicy(options: ForecastPolicyOptions): PolicySpec {
  */
 export class ForecastMemo {
   readonly #entries = new Map<string, Promise<MetricForecast | null>>();
+  #sources = 0;
   hits = 0;
   misses = 0;
 
+  /** Each wrapped source keeps its own entries: two sources never answer for each other. */
   wrap(source: QuantileSource, options: { dependsOnAlpha: boolean }): QuantileSource {
+    const id = this.#sources++;
     return (request) => {
-      const key = `${request.tenant.id}\u0000${request.history.length}\u0000${request.horizonSteps}\u0000${options.dependsOnAlpha ? request.alpha : ''}`;
+      const key = `${id}\u0000${request.tenant.id}\u0000${request.history.length}\u0000${request.horizonSteps}\u0000${options.dependsOnAlpha ? request.alpha : ''}`;
       let entry = this.#entries.get(key);
       if (entry === undefined) {
         this.misses++;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../src/workdir/lock.js';
 import { workdirPaths } from '../src/workdir/paths.js';
 import { cli, readCheckpoint, useCounterAdapter, waitFor } from './fixtures/in-process.js';
-import { spawnRunner } from './fixtures/runner-process.js';
+import { runRunner, spawnRunner } from './fixtures/runner-process.js';
 import { countIds, launchCounts, readTsv } from './fixtures/workdir-invariants.js';
 
 const workdirs: string[] = [];
@@ -105,6 +105,16 @@ describe('run.ts <workdir>', () => {
   });
 });
 
+describe('npx tsx src/run.ts <workdir>', () => {
+  it('the README’s own command (every other spawn here runs the test bundle) runs a workdir to the end', async () => {
+    const wd = freshWorkdir();
+    const run = await runRunner([wd, '--concurrency', '2'], { FIXTURE_TOTAL_JOBS: '6' }, { via: 'npx-tsx' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/completed: 6 done, 0 queued, 0 running/);
+    expect(readTsv(join(wd, 'results.tsv')).rows).toHaveLength(6);
+  });
+});
+
 describe('run.ts <workdir> with a live runner', () => {
   it('waits for a queue edit that briefly holds the lock instead of refusing', async () => {
     const wd = freshWorkdir();
@@ -144,5 +154,5 @@ describe('run.ts <workdir> with a live runner', () => {
     expect(readCheckpoint(wd)?.status).toBe('completed');
     expect(Object.fromEntries(launchCounts(wd))).toEqual({ j0: 1, j1: 1, j2: 1 });
     expect([...countIds(readTsv(join(wd, 'results.tsv')).rows).values()]).toEqual([1, 1, 1]);
-  }, 180_000);
+  });
 });

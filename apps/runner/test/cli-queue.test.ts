@@ -104,5 +104,5 @@ describe('run.ts queue, engine running', () => {
     expect(readdirSync(join(wd, 'engine', 'commands', 'applied')).filter((n) => !n.includes('outcome'))).toHaveLength(
       2,
     );
-  }, 180_000);
+  });
 });

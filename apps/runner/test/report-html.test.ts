@@ -243,7 +243,7 @@ describe('forecast fans', () => {
       readHtml(dir),
       'Computed for this report by the template’s frozen forecaster (<code>source/prepare.ts</code>) on the fleet in <code>data/</code>',
     );
-  }, 180_000);
+  });
 });
 
 describe('fanSpec', () => {
@@ -337,7 +337,7 @@ describe('client.js', () => {
     const result = await execa('node', [tsc, '-p', join(dir, 'tsconfig.json')], { reject: false });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-  }, 180_000);
+  });
 });
 
 describe('jsonForScript', () => {

@@ -63,7 +63,7 @@ afterAll(async () => {
     if (stopped.exitCode !== 0) console.warn(`slurm-local.sh stop: exit ${stopped.exitCode}\n${stopped.all}`);
   }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-}, 90_000);
+});
 
 function slurmSettings(overrides: Record<string, unknown> = {}): SlurmSettings {
   return SlurmSettingsSchema.parse({
@@ -127,7 +127,7 @@ describe('the Slurm backend on a real single-node Slurm', () => {
     await expect
       .poll(async () => (await slurmJobs()).filter((j) => j.name === jobName(job)), { timeout: 60_000, interval: 200 })
       .toEqual([{ id: handle['jobId'], name: jobName(job), state: 'FAILED' }]);
-  }, 150_000);
+  });
 
   it('cancels a running job: gone from the queue, and lost (no exit status) to a later poll', async (ctx) => {
     if (skipReason) return ctx.skip();
@@ -149,7 +149,7 @@ describe('the Slurm backend on a real single-node Slurm', () => {
       state: 'lost',
       reason: `job ${handle['jobId']}: Slurm says CANCELLED`,
     });
-  }, 60_000);
+  });
 
   it('a submission Slurm rejects fails the launch with sbatch’s own message', async (ctx) => {
     if (skipReason) return ctx.skip();
@@ -166,7 +166,7 @@ describe('the Slurm backend on a real single-node Slurm', () => {
     await expect(backend.launch(job)).rejects.toThrow(
       /^launch: sbatch .*--partition no-such-partition.* failed \(exit 1\): sbatch: error: .*[Ii]nvalid partition/s,
     );
-  }, 60_000);
+  });
 });
 
 describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', () => {
@@ -252,7 +252,7 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(ids.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
-  }, 150_000);
+  });
 });
 
 describe('run.ts --launch slurm with every evaluation split over two jobs', () => {
@@ -353,5 +353,5 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(2 * tree.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);
-  }, 150_000);
+  });
 });

@@ -36,7 +36,7 @@ let adapter: WorkAdapter<unknown>;
 beforeAll(async () => {
   workdir = await anchoredWorkdir();
   adapter = await createAdapter(inProcessContext(workdir).ctx);
-}, 60_000);
+});
 afterAll(removeTempDirs);
 
 const experimentTs = templateFile('experiment.ts');

@@ -250,7 +250,7 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       expect(merged.shards.map((s: { shard: string }) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
       expect(merged.mode).toBe(whole.mode);
     }
-  }, 120_000);
+  });
 
   it('is refused up front for a template whose evaluator does not shard', async () => {
     const template = tempDir('no-shard-template-');
@@ -264,5 +264,5 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       /^workflow\.json: shards: 2, but the evaluator of template "tiny" does not take --shard/,
     );
     expect(existsSync(join(workdir, 'runs'))).toBe(false);
-  }, 60_000);
+  });
 });

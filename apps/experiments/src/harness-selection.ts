@@ -16,7 +16,7 @@ import {
   describeHarness,
   validationLookback,
   type HarnessSettings,
-} from './m6.js';
+} from './harness-settings.js';
 import { evenSubset } from './origins.js';
 import { emptyTally, mergeTally } from './point-score.js';
 import { historyCap, type Protocol } from './protocol.js';

@@ -60,16 +60,8 @@ export {
 } from './runtime.js';
 export { runTasks, type PoolOptions } from './pool.js';
 export { runTuning, summariseGrid, type TuningOptions, type TuningResult, type ConfigScore } from './tuning.js';
-export {
-  runM6,
-  m6Markdown,
-  DEFAULT_BASELINES,
-  DEFAULT_HARNESS,
-  type M6Options,
-  type M6Result,
-  type BaselinePlan,
-  type HarnessSettings,
-} from './m6.js';
+export { runM6, m6Markdown, DEFAULT_BASELINES, type M6Options, type M6Result, type BaselinePlan } from './m6.js';
+export { DEFAULT_HARNESS, type HarnessSettings } from './harness-settings.js';
 export { runM7, m7Markdown, m7ChartSpec, DEFAULT_KS, type M7Options, type M7Result } from './m7.js';
 export { runM8, m8Markdown, DEFAULT_COLD_MINUTES, type M8Options, type M8Result } from './m8.js';
 export { runM9, m9Markdown, type M9Options, type M9Result } from './m9.js';

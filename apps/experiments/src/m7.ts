@@ -13,10 +13,9 @@ import { runEvaluations } from './evaluation-run.js';
 import { historyCap, originsOf, type Protocol } from './protocol.js';
 import { fmt, fmtP, modelBanner, pct, table, ci, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
-import { assertSide, hashUnit, type TenantSplit } from './split.js';
+import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
-import type { HarnessSettings } from './m6.js';
-import { DEFAULT_HARNESS, validationLookback } from './m6.js';
+import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_KS: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
@@ -62,13 +61,6 @@ export interface M7Result {
   /** Largest K with p99 ≤ budget (null if none). */
   readonly largestKWithinBudget: number | null;
   readonly chart: string | null;
-}
-
-/** The evaluation tenants of a seeded subset, in a fixed hashed order. */
-export function subsetOf(split: TenantSplit, n: number, seed: number, label: string): string[] {
-  return [...split.evaluation]
-    .sort((a, b) => hashUnit(seed, `${label}:${a}`) - hashUnit(seed, `${label}:${b}`))
-    .slice(0, n);
 }
 
 export async function runM7(options: M7Options): Promise<M7Result> {

@@ -21,10 +21,9 @@ import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
 import { historyCap, type Protocol } from './protocol.js';
 import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec } from './runtime.js';
-import { assertSide, type TenantSplit } from './split.js';
+import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
-import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './m6.js';
-import { subsetOf } from './m7.js';
+import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_COLD_MINUTES: readonly number[] = [30, 60, 120, 240, 480];

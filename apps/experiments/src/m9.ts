@@ -26,8 +26,9 @@ import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
 import { historyCap, type Protocol } from './protocol.js';
 import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec } from './runtime.js';
-import { assertSide, type TenantSplit } from './split.js';
+import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import type { PairedSummary } from './stats.js';
+import type { M6Result } from './m6.js';
 import {
   DEFAULT_HARNESS,
   HARNESS_CONCURRENCY,
@@ -35,10 +36,8 @@ import {
   describeHarness,
   validationLookback,
   type HarnessSettings,
-  type M6Result,
-} from './m6.js';
+} from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
-import { subsetOf } from './m7.js';
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
 

@@ -27,16 +27,8 @@ import { fmt, modelBanner, table, type ModelProvenance, type RunInfo, cpuSeconds
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { readSeriesTenant, type EvalTenant } from './tenant-data.js';
 import { summariseGrid } from './tuning.js';
-import {
-  COMPARISON_HEADERS,
-  comparisonRow,
-  DEFAULT_HARNESS,
-  HARNESS_CONCURRENCY,
-  describeHarness,
-  statsNote,
-  type HarnessSettings,
-  REFERENCE,
-} from './m6.js';
+import { COMPARISON_HEADERS, comparisonRow, statsNote, REFERENCE } from './m6.js';
+import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, describeHarness, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
 
 export interface SeriesOptions {

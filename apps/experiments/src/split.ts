@@ -87,3 +87,10 @@ export function assertSide(split: TenantSplit, ids: Iterable<string>, side: Spli
       throw new SplitLeakError(`tenant ${id} is used as a ${side} tenant but is not on the ${side} side of the split`);
   }
 }
+
+/** The evaluation tenants of a seeded subset, in a fixed hashed order. */
+export function subsetOf(split: TenantSplit, n: number, seed: number, label: string): string[] {
+  return [...split.evaluation]
+    .sort((a, b) => hashUnit(seed, `${label}:${a}`) - hashUnit(seed, `${label}:${b}`))
+    .slice(0, n);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placementOf, UsageError } from '../src/cli-main.js';
+import { placementOf, UsageError } from '../src/cli-context.js';
 
 describe('experiments CLI: --validation-placement / --same-time-days', () => {
   it('leaves the harness defaults alone when absent', () => {

@@ -7,7 +7,8 @@
  * commands: tune | m6 | m7 | m8 | m9 | nab | csv <file.csv …> | all | doc — `--help` lists the
  * options; apps/experiments/README.md explains them, docs/results.md has the runs.
  */
-import { runExperimentsCli, USAGE, UsageError } from '../cli-main.js';
+import { runExperimentsCli, USAGE } from '../cli-main.js';
+import { UsageError } from '../cli-context.js';
 
 try {
   await runExperimentsCli(process.argv.slice(2));

@@ -21,12 +21,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import type { RunContext } from '../src/workdir/run-context.js';
 import { DEFAULT_SETTINGS, RunConfigSchema, type RunSettings } from '../src/workdir/run-config.js';
 import type { Outcome, WorkAdapter } from '../src/core/adapter.js';
 import type { JsonObject, WorkSpec } from '../src/core/work-spec.js';
 import { workdirPaths } from '../src/workdir/paths.js';
-import { createAdapter } from '../src/workflow/create-adapter.js';
+import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
 import { TreeSchema, type TreeNode } from '../src/workflow/state/tree-schema.js';
 import { readTsv } from './fixtures/workdir-invariants.js';
 
@@ -261,4 +262,26 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether any process of the group led by `pid` is still alive. */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The experiment's evaluator run once, unsharded, in its worktree on this machine, writing `out`:
+ * the reference a sharded run's merged metrics must equal.
+ */
+export async function evaluateUnsharded(workdir: string, id: string, out: string): Promise<void> {
+  await execa(
+    NODE_COMMAND[0],
+    [...NODE_COMMAND.slice(1), 'evaluate.ts', '--params', 'params.json', '--data', join(workdir, 'data'), '--out', out],
+    { cwd: join(workdir, 'worktrees', id) },
+  );
 }

@@ -3,18 +3,18 @@
  * together (monitorJobs), and the tiny template's real evaluator split three ways through the
  * workflow — merged to what one unsharded run of the same evaluator writes.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
+import { createAdapter } from '../src/workflow/create-adapter.js';
 import { ExperimentFailure } from '../src/workflow/experiment/failures.js';
 import { monitorJob } from '../src/workflow/launch/job-monitor.js';
 import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workflow/launch/launch-backend.js';
 import { evaluationJobs, monitorJobs } from '../src/workflow/shards/shard-jobs.js';
 import {
   anchoredWorkdir,
+  evaluateUnsharded,
   inProcessContext,
   launchMarkers,
   readTree,
@@ -214,22 +214,8 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/merged 3 shards[^]*\n---\nmetric: +\d/);
 
       // The same evaluator, unsharded, in the same worktree.
-      const worktree = join(workdir, 'worktrees', node.id);
       const reference = join(runDir, 'unsharded.json');
-      execFileSync(
-        NODE_COMMAND[0],
-        [
-          ...NODE_COMMAND.slice(1),
-          'evaluate.ts',
-          '--params',
-          'params.json',
-          '--data',
-          join(workdir, 'data'),
-          '--out',
-          reference,
-        ],
-        { cwd: worktree, stdio: 'ignore' },
-      );
+      await evaluateUnsharded(workdir, node.id, reference);
       const whole = JSON.parse(readFileSync(reference, 'utf8'));
       const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
       expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);

@@ -1,10 +1,9 @@
-import { parseCsvRecords } from './csv-records.js';
 import { failIn, type Fail } from './load-errors.js';
 import type { LoadedSeries, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
-import { DEFAULT_SOURCE, isBlank, readTextFile, stripBom } from './text-input.js';
-import { checkIsHeader, findTimeColumn, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
+import { findTimeColumn, headedRecords, requireColumn, resolveTimestampFormat } from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -33,10 +32,7 @@ export async function loadTimestampValueCsv(
 export function parseTimestampValueCsv(text: string, options: TimestampValueCsvOptions = {}): LoadedSeries {
   const source = options.source ?? DEFAULT_SOURCE;
   const fail = failIn(source);
-  if (isBlank(stripBom(text))) fail({ line: 1 }, 'empty-file', 'the file is empty');
-
-  const [header, ...rows] = parseCsvRecords(text, source);
-  checkIsHeader(header.fields, header.line, fail, '"timestamp,value"');
+  const { header, rows } = headedRecords(text, source, fail, '"timestamp,value"');
   const named = findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const timeCol = named < 0 && header.fields.length === 2 ? 0 : named;
   if (timeCol < 0) {

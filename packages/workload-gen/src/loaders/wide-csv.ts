@@ -1,11 +1,10 @@
 import { basename, extname } from 'node:path';
-import { parseCsvRecords } from './csv-records.js';
 import { failIn, type Fail } from './load-errors.js';
 import type { LoadedTenant, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
-import { DEFAULT_SOURCE, isBlank, readTextFile, stripBom } from './text-input.js';
-import { checkIsHeader, findTimeColumn, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
+import { findTimeColumn, headedRecords, requireColumn, resolveTimestampFormat } from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -36,10 +35,7 @@ export async function loadWideCsv(path: string, options: WideCsvOptions = {}): P
 export function parseWideCsv(text: string, options: WideCsvOptions = {}): LoadedTenant {
   const source = options.source ?? DEFAULT_SOURCE;
   const fail = failIn(source);
-  if (isBlank(stripBom(text))) fail({ line: 1 }, 'empty-file', 'the file is empty');
-
-  const [header, ...rows] = parseCsvRecords(text, source);
-  checkIsHeader(header.fields, header.line, fail, '"timestamp,cpu,mem"');
+  const { header, rows } = headedRecords(text, source, fail, '"timestamp,cpu,mem"');
   const timeCol =
     options.timestampColumn === null ? -1 : findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const columns = selectMetricColumns(header.fields, timeCol, options.metrics, header.line, fail);

@@ -20,7 +20,7 @@ import { jobName, SlurmBackend } from '../src/workflow/launch/slurm-backend.js';
 import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/launch/slurm-settings.js';
 import { runRunner, sleep, spawnRunner, type RunnerProcess } from './fixtures/runner-process.js';
 import { countIds, readTsv } from './fixtures/workdir-invariants.js';
-import { evaluateUnsharded, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
+import { expectMergedAsUnsharded, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm-local.sh', import.meta.url));
 /** Installing the packages on a fresh machine is the slow part; starting takes about a second. */
@@ -306,17 +306,7 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
           `${node.id} ${marker}: Slurm jobs`,
         ).toEqual(['COMPLETED']);
       }
-      // The same evaluator, unsharded, in the experiment's worktree, on this machine.
-      const reference = join(runDir, 'unsharded.json');
-      await evaluateUnsharded(workdir, node.id, reference);
-      const whole = JSON.parse(readFileSync(reference, 'utf8'));
-      const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-      expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
-      expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
-      expect(merged.points).toBe(whole.points);
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
-        whole.requests.map((r: { tenantId: string }) => r.tenantId),
-      );
+      await expectMergedAsUnsharded(workdir, node);
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(2 * tree.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);

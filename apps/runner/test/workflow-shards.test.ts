@@ -14,7 +14,7 @@ import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workf
 import { evaluationJobs, monitorJobs } from '../src/workflow/shards/shard-jobs.js';
 import {
   anchoredWorkdir,
-  evaluateUnsharded,
+  expectMergedAsUnsharded,
   inProcessContext,
   launchMarkers,
   readTree,
@@ -213,27 +213,13 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       ]);
       expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/merged 3 shards[^]*\n---\nmetric: +\d/);
 
-      // The same evaluator, unsharded, in the same worktree.
-      const reference = join(runDir, 'unsharded.json');
-      await evaluateUnsharded(workdir, node.id, reference);
-      const whole = JSON.parse(readFileSync(reference, 'utf8'));
-      const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-      expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
-      // The tree holds the result block's six decimals, as for an unsharded experiment.
-      expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
-      expect(merged.points).toBe(whole.points);
+      // The same evaluator, unsharded, in the same worktree: requests back in the fleet's order,
+      // each with the loss and winners the unsharded run gave it.
+      const { merged, whole } = await expectMergedAsUnsharded(workdir, node);
       expect(merged.dropped).toBe(0);
-      // Requests back in the fleet's order, each with the loss and winners the unsharded run gave it.
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
-        whole.requests.map((r: { tenantId: string }) => r.tenantId),
-      );
-      expect(merged.requests.map((r: { losses: number[] }) => r.losses)).toEqual(
-        whole.requests.map((r: { losses: number[] }) => r.losses),
-      );
-      expect(merged.requests.map((r: { winners: string[] }) => r.winners)).toEqual(
-        whole.requests.map((r: { winners: string[] }) => r.winners),
-      );
-      expect(merged.shards.map((s: { shard: string }) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
+      expect(merged.requests.map((r) => r.losses)).toEqual(whole.requests.map((r) => r.losses));
+      expect(merged.requests.map((r) => r.winners)).toEqual(whole.requests.map((r) => r.winners));
+      expect(merged.shards?.map((s) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
       expect(merged.mode).toBe(whole.mode);
     }
   });

@@ -6,7 +6,7 @@
  * Binomial(R, p), so the observed coverage must lie inside the binomial 99% interval of that
  * range; the uncalibrated forecaster, for contrast, must not (else the test could not fail).
  */
-import { parseConfig } from '@tsfm/tsfm-client';
+import { parseConfig, type ForecastConfig } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Harness } from '../src/index.js';
@@ -40,18 +40,23 @@ function sampler(kind: 'uniform' | 'normal' | 'exponential', rng: Mulberry32): (
   return () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
 }
 
+/** The one config of these tests: the model's own output, no normalisation or output fixes. */
+function plainConfig(): ForecastConfig {
+  return parseConfig({
+    contextLength: 32,
+    resolutionMinutes: 1,
+    normalisation: 'none',
+    flip: false,
+    clampNonNegative: false,
+    fixCrossing: false,
+  });
+}
+
 describe('calibrated coverage on exchangeable data', () => {
   it('property: the coverage of the calibrated α-quantile lies in its binomial 99% interval', async () => {
     // One config, the default: selection cannot pick on the residuals, so they are exchangeable
     // with the future's (the harness's cross-fitting is exercised in calibration.test.ts).
-    const config = parseConfig({
-      contextLength: 32,
-      resolutionMinutes: 1,
-      normalisation: 'none',
-      flip: false,
-      clampNonNegative: false,
-      fixCrossing: false,
-    });
+    const config = plainConfig();
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(0.65, 0.75, 0.9),
@@ -101,14 +106,7 @@ describe('calibrated coverage on exchangeable data', () => {
   });
 
   it('the uncalibrated forecaster of the property misses the interval (the test can fail)', async () => {
-    const config = parseConfig({
-      contextLength: 32,
-      resolutionMinutes: 1,
-      normalisation: 'none',
-      flip: false,
-      clampNonNegative: false,
-      fixCrossing: false,
-    });
+    const config = plainConfig();
     // Quantiles around 0 for Uniform(0, 1) data: the 0.9-quantile (0.3) covers 30%, not 90%.
     const predict: Predict = (row, levels) => {
       const out = new Float32Array(row.horizon * levels.length);

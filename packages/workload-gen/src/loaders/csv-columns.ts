@@ -50,6 +50,13 @@ export function headedRecords(
   return { header, rows };
 }
 
+/** A data row has as many fields as the header. */
+export function checkColumnCount(header: CsvRecord, fields: readonly string[], line: number, fail: Fail): void {
+  if (fields.length !== header.fields.length) {
+    fail({ line }, 'column-count', `expected ${header.fields.length} columns as in the header, found ${fields.length}`);
+  }
+}
+
 export function checkIsHeader(header: readonly string[], line: number, fail: Fail, expected: string): void {
   const dataLike = header.find((h) => h.trim() !== '' && detectTimestampFormat(h) !== undefined);
   if (dataLike !== undefined) {

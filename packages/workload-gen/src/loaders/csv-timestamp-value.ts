@@ -3,7 +3,13 @@ import type { LoadedSeries, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
 import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
-import { findTimeColumn, headedRecords, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import {
+  checkColumnCount,
+  findTimeColumn,
+  headedRecords,
+  requireColumn,
+  resolveTimestampFormat,
+} from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -50,13 +56,7 @@ export function parseTimestampValueCsv(text: string, options: TimestampValueCsvO
   const times = new Float64Array(rows.length);
   const values = new Float64Array(rows.length);
   for (const [i, { fields, line }] of rows.entries()) {
-    if (fields.length !== header.fields.length) {
-      fail(
-        { line },
-        'column-count',
-        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
-      );
-    }
+    checkColumnCount(header, fields, line, fail);
     times[i] = parseTimestampCell(fields[timeCol], format, { line }, fail);
     values[i] = parseNumericCell(fields[valueCol], nonFinite, { line }, fail);
   }

@@ -4,7 +4,13 @@ import type { LoadedTenant, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
 import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
-import { findTimeColumn, headedRecords, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import {
+  checkColumnCount,
+  findTimeColumn,
+  headedRecords,
+  requireColumn,
+  resolveTimestampFormat,
+} from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -58,13 +64,7 @@ export function parseWideCsv(text: string, options: WideCsvOptions = {}): Loaded
   const times = new Float64Array(rows.length);
   const channels = columns.map(() => new Float64Array(rows.length));
   for (const [i, { fields, line }] of rows.entries()) {
-    if (fields.length !== header.fields.length) {
-      fail(
-        { line },
-        'column-count',
-        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
-      );
-    }
+    checkColumnCount(header, fields, line, fail);
     times[i] =
       format === undefined
         ? implicitStart + i * (options.stepMs ?? 0)

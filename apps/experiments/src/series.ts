@@ -321,9 +321,10 @@ export function seriesMarkdown(r: SeriesResult): string {
     out.push(
       `### SLA tiers on these files (M9's paired view)`,
       '',
-      `The same ${r.tiers.paired.points} points forecast at every tier's α (premium 0.90, standard 0.75, basic 0.65; winner re-selected per α), ` +
+      `Every point above forecast again at each tier's α (premium 0.90, standard 0.75, basic 0.65; winner re-selected per α), ` +
         `by the harness and by the harness before v2. Points dropped: ${r.tiers.paired.dropped}. Under-provisioned = share of observed ` +
-        `steps in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α.`,
+        `steps in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α. The level column is a mean of ` +
+        `per-point ratios, which a series with a median forecast near zero inflates: read the uplift column.`,
       '',
       ...pairedTierTable(r.tiers.paired),
       ...calibratedSection(

@@ -27,7 +27,14 @@ import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } 
 import type { MethodSpec } from './runtime.js';
 import type { PairedSummary } from './stats.js';
 import type { M6Result } from './m6.js';
-import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, HARNESS_V1, describeHarness } from './harness-settings.js';
+import {
+  DEFAULT_HARNESS,
+  HARNESS_CONCURRENCY,
+  HARNESS_V1,
+  describeHarness,
+  type HarnessSettings,
+} from './harness-settings.js';
+import type { TenantOutcome } from './evaluate-tenant.js';
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
 
@@ -106,36 +113,34 @@ function rowOf(tier: Tier, t: ProvisioningTally): TierRow {
   };
 }
 
-export interface M9Options extends SubsetExperimentOptions {
-  readonly m6: Pick<M6Result, 'provisioning'>;
-  readonly workers: number;
+/** View 2 and 3 of one run: what {@link pairedTierView} summarises (M9 on the fleet, and on real series). */
+export interface PairedTierView {
+  readonly paired: Omit<M9Result['paired'], 'tenants' | 'originsPerTenant'>;
+  readonly calibrated: { readonly rows: readonly CalibratedTierRow[]; readonly dropped: number };
 }
 
-export async function runM9(options: M9Options): Promise<M9Result> {
-  const protocol = options.protocol;
-  const harness = options.harness ?? DEFAULT_HARNESS;
-  const { ids, perTenant, cap } = evaluationSubset(options, 'm9', harness, { tenants: 100, originsPerTenant: 10 });
-  const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({
+/**
+ * The methods of views 2 and 3: the harness at every tier's α (`harness@<tier>`), then the harness
+ * before v2 at the same α (`harness-v1@<tier>`), each on the same points; `historySteps` caps the
+ * history a request sees.
+ */
+export function pairedTierMethods(harness: HarnessSettings, historySteps: number): MethodSpec[] {
+  const at = (name: string, settings: HarnessSettings, tier: Tier): MethodSpec => ({
     kind: 'harness',
-    name: plainName(tier),
-    ...harness,
-    historySteps: cap,
+    name,
+    ...settings,
+    historySteps,
     alpha: TIERS[tier],
     concurrency: HARNESS_CONCURRENCY,
-  }));
-  const v1: MethodSpec[] = TIER_ORDER.map((tier) => ({
-    kind: 'harness',
-    name: v1Name(tier),
-    ...HARNESS_V1,
-    historySteps: cap,
-    alpha: TIERS[tier],
-    concurrency: HARNESS_CONCURRENCY,
-  }));
-  const specs = [...plain, ...v1];
-  const { outcomes, wallSeconds, cpuSeconds } = await runOnSubset('M9', options, { ids, perTenant }, specs, {
-    workers: options.workers,
-    microBatch: true,
   });
+  return [
+    ...TIER_ORDER.map((tier) => at(plainName(tier), harness, tier)),
+    ...TIER_ORDER.map((tier) => at(v1Name(tier), HARNESS_V1, tier)),
+  ];
+}
+
+/** Views 2 and 3 from outcomes that ran {@link pairedTierMethods}; `seed` seeds the bootstrap. */
+export function pairedTierView(outcomes: readonly TenantOutcome[], seed: number): PairedTierView {
   const tallyRow = (tier: Tier, name: string): TierRow => {
     const t = emptyTally();
     for (const o of outcomes) mergeTally(t, methodPoints(o, name).tally);
@@ -143,9 +148,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
   };
   const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
   const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
-    const comparison = compare(outcomes, plainName(tier), v1Name(tier), 'all', undefined, {
-      seed: protocol.seed,
-    });
+    const comparison = compare(outcomes, plainName(tier), v1Name(tier), 'all', undefined, { seed });
     // Means over the points both scored (the paired summary's), not each method's own points.
     return {
       tier,
@@ -170,6 +173,35 @@ export async function runM9(options: M9Options): Promise<M9Result> {
       if (p >= s && s >= b) weak++;
     }
   }
+  const dropped = (name: (tier: Tier) => string): number =>
+    TIER_ORDER.reduce((sum, tier) => sum + methodCounts(outcomes, name(tier)).dropped, 0);
+  return {
+    paired: {
+      rows,
+      points,
+      strictlyOrdered: strict / points,
+      weaklyOrdered: weak / points,
+      dropped: dropped(plainName),
+    },
+    calibrated: { rows: calibratedRows, dropped: dropped(v1Name) },
+  };
+}
+
+export interface M9Options extends SubsetExperimentOptions {
+  readonly m6: Pick<M6Result, 'provisioning'>;
+  readonly workers: number;
+}
+
+export async function runM9(options: M9Options): Promise<M9Result> {
+  const protocol = options.protocol;
+  const harness = options.harness ?? DEFAULT_HARNESS;
+  const { ids, perTenant, cap } = evaluationSubset(options, 'm9', harness, { tenants: 100, originsPerTenant: 10 });
+  const specs = pairedTierMethods(harness, cap);
+  const { outcomes, wallSeconds, cpuSeconds } = await runOnSubset('M9', options, { ids, perTenant }, specs, {
+    workers: options.workers,
+    microBatch: true,
+  });
+  const view = pairedTierView(outcomes, protocol.seed);
   const fromM6: Record<string, TierRow[]> = {};
   for (const [method, byTier] of Object.entries(options.m6.provisioning)) fromM6[method] = tierRows(byTier);
   return {
@@ -178,21 +210,8 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     run: { ...options.run, wallSeconds, cpuSeconds },
     protocol,
     fromM6,
-    paired: {
-      tenants: ids.length,
-      originsPerTenant: perTenant,
-      rows,
-      points,
-      strictlyOrdered: strict / points,
-      weaklyOrdered: weak / points,
-      dropped: plain.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
-    },
-    calibrated: {
-      method: 'conformal',
-      validationWindows: harness.validationWindows,
-      rows: calibratedRows,
-      dropped: v1.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
-    },
+    paired: { tenants: ids.length, originsPerTenant: perTenant, ...view.paired },
+    calibrated: { method: 'conformal', validationWindows: harness.validationWindows, ...view.calibrated },
   };
 }
 
@@ -218,11 +237,8 @@ export function m9Markdown(r: M9Result): string {
     `${r.paired.tenants} evaluation tenants (seeded subset) × ${r.paired.originsPerTenant} origins; the harness forecasts each point three times, at α = 0.90 / 0.75 / 0.65 ` +
       `(winner re-selected per α). Points dropped: ${r.paired.dropped}.`,
     '',
-    table(ROW_HEADERS, r.paired.rows.map(rowCells)),
-    '',
-    `Level ordering premium > standard > basic at ${pct(r.paired.strictlyOrdered)} of ${r.paired.points} points (≥ with ties: ${pct(r.paired.weaklyOrdered)}).`,
-    '',
-    ...calibratedSection(r),
+    ...pairedTierTable(r.paired),
+    ...(r.calibrated === undefined ? [] : calibratedSection(r.calibrated, r.protocol.horizon)),
     `### From M6 (each tenant at its own tier's α)`,
     '',
   );
@@ -239,6 +255,16 @@ export function m9Markdown(r: M9Result): string {
   return out.join('\n');
 }
 
+/** View 2's table and its level-ordering line. */
+export function pairedTierTable(paired: PairedTierView['paired']): string[] {
+  return [
+    table(ROW_HEADERS, paired.rows.map(rowCells)),
+    '',
+    `Level ordering premium > standard > basic at ${pct(paired.strictlyOrdered)} of ${paired.points} points (≥ with ties: ${pct(paired.weaklyOrdered)}).`,
+    '',
+  ];
+}
+
 const CALIBRATED_HEADERS = [
   'tier',
   'target 1 − α',
@@ -252,10 +278,8 @@ const CALIBRATED_HEADERS = [
   'uplift: v2',
 ];
 
-/** View 3's subsection; empty for outputs written before it existed. */
-function calibratedSection(r: M9Result): string[] {
-  const c = r.calibrated;
-  if (c === undefined) return [];
+/** View 3's subsection; `horizonMinutes` is the forecast hour the residuals cover. */
+export function calibratedSection(c: NonNullable<M9Result['calibrated']>, horizonMinutes: number): string[] {
   const change = (x: CalibratedTierRow): string => {
     const s = x.comparison;
     if (s === null) return 'n/a';
@@ -272,7 +296,7 @@ function calibratedSection(r: M9Result): string[] {
       ? 'An older output: the harness with and without its earlier opt-in calibration.'
       : `The same points forecast by the harness before the model dimension and calibration (v1: ${describeHarness(HARNESS_V1)}) ` +
         `next to the shipped one (v2, view 2: ${describeHarness(DEFAULT_HARNESS)}): v2's α-quantile is shifted by split-conformal ` +
-        `quantiles of cross-fitted residuals from up to ${c.validationWindows} validation windows × ${r.protocol.horizon} minutes per metric ` +
+        `quantiles of cross-fitted residuals from up to ${c.validationWindows} validation windows × ${horizonMinutes} minutes per metric ` +
         `(no extra model call). Points dropped (v1): ${c.dropped}.`,
     '',
     table(

@@ -284,6 +284,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       requestRows: rows.length + onDemand.size,
       naiveRequestRows: rows.length + onDemand.size,
       forecasterCalls: calls,
+      // The result's timings, written out on each path (search.ts too): each times its own stages.
       timings: {
         validateInput: input.validateInputMs,
         sample: sampleMs,

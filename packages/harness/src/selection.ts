@@ -75,7 +75,10 @@ export function metricScoreWithout(scores: Scores, c: number, m: number, metricC
   return n === 0 ? Number.NaN : sum / n;
 }
 
-/** tenantScore without window `skip`: the mean over the metrics that keep evidence. */
+/**
+ * tenantScore without window `skip`: the mean over the metrics that keep evidence. Its loop repeats
+ * tenantScore's on purpose, so the plain score, which every request runs, carries no skip test.
+ */
 export function tenantScoreWithout(scores: Scores, c: number, metricCount: number, skip: number): number {
   const O = scores.windowLoss.length / scores.loss.length;
   let sum = 0;

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Server RSS before and after a load peak (issue 13 §1: "RSS returns within 25 % of its idle
 # level"). A fixed amount of work, not a fixed time, so a busy machine changes how long it takes
-# more than what it measures: 40 warm-up requests on 2 connections, RSS "idle"; then 1,500
+# more than what it measures: 40 warm-up requests on 2 connections, 3 s quiet (the server's
+# malloc_trim after a quiet spell, --memory-trim-quiet-ms, runs after the warm-up too), RSS "idle"; then 1,500
 # requests on 64 connections with a 60 s budget header (nothing refused, so the micro-batches grow
 # as large as concurrency makes them), RSS "after" and again 10 s later. Extra arguments go to
 # main.ts; the environment is passed through (try MALLOC_* settings this way).
 #
-#   bash apps/forecast-service/bench/rss-after-peak.sh [--model DIR]
+#   bash apps/forecast-service/bench/rss-after-peak.sh [--model DIR] [--memory-trim-quiet-ms 0]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 port=${PORT:-18999}
@@ -20,6 +21,7 @@ rss() { echo $(($(ps -o rss= -p "$pid") / 1024)); }
 load() { npx autocannon -c "$1" -a "$2" -m POST -H content-type=application/json -H x-latency-budget-ms=60000 \
   -i "$body" "http://127.0.0.1:$port/forecast" >/dev/null 2>&1; }
 load 2 40
+sleep 3
 idle=$(rss)
 before=$(uptime | sed 's/.*load average/load average/')
 load 64 1500

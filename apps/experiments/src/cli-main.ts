@@ -56,7 +56,8 @@ M7 / M8 / M9
   --cold LIST (30,60,120,240,480)  --m8-tenants N (200)  --m8-origins N (5)
   --m9-tenants N (100)  --m9-origins N (10)
 series (nab / csv)
-  --nab-dir DIR (../shared/data/nab)  --alpha X (0.9)  --series-origins N (50)  --series-heavy-origins N (10)`;
+  --nab-dir DIR (../shared/data/nab)  --alpha X (0.9)  --series-origins N (50)  --series-heavy-origins N (10)
+  --no-tiers             skip M9's paired tier view (the harness and v1 at each tier's α on the same points)`;
 
 export { USAGE };
 
@@ -122,6 +123,7 @@ function parseArguments(argv: readonly string[]) {
       'heavy-origins': { type: 'string' },
       'heavy-share': { type: 'string' },
       'no-baselines': { type: 'boolean' },
+      'no-tiers': { type: 'boolean' },
       ks: { type: 'string' },
       'm7-tenants': { type: 'string' },
       'm7-origins': { type: 'string' },

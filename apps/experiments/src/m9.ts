@@ -38,6 +38,7 @@ import {
   type HarnessSettings,
 } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
+import type { TenantOutcome } from './evaluate-tenant.js';
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
 
@@ -116,6 +117,80 @@ function rowOf(tier: Tier, t: ProvisioningTally): TierRow {
   };
 }
 
+/** View 2 and 3 of one run: what {@link pairedTierView} summarises (M9 on the fleet, and on real series). */
+export interface PairedTierView {
+  readonly paired: Omit<M9Result['paired'], 'tenants' | 'originsPerTenant'>;
+  readonly calibrated: { readonly rows: readonly CalibratedTierRow[]; readonly dropped: number };
+}
+
+/**
+ * The methods of views 2 and 3: the harness at every tier's α (`harness@<tier>`), then the harness
+ * before v2 at the same α (`harness-v1@<tier>`), each on the same points; `historySteps` caps the
+ * history a request sees.
+ */
+export function pairedTierMethods(harness: HarnessSettings, historySteps: number): MethodSpec[] {
+  const at = (name: string, settings: HarnessSettings, tier: Tier): MethodSpec => ({
+    kind: 'harness',
+    name,
+    ...settings,
+    historySteps,
+    alpha: TIERS[tier],
+    concurrency: HARNESS_CONCURRENCY,
+  });
+  return [
+    ...TIER_ORDER.map((tier) => at(plainName(tier), harness, tier)),
+    ...TIER_ORDER.map((tier) => at(v1Name(tier), HARNESS_V1, tier)),
+  ];
+}
+
+/** Views 2 and 3 from outcomes that ran {@link pairedTierMethods}; `seed` seeds the bootstrap. */
+export function pairedTierView(outcomes: readonly TenantOutcome[], seed: number): PairedTierView {
+  const tallyRow = (tier: Tier, name: string): TierRow => {
+    const t = emptyTally();
+    for (const o of outcomes) mergeTally(t, methodPoints(o, name).tally);
+    return rowOf(tier, t);
+  };
+  const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
+  const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
+    const comparison = compare(outcomes, plainName(tier), v1Name(tier), 'all', undefined, { seed });
+    // Means over the points both scored (the paired summary's), not each method's own points.
+    return {
+      tier,
+      none: tallyRow(tier, v1Name(tier)),
+      calibrated: rows[TIER_ORDER.indexOf(tier)],
+      lossNone: comparison.summary?.meanB ?? Number.NaN,
+      lossCalibrated: comparison.summary?.meanA ?? Number.NaN,
+      points: comparison.summary?.points ?? 0,
+      comparison: comparison.summary,
+    };
+  });
+  let points = 0;
+  let strict = 0;
+  let weak = 0;
+  for (const o of outcomes) {
+    const lv = TIER_ORDER.map((tier) => methodPoints(o, plainName(tier)).level);
+    for (let i = 0; i < lv[0].length; i++) {
+      const [p, s, b] = [lv[0][i], lv[1][i], lv[2][i]];
+      if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;
+      points++;
+      if (p > s && s > b) strict++;
+      if (p >= s && s >= b) weak++;
+    }
+  }
+  const dropped = (name: (tier: Tier) => string): number =>
+    TIER_ORDER.reduce((sum, tier) => sum + methodCounts(outcomes, name(tier)).dropped, 0);
+  return {
+    paired: {
+      rows,
+      points,
+      strictlyOrdered: strict / points,
+      weaklyOrdered: weak / points,
+      dropped: dropped(plainName),
+    },
+    calibrated: { rows: calibratedRows, dropped: dropped(v1Name) },
+  };
+}
+
 export interface M9Options {
   readonly fleetDir: string;
   readonly modelPath: string;
@@ -144,23 +219,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
     protocol.stepsPerDay,
   );
-  const plain: MethodSpec[] = TIER_ORDER.map((tier) => ({
-    kind: 'harness',
-    name: plainName(tier),
-    ...harness,
-    historySteps: cap,
-    alpha: TIERS[tier],
-    concurrency: HARNESS_CONCURRENCY,
-  }));
-  const v1: MethodSpec[] = TIER_ORDER.map((tier) => ({
-    kind: 'harness',
-    name: v1Name(tier),
-    ...HARNESS_V1,
-    historySteps: cap,
-    alpha: TIERS[tier],
-    concurrency: HARNESS_CONCURRENCY,
-  }));
-  const specs = [...plain, ...v1];
+  const specs = pairedTierMethods(harness, cap);
   const subset = evenSubset(protocol.originsPerTenant, perTenant);
   const wanted = new Set(ids);
   let done = 0;
@@ -186,40 +245,7 @@ export async function runM9(options: M9Options): Promise<M9Result> {
       onResult: () => options.onProgress?.(++done, ids.length),
     },
   );
-  const tallyRow = (tier: Tier, name: string): TierRow => {
-    const t = emptyTally();
-    for (const o of outcomes) mergeTally(t, methodPoints(o, name).tally);
-    return rowOf(tier, t);
-  };
-  const rows = TIER_ORDER.map((tier) => tallyRow(tier, plainName(tier)));
-  const calibratedRows = TIER_ORDER.map((tier): CalibratedTierRow => {
-    const comparison = compare(outcomes, plainName(tier), v1Name(tier), 'all', undefined, {
-      seed: protocol.seed,
-    });
-    // Means over the points both scored (the paired summary's), not each method's own points.
-    return {
-      tier,
-      none: tallyRow(tier, v1Name(tier)),
-      calibrated: rows[TIER_ORDER.indexOf(tier)],
-      lossNone: comparison.summary?.meanB ?? Number.NaN,
-      lossCalibrated: comparison.summary?.meanA ?? Number.NaN,
-      points: comparison.summary?.points ?? 0,
-      comparison: comparison.summary,
-    };
-  });
-  let points = 0;
-  let strict = 0;
-  let weak = 0;
-  for (const o of outcomes) {
-    const lv = TIER_ORDER.map((tier) => methodPoints(o, plainName(tier)).level);
-    for (let i = 0; i < lv[0].length; i++) {
-      const [p, s, b] = [lv[0][i], lv[1][i], lv[2][i]];
-      if (!Number.isFinite(p) || !Number.isFinite(s) || !Number.isFinite(b)) continue;
-      points++;
-      if (p > s && s > b) strict++;
-      if (p >= s && s >= b) weak++;
-    }
-  }
+  const view = pairedTierView(outcomes, protocol.seed);
   const fromM6: Record<string, TierRow[]> = {};
   for (const [method, byTier] of Object.entries(options.m6.provisioning)) fromM6[method] = tierRows(byTier);
   return {
@@ -228,21 +254,8 @@ export async function runM9(options: M9Options): Promise<M9Result> {
     run: { ...options.run, wallSeconds, cpuSeconds },
     protocol,
     fromM6,
-    paired: {
-      tenants: ids.length,
-      originsPerTenant: perTenant,
-      rows,
-      points,
-      strictlyOrdered: strict / points,
-      weaklyOrdered: weak / points,
-      dropped: plain.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
-    },
-    calibrated: {
-      method: 'conformal',
-      validationWindows: harness.validationWindows,
-      rows: calibratedRows,
-      dropped: v1.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),
-    },
+    paired: { tenants: ids.length, originsPerTenant: perTenant, ...view.paired },
+    calibrated: { method: 'conformal', validationWindows: harness.validationWindows, ...view.calibrated },
   };
 }
 
@@ -268,11 +281,8 @@ export function m9Markdown(r: M9Result): string {
     `${r.paired.tenants} evaluation tenants (seeded subset) × ${r.paired.originsPerTenant} origins; the harness forecasts each point three times, at α = 0.90 / 0.75 / 0.65 ` +
       `(winner re-selected per α). Points dropped: ${r.paired.dropped}.`,
     '',
-    table(ROW_HEADERS, r.paired.rows.map(rowCells)),
-    '',
-    `Level ordering premium > standard > basic at ${pct(r.paired.strictlyOrdered)} of ${r.paired.points} points (≥ with ties: ${pct(r.paired.weaklyOrdered)}).`,
-    '',
-    ...calibratedSection(r),
+    ...pairedTierTable(r.paired),
+    ...(r.calibrated === undefined ? [] : calibratedSection(r.calibrated, r.protocol.horizon)),
     `### From M6 (each tenant at its own tier's α)`,
     '',
   );
@@ -289,6 +299,16 @@ export function m9Markdown(r: M9Result): string {
   return out.join('\n');
 }
 
+/** View 2's table and its level-ordering line. */
+export function pairedTierTable(paired: PairedTierView['paired']): string[] {
+  return [
+    table(ROW_HEADERS, paired.rows.map(rowCells)),
+    '',
+    `Level ordering premium > standard > basic at ${pct(paired.strictlyOrdered)} of ${paired.points} points (≥ with ties: ${pct(paired.weaklyOrdered)}).`,
+    '',
+  ];
+}
+
 const CALIBRATED_HEADERS = [
   'tier',
   'target 1 − α',
@@ -302,10 +322,8 @@ const CALIBRATED_HEADERS = [
   'uplift: v2',
 ];
 
-/** View 3's subsection; empty for outputs written before it existed. */
-function calibratedSection(r: M9Result): string[] {
-  const c = r.calibrated;
-  if (c === undefined) return [];
+/** View 3's subsection; `horizonMinutes` is the forecast hour the residuals cover. */
+export function calibratedSection(c: NonNullable<M9Result['calibrated']>, horizonMinutes: number): string[] {
   const change = (x: CalibratedTierRow): string => {
     const s = x.comparison;
     if (s === null) return 'n/a';
@@ -322,7 +340,7 @@ function calibratedSection(r: M9Result): string[] {
       ? 'An older output: the harness with and without its earlier opt-in calibration.'
       : `The same points forecast by the harness before the model dimension and calibration (v1: ${describeHarness(HARNESS_V1)}) ` +
         `next to the shipped one (v2, view 2: ${describeHarness(DEFAULT_HARNESS)}): v2's α-quantile is shifted by split-conformal ` +
-        `quantiles of cross-fitted residuals from up to ${c.validationWindows} validation windows × ${r.protocol.horizon} minutes per metric ` +
+        `quantiles of cross-fitted residuals from up to ${c.validationWindows} validation windows × ${horizonMinutes} minutes per metric ` +
         `(no extra model call). Points dropped (v1): ${c.dropped}.`,
     '',
     table(

@@ -30,6 +30,7 @@ import { summariseGrid } from './tuning.js';
 import { COMPARISON_HEADERS, comparisonRow, statsNote, REFERENCE } from './m6.js';
 import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, describeHarness, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
+import { calibratedSection, pairedTierMethods, pairedTierTable, pairedTierView, type PairedTierView } from './m9.js';
 
 export interface SeriesOptions {
   /** 'nab' or 'csv' (labels the report). */
@@ -59,6 +60,12 @@ export interface SeriesOptions {
   };
   readonly seed: number;
   readonly run: Omit<RunInfo, 'wallSeconds'>;
+  /**
+   * M9's paired tier view on these files (default true): the harness at every tier's α and the
+   * harness before v2 at the same α, on the same points — the under-provisioning target of issue 11
+   * holds "on the fleet and on NAB", and this is the NAB half.
+   */
+  readonly tiers?: boolean;
 }
 
 export const DEFAULT_SERIES_BASELINES = Object.freeze({
@@ -89,6 +96,8 @@ export interface SeriesResult {
   readonly methods: readonly (MethodCounts & { description: string })[];
   readonly headline: readonly Comparison[];
   readonly files: readonly SeriesFileRow[];
+  /** M9's views 2 and 3 on these files (absent when `tiers: false` or in older outputs). */
+  readonly tiers?: PairedTierView & { readonly validationWindows: number };
 }
 
 export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
@@ -179,13 +188,17 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
   for (const b of bl.heavy)
     descriptions[b] =
       `last ${bl.lookbackDays} days, native step, period one day; ${bl.heavyOrigins} evenly spaced origins per file`;
+  const tierSpecs = options.tiers === false ? [] : pairedTierMethods(harness, Number.MAX_SAFE_INTEGER);
+  for (const s of tierSpecs)
+    descriptions[s.name] =
+      `M9's tier view: ${s.name.startsWith('harness-v1@') ? 'the harness before v2' : 'the harness'} at the tier's α`;
   const evalResults = await runTasks(
     {
       modelPath: options.modelPath,
       extraModels: await extraModelsFor(options.modelPath),
       microBatch: true,
       resolutions,
-      methods: specs,
+      methods: [...specs, ...tierSpecs],
     },
     evalPaths.map((p): RuntimeTask => {
       const t = tenantOf(p);
@@ -197,7 +210,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
           horizon: horizonOf(t),
           stepsPerDay: dayOf(t),
           seed: options.seed,
-          methods: specs.map((s) => ({
+          methods: [...specs, ...tierSpecs].map((s) => ({
             name: s.name,
             subset:
               s.kind === 'baseline' && bl.heavy.includes(s.baseline)
@@ -216,7 +229,12 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     return r.outcome;
   });
   const names = specs.map((s) => s.name);
+  const tiers =
+    tierSpecs.length === 0
+      ? {}
+      : { tiers: { ...pairedTierView(outcomes, options.seed), validationWindows: harness.validationWindows } };
   return {
+    ...tiers,
     experiment: 'series',
     dataset: options.dataset,
     model: options.model,
@@ -225,7 +243,10 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
     horizonMinutes,
     originsPerFile: count,
     resolutions,
-    methods: names.map((n) => ({ ...methodCounts(outcomes, n), description: descriptions[n] ?? '' })),
+    methods: [...names, ...tierSpecs.map((s) => s.name)].map((n) => ({
+      ...methodCounts(outcomes, n),
+      description: descriptions[n] ?? '',
+    })),
     headline: names
       .filter((n) => n !== REFERENCE)
       .map((n) => compare(outcomes, REFERENCE, n, 'all', undefined, { seed: options.seed })),
@@ -296,6 +317,21 @@ export function seriesMarkdown(r: SeriesResult): string {
     "Per-file mean loss over each method's own points (heavy baselines: a subset of origins).",
     '',
   );
+  if (r.tiers !== undefined)
+    out.push(
+      `### SLA tiers on these files (M9's paired view)`,
+      '',
+      `Every point above forecast again at each tier's α (premium 0.90, standard 0.75, basic 0.65; winner re-selected per α), ` +
+        `by the harness and by the harness before v2. Points dropped: ${r.tiers.paired.dropped}. Under-provisioned = share of observed ` +
+        `steps in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α. The level column is a mean of ` +
+        `per-point ratios, which a series with a median forecast near zero inflates: read the uplift column.`,
+      '',
+      ...pairedTierTable(r.tiers.paired),
+      ...calibratedSection(
+        { method: 'conformal', validationWindows: r.tiers.validationWindows, ...r.tiers.calibrated },
+        r.horizonMinutes,
+      ),
+    );
   return out.join('\n');
 }
 

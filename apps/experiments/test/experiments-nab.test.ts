@@ -32,12 +32,58 @@ describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () 
     // 5-minute steps, h = 12: only buckets of 1 and 5 native steps fit inside the horizon.
     expect(r.resolutions).toEqual([1, 5]);
     expect(r.files[0].fixedConfig).toMatch(/^ctx\d+-r[15]-/);
-    expect(r.methods.map((m) => m.name)).toEqual(['harness', 'fixed-best-loo', 'default', 'naive']);
+    expect(r.methods.map((m) => m.name)).toEqual([
+      'harness',
+      'fixed-best-loo',
+      'default',
+      'naive',
+      'harness@premium',
+      'harness@standard',
+      'harness@basic',
+      'harness-v1@premium',
+      'harness-v1@standard',
+      'harness-v1@basic',
+    ]);
+    // The tier view stays out of the headline (its losses are at other levels than α).
+    expect(r.headline.map((c) => c.other)).toEqual(['fixed-best-loo', 'default', 'naive']);
+    const tiers = r.tiers;
+    if (tiers === undefined) throw new Error('the tier view is on by default');
+    expect(tiers.paired.rows.map((t) => [t.tier, t.alpha, t.target])).toEqual([
+      ['premium', 0.9, expect.closeTo(0.1, 12)],
+      ['standard', 0.75, 0.25],
+      ['basic', 0.65, expect.closeTo(0.35, 12)],
+    ]);
+    // 3 origins × 12 five-minute steps, every one observed.
+    for (const row of tiers.paired.rows) expect(row.observedCells).toBe(36);
+    expect(tiers.paired.points).toBe(3);
+    expect(tiers.calibrated.rows.map((x) => x.points)).toEqual([3, 3, 3]);
     for (const m of r.methods) {
       expect(m.scheduled).toBe(3);
       expect(m.dropped).toBe(0);
     }
     expect(r.headline.every((c) => c.summary !== null && c.summary.points === 3)).toBe(true);
-    expect(seriesMarkdown(r)).toContain('**Points dropped: 0.**');
+    const md = seriesMarkdown(r);
+    expect(md).toContain('**Points dropped: 0.**');
+    expect(md).toContain("### SLA tiers on these files (M9's paired view)");
+    expect(md).toMatch(/\| premium \| 0\.9 \| 36 \|/);
+  });
+
+  it('skips the tier view when asked', async () => {
+    const r = await runSeries({
+      dataset: 'nab',
+      files: [files[0]],
+      tuningFiles: files.slice(0, 2),
+      modelPath: tinyModel(),
+      model: TEST_MODEL,
+      workers: 0,
+      originsPerFile: 2,
+      baselines: { light: [], heavy: [], heavyOrigins: 0, lookbackDays: 2 },
+      seed: 1,
+      run: TEST_RUN,
+      tiers: false,
+    });
+    expect(r.tiers).toBeUndefined();
+    expect(r.methods.map((m) => m.name)).toEqual(['harness', 'fixed-best-loo', 'default']);
+    expect(seriesMarkdown(r)).not.toContain('SLA tiers');
   });
 });

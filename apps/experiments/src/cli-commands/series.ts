@@ -47,6 +47,7 @@ export async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void
           heavyOrigins: int(ctx.values, 'series-heavy-origins', DEFAULT_SERIES_BASELINES.heavyOrigins),
         },
     seed: int(ctx.values, 'seed', FLEET_PROTOCOL.seed),
+    tiers: ctx.values['no-tiers'] !== true,
     run: runInfo(ctx.command, ctx.workers),
   });
   writeJson(ctx.out, `${dataset}.json`, r);

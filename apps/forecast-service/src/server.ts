@@ -200,7 +200,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
           inFlight: () => admission.inFlight,
           onTrim: (released, ms) => {
             metrics.memoryTrims.inc({ released: String(released) });
-            app.log.debug(`malloc_trim after a quiet spell: ${released ? 'memory returned' : 'nothing to return'} in ${ms.toFixed(1)} ms`);
+            app.log.debug(
+              `malloc_trim after a quiet spell: ${released ? 'memory returned' : 'nothing to return'} in ${ms.toFixed(1)} ms`,
+            );
           },
         });
   const ctx: ServiceContext = {

@@ -85,6 +85,12 @@ export function progress(label: string): (done: number, total: number) => void {
   };
 }
 
+/** Writes an experiment's result as `<name>.json` and its report as `<name>.md` in the output folder. */
+export function writeResult<T>(ctx: Context, name: string, result: T, markdown: (result: T) => string): void {
+  writeJson(ctx.out, `${name}.json`, result);
+  writeFileSync(join(ctx.out, `${name}.md`), markdown(result));
+}
+
 export const modelPaths = new Map<Context, string>();
 
 /** The model of this invocation — one per command line, so every experiment of 'all' uses the same weights. */

@@ -7,8 +7,7 @@
  */
 import { TIERS, type Tier } from '@tsfm/losses';
 import { compare, meanLoss, methodPoints, percentiles } from './aggregate.js';
-import { subsetOriginTasks, runEvaluations } from './evaluation-run.js';
-import { extraModelsFor } from './forecasters.js';
+import { runOnSubset, type FleetExperimentOptions } from './fleet-experiment.js';
 import {
   DEFAULT_HARNESS,
   HARNESS_CONCURRENCY,
@@ -17,12 +16,11 @@ import {
   validationLookback,
   type HarnessSettings,
 } from './harness-settings.js';
-import { evenSubset } from './origins.js';
 import { emptyTally, mergeTally } from './point-score.js';
-import { historyCap, type Protocol } from './protocol.js';
+import { historyCap } from './protocol.js';
 import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec } from './runtime.js';
-import { assertSide, hashUnit, type TenantSplit } from './split.js';
+import { assertSide, hashUnit } from './split.js';
 
 export interface HarnessVariant {
   readonly name: string;
@@ -115,13 +113,7 @@ export interface HarnessSelectionResult {
   readonly byArchetype: readonly ArchetypeRow[];
 }
 
-export interface HarnessSelectionOptions {
-  readonly fleetDir: string;
-  readonly modelPath: string;
-  readonly model: ModelProvenance;
-  readonly contextLength: number;
-  readonly split: TenantSplit;
-  readonly protocol: Protocol;
+export interface HarnessSelectionOptions extends FleetExperimentOptions {
   readonly workers: number;
   readonly tenants?: number;
   /**
@@ -131,8 +123,6 @@ export interface HarnessSelectionOptions {
   readonly skipTenants?: number;
   readonly originsPerTenant?: number;
   readonly variants?: readonly HarnessVariant[];
-  readonly run: Omit<RunInfo, 'wallSeconds'>;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export async function runHarnessSelection(options: HarnessSelectionOptions): Promise<HarnessSelectionResult> {
@@ -154,24 +144,12 @@ export async function runHarnessSelection(options: HarnessSelectionOptions): Pro
     historySteps: cap,
     concurrency: HARNESS_CONCURRENCY,
   }));
-  let done = 0;
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
+  const { outcomes, wallSeconds, cpuSeconds } = await runOnSubset(
     'harness selection',
-    {
-      modelPath: options.modelPath,
-      extraModels: await extraModelsFor(options.modelPath),
-      microBatch: true,
-      resolutions: null,
-      methods: specs,
-    },
-    subsetOriginTasks(
-      options.fleetDir,
-      new Set(ids),
-      protocol,
-      evenSubset(protocol.originsPerTenant, perTenant),
-      specs.map((s) => s.name),
-    ),
-    { workers: options.workers, onResult: () => options.onProgress?.(++done, ids.length) },
+    options,
+    { ids, perTenant },
+    specs,
+    { workers: options.workers, microBatch: true },
   );
   const reference = variants[0].name;
   const rows = variants.map((v): VariantRow => {

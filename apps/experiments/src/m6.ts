@@ -14,7 +14,6 @@ import {
   HARNESS_CONCURRENCY,
   HARNESS_V1,
   describeHarness,
-  validationLookback,
   type HarnessSettings,
 } from './harness-settings.js';
 
@@ -25,10 +24,11 @@ import type { MethodSchedule, TenantOutcome } from './evaluate-tenant.js';
 import { evenSubset } from './origins.js';
 import { mergeTally, emptyTally, type ProvisioningTally } from './point-score.js';
 import { runEvaluations } from './evaluation-run.js';
-import { historyCap, originsOf, type Protocol } from './protocol.js';
+import { harnessHistoryCap, type FleetExperimentOptions } from './fleet-experiment.js';
+import { originsOf, type Protocol } from './protocol.js';
 import { ci, fmt, fmtP, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
-import { assertDisjoint, assertSide, hashUnit, type TenantSplit } from './split.js';
+import { assertDisjoint, assertSide, hashUnit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
 import type { TuningResult } from './tuning.js';
 
@@ -58,13 +58,7 @@ export const DEFAULT_BASELINES: BaselinePlan = Object.freeze({
   period: null,
 });
 
-export interface M6Options {
-  readonly fleetDir: string;
-  readonly modelPath: string;
-  readonly model: ModelProvenance;
-  readonly contextLength: number;
-  readonly split: TenantSplit;
-  readonly protocol: Protocol;
+export interface M6Options extends FleetExperimentOptions {
   readonly tuning: TuningResult;
   readonly workers: number;
   readonly harness?: HarnessSettings;
@@ -73,8 +67,6 @@ export interface M6Options {
   readonly withPrior?: boolean;
   /** Evaluate at most this many evaluation tenants (reduced runs; the first in manifest order). */
   readonly maxTenants?: number;
-  readonly run: Omit<RunInfo, 'wallSeconds'>;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface MethodRow extends MethodCounts {
@@ -150,12 +142,7 @@ export async function runM6(options: M6Options): Promise<{ result: M6Result; out
   const leaked = evaluation.filter((id) => tuned.has(id));
   if (leaked.length > 0) throw new Error(`evaluation tenants were used for tuning: ${leaked.slice(0, 5).join(', ')}`);
 
-  const cap = historyCap(
-    options.contextLength,
-    60,
-    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
-    protocol.stepsPerDay,
-  );
+  const cap = harnessHistoryCap(options.contextLength, harness, protocol);
   const { specs, descriptions } = m6Methods(tuning, harness, baselines, cap, options.withPrior === true);
   const schedule = (tenantId: string): MethodSchedule[] =>
     specs.map((s) => {
@@ -259,26 +246,20 @@ function m6Methods(
     .join(', ')}`;
   descriptions.default = `fleet default config \`${tuning.defaultConfig.key}\``;
   const window = `last ${baselines.lookbackDays} days as ${baselines.aggregateSteps}-min means, period ${baselines.period ?? 'one day'}`;
+  const baselineSpec = (b: BaselineName): MethodSpec => ({
+    kind: 'baseline',
+    name: b,
+    baseline: b,
+    lookbackDays: baselines.lookbackDays,
+    aggregateSteps: baselines.aggregateSteps,
+    period: baselines.period,
+  });
   for (const b of baselines.light) {
-    specs.push({
-      kind: 'baseline',
-      name: b,
-      baseline: b,
-      lookbackDays: baselines.lookbackDays,
-      aggregateSteps: baselines.aggregateSteps,
-      period: baselines.period,
-    });
+    specs.push(baselineSpec(b));
     descriptions[b] = `${window}; ${baselines.lightOrigins} origins per tenant`;
   }
   for (const b of baselines.heavy) {
-    specs.push({
-      kind: 'baseline',
-      name: b,
-      baseline: b,
-      lookbackDays: baselines.lookbackDays,
-      aggregateSteps: baselines.aggregateSteps,
-      period: baselines.period,
-    });
+    specs.push(baselineSpec(b));
     descriptions[b] =
       `${window}; ${baselines.heavyOrigins} origin(s) on a seeded ${pct(baselines.heavyTenantShare, 0)} of tenants`;
   }

@@ -10,30 +10,19 @@ import type { Comparison } from './aggregate.js';
 import { compare, meanLoss, percentiles } from './aggregate.js';
 import { evenSubset } from './origins.js';
 import { runEvaluations } from './evaluation-run.js';
-import { historyCap, originsOf, type Protocol } from './protocol.js';
+import { evaluationSubset, type SubsetExperimentOptions } from './fleet-experiment.js';
+import { originsOf, type Protocol } from './protocol.js';
 import { fmt, fmtP, modelBanner, pct, table, ci, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
-import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
-import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './harness-settings.js';
+import { DEFAULT_HARNESS } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
 
 export const DEFAULT_KS: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
 
-export interface M7Options {
-  readonly fleetDir: string;
-  readonly modelPath: string;
-  readonly model: ModelProvenance;
-  readonly contextLength: number;
-  readonly split: TenantSplit;
-  readonly protocol: Protocol;
+export interface M7Options extends SubsetExperimentOptions {
   readonly ks?: readonly number[];
-  readonly tenants?: number;
-  readonly originsPerTenant?: number;
   readonly budgetMs?: number;
-  readonly harness?: HarnessSettings;
-  readonly run: Omit<RunInfo, 'wallSeconds'>;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface KRow {
@@ -68,15 +57,7 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   const protocol = options.protocol;
   const harness = options.harness ?? DEFAULT_HARNESS;
   const budgetMs = options.budgetMs ?? 200;
-  const ids = subsetOf(options.split, options.tenants ?? 100, protocol.seed, 'm7');
-  assertSide(options.split, ids, 'evaluation');
-  const perTenant = options.originsPerTenant ?? 10;
-  const cap = historyCap(
-    options.contextLength,
-    60,
-    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
-    protocol.stepsPerDay,
-  );
+  const { ids, perTenant, cap } = evaluationSubset(options, 'm7', harness, { tenants: 100, originsPerTenant: 10 });
   const name = (k: number): string => `K=${k}`;
   // The harness runs in its 'measure' budget mode (runtime.ts): K is never lowered, each request is
   // timed against the budget. configsPerModelRow as in M6, so K here is M6's K.

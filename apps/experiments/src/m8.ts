@@ -16,35 +16,21 @@
  */
 import { meanLoss, methodCounts, methodPoints, pairedPoints } from './aggregate.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
-import { evenSubset } from './origins.js';
-import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
-import { historyCap, type Protocol } from './protocol.js';
+import { evaluationSubset, runOnSubset, type SubsetExperimentOptions } from './fleet-experiment.js';
+import type { Protocol } from './protocol.js';
 import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec } from './runtime.js';
-import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
-import { DEFAULT_HARNESS, validationLookback, type HarnessSettings } from './harness-settings.js';
-import { extraModelsFor } from './forecasters.js';
+import { DEFAULT_HARNESS } from './harness-settings.js';
 
 export const DEFAULT_COLD_MINUTES: readonly number[] = [30, 60, 120, 240, 480];
 
-export interface M8Options {
-  readonly fleetDir: string;
-  readonly modelPath: string;
-  readonly model: ModelProvenance;
-  readonly contextLength: number;
-  readonly split: TenantSplit;
-  readonly protocol: Protocol;
+export interface M8Options extends SubsetExperimentOptions {
   /** ArchetypeStoreSet built on tuning tenants with winners recorded (tuning.ts). */
   readonly storeSetDir: string;
   /** Ignored: M8 runs in-process (faiss-node aborts in worker threads, see runtime.ts). */
   readonly workers: number;
   readonly lengths?: readonly number[];
-  readonly tenants?: number;
-  readonly originsPerTenant?: number;
-  readonly harness?: HarnessSettings;
-  readonly run: Omit<RunInfo, 'wallSeconds'>;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ColdRow {
@@ -85,15 +71,7 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   const protocol = options.protocol;
   const lengths = options.lengths ?? DEFAULT_COLD_MINUTES;
   const harness = options.harness ?? DEFAULT_HARNESS;
-  const ids = subsetOf(options.split, options.tenants ?? 200, protocol.seed, 'm8');
-  assertSide(options.split, ids, 'evaluation');
-  const perTenant = options.originsPerTenant ?? 5;
-  const cap = historyCap(
-    options.contextLength,
-    60,
-    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
-    protocol.stepsPerDay,
-  );
+  const { ids, perTenant, cap } = evaluationSubset(options, 'm8', harness, { tenants: 200, originsPerTenant: 5 });
   const base = { kind: 'harness' as const, ...harness };
   const specs: MethodSpec[] = [{ ...base, name: 'full', historySteps: cap }];
   for (const L of lengths) {
@@ -105,31 +83,11 @@ export async function runM8(options: M8Options): Promise<M8Result> {
       prior: { storeSetDir: options.storeSetDir, windowMinutes: L },
     });
   }
-  const subset = evenSubset(protocol.originsPerTenant, perTenant);
-  const wanted = new Set(ids);
-  let done = 0;
   // In-process: the prior's faiss index cannot be opened from a worker thread (runtime.ts).
-  const tasks = subsetOriginTasks(
-    options.fleetDir,
-    wanted,
-    protocol,
-    subset,
-    specs.map((s) => s.name),
-  );
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
-    'M8',
-    {
-      modelPath: options.modelPath,
-      extraModels: await extraModelsFor(options.modelPath),
-      resolutions: null,
-      methods: specs,
-    },
-    tasks,
-    {
-      workers: 0,
-      onResult: () => options.onProgress?.(++done, ids.length),
-    },
-  );
+  const { outcomes, wallSeconds, cpuSeconds } = await runOnSubset('M8', options, { ids, perTenant }, specs, {
+    workers: 0,
+    microBatch: false,
+  });
   const rows = lengths.map((L) => coldRow(outcomes, L, protocol.seed));
   return {
     experiment: 'm8',

@@ -19,14 +19,12 @@
  */
 import { TIERS, type Tier } from '@tsfm/losses';
 import { compare, methodCounts, methodPoints } from './aggregate.js';
-import { evenSubset } from './origins.js';
 import type { ProvisioningTally } from './point-score.js';
 import { emptyTally, mergeTally } from './point-score.js';
-import { runEvaluations, subsetOriginTasks } from './evaluation-run.js';
-import { historyCap, type Protocol } from './protocol.js';
+import { evaluationSubset, runOnSubset, type SubsetExperimentOptions } from './fleet-experiment.js';
+import type { Protocol } from './protocol.js';
 import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec } from './runtime.js';
-import { assertSide, subsetOf, type TenantSplit } from './split.js';
 import type { PairedSummary } from './stats.js';
 import type { M6Result } from './m6.js';
 import {
@@ -34,10 +32,8 @@ import {
   HARNESS_CONCURRENCY,
   HARNESS_V1,
   describeHarness,
-  validationLookback,
   type HarnessSettings,
 } from './harness-settings.js';
-import { extraModelsFor } from './forecasters.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
 
 const TIER_ORDER: readonly Tier[] = ['premium', 'standard', 'basic'];
@@ -191,60 +187,20 @@ export function pairedTierView(outcomes: readonly TenantOutcome[], seed: number)
   };
 }
 
-export interface M9Options {
-  readonly fleetDir: string;
-  readonly modelPath: string;
-  readonly model: ModelProvenance;
-  readonly contextLength: number;
-  readonly split: TenantSplit;
-  readonly protocol: Protocol;
+export interface M9Options extends SubsetExperimentOptions {
   readonly m6: Pick<M6Result, 'provisioning'>;
   readonly workers: number;
-  readonly tenants?: number;
-  readonly originsPerTenant?: number;
-  readonly harness?: HarnessSettings;
-  readonly run: Omit<RunInfo, 'wallSeconds'>;
-  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export async function runM9(options: M9Options): Promise<M9Result> {
   const protocol = options.protocol;
   const harness = options.harness ?? DEFAULT_HARNESS;
-  const ids = subsetOf(options.split, options.tenants ?? 100, protocol.seed, 'm9');
-  assertSide(options.split, ids, 'evaluation');
-  const perTenant = options.originsPerTenant ?? 10;
-  const cap = historyCap(
-    options.contextLength,
-    60,
-    validationLookback(harness, protocol.horizon, protocol.stepsPerDay),
-    protocol.stepsPerDay,
-  );
+  const { ids, perTenant, cap } = evaluationSubset(options, 'm9', harness, { tenants: 100, originsPerTenant: 10 });
   const specs = pairedTierMethods(harness, cap);
-  const subset = evenSubset(protocol.originsPerTenant, perTenant);
-  const wanted = new Set(ids);
-  let done = 0;
-  const tasks = subsetOriginTasks(
-    options.fleetDir,
-    wanted,
-    protocol,
-    subset,
-    specs.map((s) => s.name),
-  );
-  const { outcomes, wallSeconds, cpuSeconds } = await runEvaluations(
-    'M9',
-    {
-      modelPath: options.modelPath,
-      extraModels: await extraModelsFor(options.modelPath),
-      microBatch: true,
-      resolutions: null,
-      methods: specs,
-    },
-    tasks,
-    {
-      workers: options.workers,
-      onResult: () => options.onProgress?.(++done, ids.length),
-    },
-  );
+  const { outcomes, wallSeconds, cpuSeconds } = await runOnSubset('M9', options, { ids, perTenant }, specs, {
+    workers: options.workers,
+    microBatch: true,
+  });
   const view = pairedTierView(outcomes, protocol.seed);
   const fromM6: Record<string, TierRow[]> = {};
   for (const [method, byTier] of Object.entries(options.m6.provisioning)) fromM6[method] = tierRows(byTier);

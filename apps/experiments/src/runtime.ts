@@ -14,17 +14,20 @@ import { configKey, loadModel, MicroBatcher, restrictResolutions, type TsfmClien
 import {
   archetypeStorePrior,
   Harness,
-  type CalibrationMethod,
-  type CombineMethod,
   type ConfigPriorSource,
   type HarnessForecaster,
   type HarnessModel,
-  type StatisticalMember,
-  type ValidationPlacement,
 } from '@tsfm/harness';
 import { evaluateTenant, type TenantOutcome, type TenantTask } from './evaluate-tenant.js';
 import { GridEvaluator, type GridLosses } from './grid-search.js';
-import { baselineMethod, fixedConfigMethod, harnessMethod, type FixedConfigChoice, type Method } from './methods.js';
+import {
+  baselineMethod,
+  fixedConfigMethod,
+  harnessMethod,
+  type FixedConfigChoice,
+  type HarnessMethodOptions,
+  type Method,
+} from './methods.js';
 import type { EvalTenant } from './tenant-data.js';
 
 export interface PriorSpec {
@@ -37,31 +40,12 @@ export interface PriorSpec {
 }
 
 export type MethodSpec =
-  | {
+  | (HarnessMethodOptions & {
       readonly kind: 'harness';
-      readonly name: string;
-      readonly k: number;
-      readonly budgetMs: number;
-      readonly validationWindows: number;
-      readonly configsPerModelRow: number;
-      readonly historySteps: number;
-      readonly alpha?: number | null;
       readonly prior?: PriorSpec | null;
-      /** The harness request's `options.calibration` (absent: the harness default). */
-      readonly calibration?: CalibrationMethod;
-      /** The request's statistical members (absent: the harness default, all of them). */
-      readonly members?: readonly StatisticalMember[];
-      /** The request's top-m combination (absent: the harness default). */
-      readonly combine?: { readonly top: number; readonly method: CombineMethod };
       /** Search the runtime's extra models too (RuntimeSpec.extraModels): the model dimension. */
       readonly models?: boolean;
-      /** The request's `options.validationPlacement` (absent: the harness default). */
-      readonly validationPlacement?: ValidationPlacement;
-      /** The request's `options.sameTimeDays` (absent: the harness default). */
-      readonly sameTimeDays?: readonly number[];
-      /** Requests of one tenant in flight at once (methods.ts); worth it with RuntimeSpec.microBatch. */
-      readonly concurrency?: number;
-    }
+    })
   | { readonly kind: 'fixed'; readonly name: string; readonly config: FixedConfigChoice }
   | {
       readonly kind: 'baseline';

@@ -3,18 +3,9 @@ import { m6Markdown, runM6, type M6Result } from '../src/m6.js';
 import { splitTenants, type TenantSplit } from '../src/split.js';
 import { fleetInfo } from '../src/tenant-data.js';
 import { runTuning, type TuningResult } from '../src/tuning.js';
-import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
+import { NO_BASELINES, TINY_PROTOCOL, tinyFleet, tinyModel, tinyRun } from './helpers/experiment-fixtures.js';
 
-const BASELINES = {
-  light: ['naive' as const],
-  lightOrigins: 2,
-  heavy: [],
-  heavyOrigins: 0,
-  heavyTenantShare: 0,
-  lookbackDays: 2,
-  aggregateSteps: 5,
-  period: null,
-};
+const BASELINES = { ...NO_BASELINES, light: ['naive' as const], lightOrigins: 2 };
 
 describe('M6 end to end on a tiny fleet', () => {
   let fleetDir: string;
@@ -29,17 +20,11 @@ describe('M6 end to end on a tiny fleet', () => {
     split = splitTenants((await fleetInfo(fleetDir)).ids, { tuningShare: 0.4, seed: 1 });
     tuning = await runTuning({ fleetDir, modelPath, split, protocol: TINY_PROTOCOL, workers: 0, storeSetDir: null });
     ({ result } = await runM6({
-      fleetDir,
-      modelPath,
-      model: TEST_MODEL,
-      contextLength: 64,
-      split,
-      protocol: TINY_PROTOCOL,
+      ...tinyRun(fleetDir, modelPath, split),
       tuning,
       workers: 0,
       baselines: BASELINES,
       maxTenants: 6,
-      run: TEST_RUN,
     }));
     // A last guard only (the tests wait for the runs, never for time): M6 and M9 run two harnesses.
   }, 600_000);
@@ -103,34 +88,22 @@ describe('M6 end to end on a tiny fleet', () => {
     const leaky = { ...tuning, tuningTenantIds: [...tuning.tuningTenantIds, split.evaluation[0]] };
     await expect(
       runM6({
-        fleetDir,
-        modelPath,
-        model: TEST_MODEL,
-        contextLength: 64,
-        split,
-        protocol: TINY_PROTOCOL,
+        ...tinyRun(fleetDir, modelPath, split),
         tuning: leaky,
         workers: 0,
         baselines: BASELINES,
         maxTenants: 1,
-        run: TEST_RUN,
       }),
     ).rejects.toThrow(/used for tuning/);
   });
 
   it('gives the same numbers on two worker threads as in-process', async () => {
     const { result: threaded } = await runM6({
-      fleetDir,
-      modelPath,
-      model: TEST_MODEL,
-      contextLength: 64,
-      split,
-      protocol: TINY_PROTOCOL,
+      ...tinyRun(fleetDir, modelPath, split),
       tuning,
       workers: 2,
       baselines: BASELINES,
       maxTenants: 6,
-      run: TEST_RUN,
     });
     // The harness's K could only differ if the budget cut it (it never does on this tiny model).
     expect(threaded.latency.harness.kLowered).toBe(0);

@@ -9,7 +9,7 @@ import { m9Markdown, runM9 } from '../src/m9.js';
 import { splitTenants, type TenantSplit } from '../src/split.js';
 import { fleetInfo } from '../src/tenant-data.js';
 import { runTuning, type TuningResult } from '../src/tuning.js';
-import { TEST_MODEL, TEST_RUN, TINY_PROTOCOL, tinyFleet, tinyModel } from './helpers/experiment-fixtures.js';
+import { NO_BASELINES, TINY_PROTOCOL, tinyFleet, tinyModel, tinyRun } from './helpers/experiment-fixtures.js';
 
 describe('M7, M8 and M9 on a tiny fleet', () => {
   let fleetDir: string;
@@ -17,15 +17,7 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
   let split: TenantSplit;
   let tuning: TuningResult;
   let m6: M6Result;
-  const common = () => ({
-    fleetDir,
-    modelPath,
-    model: TEST_MODEL,
-    contextLength: 64,
-    split,
-    protocol: TINY_PROTOCOL,
-    run: TEST_RUN,
-  });
+  const common = () => tinyRun(fleetDir, modelPath, split);
 
   beforeAll(async () => {
     fleetDir = await tinyFleet(10, 4, 9);
@@ -39,20 +31,9 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
       workers: 0,
       storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set'),
     });
-    ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: { ...noBaselines }, maxTenants: 3 }));
+    ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: NO_BASELINES, maxTenants: 3 }));
     // A last guard only (the tests wait for the runs, never for time): M6 and M9 run two harnesses.
   }, 600_000);
-
-  const noBaselines = {
-    light: [],
-    lightOrigins: 0,
-    heavy: [],
-    heavyOrigins: 0,
-    heavyTenantShare: 0,
-    lookbackDays: 2,
-    aggregateSteps: 5,
-    period: null,
-  };
 
   it('M7 measures every K on the same points and names the largest K within the budget', async () => {
     const r = await runM7({ ...common(), ks: [1, 4, 16], tenants: 2, originsPerTenant: 2 });

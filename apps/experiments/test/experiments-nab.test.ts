@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSeries, seriesMarkdown } from '../src/series.js';
+import { runSeries, seriesMarkdown, type SeriesOptions } from '../src/series.js';
 import { TEST_MODEL, TEST_RUN, tinyModel } from './helpers/experiment-fixtures.js';
 
 // ../shared/data relative to the repository root (see /work/shared/data/README.md).
@@ -14,18 +14,24 @@ const files = existsSync(NAB)
   : [];
 
 describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () => {
-  it('forecasts a 5-minute file in native steps, tunes the fixed config on the other file, drops nothing', async () => {
-    const r = await runSeries({
+  /** The first file forecast with the tiny model, the fixed config tuned on the first two; `over` adds the rest. */
+  const firstFile = (over: Pick<SeriesOptions, 'originsPerFile' | 'baselines' | 'tiers'>) =>
+    runSeries({
       dataset: 'nab',
       files: [files[0]],
       tuningFiles: files.slice(0, 2),
       modelPath: tinyModel(),
       model: TEST_MODEL,
       workers: 0,
-      originsPerFile: 3,
-      baselines: { light: ['naive'], heavy: [], heavyOrigins: 0, lookbackDays: 2 },
       seed: 1,
       run: TEST_RUN,
+      ...over,
+    });
+
+  it('forecasts a 5-minute file in native steps, tunes the fixed config on the other file, drops nothing', async () => {
+    const r = await firstFile({
+      originsPerFile: 3,
+      baselines: { light: ['naive'], heavy: [], heavyOrigins: 0, lookbackDays: 2 },
     });
     expect(r.files[0].stepMinutes).toBe(5);
     expect(r.files[0].horizonSteps).toBe(12);
@@ -69,17 +75,9 @@ describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () 
   });
 
   it('skips the tier view when asked', async () => {
-    const r = await runSeries({
-      dataset: 'nab',
-      files: [files[0]],
-      tuningFiles: files.slice(0, 2),
-      modelPath: tinyModel(),
-      model: TEST_MODEL,
-      workers: 0,
+    const r = await firstFile({
       originsPerFile: 2,
       baselines: { light: [], heavy: [], heavyOrigins: 0, lookbackDays: 2 },
-      seed: 1,
-      run: TEST_RUN,
       tiers: false,
     });
     expect(r.tiers).toBeUndefined();

@@ -30,14 +30,21 @@ const SUMMARY = `Command: \`npx tsx packages/provisioning/src/cli/simulate.ts --
 Frontier chart: \`out/simulate/nab-frontier.png\`
 `;
 
-function workspace(): { root: string; out: string; sim: string; docPath: string } {
+/** A repo with its output folders; `doc` is where every writeResultsDoc call of a test writes. */
+function workspace(): {
+  root: string;
+  sim: string;
+  docPath: string;
+  doc: { outDir: string; docPath: string; repoRoot: string };
+} {
   const root = mkdtempSync(join(tmpdir(), 'results-doc-'));
   const out = join(root, 'out', 'experiments');
   const sim = join(root, 'out', 'simulate');
   mkdirSync(out, { recursive: true });
   mkdirSync(sim, { recursive: true });
   mkdirSync(join(root, 'docs'));
-  return { root, out, sim, docPath: join(root, 'docs', 'results.md') };
+  const docPath = join(root, 'docs', 'results.md');
+  return { root, sim, docPath, doc: { outDir: out, docPath, repoRoot: root } };
 }
 
 function simulatorOutput(sim: string): void {
@@ -52,9 +59,7 @@ describe('docs/results.md: the provisioning replay section', () => {
     simulatorOutput(w.sim);
     const notes = `Setup prose.\n\n${PROVISIONING_REPORT_MARKER}\n\n### Reading\n\n- Reading prose.\n`;
     const text = writeResultsDoc({
-      outDir: w.out,
-      docPath: w.docPath,
-      repoRoot: w.root,
+      ...w.doc,
       scope: 'test',
       provisioningDir: w.sim,
       provisioningNotes: notes,
@@ -82,9 +87,7 @@ describe('docs/results.md: the provisioning replay section', () => {
     const w = workspace();
     simulatorOutput(w.sim);
     const options = {
-      outDir: w.out,
-      docPath: w.docPath,
-      repoRoot: w.root,
+      ...w.doc,
       scope: 'test',
       provisioningDir: w.sim,
       provisioningNotes: 'Setup prose.\n',
@@ -98,9 +101,7 @@ describe('docs/results.md: the provisioning replay section', () => {
     const w = workspace();
     simulatorOutput(w.sim);
     const withReport = writeResultsDoc({
-      outDir: w.out,
-      docPath: w.docPath,
-      repoRoot: w.root,
+      ...w.doc,
       scope: 'test',
       provisioningDir: w.sim,
       provisioningNotes: 'Setup prose.\n',
@@ -110,24 +111,20 @@ describe('docs/results.md: the provisioning replay section', () => {
     const missing = join(w.root, 'out', 'no-simulate');
     expect(existsSync(missing)).toBe(false);
     const rerun = writeResultsDoc({
-      outDir: w.out,
-      docPath: w.docPath,
-      repoRoot: w.root,
+      ...w.doc,
       scope: 'another scope',
       provisioningDir: missing,
     });
     expect(rerun).toContain('Scope: another scope');
     expect(rerun.slice(rerun.indexOf(PROVISIONING_BOUNDARY))).toBe(section);
     // No folder given at all (a library caller): the same.
-    expect(writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'another scope' })).toBe(
-      rerun,
-    );
+    expect(writeResultsDoc({ ...w.doc, scope: 'another scope' })).toBe(rerun);
   });
 
   it('keeps a hand-written section from a page written before the boundary comment existed', () => {
     const w = workspace();
     writeFileSync(w.docPath, '# Results\n\n## M6\n\nold tables\n\n## Provisioning replay\n\nHand-written replay.\n');
-    const text = writeResultsDoc({ outDir: w.out, docPath: w.docPath, repoRoot: w.root, scope: 'test' });
+    const text = writeResultsDoc({ ...w.doc, scope: 'test' });
     expect(text).not.toContain('old tables');
     expect(text.endsWith(`${PROVISIONING_BOUNDARY}\n\n## Provisioning replay\n\nHand-written replay.\n`)).toBe(true);
   });

@@ -202,6 +202,24 @@ export function fixtureTree(): TreeNode[] {
   ];
 }
 
+/** The nodes of fixtureTree() without a metric (crashed, failed, running, queued): last in every order, by id. */
+export const FIXTURE_UNMEASURED: readonly string[] = ['e006', 'e009', 'e013', 'e014', 'e015'];
+
+/** The report's ranking of fixtureTree(): completed nodes by metric (seeds among them), then the unmeasured. */
+export const FIXTURE_RANKING: readonly string[] = [
+  'e003',
+  'e012',
+  'e007',
+  'e010',
+  'e011',
+  'e004',
+  'e008',
+  'e002',
+  'e005',
+  'e001',
+  ...FIXTURE_UNMEASURED,
+];
+
 export interface FixtureWorkdirOptions {
   readonly nodes?: readonly TreeNode[];
   /** Leave engine/tree.json out (a workdir from before the workflow wrote one). */

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../src/report/index.js';
-import { fixtureTree, fixtureWorkdir } from './report-fixture.js';
+import { FIXTURE_RANKING, FIXTURE_UNMEASURED, fixtureTree, fixtureWorkdir } from './report-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -133,23 +133,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     expect(await page.locator('.chart-tooltip').textContent()).toContain('resolution-5m');
 
     // The page opens in the report's ranking; the metric header sorts down, then up again.
-    const ranked = [
-      'e003',
-      'e012',
-      'e007',
-      'e010',
-      'e011',
-      'e004',
-      'e008',
-      'e002',
-      'e005',
-      'e001',
-      'e006',
-      'e009',
-      'e013',
-      'e014',
-      'e015',
-    ];
+    const ranked = FIXTURE_RANKING;
     expect(await ledgerIds(page)).toEqual(ranked);
     const metricHeader = page.locator('#ledger-table th[data-key="metric"]');
     await metricHeader.locator('button').click();
@@ -165,11 +149,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       'e007',
       'e012',
       'e003',
-      'e006',
-      'e009',
-      'e013',
-      'e014',
-      'e015',
+      ...FIXTURE_UNMEASURED,
     ]);
     await metricHeader.locator('button').click();
     expect(await ledgerIds(page)).toEqual(ranked);
@@ -190,11 +170,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       'e010',
       'e011',
       'e012',
-      'e006',
-      'e009',
-      'e013',
-      'e014',
-      'e015',
+      ...FIXTURE_UNMEASURED,
     ]);
     await metricHeader.locator('button').click();
 

@@ -15,7 +15,7 @@ import { main } from '../src/cli/main.js';
 import { fanSpec, readFanSource, readReportInputs, writeHtmlReport, writeOutputs } from '../src/report/index.js';
 import { jsonForScript } from '../src/report/html/escape.js';
 import { markdownToHtml } from '../src/report/html/markdown-html.js';
-import { fixtureFan, fixtureTree, fixtureWorkdir } from './report-fixture.js';
+import { FIXTURE_RANKING, fixtureFan, fixtureTree, fixtureWorkdir } from './report-fixture.js';
 
 const readHtml = (dir: string): string => readFileSync(join(dir, 'report.html'), 'utf8');
 
@@ -83,23 +83,7 @@ describe('writeHtmlReport', () => {
       /<dt>Best<\/dt><dd><a href="#exp-e012">resolution-5m<\/a> <code>e012<\/code>: <strong class="metric">0\.4415<\/strong>/,
     );
     const ledgerOrder = [...html.matchAll(/<tr data-id="([^"]+)" data-rank="(\d+)"/g)].map((match) => match[1]);
-    expect(ledgerOrder).toEqual([
-      'e003',
-      'e012',
-      'e007',
-      'e010',
-      'e011',
-      'e004',
-      'e008',
-      'e002',
-      'e005',
-      'e001',
-      'e006',
-      'e009',
-      'e013',
-      'e014',
-      'e015',
-    ]);
+    expect(ledgerOrder).toEqual(FIXTURE_RANKING);
   });
 
   it('escapes everything the workdir wrote: in the page as text, in the specs as JSON that cannot close its script', async () => {

@@ -6,7 +6,7 @@ import { NO_SYNTHESIS, writeOutputs } from '../src/report/index.js';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { workdirPaths } from '../src/workdir/paths.js';
 import { runNoiseText } from '../src/report/summary-md.js';
-import { fixtureTree, fixtureWorkdir, node } from './report-fixture.js';
+import { FIXTURE_RANKING, fixtureTree, fixtureWorkdir, node } from './report-fixture.js';
 
 const OUTPUTS = ['summary.md', 'progress.png', 'hypothesis_tree.png', 'report.md'];
 const read = (dir: string, name: string): Buffer => readFileSync(join(dir, name));
@@ -77,23 +77,7 @@ describe('writeOutputs', () => {
     expect(report).toContain('](hypothesis_tree.png)');
     expect(report).toContain(NO_SYNTHESIS);
     const rows = (report.split('## Results')[1] ?? '').split('\n').filter((line) => /^\| (\d+|ref|—) \|/.test(line));
-    expect(rows.map((row) => /`(e\d+)`/.exec(row)?.[1])).toEqual([
-      'e003',
-      'e012',
-      'e007',
-      'e010',
-      'e011',
-      'e004',
-      'e008',
-      'e002',
-      'e005',
-      'e001',
-      'e006',
-      'e009',
-      'e013',
-      'e014',
-      'e015',
-    ]);
+    expect(rows.map((row) => /`(e\d+)`/.exec(row)?.[1])).toEqual(FIXTURE_RANKING);
     expect(report).toMatch(
       /2\. \*\*context-512\*\* \(`e004`\) — 0\.4710; −0\.0160 \(−3\.3%\) vs seed-best-fixed-config/,
     );

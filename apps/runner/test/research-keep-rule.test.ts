@@ -191,6 +191,16 @@ describe('keepDecision: what a candidate is compared with', () => {
   const unitsById = new Map<string, readonly Unit[]>([['seed-harness-default', baselineUnits]]);
   const unitsOf = (id: string) => Promise.resolve(unitsById.get(id));
   const within = { latencyMsP99: 150, budgetMs: 200, overBudget: 0 };
+  /** The keep rule on candidate e004 (within its latency budget) with `units`, among `nodes`. */
+  const decideE004 = (units: readonly Unit[], nodes: readonly TreeNode[]) =>
+    keepDecision(
+      { id: 'e004', seedKind: null },
+      { metric: unitsMetric(units), ...within },
+      units,
+      nodes,
+      unitsOf,
+      DEFAULT_KEEP_RULE,
+    );
 
   it('discards a first candidate that only ties the baseline, though the baseline broke its budget', async () => {
     // Half the tenants 5% worse, half 5% better: a metric 0.2% lower (the demo's e014 was −0.1%) that is noise.
@@ -201,14 +211,7 @@ describe('keepDecision: what a candidate is compared with', () => {
     expect(unitsMetric(candidate)).toBeLessThan(unitsMetric(baselineUnits));
     const nodes = seeds();
     expect(incumbentOf(nodes, 'e004')?.id).toBe('seed-harness-default');
-    const verdict = await keepDecision(
-      { id: 'e004', seedKind: null },
-      { metric: unitsMetric(candidate), ...within },
-      candidate,
-      nodes,
-      unitsOf,
-      DEFAULT_KEEP_RULE,
-    );
+    const verdict = await decideE004(candidate, nodes);
     expect(verdict.decision).toBe('discard');
     expect(verdict.reason).toMatch(/against seed-harness-default, paired 95% CI .* within noise/);
   });
@@ -216,14 +219,7 @@ describe('keepDecision: what a candidate is compared with', () => {
   it('keeps a first candidate that beats the baseline beyond noise, and then compares with it', async () => {
     const candidate = shifted(baselineUnits, 0.96, 0.02, 13);
     const nodes = seeds();
-    const verdict = await keepDecision(
-      { id: 'e004', seedKind: null },
-      { metric: unitsMetric(candidate), ...within },
-      candidate,
-      nodes,
-      unitsOf,
-      DEFAULT_KEEP_RULE,
-    );
+    const verdict = await decideE004(candidate, nodes);
     expect(verdict.decision).toBe('keep');
     expect(verdict.reason).toMatch(/against seed-harness-default, .*an improvement beyond noise/);
     const after = [...nodes, finished('e004', { metric: unitsMetric(candidate) })];

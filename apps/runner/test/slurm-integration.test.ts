@@ -10,34 +10,26 @@
  * The packages are installed by the script when missing. Where they cannot be (no apt, no root),
  * the tests are skipped with the reason — except under CI, where that is a failure.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobState, LaunchJob } from '../src/workflow/launch/launch-backend.js';
-import { NODE_COMMAND } from '../src/workflow/create-adapter.js';
 import { jobName, SlurmBackend } from '../src/workflow/launch/slurm-backend.js';
 import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/launch/slurm-settings.js';
 import { runRunner, sleep, spawnRunner, type RunnerProcess } from './fixtures/runner-process.js';
 import { countIds, readTsv } from './fixtures/workdir-invariants.js';
+import { expectMergedAsUnsharded, removeTempDirs, tempDir, writeWorkflowSettings } from './workflow-helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/slurm-local.sh', import.meta.url));
 /** Installing the packages on a fresh machine is the slow part; starting takes about a second. */
 const START_TIMEOUT_MS = 300_000;
 
-const dirs: string[] = [];
 let clusterDir: string | undefined;
 let slurmConf = '';
 let skipReason: string | undefined;
 const runners: RunnerProcess[] = [];
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   const dir = tempDir('slurm-cluster-');
@@ -62,8 +54,13 @@ afterAll(async () => {
     const stopped = await execa('bash', [SCRIPT, 'stop', clusterDir], { reject: false, timeout: 60_000, all: true });
     if (stopped.exitCode !== 0) console.warn(`slurm-local.sh stop: exit ${stopped.exitCode}\n${stopped.all}`);
   }
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  removeTempDirs();
 });
+
+/** workflow.json's `slurm` for the local test cluster. */
+function localCluster(): Record<string, unknown> {
+  return { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' };
+}
 
 function slurmSettings(overrides: Record<string, unknown> = {}): SlurmSettings {
   return SlurmSettingsSchema.parse({
@@ -173,15 +170,7 @@ describe('run.ts --launch slurm, SIGKILLed while its jobs run, then resumed', ()
   it('records every experiment once, submits each once, and leaves no job running', async (ctx) => {
     if (skipReason) return ctx.skip();
     const workdir = tempDir('slurm-run-');
-    writeFileSync(
-      join(workdir, 'workflow.json'),
-      JSON.stringify({
-        template: 'tiny',
-        pollMs: 200,
-        outputs: false,
-        slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' },
-      }),
-    );
+    writeWorkflowSettings(workdir, { pollMs: 200, slurm: localCluster() });
     const env = { TSFM_RUNNER_ADAPTER_MODULE: '' }; // the workflow, not the counter fixture
     // Job ids only grow: the jobs above this one are this run's (the cluster is shared by the file's tests).
     const before = Math.max(0, ...(await slurmJobs()).map((j) => Number(j.id)));
@@ -259,16 +248,7 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
   it('submits each shard once, survives a SIGKILL, and merges the shards to what one unsharded run prints', async (ctx) => {
     if (skipReason) return ctx.skip();
     const workdir = tempDir('slurm-shards-');
-    writeFileSync(
-      join(workdir, 'workflow.json'),
-      JSON.stringify({
-        template: 'tiny',
-        pollMs: 200,
-        outputs: false,
-        shards: 2,
-        slurm: { conf: slurmConf, partition: 'debug', timeLimit: '10:00', cpusPerTask: 1, memory: '512M' },
-      }),
-    );
+    writeWorkflowSettings(workdir, { pollMs: 200, shards: 2, slurm: localCluster() });
     const env = { TSFM_RUNNER_ADAPTER_MODULE: '' };
     const before = Math.max(0, ...(await slurmJobs()).map((j) => Number(j.id)));
     const thisRun = async () => (await slurmJobs()).filter((j) => Number(j.id) > before);
@@ -326,30 +306,7 @@ describe('run.ts --launch slurm with every evaluation split over two jobs', () =
           `${node.id} ${marker}: Slurm jobs`,
         ).toEqual(['COMPLETED']);
       }
-      // The same evaluator, unsharded, in the experiment's worktree, on this machine.
-      const reference = join(runDir, 'unsharded.json');
-      await execa(
-        NODE_COMMAND[0],
-        [
-          ...NODE_COMMAND.slice(1),
-          'evaluate.ts',
-          '--params',
-          'params.json',
-          '--data',
-          join(workdir, 'data'),
-          '--out',
-          reference,
-        ],
-        { cwd: join(workdir, 'worktrees', node.id) },
-      );
-      const whole = JSON.parse(readFileSync(reference, 'utf8'));
-      const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-      expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
-      expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
-      expect(merged.points).toBe(whole.points);
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
-        whole.requests.map((r: { tenantId: string }) => r.tenantId),
-      );
+      await expectMergedAsUnsharded(workdir, node);
     }
     expect(jobs.length, JSON.stringify(jobs)).toBe(2 * tree.length);
     expect(jobs.every((j) => j.state === 'COMPLETED')).toBe(true);

@@ -17,6 +17,7 @@ import {
   formatShard,
   mergeShardMetrics,
   mergeShardMetricsFiles,
+  mergedMetricsDetail,
   parseShard,
   resultBlock,
   shardArgs,
@@ -150,6 +151,27 @@ describe('merging shard metrics', () => {
     const parts = allShards(2).map((shard) => shardOutput(requests, shard));
     const merged = mergeShardMetrics([parts[0], { ...parts[1], dropped: 2 }]);
     expect(merged.dropped).toBe(2);
+  });
+
+  it('sums CPU seconds over shards (they add up, wall times do not) and leaves out per-shard times', () => {
+    const requests = syntheticRequests(6, 9);
+    const parts = allShards(3).map((shard, s) => ({
+      ...shardOutput(requests, shard),
+      cpuS: 1.25 + s,
+      elapsedS: 9 + s,
+      phases: [{ phase: 'requests', wallS: 8, cpuS: 1 }],
+    }));
+    const merged = mergeShardMetrics(parts);
+    expect(merged.cpuS).toBe(1.25 + 2.25 + 3.25);
+    expect(parseResultBlock(resultBlock(merged))?.['cpu_s']).toBe('6.75');
+    const detail = mergedMetricsDetail(parts, merged);
+    expect(detail['cpuS']).toBe(6.75);
+    expect(detail).not.toHaveProperty('elapsedS');
+    expect(detail).not.toHaveProperty('phases');
+    // One shard without it: no sum that would read as the whole evaluation's.
+    const partial = mergeShardMetrics([parts[0], parts[1], shardOutput(requests, { index: 3, count: 3 })]);
+    expect(partial.cpuS).toBeNull();
+    expect(resultBlock(partial)).not.toContain('cpu_s');
   });
 
   it('refuses a missing shard, a shard given twice, and shards of different splits', () => {

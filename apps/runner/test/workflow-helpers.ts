@@ -21,12 +21,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { expect } from 'vitest';
 import type { RunContext } from '../src/workdir/run-context.js';
 import { DEFAULT_SETTINGS, RunConfigSchema, type RunSettings } from '../src/workdir/run-config.js';
 import type { Outcome, WorkAdapter } from '../src/core/adapter.js';
 import type { JsonObject, WorkSpec } from '../src/core/work-spec.js';
 import { workdirPaths } from '../src/workdir/paths.js';
-import { createAdapter } from '../src/workflow/create-adapter.js';
+import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
 import { TreeSchema, type TreeNode } from '../src/workflow/state/tree-schema.js';
 import { readTsv } from './fixtures/workdir-invariants.js';
 
@@ -261,4 +263,59 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether any process of the group led by `pid` is still alive. */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a sharded test reads of an evaluator's metrics file (the merged one, or one unsharded run's). */
+export interface EvaluatorMetrics {
+  readonly metric: number;
+  readonly points: number;
+  readonly dropped: number;
+  readonly mode: string;
+  readonly requests: readonly { readonly tenantId: string; readonly losses: number[]; readonly winners: string[] }[];
+  readonly shards?: readonly { readonly shard: string }[];
+}
+
+/**
+ * Runs the experiment's evaluator once more, unsharded, in its worktree on this machine, and
+ * checks that the sharded run merged to what it prints: the metric (to rounding; the tree holds
+ * the result block's six decimals, as for an unsharded experiment), the points and the requests
+ * in the fleet's order. Returns both for the checks a test adds.
+ */
+export async function expectMergedAsUnsharded(
+  workdir: string,
+  node: Pick<TreeNode, 'id' | 'metric'>,
+): Promise<{ merged: EvaluatorMetrics; whole: EvaluatorMetrics }> {
+  const runDir = join(workdir, 'runs', node.id);
+  const reference = join(runDir, 'unsharded.json');
+  await execa(
+    NODE_COMMAND[0],
+    [
+      ...NODE_COMMAND.slice(1),
+      'evaluate.ts',
+      '--params',
+      'params.json',
+      '--data',
+      join(workdir, 'data'),
+      '--out',
+      reference,
+    ],
+    { cwd: join(workdir, 'worktrees', node.id) },
+  );
+  const whole = JSON.parse(readFileSync(reference, 'utf8')) as EvaluatorMetrics;
+  const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as EvaluatorMetrics;
+  expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
+  expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
+  expect(merged.points).toBe(whole.points);
+  expect(merged.requests.map((r) => r.tenantId)).toEqual(whole.requests.map((r) => r.tenantId));
+  return { merged, whole };
 }

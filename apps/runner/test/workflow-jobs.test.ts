@@ -5,7 +5,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './fixtures/in-process.js';
-import { anchoredWorkdir, launchMarkers, readResults, readTree, removeTempDirs } from './workflow-helpers.js';
+import {
+  anchoredWorkdir,
+  groupAlive,
+  launchMarkers,
+  readResults,
+  readTree,
+  removeTempDirs,
+} from './workflow-helpers.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -88,12 +95,3 @@ describe('a launched job that goes wrong is a crash, never a metric', () => {
     });
   }
 });
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -14,6 +14,7 @@ import { cli, readCheckpoint } from './fixtures/in-process.js';
 import {
   anchoredWorkdir,
   experimentSpec,
+  groupAlive,
   inProcessContext,
   launchMarkers,
   linePatch,
@@ -127,12 +128,3 @@ describe('run.ts queue cancel', () => {
     expect(readResults(workdir).rows.find((row) => row[4]?.startsWith('e100-slow'))?.[3]).toBe('cancelled');
   }, 600_000);
 });
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

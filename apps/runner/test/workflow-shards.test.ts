@@ -3,18 +3,18 @@
  * together (monitorJobs), and the tiny template's real evaluator split three ways through the
  * workflow — merged to what one unsharded run of the same evaluator writes.
  */
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
+import { createAdapter } from '../src/workflow/create-adapter.js';
 import { ExperimentFailure } from '../src/workflow/experiment/failures.js';
 import { monitorJob } from '../src/workflow/launch/job-monitor.js';
 import type { JobHandle, JobState, LaunchBackend, LaunchJob } from '../src/workflow/launch/launch-backend.js';
 import { evaluationJobs, monitorJobs } from '../src/workflow/shards/shard-jobs.js';
 import {
   anchoredWorkdir,
+  expectMergedAsUnsharded,
   inProcessContext,
   launchMarkers,
   readTree,
@@ -213,41 +213,13 @@ describe('the tiny evaluator split over three jobs by the workflow', () => {
       ]);
       expect(readFileSync(join(runDir, 'log'), 'utf8')).toMatch(/merged 3 shards[^]*\n---\nmetric: +\d/);
 
-      // The same evaluator, unsharded, in the same worktree.
-      const worktree = join(workdir, 'worktrees', node.id);
-      const reference = join(runDir, 'unsharded.json');
-      execFileSync(
-        NODE_COMMAND[0],
-        [
-          ...NODE_COMMAND.slice(1),
-          'evaluate.ts',
-          '--params',
-          'params.json',
-          '--data',
-          join(workdir, 'data'),
-          '--out',
-          reference,
-        ],
-        { cwd: worktree, stdio: 'ignore' },
-      );
-      const whole = JSON.parse(readFileSync(reference, 'utf8'));
-      const merged = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-      expect(Math.abs(merged.metric - whole.metric) / whole.metric, node.id).toBeLessThan(1e-12);
-      // The tree holds the result block's six decimals, as for an unsharded experiment.
-      expect(node.metric).toBe(Number(whole.metric.toFixed(6)));
-      expect(merged.points).toBe(whole.points);
+      // The same evaluator, unsharded, in the same worktree: requests back in the fleet's order,
+      // each with the loss and winners the unsharded run gave it.
+      const { merged, whole } = await expectMergedAsUnsharded(workdir, node);
       expect(merged.dropped).toBe(0);
-      // Requests back in the fleet's order, each with the loss and winners the unsharded run gave it.
-      expect(merged.requests.map((r: { tenantId: string }) => r.tenantId)).toEqual(
-        whole.requests.map((r: { tenantId: string }) => r.tenantId),
-      );
-      expect(merged.requests.map((r: { losses: number[] }) => r.losses)).toEqual(
-        whole.requests.map((r: { losses: number[] }) => r.losses),
-      );
-      expect(merged.requests.map((r: { winners: string[] }) => r.winners)).toEqual(
-        whole.requests.map((r: { winners: string[] }) => r.winners),
-      );
-      expect(merged.shards.map((s: { shard: string }) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
+      expect(merged.requests.map((r) => r.losses)).toEqual(whole.requests.map((r) => r.losses));
+      expect(merged.requests.map((r) => r.winners)).toEqual(whole.requests.map((r) => r.winners));
+      expect(merged.shards?.map((s) => s.shard)).toEqual(['1/3', '2/3', '3/3']);
       expect(merged.mode).toBe(whole.mode);
     }
   });

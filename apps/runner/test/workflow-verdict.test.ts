@@ -15,6 +15,15 @@ import { fixtureTree, fixtureWorkdir } from './report-fixture.js';
 const units = (perTenant: (i: number) => number): Unit[] =>
   Array.from({ length: 48 }, (_, i) => ({ id: `t${i}`, lossSum: perTenant(i) * 4, lossCount: 4 }));
 
+/** The fixture tree with no candidate kept: every kept node but the reference seeds becomes discarded. */
+function treeWithoutKeeps(): ReturnType<typeof fixtureTree> {
+  return fixtureTree().map((node) =>
+    node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
+      ? node
+      : { ...node, decision: 'discard' as const },
+  );
+}
+
 function target(id: string, role: Target['role'], metric: number): Target {
   return { node: { id, metric } as TreeNode & { metric: number }, role };
 }
@@ -69,12 +78,7 @@ describe('the verdict of a run that kept no candidate', () => {
   });
 
   it('summary.md shows the seeds with their search and confirmation metrics', async () => {
-    const nodes = fixtureTree().map((node) =>
-      node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
-        ? node
-        : { ...node, decision: 'discard' as const },
-    );
-    const root = fixtureWorkdir({ nodes });
+    const root = fixtureWorkdir({ nodes: treeWithoutKeeps() });
     writeFileSync(
       join(root, 'engine', 'confirmation.json'),
       JSON.stringify({
@@ -100,12 +104,7 @@ describe('the verdict of a run that kept no candidate', () => {
     expect(seeds).toMatch(/\| best fixed config \| .* \| 0\.4870 \| 0\.4988 \|/);
   });
   it('summary.md and report.md say "none yet" while a run without a kept candidate goes on', async () => {
-    const nodes = fixtureTree().map((node) =>
-      node.seedKind === 'best-fixed' || node.seedKind === 'oracle' || node.decision !== 'keep'
-        ? node
-        : { ...node, decision: 'discard' as const },
-    );
-    const root = fixtureWorkdir({ nodes });
+    const root = fixtureWorkdir({ nodes: treeWithoutKeeps() });
     const running = { version: 1, status: 'running', queue: [], running: [], done: [], counter: 15, settledEdits: [] };
     writeFileSync(
       join(root, 'engine', 'checkpoint.json'),

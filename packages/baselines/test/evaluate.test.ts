@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { csvFilesIn, dailyPeriod, loadTimestampValueFiles, rollingOriginTasks } from '../src/evaluate/dataset.js';
@@ -14,6 +14,21 @@ import { add, noise, sinusoid } from './helpers/series.js';
 
 const run = promisify(execFile);
 const packageDir = resolve(import.meta.dirname, '..');
+
+/** `evaluate` (the package's CLI, through tsx) with `args`; rejects with its code and output on a non-zero exit. */
+const evaluateCli = (args: readonly string[]) =>
+  run('npx', ['tsx', 'src/cli/evaluate.ts', ...args], { cwd: packageDir });
+
+/** A timestamp,value CSV of `count` points `stepMs` apart from 2024-01-01, in a new folder; returns its path. */
+function seriesCsv(prefix: string, count: number, stepMs: number, value: (i: number) => string): string {
+  const csv = join(mkdtempSync(join(tmpdir(), prefix)), 'series.csv');
+  const rows = ['timestamp,value'];
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < count; i++)
+    rows.push(`${new Date(t0 + i * stepMs).toISOString().slice(0, 19).replace('T', ' ')},${value(i)}`);
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  return csv;
+}
 const T0 = Date.UTC(2024, 2, 1);
 const HOUR = 3_600_000;
 const FIVE_MIN = 300_000;
@@ -148,34 +163,22 @@ describe('non-negative clamp', () => {
 
 describe('evaluate CLI', () => {
   it('runs on a timestamp,value CSV and prints the table and a JSON report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baselines-cli-'));
-    const csv = join(dir, 'series.csv');
-    const rows = ['timestamp,value'];
-    const t0 = Date.UTC(2024, 0, 1);
-    for (let i = 0; i < 24 * 8; i++) {
-      const value = 10 + 3 * Math.sin((2 * Math.PI * i) / 24) + 0.1 * Math.sin(i * 1.7);
-      rows.push(`${new Date(t0 + i * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')},${value.toFixed(6)}`);
-    }
-    writeFileSync(csv, `${rows.join('\n')}\n`);
-    const out = join(dir, 'out.json');
-    const { stdout } = await run(
-      'npx',
-      [
-        'tsx',
-        'src/cli/evaluate.ts',
-        '--dataset',
-        `csv:${csv}`,
-        '--horizon',
-        '6',
-        '--models',
-        'naive,snaive',
-        '--origins',
-        '3',
-        '--json',
-        out,
-      ],
-      { cwd: packageDir },
+    const csv = seriesCsv('baselines-cli-', 24 * 8, 3_600_000, (i) =>
+      (10 + 3 * Math.sin((2 * Math.PI * i) / 24) + 0.1 * Math.sin(i * 1.7)).toFixed(6),
     );
+    const out = join(dirname(csv), 'out.json');
+    const { stdout } = await evaluateCli([
+      '--dataset',
+      `csv:${csv}`,
+      '--horizon',
+      '6',
+      '--models',
+      'naive,snaive',
+      '--origins',
+      '3',
+      '--json',
+      out,
+    ]);
     expect(stdout).toContain('| model | sMAPE | MASE | MASE geo-ratio vs snaive | vs naive | CRPS (scaled)');
     expect(stdout).toMatch(/^\| naive \| \d+\.\d{3} \|/m);
     expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
@@ -187,34 +190,22 @@ describe('evaluate CLI', () => {
 
   describe('the harness beyond the model horizon (a 30-second series, h in steps)', () => {
     // 30-second points: two daily periods (2 × 2880) of history before two origins a day apart.
-    const dir = mkdtempSync(join(tmpdir(), 'baselines-cli-30s-'));
-    const csv = join(dir, 'series.csv');
-    const rows = ['timestamp,value'];
-    const t0 = Date.UTC(2024, 0, 1);
-    for (let i = 0; i < 9300; i++) {
-      const value = 50 + 20 * Math.sin((2 * Math.PI * i) / 2880) + 3 * Math.sin(i * 0.37);
-      rows.push(`${new Date(t0 + i * 30_000).toISOString().slice(0, 19).replace('T', ' ')},${value.toFixed(4)}`);
-    }
-    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const csv = seriesCsv('baselines-cli-30s-', 9300, 30_000, (i) =>
+      (50 + 20 * Math.sin((2 * Math.PI * i) / 2880) + 3 * Math.sin(i * 0.37)).toFixed(4),
+    );
     const evaluate = (horizon: number) =>
-      run(
-        'npx',
-        [
-          'tsx',
-          'src/cli/evaluate.ts',
-          '--dataset',
-          `csv:${csv}`,
-          '--horizon',
-          String(horizon),
-          '--models',
-          'snaive,tsfm-harness',
-          '--origins',
-          '2',
-          '--harness-k',
-          '4',
-        ],
-        { cwd: packageDir },
-      );
+      evaluateCli([
+        '--dataset',
+        `csv:${csv}`,
+        '--horizon',
+        String(horizon),
+        '--models',
+        'snaive,tsfm-harness',
+        '--origins',
+        '2',
+        '--harness-k',
+        '4',
+      ]);
 
     it('h = 120 steps (one call reaches 64) is rolled out: no failed window, latency reported', async () => {
       const { stdout } = await evaluate(120);
@@ -238,8 +229,8 @@ describe('evaluate CLI', () => {
   it('evaluates a folder of CSVs with different steps, warning about repeated timestamps', async () => {
     const dir = mixedStepFolder();
     const out = join(dir, 'out.json');
-    const args = ['tsx', 'src/cli/evaluate.ts', '--dataset', `csv:${dir}`, '--horizon', '6', '--origins', '2'];
-    const { stdout, stderr } = await run('npx', [...args, '--models', 'snaive', '--json', out], { cwd: packageDir });
+    const args = ['--dataset', `csv:${dir}`, '--horizon', '6', '--origins', '2'];
+    const { stdout, stderr } = await evaluateCli([...args, '--models', 'snaive', '--json', out]);
     expect(stdout).toMatch(/^\| snaive \| \d+\.\d{3} \|/m);
     expect(stderr).toContain(`evaluate: warning: ${join(dir, 'five-minute.csv')}: 12 repeated timestamps, averaged`);
     const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -250,9 +241,9 @@ describe('evaluate CLI', () => {
     expect(new Set(periods)).toEqual(new Set(['five-minute 288', 'hourly 24']));
 
     // --duplicates error: the file is refused in one line naming it, without a stack trace.
-    const refused = await run('npx', [...args, '--models', 'snaive', '--duplicates', 'error'], {
-      cwd: packageDir,
-    }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await evaluateCli([...args, '--models', 'snaive', '--duplicates', 'error']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((refused as { code: number }).code).toBe(1);
     const lines = (refused as { stderr: string }).stderr.split('\n').filter((l) => l.startsWith('evaluate:'));
     expect(lines).toHaveLength(1);
@@ -261,9 +252,9 @@ describe('evaluate CLI', () => {
   }, 120_000);
 
   it('rejects an unknown model with a usage error (exit code 2)', async () => {
-    const failure = await run('npx', ['tsx', 'src/cli/evaluate.ts', '--dataset', 'nab', '--models', 'naive,lstm'], {
-      cwd: packageDir,
-    }).catch((e: { code: number; stderr: string }) => e);
+    const failure = await evaluateCli(['--dataset', 'nab', '--models', 'naive,lstm']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((failure as { code: number }).code).toBe(2);
     expect((failure as { stderr: string }).stderr).toMatch(/--models/);
   });

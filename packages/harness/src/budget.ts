@@ -27,16 +27,8 @@ export function affordableK(
   return costModel.largestAffordablePrefix(modelRowsInPrefix, availableModelMs);
 }
 
-export interface BudgetFigures {
-  readonly budgetMs: number;
-  /** Budget left for the model call when K was decided: budget − time spent − predicted overhead. */
-  readonly availableModelMs: number;
-  readonly predictedModelMs: number;
-  readonly actualModelMs: number;
-  /** Time spent before the decision + predicted model call + predicted post-call overhead. */
-  readonly predictedTotalMs: number;
-  readonly actualTotalMs: number;
-}
+/** What a budget report measures; its mode and overBudget come from budgetReport. */
+export type BudgetFigures = Omit<BudgetReport, 'mode' | 'overBudget'>;
 
 export function budgetReport(mode: BudgetMode, figures: BudgetFigures): BudgetReport {
   return { mode, ...figures, overBudget: figures.actualTotalMs > figures.budgetMs };

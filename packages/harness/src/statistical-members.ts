@@ -94,6 +94,23 @@ function laggedDifferences(values: Float32Array, end: number, lag: number): { re
   return { residuals, n };
 }
 
+/**
+ * The spread of a lag-`lag` member: the quantiles at `levels` of its lag differences before
+ * fitEnd, or the failed fit that says why there are too few.
+ */
+function lagSpread(
+  input: MemberFitInput,
+  lag: number,
+  what: string,
+): { readonly q: Float64Array } | { readonly failed: MemberFit } {
+  const { values, fitEnd, levels } = input;
+  if (fitEnd < lag + MIN_RESIDUALS) return { failed: tooShort(lag + MIN_RESIDUALS, fitEnd, what) };
+  const { residuals, n } = laggedDifferences(values, fitEnd, lag);
+  if (n < MIN_RESIDUALS)
+    return { failed: { ok: false, reason: `only ${n} observed lag-${lag} differences (needs ${MIN_RESIDUALS})` } };
+  return { q: residualQuantiles(residuals, n, levels) };
+}
+
 /** Last observed value in values[0, end); NaN when none. */
 function lastObserved(values: Float32Array, end: number): number {
   for (let i = end - 1; i >= 0; i--) if (values[i] === values[i]) return values[i];
@@ -101,12 +118,10 @@ function lastObserved(values: Float32Array, end: number): number {
 }
 
 function fitNaive(input: MemberFitInput): MemberFit {
-  const { values, fitEnd, horizon: h, levels } = input;
-  if (fitEnd < h + MIN_RESIDUALS) return tooShort(h + MIN_RESIDUALS, fitEnd, `lag-${h} differences for the spread`);
-  const { residuals, n } = laggedDifferences(values, fitEnd, h);
-  if (n < MIN_RESIDUALS)
-    return { ok: false, reason: `only ${n} observed lag-${h} differences (needs ${MIN_RESIDUALS})` };
-  const q = residualQuantiles(residuals, n, levels);
+  const { values, horizon: h, levels } = input;
+  const lagFit = lagSpread(input, h, `lag-${h} differences for the spread`);
+  if ('failed' in lagFit) return lagFit.failed;
+  const { q } = lagFit;
   const L = levels.length;
   return {
     ok: true,
@@ -123,13 +138,10 @@ function fitNaive(input: MemberFitInput): MemberFit {
 }
 
 function fitSeasonalNaive(input: MemberFitInput, period: number, what: string): MemberFit {
-  const { values, fitEnd, horizon: h, levels } = input;
-  if (fitEnd < period + MIN_RESIDUALS) return tooShort(period + MIN_RESIDUALS, fitEnd, what);
-  const { residuals, n } = laggedDifferences(values, fitEnd, period);
-  if (n < MIN_RESIDUALS) {
-    return { ok: false, reason: `only ${n} observed lag-${period} differences (needs ${MIN_RESIDUALS})` };
-  }
-  const q = residualQuantiles(residuals, n, levels);
+  const { values, horizon: h, levels } = input;
+  const lagFit = lagSpread(input, period, what);
+  if ('failed' in lagFit) return lagFit.failed;
+  const { q } = lagFit;
   const L = levels.length;
   return {
     ok: true,

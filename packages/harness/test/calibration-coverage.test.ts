@@ -40,18 +40,36 @@ function sampler(kind: 'uniform' | 'normal' | 'exponential', rng: Mulberry32): (
   return () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
 }
 
+/**
+ * A harness over one config, the model's own output (no normalisation or output fixes), whose
+ * forecaster gives the same quantile ladder at every step: `ladder(k)` at level index k.
+ */
+function ladderHarness(ladder: (k: number) => number): Promise<Harness> {
+  const config = parseConfig({
+    contextLength: 32,
+    resolutionMinutes: 1,
+    normalisation: 'none',
+    flip: false,
+    clampNonNegative: false,
+    fixCrossing: false,
+  });
+  const predict: Predict = (row, levels) => {
+    const out = new Float32Array(row.horizon * levels.length);
+    for (let t = 0; t < row.horizon; t++) levels.forEach((_, k) => (out[t * levels.length + k] = ladder(k)));
+    return out;
+  };
+  return Harness.create(new FakeForecaster(predict), {
+    grid: [config],
+    defaultConfig: config,
+    costModel: FREE(),
+    budgetMode: 'measure',
+  });
+}
+
 describe('calibrated coverage on exchangeable data', () => {
   it('property: the coverage of the calibrated α-quantile lies in its binomial 99% interval', async () => {
     // One config, the default: selection cannot pick on the residuals, so they are exchangeable
     // with the future's (the harness's cross-fitting is exercised in calibration.test.ts).
-    const config = parseConfig({
-      contextLength: 32,
-      resolutionMinutes: 1,
-      normalisation: 'none',
-      flip: false,
-      clampNonNegative: false,
-      fixCrossing: false,
-    });
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(0.65, 0.75, 0.9),
@@ -61,18 +79,7 @@ describe('calibrated coverage on exchangeable data', () => {
         fc.integer({ min: 1, max: 1e6 }),
         async (alpha, kind, wrongBy, spread, seed) => {
           // The forecaster's quantiles: a fixed, wrong ladder (centre wrongBy, step spread / 10).
-          const predict: Predict = (row, levels) => {
-            const out = new Float32Array(row.horizon * levels.length);
-            for (let t = 0; t < row.horizon; t++)
-              levels.forEach((_, k) => (out[t * levels.length + k] = wrongBy + ((k - 6) * spread) / 10));
-            return out;
-          };
-          const harness = await Harness.create(new FakeForecaster(predict), {
-            grid: [config],
-            defaultConfig: config,
-            costModel: FREE(),
-            budgetMode: 'measure',
-          });
+          const harness = await ladderHarness((k) => wrongBy + ((k - 6) * spread) / 10);
           const rng = new Mulberry32(scrambleSeed(seed));
           const draw = sampler(kind, rng);
           let covered = 0;
@@ -101,26 +108,8 @@ describe('calibrated coverage on exchangeable data', () => {
   });
 
   it('the uncalibrated forecaster of the property misses the interval (the test can fail)', async () => {
-    const config = parseConfig({
-      contextLength: 32,
-      resolutionMinutes: 1,
-      normalisation: 'none',
-      flip: false,
-      clampNonNegative: false,
-      fixCrossing: false,
-    });
     // Quantiles around 0 for Uniform(0, 1) data: the 0.9-quantile (0.3) covers 30%, not 90%.
-    const predict: Predict = (row, levels) => {
-      const out = new Float32Array(row.horizon * levels.length);
-      for (let t = 0; t < row.horizon; t++) levels.forEach((_, k) => (out[t * levels.length + k] = (k - 6) / 10));
-      return out;
-    };
-    const harness = await Harness.create(new FakeForecaster(predict), {
-      grid: [config],
-      defaultConfig: config,
-      costModel: FREE(),
-      budgetMode: 'measure',
-    });
+    const harness = await ladderHarness((k) => (k - 6) / 10);
     const rng = new Mulberry32(scrambleSeed(3));
     let coveredRaw = 0;
     let covered = 0;

@@ -1,6 +1,7 @@
 /** Failures leave as typed HarnessErrors; a NaN-emitting config is excluded, not crowned. */
 import { describe, expect, it } from 'vitest';
 import { CostModel, Harness, HarnessError } from '../src/index.js';
+import { DEFAULT_CONFIG } from '@tsfm/tsfm-client';
 import { familyOf, FakeForecaster, naive, type Predict } from './helpers/fake-forecaster.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 
@@ -73,14 +74,7 @@ describe('typed errors', () => {
       Harness.create(tiny, {
         costModel: FREE(),
         budgetMode: 'measure',
-        defaultConfig: {
-          contextLength: 512,
-          resolutionMinutes: 1,
-          normalisation: 'none',
-          flip: false,
-          clampNonNegative: true,
-          fixCrossing: true,
-        },
+        defaultConfig: DEFAULT_CONFIG,
       }),
     ).rejects.toMatchObject({
       code: 'bad-request',

@@ -4,7 +4,14 @@
  * only a non-finite default fails the request. Rigged forecasters make the final rows misbehave
  * while the validation rows stay sane, which is exactly the gap the guard closes.
  */
-import { configKey, loadModel, parseConfig, type ForecastConfig, type ForecastRow } from '@tsfm/tsfm-client';
+import {
+  configKey,
+  DEFAULT_CONFIG,
+  loadModel,
+  parseConfig,
+  type ForecastConfig,
+  type ForecastRow,
+} from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pretrainShapedModel } from '../../../test-fixtures/models.js';
@@ -22,17 +29,11 @@ import { fallbackOrder } from '../src/final-guard.js';
 import { FREE, GRID, X, Y } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { METRICS, syntheticTenant } from '../../../test-fixtures/tenants.js';
-import { classic } from './helpers/classic.js';
+import { classicRequest } from './helpers/classic.js';
 
 const tenant = syntheticTenant(3000, 5);
-const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({
-  history: tenant,
-  horizon: 60,
-  alpha: 0.9,
-  k: 16,
-  budgetMs: 1e9,
-  ...classic(over),
-});
+const request = (over: Partial<HarnessRequest> = {}): HarnessRequest =>
+  classicRequest(tenant, { budgetMs: 1e9, ...over });
 
 /** The final row (forecast from the whole history) rather than a validation row. */
 const isFinal = (row: ForecastRow): boolean => (row.end ?? row.values.length) === row.values.length;
@@ -384,19 +385,7 @@ describe('final-forecast guard in the harness', () => {
             }
           };
           const { harness } = await harnessWith(predict);
-          const defaultKind =
-            finals[
-              slot(
-                parseConfig({
-                  contextLength: 512,
-                  resolutionMinutes: 1,
-                  normalisation: 'none',
-                  flip: false,
-                  clampNonNegative: true,
-                  fixCrossing: true,
-                }),
-              )
-            ];
+          const defaultKind = finals[slot(parseConfig(DEFAULT_CONFIG))];
           let r: HarnessResult;
           try {
             r = await harness.forecast(request({ k: 8 }));

@@ -10,7 +10,7 @@ import { pickLowest } from '../src/selection.js';
 import { cfg, FREE, GRID, X, Y, Z } from './helpers/three-configs.js';
 import { familyOf, FakeForecaster, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { syntheticTenant, type TestTenant } from '../../../test-fixtures/tenants.js';
-import { classic } from './helpers/classic.js';
+import { classicRequest } from './helpers/classic.js';
 
 /** The true future of a validation row (the array holds it; the real model never looks). */
 function truth(row: ForecastRow, t: number): number {
@@ -42,13 +42,7 @@ async function harnessWith(
 }
 
 const tenant = syntheticTenant(3000, 5);
-const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => ({
-  history: tenant,
-  horizon: 60,
-  alpha: 0.9,
-  k: 16,
-  ...classic(over),
-});
+const request = (over: Partial<HarnessRequest> = {}): HarnessRequest => classicRequest(tenant, over);
 
 describe('winner selection', () => {
   it('picks the config known to be best on the validation window', async () => {

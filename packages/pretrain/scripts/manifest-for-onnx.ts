@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { buildTorchManifest } from '../src/manifest.js';
+import { buildTorchManifest, untrainedSummary } from '../src/manifest.js';
 import { QUANTILE_LEVELS } from '../src/model/config.js';
 import { scriptArgs } from './script-cli.js';
 
@@ -21,20 +21,6 @@ const manifest = buildTorchManifest(
   basename(onnxPath),
   { name: 'tsfm-seasonal-mixture', version },
   { type: 'seasonal-mixture-mlp', parameters: 0 },
-  {
-    generator: 'pilot',
-    corpus: 'synthetic only (pilot)',
-    seed: 0,
-    corpusSeed: 0,
-    seriesGenerated: 0,
-    samples: 0,
-    steps: 0,
-    batch: 0,
-    heldOut: 'pilot',
-    wallSeconds: 0,
-    threads: 1,
-    stoppedByTimeCap: false,
-    hyperparameters: {},
-  },
+  untrainedSummary('pilot', 'synthetic only (pilot)', 'pilot'),
 );
 writeFileSync(join(dirname(onnxPath), 'model.json'), JSON.stringify(manifest, null, 2) + '\n');

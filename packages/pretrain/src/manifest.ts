@@ -28,6 +28,28 @@ export interface TrainingSummary {
   calibration?: object;
 }
 
+/**
+ * The summary of weights no training run of ours produced (random, or trained elsewhere): every
+ * count zero. The keys keep TrainingSummary's order, which is model.json's.
+ */
+export function untrainedSummary(generator: string, corpus: string, heldOut: string): TrainingSummary {
+  return {
+    generator,
+    corpus,
+    seed: 0,
+    corpusSeed: 0,
+    seriesGenerated: 0,
+    samples: 0,
+    steps: 0,
+    batch: 0,
+    heldOut,
+    wallSeconds: 0,
+    threads: 1,
+    stoppedByTimeCap: false,
+    hyperparameters: {},
+  };
+}
+
 export interface Manifest {
   manifestVersion: number;
   name: string;

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildManifest, type TrainingSummary } from './manifest.js';
+import { buildManifest, untrainedSummary, type TrainingSummary } from './manifest.js';
 import { DEFAULT_CONFIG, type ModelConfig } from './model/config.js';
 import { buildOnnxModel } from './model/export-onnx.js';
 import { initParams } from './model/params.js';
@@ -33,19 +33,5 @@ export function writeRandomWeightModel(dir: string, options: RandomModelOptions)
 }
 
 function untrained(purpose: string): TrainingSummary {
-  return {
-    generator: 'none',
-    corpus: `none (random weights, ${purpose})`,
-    seed: 0,
-    corpusSeed: 0,
-    seriesGenerated: 0,
-    samples: 0,
-    steps: 0,
-    batch: 0,
-    heldOut: 'none',
-    wallSeconds: 0,
-    threads: 1,
-    stoppedByTimeCap: false,
-    hyperparameters: {},
-  };
+  return untrainedSummary('none', `none (random weights, ${purpose})`, 'none');
 }

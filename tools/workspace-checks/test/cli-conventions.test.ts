@@ -18,6 +18,7 @@ const CLIS = [
   'apps/experiments/src/cli/experiments.ts',
   'apps/forecast-service/src/main.ts',
   'apps/runner/src/run.ts',
+  'apps/runner/scripts/size-split.ts',
   'packages/archetypes/src/cli/evaluate-retrieval.ts',
   'packages/baselines/src/cli/evaluate.ts',
   'packages/pretrain/scripts/bench-ort.ts',

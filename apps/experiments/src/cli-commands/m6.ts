@@ -1,11 +1,20 @@
 /** `experiments.ts m6`: the headline run, its JSON, markdown and per-point CSV. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { baselinesOf, fleet, harnessOf, int, log, progress, tuning, type Context } from '../cli-context.js';
+import {
+  baselinesOf,
+  fleet,
+  harnessOf,
+  int,
+  log,
+  progress,
+  tuning,
+  type Context,
+  writeResult,
+} from '../cli-context.js';
 import type { TenantOutcome } from '../evaluate-tenant.js';
 import { m6Markdown, runM6, type M6Result } from '../m6.js';
 import { modelProvenance, runInfo } from '../provenance.js';
-import { writeJson } from '../tuning.js';
 
 export async function m6(ctx: Context): Promise<{ result: M6Result; outcomes: TenantOutcome[] }> {
   const setup = await fleet(ctx);
@@ -26,8 +35,7 @@ export async function m6(ctx: Context): Promise<{ result: M6Result; outcomes: Te
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('m6'),
   });
-  writeJson(ctx.out, 'm6.json', r.result);
-  writeFileSync(join(ctx.out, 'm6.md'), m6Markdown(r.result));
+  writeResult(ctx, 'm6', r.result, m6Markdown);
   writeFileSync(join(ctx.out, 'm6-points.csv'), pointsCsv(r.outcomes));
   log(
     `m6: wall ${r.result.run.wallSeconds.toFixed(1)} s; dropped ${r.result.methods.reduce((s, m) => s + m.dropped, 0)}; wrote ${join(ctx.out, 'm6.md')}`,

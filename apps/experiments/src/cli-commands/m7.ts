@@ -1,7 +1,6 @@
 /** `experiments.ts m7`: loss and latency against K, with its chart. */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fleet, harnessOf, int, list, log, num, progress, type Context } from '../cli-context.js';
+import { fleet, harnessOf, int, list, log, num, progress, writeResult, type Context } from '../cli-context.js';
 import { DEFAULT_KS, m7ChartSpec, m7Markdown, runM7 } from '../m7.js';
 import { modelProvenance, runInfo } from '../provenance.js';
 import { writeJson } from '../tuning.js';
@@ -26,7 +25,6 @@ export async function m7(ctx: Context): Promise<void> {
   const { renderPng } = await import('@tsfm/charts');
   await renderPng(spec as unknown as Parameters<typeof renderPng>[0], join(ctx.out, chart));
   const result = { ...r, chart };
-  writeJson(ctx.out, 'm7.json', result);
-  writeFileSync(join(ctx.out, 'm7.md'), m7Markdown(result));
+  writeResult(ctx, 'm7', result, m7Markdown);
   log(`m7: largest K within budget ${r.largestKWithinBudget}; wall ${r.run.wallSeconds.toFixed(1)} s`);
 }

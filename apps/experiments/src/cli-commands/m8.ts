@@ -1,10 +1,7 @@
 /** `experiments.ts m8`: cold start by history length. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fleet, harnessOf, int, list, log, progress, tuning, type Context } from '../cli-context.js';
+import { fleet, harnessOf, int, list, log, progress, tuning, writeResult, type Context } from '../cli-context.js';
 import { DEFAULT_COLD_MINUTES, m8Markdown, runM8 } from '../m8.js';
 import { modelProvenance, runInfo } from '../provenance.js';
-import { writeJson } from '../tuning.js';
 
 export async function m8(ctx: Context): Promise<void> {
   const setup = await fleet(ctx);
@@ -23,7 +20,6 @@ export async function m8(ctx: Context): Promise<void> {
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('m8'),
   });
-  writeJson(ctx.out, 'm8.json', r);
-  writeFileSync(join(ctx.out, 'm8.md'), m8Markdown(r));
+  writeResult(ctx, 'm8', r, m8Markdown);
   log(`m8: wall ${r.run.wallSeconds.toFixed(1)} s; dropped ${r.dropped}`);
 }

@@ -1,11 +1,10 @@
 /** `experiments.ts m9`: under-provisioning per tier, alone or from an M6 run's outcomes. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fleet, harnessOf, int, log, progress, type Context } from '../cli-context.js';
+import { fleet, harnessOf, int, log, progress, writeResult, type Context } from '../cli-context.js';
 import type { M6Result } from '../m6.js';
 import { m9Markdown, runM9 } from '../m9.js';
 import { modelProvenance, runInfo } from '../provenance.js';
-import { writeJson } from '../tuning.js';
 
 export async function m9(ctx: Context, fromRun: M6Result | null): Promise<void> {
   const setup = await fleet(ctx);
@@ -27,7 +26,6 @@ export async function m9(ctx: Context, fromRun: M6Result | null): Promise<void> 
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('m9'),
   });
-  writeJson(ctx.out, 'm9.json', r);
-  writeFileSync(join(ctx.out, 'm9.md'), m9Markdown(r));
+  writeResult(ctx, 'm9', r, m9Markdown);
   log(`m9: wall ${r.run.wallSeconds.toFixed(1)} s`);
 }

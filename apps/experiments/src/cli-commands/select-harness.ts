@@ -1,7 +1,5 @@
 /** `experiments.ts select-harness`: the harness's request defaults, chosen on TUNING tenants. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fleet, int, list, log, progress, type Context } from '../cli-context.js';
+import { fleet, int, list, log, progress, writeResult, type Context } from '../cli-context.js';
 import {
   HARNESS_VARIANTS,
   harnessSelectionMarkdown,
@@ -9,7 +7,6 @@ import {
   type HarnessVariant,
 } from '../harness-selection.js';
 import { modelProvenance, runInfo } from '../provenance.js';
-import { writeJson } from '../tuning.js';
 
 /** --select-variants: a subset of HARNESS_VARIANTS by name (the first listed is the reference). */
 export function selectedVariants(ctx: Context): readonly HarnessVariant[] {
@@ -40,7 +37,6 @@ export async function selectHarness(ctx: Context): Promise<void> {
     run: runInfo(ctx.command, ctx.workers),
     onProgress: progress('select-harness'),
   });
-  writeJson(ctx.out, 'harness-selection.json', r);
-  writeFileSync(join(ctx.out, 'harness-selection.md'), harnessSelectionMarkdown(r));
+  writeResult(ctx, 'harness-selection', r, harnessSelectionMarkdown);
   log(`select-harness: wall ${r.run.wallSeconds.toFixed(1)} s`);
 }

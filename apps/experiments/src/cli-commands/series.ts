@@ -1,12 +1,11 @@
 /** `experiments.ts nab|csv`: the harness and baselines on real series. */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BaselineName } from '@tsfm/baselines';
-import { harnessOf, int, list, log, modelPath, num, REPO, str, type Context } from '../cli-context.js';
+import { harnessOf, int, list, log, modelPath, num, REPO, str, writeResult, type Context } from '../cli-context.js';
 import { FLEET_PROTOCOL } from '../protocol.js';
 import { modelProvenance, runInfo } from '../provenance.js';
 import { DEFAULT_SERIES_BASELINES, runSeries, seriesMarkdown } from '../series.js';
-import { writeJson } from '../tuning.js';
 
 export async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void> {
   const nabDir = resolve(str(ctx.values['nab-dir']) ?? join(REPO, '..', 'shared', 'data', 'nab'));
@@ -50,7 +49,6 @@ export async function series(ctx: Context, dataset: 'nab' | 'csv'): Promise<void
     tiers: ctx.values['no-tiers'] !== true,
     run: runInfo(ctx.command, ctx.workers),
   });
-  writeJson(ctx.out, `${dataset}.json`, r);
-  writeFileSync(join(ctx.out, `${dataset}.md`), seriesMarkdown(r));
+  writeResult(ctx, dataset, r, seriesMarkdown);
   log(`${dataset}: wall ${r.run.wallSeconds.toFixed(1)} s; dropped ${r.methods.reduce((s, m) => s + m.dropped, 0)}`);
 }

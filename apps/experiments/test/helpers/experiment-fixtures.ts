@@ -8,9 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetOptions, writeFleet } from '@tsfm/workload-gen';
+import type { FleetExperimentOptions } from '../../src/fleet-experiment.js';
+import type { BaselinePlan } from '../../src/m6.js';
 import type { Protocol } from '../../src/protocol.js';
 import { writeRandomModel } from '../../src/random-model.js';
 import type { ModelProvenance, RunInfo } from '../../src/report.js';
+import type { TenantSplit } from '../../src/split.js';
 
 export async function tinyFleet(tenants = 12, days = 4, seed = 5): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'tsfm-exp-fleet-'));
@@ -48,4 +51,21 @@ export const TEST_RUN: Omit<RunInfo, 'wallSeconds'> = {
   workers: 0,
   machine: 'test',
   loadAverage: [0, 0, 0],
+};
+
+/** What every experiment run of a test gets: the tiny fleet and model, the tiny protocol. */
+export function tinyRun(fleetDir: string, modelPath: string, split: TenantSplit): FleetExperimentOptions {
+  return { fleetDir, modelPath, model: TEST_MODEL, contextLength: 64, split, protocol: TINY_PROTOCOL, run: TEST_RUN };
+}
+
+/** M6 without baselines (the tests that add one say which). */
+export const NO_BASELINES: BaselinePlan = {
+  light: [],
+  lightOrigins: 0,
+  heavy: [],
+  heavyOrigins: 0,
+  heavyTenantShare: 0,
+  lookbackDays: 2,
+  aggregateSteps: 5,
+  period: null,
 };

@@ -29,6 +29,11 @@ export const NODE_DECISIONS = ['keep', 'discard', 'crash', 'cancelled'] as const
 
 const timestamp = z.string().nullable();
 
+/**
+ * The reader's twin of the writer's schema (workflow/state/tree-schema.ts), kept apart on purpose:
+ * loose objects, any string for seedKind, optional newer fields, so an older or newer tree still
+ * gives a report. The status and decision lists are shared.
+ */
 export const TreeNodeSchema = z.looseObject({
   id: z.string().min(1),
   parent: z.string().min(1).nullable(),

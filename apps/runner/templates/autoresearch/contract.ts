@@ -4,6 +4,9 @@
  * satisfy. Pure TypeScript with no imports (the config type mirrors @tsfm/tsfm-client's
  * ForecastConfig structurally), so checking experiment.ts against it before every launch takes
  * under a second; evaluate.ts calls experiment.ts only through this interface.
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so the config space and params the two contracts share are not shared code.
  */
 
 export const CONTEXT_LENGTHS = [64, 128, 256, 512] as const;

@@ -13,6 +13,11 @@
  *   dropped:         0          requests that failed (any > 0 makes the run a crash)
  *   split:           search     which tenants were scored (prepare.ts SPLITS)
  *   model_sha256:    …          the ONNX file that produced these numbers
+ *   elapsed_s:       14.1       wall seconds after start-up (moves with machine load)
+ *   cpu_s:           11.5       CPU seconds of the whole process, every thread, start-up included
+ *
+ * A `time:` line before the block (and `phases` in --out) splits the wall and CPU seconds into
+ * start-up (imports), setup (model, data, harness, warm-up) and requests.
  *
  * The metric never moves with machine load: the harness runs in its evaluation mode
  * (`budgetMode: 'measure'`: K fixed, the budget measured and its overruns counted), and every
@@ -38,6 +43,10 @@
  * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
  * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
  * `--fan` writes the final forecasts' quantiles of the first few tenants (report.html's fans).
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so what the two evaluators share (--shard, params.json's checks, the result block) is not
+ * shared code.
  */
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -114,7 +123,10 @@ if (!(split in SPLITS)) {
   console.error(`--split ${JSON.stringify(args.split)}: expected one of ${Object.keys(SPLITS).join(', ')}`);
   process.exit(2);
 }
+// Every static import (tsx, the harness, onnxruntime) is loaded by now: what came before is start-up.
 const started = performance.now();
+const phases: Phase[] = [];
+markPhase('start-up');
 const { mode, params } = readParams(JSON.parse(await readFile(args.params, 'utf8')));
 const manifestPath = assertModelExists();
 const client = await loadModel(manifestPath);
@@ -158,6 +170,7 @@ if (mode === 'search') {
 // One untimed, unscored request on a tuning tenant: the first call pays the session's start-up,
 // which is not what a request costs a running service.
 await warmUp(tuning[0]);
+markPhase('setup');
 
 for (const tenant of evaluation) {
   const unit: Unit = { id: tenant.id, lossSum: 0, lossCount: 0 };
@@ -185,6 +198,7 @@ for (const tenant of evaluation) {
   if (unit.lossCount > 0) units.push(unit);
 }
 
+markPhase('requests');
 const losses = outcomes.flatMap((outcome) => outcome.losses);
 const metric = losses.length === 0 ? NaN : losses.reduce((a, b) => a + b, 0) / losses.length;
 const latencies = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
@@ -212,6 +226,10 @@ if (args.out) {
     dropped,
     overBudget,
     elapsedS: (performance.now() - started) / 1000,
+    // CPU of this process, every thread (onnxruntime's too), start-up included: what one evaluation
+    // costs the machine, whatever else runs beside it. Wall time moves with load, this far less.
+    cpuS: cpuSeconds(),
+    phases,
     fixedConfig: fixed ? configKey(fixed) : null,
     requests: outcomes,
   };
@@ -222,6 +240,7 @@ if (args.fan && fans.length > 0) {
   await writeFile(`${args.fan}.tmp`, JSON.stringify(fans) + '\n');
   await rename(`${args.fan}.tmp`, args.fan);
 }
+console.log(`time: ${phases.map((p) => `${p.phase} ${p.wallS.toFixed(2)} s (${p.cpuS.toFixed(2)} CPU-s)`).join(', ')}`);
 console.log('---');
 console.log(`metric:          ${metric.toFixed(6)}`);
 console.log(`latency_p99_ms:  ${p99.toFixed(3)}`);
@@ -233,8 +252,32 @@ console.log(`split:           ${split}`);
 console.log(`mode:            ${mode}`);
 console.log(`model_sha256:    ${modelSha}`);
 console.log(`elapsed_s:       ${((performance.now() - started) / 1000).toFixed(2)}`);
+console.log(`cpu_s:           ${cpuSeconds().toFixed(2)}`);
 // onnxruntime keeps native threads alive; the result is out, so leave now.
 process.exit(0);
+
+/** Where an evaluation's time goes: start-up (imports), setup (model, data, harness, warm-up), requests. */
+interface Phase {
+  readonly phase: string;
+  readonly wallS: number;
+  readonly cpuS: number;
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** Records the phase that ends now: its wall and CPU seconds since the previous one ended (or the process started). */
+function markPhase(phase: string): void {
+  const wallS = performance.now() / 1000;
+  const cpuS = cpuSeconds();
+  const before = phases.reduce((sum, p) => ({ wallS: sum.wallS + p.wallS, cpuS: sum.cpuS + p.cpuS }), {
+    wallS: 0,
+    cpuS: 0,
+  });
+  phases.push({ phase, wallS: wallS - before.wallS, cpuS: cpuS - before.cpuS });
+}
 
 /**
  * `i/N`, 1 ≤ i ≤ N: the runner's convention (apps/runner/src/workflow/shards/shard.ts), restated

@@ -10,6 +10,10 @@
  * file), found through the @tsfm/pretrain package. TSFM_MODEL_MANIFEST points elsewhere — for a
  * person benchmarking a stand-in model; a planner cannot set it. Every result names the model's
  * sha256, so a number is never separated from the model that produced it.
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so what the two prepare.ts share (writing and reading the fleet files, the splits) is not
+ * shared code.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';

@@ -4,6 +4,9 @@
  * interface that experiment.ts must satisfy. Pure TypeScript with no imports, so checking
  * experiment.ts against it (`tsc --noEmit -p tsconfig.json`, before every launch) takes under a
  * second; evaluate.ts calls experiment.ts only through this interface.
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so the config space and params the two contracts share are not shared code.
  */
 
 /** Metric series of a tenant, in the order of every per-metric array. */

@@ -26,6 +26,10 @@
  * (strided, so every shard gets a like mix), so that N jobs can share one evaluation; --out then
  * also holds the sums the runner merges exactly (lossSum, lossCount, latenciesMs: the mean of all
  * losses and the p99 of all latencies, never a mean of shard means). See docs/cluster.md.
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so what the two evaluators share (--shard, params.json's checks, the result block) is not
+ * shared code.
  */
 import { rename, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -12,6 +12,10 @@
  * evaluation takes well under a second. It exists so the workflow can be built and tested fast.
  *
  *   node --import tsx prepare.ts --out <dir>   writes the fleet once (fleet.bin + fleet.json)
+ *
+ * Written out in each template on purpose: a template is copied whole into a workdir and frozen
+ * there, so what the two prepare.ts share (writing and reading the fleet files, the splits) is not
+ * shared code.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';

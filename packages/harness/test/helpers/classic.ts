@@ -20,3 +20,8 @@ export function classic<T extends Partial<HarnessRequest>>(
 ): T & { options: NonNullable<HarnessRequest['options']> } {
   return { ...over, options: { ...CLASSIC, ...over.options } };
 }
+
+/** A 60-minute request at α 0.9 with K 16 on `history`, `over` laid on top with CLASSIC options. */
+export function classicRequest(history: HarnessRequest['history'], over: Partial<HarnessRequest> = {}): HarnessRequest {
+  return { history, horizon: 60, alpha: 0.9, k: 16, ...classic(over) };
+}

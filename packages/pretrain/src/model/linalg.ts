@@ -3,6 +3,8 @@
  * element loaded from memory feeds four multiply-adds; inner loops run over contiguous memory.
  * Generic over Float32Array | Float64Array only so the gradient check can run in float64;
  * training passes Float32Array alone, which keeps every call site monomorphic.
+ * The three kernels write out the same four-row loop skeleton on purpose: a shared skeleton would
+ * take the inner step as a callback, and these loops are the training time.
  */
 export type FloatArray = Float32Array | Float64Array;
 

@@ -4,6 +4,8 @@
  * Written by hand from the public ONNX IR spec (field numbers must match onnx/onnx.proto exactly,
  * or onnxruntime rejects the file as a protobuf parse error). Only what a static inference graph
  * with float32 initialisers needs is described: no training info, no functions, no sparse tensors.
+ * The messages repeat the same field shapes because they transcribe onnx.proto message by message:
+ * a table to check against the spec, kept as plain data rather than generated.
  */
 import protobuf from 'protobufjs';
 

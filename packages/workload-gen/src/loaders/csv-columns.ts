@@ -1,4 +1,6 @@
+import { parseCsvRecords, type CsvRecord } from './csv-records.js';
 import type { Fail } from './load-errors.js';
+import { isBlank, stripBom } from './text-input.js';
 import { detectTimestampFormat, type TimestampFormat } from './timestamps.js';
 
 /** Header names taken to be the time column when the caller does not name one. */
@@ -32,6 +34,29 @@ export function requireColumn(header: readonly string[], name: string, headerLin
  * A header row is refused when any cell reads as a number or a timestamp: the file then starts
  * with data and its first row would silently be lost, or its column names be numbers.
  */
+/**
+ * A header-first CSV file's records after the checks every such loader makes first: the file is
+ * not empty, and its first record is a header, not data (`expected` shows what one looks like).
+ */
+export function headedRecords(
+  text: string,
+  source: string,
+  fail: Fail,
+  expected: string,
+): { readonly header: CsvRecord; readonly rows: CsvRecord[] } {
+  if (isBlank(stripBom(text))) fail({ line: 1 }, 'empty-file', 'the file is empty');
+  const [header, ...rows] = parseCsvRecords(text, source);
+  checkIsHeader(header.fields, header.line, fail, expected);
+  return { header, rows };
+}
+
+/** A data row has as many fields as the header. */
+export function checkColumnCount(header: CsvRecord, fields: readonly string[], line: number, fail: Fail): void {
+  if (fields.length !== header.fields.length) {
+    fail({ line }, 'column-count', `expected ${header.fields.length} columns as in the header, found ${fields.length}`);
+  }
+}
+
 export function checkIsHeader(header: readonly string[], line: number, fail: Fail, expected: string): void {
   const dataLike = header.find((h) => h.trim() !== '' && detectTimestampFormat(h) !== undefined);
   if (dataLike !== undefined) {

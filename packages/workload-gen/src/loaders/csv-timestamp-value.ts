@@ -1,10 +1,15 @@
-import { parseCsvRecords } from './csv-records.js';
 import { failIn, type Fail } from './load-errors.js';
 import type { LoadedSeries, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
-import { DEFAULT_SOURCE, isBlank, readTextFile, stripBom } from './text-input.js';
-import { checkIsHeader, findTimeColumn, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
+import {
+  checkColumnCount,
+  findTimeColumn,
+  headedRecords,
+  requireColumn,
+  resolveTimestampFormat,
+} from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -33,10 +38,7 @@ export async function loadTimestampValueCsv(
 export function parseTimestampValueCsv(text: string, options: TimestampValueCsvOptions = {}): LoadedSeries {
   const source = options.source ?? DEFAULT_SOURCE;
   const fail = failIn(source);
-  if (isBlank(stripBom(text))) fail({ line: 1 }, 'empty-file', 'the file is empty');
-
-  const [header, ...rows] = parseCsvRecords(text, source);
-  checkIsHeader(header.fields, header.line, fail, '"timestamp,value"');
+  const { header, rows } = headedRecords(text, source, fail, '"timestamp,value"');
   const named = findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const timeCol = named < 0 && header.fields.length === 2 ? 0 : named;
   if (timeCol < 0) {
@@ -54,13 +56,7 @@ export function parseTimestampValueCsv(text: string, options: TimestampValueCsvO
   const times = new Float64Array(rows.length);
   const values = new Float64Array(rows.length);
   for (const [i, { fields, line }] of rows.entries()) {
-    if (fields.length !== header.fields.length) {
-      fail(
-        { line },
-        'column-count',
-        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
-      );
-    }
+    checkColumnCount(header, fields, line, fail);
     times[i] = parseTimestampCell(fields[timeCol], format, { line }, fail);
     values[i] = parseNumericCell(fields[valueCol], nonFinite, { line }, fail);
   }

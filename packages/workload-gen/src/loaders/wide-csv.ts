@@ -1,11 +1,16 @@
 import { basename, extname } from 'node:path';
-import { parseCsvRecords } from './csv-records.js';
 import { failIn, type Fail } from './load-errors.js';
 import type { LoadedTenant, TimestampedLoadOptions } from './loaded-types.js';
 import { parseNumericCell } from './numeric-cells.js';
 import { regularise } from './regularise.js';
-import { DEFAULT_SOURCE, isBlank, readTextFile, stripBom } from './text-input.js';
-import { checkIsHeader, findTimeColumn, requireColumn, resolveTimestampFormat } from './csv-columns.js';
+import { DEFAULT_SOURCE, readTextFile } from './text-input.js';
+import {
+  checkColumnCount,
+  findTimeColumn,
+  headedRecords,
+  requireColumn,
+  resolveTimestampFormat,
+} from './csv-columns.js';
 import { parseTimestampCell } from './timestamps.js';
 
 /**
@@ -36,10 +41,7 @@ export async function loadWideCsv(path: string, options: WideCsvOptions = {}): P
 export function parseWideCsv(text: string, options: WideCsvOptions = {}): LoadedTenant {
   const source = options.source ?? DEFAULT_SOURCE;
   const fail = failIn(source);
-  if (isBlank(stripBom(text))) fail({ line: 1 }, 'empty-file', 'the file is empty');
-
-  const [header, ...rows] = parseCsvRecords(text, source);
-  checkIsHeader(header.fields, header.line, fail, '"timestamp,cpu,mem"');
+  const { header, rows } = headedRecords(text, source, fail, '"timestamp,cpu,mem"');
   const timeCol =
     options.timestampColumn === null ? -1 : findTimeColumn(header.fields, options.timestampColumn, header.line, fail);
   const columns = selectMetricColumns(header.fields, timeCol, options.metrics, header.line, fail);
@@ -62,13 +64,7 @@ export function parseWideCsv(text: string, options: WideCsvOptions = {}): Loaded
   const times = new Float64Array(rows.length);
   const channels = columns.map(() => new Float64Array(rows.length));
   for (const [i, { fields, line }] of rows.entries()) {
-    if (fields.length !== header.fields.length) {
-      fail(
-        { line },
-        'column-count',
-        `expected ${header.fields.length} columns as in the header, found ${fields.length}`,
-      );
-    }
+    checkColumnCount(header, fields, line, fail);
     times[i] =
       format === undefined
         ? implicitStart + i * (options.stepMs ?? 0)

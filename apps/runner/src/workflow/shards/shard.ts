@@ -99,6 +99,8 @@ export const ShardMetricsSchema = z.looseObject({
   units: z.array(UnitSchema).optional(),
   /** Per-request detail, in the shard's tenant order (merged back into the fleet's order). */
   requests: z.array(z.unknown()).optional(),
+  /** CPU seconds the shard's process used, where the evaluator measures it. */
+  cpuS: z.number().nonnegative().optional(),
 });
 
 export type ShardMetrics = z.infer<typeof ShardMetricsSchema>;
@@ -117,6 +119,8 @@ export interface MergedMetrics {
   readonly units: Unit[] | null;
   readonly requests: number;
   readonly shards: number;
+  /** Σ cpuS: CPU adds up over shards (wall time does not); null unless every shard measured it. */
+  readonly cpuS: number | null;
 }
 
 /**
@@ -158,6 +162,9 @@ export function mergeShardMetrics(parts: readonly ShardMetrics[]): MergedMetrics
     units: shardUnits.every((units) => units !== undefined) ? interleave(shardUnits) : null,
     requests: latencies.length,
     shards: count,
+    cpuS: parts.every((part) => part.cpuS !== undefined)
+      ? parts.reduce((sum, part) => sum + (part.cpuS ?? 0), 0)
+      : null,
   };
 }
 
@@ -206,7 +213,8 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
   ordered.forEach((part, s) =>
     (part.requests ?? []).forEach((request, j) => (requests[j * merged.shards + s] = request)),
   );
-  // elapsedS is one shard's wall time, not the evaluation's: left out rather than misread.
+  // elapsedS and phases are one shard's times, not the evaluation's: left out rather than misread
+  // (cpuS, which does add up, is the merged sum).
   const {
     shard: _shard,
     lossSum: _sum,
@@ -215,6 +223,8 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
     requests: _requests,
     units: _units,
     elapsedS: _elapsed,
+    phases: _phases,
+    cpuS: _cpu,
     ...shared
   } = ordered[0] ?? ({} as Partial<ShardMetrics>);
   return {
@@ -225,6 +235,7 @@ export function mergedMetricsDetail(parts: readonly ShardMetrics[], merged: Merg
     dropped: merged.dropped,
     ...(merged.overBudget === null ? {} : { overBudget: merged.overBudget }),
     ...(merged.units === null ? {} : { units: merged.units }),
+    ...(merged.cpuS === null ? {} : { cpuS: merged.cpuS }),
     shards: ordered.map((part) => ({
       shard: part.shard,
       lossSum: part.lossSum,
@@ -247,6 +258,7 @@ export function resultBlock(merged: MergedMetrics): string {
     `dropped:         ${merged.dropped}`,
     ...(merged.budgetMs === null ? [] : [`budget_ms:       ${merged.budgetMs}`]),
     ...(merged.overBudget === null ? [] : [`over_budget:     ${merged.overBudget}`]),
+    ...(merged.cpuS === null ? [] : [`cpu_s:           ${merged.cpuS.toFixed(2)}`]),
     `shards:          ${merged.shards}`,
     '',
   ].join('\n');

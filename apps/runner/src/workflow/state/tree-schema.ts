@@ -23,17 +23,10 @@
  * - Extra fields may be added; readers should accept them.
  */
 import { z } from 'zod';
+// The report reads tree.json with the same statuses and decisions; one list serves both sides.
+import { NODE_DECISIONS, NODE_STATUSES } from '../../report/tree-input.js';
 
-export const NODE_STATUSES = [
-  'queued',
-  'preparing',
-  'running',
-  'analyzing',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export const NODE_DECISIONS = ['keep', 'discard', 'crash', 'cancelled'] as const;
+export { NODE_DECISIONS, NODE_STATUSES };
 export const SEED_KINDS = ['best-fixed', 'harness-default', 'oracle'] as const;
 
 export type NodeStatus = (typeof NODE_STATUSES)[number];

@@ -6,7 +6,7 @@
 #      and libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
-#   3. faiss-node compiled against the system libfaiss.
+#   3. faiss-node compiled against the system libfaiss; the forecast service's malloc_trim addon.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,3 +58,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 bash scripts/build-faiss-node.sh
+bash scripts/build-malloc-trim.sh

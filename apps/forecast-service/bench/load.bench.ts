@@ -1,7 +1,8 @@
 /**
  * Load test of the real server on loopback (issue 13 §2): start apps/forecast-service/src/main.ts
  * in a child process on 127.0.0.1 and a free port, drive POST /forecast with autocannon for 30 s
- * at 200 and at 50 connections, probe GET /health from a separate process meanwhile, read the
+ * at 200 and at 50 connections, probe GET /health from separate processes meanwhile — on the main
+ * port and on the management port (its own thread, --management-port) — read the
  * server's own /metrics around each run, stop it with SIGTERM (graceful shutdown must exit 0),
  * and write the `## forecast-service` section of docs/benchmarks.md.
  *
@@ -69,6 +70,8 @@ interface Run {
   readonly result: Result;
   readonly served: Percentiles;
   readonly health: Percentiles;
+  readonly managementHealth: Percentiles;
+  readonly controlHealth: Percentiles;
   readonly byStatus: Record<string, number>;
   readonly goodPerSecond: number;
   readonly cpuMsPerGood: number;
@@ -86,7 +89,7 @@ const uptime = (): string =>
 
 async function startServer(
   args: string[],
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+): Promise<{ child: ChildProcess; url: string; management: string; exited: Promise<number | null> }> {
   const main = join(root, 'apps/forecast-service/src/main.ts');
   const child = spawn(
     process.execPath,
@@ -102,25 +105,30 @@ async function startServer(
       'warn',
       '--pre-stop-delay-ms',
       '0',
+      '--management-port',
+      '0',
       ...args,
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.includes('"event":"listening"')) resolveUrl((JSON.parse(line) as { address: string }).address);
-        else if (line.trim() !== '') process.stderr.write(`[server] ${line}\n`);
-      }
-    });
-    void exited.then((code) => reject(new Error(`the server exited with ${code} before listening`)));
-  });
-  return { child, url, exited };
+  const { address: url, management } = await new Promise<{ address: string; management: string }>(
+    (resolveUrl, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        for (const line of lines) {
+          if (line.includes('"event":"listening"'))
+            resolveUrl(JSON.parse(line) as { address: string; management: string });
+          else if (line.trim() !== '') process.stderr.write(`[server] ${line}\n`);
+        }
+      });
+      void exited.then((code) => reject(new Error(`the server exited with ${code} before listening`)));
+    },
+  );
+  return { child, url, management, exited };
 }
 
 async function scrape(url: string): Promise<Scrape> {
@@ -154,6 +162,21 @@ function percentiles(values: number[]): Percentiles {
 }
 
 /**
+ * The control: a trivial HTTP server in its own process, idle but for its probe. Its probe's p99
+ * is what this machine's load allows any probe, whatever the service does.
+ */
+async function startControlServer(): Promise<{ url: string; stop: () => void }> {
+  const script = `
+    const server = require('node:http').createServer((q, s) => s.end('{"status":"ok"}'));
+    server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolvePort) =>
+    child.stdout.once('data', (chunk: Buffer) => resolvePort(chunk.toString().trim())),
+  );
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+/**
  * GET /health in a loop from a separate process (so the probe's own event loop is not the load
  * generator's), one request at a time on a keep-alive connection, until stopped; prints latencies.
  */
@@ -183,7 +206,14 @@ function startHealthProbe(url: string): { stop: () => Promise<number[]> } {
   };
 }
 
-async function runScenario(url: string, body: string, scenario: Scenario, duration: number): Promise<Run> {
+async function runScenario(
+  url: string,
+  management: string,
+  control: string,
+  body: string,
+  scenario: Scenario,
+  duration: number,
+): Promise<Run> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...(scenario.budgetMs === undefined ? {} : { 'x-latency-budget-ms': String(scenario.budgetMs) }),
@@ -193,6 +223,8 @@ async function runScenario(url: string, body: string, scenario: Scenario, durati
   const benchCpuBefore = process.cpuUsage();
   process.stderr.write(`${scenario.name}: ${scenario.connections} connections × ${duration} s … (${uptimeBefore})\n`);
   const probe = startHealthProbe(url);
+  const managementProbe = startHealthProbe(management);
+  const controlProbe = startHealthProbe(control);
   const servedMs: number[] = [];
   // timeout 30 s: a served request never takes that long (admission refuses first), so a timeout is a real failure.
   const instance = autocannon({
@@ -210,6 +242,8 @@ async function runScenario(url: string, body: string, scenario: Scenario, durati
   });
   const result = await instance;
   const health = await probe.stop();
+  const managementHealth = await managementProbe.stop();
+  const controlHealth = await controlProbe.stop();
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const uptimeAfter = uptime();
   const after = await scrape(url);
@@ -221,6 +255,8 @@ async function runScenario(url: string, body: string, scenario: Scenario, durati
     result,
     served: percentiles(servedMs),
     health: percentiles(health),
+    managementHealth: percentiles(managementHealth),
+    controlHealth: percentiles(controlHealth),
     byStatus,
     goodPerSecond: servedMs.length / duration,
     cpuMsPerGood: ((after.cpuSeconds - before.cpuSeconds) * 1000) / good,
@@ -268,14 +304,14 @@ function section(
     '',
     `Load test of the real server on loopback: \`${info.command}\` (apps/forecast-service/bench/load.bench.ts), ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena), admission at the default 200 ms budget.`,
+    `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena; malloc_trim after 2 s without a finished request), admission at the default 200 ms budget; \`--management-port 0\`.`,
     `- Machine: ${machine}. The server, autocannon and the /health probe share these cores with other engineers' jobs: the load average (\`uptime\`) is beside every row. On 2 cores at a load average of L, a runnable thread gets about 2/L of a core: at 17, the server's three busy threads share about a third of one.`,
     `- Request (issue 13 §2): POST /forecast, one synthetic tenant (workload-gen seed 42), 1 metric × 7 days of 1-minute history (≈ 70 KiB JSON), h = 60, tier premium, K = 32. ${info.duration} s per scenario; autocannon timeout 30 s.`,
-    '- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. /health: a separate process, one probe every 20 ms on a keep-alive connection.',
+    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
     "- server CPU / served: the server process's CPU time (all threads) per 200 response, refused requests' handling included. In the cost row nothing is refused and requests batch, so it is what one served forecast costs: 2000 ms / that figure is the rate two cores given to the server alone would sustain (a CPU-time figure, itself inflated by the contention it was measured under). bench CPU / served: the same for the load generator (autocannon and this script), which competes with the server for the same two cores.",
     '',
-    '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | 429/s | other non-200 | errors + timeouts | /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | 429/s | other non-200 | errors + timeouts | /health p99 ms (max), main port | /health p99 ms (max), management port | control /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of runs) {
     const other = Object.entries(r.byStatus)
@@ -283,7 +319,7 @@ function section(
       .map(([code, n]) => `${code}: ${n}`)
       .join(', ');
     lines.push(
-      `| ${r.scenario.name} | ${f0(r.goodPerSecond)} | ${f0(r.served.p50)} | ${f0(r.served.p90)} | ${f0(r.served.p99)} | ${f0(r.served.max)} | ${f0((r.byStatus['429'] ?? 0) / info.duration)} | ${other || '0'} | ${r.result.errors + r.result.timeouts} | ${f1(r.health.p99)} (${f1(r.health.max)}) | ${f1(r.cpuMsPerGood)} | ${f1(r.benchCpuMsPerGood)} | ${f1(r.requestsPerModelCall)} | ${r.kLowered} | ${r.uptimeBefore.replace('load average: ', '')} → ${r.uptimeAfter.replace('load average: ', '')} | ${verdict(r)} |`,
+      `| ${r.scenario.name} | ${f0(r.goodPerSecond)} | ${f0(r.served.p50)} | ${f0(r.served.p90)} | ${f0(r.served.p99)} | ${f0(r.served.max)} | ${f0((r.byStatus['429'] ?? 0) / info.duration)} | ${other || '0'} | ${r.result.errors + r.result.timeouts} | ${f1(r.health.p99)} (${f1(r.health.max)}) | ${f1(r.managementHealth.p99)} (${f1(r.managementHealth.max)}) | ${f1(r.controlHealth.p99)} (${f1(r.controlHealth.max)}) | ${f1(r.cpuMsPerGood)} | ${f1(r.benchCpuMsPerGood)} | ${f1(r.requestsPerModelCall)} | ${r.kLowered} | ${r.uptimeBefore.replace('load average: ', '')} → ${r.uptimeAfter.replace('load average: ', '')} | ${verdict(r)} |`,
     );
   }
   const cost = runs.find((r) => r.scenario.maxP99Ms === undefined);
@@ -296,7 +332,7 @@ function section(
   }
   lines.push(
     '',
-    `- Memory: RSS ${mib(info.rss.idle)} idle after warm-up, ${mib(info.rss.after)} right after the last run, ${mib(info.rss.settled)} after 10 s idle (target: within 25 % of idle → ${info.rss.settled <= 1.25 * info.rss.idle ? 'met' : 'MISSED'}).`,
+    `- Memory: RSS ${mib(info.rss.idle)} idle after warm-up and 3 s quiet, ${mib(info.rss.after)} right after the last run, ${mib(info.rss.settled)} after 10 s idle (target: within 25 % of idle → ${info.rss.settled <= 1.25 * info.rss.idle ? 'met' : 'MISSED'}).`,
     `- Graceful shutdown after the runs: SIGTERM → exit code ${info.exitCode} after ${(info.shutdownMs / 1000).toFixed(1)} s.`,
   );
   return `${lines.join('\n')}\n`;
@@ -317,12 +353,13 @@ async function main(): Promise<void> {
   const serverArgs = values['random-model']
     ? ['--random-model']
     : ['--model', values.model === undefined ? join(root, 'packages/pretrain/model') : resolve(values.model)];
-  const { child, url, exited } = await startServer([...serverArgs, '--workers', String(workers)]);
+  const { child, url, management, exited } = await startServer([...serverArgs, '--workers', String(workers)]);
   const status = (await (await fetch(`${url}/status`)).json()) as {
     model: { name: string; version: string; sha256: string; random: boolean };
   };
   const body = issueRequestBody();
   const runs: Run[] = [];
+  const control = await startControlServer();
   let rss = { idle: 0, after: 0, settled: 0 };
   try {
     // Warm-up: JIT, ORT sessions, the harness cost models on this request shape.
@@ -334,15 +371,19 @@ async function main(): Promise<void> {
       });
       if (r.status !== 200) throw new Error(`warm-up request failed: ${r.status} ${await r.text()}`);
     }
+    // The server gives freed memory back after 2 s without a finished request (--memory-trim-quiet-ms):
+    // idle is measured after that, as "settled" is after the runs.
+    await new Promise((r) => setTimeout(r, 3_000));
     const idle = (await scrape(url)).rssBytes;
     for (const scenario of SCENARIOS) {
       const scenarioBody = scenario.budgetMs === undefined ? body : issueRequestBody({ budgetMs: scenario.budgetMs });
-      runs.push(await runScenario(url, scenarioBody, scenario, duration));
+      runs.push(await runScenario(url, management, control.url, scenarioBody, scenario, duration));
     }
     const after = (await scrape(url)).rssBytes;
     await new Promise((r) => setTimeout(r, 10_000));
     rss = { idle, after, settled: (await scrape(url)).rssBytes };
   } finally {
+    control.stop();
     child.kill('SIGTERM');
   }
   const stopping = performance.now();
@@ -363,7 +404,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${text}\n`);
   for (const r of runs)
     process.stdout.write(
-      `${r.scenario.name}: ${JSON.stringify({ served: r.served, health: r.health, byStatus: r.byStatus, statusCodeStats: r.result.statusCodeStats })}\n`,
+      `${r.scenario.name}: ${JSON.stringify({ served: r.served, health: r.health, managementHealth: r.managementHealth, controlHealth: r.controlHealth, byStatus: r.byStatus, statusCodeStats: r.result.statusCodeStats })}\n`,
     );
   if (!values['no-write']) writeBenchmarkSection('## forecast-service', text);
   if (runs.some((r) => r.result.errors > 0 || r.result.timeouts > 0) || exitCode !== 0) {

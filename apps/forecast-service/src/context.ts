@@ -4,6 +4,7 @@
  */
 import type { Admission } from './admission.js';
 import type { JobRunner } from './job-runner.js';
+import type { MemoryTrimmer } from './memory-trim.js';
 import type { ModelInfo } from './model.js';
 import type { ServiceMetrics } from './service-metrics.js';
 import type { ForecastDefaults } from './work/forecast-call.js';
@@ -44,6 +45,8 @@ export interface ServiceContext {
   readonly model: ModelInfo;
   readonly metrics: ServiceMetrics;
   readonly admission: Admission;
+  /** Gives freed native memory back after a load peak; null when off or unavailable. */
+  readonly memoryTrimmer: MemoryTrimmer | null;
   readonly limits: RequestLimits;
   readonly defaults: ForecastDefaults;
   readonly bodyLimit: number;

@@ -22,6 +22,15 @@ export { openModel, manifestPath, type ModelInfo, type LoadedModel } from './mod
 export { ApiError, toErrorResponse, type ErrorBody, type FieldIssue } from './api-error.js';
 export { BearerAuth } from './auth.js';
 export { installShutdown, type ShutdownOptions } from './shutdown.js';
+export {
+  MemoryTrimmer,
+  loadMallocTrim,
+  DEFAULT_TRIM_QUIET_MS,
+  type MemoryTrimOptions,
+  type TrimFn,
+} from './memory-trim.js';
+export { ManagementPort, DEFAULT_STALL_MS, type ManagementPortOptions } from './management/management-port.js';
+export { probeAnswer, type ProbeSnapshot, type ProbeAnswer } from './management/probe-answer.js';
 export { serviceState, type ServiceStateName } from './routes/health.js';
 export {
   Controller,

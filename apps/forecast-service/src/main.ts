@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BearerAuth } from './auth.js';
 import { startController } from './controller/controller.js';
+import { DEFAULT_STALL_MS, ManagementPort } from './management/management-port.js';
+import { DEFAULT_TRIM_QUIET_MS, loadMallocTrim } from './memory-trim.js';
 import { manifestPath } from './model.js';
 import {
   buildServer,
@@ -28,6 +30,11 @@ import { WorkerPool } from './worker-pool.js';
 const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
 
   --port N             TCP port (env PORT; default 8080; 0 = any free port)
+  --management-port N  also serve GET /health and GET /ready on port N from their own thread, so
+                       probes stay fast whatever the forecast load (env MANAGEMENT_PORT; default
+                       off; 0 = any free port); point Kubernetes' probes here
+  --liveness-stall-ms MS  the management port's probes fail once the HTTP thread has not
+                       answered its heartbeat for MS (default ${DEFAULT_STALL_MS})
   --host H             address to bind (env HOST; default 127.0.0.1 — loopback only)
   --model PATH         model folder or model.json (env TSFM_MODEL; default packages/pretrain/model)
   --random-model       a random-weight model of the default architecture (development only;
@@ -51,6 +58,10 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
                        and /metrics stay open)
   --controller FILE    also run the autoscaling loop on the targets in FILE against Prometheus and
                        export its recommendations as gauges (docs/service.md, Controller mode)
+  --memory-trim-quiet-ms MS
+                       after a load peak, once no forecast request has finished for MS and none is
+                       in flight, return freed native memory to the kernel (glibc malloc_trim, an
+                       addon built by make setup; default ${DEFAULT_TRIM_QUIET_MS}; 0 = never)
   --log-level L        fatal|error|warn|info|debug (env LOG_LEVEL; default info)
   --pre-stop-delay-ms MS  on SIGTERM, how long /ready fails before the listener closes (default 5000)
   --shutdown-timeout-ms MS  on SIGTERM, how long until the process exits anyway (default 25000:
@@ -71,6 +82,8 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
 
 const STRING_FLAGS = [
   'port',
+  'management-port',
+  'liveness-stall-ms',
   'host',
   'model',
   'workers',
@@ -86,6 +99,7 @@ const STRING_FLAGS = [
   'keep-alive-timeout-ms',
   'auth-token-file',
   'controller',
+  'memory-trim-quiet-ms',
   'log-level',
   'pre-stop-delay-ms',
   'shutdown-timeout-ms',
@@ -136,6 +150,19 @@ async function main(): Promise<void> {
     });
   }
 
+  // First, so the probes answer while the models load: alive, not ready.
+  const managementPortValue = values['management-port'] ?? process.env.MANAGEMENT_PORT;
+  const management =
+    managementPortValue === undefined
+      ? null
+      : await ManagementPort.start({
+          host,
+          port: intOption('management-port', managementPortValue, 0, 0),
+          stallMs: intOption('liveness-stall-ms', values['liveness-stall-ms'], DEFAULT_STALL_MS, 1),
+        });
+  let probeSource = () => ({ draining: false, workersReady: 0 });
+  management?.track(() => probeSource());
+
   // Until the server (and its logger) exists, worker events go to stderr.
   let log = (level: 'info' | 'warn' | 'error', message: string): void =>
     void process.stderr.write(`${level}: ${message}\n`);
@@ -150,8 +177,11 @@ async function main(): Promise<void> {
     },
     log: (level, message) => log(level, message),
   });
+  const trimQuietMs = intOption('memory-trim-quiet-ms', values['memory-trim-quiet-ms'], DEFAULT_TRIM_QUIET_MS, 0);
+  const mallocTrim = trimQuietMs > 0 ? loadMallocTrim() : null;
   const app = buildServer({
     ...settingsOptions,
+    memoryTrim: mallocTrim?.trim ? { trim: mallocTrim.trim, quietMs: trimQuietMs } : null,
     runner: pool,
     model: pool.model,
     maxInFlight: intOption('max-in-flight', values['max-in-flight'], 1024, 1),
@@ -171,13 +201,19 @@ async function main(): Promise<void> {
     logger: { level },
   });
   log = (lvl, message) => app.log[lvl](message);
+  probeSource = () => ({ draining: app.service.state.draining, workersReady: pool.ready });
+  management?.publish();
+  if (mallocTrim !== null && mallocTrim.trim === null)
+    app.log.warn(`memory is not returned after load peaks: ${mallocTrim.reason}`);
   const controller = values.controller === undefined ? null : startController(app, values.controller);
   installShutdown(app, {
     preStopDelayMs: intOption('pre-stop-delay-ms', values['pre-stop-delay-ms'], 5_000, 0),
     timeoutMs: intOption('shutdown-timeout-ms', values['shutdown-timeout-ms'], 25_000, 0),
+    onDraining: () => management?.publish(),
     onClosed: async () => {
       await controller?.stop();
       await pool.close();
+      await management?.close();
     },
   });
   const address = await app.listen({ port, host });
@@ -185,7 +221,9 @@ async function main(): Promise<void> {
     `forecast-service listening on ${address}; ${workers} workers; model ${pool.model.name} ${pool.model.version}${random ? ' (RANDOM WEIGHTS: development only)' : ''} loaded in ${pool.model.loadSeconds.toFixed(1)} s`,
   );
   // One machine-readable line for scripts that start the service on port 0 (the load test).
-  process.stdout.write(`${JSON.stringify({ event: 'listening', address, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', address, ...(management ? { management: management.address } : {}), pid: process.pid })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

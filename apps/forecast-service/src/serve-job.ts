@@ -45,9 +45,10 @@ export function admitRequest(ctx: ServiceContext) {
     const ticket = decision.ticket;
     request.admissionTicket = ticket;
     // 'close' fires once the response is finished or the connection is gone, whichever is first.
-    reply.raw.once('close', () =>
-      ctx.admission.complete(ticket, reply.raw.writableFinished && reply.statusCode === 200),
-    );
+    reply.raw.once('close', () => {
+      ctx.admission.complete(ticket, reply.raw.writableFinished && reply.statusCode === 200);
+      ctx.memoryTrimmer?.requestFinished();
+    });
     return undefined;
   };
 }

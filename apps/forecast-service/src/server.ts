@@ -21,6 +21,7 @@ import { ApiError, clientErrorResponse, toErrorResponse, type ErrorBody } from '
 import type { BearerAuth } from './auth.js';
 import { newServiceState, type ServiceContext } from './context.js';
 import type { JobRunner } from './job-runner.js';
+import { MemoryTrimmer, DEFAULT_TRIM_QUIET_MS, type TrimFn } from './memory-trim.js';
 import type { ModelInfo } from './model.js';
 import { registerForecastRoutes } from './routes/forecast.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -92,6 +93,11 @@ export interface ServerOptions extends SettingsOptions {
   readonly logger?: boolean | { level: string };
   /** Collect prom-client's process metrics (default true). */
   readonly defaultMetrics?: boolean;
+  /**
+   * Give freed native memory back after a load peak (memory-trim.ts): main.ts passes the addon's
+   * malloc_trim; default none.
+   */
+  readonly memoryTrim?: { readonly trim: TrimFn; readonly quietMs?: number } | null;
 }
 
 /** Paths and their methods, for 405 + Allow (HEAD comes with every GET). */
@@ -173,21 +179,38 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     maxInFlight,
     maxBytesInFlight: options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
   });
+  const metrics = new ServiceMetrics(
+    options.model,
+    {
+      inFlight: () => admission.inFlight,
+      bytesInFlight: () => admission.bytesInFlight,
+      positionMs: () => admission.positionMs,
+      workersReady: () => runner.ready,
+      batches: () => runner.batchStats(),
+    },
+    { defaultMetrics: options.defaultMetrics },
+  );
+  const memoryTrim = options.memoryTrim ?? null;
+  const memoryTrimmer =
+    memoryTrim === null
+      ? null
+      : new MemoryTrimmer({
+          trim: memoryTrim.trim,
+          quietMs: memoryTrim.quietMs ?? DEFAULT_TRIM_QUIET_MS,
+          inFlight: () => admission.inFlight,
+          onTrim: (released, ms) => {
+            metrics.memoryTrims.inc({ released: String(released) });
+            app.log.debug(
+              `malloc_trim after a quiet spell: ${released ? 'memory returned' : 'nothing to return'} in ${ms.toFixed(1)} ms`,
+            );
+          },
+        });
   const ctx: ServiceContext = {
     runner,
     model: options.model,
     admission,
-    metrics: new ServiceMetrics(
-      options.model,
-      {
-        inFlight: () => admission.inFlight,
-        bytesInFlight: () => admission.bytesInFlight,
-        positionMs: () => admission.positionMs,
-        workersReady: () => runner.ready,
-        batches: () => runner.batchStats(),
-      },
-      { defaultMetrics: options.defaultMetrics },
-    ),
+    metrics,
+    memoryTrimmer,
     limits: settings.limits,
     defaults: settings.defaults,
     bodyLimit,
@@ -259,7 +282,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }, 100);
     sweep.unref();
   });
-  app.addHook('onClose', async () => clearInterval(sweep));
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
+    memoryTrimmer?.stop();
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error, bodyLimit);

@@ -25,6 +25,7 @@ export class ServiceMetrics {
   readonly kLowered: Counter;
   readonly abandoned: Counter;
   readonly queueWait: Histogram;
+  readonly memoryTrims: Counter<'released'>;
 
   constructor(model: ModelInfo, sources: MetricSources, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -74,6 +75,12 @@ export class ServiceMetrics {
       name: 'forecast_service_queue_wait_seconds',
       help: 'Time a forecast waited between being handed to a worker and starting',
       buckets: [0.0001, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.memoryTrims = new Counter({
+      name: 'forecast_service_memory_trims_total',
+      help: 'malloc_trim calls after a quiet spell (released="true": memory went back to the kernel)',
+      labelNames: ['released'],
       registers,
     });
     new Gauge({

@@ -21,6 +21,8 @@ export interface ShutdownOptions {
    * 30 s grace period, and it includes the pre-stop delay).
    */
   readonly timeoutMs?: number;
+  /** Runs the moment readiness turns off (publish it to the management port). */
+  readonly onDraining?: () => void;
   /** Runs after the server closed (release the models, stop the controller, flush logs). */
   readonly onClosed?: () => Promise<void>;
   /** Process exit (injected by tests). */
@@ -53,6 +55,7 @@ export function installShutdown(
     }
     app.log.info(`${reason}: readiness off; closing the listener in ${preStopDelayMs} ms`);
     app.service.state.draining = true;
+    options.onDraining?.();
     const timer = setTimeout(() => {
       app.log.error(`shutdown did not finish in ${timeoutMs} ms: exiting`);
       exit(1);

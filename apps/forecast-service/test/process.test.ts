@@ -20,7 +20,7 @@ afterEach(() => {
 
 async function start(
   preStopDelayMs: number,
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+): Promise<{ child: ChildProcess; url: string; management: string; exited: Promise<number | null> }> {
   const child = spawn(
     process.execPath,
     [
@@ -31,6 +31,8 @@ async function start(
       '--workers',
       '1',
       '--port',
+      '0',
+      '--management-port',
       '0',
       '--log-level',
       'error',
@@ -43,16 +45,16 @@ async function start(
   );
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { address: url, management } = await new Promise<{ address: string; management: string }>((resolve, reject) => {
     let buffer = '';
     child.stdout.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const line = buffer.split('\n').find((l) => l.includes('"event":"listening"'));
-      if (line !== undefined) resolve((JSON.parse(line) as { address: string }).address);
+      if (line !== undefined) resolve(JSON.parse(line) as { address: string; management: string });
     });
     void exited.then((code) => reject(new Error(`the service exited with ${code} before listening`)));
   });
-  return { child, url, exited };
+  return { child, url, management, exited };
 }
 
 /** GET on a fresh connection (no keep-alive pool), so "the listener still accepts" is what is tested. */
@@ -68,13 +70,17 @@ function getFresh(url: string): Promise<{ status: number; body: string }> {
 
 describe('src/main.ts under signals', () => {
   it('SIGTERM: /ready 503 at once, new connections still served through the pre-stop delay; a second signal exits 1', async () => {
-    const { child, url, exited } = await start(600_000);
+    const { child, url, management, exited } = await start(600_000);
     expect((await getFresh(`${url}/ready`)).status).toBe(200);
+    // The management port (its own thread) says the same, from the state the HTTP thread published.
+    expect(await getFresh(`${management}/ready`)).toEqual({ status: 200, body: '{"ready":true}' });
     child.kill('SIGTERM');
     let ready = { status: 0, body: '' };
     await until(async () => (ready = await getFresh(`${url}/ready`)).status === 503);
     expect(JSON.parse(ready.body)).toMatchObject({ ready: false });
     expect(await getFresh(`${url}/health`)).toEqual({ status: 200, body: '{"status":"draining"}' });
+    expect((await getFresh(`${management}/ready`)).status).toBe(503);
+    expect(await getFresh(`${management}/health`)).toEqual({ status: 200, body: '{"status":"draining"}' });
     child.kill('SIGTERM');
     expect(await exited).toBe(1);
   });

@@ -20,6 +20,7 @@ export {
 } from './validation/validation-set.js';
 export {
   POOL_FAMILIES,
+  DEFAULT_POOL_FAMILIES,
   parsePoolFamilies,
   HELD_OUT_POOL_BASE,
   generateChunk,
@@ -28,6 +29,7 @@ export {
   readMatchingPool,
   type PoolSpec,
 } from './data/pool.js';
+export { dropsCorpusSeries, type DropsMechanism } from './data/drops-corpus.js';
 export { buildTorchManifest, type TorchManifest } from './manifest.js';
 export {
   runTorchPretrain,

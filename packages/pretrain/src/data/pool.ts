@@ -17,11 +17,17 @@ import { join } from 'node:path';
 import { calendarCorpusSeries, corpusSeries } from '@tsfm/workload-gen';
 import type { SeriesSource } from './windows.js';
 import { seasonalCorpusSeries } from './seasonal-corpus.js';
+import { dropsCorpusSeries } from './drops-corpus.js';
 
 /** Series per chunk file: small enough that a lost chunk costs seconds, large enough to keep the file count low. */
 export const CHUNK_SERIES = 2048;
 
-/** The pool's families and their shares of series (the v2 corpus mix; model card § Training). */
+/**
+ * The pool's families and their shares of series (model card § Training). Shares are relative:
+ * a pool renormalises them over the families it uses. The first three are the 0.2.0 corpus mix
+ * (their shares sum to 1); `drops` is opt-in (`--pool-families`), so the default pool's bytes
+ * and family assignment stay what they were before it existed.
+ */
 export const POOL_FAMILIES = [
   {
     name: 'calendar',
@@ -41,9 +47,24 @@ export const POOL_FAMILIES = [
     source: seasonalCorpusSeries,
     what: '@tsfm/pretrain seasonalCorpusSeries: 1–3 cycles at integer periods with harmonics, trends, shifts, spikes',
   },
+  {
+    name: 'drops',
+    share: 0.1,
+    source: dropsCorpusSeries,
+    what: '@tsfm/pretrain dropsCorpusSeries: non-negative usage that falls to 0 (outages, on-off runs, sparse counters)',
+  },
 ] as const satisfies readonly { name: string; share: number; source: SeriesSource; what: string }[];
 
 export type PoolFamily = (typeof POOL_FAMILIES)[number]['name'];
+
+/** The families a pool uses when none are named: the 0.2.0 corpus (opt-in families excluded). */
+export const DEFAULT_POOL_FAMILIES: readonly PoolFamily[] = ['calendar', 'kernel-and-shapes', 'seasonal'];
+
+/** The families of a spec, in canonical order (absent = the default set). */
+export function specFamilies(spec: Pick<PoolSpec, 'families'>): (typeof POOL_FAMILIES)[number][] {
+  const only = spec.families ?? DEFAULT_POOL_FAMILIES;
+  return POOL_FAMILIES.filter((f) => only.includes(f.name));
+}
 
 /** Parses a comma-separated family list (the CLIs' `--families` / `--pool-families`). */
 export function parsePoolFamilies(text: string): PoolFamily[] {
@@ -63,7 +84,7 @@ export interface PoolSpec {
   firstIndex: number;
   count: number;
   length: number;
-  /** Only these families, shares renormalised (the data ablations); default all. */
+  /** Only these families, shares renormalised (the data ablations); default DEFAULT_POOL_FAMILIES. */
   families?: readonly PoolFamily[];
 }
 
@@ -80,9 +101,9 @@ export interface PoolIndex extends Omit<PoolSpec, 'families'> {
 /** Which family series `index` belongs to: a hash of the index, so families interleave evenly. */
 export function poolFamilyOf(
   index: number,
-  only: readonly PoolFamily[] = POOL_FAMILIES.map((f) => f.name),
+  only: readonly PoolFamily[] = DEFAULT_POOL_FAMILIES,
 ): (typeof POOL_FAMILIES)[number] {
-  const chosen = POOL_FAMILIES.filter((f) => only.includes(f.name));
+  const chosen = specFamilies({ families: only });
   if (chosen.length === 0) throw new Error('a pool needs at least one family');
   const total = chosen.reduce((a, f) => a + f.share, 0);
   const h = Math.imul(index ^ (index >>> 15), 0x2c1b3c6d) ^ Math.imul(index >>> 7, 0x297a2d39);
@@ -151,11 +172,7 @@ export function writePoolIndex(dir: string, spec: PoolSpec): PoolIndex {
     ...spec,
     chunkSeries: CHUNK_SERIES,
     chunks,
-    families: POOL_FAMILIES.filter((f) => spec.families?.includes(f.name) ?? true).map(({ name, share, what }) => ({
-      name,
-      share,
-      what,
-    })),
+    families: specFamilies(spec).map(({ name, share, what }) => ({ name, share, what })),
   };
   writeFileSync(join(dir, 'pool.json'), JSON.stringify(index, null, 1) + '\n');
   return index;
@@ -172,8 +189,7 @@ export function readMatchingPool(dir: string, spec: PoolSpec): PoolIndex | null 
     index.firstIndex === spec.firstIndex &&
     index.count === spec.count &&
     index.length === spec.length &&
-    JSON.stringify(index.families.map((f) => f.name)) ===
-      JSON.stringify(POOL_FAMILIES.filter((f) => spec.families?.includes(f.name) ?? true).map((f) => f.name)) &&
+    JSON.stringify(index.families.map((f) => f.name)) === JSON.stringify(specFamilies(spec).map((f) => f.name)) &&
     index.chunkSeries === CHUNK_SERIES;
   return same ? index : null;
 }

@@ -20,9 +20,10 @@ import * as ort from 'onnxruntime-node';
 import { CORPUS_SEED_BASE } from '@tsfm/workload-gen';
 import { renderCurve } from '../curve-chart.js';
 import {
+  DEFAULT_POOL_FAMILIES,
   HELD_OUT_POOL_BASE,
-  POOL_FAMILIES,
   readMatchingPool,
+  specFamilies,
   writePoolIndex,
   type PoolFamily,
   type PoolSpec,
@@ -90,7 +91,7 @@ export const DEFAULT_TORCH_PRETRAIN: Omit<TorchPretrainOptions, 'out' | 'work' |
   // All three families. Without the calendar family v2-val was better at 1 M windows (M4-val MASE
   // 0.947 vs 0.972) but worse at the shipped 24k steps (0.890 vs 0.870, mean CRPS 0.606 vs 0.599,
   // the selection rule): model card § Ablations.
-  poolFamilies: POOL_FAMILIES.map((f) => f.name),
+  poolFamilies: DEFAULT_POOL_FAMILIES,
   // Off by default: on v2-val the fitted spread factors made scaled CRPS worse on both parts
   // (M4 0.585 → 0.624, NAB 0.626 → 0.630, in-sample even) and pushed M4's 80 % coverage out of
   // 0.76–0.84 (0.839 → 0.871): one set of factors cannot widen NAB's tails without widening M4's.
@@ -190,7 +191,7 @@ export function torchManifest(
   pools: { train: PoolSpec; heldOut: PoolSpec },
   calibration?: SpreadCalibrationResult,
 ): TorchManifest {
-  const chosen = POOL_FAMILIES.filter((f) => opts.poolFamilies.includes(f.name));
+  const chosen = specFamilies({ families: opts.poolFamilies });
   const total = chosen.reduce((sum, f) => sum + f.share, 0);
   const mixture = chosen.map((f) => `${Math.round((f.share / total) * 100)}% ${f.what}`).join('; ');
   return buildTorchManifest(
@@ -235,8 +236,11 @@ export async function runTorchPretrain(opts: TorchPretrainOptions): Promise<Torc
   mkdirSync(out, { recursive: true });
   mkdirSync(work, { recursive: true });
   const corpusSeed = CORPUS_SEED_BASE + opts.seed;
-  // All families = no families field, so the full-corpus pools keep their folder names and indexes.
-  const families = opts.poolFamilies.length === POOL_FAMILIES.length ? {} : { families: opts.poolFamilies };
+  // The default set = no families field, so the 0.2.0 corpus pools keep their folder names and indexes.
+  const isDefault =
+    opts.poolFamilies.length === DEFAULT_POOL_FAMILIES.length &&
+    DEFAULT_POOL_FAMILIES.every((f) => opts.poolFamilies.includes(f));
+  const families = isDefault ? {} : { families: opts.poolFamilies };
   const train: PoolSpec = { corpusSeed, firstIndex: 0, count: opts.poolSeries, length: opts.poolLength, ...families };
   const heldOut: PoolSpec = {
     corpusSeed,

@@ -30,6 +30,7 @@ export {
   type PoolSpec,
 } from './data/pool.js';
 export { dropsCorpusSeries, type DropsMechanism } from './data/drops-corpus.js';
+export { noisyCorpusSeries, type NoiseShape } from './data/noisy-corpus.js';
 export { buildTorchManifest, type TorchManifest } from './manifest.js';
 export {
   runTorchPretrain,

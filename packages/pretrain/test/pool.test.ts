@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CHUNK_SERIES,
   chunkName,
+  DEFAULT_POOL_FAMILIES,
   generateChunk,
   POOL_FAMILIES,
   parsePoolFamilies,
@@ -17,16 +18,51 @@ import {
   writePoolIndex,
   type PoolSpec,
 } from '../src/data/pool.js';
+import { dropsCorpusSeries } from '../src/data/drops-corpus.js';
 
 const spec: PoolSpec = { corpusSeed: CORPUS_SEED_BASE + 1, firstIndex: 0, count: CHUNK_SERIES + 40, length: 700 };
 const sha = (a: Float32Array): string => createHash('sha256').update(new Uint8Array(a.buffer)).digest('hex');
 
 describe('training pool', () => {
-  it('interleaves the families in their documented shares', () => {
+  it('interleaves the default families in their documented shares; opt-in families stay out', () => {
     const counts = new Map<string, number>();
     for (let i = 0; i < 20_000; i++) counts.set(poolFamilyOf(i).name, (counts.get(poolFamilyOf(i).name) ?? 0) + 1);
-    for (const f of POOL_FAMILIES) expect((counts.get(f.name) ?? 0) / 20_000).toBeCloseTo(f.share, 1);
-    expect(POOL_FAMILIES.reduce((a, f) => a + f.share, 0)).toBeCloseTo(1, 12);
+    const defaults = POOL_FAMILIES.filter((f) => DEFAULT_POOL_FAMILIES.includes(f.name));
+    for (const f of defaults) expect((counts.get(f.name) ?? 0) / 20_000).toBeCloseTo(f.share, 1);
+    expect(defaults.reduce((a, f) => a + f.share, 0)).toBeCloseTo(1, 12);
+    expect(counts.has('drops')).toBe(false);
+  });
+
+  it('the default pool is the 0.2.0 corpus bit for bit (pinned before the opt-in drops family existed)', () => {
+    const chunk = generateChunk({ corpusSeed: CORPUS_SEED_BASE + 1, firstIndex: 0, count: 96, length: 512 }, 0);
+    expect(sha(chunk)).toBe('26250d9390456a367d239c374646cee5c454a1805b6c0a4d538ff7738579c734');
+    const assignment = Array.from({ length: 4096 }, (_, i) => poolFamilyOf(i).name[0]).join('');
+    expect(createHash('sha256').update(assignment).digest('hex')).toBe(
+      'f3f98f4ebf688281250e910a9d1b3db5ab14ce5f56a6427249b3f5d7b25dc847',
+    );
+  });
+
+  it('the drops family: non-negative usage that reaches 0, pure in (seed, index), opt-in by name', () => {
+    const with_ = parsePoolFamilies('drops,calendar,seasonal,kernel-and-shapes');
+    expect(with_).toEqual(['calendar', 'kernel-and-shapes', 'seasonal', 'drops']);
+    let drops = 0;
+    for (let i = 0; i < 20_000; i++) if (poolFamilyOf(i, with_).name === 'drops') drops++;
+    expect(drops / 20_000).toBeCloseTo(0.1 / 1.1, 1);
+    let withZeros = 0;
+    for (let i = 0; i < 60; i++) {
+      const s = dropsCorpusSeries(CORPUS_SEED_BASE + 1, i, 600);
+      let zeros = 0;
+      for (const v of s) {
+        expect(Number.isNaN(v) || (Number.isFinite(v) && v >= 0)).toBe(true);
+        if (v === 0) zeros++;
+      }
+      if (zeros >= 6) withZeros++;
+    }
+    // Outages with an idle floor instead of exact 0 are the only series without zeros.
+    expect(withZeros).toBeGreaterThan(30);
+    expect(withZeros).toBeLessThan(60);
+    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).toBe(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600)));
+    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).not.toBe(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 2, 7, 600)));
   });
 
   it('a family subset renormalises the shares and a pool of other families never matches', () => {

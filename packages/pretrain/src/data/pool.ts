@@ -18,6 +18,7 @@ import { calendarCorpusSeries, corpusSeries } from '@tsfm/workload-gen';
 import type { SeriesSource } from './windows.js';
 import { seasonalCorpusSeries } from './seasonal-corpus.js';
 import { dropsCorpusSeries } from './drops-corpus.js';
+import { noisyCorpusSeries } from './noisy-corpus.js';
 
 /** Series per chunk file: small enough that a lost chunk costs seconds, large enough to keep the file count low. */
 export const CHUNK_SERIES = 2048;
@@ -25,7 +26,7 @@ export const CHUNK_SERIES = 2048;
 /**
  * The pool's families and their shares of series (model card § Training). Shares are relative:
  * a pool renormalises them over the families it uses. The first three are the 0.2.0 corpus mix
- * (their shares sum to 1); `drops` is opt-in (`--pool-families`), so the default pool's bytes
+ * (their shares sum to 1); `drops` and `noisy` are opt-in (`--pool-families`), so the default pool's bytes
  * and family assignment stay what they were before it existed.
  */
 export const POOL_FAMILIES = [
@@ -52,6 +53,12 @@ export const POOL_FAMILIES = [
     share: 0.1,
     source: dropsCorpusSeries,
     what: '@tsfm/pretrain dropsCorpusSeries: non-negative usage that falls to 0 (outages, on-off runs, sparse counters)',
+  },
+  {
+    name: 'noisy',
+    share: 0.15,
+    source: noisyCorpusSeries,
+    what: '@tsfm/pretrain noisyCorpusSeries: a daily/weekly curve under i.i.d. noise 0.5–5 × its spread (Gaussian, Laplace, two-level), gridded',
   },
 ] as const satisfies readonly { name: string; share: number; source: SeriesSource; what: string }[];
 

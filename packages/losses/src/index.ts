@@ -19,5 +19,5 @@ export {
   scaleFreePinball,
 } from './scaling.js';
 export { mae, rmse, smape, mase, owa } from './point-metrics.js';
-export { coverage, meanIntervalWidth } from './interval-metrics.js';
+export { coverage, intervalSides, meanIntervalWidth, type IntervalSides } from './interval-metrics.js';
 export { underProvisionedFraction, meanShortfall, meanSlack } from './provisioning-metrics.js';

@@ -7,6 +7,43 @@
  */
 import { assertPaired } from './input-checks.js';
 
+/** Where the observed points fall against an interval; inside + below + above = observed. */
+export interface IntervalSides {
+  observed: number;
+  inside: number;
+  below: number;
+  above: number;
+}
+
+/**
+ * `coverage`'s count split by side: a miss below the lower bound and a miss above the upper one
+ * call for different fixes (a too-narrow lower tail, a biased median), so a calibration report
+ * needs both. Same conventions as `coverage` (NaN actuals skipped, a NaN bound at an observed
+ * point throws, since a count cannot be NaN; a crossed interval: below and above both checked,
+ * below first).
+ */
+export function intervalSides(
+  actual: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
+): IntervalSides {
+  assertPaired(actual, lower, 'intervalSides', 'actual', 'lower');
+  assertPaired(actual, upper, 'intervalSides', 'actual', 'upper');
+  const sides: IntervalSides = { observed: 0, inside: 0, below: 0, above: 0 };
+  for (let t = 0; t < actual.length; t++) {
+    const y = actual[t];
+    if (Number.isNaN(y)) continue;
+    const lo = lower[t];
+    const hi = upper[t];
+    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new RangeError(`intervalSides: NaN bound at observed point ${t}`);
+    sides.observed++;
+    if (y < lo) sides.below++;
+    else if (y > hi) sides.above++;
+    else sides.inside++;
+  }
+  return sides;
+}
+
 /**
  * Fraction of observed points with lower ≤ y ≤ upper (bounds inclusive, so a degenerate interval
  * that hits the actual exactly counts as covering it). A crossed interval (lower > upper) covers

@@ -1,9 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LossInputError, coverage, meanIntervalWidth } from '../src/index.js';
+import { LossInputError, coverage, intervalSides, meanIntervalWidth } from '../src/index.js';
 import { value } from './arbitraries.js';
 
 const NaN_ = Number.NaN;
+
+describe('intervalSides', () => {
+  it('splits the misses by side and skips missing actuals', () => {
+    // 1 inside [0, 2]; −1 below [0, 2]; 9 above [0, 2]; NaN skipped; 5 inside the degenerate [5, 5]
+    expect(intervalSides([1, -1, 9, NaN_, 5], [0, 0, 0, 0, 5], [2, 2, 2, 2, 5])).toEqual({
+      observed: 4,
+      inside: 2,
+      below: 1,
+      above: 1,
+    });
+    expect(() => intervalSides([1], [NaN_], [2])).toThrow(/NaN bound at observed point 0/);
+    expect(() => intervalSides([1, 2], [0], [3, 3])).toThrow(/lower/);
+  });
+
+  it('its inside share is coverage, and the three counts add up', () => {
+    const problem = fc.integer({ min: 1, max: 30 }).chain((n) => {
+      const arr = fc.array(value, { minLength: n, maxLength: n });
+      return fc.tuple(arr, arr, arr);
+    });
+    fc.assert(
+      fc.property(problem, ([actual, a, b]) => {
+        const sides = intervalSides(actual, a, b);
+        expect(sides.inside + sides.below + sides.above).toBe(sides.observed);
+        if (sides.observed > 0) expect(sides.inside / sides.observed).toBe(coverage(actual, a, b));
+      }),
+    );
+  });
+});
 
 describe('coverage', () => {
   it('is the fraction of actuals inside [lower, upper], bounds inclusive', () => {

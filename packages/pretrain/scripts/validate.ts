@@ -7,10 +7,11 @@
  * Per part (m4-history, nab-history): MASE of the median, scaled CRPS, 80 % coverage, the
  * geometric mean over series of the MASE ratio to seasonal naive (and to naive on NAB), and the
  * calibration per level (share of actuals below each quantile, ties counted half), with seasonal naive's
- * MASE beside. Metrics come from @tsfm/losses, as in evaluate.
+ * MASE beside; for a part with few series (NAB), each series' misses below and above the 80 %
+ * interval. Metrics come from @tsfm/losses, as in evaluate.
  */
 import { writeFileSync } from 'node:fs';
-import { coverage, crpsApprox, mase, robustSeasonalScale } from '@tsfm/losses';
+import { coverage, crpsApprox, intervalSides, mase, robustSeasonalScale } from '@tsfm/losses';
 import {
   countBelow,
   DEFAULT_DATA_DIR,
@@ -32,7 +33,26 @@ export interface PartScore {
   geoRatioSnaive: number;
   geoRatioNaive: number;
   calibration: { level: number; below: number }[];
+  /** Per series (parts with few series only): where its 80 % interval misses. */
+  tails?: SeriesTails[];
 }
+
+/**
+ * One series' 80 % interval, split by side. `zeroAtLower` counts actuals of exactly 0 with the
+ * 0.1 quantile clamped to 0: they are inside the interval, but the calibration table counts such
+ * ties as half below every clamped level, which reads as a too-narrow lower tail when it is not.
+ */
+export interface SeriesTails {
+  series: string;
+  points: number;
+  coverage80: number;
+  belowLower: number;
+  aboveUpper: number;
+  zeroAtLower: number;
+}
+
+/** Parts with at most this many series print their per-series tails. */
+const TAILS_MAX_SERIES = 20;
 
 function seasonalNaive(history: Float32Array, h: number, m: number): Float32Array {
   const out = new Float32Array(h);
@@ -68,6 +88,7 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
   const crpsV: number[] = [];
   const covV: number[] = [];
   const perSeries = new Map<string, { model: number[]; sn: number[]; nv: number[] }>();
+  const tails = new Map<string, SeriesTails>();
   windows.forEach((w, i) => {
     const h = w.actual.length;
     const nonNegative = w.history.every((v) => !(v < 0));
@@ -97,6 +118,23 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
     s.nv.push(nv);
     perSeries.set(w.series, s);
     observed += countBelow(w.actual, q, Q, below);
+    const lower = Float32Array.from({ length: h }, (_, t) => q[t * Q + lo]);
+    const upper = Float32Array.from({ length: h }, (_, t) => q[t * Q + hi]);
+    const sides = intervalSides(w.actual, lower, upper);
+    const tail = tails.get(w.series) ?? {
+      series: w.series,
+      points: 0,
+      coverage80: 0,
+      belowLower: 0,
+      aboveUpper: 0,
+      zeroAtLower: 0,
+    };
+    tail.points += sides.observed;
+    tail.coverage80 += sides.inside;
+    tail.belowLower += sides.below;
+    tail.aboveUpper += sides.above;
+    for (let t = 0; t < h; t++) if (w.actual[t] === 0 && lower[t] === 0) tail.zeroAtLower++;
+    tails.set(w.series, tail);
   });
   const mean = (xs: number[]): number => {
     const ok = xs.filter(Number.isFinite);
@@ -113,6 +151,16 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
     geoRatioSnaive: geoMean(ratios('sn')),
     geoRatioNaive: geoMean(ratios('nv')),
     calibration: levels.map((level, k) => ({ level, below: below[k] / observed })),
+    ...(tails.size <= TAILS_MAX_SERIES
+      ? {
+          tails: [...tails.values()].map((t) => ({
+            ...t,
+            coverage80: t.coverage80 / t.points,
+            belowLower: t.belowLower / t.points,
+            aboveUpper: t.aboveUpper / t.points,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -136,6 +184,19 @@ function format(scores: PartScore[]): string {
     );
   for (const s of scores)
     lines.push(`calibration ${s.part}: ${s.calibration.map((c) => `${c.level}→${c.below.toFixed(3)}`).join(' ')}`);
+  for (const s of scores) {
+    if (!s.tails) continue;
+    lines.push(
+      '',
+      `${s.part} per series: share of actuals inside the 80 % interval, below the 0.1 quantile, above the 0.9 quantile; actuals of 0 at a clamped 0.1 quantile`,
+      '| series | points | inside | below q0.1 | above q0.9 | 0 at clamped q0.1 |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...s.tails.map(
+        (t) =>
+          `| ${t.series} | ${t.points} | ${t.coverage80.toFixed(3)} | ${t.belowLower.toFixed(3)} | ${t.aboveUpper.toFixed(3)} | ${t.zeroAtLower} |`,
+      ),
+    );
+  }
   return lines.join('\n');
 }
 

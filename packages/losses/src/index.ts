@@ -21,3 +21,10 @@ export {
 export { mae, rmse, smape, mase, owa } from './point-metrics.js';
 export { coverage, intervalSides, meanIntervalWidth, type IntervalSides } from './interval-metrics.js';
 export { underProvisionedFraction, meanShortfall, meanSlack } from './provisioning-metrics.js';
+export {
+  IN_CONTEXT_CALIBRATION,
+  SideRatios,
+  scaleAroundMedian,
+  type SideScaleSettings,
+  type SideScales,
+} from './side-scales.js';

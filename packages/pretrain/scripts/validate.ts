@@ -2,7 +2,7 @@
  * Scores a model manifest on the validation set `v2-val` (src/validation/validation-set.ts) —
  * the set every v2 recipe was chosen on; never the windows `evaluate` reports.
  *
- *   tsx packages/pretrain/scripts/validate.ts <model.json> [--json out.json]
+ *   tsx packages/pretrain/scripts/validate.ts <model.json> [--json out.json] [--calibration none|in-context]
  *
  * Per part (m4-history, nab-history): MASE of the median, scaled CRPS, 80 % coverage, the
  * geometric mean over series of the MASE ratio to seasonal naive (and to naive on NAB), and the
@@ -11,7 +11,17 @@
  * interval. Metrics come from @tsfm/losses, as in evaluate.
  */
 import { writeFileSync } from 'node:fs';
-import { coverage, crpsApprox, intervalSides, mase, robustSeasonalScale } from '@tsfm/losses';
+import {
+  coverage,
+  crpsApprox,
+  IN_CONTEXT_CALIBRATION,
+  intervalSides,
+  mase,
+  robustSeasonalScale,
+  scaleAroundMedian,
+  SideRatios,
+  type SideScales,
+} from '@tsfm/losses';
 import {
   countBelow,
   DEFAULT_DATA_DIR,
@@ -71,7 +81,44 @@ function geoMean(xs: number[]): number {
   return Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length);
 }
 
-export async function scorePart(model: Loaded, part: string, windows: ValidationWindow[]): Promise<PartScore> {
+/**
+ * Per window, the side factors of in-context calibration (@tsfm/losses side-scales.ts): the model
+ * forecasts from up to 6 origins one horizon apart inside the window's own history, and the
+ * actuals there say how far to stretch each side of the fan. One batched model call.
+ */
+async function inContextScales(model: Loaded, windows: ValidationWindow[]): Promise<SideScales[]> {
+  const { backtests, minBacktestHistory } = IN_CONTEXT_CALIBRATION;
+  const levels = model.manifest.quantileLevels;
+  const Q = levels.length;
+  const [med, lo, hi] = [levels.indexOf(0.5), levels.indexOf(0.1), levels.indexOf(0.9)];
+  const runs: { window: number; origin: number }[] = [];
+  windows.forEach((w, i) => {
+    for (let k = 1; k <= backtests; k++) {
+      const origin = w.history.length - k * w.actual.length;
+      if (origin >= minBacktestHistory) runs.push({ window: i, origin });
+    }
+  });
+  const fc = await forecast(
+    model,
+    runs.map((r) => windows[r.window].history.subarray(0, r.origin)),
+  );
+  const ratios = windows.map(() => new SideRatios());
+  runs.forEach((r, j) => {
+    const w = windows[r.window];
+    const nonNegative = w.history.every((v) => !(v < 0));
+    const at = (t: number, k: number): number => (nonNegative ? Math.max(0, fc[j][t * Q + k]) : fc[j][t * Q + k]);
+    for (let t = 0; t < w.actual.length; t++)
+      ratios[r.window].add(w.history[r.origin + t], at(t, med), at(t, lo), at(t, hi));
+  });
+  return ratios.map((r) => r.scales());
+}
+
+export async function scorePart(
+  model: Loaded,
+  part: string,
+  windows: ValidationWindow[],
+  calibrate = false,
+): Promise<PartScore> {
   const levels = model.manifest.quantileLevels;
   const Q = levels.length;
   const med = levels.indexOf(0.5);
@@ -81,6 +128,7 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
     model,
     windows.map((w) => w.history),
   );
+  const scales = calibrate ? await inContextScales(model, windows) : null;
   const below = new Float64Array(Q);
   let observed = 0;
   const maseV: number[] = [];
@@ -98,6 +146,7 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
         const v = fc[i][t * Q + k];
         q[t * Q + k] = nonNegative ? Math.max(0, v) : v;
       }
+    if (scales) scaleAroundMedian(q, Q, h, med, scales[i], nonNegative);
     const point = Float32Array.from({ length: h }, (_, t) => q[t * Q + med]);
     const m = mase(w.history, w.actual, point, w.period);
     const sn = mase(w.history, w.actual, seasonalNaive(w.history, h, w.period), w.period);
@@ -164,11 +213,15 @@ export async function scorePart(model: Loaded, part: string, windows: Validation
   };
 }
 
-export async function validateManifest(manifestPath: string, dataDir = DEFAULT_DATA_DIR): Promise<PartScore[]> {
+export async function validateManifest(
+  manifestPath: string,
+  dataDir = DEFAULT_DATA_DIR,
+  calibrate = false,
+): Promise<PartScore[]> {
   const model = await loadModel(manifestPath, 1);
   return [
-    await scorePart(model, 'm4-history', await m4HistoryWindows(dataDir)),
-    await scorePart(model, 'nab-history', await nabHistoryWindows(dataDir)),
+    await scorePart(model, 'm4-history', await m4HistoryWindows(dataDir), calibrate),
+    await scorePart(model, 'nab-history', await nabHistoryWindows(dataDir), calibrate),
   ];
 }
 
@@ -203,11 +256,18 @@ function format(scores: PartScore[]): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values, positionals } = scriptArgs({
     name: 'validate',
-    usage: 'usage: validate.ts <model.json> [--json out.json]',
-    flags: ['json'],
+    usage: 'usage: validate.ts <model.json> [--json out.json] [--calibration none|in-context]',
+    flags: ['json', 'calibration'],
     positionals: { min: 1, max: 1 },
   });
-  const scores = await validateManifest(positionals[0]);
+  const calibration = values.calibration ?? 'none';
+  if (calibration !== 'none' && calibration !== 'in-context') {
+    process.stderr.write(`validate: --calibration must be none or in-context, got ${calibration}\n`);
+    process.exit(2);
+  }
+  const calibrate = calibration === 'in-context';
+  const scores = await validateManifest(positionals[0], DEFAULT_DATA_DIR, calibrate);
+  if (calibrate) console.log('with in-context calibration (@tsfm/losses side-scales.ts)');
   console.log(format(scores));
   if (values.json) writeFileSync(values.json, JSON.stringify(scores, null, 1) + '\n');
 }

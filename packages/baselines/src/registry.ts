@@ -13,10 +13,11 @@ export const BASELINE_NAMES = ['naive', 'snaive', 'naive2', 'mstl-ets', 'arima',
 export type BaselineName = (typeof BASELINE_NAMES)[number];
 
 /**
- * Every model the evaluate command knows: the baselines, the fixed-config TSFM, and the TSFM
- * through the per-series harness (selecting at α = 0.5, and at α = 0.9 for the pinball@0.9 column).
+ * Every model the evaluate command knows: the baselines, the fixed-config TSFM (raw, and with
+ * in-context calibration: `tsfm-icc`), and the TSFM through the per-series harness (selecting at
+ * α = 0.5, and at α = 0.9 for the pinball@0.9 column).
  */
-export const TSFM_NAMES = ['tsfm', 'tsfm-harness', 'tsfm-harness-a90'] as const;
+export const TSFM_NAMES = ['tsfm', 'tsfm-icc', 'tsfm-harness', 'tsfm-harness-a90'] as const;
 export type TsfmName = (typeof TSFM_NAMES)[number];
 export const MODEL_NAMES = [...BASELINE_NAMES, ...TSFM_NAMES] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];

@@ -73,4 +73,54 @@ describe('tsfmForecaster', () => {
     const f = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history: gappy, horizon: 2 });
     expect(f.point.every(Number.isFinite)).toBe(true);
   });
+
+  describe('with in-context calibration (tsfm-icc)', () => {
+    const ramp = Float32Array.from({ length: 120 }, (_, i) => 50 + i);
+    const levels = [0.1, 0.5, 0.9];
+
+    it('backtests on the history in one batch, then narrows a fan its backtests never missed', async () => {
+      // The known-answer model continues a ramp exactly: every backtest error is 0, so both sides
+      // shrink to the lower bound 0.5 (±0.4 → ±0.2); the median does not move.
+      const calls = { batches: [] as number[] };
+      const model = tsfmForecaster(await makeClient(calls), { calibration: 'in-context', name: 'tsfm-icc' });
+      const f = await model.forecast({ history: ramp, horizon: 3, levels });
+      expect(model.name).toBe('tsfm-icc');
+      expect(calls.batches).toEqual([6, 1]);
+      expect(Array.from(f.point)).toEqual([170, 171, 172]);
+      expect(Array.from(f.quantiles.subarray(0, 3)).map((v) => Number(v.toFixed(4)))).toEqual([169.8, 170, 170.2]);
+    });
+
+    it('widens the fan of a series noisier than the model believes, up to 4 times', async () => {
+      const noisy = ramp.map((v, i) => v + (i % 2 === 0 ? 1 : -1));
+      const raw = await tsfmForecaster(await makeClient({ batches: [] })).forecast({
+        history: noisy,
+        horizon: 3,
+        levels,
+      });
+      const f = await tsfmForecaster(await makeClient({ batches: [] }), { calibration: 'in-context' }).forecast({
+        history: noisy,
+        horizon: 3,
+        levels,
+      });
+      expect(Array.from(f.point)).toEqual(Array.from(raw.point));
+      for (let t = 0; t < 3; t++) {
+        const [lo, mid, hi] = [f.quantiles[3 * t], f.quantiles[3 * t + 1], f.quantiles[3 * t + 2]];
+        expect(hi - mid).toBeGreaterThan(0.4 + 1e-3);
+        expect(hi - mid).toBeLessThanOrEqual(1.6 + 1e-3);
+        expect(mid - lo).toBeGreaterThan(0.4 + 1e-3);
+      }
+    });
+
+    it('without room for a backtest (64 points before its origin) forecasts exactly as tsfm', async () => {
+      const calls = { batches: [] as number[] };
+      const f = await tsfmForecaster(await makeClient(calls), { calibration: 'in-context' }).forecast({
+        history,
+        horizon: 3,
+        levels,
+      });
+      const raw = await tsfmForecaster(await makeClient({ batches: [] })).forecast({ history, horizon: 3, levels });
+      expect(calls.batches).toEqual([1]);
+      expect(Array.from(f.quantiles)).toEqual(Array.from(raw.quantiles));
+    });
+  });
 });

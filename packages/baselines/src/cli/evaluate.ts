@@ -2,7 +2,7 @@
  * evaluate — score forecasters on M4-Hourly, the NAB CloudWatch traces or any timestamp,value CSV.
  *
  *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset m4-hourly --horizon 48 \
- *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm,tsfm-harness,tsfm-harness-a90 \
+ *     --models naive,snaive,naive2,mstl-ets,arima,prophet,tsfm,tsfm-icc,tsfm-harness,tsfm-harness-a90 \
  *     [--max-series N] [--json out.json] [--harness-k 32]
  *   npx tsx packages/baselines/src/cli/evaluate.ts --dataset csv:<file or folder> [--duplicates mean]
  *
@@ -222,6 +222,8 @@ async function buildModel(
   }
   const { forecaster, client } = await loadTsfmForecaster(manifest, {
     ...(args['tsfm-config'] !== undefined ? { config: parseConfigKey(args['tsfm-config']) } : {}),
+    // tsfm-icc: the same fixed config, each side of the fan scaled by backtests on the series' own history.
+    ...(name === 'tsfm-icc' ? { calibration: 'in-context' as const, name } : {}),
   });
   clients.push(client);
   return forecaster;

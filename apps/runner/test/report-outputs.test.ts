@@ -5,7 +5,7 @@ import { writeReport } from '../src/report/write-report.js';
 import { NO_SYNTHESIS, writeOutputs } from '../src/report/index.js';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { workdirPaths } from '../src/workdir/paths.js';
-import { runNoiseText } from '../src/report/summary-md.js';
+import { runCostText, runNoiseText } from '../src/report/summary-md.js';
 import { FIXTURE_RANKING, fixtureTree, fixtureWorkdir, node } from './report-fixture.js';
 
 const OUTPUTS = ['summary.md', 'progress.png', 'hypothesis_tree.png', 'report.md'];
@@ -147,6 +147,33 @@ describe('the noise line of summary.md', () => {
     expect(runNoiseText([measured('e1', 1, null, 0.004)])).toBe(
       "a keep decision's paired candidate − incumbent ±0.40% (median over 1 decision)",
     );
+  });
+});
+
+describe('the cost line of summary.md', () => {
+  const ran = (id: string, at: number, cpuS: number | null, status: 'completed' | 'failed' = 'completed') => ({
+    ...node({ id, parent: null, name: id, params: {}, decision: 'discard', metric: 0.4, at, status }),
+    cpuS,
+  });
+
+  it('gives the median and max CPU seconds the evaluator reported, and the wall time', () => {
+    const nodes = [
+      ran('e1', 1, 6.4),
+      ran('e2', 2, 7.5),
+      ran('e3', 3, 6.9),
+      ran('e4', 4, null),
+      ran('e5', 5, 99, 'failed'),
+    ];
+    // Failed jobs are not experiments whose cost a split size is judged by; wall: each fixture node ran 20 s.
+    expect(runCostText(nodes)).toMatch(
+      /^CPU median 6\.9 s, max 7\.5 s \(3 experiments, evaluator start-up included\); wall median (\d+\.\d) s, max \1 s$/,
+    );
+  });
+
+  it('says nothing before an experiment completed', () => {
+    expect(
+      runCostText([node({ id: 'e1', parent: null, name: 'e1', params: {}, status: 'queued', at: 1 })]),
+    ).toBeUndefined();
   });
 });
 

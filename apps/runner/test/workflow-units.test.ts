@@ -24,7 +24,8 @@ describe('the evaluator result block', () => {
     const result = evaluatorResult(
       block(['metric:          0.812345', 'latency_p99_ms:  1.5', 'points:          1920', 'dropped:         0']),
     );
-    expect(result).toMatchObject({ metric: 0.812345, latencyMsP99: 1.5, points: 1920, dropped: 0 });
+    expect(result).toMatchObject({ metric: 0.812345, latencyMsP99: 1.5, points: 1920, dropped: 0, cpuS: null });
+    expect(evaluatorResult(block(['metric: 0.5', 'cpu_s:           6.93'])).cpuS).toBe(6.93);
   });
 
   it('without a finite metric is a no-metric failure, never a number', () => {

@@ -39,6 +39,8 @@ export function renderSummary(inputs: ReportInputs): string {
   }
   const noise = runNoiseText(nodes);
   if (noise) lines.push(`- **Noise** (search split, 95% CI half-widths): ${noise}`);
+  const cost = runCostText(nodes);
+  if (cost) lines.push(`- **Cost per experiment:** ${cost}`);
   lines.push(`- **Verdict** (confirmation split): ${verdictText(inputs)}`);
   if (inputs.plannerSpend) lines.push(`- **Planner:** ${plannerText(inputs)}`);
 
@@ -135,6 +137,30 @@ export function runNoiseText(nodes: readonly TreeNode[]): string | undefined {
           : ''),
     );
   }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/**
+ * What one experiment costs: CPU seconds of its evaluation (the evaluator's `cpu_s`, start-up
+ * included) and wall seconds from start to finish. CPU is the figure a split size is judged by —
+ * wall time also counts whatever else the machine was doing.
+ */
+export function runCostText(nodes: readonly TreeNode[]): string | undefined {
+  const measured = nodes.filter((node) => node.status === 'completed');
+  const cpu = measured.flatMap((node) => (typeof node.cpuS === 'number' ? [node.cpuS] : [])).sort((a, b) => a - b);
+  const wall = measured
+    .flatMap((node) =>
+      node.startedAt && node.finishedAt ? [(Date.parse(node.finishedAt) - Date.parse(node.startedAt)) / 1000] : [],
+    )
+    .filter((seconds) => Number.isFinite(seconds) && seconds >= 0)
+    .sort((a, b) => a - b);
+  const parts: string[] = [];
+  if (cpu.length > 0)
+    parts.push(
+      `CPU median ${sortedQuantile(cpu, 0.5).toFixed(1)} s, max ${cpu[cpu.length - 1].toFixed(1)} s (${cpu.length} experiment${cpu.length === 1 ? '' : 's'}, evaluator start-up included)`,
+    );
+  if (wall.length > 0)
+    parts.push(`wall median ${sortedQuantile(wall, 0.5).toFixed(1)} s, max ${wall[wall.length - 1].toFixed(1)} s`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 

@@ -60,6 +60,7 @@ export const TreeNodeSchema = z.looseObject({
   decisionHalfWidth: z.number().nullable().optional(),
   budgetMs: z.number().nullable().optional(),
   overBudget: z.number().nullable().optional(),
+  cpuS: z.number().nullable().optional(),
 });
 
 export type TreeNode = z.infer<typeof TreeNodeSchema>;

@@ -436,6 +436,7 @@ export class WorkflowAdapter implements WorkAdapter<JobValue> {
           latencyMsP99: result.latencyMsP99,
           budgetMs: result.budgetMs,
           overBudget: result.overBudget,
+          cpuS: result.cpuS,
           commit,
           finishedAt,
           error: null,

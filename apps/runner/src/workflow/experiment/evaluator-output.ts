@@ -23,6 +23,8 @@ export interface EvaluatorResult {
   readonly budgetMs: number | null;
   /** `over_budget`: requests that broke it, when counted. */
   readonly overBudget: number | null;
+  /** `cpu_s`: CPU seconds of the whole evaluation (start-up included), when measured. */
+  readonly cpuS: number | null;
   /** Every `key: value` line of the block, as text. */
   readonly fields: Readonly<Record<string, string>>;
 }
@@ -84,6 +86,7 @@ export function evaluatorResult(logTail: string): EvaluatorResult {
     dropped,
     budgetMs: numberField(fields, 'budget_ms'),
     overBudget: numberField(fields, 'over_budget'),
+    cpuS: numberField(fields, 'cpu_s'),
     fields,
   };
 }

@@ -171,5 +171,6 @@ export function queuedNode(
     decisionHalfWidth: null,
     budgetMs: null,
     overBudget: null,
+    cpuS: null,
   };
 }

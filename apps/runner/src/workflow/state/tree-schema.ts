@@ -67,6 +67,11 @@ export const TreeNodeSchema = z.object({
   /** The evaluator's latency budget per request (ms) and how many requests broke it; null when not reported. */
   budgetMs: z.number().nullable().default(null),
   overBudget: z.number().nullable().default(null),
+  /**
+   * CPU seconds the evaluation took (`cpu_s`, start-up included; summed over shards): the cost a
+   * split size is judged by, independent of what else the machine was doing. Null when not reported.
+   */
+  cpuS: z.number().nullable().default(null),
 });
 
 export type TreeNode = z.infer<typeof TreeNodeSchema>;

@@ -78,6 +78,27 @@ export function sampleConfigs(input: SampleInput): Sample {
   return input.sampler === 'grid-stable' ? sampleGridStable(input) : samplePerGrid(input);
 }
 
+/**
+ * Step 1 of both samplers: the default and `configsPerModelRow − 1` free siblings (as the
+ * sampler picks siblings), then every other model's default with as many.
+ */
+function takeDefaults(
+  input: SampleInput,
+  taken: Uint8Array,
+  full: () => boolean,
+  take: (i: number, source: SampleSource) => void,
+  takeSiblings: (f: number, count: number, source: SampleSource) => void,
+): void {
+  const { space, familyAllowed } = input;
+  take(input.defaultIndex, 'default');
+  takeSiblings(space.familyOf[input.defaultIndex], input.configsPerModelRow - 1, 'default-variant');
+  for (const d of space.modelDefaults) {
+    if (d < 0 || full() || taken[d] || !familyAllowed[space.familyOf[d]]) continue;
+    take(d, 'model-default');
+    takeSiblings(space.familyOf[d], input.configsPerModelRow - 1, 'model-default');
+  }
+}
+
 function samplePerGrid(input: SampleInput): Sample {
   const { space, familyAllowed, k, seed } = input;
   const perFamily = input.configsPerModelRow;
@@ -111,13 +132,7 @@ function samplePerGrid(input: SampleInput): Sample {
     for (let j = 0; j < members.length && j < count && order.length < k; j++) take(members[j], source);
   };
 
-  take(input.defaultIndex, 'default');
-  takeVariants(space.familyOf[input.defaultIndex], perFamily - 1, 'default-variant');
-  for (const d of space.modelDefaults) {
-    if (d < 0 || order.length >= k || taken[d] || !familyAllowed[space.familyOf[d]]) continue;
-    take(d, 'model-default');
-    takeVariants(space.familyOf[d], perFamily - 1, 'model-default');
-  }
+  takeDefaults(input, taken, () => order.length >= k, take, takeVariants);
 
   if (input.priorWeights !== null && order.length < k) {
     const keyed: { i: number; key: number }[] = [];
@@ -230,13 +245,7 @@ function sampleGridStable(input: SampleInput): Sample {
     for (let j = 0; j < members.length && j < count && order.length < k; j++) take(members[j], source);
   };
 
-  take(input.defaultIndex, 'default');
-  takeMembers(space.familyOf[input.defaultIndex], perFamily - 1, 'default-variant');
-  for (const d of space.modelDefaults) {
-    if (d < 0 || order.length >= k || taken[d] || !familyAllowed[space.familyOf[d]]) continue;
-    take(d, 'model-default');
-    takeMembers(space.familyOf[d], perFamily - 1, 'model-default');
-  }
+  takeDefaults(input, taken, () => order.length >= k, take, takeMembers);
 
   if (input.priorWeights !== null && order.length < k) {
     // Efraimidis–Spirakis as in the per-grid sampler, with u from the config's name (its own

@@ -85,23 +85,26 @@ describe('sampleConfigs', () => {
     expect(s.order.length).toBe(384); // every config of the allowed families, then no more
   });
 
-  it('with a prior, draws proportionally to it (weighted sampling without replacement)', () => {
-    const a = space.indexOf('ctx64-r5-mean-std-flip0-clamp1-fix1')!;
-    const b = space.indexOf('ctx128-r15-log1p-flip1-clamp0-fix0')!;
-    const weights = new Float64Array(space.configs.length);
-    weights[a] = 0.8;
-    weights[b] = 0.2;
-    let aFirst = 0;
-    const trials = 2000;
-    for (let seed = 0; seed < trials; seed++) {
-      // k = 3: the default, its free variant, then exactly one prior draw.
-      const s = sample({ priorWeights: weights, k: 3, seed });
-      expect(s.sources[2]).toBe('prior');
-      if (s.order[2] === a) aFirst++;
-    }
-    // Binomial(2000, 0.8): sd ≈ 18; allow ±4 sd.
-    expect(Math.abs(aFirst - 0.8 * trials)).toBeLessThan(72);
-  });
+  it.each(['per-grid', 'grid-stable'] as const)(
+    'with a prior, draws proportionally to it (weighted sampling without replacement): %s',
+    (sampler) => {
+      const a = space.indexOf('ctx64-r5-mean-std-flip0-clamp1-fix1')!;
+      const b = space.indexOf('ctx128-r15-log1p-flip1-clamp0-fix0')!;
+      const weights = new Float64Array(space.configs.length);
+      weights[a] = 0.8;
+      weights[b] = 0.2;
+      let aFirst = 0;
+      const trials = 2000;
+      for (let seed = 0; seed < trials; seed++) {
+        // k = 3: the default, its free variant, then exactly one prior draw.
+        const s = sample({ priorWeights: weights, k: 3, seed, sampler });
+        expect(s.sources[2]).toBe('prior');
+        if (s.order[2] === a) aFirst++;
+      }
+      // Binomial(2000, 0.8): sd ≈ 18; allow ±4 sd.
+      expect(Math.abs(aFirst - 0.8 * trials)).toBeLessThan(72);
+    },
+  );
 
   it('prior configs come before exploration, and exploration fills the rest', () => {
     const weights = new Float64Array(space.configs.length);
@@ -359,23 +362,6 @@ describe("sampleConfigs({ sampler: 'grid-stable' })", () => {
     expect(p.sources.slice(0, 4)).toEqual(['default', 'default-variant', 'prior', 'prior']);
     expect(new Set(p.order.slice(2, 4).map((i) => space.keys[i]))).toEqual(new Set(keys));
     expect(p.sources.slice(4).every((x) => x === 'stratified')).toBe(true);
-  });
-
-  it('with a prior, draws proportionally to it', () => {
-    const a = space.indexOf('ctx64-r5-mean-std-flip0-clamp1-fix1') ?? -1;
-    const b = space.indexOf('ctx128-r15-log1p-flip1-clamp0-fix0') ?? -1;
-    const weights = new Float64Array(space.configs.length);
-    weights[a] = 0.8;
-    weights[b] = 0.2;
-    let aFirst = 0;
-    const trials = 2000;
-    for (let seed = 0; seed < trials; seed++) {
-      const s = sample({ priorWeights: weights, k: 3, seed, sampler: 'grid-stable' });
-      expect(s.sources[2]).toBe('prior');
-      if (s.order[2] === a) aFirst++;
-    }
-    // Binomial(2000, 0.8): sd ≈ 18; allow ±4 sd.
-    expect(Math.abs(aFirst - 0.8 * trials)).toBeLessThan(72);
   });
 });
 

@@ -30,17 +30,17 @@
  * least-used context length, flip and post-processing variant within a round (they are balanced
  * only in expectation), because those choices depend on what the grid held before, which is
  * exactly what must not move the draw. What it guarantees (test/config-sampler.test.ts): for
- * two spaces whose allowed configs nest (B ⊂ A), no prior, the same default and seed, every
- * config of B stands at the same or an earlier position in B's order than in A's — so A's first
- * k configs that lie in B are among B's first k, for every k. Their relative order is kept within
- * a stratum, and everywhere when B lacks only whole strata of A (normalisations, models; a
- * resolution's strata keep the fleet default's stand-in at that resolution, which every space
- * holds, so dropping a resolution moves that stand-in up); across strata it cannot always be:
- * stratum coverage before repeats depends on how many families each stratum holds (A = {a1, a2 |
- * b1, b2} in order a1 b1 a2 b2 leaves B = {a1, a2, b2} either out of A's order or covering a's
- * stratum twice before b's once). Why positions only move up: a family's round in B is at most
- * its round in A, and in every stratum the families ahead of a given (round, key) can only thin
- * out when families are removed.
+ * two spaces whose allowed configs nest (B ⊂ A), no prior, the same default, seed and
+ * configsPerModelRow, every config of B stands at the same or an earlier position in B's order
+ * than in A's — so A's first k configs that lie in B are among B's first k, for every k. Their
+ * relative order is kept within a stratum, and everywhere when B lacks only whole strata of A
+ * (normalisations, models; a resolution's strata keep the fleet default's stand-in at that
+ * resolution, which every space holds, so dropping a resolution moves that stand-in up); across
+ * strata it cannot always be: stratum coverage before repeats depends on how many families each
+ * stratum holds (A = {a1, a2 | b1, b2} in order a1 b1 a2 b2 leaves B = {a1, a2, b2} either out of
+ * A's order or covering a's stratum twice before b's once). Why positions only move up: a
+ * family's round in B is at most its round in A, and in every stratum the families ahead of a
+ * given (round, key) can only thin out when families are removed.
  */
 import { configKey } from '@tsfm/tsfm-client';
 import type { ConfigSpace } from './config-space.js';

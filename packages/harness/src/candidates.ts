@@ -10,7 +10,8 @@ import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
 import type { SampleSource } from './config-sampler.js';
 import type { ConfigSpace } from './config-space.js';
 import type { RowPlan } from './row-plan.js';
-import { postProcess } from './scoring.js';
+import { postProcess, postProcessedPath } from './scoring.js';
+import { interpolateQuantileRow } from '@tsfm/losses';
 import { fitMember, statisticalKey, type StatisticalMember } from './statistical-members.js';
 
 export interface CandidateInfo {
@@ -36,6 +37,12 @@ export interface CandidateSet {
    * a stored view (do not write to it) — null when it has none (a row that could not be built).
    */
   matrix(c: number, m: number, o: number, out: Float32Array): Float32Array | null;
+  /**
+   * interpolateQuantileRow of `matrix(c, m, o)` at `alpha` into `out`, false when it has none —
+   * the same values, computed without materialising the matrix. Optional: a set without it is
+   * read through `matrix` (scoring.ts' candidatePath).
+   */
+  path?(c: number, m: number, o: number, alpha: number, out: Float32Array): boolean;
 }
 
 export interface ModelBatch {
@@ -123,6 +130,7 @@ export function candidateSet(
   const block = horizon * L;
   const K = used.length;
   const configs = used.map((i) => space.configs[i]);
+  const scratch = new Float32Array(L);
   const info: CandidateInfo[] = [
     ...used.map((i, c) => ({
       key: space.keys[i],
@@ -153,6 +161,17 @@ export function candidateSet(
       if (!(row >= 0)) return null;
       // The row was run without post-processing (shared by the family); apply the config's own.
       return postProcess(forecasts[row].quantiles, configs[c], horizon, L, out);
+    },
+    path(c, m, o, alpha, out) {
+      if (c >= K) {
+        const start = (m * O + o) * block;
+        interpolateQuantileRow(levels, members.matrices[c - K].subarray(start, start + block), L, horizon, alpha, out);
+        return true;
+      }
+      const row = rowIndex[plan.slotOf[c * O + o] * M + m];
+      if (!(row >= 0)) return false;
+      postProcessedPath(forecasts[row].quantiles, configs[c], horizon, levels, alpha, out, scratch);
+      return true;
     },
   };
 }

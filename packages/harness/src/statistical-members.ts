@@ -22,7 +22,7 @@
  * through the later history to each origin. A member that lacks the history it needs (a week plus
  * a little for the weekly one) is skipped for the request, with the reason.
  */
-import { sortedQuantile } from '@tsfm/numerics';
+import { sampleQuantiles } from '@tsfm/numerics';
 
 export const STATISTICAL_MEMBERS = ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'] as const;
 export type StatisticalMember = (typeof STATISTICAL_MEMBERS)[number];
@@ -77,10 +77,9 @@ function tooShort(needed: number, has: number, what: string): MemberFit {
   };
 }
 
-/** Quantiles of residuals[0, n) at `levels` (sorts them in place; type 7). */
+/** Quantiles of residuals[0, n) at `levels` (reorders them in place; type 7, as if sorted). */
 function residualQuantiles(residuals: Float64Array, n: number, levels: readonly number[]): Float64Array {
-  const sorted = residuals.subarray(0, n).sort();
-  return Float64Array.from(levels, (level) => sortedQuantile(sorted, level));
+  return sampleQuantiles(residuals, n, levels);
 }
 
 /** values[i] − values[i − lag] over the last ≤ MAX_RESIDUALS valid pairs before `end`. */

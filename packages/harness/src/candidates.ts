@@ -87,6 +87,7 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
   const L = levels.length;
   const block = h * L;
   const fitEnd = ends[O - 1];
+  const byEnd = Array.from(ends, (_, o) => o).sort((p, q) => ends[p] - ends[q]);
   const members: StatisticalMember[] = [];
   const matrices: Float32Array[] = [];
   const skipped: { key: string; reason: string }[] = [];
@@ -99,7 +100,8 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
         reason = `${input.metricNames[m]}: ${fit.reason}`;
         break;
       }
-      for (let o = 0; o < O; o++) {
+      // Origins in increasing order: a fitted member may carry its state from one to the next.
+      for (const o of byEnd) {
         const view = out.subarray((m * O + o) * block, (m * O + o + 1) * block);
         fit.fitted.forecast(ends[o], view);
         if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i] < 0) view[i] = 0;

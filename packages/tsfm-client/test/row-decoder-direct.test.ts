@@ -10,12 +10,12 @@ import {
   combineFlipped,
   DEFAULT_CONFIG,
   parseConfig,
-  parseManifest,
   repeatCoarse,
   type ModelContract,
   type Scaling,
 } from '../src/index.js';
 import { decodeRow, gatherRow } from '../src/row-decoder.js';
+import { testContract } from './helpers/contract.js';
 
 const H = 4;
 const LEVELS = [0.1, 0.5, 0.9];
@@ -23,26 +23,14 @@ const LEVELS = [0.1, 0.5, 0.9];
 function contract(layout: 'batch-horizon-quantile' | 'batch-quantile-horizon'): ModelContract {
   // Four output channels, the levels in channels 3, 1, 2: the channel map matters.
   const shape = layout === 'batch-horizon-quantile' ? ['batch', H, 4] : ['batch', 4, H];
-  return parseManifest(
-    {
-      name: 't',
-      version: '1',
-      sha256: '0'.repeat(64),
-      opset: 17,
-      createdBy: 'test',
-      licence: 'MIT',
-      trainingCorpus: 'none',
-      contextLength: 6,
-      horizon: H,
-      normalisation: 'instance-in-graph',
-      inputs: [{ name: 'context', shape: ['batch', 6], dtype: 'float32' }],
-      maskInput: null,
-      output: { name: 'q', shape, dtype: 'float32', layout },
-      quantileLevels: LEVELS,
-      quantileChannels: [3, 1, 2],
-    },
-    'test.json',
-  ).contract;
+  return testContract({
+    horizon: H,
+    inputs: [{ name: 'context', shape: ['batch', 6], dtype: 'float32' }],
+    maskInput: null,
+    output: { name: 'q', shape, dtype: 'float32', layout },
+    quantileLevels: LEVELS,
+    quantileChannels: [3, 1, 2],
+  });
 }
 
 /** The step-by-step decode (what decodeRow did for every config before the one-pass path). */

@@ -3,6 +3,7 @@
  * @tsfm/pretrain's exporter (via the harness's test helper). Latency and the HTTP contract do not
  * depend on the weights; forecast values do, so no test here asserts on them.
  */
+import { connect } from 'node:net';
 import type { Harness, HarnessRequest } from '@tsfm/harness';
 import { pretrainShapedModel } from '../../../test-fixtures/models.js';
 import {
@@ -105,4 +106,24 @@ export function prometheusRange(series: Record<string, number[]>, stepSeconds: n
       })),
     },
   };
+}
+
+/**
+ * Raw TCP: write `raw` to 127.0.0.1:`port` and collect everything the server writes until it
+ * closes the connection. For what fetch cannot show deterministically — parser errors, and a
+ * refusal sent before the body (a client still writing a body the server will not read sees a
+ * reset instead of the answer, depending on timing).
+ */
+export async function rawExchange(port: number, raw: string): Promise<string> {
+  const socket = await new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  socket.on('error', () => undefined);
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(raw);
+  await closed;
+  return text;
 }

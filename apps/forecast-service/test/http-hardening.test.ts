@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { localServer } from './helpers.js';
+import { localServer, rawExchange } from './helpers.js';
 
 let app: FastifyInstance;
 let port: number;
@@ -31,15 +31,8 @@ function open(): Promise<Socket> {
 }
 
 /** Send `raw`, collect everything until the server closes the connection. */
-async function exchange(raw: string): Promise<string> {
-  const socket = await open();
-  socket.on('error', () => undefined);
-  let text = '';
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.write(raw);
-  await closed;
-  return text;
+function exchange(raw: string): Promise<string> {
+  return rawExchange(port, raw);
 }
 
 /** forecast_service_requests_total for one label set (0 when absent). */

@@ -13,7 +13,8 @@
  * drops to 0). The median — the point forecast — never moves.
  *
  * The settings were chosen on v2-val only (model card § In-context calibration): 6 backtests
- * one horizon apart (each with ≥ 64 points before its origin), the 0.8 empirical quantile of the ratios on each side, factors in [0.5, 4].
+ * one horizon apart (each with ≥ 64 points before its origin), the 0.8 empirical quantile of the
+ * ratios on each side, factors in [0.5, 4].
  */
 
 /** The chosen settings (v2-val): how many backtests, which ratio quantile, the factor bounds. */

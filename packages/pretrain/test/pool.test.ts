@@ -61,8 +61,12 @@ describe('training pool', () => {
     // Outages with an idle floor instead of exact 0 are the only series without zeros.
     expect(withZeros).toBeGreaterThan(30);
     expect(withZeros).toBeLessThan(60);
-    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).toBe(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600)));
-    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).not.toBe(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 2, 7, 600)));
+    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).toBe(
+      sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600)),
+    );
+    expect(sha(dropsCorpusSeries(CORPUS_SEED_BASE + 1, 7, 600))).not.toBe(
+      sha(dropsCorpusSeries(CORPUS_SEED_BASE + 2, 7, 600)),
+    );
   });
 
   it('a family subset renormalises the shares and a pool of other families never matches', () => {

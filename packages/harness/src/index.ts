@@ -65,7 +65,14 @@ export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-spac
 export { ForecastQuantiles } from './forecast-quantiles.js';
 export { COMBINE_METHODS, type CombineMethod } from './combine.js';
 export { STATISTICAL_MEMBERS, statisticalKey, type StatisticalMember } from './statistical-members.js';
-export { sampleConfigs, type SampleSource, type Sample, type SampleInput } from './config-sampler.js';
+export {
+  CONFIG_SAMPLERS,
+  sampleConfigs,
+  type ConfigSampler,
+  type SampleSource,
+  type Sample,
+  type SampleInput,
+} from './config-sampler.js';
 export { scalePeriod, SCALE_WINDOW_POINTS, type MetricScale } from './history-profile.js';
 export { TIE_RELATIVE_TOLERANCE } from './selection.js';
 export {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { TenantHistory } from './config-prior.js';
 import { CALIBRATION_METHODS } from './calibration.js';
 import { COMBINE_METHODS } from './combine.js';
+import { CONFIG_SAMPLERS } from './config-sampler.js';
 import { STATISTICAL_MEMBERS } from './statistical-members.js';
 import { HarnessError } from './errors.js';
 import { VALIDATION_PLACEMENTS } from './validation-origins.js';
@@ -98,6 +99,16 @@ export const RequestOptionsSchema = z.object({
    * as many model inputs. 1 = every config a different model input.
    */
   configsPerModelRow: z.number().int().min(1).max(4).default(2),
+  /**
+   * How the K configs are drawn (config-sampler.ts). `per-grid` (default): seeded draws over the
+   * space's indexes. `grid-stable`: common random numbers across grids — each config's and
+   * family's random key is a hash of (seed, its name), so two harnesses over nested grids sample
+   * nested configs (a config both grids hold keeps its place or moves up), and comparing two
+   * grids is not swamped by each drawing a different sample. It balances context length, flip
+   * and post-processing variant within a round only in expectation. Opt-in so that every
+   * existing result stays as it was.
+   */
+  sampler: z.enum(CONFIG_SAMPLERS).default('per-grid'),
   /**
    * `conformal` (default): the α-quantile path and the peak over the decision horizon are shifted
    * by split-conformal quantiles of cross-fitted validation residuals (calibration.ts) — same

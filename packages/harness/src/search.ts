@@ -134,6 +134,7 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
     k: req.k,
     configsPerModelRow: req.options.configsPerModelRow,
     seed: req.seed,
+    sampler: req.options.sampler,
   });
   const sampleMs = clock.lap();
 

@@ -29,6 +29,7 @@ describe('request validation (zod at the boundary)', () => {
       minContextPoints: 60,
       selection: 'per-tenant',
       configsPerModelRow: 2,
+      sampler: 'per-grid',
       calibration: 'conformal',
       combine: { top: 1, method: 'median' },
       members: ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'],

@@ -21,7 +21,10 @@
  *
  * The metric never moves with machine load: the harness runs in its evaluation mode
  * (`budgetMode: 'measure'`: K fixed, the budget measured and its overruns counted), and every
- * request is seeded. Latency does move with load; it is measured after one untimed warm-up
+ * request is seeded. Search requests use the harness's grid-stable sampler (each config's random
+ * key is a hash of the request's seed and the config's name, not of its index in the grid), so
+ * experiments with overlapping grids sample overlapping configs and their paired difference
+ * measures the change, not the sampling. Latency does move with load; it is measured after one untimed warm-up
  * request, so the first request does not pay for the model's start-up.
  *
  * Modes (params.json `mode`):
@@ -374,8 +377,12 @@ function requestOf(
       selection: options.selection,
       configsPerModelRow: options.configsPerModelRow,
       combine: options.combine,
-      // best-fixed is one config: no statistical member may compete with it, nothing shifts it.
-      ...(searchParams ? {} : { members: [], calibration: 'none' as const }),
+      // Search: the grid-stable sampler (common random numbers across grids: a config both
+      // experiments' grids hold gets the same random key), so two experiments that change the grid
+      // compare the grids, not two unrelated draws of K configs; the keep rule's paired interval
+      // is that much narrower. best-fixed is one config: no statistical member may compete with
+      // it, nothing shifts it.
+      ...(searchParams ? { sampler: 'grid-stable' as const } : { members: [], calibration: 'none' as const }),
     },
   };
 }

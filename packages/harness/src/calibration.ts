@@ -29,10 +29,12 @@
  * model's distribution; only `forecast` (the α-path) and `peak` move (see result.ts).
  */
 import { interpolateQuantileRow } from '@tsfm/losses';
+import { orderStatistic } from '@tsfm/numerics';
 import type { CandidateSet } from './candidates.js';
 import { combineMatrices, topPositions, type CombineMethod } from './combine.js';
 import type { CalibrationReport, MetricCalibration } from './result.js';
 import { pickLowest } from './selection.js';
+import { candidatePath } from './scoring.js';
 
 export const CALIBRATION_METHODS = ['none', 'conformal', 'conformal-scaled'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
@@ -82,19 +84,19 @@ export function conformalShift(
   residuals: ArrayLike<number>,
   alpha: number,
 ): { shift: number; n: number; capped: boolean } {
-  const finite: number[] = [];
+  const finite = new Float64Array(residuals.length);
+  let n = 0;
   for (let i = 0; i < residuals.length; i++) {
     const r = residuals[i];
-    if (Number.isFinite(r)) finite.push(r);
+    if (Number.isFinite(r)) finite[n++] = r;
   }
-  const n = finite.length;
   if (n === 0) return { shift: 0, n: 0, capped: false };
-  finite.sort((a, b) => a - b);
   const rank = Math.ceil((n + 1) * alpha);
   const capped = rank > n;
   const k = Math.min(Math.max(rank, 1), n);
-  // + 0 turns a −0 residual into 0: "zero residuals, zero shift" without a signed zero.
-  return { shift: finite[k - 1] + 0, n, capped };
+  // The k-th smallest by selection (no full sort: one rank is read). + 0 turns a −0 residual
+  // into 0 — "zero residuals, zero shift" without a signed zero — and makes the ±0 order moot.
+  return { shift: orderStatistic(finite, n, k - 1) + 0, n, capped };
 }
 
 /**
@@ -209,6 +211,10 @@ function choicePath(
 ): boolean {
   const { set } = input;
   const L = set.levels.length;
+  // One candidate and no spread: only its α-path is needed, not its matrix.
+  if (positions.length === 1 && spread === null) {
+    return candidatePath(set, positions[0], m, o, input.alpha, path);
+  }
   const matrices: Float32Array[] = [];
   for (const c of positions) {
     const q = set.matrix(c, m, o, new Float32Array(set.horizon * L));

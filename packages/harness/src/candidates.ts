@@ -10,7 +10,8 @@ import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
 import type { SampleSource } from './config-sampler.js';
 import type { ConfigSpace } from './config-space.js';
 import type { RowPlan } from './row-plan.js';
-import { postProcess } from './scoring.js';
+import { postProcess, postProcessedPath } from './scoring.js';
+import { interpolateQuantileRow } from '@tsfm/losses';
 import { fitMember, statisticalKey, type StatisticalMember } from './statistical-members.js';
 
 export interface CandidateInfo {
@@ -36,6 +37,12 @@ export interface CandidateSet {
    * a stored view (do not write to it) — null when it has none (a row that could not be built).
    */
   matrix(c: number, m: number, o: number, out: Float32Array): Float32Array | null;
+  /**
+   * interpolateQuantileRow of `matrix(c, m, o)` at `alpha` into `out`, false when it has none —
+   * the same values, computed without materialising the matrix. Optional: a set without it is
+   * read through `matrix` (scoring.ts' candidatePath).
+   */
+  path?(c: number, m: number, o: number, alpha: number, out: Float32Array): boolean;
 }
 
 export interface ModelBatch {
@@ -80,6 +87,7 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
   const L = levels.length;
   const block = h * L;
   const fitEnd = ends[O - 1];
+  const byEnd = Array.from(ends, (_, o) => o).sort((p, q) => ends[p] - ends[q]);
   const members: StatisticalMember[] = [];
   const matrices: Float32Array[] = [];
   const skipped: { key: string; reason: string }[] = [];
@@ -92,7 +100,8 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
         reason = `${input.metricNames[m]}: ${fit.reason}`;
         break;
       }
-      for (let o = 0; o < O; o++) {
+      // Origins in increasing order: a fitted member may carry its state from one to the next.
+      for (const o of byEnd) {
         const view = out.subarray((m * O + o) * block, (m * O + o + 1) * block);
         fit.fitted.forecast(ends[o], view);
         if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i] < 0) view[i] = 0;
@@ -123,6 +132,7 @@ export function candidateSet(
   const block = horizon * L;
   const K = used.length;
   const configs = used.map((i) => space.configs[i]);
+  const scratch = new Float32Array(L);
   const info: CandidateInfo[] = [
     ...used.map((i, c) => ({
       key: space.keys[i],
@@ -153,6 +163,17 @@ export function candidateSet(
       if (!(row >= 0)) return null;
       // The row was run without post-processing (shared by the family); apply the config's own.
       return postProcess(forecasts[row].quantiles, configs[c], horizon, L, out);
+    },
+    path(c, m, o, alpha, out) {
+      if (c >= K) {
+        const start = (m * O + o) * block;
+        interpolateQuantileRow(levels, members.matrices[c - K].subarray(start, start + block), L, horizon, alpha, out);
+        return true;
+      }
+      const row = rowIndex[plan.slotOf[c * O + o] * M + m];
+      if (!(row >= 0)) return false;
+      postProcessedPath(forecasts[row].quantiles, configs[c], horizon, levels, alpha, out, scratch);
+      return true;
     },
   };
 }

@@ -16,7 +16,7 @@
  *    context window) is `incomplete` on that metric and cannot win on it;
  *  - a non-finite loss (a model emitting NaN) makes the config ineligible on that metric.
  */
-import { interpolateQuantileRow, scaledPinball } from '@tsfm/losses';
+import { interpolateQuantileRow, quantileAtStep, quantileBracket, scaledPinball } from '@tsfm/losses';
 import { fixCrossing } from '@tsfm/numerics';
 import { clampNonNegative, type ForecastConfig } from '@tsfm/tsfm-client';
 import type { CandidateSet } from './candidates.js';
@@ -68,6 +68,65 @@ export function postProcess(
   return out;
 }
 
+/**
+ * interpolateQuantileRow(levels, postProcess(raw, config, …), …, alpha) into `path`, without
+ * writing the post-processed matrix: a step whose row is non-decreasing (no NaN) and, under the
+ * clamp, starts at or above 0 is left as it is by both repairs, so its α-value is read from `raw`
+ * directly; any other step is repaired in `scratch` (nLevels long) exactly as postProcess would.
+ * The same values bit for bit, for a fraction of the work: scoring reads one α-path per
+ * (config, metric, window), and most model rows are already monotone.
+ */
+export function postProcessedPath(
+  raw: Float32Array,
+  config: ForecastConfig,
+  horizon: number,
+  levels: readonly number[],
+  alpha: number,
+  path: Float32Array,
+  scratch: Float32Array,
+): Float32Array {
+  const L = levels.length;
+  const upper = quantileBracket(levels, alpha);
+  const clamp = config.clampNonNegative;
+  const sort = config.fixCrossing;
+  for (let t = 0; t < horizon; t++) {
+    const base = t * L;
+    let untouched = !clamp || raw[base] >= 0;
+    if (sort) for (let k = 1; k < L && untouched; k++) untouched = raw[base + k] >= raw[base + k - 1];
+    else if (clamp) for (let k = 1; k < L && untouched; k++) untouched = raw[base + k] >= 0;
+    if (untouched) {
+      path[t] = quantileAtStep(raw, base, levels, upper, alpha);
+      continue;
+    }
+    for (let k = 0; k < L; k++) scratch[k] = raw[base + k];
+    if (clamp) clampNonNegative(scratch, L);
+    if (sort) fixCrossing(scratch, 1, L);
+    path[t] = quantileAtStep(scratch, 0, levels, upper, alpha);
+  }
+  return path;
+}
+
+/**
+ * Candidate c's α-path for metric m at origin o into `path` (false when it has no forecast there):
+ * the set's own fast accessor when it has one, else interpolated from `matrix` (written into
+ * `matrix` when given).
+ */
+export function candidatePath(
+  set: CandidateSet,
+  c: number,
+  m: number,
+  o: number,
+  alpha: number,
+  path: Float32Array,
+  matrix?: Float32Array,
+): boolean {
+  if (set.path !== undefined) return set.path(c, m, o, alpha, path);
+  const quantiles = set.matrix(c, m, o, matrix ?? new Float32Array(set.horizon * set.levels.length));
+  if (quantiles === null) return false;
+  interpolateQuantileRow(set.levels, quantiles, set.levels.length, set.horizon, alpha, path);
+  return true;
+}
+
 export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
   const { alpha, scales, actual, scorable } = input;
   const { metricCount: M, originCount: O, horizon, levels } = set;
@@ -93,12 +152,10 @@ export function scoreCandidates(set: CandidateSet, input: ScoreInput): Scores {
       let incomplete = false;
       for (let o = 1; o < O; o++) {
         if (scorable[m * O + o] !== 1) continue;
-        const quantiles = set.matrix(c, m, o, processed);
-        if (quantiles === null) {
+        if (!candidatePath(set, c, m, o, alpha, path, processed)) {
           incomplete = true;
           break;
         }
-        interpolateQuantileRow(levels, quantiles, L, horizon, alpha, path);
         const observed = actual[m * O + o];
         if (observed === null) throw new Error(`scoring: window ${o} of metric ${m} is scorable but has no actuals`);
         const l = scaledPinball(observed, path, alpha, scales[m]);

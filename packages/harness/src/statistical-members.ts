@@ -22,7 +22,7 @@
  * through the later history to each origin. A member that lacks the history it needs (a week plus
  * a little for the weekly one) is skipped for the request, with the reason.
  */
-import { sortedQuantile } from '@tsfm/numerics';
+import { sampleQuantiles } from '@tsfm/numerics';
 
 export const STATISTICAL_MEMBERS = ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'] as const;
 export type StatisticalMember = (typeof STATISTICAL_MEMBERS)[number];
@@ -77,10 +77,9 @@ function tooShort(needed: number, has: number, what: string): MemberFit {
   };
 }
 
-/** Quantiles of residuals[0, n) at `levels` (sorts them in place; type 7). */
+/** Quantiles of residuals[0, n) at `levels` (reorders them in place; type 7, as if sorted). */
 function residualQuantiles(residuals: Float64Array, n: number, levels: readonly number[]): Float64Array {
-  const sorted = residuals.subarray(0, n).sort();
-  return Float64Array.from(levels, (level) => sortedQuantile(sorted, level));
+  return sampleQuantiles(residuals, n, levels);
 }
 
 /** values[i] − values[i − lag] over the last ≤ MAX_RESIDUALS valid pairs before `end`. */
@@ -179,13 +178,13 @@ function fitTheta(input: MemberFitInput): MemberFit {
   const slope = olsLine(z, fitted)?.slope ?? 0;
 
   // SES α by one-step squared error over the window; the best α's errors give the spread.
+  const sses = sesGridSse(z, fitted, SES_ALPHAS);
   let bestAlpha = SES_ALPHAS[0];
   let bestSse = Number.POSITIVE_INFINITY;
-  for (const a of SES_ALPHAS) {
-    const { sse } = sesPass(z, fitted, a, null);
-    if (sse < bestSse) {
-      bestSse = sse;
-      bestAlpha = a;
+  for (let i = 0; i < SES_ALPHAS.length; i++) {
+    if (sses[i] < bestSse) {
+      bestSse = sses[i];
+      bestAlpha = SES_ALPHAS[i];
     }
   }
   const errors = new Float64Array(fitted);
@@ -197,11 +196,22 @@ function fitTheta(input: MemberFitInput): MemberFit {
   const alpha = bestAlpha;
   // ŷ(t) = ℓ + (b/2)(t + 1/α) for lead t + 1 (Hyndman & Billah's SES-with-drift form of Theta,
   // (1 − α)^n ≈ 0 dropped), plus the seasonal index of that step's phase.
+  // The SES level is carried forward, not recomputed, from one origin to a later one: the same
+  // updates in the same order, so the same level (forecastMembers asks in increasing order).
+  let carriedSteps = 0;
+  let carriedLevel = Number.NaN;
   return {
     ok: true,
     fitted: {
       forecast(end, out) {
-        const level = sesLevel(z, end - from, alpha);
+        const steps = end - from;
+        if (steps < carriedSteps) {
+          carriedSteps = 0;
+          carriedLevel = Number.NaN;
+        }
+        carriedLevel = sesLevel(z, carriedSteps, steps, alpha, carriedLevel);
+        carriedSteps = steps;
+        const level = carriedLevel;
         for (let t = 0; t < h; t++) {
           const point = level + (slope / 2) * (t + 1 / alpha) + season[(end + t) % p];
           const spread = Math.sqrt(1 + t * alpha * alpha);
@@ -302,10 +312,37 @@ function sesPass(z: Float64Array, n: number, a: number, out: Float64Array | null
   return { sse, count };
 }
 
-/** The SES level after z[0, n). */
-function sesLevel(z: Float64Array, n: number, a: number): number {
-  let level = Number.NaN;
+/**
+ * sesPass's sum of squared errors for every α of `alphas` in one sweep over z[0, n): each α keeps
+ * its own level and sum, updated exactly as sesPass would (same operations, same order), so the
+ * sums are sesPass's bit for bit, for one read of z instead of one per α.
+ */
+function sesGridSse(z: Float64Array, n: number, alphas: readonly number[]): Float64Array {
+  const A = alphas.length;
+  const a = Float64Array.from(alphas);
+  const level = new Float64Array(A).fill(Number.NaN);
+  const sse = new Float64Array(A);
   for (let j = 0; j < n; j++) {
+    const v = z[j];
+    if (v !== v) continue;
+    for (let i = 0; i < A; i++) {
+      const l = level[i];
+      if (l !== l) {
+        level[i] = v;
+        continue;
+      }
+      const e = v - l;
+      sse[i] += e * e;
+      level[i] = l + a[i] * e;
+    }
+  }
+  return sse;
+}
+
+/** The SES level after z[0, n), continued from `level` after z[0, from) (NaN and 0 to start). */
+function sesLevel(z: Float64Array, from: number, n: number, a: number, start: number): number {
+  let level = start;
+  for (let j = from; j < n; j++) {
     const v = z[j];
     if (v !== v) continue;
     level = level !== level ? v : level + a * (v - level);

@@ -9,7 +9,7 @@
 export { LossInputError } from './errors.js';
 export { pinball, meanPinball } from './pinball.js';
 export { TIERS, type Tier, isTier, tierAlpha, alphaFromCosts } from './tiers.js';
-export { interpolateQuantile, interpolateQuantileRow } from './quantiles.js';
+export { interpolateQuantile, interpolateQuantileRow, quantileBracket, quantileAtStep } from './quantiles.js';
 export { weightedQuantileLoss, crpsApprox } from './quantile-metrics.js';
 export {
   SCALE_RELATIVE_EPSILON,

@@ -23,8 +23,8 @@ export function interpolateQuantile(levels: ArrayLike<number>, values: ArrayLike
       `interpolateQuantile: ${levels.length} levels but ${values.length} values; they must be aligned`,
     );
   }
-  const upper = firstLevelAtOrAbove(levels, level);
-  return valueAt(values, 0, levels, upper, level);
+  const upper = quantileBracket(levels, level);
+  return quantileAtStep(values, 0, levels, upper, level);
 }
 
 /**
@@ -54,21 +54,29 @@ export function interpolateQuantileRow(
   if (result.length !== horizon) {
     throw new LossInputError(`${where}: out has length ${result.length} but horizon is ${horizon}`);
   }
-  const upper = firstLevelAtOrAbove(levels, level);
+  const upper = quantileBracket(levels, level);
   for (let h = 0; h < horizon; h++) {
-    result[h] = valueAt(matrix, h * nLevels, levels, upper, level);
+    result[h] = quantileAtStep(matrix, h * nLevels, levels, upper, level);
   }
   return result;
 }
 
-/** Index of the first level ≥ `level`, or levels.length if all are below. Levels are few (≤ ~25). */
-function firstLevelAtOrAbove(levels: ArrayLike<number>, level: number): number {
+/**
+ * Index of the first level ≥ `level`, or levels.length if all are below: the bracket every step of
+ * a row shares (quantileAtStep). Levels are few (≤ ~25). No input checks.
+ */
+export function quantileBracket(levels: ArrayLike<number>, level: number): number {
   let i = 0;
   while (i < levels.length && levels[i] < level) i++;
   return i;
 }
 
-function valueAt(
+/**
+ * One step of interpolateQuantileRow — the value at `level` of the row values[offset, offset +
+ * levels.length), `upper` = quantileBracket(levels, level) — without its input checks: for hot
+ * loops that validated levels and level once (the harness's scoring).
+ */
+export function quantileAtStep(
   values: ArrayLike<number>,
   offset: number,
   levels: ArrayLike<number>,

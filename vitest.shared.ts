@@ -22,8 +22,13 @@ export function packageTestConfig(packageDir: string, options: PackageTestOption
       testTimeout: options.testTimeout ?? 60_000,
       ...(options.hookTimeout === undefined ? {} : { hookTimeout: options.hookTimeout }),
       isolate: options.isolate ?? false,
-      // Read vitest's RPC replies between tests on a busy machine (see the file for why).
-      setupFiles: [join(import.meta.dirname, 'test-fixtures/yield-between-tests.ts')],
+      // A temp dir per package run, checked empty at the end (see the file for why).
+      globalSetup: [join(import.meta.dirname, 'test-fixtures/private-tmpdir.ts')],
+      // Read vitest's RPC replies between tests on a busy machine; remove each file's temp dirs.
+      setupFiles: [
+        join(import.meta.dirname, 'test-fixtures/yield-between-tests.ts'),
+        join(import.meta.dirname, 'test-fixtures/remove-temp-dirs.ts'),
+      ],
       reporters: ['default', 'json'],
       outputFile: { json: `../../.test-results/${basename(packageDir)}.json` },
     },

@@ -6,14 +6,14 @@
  *    α-quantile (and the median) of any forecast is known exactly.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphBuilder, writeRandomWeightModel, type ModelConfig } from '@tsfm/pretrain';
+import { tempDir } from './temp-dirs.js';
 
 /** Writes default.onnx + model.json (random weights, default architecture); returns the manifest path. */
 export function pretrainShapedModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-harness-model-')), {
+  return writeRandomWeightModel(tempDir('tsfm-harness-model-'), {
     overrides,
     seed,
     purpose: '@tsfm/harness tests',
@@ -88,7 +88,7 @@ export function knownQuantileModel(context = 64, horizon = 64, offsets: readonly
   const out = g.addNode('Add', [base, g.addInitializer(table, [horizon, Q])], {}, 'quantiles');
   g.addOutput(out, ['batch', horizon, Q]);
   const bytes = g.toBytes({ opset: 17 });
-  const dir = mkdtempSync(join(tmpdir(), 'tsfm-harness-known-'));
+  const dir = tempDir('tsfm-harness-known-');
   writeFileSync(join(dir, 'known.onnx'), bytes);
   const manifest = knownManifest({
     name: 'known-quantiles',

@@ -11,11 +11,15 @@ import { join } from 'node:path';
 import { writeRandomWeightModel, type ModelConfig } from '@tsfm/pretrain';
 
 /**
- * Writes default.onnx + model.json (random weights, default architecture unless overridden) to a
- * temporary folder; returns the manifest path.
+ * Writes default.onnx + model.json (random weights, default architecture unless overridden) to
+ * `dir`, by default a new temporary folder; returns the manifest path.
  */
-export function writeRandomModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-experiments-model-')), {
+export function writeRandomModel(
+  overrides: Partial<ModelConfig> = {},
+  seed = 1,
+  dir = mkdtempSync(join(tmpdir(), 'tsfm-experiments-model-')),
+): string {
+  return writeRandomWeightModel(dir, {
     overrides,
     seed,
     purpose: '@tsfm/experiments',

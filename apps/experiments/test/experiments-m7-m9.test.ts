@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { m6Markdown, runM6, type M6Result } from '../src/m6.js';
@@ -10,6 +8,7 @@ import { splitTenants, type TenantSplit } from '../src/split.js';
 import { fleetInfo } from '../src/tenant-data.js';
 import { runTuning, type TuningResult } from '../src/tuning.js';
 import { NO_BASELINES, TINY_PROTOCOL, tinyFleet, tinyModel, tinyRun } from './helpers/experiment-fixtures.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 describe('M7, M8 and M9 on a tiny fleet', () => {
   let fleetDir: string;
@@ -29,7 +28,7 @@ describe('M7, M8 and M9 on a tiny fleet', () => {
       split,
       protocol: TINY_PROTOCOL,
       workers: 0,
-      storeSetDir: join(mkdtempSync(join(tmpdir(), 'tsfm-exp-store-')), 'set'),
+      storeSetDir: join(tempDir('tsfm-exp-store-'), 'set'),
     });
     ({ result: m6 } = await runM6({ ...common(), tuning, workers: 0, baselines: NO_BASELINES, maxTenants: 3 }));
     // A last guard only (the tests wait for the runs, never for time): M6 and M9 run two harnesses.

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROVISIONING_BOUNDARY, PROVISIONING_REPORT_MARKER } from '../src/provisioning-section.js';
 import { writeResultsDoc } from '../src/results-doc.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 // The shape of packages/provisioning/src/cli/simulate.ts's summary.md: chart paths in backticks,
 // relative to where the simulator ran, on the line before the table they plot.
@@ -37,7 +37,7 @@ function workspace(): {
   docPath: string;
   doc: { outDir: string; docPath: string; repoRoot: string };
 } {
-  const root = mkdtempSync(join(tmpdir(), 'results-doc-'));
+  const root = tempDir('results-doc-');
   const out = join(root, 'out', 'experiments');
   const sim = join(root, 'out', 'simulate');
   mkdirSync(out, { recursive: true });

@@ -1,16 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { BearerAuth } from '../src/index.js';
 import { forecastBody, localServer } from './helpers.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const TOKEN = 's3cret-token-with-enough-entropy';
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'forecast-auth-')), 'token');
+  const file = join(tempDir('forecast-auth-'), 'token');
   writeFileSync(file, `${TOKEN}\n`); // a trailing newline, as `echo` writes it
   ({ app } = await localServer({ auth: BearerAuth.fromFile(file) }));
   await app.ready();
@@ -49,7 +49,7 @@ describe('bearer-token auth', () => {
   });
 
   it('refuses an empty or unreadable token file with a clear message', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'forecast-auth-'));
+    const dir = tempDir('forecast-auth-');
     writeFileSync(join(dir, 'empty'), '\n');
     expect(() => BearerAuth.fromFile(join(dir, 'empty'))).toThrow(/is empty/);
     expect(() => BearerAuth.fromFile(join(dir, 'missing'))).toThrow(/cannot read the auth token file .*ENOENT/);

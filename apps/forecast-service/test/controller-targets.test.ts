@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTargets, parseTargets, reactiveRecommendation } from '../src/index.js';
 import { parseRecommendOptions } from '@tsfm/provisioning';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const valid = () => ({
   prometheus: { url: 'http://prometheus:9090' },
@@ -42,7 +42,7 @@ describe('the controller targets file', () => {
   });
 
   it('reads a file, and says so when it cannot', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'targets-'));
+    const dir = tempDir('targets-');
     writeFileSync(join(dir, 'ok.json'), JSON.stringify(valid()));
     writeFileSync(join(dir, 'bad.json'), '{ not json');
     expect(loadTargets(join(dir, 'ok.json')).targets).toHaveLength(1);

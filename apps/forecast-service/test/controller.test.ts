@@ -5,8 +5,7 @@
  * Waits are for controller loops and conditions, never for time.
  */
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +20,7 @@ import {
   startRelay,
   type RunningPrometheus,
 } from './prometheus-helpers.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 /** The known load shape of target "web": 2 cores ± 0.5 on an hourly cycle. */
 const webLoad = (unixSeconds: number) => 2 + 0.5 * Math.sin((2 * Math.PI * unixSeconds) / 3600);
@@ -62,7 +62,7 @@ function loopWhere(predicate: (r: LoopResult) => boolean): Promise<LoopResult> {
 
 beforeAll(async () => {
   requirePrometheus();
-  dir = mkdtempSync(join(tmpdir(), 'forecast-controller-'));
+  dir = tempDir('forecast-controller-');
   mkdirSync(data());
   // Three hours of history, one sample a minute, ending two minutes ago.
   const now = Math.floor(Date.now() / 1000);

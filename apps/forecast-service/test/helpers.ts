@@ -3,6 +3,7 @@
  * @tsfm/pretrain's exporter (via the harness's test helper). Latency and the HTTP contract do not
  * depend on the weights; forecast values do, so no test here asserts on them.
  */
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Harness, HarnessRequest } from '@tsfm/harness';
 import { pretrainShapedModel } from '../../../test-fixtures/models.js';
@@ -18,13 +19,16 @@ import {
 let loaded: Promise<LoadedModel> | null = null;
 let modelFile: string | null = null;
 
-/** The manifest of the random-weight test model (written once per test file). */
+/**
+ * The manifest of the random-weight test model. Written again once it is gone: this module outlives
+ * a test file (one module graph per worker) and the file's temp dirs are removed after it.
+ */
 export function testModelFile(): string {
-  modelFile ??= pretrainShapedModel();
+  if (modelFile === null || !existsSync(modelFile)) modelFile = pretrainShapedModel();
   return modelFile;
 }
 
-/** One model per test file (vitest isolates files), loaded on first use. */
+/** One model per worker, loaded on first use (held in memory; its file is not read again). */
 export function testModel(): Promise<LoadedModel> {
   loaded ??= openModel(testModelFile(), { random: true });
   return loaded;

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from './helpers.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../src/main.ts');
 const children: ChildProcess[] = [];
@@ -41,7 +42,8 @@ async function start(
       '--shutdown-timeout-ms',
       '600000',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // Its own temp dir: --random-model writes the model there, and the test removes it afterwards.
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: tempDir('forecast-process-') } },
   );
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,16 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLock } from '../src/workdir/lock.js';
 import { workdirPaths } from '../src/workdir/paths.js';
 import { cli, readCheckpoint, useCounterAdapter, waitFor } from './fixtures/in-process.js';
 import { runRunner, spawnRunner } from './fixtures/runner-process.js';
 import { countIds, launchCounts, readTsv } from './fixtures/workdir-invariants.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const workdirs: string[] = [];
 function freshWorkdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-engine-'));
+  const dir = tempDir('runner-engine-');
   workdirs.push(dir);
   return dir;
 }
@@ -129,7 +129,7 @@ describe('run.ts <workdir> with a live runner', () => {
     const wd = freshWorkdir();
     // j0 is held until the test releases it, so it is still running when SIGTERM arrives however
     // long the second runner takes to start on a loaded machine.
-    const hold = join(wd, '..', `${basename(wd)}-release`);
+    const hold = join(tempDir('runner-engine-hold-'), 'release');
     const slow = { FIXTURE_TOTAL_JOBS: '3', FIXTURE_JOB_MS: '50', FIXTURE_JOB_SPREAD_MS: '0', FIXTURE_HOLD_FILE: hold };
     const first = spawnRunner([wd, '--concurrency', '1'], slow);
     await waitFor(() => readCheckpoint(wd)?.running[0]?.payload['phase'] === 'launched');

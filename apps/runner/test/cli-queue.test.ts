@@ -1,14 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readCheckpoint, useCounterAdapter, waitFor } from './fixtures/in-process.js';
 import { spawnRunner } from './fixtures/runner-process.js';
 import { readTsv } from './fixtures/workdir-invariants.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const workdirs: string[] = [];
 function freshWorkdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-queue-'));
+  const dir = tempDir('runner-queue-');
   workdirs.push(dir);
   return dir;
 }

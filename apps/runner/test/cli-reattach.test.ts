@@ -4,13 +4,13 @@
  * process if the launch happened, and launch it if it did not — never both.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readCheckpoint, useCounterAdapter } from './fixtures/in-process.js';
 import { launchCounts } from './fixtures/workdir-invariants.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const JOB_SCRIPT = fileURLToPath(new URL('./fixtures/sleepy-job.sh', import.meta.url));
 const workdirs: string[] = [];
@@ -20,7 +20,7 @@ afterAll(() => workdirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 
 describe('resume after a crash between launch intent and launch record', () => {
   it('attaches to a job that was launched, and launches one that was not — each exactly once', async () => {
-    const wd = mkdtempSync(join(tmpdir(), 'runner-reattach-'));
+    const wd = tempDir('runner-reattach-');
     workdirs.push(wd);
     await cli([wd, '--max-experiments', '1']); // j0 done; j1, j2 queued
     const file = join(wd, 'engine', 'checkpoint.json');

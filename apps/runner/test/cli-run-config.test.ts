@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, resolveRunConfig } from '../src/workdir/run-config.js';
 import { workdirPaths } from '../src/workdir/paths.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
-const freshPaths = () => workdirPaths(mkdtempSync(join(tmpdir(), 'runner-config-')));
+const freshPaths = () => workdirPaths(tempDir('runner-config-'));
 const onDisk = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 describe('config.json', () => {

@@ -3,13 +3,13 @@
  * resume until it completes, and every job must be recorded exactly once, launched exactly once,
  * with no torn or unparsable file left behind.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRunner, sleep, spawnRunner } from './fixtures/runner-process.js';
 import { mulberry32 } from '@tsfm/numerics';
 import { countIds, launchCounts, readTsv, tempFiles, unparsableJsonFiles } from './fixtures/workdir-invariants.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const TOTAL_JOBS = 12;
@@ -35,7 +35,7 @@ interface SeedReport {
 /** Starts, kills at a seeded delay, resumes — then one last resume that must finish cleanly. */
 async function crashAndResume(seed: number): Promise<SeedReport> {
   const random = mulberry32(seed);
-  const workdir = mkdtempSync(join(tmpdir(), `runner-sigkill-${seed}-`));
+  const workdir = tempDir(`runner-sigkill-${seed}-`);
   workdirs.push(workdir);
   const args = [workdir, '--concurrency', String(2 + (seed % 3))];
   let kills = 0;

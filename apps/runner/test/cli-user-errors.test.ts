@@ -3,18 +3,18 @@
  * a stack trace — and change nothing on disk: a workdir that is a file, a number written oddly,
  * `--planner claude` without a key. A run stopped at a cap says which flag raises it.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCommand, UsageError } from '../src/cli/args.js';
 import { resumeHint } from '../src/workdir/resume-hint.js';
 import { DEFAULT_SETTINGS, RunConfigSchema } from '../src/workdir/run-config.js';
 import { cli, useCounterAdapter } from './fixtures/in-process.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const dirs: string[] = [];
 const temp = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'runner-user-errors-'));
+  const dir = tempDir('runner-user-errors-');
   dirs.push(dir);
   return dir;
 };

@@ -3,11 +3,11 @@
  * writes (three seed baselines, kept and discarded proposals, a crash, a failed job, one running
  * and two queued), the workdir files around it, and seeded random trees for layout properties.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TreeNode } from '../src/report/tree-input.js';
 import { mulberry32 } from '@tsfm/numerics';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const START = Date.parse('2025-03-01T08:00:00.000Z');
 const iso = (minutes: number): string => new Date(START + minutes * 60_000).toISOString();
@@ -230,7 +230,7 @@ export interface FixtureWorkdirOptions {
 
 /** A workdir on disk with tree.json, config.json, the checkpoint, both ledgers and some analyses. */
 export function fixtureWorkdir(options: FixtureWorkdirOptions = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'runner-report-'));
+  const root = tempDir('runner-report-');
   const nodes = options.nodes ?? fixtureTree();
   mkdirSync(join(root, 'engine'), { recursive: true });
   mkdirSync(join(root, 'logs'), { recursive: true });

@@ -5,14 +5,14 @@
  * nothing that came from the workdir's text. A screenshot of the whole page is saved to the
  * workdir (and to /tmp/report-html.png) for a person to look at.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../src/report/index.js';
 import { FIXTURE_RANKING, FIXTURE_UNMEASURED, fixtureTree, fixtureWorkdir } from './report-fixture.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -43,7 +43,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    profile = mkdtempSync(join(tmpdir(), 'report-html-chromium-'));
+    profile = tempDir('report-html-chromium-');
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,

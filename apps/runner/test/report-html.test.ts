@@ -3,9 +3,8 @@
  * honest about forecasts (the evaluator's fan.json, else computed from the template's fleet and
  * forecaster, else a note). The browser side is in report-html-browser.test.ts.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -16,6 +15,7 @@ import { fanSpec, readFanSource, readReportInputs, writeHtmlReport, writeOutputs
 import { jsonForScript } from '../src/report/html/escape.js';
 import { markdownToHtml } from '../src/report/html/markdown-html.js';
 import { FIXTURE_RANKING, fixtureFan, fixtureTree, fixtureWorkdir } from './report-fixture.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const readHtml = (dir: string): string => readFileSync(join(dir, 'report.html'), 'utf8');
 
@@ -299,7 +299,7 @@ describe('client.js', () => {
   // The page's script is plain JavaScript (it is inlined as written), so this package's tsc, which
   // has no DOM library, does not see it; it is checked here, strictly, against the DOM instead.
   it('type-checks as strict JavaScript against the DOM library', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'client-js-check-'));
+    const dir = tempDir('client-js-check-');
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({

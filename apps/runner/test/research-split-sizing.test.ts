@@ -3,8 +3,7 @@
  * scores, that its intervals are the runner's own (bootstrap.ts), that they shrink with the split,
  * and the projection to a target half-width. Synthetic, seeded requests.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '@tsfm/numerics';
@@ -25,6 +24,7 @@ import {
   type RequestLosses,
   type ScoredRequests,
 } from '../src/workflow/research/split-sizing.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 /** `tenants` × `origins` requests (latest origin first, as the evaluator runs them), 4 losses each. */
 function requestsOf(seed: number, tenants: number, origins: number, shift = 0, noise = 0.05): RequestLosses[] {
@@ -157,7 +157,7 @@ describe('reading a workdir', () => {
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('reads search-mode runs of the asked split, with their seconds, and reports on them', async () => {
-    const workdir = mkdtempSync(join(tmpdir(), 'split-sizing-'));
+    const workdir = tempDir('split-sizing-');
     dirs.push(workdir);
     const write = (id: string, mode: string, requests: RequestLosses[], extra: object, confirmation = false) => {
       const dir = join(workdir, 'runs', id, ...(confirmation ? ['confirmation'] : []));

@@ -5,25 +5,14 @@
  * real Slurm does is covered by slurm-integration.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LaunchJob } from '../src/workflow/launch/launch-backend.js';
 import { loadWorkflowSettings } from '../src/workflow/settings.js';
 import { batchScript, jobName, parseSbatchId, sbatchArgs, SlurmBackend } from '../src/workflow/launch/slurm-backend.js';
 import { SlurmSettingsSchema, type SlurmSettings } from '../src/workflow/launch/slurm-settings.js';
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'slurm-backend-'));
-  dirs.push(dir);
-  return dir;
-}
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 function launchJob(dir: string, command = "echo hello; echo '---'; echo 'metric: 1.5'"): LaunchJob {
   return { id: 'e001-k 5', token: 'tok-1', cwd: dir, log: join(dir, 'log'), runDir: dir, command };
@@ -43,7 +32,7 @@ function settings(overrides: Record<string, unknown> = {}): SlurmSettings {
 
 describe('the batch script', () => {
   it('writes the launch marker (the Slurm job id), the log and the exit file, as the local wrapper does', () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const job = launchJob(dir, 'echo "in $(pwd) as $TSFM_EXPERIMENT_ID"; exit 3');
     writeFileSync(join(dir, 'job.sh'), batchScript(job, settings()));
     const status = runScript(join(dir, 'job.sh'), { SLURM_JOB_ID: '4242' });
@@ -54,7 +43,7 @@ describe('the batch script', () => {
   });
 
   it('runs the setup lines first, and a failing one ends the job with status 1, saying which line', () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const job = launchJob(dir, 'echo "value $TSFM_SETUP"');
     writeFileSync(join(dir, 'ok.sh'), batchScript(job, settings({ setup: ["export TSFM_SETUP='from setup'"] })));
     expect(runScript(join(dir, 'ok.sh'))).toBe(0);
@@ -72,7 +61,7 @@ describe('the batch script', () => {
   });
 
   it('quotes paths and commands with spaces and quotes', () => {
-    const dir = join(tempDir(), "it's a dir");
+    const dir = join(tempDir('slurm-backend-'), "it's a dir");
     execFileSync('mkdir', ['-p', dir]);
     const job = launchJob(dir, `printf '%s\\n' "a 'quoted' word"`);
     writeFileSync(join(dir, 'job.sh'), batchScript(job, settings()));
@@ -124,7 +113,7 @@ describe('sbatch arguments and output', () => {
 
 describe('settings in workflow.json', () => {
   async function problems(slurm: unknown): Promise<string> {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     writeFileSync(join(dir, 'workflow.json'), JSON.stringify({ template: 'tiny', slurm }));
     return loadWorkflowSettings(join(dir, 'workflow.json')).then(
       () => '',
@@ -133,7 +122,7 @@ describe('settings in workflow.json', () => {
   }
 
   it('defaults: one CPU, the cluster’s partition, time limit and memory', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     writeFileSync(join(dir, 'workflow.json'), JSON.stringify({ slurm: {} }));
     const loaded = await loadWorkflowSettings(join(dir, 'workflow.json'));
     expect(loaded.slurm).toMatchObject({ cpusPerTask: 1, extraArgs: [], setup: [], commandTimeoutS: 30 });
@@ -157,7 +146,7 @@ describe('settings in workflow.json', () => {
 
 describe('talking to Slurm', () => {
   it('a failing sbatch fails the launch with the command line and Slurm’s message', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const backend = new SlurmBackend(
       settings({
         bin: {
@@ -173,7 +162,7 @@ describe('talking to Slurm', () => {
   });
 
   it('a hanging command is killed at the timeout, and a missing one says so', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const hanging = new SlurmBackend(
       settings({
         commandTimeoutS: 0.3,
@@ -195,7 +184,7 @@ describe('talking to Slurm', () => {
   });
 
   it('an unreachable controller is waited out for controllerGraceS, then fails the poll with its message', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     let now = 1_000_000;
     const squeue = fakeCommand(
       dir,
@@ -220,7 +209,7 @@ describe('talking to Slurm', () => {
   });
 
   it('a job the controller forgot, on a cluster without accounting: the exit file decides, or it is lost', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const bin = {
       squeue: fakeCommand(dir, 'squeue', 'echo "slurm_load_jobs error: Invalid job id specified" >&2; exit 1'),
       sacct: fakeCommand(dir, 'sacct', 'echo "Slurm accounting storage is disabled" >&2; exit 1'),
@@ -236,7 +225,7 @@ describe('talking to Slurm', () => {
   });
 
   it('an ended job’s exit file gets exitFileGraceS to appear (a shared filesystem can show it late)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     let now = 5_000_000;
     const backend = new SlurmBackend(
       settings({ exitFileGraceS: 30, bin: { squeue: fakeCommand(dir, 'squeue', 'echo COMPLETED') } }),
@@ -264,7 +253,7 @@ describe('talking to Slurm', () => {
   });
 
   it('a job in the queue is pending with Slurm’s reason; running from the moment its script wrote the marker', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const handle = { backend: 'slurm', jobId: '12', token: 'q', runDir: dir, log: join(dir, 'log') };
     const queued = new SlurmBackend(
       settings({ bin: { squeue: fakeCommand(dir, 'squeue-pending', 'echo PENDING Priority') } }),
@@ -287,7 +276,7 @@ describe('talking to Slurm', () => {
   });
 
   it('finds a job submitted before a crash by its name, else by the marker it wrote when it started', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const job = launchJob(dir);
     const named = new SlurmBackend(
       settings({ bin: { squeue: fakeCommand(dir, 'squeue-named', `[ "$5" = "${jobName(job)}" ] && echo 77`) } }),
@@ -308,7 +297,7 @@ describe('talking to Slurm', () => {
   });
 
   it('will not guess when the controller cannot say whether a job was submitted', async () => {
-    const dir = tempDir();
+    const dir = tempDir('slurm-backend-');
     const backend = new SlurmBackend(
       settings({
         controllerGraceS: 0,

@@ -7,8 +7,7 @@
  * a seeded fleet of per-request losses and latencies, and written with exactly the evaluator's
  * conventions (shard.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseResultBlock } from '../src/workflow/experiment/evaluator-output.js';
@@ -27,6 +26,7 @@ import {
   type ShardMetrics,
 } from '../src/workflow/shards/shard.js';
 import { mulberry32 } from '@tsfm/numerics';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 interface Request {
   readonly tenant: number;
@@ -186,7 +186,7 @@ describe('merging shard metrics', () => {
   });
 
   it('reads the shard files from runs/<id>/shards and prints a result block the runner parses', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'slurm-shards-'));
+    const runDir = tempDir('slurm-shards-');
     dirs.push(runDir);
     mkdirSync(join(runDir, 'shards'));
     const requests = syntheticRequests(9, 16);

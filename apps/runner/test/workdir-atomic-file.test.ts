@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../src/workdir/atomic-file.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
-const fresh = () => mkdtempSync(join(tmpdir(), 'runner-atomic-'));
+const fresh = () => tempDir('runner-atomic-');
 
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0']);

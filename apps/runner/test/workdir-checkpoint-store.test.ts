@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_STATE, type SchedulerState } from '../src/core/scheduler.js';
 import { workSpec } from '../src/core/work-spec.js';
 import { CheckpointStore } from '../src/workdir/checkpoint-store.js';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { workdirPaths } from '../src/workdir/paths.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 function freshStore(): CheckpointStore {
-  const paths = workdirPaths(mkdtempSync(join(tmpdir(), 'runner-cp-')));
+  const paths = workdirPaths(tempDir('runner-cp-'));
   mkdirSync(paths.engineDir, { recursive: true });
   return new CheckpointStore(paths);
 }

@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, readLockHolder, WorkdirLockedError } from '../src/workdir/lock.js';
 import { workdirPaths, type WorkdirPaths } from '../src/workdir/paths.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 function freshPaths(): WorkdirPaths {
-  const paths = workdirPaths(mkdtempSync(join(tmpdir(), 'runner-lock-')));
+  const paths = workdirPaths(tempDir('runner-lock-'));
   mkdirSync(paths.engineDir, { recursive: true });
   return paths;
 }

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMPTY_STATE } from '../src/core/scheduler.js';
@@ -14,9 +13,10 @@ import {
   submitEdit,
   takePendingEdits,
 } from '../src/workdir/queue-commands.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 async function freshWorkdir() {
-  const paths = workdirPaths(mkdtempSync(join(tmpdir(), 'runner-inbox-')));
+  const paths = workdirPaths(tempDir('runner-inbox-'));
   mkdirSync(paths.engineDir, { recursive: true });
   await ensureInboxDirs(paths);
   const store = new CheckpointStore(paths);

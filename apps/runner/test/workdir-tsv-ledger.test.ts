@@ -1,12 +1,12 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkdirFileError } from '../src/workdir/file-errors.js';
 import { TsvLedger } from '../src/workdir/tsv-ledger.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const COLUMNS = ['id', 'status', 'description'];
-const ledgerFile = () => join(mkdtempSync(join(tmpdir(), 'runner-tsv-')), 'results.tsv');
+const ledgerFile = () => join(tempDir('runner-tsv-'), 'results.tsv');
 
 describe('TsvLedger', () => {
   it('creates the file with its header', async () => {

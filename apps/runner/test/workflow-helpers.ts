@@ -7,17 +7,7 @@
  * end-to-end test anchors its own, through the CLI.
  */
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +21,11 @@ import { workdirPaths } from '../src/workdir/paths.js';
 import { createAdapter, NODE_COMMAND } from '../src/workflow/create-adapter.js';
 import { TreeSchema, type TreeNode } from '../src/workflow/state/tree-schema.js';
 import { readTsv } from './fixtures/workdir-invariants.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 export const TINY_TEMPLATE_DIR = new URL('../templates/tiny/', import.meta.url);
 
-const made: string[] = [];
-
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
+export { removeTempDirs, tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 export function writeWorkflowSettings(workdir: string, settings: Record<string, unknown>): void {
   writeFileSync(

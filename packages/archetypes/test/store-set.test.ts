@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fleetOptions, generateFleet } from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +7,7 @@ import {
   type LabelledSeries,
   type TenantSeries,
 } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const fleet: LabelledSeries[] = [...generateFleet(fleetOptions({ seed: 5, tenants: 24, days: 3 }))].map((t) => ({
   id: t.id,
@@ -66,7 +65,7 @@ describe('ArchetypeStoreSet', () => {
   });
 
   it('saves and loads to a set that answers identically', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'store-set-'));
+    const dir = tempDir('store-set-');
     set.save(dir);
     const loaded = ArchetypeStoreSet.load(dir);
     for (const minutes of [45, 300, 3 * 1440]) {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import {
   voteArchetype,
   type StoreEntry,
 } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const GROUPS = ['core'] as const;
 const DIM = featureNames([...GROUPS]).length;
@@ -36,7 +36,7 @@ function clusteredEntries(archetypes: readonly string[], perArchetype: number, s
 }
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'archetype-store-'));
+  return tempDir('archetype-store-');
 }
 
 describe('ArchetypeStore build, query and vote', () => {

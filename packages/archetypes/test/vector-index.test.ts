@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type VectorIndexKind } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const DIM = 16;
 const N = 500;
@@ -75,7 +74,7 @@ describe.each<VectorIndexKind>(['flat-ip', 'hnsw32'])('VectorIndex %s', (kind) =
   it('writes to disk and to a buffer, and reads back an index that searches identically', () => {
     const index = VectorIndex.create(DIM, kind);
     index.add(data);
-    const path = join(mkdtempSync(join(tmpdir(), 'faiss-')), `${kind}.index`);
+    const path = join(tempDir('faiss-'), `${kind}.index`);
     index.write(path);
     const fromFile = VectorIndex.read(path);
     const fromBuffer = VectorIndex.fromBuffer(index.toBuffer());

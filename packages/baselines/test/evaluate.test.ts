@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { naiveForecaster } from '../src/models/naive.js';
 import { gaussianForecast } from '../src/quantiles.js';
 import { DEFAULT_LEVELS } from '../src/types.js';
 import { add, noise, sinusoid } from './helpers/series.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const run = promisify(execFile);
 const packageDir = resolve(import.meta.dirname, '..');
@@ -21,7 +21,7 @@ const evaluateCli = (args: readonly string[]) =>
 
 /** A timestamp,value CSV of `count` points `stepMs` apart from 2024-01-01, in a new folder; returns its path. */
 function seriesCsv(prefix: string, count: number, stepMs: number, value: (i: number) => string): string {
-  const csv = join(mkdtempSync(join(tmpdir(), prefix)), 'series.csv');
+  const csv = join(tempDir(prefix), 'series.csv');
   const rows = ['timestamp,value'];
   const t0 = Date.UTC(2024, 0, 1);
   for (let i = 0; i < count; i++)
@@ -50,7 +50,7 @@ function dailyCsv(stepMs: number, days: number, repeatHour?: number): string {
 
 /** A folder with an hourly trace and a 5-minute one whose 50th hour is exported twice. */
 function mixedStepFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'baselines-folder-'));
+  const dir = tempDir('baselines-folder-');
   writeFileSync(join(dir, 'hourly.csv'), dailyCsv(HOUR, 8));
   writeFileSync(join(dir, 'five-minute.csv'), dailyCsv(FIVE_MIN, 5, 50));
   return dir;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderPng, vegaLiteToSvg, type VegaLiteSpec } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const spec: VegaLiteSpec = {
   width: 200,
@@ -27,7 +27,7 @@ describe('renderPng', () => {
   });
 
   it('writes a PNG whose header and size match the spec', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'charts-')), 'nested', 'chart.png');
+    const path = join(tempDir('charts-'), 'nested', 'chart.png');
     await renderPng(spec, path, 1);
     const bytes = readFileSync(path);
     expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');

@@ -4,8 +4,7 @@
  * forecaster's sequential peaks come to miss at about 1 − α; the state survives a restart through
  * the file store, and a broken file is an error naming it.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileOnlineStore, Harness, MemoryOnlineStore, type HarnessRequest } from '../src/index.js';
@@ -13,6 +12,7 @@ import { remember, settle, type OnlineRequest } from '../src/online-calibration.
 import { Mulberry32, scrambleSeed } from '@tsfm/numerics';
 import { FakeForecaster, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const STEP = 60_000;
 
@@ -102,7 +102,7 @@ describe('online calibration through the harness', () => {
   });
 
   it('the state survives a restart through the file store; a corrupt file is an error naming it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsfm-online-'));
+    const dir = tempDir('tsfm-online-');
     const fake = new FakeForecaster(biasedLow);
     const first = await Harness.create(fake, {
       costModel: FREE(),

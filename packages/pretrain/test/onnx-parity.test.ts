@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +9,9 @@ import { initParams, viewParams } from '../src/model/params.js';
 import { GraphBuilder } from '../src/onnx/index.js';
 import { Rng } from '../src/rng.js';
 import { randomBatch, TINY } from './helpers.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tsfm-onnx-'));
+const dir = tempDir('tsfm-onnx-');
 
 async function runOrt(
   path: string,

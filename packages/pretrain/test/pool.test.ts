@@ -1,7 +1,6 @@
 // The v2 training pool: a pure function of (seed, index range), written in resumable chunks.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORPUS_SEED_BASE } from '@tsfm/workload-gen';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import {
   type PoolSpec,
 } from '../src/data/pool.js';
 import { dropsCorpusSeries } from '../src/data/drops-corpus.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const spec: PoolSpec = { corpusSeed: CORPUS_SEED_BASE + 1, firstIndex: 0, count: CHUNK_SERIES + 40, length: 700 };
 const sha = (a: Float32Array): string => createHash('sha256').update(new Uint8Array(a.buffer)).digest('hex');
@@ -81,7 +81,7 @@ describe('training pool', () => {
     expect((counts.get('kernel-and-shapes') ?? 0) / 20_000).toBeCloseTo(0.6, 1);
     expect(() => parsePoolFamilies('calendar,weekly')).toThrow(/unknown pool family weekly/);
     expect(() => parsePoolFamilies('')).toThrow(/unknown pool family/);
-    const dir = mkdtempSync(join(tmpdir(), 'pool-families-'));
+    const dir = tempDir('pool-families-');
     const small: PoolSpec = { ...spec, count: 8, families: only };
     writeChunks(dir, small, 0, 1);
     writePoolIndex(dir, small);
@@ -99,7 +99,7 @@ describe('training pool', () => {
   });
 
   it('writes only missing chunks, so an interrupted write resumes; pool.json needs every chunk', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pool-'));
+    const dir = tempDir('pool-');
     const small: PoolSpec = { ...spec, count: 2 * CHUNK_SERIES + 2, length: 640 };
     // Worker 1 of 2 writes chunk 1 only ("the other process was killed").
     expect(writeChunks(dir, small, 1, 2)).toBe(1);

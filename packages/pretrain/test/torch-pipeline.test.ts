@@ -3,14 +3,14 @@
  * torch.onnx.export → parity with ONNX Runtime → spread calibration on v2-val → model.json. Tiny sizes; the real run is
  * `npm run pretrain`.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrateSpreadOnValidation, type SpreadCalibrationResult } from '../src/calibration/validation-spread.js';
 import { runTorchPretrain } from '../src/torch/pipeline.js';
 import { TorchTrainerError } from '../src/torch/python-trainer.js';
 import { tinyTorchOptions } from './helpers/tiny-torch.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 // Each case starts Python and torch several times and trains; on a busy 2-core machine that can
 // take minutes. The limit is only a last guard against a hang, never a speed assertion.
@@ -22,7 +22,7 @@ describe('v2 pretraining (PyTorch trainer)', () => {
     // most of each case's cost on a busy machine.
     'is resumable: refuses a checkpoint written by a different recipe, and a run stopped after step 4 and restarted ends with the weights of an uninterrupted run',
     async () => {
-      const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
+      const root = tempDir('torch-pretrain-');
       const straight = tinyTorchOptions(join(root, 'a/model'), join(root, 'a/work'));
       const manifest = await runTorchPretrain(straight);
 
@@ -56,7 +56,7 @@ describe('v2 pretraining (PyTorch trainer)', () => {
   it(
     'bakes the spread calibration fitted on v2-val into the exported graph',
     async () => {
-      const root = mkdtempSync(join(tmpdir(), 'torch-pretrain-'));
+      const root = tempDir('torch-pretrain-');
       const manifest = await runTorchPretrain(
         tinyTorchOptions(join(root, 'model'), join(root, 'work'), { calibration: 'v2-val' }),
       );

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelContractError, parseManifest, readManifest } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 const SHA = 'a'.repeat(64);
@@ -203,7 +203,7 @@ describe('manifest', () => {
   });
 
   it('readManifest reports a missing file and invalid JSON with the file name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsfm-manifest-'));
+    const dir = tempDir('tsfm-manifest-');
     await expect(readManifest(join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: \(file\): cannot read manifest/);
     writeFileSync(join(dir, 'bad.json'), '{ "name": ');
     await expect(readManifest(join(dir, 'bad.json'))).rejects.toThrow(

@@ -2,11 +2,11 @@
  * otherModelVersions: the extra models of the harness's model dimension are the versions in the
  * folder whose ONNX file differs from the primary's, named by folder, in name order.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { otherModelVersions } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const shipped = resolve(import.meta.dirname, '../../pretrain/model/model.json');
 
@@ -21,7 +21,7 @@ function version(dir: string, name: string, sha: string): string {
 
 describe('otherModelVersions', () => {
   it('lists the versions whose weights differ from the primary, by folder name', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsfm-versions-'));
+    const dir = tempDir('tsfm-versions-');
     const primarySha = (JSON.parse(readFileSync(shipped, 'utf8')) as { sha256: string }).sha256;
     const b = version(dir, 'model-b-0.2.0', 'b'.repeat(64));
     version(dir, 'same-as-primary', primarySha);

@@ -4,16 +4,16 @@
  * client. The client's forecasts must be the torch model's outputs on the same windows (the shipped
  * graph is the calibrated re-export, so its reference is reference-outputs-calibrated.json).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TORCH_PRETRAIN, runTorchPretrain } from '@tsfm/pretrain';
 import { describe, expect, it } from 'vitest';
 import { loadModel, parseConfigKey } from '../src/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 describe('a PyTorch-trained model exported with torch.onnx.export', () => {
   it('loads through its manifest and forecasts exactly what torch computed', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'torch-export-'));
+    const root = tempDir('torch-export-');
     await runTorchPretrain({
       ...DEFAULT_TORCH_PRETRAIN,
       out: join(root, 'model'),

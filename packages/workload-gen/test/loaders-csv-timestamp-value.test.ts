@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoadError, loadTimestampValueCsv, parseTimestampValueCsv } from '../src/loaders/index.js';
 import { FIVE_MIN, T0, nabCsv, nabTime, regularRows } from './loaders-fixtures.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const values = (s: { values: Float32Array }) => Array.from(s.values);
 
@@ -124,7 +124,7 @@ describe('timestamp,value CSV: valid variants', () => {
   });
 
   describe('from a file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'loaders-csv-'));
+    const dir = tempDir('loaders-csv-');
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('names the file path in errors', async () => {

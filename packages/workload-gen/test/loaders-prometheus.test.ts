@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPrometheusRange, parsePrometheusRange } from '../src/loaders/index.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 const T = 1_700_000_000; // unix seconds
 const STEP_S = 15;
@@ -84,7 +84,7 @@ describe('Prometheus query_range JSON', () => {
   });
 
   it('loads from a file with a BOM and CRLF line endings', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'loaders-prom-'));
+    const dir = tempDir('loaders-prom-');
     try {
       const path = join(dir, 'range.json');
       const text = JSON.stringify(rangeResponse([{ metric: cpuA, values: samples(['1', '2']) }]), null, 2).replace(

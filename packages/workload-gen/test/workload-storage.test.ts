@@ -1,6 +1,5 @@
 // Fleet directories: Arrow round trip, CSV, manifest validation, and errors that name the file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordBatchFileReader, tableFromIPC, Type } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,8 +11,9 @@ import { CSV_HEADER } from '../src/fleet-writer-csv.js';
 import { formatFloat32 } from '../src/float-format.js';
 import { readManifest } from '../src/manifest.js';
 import { METRICS } from '../src/series.js';
+import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
-const root = mkdtempSync(join(tmpdir(), 'workload-gen-test-'));
+const root = tempDir('workload-gen-test-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const FLEET = fleetOptions({ seed: 7, tenants: 5, days: 2, start: Date.UTC(2024, 0, 3) });
 

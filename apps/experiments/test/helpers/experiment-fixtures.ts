@@ -4,9 +4,6 @@
  * behind the CLI's --random-model), and a protocol scaled to them (origins over the last day, two
  * days of history first).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fleetOptions, writeFleet } from '@tsfm/workload-gen';
 import type { FleetExperimentOptions } from '../../src/fleet-experiment.js';
 import type { BaselinePlan } from '../../src/m6.js';
@@ -14,16 +11,21 @@ import type { Protocol } from '../../src/protocol.js';
 import { writeRandomModel } from '../../src/random-model.js';
 import type { ModelProvenance, RunInfo } from '../../src/report.js';
 import type { TenantSplit } from '../../src/split.js';
+import { tempDir } from '../../../../test-fixtures/temp-dirs.js';
 
 export async function tinyFleet(tenants = 12, days = 4, seed = 5): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'tsfm-exp-fleet-'));
+  const dir = tempDir('tsfm-exp-fleet-');
   await writeFleet(dir, fleetOptions({ seed, tenants, days }));
   return dir;
 }
 
 /** Context 64, horizon 64, a narrow trunk: a real ONNX model that runs in microseconds. */
 export function tinyModel(): string {
-  return writeRandomModel({ context: 64, horizon: 64, hidden: 32, blocks: 1, maskPool: 16 }, 7);
+  return writeRandomModel(
+    { context: 64, horizon: 64, hidden: 32, blocks: 1, maskPool: 16 },
+    7,
+    tempDir('tsfm-experiments-model-'),
+  );
 }
 
 export const TINY_PROTOCOL: Protocol = Object.freeze({

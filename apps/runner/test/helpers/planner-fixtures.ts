@@ -1,9 +1,9 @@
 /** Small planning contexts shared by the planner tests, built in code. */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentRecord, PlanningContext } from '../../src/planners/planner.js';
 import type { ParamSpace, ParamValue } from '../../src/planners/param-space.js';
+import { tempDir as sharedTempDir } from '../../../../test-fixtures/temp-dirs.js';
 
 /** The config-space knobs of the harness (design §4), with a default away from the best region. */
 export const SPACE: ParamSpace = {
@@ -73,8 +73,9 @@ export function syntheticObjective(params: Record<string, ParamValue>): number {
   return 1 + ((ctx - 384) / 256) ** 2 + resolution + norm + (params['flip'] === true ? 0 : 0.05);
 }
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `${prefix}-`));
+/** A temp dir removed after the test file (test-fixtures/temp-dirs.ts). */
+export function tempDir(prefix: string): Promise<string> {
+  return Promise.resolve(sharedTempDir(`${prefix}-`));
 }
 
 /** Every file under `dir`, recursively, with its contents. */

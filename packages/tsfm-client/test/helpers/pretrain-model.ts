@@ -4,14 +4,12 @@
  * tested against exactly what the pretrain package ships, before (and independently of) a trained
  * default.onnx.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { writeRandomWeightModel, type ModelConfig } from './pretrain.js';
+import { tempDir } from '../../../../test-fixtures/temp-dirs.js';
 
 /** Writes default.onnx + model.json for a random-weight model; returns the manifest path. */
 export function writePretrainShapedModel(overrides: Partial<ModelConfig> = {}, seed = 1): string {
-  return writeRandomWeightModel(mkdtempSync(join(tmpdir(), 'tsfm-pretrain-shaped-')), {
+  return writeRandomWeightModel(tempDir('tsfm-pretrain-shaped-'), {
     overrides,
     seed,
     purpose: 'tsfm-client tests',

@@ -10,10 +10,10 @@
  *    padding).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphBuilder } from './pretrain.js';
+import { tempDir } from '../../../../test-fixtures/temp-dirs.js';
 
 export const DEFAULT_LEVELS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
 
@@ -187,7 +187,7 @@ export function unloadable(): Built {
 export function writeModel(
   built: Built,
   overrides: Record<string, unknown> = {},
-  dir = mkdtempSync(join(tmpdir(), 'tsfm-client-')),
+  dir = tempDir('tsfm-client-'),
 ): string {
   const manifest = { ...built.manifest, ...overrides };
   writeFileSync(join(dir, String(built.manifest.file)), built.bytes);

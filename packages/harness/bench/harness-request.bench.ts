@@ -95,6 +95,8 @@ interface Summary {
   requestRows: number;
   naiveRows: number;
   kUsedMin: number;
+  /** Validation windows the requests used (the harness's defaults; fewer when a history is short). */
+  windows: { min: number; max: number };
   overBudget: number;
   predictedVsActual: number;
 }
@@ -146,9 +148,19 @@ async function runScenario(manifestPath: string, scenario: Scenario): Promise<Su
     requestRows: mean((r) => r.requestRows),
     naiveRows: mean((r) => r.naiveRequestRows),
     kUsedMin: Math.min(...results.map((r) => r.kUsed)),
+    windows: {
+      min: Math.min(...results.map((r) => r.validationWindows)),
+      max: Math.max(...results.map((r) => r.validationWindows)),
+    },
     overBudget: results.filter((r) => r.budget.overBudget).length,
     predictedVsActual: mean((r) => r.budget.predictedModelMs / r.budget.actualModelMs),
   };
+}
+
+function windowsText(summaries: readonly Summary[]): string {
+  const min = Math.min(...summaries.map((s) => s.windows.min));
+  const max = Math.max(...summaries.map((s) => s.windows.max));
+  return min === max ? String(min) : `${min}–${max}`;
 }
 
 async function main(): Promise<void> {
@@ -190,8 +202,8 @@ async function main(): Promise<void> {
     '',
     `- Model: ${modelNote}.`,
     `- Machine: ${cpu}, ${availableParallelism()} cores visible, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, onnxruntime-node (CPU), ${date}.`,
-    `- Shared machine: load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) before and ${loadAfter.map((x) => x.toFixed(1)).join(' / ')} after, on ${availableParallelism()} cores — other engineers' tests and builds were running, so every number here, tails most of all, is pessimistic and noisy.`,
-    `- Request: ${DAYS} days of 1-minute history × 4 metrics (cpu, mem, net, disk; 8 synthetic tenants in rotation), h = ${H}, tier premium (α = 0.9), K = ${K}, 1 validation window, budget 200 ms (never binding here), seed = request number. ${WARMUP} warm-up requests, then ${REQUESTS} timed; times are the harness's own stage clock (\`timings\`).`,
+    `- Shared machine: load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) before and ${loadAfter.map((x) => x.toFixed(1)).join(' / ')} after, on ${availableParallelism()} cores — whatever else runs on the machine lengthens the tails, so read the latencies beside these figures.`,
+    `- Request: ${DAYS} days of 1-minute history × 4 metrics (cpu, mem, net, disk; 8 synthetic tenants in rotation), h = ${H}, tier premium (α = 0.9), K = ${K}, ${windowsText(summaries)} validation windows per request (the harness's defaults: the tail and the same time 1 and 7 days back), budget 200 ms (never binding here), seed = request number. ${WARMUP} warm-up requests, then ${REQUESTS} timed; times are the harness's own stage clock (\`timings\`).`,
     '- "2 configs per model input" is the default sampler (configsPerModelRow = 2): 16 model inputs, each tried with two post-processing variants that share its rows. "no sharing" samples 32 distinct model inputs. Model rows count flip twice; "without dedupe" is what a batch of one row per (config, metric, origin) would send.',
     '- "harness only" answers forecastBatch instantly from a precomputed forecast (same rows, same contract): the harness\'s own stages without onnxruntime and the client.',
     '- "CPU ms" is the process CPU time per request (all threads, `process.cpuUsage`). With 1 ORT thread it is what the request costs when it is not preempted, i.e. an estimate of its latency on an otherwise idle machine; with 2 threads it is the sum over both.',

@@ -129,7 +129,7 @@ export class TsfmClient {
     this.#symmetric = levelsAreSymmetric(contract.levels);
     this.#aggregates = new AggregationCache(contract.contextLength);
     const block = contract.horizon * contract.channels.length;
-    this.#scratch = { plus: new Float64Array(block), minus: new Float64Array(block) };
+    this.#scratch = { coarse: new Float64Array(block) };
     this.defaultConfig = parseConfig({
       ...DEFAULT_CONFIG,
       contextLength: Math.min(DEFAULT_CONFIG.contextLength, contract.contextLength),

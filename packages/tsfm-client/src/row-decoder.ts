@@ -8,7 +8,6 @@
  * de-normalisation and with repetition, so the result is identical and r times cheaper.
  */
 import type { ForecastConfig } from './config.js';
-import { combineFlipped } from './flip.js';
 import type { ModelContract } from './manifest.js';
 import type { Scaling } from './normalisation.js';
 import { fixCrossing } from '@tsfm/numerics';
@@ -38,8 +37,8 @@ export function gatherRow(
 }
 
 export interface DecodeScratch {
-  plus: Float64Array;
-  minus: Float64Array;
+  /** The coarse block [steps × levels], float64: at least horizon × levels values. */
+  coarse: Float64Array;
 }
 
 /** Decode a request row from its plain model row `m` and, with flip, its negated row `mFlip`. */
@@ -53,57 +52,33 @@ export function decodeRow(
   contract: ModelContract,
   scratch: DecodeScratch,
 ): Float32Array {
-  if (!config.fixCrossing) return decodeDirect(output, m, mFlip, horizonMinutes, config, scaling, contract);
   const r = config.resolutionMinutes;
   const nSteps = Math.ceil(horizonMinutes / r);
   const K = contract.channels.length;
-  const n = nSteps * K;
-  const { plus, minus } = scratch;
-  gatherRow(output, m, nSteps, contract, plus);
-  if (config.flip) {
-    gatherRow(output, mFlip, nSteps, contract, minus);
-    combineFlipped(plus, minus, nSteps, K, plus);
-  }
-  // Leave model space (g⁻¹(z · scale + shift)) and clamp in one pass; specialised on log1p
-  // because expm1 costs more than the rest of the decode together.
-  const scale = scaling.scale;
-  const shift = scaling.shift;
-  const clamp = config.clampNonNegative;
-  if (scaling.log1p) {
-    for (let i = 0; i < n; i++) {
-      const v = Math.expm1(plus[i] * scale + shift);
-      plus[i] = clamp && v < 0 ? 0 : v;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = plus[i] * scale + shift;
-      plus[i] = clamp && v < 0 ? 0 : v;
-    }
-  }
-  if (config.fixCrossing) fixCrossing(plus, nSteps, K);
+  const coarse = scratch.coarse;
+  coarseValues(output, m, mFlip, nSteps, config, scaling, contract, coarse);
+  if (config.fixCrossing) fixCrossing(coarse, nSteps, K);
   const quantiles = new Float32Array(horizonMinutes * K);
-  repeatCoarse(plus, K, r, horizonMinutes, quantiles);
+  repeatCoarse(coarse, K, r, horizonMinutes, quantiles);
   return quantiles;
 }
 
 /**
- * decodeRow without the crossing fix, in one pass: each coarse value is gathered, combined with
- * its flipped partner, de-normalised and clamped with exactly decodeRow's float64 arithmetic, and
- * written straight to its r minutes. Without the sort nothing needs the coarse block as a whole,
- * so the four passes over scratch buffers collapse into one; the harness's rows (post-processing
- * off, applied per config later) all take this path.
+ * The row's coarse values [nSteps × levels] in one pass: each value is gathered, combined with
+ * its flipped partner (flip.ts's combineFlipped arithmetic), taken out of model space
+ * (g⁻¹(z · scale + shift)) and clamped, in float64. One pass instead of gather, combine and
+ * de-normalise passes over scratch buffers; the crossing fix, when on, sorts the block after.
  */
-function decodeDirect(
+function coarseValues(
   output: Float32Array,
   m: number,
   mFlip: number,
-  horizonMinutes: number,
+  nSteps: number,
   config: ForecastConfig,
   scaling: Scaling,
   contract: ModelContract,
-): Float32Array {
-  const r = config.resolutionMinutes;
-  const nSteps = Math.ceil(horizonMinutes / r);
+  out: Float64Array,
+): void {
   const { channels, horizon: H, outputChannels: Q } = contract;
   const K = channels.length;
   // Index of (row, step j, level k) in the output is row·rowStride + j·stepStride + channelStride·channels[k].
@@ -114,10 +89,7 @@ function decodeDirect(
   const flip = config.flip;
   const { scale, shift, log1p } = scaling;
   const clamp = config.clampNonNegative;
-  const quantiles = new Float32Array(horizonMinutes * K);
   for (let j = 0; j < nSteps; j++) {
-    const from = j * r;
-    const to = Math.min(horizonMinutes, from + r);
     const plusBase = m * rowStride + j * stepStride;
     const minusBase = mFlip * rowStride + j * stepStride;
     for (let k = 0; k < K; k++) {
@@ -125,9 +97,7 @@ function decodeDirect(
       if (flip) z = 0.5 * (z - output[minusBase + channelStride * channels[K - 1 - k]]);
       const g = z * scale + shift;
       const v = log1p ? Math.expm1(g) : g;
-      const value = clamp && v < 0 ? 0 : v;
-      for (let i = from; i < to; i++) quantiles[i * K + k] = value;
+      out[j * K + k] = clamp && v < 0 ? 0 : v;
     }
   }
-  return quantiles;
 }

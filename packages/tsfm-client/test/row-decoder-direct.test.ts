@@ -91,7 +91,7 @@ describe('decodeRow without the crossing fix', () => {
             normalisation: k.log1p ? 'log1p' : 'mean-std',
           });
           const scaling: Scaling = { log1p: k.log1p, shift: k.shift, scale: k.scale };
-          const scratch = { plus: new Float64Array(H * 3), minus: new Float64Array(H * 3) };
+          const scratch = { coarse: new Float64Array(H * 3) };
           const got = decodeRow(output, 1, k.flip ? 2 : -1, horizon, config, scaling, c, scratch);
           const want = reference(output, 1, k.flip ? 2 : -1, horizon, config, scaling, c);
           expect(got.length).toBe(want.length);

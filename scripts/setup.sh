@@ -3,7 +3,8 @@
 #   1. Debian packages: libfaiss-dev (native index), fonts-dejavu-core (chart text), Slurm + munge
 #      (the cluster integration test), chromium (the report.html browser test), prometheus
 #      (the forecast service's controller test starts one on a free loopback port), python3-torch
-#      and libopenblas0-pthread (the v2 model's PyTorch trainer and its export test).
+#      and libopenblas0-pthread (the v2 model's PyTorch trainer and its export test), python3-onnx
+#      (the int8 quantiser and its test).
 #   2. The locked npm dependencies with install scripts off (faiss-node's script clones GitHub,
 #      which is unreachable), skipped when node_modules already matches package-lock.json.
 #   3. faiss-node compiled against the system libfaiss; the forecast service's malloc_trim addon.
@@ -30,7 +31,8 @@ dpkg -s prometheus >/dev/null 2>&1 || no_recommends+=(prometheus)
 # The v2 default model is trained by PyTorch from Debian (packages/pretrain/python, run with
 # /usr/bin/python3); OpenBLAS makes its single-thread matrix products ~7x faster than the
 # reference BLAS (and becomes libfaiss's BLAS too). Without recommends: torch's pull in a desktop.
-for pkg in python3-torch libopenblas0-pthread; do
+# python3-onnx: the int8 quantiser of the default model (python/tsfm_v2/quantize.py, npm run quantize).
+for pkg in python3-torch libopenblas0-pthread python3-onnx; do
   dpkg -s "$pkg" >/dev/null 2>&1 || no_recommends+=("$pkg")
 done
 if [ ${#apt_pkgs[@]} -gt 0 ] || [ ${#no_recommends[@]} -gt 0 ]; then

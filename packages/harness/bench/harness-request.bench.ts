@@ -9,6 +9,7 @@
  * says which). Latency does not depend on the weights.
  *
  *   npm run bench -w @tsfm/harness        (or: npx tsx bench/harness-request.bench.ts)
+ *   BENCH_MODEL=<model.json> … to run another manifest (the int8 variant, say); prints only
  *   BENCH_QUICK=1 … for a short smoke run (does not write the report)
  */
 import { existsSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { Harness, type HarnessForecaster, type HarnessResult, type StageTimings 
 import { pretrainShapedModel } from '../../../test-fixtures/models.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
+import { benchModelFromEnv } from '../../../tools/bench/bench-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = join(here, '..', '..', '..');
@@ -165,10 +167,14 @@ function windowsText(summaries: readonly Summary[]): string {
 
 async function main(): Promise<void> {
   const useDefault = existsSync(DEFAULT_MANIFEST);
-  const manifestPath = useDefault ? DEFAULT_MANIFEST : pretrainShapedModel({}, 7);
-  const modelNote = useDefault
-    ? 'the shipped default model (packages/pretrain/model/model.json)'
-    : "a random-weight model with the default model's architecture and contract (context 512, horizon 64, 13 levels, hidden 384, 2 blocks), written by @tsfm/pretrain's exporter — packages/pretrain/model/model.json did not exist yet; latency does not depend on the weights";
+  const chosen = benchModelFromEnv();
+  const manifestPath = chosen?.path ?? (useDefault ? DEFAULT_MANIFEST : pretrainShapedModel({}, 7));
+  const modelNote =
+    chosen !== undefined
+      ? chosen.note
+      : useDefault
+        ? 'the shipped default model (packages/pretrain/model/model.json)'
+        : "a random-weight model with the default model's architecture and contract (context 512, horizon 64, 13 levels, hidden 384, 2 blocks), written by @tsfm/pretrain's exporter — packages/pretrain/model/model.json did not exist yet; latency does not depend on the weights";
   const loadBefore = loadavg();
   const summaries: Summary[] = [];
   for (const scenario of SCENARIOS) {
@@ -190,7 +196,8 @@ async function main(): Promise<void> {
     .sort((a, b) => a.total.p99 - b.total.p99)[0];
   const verdict = `${best.total.p99.toFixed(2)} ms (${best.scenario.threads} ORT thread${best.scenario.threads > 1 ? 's' : ''}) → ${best.total.p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms target`;
   console.log(`\nTarget (K = 32, h = 60, 4 metrics, p99 ≤ ${TARGET_P99_MS} ms): ${verdict}`);
-  if (QUICK) return;
+  // A BENCH_MODEL run only prints (tools/bench/bench-model.ts).
+  if (QUICK || chosen !== undefined) return;
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const date = new Date().toISOString().slice(0, 10);

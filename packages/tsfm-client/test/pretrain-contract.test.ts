@@ -85,3 +85,41 @@ describe.skipIf(!existsSync(DEFAULT_MANIFEST))('the shipped default model (packa
     await client.release();
   });
 });
+
+const INT8_MANIFEST = fileURLToPath(new URL('../../pretrain/model-int8/model.json', import.meta.url));
+
+describe.skipIf(!existsSync(INT8_MANIFEST))('the opt-in int8 variant (packages/pretrain/model-int8)', () => {
+  it('loads through its manifest (sha256, size, opset checked), forecasts sanely, and stays close to the fp32 default', async () => {
+    const [int8, fp32] = [await loadModel(INT8_MANIFEST), await loadModel(DEFAULT_MANIFEST)];
+    expect(int8.manifest.version).toBe(`${fp32.manifest.version}-int8`);
+    await checkSanity(int8);
+    // The raw model (no flip, no clamp, no crossing fix) on distinct series, one batch each.
+    const config = { ...fp32.defaultConfig, flip: false, clampNonNegative: false, fixCrossing: false };
+    const rows: ForecastRow[] = Array.from({ length: 32 }, (_, i) => ({
+      values: series(2 * 1440 + 17 * i, 100 + i),
+      horizon: 60,
+      config,
+    }));
+    const [a, b] = [await fp32.forecastBatch(rows), await int8.forecastBatch(rows)];
+    let sum = 0,
+      n = 0;
+    a.forEach((f, r) => {
+      expect(isNonCrossing(b[r].quantiles, b[r].horizon, b[r].nLevels)).toBe(true);
+      // Relative to the width of the fp32 80 % interval: what a user would read the error against.
+      const lo = f.quantileAt(0.1),
+        hi = f.quantileAt(0.9);
+      for (let t = 0; t < f.horizon; t++) {
+        const width = hi[t] - lo[t];
+        for (let k = 0; k < f.nLevels; k++) {
+          sum += Math.abs(b[r].quantiles[t * f.nLevels + k] - f.quantiles[t * f.nLevels + k]) / width;
+          n++;
+        }
+      }
+    });
+    // Measured with AVX-512 VNNI: 0.010 (1 % of the interval width); room left for other CPUs.
+    expect(sum / n).toBeLessThan(0.05);
+    expect(sum).toBeGreaterThan(0);
+    await int8.release();
+    await fp32.release();
+  });
+});

@@ -81,7 +81,7 @@ function recipeArgs(r: TorchRecipe): string[] {
 }
 
 /** The trainer's and exporter's environment: an allow-list, one BLAS thread. */
-function pythonEnv(): NodeJS.ProcessEnv {
+export function pythonEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',

@@ -17,7 +17,7 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Manifest } from '../src/manifest.js';
 import { DEFAULT_DATA_DIR, m4HistoryWindows, nabHistoryWindows } from '../src/validation/validation-set.js';
-import { forecast, loadModel, type Loaded } from '../src/validation/onnx-forecast.js';
+import { forecast, loadModel, modelFeeds, type Loaded } from '../src/validation/onnx-forecast.js';
 import { SCALE_EPS_ABS, SCALE_EPS_REL } from '../src/model/config.js';
 import { scriptArgs } from './script-cli.js';
 
@@ -74,24 +74,10 @@ async function latency(
   rows: number,
   runs: number,
 ): Promise<{ wall: number[]; cpu: number[] }> {
-  const C = m.manifest.contextLength;
-  const context = new Float32Array(rows * C);
-  const mask = new Float32Array(rows * C);
-  for (let r = 0; r < rows; r++) {
-    const h = histories[r % histories.length];
-    const n = Math.min(C, h.length);
-    for (let i = 0; i < n; i++) {
-      const v = h[h.length - n + i];
-      if (Number.isFinite(v)) {
-        context[r * C + C - n + i] = v;
-        mask[r * C + C - n + i] = 1;
-      }
-    }
-  }
-  const feeds = {
-    [m.manifest.inputs[0].name]: new ort.Tensor('float32', context, [rows, C]),
-    [m.manifest.maskInput]: new ort.Tensor('float32', mask, [rows, C]),
-  };
+  const feeds = modelFeeds(
+    m,
+    Array.from({ length: rows }, (_, r) => histories[r % histories.length]),
+  );
   for (let i = 0; i < 3; i++) await m.session.run(feeds);
   const wall: number[] = [],
     cpu: number[] = [];

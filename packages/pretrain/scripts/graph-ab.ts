@@ -6,18 +6,18 @@
  * quantised variant, on a machine that may be busy: alternating rounds see the same load, and
  * CPU time moves less with load than wall time.
  *
- *   npx tsx packages/tsfm-client/bench/graph-ab.bench.ts A.onnx B.onnx \
+ *   npx tsx packages/pretrain/scripts/graph-ab.ts A.onnx B.onnx \
  *     [--rows 960] [--rounds 6] [--runs 20] [--threads 1]
  *
  * e.g. the graph before the slice re-export against today's:
  *   git show 015b1bc:packages/pretrain/model/default.onnx > /tmp/before.onnx
- *   npx tsx packages/tsfm-client/bench/graph-ab.bench.ts /tmp/before.onnx packages/pretrain/model/default.onnx
+ *   npx tsx packages/pretrain/scripts/graph-ab.ts /tmp/before.onnx packages/pretrain/model/default.onnx
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { Sfc32, splitmix32State } from '@tsfm/numerics';
+import { scriptArgs } from './script-cli.js';
 
 const CONTEXT = 512;
 
@@ -41,17 +41,13 @@ function batch(rows: number): { context: Float32Array; mask: Float32Array } {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      rows: { type: 'string', default: '960' },
-      rounds: { type: 'string', default: '6' },
-      runs: { type: 'string', default: '20' },
-      threads: { type: 'string', default: '1' },
-    },
+  const { values: given, positionals } = scriptArgs({
+    name: 'graph-ab',
+    usage: 'usage: graph-ab.ts A.onnx B.onnx [--rows 960] [--rounds 6] [--runs 20] [--threads 1]',
+    flags: ['rows', 'rounds', 'runs', 'threads'],
+    positionals: { min: 2, max: 2 },
   });
-  if (positionals.length !== 2)
-    throw new Error('usage: graph-ab.bench.ts A.onnx B.onnx [--rows N] [--rounds N] [--runs N] [--threads N]');
+  const values = { rows: '960', rounds: '6', runs: '20', threads: '1', ...given };
   const rows = Number(values.rows);
   const threads = Number(values.threads);
   const sessions = await Promise.all(

@@ -98,3 +98,27 @@ export async function runOnSubset(
     { workers: pool.workers, onResult: () => options.onProgress?.(++done, ids.length) },
   );
 }
+
+/** What an in-process subset experiment's result (M7, M8) opens with: model, run, protocol, subset size. */
+export interface SubsetResultHead {
+  readonly model: ModelProvenance;
+  readonly run: RunInfo;
+  readonly protocol: Protocol;
+  readonly tenants: number;
+  readonly originsPerTenant: number;
+}
+
+/** The head of an in-process (`workers: 0`) run on `subset` that took `timing`. */
+export function inProcessResultHead(
+  options: FleetExperimentOptions,
+  subset: Pick<EvaluationSubset, 'ids' | 'perTenant'>,
+  timing: Pick<TimedEvaluation, 'wallSeconds' | 'cpuSeconds'>,
+): SubsetResultHead {
+  return {
+    model: options.model,
+    run: { ...options.run, workers: 0, wallSeconds: timing.wallSeconds, cpuSeconds: timing.cpuSeconds },
+    protocol: options.protocol,
+    tenants: subset.ids.length,
+    originsPerTenant: subset.perTenant,
+  };
+}

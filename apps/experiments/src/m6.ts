@@ -26,7 +26,8 @@ import { mergeTally, emptyTally, type ProvisioningTally } from './point-score.js
 import { runEvaluations } from './evaluation-run.js';
 import { harnessHistoryCap, type FleetExperimentOptions } from './fleet-experiment.js';
 import { originsOf, type Protocol } from './protocol.js';
-import { ci, fmt, fmtP, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
+import { COMPARISON_HEADERS, comparisonRow, REFERENCE, statsNote } from './comparison-table.js';
+import { fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { assertDisjoint, assertSide, hashUnit } from './split.js';
 import { readFleetTenants } from './tenant-data.js';
@@ -125,7 +126,6 @@ export interface M6Result {
   readonly provisioning: Readonly<Record<string, Readonly<Record<string, ProvisioningTally>>>>;
 }
 
-export const REFERENCE = 'harness';
 /** The v1 harness, for the v2-vs-v1 comparison, on a subset of origins (its cost would double M6's). */
 export const V1 = 'harness-v1';
 const V1_ORIGINS = 10;
@@ -376,47 +376,6 @@ export function summariseM6(
     latency,
     provisioning,
   };
-}
-
-export function comparisonRow(c: Comparison, label = c.other): (string | number)[] {
-  const s = c.summary;
-  if (s === null) return [label, 0, '—', '—', '—', '—', '—', '—', '—'];
-  return [
-    label,
-    s.points,
-    fmt(s.meanA),
-    fmt(s.meanB),
-    `${pct(s.relativeImprovement)} ${ci(s.relativeImprovementCI.lo, s.relativeImprovementCI.hi)}`,
-    `${pct(s.winRate)} ${ci(s.winRateCI.lo, s.winRateCI.hi)}`,
-    fmtP(s.wilcoxonClusters.p),
-    fmtP(s.wilcoxonPoints.p),
-    s.clusters,
-  ];
-}
-
-export const COMPARISON_HEADERS = [
-  'vs',
-  'paired points',
-  'harness loss',
-  'other loss',
-  'rel. improvement [95% CI]',
-  'harness win rate [95% CI]',
-  'Wilcoxon p (tenants)',
-  'p (points)',
-  'tenants',
-];
-
-/** How to read a comparison table; `unit` is what is resampled (tenants, files). */
-export function statsNote(unit: 'tenants' | 'files', loss: string): string {
-  return (
-    `Loss: ${loss}; lower is better. ` +
-    'Rel. improvement = 1 − mean(harness)/mean(other) over the paired points (> 0: the harness is better). Win rate = share of ' +
-    'paired points where the harness loss is lower (ties ½). 95% CIs: cluster bootstrap over ' +
-    `${unit} (2000 replicates; the origins of one ${unit === 'tenants' ? 'tenant' : 'file'} are correlated, so whole ${unit}, not points, are resampled). ` +
-    'Wilcoxon signed-rank (normal approximation, tie-corrected, zero differences dropped): ' +
-    `"${unit}" on per-${unit === 'tenants' ? 'tenant' : 'file'} mean differences (independent units: the p to read), "points" on ` +
-    'raw point differences (treats correlated points as independent; overstates the evidence).'
-  );
 }
 
 export const FLEET_LOSS =

@@ -10,9 +10,14 @@ import type { Comparison } from './aggregate.js';
 import { compare, meanLoss, percentiles } from './aggregate.js';
 import { evenSubset } from './origins.js';
 import { runEvaluations } from './evaluation-run.js';
-import { evaluationSubset, type SubsetExperimentOptions } from './fleet-experiment.js';
-import { originsOf, type Protocol } from './protocol.js';
-import { fmt, fmtP, modelBanner, pct, table, ci, type ModelProvenance, type RunInfo } from './report.js';
+import {
+  evaluationSubset,
+  inProcessResultHead,
+  type SubsetExperimentOptions,
+  type SubsetResultHead,
+} from './fleet-experiment.js';
+import { originsOf } from './protocol.js';
+import { fmt, fmtP, modelBanner, pct, table, ci } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { readFleetTenants } from './tenant-data.js';
 import { DEFAULT_HARNESS } from './harness-settings.js';
@@ -38,13 +43,8 @@ export interface KRow {
   readonly vsK1: Comparison | null;
 }
 
-export interface M7Result {
+export interface M7Result extends SubsetResultHead {
   readonly experiment: 'm7';
-  readonly model: ModelProvenance;
-  readonly run: RunInfo;
-  readonly protocol: Protocol;
-  readonly tenants: number;
-  readonly originsPerTenant: number;
   readonly budgetMs: number;
   readonly rows: readonly KRow[];
   /** Largest K with p99 ≤ budget (null if none). */
@@ -140,11 +140,7 @@ export async function runM7(options: M7Options): Promise<M7Result> {
   const within = rows.filter((r) => r.p99 <= budgetMs).map((r) => r.k);
   return {
     experiment: 'm7',
-    model: options.model,
-    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds },
-    protocol,
-    tenants: ids.length,
-    originsPerTenant: perTenant,
+    ...inProcessResultHead(options, { ids, perTenant }, { wallSeconds, cpuSeconds }),
     budgetMs,
     rows,
     largestKWithinBudget: within.length === 0 ? null : Math.max(...within),

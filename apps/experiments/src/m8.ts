@@ -16,9 +16,14 @@
  */
 import { meanLoss, methodCounts, methodPoints, pairedPoints } from './aggregate.js';
 import type { TenantOutcome } from './evaluate-tenant.js';
-import { evaluationSubset, runOnSubset, type SubsetExperimentOptions } from './fleet-experiment.js';
-import type { Protocol } from './protocol.js';
-import { ci, fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo } from './report.js';
+import {
+  evaluationSubset,
+  inProcessResultHead,
+  runOnSubset,
+  type SubsetExperimentOptions,
+  type SubsetResultHead,
+} from './fleet-experiment.js';
+import { ci, fmt, modelBanner, pct, table } from './report.js';
 import type { MethodSpec } from './runtime.js';
 import { clusterBootstrap, pairedSummary } from './stats.js';
 import { DEFAULT_HARNESS } from './harness-settings.js';
@@ -55,13 +60,8 @@ export interface ColdRow {
   };
 }
 
-export interface M8Result {
+export interface M8Result extends SubsetResultHead {
   readonly experiment: 'm8';
-  readonly model: ModelProvenance;
-  readonly run: RunInfo;
-  readonly protocol: Protocol;
-  readonly tenants: number;
-  readonly originsPerTenant: number;
   readonly rows: readonly ColdRow[];
   readonly fullHistory: { readonly loss: number; readonly points: number };
   readonly dropped: number;
@@ -91,11 +91,7 @@ export async function runM8(options: M8Options): Promise<M8Result> {
   const rows = lengths.map((L) => coldRow(outcomes, L, protocol.seed));
   return {
     experiment: 'm8',
-    model: options.model,
-    run: { ...options.run, workers: 0, wallSeconds, cpuSeconds },
-    protocol,
-    tenants: ids.length,
-    originsPerTenant: perTenant,
+    ...inProcessResultHead(options, { ids, perTenant }, { wallSeconds, cpuSeconds }),
     rows,
     fullHistory: (({ mean, points }) => ({ loss: mean, points }))(meanLoss(outcomes, 'full')),
     dropped: specs.reduce((s, x) => s + methodCounts(outcomes, x.name).dropped, 0),

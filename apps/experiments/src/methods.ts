@@ -12,7 +12,13 @@ import { MINUTE_MS } from '@tsfm/numerics';
 import type { Forecaster } from '@tsfm/baselines';
 import type { Tier } from '@tsfm/losses';
 import { interpolateQuantileRow } from '@tsfm/losses';
-import { parseConfigKey, type ForecastConfig, type ForecastRow, type TsfmClient } from '@tsfm/tsfm-client';
+import {
+  aggregateTrailing,
+  parseConfigKey,
+  type ForecastConfig,
+  type ForecastRow,
+  type TsfmClient,
+} from '@tsfm/tsfm-client';
 import {
   type CalibrationMethod,
   type CombineMethod,
@@ -304,24 +310,15 @@ export function baselineMethod(options: BaselineMethodOptions): Method {
   };
 }
 
-/** Mean of each `a`-step bucket of values[origin − lookback, origin), buckets aligned to the origin. */
+/**
+ * Mean of each `a`-step bucket of values[origin − lookback, origin), buckets aligned to the origin
+ * (tsfm-client's aggregateTrailing, the model's own bucketing, rounded to float32).
+ */
 export function aggregateBefore(values: Float32Array, origin: number, lookbackSteps: number, a: number): Float32Array {
   const buckets = Math.floor(Math.min(origin, lookbackSteps) / a);
-  const out = new Float32Array(buckets);
-  let t = origin - buckets * a;
-  for (let b = 0; b < buckets; b++) {
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < a; i++, t++) {
-      const v = values[t];
-      if (v === v) {
-        sum += v;
-        n++;
-      }
-    }
-    out[b] = n > 0 ? sum / n : Number.NaN;
-  }
-  return out;
+  const means = new Float64Array(buckets);
+  aggregateTrailing(values, origin, a, buckets, means);
+  return Float32Array.from(means);
 }
 
 function nonNegative(history: Float32Array): boolean {

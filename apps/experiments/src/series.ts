@@ -27,7 +27,7 @@ import { fmt, modelBanner, table, type ModelProvenance, type RunInfo, cpuSeconds
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { readSeriesTenant, type EvalTenant } from './tenant-data.js';
 import { summariseGrid } from './tuning.js';
-import { COMPARISON_HEADERS, comparisonRow, statsNote, REFERENCE } from './m6.js';
+import { COMPARISON_HEADERS, comparisonRow, statsNote, REFERENCE } from './comparison-table.js';
 import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, describeHarness, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
 import { calibratedSection, pairedTierMethods, pairedTierTable, pairedTierView, type PairedTierView } from './m9.js';

@@ -347,6 +347,16 @@ const CASES: Case[] = [
     message: /reads 30 minutes/,
   },
   {
+    // The same horizon field as /forecast: bounded by the model's reach.
+    name: '/recommend with a horizon beyond the model',
+    path: '/recommend',
+    body: { history: h, tier: 'premium', current: { cpu: 1 }, horizon: 1e9 },
+    status: 400,
+    error: 'bad-request',
+    field: 'horizon',
+    message: /at most \d+ minutes \(the model's reach\)/,
+  },
+  {
     name: '/recommend in an unknown format',
     path: '/recommend?format=xml',
     body: { history: h, tier: 'premium', current: { cpu: 1 } },

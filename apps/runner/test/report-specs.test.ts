@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_COLORS } from '../src/report/palette.js';
-import { CRASH_BAND_PX, PROGRESS_KINDS, progressData, progressSpec } from '../src/report/progress-spec.js';
+import {
+  BASELINE_LABEL_PX,
+  baselineLabelBottoms,
+  CRASH_BAND_PX,
+  PROGRESS_KINDS,
+  progressData,
+  progressSpec,
+} from '../src/report/progress-spec.js';
 import { bestPath } from '../src/report/ranking.js';
 import { treeChartData, treeSpec } from '../src/report/tree-spec.js';
 import type { TreeNode } from '../src/report/tree-input.js';
@@ -92,6 +99,57 @@ describe('progressSpec', () => {
 
   it('copes with no experiments', () => {
     expect((progressSpec([]) as { title: { text: string } }).title.text).toContain('No successful experiment');
+  });
+});
+
+describe('baseline labels on progress.png', () => {
+  /** The pixel y of each baseline label's bottom edge in a spec, by the label's text. */
+  const labelBottoms = (spec: unknown): Map<string, number> => {
+    const bottoms = new Map<string, number>();
+    for (const layer of layersOf(spec)) {
+      const label = layer.data?.values?.[0]?.['label'];
+      const y = layer.encoding?.['y']?.value;
+      if (layer.mark?.type === 'text' && typeof label === 'string' && typeof y === 'number') bottoms.set(label, y);
+    }
+    return bottoms;
+  };
+  /** Two labels overlap when their pixel rows [bottom − height, bottom] intersect. */
+  const apart = (a: number, b: number): boolean => Math.abs(a - b) >= BASELINE_LABEL_PX;
+
+  it('keeps the harness-default and best-fixed labels apart when the two are 0.002 apart', () => {
+    // e002 (best fixed config) moved to 0.002 under e001 (harness default, 0.5234).
+    const nodes = fixtureTree().map((n) => (n.id === 'e002' ? { ...n, metric: 0.5214 } : n));
+    const bottoms = labelBottoms(progressSpec(nodes));
+    const fixed = bottoms.get('best fixed config 0.5214');
+    const harness = bottoms.get('harness default 0.5234');
+    expect(fixed).toBeDefined();
+    expect(harness).toBeDefined();
+    expect(apart(fixed ?? 0, harness ?? 0)).toBe(true);
+    // The oracle, far below, keeps its place just above its rule, clear of both.
+    const oracle = bottoms.get('oracle (lower bound) 0.3800') ?? 0;
+    expect(apart(oracle, fixed ?? 0) && apart(oracle, harness ?? 0)).toBe(true);
+  });
+
+  it('sets each label just above its rule when the rules are far apart', () => {
+    // Domain 0…1 onto 340…0 px: rules at 306 px and 170 px.
+    expect(baselineLabelBottoms([0.1, 0.5], [0, 1], [340, 0])).toEqual([304, 168]);
+  });
+
+  it('puts the lower of two close labels under its own rule, and a third below both', () => {
+    // Equal metrics, then 0.001 apart (0.34 px): one label above the shared rule, the next under it.
+    expect(baselineLabelBottoms([0.5, 0.5], [0, 1], [340, 0])).toEqual([168, 184]);
+    const [upper = 0, lower = 0, third = 0] = baselineLabelBottoms([0.501, 0.5, 0.4995], [0, 1], [340, 0]);
+    expect(upper).toBeCloseTo(170 - 0.34 - 2, 9);
+    expect(lower).toBeCloseTo(170 + 2 + BASELINE_LABEL_PX, 9);
+    expect(third).toBeCloseTo(lower + BASELINE_LABEL_PX, 9);
+    expect(apart(upper, lower) && apart(lower, third) && apart(upper, third)).toBe(true);
+  });
+
+  it('separates labels given in any order, metric by metric', () => {
+    // The same close pair given low-first: the label of the higher metric (higher on screen) stays above.
+    const [low = 0, high = 0] = baselineLabelBottoms([0.5, 0.501], [0, 1], [340, 0]);
+    expect(high).toBeLessThan(low);
+    expect(apart(low, high)).toBe(true);
   });
 });
 

@@ -21,7 +21,7 @@ import { ForecastQuantiles } from './forecast-quantiles.js';
 import type { MetricProfile } from './history-profile.js';
 import type { ParsedRequest } from './request.js';
 import type { CalibrationReport, FinalFallback, MetricWinner, PeakForecast, PlausibleRange } from './result.js';
-import type { Selection } from './select.js';
+import { candidateWinner, type Selection } from './select.js';
 import type { ValidationData } from './validation-data.js';
 
 export interface FinalInput {
@@ -109,19 +109,8 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     if (picked.fallback !== null) {
       fallbacks.push(picked.fallback);
       notes.push(fallbackNote(picked.fallback));
-      if (!combinedUsed && (position !== winner || offset === 1)) {
-        const s = score(position);
-        const info = set.info[position];
-        winners[metric] = {
-          key: info.key,
-          config: info.config,
-          model: info.model,
-          score: s === s ? s : null,
-          tieToDefault: false,
-          chosenBy: 'final-guard-fallback',
-          combined: null,
-        };
-      }
+      if (!combinedUsed && (position !== winner || offset === 1))
+        winners[metric] = candidateWinner(set, position, score(position), false, 'final-guard-fallback');
     }
     const final = new ForecastQuantiles(picked.matrix, h, set.levels);
     quantiles[metric] = final;

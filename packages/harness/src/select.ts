@@ -72,20 +72,36 @@ export function selectWinners(input: SelectInput): Selection {
     }
     const position = fallback ? 0 : pick.position;
     winnerPos[m] = position;
-    const s = score(position);
-    const c = set.info[position];
-    winners[metric] = {
-      key: c.key,
-      config: c.config,
-      model: c.model,
-      score: s === s ? s : null,
-      tieToDefault: pick.tieToDefault,
-      chosenBy: fallback ? 'fallback-default' : 'search',
-      combined: null,
-    };
+    winners[metric] = candidateWinner(
+      set,
+      position,
+      score(position),
+      pick.tieToDefault,
+      fallback ? 'fallback-default' : 'search',
+    );
   }
   skipped.push(...unscoredNotes(set, scores, metricNames));
   return { tenantScores, tenantPick, selectionScore, scoreWithout, winnerPos, winners, notes, skipped };
+}
+
+/** Candidate `position` as a metric's winner, with the loss it won by (NaN: null) and how it was chosen. */
+export function candidateWinner(
+  set: CandidateSet,
+  position: number,
+  score: number,
+  tieToDefault: boolean,
+  chosenBy: MetricWinner['chosenBy'],
+): MetricWinner {
+  const info = set.info[position];
+  return {
+    key: info.key,
+    config: info.config,
+    model: info.model,
+    score: score === score ? score : null,
+    tieToDefault,
+    chosenBy,
+    combined: null,
+  };
 }
 
 /** One note per (candidate, metric) that could not be scored, with the reason. */

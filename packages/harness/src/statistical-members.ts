@@ -94,20 +94,22 @@ function laggedDifferences(values: Float32Array, end: number, lag: number): { re
 }
 
 /**
- * The spread of a lag-`lag` member: the quantiles at `levels` of its lag differences before
- * fitEnd, or the failed fit that says why there are too few.
+ * A lag-`lag` member (naive, seasonal naive): its spread is the quantiles `q` at `levels` of its lag
+ * differences before fitEnd, and `forecaster(q)` makes its forecast from them; the failed fit says
+ * why when there are too few differences.
  */
-function lagSpread(
+function fitLagMember(
   input: MemberFitInput,
   lag: number,
   what: string,
-): { readonly q: Float64Array } | { readonly failed: MemberFit } {
+  forecaster: (q: Float64Array) => FittedMember['forecast'],
+): MemberFit {
   const { values, fitEnd, levels } = input;
-  if (fitEnd < lag + MIN_RESIDUALS) return { failed: tooShort(lag + MIN_RESIDUALS, fitEnd, what) };
+  if (fitEnd < lag + MIN_RESIDUALS) return tooShort(lag + MIN_RESIDUALS, fitEnd, what);
   const { residuals, n } = laggedDifferences(values, fitEnd, lag);
   if (n < MIN_RESIDUALS)
-    return { failed: { ok: false, reason: `only ${n} observed lag-${lag} differences (needs ${MIN_RESIDUALS})` } };
-  return { q: residualQuantiles(residuals, n, levels) };
+    return { ok: false, reason: `only ${n} observed lag-${lag} differences (needs ${MIN_RESIDUALS})` };
+  return { ok: true, fitted: { forecast: forecaster(residualQuantiles(residuals, n, levels)) } };
 }
 
 /** Last observed value in values[0, end); NaN when none. */
@@ -118,47 +120,31 @@ function lastObserved(values: Float32Array, end: number): number {
 
 function fitNaive(input: MemberFitInput): MemberFit {
   const { values, horizon: h, levels } = input;
-  const lagFit = lagSpread(input, h, `lag-${h} differences for the spread`);
-  if ('failed' in lagFit) return lagFit.failed;
-  const { q } = lagFit;
   const L = levels.length;
-  return {
-    ok: true,
-    fitted: {
-      forecast(end, out) {
-        const last = lastObserved(values, end);
-        for (let t = 0; t < h; t++) {
-          const spread = Math.sqrt((t + 1) / h);
-          for (let k = 0; k < L; k++) out[t * L + k] = last + q[k] * spread;
-        }
-      },
-    },
-  };
+  return fitLagMember(input, h, `lag-${h} differences for the spread`, (q) => (end, out) => {
+    const last = lastObserved(values, end);
+    for (let t = 0; t < h; t++) {
+      const spread = Math.sqrt((t + 1) / h);
+      for (let k = 0; k < L; k++) out[t * L + k] = last + q[k] * spread;
+    }
+  });
 }
 
 function fitSeasonalNaive(input: MemberFitInput, period: number, what: string): MemberFit {
   const { values, horizon: h, levels } = input;
-  const lagFit = lagSpread(input, period, what);
-  if ('failed' in lagFit) return lagFit.failed;
-  const { q } = lagFit;
   const L = levels.length;
-  return {
-    ok: true,
-    fitted: {
-      forecast(end, out) {
-        let fallback = Number.NaN;
-        for (let t = 0; t < h; t++) {
-          // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
-          let v = values[end + t - period * Math.ceil((t + 1) / period)];
-          if (v !== v) {
-            if (fallback !== fallback) fallback = lastObserved(values, end);
-            v = fallback;
-          }
-          for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
-        }
-      },
-    },
-  };
+  return fitLagMember(input, period, what, (q) => (end, out) => {
+    let fallback = Number.NaN;
+    for (let t = 0; t < h; t++) {
+      // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
+      let v = values[end + t - period * Math.ceil((t + 1) / period)];
+      if (v !== v) {
+        if (fallback !== fallback) fallback = lastObserved(values, end);
+        v = fallback;
+      }
+      for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
+    }
+  });
 }
 
 function fitTheta(input: MemberFitInput): MemberFit {

@@ -9,7 +9,8 @@
  * point is left the mean is NaN. NaN in `forecast` at an observed point propagates (a model that
  * emits NaN must not get a finite score).
  */
-import { assertOpenUnit, assertPaired } from './input-checks.js';
+import { assertOpenUnit } from './input-checks.js';
+import { observedMean } from './observed-mean.js';
 
 /** α·max(0, y − ŷ) + (1 − α)·max(0, ŷ − y). */
 export function pinball(y: number, yhat: number, alpha: number): number {
@@ -30,14 +31,5 @@ export function pinballTerm(y: number, yhat: number, alpha: number): number {
 /** Mean pinball loss over observed points (NaN actuals skipped; NaN if none observed). */
 export function meanPinball(actual: ArrayLike<number>, forecast: ArrayLike<number>, alpha: number): number {
   assertOpenUnit(alpha, 'meanPinball', 'alpha');
-  assertPaired(actual, forecast, 'meanPinball', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    sum += pinballTerm(y, forecast[t], alpha);
-    observed++;
-  }
-  return observed === 0 ? NaN : sum / observed;
+  return observedMean(actual, forecast, 'meanPinball', (y, yhat) => pinballTerm(y, yhat, alpha));
 }

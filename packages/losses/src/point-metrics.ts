@@ -7,35 +7,22 @@
  */
 import { LossInputError } from './errors.js';
 import { assertPaired } from './input-checks.js';
+import { observedMean } from './observed-mean.js';
 import { seasonalNaiveScale } from './scaling.js';
 
 /** Mean absolute error. */
 export function mae(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
-  assertPaired(actual, forecast, 'mae', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    sum += Math.abs(y - forecast[t]);
-    observed++;
-  }
-  return observed === 0 ? NaN : sum / observed;
+  return observedMean(actual, forecast, 'mae', (y, yhat) => Math.abs(y - yhat));
 }
 
 /** Root mean squared error. */
 export function rmse(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
-  assertPaired(actual, forecast, 'rmse', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    const e = y - forecast[t];
-    sum += e * e;
-    observed++;
-  }
-  return observed === 0 ? NaN : Math.sqrt(sum / observed);
+  return Math.sqrt(
+    observedMean(actual, forecast, 'rmse', (y, yhat) => {
+      const e = y - yhat;
+      return e * e;
+    }),
+  );
 }
 
 /**
@@ -44,19 +31,11 @@ export function rmse(actual: ArrayLike<number>, forecast: ArrayLike<number>): nu
  * never hit 0/0 because its series are positive).
  */
 export function smape(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
-  assertPaired(actual, forecast, 'smape', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    const yhat = forecast[t];
+  return observedMean(actual, forecast, 'smape', (y, yhat) => {
     const denominator = Math.abs(y) + Math.abs(yhat);
     // A NaN forecast makes denominator NaN and must propagate, so test for exactly 0.
-    sum += denominator === 0 ? 0 : (200 * Math.abs(y - yhat)) / denominator;
-    observed++;
-  }
-  return observed === 0 ? NaN : sum / observed;
+    return denominator === 0 ? 0 : (200 * Math.abs(y - yhat)) / denominator;
+  });
 }
 
 /**

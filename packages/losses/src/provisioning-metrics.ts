@@ -7,6 +7,7 @@
  * explicitly, because a comparison with NaN would otherwise count as "not under-provisioned").
  */
 import { assertPaired } from './input-checks.js';
+import { observedMean } from './observed-mean.js';
 
 /** Fraction of observed points where demand exceeded the provision (y > ŷ, strictly). */
 export function underProvisionedFraction(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
@@ -26,28 +27,10 @@ export function underProvisionedFraction(actual: ArrayLike<number>, forecast: Ar
 
 /** Mean of max(0, y − ŷ): demand left unserved per step, in the series' units. */
 export function meanShortfall(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
-  assertPaired(actual, forecast, 'meanShortfall', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    sum += Math.max(0, y - forecast[t]);
-    observed++;
-  }
-  return observed === 0 ? NaN : sum / observed;
+  return observedMean(actual, forecast, 'meanShortfall', (y, yhat) => Math.max(0, y - yhat));
 }
 
 /** Mean of max(0, ŷ − y): capacity provisioned but unused per step, in the series' units. */
 export function meanSlack(actual: ArrayLike<number>, forecast: ArrayLike<number>): number {
-  assertPaired(actual, forecast, 'meanSlack', 'actual', 'forecast');
-  let sum = 0;
-  let observed = 0;
-  for (let t = 0; t < actual.length; t++) {
-    const y = actual[t];
-    if (Number.isNaN(y)) continue;
-    sum += Math.max(0, forecast[t] - y);
-    observed++;
-  }
-  return observed === 0 ? NaN : sum / observed;
+  return observedMean(actual, forecast, 'meanSlack', (y, yhat) => Math.max(0, yhat - y));
 }

@@ -21,12 +21,23 @@ import type { ForecastConfig } from './config.js';
 import type { ForecastRow } from './client.js';
 import type { QuantileForecast } from './quantile-forecast.js';
 
-/** The part of TsfmClient a batcher wraps and exposes (structurally: HarnessForecaster). */
+/**
+ * The part of TsfmClient a batcher wraps and exposes; also all that @tsfm/harness asks of a
+ * forecaster (its HarnessForecaster is this interface).
+ */
 export interface BatchForecaster {
+  /** Quantile levels of every forecast, strictly increasing. */
   readonly levels: readonly number[];
+  /** Model context (steps at the row's resolution) and horizon (model steps). */
   readonly contract: { readonly contextLength: number; readonly horizon: number };
+  /** Whether the model can serve this config at all (context fits, flip needs symmetric levels). */
   supportsConfig(config: ForecastConfig): boolean;
+  /** Longest horizon (minutes) one row can ask for at this resolution. */
   maxHorizonMinutes(config: Pick<ForecastConfig, 'resolutionMinutes'>): number;
+  /**
+   * All rows in ONE model call; results in row order. Rows carry the 1-minute history, the
+   * origin (`end`), the horizon and the config; see TsfmClient.forecastBatch.
+   */
   forecastBatch(rows: readonly ForecastRow[]): Promise<QuantileForecast[]>;
 }
 

@@ -109,13 +109,18 @@ function refineSources(body: Refinable, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Minutes ahead, from 1 to the model's reach. */
+function horizonField(limits: RequestLimits) {
+  return integer('horizon')
+    .min(1, 'must be at least 1 minute')
+    .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`);
+}
+
 export function forecastBodySchema(limits: RequestLimits) {
   return z
     .object({
       ...forecastFields(limits),
-      horizon: integer('horizon')
-        .min(1, 'must be at least 1 minute')
-        .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`),
+      horizon: horizonField(limits),
     })
     .strict()
     .superRefine(refineSources);
@@ -126,10 +131,7 @@ export function recommendBodySchema(limits: RequestLimits) {
     .object({
       ...forecastFields(limits),
       /** Default: what the recommender reads (its longest horizon or predicted-rate window). */
-      horizon: integer('horizon')
-        .min(1, 'must be at least 1 minute')
-        .max(limits.maxHorizon, `must be at most ${limits.maxHorizon} minutes (the model's reach)`)
-        .optional(),
+      horizon: horizonField(limits).optional(),
       current: callerKeyed(
         z
           .record(metricName(limits), finite('current').min(0, 'must be ≥ 0'), {

@@ -60,8 +60,8 @@ export async function runEngine(
     const checkpoint = await store.load();
     const planned = await planRunConfig(paths, flags, adapterModuleFromEnv());
     const { config, created, changed } = planned;
-    assertPlannerUsable(config.planner, created);
-    assertAnalysisUsable(config.analysis, created);
+    assertClaudeUsable('--planner', config.planner, created, 'use --planner offline');
+    assertClaudeUsable('--analysis', config.analysis, created, 'leave --analysis out (offline analysis)');
     await planned.write();
     if (created) log(`new run in ${paths.root}; settings in config.json`);
     if (changed.length > 0)
@@ -130,25 +130,22 @@ export async function runEngine(
 }
 
 /**
- * `--planner claude` without a key is a usage error (exit 2), never a silent offline run that the
- * summary would then label "claude". Checked before anything is written.
+ * `--planner claude` or `--analysis claude` without a key is a usage error (exit 2), never a silent
+ * offline run that the summary would then label "claude". Checked before anything is written;
+ * `otherwise` is what a new run can do instead.
  */
-function assertPlannerUsable(planner: string, created: boolean, env: NodeJS.ProcessEnv = process.env): void {
-  if (planner !== 'claude' || (env['ANTHROPIC_API_KEY'] ?? '').trim() !== '') return;
+function assertClaudeUsable(
+  flag: '--planner' | '--analysis',
+  value: string,
+  created: boolean,
+  otherwise: string,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (value !== 'claude' || (env['ANTHROPIC_API_KEY'] ?? '').trim() !== '') return;
   throw new UsageError(
     created
-      ? '--planner claude needs ANTHROPIC_API_KEY in the environment; set it, or use --planner offline'
-      : 'this run was started with --planner claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with --planner offline',
-  );
-}
-
-/** `--analysis claude` without a key: the same usage error, before anything is written. */
-function assertAnalysisUsable(analysis: string, created: boolean, env: NodeJS.ProcessEnv = process.env): void {
-  if (analysis !== 'claude' || (env['ANTHROPIC_API_KEY'] ?? '').trim() !== '') return;
-  throw new UsageError(
-    created
-      ? '--analysis claude needs ANTHROPIC_API_KEY in the environment; set it, or leave --analysis out (offline analysis)'
-      : 'this run was started with --analysis claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with --analysis offline',
+      ? `${flag} claude needs ANTHROPIC_API_KEY in the environment; set it, or ${otherwise}`
+      : `this run was started with ${flag} claude, which needs ANTHROPIC_API_KEY in the environment; set it, or resume with ${flag} offline`,
   );
 }
 

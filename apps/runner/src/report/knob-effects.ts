@@ -188,6 +188,11 @@ function orderValues(values: KnobValueEffect[], knob: Knob | undefined): KnobVal
   });
 }
 
+/**
+ * The reader's twin of the template's knob schema (workflow/source/template.ts), kept apart on
+ * purpose as tree-input.ts is: loose objects, so a template written by a newer or older runner
+ * still gives a report, where the writer's side refuses any unknown field.
+ */
 const KnobSchema = z.union([
   z.looseObject({
     kind: z.literal('choice'),

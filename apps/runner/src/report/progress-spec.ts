@@ -163,6 +163,8 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
     axis: { tickMinStep: 1, format: 'd', grid: false },
   };
   const metricValues = [...data.points.map((point) => point.metric), ...data.baselines.map((line) => line.metric)];
+  const domain = paddedDomain(metricValues);
+  const range: [number, number] = [PROGRESS_HEIGHT, data.crashes.length > 0 ? CRASH_BAND_PX + 6 : 0];
   const y = {
     field: 'metric',
     type: 'quantitative' as const,
@@ -173,13 +175,17 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
     scale: {
       zero: false,
       nice: false,
-      domain: paddedDomain(metricValues),
-      range: [PROGRESS_HEIGHT, data.crashes.length > 0 ? CRASH_BAND_PX + 6 : 0],
+      domain,
+      range,
     },
   };
 
   const layers: object[] = [];
-  for (const line of data.baselines) {
+  // Labels by pixel, not on the metric scale: two baselines a label's height apart or closer (the
+  // harness default and the best fixed config often differ by 0.003) would print one label over the other.
+  const baselineMetrics = data.baselines.map((line) => line.metric);
+  const labelBottoms = domain ? baselineLabelBottoms(baselineMetrics, domain, range) : [];
+  data.baselines.forEach((line, index) => {
     layers.push(
       {
         data: { values: [line] },
@@ -188,11 +194,11 @@ export function progressSpec(nodes: readonly TreeNode[]): VegaLiteSpec {
       },
       {
         data: { values: [line] },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: BASELINE_COLOR },
-        encoding: { y, x: { value: width - 4 }, text: { field: 'label' } },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', fontSize: 10, color: BASELINE_COLOR },
+        encoding: { y: { value: labelBottoms[index] }, x: { value: width - 4 }, text: { field: 'label' } },
       },
     );
-  }
+  });
   const lastBest = data.runningBest.at(-1);
   if (lastBest) {
     // Carried to the right edge so the last step reads as "still the best".
@@ -374,6 +380,43 @@ function paddedDomain(values: readonly number[]): [number, number] | undefined {
   const max = Math.max(...values);
   const span = max > min ? max - min : Math.max(Math.abs(min) * 0.1, 0.02);
   return [min - span * 0.12, max + span * 0.06];
+}
+
+/** Pixels a baseline label takes up (10 px text with its descenders). */
+export const BASELINE_LABEL_PX = 12;
+/** Pixels between a baseline's rule and its label. */
+const BASELINE_LABEL_GAP_PX = 2;
+
+/**
+ * The pixel y (from the top of the plot) of the bottom edge of each baseline's label, in the order
+ * of `metrics`, on the linear scale `domain` → `range`. A label sits just above its rule unless it
+ * would run into the label above it; then it goes just under its own rule, or lower still where
+ * that too is taken, so no two labels share a pixel row.
+ */
+export function baselineLabelBottoms(
+  metrics: readonly number[],
+  domain: readonly [number, number],
+  range: readonly [number, number],
+): number[] {
+  const [d0, d1] = domain;
+  const [r0, r1] = range;
+  // As vega's linear scale maps them (nice and zero off); paddedDomain never gives d0 = d1.
+  const rules = metrics.map((metric) => r0 + ((metric - d0) / (d1 - d0)) * (r1 - r0));
+  // Top of the plot first; equal rules keep their given order.
+  const order = rules.map((_, index) => index).sort((a, b) => rules[a] - rules[b] || a - b);
+  const bottoms = new Array<number>(metrics.length).fill(0);
+  let lowestBottom = Number.NEGATIVE_INFINITY;
+  for (const index of order) {
+    const rule = rules[index];
+    const above = rule - BASELINE_LABEL_GAP_PX;
+    const bottom =
+      above - BASELINE_LABEL_PX >= lowestBottom
+        ? above
+        : Math.max(rule + BASELINE_LABEL_GAP_PX + BASELINE_LABEL_PX, lowestBottom + BASELINE_LABEL_PX);
+    bottoms[index] = bottom;
+    lowestBottom = bottom;
+  }
+  return bottoms;
 }
 
 function emptyChart(title: object, width: number): VegaLiteSpec {

@@ -30,7 +30,13 @@ import { summariseGrid } from './tuning.js';
 import { COMPARISON_HEADERS, comparisonRow, statsNote, REFERENCE } from './comparison-table.js';
 import { DEFAULT_HARNESS, HARNESS_CONCURRENCY, describeHarness, type HarnessSettings } from './harness-settings.js';
 import { extraModelsFor } from './forecasters.js';
-import { calibratedSection, pairedTierMethods, pairedTierTable, pairedTierView, type PairedTierView } from './m9.js';
+import {
+  calibratedSection,
+  pairedTierMethods,
+  pairedTierTable,
+  pairedTierView,
+  type PairedTierView,
+} from './paired-tiers.js';
 
 export interface SeriesOptions {
   /** 'nab' or 'csv' (labels the report). */

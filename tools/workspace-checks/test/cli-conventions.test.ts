@@ -26,6 +26,7 @@ const CLIS = [
   'packages/pretrain/scripts/eval-m4.ts',
   'packages/pretrain/scripts/eval-nab.ts',
   'packages/pretrain/scripts/export-weights.ts',
+  'packages/pretrain/scripts/graph-ab.ts',
   'packages/pretrain/scripts/manifest-for-onnx.ts',
   'packages/pretrain/scripts/quantize-model.ts',
   'packages/pretrain/scripts/validate.ts',

@@ -1,10 +1,10 @@
 /**
  * Two ONNX files with the same contract (an fp32 model and its int8 variant, say) on the windows of
  * the validation set v2-val: how far apart their quantiles are on the model's normalised scale,
- * whether either crosses, and one session.run's latency at a given batch size.
+ * and whether either crosses. Latency is graph-ab.ts's job (the two files alternating on one batch).
  *
  *   tsx packages/pretrain/scripts/compare-models.ts <reference model.json> <candidate model.json|file.onnx>
- *       [--batch 64] [--latency-batch 960] [--runs 20] [--threads 1]
+ *       [--batch 64] [--threads 1]
  *
  * Accuracy runs in batches of --batch rows (as validate.ts does: a dynamically quantised model's
  * activation scale is per batch, so the batch matters). The normalised scale is the graph's own:
@@ -12,23 +12,21 @@
  * error of 0.01 is 1 % of the window's standard deviation.
  */
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Manifest } from '../src/manifest.js';
 import { DEFAULT_DATA_DIR, m4HistoryWindows, nabHistoryWindows } from '../src/validation/validation-set.js';
-import { forecast, loadModel, modelFeeds, type Loaded } from '../src/validation/onnx-forecast.js';
+import { forecast, loadModel, type Loaded } from '../src/validation/onnx-forecast.js';
 import { SCALE_EPS_ABS, SCALE_EPS_REL } from '../src/model/config.js';
 import { scriptArgs } from './script-cli.js';
 
 const { values: given, positionals } = scriptArgs({
   name: 'compare-models',
-  usage:
-    'usage: compare-models.ts <reference model.json> <candidate model.json|file.onnx> [--batch 64] [--latency-batch 960] [--runs 20] [--threads 1]',
-  flags: ['batch', 'latency-batch', 'runs', 'threads'],
+  usage: 'usage: compare-models.ts <reference model.json> <candidate model.json|file.onnx> [--batch 64] [--threads 1]',
+  flags: ['batch', 'threads'],
   positionals: { min: 2, max: 2 },
 });
-const values = { batch: '64', 'latency-batch': '960', runs: '20', threads: '1', ...given };
+const values = { batch: '64', threads: '1', ...given };
 const threads = Number(values.threads);
 const [refPath, candPath] = positionals as [string, string];
 
@@ -67,31 +65,6 @@ function crossings(q: Float32Array, Q: number): number {
   return c;
 }
 
-/** Wall and process CPU milliseconds of each session.run on `rows` rows (CPU: steadier on a shared machine). */
-async function latency(
-  m: Loaded,
-  histories: Float32Array[],
-  rows: number,
-  runs: number,
-): Promise<{ wall: number[]; cpu: number[] }> {
-  const feeds = modelFeeds(
-    m,
-    Array.from({ length: rows }, (_, r) => histories[r % histories.length]),
-  );
-  for (let i = 0; i < 3; i++) await m.session.run(feeds);
-  const wall: number[] = [],
-    cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    await m.session.run(feeds);
-    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e3);
-  }
-  return { wall, cpu };
-}
-
 const ref = await loadModel(refPath, threads);
 const cand = await loadCandidate(candPath, ref.manifest);
 const windows = [...(await m4HistoryWindows(DEFAULT_DATA_DIR)), ...(await nabHistoryWindows(DEFAULT_DATA_DIR))];
@@ -121,33 +94,3 @@ console.log(
   `normalised |candidate − reference|: mean ${(sumAbs / errs.length).toExponential(3)}, p50 ${pct(errs, 0.5).toExponential(3)}, p99 ${pct(errs, 0.99).toExponential(3)}, max ${errs[errs.length - 1].toExponential(3)}`,
 );
 console.log(`crossing adjacent quantile pairs: reference ${crossRef}, candidate ${crossCand}`);
-const rows = Number(values['latency-batch']),
-  runs = Number(values.runs);
-// Alternate the two models so that a change in machine load hits both.
-const timing = {
-  reference: { wall: [] as number[], cpu: [] as number[] },
-  candidate: { wall: [] as number[], cpu: [] as number[] },
-};
-const rounds = 4;
-for (let round = 0; round < rounds; round++) {
-  for (const [name, m] of [
-    ['reference', ref],
-    ['candidate', cand],
-  ] as const) {
-    const t = await latency(m, histories, rows, Math.ceil(runs / rounds));
-    timing[name].wall.push(...t.wall);
-    timing[name].cpu.push(...t.cpu);
-  }
-}
-for (const [name, t] of Object.entries(timing)) {
-  const wall = [...t.wall].sort((x, y) => x - y),
-    cpu = [...t.cpu].sort((x, y) => x - y);
-  console.log(
-    `${name}: session.run of ${rows} rows (${wall.length} runs): wall p50 ${pct(wall, 0.5).toFixed(2)} p90 ${pct(wall, 0.9).toFixed(2)} ms; CPU p50 ${pct(cpu, 0.5).toFixed(2)} min ${cpu[0].toFixed(2)} ms`,
-  );
-}
-console.log(
-  `load average ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`,
-);

@@ -12,20 +12,14 @@
  *   BENCH_MODEL=<model.json> … to run another manifest (the int8 variant, say); prints only
  *   BENCH_QUICK=1 … for a short smoke run (does not write the report)
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadModel, QuantileForecast, type TsfmClient } from '@tsfm/tsfm-client';
 import { Harness, type HarnessForecaster, type HarnessResult, type StageTimings } from '../src/index.js';
 import { pretrainShapedModel } from '../../../test-fixtures/models.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
-import { benchModelFromEnv } from '../../../tools/bench/bench-model.js';
+import { chooseBenchModel } from '../../../tools/bench/bench-model.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REPO = join(here, '..', '..', '..');
-const DEFAULT_MANIFEST = join(REPO, 'packages', 'pretrain', 'model', 'model.json');
 const QUICK = process.env.BENCH_QUICK === '1';
 const WARMUP = QUICK ? 10 : 50;
 const REQUESTS = QUICK ? 40 : 400;
@@ -166,15 +160,7 @@ function windowsText(summaries: readonly Summary[]): string {
 }
 
 async function main(): Promise<void> {
-  const useDefault = existsSync(DEFAULT_MANIFEST);
-  const chosen = benchModelFromEnv();
-  const manifestPath = chosen?.path ?? (useDefault ? DEFAULT_MANIFEST : pretrainShapedModel({}, 7));
-  const modelNote =
-    chosen !== undefined
-      ? chosen.note
-      : useDefault
-        ? 'the shipped default model (packages/pretrain/model/model.json)'
-        : "a random-weight model with the default model's architecture and contract (context 512, horizon 64, 13 levels, hidden 384, 2 blocks), written by @tsfm/pretrain's exporter — packages/pretrain/model/model.json did not exist yet; latency does not depend on the weights";
+  const { path: manifestPath, note: modelNote, writesReport } = chooseBenchModel(() => pretrainShapedModel({}, 7));
   const loadBefore = loadavg();
   const summaries: Summary[] = [];
   for (const scenario of SCENARIOS) {
@@ -197,7 +183,7 @@ async function main(): Promise<void> {
   const verdict = `${best.total.p99.toFixed(2)} ms (${best.scenario.threads} ORT thread${best.scenario.threads > 1 ? 's' : ''}) → ${best.total.p99 <= TARGET_P99_MS ? 'meets' : 'MISSES'} the ${TARGET_P99_MS} ms target`;
   console.log(`\nTarget (K = 32, h = 60, 4 metrics, p99 ≤ ${TARGET_P99_MS} ms): ${verdict}`);
   // A BENCH_MODEL run only prints (tools/bench/bench-model.ts).
-  if (QUICK || chosen !== undefined) return;
+  if (QUICK || !writesReport) return;
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const date = new Date().toISOString().slice(0, 10);

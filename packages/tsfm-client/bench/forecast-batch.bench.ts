@@ -16,19 +16,15 @@
  *   BENCH_MODEL=<model.json> … to run another manifest (the int8 variant, say); prints only
  *   BENCH_QUICK=1 … for a short smoke run (fewer iterations, does not write the report)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { configGrid, loadModel, type ForecastConfig, type ForecastRow, type TsfmClient } from '../src/index.js';
 import { writePretrainShapedModel } from '../test/helpers/pretrain-model.js';
 import { BENCHMARKS_DOC, writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
-import { benchModelFromEnv } from '../../../tools/bench/bench-model.js';
+import { chooseBenchModel } from '../../../tools/bench/bench-model.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REPO = join(here, '..', '..', '..');
-const DEFAULT_MANIFEST = join(REPO, 'packages', 'pretrain', 'model', 'model.json');
 const BATCHES = [1, 8, 32, 64, 128, 1024];
 const THREADS = [1, 2];
 const HORIZON = 60;
@@ -105,15 +101,7 @@ function plainRows(batch: number, config: ForecastConfig, series: readonly Float
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0];
-  const useDefault = existsSync(DEFAULT_MANIFEST);
-  const chosen = benchModelFromEnv();
-  const manifestPath = chosen?.path ?? (useDefault ? DEFAULT_MANIFEST : writePretrainShapedModel({}, 7));
-  const modelNote =
-    chosen !== undefined
-      ? chosen.note
-      : useDefault
-        ? `the shipped default model (packages/pretrain/model/model.json)`
-        : `a random-weight model with the default model's architecture and shape, written by @tsfm/pretrain's exporter (packages/pretrain/model/default.onnx did not exist yet)`;
+  const { path: manifestPath, note: modelNote, writesReport } = chooseBenchModel(() => writePretrainShapedModel({}, 7));
   const series = Array.from({ length: 8 }, (_, i) => syntheticSeries(i + 1));
   const lines: string[] = [];
   let target: Stat | undefined;
@@ -191,7 +179,7 @@ async function main(): Promise<void> {
   ].join('\n');
   console.log(`\nTarget (batch 64 harness, 2 threads, p99 ≤ 5 ms): ${verdict}`);
   // A BENCH_MODEL run only prints (tools/bench/bench-model.ts).
-  if (QUICK || chosen !== undefined) return;
+  if (QUICK || !writesReport) return;
   writeBenchmarkSection('## tsfm-client', section);
   console.log(`wrote the ## tsfm-client section of ${BENCHMARKS_DOC}`);
 }

@@ -25,7 +25,7 @@ export async function loadModel(modelJson: string, threads = 2): Promise<Loaded>
  * The model's inputs for these histories: the last contextLength points of each, left-padded with
  * 0, mask 1 where a value is finite.
  */
-export function modelFeeds(m: Loaded, rows: readonly ArrayLike<number>[]): Record<string, ort.Tensor> {
+function modelFeeds(m: Loaded, rows: readonly ArrayLike<number>[]): Record<string, ort.Tensor> {
   const C = m.manifest.contextLength;
   const context = new Float32Array(rows.length * C);
   const mask = new Float32Array(rows.length * C);

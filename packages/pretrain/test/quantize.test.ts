@@ -14,6 +14,7 @@ import { QUANTILE_LEVELS } from '../src/model/config.js';
 import { INT8_FP32_LAYERS, quantizeModel, runQuantizer } from '../src/quantize/int8.js';
 import { Rng } from '../src/rng.js';
 import { PYTHON_DIR, pythonEnv, pythonExecutable } from '../src/torch/python-trainer.js';
+import { RANDOM_V2_MODEL_PY } from './helpers/tiny-torch.js';
 import { tempDir } from '../../../test-fixtures/temp-dirs.js';
 
 // Starting Python with torch and onnx on a busy 2-core machine can take a while: a last guard
@@ -23,21 +24,10 @@ const C = 512;
 const H = 64;
 const Q = QUANTILE_LEVELS.length;
 
-/** A v2 model (hidden 64, 1 block) with every parameter random, exported as the trainer does. */
+/** A v2 model (hidden 64, 1 block) with every parameter random, as torch.onnx.export writes it (no graph passes). */
 function exportSmallTorchModel(path: string): void {
-  const code = `
-import torch
-from tsfm_v2.model import SeasonalMixtureForecaster
-torch.manual_seed(3)
-m = SeasonalMixtureForecaster(hidden=64, blocks=1)
-with torch.no_grad():
-    for p in m.parameters():
-        p.normal_(0.0, 0.05)
-m.eval()
-x = torch.randn(4, 512)
-torch.onnx.export(m, (x, torch.ones(4, 512)), ${JSON.stringify(path)}, input_names=["context", "mask"],
-    output_names=["quantiles"], dynamic_axes={"context": {0: "batch"}, "mask": {0: "batch"}, "quantiles": {0: "batch"}},
-    opset_version=17, do_constant_folding=True)
+  const code = `${RANDOM_V2_MODEL_PY}
+raw_export(${JSON.stringify(path)})
 `;
   const r = spawnSync(pythonExecutable(), ['-c', code], { cwd: PYTHON_DIR, env: pythonEnv(), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`torch export failed: ${r.stderr}`);

@@ -6,6 +6,9 @@ pipeline's calibrated export).
 
 --spread sets the model's increment factors (the spread calibration, src/calibration/spread.ts)
 before export; --reference writes torch's outputs on held-out windows for the ONNX parity check.
+The file is torch.onnx.export's graph after the graph passes (graph_passes.py: Softplus
+decomposed), as every export of train.export_onnx; the pass is deterministic (the same torch
+graph in, the same bytes out), so re-exporting the shipped checkpoint gives model/default.onnx.
 """
 
 from __future__ import annotations

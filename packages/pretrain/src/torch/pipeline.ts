@@ -5,8 +5,9 @@
  *              process per core; chunks that exist are kept, so a rerun skips finished work;
  *  2. train    the PyTorch trainer (python/tsfm_v2) in `<work>/train`, which checkpoints every
  *              few hundred steps and resumes from its checkpoint;
- *  3. export   torch.onnx.export (opset 17) → `<out>/default.onnx`, checked against the torch
- *              outputs it recorded (ONNX Runtime, max |Δ| relative to the series scale);
+ *  3. export   torch.onnx.export (opset 17), then the graph passes (python/tsfm_v2/graph_passes.py:
+ *              Softplus decomposed) → `<out>/default.onnx`, checked against the torch outputs it
+ *              recorded (ONNX Runtime, max |Δ| relative to the series scale);
  *  4. manifest `<out>/model.json` (the tsfm-client contract), the curve JSON and PNG.
  *
  * Every step is keyed by the seed, so the same command gives the same pool, the same batches and
@@ -209,7 +210,7 @@ export function torchManifest(
       periods: [1, 7, 12, 24, 48, 60, 96, 144, 168, 288, 336],
       backtestOrigins: [CONTEXT - 64, CONTEXT - 128],
       parameters: done.parameters,
-      trainer: `PyTorch ${done.torch} (Debian python3-torch), python/tsfm_v2, exported with torch.onnx.export`,
+      trainer: `PyTorch ${done.torch} (Debian python3-torch), python/tsfm_v2, exported with torch.onnx.export + python/tsfm_v2/graph_passes.py`,
     },
     {
       generator: `pool of ${pools.train.count} series × ${pools.train.length} points: ${mixture}; windows with TSMixup (p = ${opts.mixupProb})`,

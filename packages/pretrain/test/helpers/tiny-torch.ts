@@ -27,3 +27,26 @@ export function tinyTorchOptions(
     ...overrides,
   };
 }
+
+/**
+ * Python (run in python/, e.g. with `python3 -c`) that builds `m`, a v2 model (hidden 64, 1 block)
+ * with every parameter random, its example inputs `x` and `mask` ([4, 512]), and
+ * `raw_export(path)`: torch.onnx.export with the trainer's arguments but without the graph passes
+ * (python/tsfm_v2/graph_passes.py) that train.export_onnx applies afterwards.
+ */
+export const RANDOM_V2_MODEL_PY = `
+import torch
+from tsfm_v2.model import SeasonalMixtureForecaster
+torch.manual_seed(3)
+m = SeasonalMixtureForecaster(hidden=64, blocks=1)
+with torch.no_grad():
+    for p in m.parameters():
+        p.normal_(0.0, 0.05)
+m.eval()
+x = torch.randn(4, 512)
+mask = torch.ones(4, 512)
+def raw_export(path):
+    torch.onnx.export(m, (x, mask), path, input_names=["context", "mask"], output_names=["quantiles"],
+        dynamic_axes={"context": {0: "batch"}, "mask": {0: "batch"}, "quantiles": {0: "batch"}},
+        opset_version=17, do_constant_folding=True)
+`;

@@ -110,31 +110,42 @@ describe('int8 dynamic quantisation', () => {
       await runQuantizer(fp32, join(dir, 'again.onnx'), { exclude: [] });
       expect(sha256(new Uint8Array(readFileSync(join(dir, 'again.onnx'))))).toBe(all.sha256);
 
+      // Accuracy, on the model's normalised scale (1 = the window's standard deviation), with every
+      // eligible product quantised (the strictest case). Measured with 7-bit weights
+      // (`reduceRange`), whose error does not depend on the CPU: on x86 without AVX-512 VNNI, ORT's
+      // u8·s8 kernel sums pairs of products in int16, which 8-bit weights can saturate (this
+      // model: mean 0.070, worst 0.54 on AVX2, against 0.0096 / 0.048 with VNNI), so a bar on the
+      // 8-bit file would test the CPU. A wrong scale or layout gives errors of order 1 either way.
       const rows = 48;
       const w = windows(rows);
       const ref = await run(fp32, w, rows);
-      const q8 = await run(join(dir, 'all', 'model.onnx'), w, rows);
-      let sumAbs = 0,
-        maxAbs = 0,
-        crossings = 0;
-      for (let r = 0; r < rows; r++) {
-        for (let j = r * H * Q; j < (r + 1) * H * Q; j++) {
-          const e = Math.abs(q8[j] - ref[j]) / w.scale[r];
-          sumAbs += e;
-          maxAbs = Math.max(maxAbs, e);
-          if (j % Q > 0 && q8[j] < q8[j - 1]) crossings++;
+      const errors = (q: Float32Array) => {
+        let sumAbs = 0,
+          maxAbs = 0,
+          crossings = 0;
+        for (let r = 0; r < rows; r++) {
+          for (let j = r * H * Q; j < (r + 1) * H * Q; j++) {
+            const e = Math.abs(q[j] - ref[j]) / w.scale[r];
+            sumAbs += e;
+            maxAbs = Math.max(maxAbs, e);
+            if (j % Q > 0 && q[j] < q[j - 1]) crossings++;
+          }
         }
-      }
-      const n = rows * H * Q;
+        return { mean: sumAbs / (rows * H * Q), max: maxAbs, crossings };
+      };
+      await runQuantizer(fp32, join(dir, 'all7.onnx'), { exclude: [], reduceRange: true });
+      const q7 = await run(join(dir, 'all7.onnx'), w, rows);
       // The model is not the identity: the comparison must be able to fail.
-      expect(q8).not.toEqual(ref);
-      // On the model's normalised scale (1 = the window's standard deviation). Measured with
-      // AVX-512 VNNI: mean 0.0096, worst 0.048; the bars leave room for CPUs whose u8·s8 kernel
-      // saturates (AVX2 without VNNI). A wrong scale or layout gives errors of order 1.
-      expect(sumAbs / n).toBeLessThan(0.04);
-      expect(maxAbs).toBeLessThan(0.25);
-      // The increments stay non-negative through the fp32 cumulative-sum product: no crossing.
-      expect(crossings).toBe(0);
+      expect(q7).not.toEqual(ref);
+      const seven = errors(q7);
+      expect(seven.mean).toBeLessThan(0.04);
+      expect(seven.max).toBeLessThan(0.25);
+      // The increments stay non-negative through the fp32 cumulative-sum product: no crossing,
+      // and 8-bit weights keep the same ordering guarantee whatever the CPU.
+      expect(seven.crossings).toBe(0);
+      const eight = errors(await run(join(dir, 'all', 'model.onnx'), w, rows));
+      expect(eight.crossings).toBe(0);
+      expect(eight.mean).toBeLessThan(0.15);
 
       // The default keeps /inp/Gemm and /incr/Gemm in fp32.
       const mixedPath = await quantizeModel(manifestPath, join(dir, 'mixed'));

@@ -116,8 +116,10 @@ describe.skipIf(!existsSync(INT8_MANIFEST))('the opt-in int8 variant (packages/p
         }
       }
     });
-    // Measured with AVX-512 VNNI: 0.010 (1 % of the interval width); room left for other CPUs.
-    expect(sum / n).toBeLessThan(0.05);
+    // Measured 0.010 (1 % of the interval width) with AVX-512 VNNI and 0.116 on AVX2 without it,
+    // where ORT's u8·s8 kernel saturates in int16 (model-int8/MODEL_CARD.md, "CPU"): the bar holds
+    // on both, and a wrong scale or layout still fails it (errors of order 1 and more).
+    expect(sum / n).toBeLessThan(0.2);
     expect(sum).toBeGreaterThan(0);
     await int8.release();
     await fp32.release();

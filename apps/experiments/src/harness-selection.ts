@@ -67,6 +67,11 @@ export const HARNESS_VARIANTS: readonly HarnessVariant[] = [
     name: 'v2 tail+1d+7d',
     settings: { ...DEFAULT_HARNESS, validationPlacement: 'tail+same-time', sameTimeDays: [1, 7] },
   },
+  // Racing (racing.ts): every sampled model input on a few windows, the best few on the rest.
+  { name: 'v2 racing 3w/4', settings: { ...DEFAULT_HARNESS, racing: { windows: 3, survivors: 4 } } },
+  { name: 'v2 racing 3w/2', settings: { ...DEFAULT_HARNESS, racing: { windows: 3, survivors: 2 } } },
+  { name: 'v2 racing 2w/4', settings: { ...DEFAULT_HARNESS, racing: { windows: 2, survivors: 4 } } },
+  { name: 'v2 racing 5w/4', settings: { ...DEFAULT_HARNESS, racing: { windows: 5, survivors: 4 } } },
   {
     name: 'v2 tail6+1d+7d',
     settings: {

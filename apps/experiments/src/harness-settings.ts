@@ -7,6 +7,7 @@ import {
   RequestOptionsSchema,
   type CalibrationMethod,
   type CombineMethod,
+  type RacingOptions,
   type StatisticalMember,
   type ValidationPlacement,
 } from '@tsfm/harness';
@@ -29,6 +30,8 @@ export interface HarnessSettings {
   readonly validationPlacement?: ValidationPlacement;
   /** Days back of the same-time windows (absent: the harness default, 1 and 7). */
   readonly sameTimeDays?: readonly number[];
+  /** Racing (absent: the harness default, off). */
+  readonly racing?: RacingOptions;
 }
 
 /** The harness's own request defaults (request.ts): what an absent setting means. */
@@ -90,7 +93,11 @@ export function describeHarness(h: HarnessSettings): string {
       : placement === 'same-time'
         ? `validation windows at the same time of day ${days} day(s) earlier`
         : `up to ${h.validationWindows} tail validation window(s) and the same time of day ${days} day(s) earlier`;
-  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), ${windows}, ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}`;
+  const racing =
+    h.racing === undefined
+      ? ''
+      : `, racing: every model input on ${h.racing.windows} window(s) first, the default's and the best ${h.racing.survivors} on the rest`;
+  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), ${windows}, ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}${racing}`;
 }
 
 /** Harness requests of one tenant in flight at once in M6/M9/NAB: their model rows share calls (MicroBatcher). */

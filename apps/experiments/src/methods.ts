@@ -24,6 +24,7 @@ import {
   type CombineMethod,
   type Harness,
   type HarnessResult,
+  type RacingOptions,
   type StatisticalMember,
   type ValidationPlacement,
 } from '@tsfm/harness';
@@ -108,6 +109,8 @@ export interface HarnessMethodOptions {
   readonly validationPlacement?: ValidationPlacement;
   /** The request's `options.sameTimeDays`; absent: the harness default. */
   readonly sameTimeDays?: readonly number[];
+  /** The request's `options.racing`; absent: the harness default (off). */
+  readonly racing?: RacingOptions;
   /**
    * Requests of one tenant in flight at once (default 1: one after the other). With a harness on
    * a micro-batching forecaster, concurrent requests share model calls; forecasts are identical,
@@ -133,6 +136,7 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
     ...(options.combine === undefined ? {} : { combine: options.combine }),
     ...(options.validationPlacement === undefined ? {} : { validationPlacement: options.validationPlacement }),
     ...(options.sameTimeDays === undefined ? {} : { sameTimeDays: [...options.sameTimeDays] }),
+    ...(options.racing === undefined ? {} : { racing: { ...options.racing } }),
   };
   return {
     name: options.name,

@@ -12,6 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { RequestOptionsSchema, type RacingOptions } from '@tsfm/harness';
 import { BearerAuth } from './auth.js';
 import { startController } from './controller/controller.js';
 import { DEFAULT_STALL_MS, ManagementPort } from './management/management-port.js';
@@ -47,6 +48,10 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
   --k K                harness configs per request when a request gives none (default 32)
   --budget-ms MS       latency budget when a request gives none: the harness's, and admission's
                        (a request that would wait past it is refused with 429; default 200)
+  --racing W,S|off     harness racing for every request: each sampled model input scored on W
+                       validation windows first, the default's and the S best go on to the rest
+                       (packages/harness README, Racing; about half the model rows of a K = 32
+                       request); default off, as the harness ships
   --max-in-flight N    requests admitted at once, whatever the prediction (default 1024)
   --max-body-bytes-in-flight BYTES
                        request bodies admitted at once, by Content-Length (a chunked body counts as
@@ -80,6 +85,20 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
   return n;
 }
 
+/** `--racing W,S` → the harness's options.racing (its own schema checks the ranges); `off` or absent → null. */
+function racingOption(raw: string | undefined): RacingOptions | null {
+  if (raw === undefined || raw === 'off') return null;
+  const parts = raw.split(',');
+  const parsed = RequestOptionsSchema.shape.racing.safeParse(
+    parts.length === 2 && parts.every((p) => /^\d+$/.test(p))
+      ? { windows: Number(parts[0]), survivors: Number(parts[1]) }
+      : raw,
+  );
+  if (!parsed.success || parsed.data === null)
+    usageError(`--racing must be W,S (two positive integers ≤ 64) or off, got ${JSON.stringify(raw)}`);
+  return parsed.data;
+}
+
 const STRING_FLAGS = [
   'port',
   'management-port',
@@ -91,6 +110,7 @@ const STRING_FLAGS = [
   'body-limit',
   'k',
   'budget-ms',
+  'racing',
   'max-in-flight',
   'max-body-bytes-in-flight',
   'max-connections',
@@ -133,6 +153,7 @@ async function main(): Promise<void> {
     bodyLimit,
     defaultK: intOption('k', values.k, 32, 1),
     defaultBudgetMs: intOption('budget-ms', values['budget-ms'], 200, 1),
+    racing: racingOption(values.racing),
   };
   const tokenFile = values['auth-token-file'] ?? process.env.AUTH_TOKEN_FILE;
   const auth = tokenFile === undefined ? null : BearerAuth.fromFile(tokenFile);

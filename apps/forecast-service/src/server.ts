@@ -14,6 +14,7 @@
  *  - optional bearer-token auth on everything but the probes and /metrics.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RacingOptions } from '@tsfm/harness';
 import { parseRecommendOptions } from '@tsfm/provisioning';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission.js';
@@ -64,10 +65,16 @@ export interface SettingsOptions {
   readonly defaultK?: number;
   /** Harness latency budget when the request gives none; also admission's budget (default 200 ms). */
   readonly defaultBudgetMs?: number;
+  /** The harness's options.racing for every request (default null: off, as the harness ships). */
+  readonly racing?: RacingOptions | null;
 }
 
 export function jobSettings(maxHorizon: number, options: SettingsOptions = {}): JobSettings {
-  const defaults: ForecastDefaults = { k: options.defaultK ?? 32, budgetMs: options.defaultBudgetMs ?? 200 };
+  const defaults: ForecastDefaults = {
+    k: options.defaultK ?? 32,
+    budgetMs: options.defaultBudgetMs ?? 200,
+    racing: options.racing ?? null,
+  };
   return {
     limits: requestLimits(maxHorizon, options.limits),
     defaults,

@@ -129,6 +129,26 @@ describe('POST /forecast', () => {
   });
 });
 
+describe('--racing (the harness option for every request)', () => {
+  it('is off by default (racing: null); on, the same body runs two model calls on fewer rows', async () => {
+    const body = { history: metricHistory(600), horizon: 30, tier: 'premium', k: 32, budgetMs: 60_000 };
+    const plain = (await post('/forecast', body)).json();
+    expect(plain.path).toBe('search');
+    expect(plain.racing).toBeNull();
+    const { app: racing } = await localServer({ racing: { windows: 2, survivors: 2 } });
+    try {
+      const r = await racing.inject({ method: 'POST', url: '/forecast', payload: body });
+      expect(r.statusCode).toBe(200);
+      const raced = r.json();
+      expect(raced.racing).toMatchObject({ firstRoundWindows: 2 });
+      expect(raced.racing.survivingFamilies).toBeLessThanOrEqual(3);
+      expect(raced.modelRows).toBeLessThan(plain.modelRows);
+    } finally {
+      await racing.close();
+    }
+  });
+});
+
 describe('POST /recommend', () => {
   it('returns the recommendation and the demand report as JSON', async () => {
     const r = await post('/recommend', {

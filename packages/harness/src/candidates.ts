@@ -9,7 +9,6 @@
 import type { ForecastConfig, QuantileForecast } from '@tsfm/tsfm-client';
 import type { SampleSource } from './config-sampler.js';
 import type { ConfigSpace } from './config-space.js';
-import type { RowPlan } from './row-plan.js';
 import { postProcess, postProcessedPath } from './scoring.js';
 import { interpolateQuantileRow } from '@tsfm/losses';
 import { fitMember, statisticalKey, type StatisticalMember } from './statistical-members.js';
@@ -50,7 +49,8 @@ export interface ModelBatch {
   /** Config indexes of the tried configs, in sample order. */
   readonly used: readonly number[];
   readonly sources: readonly SampleSource[];
-  readonly plan: RowPlan;
+  /** slotOf[c·O + o]: the row slot (row-plan.ts) of used[c] at origin o. */
+  readonly slotOf: Int32Array;
   readonly rowIndex: Int32Array;
   readonly forecasts: readonly QuantileForecast[];
 }
@@ -125,7 +125,7 @@ export function candidateSet(
   horizon: number,
   levels: readonly number[],
 ): CandidateSet {
-  const { space, used, sources, plan, rowIndex, forecasts } = batch;
+  const { space, used, sources, slotOf, rowIndex, forecasts } = batch;
   const M = metricCount;
   const O = originCount;
   const L = levels.length;
@@ -159,7 +159,7 @@ export function candidateSet(
         const start = (m * O + o) * block;
         return members.matrices[c - K].subarray(start, start + block);
       }
-      const row = rowIndex[plan.slotOf[c * O + o] * M + m];
+      const row = rowIndex[slotOf[c * O + o] * M + m];
       if (!(row >= 0)) return null;
       // The row was run without post-processing (shared by the family); apply the config's own.
       return postProcess(forecasts[row].quantiles, configs[c], horizon, L, out);
@@ -170,7 +170,7 @@ export function candidateSet(
         interpolateQuantileRow(levels, members.matrices[c - K].subarray(start, start + block), L, horizon, alpha, out);
         return true;
       }
-      const row = rowIndex[plan.slotOf[c * O + o] * M + m];
+      const row = rowIndex[slotOf[c * O + o] * M + m];
       if (!(row >= 0)) return false;
       postProcessedPath(forecasts[row].quantiles, configs[c], horizon, levels, alpha, out, scratch);
       return true;

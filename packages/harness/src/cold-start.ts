@@ -283,6 +283,7 @@ export async function coldStartForecast(input: ColdStartInput): Promise<HarnessR
       modelRows: modelRows + extraRows,
       requestRows: rows.length + onDemand.size,
       naiveRequestRows: rows.length + onDemand.size,
+      racing: null,
       forecasterCalls: calls,
       // The result's timings, written out on each path (search.ts too): each times its own stages.
       timings: {

@@ -26,6 +26,7 @@ export {
   parseRequest,
   type HarnessRequest,
   type ParsedRequest,
+  type RacingOptions,
   type RequestOptions,
   type SelectionMode,
 } from './request.js';
@@ -41,6 +42,7 @@ export type {
   MetricCalibration,
   PeakForecast,
   Combination,
+  RacingReport,
 } from './result.js';
 export { CALIBRATION_METHODS, conformalShift, type CalibrationMethod } from './calibration.js';
 export type { HarnessForecaster } from './forecaster.js';
@@ -64,6 +66,7 @@ export {
 export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-space.js';
 export { ForecastQuantiles } from './forecast-quantiles.js';
 export { COMBINE_METHODS, type CombineMethod } from './combine.js';
+export { firstRoundOrigins } from './racing.js';
 export { STATISTICAL_MEMBERS, statisticalKey, type StatisticalMember } from './statistical-members.js';
 export {
   CONFIG_SAMPLERS,

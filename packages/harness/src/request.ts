@@ -126,6 +126,22 @@ export const RequestOptionsSchema = z.object({
     })
     .prefault({}),
   /**
+   * Racing (racing.ts), opt-in: every sampled model input is scored on `windows` validation
+   * windows first (spread evenly, the latest and the earliest included), and only the default's
+   * and the `survivors` best go on to the other windows and a final forecast — two model calls,
+   * about half the rows of a K = 32 request. null (default): every sampled config on every
+   * window, one model call. Opt-in until its α-loss is measured against the default's on tuning
+   * tenants and the experiments are rerun with it.
+   */
+  racing: z
+    .object({
+      windows: z.number().int().min(1).max(64),
+      survivors: z.number().int().min(1).max(64),
+    })
+    .strict()
+    .nullable()
+    .default(null),
+  /**
    * Statistical members tried beside the sampled model configs (statistical-members.ts); they
    * cost no model row and are skipped, with the reason, when the history is too short for them.
    * [] turns them off.
@@ -172,6 +188,8 @@ export const HarnessRequestSchema = z
 
 export type HarnessRequest = z.input<typeof HarnessRequestSchema>;
 export type RequestOptions = z.output<typeof RequestOptionsSchema>;
+/** Racing's settings (racing.ts), when it is on. */
+export type RacingOptions = NonNullable<RequestOptions['racing']>;
 
 export interface ParsedRequest {
   readonly tenant: TenantHistory;

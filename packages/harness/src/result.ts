@@ -279,6 +279,8 @@ export interface HarnessResult {
   readonly requestRows: number;
   /** Rows a batch without dedupe would have sent for the same configs. */
   readonly naiveRequestRows: number;
+  /** What racing (options.racing, racing.ts) did on this request; null when it was off or off search. */
+  readonly racing: RacingReport | null;
   /**
    * forecastBatch calls made: 1; 0 on the flat path; one more when a cold-start-prior forecast fell
    * back to the default; one per round when the horizon is rolled out (rollout.ts).
@@ -288,4 +290,18 @@ export interface HarnessResult {
   readonly prior: PriorReport;
   /** Human-readable remarks (fallbacks taken, adjustments made). */
   readonly notes: readonly string[];
+}
+
+/** Racing's two rounds (racing.ts): how many model inputs went on, and the rows each round ran. */
+export interface RacingReport {
+  /** Validation windows of the first round. */
+  readonly firstRoundWindows: number;
+  /** Distinct model inputs (families) sampled. */
+  readonly families: number;
+  /** Families scored on every window (the default's included). */
+  readonly survivingFamilies: number;
+  /** Sampled configs dropped after the first round (not in `tried`). */
+  readonly configsDropped: number;
+  readonly firstRoundModelRows: number;
+  readonly secondRoundModelRows: number;
 }

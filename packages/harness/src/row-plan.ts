@@ -120,8 +120,8 @@ export interface BuiltRows {
   readonly modelRows: number;
 }
 
-/** The request rows of the first `slotCount` slots. */
-export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): BuiltRows {
+/** The request rows of the first `slotCount` slots — of those with `wanted[s] = 1` when `wanted` is given (racing.ts). */
+export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput, wanted?: Uint8Array): BuiltRows {
   const { space, series, ends, horizon } = input;
   const M = series.length;
   const rowIndex = new Int32Array(slotCount * M).fill(-1);
@@ -129,6 +129,7 @@ export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput): B
   const rowModel: number[] = [];
   let modelRows = 0;
   for (let s = 0; s < slotCount; s++) {
+    if (wanted !== undefined && wanted[s] !== 1) continue;
     const fam = space.families[plan.slotFamily[s]];
     const end = ends[plan.slotOrigin[s]];
     const perRow = modelRowsFor(fam) * rolloutRounds(horizon, fam.maxHorizonMinutes);

@@ -4,7 +4,7 @@
  * every validation window, select the winner and its final forecasts, assemble the result.
  */
 import { affordableK, type BudgetMode } from './budget.js';
-import { candidateSet, forecastMembers } from './candidates.js';
+import { candidateSet, forecastMembers, type MemberForecasts, type ModelBatch } from './candidates.js';
 import { defaultAdjustedNote } from './cold-start.js';
 import { sampleConfigs, type Sample } from './config-sampler.js';
 import { searchable, type ConfigSpace } from './config-space.js';
@@ -24,7 +24,9 @@ import type { ValidationData } from './validation-data.js';
 import { ONLINE_RATE, remember, settle, type OnlineCalibrationOptions } from './online-calibration.js';
 import type { MetricProfile } from './history-profile.js';
 import type { ParsedRequest } from './request.js';
-import type { PeakForecast } from './result.js';
+import type { PeakForecast, RacingReport } from './result.js';
+import { firstRoundOrigins, restrictScorable, survivingFamilies } from './racing.js';
+import type { RolledOut } from './rollout.js';
 
 /**
  * Settle the tenant's remembered peaks, add its online offset to this request's peaks, remember
@@ -85,11 +87,15 @@ export interface SearchInput {
   readonly validateInputMs: number;
 }
 
-/** The build-rows stage's outcome: the plan, K after the budget, the rows, and the budget figures. */
+/**
+ * The build-rows stage's outcome: the plan, K after the budget, the rows (null with racing: its
+ * rounds build their own), and the budget figures.
+ */
 interface Batch {
   readonly plan: RowPlan;
+  readonly planInput: PlanInput;
   readonly kUsed: number;
-  readonly built: BuiltRows;
+  readonly built: BuiltRows | null;
   readonly spentBeforeCall: number;
   readonly availableModelMs: number;
   readonly predictedModelMs: number;
@@ -110,14 +116,126 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
   const spentBeforeCall = clock.elapsed();
   const availableModelMs = checked.req.budgetMs - spentBeforeCall - costModel.coefficients.overheadMs;
   const kUsed = affordableK(input.budgetMode, costModel, plan.modelRowsInPrefix, availableModelMs);
-  const built = buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput);
+  const built = checked.req.options.racing === null ? buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput) : null;
   return {
     plan,
+    planInput,
     kUsed,
     built,
     spentBeforeCall,
     availableModelMs,
-    predictedModelMs: costModel.predictModelMs(built.modelRows),
+    // With racing an upper bound: the rows every sampled config would need on every window.
+    predictedModelMs: costModel.predictModelMs(plan.modelRowsInPrefix[kUsed - 1]),
+  };
+}
+
+/** The model stage's outcome: what the candidates read, and what it cost. */
+interface ModelStage {
+  readonly batch: ModelBatch;
+  readonly modelRows: number;
+  readonly requestRows: number;
+  readonly calls: number;
+  readonly racing: RacingReport | null;
+}
+
+const NO_MEMBERS: MemberForecasts = { members: [], matrices: [], skipped: [] };
+
+async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Promise<ModelStage> {
+  const { space, costModel, checked, validation, forecaster } = input;
+  const { req } = checked;
+  const { plan, planInput, kUsed, built } = batch;
+  const used = sample.order.slice(0, kUsed);
+  const run = async (rows: BuiltRows): Promise<RolledOut> => {
+    if (rows.rows.length === 0) return { forecasts: [], calls: 0 };
+    const started = performance.now();
+    const out = await callModels(
+      space.models.map((m) => m.forecaster),
+      rows.rows,
+      rows.rowModel,
+    );
+    costModel.observeModel(rows.modelRows, performance.now() - started);
+    return out;
+  };
+  const racing = req.options.racing;
+  if (built !== null || racing === null) {
+    const rows = built ?? buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput);
+    const { forecasts, calls } = await run(rows);
+    return {
+      batch: { space, used, sources: sample.sources, slotOf: plan.slotOf, rowIndex: rows.rowIndex, forecasts },
+      modelRows: rows.modelRows,
+      requestRows: rows.rows.length,
+      calls,
+      racing: null,
+    };
+  }
+
+  // Round 1: every sampled model input on the first-round windows.
+  const O = validation.ends.length;
+  const M = req.metricNames.length;
+  const slotCount = plan.slotsInPrefix[kUsed - 1];
+  const first = firstRoundOrigins(O - 1, racing.windows);
+  const wanted1 = Uint8Array.from({ length: slotCount }, (_, s) => first[plan.slotOrigin[s]]);
+  const rows1 = buildRows(plan, slotCount, planInput, wanted1);
+  const call1 = await run(rows1);
+  const set1 = candidateSet(
+    { space, used, sources: sample.sources, slotOf: plan.slotOf, rowIndex: rows1.rowIndex, forecasts: call1.forecasts },
+    NO_MEMBERS,
+    M,
+    O,
+    req.horizon,
+    forecaster.levels,
+  );
+  const scores1 = scoreCandidates(set1, {
+    alpha: req.alpha,
+    scales: validation.scales,
+    actual: validation.actual,
+    scorable: restrictScorable(validation.scorable, O, first),
+  });
+  const keep = survivingFamilies({
+    space,
+    used,
+    scores: scores1,
+    metricCount: M,
+    selection: req.options.selection,
+    survivors: racing.survivors,
+  });
+
+  // Round 2: the survivors' other windows and final forecasts (rows shared with round 1 are not run again).
+  const positions = used.flatMap((config, c) => (keep[space.familyOf[config]] === 1 ? [c] : []));
+  const wanted2 = new Uint8Array(slotCount);
+  for (const c of positions) {
+    for (let o = 0; o < O; o++) {
+      const s = plan.slotOf[c * O + o];
+      if (wanted1[s] !== 1) wanted2[s] = 1;
+    }
+  }
+  const rows2 = buildRows(plan, slotCount, planInput, wanted2);
+  const call2 = await run(rows2);
+  const rowIndex = Int32Array.from(rows1.rowIndex, (r, i) =>
+    r >= 0 ? r : rows2.rowIndex[i] >= 0 ? rows1.rows.length + rows2.rowIndex[i] : -1,
+  );
+  const slotOf = new Int32Array(positions.length * O);
+  positions.forEach((c, p) => slotOf.set(plan.slotOf.subarray(c * O, (c + 1) * O), p * O));
+  return {
+    batch: {
+      space,
+      used: positions.map((c) => used[c]),
+      sources: positions.map((c) => sample.sources[c]),
+      slotOf,
+      rowIndex,
+      forecasts: [...call1.forecasts, ...call2.forecasts],
+    },
+    modelRows: rows1.modelRows + rows2.modelRows,
+    requestRows: rows1.rows.length + rows2.rows.length,
+    calls: call1.calls + call2.calls,
+    racing: {
+      firstRoundWindows: first.reduce((a, b) => a + b, 0),
+      families: new Set(used.map((config) => space.familyOf[config])).size,
+      survivingFamilies: keep.reduce((a, b) => a + b, 0),
+      configsDropped: used.length - positions.length,
+      firstRoundModelRows: rows1.modelRows,
+      secondRoundModelRows: rows2.modelRows,
+    },
   };
 }
 
@@ -139,17 +257,13 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
   const sampleMs = clock.lap();
 
   // build-rows
-  const { plan, kUsed, built, ...budget } = buildBatch(input, sample);
+  const batch = buildBatch(input, sample);
+  const { plan, kUsed, ...budget } = batch;
   const buildRowsMs = clock.lap();
 
-  // model: one batched call per ONNX model, then the statistical members (no model call)
-  const { forecasts, calls } = await callModels(
-    space.models.map((m) => m.forecaster),
-    built.rows,
-    built.rowModel,
-  );
+  // model: one batched call per ONNX model (two with racing), then the statistical members (no model call)
+  const stage = await modelStage(input, sample, batch);
   const modelMs = clock.lap();
-  costModel.observeModel(built.modelRows, modelMs);
   const members = forecastMembers({
     members: req.options.members,
     series: req.series,
@@ -163,9 +277,8 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
   const membersMs = clock.lap();
 
   // score
-  const used = sample.order.slice(0, kUsed);
   const set = candidateSet(
-    { space, used, sources: sample.sources, plan, rowIndex: built.rowIndex, forecasts },
+    stage.batch,
     members,
     req.metricNames.length,
     validation.ends.length,
@@ -237,10 +350,11 @@ export async function searchForecast(input: SearchInput): Promise<HarnessResult>
       scales: validation.scaleReport,
       kUsed,
       kLowered: kUsed < sample.order.length,
-      modelRows: built.modelRows,
-      requestRows: built.rows.length,
+      modelRows: stage.modelRows,
+      requestRows: stage.requestRows,
+      racing: stage.racing,
       naiveRequestRows: plan.naiveRowsInPrefix[kUsed - 1],
-      forecasterCalls: calls,
+      forecasterCalls: stage.calls,
       timings: {
         validateInput: input.validateInputMs,
         sample: sampleMs,

@@ -32,6 +32,7 @@ describe('request validation (zod at the boundary)', () => {
       sampler: 'per-grid',
       calibration: 'conformal',
       combine: { top: 1, method: 'median' },
+      racing: null,
       members: ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'],
       stepsPerDay: 1440,
     });

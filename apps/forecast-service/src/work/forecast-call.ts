@@ -3,7 +3,7 @@
  * and the controller, so all read history the same way and report the same winner and timings.
  */
 import { MINUTE_MS } from '@tsfm/numerics';
-import type { Harness, HarnessResult } from '@tsfm/harness';
+import type { Harness, HarnessResult, RacingOptions } from '@tsfm/harness';
 import { ApiError } from '../api-error.js';
 import type { RequestLimits } from './request-limits.js';
 import type { ForecastBody } from './schemas.js';
@@ -12,6 +12,8 @@ import { historyToMetrics, prometheusToMetrics, type MetricSeries } from './seri
 export interface ForecastDefaults {
   readonly k: number;
   readonly budgetMs: number;
+  /** The harness's options.racing for every request (--racing); null = off, the harness default. */
+  readonly racing: RacingOptions | null;
 }
 
 export type ForecastInput = Omit<ForecastBody, 'horizon'> & { readonly horizon: number };
@@ -59,6 +61,7 @@ export async function runForecast(
     budgetMs: body.budgetMs ?? defaults.budgetMs,
     seed: body.seed ?? 0,
     ...(body.metrics ? { metrics: body.metrics } : {}),
+    ...(defaults.racing === null ? {} : { options: { racing: { ...defaults.racing } } }),
   });
 }
 
@@ -100,6 +103,7 @@ export function forecastJson(r: HarnessResult, queueMs: number) {
     kLowered: r.kLowered,
     budget: r.budget,
     modelRows: r.modelRows,
+    racing: r.racing,
     timings: r.timings,
     notes: r.notes,
     queueMs,

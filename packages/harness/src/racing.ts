@@ -1,0 +1,97 @@
+/**
+ * Racing (opt-in `options.racing`): successive halving in one step. Every sampled model input is
+ * scored on a few validation windows first; only the best `survivors` of them (and the default's)
+ * get their remaining validation windows and their final forecast. The rows a request costs are
+ * then about K/2 · (first-round windows) + survivors · (the other windows + 1) instead of
+ * K/2 · (all windows + 1): the model call, most of a K = 32 request, shrinks by half or more.
+ *
+ * Why: the model rows are the request's cost (docs/benchmarks.md: ~85 % of a K = 32 request's
+ * CPU), and most of them go to configs that a few windows already show are not in contention —
+ * the same bet Hyperband and successive halving make in hyper-parameter search. What it risks:
+ * a config that looks bad on the first windows and would have won on all of them is dropped.
+ * Whether that costs α-loss is measured, not assumed (`experiments.ts select-harness`, variants
+ * 'v2 racing …', docs/results/harness-selection.md).
+ *
+ * Two model calls instead of one (the second waits for the first's scores). Statistical members
+ * cost no rows and are never raced: they compete on every window in the final scoring.
+ */
+import { ScoreStatus, type Scores } from './scoring.js';
+import { tenantScore } from './selection.js';
+import type { ConfigSpace } from './config-space.js';
+import type { SelectionMode } from './request.js';
+
+/**
+ * Which origins the first round scores: `windows` of the W validation origins (1…W; 0 is the final
+ * forecast), spread evenly and including the latest (o = 1) and the earliest (o = W) — with the
+ * default placement that is the most recent tail window and the furthest same-time window, the two
+ * views of the tenant that most often disagree. Returns a mask over origins 0…W.
+ */
+export function firstRoundOrigins(validationWindows: number, windows: number): Uint8Array {
+  const W = validationWindows;
+  const mask = new Uint8Array(W + 1);
+  if (W === 0) return mask;
+  if (windows >= W) {
+    mask.fill(1, 1);
+    return mask;
+  }
+  if (windows === 1) {
+    mask[1] = 1;
+    return mask;
+  }
+  for (let i = 0; i < windows; i++) mask[1 + Math.round((i * (W - 1)) / (windows - 1))] = 1;
+  return mask;
+}
+
+/** `scorable` with every origin outside `origins` switched off (scores on the first round's windows). */
+export function restrictScorable(scorable: Uint8Array, originCount: number, origins: Uint8Array): Uint8Array {
+  const out = new Uint8Array(scorable.length);
+  for (let i = 0; i < scorable.length; i++) out[i] = origins[i % originCount] === 1 ? scorable[i] : 0;
+  return out;
+}
+
+export interface SurvivorInput {
+  readonly space: ConfigSpace;
+  /** Config indexes of the first round's candidates, in sample order (the default at position 0). */
+  readonly used: readonly number[];
+  /** The first round's scores of those candidates (model configs only). */
+  readonly scores: Scores;
+  readonly metricCount: number;
+  readonly selection: SelectionMode;
+  readonly survivors: number;
+}
+
+/**
+ * The families that go on: the default's, and the `survivors` best others by their best member's
+ * first-round score — the tenant score, or under per-metric selection each metric's own loss (a
+ * family that is among the best on any metric goes on). Families without a finite score on the
+ * first round are dropped. Returns a mask over the space's families.
+ */
+export function survivingFamilies(input: SurvivorInput): Uint8Array {
+  const { space, used, scores, metricCount: M, selection } = input;
+  const keep = new Uint8Array(space.families.length);
+  keep[space.familyOf[used[0]]] = 1;
+  const rankings: ((c: number) => number)[] =
+    selection === 'per-metric'
+      ? Array.from(
+          { length: M },
+          (_, m) => (c: number) =>
+            scores.status[c * M + m] === ScoreStatus.Scored ? scores.loss[c * M + m] : Number.NaN,
+        )
+      : [(c: number) => tenantScore(scores, c, M)];
+  for (const score of rankings) {
+    // The family's score: its best member's (post-processing variants share the family's rows).
+    const best = new Map<number, number>();
+    used.forEach((config, c) => {
+      const s = score(c);
+      if (!(s === s) || s === Number.POSITIVE_INFINITY) return;
+      const f = space.familyOf[config];
+      const held = best.get(f);
+      if (held === undefined || s < held) best.set(f, s);
+    });
+    const defaultFamily = space.familyOf[used[0]];
+    // Ties broken by family index: deterministic for a seed.
+    const ranked = [...best].filter(([f]) => f !== defaultFamily).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    for (const [f] of ranked.slice(0, input.survivors)) keep[f] = 1;
+  }
+  return keep;
+}

@@ -6,6 +6,7 @@
  * that a load test under contention cannot (docs/service.md, "Memory after a load peak").
  *
  *   npx tsx apps/forecast-service/bench/cpu-per-forecast.bench.ts [--requests N] [--arena on|off] [--model DIR]
+ *     [--racing W,S]   (the service's --racing: harness racing for every request)
  */
 import { parseArgs } from 'node:util';
 import { ForecastJobs, jobSettings } from '../src/index.js';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '150' },
     arena: { type: 'string', default: 'off' },
     model: { type: 'string', default: 'packages/pretrain/model' },
+    racing: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -25,7 +27,15 @@ if (!(Number.isInteger(requests) && requests >= 1))
 if (values.arena !== 'on' && values.arena !== 'off') throw new Error(`--arena: on or off, got ${values.arena}`);
 
 const model = await openModel(values.model, { memoryArena: values.arena === 'on' });
-const jobs = new ForecastJobs(model.harness, jobSettings(model.info.maxHorizonMinutes));
+const racing = values.racing === undefined ? null : values.racing.split(',').map(Number);
+if (racing !== null && !(racing.length === 2 && racing.every((x) => Number.isInteger(x) && x >= 1)))
+  throw new Error(`--racing: W,S (two positive integers), got ${values.racing}`);
+const jobs = new ForecastJobs(
+  model.harness,
+  jobSettings(model.info.maxHorizonMinutes, {
+    racing: racing === null ? null : { windows: racing[0], survivors: racing[1] },
+  }),
+);
 const body = new TextEncoder().encode(issueRequestBody({ budgetMs: 60_000 }));
 const once = async () => {
   const outcome = await jobs.run({ kind: 'forecast', body, receivedAt: Date.now(), queuedAt: Date.now() });
@@ -39,6 +49,7 @@ const cpu = process.cpuUsage(cpuBefore);
 console.log(
   JSON.stringify({
     arena: values.arena,
+    racing: values.racing ?? 'off',
     requests,
     cpuMsPerForecast: Number(((cpu.user + cpu.system) / 1000 / requests).toFixed(2)),
     modelRowsPerForecast: (model.batcher.stats.rows - rowsBefore) / requests,

@@ -7,6 +7,8 @@
  * and write the `## forecast-service` section of docs/benchmarks.md.
  *
  *   npm run bench -w @tsfm/forecast-service -- [--model DIR | --random-model] [--duration S] [--no-write]
+ *     [--racing W,S]   (the server's --racing; the figures are printed, never written: the
+ *                       documented section is the service as it ships)
  *
  * The request (the issue's): one synthetic tenant from @tsfm/workload-gen (seed 42), 1 metric
  * (cpu) × the last 7 days at 1 minute, h = 60, tier premium, K = 32.
@@ -346,6 +348,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       workers: { type: 'string' },
       'no-write': { type: 'boolean' },
+      racing: { type: 'string' },
     },
   });
   const duration = Number(values.duration ?? 30);
@@ -353,7 +356,13 @@ async function main(): Promise<void> {
   const serverArgs = values['random-model']
     ? ['--random-model']
     : ['--model', values.model === undefined ? join(root, 'packages/pretrain/model') : resolve(values.model)];
-  const { child, url, management, exited } = await startServer([...serverArgs, '--workers', String(workers)]);
+  const racingArgs = values.racing === undefined ? [] : ['--racing', values.racing];
+  const { child, url, management, exited } = await startServer([
+    ...serverArgs,
+    ...racingArgs,
+    '--workers',
+    String(workers),
+  ]);
   const status = (await (await fetch(`${url}/status`)).json()) as {
     model: { name: string; version: string; sha256: string; random: boolean };
   };
@@ -406,7 +415,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${r.scenario.name}: ${JSON.stringify({ served: r.served, health: r.health, managementHealth: r.managementHealth, controlHealth: r.controlHealth, byStatus: r.byStatus, statusCodeStats: r.result.statusCodeStats })}\n`,
     );
-  if (!values['no-write']) writeBenchmarkSection('## forecast-service', text);
+  if (!values['no-write'] && values.racing === undefined) writeBenchmarkSection('## forecast-service', text);
   if (runs.some((r) => r.result.errors > 0 || r.result.timeouts > 0) || exitCode !== 0) {
     process.stderr.write('FAILED: connection errors or timeouts under load, or the server did not shut down cleanly\n');
     process.exitCode = 1;

@@ -120,7 +120,10 @@ export interface BuiltRows {
   readonly modelRows: number;
 }
 
-/** The request rows of the first `slotCount` slots — of those with `wanted[s] = 1` when `wanted` is given (racing.ts). */
+/**
+ * The request rows of the first `slotCount` slots — of those with `wanted[s] = 1` when `wanted` is
+ * given (racing.ts).
+ */
 export function buildRows(plan: RowPlan, slotCount: number, input: PlanInput, wanted?: Uint8Array): BuiltRows {
   const { space, series, ends, horizon } = input;
   const M = series.length;

@@ -18,7 +18,10 @@
 import { ScoreStatus, type Scores } from './scoring.js';
 import { tenantScore } from './selection.js';
 import type { ConfigSpace } from './config-space.js';
-import type { SelectionMode } from './request.js';
+import { modelRowsFor } from './forecaster.js';
+import type { RacingOptions, SelectionMode } from './request.js';
+import { rolloutRounds } from './rollout.js';
+import type { RowPlan } from './row-plan.js';
 
 /**
  * Which origins the first round scores: `windows` of the W validation origins (1…W; 0 is the final
@@ -94,4 +97,58 @@ export function survivingFamilies(input: SurvivorInput): Uint8Array {
     for (const [f] of ranked.slice(0, input.survivors)) keep[f] = 1;
   }
   return keep;
+}
+
+/**
+ * What the cost model budgets with in `enforce` mode: for each prefix of the sample, an upper
+ * bound of the model rows racing runs — the first round's rows of the prefix, plus the other
+ * windows' and the final rows of the default's model input and of the `survivors` inputs with the
+ * most such rows (rows shared between inputs are counted for each: a bound, not an estimate) —
+ * and never more than the prefix's rows without racing. Non-decreasing, like the plan's own.
+ */
+export function racingRowsInPrefix(
+  plan: RowPlan,
+  space: ConfigSpace,
+  order: readonly number[],
+  first: Uint8Array,
+  racing: RacingOptions,
+  horizon: number,
+  metricCount: number,
+): Float64Array {
+  const O = first.length;
+  const M = metricCount;
+  const slotRows = new Float64Array(plan.slotFamily.length);
+  for (let s = 0; s < slotRows.length; s++) {
+    const fam = space.families[plan.slotFamily[s]];
+    let needed = 0;
+    for (let m = 0; m < M; m++) needed += plan.needs[s * M + m];
+    slotRows[s] = needed * modelRowsFor(fam) * rolloutRounds(horizon, fam.maxHorizonMinutes);
+  }
+  const out = new Float64Array(order.length);
+  const defaultFamily = space.familyOf[order[0]];
+  const seen = new Set<number>();
+  /** The other families' rows beyond the first round, largest first, at most `survivors` of them. */
+  const largest: number[] = [];
+  let firstRows = 0;
+  let slotsCounted = 0;
+  let defaultRest = 0;
+  for (let c = 0; c < order.length; c++) {
+    for (; slotsCounted < plan.slotsInPrefix[c]; slotsCounted++)
+      if (first[plan.slotOrigin[slotsCounted]] === 1) firstRows += slotRows[slotsCounted];
+    const f = space.familyOf[order[c]];
+    if (!seen.has(f)) {
+      seen.add(f);
+      let rest = 0;
+      for (let o = 0; o < O; o++) if (first[o] !== 1) rest += slotRows[plan.slotOf[c * O + o]];
+      if (f === defaultFamily) defaultRest = rest;
+      else {
+        largest.push(rest);
+        largest.sort((a, b) => b - a);
+        if (largest.length > racing.survivors) largest.length = racing.survivors;
+      }
+    }
+    const bound = firstRows + defaultRest + largest.reduce((a, b) => a + b, 0);
+    out[c] = Math.min(bound, plan.modelRowsInPrefix[c]);
+  }
+  return out;
 }

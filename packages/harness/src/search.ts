@@ -25,7 +25,7 @@ import { ONLINE_RATE, remember, settle, type OnlineCalibrationOptions } from './
 import type { MetricProfile } from './history-profile.js';
 import type { ParsedRequest } from './request.js';
 import type { PeakForecast, RacingReport } from './result.js';
-import { firstRoundOrigins, restrictScorable, survivingFamilies } from './racing.js';
+import { firstRoundOrigins, racingRowsInPrefix, restrictScorable, survivingFamilies } from './racing.js';
 import type { RolledOut } from './rollout.js';
 
 /**
@@ -96,6 +96,8 @@ interface Batch {
   readonly planInput: PlanInput;
   readonly kUsed: number;
   readonly built: BuiltRows | null;
+  /** Racing's first-round origins (racing.ts), null without racing. */
+  readonly first: Uint8Array | null;
   readonly spentBeforeCall: number;
   readonly availableModelMs: number;
   readonly predictedModelMs: number;
@@ -115,17 +117,35 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
   const plan = planRows(planInput);
   const spentBeforeCall = clock.elapsed();
   const availableModelMs = checked.req.budgetMs - spentBeforeCall - costModel.coefficients.overheadMs;
-  const kUsed = affordableK(input.budgetMode, costModel, plan.modelRowsInPrefix, availableModelMs);
-  const built = checked.req.options.racing === null ? buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput) : null;
+  const racing = checked.req.options.racing;
+  if (racing === null) {
+    const kUsed = affordableK(input.budgetMode, costModel, plan.modelRowsInPrefix, availableModelMs);
+    return {
+      plan,
+      planInput,
+      kUsed,
+      built: buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput),
+      first: null,
+      spentBeforeCall,
+      availableModelMs,
+      predictedModelMs: costModel.predictModelMs(plan.modelRowsInPrefix[kUsed - 1]),
+    };
+  }
+  // Racing: budgeted with an upper bound of its two rounds' rows, and the second call's fixed cost.
+  const first = firstRoundOrigins(validation.ends.length - 1, racing.windows);
+  const { req } = checked;
+  const rows = racingRowsInPrefix(plan, space, sample.order, first, racing, req.horizon, req.metricNames.length);
+  const secondCallMs = costModel.coefficients.fixedMs;
+  const kUsed = affordableK(input.budgetMode, costModel, rows, availableModelMs - secondCallMs);
   return {
     plan,
     planInput,
     kUsed,
-    built,
+    built: null,
+    first,
     spentBeforeCall,
     availableModelMs,
-    // With racing an upper bound: the rows every sampled config would need on every window.
-    predictedModelMs: costModel.predictModelMs(plan.modelRowsInPrefix[kUsed - 1]),
+    predictedModelMs: costModel.predictModelMs(rows[kUsed - 1]) + secondCallMs,
   };
 }
 
@@ -143,7 +163,7 @@ const NO_MEMBERS: MemberForecasts = { members: [], matrices: [], skipped: [] };
 async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Promise<ModelStage> {
   const { space, costModel, checked, validation, forecaster } = input;
   const { req } = checked;
-  const { plan, planInput, kUsed, built } = batch;
+  const { plan, planInput, kUsed, built, first } = batch;
   const used = sample.order.slice(0, kUsed);
   const run = async (rows: BuiltRows): Promise<RolledOut> => {
     if (rows.rows.length === 0) return { forecasts: [], calls: 0 };
@@ -157,7 +177,7 @@ async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Pro
     return out;
   };
   const racing = req.options.racing;
-  if (built !== null || racing === null) {
+  if (built !== null || racing === null || first === null) {
     const rows = built ?? buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput);
     const { forecasts, calls } = await run(rows);
     return {
@@ -173,7 +193,6 @@ async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Pro
   const O = validation.ends.length;
   const M = req.metricNames.length;
   const slotCount = plan.slotsInPrefix[kUsed - 1];
-  const first = firstRoundOrigins(O - 1, racing.windows);
   const wanted1 = Uint8Array.from({ length: slotCount }, (_, s) => first[plan.slotOrigin[s]]);
   const rows1 = buildRows(plan, slotCount, planInput, wanted1);
   const call1 = await run(rows1);

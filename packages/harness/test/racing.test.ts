@@ -7,7 +7,7 @@
 import type { ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Harness, firstRoundOrigins, type HarnessRequest, type HarnessResult } from '../src/index.js';
+import { CostModel, Harness, firstRoundOrigins, type HarnessRequest, type HarnessResult } from '../src/index.js';
 import { FakeForecaster, familyOf, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
@@ -147,6 +147,33 @@ describe('racing', () => {
     const plain = await harness.forecast(request(options));
     const raced = await harness.forecast(request({ ...options, racing: { windows: 3, survivors: 1 } }));
     for (const m of plain.metrics) expect(raced.winner[m].key).toBe(plain.winner[m].key);
+  });
+
+  it('budgets with an upper bound of its rows: never below what it runs, never above the plain search', async () => {
+    // 10 ms a row, nothing else: a fresh harness predicts with these coefficients, so
+    // predictedModelMs / 10 is the bound the cost model was given (measure mode: K is not cut).
+    const priced = async (budgetMode: 'measure' | 'enforce') =>
+      Harness.create(new FakeForecaster(biased), {
+        costModel: new CostModel({ fixedMs: 0, perRowMs: 10, overheadMs: 0 }),
+        budgetMode,
+      });
+    const racing = { windows: 3, survivors: 4 };
+    for (const seed of [1, 2, 3]) {
+      const plain = await (await priced('measure')).forecast({ ...request(), seed });
+      const raced = await (await priced('measure')).forecast({ ...request({ racing }), seed });
+      const bound = raced.budget.predictedModelMs / 10;
+      expect(raced.modelRows).toBeLessThanOrEqual(bound);
+      expect(bound).toBeLessThanOrEqual(plain.modelRows);
+      expect(bound).toBeLessThan(0.75 * plain.modelRows);
+      // In enforce mode a budget the bound fits (with 2 s to spare for everything before the
+      // call) keeps K = 32 with racing, where the plain search must cut K.
+      const budgetMs = 10 * bound + 2000;
+      expect(10 * plain.modelRows).toBeGreaterThan(budgetMs);
+      const cutPlain = await (await priced('enforce')).forecast({ ...request(), seed, budgetMs });
+      const keptRacing = await (await priced('enforce')).forecast({ ...request({ racing }), seed, budgetMs });
+      expect(cutPlain.kUsed).toBeLessThan(32);
+      expect(keptRacing.kUsed).toBe(32);
+    }
   });
 
   it('refuses a bad setting with the field named', async () => {

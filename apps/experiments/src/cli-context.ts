@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BaselineName } from '@tsfm/baselines';
-import { RequestOptionsSchema, VALIDATION_PLACEMENTS, type ValidationPlacement } from '@tsfm/harness';
+import { parseRacing, RequestOptionsSchema, VALIDATION_PLACEMENTS, type ValidationPlacement } from '@tsfm/harness';
 import { readManifest } from '@tsfm/tsfm-client';
 import { DEFAULT_HARNESS, type HarnessSettings } from './harness-settings.js';
 import { DEFAULT_BASELINES, type BaselinePlan } from './m6.js';
@@ -155,7 +155,21 @@ export function harnessOf(ctx: Context): HarnessSettings {
     validationWindows: int(ctx.values, 'validation-windows', DEFAULT_HARNESS.validationWindows),
     configsPerModelRow: int(ctx.values, 'configs-per-model-row', DEFAULT_HARNESS.configsPerModelRow),
     ...placementOf(ctx.values),
+    ...racingOf(ctx.values),
   };
+}
+
+/** --racing W,S|off: the harness's options.racing (absent or off: the harness default, off). */
+export function racingOf(values: Values): Pick<HarnessSettings, 'racing'> {
+  const raw = values.racing;
+  if (typeof raw !== 'string') return {};
+  let racing;
+  try {
+    racing = parseRacing(raw);
+  } catch (error) {
+    throw new UsageError(`--racing ${(error as Error).message}`);
+  }
+  return racing === null ? {} : { racing };
 }
 
 /** --validation-placement / --same-time-days: absent flags leave the harness's own defaults. */

@@ -43,6 +43,8 @@ protocol
 harness
   --k N (32)  --budget-ms MS (200)  --validation-windows N (8)  --configs-per-model-row N (2)  --with-prior
   --validation-placement tail|same-time|tail+same-time (the harness default)  --same-time-days LIST (1,7)
+  --racing W,S|off       racing (packages/harness README): every model input on W windows first, the
+                         default's and the S best on the rest (default off, as the harness ships)
   (the model dimension: every other model version in packages/pretrain/models/ joins the search)
 select-harness (the harness's request defaults, on TUNING tenants)
   --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
@@ -115,6 +117,7 @@ function parseArguments(argv: readonly string[]) {
       'validation-windows': { type: 'string' },
       'validation-placement': { type: 'string' },
       'same-time-days': { type: 'string' },
+      racing: { type: 'string' },
       'configs-per-model-row': { type: 'string' },
       'with-prior': { type: 'boolean' },
       light: { type: 'string' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placementOf, UsageError } from '../src/cli-context.js';
+import { placementOf, racingOf, UsageError } from '../src/cli-context.js';
 
 describe('experiments CLI: --validation-placement / --same-time-days', () => {
   it('leaves the harness defaults alone when absent', () => {
@@ -26,4 +26,22 @@ describe('experiments CLI: --validation-placement / --same-time-days', () => {
     expect(() => placementOf(values)).toThrow(UsageError);
     expect(() => placementOf(values)).toThrow(message);
   });
+});
+
+describe('experiments CLI: --racing', () => {
+  it('is off when absent or "off", and passes W,S through', () => {
+    expect(racingOf({})).toEqual({});
+    expect(racingOf({ racing: 'off' })).toEqual({});
+    expect(racingOf({ racing: '3,4' })).toEqual({ racing: { windows: 3, survivors: 4 } });
+  });
+
+  it.each(['0,4', '3', '3,4,5', 'a,b', '65,1', ' 3,4', '3.5,4'])(
+    'refuses %o with a usage error naming the flag',
+    (raw) => {
+      expect(() => racingOf({ racing: raw })).toThrow(UsageError);
+      expect(() => racingOf({ racing: raw })).toThrow(
+        `--racing must be W,S (first-round windows and survivors, 1–64 each) or off, got '${raw}'`,
+      );
+    },
+  );
 });

@@ -12,7 +12,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RequestOptionsSchema, type RacingOptions } from '@tsfm/harness';
+import { parseRacing, type RacingOptions } from '@tsfm/harness';
 import { BearerAuth } from './auth.js';
 import { startController } from './controller/controller.js';
 import { DEFAULT_STALL_MS, ManagementPort } from './management/management-port.js';
@@ -85,18 +85,14 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
   return n;
 }
 
-/** `--racing W,S` → the harness's options.racing (its own schema checks the ranges); `off` or absent → null. */
+/** `--racing W,S` → the harness's options.racing; `off` or absent → null. */
 function racingOption(raw: string | undefined): RacingOptions | null {
-  if (raw === undefined || raw === 'off') return null;
-  const parts = raw.split(',');
-  const parsed = RequestOptionsSchema.shape.racing.safeParse(
-    parts.length === 2 && parts.every((p) => /^\d+$/.test(p))
-      ? { windows: Number(parts[0]), survivors: Number(parts[1]) }
-      : raw,
-  );
-  if (!parsed.success || parsed.data === null)
-    usageError(`--racing must be W,S (two positive integers ≤ 64) or off, got ${JSON.stringify(raw)}`);
-  return parsed.data;
+  if (raw === undefined) return null;
+  try {
+    return parseRacing(raw);
+  } catch (error) {
+    usageError(`--racing ${(error as Error).message}`);
+  }
 }
 
 const STRING_FLAGS = [

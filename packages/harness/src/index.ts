@@ -66,7 +66,7 @@ export {
 export { ConfigSpace, type ConfigFamily, type HarnessModel } from './config-space.js';
 export { ForecastQuantiles } from './forecast-quantiles.js';
 export { COMBINE_METHODS, type CombineMethod } from './combine.js';
-export { firstRoundOrigins } from './racing.js';
+export { firstRoundOrigins, parseRacing } from './racing.js';
 export { STATISTICAL_MEMBERS, statisticalKey, type StatisticalMember } from './statistical-members.js';
 export {
   CONFIG_SAMPLERS,

@@ -19,9 +19,25 @@ import { ScoreStatus, type Scores } from './scoring.js';
 import { tenantScore } from './selection.js';
 import type { ConfigSpace } from './config-space.js';
 import { modelRowsFor } from './forecaster.js';
-import type { RacingOptions, SelectionMode } from './request.js';
+import { RequestOptionsSchema, type RacingOptions, type SelectionMode } from './request.js';
 import { rolloutRounds } from './rollout.js';
 import type { RowPlan } from './row-plan.js';
+
+/**
+ * A command line's racing setting: `W,S` (first-round windows, survivors) or `off` (null). Throws
+ * a RangeError saying what is accepted; the ranges are the request schema's.
+ */
+export function parseRacing(text: string): RacingOptions | null {
+  if (text === 'off') return null;
+  const parts = text.split(',');
+  const parsed =
+    parts.length === 2 && parts.every((p) => /^\d+$/.test(p))
+      ? RequestOptionsSchema.shape.racing.safeParse({ windows: Number(parts[0]), survivors: Number(parts[1]) })
+      : null;
+  if (parsed === null || !parsed.success || parsed.data === null)
+    throw new RangeError(`must be W,S (first-round windows and survivors, 1–64 each) or off, got '${text}'`);
+  return parsed.data;
+}
 
 /**
  * Which origins the first round scores: `windows` of the W validation origins (1…W; 0 is the final

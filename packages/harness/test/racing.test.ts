@@ -7,7 +7,14 @@
 import type { ForecastRow } from '@tsfm/tsfm-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CostModel, Harness, firstRoundOrigins, type HarnessRequest, type HarnessResult } from '../src/index.js';
+import {
+  CostModel,
+  Harness,
+  firstRoundOrigins,
+  parseRacing,
+  type HarnessRequest,
+  type HarnessResult,
+} from '../src/index.js';
 import { FakeForecaster, familyOf, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
@@ -77,6 +84,15 @@ describe('firstRoundOrigins', () => {
 
   it('spreads three windows over nine: the latest, the middle, the earliest', () => {
     expect([...firstRoundOrigins(9, 3)]).toEqual([0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  });
+});
+
+describe('parseRacing (the command lines’ --racing)', () => {
+  it('reads W,S and off, and refuses anything else with what it accepts', () => {
+    expect(parseRacing('3,4')).toEqual({ windows: 3, survivors: 4 });
+    expect(parseRacing('off')).toBeNull();
+    for (const bad of ['0,4', '4', '3,4,5', '3,x', '65,1', ''])
+      expect(() => parseRacing(bad)).toThrow(/must be W,S \(first-round windows and survivors, 1–64 each\) or off/);
   });
 });
 

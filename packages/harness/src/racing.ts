@@ -15,13 +15,17 @@
  * Two model calls instead of one (the second waits for the first's scores). Statistical members
  * cost no rows and are never raced: they compete on every window in the final scoring.
  */
-import { ScoreStatus, type Scores } from './scoring.js';
-import { tenantScore } from './selection.js';
+import type { QuantileForecast } from '@tsfm/tsfm-client';
+import type { CandidateSet, ModelBatch } from './candidates.js';
+import type { SampleSource } from './config-sampler.js';
 import type { ConfigSpace } from './config-space.js';
 import { modelRowsFor } from './forecaster.js';
 import { RequestOptionsSchema, type RacingOptions, type SelectionMode } from './request.js';
-import { rolloutRounds } from './rollout.js';
-import type { RowPlan } from './row-plan.js';
+import type { RacingReport } from './result.js';
+import { rolloutRounds, type RolledOut } from './rollout.js';
+import { buildRows, type BuiltRows, type PlanInput, type RowPlan } from './row-plan.js';
+import { ScoreStatus, type Scores } from './scoring.js';
+import { tenantScore } from './selection.js';
 
 /**
  * A command line's racing setting: `W,S` (first-round windows, survivors) or `off` (null). Throws
@@ -167,4 +171,110 @@ export function racingRowsInPrefix(
     out[c] = Math.min(bound, plan.modelRowsInPrefix[c]);
   }
   return out;
+}
+
+/** The model stage's outcome (search.ts): what the candidates read, and what it cost. */
+export interface ModelStage {
+  readonly batch: ModelBatch;
+  readonly modelRows: number;
+  readonly requestRows: number;
+  readonly calls: number;
+  readonly racing: RacingReport | null;
+}
+
+/** One model call on some rows (every model's rows, the cost model told). */
+export type ModelCall = (rows: BuiltRows) => Promise<RolledOut>;
+
+/** What the build-rows stage decided for racing: its settings and first-round origins. */
+export interface RacingRounds {
+  readonly kind: 'racing';
+  readonly racing: RacingOptions;
+  readonly first: Uint8Array;
+}
+
+export interface RaceInput extends RacingRounds {
+  readonly plan: RowPlan;
+  readonly planInput: PlanInput;
+  /** Slots of the configs K kept. */
+  readonly slotCount: number;
+  /** Config indexes the request tries, in sample order (the default at 0). */
+  readonly used: readonly number[];
+  readonly sources: readonly SampleSource[];
+  readonly call: ModelCall;
+  /** The model configs of a batch as candidates (no statistical members). */
+  readonly candidates: (batch: ModelBatch) => CandidateSet;
+  /** Scores a set on the windows `scorable` marks (validation-data.ts' layout). */
+  readonly score: (set: CandidateSet, scorable: Uint8Array) => Scores;
+  readonly selection: SelectionMode;
+}
+
+/**
+ * Round 1: every sampled model input on the first-round windows, scored there; round 2: the
+ * survivors' other windows and final forecasts (rows round 1 ran are not run again). The batch it
+ * returns holds the survivors' configs only, in sample order, reading rows of both calls.
+ */
+export async function raceRounds(input: RaceInput): Promise<ModelStage> {
+  const { plan, planInput, slotCount, used, sources, first } = input;
+  const { space } = planInput;
+  const O = first.length;
+  const wanted1 = Uint8Array.from({ length: slotCount }, (_, s) => first[plan.slotOrigin[s]]);
+  const rows1 = buildRows(plan, slotCount, planInput, wanted1);
+  const call1 = await input.call(rows1);
+  const scores1 = input.score(
+    input.candidates({
+      space,
+      used,
+      sources,
+      slotOf: plan.slotOf,
+      rowIndex: rows1.rowIndex,
+      forecasts: call1.forecasts,
+    }),
+    restrictScorable(planInput.scorable, O, first),
+  );
+  const keep = survivingFamilies({
+    space,
+    used,
+    scores: scores1,
+    metricCount: planInput.series.length,
+    selection: input.selection,
+    survivors: input.racing.survivors,
+  });
+
+  const positions = used.flatMap((config, c) => (keep[space.familyOf[config]] === 1 ? [c] : []));
+  const wanted2 = new Uint8Array(slotCount);
+  for (const c of positions) {
+    for (let o = 0; o < O; o++) {
+      const s = plan.slotOf[c * O + o];
+      if (wanted1[s] !== 1) wanted2[s] = 1;
+    }
+  }
+  const rows2 = buildRows(plan, slotCount, planInput, wanted2);
+  const call2 = await input.call(rows2);
+  const rowIndex = Int32Array.from(rows1.rowIndex, (r, i) =>
+    r >= 0 ? r : rows2.rowIndex[i] >= 0 ? rows1.rows.length + rows2.rowIndex[i] : -1,
+  );
+  const slotOf = new Int32Array(positions.length * O);
+  positions.forEach((c, p) => slotOf.set(plan.slotOf.subarray(c * O, (c + 1) * O), p * O));
+  const forecasts: QuantileForecast[] = [...call1.forecasts, ...call2.forecasts];
+  return {
+    batch: {
+      space,
+      used: positions.map((c) => used[c]),
+      sources: positions.map((c) => sources[c]),
+      slotOf,
+      rowIndex,
+      forecasts,
+    },
+    modelRows: rows1.modelRows + rows2.modelRows,
+    requestRows: rows1.rows.length + rows2.rows.length,
+    calls: call1.calls + call2.calls,
+    racing: {
+      firstRoundWindows: first.reduce((a, b) => a + b, 0),
+      families: new Set(used.map((config) => space.familyOf[config])).size,
+      survivingFamilies: keep.reduce((a, b) => a + b, 0),
+      configsDropped: used.length - positions.length,
+      firstRoundModelRows: rows1.modelRows,
+      secondRoundModelRows: rows2.modelRows,
+    },
+  };
 }

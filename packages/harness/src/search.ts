@@ -4,7 +4,7 @@
  * every validation window, select the winner and its final forecasts, assemble the result.
  */
 import { affordableK, type BudgetMode } from './budget.js';
-import { candidateSet, forecastMembers, type MemberForecasts, type ModelBatch } from './candidates.js';
+import { candidateSet, forecastMembers, type MemberForecasts } from './candidates.js';
 import { defaultAdjustedNote } from './cold-start.js';
 import { sampleConfigs, type Sample } from './config-sampler.js';
 import { searchable, type ConfigSpace } from './config-space.js';
@@ -24,9 +24,15 @@ import type { ValidationData } from './validation-data.js';
 import { ONLINE_RATE, remember, settle, type OnlineCalibrationOptions } from './online-calibration.js';
 import type { MetricProfile } from './history-profile.js';
 import type { ParsedRequest } from './request.js';
-import type { PeakForecast, RacingReport } from './result.js';
-import { firstRoundOrigins, racingRowsInPrefix, restrictScorable, survivingFamilies } from './racing.js';
-import type { RolledOut } from './rollout.js';
+import type { PeakForecast } from './result.js';
+import {
+  firstRoundOrigins,
+  raceRounds,
+  racingRowsInPrefix,
+  type ModelCall,
+  type ModelStage,
+  type RacingRounds,
+} from './racing.js';
 
 /**
  * Settle the tenant's remembered peaks, add its online offset to this request's peaks, remember
@@ -87,17 +93,13 @@ export interface SearchInput {
   readonly validateInputMs: number;
 }
 
-/**
- * The build-rows stage's outcome: the plan, K after the budget, the rows (null with racing: its
- * rounds build their own), and the budget figures.
- */
+/** The build-rows stage's outcome: the plan, K after the budget, the rows or rounds, and the budget figures. */
 interface Batch {
   readonly plan: RowPlan;
   readonly planInput: PlanInput;
   readonly kUsed: number;
-  readonly built: BuiltRows | null;
-  /** Racing's first-round origins (racing.ts), null without racing. */
-  readonly first: Uint8Array | null;
+  /** One model call on these rows, or racing's two rounds (racing.ts) from these first-round origins. */
+  readonly rounds: { readonly kind: 'one'; readonly built: BuiltRows } | RacingRounds;
   readonly spentBeforeCall: number;
   readonly availableModelMs: number;
   readonly predictedModelMs: number;
@@ -124,8 +126,7 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
       plan,
       planInput,
       kUsed,
-      built: buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput),
-      first: null,
+      rounds: { kind: 'one', built: buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput) },
       spentBeforeCall,
       availableModelMs,
       predictedModelMs: costModel.predictModelMs(plan.modelRowsInPrefix[kUsed - 1]),
@@ -141,31 +142,23 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
     plan,
     planInput,
     kUsed,
-    built: null,
-    first,
+    rounds: { kind: 'racing', racing, first },
     spentBeforeCall,
     availableModelMs,
     predictedModelMs: costModel.predictModelMs(rows[kUsed - 1]) + secondCallMs,
   };
 }
 
-/** The model stage's outcome: what the candidates read, and what it cost. */
-interface ModelStage {
-  readonly batch: ModelBatch;
-  readonly modelRows: number;
-  readonly requestRows: number;
-  readonly calls: number;
-  readonly racing: RacingReport | null;
-}
+/** Racing's first round scores the model configs alone: members cost no rows and are never raced. */
+const MEMBERLESS: MemberForecasts = { members: [], matrices: [], skipped: [] };
 
-const NO_MEMBERS: MemberForecasts = { members: [], matrices: [], skipped: [] };
-
+/** The model stage: one call on the batch's rows, or racing's two rounds. */
 async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Promise<ModelStage> {
   const { space, costModel, checked, validation, forecaster } = input;
   const { req } = checked;
-  const { plan, planInput, kUsed, built, first } = batch;
+  const { plan, planInput, kUsed, rounds } = batch;
   const used = sample.order.slice(0, kUsed);
-  const run = async (rows: BuiltRows): Promise<RolledOut> => {
+  const call: ModelCall = async (rows) => {
     if (rows.rows.length === 0) return { forecasts: [], calls: 0 };
     const started = performance.now();
     const out = await callModels(
@@ -176,85 +169,29 @@ async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Pro
     costModel.observeModel(rows.modelRows, performance.now() - started);
     return out;
   };
-  const racing = req.options.racing;
-  if (built !== null || racing === null || first === null) {
-    const rows = built ?? buildRows(plan, plan.slotsInPrefix[kUsed - 1], planInput);
-    const { forecasts, calls } = await run(rows);
-    return {
-      batch: { space, used, sources: sample.sources, slotOf: plan.slotOf, rowIndex: rows.rowIndex, forecasts },
-      modelRows: rows.modelRows,
-      requestRows: rows.rows.length,
-      calls,
-      racing: null,
-    };
+  if (rounds.kind === 'racing') {
+    return raceRounds({
+      ...rounds,
+      plan,
+      planInput,
+      slotCount: plan.slotsInPrefix[kUsed - 1],
+      used,
+      sources: sample.sources,
+      call,
+      score: (set, scorable) =>
+        scoreCandidates(set, { alpha: req.alpha, scales: validation.scales, actual: validation.actual, scorable }),
+      candidates: (batch) =>
+        candidateSet(batch, MEMBERLESS, req.metricNames.length, validation.ends.length, req.horizon, forecaster.levels),
+      selection: req.options.selection,
+    });
   }
-
-  // Round 1: every sampled model input on the first-round windows.
-  const O = validation.ends.length;
-  const M = req.metricNames.length;
-  const slotCount = plan.slotsInPrefix[kUsed - 1];
-  const wanted1 = Uint8Array.from({ length: slotCount }, (_, s) => first[plan.slotOrigin[s]]);
-  const rows1 = buildRows(plan, slotCount, planInput, wanted1);
-  const call1 = await run(rows1);
-  const set1 = candidateSet(
-    { space, used, sources: sample.sources, slotOf: plan.slotOf, rowIndex: rows1.rowIndex, forecasts: call1.forecasts },
-    NO_MEMBERS,
-    M,
-    O,
-    req.horizon,
-    forecaster.levels,
-  );
-  const scores1 = scoreCandidates(set1, {
-    alpha: req.alpha,
-    scales: validation.scales,
-    actual: validation.actual,
-    scorable: restrictScorable(validation.scorable, O, first),
-  });
-  const keep = survivingFamilies({
-    space,
-    used,
-    scores: scores1,
-    metricCount: M,
-    selection: req.options.selection,
-    survivors: racing.survivors,
-  });
-
-  // Round 2: the survivors' other windows and final forecasts (rows shared with round 1 are not run again).
-  const positions = used.flatMap((config, c) => (keep[space.familyOf[config]] === 1 ? [c] : []));
-  const wanted2 = new Uint8Array(slotCount);
-  for (const c of positions) {
-    for (let o = 0; o < O; o++) {
-      const s = plan.slotOf[c * O + o];
-      if (wanted1[s] !== 1) wanted2[s] = 1;
-    }
-  }
-  const rows2 = buildRows(plan, slotCount, planInput, wanted2);
-  const call2 = await run(rows2);
-  const rowIndex = Int32Array.from(rows1.rowIndex, (r, i) =>
-    r >= 0 ? r : rows2.rowIndex[i] >= 0 ? rows1.rows.length + rows2.rowIndex[i] : -1,
-  );
-  const slotOf = new Int32Array(positions.length * O);
-  positions.forEach((c, p) => slotOf.set(plan.slotOf.subarray(c * O, (c + 1) * O), p * O));
+  const { forecasts, calls } = await call(rounds.built);
   return {
-    batch: {
-      space,
-      used: positions.map((c) => used[c]),
-      sources: positions.map((c) => sample.sources[c]),
-      slotOf,
-      rowIndex,
-      forecasts: [...call1.forecasts, ...call2.forecasts],
-    },
-    modelRows: rows1.modelRows + rows2.modelRows,
-    requestRows: rows1.rows.length + rows2.rows.length,
-    calls: call1.calls + call2.calls,
-    racing: {
-      firstRoundWindows: first.reduce((a, b) => a + b, 0),
-      families: new Set(used.map((config) => space.familyOf[config])).size,
-      survivingFamilies: keep.reduce((a, b) => a + b, 0),
-      configsDropped: used.length - positions.length,
-      firstRoundModelRows: rows1.modelRows,
-      secondRoundModelRows: rows2.modelRows,
-    },
+    batch: { space, used, sources: sample.sources, slotOf: plan.slotOf, rowIndex: rounds.built.rowIndex, forecasts },
+    modelRows: rounds.built.modelRows,
+    requestRows: rounds.built.rows.length,
+    calls,
+    racing: null,
   };
 }
 

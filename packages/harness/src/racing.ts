@@ -87,12 +87,14 @@ export interface SurvivorInput {
  * The families that go on: the default's, and the `survivors` best others by their best member's
  * first-round score — the tenant score, or under per-metric selection each metric's own loss (a
  * family that is among the best on any metric goes on). Families without a finite score on the
- * first round are dropped. Returns a mask over the space's families.
+ * first round are dropped — unless none has one (no observation in any first-round window): with
+ * no evidence to race on, every family goes on. Returns a mask over the space's families.
  */
 export function survivingFamilies(input: SurvivorInput): Uint8Array {
   const { space, used, scores, metricCount: M, selection } = input;
   const keep = new Uint8Array(space.families.length);
   keep[space.familyOf[used[0]]] = 1;
+  let evidence = false;
   const rankings: ((c: number) => number)[] =
     selection === 'per-metric'
       ? Array.from(
@@ -111,27 +113,39 @@ export function survivingFamilies(input: SurvivorInput): Uint8Array {
       const held = best.get(f);
       if (held === undefined || s < held) best.set(f, s);
     });
+    if (best.size === 0) continue;
     const defaultFamily = space.familyOf[used[0]];
     // Ties broken by family index: deterministic for a seed.
     const ranked = [...best].filter(([f]) => f !== defaultFamily).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     for (const [f] of ranked.slice(0, input.survivors)) keep[f] = 1;
+    evidence = true;
   }
+  if (!evidence) for (const config of used) keep[space.familyOf[config]] = 1;
   return keep;
+}
+
+/**
+ * Families besides the default's that survivingFamilies may keep: `survivors`, per metric under
+ * per-metric selection.
+ */
+export function survivorsBesidesDefault(racing: RacingOptions, selection: SelectionMode, metricCount: number): number {
+  return racing.survivors * (selection === 'per-metric' ? metricCount : 1);
 }
 
 /**
  * What the cost model budgets with in `enforce` mode: for each prefix of the sample, an upper
  * bound of the model rows racing runs — the first round's rows of the prefix, plus the other
- * windows' and the final rows of the default's model input and of the `survivors` inputs with the
- * most such rows (rows shared between inputs are counted for each: a bound, not an estimate) —
- * and never more than the prefix's rows without racing. Non-decreasing, like the plan's own.
+ * windows' and the final rows of the default's model input and of the `survivors` other inputs
+ * (survivorsBesidesDefault) with the most such rows (rows shared between inputs are counted for
+ * each) — and never more than the prefix's rows without racing. Non-decreasing, like the plan's
+ * own. Not a bound in one case: a first round with no observation at all keeps every input.
  */
 export function racingRowsInPrefix(
   plan: RowPlan,
   space: ConfigSpace,
   order: readonly number[],
   first: Uint8Array,
-  racing: RacingOptions,
+  survivors: number,
   horizon: number,
   metricCount: number,
 ): Float64Array {
@@ -164,7 +178,7 @@ export function racingRowsInPrefix(
       else {
         largest.push(rest);
         largest.sort((a, b) => b - a);
-        if (largest.length > racing.survivors) largest.length = racing.survivors;
+        if (largest.length > survivors) largest.length = survivors;
       }
     }
     const bound = firstRows + defaultRest + largest.reduce((a, b) => a + b, 0);

@@ -29,6 +29,7 @@ import {
   firstRoundOrigins,
   raceRounds,
   racingRowsInPrefix,
+  survivorsBesidesDefault,
   type ModelCall,
   type ModelStage,
   type RacingRounds,
@@ -135,7 +136,9 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
   // Racing: budgeted with an upper bound of its two rounds' rows, and the second call's fixed cost.
   const first = firstRoundOrigins(validation.ends.length - 1, racing.windows);
   const { req } = checked;
-  const rows = racingRowsInPrefix(plan, space, sample.order, first, racing, req.horizon, req.metricNames.length);
+  const M = req.metricNames.length;
+  const survivors = survivorsBesidesDefault(racing, req.options.selection, M);
+  const rows = racingRowsInPrefix(plan, space, sample.order, first, survivors, req.horizon, M);
   const secondCallMs = costModel.coefficients.fixedMs;
   const kUsed = affordableK(input.budgetMode, costModel, rows, availableModelMs - secondCallMs);
   return {

@@ -15,6 +15,8 @@ import {
   type HarnessRequest,
   type HarnessResult,
 } from '../src/index.js';
+import { survivingFamilies, survivorsBesidesDefault } from '../src/racing.js';
+import { ScoreStatus, type Scores } from '../src/scoring.js';
 import { FakeForecaster, familyOf, flatMatrix, lastValue, naive, type Predict } from './helpers/fake-forecaster.js';
 import { FREE } from './helpers/three-configs.js';
 import { syntheticTenant } from '../../../test-fixtures/tenants.js';
@@ -93,6 +95,49 @@ describe('parseRacing (the command lines’ --racing)', () => {
     expect(parseRacing('off')).toBeNull();
     for (const bad of ['0,4', '4', '3,4,5', '3,x', '65,1', ''])
       expect(() => parseRacing(bad)).toThrow(/must be W,S \(first-round windows and survivors, 1–64 each\) or off/);
+  });
+});
+
+describe('survivingFamilies', () => {
+  it('keeps every family when the first round has no evidence at all, else the default’s and the best', async () => {
+    const { harness } = await harnessWith(biased);
+    const space = harness.space;
+    // One config of each of the first six families, the first of them standing in for the default.
+    const used = space.families.slice(0, 6).map((f) => f.members[0]);
+    const M = 2;
+    const scores = (loss: (c: number, m: number) => number): Scores => {
+      const K = used.length;
+      const out = {
+        loss: new Float64Array(K * M),
+        status: new Uint8Array(K * M),
+        windowLoss: new Float64Array(K * M * 2).fill(Number.NaN),
+        windowsPerMetric: Int32Array.from({ length: M }, () => 1),
+      };
+      for (let c = 0; c < K; c++)
+        for (let m = 0; m < M; m++) {
+          const l = loss(c, m);
+          out.loss[c * M + m] = l;
+          out.status[c * M + m] = l === l ? ScoreStatus.Scored : ScoreStatus.Incomplete;
+        }
+      return out;
+    };
+    const families = (keep: Uint8Array) => [...keep.keys()].filter((f) => keep[f] === 1);
+    const input = { space, used, metricCount: M, selection: 'per-tenant' as const, survivors: 2 };
+    // No finite score anywhere: no evidence to race on, every family goes on.
+    expect(families(survivingFamilies({ ...input, scores: scores(() => Number.NaN) }))).toEqual([0, 1, 2, 3, 4, 5]);
+    // Scores: the default's family and the two best others (positions 4 and 2).
+    const ranked = [9, 5, 2, 7, 1, 8];
+    const kept = survivingFamilies({ ...input, scores: scores((c) => ranked[c]) });
+    expect(families(kept)).toEqual([0, 2, 4].map((c) => space.familyOf[used[c]]).sort((a, b) => a - b));
+    // Per-metric: each metric's two best, so up to survivorsBesidesDefault of them besides the default.
+    const perMetric = survivingFamilies({
+      ...input,
+      selection: 'per-metric',
+      scores: scores((c, m) => (m === 0 ? ranked[c] : -ranked[c])),
+    });
+    expect(families(perMetric)).toHaveLength(1 + 2 + 2);
+    expect(survivorsBesidesDefault({ windows: 3, survivors: 2 }, 'per-metric', M)).toBe(4);
+    expect(survivorsBesidesDefault({ windows: 3, survivors: 2 }, 'per-tenant', M)).toBe(2);
   });
 });
 

@@ -16,6 +16,20 @@
  * admission that the server was slow, it refused more, the client sent more refused bodies —
  * a feedback loop that held two idle workers at 30 answers a second (measured before this rule).
  *
+ * A latency quantile, not a mean: the prediction is an average, so admitting every request whose
+ * prediction fits the budget sends a good share of them over it (measured on the issue's 50-
+ * connection load: served p50 184 ms, p99 309 ms against a 200 ms budget). Admission therefore
+ * compares the prediction with threshold × budget, and the threshold follows the served requests'
+ * outcomes the way adaptive conformal inference follows coverage (Gibbs & Candès 2021): after each
+ * served request it moves by step × (overBudgetRate − 1{its service time exceeded its budget}), so
+ * over n served requests the share over budget is within (1 − MIN_THRESHOLD + step) / (step × n)
+ * of `overBudgetRate` whatever the prediction's bias — provided the requests admitted below
+ * `minInFlight` (admitted whatever the prediction) can meet the budget at all. The outcome is
+ * the service time, as for c, so that a client uploading slowly cannot make admission refuse
+ * others. The threshold stays in [MIN_THRESHOLD, 1]: never more optimistic than the mean
+ * prediction (the rule before it); overBudgetRate = 1 keeps it at 1, that rule. Below 0 it
+ * admits nothing beyond minInFlight until enough requests have kept their budget.
+ *
  * Memory is bounded apart from time: the bodies of admitted requests are held whole (up to the
  * body limit each) until their job ends, and before the first served request nothing has been
  * learned, so 1024 admitted 8 MiB bodies would have been 8 GiB. Each request is charged its
@@ -31,6 +45,10 @@ export interface AdmissionOptions {
   readonly maxBytesInFlight?: number;
   /** Weight of the newest completion in c (default 0.05: about the last 20 completions). */
   readonly weight?: number;
+  /** Fraction of served requests whose service time may exceed their budget, in (0, 1] (default 0.01). */
+  readonly overBudgetRate?: number;
+  /** How far one served request moves the threshold (default 0.1 of the budget). */
+  readonly thresholdStep?: number;
   /** Clock in ms (injected by tests). */
   readonly now?: () => number;
 }
@@ -40,6 +58,8 @@ export interface Ticket {
   readonly position: number;
   /** Body bytes charged to it (released by complete()). */
   readonly bytes: number;
+  /** The latency budget it was admitted under (ms). */
+  readonly budgetMs: number;
   /** Set by start(): jobs already running, and when this one started. */
   jobsAhead: number | null;
   startedAt: number;
@@ -54,17 +74,29 @@ export type AdmissionDecision =
       readonly reason: string;
     };
 
+/**
+ * The lowest the threshold goes. At or below 0 only requests below minInFlight are admitted;
+ * going below 0 keeps the debt of a queue's correlated misses (one slow job makes every request
+ * behind it late), which the bound needs — clipped at 0, a simulated queue missed 1.5 % against
+ * 1 %. −1 caps the way back from a burst at 1 / (step × overBudgetRate) served requests.
+ */
+export const MIN_THRESHOLD = -1;
+
 export class Admission {
   readonly minInFlight: number;
   readonly maxInFlight: number;
   readonly maxBytesInFlight: number;
   readonly weight: number;
+  readonly overBudgetRate: number;
+  readonly thresholdStep: number;
   readonly #now: () => number;
   #inFlight = 0;
   #bytesInFlight = 0;
   #running = 0;
   /** ms per queue position; null until the first completion. */
   #positionMs: number | null = null;
+  /** The fraction of its budget a request's prediction may reach and still be admitted. */
+  #threshold = 1;
 
   constructor(options: AdmissionOptions) {
     if (!(Number.isInteger(options.minInFlight) && options.minInFlight >= 1))
@@ -77,6 +109,12 @@ export class Admission {
     if (!(this.maxBytesInFlight > 0))
       throw new RangeError(`maxBytesInFlight must be > 0, got ${options.maxBytesInFlight}`);
     this.weight = options.weight ?? 0.05;
+    this.overBudgetRate = options.overBudgetRate ?? 0.01;
+    if (!(this.overBudgetRate > 0 && this.overBudgetRate <= 1))
+      throw new RangeError(`overBudgetRate must be in (0, 1], got ${options.overBudgetRate}`);
+    this.thresholdStep = options.thresholdStep ?? 0.1;
+    if (!(this.thresholdStep > 0 && this.thresholdStep <= 1))
+      throw new RangeError(`thresholdStep must be in (0, 1], got ${options.thresholdStep}`);
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -100,6 +138,11 @@ export class Admission {
     return this.#positionMs;
   }
 
+  /** The fraction of the budget a prediction may reach, learned from served requests' outcomes. */
+  get threshold(): number {
+    return this.#threshold;
+  }
+
   /** Predicted latency of a request admitted now (0 before anything was learned). */
   predictMs(): number {
     return (this.#inFlight + 1) * (this.#positionMs ?? 0);
@@ -119,16 +162,22 @@ export class Admission {
     }
     if (position >= this.minInFlight) {
       const predicted = this.predictMs();
-      if (predicted > budgetMs) {
+      const limit = this.#threshold * budgetMs;
+      if (predicted > limit) {
+        const over =
+          this.#threshold === 1
+            ? `over the ${budgetMs} ms budget`
+            : `over ${Math.max(0, Math.round(limit))} ms (the ${budgetMs} ms budget less the margin that keeps at most ` +
+              `${this.overBudgetRate * 100} % of served requests over it)`;
         return this.#refuse(
-          `${position} requests in flight would take about ${Math.round(predicted)} ms, over the ${budgetMs} ms budget`,
+          `${position} requests in flight would take about ${Math.round(predicted)} ms, ${over}`,
           budgetMs,
         );
       }
     }
     this.#inFlight++;
     this.#bytesInFlight += bytes;
-    return { admitted: true, ticket: { position, bytes, jobsAhead: null, startedAt: 0 } };
+    return { admitted: true, ticket: { position, bytes, budgetMs, jobsAhead: null, startedAt: 0 } };
   }
 
   /** The request's body arrived and its job starts. */
@@ -139,22 +188,31 @@ export class Admission {
     this.#running++;
   }
 
-  /** The request is over; `served` (a 200) teaches the cost of a queue position. */
+  /**
+   * The request is over; `served` (a 200) teaches the cost of a queue position and moves the
+   * threshold by whether its service time (body arrived → answer, as c counts it) kept its budget.
+   */
   complete(ticket: Ticket, served: boolean): void {
     this.#inFlight--;
     this.#bytesInFlight -= ticket.bytes;
     if (ticket.jobsAhead === null) return;
     this.#running--;
     if (!served) return;
-    const sample = (this.#now() - ticket.startedAt) / (ticket.jobsAhead + 1);
+    const serviceMs = this.#now() - ticket.startedAt;
+    const over = serviceMs > ticket.budgetMs ? 1 : 0;
+    this.#threshold = Math.min(
+      1,
+      Math.max(MIN_THRESHOLD, this.#threshold + this.thresholdStep * (this.overBudgetRate - over)),
+    );
+    const sample = serviceMs / (ticket.jobsAhead + 1);
     this.#positionMs =
       this.#positionMs === null ? sample : this.#positionMs + this.weight * (sample - this.#positionMs);
   }
 
   #refuse(reason: string, budgetMs: number): AdmissionDecision {
     const predictedMs = this.predictMs();
-    // Come back when the queue ahead has drained below the budget: at least a second (the header's unit).
-    const retryAfterSeconds = Math.max(1, Math.ceil((predictedMs - budgetMs) / 1000));
+    // Come back when the queue ahead has drained below the limit: at least a second (the header's unit).
+    const retryAfterSeconds = Math.max(1, Math.ceil((predictedMs - Math.max(0, this.#threshold) * budgetMs) / 1000));
     return { admitted: false, predictedMs, retryAfterSeconds, reason };
   }
 }

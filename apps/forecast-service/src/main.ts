@@ -52,6 +52,10 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
                        validation windows first, the default's and the S best go on to the rest
                        (packages/harness README, Racing; about half the model rows of a K = 32
                        request); default off, as the harness ships
+  --over-budget-rate R fraction of served requests whose service time may exceed the budget, in
+                       (0, 1]: admission learns how far below the budget its mean prediction must
+                       stay for that (default 0.01: the served p99 within budget; 1 = admit on the
+                       mean prediction alone)
   --max-in-flight N    requests admitted at once, whatever the prediction (default 1024)
   --max-body-bytes-in-flight BYTES
                        request bodies admitted at once, by Content-Length (a chunked body counts as
@@ -85,6 +89,14 @@ function intOption(name: string, raw: string | undefined, fallback: number, min:
   return n;
 }
 
+function fractionOption(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const x = Number(raw);
+  if (!(raw.trim() !== '' && x > 0 && x <= 1))
+    usageError(`--${name} must be a number in (0, 1], got ${JSON.stringify(raw)}`);
+  return x;
+}
+
 /** `--racing W,S` → the harness's options.racing; `off` or absent → null. */
 function racingOption(raw: string | undefined): RacingOptions | null {
   if (raw === undefined) return null;
@@ -107,6 +119,7 @@ const STRING_FLAGS = [
   'k',
   'budget-ms',
   'racing',
+  'over-budget-rate',
   'max-in-flight',
   'max-body-bytes-in-flight',
   'max-connections',
@@ -145,6 +158,7 @@ async function main(): Promise<void> {
   const level = values['log-level'] ?? process.env.LOG_LEVEL ?? 'info';
   const workers = intOption('workers', values.workers, availableParallelism(), 1);
   const windowMs = intOption('batch-window-ms', values['batch-window-ms'], 0, 0);
+  const overBudgetRate = fractionOption('over-budget-rate', values['over-budget-rate'], 0.01);
   const settingsOptions = {
     bodyLimit,
     defaultK: intOption('k', values.k, 32, 1),
@@ -202,6 +216,7 @@ async function main(): Promise<void> {
     runner: pool,
     model: pool.model,
     maxInFlight: intOption('max-in-flight', values['max-in-flight'], 1024, 1),
+    overBudgetRate,
     maxBodyBytesInFlight: intOption(
       'max-body-bytes-in-flight',
       values['max-body-bytes-in-flight'],

@@ -87,6 +87,8 @@ export interface ServerOptions extends SettingsOptions {
   readonly model: ModelInfo;
   /** Requests admitted at once whatever the prediction (default 1024). */
   readonly maxInFlight?: number;
+  /** Fraction of served requests allowed over their budget; admission's margin follows it (default 0.01). */
+  readonly overBudgetRate?: number;
   /** Requests always admitted (default: 2 per worker). */
   readonly minInFlight?: number;
   /** Bytes of request bodies admitted at once (Content-Length, or the body limit when chunked). */
@@ -185,6 +187,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     minInFlight: Math.min(options.minInFlight ?? 2 * runner.parallelism, maxInFlight),
     maxInFlight,
     maxBytesInFlight: options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+    ...(options.overBudgetRate !== undefined ? { overBudgetRate: options.overBudgetRate } : {}),
   });
   const metrics = new ServiceMetrics(
     options.model,
@@ -192,6 +195,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       inFlight: () => admission.inFlight,
       bytesInFlight: () => admission.bytesInFlight,
       positionMs: () => admission.positionMs,
+      admissionThreshold: () => admission.threshold,
       workersReady: () => runner.ready,
       batches: () => runner.batchStats(),
     },

@@ -11,6 +11,8 @@ export interface MetricSources {
   readonly inFlight: () => number;
   readonly bytesInFlight: () => number;
   readonly positionMs: () => number | null;
+  /** The fraction of the budget admission lets a prediction reach. */
+  readonly admissionThreshold: () => number;
   readonly workersReady: () => number;
   readonly batches: () => MicroBatchStats | null;
 }
@@ -105,6 +107,14 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.set((sources.positionMs() ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'forecast_service_admission_threshold_ratio',
+      help: "Fraction of the latency budget a request's predicted latency may reach and be admitted (learned so that at most --over-budget-rate of served requests exceed their budget; at or below 0 only the always-admitted minimum)",
+      registers,
+      collect() {
+        this.set(sources.admissionThreshold());
       },
     });
     new Gauge({

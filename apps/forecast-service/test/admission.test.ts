@@ -1,9 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Mulberry32 } from '@tsfm/numerics';
 import { Admission, type Ticket } from '../src/index.js';
+import { MIN_THRESHOLD } from '../src/admission.js';
 
 /** An admission controller on a clock the test moves. */
-function controller(options: { minInFlight: number; maxInFlight: number; maxBytesInFlight?: number; weight?: number }) {
+function controller(options: {
+  minInFlight: number;
+  maxInFlight: number;
+  maxBytesInFlight?: number;
+  weight?: number;
+  overBudgetRate?: number;
+  thresholdStep?: number;
+}) {
   let now = 0;
   const a = new Admission({ ...options, now: () => now });
   return { a, advance: (ms: number) => (now += ms) };
@@ -130,5 +139,125 @@ describe('Admission', () => {
       ),
       { seed: 7 },
     );
+  });
+
+  it('a served request over its budget lowers the threshold; within budget raises it back, never above 1', () => {
+    const { a, advance } = controller({
+      minInFlight: 1,
+      maxInFlight: 100,
+      weight: 1,
+      overBudgetRate: 0.1,
+      thresholdStep: 0.05,
+    });
+    const slow = admit(a);
+    a.start(slow);
+    advance(250); // over its 200 ms budget
+    a.complete(slow, true);
+    expect(a.threshold).toBeCloseTo(1 - 0.05 * 0.9, 12);
+    const fast = admit(a);
+    a.start(fast);
+    advance(10);
+    a.complete(fast, true);
+    expect(a.threshold).toBeCloseTo(1 - 0.05 * 0.9 + 0.05 * 0.1, 12);
+    for (let i = 0; i < 100; i++) {
+      const t = admit(a, Number.POSITIVE_INFINITY);
+      a.start(t);
+      a.complete(t, true);
+    }
+    expect(a.threshold).toBe(1);
+  });
+
+  it('refuses what the mean prediction would admit once the threshold is down, and says so', () => {
+    const { a, advance } = controller({
+      minInFlight: 1,
+      maxInFlight: 100,
+      weight: 1,
+      overBudgetRate: 0.01,
+      thresholdStep: 0.05,
+    });
+    for (let i = 0; i < 4; i++) {
+      const t = admit(a);
+      a.start(t);
+      advance(300); // alone and over its 200 ms budget, four times
+      a.complete(t, true);
+    }
+    const fast = admit(a, Number.POSITIVE_INFINITY);
+    a.start(fast);
+    advance(80); // alone: 80 ms per position, and within its budget
+    a.complete(fast, true);
+    expect(a.threshold).toBeCloseTo(1 - 4 * 0.05 * 0.99 + 0.05 * 0.01, 12); // 0.8025
+    admit(a); // one in flight: the next one is predicted 2 × 80 = 160 ms
+    expect(a.predictMs()).toBe(160);
+    const refused = a.tryAdmit(190); // the mean rule would admit it (160 ≤ 190); 0.8025 × 190 = 152.5 does not
+    expect(refused).toMatchObject({ admitted: false });
+    if (!refused.admitted)
+      expect(refused.reason).toMatch(
+        /over 152 ms \(the 190 ms budget less the margin that keeps at most 1 % of served requests over it\)/,
+      );
+    expect(a.tryAdmit(200)).toMatchObject({ admitted: true }); // 0.8025 × 200 = 160.5
+  });
+
+  it('rejects an over-budget rate or a step outside (0, 1]', () => {
+    expect(() => new Admission({ minInFlight: 1, maxInFlight: 1, overBudgetRate: 0 })).toThrow(/overBudgetRate/);
+    expect(() => new Admission({ minInFlight: 1, maxInFlight: 1, overBudgetRate: 1.5 })).toThrow(/overBudgetRate/);
+    expect(() => new Admission({ minInFlight: 1, maxInFlight: 1, thresholdStep: 0 })).toThrow(/thresholdStep/);
+  });
+
+  /**
+   * One worker serving FIFO under saturation (clients retry at once, as autocannon does): after
+   * every completion as many requests are admitted as admission allows, each taking a service
+   * time with a heavy tail (a tenth of them 2–4 × the usual). Returns the fraction of served
+   * requests, after a warm-up, whose service time (admitted → answered) exceeded the budget.
+   */
+  function saturatedQueue(overBudgetRate: number, seed: number, meanMs: number, served: number): number {
+    let now = 0;
+    const a = new Admission({ minInFlight: 1, maxInFlight: 40, overBudgetRate, now: () => now });
+    const rng = new Mulberry32(seed);
+    const queue: { ticket: Ticket; admittedAt: number; doneAt: number }[] = [];
+    let lastDone = 0;
+    const fill = () => {
+      for (;;) {
+        const d = a.tryAdmit(200);
+        if (!d.admitted) return;
+        a.start(d.ticket);
+        const work = meanMs * (rng.next() < 0.1 ? 2 + 2 * rng.next() : 0.5 + rng.next());
+        lastDone = Math.max(now, lastDone) + work;
+        queue.push({ ticket: d.ticket, admittedAt: now, doneAt: lastDone });
+      }
+    };
+    fill();
+    const warmUp = 500;
+    let over = 0;
+    for (let n = 0; n < warmUp + served; n++) {
+      const job = queue.shift()!;
+      now = job.doneAt;
+      a.complete(job.ticket, true);
+      if (n >= warmUp && now - job.admittedAt > 200) over++;
+      fill();
+    }
+    return over / served;
+  }
+
+  it('keeps at most the over-budget rate of served requests over budget where the mean rule misses it (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.double({ min: 8, max: 40, noNaN: true }), (seed, meanMs) => {
+        const served = 20_000;
+        // ACI's bound on the long-run miss rate: (threshold range + step) / (step × served) ≈ 0.001 here.
+        expect(saturatedQueue(0.01, seed, meanMs, served)).toBeLessThanOrEqual(0.01 + 0.002);
+        expect(saturatedQueue(1, seed, meanMs, served)).toBeGreaterThan(0.05);
+      }),
+      { seed: 11, numRuns: 12 },
+    );
+  });
+
+  it('the threshold never leaves [MIN_THRESHOLD, 1]', () => {
+    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 10, overBudgetRate: 0.01 });
+    for (let i = 0; i < 200; i++) {
+      const t = admit(a);
+      a.start(t);
+      advance(1e6);
+      a.complete(t, true);
+    }
+    expect(a.threshold).toBe(MIN_THRESHOLD);
   });
 });

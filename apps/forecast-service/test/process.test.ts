@@ -94,3 +94,19 @@ describe('src/main.ts under signals', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('command-line values', () => {
+  it('--over-budget-rate outside (0, 1] is a usage error naming the flag (exit 2), before any model loads', async () => {
+    for (const value of ['0', '1.5', 'often']) {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--over-budget-rate', value], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--over-budget-rate must be a number in (0, 1], got "${value}"`);
+    }
+  });
+});

@@ -59,7 +59,7 @@ interface Scrape {
   readonly kLowered: number;
   /** Served /forecast requests by the upper bound of their server-side duration bucket (seconds; Infinity last). */
   readonly servedBuckets: ReadonlyMap<number, number>;
-  readonly admissionThreshold: number;
+  readonly admissionInflation: number;
 }
 
 interface Percentiles {
@@ -84,7 +84,7 @@ interface Run {
   readonly kLowered: number;
   /** Share of the served requests whose server-side duration (the service's histogram) was ≤ 200 and ≤ 250 ms. */
   readonly serverWithin: { readonly ms200: number; readonly ms250: number };
-  readonly admissionThreshold: number;
+  readonly admissionInflation: number;
   readonly benchCpuMsPerGood: number;
   readonly uptimeBefore: string;
   readonly uptimeAfter: string;
@@ -160,7 +160,7 @@ async function scrape(url: string): Promise<Scrape> {
     batchRequests: one('forecast_service_model_batch_requests_total'),
     kLowered: one('forecast_service_k_lowered_total'),
     servedBuckets,
-    admissionThreshold: one('forecast_service_admission_threshold_ratio'),
+    admissionInflation: one('forecast_service_admission_inflation_ratio'),
   };
 }
 
@@ -286,7 +286,7 @@ async function runScenario(
     requestsPerModelCall: (after.batchRequests - before.batchRequests) / (after.batches - before.batches),
     kLowered: after.kLowered - before.kLowered,
     serverWithin: { ms200: servedWithin(before, after, 0.2), ms250: servedWithin(before, after, 0.25) },
-    admissionThreshold: after.admissionThreshold,
+    admissionInflation: after.admissionInflation,
     benchCpuMsPerGood: (benchCpu.user + benchCpu.system) / 1000 / good,
     uptimeBefore,
     uptimeAfter,
@@ -333,10 +333,10 @@ function section(
     `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena; malloc_trim after 2 s without a finished request), admission at the default 200 ms budget with at most 1 % of served requests over it (\`--over-budget-rate\`, its default); \`--management-port 0\`.`,
     `- Machine: ${machine}. The server, autocannon and the /health probe share these cores with other engineers' jobs: the load average (\`uptime\`) is beside every row. On 2 cores at a load average of L, a runnable thread gets about 2/L of a core: at 17, the server's three busy threads share about a third of one.`,
     `- Request (issue 13 §2): POST /forecast, one synthetic tenant (workload-gen seed 42), 1 metric × 7 days of 1-minute history (≈ 70 KiB JSON), h = 60, tier premium, K = 32. ${info.duration} s per scenario; autocannon timeout 30 s.`,
-    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add the time a request waits in its connection behind the body of the refused request before it, which the server drains (autocannon sends the next request as soon as a 429 arrives). Admission threshold: the fraction of the budget the prediction may reach at the scenario's end (`forecast_service_admission_threshold_ratio`). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
+    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add the time a request waits in its connection behind the body of the refused request before it, which the server drains (autocannon sends the next request as soon as a 429 arrives). Admission inflation: the factor on the mean predicted latency at the scenario's end (`forecast_service_admission_inflation_ratio`; 1 = the mean alone, 10 = the cap, reached when even the always-admitted 2 × workers miss the budget). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
     "- server CPU / served: the server process's CPU time (all threads) per 200 response, refused requests' handling included. In the cost row nothing is refused and requests batch, so it is what one served forecast costs: 2000 ms / that figure is the rate two cores given to the server alone would sustain (a CPU-time figure, itself inflated by the contention it was measured under). bench CPU / served: the same for the load generator (autocannon and this script), which competes with the server for the same two cores.",
     '',
-    '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | server side ≤ 200 / ≤ 250 ms | admission threshold | 429/s | other non-200 | errors + timeouts | /health p99 ms (max), main port | /health p99 ms (max), management port | control /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',
+    '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | server side ≤ 200 / ≤ 250 ms | admission inflation | 429/s | other non-200 | errors + timeouts | /health p99 ms (max), main port | /health p99 ms (max), management port | control /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of runs) {
@@ -345,7 +345,7 @@ function section(
       .map(([code, n]) => `${code}: ${n}`)
       .join(', ');
     lines.push(
-      `| ${r.scenario.name} | ${f0(r.goodPerSecond)} | ${f0(r.served.p50)} | ${f0(r.served.p90)} | ${f0(r.served.p99)} | ${f0(r.served.max)} | ${pct(r.serverWithin.ms200)} / ${pct(r.serverWithin.ms250)} | ${r.admissionThreshold.toFixed(2)} | ${f0((r.byStatus['429'] ?? 0) / info.duration)} | ${other || '0'} | ${r.result.errors + r.result.timeouts} | ${f1(r.health.p99)} (${f1(r.health.max)}) | ${f1(r.managementHealth.p99)} (${f1(r.managementHealth.max)}) | ${f1(r.controlHealth.p99)} (${f1(r.controlHealth.max)}) | ${f1(r.cpuMsPerGood)} | ${f1(r.benchCpuMsPerGood)} | ${f1(r.requestsPerModelCall)} | ${r.kLowered} | ${r.uptimeBefore.replace('load average: ', '')} → ${r.uptimeAfter.replace('load average: ', '')} | ${verdict(r)} |`,
+      `| ${r.scenario.name} | ${f0(r.goodPerSecond)} | ${f0(r.served.p50)} | ${f0(r.served.p90)} | ${f0(r.served.p99)} | ${f0(r.served.max)} | ${pct(r.serverWithin.ms200)} / ${pct(r.serverWithin.ms250)} | ${r.admissionInflation.toFixed(2)} | ${f0((r.byStatus['429'] ?? 0) / info.duration)} | ${other || '0'} | ${r.result.errors + r.result.timeouts} | ${f1(r.health.p99)} (${f1(r.health.max)}) | ${f1(r.managementHealth.p99)} (${f1(r.managementHealth.max)}) | ${f1(r.controlHealth.p99)} (${f1(r.controlHealth.max)}) | ${f1(r.cpuMsPerGood)} | ${f1(r.benchCpuMsPerGood)} | ${f1(r.requestsPerModelCall)} | ${r.kLowered} | ${r.uptimeBefore.replace('load average: ', '')} → ${r.uptimeAfter.replace('load average: ', '')} | ${verdict(r)} |`,
     );
   }
   const cost = runs.find((r) => r.scenario.maxP99Ms === undefined);

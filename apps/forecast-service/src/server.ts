@@ -195,7 +195,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       inFlight: () => admission.inFlight,
       bytesInFlight: () => admission.bytesInFlight,
       positionMs: () => admission.positionMs,
-      admissionThreshold: () => admission.threshold,
+      admissionInflation: () => admission.inflation,
       workersReady: () => runner.ready,
       batches: () => runner.batchStats(),
     },

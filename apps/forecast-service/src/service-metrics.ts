@@ -11,8 +11,8 @@ export interface MetricSources {
   readonly inFlight: () => number;
   readonly bytesInFlight: () => number;
   readonly positionMs: () => number | null;
-  /** The fraction of the budget admission lets a prediction reach. */
-  readonly admissionThreshold: () => number;
+  /** The factor admission puts on its mean prediction. */
+  readonly admissionInflation: () => number;
   readonly workersReady: () => number;
   readonly batches: () => MicroBatchStats | null;
 }
@@ -110,11 +110,11 @@ export class ServiceMetrics {
       },
     });
     new Gauge({
-      name: 'forecast_service_admission_threshold_ratio',
-      help: "Fraction of the latency budget a request's predicted latency may reach and be admitted (learned so that at most --over-budget-rate of served requests exceed their budget; at or below 0 only the always-admitted minimum)",
+      name: 'forecast_service_admission_inflation_ratio',
+      help: 'Factor on the predicted latency before it is compared with the budget (learned so that at most --over-budget-rate of served requests exceed their budget; 1 = the mean prediction alone)',
       registers,
       collect() {
-        this.set(sources.admissionThreshold());
+        this.set(sources.admissionInflation());
       },
     });
     new Gauge({

@@ -7,7 +7,7 @@
  * and write the `## forecast-service` section of docs/benchmarks.md.
  *
  *   npm run bench -w @tsfm/forecast-service -- [--model DIR | --random-model] [--duration S] [--no-write]
- *     [--racing W,S] [--over-budget-rate R]   (the server's flags; with either the figures are
+ *     [--racing W,S] [--over-budget-rate R] [--min-in-flight N]   (the server's flags; with any, the figures are
  *                       printed, never written: the documented section is the service as it ships)
  *
  * The request (the issue's): one synthetic tenant from @tsfm/workload-gen (seed 42), 1 metric
@@ -333,7 +333,7 @@ function section(
     `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena; malloc_trim after 2 s without a finished request), admission at the default 200 ms budget with at most 1 % of served requests over it (\`--over-budget-rate\`, its default); \`--management-port 0\`.`,
     `- Machine: ${machine}. The server, autocannon and the /health probe share these cores with other engineers' jobs: the load average (\`uptime\`) is beside every row. On 2 cores at a load average of L, a runnable thread gets about 2/L of a core: at 17, the server's three busy threads share about a third of one.`,
     `- Request (issue 13 §2): POST /forecast, one synthetic tenant (workload-gen seed 42), 1 metric × 7 days of 1-minute history (≈ 70 KiB JSON), h = 60, tier premium, K = 32. ${info.duration} s per scenario; autocannon timeout 30 s.`,
-    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add the time a request waits in its connection behind the body of the refused request before it, which the server drains (autocannon sends the next request as soon as a 429 arrives). Admission inflation: the factor on the mean predicted latency at the scenario's end (`forecast_service_admission_inflation_ratio`; 1 = the mean alone, 10 = the cap, reached when even the always-admitted 2 × workers miss the budget). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
+    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add what lies outside the server's clock — before it has read a request's headers (on a keep-alive connection, behind the rest of the refused request before it, whose body the server must drain first: autocannon sends the next request as soon as a 429 arrives) and after it has written the answer, in the load generator's own event loop. Admission inflation: the factor on the mean predicted latency at the scenario's end (`forecast_service_admission_inflation_ratio`; 1 = the mean alone, 10 = the cap, reached when even the always-admitted 2 × workers miss the budget). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
     "- server CPU / served: the server process's CPU time (all threads) per 200 response, refused requests' handling included. In the cost row nothing is refused and requests batch, so it is what one served forecast costs: 2000 ms / that figure is the rate two cores given to the server alone would sustain (a CPU-time figure, itself inflated by the contention it was measured under). bench CPU / served: the same for the load generator (autocannon and this script), which competes with the server for the same two cores.",
     '',
     '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | server side ≤ 200 / ≤ 250 ms | admission inflation | 429/s | other non-200 | errors + timeouts | /health p99 ms (max), main port | /health p99 ms (max), management port | control /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',
@@ -374,6 +374,7 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean' },
       racing: { type: 'string' },
       'over-budget-rate': { type: 'string' },
+      'min-in-flight': { type: 'string' },
     },
   });
   const duration = Number(values.duration ?? 30);
@@ -382,8 +383,10 @@ async function main(): Promise<void> {
     ? ['--random-model']
     : ['--model', values.model === undefined ? join(root, 'packages/pretrain/model') : resolve(values.model)];
   const racingArgs = values.racing === undefined ? [] : ['--racing', values.racing];
-  const admissionArgs =
-    values['over-budget-rate'] === undefined ? [] : ['--over-budget-rate', values['over-budget-rate']];
+  const admissionArgs = [
+    ...(values['over-budget-rate'] === undefined ? [] : ['--over-budget-rate', values['over-budget-rate']]),
+    ...(values['min-in-flight'] === undefined ? [] : ['--min-in-flight', values['min-in-flight']]),
+  ];
   const { child, url, management, exited } = await startServer([
     ...serverArgs,
     ...racingArgs,
@@ -443,7 +446,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${r.scenario.name}: ${JSON.stringify({ served: r.served, health: r.health, managementHealth: r.managementHealth, controlHealth: r.controlHealth, byStatus: r.byStatus, statusCodeStats: r.result.statusCodeStats })}\n`,
     );
-  if (!values['no-write'] && values.racing === undefined && values['over-budget-rate'] === undefined)
+  if (!values['no-write'] && values.racing === undefined && admissionArgs.length === 0)
     writeBenchmarkSection('## forecast-service', text);
   if (runs.some((r) => r.result.errors > 0 || r.result.timeouts > 0) || exitCode !== 0) {
     process.stderr.write('FAILED: connection errors or timeouts under load, or the server did not shut down cleanly\n');

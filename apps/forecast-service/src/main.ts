@@ -56,6 +56,8 @@ const USAGE = `Usage: npx tsx apps/forecast-service/src/main.ts [options]
                        (0, 1]: admission learns how far below the budget its mean prediction must
                        stay for that (default 0.01: the served p99 within budget; 1 = admit on the
                        mean prediction alone)
+  --min-in-flight N    requests always admitted, whatever the prediction (default 2 per worker: each
+                       worker has the next body ready when it finishes one)
   --max-in-flight N    requests admitted at once, whatever the prediction (default 1024)
   --max-body-bytes-in-flight BYTES
                        request bodies admitted at once, by Content-Length (a chunked body counts as
@@ -120,6 +122,7 @@ const STRING_FLAGS = [
   'budget-ms',
   'racing',
   'over-budget-rate',
+  'min-in-flight',
   'max-in-flight',
   'max-body-bytes-in-flight',
   'max-connections',
@@ -159,6 +162,8 @@ async function main(): Promise<void> {
   const workers = intOption('workers', values.workers, availableParallelism(), 1);
   const windowMs = intOption('batch-window-ms', values['batch-window-ms'], 0, 0);
   const overBudgetRate = fractionOption('over-budget-rate', values['over-budget-rate'], 0.01);
+  const minInFlight =
+    values['min-in-flight'] === undefined ? undefined : intOption('min-in-flight', values['min-in-flight'], 0, 1);
   const settingsOptions = {
     bodyLimit,
     defaultK: intOption('k', values.k, 32, 1),
@@ -217,6 +222,7 @@ async function main(): Promise<void> {
     model: pool.model,
     maxInFlight: intOption('max-in-flight', values['max-in-flight'], 1024, 1),
     overBudgetRate,
+    ...(minInFlight !== undefined ? { minInFlight } : {}),
     maxBodyBytesInFlight: intOption(
       'max-body-bytes-in-flight',
       values['max-body-bytes-in-flight'],

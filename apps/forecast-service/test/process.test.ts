@@ -96,9 +96,15 @@ describe('src/main.ts under signals', () => {
 });
 
 describe('command-line values', () => {
-  it('--over-budget-rate outside (0, 1] is a usage error naming the flag (exit 2), before any model loads', async () => {
-    for (const value of ['0', '1.5', 'often']) {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--over-budget-rate', value], {
+  it('admission flags out of range are usage errors naming the flag (exit 2), before any model loads', async () => {
+    const cases: [string, string, string][] = [
+      ['--over-budget-rate', '0', '--over-budget-rate must be a number in (0, 1], got "0"'],
+      ['--over-budget-rate', '1.5', '--over-budget-rate must be a number in (0, 1], got "1.5"'],
+      ['--over-budget-rate', 'often', '--over-budget-rate must be a number in (0, 1], got "often"'],
+      ['--min-in-flight', '0', '--min-in-flight must be an integer ≥ 1, got "0"'],
+    ];
+    for (const [flag, value, message] of cases) {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, flag, value], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       children.push(child);
@@ -106,7 +112,7 @@ describe('command-line values', () => {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       expect(code).toBe(2);
-      expect(stderr).toContain(`--over-budget-rate must be a number in (0, 1], got "${value}"`);
+      expect(stderr).toContain(message);
     }
   });
 });

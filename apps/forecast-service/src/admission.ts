@@ -22,14 +22,14 @@
  * 328 ms). Admission therefore inflates the prediction by a factor f ≥ 1 — the prediction's
  * relative error at the wanted quantile — and admits when f × prediction fits the budget. f follows
  * the served requests' outcomes the way adaptive conformal inference follows coverage (Gibbs &
- * Candès 2021): after each served request it moves by step × (1{its service time exceeded its
- * budget} − overBudgetRate), so over n served requests the share over budget is at most
- * `overBudgetRate` + (MAX_INFLATION − 1 + step) / (step × n), whatever the prediction's bias —
- * provided f stays below MAX_INFLATION, i.e. the requests admitted below `minInFlight` (whatever
- * the prediction) can meet the budget at all. A factor rather than a margin in ms: it is the
- * prediction that errs, and a request with a 60 s budget must not be refused for a margin learned
- * on 200 ms ones. The outcome is the service time, as for c, so that a client uploading slowly
- * cannot make admission refuse others. overBudgetRate = 1 keeps f at 1: the mean-only rule.
+ * Candès 2021): after each request the rule admitted (not those admitted below `minInFlight`,
+ * which come in whatever f is) and that was served, f moves by step × (1{its service time
+ * exceeded its budget} − overBudgetRate), so over n such requests the share over budget is at
+ * most `overBudgetRate` + (MAX_INFLATION − 1 + step) / (step × n), whatever the prediction's
+ * bias. A factor rather than a margin in ms: it is the prediction that errs, and a request with a
+ * 60 s budget must not be refused for a margin learned on 200 ms ones. The outcome is the
+ * service time, as for c, so that a client uploading slowly cannot make admission refuse others.
+ * overBudgetRate = 1 keeps f at 1: the mean-only rule.
  *
  * Memory is bounded apart from time: the bodies of admitted requests are held whole (up to the
  * body limit each) until their job ends, and before the first served request nothing has been
@@ -76,10 +76,9 @@ export type AdmissionDecision =
     };
 
 /**
- * The most admission inflates the prediction. The cap is only reached when even the requests
- * below minInFlight miss their budget (then nothing admission refuses can help); 10 lets f come
- * back from there within (10 − 1) / (step × overBudgetRate) served requests (9,000 by default,
- * minutes at the rates this service serves).
+ * The most admission inflates the prediction, a safety cap: beyond the point where only the
+ * minInFlight requests are admitted, more inflation would change nothing but lengthen the way
+ * back, which the cap bounds at (10 − 1) / (step × overBudgetRate) rule-admitted answers.
  */
 export const MAX_INFLATION = 10;
 
@@ -199,11 +198,17 @@ export class Admission {
     this.#running--;
     if (!served) return;
     const serviceMs = this.#now() - ticket.startedAt;
-    const over = serviceMs > ticket.budgetMs ? 1 : 0;
-    this.#inflation = Math.min(
-      MAX_INFLATION,
-      Math.max(1, this.#inflation + this.inflationStep * (over - this.overBudgetRate)),
-    );
+    // Only a request the rule let in says whether the rule is strict enough: one admitted below
+    // minInFlight came in whatever f was, and counting its lateness would drive f to its cap in a
+    // flood — where it would then refuse, for thousands of answers after the flood, requests the
+    // workers could serve in time.
+    if (ticket.position >= this.minInFlight) {
+      const over = serviceMs > ticket.budgetMs ? 1 : 0;
+      this.#inflation = Math.min(
+        MAX_INFLATION,
+        Math.max(1, this.#inflation + this.inflationStep * (over - this.overBudgetRate)),
+      );
+    }
     const sample = serviceMs / (ticket.jobsAhead + 1);
     this.#positionMs =
       this.#positionMs === null ? sample : this.#positionMs + this.weight * (sample - this.#positionMs);

@@ -141,7 +141,21 @@ describe('Admission', () => {
     );
   });
 
-  it('a served request over its budget raises the inflation; within budget lowers it back, never below 1', () => {
+  /**
+   * One request the rule admits (a request admitted below minInFlight is held in flight first, so
+   * this one is at position ≥ minInFlight), served after `ms` against `budgetMs`.
+   */
+  function serveRuleAdmitted(a: Admission, advance: (ms: number) => void, ms: number, budgetMs: number): Ticket {
+    const d = a.tryAdmit(budgetMs);
+    if (!d.admitted) throw new Error(`refused: ${d.reason}`);
+    expect(d.ticket.position).toBeGreaterThanOrEqual(a.minInFlight);
+    a.start(d.ticket);
+    advance(ms);
+    a.complete(d.ticket, true);
+    return d.ticket;
+  }
+
+  it('a rule-admitted request over its budget raises the inflation; within budget lowers it, never below 1', () => {
     const { a, advance } = controller({
       minInFlight: 1,
       maxInFlight: 100,
@@ -149,20 +163,22 @@ describe('Admission', () => {
       overBudgetRate: 0.1,
       inflationStep: 0.05,
     });
-    const slow = admit(a);
-    a.start(slow);
-    advance(250); // over its 200 ms budget
-    a.complete(slow, true);
+    admit(a); // held in flight: everything below is admitted by the rule
+    serveRuleAdmitted(a, advance, 250, 200); // over its 200 ms budget
     expect(a.inflation).toBeCloseTo(1 + 0.05 * 0.9, 12);
-    const fast = admit(a);
-    a.start(fast);
-    advance(10);
-    a.complete(fast, true);
+    serveRuleAdmitted(a, advance, 10, Number.POSITIVE_INFINITY);
     expect(a.inflation).toBeCloseTo(1 + 0.05 * 0.9 - 0.05 * 0.1, 12);
-    for (let i = 0; i < 100; i++) {
-      const t = admit(a, Number.POSITIVE_INFINITY);
-      a.start(t);
-      a.complete(t, true);
+    for (let i = 0; i < 100; i++) serveRuleAdmitted(a, advance, 1, Number.POSITIVE_INFINITY);
+    expect(a.inflation).toBe(1);
+  });
+
+  it('requests admitted below minInFlight do not move the inflation, however late (a flood does not leave it at its cap)', () => {
+    const { a, advance } = controller({ minInFlight: 4, maxInFlight: 100, overBudgetRate: 0.01 });
+    for (let round = 0; round < 50; round++) {
+      const tickets = [admit(a), admit(a), admit(a), admit(a)];
+      for (const t of tickets) a.start(t);
+      advance(5_000); // every one of them far over its 200 ms budget
+      for (const t of tickets) a.complete(t, true);
     }
     expect(a.inflation).toBe(1);
   });
@@ -175,27 +191,22 @@ describe('Admission', () => {
       overBudgetRate: 0.01,
       inflationStep: 0.05,
     });
+    admit(a); // held in flight
     for (let i = 0; i < 4; i++) {
-      const t = admit(a);
-      a.start(t);
-      advance(300); // alone and over its 200 ms budget, four times
-      a.complete(t, true);
+      serveRuleAdmitted(a, advance, 300, 200); // over budget
+      serveRuleAdmitted(a, advance, 1, Number.POSITIVE_INFINITY); // within; the cost per position back to 1 ms
     }
-    const fast = admit(a, Number.POSITIVE_INFINITY);
-    a.start(fast);
-    advance(80); // alone: 80 ms per position, and within its budget
-    a.complete(fast, true);
-    expect(a.inflation).toBeCloseTo(1 + 4 * 0.05 * 0.99 - 0.05 * 0.01, 12); // 1.1975
-    admit(a); // one in flight: the next one is predicted 2 × 80 = 160 ms
-    expect(a.predictMs()).toBe(160);
-    const refused = a.tryAdmit(190); // the mean rule would admit it (160 ≤ 190); 1.1975 × 160 = 191.6 does not fit
+    serveRuleAdmitted(a, advance, 40, Number.POSITIVE_INFINITY); // 40 ms per position
+    expect(a.inflation).toBeCloseTo(1 + 4 * 0.05 * 0.99 - 5 * 0.05 * 0.01, 12); // 1.1955
+    expect(a.predictMs()).toBe(80); // one in flight: 2 × 40 ms
+    const refused = a.tryAdmit(90); // the mean rule would admit it (80 ≤ 90); 1.1955 × 80 = 95.6 does not fit
     expect(refused).toMatchObject({ admitted: false, retryAfterSeconds: 1 });
     if (!refused.admitted)
       expect(refused.reason).toBe(
-        '1 requests in flight would take about 160 ms with the margin that keeps at most 1 % of served requests ' +
-          'over it (× 1.20: 192 ms), over the 190 ms budget',
+        '1 requests in flight would take about 80 ms with the margin that keeps at most 1 % of served requests ' +
+          'over it (× 1.20: 96 ms), over the 90 ms budget',
       );
-    expect(a.tryAdmit(192)).toMatchObject({ admitted: true });
+    expect(a.tryAdmit(96)).toMatchObject({ admitted: true });
     // A long budget is not refused for a margin learned on short ones.
     expect(a.tryAdmit(60_000)).toMatchObject({ admitted: true });
   });
@@ -255,12 +266,12 @@ describe('Admission', () => {
   });
 
   it('the inflation never leaves [1, MAX_INFLATION]', () => {
-    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 10, overBudgetRate: 0.01 });
+    const { a, advance } = controller({ minInFlight: 1, maxInFlight: 10, weight: 1, overBudgetRate: 0.01 });
+    admit(a); // held in flight
     for (let i = 0; i < 200; i++) {
-      const t = admit(a);
-      a.start(t);
-      advance(1e6);
-      a.complete(t, true);
+      serveRuleAdmitted(a, advance, 1, Number.POSITIVE_INFINITY); // the cost per position back to 1 ms
+      serveRuleAdmitted(a, advance, 1e6, 200); // far over budget
+      expect(a.inflation).toBeLessThanOrEqual(MAX_INFLATION);
     }
     expect(a.inflation).toBe(MAX_INFLATION);
   });

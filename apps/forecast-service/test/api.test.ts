@@ -32,6 +32,12 @@ describe('GET /health, /ready and /status', () => {
     // The recommender's default (packages/provisioning README: measured against 0.7).
     expect(before.confidenceThreshold).toBe(0.25);
     expect(before.limits).toMatchObject({ bodyLimitBytes: 8 * 1024 * 1024, maxK: 256, maxSeries: 16 });
+    expect(before.admission).toEqual({
+      minInFlight: 2 * before.workers.configured, // the default: 2 per worker
+      overBudgetRate: 0.01,
+      inflation: 1,
+      positionMs: null,
+    });
     const secret = { tenantId: 'tenant-secret-42', history: metricHistory(240, ['billing_secret_metric']) };
     expect((await post('/forecast', forecastBody(secret))).statusCode).toBe(200);
     const after = await app.inject({ method: 'GET', url: '/status' });

@@ -59,6 +59,13 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServiceContext):
       uptimeSeconds: Math.round((Date.now() - ctx.state.startedAt.getTime()) / 100) / 10,
       requestsServed: ctx.state.served,
       inFlight: ctx.admission.inFlight,
+      // How strict admission is now: what an SRE reads when 429s rise (docs/service.md, How a request is served).
+      admission: {
+        minInFlight: ctx.admission.minInFlight,
+        overBudgetRate: ctx.admission.overBudgetRate,
+        inflation: ctx.admission.inflation,
+        positionMs: ctx.admission.positionMs,
+      },
       defaults: ctx.defaults,
       limits: {
         ...ctx.limits,

@@ -18,8 +18,8 @@
  *
  * A latency quantile, not a mean: the prediction is an average, so admitting every request whose
  * prediction fits the budget sends a good share of them over it (measured on the issue's 50-
- * connection load: 16 % of the served over the 200 ms budget on the server's own clock, client p99
- * 328 ms). Admission therefore inflates the prediction by a factor f ≥ 1 — the prediction's
+ * connection load: 14–18 % of the served over the 200 ms budget on the server's own clock, client
+ * p99 287–328 ms). Admission therefore inflates the prediction by a factor f ≥ 1 — the prediction's
  * relative error at the wanted quantile — and admits when f × prediction fits the budget. f follows
  * the served requests' outcomes the way adaptive conformal inference follows coverage (Gibbs &
  * Candès 2021): after each request the rule admitted (not those admitted below `minInFlight`,
@@ -46,7 +46,7 @@ export interface AdmissionOptions {
   readonly maxBytesInFlight?: number;
   /** Weight of the newest completion in c (default 0.05: about the last 20 completions). */
   readonly weight?: number;
-  /** Fraction of served requests whose service time may exceed their budget, in (0, 1] (default 0.01). */
+  /** Share of the served requests the rule admitted that may exceed their budget, in (0, 1] (default 0.01). */
   readonly overBudgetRate?: number;
   /** How far one served request moves the inflation factor (default 0.1). */
   readonly inflationStep?: number;

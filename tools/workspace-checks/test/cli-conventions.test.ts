@@ -47,6 +47,7 @@ const NOT_CLIS: Record<string, string> = {
   'packages/pretrain/scripts/script-cli.ts': "the pretrain scripts' shared argument handling",
   'apps/forecast-service/bench/load.bench.ts': 'a benchmark (nx bench), not a command',
   'apps/forecast-service/bench/cpu-per-forecast.bench.ts': 'a benchmark (docs/service.md), not a command',
+  'apps/forecast-service/bench/outside-clock.bench.ts': 'a benchmark (docs/benchmarks.md), not a command',
   'apps/runner/bench/experiments-per-hour.bench.ts': 'a benchmark (nx bench), not a command',
   'apps/runner/bench/stand-in-model.ts': "a helper the runner benchmark's jobs run",
 };

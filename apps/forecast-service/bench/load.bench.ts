@@ -19,17 +19,14 @@
  * (process_cpu_seconds_total, all its threads) says what the design costs independently of how
  * busy the machine was.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
+import { percentiles, root, startServer, uptime, type Percentiles } from './bench-server.js';
 import { issueRequestBody } from './request-body.js';
 import { writeBenchmarkSection } from '../../../tools/bench/benchmarks-doc.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../..');
 
 interface Scenario {
   readonly name: string;
@@ -62,14 +59,6 @@ interface Scrape {
   readonly admissionInflation: number;
 }
 
-interface Percentiles {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly count: number;
-}
-
 interface Run {
   readonly scenario: Scenario;
   readonly result: Result;
@@ -88,55 +77,6 @@ interface Run {
   readonly benchCpuMsPerGood: number;
   readonly uptimeBefore: string;
   readonly uptimeAfter: string;
-}
-
-const uptime = (): string =>
-  execFileSync('uptime', { encoding: 'utf8' })
-    .trim()
-    .replace(/^.*load average/, 'load average');
-
-async function startServer(
-  args: string[],
-): Promise<{ child: ChildProcess; url: string; management: string; exited: Promise<number | null> }> {
-  const main = join(root, 'apps/forecast-service/src/main.ts');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      main,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--log-level',
-      'warn',
-      '--pre-stop-delay-ms',
-      '0',
-      '--management-port',
-      '0',
-      ...args,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-  const { address: url, management } = await new Promise<{ address: string; management: string }>(
-    (resolveUrl, reject) => {
-      let buffer = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line.includes('"event":"listening"'))
-            resolveUrl(JSON.parse(line) as { address: string; management: string });
-          else if (line.trim() !== '') process.stderr.write(`[server] ${line}\n`);
-        }
-      });
-      void exited.then((code) => reject(new Error(`the server exited with ${code} before listening`)));
-    },
-  );
-  return { child, url, management, exited };
 }
 
 async function scrape(url: string): Promise<Scrape> {
@@ -170,18 +110,6 @@ function servedWithin(before: Scrape, after: Scrape, le: number): number {
   const all = count(after, Number.POSITIVE_INFINITY) - count(before, Number.POSITIVE_INFINITY);
   if (!after.servedBuckets.has(le)) throw new Error(`the service's duration histogram has no ${le} s bucket`);
   return (count(after, le) - count(before, le)) / all;
-}
-
-function percentiles(values: number[]): Percentiles {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return {
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: sorted[sorted.length - 1] ?? Number.NaN,
-    count: sorted.length,
-  };
 }
 
 /**
@@ -333,7 +261,7 @@ function section(
     `- Model: ${info.random ? '**a random-weight model with the default architecture** (latency does not depend on the weights) — ' : ''}${info.model}. Server: ${info.workers} forecast worker threads (1 ORT thread each; requests that reach the model in the same turn of a worker's event loop share one ORT run; no ORT memory arena; malloc_trim after 2 s without a finished request), admission at the default 200 ms budget with at most 1 % of served requests over it (\`--over-budget-rate\`, its default); \`--management-port 0\`.`,
     `- Machine: ${machine}. The server, autocannon and the /health probe share these cores with other engineers' jobs: the load average (\`uptime\`) is beside every row. On 2 cores at a load average of L, a runnable thread gets about 2/L of a core: at 17, the server's three busy threads share about a third of one.`,
     `- Request (issue 13 §2): POST /forecast, one synthetic tenant (workload-gen seed 42), 1 metric × 7 days of 1-minute history (≈ 70 KiB JSON), h = 60, tier premium, K = 32. ${info.duration} s per scenario; autocannon timeout 30 s.`,
-    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add what lies outside the server's clock — before it has read a request's headers (on a keep-alive connection, behind the rest of the refused request before it, whose body the server must drain first: autocannon sends the next request as soon as a 429 arrives) and after it has written the answer, in the load generator's own event loop. Admission inflation: the factor on the mean predicted latency at the scenario's end (`forecast_service_admission_inflation_ratio`; 1 = the mean alone, 10 = the cap, reached when even the always-admitted 2 × workers miss the budget). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
+    "- Latency: client side (autocannon), of the served (200) responses only; 429s are answered before the body is read and are counted, not timed. Server side (the service's own histogram, from its reading the headers to the answer): the share of served requests within 200 and 250 ms; the client's figures add what lies outside the server's clock — before it has read a request's headers (on a keep-alive connection, behind the rest of the refused request before it, whose body the server must drain first: autocannon sends the next request as soon as a 429 arrives) and after it has written the answer, in the load generator's own event loop. Admission inflation: the factor on the mean predicted latency at the scenario's end (`forecast_service_admission_inflation_ratio`; 1 = the mean alone, 10 = its cap). /health: three separate processes, each one probe every 20 ms on a keep-alive connection — one on the main port (the HTTP thread that also admits, refuses and reads the forecast traffic), one on the management port (`--management-port`: its own thread, where Kubernetes probes belong; target p99 < 50 ms under any load), and a control: a trivial HTTP server in its own process, idle but for its probe, whose p99 is what the machine's load allows any probe.",
     "- server CPU / served: the server process's CPU time (all threads) per 200 response, refused requests' handling included. In the cost row nothing is refused and requests batch, so it is what one served forecast costs: 2000 ms / that figure is the rate two cores given to the server alone would sustain (a CPU-time figure, itself inflated by the contention it was measured under). bench CPU / served: the same for the load generator (autocannon and this script), which competes with the server for the same two cores.",
     '',
     '| scenario | served/s | p50 ms | p90 ms | p99 ms | max ms | server side ≤ 200 / ≤ 250 ms | admission inflation | 429/s | other non-200 | errors + timeouts | /health p99 ms (max), main port | /health p99 ms (max), management port | control /health p99 ms (max) | server CPU ms / served | bench CPU ms / served | requests per model call | K lowered | load before → after | targets |',

@@ -12,14 +12,12 @@
  *
  * Prints percentiles; writes nothing (docs/benchmarks.md quotes them with the machine's load).
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentiles, root, startServer, uptime } from './bench-server.js';
 import { issueRequestBody } from './request-body.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '50' },
@@ -33,27 +31,7 @@ if (!(Number.isInteger(connections) && connections >= 1))
   throw new Error(`--connections: a positive integer, got ${values.connections}`);
 if (!(durationS > 0)) throw new Error(`--duration: seconds > 0, got ${values.duration}`);
 
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    join(root, 'apps/forecast-service/src/main.ts'),
-    ...['--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--pre-stop-delay-ms', '0'],
-    ...['--model', resolve(values.model)],
-  ],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-const url = await new Promise<string>((resolveUrl, reject) => {
-  let buffer = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const line = buffer.split('\n').find((l) => l.includes('"event":"listening"'));
-    if (line !== undefined) resolveUrl((JSON.parse(line) as { address: string }).address);
-  });
-  void exited.then((code) => reject(new Error(`the server exited with ${code} before listening`)));
-});
+const { child, url, exited } = await startServer(['--model', resolve(values.model)]);
 
 const body = issueRequestBody();
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
@@ -89,11 +67,7 @@ try {
     const r = await post();
     if (r.status !== 200) throw new Error(`warm-up request failed: ${r.status} ${r.text.slice(0, 200)}`);
   }
-  const load = () =>
-    execFileSync('uptime', { encoding: 'utf8' })
-      .trim()
-      .replace(/^.*load average: /, '');
-  const loadBefore = load();
+  const loadBefore = uptime();
   const client: number[] = [];
   const server: number[] = [];
   const outside: number[] = [];
@@ -114,12 +88,11 @@ try {
     }),
   );
   const q = (xs: number[]) => {
-    const s = xs.slice().sort((a, b) => a - b);
-    const at = (p: number) => (s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN).toFixed(0);
-    return `p50 ${at(0.5)}, p90 ${at(0.9)}, p99 ${at(0.99)}, max ${at(1)}`;
+    const p = percentiles(xs);
+    return `p50 ${p.p50.toFixed(0)}, p90 ${p.p90.toFixed(0)}, p99 ${p.p99.toFixed(0)}, max ${p.max.toFixed(0)}`;
   };
   process.stdout.write(
-    `${connections} connections × ${durationS} s (load ${loadBefore} → ${load()}): ${client.length} served, ` +
+    `${connections} connections × ${durationS} s (${loadBefore} → ${uptime()}): ${client.length} served, ` +
       `${refused} refused (429)\n` +
       `  client ms:              ${q(client)}\n` +
       `  server latencyMs:       ${q(server)}\n` +

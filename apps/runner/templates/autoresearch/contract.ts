@@ -13,10 +13,13 @@ export const CONTEXT_LENGTHS = [64, 128, 256, 512] as const;
 export const RESOLUTIONS = [1, 5, 15, 60] as const;
 export const NORMALISATIONS = ['none', 'mean-std', 'last-value', 'log1p'] as const;
 export const SELECTION_RULES = ['per-tenant', 'per-metric'] as const;
+/** Where the validation windows sit (the harness's `validationPlacement`, restated). */
+export const VALIDATION_PLACEMENTS = ['tail', 'tail+same-time'] as const;
 
 export type Resolution = (typeof RESOLUTIONS)[number];
 export type Normalisation = (typeof NORMALISATIONS)[number];
 export type SelectionRule = (typeof SELECTION_RULES)[number];
+export type ValidationPlacement = (typeof VALIDATION_PLACEMENTS)[number];
 
 /** One configuration of the frozen ONNX forecaster (@tsfm/tsfm-client's ForecastConfig). */
 export interface Config {
@@ -35,8 +38,12 @@ export interface Config {
 export interface Params {
   /** Configs the harness tries per request (before its latency budget lowers it). */
   readonly k: number;
-  /** Held-out windows of one horizon each, scored per config. */
+  /** Held-out windows of one horizon each at the end of the history, scored per config. */
   readonly validationWindows: number;
+  /** `tail`: only those; `tail+same-time`: also the same time of day 1 and 7 days earlier. */
+  readonly validationPlacement: ValidationPlacement;
+  /** `off`, or `W,S`: score every model input on W windows first, give only the best S the rest. */
+  readonly racing: string;
   /** Comma-separated subset of CONTEXT_LENGTHS the search may sample from. */
   readonly contextLengths: string;
   /** Comma-separated subset of RESOLUTIONS. */
@@ -54,6 +61,9 @@ export interface Params {
 export interface SearchOptions {
   readonly k: number;
   readonly validationWindows: number;
+  readonly validationPlacement: ValidationPlacement;
+  /** Racing (successive halving of the sampled model inputs over the windows), or null: off. */
+  readonly racing: { readonly windows: number; readonly survivors: number } | null;
   readonly selection: SelectionRule;
   /** Sampled configs per distinct model input (1–4): post-processing variants share model rows. */
   readonly configsPerModelRow: number;
@@ -80,4 +90,18 @@ export function parseSubset<T extends string | number>(text: string, allowed: re
     if (!out.includes(match)) out.push(match);
   }
   return out;
+}
+
+/**
+ * Parses the racing knob: `off` (null) or `W,S` with first-round windows W and survivors S, each
+ * an integer in 1..64 (the harness's ranges). Throws naming the knob otherwise.
+ */
+export function parseRacing(text: string): { windows: number; survivors: number } | null {
+  if (text === 'off') return null;
+  const match = /^(\d+),(\d+)$/.exec(text);
+  const windows = Number(match?.[1]);
+  const survivors = Number(match?.[2]);
+  if (!match || windows < 1 || windows > 64 || survivors < 1 || survivors > 64)
+    throw new Error(`racing: ${JSON.stringify(text)} is not off or W,S (first-round windows, survivors; 1..64 each)`);
+  return { windows, survivors };
 }

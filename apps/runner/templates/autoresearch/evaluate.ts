@@ -62,7 +62,16 @@ import {
   type ForecastConfig,
   type TsfmClient,
 } from '@tsfm/tsfm-client';
-import { CONTEXT_LENGTHS, NORMALISATIONS, RESOLUTIONS, SELECTION_RULES, parseSubset, type Params } from './contract.js';
+import {
+  CONTEXT_LENGTHS,
+  NORMALISATIONS,
+  RESOLUTIONS,
+  SELECTION_RULES,
+  VALIDATION_PLACEMENTS,
+  parseRacing,
+  parseSubset,
+  type Params,
+} from './contract.js';
 import { experiment } from './experiment.js';
 import {
   BUDGET_MS,
@@ -91,6 +100,9 @@ interface RequestOutcome {
   readonly overBudget: boolean;
   readonly winners: readonly string[];
   readonly kUsed: number | null;
+  /** Model rows the request ran and validation windows it scored on (null: no harness, the oracle). */
+  readonly modelRows: number | null;
+  readonly validationWindows: number | null;
 }
 
 /** Per tenant: the sums of its losses over origins × metrics (the keep rule bootstraps over these). */
@@ -315,9 +327,21 @@ function readParams(file: unknown): { mode: Mode; params: Params } {
   if (!(SELECTION_RULES as readonly string[]).includes(selectionRule))
     throw new Error(`params.json: selectionRule must be one of ${SELECTION_RULES.join(', ')}`);
   if (typeof p['flip'] !== 'boolean') throw new Error('params.json: flip must be a boolean');
+  // Absent in params written before these knobs existed: the tail windows alone, no racing.
+  const validationPlacement = p['validationPlacement'] === undefined ? 'tail' : text('validationPlacement');
+  if (!(VALIDATION_PLACEMENTS as readonly string[]).includes(validationPlacement))
+    throw new Error(`params.json: validationPlacement must be one of ${VALIDATION_PLACEMENTS.join(', ')}`);
+  const racing = p['racing'] === undefined ? 'off' : text('racing');
+  try {
+    parseRacing(racing);
+  } catch (error) {
+    throw new Error(`params.json: ${(error as Error).message}`);
+  }
   const checked: Params = {
     k: int('k', 1, 64),
     validationWindows: int('validationWindows', 1, 3),
+    validationPlacement: validationPlacement as Params['validationPlacement'],
+    racing,
     contextLengths: text('contextLengths'),
     resolutions: text('resolutions'),
     normalisations: text('normalisations'),
@@ -356,6 +380,8 @@ function requestOf(
     : {
         k: 1,
         validationWindows: 1,
+        validationPlacement: 'tail' as const,
+        racing: null,
         selection: 'per-tenant' as const,
         configsPerModelRow: 1,
         combine: { top: 1, method: 'median' as const },
@@ -370,10 +396,11 @@ function requestOf(
     metrics: [...METRICS],
     options: {
       validationWindows: options.validationWindows,
-      // The windows template.json's validationWindows describes: at the end of the history. Pinned,
-      // so the harness's default placement (tail + same time 1 and 7 days back) does not move this
-      // frozen metric or its cost.
-      validationPlacement: 'tail' as const,
+      // Always the experiment's (the knob's default, tail), never the harness's own default
+      // (tail + same time 1 and 7 days back): a change of the harness's defaults must not move
+      // this frozen metric or its cost.
+      validationPlacement: options.validationPlacement,
+      ...(options.racing === null ? {} : { racing: options.racing }),
       selection: options.selection,
       configsPerModelRow: options.configsPerModelRow,
       combine: options.combine,
@@ -404,6 +431,8 @@ async function harnessRequest(
     overBudget: result.budget.overBudget,
     winners: METRICS.map((m) => result.winner[m]?.key ?? result.defaultKey),
     kUsed: result.kUsed,
+    modelRows: result.modelRows,
+    validationWindows: result.validationWindows,
   };
 }
 
@@ -482,5 +511,7 @@ async function oracleRequest(tenant: TenantData, origin: number): Promise<Reques
     overBudget: false,
     winners: winners.map((c) => configKey(servable[c])),
     kUsed: null,
+    modelRows: null,
+    validationWindows: null,
   };
 }

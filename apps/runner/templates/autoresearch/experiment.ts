@@ -12,6 +12,7 @@ import {
   CONTEXT_LENGTHS,
   NORMALISATIONS,
   RESOLUTIONS,
+  parseRacing,
   parseSubset,
   type Config,
   type Experiment,
@@ -37,6 +38,8 @@ function searchOptions(params: Params): SearchOptions {
   return {
     k: params.k,
     validationWindows: params.validationWindows,
+    validationPlacement: params.validationPlacement,
+    racing: parseRacing(params.racing),
     selection: params.selectionRule,
     configsPerModelRow: 2,
     combine: { top: params.combineTop, method: 'median' },

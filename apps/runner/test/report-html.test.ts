@@ -73,7 +73,7 @@ describe('writeHtmlReport', () => {
       'stopped — stop reason: plateau: best metric 0.4415',
       '15 (11 completed, 6 kept, 4 discarded, 2 crashed or failed, 1 running, 2 queued; 3 seeds)',
       '+16.2%; closes 57% of the gap from the harness default',
-      'offline: 2 planning rounds, $0.0123 spent',
+      'offline (seed 0): 2 planning rounds, $0.0123 spent',
     ]) {
       expect(summary).toContain(text);
       expectIn(html, text);

@@ -52,11 +52,18 @@ describe('writeOutputs', () => {
     expect(summary).toMatch(/\| harness default \| seed-harness-default \(`e001`\) \| 0\.5234 \| — \| −15\.6% \| — \|/);
     expect(summary).toContain('**Verdict** (confirmation split): not scored yet');
     expect(summary).toContain('closes 57% of the gap');
-    expect(summary).toContain('**Planner:** offline: 2 planning rounds, $0.0123 spent');
+    expect(summary).toContain('**Planner:** offline (seed 0): 2 planning rounds, $0.0123 spent');
     const top = summary.split('## Top 5 by search metric')[1] ?? '';
     expect(top.match(/^\| \d \|/gm)).toHaveLength(5);
     expect(top).not.toContain('seed-oracle');
     expect(summary.split('\n').length).toBeLessThan(40);
+  });
+
+  it('the planner line names the offline planner’s seed from workflow.json, so runs of several seeds tell apart', async () => {
+    const dir = fixtureWorkdir();
+    writeFileSync(join(dir, 'workflow.json'), JSON.stringify({ template: 'tiny', offlineSeed: 3 }));
+    await writeOutputs(dir);
+    expect(read(dir, 'summary.md').toString()).toContain('**Planner:** offline (seed 3): 2 planning rounds');
   });
 
   it('report.md has every section, all experiments best first with crashes last, and the analyses', async () => {

@@ -220,9 +220,13 @@ export function countsText(counts: StatusCounts): string {
 
 export function plannerText(inputs: ReportInputs): string {
   const spend = inputs.plannerSpend;
-  const who = inputs.config?.planner
-    ? `${inputs.config.planner}${inputs.config.model ? ` (${inputs.config.model})` : ''}`
-    : 'planner';
+  const planner = inputs.config?.planner;
+  const who =
+    planner === undefined
+      ? 'planner'
+      : planner === 'offline'
+        ? `offline (seed ${inputs.offlineSeed})`
+        : `${planner}${inputs.config?.model ? ` (${inputs.config.model})` : ''}`;
   if (!spend) return who;
   const parts = [
     ...(spend.rounds === undefined ? [] : [`${spend.rounds} planning round${spend.rounds === 1 ? '' : 's'}`]),

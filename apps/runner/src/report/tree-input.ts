@@ -158,6 +158,11 @@ export interface ReportInputs {
   /** runs/<id>/analysis.md by node id, for the nodes that have one. */
   readonly analyses: ReadonlyMap<string, string>;
   readonly plannerSpend: PlannerSpend | undefined;
+  /**
+   * The offline planner's seed (workflow.json `offlineSeed`; 0 when the file or field is absent, the
+   * workflow's default): with the offline planner, which of its deterministic searches this run was.
+   */
+  readonly offlineSeed: number;
   /** Files under logs/, sorted, relative to the workdir. */
   readonly logFiles: readonly string[];
   /** The confirmation split's results, once the run has scored them; never shown to a planner. */
@@ -203,6 +208,9 @@ export async function readReportInputs(workdir: string): Promise<ReportInputs> {
           ),
     analyses: await readAnalyses(paths, nodes),
     plannerSpend: plannerSpendFrom(await readOptional(join(paths.logsDir, 'planner-calls.jsonl')), engineState),
+    offlineSeed:
+      lenient(z.looseObject({ offlineSeed: z.number().int() }), await readOptional(join(paths.root, 'workflow.json')))
+        ?.offlineSeed ?? 0,
     logFiles: await listLogs(paths),
     confirmation: lenient(ConfirmationSchema, await readOptional(join(paths.engineDir, 'confirmation.json'))),
   };

@@ -12,35 +12,29 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseRacing as harnessParseRacing, RequestOptionsSchema, VALIDATION_PLACEMENTS } from '@tsfm/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultParams, type ParamSpace, type ParamValue } from '../src/planners/param-space.js';
+import { readTemplateManifest } from '../src/workflow/source/template.js';
 import { parseRacing, type Params } from '../templates/autoresearch/contract.js';
 import { experiment } from '../templates/autoresearch/experiment.js';
 
 const TEMPLATE = join(import.meta.dirname, '..', 'templates', 'autoresearch');
 const run = promisify(execFile);
 
-interface ChoiceKnob {
-  readonly kind: 'choice';
-  readonly values: readonly (string | boolean)[];
-  readonly default?: string | boolean;
-}
-type Knob = ChoiceKnob | { readonly kind: 'range'; readonly default?: number; readonly min: number };
-
-async function paramSpace(): Promise<Record<string, Knob>> {
-  const manifest = JSON.parse(await readFile(join(TEMPLATE, 'template.json'), 'utf8')) as {
-    paramSpace: Record<string, Knob>;
-  };
-  return manifest.paramSpace;
+/** The template's knobs, read and checked as the runner reads them at anchor time. */
+async function paramSpace(): Promise<ParamSpace> {
+  return (await readTemplateManifest(TEMPLATE)).paramSpace;
 }
 
-/** The runner's default assignment (param-space.ts: a knob's default, else its first value or min). */
+/** The assignment the runner gives an experiment that moves no knob (the seeds'). */
 async function defaults(): Promise<Params> {
-  const space = await paramSpace();
-  return Object.fromEntries(
-    Object.entries(space).map(([name, knob]) => [
-      name,
-      knob.default ?? (knob.kind === 'choice' ? knob.values[0] : knob.min),
-    ]),
-  ) as unknown as Params;
+  return defaultParams(await paramSpace()) as unknown as Params;
+}
+
+/** A choice knob's values. */
+function choices(space: ParamSpace, name: string): readonly ParamValue[] {
+  const knob = space[name];
+  if (knob?.kind !== 'choice') throw new Error(`template.json: ${name} is not a choice knob`);
+  return knob.values;
 }
 
 /** The harness options evaluate.ts builds from experiment.searchOptions (its requestOf). */
@@ -60,8 +54,8 @@ describe('autoresearch template: the harness knobs', () => {
   it('every placement and racing value the planner may choose is one the harness accepts', async () => {
     const space = await paramSpace();
     const base = await defaults();
-    const placements = (space['validationPlacement'] as ChoiceKnob).values;
-    const racings = (space['racing'] as ChoiceKnob).values;
+    const placements = choices(space, 'validationPlacement');
+    const racings = choices(space, 'racing');
     for (const placement of placements) expect(VALIDATION_PLACEMENTS).toContain(placement);
     for (const validationPlacement of placements)
       for (const racing of racings) {

@@ -156,6 +156,7 @@ export function harnessOf(ctx: Context): HarnessSettings {
     configsPerModelRow: int(ctx.values, 'configs-per-model-row', DEFAULT_HARNESS.configsPerModelRow),
     ...placementOf(ctx.values),
     ...racingOf(ctx.values),
+    ...(ctx.values['no-shift-guard'] === true ? { shiftGuard: false } : {}),
   };
 }
 

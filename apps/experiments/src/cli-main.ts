@@ -45,6 +45,7 @@ harness
   --validation-placement tail|same-time|tail+same-time (the harness default)  --same-time-days LIST (1,7)
   --racing W,S|off       racing (packages/harness README): every model input on W windows first, the
                          default's and the S best on the rest (default off, as the harness ships)
+  --no-shift-guard       the harness without its shift guard (statistical-members.ts SHIFT_RUN)
   (the model dimension: every other model version in packages/pretrain/models/ joins the search)
 select-harness (the harness's request defaults, on TUNING tenants)
   --select-tenants N (60)  --select-origins N (5)  --select-variants 'v2,v1,…' (all; the first is the reference)
@@ -118,6 +119,7 @@ function parseArguments(argv: readonly string[]) {
       'validation-placement': { type: 'string' },
       'same-time-days': { type: 'string' },
       racing: { type: 'string' },
+      'no-shift-guard': { type: 'boolean' },
       'configs-per-model-row': { type: 'string' },
       'with-prior': { type: 'boolean' },
       light: { type: 'string' },

@@ -42,6 +42,8 @@ export const HARNESS_VARIANTS: readonly HarnessVariant[] = [
   { name: 'v2 1-window', settings: { ...DEFAULT_HARNESS, validationWindows: 1 } },
   { name: 'v2 4-windows', settings: { ...DEFAULT_HARNESS, validationWindows: 4 } },
   { name: 'v2 no-members', settings: { ...DEFAULT_HARNESS, members: [] } },
+  // The shift guard (statistical-members.ts SHIFT_RUN) off: the harness before it.
+  { name: 'v2 no-shift-guard', settings: { ...DEFAULT_HARNESS, shiftGuard: false } },
   { name: 'v2 top3-median', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'median' } } },
   { name: 'v2 top5-median', settings: { ...DEFAULT_HARNESS, combine: { top: 5, method: 'median' } } },
   { name: 'v2 top3-mean', settings: { ...DEFAULT_HARNESS, combine: { top: 3, method: 'mean' } } },

@@ -32,6 +32,8 @@ export interface HarnessSettings {
   readonly sameTimeDays?: readonly number[];
   /** Racing (absent: the harness default, off). */
   readonly racing?: RacingOptions;
+  /** The shift guard (absent: the harness default, on). */
+  readonly shiftGuard?: boolean;
 }
 
 /** The harness's own request defaults (request.ts): what an absent setting means. */
@@ -97,7 +99,8 @@ export function describeHarness(h: HarnessSettings): string {
     h.racing === undefined
       ? ''
       : `, racing: every model input on ${h.racing.windows} window(s) first, the default's and the best ${h.racing.survivors} on the rest`;
-  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), ${windows}, ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}${racing}`;
+  const guard = h.shiftGuard === false ? ', no shift guard' : '';
+  return `K = ${h.k}, budget ${h.budgetMs} ms (measured), ${windows}, ${members}, ${h.models === true ? 'every model version' : 'one model'}, ${combine}, calibration ${h.calibration ?? 'conformal'}${racing}${guard}`;
 }
 
 /** Harness requests of one tenant in flight at once in M6/M9/NAB: their model rows share calls (MicroBatcher). */

@@ -111,6 +111,8 @@ export interface HarnessMethodOptions {
   readonly sameTimeDays?: readonly number[];
   /** The request's `options.racing`; absent: the harness default (off). */
   readonly racing?: RacingOptions;
+  /** The request's `options.shiftGuard`; absent: the harness default (on). */
+  readonly shiftGuard?: boolean;
   /**
    * Requests of one tenant in flight at once (default 1: one after the other). With a harness on
    * a micro-batching forecaster, concurrent requests share model calls; forecasts are identical,
@@ -137,6 +139,7 @@ export function harnessMethod(harness: Harness, options: HarnessMethodOptions): 
     ...(options.validationPlacement === undefined ? {} : { validationPlacement: options.validationPlacement }),
     ...(options.sameTimeDays === undefined ? {} : { sameTimeDays: [...options.sameTimeDays] }),
     ...(options.racing === undefined ? {} : { racing: { ...options.racing } }),
+    ...(options.shiftGuard === undefined ? {} : { shiftGuard: options.shiftGuard }),
   };
   return {
     name: options.name,

@@ -11,7 +11,7 @@ import type { SampleSource } from './config-sampler.js';
 import type { ConfigSpace } from './config-space.js';
 import { postProcess, postProcessedPath } from './scoring.js';
 import { interpolateQuantileRow } from '@tsfm/losses';
-import { fitMember, statisticalKey, type StatisticalMember } from './statistical-members.js';
+import { fitMember, shiftedSince, statisticalKey, type StatisticalMember } from './statistical-members.js';
 
 export interface CandidateInfo {
   readonly key: string;
@@ -42,6 +42,11 @@ export interface CandidateSet {
    * read through `matrix` (scoring.ts' candidatePath).
    */
   path?(c: number, m: number, o: number, alpha: number, out: Float32Array): boolean;
+  /**
+   * Why candidate c's FINAL forecast of metric m must not be used although it validated well (a
+   * statistical member's shift guard), or null. Optional: absent means never.
+   */
+  finalRefusal?(c: number, m: number): string | null;
 }
 
 export interface ModelBatch {
@@ -59,6 +64,8 @@ export interface ModelBatch {
 export interface MemberForecasts {
   readonly members: readonly StatisticalMember[];
   readonly matrices: readonly Float32Array[];
+  /** shifted[s][m]: why member s's FINAL forecast (ends[0]) of metric m is refused, or null (shiftedSince). */
+  readonly shifted: readonly (readonly (string | null)[])[];
   readonly skipped: readonly { readonly key: string; readonly reason: string }[];
 }
 
@@ -90,9 +97,11 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
   const byEnd = Array.from(ends, (_, o) => o).sort((p, q) => ends[p] - ends[q]);
   const members: StatisticalMember[] = [];
   const matrices: Float32Array[] = [];
+  const shifted: (string | null)[][] = [];
   const skipped: { key: string; reason: string }[] = [];
   for (const member of input.members) {
     const out = new Float32Array(M * O * block);
+    const memberShifted: (string | null)[] = [];
     let reason: string | null = null;
     for (let m = 0; m < M && reason === null; m++) {
       const fit = fitMember(member, { values: series[m], fitEnd, horizon: h, stepsPerDay: input.stepsPerDay, levels });
@@ -106,15 +115,18 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
         fit.fitted.forecast(ends[o], view);
         if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i] < 0) view[i] = 0;
       }
+      // After the origins: theta carries its level forward, and an earlier origin restarts it.
+      memberShifted.push(shiftedSince(fit.fitted, series[m], ends[0], fitEnd, h, L, new Float32Array(block)));
     }
     if (reason === null) {
       members.push(member);
       matrices.push(out);
+      shifted.push(memberShifted);
     } else {
       skipped.push({ key: statisticalKey(member), reason });
     }
   }
-  return { members, matrices, skipped };
+  return { members, matrices, shifted, skipped };
 }
 
 export function candidateSet(
@@ -163,6 +175,9 @@ export function candidateSet(
       if (!(row >= 0)) return null;
       // The row was run without post-processing (shared by the family); apply the config's own.
       return postProcess(forecasts[row].quantiles, configs[c], horizon, L, out);
+    },
+    finalRefusal(c, m) {
+      return c >= K ? members.shifted[c - K][m] : null;
     },
     path(c, m, o, alpha, out) {
       if (c >= K) {

@@ -89,11 +89,19 @@ export function finalForecasts(input: FinalInput): FinalForecasts {
     // Every tried candidate's final forecast is in the batch (searchable ⇒ servesFinal) or was
     // computed with the members, so a fallback costs no model call. The default is position 0.
     const order = fallbackOrder(winner, count, score);
-    const candidates: FinalCandidate[] = order.map((c) => ({ key: set.info[c].key, matrix: () => finalOf(c, m) }));
+    const refusalOf = (c: number): string | null =>
+      req.options.shiftGuard ? (set.finalRefusal?.(c, m) ?? null) : null;
+    const candidates: FinalCandidate[] = order.map((c) => ({
+      key: set.info[c].key,
+      matrix: () => finalOf(c, m),
+      refusal: () => refusalOf(c),
+    }));
     const combinedKeys = choice.map((c) => set.info[c].key);
     if (choice.length > 1) {
       candidates.unshift({
         key: combinationKey(method, combinedKeys),
+        // A combination holding a refused member is refused with it (its first refused part's reason).
+        refusal: () => choice.map(refusalOf).find((r) => r !== null) ?? null,
         matrix: () => {
           const parts = choice.map((c) => finalOf(c, m));
           if (parts.some((p) => p === null)) return null;

@@ -26,6 +26,10 @@
  * |level| stands in (a jump to 11× the level within a horizon is the same artefact), and an
  * all-zero history falls back to 1 unit, as the loss scale does (history-profile.ts).
  *
+ * A statistical member is also refused, whatever its values, when the last observations all lie
+ * outside its own outermost quantiles forecast a few steps earlier (`refusal`; the shift guard,
+ * statistical-members.ts SHIFT_RUN).
+ *
  * Fallback order for a refused forecast: the other configs of the batch by the same validation
  * score that chose the winner (their final forecasts are already in the one batched model call,
  * so this costs no model row), the fleet default at its rank — or last, when it has no score.
@@ -131,6 +135,11 @@ export interface FinalCandidate {
   readonly key: string;
   /** Its final post-processed [h × L] matrix; called only when the candidate is reached. */
   readonly matrix: () => Float32Array | null;
+  /**
+   * Why it is refused whatever its matrix (the shift guard, statistical-members.ts), or null;
+   * absent: never.
+   */
+  readonly refusal?: () => string | null;
 }
 
 export interface FinalChoice {
@@ -158,7 +167,9 @@ export function chooseFinal(
   for (let i = 0; i < candidates.length; i++) {
     const matrix = candidates[i].matrix();
     matrices.push(matrix);
-    const verdict = checkFinal(matrix, range);
+    const refusal = candidates[i].refusal?.() ?? null;
+    const verdict: GuardVerdict =
+      refusal === null ? checkFinal(matrix, range) : { ok: false, reason: 'shifted', detail: refusal };
     if (verdict.ok) {
       if (matrix === null) throw new Error('chooseFinal: the guard passed a missing forecast');
       if (i === 0) return { index: 0, matrix, fallback: null };

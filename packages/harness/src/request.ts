@@ -142,6 +142,13 @@ export const RequestOptionsSchema = z.object({
     .nullable()
     .default(null),
   /**
+   * The shift guard (statistical-members.ts, SHIFT_RUN): a statistical member that won selection
+   * is refused for the final forecast when the last observations all lie outside its own outermost
+   * quantiles forecast a few steps earlier, on one side (a shift inside the last validation window,
+   * which selection cannot see); the next config by validation score is used. false: off.
+   */
+  shiftGuard: z.boolean().default(true),
+  /**
    * Statistical members tried beside the sampled model configs (statistical-members.ts); they
    * cost no model row and are skipped, with the reason, when the history is too short for them.
    * [] turns them off.

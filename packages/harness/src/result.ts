@@ -84,7 +84,9 @@ export type FinalGuardFailure =
   /** Finite, but outside the metric's plausible range (`HarnessResult.finalBounds`). */
   | 'implausible'
   /** The batch holds no final forecast for it (cannot happen for a searchable config; defensive). */
-  | 'no-final-forecast';
+  | 'no-final-forecast'
+  /** A statistical member whose own forecast of the last steps the series left (statistical-members.ts, SHIFT_RUN). */
+  | 'shifted';
 
 /** The bound every final forecast of a metric is checked against (see final-guard.ts). */
 export interface PlausibleRange {

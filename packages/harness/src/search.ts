@@ -153,7 +153,7 @@ function buildBatch(input: SearchInput, sample: Sample): Batch {
 }
 
 /** Racing's first round scores the model configs alone: members cost no rows and are never raced. */
-const MEMBERLESS: MemberForecasts = { members: [], matrices: [], skipped: [] };
+const MEMBERLESS: MemberForecasts = { members: [], matrices: [], shifted: [], skipped: [] };
 
 /** The model stage: one call on the batch's rows, or racing's two rounds. */
 async function modelStage(input: SearchInput, sample: Sample, batch: Batch): Promise<ModelStage> {

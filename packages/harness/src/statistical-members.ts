@@ -44,6 +44,56 @@ export interface FittedMember {
   forecast(end: number, out: Float32Array): void;
 }
 
+/**
+ * The shift guard's run length: the last SHIFT_RUN observed steps before the final origin.
+ *
+ * Why a guard: a member fitted on the history can miss a level shift that happened inside the last
+ * validation window — seasonal naive forecasts the value one period ago, theta's SES level moves by
+ * α per step — and selection cannot see such a shift, since every config's validation forecast
+ * there was made before it. NAB's rds_cpu_utilization_cc0c53 moved from ~6 % to ~14.5 % seven steps
+ * (35 min) before one origin; seasonal naive had won the validation windows before the shift,
+ * forecast ~6 % and scored an α-loss 20× the fleet default's, which carried the whole NAB headline.
+ * A member's own forecast of those last steps costs nothing (no model call): when every one of the
+ * last SHIFT_RUN observations lies outside the member's own outermost quantiles (its 98 % interval
+ * at the model's levels), forecast from SHIFT_RUN steps earlier, and on the same side, the series has
+ * left what the member describes, and its final forecast is refused (final-guard.ts falls back
+ * along the selection's ranking). A calibrated member is outside its 1 %/99 % band on one side with
+ * probability 0.01 per step; the run of 6 was fixed from that, not tuned.
+ */
+export const SHIFT_RUN = 6;
+
+/**
+ * The shift guard (see SHIFT_RUN) for one fitted member at the final origin `end`: a reason when
+ * the observations values[end − r, end) (r = min(SHIFT_RUN, horizon)) are all observed and all above
+ * (or all below) the outermost quantiles of the member's forecast from end − r; else null.
+ * `scratch` holds an [horizon × L] matrix.
+ */
+export function shiftedSince(
+  fitted: FittedMember,
+  values: Float32Array,
+  end: number,
+  fitEnd: number,
+  horizon: number,
+  L: number,
+  scratch: Float32Array,
+): string | null {
+  const r = Math.min(SHIFT_RUN, horizon);
+  const from = end - r;
+  if (from < fitEnd || r < 1) return null;
+  fitted.forecast(from, scratch);
+  let above = 0;
+  let below = 0;
+  for (let t = 0; t < r; t++) {
+    const y = values[from + t];
+    // A gap in the run gives no verdict: NaN counts on neither side.
+    if (y > scratch[t * L + L - 1]) above++;
+    else if (y < scratch[t * L]) below++;
+  }
+  if (above < r && below < r) return null;
+  const side = above === r ? 'above' : 'below';
+  return `the last ${r} observations all lie ${side} its own outermost quantiles forecast ${r} steps before the origin: the series has shifted`;
+}
+
 export type MemberFit =
   | { readonly ok: true; readonly fitted: FittedMember }
   | { readonly ok: false; readonly reason: string };
@@ -133,18 +183,21 @@ function fitNaive(input: MemberFitInput): MemberFit {
 function fitSeasonalNaive(input: MemberFitInput, period: number, what: string): MemberFit {
   const { values, horizon: h, levels } = input;
   const L = levels.length;
-  return fitLagMember(input, period, what, (q) => (end, out) => {
-    let fallback = Number.NaN;
-    for (let t = 0; t < h; t++) {
-      // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
-      let v = values[end + t - period * Math.ceil((t + 1) / period)];
-      if (v !== v) {
-        if (fallback !== fallback) fallback = lastObserved(values, end);
-        v = fallback;
+  const forecaster =
+    (q: Float64Array): FittedMember['forecast'] =>
+    (end, out) => {
+      let fallback = Number.NaN;
+      for (let t = 0; t < h; t++) {
+        // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
+        let v = values[end + t - period * Math.ceil((t + 1) / period)];
+        if (v !== v) {
+          if (fallback !== fallback) fallback = lastObserved(values, end);
+          v = fallback;
+        }
+        for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
       }
-      for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
-    }
-  });
+    };
+  return fitLagMember(input, period, what, forecaster);
 }
 
 function fitTheta(input: MemberFitInput): MemberFit {

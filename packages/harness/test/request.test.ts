@@ -33,6 +33,7 @@ describe('request validation (zod at the boundary)', () => {
       calibration: 'conformal',
       combine: { top: 1, method: 'median' },
       racing: null,
+      shiftGuard: true,
       members: ['naive', 'snaive-daily', 'snaive-weekly', 'theta-daily'],
       stepsPerDay: 1440,
     });

@@ -25,6 +25,7 @@ import {
   pairedTierMethods,
   pairedTierTable,
   pairedTierView,
+  TIES_NOTE,
   tierRows,
   tierTable,
   type CalibratedTierView,
@@ -95,7 +96,8 @@ export function m9Markdown(r: M9Result): string {
   out.push(
     'Under-provisioned = share of observed (minute, metric) cells in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α. ' +
       'Level = mean over points and metrics of mean(q_α) / mean(q_0.5) over the hour (metrics with a positive median). In the M6 view tiers hold different tenants, ' +
-      'so the level column mixes tier and tenant mix; the paired view isolates α.',
+      'so the level column mixes tier and tenant mix; the paired view isolates α. ' +
+      TIES_NOTE,
     '',
   );
   return out.join('\n');

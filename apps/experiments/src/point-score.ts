@@ -75,6 +75,13 @@ export interface ProvisioningTally {
   observed: number;
   /** Cells with actual > forecast (under-provisioned). */
   under: number;
+  /**
+   * Cells with actual ≥ forecast: under-provisioned or exactly at capacity. On data with repeated
+   * values (a metric at 0 most of the time) the α-quantile of a calibrated forecast satisfies
+   * under / observed ≤ 1 − α ≤ atOrAbove / observed, while `under` alone can sit far below 1 − α.
+   * Absent in outputs written before it existed.
+   */
+  atOrAbove: number;
   /** Σ over metrics with a positive median level of mean(q_α) / mean(q_0.5). */
   ratioSum: number;
   ratioCount: number;
@@ -84,7 +91,7 @@ export interface ProvisioningTally {
 }
 
 export function emptyTally(): ProvisioningTally {
-  return { observed: 0, under: 0, ratioSum: 0, ratioCount: 0, upliftSum: 0, upliftCount: 0 };
+  return { observed: 0, under: 0, atOrAbove: 0, ratioSum: 0, ratioCount: 0, upliftSum: 0, upliftCount: 0 };
 }
 
 /** Adds one point's provisioning outcome (and its forecast level relative to the median). */
@@ -105,6 +112,7 @@ export function tallyProvisioning(
       if (y !== y) continue;
       tally.observed++;
       if (y > path[t]) tally.under++;
+      if (y >= path[t]) tally.atOrAbove++;
     }
     if (medians === null) continue;
     const median = medians[m];
@@ -130,6 +138,8 @@ export function tallyProvisioning(
 export function mergeTally(into: ProvisioningTally, from: ProvisioningTally): void {
   into.observed += from.observed;
   into.under += from.under;
+  // Older outputs have no count: NaN makes a merged rate unavailable rather than wrong.
+  into.atOrAbove += from.atOrAbove ?? Number.NaN;
   into.ratioSum += from.ratioSum;
   into.ratioCount += from.ratioCount;
   into.upliftSum += from.upliftSum;

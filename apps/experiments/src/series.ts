@@ -23,7 +23,7 @@ import type { TenantOutcome } from './evaluate-tenant.js';
 import { resolutionsWithin } from './forecasters.js';
 import { evenSubset, forecastOrigins } from './origins.js';
 import { runTasks } from './pool.js';
-import { fmt, modelBanner, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
+import { fmt, modelBanner, pct, table, type ModelProvenance, type RunInfo, cpuSecondsSince } from './report.js';
 import type { MethodSpec, RuntimeTask } from './runtime.js';
 import { readSeriesTenant, type EvalTenant } from './tenant-data.js';
 import { summariseGrid } from './tuning.js';
@@ -35,7 +35,10 @@ import {
   pairedTierMethods,
   pairedTierTable,
   pairedTierView,
+  tenantTierRows,
+  TIES_NOTE,
   type PairedTierView,
+  type TierRow,
 } from './paired-tiers.js';
 
 export interface SeriesOptions {
@@ -88,6 +91,8 @@ export interface SeriesFileRow {
   readonly horizonSteps: number;
   readonly fixedConfig: string | null;
   readonly means: Readonly<Record<string, { mean: number; points: number }>>;
+  /** The harness at each tier's α on this file's points (absent without the tier view). */
+  readonly tiers?: readonly TierRow[];
 }
 
 export interface SeriesResult {
@@ -266,6 +271,7 @@ export async function runSeries(options: SeriesOptions): Promise<SeriesResult> {
         horizonSteps: horizonOf(t),
         fixedConfig: fixedByTenant[t.id] ?? null,
         means: Object.fromEntries(names.map((n) => [n, meanLoss([o], n)])),
+        ...(tierSpecs.length === 0 ? {} : { tiers: tenantTierRows(o) }),
       };
     }),
   };
@@ -330,15 +336,34 @@ export function seriesMarkdown(r: SeriesResult): string {
       `Every point above forecast again at each tier's α (premium 0.90, standard 0.75, basic 0.65; winner re-selected per α), ` +
         `by the harness and by the harness before v2. Points dropped: ${r.tiers.paired.dropped}. Under-provisioned = share of observed ` +
         `steps in the forecast hour with actual > α-quantile forecast; a calibrated α-quantile gives 1 − α. The level column is a mean of ` +
-        `per-point ratios, which a series with a median forecast near zero inflates: read the uplift column.`,
+        `per-point ratios, which a series with a median forecast near zero inflates: read the uplift column. ${TIES_NOTE}`,
       '',
       ...pairedTierTable(r.tiers.paired),
+      ...perFileTiers(r.files),
       ...calibratedSection(
         { method: 'conformal', validationWindows: r.tiers.validationWindows, ...r.tiers.calibrated },
         r.horizonMinutes,
       ),
     );
   return out.join('\n');
+}
+
+/** Per file: the harness's under-provisioning at each tier's α, strict and with ties (outputs that have it). */
+function perFileTiers(files: readonly SeriesFileRow[]): string[] {
+  const rows = files.filter((f) => f.tiers !== undefined);
+  if (rows.length === 0) return [];
+  const tiers = rows[0].tiers ?? [];
+  const cell = (t: TierRow): string =>
+    Number.isNaN(t.atOrAboveRate) ? pct(t.underRate, 1) : `${pct(t.underRate, 1)} / ${pct(t.atOrAboveRate, 1)}`;
+  return [
+    table(
+      ['file', ...tiers.map((t) => `${t.tier}: actual > q_α / ≥ q_α (target ${pct(t.target, 0)})`)],
+      rows.map((f) => [f.id, ...(f.tiers ?? []).map(cell)]),
+    ),
+    '',
+    'Per file, on its own points: a file whose target lies between its two rates is consistent with a calibrated α-quantile.',
+    '',
+  ];
 }
 
 export function nabFiles(dir: string, names: readonly string[]): string[] {

@@ -72,6 +72,12 @@ describe.skipIf(files.length < 2)('the NAB path (needs ../shared/data/nab)', () 
     expect(md).toContain('**Points dropped: 0.**');
     expect(md).toContain("### SLA tiers on these files (M9's paired view)");
     expect(md).toMatch(/\| premium \| 0\.9 \| 36 \|/);
+    // Ties counted apart, in the pooled table and per file: never fewer cells than the strict count.
+    expect(md).toContain('actual ≥ q_α (ties counted)');
+    expect(md).toContain('premium: actual > q_α / ≥ q_α (target 10%)');
+    const fileTiers = r.files[0].tiers ?? [];
+    expect(fileTiers.map((t) => t.tier)).toEqual(['premium', 'standard', 'basic']);
+    for (const t of fileTiers) expect(t.atOrAboveRate).toBeGreaterThanOrEqual(t.underRate);
   });
 
   it('skips the tier view when asked', async () => {

@@ -99,6 +99,8 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
   const matrices: Float32Array[] = [];
   const shifted: (string | null)[][] = [];
   const skipped: { key: string; reason: string }[] = [];
+  // The shift guard's forecast of the last steps (shiftedSince) is written here and read at once.
+  const scratch = new Float32Array(block);
   for (const member of input.members) {
     const out = new Float32Array(M * O * block);
     const memberShifted: (string | null)[] = [];
@@ -109,14 +111,15 @@ export function forecastMembers(input: MemberForecastInput): MemberForecasts {
         reason = `${input.metricNames[m]}: ${fit.reason}`;
         break;
       }
-      // Origins in increasing order: a fitted member may carry its state from one to the next.
+      // Origins in increasing order: a fitted member may carry its state from one to the next. The
+      // final origin (ends[0], the latest) comes last; the shift guard forecasts from at most h steps
+      // before it, after every validation origin, so the order (and theta's carried level) holds.
       for (const o of byEnd) {
+        if (o === 0) memberShifted.push(shiftedSince(fit.fitted, series[m], ends[0], fitEnd, h, L, scratch));
         const view = out.subarray((m * O + o) * block, (m * O + o + 1) * block);
         fit.fitted.forecast(ends[o], view);
         if (nonNegative[m]) for (let i = 0; i < block; i++) if (view[i] < 0) view[i] = 0;
       }
-      // After the origins: theta carries its level forward, and an earlier origin restarts it.
-      memberShifted.push(shiftedSince(fit.fitted, series[m], ends[0], fitEnd, h, L, new Float32Array(block)));
     }
     if (reason === null) {
       members.push(member);

@@ -183,21 +183,18 @@ function fitNaive(input: MemberFitInput): MemberFit {
 function fitSeasonalNaive(input: MemberFitInput, period: number, what: string): MemberFit {
   const { values, horizon: h, levels } = input;
   const L = levels.length;
-  const forecaster =
-    (q: Float64Array): FittedMember['forecast'] =>
-    (end, out) => {
-      let fallback = Number.NaN;
-      for (let t = 0; t < h; t++) {
-        // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
-        let v = values[end + t - period * Math.ceil((t + 1) / period)];
-        if (v !== v) {
-          if (fallback !== fallback) fallback = lastObserved(values, end);
-          v = fallback;
-        }
-        for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
+  return fitLagMember(input, period, what, (q) => (end, out) => {
+    let fallback = Number.NaN;
+    for (let t = 0; t < h; t++) {
+      // The same phase in the last season before the origin (seasons back = ⌈(t + 1) / p⌉).
+      let v = values[end + t - period * Math.ceil((t + 1) / period)];
+      if (v !== v) {
+        if (fallback !== fallback) fallback = lastObserved(values, end);
+        v = fallback;
       }
-    };
-  return fitLagMember(input, period, what, forecaster);
+      for (let k = 0; k < L; k++) out[t * L + k] = v + q[k];
+    }
+  });
 }
 
 function fitTheta(input: MemberFitInput): MemberFit {
